@@ -1,0 +1,118 @@
+//! The lifecycle of a request as an explicit state machine. The legal clock is kept apart (src/deadline): a
+//! status says where the work is, events say what happened to the clock.
+
+use serde::{Deserialize, Serialize};
+
+use super::id_enum;
+
+id_enum! {
+    Status {
+        Received = "received": "Received",
+        AwaitingIdentity = "awaiting-identity": "Awaiting identity",
+        InProgress = "in-progress": "In progress",
+        OnHold = "on-hold": "On hold",
+        Fulfilled = "fulfilled": "Fulfilled",
+        PartiallyFulfilled = "partially-fulfilled": "Partially fulfilled",
+        Refused = "refused": "Refused",
+        Withdrawn = "withdrawn": "Withdrawn",
+        Closed = "closed": "Closed",
+    }
+}
+
+/// A permitted move, and whether it needs a written reason.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Transition {
+    pub to: Status,
+    pub reason_required: bool,
+}
+
+impl Status {
+    /// Every status this one may move to. Outcomes (fulfilled, partially fulfilled, refused, withdrawn) can only be
+    /// closed; a closed request is final (reopening is a new request, so the record of the first stays true).
+    pub fn next(self) -> &'static [Transition] {
+        use Status::*;
+        // Struct literals (not a const fn) so the arrays are promoted to 'static.
+        macro_rules! t {
+            ($to:ident, $reason:literal) => {
+                Transition {
+                    to: $to,
+                    reason_required: $reason,
+                }
+            };
+        }
+        match self {
+            Received => &[
+                t!(AwaitingIdentity, false),
+                t!(InProgress, false),
+                t!(OnHold, true),
+                t!(Refused, true),
+                t!(Withdrawn, false),
+            ],
+            AwaitingIdentity => &[
+                t!(InProgress, false),
+                t!(OnHold, true),
+                t!(Refused, true),
+                t!(Withdrawn, false),
+            ],
+            InProgress => &[
+                t!(OnHold, true),
+                t!(AwaitingIdentity, false),
+                t!(Fulfilled, false),
+                t!(PartiallyFulfilled, true),
+                t!(Refused, true),
+                t!(Withdrawn, false),
+            ],
+            OnHold => &[
+                t!(InProgress, false),
+                t!(Refused, true),
+                t!(Withdrawn, false),
+            ],
+            Fulfilled | PartiallyFulfilled | Refused | Withdrawn => &[t!(Closed, false)],
+            Closed => &[],
+        }
+    }
+
+    pub fn transition(self, to: Status) -> Option<Transition> {
+        self.next().iter().copied().find(|t| t.to == to)
+    }
+
+    /// Still being worked on: counts in the queue, the dashboard and deadline reminders.
+    pub fn is_open(self) -> bool {
+        !matches!(
+            self,
+            Status::Fulfilled
+                | Status::PartiallyFulfilled
+                | Status::Refused
+                | Status::Withdrawn
+                | Status::Closed
+        )
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_status_is_reachable_and_closed_is_final() {
+        let mut reached = vec![Status::Received];
+        let mut i = 0;
+        while i < reached.len() {
+            for t in reached[i].next() {
+                if !reached.contains(&t.to) {
+                    reached.push(t.to);
+                }
+            }
+            i += 1;
+        }
+        assert_eq!(reached.len(), Status::ALL.len());
+        assert!(Status::Closed.next().is_empty());
+        assert!(
+            Status::Received
+                .transition(Status::Refused)
+                .unwrap()
+                .reason_required
+        );
+        assert!(Status::Received.transition(Status::Closed).is_none());
+    }
+}

@@ -1,0 +1,12 @@
+//! Rightsdesk core: everything a privacy officer's desktop app does, without the desktop.
+//!
+//! - [`domain`]: request kinds, channels, the lifecycle state machine.
+//! - [`deadline`]: the deadline engine (regimes as data, shipped holiday tables, explanations).
+//! - [`store`]: the SQLite store (migrations, requests, the hash-chained audit trail).
+//! - [`service`]: the operations the CLI and the desktop shell call (one per user action).
+//!
+//! The desktop shell (`src-tauri/`) and the `rightsdesk` binary are thin layers over [`service`].
+
+pub mod dates;
+pub mod deadline;
+pub mod domain;
