@@ -9,4 +9,11 @@
 
 pub mod dates;
 pub mod deadline;
+pub mod demo;
+pub mod desk;
 pub mod domain;
+pub mod error;
+pub mod store;
+
+pub use desk::Desk;
+pub use error::{Error, ErrorReport, Result};

@@ -52,6 +52,7 @@ fn required(value: Option<String>, option: &str) -> Result<String, Failure> {
     value.ok_or_else(|| Failure {
         message: format!("missing required option --{option}"),
         code: 2,
+        stdout: false,
     })
 }
 
@@ -59,6 +60,7 @@ fn date(value: &str, option: &str) -> Result<Date, Failure> {
     dates::parse_in_range(value).map_err(|e| Failure {
         message: format!("invalid --{option} date {e}"),
         code: 2,
+        stdout: false,
     })
 }
 
@@ -66,6 +68,7 @@ fn pause(value: &str) -> Result<Pause, Failure> {
     let bad = |why: String| Failure {
         message: format!("invalid --pause '{value}': {why}"),
         code: 2,
+        stdout: false,
     };
     let (a, b) = value
         .split_once(':')
@@ -98,6 +101,7 @@ pub fn run(args: Args) -> Result<String, Failure> {
                     dates::fmt(received)
                 ),
                 code: 2,
+                stdout: false,
             });
         }
     }

@@ -1,7 +1,10 @@
 //! Argument parsing and output for the `rightsdesk` binary. Every command prints either its result (JSON with
 //! `--json`) on stdout, or exactly one `error: …` line on stderr with a non-zero exit code and nothing on stdout.
 
+mod audit;
 mod deadline;
+mod demo;
+mod request;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -15,6 +18,9 @@ use clap::{Parser, Subcommand};
     about = "Data-subject rights requests, from intake to closure"
 )]
 struct Cli {
+    /// The database file (default: RIGHTSDESK_DB, else the OS data folder).
+    #[arg(long, global = true, value_name = "PATH")]
+    db: Option<std::path::PathBuf>,
     #[command(subcommand)]
     command: Command,
 }
@@ -23,12 +29,33 @@ struct Cli {
 enum Command {
     /// Compute the statutory dates of a request (deadline-contract.md).
     Deadline(deadline::Args),
+    /// Log, list, show and move requests.
+    #[command(subcommand)]
+    Request(request::Command),
+    /// The audit trail.
+    #[command(subcommand)]
+    Audit(audit::Command),
+    /// Demo data.
+    #[command(subcommand)]
+    Demo(demo::Command),
 }
 
 /// A failure the user can act on: printed as one line.
 pub struct Failure {
     pub message: String,
     pub code: u8,
+    /// A report that belongs on stdout even though the command failed (`audit verify --json`).
+    pub stdout: bool,
+}
+
+impl Failure {
+    pub fn usage(message: String) -> Failure {
+        Failure {
+            message,
+            code: 2,
+            stdout: false,
+        }
+    }
 }
 
 impl<E: std::fmt::Display> From<E> for Failure {
@@ -36,8 +63,15 @@ impl<E: std::fmt::Display> From<E> for Failure {
         Failure {
             message: e.to_string(),
             code: 1,
+            stdout: false,
         }
     }
+}
+
+pub fn open_desk(db: Option<&std::path::Path>) -> Result<rightsdesk::Desk, Failure> {
+    let clock = rightsdesk::desk::Clock::from_env()?;
+    let path = rightsdesk::desk::resolve_db_path(db)?;
+    Ok(rightsdesk::Desk::open(&path, clock)?)
 }
 
 pub fn main() -> ExitCode {
@@ -67,6 +101,9 @@ pub fn main() -> ExitCode {
     };
     let result = match cli.command {
         Command::Deadline(args) => deadline::run(args),
+        Command::Request(c) => request::run(cli.db.as_deref(), c),
+        Command::Audit(c) => audit::run(cli.db.as_deref(), c),
+        Command::Demo(c) => demo::run(cli.db.as_deref(), c),
     };
     match result {
         Ok(output) => {
@@ -74,6 +111,10 @@ pub fn main() -> ExitCode {
             // A closed pipe (`| head`) is not a failure of ours.
             let _ = writeln!(out, "{output}");
             ExitCode::SUCCESS
+        }
+        Err(f) if f.stdout => {
+            println!("{}", f.message);
+            ExitCode::from(f.code)
         }
         Err(f) => {
             eprintln!("error: {}", f.message.replace('\n', " "));

@@ -42,6 +42,19 @@ pub fn business_days_inclusive(cal: &Calendar, date: Date, n: u32) -> Result<Dat
     }
 }
 
+/// `n` working days before `date` (for internal targets ahead of a statutory date).
+pub fn minus_working_days(cal: &Calendar, date: Date, n: u32) -> Result<Date, DeadlineError> {
+    let mut day = date;
+    let mut counted = 0;
+    while counted < n {
+        day = add_days(day, -1)?;
+        if cal.is_working_day(day)? {
+            counted += 1;
+        }
+    }
+    Ok(day)
+}
+
 /// Why a day does not count as a working day, in words; `None` for a working day.
 pub fn why_not_working(
     cal: &Calendar,

@@ -3,7 +3,7 @@
 //! The exact rules are fixed by shared/domain/deadline-contract.md (v1).
 
 pub mod calendar;
-mod count;
+pub mod count;
 pub mod regime;
 
 use std::collections::HashMap;

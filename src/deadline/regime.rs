@@ -203,7 +203,11 @@ impl Regimes {
                     return bad(format!("calendar {c} is not in the holiday tables"));
                 }
             }
-            if let Some(d) = r.default_calendar.as_ref().filter(|d| !r.allows_calendar(d, tables)) {
+            if let Some(d) = r
+                .default_calendar
+                .as_ref()
+                .filter(|d| !r.allows_calendar(d, tables))
+            {
                 return bad(format!("default calendar {d} is not among its calendars"));
             }
             if !r.clock_start.contains(&ClockEvent::Received) {

@@ -1,8 +1,10 @@
 //! The domain model: what a request is, its kinds, channels and lifecycle. No I/O here.
 
 mod lifecycle;
+mod request;
 
 pub use lifecycle::{Status, Transition};
+pub use request::{ClockFacts, Dates, PauseReason, PauseRecord, Request, Requester};
 
 use serde::{Deserialize, Serialize};
 

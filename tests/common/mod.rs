@@ -67,3 +67,16 @@ pub fn run_db(db: &Path, args: &[&str]) -> Run {
     full.extend_from_slice(args);
     run(&full)
 }
+
+/// Run against a database with "today" fixed, as the app's clock would be.
+pub fn run_now(db: &Path, today: &str, args: &[&str]) -> Run {
+    let mut full = vec!["--db", db.to_str().expect("utf-8 path")];
+    full.extend_from_slice(args);
+    finish(
+        Command::new(bin())
+            .args(&full)
+            .env("RIGHTSDESK_NOW", today)
+            .output()
+            .expect("run rightsdesk"),
+    )
+}

@@ -1,0 +1,52 @@
+//! `rightsdesk demo seed`: fill a database with a realistic demo register.
+
+use clap::Subcommand;
+
+use super::{Failure, json, open_desk};
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Add N realistic demo requests (default 500), received over the last 400 days.
+    Seed {
+        #[arg(long, default_value_t = 500)]
+        count: u64,
+        /// Requests per transaction.
+        #[arg(long, default_value_t = 5_000)]
+        batch: u64,
+        /// Random seed, for a reproducible register.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
+    let desk = open_desk(db)?;
+    match command {
+        Command::Seed {
+            count,
+            batch,
+            seed,
+            json: as_json,
+        } => {
+            let started = std::time::Instant::now();
+            let created = rightsdesk::demo::seed(&desk, count, batch, seed, |done| {
+                if count >= 50_000 && done % 50_000 == 0 {
+                    eprintln!("{done} of {count}");
+                }
+            })?;
+            let seconds = started.elapsed().as_secs_f64();
+            if as_json {
+                json(
+                    &serde_json::json!({"created": created, "seconds": seconds, "database": desk.store().path()}),
+                )
+            } else {
+                Ok(format!(
+                    "created {created} demo requests in {seconds:.1} s in {}",
+                    desk.store().path().display()
+                ))
+            }
+        }
+    }
+}

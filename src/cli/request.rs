@@ -1,0 +1,257 @@
+//! `rightsdesk request …`: log, list, show and move requests.
+
+use clap::Subcommand;
+
+use super::{Failure, json, open_desk};
+use rightsdesk::dates;
+use rightsdesk::desk::{NewRequest, QueueRow, RequestDetail};
+use rightsdesk::domain::{RequestKind, Status};
+use rightsdesk::store::{Page, Query, Sort};
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Log a new request.
+    Add {
+        #[arg(long)]
+        kind: String,
+        #[arg(long)]
+        regime: String,
+        #[arg(long)]
+        calendar: Option<String>,
+        #[arg(long)]
+        received: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        /// Customer or account reference.
+        #[arg(long)]
+        account: Option<String>,
+        /// email, web-form, letter, phone, in-person (default email).
+        #[arg(long)]
+        channel: Option<String>,
+        /// Two-letter language of the requester (default en).
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The queue: filtered, sorted, paged.
+    List {
+        #[arg(long)]
+        status: Option<String>,
+        /// Only requests still being worked on.
+        #[arg(long)]
+        open: bool,
+        #[arg(long)]
+        kind: Option<String>,
+        #[arg(long)]
+        regime: Option<String>,
+        #[arg(long = "due-before")]
+        due_before: Option<String>,
+        #[arg(long)]
+        search: Option<String>,
+        /// due, received, reference, status, kind, regime, requester (default due).
+        #[arg(long)]
+        sort: Option<String>,
+        #[arg(long)]
+        desc: bool,
+        #[arg(long, default_value_t = 50)]
+        limit: u32,
+        #[arg(long, default_value_t = 0)]
+        offset: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// One request with its dates, their explanation and its audit events.
+    Show {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Move a request to a new status (refusals and holds need --reason).
+    Status {
+        reference: String,
+        status: String,
+        #[arg(long)]
+        reason: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn bad(option: &str, message: String) -> Failure {
+    Failure::usage(format!("invalid --{option}: {message}"))
+}
+
+pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
+    let desk = open_desk(db)?;
+    match command {
+        Command::Add {
+            kind,
+            regime,
+            calendar,
+            received,
+            name,
+            email,
+            phone,
+            address,
+            account,
+            channel,
+            language,
+            description,
+            notes,
+            json: as_json,
+        } => {
+            let detail = desk.add_request(NewRequest {
+                kind,
+                regime,
+                calendar,
+                received,
+                channel,
+                name,
+                email,
+                phone,
+                address,
+                account,
+                language,
+                description,
+                notes,
+            })?;
+            detail_out(&detail, as_json)
+        }
+        Command::List {
+            status,
+            open,
+            kind,
+            regime,
+            due_before,
+            search,
+            sort,
+            desc,
+            limit,
+            offset,
+            json: as_json,
+        } => {
+            let query = Query {
+                status: status
+                    .map(|s| Status::parse(&s).ok_or_else(|| bad("status", format!("unknown status '{s}' (one of: {})", Status::ids()))))
+                    .transpose()?,
+                open_only: open,
+                kind: kind
+                    .map(|k| RequestKind::parse(&k).ok_or_else(|| bad("kind", format!("unknown kind '{k}' (one of: {})", RequestKind::ids()))))
+                    .transpose()?,
+                regime: regime
+                    .map(|r| desk.engine().regime(&r).map(|g| g.id.clone()).map_err(|e| bad("regime", e.to_string())))
+                    .transpose()?,
+                due_before: due_before.map(|d| dates::parse(&d).map_err(|e| bad("due-before", e.to_string()))).transpose()?,
+                search,
+                sort: sort
+                    .map(|s| Sort::parse(&s).ok_or_else(|| bad("sort", format!("unknown sort '{s}' (due, received, reference, status, kind, regime, requester)"))))
+                    .transpose()?
+                    .unwrap_or_default(),
+                descending: desc,
+                limit,
+                offset,
+            };
+            if !(1..=500).contains(&limit) {
+                return Err(bad("limit", format!("{limit} is not between 1 and 500")));
+            }
+            let page = desk.list(&query)?;
+            if as_json {
+                json(&page)
+            } else {
+                Ok(list_text(&page))
+            }
+        }
+        Command::Show {
+            reference,
+            json: as_json,
+        } => detail_out(&desk.request(&reference)?, as_json),
+        Command::Status {
+            reference,
+            status,
+            reason,
+            json: as_json,
+        } => detail_out(
+            &desk.change_status(&reference, &status, reason.as_deref())?,
+            as_json,
+        ),
+    }
+}
+
+fn detail_out(d: &RequestDetail, as_json: bool) -> Result<String, Failure> {
+    if as_json {
+        return json(d);
+    }
+    let r = &d.request;
+    let opt = |o: Option<time::Date>| o.map_or_else(|| "—".to_string(), dates::fmt);
+    let mut lines = vec![
+        format!(
+            "{}  {} · {} · {}",
+            r.reference,
+            r.kind.label(),
+            r.regime,
+            r.status.label()
+        ),
+        format!(
+            "  requester       {} {}",
+            r.requester.name,
+            r.requester.email.as_deref().unwrap_or("")
+        ),
+        format!(
+            "  received        {} by {}",
+            dates::fmt(r.received),
+            r.channel.label()
+        ),
+        format!("  acknowledge by  {}", opt(r.dates.acknowledge_by)),
+        format!("  due             {}", opt(r.dates.due)),
+        format!("  extended due    {}", opt(r.dates.extended_due)),
+        format!(
+            "  effective due   {} ({:?})",
+            opt(r.dates.effective_due),
+            d.due_state
+        ),
+        format!("  internal target {}", opt(r.dates.internal_target)),
+    ];
+    if let Some(why) = &d.explanation.no_deadline {
+        lines.push(format!("  {why}"));
+    }
+    lines.push("Events:".into());
+    lines.extend(
+        d.events
+            .iter()
+            .map(|e| format!("  {} {} {}", e.at, e.kind, e.actor)),
+    );
+    Ok(lines.join("\n"))
+}
+
+fn list_text(page: &Page<QueueRow>) -> String {
+    let mut lines = vec![format!(
+        "{} of {} (from {})",
+        page.items.len(),
+        page.total,
+        page.offset
+    )];
+    for q in &page.items {
+        let r = &q.row;
+        lines.push(format!(
+            "{:<14} {:<12} {:<22} {:<20} {:<24} due {}",
+            r.reference,
+            r.regime,
+            r.kind.id(),
+            r.status.id(),
+            r.requester_name,
+            r.effective_due.map_or_else(|| "—".into(), dates::fmt)
+        ));
+    }
+    lines.join("\n")
+}

@@ -1,0 +1,274 @@
+//! A realistic demo register: varied regimes, kinds, channels and statuses, some overdue. Used for the demo
+//! database the app opens on first launch and for the benchmarks at a million requests.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use serde_json::json;
+use time::Duration;
+
+use crate::desk::{Desk, derive};
+use crate::domain::{Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status};
+use crate::error::Result;
+
+const FIRST: &[&str] = &[
+    "Amelia", "Oliver", "Sophie", "Lukas", "Emma", "Noah", "Chloé", "Mateo", "Ingrid", "Sven",
+    "Aisha", "Ravi", "Mei", "João", "Fatima", "Liam", "Zofia", "Elena", "Pieter", "Marta",
+    "Hannah", "Jakub", "Camille", "Thabo", "Priya", "Kenji", "Isabel", "Nils", "Aoife", "Tomás",
+    "Grace", "Yusuf", "Léa", "Anders", "Nadia", "Ethan", "Beatriz",
+];
+const LAST: &[&str] = &[
+    "Smith",
+    "Jones",
+    "Müller",
+    "Dubois",
+    "Rossi",
+    "García",
+    "Jansen",
+    "Kowalski",
+    "Nielsen",
+    "Silva",
+    "O'Brien",
+    "Novak",
+    "Andersson",
+    "Papadopoulos",
+    "Horvat",
+    "Murphy",
+    "Schmidt",
+    "Lefèvre",
+    "de Vries",
+    "Costa",
+    "Nguyen",
+    "Patel",
+    "Khumalo",
+    "Tan",
+    "Wilson",
+    "Taylor",
+    "Brown",
+    "Martin",
+    "Bernard",
+    "Fischer",
+    "Moreau",
+    "Bakker",
+];
+const DOMAINS: &[&str] = &[
+    "example.com",
+    "example.org",
+    "example.net",
+    "mail.example",
+    "post.example",
+];
+const DESCRIPTIONS: &[&str] = &[
+    "Please send me a copy of all personal data you hold about me.",
+    "I want my account and all associated data deleted.",
+    "My postal address on file is wrong; please correct it.",
+    "Stop using my data for marketing emails.",
+    "Please provide my order history in a machine-readable format.",
+    "I object to the profiling you use to target offers at me.",
+    "Do not sell or share my personal information.",
+    "I want to know who you shared my data with.",
+];
+
+/// (regime, calendar, weight): the mix of a European company with US and UK customers.
+const REGIMES: &[(&str, &str, u32)] = &[
+    ("eu-gdpr", "DE", 18),
+    ("eu-gdpr", "FR", 10),
+    ("eu-gdpr", "NL", 6),
+    ("eu-gdpr", "DE-BY", 4),
+    ("uk-gdpr", "GB-ENG", 20),
+    ("uk-gdpr", "GB-SCT", 3),
+    ("us-ca-ccpa", "US", 16),
+    ("us-va-vcdpa", "US-VA", 3),
+    ("us-co-cpa", "US-CO", 3),
+    ("us-ct-ctdpa", "US-CT", 2),
+    ("br-lgpd", "BR", 4),
+    ("ca-pipeda", "CA", 3),
+    ("ch-fadp", "CH", 3),
+    ("au-privacy", "AU", 2),
+    ("za-popia", "ZA", 1),
+    ("sg-pdpa", "SG", 1),
+    ("ca-qc-law25", "CA-QC", 1),
+];
+
+fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
+    &items[rng.random_range(0..items.len())]
+}
+
+/// A path through the lifecycle that ends in a status fitting the request's age.
+fn path(rng: &mut StdRng, age_days: i64) -> Vec<(Status, Option<&'static str>)> {
+    use Status::*;
+    let roll = rng.random_range(0..100);
+    if age_days < 5 {
+        return match roll {
+            0..60 => vec![],
+            60..85 => vec![(InProgress, None)],
+            _ => vec![(AwaitingIdentity, None)],
+        };
+    }
+    if age_days < 50 {
+        return match roll {
+            0..15 => vec![],
+            15..30 => vec![(AwaitingIdentity, None)],
+            30..65 => vec![(InProgress, None)],
+            65..75 => vec![
+                (InProgress, None),
+                (
+                    OnHold,
+                    Some("Asked the requester which accounts the request covers"),
+                ),
+            ],
+            75..92 => vec![(InProgress, None), (Fulfilled, None)],
+            92..95 => vec![
+                (InProgress, None),
+                (
+                    PartiallyFulfilled,
+                    Some("Some records are third-party data (Art 15(4))"),
+                ),
+            ],
+            95..98 => vec![(
+                Refused,
+                Some("Manifestly unfounded: the requester states it is meant to disrupt"),
+            )],
+            _ => vec![(Withdrawn, None)],
+        };
+    }
+    match roll {
+        0..5 => vec![(InProgress, None)],
+        5..70 => vec![(InProgress, None), (Fulfilled, None), (Closed, None)],
+        70..80 => vec![
+            (InProgress, None),
+            (
+                PartiallyFulfilled,
+                Some("Legal privilege applies to part of the records"),
+            ),
+            (Closed, None),
+        ],
+        80..90 => vec![
+            (
+                Refused,
+                Some("Identity could not be verified after two requests for information"),
+            ),
+            (Closed, None),
+        ],
+        _ => vec![(Withdrawn, None), (Closed, None)],
+    }
+}
+
+/// Create `count` demo requests received over the 400 days before today, `batch` per transaction.
+pub fn seed(
+    desk: &Desk,
+    count: u64,
+    batch: u64,
+    seed: u64,
+    mut progress: impl FnMut(u64),
+) -> Result<u64> {
+    let mut rng = StdRng::seed_from_u64(seed);
+    let today = desk.today();
+    let now = desk.now();
+    let engine = desk.engine();
+    let total_weight: u32 = REGIMES.iter().map(|r| r.2).sum();
+    let mut done = 0;
+    while done < count {
+        let n = batch.max(1).min(count - done);
+        let mut requests = Vec::with_capacity(usize::try_from(n).unwrap_or(0));
+        for _ in 0..n {
+            let mut w = rng.random_range(0..total_weight);
+            let &(regime, calendar, _) = REGIMES
+                .iter()
+                .find(|r| {
+                    if w < r.2 {
+                        true
+                    } else {
+                        w -= r.2;
+                        false
+                    }
+                })
+                .unwrap_or(&REGIMES[0]);
+            let kinds: Vec<RequestKind> = engine
+                .regime(regime)
+                .map(|g| {
+                    RequestKind::ALL
+                        .iter()
+                        .copied()
+                        .filter(|k| g.request_kinds.contains_key(k.id()))
+                        .collect()
+                })
+                .unwrap_or_default();
+            let kind = if rng.random_range(0..100) < 45 {
+                RequestKind::Access
+            } else {
+                *pick(&mut rng, &kinds)
+            };
+            // More recent requests than old ones, like a real register.
+            let age = (rng.random_range(0.0f64..1.0).powf(1.6) * 400.0) as i64;
+            let received = today - Duration::days(age);
+            let (first, last) = (pick(&mut rng, FIRST), pick(&mut rng, LAST));
+            let email = format!(
+                "{}.{}{}@{}",
+                first.to_lowercase(),
+                last.to_lowercase().replace(['\'', ' '], ""),
+                rng.random_range(1..999),
+                pick(&mut rng, DOMAINS)
+            );
+            let channel = *pick(
+                &mut rng,
+                &[
+                    Channel::Email,
+                    Channel::Email,
+                    Channel::WebForm,
+                    Channel::WebForm,
+                    Channel::Letter,
+                    Channel::Phone,
+                ],
+            );
+            let mut r = Request {
+                id: uuid::Uuid::now_v7(),
+                reference: String::new(),
+                kind,
+                regime: regime.into(),
+                calendar: calendar.into(),
+                channel,
+                received,
+                status: Status::Received,
+                requester: Requester {
+                    name: format!("{first} {last}"),
+                    email: Some(email),
+                    phone: (channel == Channel::Phone)
+                        .then(|| format!("+44 20 7946 {:04}", rng.random_range(0..10_000))),
+                    address: None,
+                    account: rng
+                        .random_bool(0.5)
+                        .then(|| format!("CUST-{:06}", rng.random_range(0..1_000_000))),
+                },
+                language: pick(&mut rng, &["en", "en", "en", "fr", "de", "nl"]).to_string(),
+                description: pick(&mut rng, DESCRIPTIONS).to_string(),
+                notes: String::new(),
+                outcome_reason: None,
+                facts: ClockFacts::default(),
+                dates: Dates::default(),
+                created_at: now,
+                updated_at: now,
+                closed_at: None,
+            };
+            let mut events = Vec::new();
+            for (to, reason) in path(&mut rng, age) {
+                events.push((
+                    "status_changed",
+                    json!({"from": r.status.id(), "to": to.id(), "reason": reason}),
+                ));
+                if matches!(to, Status::Refused | Status::PartiallyFulfilled) {
+                    r.outcome_reason = reason.map(str::to_string);
+                }
+                if to == Status::Closed {
+                    r.closed_at = Some(now);
+                }
+                r.status = to;
+            }
+            (r.dates, _) = derive(engine, &r, today, crate::desk::DEFAULT_TARGET_WORKING_DAYS)?;
+            requests.push((r, events));
+        }
+        desk.insert_batch(requests)?;
+        done += n;
+        progress(done);
+    }
+    Ok(done)
+}

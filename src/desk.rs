@@ -1,0 +1,730 @@
+//! The operations a privacy officer performs, one function each, shared by the CLI and the desktop shell.
+//! Input arrives as text from a form or a command line and is validated here, field by field; every change to a
+//! request is written together with its audit event in one transaction.
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::{Date, Duration, OffsetDateTime};
+use uuid::Uuid;
+
+use crate::dates::{self, iso};
+use crate::deadline::{self, Engine, Facts, Field, Pause, Regime};
+use crate::domain::{
+    Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status, Transition,
+};
+use crate::error::{Error, Result};
+use crate::store::{self, ChainReport, Event, Page, Query, RequestRow, Store};
+
+/// Days ahead that count as "due soon" in the queue and the dashboard.
+pub const DUE_SOON_DAYS: i64 = 7;
+/// Working days before the statutory date that the internal target sits, unless configured per regime.
+pub const DEFAULT_TARGET_WORKING_DAYS: u32 = 5;
+/// Calendar days after receipt for the internal target of a request with no statutory deadline.
+pub const NO_DEADLINE_TARGET_DAYS: i64 = 30;
+
+/// Where "now" comes from: the system clock, or a fixed instant (tests, demos) from `RIGHTSDESK_NOW`.
+#[derive(Debug, Clone, Copy)]
+pub enum Clock {
+    System,
+    Fixed(OffsetDateTime),
+}
+
+impl Clock {
+    /// `RIGHTSDESK_NOW` (RFC 3339 or YYYY-MM-DD) if set, else the system clock.
+    pub fn from_env() -> Result<Clock> {
+        match std::env::var("RIGHTSDESK_NOW") {
+            Ok(text) if !text.trim().is_empty() => {
+                let text = text.trim();
+                let at =
+                    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                        .ok()
+                        .or_else(|| {
+                            dates::parse(text)
+                                .ok()
+                                .map(|d| d.midnight().assume_utc() + Duration::hours(12))
+                        })
+                        .ok_or_else(|| {
+                            Error::invalid(
+                                "RIGHTSDESK_NOW",
+                                format!("'{text}' is neither RFC 3339 nor YYYY-MM-DD"),
+                            )
+                        })?;
+                Ok(Clock::Fixed(at))
+            }
+            _ => Ok(Clock::System),
+        }
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        match self {
+            Clock::System => OffsetDateTime::now_utc(),
+            Clock::Fixed(at) => *at,
+        }
+    }
+}
+
+/// The database a command or the app uses: `--db`, else `RIGHTSDESK_DB`, else the OS data folder.
+pub fn resolve_db_path(given: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("RIGHTSDESK_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs =
+        directories::ProjectDirs::from("org", "Rightsdesk", "Rightsdesk").ok_or_else(|| {
+            Error::invalid(
+                "database",
+                "no home folder: give --db PATH or set RIGHTSDESK_DB",
+            )
+        })?;
+    Ok(dirs.data_dir().join("rightsdesk.sqlite3"))
+}
+
+/// A new request as typed into the form or given on the command line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct NewRequest {
+    pub kind: String,
+    pub regime: String,
+    pub calendar: Option<String>,
+    pub received: String,
+    pub channel: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub account: Option<String>,
+    pub language: Option<String>,
+    pub description: Option<String>,
+    pub notes: Option<String>,
+}
+
+/// Everything the request page shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RequestDetail {
+    #[serde(flatten)]
+    pub request: Request,
+    pub due_state: DueState,
+    pub allowed: Vec<Transition>,
+    pub explanation: Explanation,
+    pub events: Vec<Event>,
+}
+
+/// How each date was computed, per date, in words.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+pub struct Explanation {
+    /// Set where the regime has no statutory deadline for this kind of request.
+    pub no_deadline: Option<String>,
+    pub regime_name: String,
+    pub citation: Option<String>,
+    pub received: Vec<String>,
+    pub clock_start: Vec<String>,
+    pub acknowledge_by: Vec<String>,
+    pub due: Vec<String>,
+    pub extended_due: Vec<String>,
+    pub effective_due: Vec<String>,
+    pub internal_target: Vec<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DueState {
+    Overdue,
+    DueSoon,
+    OnTrack,
+    Closed,
+}
+
+/// One row of the queue with its due state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct QueueRow {
+    #[serde(flatten)]
+    pub row: RequestRow,
+    pub due_state: DueState,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct Choice {
+    pub id: String,
+    pub label: String,
+}
+
+/// What the new-request form offers: kinds, channels, regimes with their calendars.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct FormOptions {
+    pub kinds: Vec<Choice>,
+    pub channels: Vec<Choice>,
+    pub statuses: Vec<Choice>,
+    pub regimes: Vec<RegimeOption>,
+    #[serde(with = "iso")]
+    pub today: Date,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct RegimeOption {
+    pub id: String,
+    pub name: String,
+    pub default_calendar: Option<String>,
+    pub calendars: Vec<String>,
+    /// Request kinds with a statutory deadline under this regime.
+    pub kinds_with_deadline: Vec<String>,
+}
+
+pub struct Desk {
+    store: Store,
+    engine: Engine,
+    clock: Clock,
+    actor: String,
+}
+
+fn clean(text: Option<String>) -> Option<String> {
+    text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+fn check_len(field: &str, text: &str, max: usize) -> Result<()> {
+    if text.chars().count() > max {
+        return Err(Error::invalid(
+            field,
+            format!(
+                "too long ({} characters; at most {max})",
+                text.chars().count()
+            ),
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
+    {
+        return Err(Error::invalid(field, "contains control characters"));
+    }
+    Ok(())
+}
+
+fn check_email(email: &str) -> Result<()> {
+    let ok = email.split_once('@').is_some_and(|(local, domain)| {
+        !local.is_empty()
+            && domain.contains('.')
+            && !domain.starts_with('.')
+            && !domain.ends_with('.')
+            && !email
+                .chars()
+                .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+            && email.matches('@').count() == 1
+    });
+    if ok {
+        Ok(())
+    } else {
+        Err(Error::invalid(
+            "email",
+            format!("'{email}' is not an email address"),
+        ))
+    }
+}
+
+impl Desk {
+    pub fn open(path: &Path, clock: Clock) -> Result<Desk> {
+        let store = Store::open(path, &store::timestamp(clock.now()))?;
+        let actor = std::env::var("USER")
+            .ok()
+            .filter(|u| !u.is_empty())
+            .unwrap_or_else(|| "officer".into());
+        Ok(Desk {
+            store,
+            engine: Engine::shipped()?,
+            clock,
+            actor,
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    pub fn engine(&self) -> &Engine {
+        &self.engine
+    }
+
+    pub fn now(&self) -> OffsetDateTime {
+        self.clock.now()
+    }
+
+    pub fn today(&self) -> Date {
+        self.clock.now().date()
+    }
+
+    pub fn form_options(&self) -> FormOptions {
+        let tables = self.engine.tables();
+        let regimes = self
+            .engine
+            .regimes()
+            .all()
+            .iter()
+            .map(|r| {
+                let mut calendars: Vec<String> = tables
+                    .codes()
+                    .filter(|c| r.allows_calendar(c, tables))
+                    .map(str::to_string)
+                    .collect();
+                calendars.sort();
+                RegimeOption {
+                    id: r.id.clone(),
+                    name: r.name.clone(),
+                    default_calendar: r.default_calendar.clone(),
+                    calendars,
+                    kinds_with_deadline: r.request_kinds.keys().cloned().collect(),
+                }
+            })
+            .collect();
+        let choices = |all: Vec<(&str, &str)>| {
+            all.into_iter()
+                .map(|(id, label)| Choice {
+                    id: id.into(),
+                    label: label.into(),
+                })
+                .collect()
+        };
+        FormOptions {
+            kinds: choices(
+                RequestKind::ALL
+                    .iter()
+                    .map(|k| (k.id(), k.label()))
+                    .collect(),
+            ),
+            channels: choices(Channel::ALL.iter().map(|k| (k.id(), k.label())).collect()),
+            statuses: choices(Status::ALL.iter().map(|k| (k.id(), k.label())).collect()),
+            regimes,
+            today: self.today(),
+        }
+    }
+
+    /// Validate a new request field by field; the first problem is reported with its field.
+    fn validate(&self, input: NewRequest) -> Result<Request> {
+        let kind = RequestKind::parse(input.kind.trim()).ok_or_else(|| {
+            Error::invalid(
+                "kind",
+                format!(
+                    "unknown request kind '{}' (one of: {})",
+                    input.kind,
+                    RequestKind::ids()
+                ),
+            )
+        })?;
+        let regime = self
+            .engine
+            .regime(input.regime.trim())
+            .map_err(|e| Error::invalid("regime", e.to_string()))?;
+        let calendar = self
+            .engine
+            .resolve_calendar(regime, clean(input.calendar).as_deref())
+            .map_err(|e| Error::invalid("calendar", e.to_string()))?;
+        let received = dates::parse_in_range(input.received.trim())
+            .map_err(|e| Error::invalid("received", format!("invalid date {e}")))?;
+        if received > self.today() {
+            return Err(Error::invalid(
+                "received",
+                format!("{} is in the future", dates::fmt(received)),
+            ));
+        }
+        let channel = match clean(input.channel) {
+            None => Channel::Email,
+            Some(c) => Channel::parse(&c).ok_or_else(|| {
+                Error::invalid(
+                    "channel",
+                    format!("unknown channel '{c}' (one of: {})", Channel::ids()),
+                )
+            })?,
+        };
+        let name = input.name.trim().to_string();
+        if name.is_empty() {
+            return Err(Error::invalid("name", "the requester's name is required"));
+        }
+        check_len("name", &name, 200)?;
+        let email = clean(input.email).map(|e| e.to_lowercase());
+        if let Some(e) = &email {
+            check_email(e)?;
+        }
+        let phone = clean(input.phone);
+        if let Some(p) = &phone {
+            check_len("phone", p, 40)?;
+            if !p
+                .chars()
+                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
+            {
+                return Err(Error::invalid(
+                    "phone",
+                    format!("'{p}' is not a phone number"),
+                ));
+            }
+        }
+        let language = clean(input.language)
+            .unwrap_or_else(|| "en".into())
+            .to_lowercase();
+        if !(language.len() == 2 && language.chars().all(|c| c.is_ascii_lowercase())) {
+            return Err(Error::invalid(
+                "language",
+                format!("'{language}' is not a two-letter language code (en, fr, nl, de, …)"),
+            ));
+        }
+        let (address, account) = (clean(input.address), clean(input.account));
+        let description = clean(input.description).unwrap_or_default();
+        let notes = clean(input.notes).unwrap_or_default();
+        for (field, text, max) in [
+            ("address", address.as_deref().unwrap_or(""), 500),
+            ("account", account.as_deref().unwrap_or(""), 200),
+            ("description", description.as_str(), 20_000),
+            ("notes", notes.as_str(), 20_000),
+        ] {
+            check_len(field, text, max)?;
+        }
+        let now = self.now();
+        Ok(Request {
+            id: Uuid::now_v7(),
+            reference: String::new(),
+            kind,
+            regime: regime.id.clone(),
+            calendar,
+            channel,
+            received,
+            status: Status::Received,
+            requester: Requester {
+                name,
+                email,
+                phone,
+                address,
+                account,
+            },
+            language,
+            description,
+            notes,
+            outcome_reason: None,
+            facts: ClockFacts::default(),
+            dates: Dates::default(),
+            created_at: now,
+            updated_at: now,
+            closed_at: None,
+        })
+    }
+
+    fn target_working_days(&self, regime: &str) -> u32 {
+        self.store
+            .setting(&format!("internal_target_working_days.{regime}"))
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_TARGET_WORKING_DAYS)
+    }
+
+    /// Derive the request's dates from its facts, with the explanation of each.
+    pub fn derive(&self, r: &Request) -> Result<(Dates, Explanation)> {
+        derive(
+            &self.engine,
+            r,
+            self.today(),
+            self.target_working_days(&r.regime),
+        )
+    }
+
+    pub fn add_request(&self, input: NewRequest) -> Result<RequestDetail> {
+        let mut r = self.validate(input)?;
+        (r.dates, _) = self.derive(&r)?;
+        let at = store::timestamp(r.created_at);
+        let reference = self.store.write(|tx| {
+            let (seq, reference) = tx.next_reference(r.received.year())?;
+            r.reference = reference.clone();
+            tx.insert_request(&r, seq)?;
+            tx.append_event(&r.id, &at, &self.actor, "created", &snapshot(&r))?;
+            Ok(reference)
+        })?;
+        self.request(&reference)
+    }
+
+    pub fn request(&self, id_or_reference: &str) -> Result<RequestDetail> {
+        let (request, events) = self.store.read(|rd| {
+            let request = rd.request(id_or_reference)?;
+            let events = rd.events(&request.id)?;
+            Ok((request, events))
+        })?;
+        let (_, explanation) = self.derive(&request)?;
+        Ok(RequestDetail {
+            due_state: due_state(
+                request.status.is_open(),
+                request.dates.effective_due,
+                self.today(),
+            ),
+            allowed: request.status.next().to_vec(),
+            explanation,
+            events,
+            request,
+        })
+    }
+
+    pub fn list(&self, query: &Query) -> Result<Page<QueueRow>> {
+        let page = self.store.read(|r| r.list(query))?;
+        let today = self.today();
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|row| QueueRow {
+                    due_state: due_state(row.is_open, row.effective_due, today),
+                    row,
+                })
+                .collect(),
+            total: page.total,
+            offset: page.offset,
+            limit: page.limit,
+        })
+    }
+
+    pub fn dashboard(&self) -> Result<store::Dashboard> {
+        let today = self.today();
+        self.store
+            .read(|r| r.dashboard(today, today + Duration::days(DUE_SOON_DAYS)))
+    }
+
+    /// Move a request along its lifecycle; refused with the allowed moves when illegal.
+    pub fn change_status(
+        &self,
+        id_or_reference: &str,
+        to: &str,
+        reason: Option<&str>,
+    ) -> Result<RequestDetail> {
+        let to = Status::parse(to.trim()).ok_or_else(|| {
+            Error::invalid(
+                "status",
+                format!("unknown status '{to}' (one of: {})", Status::ids()),
+            )
+        })?;
+        let reason = reason
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
+        if let Some(r) = &reason {
+            check_len("reason", r, 5_000)?;
+        }
+        let now = self.now();
+        self.update(id_or_reference, |r| {
+            let transition = r
+                .status
+                .transition(to)
+                .ok_or_else(|| Error::IllegalTransition {
+                    reference: r.reference.clone(),
+                    from: r.status.id().into(),
+                    to: to.id().into(),
+                    allowed: allowed_text(r.status),
+                })?;
+            if transition.reason_required && reason.is_none() {
+                return Err(Error::invalid(
+                    "reason",
+                    format!("moving to {} needs a reason", to.label()),
+                ));
+            }
+            let from = r.status;
+            r.status = to;
+            if matches!(to, Status::Refused | Status::PartiallyFulfilled) {
+                r.outcome_reason = reason.clone();
+            }
+            if to == Status::Closed {
+                r.closed_at = Some(now);
+            }
+            Ok((
+                "status_changed",
+                json!({"from": from.id(), "to": to.id(), "reason": reason}),
+            ))
+        })
+    }
+
+    /// Load a request, let `change` modify it (returning the event to record), re-derive its dates, and write the
+    /// request and the event in one transaction.
+    fn update(
+        &self,
+        id_or_reference: &str,
+        change: impl FnOnce(&mut Request) -> Result<(&'static str, serde_json::Value)>,
+    ) -> Result<RequestDetail> {
+        let now = self.now();
+        let reference = self.store.write(|tx| {
+            let mut r = tx.reader().request(id_or_reference)?;
+            let before = r.dates.clone();
+            let (kind, mut data) = change(&mut r)?;
+            (r.dates, _) = self.derive(&r)?;
+            r.updated_at = now;
+            if r.dates != before {
+                data["dates"] = json!({"before": before, "after": r.dates});
+            }
+            tx.update_request(&r)?;
+            tx.append_event(&r.id, &store::timestamp(now), &self.actor, kind, &data)?;
+            Ok(r.reference)
+        })?;
+        self.request(&reference)
+    }
+
+    pub fn verify_audit(&self) -> Result<ChainReport> {
+        self.store.read(|r| r.verify_chain())
+    }
+
+    /// Insert many requests in batches, one transaction each (used by `demo seed` and benchmarks).
+    pub fn insert_batch(
+        &self,
+        requests: Vec<(Request, Vec<(&'static str, serde_json::Value)>)>,
+    ) -> Result<()> {
+        let at = store::timestamp(self.now());
+        self.store.write(|tx| {
+            for (mut r, events) in requests {
+                let (seq, reference) = tx.next_reference(r.received.year())?;
+                r.reference = reference;
+                tx.insert_request(&r, seq)?;
+                tx.append_event(&r.id, &at, &self.actor, "created", &snapshot(&r))?;
+                for (kind, data) in &events {
+                    tx.append_event(&r.id, &at, &self.actor, kind, data)?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+fn allowed_text(status: Status) -> String {
+    let next: Vec<&str> = status.next().iter().map(|t| t.to.id()).collect();
+    if next.is_empty() {
+        "nothing (it is final)".into()
+    } else {
+        next.join(", ")
+    }
+}
+
+fn snapshot(r: &Request) -> serde_json::Value {
+    json!({
+        "reference": r.reference, "kind": r.kind, "regime": r.regime, "calendar": r.calendar, "channel": r.channel,
+        "received": dates::fmt(r.received), "status": r.status, "requester": r.requester, "language": r.language,
+        "description": r.description, "notes": r.notes, "dates": r.dates,
+    })
+}
+
+pub fn due_state(open: bool, due: Option<Date>, today: Date) -> DueState {
+    match (open, due) {
+        (false, _) => DueState::Closed,
+        (true, Some(d)) if d < today => DueState::Overdue,
+        (true, Some(d)) if d <= today + Duration::days(DUE_SOON_DAYS) => DueState::DueSoon,
+        _ => DueState::OnTrack,
+    }
+}
+
+/// The dates of a request from its facts. Pure: the same facts always give the same dates.
+pub fn derive(
+    engine: &Engine,
+    r: &Request,
+    today: Date,
+    target_days: u32,
+) -> Result<(Dates, Explanation)> {
+    let regime: &Regime = engine.regime(&r.regime)?;
+    let cal = engine.calendar(&r.calendar)?;
+    let mut ex = Explanation {
+        regime_name: regime.name.clone(),
+        ..Explanation::default()
+    };
+    let Some(rule_kind) = regime.request_kinds.get(r.kind.id()) else {
+        ex.no_deadline = Some(format!(
+            "No statutory deadline under {} for this kind of request ({}): it runs on its internal target date only",
+            regime.name,
+            r.kind.label().to_lowercase()
+        ));
+        let raw = r.received + Duration::days(NO_DEADLINE_TARGET_DAYS);
+        let (target, why) = deadline::count::roll(&cal, raw, deadline::Roll::Working)?;
+        ex.internal_target.push(format!(
+            "Internal target: {NO_DEADLINE_TARGET_DAYS} days after receipt → {}",
+            dates::fmt(raw)
+        ));
+        ex.internal_target.extend(why);
+        let effective = r.facts.due_override.unwrap_or(target);
+        if r.facts.due_override.is_some() {
+            ex.effective_due.push(format!(
+                "Date set by the officer: {}",
+                dates::fmt(effective)
+            ));
+        }
+        return Ok((
+            Dates {
+                internal_target: Some(target),
+                effective_due: Some(effective),
+                ..Dates::default()
+            },
+            ex,
+        ));
+    };
+    // Only regimes with a stop-the-clock rule let a pause move the date; an open pause runs to today for now.
+    let pauses: Vec<Pause> = if regime.allows_pause(rule_kind) {
+        r.facts
+            .pauses
+            .iter()
+            .map(|p| Pause {
+                start: p.start,
+                end: p.end.unwrap_or(today).max(p.start),
+            })
+            .collect()
+    } else {
+        Vec::new()
+    };
+    let d = engine.compute(&Facts {
+        regime: &r.regime,
+        kind: rule_kind,
+        calendar: Some(&r.calendar),
+        received: Some(r.received),
+        verified: r.facts.verified_on,
+        fee_paid: r.facts.fee_paid_on,
+        pauses: &pauses,
+    })?;
+    for step in &d.steps {
+        let list = match step.field {
+            Field::Received => &mut ex.received,
+            Field::ClockStart => &mut ex.clock_start,
+            Field::AcknowledgeBy => &mut ex.acknowledge_by,
+            Field::Due => &mut ex.due,
+            Field::ExtendedDue => &mut ex.extended_due,
+        };
+        list.push(step.text.clone());
+    }
+    ex.citation = Some(d.citation.clone());
+    let effective = if let Some(o) = r.facts.due_override {
+        ex.effective_due.push(format!(
+            "Date set by the officer (override recorded with its reason): {}",
+            dates::fmt(o)
+        ));
+        o
+    } else if let (Some(told), Some(ext)) = (r.facts.extended_on, d.extended_due) {
+        ex.effective_due.push(format!(
+            "Extension taken (requester told {}): the extended due date {} applies",
+            dates::fmt(told),
+            dates::fmt(ext)
+        ));
+        ext
+    } else {
+        ex.effective_due.push(format!(
+            "The due date {} applies (no extension taken)",
+            dates::fmt(d.due)
+        ));
+        d.due
+    };
+    let target =
+        deadline::count::minus_working_days(&cal, effective, target_days)?.max(d.clock_start);
+    ex.internal_target.push(format!(
+        "Internal target: {target_days} working days before {} → {}",
+        dates::fmt(effective),
+        dates::fmt(target)
+    ));
+    Ok((
+        Dates {
+            rule_kind: Some(rule_kind.clone()),
+            clock_start: Some(d.clock_start),
+            acknowledge_by: d.acknowledge_by,
+            due: Some(d.due),
+            extended_due: d.extended_due,
+            effective_due: Some(effective),
+            internal_target: Some(target),
+            paused_days: d.paused_days,
+        },
+        ex,
+    ))
+}

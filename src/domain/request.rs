@@ -1,0 +1,108 @@
+//! A request as the register keeps it.
+
+use serde::{Deserialize, Serialize};
+use time::{Date, OffsetDateTime};
+use uuid::Uuid;
+
+use super::{Channel, RequestKind, Status};
+use crate::dates::iso;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Requester {
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    /// Customer or account reference in the organisation's systems.
+    pub account: Option<String>,
+}
+
+/// Why the clock (or the work) was stopped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum PauseReason {
+    AwaitingIdentity,
+    AwaitingClarification,
+    AwaitingFee,
+    Other,
+}
+
+impl PauseReason {
+    pub fn parse(id: &str) -> Option<PauseReason> {
+        serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PauseRecord {
+    #[serde(with = "iso")]
+    pub start: Date,
+    /// `None` while the clock is still stopped.
+    #[serde(with = "iso::option")]
+    pub end: Option<Date>,
+    pub reason: PauseReason,
+}
+
+/// The facts the statutory clock depends on. Each is set by an audit event in the same transaction.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClockFacts {
+    #[serde(with = "iso::option")]
+    pub verified_on: Option<Date>,
+    #[serde(with = "iso::option")]
+    pub fee_paid_on: Option<Date>,
+    pub pauses: Vec<PauseRecord>,
+    /// The day the requester was told of the extension; `Some` once the one extension is taken.
+    #[serde(with = "iso::option")]
+    pub extended_on: Option<Date>,
+    #[serde(with = "iso::option")]
+    pub due_override: Option<Date>,
+}
+
+/// What the deadline engine derived from the facts. `rule_kind` is `None` where the regime sets no statutory
+/// deadline for the request kind: the request then runs on its internal target only.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dates {
+    pub rule_kind: Option<String>,
+    #[serde(with = "iso::option")]
+    pub clock_start: Option<Date>,
+    #[serde(with = "iso::option")]
+    pub acknowledge_by: Option<Date>,
+    #[serde(with = "iso::option")]
+    pub due: Option<Date>,
+    #[serde(with = "iso::option")]
+    pub extended_due: Option<Date>,
+    /// The date that counts now: the override, else the extended due date once extended, else the due date.
+    #[serde(with = "iso::option")]
+    pub effective_due: Option<Date>,
+    #[serde(with = "iso::option")]
+    pub internal_target: Option<Date>,
+    pub paused_days: u32,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Request {
+    pub id: Uuid,
+    pub reference: String,
+    pub kind: RequestKind,
+    pub regime: String,
+    pub calendar: String,
+    pub channel: Channel,
+    #[serde(with = "iso")]
+    pub received: Date,
+    pub status: Status,
+    pub requester: Requester,
+    pub language: String,
+    pub description: String,
+    pub notes: String,
+    pub outcome_reason: Option<String>,
+    #[serde(flatten)]
+    pub facts: ClockFacts,
+    #[serde(flatten)]
+    pub dates: Dates,
+    #[serde(with = "time::serde::rfc3339")]
+    pub created_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339")]
+    pub updated_at: OffsetDateTime,
+    #[serde(with = "time::serde::rfc3339::option")]
+    pub closed_at: Option<OffsetDateTime>,
+}

@@ -1,0 +1,130 @@
+//! A small migration runner: numbered SQL files from migrations/, embedded, applied in order, each in its own
+//! transaction, recorded with a checksum that is verified on every open. A database that has a migration this
+//! build does not know was written by a newer Rightsdesk and is refused before anything is written.
+
+use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
+use sha2::{Digest, Sha256};
+
+use crate::error::{Error, Result};
+
+pub struct Migration {
+    pub version: i64,
+    pub name: &'static str,
+    pub sql: &'static str,
+}
+
+/// Every shipped migration, in order. Append only; `tests::every_file_is_listed` keeps this in step with the folder.
+pub const MIGRATIONS: &[Migration] = &[Migration {
+    version: 1,
+    name: "0001_register.sql",
+    sql: include_str!("../../migrations/0001_register.sql"),
+}];
+
+pub fn checksum(sql: &str) -> String {
+    hex(&Sha256::digest(sql.as_bytes()))
+}
+
+pub fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+pub fn latest_version() -> i64 {
+    MIGRATIONS.last().map_or(0, |m| m.version)
+}
+
+pub fn migrate(conn: &mut Connection, now: &str) -> Result<()> {
+    conn.execute_batch(
+        "CREATE TABLE IF NOT EXISTS schema_migrations (
+            version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
+    )?;
+    let newest: Option<i64> =
+        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
+            r.get(0)
+        })?;
+    if let Some(found) = newest.filter(|v| *v > latest_version()) {
+        return Err(Error::NewerDatabase {
+            found,
+            supported: latest_version(),
+        });
+    }
+    for m in MIGRATIONS {
+        let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+        let applied: Option<String> = tx
+            .query_row(
+                "SELECT checksum FROM schema_migrations WHERE version = ?1",
+                [m.version],
+                |r| r.get(0),
+            )
+            .optional()?;
+        match applied {
+            Some(sum) if sum == checksum(m.sql) => {}
+            Some(_) => return Err(Error::MigrationChanged(m.name.to_string())),
+            None => {
+                tx.execute_batch(m.sql)?;
+                tx.execute(
+                    "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
+                    rusqlite::params![m.version, m.name, checksum(m.sql), now],
+                )?;
+            }
+        }
+        tx.commit()?;
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_file_is_listed_in_order() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
+        let mut files: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().into_string().unwrap())
+            .collect();
+        files.sort();
+        let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
+        assert_eq!(files, listed);
+        for (i, m) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(m.version, i as i64 + 1);
+            assert!(m.name.starts_with(&format!("{:04}_", m.version)));
+        }
+    }
+
+    #[test]
+    fn applies_once_and_refuses_newer_or_edited() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn, "t").unwrap();
+        migrate(&mut conn, "t").unwrap();
+        let n: i64 = conn
+            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
+            .unwrap();
+        assert_eq!(n, MIGRATIONS.len() as i64);
+
+        conn.execute(
+            "UPDATE schema_migrations SET checksum = 'x' WHERE version = 1",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(
+            migrate(&mut conn, "t"),
+            Err(Error::MigrationChanged(_))
+        ));
+        conn.execute(
+            "UPDATE schema_migrations SET checksum = ?1 WHERE version = 1",
+            [checksum(MIGRATIONS[0].sql)],
+        )
+        .unwrap();
+
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (999, 'future.sql', 'x', 't')",
+            [],
+        )
+        .unwrap();
+        assert!(matches!(
+            migrate(&mut conn, "t"),
+            Err(Error::NewerDatabase { found: 999, .. })
+        ));
+    }
+}

@@ -1,0 +1,438 @@
+//! Requests: rows in, rows out, and the queue query (paged, filtered and sorted in SQL).
+
+use rusqlite::types::Value;
+use rusqlite::{OptionalExtension, Row, params};
+use serde::{Deserialize, Serialize};
+use time::Date;
+use uuid::Uuid;
+
+use super::{Reader, Tx};
+use crate::dates::{self, iso};
+use crate::domain::{Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status};
+use crate::error::{Error, Result};
+
+const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received, status, requester_name, \
+    requester_email, requester_phone, requester_address, requester_account, language, description, notes, \
+    outcome_reason, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
+    acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at";
+
+fn corrupt(what: &str, value: &str) -> rusqlite::Error {
+    rusqlite::Error::FromSqlConversionFailure(
+        0,
+        rusqlite::types::Type::Text,
+        format!("bad {what} '{value}'").into(),
+    )
+}
+
+fn date_col(row: &Row, name: &str) -> rusqlite::Result<Option<Date>> {
+    let text: Option<String> = row.get(name)?;
+    text.map(|t| dates::parse(&t).map_err(|_| corrupt(name, &t)))
+        .transpose()
+}
+
+fn time_col(row: &Row, name: &str) -> rusqlite::Result<Option<time::OffsetDateTime>> {
+    let text: Option<String> = row.get(name)?;
+    text.map(|t| {
+        time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
+            .map_err(|_| corrupt(name, &t))
+    })
+    .transpose()
+}
+
+pub fn timestamp(t: time::OffsetDateTime) -> String {
+    t.format(&time::format_description::well_known::Rfc3339)
+        .unwrap_or_default()
+}
+
+fn to_request(row: &Row) -> rusqlite::Result<Request> {
+    let id: String = row.get("id")?;
+    let kind: String = row.get("kind")?;
+    let channel: String = row.get("channel")?;
+    let status: String = row.get("status")?;
+    let pauses: String = row.get("pauses")?;
+    let required = |name: &str, v: Option<Date>| v.ok_or_else(|| corrupt(name, "null"));
+    Ok(Request {
+        id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
+        reference: row.get("reference")?,
+        kind: RequestKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        regime: row.get("regime")?,
+        calendar: row.get("calendar")?,
+        channel: Channel::parse(&channel).ok_or_else(|| corrupt("channel", &channel))?,
+        received: required("received", date_col(row, "received")?)?,
+        status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        requester: Requester {
+            name: row.get("requester_name")?,
+            email: row.get("requester_email")?,
+            phone: row.get("requester_phone")?,
+            address: row.get("requester_address")?,
+            account: row.get("requester_account")?,
+        },
+        language: row.get("language")?,
+        description: row.get("description")?,
+        notes: row.get("notes")?,
+        outcome_reason: row.get("outcome_reason")?,
+        facts: ClockFacts {
+            verified_on: date_col(row, "verified_on")?,
+            fee_paid_on: date_col(row, "fee_paid_on")?,
+            pauses: serde_json::from_str(&pauses).map_err(|_| corrupt("pauses", &pauses))?,
+            extended_on: date_col(row, "extended_on")?,
+            due_override: date_col(row, "due_override")?,
+        },
+        dates: Dates {
+            rule_kind: row.get("rule_kind")?,
+            clock_start: date_col(row, "clock_start")?,
+            acknowledge_by: date_col(row, "acknowledge_by")?,
+            due: date_col(row, "due")?,
+            extended_due: date_col(row, "extended_due")?,
+            effective_due: date_col(row, "effective_due")?,
+            internal_target: date_col(row, "internal_target")?,
+            paused_days: row.get("paused_days")?,
+        },
+        created_at: time_col(row, "created_at")?.ok_or_else(|| corrupt("created_at", "null"))?,
+        updated_at: time_col(row, "updated_at")?.ok_or_else(|| corrupt("updated_at", "null"))?,
+        closed_at: time_col(row, "closed_at")?,
+    })
+}
+
+fn opt_date(d: Option<Date>) -> Option<String> {
+    d.map(dates::fmt)
+}
+
+/// The queue's filters, sort and page. Every field narrows; `None` means no filter.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[serde(default)]
+pub struct Query {
+    pub status: Option<Status>,
+    /// Only open requests (not yet fulfilled, refused, withdrawn or closed).
+    pub open_only: bool,
+    pub kind: Option<RequestKind>,
+    pub regime: Option<String>,
+    #[serde(with = "iso::option")]
+    pub due_before: Option<Date>,
+    /// Free text matched against reference, requester name, email and account reference.
+    pub search: Option<String>,
+    pub sort: Sort,
+    pub descending: bool,
+    pub limit: u32,
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Sort {
+    #[default]
+    Due,
+    Received,
+    Reference,
+    Status,
+    Kind,
+    Regime,
+    Requester,
+}
+
+impl Sort {
+    pub fn parse(id: &str) -> Option<Sort> {
+        serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+    }
+
+    fn column(self) -> &'static str {
+        match self {
+            Sort::Due => "effective_due",
+            Sort::Received => "received",
+            Sort::Reference => "ref_year, ref_seq",
+            Sort::Status => "status, effective_due",
+            Sort::Kind => "kind, effective_due",
+            Sort::Regime => "regime, effective_due",
+            Sort::Requester => "requester_name",
+        }
+    }
+}
+
+/// One line of the queue.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestRow {
+    pub id: Uuid,
+    pub reference: String,
+    pub kind: RequestKind,
+    pub regime: String,
+    pub status: Status,
+    pub requester_name: String,
+    pub requester_email: Option<String>,
+    #[serde(with = "iso")]
+    pub received: Date,
+    #[serde(with = "iso::option")]
+    pub effective_due: Option<Date>,
+    #[serde(with = "iso::option")]
+    pub acknowledge_by: Option<Date>,
+    pub statutory: bool,
+    pub is_open: bool,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: u64,
+    pub offset: u64,
+    pub limit: u32,
+}
+
+/// Quote free text for an FTS5 MATCH: one phrase, inner quotes doubled, so no user text is FTS syntax.
+fn fts_phrase(text: &str) -> String {
+    format!("\"{}\"", text.replace('"', "\"\""))
+}
+
+impl Reader<'_> {
+    pub fn request(&self, id_or_reference: &str) -> Result<Request> {
+        let sql = format!("SELECT {COLUMNS} FROM requests WHERE id = ?1 OR reference = ?1");
+        self.conn
+            .prepare_cached(&sql)?
+            .query_row([id_or_reference.trim()], to_request)
+            .optional()?
+            .ok_or_else(|| Error::NotFound(id_or_reference.to_string()))
+    }
+
+    pub fn list(&self, q: &Query) -> Result<Page<RequestRow>> {
+        let mut clauses: Vec<String> = Vec::new();
+        let mut values: Vec<Value> = Vec::new();
+        if let Some(s) = q.status {
+            clauses.push("status = ?".into());
+            values.push(Value::Text(s.id().into()));
+        }
+        if q.open_only {
+            clauses.push("is_open = 1".into());
+        }
+        if let Some(k) = q.kind {
+            clauses.push("kind = ?".into());
+            values.push(Value::Text(k.id().into()));
+        }
+        if let Some(r) = &q.regime {
+            clauses.push("regime = ?".into());
+            values.push(Value::Text(r.clone()));
+        }
+        if let Some(d) = q.due_before {
+            clauses.push("effective_due <= ?".into());
+            values.push(Value::Text(dates::fmt(d)));
+        }
+        if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+            if text.chars().count() >= 3 {
+                // The trigram index finds substrings of three characters or more.
+                clauses.push(
+                    "rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)"
+                        .into(),
+                );
+                values.push(Value::Text(fts_phrase(text)));
+            } else {
+                clauses.push(
+                    "(reference LIKE ?1 OR requester_name LIKE ?1 OR requester_email LIKE ?1)"
+                        .replace("?1", "?"),
+                );
+                let pattern = format!("{}%", text.replace(['%', '_'], ""));
+                values.extend(std::iter::repeat_n(Value::Text(pattern), 3));
+            }
+        }
+        let filter = if clauses.is_empty() {
+            String::new()
+        } else {
+            format!("WHERE {}", clauses.join(" AND "))
+        };
+        let total: i64 = self
+            .conn
+            .prepare_cached(&format!("SELECT count(*) FROM requests {filter}"))?
+            .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
+        let direction = if q.descending { "DESC" } else { "ASC" };
+        let order = q
+            .sort
+            .column()
+            .split(", ")
+            .map(|c| format!("{c} {direction}"))
+            .collect::<Vec<_>>()
+            .join(", ");
+        let limit = q.limit.clamp(1, 500);
+        let sql = format!(
+            "SELECT id, reference, kind, regime, status, requester_name, requester_email, received, effective_due, \
+             acknowledge_by, rule_kind, is_open FROM requests {filter} ORDER BY {order}, rowid {direction} LIMIT {limit} OFFSET {}",
+            q.offset
+        );
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let items = stmt
+            .query_map(rusqlite::params_from_iter(values.iter()), |row| {
+                let id: String = row.get(0)?;
+                let kind: String = row.get(2)?;
+                let status: String = row.get(4)?;
+                Ok(RequestRow {
+                    id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
+                    reference: row.get(1)?,
+                    kind: RequestKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+                    regime: row.get(3)?,
+                    status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+                    requester_name: row.get(5)?,
+                    requester_email: row.get(6)?,
+                    received: date_col(row, "received")?
+                        .ok_or_else(|| corrupt("received", "null"))?,
+                    effective_due: date_col(row, "effective_due")?,
+                    acknowledge_by: date_col(row, "acknowledge_by")?,
+                    statutory: row.get::<_, Option<String>>(10)?.is_some(),
+                    is_open: row.get(11)?,
+                })
+            })?
+            .collect::<rusqlite::Result<Vec<_>>>()?;
+        Ok(Page {
+            items,
+            total: u64::try_from(total).unwrap_or(0),
+            offset: q.offset,
+            limit,
+        })
+    }
+
+    /// Counts for the dashboard, relative to `today`.
+    pub fn dashboard(&self, today: Date, soon: Date) -> Result<Dashboard> {
+        let (t, s) = (dates::fmt(today), dates::fmt(soon));
+        let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<u64> {
+            let n: i64 = self.conn.prepare_cached(sql)?.query_row(p, |r| r.get(0))?;
+            Ok(u64::try_from(n).unwrap_or(0))
+        };
+        Ok(Dashboard {
+            open: count("SELECT count(*) FROM requests WHERE is_open = 1", &[])?,
+            overdue: count(
+                "SELECT count(*) FROM requests WHERE is_open = 1 AND effective_due < ?1",
+                &[&t],
+            )?,
+            due_soon: count(
+                "SELECT count(*) FROM requests WHERE is_open = 1 AND effective_due >= ?1 AND effective_due <= ?2",
+                &[&t, &s],
+            )?,
+            acknowledgement_due: count(
+                "SELECT count(*) FROM requests WHERE status = 'received' AND acknowledge_by IS NOT NULL AND acknowledge_by <= ?1",
+                &[&s],
+            )?,
+            on_hold: count(
+                "SELECT count(*) FROM requests WHERE status = 'on-hold'",
+                &[],
+            )?,
+        })
+    }
+}
+
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Dashboard {
+    pub open: u64,
+    pub overdue: u64,
+    pub due_soon: u64,
+    pub acknowledgement_due: u64,
+    pub on_hold: u64,
+}
+
+impl Tx<'_> {
+    /// The next reference number of `year` (RD-YEAR-NNNN), reserved inside this transaction.
+    pub fn next_reference(&self, year: i32) -> Result<(i64, String)> {
+        let seq: i64 = self.tx.query_row(
+            "INSERT INTO reference_counters (year, last) VALUES (?1, 1)
+             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+            [year],
+            |r| r.get(0),
+        )?;
+        Ok((seq, format!("RD-{year}-{seq:04}")))
+    }
+
+    pub fn insert_request(&self, r: &Request, ref_seq: i64) -> Result<()> {
+        let sql = format!(
+            "INSERT INTO requests ({COLUMNS}, ref_year, ref_seq, is_open) VALUES \
+             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
+              ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)"
+        );
+        let pauses =
+            serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
+        self.tx.prepare_cached(&sql)?.execute(params![
+            r.id.to_string(),
+            r.reference,
+            r.kind.id(),
+            r.regime,
+            r.calendar,
+            r.channel.id(),
+            dates::fmt(r.received),
+            r.status.id(),
+            r.requester.name,
+            r.requester.email,
+            r.requester.phone,
+            r.requester.address,
+            r.requester.account,
+            r.language,
+            r.description,
+            r.notes,
+            r.outcome_reason,
+            opt_date(r.facts.verified_on),
+            opt_date(r.facts.fee_paid_on),
+            pauses,
+            opt_date(r.facts.extended_on),
+            opt_date(r.facts.due_override),
+            r.dates.rule_kind,
+            opt_date(r.dates.clock_start),
+            opt_date(r.dates.acknowledge_by),
+            opt_date(r.dates.due),
+            opt_date(r.dates.extended_due),
+            opt_date(r.dates.effective_due),
+            opt_date(r.dates.internal_target),
+            r.dates.paused_days,
+            timestamp(r.created_at),
+            timestamp(r.updated_at),
+            r.closed_at.map(timestamp),
+            r.received.year(),
+            ref_seq,
+            r.status.is_open(),
+        ])?;
+        Ok(())
+    }
+
+    /// Write back everything that may change after creation (status, facts, derived dates, details).
+    pub fn update_request(&self, r: &Request) -> Result<()> {
+        let pauses =
+            serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let changed = self.tx.prepare_cached(
+            "UPDATE requests SET kind = ?2, regime = ?3, calendar = ?4, channel = ?5, received = ?6, status = ?7,
+                requester_name = ?8, requester_email = ?9, requester_phone = ?10, requester_address = ?11,
+                requester_account = ?12, language = ?13, description = ?14, notes = ?15, outcome_reason = ?16,
+                verified_on = ?17, fee_paid_on = ?18, pauses = ?19, extended_on = ?20, due_override = ?21,
+                rule_kind = ?22, clock_start = ?23, acknowledge_by = ?24, due = ?25, extended_due = ?26,
+                effective_due = ?27, internal_target = ?28, paused_days = ?29, updated_at = ?30, closed_at = ?31,
+                is_open = ?32
+             WHERE id = ?1",
+        )?.execute(params![
+            r.id.to_string(),
+            r.kind.id(),
+            r.regime,
+            r.calendar,
+            r.channel.id(),
+            dates::fmt(r.received),
+            r.status.id(),
+            r.requester.name,
+            r.requester.email,
+            r.requester.phone,
+            r.requester.address,
+            r.requester.account,
+            r.language,
+            r.description,
+            r.notes,
+            r.outcome_reason,
+            opt_date(r.facts.verified_on),
+            opt_date(r.facts.fee_paid_on),
+            pauses,
+            opt_date(r.facts.extended_on),
+            opt_date(r.facts.due_override),
+            r.dates.rule_kind,
+            opt_date(r.dates.clock_start),
+            opt_date(r.dates.acknowledge_by),
+            opt_date(r.dates.due),
+            opt_date(r.dates.extended_due),
+            opt_date(r.dates.effective_due),
+            opt_date(r.dates.internal_target),
+            r.dates.paused_days,
+            timestamp(r.updated_at),
+            r.closed_at.map(timestamp),
+            r.status.is_open(),
+        ])?;
+        if changed != 1 {
+            return Err(Error::NotFound(r.reference.clone()));
+        }
+        Ok(())
+    }
+}

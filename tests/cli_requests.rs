@@ -1,0 +1,453 @@
+//! The request register through the real binary: log, list, show, move, audit — and bad input losing nothing.
+
+mod common;
+
+use common::run_db;
+use serde_json::Value;
+use tempfile::TempDir;
+
+struct Db {
+    _dir: TempDir,
+    path: std::path::PathBuf,
+}
+
+fn db() -> Db {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("register.sqlite3");
+    Db { _dir: dir, path }
+}
+
+fn add(db: &Db, extra: &[&str]) -> Value {
+    let mut args = vec!["request", "add", "--json"];
+    args.extend_from_slice(extra);
+    common::run_now(&db.path, "2026-11-22", &args).json()
+}
+
+#[test]
+fn log_list_show_and_move_a_request() {
+    let db = db();
+    let v = add(
+        &db,
+        &[
+            "--kind",
+            "access",
+            "--regime",
+            "uk-gdpr",
+            "--received",
+            "2026-11-20",
+            "--name",
+            "Jane Doe",
+            "--email",
+            "Jane@Example.com",
+        ],
+    );
+    assert_eq!(v["reference"], "RD-2026-0001");
+    assert_eq!(v["status"], "received");
+    assert_eq!(v["due"], "2026-12-21"); // 20 Dec 2026 is a Sunday
+    assert_eq!(v["extended_due"], "2027-02-22"); // 20 Feb 2027 is a Saturday
+    assert_eq!(v["requester"]["email"], "jane@example.com");
+    assert_eq!(v["events"].as_array().unwrap().len(), 1);
+
+    let v = add(
+        &db,
+        &[
+            "--kind",
+            "erasure",
+            "--regime",
+            "us-ca-ccpa",
+            "--received",
+            "2026-11-02",
+            "--name",
+            "Sam Lee",
+            "--channel",
+            "web-form",
+        ],
+    );
+    assert_eq!(v["reference"], "RD-2026-0002");
+    assert_eq!(v["acknowledge_by"], "2026-11-16"); // business day 1 is Mon 2 Nov; 11 Nov (Veterans Day) skipped
+    assert_eq!(v["due"], "2026-12-16");
+
+    let list = common::run_now(&db.path, "2026-11-22", &["request", "list", "--json"]).json();
+    assert_eq!(list["total"], 2);
+    assert_eq!(
+        list["items"][0]["reference"], "RD-2026-0002",
+        "sorted by due date"
+    );
+    let found = common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "list", "--search", "Jane", "--json"],
+    )
+    .json();
+    assert_eq!(found["total"], 1);
+    assert_eq!(found["items"][0]["reference"], "RD-2026-0001");
+    let found = common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "list", "--search", "RD-2026-0002", "--json"],
+    )
+    .json();
+    assert_eq!(found["items"][0]["requester_name"], "Sam Lee");
+
+    let moved = common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "status", "RD-2026-0001", "in-progress", "--json"],
+    )
+    .json();
+    assert_eq!(moved["status"], "in-progress");
+    common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "status", "RD-2026-0001", "closed"],
+    )
+    .assert_error("allowed from in-progress");
+    common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "status", "RD-2026-0001", "refused"],
+    )
+    .assert_error("reason");
+    let refused = common::run_now(
+        &db.path,
+        "2026-11-22",
+        &[
+            "request",
+            "status",
+            "RD-2026-0001",
+            "refused",
+            "--reason",
+            "Manifestly excessive",
+            "--json",
+        ],
+    )
+    .json();
+    assert_eq!(refused["outcome_reason"], "Manifestly excessive");
+    let shown = common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "show", "RD-2026-0001", "--json"],
+    )
+    .json();
+    let events = shown["events"].as_array().unwrap();
+    assert_eq!(
+        events
+            .iter()
+            .map(|e| e["kind"].as_str().unwrap())
+            .collect::<Vec<_>>(),
+        ["created", "status_changed", "status_changed"]
+    );
+    assert_eq!(events[2]["data"]["from"], "in-progress");
+    assert_eq!(events[2]["data"]["to"], "refused");
+    assert_eq!(shown["allowed"][0]["to"], "closed");
+
+    let open = common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "list", "--open", "--json"],
+    )
+    .json();
+    assert_eq!(open["total"], 1);
+    let audit = common::run_now(&db.path, "2026-11-22", &["audit", "verify", "--json"]).json();
+    assert_eq!(audit["ok"], true);
+    assert_eq!(audit["events_checked"], 4);
+}
+
+#[test]
+fn bad_input_is_refused_and_writes_nothing() {
+    let db = db();
+    add(
+        &db,
+        &[
+            "--kind",
+            "access",
+            "--regime",
+            "eu-gdpr",
+            "--calendar",
+            "DE",
+            "--received",
+            "2026-11-02",
+            "--name",
+            "A B",
+        ],
+    );
+    let bad: &[(&[&str], &str)] = &[
+        (
+            &[
+                "--kind",
+                "teleport",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-11-02",
+                "--name",
+                "X",
+            ],
+            "teleport",
+        ),
+        (
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "mars",
+                "--received",
+                "2026-11-02",
+                "--name",
+                "X",
+            ],
+            "mars",
+        ),
+        (
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "eu-gdpr",
+                "--received",
+                "2026-11-02",
+                "--name",
+                "X",
+            ],
+            "calendar",
+        ),
+        (
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-02-30",
+                "--name",
+                "X",
+            ],
+            "2026-02-30",
+        ),
+        (
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-12-01",
+                "--name",
+                "X",
+            ],
+            "future",
+        ),
+        (
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-11-02",
+                "--name",
+                " ",
+            ],
+            "name",
+        ),
+        (
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-11-02",
+                "--name",
+                "X",
+                "--email",
+                "x@y",
+            ],
+            "x@y",
+        ),
+        (
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-11-02",
+                "--name",
+                "X",
+                "--channel",
+                "pigeon",
+            ],
+            "pigeon",
+        ),
+    ];
+    for (args, needle) in bad {
+        let mut full = vec!["request", "add", "--json"];
+        full.extend_from_slice(args);
+        common::run_now(&db.path, "2026-11-22", &full).assert_error(needle);
+    }
+    common::run_now(&db.path, "2026-11-22", &["request", "show", "RD-2026-0999"])
+        .assert_error("RD-2026-0999");
+    common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "status", "RD-2026-0001", "levitating"],
+    )
+    .assert_error("levitating");
+    common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["request", "list", "--kind", "nope"],
+    )
+    .assert_error("nope");
+    let list = run_db(&db.path, &["request", "list", "--json"]).json();
+    assert_eq!(list["total"], 1, "nothing written by the failed commands");
+    assert_eq!(
+        run_db(&db.path, &["audit", "verify", "--json"]).json()["events_checked"],
+        1
+    );
+}
+
+#[test]
+fn audit_verify_reports_the_first_edited_event() {
+    let db = db();
+    for name in ["A One", "B Two", "C Three"] {
+        add(
+            &db,
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-11-02",
+                "--name",
+                name,
+            ],
+        );
+    }
+    assert_eq!(run_db(&db.path, &["audit", "verify"]).code, 0);
+    {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        // Someone edits the table behind the app's back (and first removes the guard trigger).
+        conn.execute_batch("DROP TRIGGER events_no_update;")
+            .unwrap();
+        conn.execute(
+            "UPDATE events SET data = replace(data, 'B Two', 'Bob Two') WHERE seq = 2",
+            [],
+        )
+        .unwrap();
+    }
+    let out = run_db(&db.path, &["audit", "verify"]);
+    out.assert_error("#2");
+    assert!(
+        out.stderr.contains("RD-2026-0002") && out.stderr.contains("edited"),
+        "{}",
+        out.stderr
+    );
+    let out = run_db(&db.path, &["audit", "verify", "--json"]);
+    assert_eq!(out.code, 1);
+    let report: Value = serde_json::from_str(&out.stdout).unwrap();
+    assert_eq!(report["first_break"]["seq"], 2);
+
+    let db2 = self::db();
+    for name in ["A One", "B Two", "C Three"] {
+        add(
+            &db2,
+            &[
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-11-02",
+                "--name",
+                name,
+            ],
+        );
+    }
+    {
+        let conn = rusqlite::Connection::open(&db2.path).unwrap();
+        conn.execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 2;")
+            .unwrap();
+    }
+    let out = run_db(&db2.path, &["audit", "verify"]);
+    out.assert_error("#3");
+}
+
+#[test]
+fn a_database_from_a_newer_version_is_refused_untouched() {
+    let db = db();
+    add(
+        &db,
+        &[
+            "--kind",
+            "access",
+            "--regime",
+            "uk-gdpr",
+            "--received",
+            "2026-11-02",
+            "--name",
+            "A",
+        ],
+    );
+    {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', 'x', 'later')",
+            [],
+        )
+        .unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
+            .unwrap();
+    }
+    let before = std::fs::read(&db.path).unwrap();
+    run_db(&db.path, &["request", "list"]).assert_error("newer Rightsdesk");
+    assert_eq!(
+        std::fs::read(&db.path).unwrap(),
+        before,
+        "the file must be left untouched"
+    );
+}
+
+#[test]
+fn demo_seed_makes_a_varied_register() {
+    let db = db();
+    let out = common::run_now(
+        &db.path,
+        "2026-11-22",
+        &["demo", "seed", "--count", "600", "--json"],
+    )
+    .json();
+    assert_eq!(out["created"], 600);
+    let all = run_db(&db.path, &["request", "list", "--json", "--limit", "1"]).json();
+    assert_eq!(all["total"], 600);
+    let overdue = common::run_now(
+        &db.path,
+        "2026-11-22",
+        &[
+            "request",
+            "list",
+            "--open",
+            "--due-before",
+            "2026-11-21",
+            "--json",
+        ],
+    )
+    .json();
+    assert!(
+        overdue["total"].as_u64().unwrap() > 0,
+        "some open requests are overdue"
+    );
+    for status in ["received", "in-progress", "closed", "refused"] {
+        let n =
+            run_db(&db.path, &["request", "list", "--status", status, "--json"]).json()["total"]
+                .as_u64()
+                .unwrap();
+        assert!(n > 0, "no {status} requests in the demo");
+    }
+    assert_eq!(
+        run_db(&db.path, &["audit", "verify", "--json"]).json()["ok"],
+        true
+    );
+}
