@@ -14,9 +14,7 @@ pub enum DateError {
     Form(String),
     #[error("'{0}': no such calendar day")]
     NoSuchDay(String),
-    #[error(
-        "'{0}' is outside the supported range {FIRST_INPUT_YEAR}-01-01 to {LAST_INPUT_YEAR}-12-31"
-    )]
+    #[error("'{0}' is outside the supported range {FIRST_INPUT_YEAR}-01-01 to {LAST_INPUT_YEAR}-12-31")]
     OutOfRange(String),
 }
 
@@ -24,20 +22,10 @@ pub enum DateError {
 pub fn parse(text: &str) -> Result<Date, DateError> {
     let b = text.as_bytes();
     let digits = |r: std::ops::Range<usize>| b[r].iter().all(u8::is_ascii_digit);
-    if b.len() != 10
-        || b[4] != b'-'
-        || b[7] != b'-'
-        || !digits(0..4)
-        || !digits(5..7)
-        || !digits(8..10)
-    {
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' || !digits(0..4) || !digits(5..7) || !digits(8..10) {
         return Err(DateError::Form(text.to_string()));
     }
-    let num = |r: std::ops::Range<usize>| {
-        text[r]
-            .parse::<u16>()
-            .map_err(|_| DateError::Form(text.to_string()))
-    };
+    let num = |r: std::ops::Range<usize>| text[r].parse::<u16>().map_err(|_| DateError::Form(text.to_string()));
     let year = i32::from(num(0..4)?);
     let month = u8::try_from(num(5..7)?).map_err(|_| DateError::NoSuchDay(text.to_string()))?;
     let day = u8::try_from(num(8..10)?).map_err(|_| DateError::NoSuchDay(text.to_string()))?;
@@ -61,12 +49,7 @@ pub fn check_range(date: Date) -> Result<Date, DateError> {
 }
 
 pub fn fmt(date: Date) -> String {
-    format!(
-        "{:04}-{:02}-{:02}",
-        date.year(),
-        date.month() as u8,
-        date.day()
-    )
+    format!("{:04}-{:02}-{:02}", date.year(), date.month() as u8, date.day())
 }
 
 #[cfg(test)]
@@ -76,34 +59,14 @@ mod tests {
     #[test]
     fn strict_parsing() {
         assert_eq!(fmt(parse("2028-02-29").unwrap()), "2028-02-29");
-        for bad in [
-            "2026-2-01",
-            "26-02-01",
-            "2026/02/01",
-            " 2026-02-01",
-            "2026-02-01x",
-            "",
-            "２０２６-02-01",
-        ] {
+        for bad in ["2026-2-01", "26-02-01", "2026/02/01", " 2026-02-01", "2026-02-01x", "", "２０２６-02-01"] {
             assert!(matches!(parse(bad), Err(DateError::Form(_))), "{bad}");
         }
-        for bad in [
-            "2026-02-30",
-            "2027-02-29",
-            "2026-13-01",
-            "2026-00-10",
-            "2026-01-00",
-        ] {
+        for bad in ["2026-02-30", "2027-02-29", "2026-13-01", "2026-00-10", "2026-01-00"] {
             assert!(matches!(parse(bad), Err(DateError::NoSuchDay(_))), "{bad}");
         }
-        assert!(matches!(
-            parse_in_range("2019-12-31"),
-            Err(DateError::OutOfRange(_))
-        ));
-        assert!(matches!(
-            parse_in_range("2036-01-01"),
-            Err(DateError::OutOfRange(_))
-        ));
+        assert!(matches!(parse_in_range("2019-12-31"), Err(DateError::OutOfRange(_))));
+        assert!(matches!(parse_in_range("2036-01-01"), Err(DateError::OutOfRange(_))));
         assert!(parse_in_range("2035-12-31").is_ok());
     }
 }

@@ -11,10 +11,9 @@ use crate::domain::{Channel, ClockFacts, Dates, Request, RequestKind, Requester,
 use crate::error::Result;
 
 const FIRST: &[&str] = &[
-    "Amelia", "Oliver", "Sophie", "Lukas", "Emma", "Noah", "Chloé", "Mateo", "Ingrid", "Sven",
-    "Aisha", "Ravi", "Mei", "João", "Fatima", "Liam", "Zofia", "Elena", "Pieter", "Marta",
-    "Hannah", "Jakub", "Camille", "Thabo", "Priya", "Kenji", "Isabel", "Nils", "Aoife", "Tomás",
-    "Grace", "Yusuf", "Léa", "Anders", "Nadia", "Ethan", "Beatriz",
+    "Amelia", "Oliver", "Sophie", "Lukas", "Emma", "Noah", "Chloé", "Mateo", "Ingrid", "Sven", "Aisha", "Ravi", "Mei",
+    "João", "Fatima", "Liam", "Zofia", "Elena", "Pieter", "Marta", "Hannah", "Jakub", "Camille", "Thabo", "Priya",
+    "Kenji", "Isabel", "Nils", "Aoife", "Tomás", "Grace", "Yusuf", "Léa", "Anders", "Nadia", "Ethan", "Beatriz",
 ];
 const LAST: &[&str] = &[
     "Smith",
@@ -50,13 +49,7 @@ const LAST: &[&str] = &[
     "Moreau",
     "Bakker",
 ];
-const DOMAINS: &[&str] = &[
-    "example.com",
-    "example.org",
-    "example.net",
-    "mail.example",
-    "post.example",
-];
+const DOMAINS: &[&str] = &["example.com", "example.org", "example.net", "mail.example", "post.example"];
 const DESCRIPTIONS: &[&str] = &[
     "Please send me a copy of all personal data you hold about me.",
     "I want my account and all associated data deleted.",
@@ -89,6 +82,24 @@ const REGIMES: &[(&str, &str, u32)] = &[
     ("ca-qc-law25", "CA-QC", 1),
 ];
 
+/// A name as people write it in an email address: lower case, no accents, no spaces or apostrophes.
+fn ascii(name: &str) -> String {
+    name.to_lowercase()
+        .chars()
+        .filter_map(|c| match c {
+            'á' | 'à' | 'â' | 'ä' | 'ã' => Some('a'),
+            'é' | 'è' | 'ê' | 'ë' => Some('e'),
+            'í' | 'ï' => Some('i'),
+            'ó' | 'ô' | 'ö' | 'õ' => Some('o'),
+            'ú' | 'ü' => Some('u'),
+            'ç' => Some('c'),
+            'ñ' => Some('n'),
+            c if c.is_ascii_alphanumeric() => Some(c),
+            _ => None,
+        })
+        .collect()
+}
+
 fn pick<'a, T>(rng: &mut StdRng, items: &'a [T]) -> &'a T {
     &items[rng.random_range(0..items.len())]
 }
@@ -109,58 +120,32 @@ fn path(rng: &mut StdRng, age_days: i64) -> Vec<(Status, Option<&'static str>)> 
             0..15 => vec![],
             15..30 => vec![(AwaitingIdentity, None)],
             30..65 => vec![(InProgress, None)],
-            65..75 => vec![
-                (InProgress, None),
-                (
-                    OnHold,
-                    Some("Asked the requester which accounts the request covers"),
-                ),
-            ],
+            65..75 => vec![(InProgress, None), (OnHold, Some("Asked the requester which accounts the request covers"))],
             75..92 => vec![(InProgress, None), (Fulfilled, None)],
-            92..95 => vec![
-                (InProgress, None),
-                (
-                    PartiallyFulfilled,
-                    Some("Some records are third-party data (Art 15(4))"),
-                ),
-            ],
-            95..98 => vec![(
-                Refused,
-                Some("Manifestly unfounded: the requester states it is meant to disrupt"),
-            )],
+            92..95 => {
+                vec![(InProgress, None), (PartiallyFulfilled, Some("Some records are third-party data (Art 15(4))"))]
+            }
+            95..98 => vec![(Refused, Some("Manifestly unfounded: the requester states it is meant to disrupt"))],
             _ => vec![(Withdrawn, None)],
         };
     }
     match roll {
-        0..5 => vec![(InProgress, None)],
-        5..70 => vec![(InProgress, None), (Fulfilled, None), (Closed, None)],
+        0..2 => vec![(InProgress, None)],
+        2..70 => vec![(InProgress, None), (Fulfilled, None), (Closed, None)],
         70..80 => vec![
             (InProgress, None),
-            (
-                PartiallyFulfilled,
-                Some("Legal privilege applies to part of the records"),
-            ),
+            (PartiallyFulfilled, Some("Legal privilege applies to part of the records")),
             (Closed, None),
         ],
-        80..90 => vec![
-            (
-                Refused,
-                Some("Identity could not be verified after two requests for information"),
-            ),
-            (Closed, None),
-        ],
+        80..90 => {
+            vec![(Refused, Some("Identity could not be verified after two requests for information")), (Closed, None)]
+        }
         _ => vec![(Withdrawn, None), (Closed, None)],
     }
 }
 
 /// Create `count` demo requests received over the 400 days before today, `batch` per transaction.
-pub fn seed(
-    desk: &Desk,
-    count: u64,
-    batch: u64,
-    seed: u64,
-    mut progress: impl FnMut(u64),
-) -> Result<u64> {
+pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl FnMut(u64)) -> Result<u64> {
     let mut rng = StdRng::seed_from_u64(seed);
     let today = desk.today();
     let now = desk.now();
@@ -185,40 +170,18 @@ pub fn seed(
                 .unwrap_or(&REGIMES[0]);
             let kinds: Vec<RequestKind> = engine
                 .regime(regime)
-                .map(|g| {
-                    RequestKind::ALL
-                        .iter()
-                        .copied()
-                        .filter(|k| g.request_kinds.contains_key(k.id()))
-                        .collect()
-                })
+                .map(|g| RequestKind::ALL.iter().copied().filter(|k| g.request_kinds.contains_key(k.id())).collect())
                 .unwrap_or_default();
-            let kind = if rng.random_range(0..100) < 45 {
-                RequestKind::Access
-            } else {
-                *pick(&mut rng, &kinds)
-            };
+            let kind = if rng.random_range(0..100) < 45 { RequestKind::Access } else { *pick(&mut rng, &kinds) };
             // More recent requests than old ones, like a real register.
             let age = (rng.random_range(0.0f64..1.0).powf(1.6) * 400.0) as i64;
             let received = today - Duration::days(age);
             let (first, last) = (pick(&mut rng, FIRST), pick(&mut rng, LAST));
-            let email = format!(
-                "{}.{}{}@{}",
-                first.to_lowercase(),
-                last.to_lowercase().replace(['\'', ' '], ""),
-                rng.random_range(1..999),
-                pick(&mut rng, DOMAINS)
-            );
+            let email =
+                format!("{}.{}{}@{}", ascii(first), ascii(last), rng.random_range(1..999), pick(&mut rng, DOMAINS));
             let channel = *pick(
                 &mut rng,
-                &[
-                    Channel::Email,
-                    Channel::Email,
-                    Channel::WebForm,
-                    Channel::WebForm,
-                    Channel::Letter,
-                    Channel::Phone,
-                ],
+                &[Channel::Email, Channel::Email, Channel::WebForm, Channel::WebForm, Channel::Letter, Channel::Phone],
             );
             let mut r = Request {
                 id: uuid::Uuid::now_v7(),
@@ -235,9 +198,7 @@ pub fn seed(
                     phone: (channel == Channel::Phone)
                         .then(|| format!("+44 20 7946 {:04}", rng.random_range(0..10_000))),
                     address: None,
-                    account: rng
-                        .random_bool(0.5)
-                        .then(|| format!("CUST-{:06}", rng.random_range(0..1_000_000))),
+                    account: rng.random_bool(0.5).then(|| format!("CUST-{:06}", rng.random_range(0..1_000_000))),
                 },
                 language: pick(&mut rng, &["en", "en", "en", "fr", "de", "nl"]).to_string(),
                 description: pick(&mut rng, DESCRIPTIONS).to_string(),
@@ -251,10 +212,7 @@ pub fn seed(
             };
             let mut events = Vec::new();
             for (to, reason) in path(&mut rng, age) {
-                events.push((
-                    "status_changed",
-                    json!({"from": r.status.id(), "to": to.id(), "reason": reason}),
-                ));
+                events.push(("status_changed", json!({"from": r.status.id(), "to": to.id(), "reason": reason})));
                 if matches!(to, Status::Refused | Status::PartiallyFulfilled) {
                     r.outcome_reason = reason.map(str::to_string);
                 }

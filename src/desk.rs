@@ -11,11 +11,9 @@ use uuid::Uuid;
 
 use crate::dates::{self, iso};
 use crate::deadline::{self, Engine, Facts, Field, Pause, Regime};
-use crate::domain::{
-    Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status, Transition,
-};
+use crate::domain::{Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status, Transition};
 use crate::error::{Error, Result};
-use crate::store::{self, ChainReport, Event, Page, Query, RequestRow, Store};
+use crate::store::{self, Attachment, ChainReport, Event, Page, Query, RequestRow, Store};
 
 /// Days ahead that count as "due soon" in the queue and the dashboard.
 pub const DUE_SOON_DAYS: i64 = 7;
@@ -37,20 +35,12 @@ impl Clock {
         match std::env::var("RIGHTSDESK_NOW") {
             Ok(text) if !text.trim().is_empty() => {
                 let text = text.trim();
-                let at =
-                    OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
-                        .ok()
-                        .or_else(|| {
-                            dates::parse(text)
-                                .ok()
-                                .map(|d| d.midnight().assume_utc() + Duration::hours(12))
-                        })
-                        .ok_or_else(|| {
-                            Error::invalid(
-                                "RIGHTSDESK_NOW",
-                                format!("'{text}' is neither RFC 3339 nor YYYY-MM-DD"),
-                            )
-                        })?;
+                let at = OffsetDateTime::parse(text, &time::format_description::well_known::Rfc3339)
+                    .ok()
+                    .or_else(|| dates::parse(text).ok().map(|d| d.midnight().assume_utc() + Duration::hours(12)))
+                    .ok_or_else(|| {
+                        Error::invalid("RIGHTSDESK_NOW", format!("'{text}' is neither RFC 3339 nor YYYY-MM-DD"))
+                    })?;
                 Ok(Clock::Fixed(at))
             }
             _ => Ok(Clock::System),
@@ -73,18 +63,14 @@ pub fn resolve_db_path(given: Option<&Path>) -> Result<PathBuf> {
     if let Some(p) = std::env::var_os("RIGHTSDESK_DB").filter(|p| !p.is_empty()) {
         return Ok(PathBuf::from(p));
     }
-    let dirs =
-        directories::ProjectDirs::from("org", "Rightsdesk", "Rightsdesk").ok_or_else(|| {
-            Error::invalid(
-                "database",
-                "no home folder: give --db PATH or set RIGHTSDESK_DB",
-            )
-        })?;
+    let dirs = directories::ProjectDirs::from("org", "Rightsdesk", "Rightsdesk")
+        .ok_or_else(|| Error::invalid("database", "no home folder: give --db PATH or set RIGHTSDESK_DB"))?;
     Ok(dirs.data_dir().join("rightsdesk.sqlite3"))
 }
 
 /// A new request as typed into the form or given on the command line.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct NewRequest {
     pub kind: String,
@@ -104,17 +90,20 @@ pub struct NewRequest {
 
 /// Everything the request page shows.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RequestDetail {
     #[serde(flatten)]
     pub request: Request,
     pub due_state: DueState,
     pub allowed: Vec<Transition>,
     pub explanation: Explanation,
+    pub attachments: Vec<Attachment>,
     pub events: Vec<Event>,
 }
 
 /// How each date was computed, per date, in words.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Explanation {
     /// Set where the regime has no statutory deadline for this kind of request.
     pub no_deadline: Option<String>,
@@ -130,6 +119,7 @@ pub struct Explanation {
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum DueState {
     Overdue,
@@ -140,6 +130,7 @@ pub enum DueState {
 
 /// One row of the queue with its due state.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueRow {
     #[serde(flatten)]
     pub row: RequestRow,
@@ -147,6 +138,7 @@ pub struct QueueRow {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Choice {
     pub id: String,
     pub label: String,
@@ -154,16 +146,19 @@ pub struct Choice {
 
 /// What the new-request form offers: kinds, channels, regimes with their calendars.
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct FormOptions {
     pub kinds: Vec<Choice>,
     pub channels: Vec<Choice>,
     pub statuses: Vec<Choice>,
     pub regimes: Vec<RegimeOption>,
+    #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "iso")]
     pub today: Date,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RegimeOption {
     pub id: String,
     pub name: String,
@@ -186,18 +181,9 @@ fn clean(text: Option<String>) -> Option<String> {
 
 fn check_len(field: &str, text: &str, max: usize) -> Result<()> {
     if text.chars().count() > max {
-        return Err(Error::invalid(
-            field,
-            format!(
-                "too long ({} characters; at most {max})",
-                text.chars().count()
-            ),
-        ));
+        return Err(Error::invalid(field, format!("too long ({} characters; at most {max})", text.chars().count())));
     }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t')
-    {
+    if text.chars().any(|c| c.is_control() && c != '\n' && c != '\r' && c != '\t') {
         return Err(Error::invalid(field, "contains control characters"));
     }
     Ok(())
@@ -209,34 +195,17 @@ fn check_email(email: &str) -> Result<()> {
             && domain.contains('.')
             && !domain.starts_with('.')
             && !domain.ends_with('.')
-            && !email
-                .chars()
-                .any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
+            && !email.chars().any(|c| c.is_whitespace() || c == ',' || c == ';' || c == '<' || c == '>')
             && email.matches('@').count() == 1
     });
-    if ok {
-        Ok(())
-    } else {
-        Err(Error::invalid(
-            "email",
-            format!("'{email}' is not an email address"),
-        ))
-    }
+    if ok { Ok(()) } else { Err(Error::invalid("email", format!("'{email}' is not an email address"))) }
 }
 
 impl Desk {
     pub fn open(path: &Path, clock: Clock) -> Result<Desk> {
         let store = Store::open(path, &store::timestamp(clock.now()))?;
-        let actor = std::env::var("USER")
-            .ok()
-            .filter(|u| !u.is_empty())
-            .unwrap_or_else(|| "officer".into());
-        Ok(Desk {
-            store,
-            engine: Engine::shipped()?,
-            clock,
-            actor,
-        })
+        let actor = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "officer".into());
+        Ok(Desk { store, engine: Engine::shipped()?, clock, actor })
     }
 
     pub fn store(&self) -> &Store {
@@ -263,11 +232,8 @@ impl Desk {
             .all()
             .iter()
             .map(|r| {
-                let mut calendars: Vec<String> = tables
-                    .codes()
-                    .filter(|c| r.allows_calendar(c, tables))
-                    .map(str::to_string)
-                    .collect();
+                let mut calendars: Vec<String> =
+                    tables.codes().filter(|c| r.allows_calendar(c, tables)).map(str::to_string).collect();
                 calendars.sort();
                 RegimeOption {
                     id: r.id.clone(),
@@ -279,20 +245,10 @@ impl Desk {
             })
             .collect();
         let choices = |all: Vec<(&str, &str)>| {
-            all.into_iter()
-                .map(|(id, label)| Choice {
-                    id: id.into(),
-                    label: label.into(),
-                })
-                .collect()
+            all.into_iter().map(|(id, label)| Choice { id: id.into(), label: label.into() }).collect()
         };
         FormOptions {
-            kinds: choices(
-                RequestKind::ALL
-                    .iter()
-                    .map(|k| (k.id(), k.label()))
-                    .collect(),
-            ),
+            kinds: choices(RequestKind::ALL.iter().map(|k| (k.id(), k.label())).collect()),
             channels: choices(Channel::ALL.iter().map(|k| (k.id(), k.label())).collect()),
             statuses: choices(Status::ALL.iter().map(|k| (k.id(), k.label())).collect()),
             regimes,
@@ -303,19 +259,9 @@ impl Desk {
     /// Validate a new request field by field; the first problem is reported with its field.
     fn validate(&self, input: NewRequest) -> Result<Request> {
         let kind = RequestKind::parse(input.kind.trim()).ok_or_else(|| {
-            Error::invalid(
-                "kind",
-                format!(
-                    "unknown request kind '{}' (one of: {})",
-                    input.kind,
-                    RequestKind::ids()
-                ),
-            )
+            Error::invalid("kind", format!("unknown request kind '{}' (one of: {})", input.kind, RequestKind::ids()))
         })?;
-        let regime = self
-            .engine
-            .regime(input.regime.trim())
-            .map_err(|e| Error::invalid("regime", e.to_string()))?;
+        let regime = self.engine.regime(input.regime.trim()).map_err(|e| Error::invalid("regime", e.to_string()))?;
         let calendar = self
             .engine
             .resolve_calendar(regime, clean(input.calendar).as_deref())
@@ -323,18 +269,12 @@ impl Desk {
         let received = dates::parse_in_range(input.received.trim())
             .map_err(|e| Error::invalid("received", format!("invalid date {e}")))?;
         if received > self.today() {
-            return Err(Error::invalid(
-                "received",
-                format!("{} is in the future", dates::fmt(received)),
-            ));
+            return Err(Error::invalid("received", format!("{} is in the future", dates::fmt(received))));
         }
         let channel = match clean(input.channel) {
             None => Channel::Email,
             Some(c) => Channel::parse(&c).ok_or_else(|| {
-                Error::invalid(
-                    "channel",
-                    format!("unknown channel '{c}' (one of: {})", Channel::ids()),
-                )
+                Error::invalid("channel", format!("unknown channel '{c}' (one of: {})", Channel::ids()))
             })?,
         };
         let name = input.name.trim().to_string();
@@ -349,19 +289,11 @@ impl Desk {
         let phone = clean(input.phone);
         if let Some(p) = &phone {
             check_len("phone", p, 40)?;
-            if !p
-                .chars()
-                .all(|c| c.is_ascii_digit() || " +-().".contains(c))
-            {
-                return Err(Error::invalid(
-                    "phone",
-                    format!("'{p}' is not a phone number"),
-                ));
+            if !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+                return Err(Error::invalid("phone", format!("'{p}' is not a phone number")));
             }
         }
-        let language = clean(input.language)
-            .unwrap_or_else(|| "en".into())
-            .to_lowercase();
+        let language = clean(input.language).unwrap_or_else(|| "en".into()).to_lowercase();
         if !(language.len() == 2 && language.chars().all(|c| c.is_ascii_lowercase())) {
             return Err(Error::invalid(
                 "language",
@@ -389,13 +321,7 @@ impl Desk {
             channel,
             received,
             status: Status::Received,
-            requester: Requester {
-                name,
-                email,
-                phone,
-                address,
-                account,
-            },
+            requester: Requester { name, email, phone, address, account },
             language,
             description,
             notes,
@@ -419,12 +345,7 @@ impl Desk {
 
     /// Derive the request's dates from its facts, with the explanation of each.
     pub fn derive(&self, r: &Request) -> Result<(Dates, Explanation)> {
-        derive(
-            &self.engine,
-            r,
-            self.today(),
-            self.target_working_days(&r.regime),
-        )
+        derive(&self.engine, r, self.today(), self.target_working_days(&r.regime))
     }
 
     pub fn add_request(&self, input: NewRequest) -> Result<RequestDetail> {
@@ -442,20 +363,18 @@ impl Desk {
     }
 
     pub fn request(&self, id_or_reference: &str) -> Result<RequestDetail> {
-        let (request, events) = self.store.read(|rd| {
+        let (request, events, attachments) = self.store.read(|rd| {
             let request = rd.request(id_or_reference)?;
             let events = rd.events(&request.id)?;
-            Ok((request, events))
+            let attachments = rd.attachments(&request.id)?;
+            Ok((request, events, attachments))
         })?;
         let (_, explanation) = self.derive(&request)?;
         Ok(RequestDetail {
-            due_state: due_state(
-                request.status.is_open(),
-                request.dates.effective_due,
-                self.today(),
-            ),
+            due_state: due_state(request.status.is_open(), request.dates.effective_due, self.today()),
             allowed: request.status.next().to_vec(),
             explanation,
+            attachments,
             events,
             request,
         })
@@ -468,10 +387,7 @@ impl Desk {
             items: page
                 .items
                 .into_iter()
-                .map(|row| QueueRow {
-                    due_state: due_state(row.is_open, row.effective_due, today),
-                    row,
-                })
+                .map(|row| QueueRow { due_state: due_state(row.is_open, row.effective_due, today), row })
                 .collect(),
             total: page.total,
             offset: page.offset,
@@ -481,46 +397,27 @@ impl Desk {
 
     pub fn dashboard(&self) -> Result<store::Dashboard> {
         let today = self.today();
-        self.store
-            .read(|r| r.dashboard(today, today + Duration::days(DUE_SOON_DAYS)))
+        self.store.read(|r| r.dashboard(today, today + Duration::days(DUE_SOON_DAYS)))
     }
 
     /// Move a request along its lifecycle; refused with the allowed moves when illegal.
-    pub fn change_status(
-        &self,
-        id_or_reference: &str,
-        to: &str,
-        reason: Option<&str>,
-    ) -> Result<RequestDetail> {
-        let to = Status::parse(to.trim()).ok_or_else(|| {
-            Error::invalid(
-                "status",
-                format!("unknown status '{to}' (one of: {})", Status::ids()),
-            )
-        })?;
-        let reason = reason
-            .map(str::trim)
-            .filter(|r| !r.is_empty())
-            .map(str::to_string);
+    pub fn change_status(&self, id_or_reference: &str, to: &str, reason: Option<&str>) -> Result<RequestDetail> {
+        let to = Status::parse(to.trim())
+            .ok_or_else(|| Error::invalid("status", format!("unknown status '{to}' (one of: {})", Status::ids())))?;
+        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
         if let Some(r) = &reason {
             check_len("reason", r, 5_000)?;
         }
         let now = self.now();
-        self.update(id_or_reference, |r| {
-            let transition = r
-                .status
-                .transition(to)
-                .ok_or_else(|| Error::IllegalTransition {
-                    reference: r.reference.clone(),
-                    from: r.status.id().into(),
-                    to: to.id().into(),
-                    allowed: allowed_text(r.status),
-                })?;
+        self.update(id_or_reference, |r, _| {
+            let transition = r.status.transition(to).ok_or_else(|| Error::IllegalTransition {
+                reference: r.reference.clone(),
+                from: r.status.id().into(),
+                to: to.id().into(),
+                allowed: allowed_text(r.status),
+            })?;
             if transition.reason_required && reason.is_none() {
-                return Err(Error::invalid(
-                    "reason",
-                    format!("moving to {} needs a reason", to.label()),
-                ));
+                return Err(Error::invalid("reason", format!("moving to {} needs a reason", to.label())));
             }
             let from = r.status;
             r.status = to;
@@ -530,10 +427,7 @@ impl Desk {
             if to == Status::Closed {
                 r.closed_at = Some(now);
             }
-            Ok((
-                "status_changed",
-                json!({"from": from.id(), "to": to.id(), "reason": reason}),
-            ))
+            Ok(("status_changed", json!({"from": from.id(), "to": to.id(), "reason": reason})))
         })
     }
 
@@ -542,13 +436,13 @@ impl Desk {
     fn update(
         &self,
         id_or_reference: &str,
-        change: impl FnOnce(&mut Request) -> Result<(&'static str, serde_json::Value)>,
+        change: impl FnOnce(&mut Request, &store::Tx) -> Result<(&'static str, serde_json::Value)>,
     ) -> Result<RequestDetail> {
         let now = self.now();
         let reference = self.store.write(|tx| {
             let mut r = tx.reader().request(id_or_reference)?;
             let before = r.dates.clone();
-            let (kind, mut data) = change(&mut r)?;
+            let (kind, mut data) = change(&mut r, tx)?;
             (r.dates, _) = self.derive(&r)?;
             r.updated_at = now;
             if r.dates != before {
@@ -561,15 +455,49 @@ impl Desk {
         self.request(&reference)
     }
 
+    /// The managed folder where attached files are kept, beside the database.
+    pub fn attachments_dir(&self) -> PathBuf {
+        let db = self.store.path();
+        db.parent().unwrap_or(Path::new(".")).join("attachments")
+    }
+
+    /// Copy a file into the managed folder (atomically: temporary file, then rename) and record it with its
+    /// SHA-256. If the record cannot be written, the copy is removed again.
+    pub fn attach(
+        &self,
+        id_or_reference: &str,
+        file_name: &str,
+        content: &mut dyn std::io::Read,
+    ) -> Result<RequestDetail> {
+        let file_name = safe_file_name(file_name)?;
+        let request = self.store.read(|r| r.request(id_or_reference))?;
+        let dir = self.attachments_dir().join(request.id.to_string());
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        let id = Uuid::now_v7().to_string();
+        let stored_name = format!("{}/{id}-{file_name}", request.id);
+        let target = self.attachments_dir().join(&stored_name);
+        let partial = dir.join(format!(".{id}.partial"));
+        let (sha256, size) = copy_hashed(content, &partial)?;
+        std::fs::rename(&partial, &target).map_err(|e| Error::io(format!("cannot store {}", target.display()), e))?;
+        let now = store::timestamp(self.now());
+        let attachment =
+            Attachment { id, file_name: file_name.clone(), stored_name, sha256: sha256.clone(), size, added_at: now };
+        let recorded = self.update(id_or_reference, |r, tx| {
+            tx.insert_attachment(&r.id, &attachment)?;
+            Ok(("attachment_added", json!({"file_name": file_name, "sha256": sha256, "size": size})))
+        });
+        if recorded.is_err() {
+            let _ = std::fs::remove_file(&target);
+        }
+        recorded
+    }
+
     pub fn verify_audit(&self) -> Result<ChainReport> {
         self.store.read(|r| r.verify_chain())
     }
 
     /// Insert many requests in batches, one transaction each (used by `demo seed` and benchmarks).
-    pub fn insert_batch(
-        &self,
-        requests: Vec<(Request, Vec<(&'static str, serde_json::Value)>)>,
-    ) -> Result<()> {
+    pub fn insert_batch(&self, requests: Vec<(Request, Vec<(&'static str, serde_json::Value)>)>) -> Result<()> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
             for (mut r, events) in requests {
@@ -586,13 +514,42 @@ impl Desk {
     }
 }
 
+/// The name as shown to people, made safe as a file name: no folders, no control characters, not empty.
+fn safe_file_name(name: &str) -> Result<String> {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let cleaned: String =
+        base.chars().filter(|c| !c.is_control() && !matches!(c, '<' | '>' | ':' | '"' | '|' | '?' | '*')).collect();
+    let cleaned = cleaned.trim_start_matches('.').chars().take(150).collect::<String>();
+    if cleaned.is_empty() {
+        return Err(Error::invalid("file", format!("'{name}' is not a usable file name")));
+    }
+    Ok(cleaned)
+}
+
+fn copy_hashed(content: &mut dyn std::io::Read, to: &Path) -> Result<(String, i64)> {
+    use sha2::Digest;
+    use std::io::Write;
+    let io = |e| Error::io(format!("cannot write {}", to.display()), e);
+    let mut file = std::fs::File::create(to).map_err(io)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut size = 0i64;
+    loop {
+        let n = content.read(&mut buf).map_err(|e| Error::io("cannot read the file to attach", e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+        file.write_all(&buf[..n]).map_err(io)?;
+        size += i64::try_from(n).unwrap_or(0);
+    }
+    file.sync_all().map_err(io)?;
+    Ok((store::migrate::hex(&hasher.finalize()), size))
+}
+
 fn allowed_text(status: Status) -> String {
     let next: Vec<&str> = status.next().iter().map(|t| t.to.id()).collect();
-    if next.is_empty() {
-        "nothing (it is final)".into()
-    } else {
-        next.join(", ")
-    }
+    if next.is_empty() { "nothing (it is final)".into() } else { next.join(", ") }
 }
 
 fn snapshot(r: &Request) -> serde_json::Value {
@@ -613,18 +570,10 @@ pub fn due_state(open: bool, due: Option<Date>, today: Date) -> DueState {
 }
 
 /// The dates of a request from its facts. Pure: the same facts always give the same dates.
-pub fn derive(
-    engine: &Engine,
-    r: &Request,
-    today: Date,
-    target_days: u32,
-) -> Result<(Dates, Explanation)> {
+pub fn derive(engine: &Engine, r: &Request, today: Date, target_days: u32) -> Result<(Dates, Explanation)> {
     let regime: &Regime = engine.regime(&r.regime)?;
     let cal = engine.calendar(&r.calendar)?;
-    let mut ex = Explanation {
-        regime_name: regime.name.clone(),
-        ..Explanation::default()
-    };
+    let mut ex = Explanation { regime_name: regime.name.clone(), ..Explanation::default() };
     let Some(rule_kind) = regime.request_kinds.get(r.kind.id()) else {
         ex.no_deadline = Some(format!(
             "No statutory deadline under {} for this kind of request ({}): it runs on its internal target date only",
@@ -633,37 +582,18 @@ pub fn derive(
         ));
         let raw = r.received + Duration::days(NO_DEADLINE_TARGET_DAYS);
         let (target, why) = deadline::count::roll(&cal, raw, deadline::Roll::Working)?;
-        ex.internal_target.push(format!(
-            "Internal target: {NO_DEADLINE_TARGET_DAYS} days after receipt → {}",
-            dates::fmt(raw)
-        ));
+        ex.internal_target
+            .push(format!("Internal target: {NO_DEADLINE_TARGET_DAYS} days after receipt → {}", dates::fmt(raw)));
         ex.internal_target.extend(why);
         let effective = r.facts.due_override.unwrap_or(target);
         if r.facts.due_override.is_some() {
-            ex.effective_due.push(format!(
-                "Date set by the officer: {}",
-                dates::fmt(effective)
-            ));
+            ex.effective_due.push(format!("Date set by the officer: {}", dates::fmt(effective)));
         }
-        return Ok((
-            Dates {
-                internal_target: Some(target),
-                effective_due: Some(effective),
-                ..Dates::default()
-            },
-            ex,
-        ));
+        return Ok((Dates { internal_target: Some(target), effective_due: Some(effective), ..Dates::default() }, ex));
     };
     // Only regimes with a stop-the-clock rule let a pause move the date; an open pause runs to today for now.
     let pauses: Vec<Pause> = if regime.allows_pause(rule_kind) {
-        r.facts
-            .pauses
-            .iter()
-            .map(|p| Pause {
-                start: p.start,
-                end: p.end.unwrap_or(today).max(p.start),
-            })
-            .collect()
+        r.facts.pauses.iter().map(|p| Pause { start: p.start, end: p.end.unwrap_or(today).max(p.start) }).collect()
     } else {
         Vec::new()
     };
@@ -688,10 +618,8 @@ pub fn derive(
     }
     ex.citation = Some(d.citation.clone());
     let effective = if let Some(o) = r.facts.due_override {
-        ex.effective_due.push(format!(
-            "Date set by the officer (override recorded with its reason): {}",
-            dates::fmt(o)
-        ));
+        ex.effective_due
+            .push(format!("Date set by the officer (override recorded with its reason): {}", dates::fmt(o)));
         o
     } else if let (Some(told), Some(ext)) = (r.facts.extended_on, d.extended_due) {
         ex.effective_due.push(format!(
@@ -701,14 +629,10 @@ pub fn derive(
         ));
         ext
     } else {
-        ex.effective_due.push(format!(
-            "The due date {} applies (no extension taken)",
-            dates::fmt(d.due)
-        ));
+        ex.effective_due.push(format!("The due date {} applies (no extension taken)", dates::fmt(d.due)));
         d.due
     };
-    let target =
-        deadline::count::minus_working_days(&cal, effective, target_days)?.max(d.clock_start);
+    let target = deadline::count::minus_working_days(&cal, effective, target_days)?.max(d.clock_start);
     ex.internal_target.push(format!(
         "Internal target: {target_days} working days before {} → {}",
         dates::fmt(effective),

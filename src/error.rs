@@ -11,12 +11,7 @@ pub enum Error {
     #[error("no request with reference or id '{0}'")]
     NotFound(String),
     #[error("cannot move {reference} from {from} to {to}: allowed from {from}: {allowed}")]
-    IllegalTransition {
-        reference: String,
-        from: String,
-        to: String,
-        allowed: String,
-    },
+    IllegalTransition { reference: String, from: String, to: String, allowed: String },
     #[error(transparent)]
     Deadline(#[from] DeadlineError),
     #[error(
@@ -31,10 +26,7 @@ pub enum Error {
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{context}: {source}")]
-    Io {
-        context: String,
-        source: std::io::Error,
-    },
+    Io { context: String, source: std::io::Error },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
 }
@@ -43,17 +35,11 @@ pub type Result<T, E = Error> = std::result::Result<T, E>;
 
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
-        Error::Invalid {
-            field: field.into(),
-            message: message.into(),
-        }
+        Error::Invalid { field: field.into(), message: message.into() }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
-        Error::Io {
-            context: context.into(),
-            source,
-        }
+        Error::Io { context: context.into(), source }
     }
 
     /// Stable machine-readable code, for the UI and scripts.
@@ -82,6 +68,7 @@ impl Error {
 
 /// What crosses to the UI or a script: `{code, message, field}`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorReport {
     pub code: String,
     pub message: String,
@@ -90,11 +77,7 @@ pub struct ErrorReport {
 
 impl From<&Error> for ErrorReport {
     fn from(e: &Error) -> ErrorReport {
-        ErrorReport {
-            code: e.code().to_string(),
-            message: e.to_string(),
-            field: e.field().map(str::to_string),
-        }
+        ErrorReport { code: e.code().to_string(), message: e.to_string(), field: e.field().map(str::to_string) }
     }
 }
 

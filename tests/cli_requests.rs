@@ -69,84 +69,38 @@ fn log_list_show_and_move_a_request() {
 
     let list = common::run_now(&db.path, "2026-11-22", &["request", "list", "--json"]).json();
     assert_eq!(list["total"], 2);
-    assert_eq!(
-        list["items"][0]["reference"], "RD-2026-0002",
-        "sorted by due date"
-    );
-    let found = common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "list", "--search", "Jane", "--json"],
-    )
-    .json();
+    assert_eq!(list["items"][0]["reference"], "RD-2026-0002", "sorted by due date");
+    let found = common::run_now(&db.path, "2026-11-22", &["request", "list", "--search", "Jane", "--json"]).json();
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["reference"], "RD-2026-0001");
-    let found = common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "list", "--search", "RD-2026-0002", "--json"],
-    )
-    .json();
+    let found =
+        common::run_now(&db.path, "2026-11-22", &["request", "list", "--search", "RD-2026-0002", "--json"]).json();
     assert_eq!(found["items"][0]["requester_name"], "Sam Lee");
 
-    let moved = common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "status", "RD-2026-0001", "in-progress", "--json"],
-    )
-    .json();
+    let moved =
+        common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "in-progress", "--json"]).json();
     assert_eq!(moved["status"], "in-progress");
-    common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "status", "RD-2026-0001", "closed"],
-    )
-    .assert_error("allowed from in-progress");
-    common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "status", "RD-2026-0001", "refused"],
-    )
-    .assert_error("reason");
+    common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "closed"])
+        .assert_error("allowed from in-progress");
+    common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "refused"]).assert_error("reason");
     let refused = common::run_now(
         &db.path,
         "2026-11-22",
-        &[
-            "request",
-            "status",
-            "RD-2026-0001",
-            "refused",
-            "--reason",
-            "Manifestly excessive",
-            "--json",
-        ],
+        &["request", "status", "RD-2026-0001", "refused", "--reason", "Manifestly excessive", "--json"],
     )
     .json();
     assert_eq!(refused["outcome_reason"], "Manifestly excessive");
-    let shown = common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "show", "RD-2026-0001", "--json"],
-    )
-    .json();
+    let shown = common::run_now(&db.path, "2026-11-22", &["request", "show", "RD-2026-0001", "--json"]).json();
     let events = shown["events"].as_array().unwrap();
     assert_eq!(
-        events
-            .iter()
-            .map(|e| e["kind"].as_str().unwrap())
-            .collect::<Vec<_>>(),
+        events.iter().map(|e| e["kind"].as_str().unwrap()).collect::<Vec<_>>(),
         ["created", "status_changed", "status_changed"]
     );
     assert_eq!(events[2]["data"]["from"], "in-progress");
     assert_eq!(events[2]["data"]["to"], "refused");
     assert_eq!(shown["allowed"][0]["to"], "closed");
 
-    let open = common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "list", "--open", "--json"],
-    )
-    .json();
+    let open = common::run_now(&db.path, "2026-11-22", &["request", "list", "--open", "--json"]).json();
     assert_eq!(open["total"], 1);
     let audit = common::run_now(&db.path, "2026-11-22", &["audit", "verify", "--json"]).json();
     assert_eq!(audit["ok"], true);
@@ -158,111 +112,17 @@ fn bad_input_is_refused_and_writes_nothing() {
     let db = db();
     add(
         &db,
-        &[
-            "--kind",
-            "access",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "DE",
-            "--received",
-            "2026-11-02",
-            "--name",
-            "A B",
-        ],
+        &["--kind", "access", "--regime", "eu-gdpr", "--calendar", "DE", "--received", "2026-11-02", "--name", "A B"],
     );
     let bad: &[(&[&str], &str)] = &[
+        (&["--kind", "teleport", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", "X"], "teleport"),
+        (&["--kind", "access", "--regime", "mars", "--received", "2026-11-02", "--name", "X"], "mars"),
+        (&["--kind", "access", "--regime", "eu-gdpr", "--received", "2026-11-02", "--name", "X"], "calendar"),
+        (&["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-02-30", "--name", "X"], "2026-02-30"),
+        (&["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-12-01", "--name", "X"], "future"),
+        (&["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", " "], "name"),
         (
-            &[
-                "--kind",
-                "teleport",
-                "--regime",
-                "uk-gdpr",
-                "--received",
-                "2026-11-02",
-                "--name",
-                "X",
-            ],
-            "teleport",
-        ),
-        (
-            &[
-                "--kind",
-                "access",
-                "--regime",
-                "mars",
-                "--received",
-                "2026-11-02",
-                "--name",
-                "X",
-            ],
-            "mars",
-        ),
-        (
-            &[
-                "--kind",
-                "access",
-                "--regime",
-                "eu-gdpr",
-                "--received",
-                "2026-11-02",
-                "--name",
-                "X",
-            ],
-            "calendar",
-        ),
-        (
-            &[
-                "--kind",
-                "access",
-                "--regime",
-                "uk-gdpr",
-                "--received",
-                "2026-02-30",
-                "--name",
-                "X",
-            ],
-            "2026-02-30",
-        ),
-        (
-            &[
-                "--kind",
-                "access",
-                "--regime",
-                "uk-gdpr",
-                "--received",
-                "2026-12-01",
-                "--name",
-                "X",
-            ],
-            "future",
-        ),
-        (
-            &[
-                "--kind",
-                "access",
-                "--regime",
-                "uk-gdpr",
-                "--received",
-                "2026-11-02",
-                "--name",
-                " ",
-            ],
-            "name",
-        ),
-        (
-            &[
-                "--kind",
-                "access",
-                "--regime",
-                "uk-gdpr",
-                "--received",
-                "2026-11-02",
-                "--name",
-                "X",
-                "--email",
-                "x@y",
-            ],
+            &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", "X", "--email", "x@y"],
             "x@y",
         ),
         (
@@ -286,65 +146,31 @@ fn bad_input_is_refused_and_writes_nothing() {
         full.extend_from_slice(args);
         common::run_now(&db.path, "2026-11-22", &full).assert_error(needle);
     }
-    common::run_now(&db.path, "2026-11-22", &["request", "show", "RD-2026-0999"])
-        .assert_error("RD-2026-0999");
-    common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "status", "RD-2026-0001", "levitating"],
-    )
-    .assert_error("levitating");
-    common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "list", "--kind", "nope"],
-    )
-    .assert_error("nope");
+    common::run_now(&db.path, "2026-11-22", &["request", "show", "RD-2026-0999"]).assert_error("RD-2026-0999");
+    common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "levitating"])
+        .assert_error("levitating");
+    common::run_now(&db.path, "2026-11-22", &["request", "list", "--kind", "nope"]).assert_error("nope");
     let list = run_db(&db.path, &["request", "list", "--json"]).json();
     assert_eq!(list["total"], 1, "nothing written by the failed commands");
-    assert_eq!(
-        run_db(&db.path, &["audit", "verify", "--json"]).json()["events_checked"],
-        1
-    );
+    assert_eq!(run_db(&db.path, &["audit", "verify", "--json"]).json()["events_checked"], 1);
 }
 
 #[test]
 fn audit_verify_reports_the_first_edited_event() {
     let db = db();
     for name in ["A One", "B Two", "C Three"] {
-        add(
-            &db,
-            &[
-                "--kind",
-                "access",
-                "--regime",
-                "uk-gdpr",
-                "--received",
-                "2026-11-02",
-                "--name",
-                name,
-            ],
-        );
+        add(&db, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", name]);
     }
     assert_eq!(run_db(&db.path, &["audit", "verify"]).code, 0);
     {
         let conn = rusqlite::Connection::open(&db.path).unwrap();
         // Someone edits the table behind the app's back (and first removes the guard trigger).
-        conn.execute_batch("DROP TRIGGER events_no_update;")
-            .unwrap();
-        conn.execute(
-            "UPDATE events SET data = replace(data, 'B Two', 'Bob Two') WHERE seq = 2",
-            [],
-        )
-        .unwrap();
+        conn.execute_batch("DROP TRIGGER events_no_update;").unwrap();
+        conn.execute("UPDATE events SET data = replace(data, 'B Two', 'Bob Two') WHERE seq = 2", []).unwrap();
     }
     let out = run_db(&db.path, &["audit", "verify"]);
     out.assert_error("#2");
-    assert!(
-        out.stderr.contains("RD-2026-0002") && out.stderr.contains("edited"),
-        "{}",
-        out.stderr
-    );
+    assert!(out.stderr.contains("RD-2026-0002") && out.stderr.contains("edited"), "{}", out.stderr);
     let out = run_db(&db.path, &["audit", "verify", "--json"]);
     assert_eq!(out.code, 1);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
@@ -352,24 +178,11 @@ fn audit_verify_reports_the_first_edited_event() {
 
     let db2 = self::db();
     for name in ["A One", "B Two", "C Three"] {
-        add(
-            &db2,
-            &[
-                "--kind",
-                "access",
-                "--regime",
-                "uk-gdpr",
-                "--received",
-                "2026-11-02",
-                "--name",
-                name,
-            ],
-        );
+        add(&db2, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", name]);
     }
     {
         let conn = rusqlite::Connection::open(&db2.path).unwrap();
-        conn.execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 2;")
-            .unwrap();
+        conn.execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 2;").unwrap();
     }
     let out = run_db(&db2.path, &["audit", "verify"]);
     out.assert_error("#3");
@@ -377,6 +190,39 @@ fn audit_verify_reports_the_first_edited_event() {
 
 #[test]
 fn a_database_from_a_newer_version_is_refused_untouched() {
+    let db = db();
+    add(&db, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", "A"]);
+    {
+        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        conn.execute("INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', 'x', 'later')", []).unwrap();
+        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
+    }
+    let before = std::fs::read(&db.path).unwrap();
+    run_db(&db.path, &["request", "list"]).assert_error("newer Rightsdesk");
+    assert_eq!(std::fs::read(&db.path).unwrap(), before, "the file must be left untouched");
+}
+
+#[test]
+fn demo_seed_makes_a_varied_register() {
+    let db = db();
+    let out = common::run_now(&db.path, "2026-11-22", &["demo", "seed", "--count", "600", "--json"]).json();
+    assert_eq!(out["created"], 600);
+    let all = run_db(&db.path, &["request", "list", "--json", "--limit", "1"]).json();
+    assert_eq!(all["total"], 600);
+    let overdue =
+        common::run_now(&db.path, "2026-11-22", &["request", "list", "--open", "--due-before", "2026-11-21", "--json"])
+            .json();
+    assert!(overdue["total"].as_u64().unwrap() > 0, "some open requests are overdue");
+    for status in ["received", "in-progress", "closed", "refused"] {
+        let n = run_db(&db.path, &["request", "list", "--status", status, "--json"]).json()["total"].as_u64().unwrap();
+        assert!(n > 0, "no {status} requests in the demo");
+    }
+    assert_eq!(run_db(&db.path, &["audit", "verify", "--json"]).json()["ok"], true);
+}
+
+#[test]
+fn attachments_are_copied_hashed_and_audited() {
+    use sha2::Digest;
     let db = db();
     add(
         &db,
@@ -388,66 +234,29 @@ fn a_database_from_a_newer_version_is_refused_untouched() {
             "--received",
             "2026-11-02",
             "--name",
-            "A",
+            "Letter Writer",
+            "--channel",
+            "letter",
         ],
     );
-    {
-        let conn = rusqlite::Connection::open(&db.path).unwrap();
-        conn.execute(
-            "INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', 'x', 'later')",
-            [],
-        )
-        .unwrap();
-        conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);")
-            .unwrap();
-    }
-    let before = std::fs::read(&db.path).unwrap();
-    run_db(&db.path, &["request", "list"]).assert_error("newer Rightsdesk");
-    assert_eq!(
-        std::fs::read(&db.path).unwrap(),
-        before,
-        "the file must be left untouched"
-    );
-}
-
-#[test]
-fn demo_seed_makes_a_varied_register() {
-    let db = db();
-    let out = common::run_now(
+    let letter = db.path.parent().unwrap().join("scan.pdf");
+    let content = b"%PDF-1.4 scanned letter".repeat(10_000);
+    std::fs::write(&letter, &content).unwrap();
+    let v = run_db(
         &db.path,
-        "2026-11-22",
-        &["demo", "seed", "--count", "600", "--json"],
+        &["request", "attach", "RD-2026-0001", letter.to_str().unwrap(), "--name", "../../etc/letter 1.pdf", "--json"],
     )
     .json();
-    assert_eq!(out["created"], 600);
-    let all = run_db(&db.path, &["request", "list", "--json", "--limit", "1"]).json();
-    assert_eq!(all["total"], 600);
-    let overdue = common::run_now(
-        &db.path,
-        "2026-11-22",
-        &[
-            "request",
-            "list",
-            "--open",
-            "--due-before",
-            "2026-11-21",
-            "--json",
-        ],
-    )
-    .json();
-    assert!(
-        overdue["total"].as_u64().unwrap() > 0,
-        "some open requests are overdue"
-    );
-    for status in ["received", "in-progress", "closed", "refused"] {
-        let n =
-            run_db(&db.path, &["request", "list", "--status", status, "--json"]).json()["total"]
-                .as_u64()
-                .unwrap();
-        assert!(n > 0, "no {status} requests in the demo");
-    }
-    assert_eq!(
-        run_db(&db.path, &["audit", "verify", "--json"]).json()["ok"],
-        true
-    );
+    let a = &v["attachments"][0];
+    assert_eq!(a["file_name"], "letter 1.pdf", "no folders in a stored name");
+    let expected: String = sha2::Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
+    assert_eq!(a["sha256"], expected);
+    assert_eq!(a["size"], content.len());
+    let stored = db.path.parent().unwrap().join("attachments").join(a["stored_name"].as_str().unwrap());
+    assert_eq!(std::fs::read(stored).unwrap(), content, "an exact copy in the managed folder");
+    let last = v["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "attachment_added");
+    assert_eq!(last["data"]["sha256"], expected);
+    run_db(&db.path, &["request", "attach", "RD-2026-0001", "/no/such/file.pdf"]).assert_error("/no/such/file.pdf");
+    run_db(&db.path, &["request", "attach", "RD-2026-0404", letter.to_str().unwrap()]).assert_error("RD-2026-0404");
 }

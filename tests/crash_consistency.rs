@@ -41,17 +41,10 @@ fn kill_dash_nine_never_corrupts_or_loses_committed_work() {
         child.wait().unwrap();
 
         let conn = rusqlite::Connection::open(&db).unwrap();
-        let check: String = conn
-            .query_row("PRAGMA integrity_check", [], |r| r.get(0))
-            .unwrap();
+        let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok", "round {round}");
-        let count: i64 = conn
-            .query_row("SELECT count(*) FROM requests", [], |r| r.get(0))
-            .unwrap();
-        assert!(
-            count >= last_count,
-            "round {round}: committed requests disappeared ({last_count} → {count})"
-        );
+        let count: i64 = conn.query_row("SELECT count(*) FROM requests", [], |r| r.get(0)).unwrap();
+        assert!(count >= last_count, "round {round}: committed requests disappeared ({last_count} → {count})");
         if count > last_count {
             grew += 1;
         }
@@ -64,10 +57,7 @@ fn kill_dash_nine_never_corrupts_or_loses_committed_work() {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(
-            without_created, 0,
-            "round {round}: requests without their creation event"
-        );
+        assert_eq!(without_created, 0, "round {round}: requests without their creation event");
         let status_mismatch: i64 = conn
             .query_row(
                 "SELECT count(*) FROM requests r WHERE r.status <> coalesce(
@@ -77,10 +67,7 @@ fn kill_dash_nine_never_corrupts_or_loses_committed_work() {
                 |r| r.get(0),
             )
             .unwrap();
-        assert_eq!(
-            status_mismatch, 0,
-            "round {round}: a status without the event that set it"
-        );
+        assert_eq!(status_mismatch, 0, "round {round}: a status without the event that set it");
         drop(conn);
         let audit = common::run_db(&db, &["audit", "verify", "--json"]);
         assert_eq!(audit.json()["ok"], true, "round {round}");

@@ -18,17 +18,7 @@ fn official_examples() {
         ("2025-01-30", "2025-02-28", "2025-04-30"),
     ];
     for (received, due, extended) in cases {
-        let v = run(&[
-            "deadline",
-            "--regime",
-            "uk-gdpr",
-            "--kind",
-            "access",
-            "--received",
-            received,
-            "--json",
-        ])
-        .json();
+        let v = run(&["deadline", "--regime", "uk-gdpr", "--kind", "access", "--received", received, "--json"]).json();
         assert_eq!(v["due"], due, "received {received}");
         assert_eq!(v["extended_due"], extended, "received {received}");
         assert_eq!(v["calendar"], "GB-ENG");
@@ -81,12 +71,7 @@ fn oracle_cases() {
     let mut count = 0;
     for line in text.lines() {
         let case: Value = serde_json::from_str(line).unwrap();
-        let mut args: Vec<&str> = case["args"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|a| a.as_str().unwrap())
-            .collect();
+        let mut args: Vec<&str> = case["args"].as_array().unwrap().iter().map(|a| a.as_str().unwrap()).collect();
         args.insert(0, "deadline");
         args.push("--json");
         let out = run(&args);
@@ -98,10 +83,7 @@ fn oracle_cases() {
         let got: Value = serde_json::from_str(&out.stdout).unwrap();
         for (field, want) in case["expect"].as_object().unwrap() {
             if &got[field] != want {
-                failures.push(format!(
-                    "{args:?}: {field} = {} but the contract gives {want}",
-                    got[field]
-                ));
+                failures.push(format!("{args:?}: {field} = {} but the contract gives {want}", got[field]));
             }
         }
     }
@@ -118,188 +100,34 @@ fn oracle_cases() {
 fn invalid_input_is_one_line_on_stderr_and_nothing_on_stdout() {
     let base = ["deadline", "--json"];
     let cases: &[(&[&str], &str)] = &[
-        (
-            &[
-                "--regime",
-                "xx-law",
-                "--kind",
-                "access",
-                "--received",
-                "2026-01-05",
-            ],
-            "xx-law",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "teleport",
-                "--received",
-                "2026-01-05",
-            ],
-            "teleport",
-        ),
-        (
-            &[
-                "--regime",
-                "us-ca-ccpa",
-                "--kind",
-                "portability",
-                "--received",
-                "2026-01-05",
-            ],
-            "portability",
-        ),
-        (
-            &["--kind", "access", "--received", "2026-01-05"],
-            "--regime",
-        ),
-        (
-            &["--regime", "uk-gdpr", "--received", "2026-01-05"],
-            "--kind",
-        ),
+        (&["--regime", "xx-law", "--kind", "access", "--received", "2026-01-05"], "xx-law"),
+        (&["--regime", "uk-gdpr", "--kind", "teleport", "--received", "2026-01-05"], "teleport"),
+        (&["--regime", "us-ca-ccpa", "--kind", "portability", "--received", "2026-01-05"], "portability"),
+        (&["--kind", "access", "--received", "2026-01-05"], "--regime"),
+        (&["--regime", "uk-gdpr", "--received", "2026-01-05"], "--kind"),
         (&["--regime", "uk-gdpr", "--kind", "access"], "--received"),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "2026-02-30"], "2026-02-30"),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "2027-02-29"], "2027-02-29"),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "2026-13-01"], "2026-13-01"),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "26-01-05"], "26-01-05"),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "2019-12-31"], "2019-12-31"),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "2036-01-01"], "2036-01-01"),
         (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-02-30",
-            ],
-            "2026-02-30",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2027-02-29",
-            ],
-            "2027-02-29",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-13-01",
-            ],
-            "2026-13-01",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "26-01-05",
-            ],
-            "26-01-05",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2019-12-31",
-            ],
-            "2019-12-31",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2036-01-01",
-            ],
-            "2036-01-01",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-03-02",
-                "--verified",
-                "2026-03-01",
-            ],
+            &["--regime", "uk-gdpr", "--kind", "access", "--received", "2026-03-02", "--verified", "2026-03-01"],
             "2026-03-01",
         ),
         (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-03-02",
-                "--fee-paid",
-                "2026-02-01",
-            ],
+            &["--regime", "uk-gdpr", "--kind", "access", "--received", "2026-03-02", "--fee-paid", "2026-02-01"],
             "2026-02-01",
         ),
+        (&["--regime", "eu-gdpr", "--kind", "access", "--received", "2026-03-02"], "calendar"),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "2026-03-02", "--calendar", "US"], "US"),
         (
-            &[
-                "--regime",
-                "eu-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-03-02",
-            ],
-            "calendar",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-03-02",
-                "--calendar",
-                "US",
-            ],
-            "US",
-        ),
-        (
-            &[
-                "--regime",
-                "eu-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-03-02",
-                "--calendar",
-                "BE-Flemish",
-            ],
+            &["--regime", "eu-gdpr", "--kind", "access", "--received", "2026-03-02", "--calendar", "BE-Flemish"],
             "BE-Flemish",
         ),
         (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-03-02",
-                "--pause",
-                "2026-03-05",
-            ],
+            &["--regime", "uk-gdpr", "--kind", "access", "--received", "2026-03-02", "--pause", "2026-03-05"],
             "2026-03-05",
         ),
         (
@@ -371,31 +199,8 @@ fn invalid_input_is_one_line_on_stderr_and_nothing_on_stdout() {
             ],
             "2026-03-05:2026-03-09",
         ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-03-02",
-                "--regime",
-                "uk-gdpr",
-            ],
-            "--regime",
-        ),
-        (
-            &[
-                "--regime",
-                "uk-gdpr",
-                "--kind",
-                "access",
-                "--received",
-                "2026-03-02",
-                "--frobnicate",
-            ],
-            "--frobnicate",
-        ),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "2026-03-02", "--regime", "uk-gdpr"], "--regime"),
+        (&["--regime", "uk-gdpr", "--kind", "access", "--received", "2026-03-02", "--frobnicate"], "--frobnicate"),
     ];
     for (args, needle) in cases {
         let mut full: Vec<&str> = base.to_vec();
@@ -406,19 +211,7 @@ fn invalid_input_is_one_line_on_stderr_and_nothing_on_stdout() {
 
 #[test]
 fn human_output_without_json() {
-    let out = run(&[
-        "deadline",
-        "--regime",
-        "us-ca-ccpa",
-        "--kind",
-        "access",
-        "--received",
-        "2026-01-02",
-    ]);
+    let out = run(&["deadline", "--regime", "us-ca-ccpa", "--kind", "access", "--received", "2026-01-02"]);
     assert_eq!(out.code, 0);
-    assert!(
-        out.stdout.contains("2026-02-15") && out.stdout.contains("acknowledge by"),
-        "{}",
-        out.stdout
-    );
+    assert!(out.stdout.contains("2026-02-15") && out.stdout.contains("acknowledge by"), "{}", out.stdout);
 }

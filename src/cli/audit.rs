@@ -33,19 +33,12 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                     });
                 }
                 // With --json the report goes to stdout, and the exit code still says it failed.
-                return Err(Failure {
-                    message: json(&report)?,
-                    code: 1,
-                    stdout: true,
-                });
+                return Err(Failure { message: json(&report)?, code: 1, stdout: true });
             }
             if as_json {
                 json(&report)
             } else {
-                Ok(format!(
-                    "audit chain intact: {} events checked",
-                    report.events_checked
-                ))
+                Ok(format!("audit chain intact: {} events checked", report.events_checked))
             }
         }
     }

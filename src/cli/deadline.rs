@@ -49,11 +49,7 @@ struct Output {
 }
 
 fn required(value: Option<String>, option: &str) -> Result<String, Failure> {
-    value.ok_or_else(|| Failure {
-        message: format!("missing required option --{option}"),
-        code: 2,
-        stdout: false,
-    })
+    value.ok_or_else(|| Failure { message: format!("missing required option --{option}"), code: 2, stdout: false })
 }
 
 fn date(value: &str, option: &str) -> Result<Date, Failure> {
@@ -65,14 +61,8 @@ fn date(value: &str, option: &str) -> Result<Date, Failure> {
 }
 
 fn pause(value: &str) -> Result<Pause, Failure> {
-    let bad = |why: String| Failure {
-        message: format!("invalid --pause '{value}': {why}"),
-        code: 2,
-        stdout: false,
-    };
-    let (a, b) = value
-        .split_once(':')
-        .ok_or_else(|| bad("expected START:END, e.g. 2026-03-05:2026-03-09".into()))?;
+    let bad = |why: String| Failure { message: format!("invalid --pause '{value}': {why}"), code: 2, stdout: false };
+    let (a, b) = value.split_once(':').ok_or_else(|| bad("expected START:END, e.g. 2026-03-05:2026-03-09".into()))?;
     let start = dates::parse_in_range(a).map_err(|e| bad(e.to_string()))?;
     let end = dates::parse_in_range(b).map_err(|e| bad(e.to_string()))?;
     Ok(Pause { start, end })
@@ -82,16 +72,8 @@ pub fn run(args: Args) -> Result<String, Failure> {
     let regime = required(args.regime, "regime")?;
     let kind = required(args.kind, "kind")?;
     let received = date(&required(args.received, "received")?, "received")?;
-    let verified = args
-        .verified
-        .as_deref()
-        .map(|v| date(v, "verified"))
-        .transpose()?;
-    let fee_paid = args
-        .fee_paid
-        .as_deref()
-        .map(|v| date(v, "fee-paid"))
-        .transpose()?;
+    let verified = args.verified.as_deref().map(|v| date(v, "verified")).transpose()?;
+    let fee_paid = args.fee_paid.as_deref().map(|v| date(v, "fee-paid")).transpose()?;
     for (option, value) in [("verified", verified), ("fee-paid", fee_paid)] {
         if let Some(d) = value.filter(|d| *d < received) {
             return Err(Failure {
@@ -105,11 +87,7 @@ pub fn run(args: Args) -> Result<String, Failure> {
             });
         }
     }
-    let pauses = args
-        .pause
-        .iter()
-        .map(|p| pause(p))
-        .collect::<Result<Vec<_>, _>>()?;
+    let pauses = args.pause.iter().map(|p| pause(p)).collect::<Result<Vec<_>, _>>()?;
     let engine = Engine::shipped()?;
     let d = engine.compute(&Facts {
         regime: &regime,
@@ -120,11 +98,7 @@ pub fn run(args: Args) -> Result<String, Failure> {
         fee_paid,
         pauses: &pauses,
     })?;
-    if args.json {
-        json(&output(d))
-    } else {
-        Ok(text(&d))
-    }
+    if args.json { json(&output(d)) } else { Ok(text(&d)) }
 }
 
 fn output(d: Deadline) -> Output {

@@ -24,12 +24,7 @@ pub enum Command {
 pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
     let desk = open_desk(db)?;
     match command {
-        Command::Seed {
-            count,
-            batch,
-            seed,
-            json: as_json,
-        } => {
+        Command::Seed { count, batch, seed, json: as_json } => {
             let started = std::time::Instant::now();
             let created = rightsdesk::demo::seed(&desk, count, batch, seed, |done| {
                 if count >= 50_000 && done % 50_000 == 0 {
@@ -38,14 +33,9 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             })?;
             let seconds = started.elapsed().as_secs_f64();
             if as_json {
-                json(
-                    &serde_json::json!({"created": created, "seconds": seconds, "database": desk.store().path()}),
-                )
+                json(&serde_json::json!({"created": created, "seconds": seconds, "database": desk.store().path()}))
             } else {
-                Ok(format!(
-                    "created {created} demo requests in {seconds:.1} s in {}",
-                    desk.store().path().display()
-                ))
+                Ok(format!("created {created} demo requests in {seconds:.1} s in {}", desk.store().path().display()))
             }
         }
     }

@@ -12,11 +12,7 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand};
 
 #[derive(Parser)]
-#[command(
-    name = "rightsdesk",
-    version,
-    about = "Data-subject rights requests, from intake to closure"
-)]
+#[command(name = "rightsdesk", version, about = "Data-subject rights requests, from intake to closure")]
 struct Cli {
     /// The database file (default: RIGHTSDESK_DB, else the OS data folder).
     #[arg(long, global = true, value_name = "PATH")]
@@ -50,21 +46,13 @@ pub struct Failure {
 
 impl Failure {
     pub fn usage(message: String) -> Failure {
-        Failure {
-            message,
-            code: 2,
-            stdout: false,
-        }
+        Failure { message, code: 2, stdout: false }
     }
 }
 
 impl<E: std::fmt::Display> From<E> for Failure {
     fn from(e: E) -> Failure {
-        Failure {
-            message: e.to_string(),
-            code: 1,
-            stdout: false,
-        }
+        Failure { message: e.to_string(), code: 1, stdout: false }
     }
 }
 
@@ -85,16 +73,8 @@ pub fn main() -> ExitCode {
         Err(e) => {
             // clap's message spans several lines (usage, hints); the contract wants one.
             let text = e.render().to_string();
-            let first = text
-                .lines()
-                .next()
-                .unwrap_or("error: invalid arguments")
-                .trim_end();
-            let first = if first.starts_with("error:") {
-                first.to_string()
-            } else {
-                format!("error: {first}")
-            };
+            let first = text.lines().next().unwrap_or("error: invalid arguments").trim_end();
+            let first = if first.starts_with("error:") { first.to_string() } else { format!("error: {first}") };
             eprintln!("{first}");
             return ExitCode::from(2);
         }

@@ -77,6 +77,16 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Attach a file (a scanned letter, an email, evidence): copied into the managed folder with its SHA-256.
+    Attach {
+        reference: String,
+        file: std::path::PathBuf,
+        /// The name to show (default: the file's own name).
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Move a request to a new status (refusals and holds need --reason).
     Status {
         reference: String,
@@ -128,34 +138,39 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             })?;
             detail_out(&detail, as_json)
         }
-        Command::List {
-            status,
-            open,
-            kind,
-            regime,
-            due_before,
-            search,
-            sort,
-            desc,
-            limit,
-            offset,
-            json: as_json,
-        } => {
+        Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, offset, json: as_json } => {
             let query = Query {
                 status: status
-                    .map(|s| Status::parse(&s).ok_or_else(|| bad("status", format!("unknown status '{s}' (one of: {})", Status::ids()))))
+                    .map(|s| {
+                        Status::parse(&s)
+                            .ok_or_else(|| bad("status", format!("unknown status '{s}' (one of: {})", Status::ids())))
+                    })
                     .transpose()?,
                 open_only: open,
                 kind: kind
-                    .map(|k| RequestKind::parse(&k).ok_or_else(|| bad("kind", format!("unknown kind '{k}' (one of: {})", RequestKind::ids()))))
+                    .map(|k| {
+                        RequestKind::parse(&k)
+                            .ok_or_else(|| bad("kind", format!("unknown kind '{k}' (one of: {})", RequestKind::ids())))
+                    })
                     .transpose()?,
                 regime: regime
                     .map(|r| desk.engine().regime(&r).map(|g| g.id.clone()).map_err(|e| bad("regime", e.to_string())))
                     .transpose()?,
-                due_before: due_before.map(|d| dates::parse(&d).map_err(|e| bad("due-before", e.to_string()))).transpose()?,
+                due_before: due_before
+                    .map(|d| dates::parse(&d).map_err(|e| bad("due-before", e.to_string())))
+                    .transpose()?,
                 search,
                 sort: sort
-                    .map(|s| Sort::parse(&s).ok_or_else(|| bad("sort", format!("unknown sort '{s}' (due, received, reference, status, kind, regime, requester)"))))
+                    .map(|s| {
+                        Sort::parse(&s).ok_or_else(|| {
+                            bad(
+                                "sort",
+                                format!(
+                                    "unknown sort '{s}' (due, received, reference, status, kind, regime, requester)"
+                                ),
+                            )
+                        })
+                    })
                     .transpose()?
                     .unwrap_or_default(),
                 descending: desc,
@@ -166,25 +181,19 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 return Err(bad("limit", format!("{limit} is not between 1 and 500")));
             }
             let page = desk.list(&query)?;
-            if as_json {
-                json(&page)
-            } else {
-                Ok(list_text(&page))
-            }
+            if as_json { json(&page) } else { Ok(list_text(&page)) }
         }
-        Command::Show {
-            reference,
-            json: as_json,
-        } => detail_out(&desk.request(&reference)?, as_json),
-        Command::Status {
-            reference,
-            status,
-            reason,
-            json: as_json,
-        } => detail_out(
-            &desk.change_status(&reference, &status, reason.as_deref())?,
-            as_json,
-        ),
+        Command::Show { reference, json: as_json } => detail_out(&desk.request(&reference)?, as_json),
+        Command::Attach { reference, file, name, json: as_json } => {
+            let mut f = std::fs::File::open(&file)
+                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let name =
+                name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
+            detail_out(&desk.attach(&reference, &name, &mut f)?, as_json)
+        }
+        Command::Status { reference, status, reason, json: as_json } => {
+            detail_out(&desk.change_status(&reference, &status, reason.as_deref())?, as_json)
+        }
     }
 }
 
@@ -195,52 +204,30 @@ fn detail_out(d: &RequestDetail, as_json: bool) -> Result<String, Failure> {
     let r = &d.request;
     let opt = |o: Option<time::Date>| o.map_or_else(|| "—".to_string(), dates::fmt);
     let mut lines = vec![
-        format!(
-            "{}  {} · {} · {}",
-            r.reference,
-            r.kind.label(),
-            r.regime,
-            r.status.label()
-        ),
-        format!(
-            "  requester       {} {}",
-            r.requester.name,
-            r.requester.email.as_deref().unwrap_or("")
-        ),
-        format!(
-            "  received        {} by {}",
-            dates::fmt(r.received),
-            r.channel.label()
-        ),
+        format!("{}  {} · {} · {}", r.reference, r.kind.label(), r.regime, r.status.label()),
+        format!("  requester       {} {}", r.requester.name, r.requester.email.as_deref().unwrap_or("")),
+        format!("  received        {} by {}", dates::fmt(r.received), r.channel.label()),
         format!("  acknowledge by  {}", opt(r.dates.acknowledge_by)),
         format!("  due             {}", opt(r.dates.due)),
         format!("  extended due    {}", opt(r.dates.extended_due)),
-        format!(
-            "  effective due   {} ({:?})",
-            opt(r.dates.effective_due),
-            d.due_state
-        ),
+        format!("  effective due   {} ({:?})", opt(r.dates.effective_due), d.due_state),
         format!("  internal target {}", opt(r.dates.internal_target)),
     ];
     if let Some(why) = &d.explanation.no_deadline {
         lines.push(format!("  {why}"));
     }
+    if !d.attachments.is_empty() {
+        lines.push("Attachments:".into());
+        lines
+            .extend(d.attachments.iter().map(|a| format!("  {} ({} bytes, sha256 {})", a.file_name, a.size, a.sha256)));
+    }
     lines.push("Events:".into());
-    lines.extend(
-        d.events
-            .iter()
-            .map(|e| format!("  {} {} {}", e.at, e.kind, e.actor)),
-    );
+    lines.extend(d.events.iter().map(|e| format!("  {} {} {}", e.at, e.kind, e.actor)));
     Ok(lines.join("\n"))
 }
 
 fn list_text(page: &Page<QueueRow>) -> String {
-    let mut lines = vec![format!(
-        "{} of {} (from {})",
-        page.items.len(),
-        page.total,
-        page.offset
-    )];
+    let mut lines = vec![format!("{} of {} (from {})", page.items.len(), page.total, page.offset)];
     for q in &page.items {
         let r = &q.row;
         lines.push(format!(

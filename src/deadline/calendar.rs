@@ -86,20 +86,9 @@ impl HolidayTables {
                     if let Some((code, lazy)) = current.take() {
                         tables.insert(code, lazy);
                     }
-                    current = Some((
-                        rest.to_string(),
-                        Lazy {
-                            lines: Vec::new(),
-                            table: OnceLock::new(),
-                        },
-                    ));
+                    current = Some((rest.to_string(), Lazy { lines: Vec::new(), table: OnceLock::new() }));
                 }
-                "Y" => current
-                    .as_mut()
-                    .ok_or_else(|| bad("year before calendar"))?
-                    .1
-                    .lines
-                    .push((n + 1, rest)),
+                "Y" => current.as_mut().ok_or_else(|| bad("year before calendar"))?.1.lines.push((n + 1, rest)),
                 _ => return Err(bad("unknown line")),
             }
         }
@@ -110,10 +99,7 @@ impl HolidayTables {
     }
 
     fn table(&self, code: &str) -> Result<&HolidayTable, DeadlineError> {
-        let lazy = self
-            .tables
-            .get(code)
-            .ok_or_else(|| DeadlineError::UnknownCalendar(code.to_string()))?;
+        let lazy = self.tables.get(code).ok_or_else(|| DeadlineError::UnknownCalendar(code.to_string()))?;
         lazy.table
             .get_or_init(|| parse_years(&lazy.lines, self.names.len()))
             .as_ref()
@@ -129,11 +115,7 @@ impl HolidayTables {
     }
 
     /// A calendar ready for counting, with the officer's extra non-working days added.
-    pub fn calendar(
-        &'static self,
-        code: &str,
-        extra: &[(Date, String)],
-    ) -> Result<Calendar, DeadlineError> {
+    pub fn calendar(&'static self, code: &str, extra: &[(Date, String)]) -> Result<Calendar, DeadlineError> {
         let table = self.table(code)?;
         let mut bits = table.bits.clone();
         for (date, _) in extra {
@@ -141,13 +123,7 @@ impl HolidayTables {
                 bits[index / 64] |= 1 << (index % 64);
             }
         }
-        Ok(Calendar {
-            code: code.to_string(),
-            bits,
-            table,
-            tables: self,
-            extra: extra.to_vec(),
-        })
+        Ok(Calendar { code: code.to_string(), bits, table, tables: self, extra: extra.to_vec() })
     }
 
     /// The holidays of one calendar in a date range, with names: for the window and for exports.
@@ -155,57 +131,33 @@ impl HolidayTables {
         let Ok(table) = self.table(code) else {
             return Vec::new();
         };
-        table
-            .names
-            .range(from..=to)
-            .map(|(d, ids)| (*d, self.join_names(ids)))
-            .collect()
+        table.names.range(from..=to).map(|(d, ids)| (*d, self.join_names(ids))).collect()
     }
 
     fn join_names(&self, ids: &[u16]) -> String {
-        ids.iter()
-            .filter_map(|i| self.names.get(usize::from(*i)).map(String::as_str))
-            .collect::<Vec<_>>()
-            .join("; ")
+        ids.iter().filter_map(|i| self.names.get(usize::from(*i)).map(String::as_str)).collect::<Vec<_>>().join("; ")
     }
 }
 
 fn parse_years(lines: &[(usize, &str)], name_count: usize) -> Result<HolidayTable, String> {
-    let days = usize::try_from(last_day().to_julian_day() - first_day().to_julian_day() + 1)
-        .map_err(|e| e.to_string())?;
-    let mut table = HolidayTable {
-        bits: vec![0; days.div_ceil(64)],
-        names: BTreeMap::new(),
-    };
+    let days =
+        usize::try_from(last_day().to_julian_day() - first_day().to_julian_day() + 1).map_err(|e| e.to_string())?;
+    let mut table = HolidayTable { bits: vec![0; days.div_ceil(64)], names: BTreeMap::new() };
     for (n, rest) in lines {
         let bad = |why: &str| format!("line {n}: {why}");
         let mut parts = rest.split(' ').filter(|p| !p.is_empty());
-        let year: i32 = parts
-            .next()
-            .and_then(|y| y.parse().ok())
-            .ok_or_else(|| bad("year"))?;
+        let year: i32 = parts.next().and_then(|y| y.parse().ok()).ok_or_else(|| bad("year"))?;
         for entry in parts {
             let (mmdd, ids) = entry.split_once(':').ok_or_else(|| bad("entry"))?;
-            let month: u8 = mmdd
-                .get(..2)
-                .and_then(|m| m.parse().ok())
-                .ok_or_else(|| bad("month"))?;
-            let day: u8 = mmdd
-                .get(2..)
-                .and_then(|d| d.parse().ok())
-                .ok_or_else(|| bad("day"))?;
+            let month: u8 = mmdd.get(..2).and_then(|m| m.parse().ok()).ok_or_else(|| bad("month"))?;
+            let day: u8 = mmdd.get(2..).and_then(|d| d.parse().ok()).ok_or_else(|| bad("day"))?;
             let month = Month::try_from(month).map_err(|e| bad(&e.to_string()))?;
-            let date =
-                Date::from_calendar_date(year, month, day).map_err(|e| bad(&e.to_string()))?;
+            let date = Date::from_calendar_date(year, month, day).map_err(|e| bad(&e.to_string()))?;
             let index = day_index(date).ok_or_else(|| bad("date outside the covered years"))?;
             table.bits[index / 64] |= 1 << (index % 64);
             let ids = ids
                 .split(',')
-                .map(|i| {
-                    i.parse::<u16>()
-                        .ok()
-                        .filter(|i| usize::from(*i) < name_count)
-                })
+                .map(|i| i.parse::<u16>().ok().filter(|i| usize::from(*i) < name_count))
                 .collect::<Option<Vec<u16>>>()
                 .ok_or_else(|| bad("name index"))?;
             table.names.insert(date, ids);
@@ -245,10 +197,7 @@ impl Calendar {
         if let Some((_, name)) = self.extra.iter().find(|(d, _)| *d == date) {
             return Some(format!("{name} (added by the organisation)"));
         }
-        self.table
-            .names
-            .get(&date)
-            .map(|ids| self.tables.join_names(ids))
+        self.table.names.get(&date).map(|ids| self.tables.join_names(ids))
     }
 }
 
@@ -264,10 +213,7 @@ mod tests {
     #[test]
     fn shipped_tables_parse_and_cover_every_calendar_family() {
         let tables = HolidayTables::shipped().unwrap();
-        for code in [
-            "GB-ENG", "GB-SCT", "US", "US-CA", "DE-BY", "FR-57", "CA-QC", "AU-NSW", "ZA", "SG",
-            "BR-SP",
-        ] {
+        for code in ["GB-ENG", "GB-SCT", "US", "US-CA", "DE-BY", "FR-57", "CA-QC", "AU-NSW", "ZA", "SG", "BR-SP"] {
             assert!(tables.contains(code), "{code} missing");
         }
         assert!(!tables.contains("BE-Flemish"));
@@ -281,10 +227,7 @@ mod tests {
         let tables = HolidayTables::shipped().unwrap();
         let gb = tables.calendar("GB-ENG", &[]).unwrap();
         assert!(gb.is_holiday(date!(2026 - 12 - 28)).unwrap());
-        assert_eq!(
-            gb.holiday_name(date!(2026 - 12 - 28)).unwrap(),
-            "Boxing Day (observed)"
-        );
+        assert_eq!(gb.holiday_name(date!(2026 - 12 - 28)).unwrap(), "Boxing Day (observed)");
         let us = tables.calendar("US", &[]).unwrap();
         assert!(us.is_holiday(date!(2026 - 07 - 03)).unwrap());
         let za = tables.calendar("ZA", &[]).unwrap();
@@ -295,15 +238,9 @@ mod tests {
     #[test]
     fn extra_days_are_non_working_and_named() {
         let tables = HolidayTables::shipped().unwrap();
-        let cal = tables
-            .calendar("GB-ENG", &[(date!(2026 - 06 - 15), "Jubilee".into())])
-            .unwrap();
+        let cal = tables.calendar("GB-ENG", &[(date!(2026 - 06 - 15), "Jubilee".into())]).unwrap();
         assert!(!cal.is_working_day(date!(2026 - 06 - 15)).unwrap());
-        assert!(
-            cal.holiday_name(date!(2026 - 06 - 15))
-                .unwrap()
-                .starts_with("Jubilee")
-        );
+        assert!(cal.holiday_name(date!(2026 - 06 - 15)).unwrap().starts_with("Jubilee"));
     }
 
     #[test]

@@ -97,22 +97,15 @@ impl Regime {
     }
 
     pub fn kinds(&self) -> impl Iterator<Item = &str> {
-        self.rule
-            .iter()
-            .flat_map(|r| r.kinds.iter().map(String::as_str))
+        self.rule.iter().flat_map(|r| r.kinds.iter().map(String::as_str))
     }
 
     pub fn allows_calendar(&self, code: &str, tables: &HolidayTables) -> bool {
         tables.contains(code)
-            && self
-                .calendars
-                .iter()
-                .any(|allowed| match allowed.strip_suffix("-*") {
-                    Some(country) => code
-                        .strip_prefix(country)
-                        .is_some_and(|rest| rest.starts_with('-')),
-                    None => allowed == code,
-                })
+            && self.calendars.iter().any(|allowed| match allowed.strip_suffix("-*") {
+                Some(country) => code.strip_prefix(country).is_some_and(|rest| rest.starts_with('-')),
+                None => allowed == code,
+            })
     }
 
     pub fn allows_pause(&self, kind: &str) -> bool {
@@ -162,13 +155,8 @@ impl Regimes {
                         return bad(format!("kind {k} has two rules"));
                     }
                 }
-                for p in [
-                    Some(&rule.due),
-                    rule.extended_due.as_ref(),
-                    rule.acknowledge_by.as_ref(),
-                ]
-                .into_iter()
-                .flatten()
+                for p in
+                    [Some(&rule.due), rule.extended_due.as_ref(), rule.acknowledge_by.as_ref()].into_iter().flatten()
                 {
                     if p.count == 0 {
                         return bad(format!("a period of 0 in the rule for {:?}", rule.kinds));
@@ -180,9 +168,7 @@ impl Regimes {
             }
             for (request_kind, rule_kind) in &r.request_kinds {
                 if !kinds.contains(rule_kind.as_str()) {
-                    return bad(format!(
-                        "request kind {request_kind} maps to {rule_kind}, which has no rule"
-                    ));
+                    return bad(format!("request kind {request_kind} maps to {rule_kind}, which has no rule"));
                 }
                 if crate::domain::RequestKind::parse(request_kind).is_none() {
                     return bad(format!("unknown request kind {request_kind}"));
@@ -203,11 +189,7 @@ impl Regimes {
                     return bad(format!("calendar {c} is not in the holiday tables"));
                 }
             }
-            if let Some(d) = r
-                .default_calendar
-                .as_ref()
-                .filter(|d| !r.allows_calendar(d, tables))
-            {
+            if let Some(d) = r.default_calendar.as_ref().filter(|d| !r.allows_calendar(d, tables)) {
                 return bad(format!("default calendar {d} is not among its calendars"));
             }
             if !r.clock_start.contains(&ClockEvent::Received) {
@@ -250,18 +232,10 @@ mod tests {
     #[test]
     fn validation_names_the_defect() {
         let tables = HolidayTables::shipped().unwrap();
-        let text =
-            REGIMES_TOML.replace("default_calendar = \"GB-ENG\"", "default_calendar = \"US\"");
+        let text = REGIMES_TOML.replace("default_calendar = \"GB-ENG\"", "default_calendar = \"US\"");
         let err = Regimes::parse(&text, tables).unwrap_err();
-        assert!(
-            err.contains("uk-gdpr") && err.contains("default calendar"),
-            "{err}"
-        );
+        assert!(err.contains("uk-gdpr") && err.contains("default calendar"), "{err}");
         let text = REGIMES_TOML.replacen("count = 45", "count = 0", 1);
-        assert!(
-            Regimes::parse(&text, tables)
-                .unwrap_err()
-                .contains("period of 0")
-        );
+        assert!(Regimes::parse(&text, tables).unwrap_err().contains("period of 0"));
     }
 }

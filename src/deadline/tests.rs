@@ -8,24 +8,13 @@ fn engine() -> Engine {
 }
 
 fn run(regime: &str, kind: &str, received: Date) -> Deadline {
-    engine()
-        .compute(&Facts {
-            regime,
-            kind,
-            received: Some(received),
-            ..Facts::default()
-        })
-        .unwrap()
+    engine().compute(&Facts { regime, kind, received: Some(received), ..Facts::default() }).unwrap()
 }
 
 #[test]
 fn official_uk_examples() {
     let cases = [
-        (
-            date!(2024 - 09 - 03),
-            date!(2024 - 10 - 03),
-            Some(date!(2024 - 12 - 03)),
-        ),
+        (date!(2024 - 09 - 03), date!(2024 - 10 - 03), Some(date!(2024 - 12 - 03))),
         (date!(2027 - 01 - 01), date!(2027 - 02 - 01), None),
         (date!(2024 - 11 - 25), date!(2024 - 12 - 27), None),
         (date!(2026 - 01 - 31), date!(2026 - 03 - 02), None),
@@ -45,10 +34,7 @@ fn official_uk_examples() {
 
 #[test]
 fn uk_worked_pause_example() {
-    let pauses = [Pause {
-        start: date!(2026 - 03 - 05),
-        end: date!(2026 - 03 - 09),
-    }];
+    let pauses = [Pause { start: date!(2026 - 03 - 05), end: date!(2026 - 03 - 09) }];
     let d = engine()
         .compute(&Facts {
             regime: "uk-gdpr",
@@ -58,10 +44,7 @@ fn uk_worked_pause_example() {
             ..Facts::default()
         })
         .unwrap();
-    assert_eq!(
-        (d.due, d.extended_due, d.paused_days),
-        (date!(2026 - 04 - 07), Some(date!(2026 - 06 - 08)), 5)
-    );
+    assert_eq!((d.due, d.extended_due, d.paused_days), (date!(2026 - 04 - 07), Some(date!(2026 - 06 - 08)), 5));
 }
 
 #[test]
@@ -79,10 +62,7 @@ fn uk_clock_starts_at_latest_of_verification_and_fee() {
     assert_eq!(d.clock_start, date!(2026 - 03 - 10));
     assert_eq!(d.due, date!(2026 - 04 - 10));
     // A pause before the clock starts does not count.
-    let pauses = [Pause {
-        start: date!(2026 - 03 - 03),
-        end: date!(2026 - 03 - 12),
-    }];
+    let pauses = [Pause { start: date!(2026 - 03 - 03), end: date!(2026 - 03 - 12) }];
     let d = engine()
         .compute(&Facts {
             regime: "uk-gdpr",
@@ -117,15 +97,8 @@ fn eu_needs_a_calendar_and_ignores_verification() {
         })
         .unwrap();
     // 4 June 2026 is Corpus Christi in Bavaria (Thursday) → Friday 5 June.
-    assert_eq!(
-        (d.clock_start, d.due),
-        (date!(2026 - 05 - 04), date!(2026 - 06 - 05))
-    );
-    assert!(
-        d.explanation().iter().any(|s| s.contains("Corpus Christi")),
-        "{:#?}",
-        d.explanation()
-    );
+    assert_eq!((d.clock_start, d.due), (date!(2026 - 05 - 04), date!(2026 - 06 - 05)));
+    assert!(d.explanation().iter().any(|s| s.contains("Corpus Christi")), "{:#?}", d.explanation());
 }
 
 #[test]
@@ -137,10 +110,7 @@ fn ccpa_counts_receipt_as_day_one_and_never_rolls() {
     assert_eq!(d.acknowledge_by, Some(date!(2026 - 01 - 15)));
     let d = run("us-ca-ccpa", "opt-out-sale-sharing", date!(2026 - 01 - 03));
     // Saturday receipt: business day 1 is Mon 5 Jan; MLK 19 Jan skipped → day 15 is 26 Jan.
-    assert_eq!(
-        (d.due, d.extended_due, d.acknowledge_by),
-        (date!(2026 - 01 - 26), None, None)
-    );
+    assert_eq!((d.due, d.extended_due, d.acknowledge_by), (date!(2026 - 01 - 26), None, None));
 }
 
 #[test]
@@ -168,36 +138,15 @@ fn pause_errors() {
         pauses,
         ..Facts::default()
     };
-    static REVERSED: [Pause; 1] = [Pause {
-        start: date!(2026 - 03 - 09),
-        end: date!(2026 - 03 - 05),
-    }];
-    static EARLY: [Pause; 1] = [Pause {
-        start: date!(2026 - 03 - 01),
-        end: date!(2026 - 03 - 05),
-    }];
+    static REVERSED: [Pause; 1] = [Pause { start: date!(2026 - 03 - 09), end: date!(2026 - 03 - 05) }];
+    static EARLY: [Pause; 1] = [Pause { start: date!(2026 - 03 - 01), end: date!(2026 - 03 - 05) }];
     static OVERLAP: [Pause; 2] = [
-        Pause {
-            start: date!(2026 - 03 - 05),
-            end: date!(2026 - 03 - 09),
-        },
-        Pause {
-            start: date!(2026 - 03 - 09),
-            end: date!(2026 - 03 - 12),
-        },
+        Pause { start: date!(2026 - 03 - 05), end: date!(2026 - 03 - 09) },
+        Pause { start: date!(2026 - 03 - 09), end: date!(2026 - 03 - 12) },
     ];
-    assert!(matches!(
-        e.compute(&facts(&REVERSED, "uk-gdpr", "access")),
-        Err(DeadlineError::BadPause(..))
-    ));
-    assert!(matches!(
-        e.compute(&facts(&EARLY, "uk-gdpr", "access")),
-        Err(DeadlineError::BadPause(..))
-    ));
-    assert!(matches!(
-        e.compute(&facts(&OVERLAP, "uk-gdpr", "access")),
-        Err(DeadlineError::BadPause(..))
-    ));
+    assert!(matches!(e.compute(&facts(&REVERSED, "uk-gdpr", "access")), Err(DeadlineError::BadPause(..))));
+    assert!(matches!(e.compute(&facts(&EARLY, "uk-gdpr", "access")), Err(DeadlineError::BadPause(..))));
+    assert!(matches!(e.compute(&facts(&OVERLAP, "uk-gdpr", "access")), Err(DeadlineError::BadPause(..))));
     assert!(matches!(
         e.compute(&facts(&OVERLAP[..1], "uk-gdpr", "erasure")),
         Err(DeadlineError::PauseNotAllowed { .. })
@@ -212,26 +161,15 @@ fn any_date() -> impl Strategy<Value = Date> {
 
 fn any_case() -> impl Strategy<Value = (&'static Regime, String, Option<String>)> {
     let regimes = Regimes::shipped().unwrap().all();
-    (
-        0..regimes.len(),
-        any::<prop::sample::Index>(),
-        any::<prop::sample::Index>(),
-    )
-        .prop_map(move |(r, k, c)| {
-            let regime = &regimes[r];
-            let kinds: Vec<&str> = regime.kinds().collect();
-            let tables = HolidayTables::shipped().unwrap();
-            let mut cals: Vec<&str> = tables
-                .codes()
-                .filter(|code| regime.allows_calendar(code, tables))
-                .collect();
-            cals.sort_unstable();
-            let cal = regime
-                .default_calendar
-                .is_none()
-                .then(|| c.get(&cals).to_string());
-            (regime, k.get(&kinds).to_string(), cal)
-        })
+    (0..regimes.len(), any::<prop::sample::Index>(), any::<prop::sample::Index>()).prop_map(move |(r, k, c)| {
+        let regime = &regimes[r];
+        let kinds: Vec<&str> = regime.kinds().collect();
+        let tables = HolidayTables::shipped().unwrap();
+        let mut cals: Vec<&str> = tables.codes().filter(|code| regime.allows_calendar(code, tables)).collect();
+        cals.sort_unstable();
+        let cal = regime.default_calendar.is_none().then(|| c.get(&cals).to_string());
+        (regime, k.get(&kinds).to_string(), cal)
+    })
 }
 
 proptest! {

@@ -21,6 +21,7 @@ id_enum! {
 
 /// A permitted move, and whether it needs a written reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Transition {
     pub to: Status,
     pub reason_required: bool,
@@ -34,10 +35,7 @@ impl Status {
         // Struct literals (not a const fn) so the arrays are promoted to 'static.
         macro_rules! t {
             ($to:ident, $reason:literal) => {
-                Transition {
-                    to: $to,
-                    reason_required: $reason,
-                }
+                Transition { to: $to, reason_required: $reason }
             };
         }
         match self {
@@ -48,12 +46,7 @@ impl Status {
                 t!(Refused, true),
                 t!(Withdrawn, false),
             ],
-            AwaitingIdentity => &[
-                t!(InProgress, false),
-                t!(OnHold, true),
-                t!(Refused, true),
-                t!(Withdrawn, false),
-            ],
+            AwaitingIdentity => &[t!(InProgress, false), t!(OnHold, true), t!(Refused, true), t!(Withdrawn, false)],
             InProgress => &[
                 t!(OnHold, true),
                 t!(AwaitingIdentity, false),
@@ -62,11 +55,7 @@ impl Status {
                 t!(Refused, true),
                 t!(Withdrawn, false),
             ],
-            OnHold => &[
-                t!(InProgress, false),
-                t!(Refused, true),
-                t!(Withdrawn, false),
-            ],
+            OnHold => &[t!(InProgress, false), t!(Refused, true), t!(Withdrawn, false)],
             Fulfilled | PartiallyFulfilled | Refused | Withdrawn => &[t!(Closed, false)],
             Closed => &[],
         }
@@ -80,11 +69,7 @@ impl Status {
     pub fn is_open(self) -> bool {
         !matches!(
             self,
-            Status::Fulfilled
-                | Status::PartiallyFulfilled
-                | Status::Refused
-                | Status::Withdrawn
-                | Status::Closed
+            Status::Fulfilled | Status::PartiallyFulfilled | Status::Refused | Status::Withdrawn | Status::Closed
         )
     }
 }
@@ -107,12 +92,7 @@ mod tests {
         }
         assert_eq!(reached.len(), Status::ALL.len());
         assert!(Status::Closed.next().is_empty());
-        assert!(
-            Status::Received
-                .transition(Status::Refused)
-                .unwrap()
-                .reason_required
-        );
+        assert!(Status::Received.transition(Status::Refused).unwrap().reason_required);
         assert!(Status::Received.transition(Status::Closed).is_none());
     }
 }

@@ -10,8 +10,9 @@ use serde::{Deserialize, Serialize};
 
 macro_rules! id_enum {
     ($(#[$m:meta])* $name:ident { $($variant:ident = $id:literal : $label:literal),+ $(,)? }) => {
-        $(#[$m])*
         #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[cfg_attr(feature = "specta", derive(specta::Type))]
+        $(#[$m])*
         pub enum $name { $(#[serde(rename = $id)] $variant),+ }
 
         impl $name {
@@ -64,6 +65,8 @@ id_enum! {
 
 id_enum! {
     /// How the request reached the organisation.
+    // The container name only names the type (Tauri reserves "Channel"); values are unaffected.
+    #[serde(rename = "IntakeChannel")]
     Channel {
         Email = "email": "Email",
         WebForm = "web-form": "Web form",

@@ -8,6 +8,7 @@ use super::{Channel, RequestKind, Status};
 use crate::dates::iso;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Requester {
     pub name: String,
     pub email: Option<String>,
@@ -19,6 +20,7 @@ pub struct Requester {
 
 /// Why the clock (or the work) was stopped.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum PauseReason {
     AwaitingIdentity,
@@ -34,10 +36,13 @@ impl PauseReason {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PauseRecord {
+    #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "iso")]
     pub start: Date,
     /// `None` while the clock is still stopped.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub end: Option<Date>,
     pub reason: PauseReason,
@@ -45,15 +50,20 @@ pub struct PauseRecord {
 
 /// The facts the statutory clock depends on. Each is set by an audit event in the same transaction.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ClockFacts {
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub verified_on: Option<Date>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub fee_paid_on: Option<Date>,
     pub pauses: Vec<PauseRecord>,
     /// The day the requester was told of the extension; `Some` once the one extension is taken.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub extended_on: Option<Date>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub due_override: Option<Date>,
 }
@@ -61,25 +71,33 @@ pub struct ClockFacts {
 /// What the deadline engine derived from the facts. `rule_kind` is `None` where the regime sets no statutory
 /// deadline for the request kind: the request then runs on its internal target only.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dates {
     pub rule_kind: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub clock_start: Option<Date>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub acknowledge_by: Option<Date>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub due: Option<Date>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub extended_due: Option<Date>,
     /// The date that counts now: the override, else the extended due date once extended, else the due date.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub effective_due: Option<Date>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub internal_target: Option<Date>,
     pub paused_days: u32,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Request {
     pub id: Uuid,
     pub reference: String,
@@ -87,6 +105,7 @@ pub struct Request {
     pub regime: String,
     pub calendar: String,
     pub channel: Channel,
+    #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "iso")]
     pub received: Date,
     pub status: Status,
@@ -99,10 +118,13 @@ pub struct Request {
     pub facts: ClockFacts,
     #[serde(flatten)]
     pub dates: Dates,
+    #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "time::serde::rfc3339")]
     pub created_at: OffsetDateTime,
+    #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "time::serde::rfc3339")]
     pub updated_at: OffsetDateTime,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "time::serde::rfc3339::option")]
     pub closed_at: Option<OffsetDateTime>,
 }

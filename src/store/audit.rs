@@ -13,7 +13,9 @@ use crate::error::{Error, Result};
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Event {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub seq: i64,
     pub id: String,
     pub request_id: String,
@@ -21,19 +23,12 @@ pub struct Event {
     pub at: String,
     pub actor: String,
     pub kind: String,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Unknown))]
     pub data: serde_json::Value,
     pub hash: String,
 }
 
-fn link_hash(
-    prev: &str,
-    id: &str,
-    request_id: &str,
-    at: &str,
-    actor: &str,
-    kind: &str,
-    data: &str,
-) -> String {
+fn link_hash(prev: &str, id: &str, request_id: &str, at: &str, actor: &str, kind: &str, data: &str) -> String {
     let mut h = Sha256::new();
     for part in [prev, id, request_id, at, actor, kind, data] {
         // Length-prefixed, so no two different events hash the same text.
@@ -45,7 +40,9 @@ fn link_hash(
 
 /// The first place the chain does not hold, if any.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChainBreak {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub seq: i64,
     pub event_id: String,
     pub reference: Option<String>,
@@ -53,7 +50,9 @@ pub struct ChainBreak {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChainReport {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub events_checked: u64,
     pub ok: bool,
     pub first_break: Option<ChainBreak>,
@@ -83,9 +82,7 @@ impl Tx<'_> {
                 "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash)
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
             )?
-            .execute(params![
-                id, request_id, at, actor, kind, data_text, prev, hash
-            ])?;
+            .execute(params![id, request_id, at, actor, kind, data_text, prev, hash])?;
         Ok(Event {
             seq: self.tx.last_insert_rowid(),
             id,
@@ -101,9 +98,9 @@ impl Tx<'_> {
 
 impl Reader<'_> {
     pub fn events(&self, request_id: &Uuid) -> Result<Vec<Event>> {
-        let mut stmt = self
-            .conn
-            .prepare_cached("SELECT seq, id, request_id, at, actor, kind, data, hash FROM events WHERE request_id = ?1 ORDER BY seq")?;
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, id, request_id, at, actor, kind, data, hash FROM events WHERE request_id = ?1 ORDER BY seq",
+        )?;
         let rows = stmt.query_map([request_id.to_string()], |r| {
             let data: String = r.get(6)?;
             Ok(Event {
@@ -149,28 +146,17 @@ impl Reader<'_> {
                     &row.get::<_, String>(5)?,
                     &row.get::<_, String>(6)?,
                 );
-                (expected != hash).then(|| {
-                    "its content does not match its hash: the event was edited".to_string()
-                })
+                (expected != hash).then(|| "its content does not match its hash: the event was edited".to_string())
             };
             if let Some(problem) = problem {
                 return Ok(ChainReport {
                     events_checked: checked,
                     ok: false,
-                    first_break: Some(ChainBreak {
-                        seq,
-                        event_id: id,
-                        reference,
-                        problem,
-                    }),
+                    first_break: Some(ChainBreak { seq, event_id: id, reference, problem }),
                 });
             }
             prev = hash;
         }
-        Ok(ChainReport {
-            events_checked: checked,
-            ok: true,
-            first_break: None,
-        })
+        Ok(ChainReport { events_checked: checked, ok: true, first_break: None })
     }
 }

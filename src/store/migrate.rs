@@ -14,11 +14,8 @@ pub struct Migration {
 }
 
 /// Every shipped migration, in order. Append only; `tests::every_file_is_listed` keeps this in step with the folder.
-pub const MIGRATIONS: &[Migration] = &[Migration {
-    version: 1,
-    name: "0001_register.sql",
-    sql: include_str!("../../migrations/0001_register.sql"),
-}];
+pub const MIGRATIONS: &[Migration] =
+    &[Migration { version: 1, name: "0001_register.sql", sql: include_str!("../../migrations/0001_register.sql") }];
 
 pub fn checksum(sql: &str) -> String {
     hex(&Sha256::digest(sql.as_bytes()))
@@ -37,24 +34,14 @@ pub fn migrate(conn: &mut Connection, now: &str) -> Result<()> {
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )?;
-    let newest: Option<i64> =
-        conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| {
-            r.get(0)
-        })?;
+    let newest: Option<i64> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
     if let Some(found) = newest.filter(|v| *v > latest_version()) {
-        return Err(Error::NewerDatabase {
-            found,
-            supported: latest_version(),
-        });
+        return Err(Error::NewerDatabase { found, supported: latest_version() });
     }
     for m in MIGRATIONS {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let applied: Option<String> = tx
-            .query_row(
-                "SELECT checksum FROM schema_migrations WHERE version = ?1",
-                [m.version],
-                |r| r.get(0),
-            )
+            .query_row("SELECT checksum FROM schema_migrations WHERE version = ?1", [m.version], |r| r.get(0))
             .optional()?;
         match applied {
             Some(sum) if sum == checksum(m.sql) => {}
@@ -79,10 +66,8 @@ mod tests {
     #[test]
     fn every_file_is_listed_in_order() {
         let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("migrations");
-        let mut files: Vec<String> = std::fs::read_dir(dir)
-            .unwrap()
-            .map(|e| e.unwrap().file_name().into_string().unwrap())
-            .collect();
+        let mut files: Vec<String> =
+            std::fs::read_dir(dir).unwrap().map(|e| e.unwrap().file_name().into_string().unwrap()).collect();
         files.sort();
         let listed: Vec<&str> = MIGRATIONS.iter().map(|m| m.name).collect();
         assert_eq!(files, listed);
@@ -97,34 +82,15 @@ mod tests {
         let mut conn = Connection::open_in_memory().unwrap();
         migrate(&mut conn, "t").unwrap();
         migrate(&mut conn, "t").unwrap();
-        let n: i64 = conn
-            .query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0))
-            .unwrap();
+        let n: i64 = conn.query_row("SELECT count(*) FROM schema_migrations", [], |r| r.get(0)).unwrap();
         assert_eq!(n, MIGRATIONS.len() as i64);
 
-        conn.execute(
-            "UPDATE schema_migrations SET checksum = 'x' WHERE version = 1",
-            [],
-        )
-        .unwrap();
-        assert!(matches!(
-            migrate(&mut conn, "t"),
-            Err(Error::MigrationChanged(_))
-        ));
-        conn.execute(
-            "UPDATE schema_migrations SET checksum = ?1 WHERE version = 1",
-            [checksum(MIGRATIONS[0].sql)],
-        )
-        .unwrap();
+        conn.execute("UPDATE schema_migrations SET checksum = 'x' WHERE version = 1", []).unwrap();
+        assert!(matches!(migrate(&mut conn, "t"), Err(Error::MigrationChanged(_))));
+        conn.execute("UPDATE schema_migrations SET checksum = ?1 WHERE version = 1", [checksum(MIGRATIONS[0].sql)])
+            .unwrap();
 
-        conn.execute(
-            "INSERT INTO schema_migrations VALUES (999, 'future.sql', 'x', 't')",
-            [],
-        )
-        .unwrap();
-        assert!(matches!(
-            migrate(&mut conn, "t"),
-            Err(Error::NewerDatabase { found: 999, .. })
-        ));
+        conn.execute("INSERT INTO schema_migrations VALUES (999, 'future.sql', 'x', 't')", []).unwrap();
+        assert!(matches!(migrate(&mut conn, "t"), Err(Error::NewerDatabase { found: 999, .. })));
     }
 }

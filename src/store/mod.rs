@@ -5,6 +5,7 @@
 //! an `.await`); WAL lets readers run beside the single writer; `busy_timeout` queues writers instead of failing.
 //! Every write is one `BEGIN IMMEDIATE` transaction: it commits whole or not at all.
 
+mod attachments;
 mod audit;
 pub mod migrate;
 mod requests;
@@ -18,6 +19,7 @@ use rusqlite::{Connection, OpenFlags, TransactionBehavior};
 
 use crate::error::{Error, Result};
 
+pub use attachments::Attachment;
 pub use audit::{ChainBreak, ChainReport, Event};
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
 
@@ -51,10 +53,7 @@ impl Store {
             std::fs::create_dir_all(dir)
                 .map_err(|e| Error::io(format!("cannot create folder {}", dir.display()), e))?;
         }
-        let store = Store {
-            path: path.to_path_buf(),
-            idle: Mutex::new(Vec::new()),
-        };
+        let store = Store { path: path.to_path_buf(), idle: Mutex::new(Vec::new()) };
         let mut conn = store.connect()?;
         migrate::migrate(&mut conn, now)?;
         store.put_back(conn);
@@ -66,17 +65,12 @@ impl Store {
     }
 
     fn connect(&self) -> Result<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE
-            | OpenFlags::SQLITE_OPEN_CREATE
-            | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags).map_err(|e| {
-            Error::Corrupt(format!("cannot open database {}: {e}", self.path.display()))
-        })?;
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_CREATE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags)
+            .map_err(|e| Error::Corrupt(format!("cannot open database {}: {e}", self.path.display())))?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // FULL: a committed request survives a crash or power cut, not only a killed process.
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;",
-        )?;
+        conn.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON;")?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }
@@ -107,9 +101,7 @@ impl Store {
     pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
         let mut conn = self.take()?;
         let result = (|| {
-            let tx = Tx {
-                tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
-            };
+            let tx = Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)? };
             let value = f(&tx)?;
             tx.tx.commit()?;
             Ok(value)
@@ -122,9 +114,7 @@ impl Store {
     pub fn integrity_check(&self) -> Result<String> {
         self.read(|r| {
             let mut stmt = r.conn.prepare("PRAGMA integrity_check")?;
-            let rows = stmt
-                .query_map([], |row| row.get::<_, String>(0))?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
+            let rows = stmt.query_map([], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
             Ok(rows.join("; "))
         })
     }
@@ -132,11 +122,7 @@ impl Store {
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
         self.read(|r| {
-            Ok(r.conn
-                .query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| {
-                    row.get(0)
-                })
-                .optional()?)
+            Ok(r.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?)
         })
     }
 }

@@ -17,31 +17,24 @@ const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received,
     acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at";
 
 fn corrupt(what: &str, value: &str) -> rusqlite::Error {
-    rusqlite::Error::FromSqlConversionFailure(
-        0,
-        rusqlite::types::Type::Text,
-        format!("bad {what} '{value}'").into(),
-    )
+    rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("bad {what} '{value}'").into())
 }
 
 fn date_col(row: &Row, name: &str) -> rusqlite::Result<Option<Date>> {
     let text: Option<String> = row.get(name)?;
-    text.map(|t| dates::parse(&t).map_err(|_| corrupt(name, &t)))
-        .transpose()
+    text.map(|t| dates::parse(&t).map_err(|_| corrupt(name, &t))).transpose()
 }
 
 fn time_col(row: &Row, name: &str) -> rusqlite::Result<Option<time::OffsetDateTime>> {
     let text: Option<String> = row.get(name)?;
     text.map(|t| {
-        time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339)
-            .map_err(|_| corrupt(name, &t))
+        time::OffsetDateTime::parse(&t, &time::format_description::well_known::Rfc3339).map_err(|_| corrupt(name, &t))
     })
     .transpose()
 }
 
 pub fn timestamp(t: time::OffsetDateTime) -> String {
-    t.format(&time::format_description::well_known::Rfc3339)
-        .unwrap_or_default()
+    t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
 fn to_request(row: &Row) -> rusqlite::Result<Request> {
@@ -100,6 +93,7 @@ fn opt_date(d: Option<Date>) -> Option<String> {
 
 /// The queue's filters, sort and page. Every field narrows; `None` means no filter.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
 pub struct Query {
     pub status: Option<Status>,
@@ -107,6 +101,7 @@ pub struct Query {
     pub open_only: bool,
     pub kind: Option<RequestKind>,
     pub regime: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub due_before: Option<Date>,
     /// Free text matched against reference, requester name, email and account reference.
@@ -114,10 +109,12 @@ pub struct Query {
     pub sort: Sort,
     pub descending: bool,
     pub limit: u32,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub offset: u64,
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(rename_all = "kebab-case")]
 pub enum Sort {
     #[default]
@@ -150,6 +147,7 @@ impl Sort {
 
 /// One line of the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RequestRow {
     pub id: Uuid,
     pub reference: String,
@@ -158,10 +156,13 @@ pub struct RequestRow {
     pub status: Status,
     pub requester_name: String,
     pub requester_email: Option<String>,
+    #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "iso")]
     pub received: Date,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub effective_due: Option<Date>,
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub acknowledge_by: Option<Date>,
     pub statutory: bool,
@@ -169,9 +170,12 @@ pub struct RequestRow {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Page<T> {
     pub items: Vec<T>,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub total: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub offset: u64,
     pub limit: u32,
 }
@@ -216,37 +220,23 @@ impl Reader<'_> {
         if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
             if text.chars().count() >= 3 {
                 // The trigram index finds substrings of three characters or more.
-                clauses.push(
-                    "rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)"
-                        .into(),
-                );
+                clauses.push("rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)".into());
                 values.push(Value::Text(fts_phrase(text)));
             } else {
                 clauses.push(
-                    "(reference LIKE ?1 OR requester_name LIKE ?1 OR requester_email LIKE ?1)"
-                        .replace("?1", "?"),
+                    "(reference LIKE ?1 OR requester_name LIKE ?1 OR requester_email LIKE ?1)".replace("?1", "?"),
                 );
                 let pattern = format!("{}%", text.replace(['%', '_'], ""));
                 values.extend(std::iter::repeat_n(Value::Text(pattern), 3));
             }
         }
-        let filter = if clauses.is_empty() {
-            String::new()
-        } else {
-            format!("WHERE {}", clauses.join(" AND "))
-        };
+        let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
         let total: i64 = self
             .conn
             .prepare_cached(&format!("SELECT count(*) FROM requests {filter}"))?
             .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
         let direction = if q.descending { "DESC" } else { "ASC" };
-        let order = q
-            .sort
-            .column()
-            .split(", ")
-            .map(|c| format!("{c} {direction}"))
-            .collect::<Vec<_>>()
-            .join(", ");
+        let order = q.sort.column().split(", ").map(|c| format!("{c} {direction}")).collect::<Vec<_>>().join(", ");
         let limit = q.limit.clamp(1, 500);
         let sql = format!(
             "SELECT id, reference, kind, regime, status, requester_name, requester_email, received, effective_due, \
@@ -267,8 +257,7 @@ impl Reader<'_> {
                     status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
                     requester_name: row.get(5)?,
                     requester_email: row.get(6)?,
-                    received: date_col(row, "received")?
-                        .ok_or_else(|| corrupt("received", "null"))?,
+                    received: date_col(row, "received")?.ok_or_else(|| corrupt("received", "null"))?,
                     effective_due: date_col(row, "effective_due")?,
                     acknowledge_by: date_col(row, "acknowledge_by")?,
                     statutory: row.get::<_, Option<String>>(10)?.is_some(),
@@ -276,12 +265,7 @@ impl Reader<'_> {
                 })
             })?
             .collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Page {
-            items,
-            total: u64::try_from(total).unwrap_or(0),
-            offset: q.offset,
-            limit,
-        })
+        Ok(Page { items, total: u64::try_from(total).unwrap_or(0), offset: q.offset, limit })
     }
 
     /// Counts for the dashboard, relative to `today`.
@@ -293,10 +277,7 @@ impl Reader<'_> {
         };
         Ok(Dashboard {
             open: count("SELECT count(*) FROM requests WHERE is_open = 1", &[])?,
-            overdue: count(
-                "SELECT count(*) FROM requests WHERE is_open = 1 AND effective_due < ?1",
-                &[&t],
-            )?,
+            overdue: count("SELECT count(*) FROM requests WHERE is_open = 1 AND effective_due < ?1", &[&t])?,
             due_soon: count(
                 "SELECT count(*) FROM requests WHERE is_open = 1 AND effective_due >= ?1 AND effective_due <= ?2",
                 &[&t, &s],
@@ -305,20 +286,23 @@ impl Reader<'_> {
                 "SELECT count(*) FROM requests WHERE status = 'received' AND acknowledge_by IS NOT NULL AND acknowledge_by <= ?1",
                 &[&s],
             )?,
-            on_hold: count(
-                "SELECT count(*) FROM requests WHERE status = 'on-hold'",
-                &[],
-            )?,
+            on_hold: count("SELECT count(*) FROM requests WHERE status = 'on-hold'", &[])?,
         })
     }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Dashboard {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub open: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub overdue: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub due_soon: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub acknowledgement_due: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub on_hold: u64,
 }
 
@@ -340,8 +324,7 @@ impl Tx<'_> {
              (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
               ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)"
         );
-        let pauses =
-            serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
         self.tx.prepare_cached(&sql)?.execute(params![
             r.id.to_string(),
             r.reference,
@@ -385,10 +368,11 @@ impl Tx<'_> {
 
     /// Write back everything that may change after creation (status, facts, derived dates, details).
     pub fn update_request(&self, r: &Request) -> Result<()> {
-        let pauses =
-            serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let changed = self.tx.prepare_cached(
-            "UPDATE requests SET kind = ?2, regime = ?3, calendar = ?4, channel = ?5, received = ?6, status = ?7,
+        let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE requests SET kind = ?2, regime = ?3, calendar = ?4, channel = ?5, received = ?6, status = ?7,
                 requester_name = ?8, requester_email = ?9, requester_phone = ?10, requester_address = ?11,
                 requester_account = ?12, language = ?13, description = ?14, notes = ?15, outcome_reason = ?16,
                 verified_on = ?17, fee_paid_on = ?18, pauses = ?19, extended_on = ?20, due_override = ?21,
@@ -396,40 +380,41 @@ impl Tx<'_> {
                 effective_due = ?27, internal_target = ?28, paused_days = ?29, updated_at = ?30, closed_at = ?31,
                 is_open = ?32
              WHERE id = ?1",
-        )?.execute(params![
-            r.id.to_string(),
-            r.kind.id(),
-            r.regime,
-            r.calendar,
-            r.channel.id(),
-            dates::fmt(r.received),
-            r.status.id(),
-            r.requester.name,
-            r.requester.email,
-            r.requester.phone,
-            r.requester.address,
-            r.requester.account,
-            r.language,
-            r.description,
-            r.notes,
-            r.outcome_reason,
-            opt_date(r.facts.verified_on),
-            opt_date(r.facts.fee_paid_on),
-            pauses,
-            opt_date(r.facts.extended_on),
-            opt_date(r.facts.due_override),
-            r.dates.rule_kind,
-            opt_date(r.dates.clock_start),
-            opt_date(r.dates.acknowledge_by),
-            opt_date(r.dates.due),
-            opt_date(r.dates.extended_due),
-            opt_date(r.dates.effective_due),
-            opt_date(r.dates.internal_target),
-            r.dates.paused_days,
-            timestamp(r.updated_at),
-            r.closed_at.map(timestamp),
-            r.status.is_open(),
-        ])?;
+            )?
+            .execute(params![
+                r.id.to_string(),
+                r.kind.id(),
+                r.regime,
+                r.calendar,
+                r.channel.id(),
+                dates::fmt(r.received),
+                r.status.id(),
+                r.requester.name,
+                r.requester.email,
+                r.requester.phone,
+                r.requester.address,
+                r.requester.account,
+                r.language,
+                r.description,
+                r.notes,
+                r.outcome_reason,
+                opt_date(r.facts.verified_on),
+                opt_date(r.facts.fee_paid_on),
+                pauses,
+                opt_date(r.facts.extended_on),
+                opt_date(r.facts.due_override),
+                r.dates.rule_kind,
+                opt_date(r.dates.clock_start),
+                opt_date(r.dates.acknowledge_by),
+                opt_date(r.dates.due),
+                opt_date(r.dates.extended_due),
+                opt_date(r.dates.effective_due),
+                opt_date(r.dates.internal_target),
+                r.dates.paused_days,
+                timestamp(r.updated_at),
+                r.closed_at.map(timestamp),
+                r.status.is_open(),
+            ])?;
         if changed != 1 {
             return Err(Error::NotFound(r.reference.clone()));
         }

@@ -17,29 +17,15 @@ pub struct Run {
 impl Run {
     pub fn json(&self) -> serde_json::Value {
         assert_eq!(self.code, 0, "command failed: {}", self.stderr);
-        serde_json::from_str(&self.stdout)
-            .unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 
     /// The contract for bad input: non-zero exit, nothing on stdout, one line on stderr that mentions `needle`.
     pub fn assert_error(&self, needle: &str) {
         assert_ne!(self.code, 0, "expected failure, got stdout {}", self.stdout);
-        assert!(
-            self.stdout.is_empty(),
-            "stdout must be empty on error: {}",
-            self.stdout
-        );
-        assert_eq!(
-            self.stderr.trim_end().lines().count(),
-            1,
-            "one stderr line expected: {:?}",
-            self.stderr
-        );
-        assert!(
-            self.stderr.contains(needle),
-            "stderr {:?} should mention {needle:?}",
-            self.stderr
-        );
+        assert!(self.stdout.is_empty(), "stdout must be empty on error: {}", self.stdout);
+        assert_eq!(self.stderr.trim_end().lines().count(), 1, "one stderr line expected: {:?}", self.stderr);
+        assert!(self.stderr.contains(needle), "stderr {:?} should mention {needle:?}", self.stderr);
     }
 }
 
@@ -52,13 +38,7 @@ fn finish(out: Output) -> Run {
 }
 
 pub fn run(args: &[&str]) -> Run {
-    finish(
-        Command::new(bin())
-            .args(args)
-            .env_remove("RIGHTSDESK_DB")
-            .output()
-            .expect("run rightsdesk"),
-    )
+    finish(Command::new(bin()).args(args).env_remove("RIGHTSDESK_DB").output().expect("run rightsdesk"))
 }
 
 /// Run against a given database file.
@@ -72,11 +52,5 @@ pub fn run_db(db: &Path, args: &[&str]) -> Run {
 pub fn run_now(db: &Path, today: &str, args: &[&str]) -> Run {
     let mut full = vec!["--db", db.to_str().expect("utf-8 path")];
     full.extend_from_slice(args);
-    finish(
-        Command::new(bin())
-            .args(&full)
-            .env("RIGHTSDESK_NOW", today)
-            .output()
-            .expect("run rightsdesk"),
-    )
+    finish(Command::new(bin()).args(&full).env("RIGHTSDESK_NOW", today).output().expect("run rightsdesk"))
 }

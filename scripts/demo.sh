@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Quick start 1: set up, build, and launch Rightsdesk on a demo register (created on first run).
+# The demo lives in ~/.local/share/rightsdesk-demo/, apart from your real register.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+
+echo "==> Building the window and the command-line tool"
+npm run --prefix ui build --silent
+cargo build -p rightsdesk-app -p rightsdesk
+
+DEMO_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/rightsdesk-demo"
+DEMO_DB="$DEMO_DIR/demo.sqlite3"
+if [ ! -f "$DEMO_DB" ]; then
+  echo "==> Creating the demo register in $DEMO_DB"
+  mkdir -p "$DEMO_DIR"
+  target/debug/rightsdesk --db "$DEMO_DB" demo seed --count 2500
+fi
+
+if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
+  # A server without a screen: run the window on a virtual display and show what it looks like.
+  echo "==> No display found: starting the window on a virtual screen (Xvfb :77)"
+  Xvfb :77 -screen 0 1280x800x24 >/dev/null 2>&1 &
+  XVFB=$!
+  trap 'kill $XVFB 2>/dev/null || true' EXIT
+  export DISPLAY=:77
+  target/debug/rightsdesk-app --db "$DEMO_DB" &
+  APP=$!
+  sleep 8
+  import -window root "$DEMO_DIR/screenshot.png" && echo "Screenshot of the running window: $DEMO_DIR/screenshot.png"
+  echo "Rightsdesk is running on the virtual display (pid $APP). Press Ctrl+C to stop."
+  wait "$APP"
+else
+  echo "==> Launching Rightsdesk"
+  exec target/debug/rightsdesk-app --db "$DEMO_DB"
+fi

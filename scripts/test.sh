@@ -1,0 +1,37 @@
+#!/usr/bin/env bash
+# Quick start 2 and CI: set up, then run every check and test. Exits non-zero on the first failure.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh
+export PATH="$HOME/.cargo/bin:$PATH"
+export CARGO_TERM_COLOR=never RIGHTSDESK_PYTHON="$PWD/target/tools-venv/bin/python"
+if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
+step() { printf '\n==> %s\n' "$*"; }
+
+step "Rust format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
+
+step "UI format, lint, types and unit tests"
+npm run --prefix ui lint --silent
+npm run --prefix ui check --silent
+npm run --prefix ui test --silent
+npm run --prefix ui build --silent
+
+step "TypeScript bindings are generated from Rust, not edited"
+cargo run -q -p rightsdesk-app --bin export-bindings
+git diff --exit-code -- ui/src/lib/bindings.ts || { echo "ui/src/lib/bindings.ts is stale: commit the regenerated file"; exit 1; }
+
+step "Core and command-line tests (unit, integration, deadline contract, crash consistency)"
+cargo test -p rightsdesk
+
+step "End to end: the real window under Xvfb, driven through tauri-driver"
+cargo build -p rightsdesk-app
+DISPLAY_NUM=$((90 + RANDOM % 100))
+Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 >/dev/null 2>&1 &
+XVFB=$!
+trap 'kill $XVFB 2>/dev/null || true' EXIT
+export DISPLAY=":$DISPLAY_NUM"
+sleep 1
+cargo test -p rightsdesk --test e2e -- --ignored
+echo "Screenshots: $PWD/e2e-artifacts/"

@@ -1,0 +1,124 @@
+//! One thin command per user action. Blocking work runs on tokio's blocking pool, never on the async threads.
+
+use std::sync::Arc;
+
+use rightsdesk::desk::{FormOptions, NewRequest, QueueRow, RequestDetail};
+use rightsdesk::store::{ChainReport, Dashboard, Page, Query};
+use rightsdesk::{Desk, ErrorReport};
+use serde::Serialize;
+use tauri::State;
+
+use crate::AppState;
+
+type Reply<T> = Result<T, ErrorReport>;
+
+/// Run `f` with the register on the blocking pool.
+async fn with_desk<T: Send + 'static>(
+    state: State<'_, AppState>,
+    f: impl FnOnce(&Desk) -> rightsdesk::Result<T> + Send + 'static,
+) -> Reply<T> {
+    let desk: Arc<Desk> = state.desk.clone()?;
+    tauri::async_runtime::spawn_blocking(move || f(&desk).map_err(|e| ErrorReport::from(&e))).await.map_err(|e| {
+        ErrorReport {
+            code: "internal".into(),
+            message: format!("the operation stopped unexpectedly: {e}"),
+            field: None,
+        }
+    })?
+}
+
+#[derive(Serialize, specta::Type)]
+pub struct AppInfo {
+    pub version: String,
+    pub database: Option<String>,
+    /// Set when the register could not be opened (e.g. written by a newer version).
+    pub open_error: Option<ErrorReport>,
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
+    Ok(AppInfo {
+        version: env!("CARGO_PKG_VERSION").into(),
+        database: state.db_path.as_ref().map(|p| p.display().to_string()),
+        open_error: state.desk.as_ref().err().cloned(),
+    })
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn form_options(state: State<'_, AppState>) -> Reply<FormOptions> {
+    with_desk(state, |d| Ok(d.form_options())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn dashboard(state: State<'_, AppState>) -> Reply<Dashboard> {
+    with_desk(state, |d| d.dashboard()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn list_requests(state: State<'_, AppState>, query: Query) -> Reply<Page<QueueRow>> {
+    with_desk(state, move |d| d.list(&query)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn get_request(state: State<'_, AppState>, reference: String) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.request(&reference)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_request(state: State<'_, AppState>, input: NewRequest) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.add_request(input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn change_status(
+    state: State<'_, AppState>,
+    reference: String,
+    status: String,
+    reason: Option<String>,
+) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.change_status(&reference, &status, reason.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn verify_audit(state: State<'_, AppState>) -> Reply<ChainReport> {
+    with_desk(state, |d| d.verify_audit()).await
+}
+
+/// Largest file the window accepts (it travels through the IPC bridge as base64).
+const MAX_ATTACHMENT_BYTES: usize = 50 * 1024 * 1024;
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_attachment(
+    state: State<'_, AppState>,
+    reference: String,
+    file_name: String,
+    content_base64: String,
+) -> Reply<RequestDetail> {
+    use base64::Engine;
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(content_base64.as_bytes()).map_err(|e| ErrorReport {
+            code: "invalid".into(),
+            message: format!("the file could not be read ({e})"),
+            field: Some("file".into()),
+        })?;
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(ErrorReport {
+            code: "invalid".into(),
+            message: format!(
+                "{file_name} is {} MB; files up to 50 MB can be attached here",
+                bytes.len() / (1024 * 1024)
+            ),
+            field: Some("file".into()),
+        });
+    }
+    with_desk(state, move |d| d.attach(&reference, &file_name, &mut bytes.as_slice())).await
+}

@@ -1,0 +1,52 @@
+//! Attachment records (the files themselves live in the managed folder; see `desk::attachments`).
+
+use rusqlite::params;
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Reader, Tx};
+use crate::error::Result;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Attachment {
+    pub id: String,
+    pub file_name: String,
+    /// Path relative to the managed attachments folder.
+    pub stored_name: String,
+    pub sha256: String,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub size: i64,
+    pub added_at: String,
+}
+
+impl Tx<'_> {
+    pub fn insert_attachment(&self, request_id: &Uuid, a: &Attachment) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO attachments (id, request_id, file_name, stored_name, sha256, size, added_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+            )?
+            .execute(params![a.id, request_id.to_string(), a.file_name, a.stored_name, a.sha256, a.size, a.added_at])?;
+        Ok(())
+    }
+}
+
+impl Reader<'_> {
+    pub fn attachments(&self, request_id: &Uuid) -> Result<Vec<Attachment>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT id, file_name, stored_name, sha256, size, added_at FROM attachments WHERE request_id = ?1 ORDER BY added_at, id",
+        )?;
+        let rows = stmt.query_map([request_id.to_string()], |r| {
+            Ok(Attachment {
+                id: r.get(0)?,
+                file_name: r.get(1)?,
+                stored_name: r.get(2)?,
+                sha256: r.get(3)?,
+                size: r.get(4)?,
+                added_at: r.get(5)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+}

@@ -1,0 +1,206 @@
+//! End to end, as a person would: the real desktop app under Xvfb, driven through tauri-driver and
+//! WebKitWebDriver. Run by scripts/test.sh (which builds the app, starts Xvfb and sets DISPLAY):
+//! `cargo test --test e2e -- --ignored`. Screenshots go to e2e-artifacts/.
+
+mod common;
+
+use std::net::TcpListener;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use fantoccini::{Client, ClientBuilder, Locator, elements::Element};
+use serde_json::json;
+
+const TODAY: &str = "2026-11-22";
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn root() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// tauri-driver, stopped with SIGTERM so it takes WebKitWebDriver down with it.
+struct Driver(Child);
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
+        let _ = self.0.wait();
+    }
+}
+
+struct Session {
+    client: Client,
+    shots: PathBuf,
+}
+
+impl Session {
+    async fn find(&self, css: &str) -> Element {
+        self.client
+            .wait()
+            .at_most(Duration::from_secs(20))
+            .for_element(Locator::Css(css))
+            .await
+            .unwrap_or_else(|e| panic!("no {css}: {e}"))
+    }
+
+    async fn text(&self, css: &str) -> String {
+        self.find(css).await.text().await.unwrap()
+    }
+
+    /// Wait until the element's text satisfies `ok`.
+    async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            if let Ok(el) = self.client.find(Locator::Css(css)).await
+                && let Ok(t) = el.text().await
+                && ok(&t)
+            {
+                return t;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "{css} never showed the expected text");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    async fn shot(&self, name: &str) {
+        // WebKitGTK snapshots the last painted frame: give the page a moment to paint what the DOM now holds.
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let png = self.client.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(name), png).unwrap();
+    }
+
+    async fn type_into(&self, css: &str, text: &str) {
+        let el = self.find(css).await;
+        el.clear().await.unwrap();
+        el.send_keys(text).await.unwrap();
+    }
+
+    /// Set a select or date input the way the browser does when a person picks a value.
+    async fn set_value(&self, css: &str, value: &str) {
+        let el = self.find(css).await;
+        let arg = serde_json::to_value(&el).unwrap();
+        self.client
+            .execute(
+                "const [el, v] = arguments; el.value = v; \
+                 el.dispatchEvent(new Event('input', {bubbles: true})); el.dispatchEvent(new Event('change', {bubbles: true}));",
+                vec![arg, json!(value)],
+            )
+            .await
+            .unwrap();
+    }
+}
+
+fn seed(db: &Path) {
+    let out = common::run_now(db, TODAY, &["demo", "seed", "--count", "300"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn a_privacy_officer_logs_and_moves_a_request() {
+    let app = std::env::var("RIGHTSDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
+    assert!(app.exists(), "build the app first: {}", app.display());
+    let shots = root().join("e2e-artifacts");
+    std::fs::create_dir_all(&shots).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("register.sqlite3");
+    seed(&db);
+
+    let (port, native) = (free_port(), free_port());
+    let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
+    let _driver = Driver(
+        Command::new(driver_bin)
+            .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
+            .env("RIGHTSDESK_DB", &db)
+            .env("RIGHTSDESK_NOW", TODAY)
+            .stdout(Stdio::null())
+            .stderr(Stdio::inherit())
+            .spawn()
+            .expect("tauri-driver on PATH (cargo install tauri-driver --locked)"),
+    );
+    let mut caps = serde_json::Map::new();
+    caps.insert("browserName".into(), json!("wry"));
+    caps.insert("tauri:options".into(), json!({"application": app}));
+    let url = format!("http://127.0.0.1:{port}");
+    let start = Instant::now();
+    let client = loop {
+        match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+            .capabilities(caps.clone())
+            .connect(&url)
+            .await
+        {
+            Ok(c) => break c,
+            Err(e) if start.elapsed() < Duration::from_secs(30) => {
+                let _ = e;
+                tokio::time::sleep(Duration::from_millis(250)).await;
+            }
+            Err(e) => panic!("no WebDriver session: {e}"),
+        }
+    };
+    let s = Session { client, shots };
+
+    // The queue opens on the demo register, sorted by due date, overdue requests marked.
+    s.wait_text("[data-testid=page-info]", |t| t.contains("of")).await;
+    assert!(s.client.find_all(Locator::Css("tr.row")).await.unwrap().len() >= 10);
+    assert!(s.text("[data-testid=tile-overdue]").await.contains("overdue"));
+    s.shot("01-queue.png").await;
+
+    // A new request: an empty form is refused inline, field by field.
+    s.find("[data-testid=new-request]").await.click().await.unwrap();
+    s.find("[data-testid=new-request-form]").await;
+    s.find("[data-testid=save-request]").await.click().await.unwrap();
+    assert!(s.text("[data-testid=error-name]").await.contains("required"));
+    assert!(s.text("[data-testid=error-calendar]").await.contains("calendar"));
+    s.shot("02-form-errors.png").await;
+
+    s.type_into("input[name=name]", "Margaret Hale").await;
+    s.type_into("input[name=email]", "m.hale@example.org").await;
+    s.set_value("select[name=regime]", "uk-gdpr").await;
+    s.set_value("select[name=kind]", "access").await;
+    s.set_value("select[name=channel]", "letter").await;
+    s.set_value("input[name=received]", "2026-11-20").await;
+    s.type_into("textarea[name=description]", "Copy of all my data, including call recordings.").await;
+    s.find("[data-testid=save-request]").await.click().await.unwrap();
+
+    // The request page: reference, dates with their explanation, the lifecycle actions, the timeline.
+    let reference = s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
+    assert_eq!(s.text("[data-testid=request-status]").await, "Received");
+    assert_eq!(s.text("[data-testid=date-due]").await, "Mon 21 Dec 2026");
+    s.find("tr:has([data-testid=date-due]) button").await.click().await.unwrap();
+    assert!(s.text("tr.how").await.contains("Sunday"), "the explanation says why 20 Dec moved");
+    s.shot("03-request.png").await;
+
+    s.find("[data-testid=to-in-progress]").await.click().await.unwrap();
+    s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
+    s.find("[data-testid=to-refused]").await.click().await.unwrap();
+    s.find("[data-testid=confirm-status]").await.click().await.unwrap();
+    assert!(s.text(".reason-box .field-error").await.contains("reason"));
+    s.type_into("[data-testid=reason]", "Manifestly unfounded: repeated identical requests").await;
+    s.find("[data-testid=confirm-status]").await.click().await.unwrap();
+    s.wait_text("[data-testid=request-status]", |t| t == "Refused").await;
+    assert!(s.text("[data-testid=outcome-reason]").await.contains("Manifestly unfounded"));
+    let timeline = s.text("[data-testid=timeline]").await;
+    assert!(timeline.contains("In progress → Refused") && timeline.contains("Request logged"), "{timeline}");
+    s.shot("04-refused.png").await;
+
+    // Back in the queue, the officer finds it by the requester's name.
+    s.find("button.back").await.click().await.unwrap();
+    s.set_value("[data-testid=filter-status]", "__all").await;
+    s.type_into("[data-testid=search]", "Margaret Hale").await;
+    s.wait_text("[data-testid=queue] tbody", |t| t.contains(&reference)).await;
+    s.shot("05-search.png").await;
+    s.client.close().await.unwrap();
+
+    // What the window did is in the database, with an intact audit chain.
+    let shown = common::run_now(&db, TODAY, &["request", "show", &reference, "--json"]).json();
+    assert_eq!(shown["status"], "refused");
+    assert_eq!(shown["requester"]["name"], "Margaret Hale");
+    assert_eq!(shown["events"].as_array().unwrap().len(), 3);
+    assert_eq!(common::run_db(&db, &["audit", "verify", "--json"]).json()["ok"], true);
+}

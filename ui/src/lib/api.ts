@@ -1,0 +1,77 @@
+// The one door to the backend: every call goes through the generated bindings, and every failure becomes an
+// ApiError carrying the core's stable code, its message and the form field it concerns.
+import { commands } from "./bindings";
+import type * as B from "./bindings";
+
+// What Rust sends (…_Serialize) and what it accepts (…_Deserialize), under the names the views use.
+export type AppInfo = B.AppInfo_Serialize;
+export type FormOptions = B.FormOptions_Serialize;
+export type Dashboard = B.Dashboard;
+export type Query = B.Query_Serialize;
+export type Page<T> = B.Page<T>;
+export type QueueRow = B.QueueRow_Serialize;
+export type RequestDetail = B.RequestDetail_Serialize;
+export type NewRequest = B.NewRequest_Deserialize;
+export type Transition = B.Transition;
+export type Event = B.Event;
+export type Sort = B.Sort;
+export type Status = B.Status;
+export type ErrorReport = B.ErrorReport_Serialize;
+export type ChainReport = B.ChainReport_Serialize;
+
+export class ApiError extends Error {
+  readonly code: string;
+  readonly field: string | null;
+
+  constructor(report: ErrorReport) {
+    super(report.message);
+    this.code = report.code;
+    this.field = report.field;
+  }
+}
+
+type Result<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorReport };
+
+async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
+  let result: Result<T>;
+  try {
+    result = await call;
+  } catch (e) {
+    // Only reached when the bridge itself fails (no backend): still a message a person can read.
+    throw new ApiError({
+      code: "bridge",
+      message: `Rightsdesk's backend did not answer: ${String(e)}`,
+      field: null,
+    });
+  }
+  if (result.status === "error") throw new ApiError(result.error);
+  return result.data;
+}
+
+export const api = {
+  appInfo: () => unwrap(commands.appInfo()),
+  formOptions: () => unwrap(commands.formOptions()),
+  dashboard: () => unwrap(commands.dashboard()),
+  listRequests: (query: Query) => unwrap(commands.listRequests(query)),
+  getRequest: (reference: string) => unwrap(commands.getRequest(reference)),
+  addRequest: (input: NewRequest) => unwrap(commands.addRequest(input)),
+  changeStatus: (reference: string, status: string, reason: string | null) =>
+    unwrap(commands.changeStatus(reference, status, reason)),
+  verifyAudit: () => unwrap(commands.verifyAudit()),
+  addAttachment: async (reference: string, file: File) =>
+    unwrap(commands.addAttachment(reference, file.name, await toBase64(file))),
+};
+
+export function message(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}
+
+async function toBase64(file: File): Promise<string> {
+  const url = await new Promise<string>((resolve, reject) => {
+    const reader = new FileReader();
+    reader.onload = () => resolve(String(reader.result));
+    reader.onerror = () => reject(reader.error ?? new Error(`cannot read ${file.name}`));
+    reader.readAsDataURL(file);
+  });
+  return url.slice(url.indexOf(",") + 1);
+}
