@@ -2,6 +2,8 @@
 //! Input arrives as text from a form or a command line and is validated here, field by field; every change to a
 //! request is written together with its audit event in one transaction.
 
+mod clock;
+
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
@@ -97,6 +99,8 @@ pub struct RequestDetail {
     pub due_state: DueState,
     pub allowed: Vec<Transition>,
     pub explanation: Explanation,
+    /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
+    pub flags: Vec<String>,
     pub attachments: Vec<Attachment>,
     pub events: Vec<Event>,
 }
@@ -373,6 +377,7 @@ impl Desk {
         Ok(RequestDetail {
             due_state: due_state(request.status.is_open(), request.dates.effective_due, self.today()),
             allowed: request.status.next().to_vec(),
+            flags: flags(&request, self.today()),
             explanation,
             attachments,
             events,
@@ -560,6 +565,25 @@ fn snapshot(r: &Request) -> serde_json::Value {
     })
 }
 
+/// Days a stopped clock may stand before the request is flagged for review.
+pub const LONG_PAUSE_DAYS: i64 = 90;
+
+fn flags(r: &Request, today: Date) -> Vec<String> {
+    let mut out = Vec::new();
+    for p in &r.facts.pauses {
+        let end = p.end.unwrap_or(today);
+        let days = (end - p.start).whole_days() + 1;
+        if days > LONG_PAUSE_DAYS {
+            let state = if p.end.is_some() { "was" } else { "has been" };
+            out.push(format!(
+                "The clock {state} stopped for {days} days (since {}): review whether waiting is still justified",
+                dates::fmt(p.start)
+            ));
+        }
+    }
+    out
+}
+
 pub fn due_state(open: bool, due: Option<Date>, today: Date) -> DueState {
     match (open, due) {
         (false, _) => DueState::Closed,
@@ -595,8 +619,21 @@ pub fn derive(engine: &Engine, r: &Request, today: Date, target_days: u32) -> Re
     let pauses: Vec<Pause> = if regime.allows_pause(rule_kind) {
         r.facts.pauses.iter().map(|p| Pause { start: p.start, end: p.end.unwrap_or(today).max(p.start) }).collect()
     } else {
+        for p in &r.facts.pauses {
+            ex.due.push(format!(
+                "Clock stop from {} recorded, but {} has no stop-the-clock rule for this request: the due date does not move",
+                dates::fmt(p.start),
+                regime.name
+            ));
+        }
         Vec::new()
     };
+    if let Some(open) = r.facts.pauses.iter().find(|p| p.end.is_none()).filter(|_| regime.allows_pause(rule_kind)) {
+        ex.due.push(format!(
+            "The clock is stopped since {}: the dates below assume it restarts today and move one day for each further day",
+            dates::fmt(open.start)
+        ));
+    }
     let d = engine.compute(&Facts {
         regime: &r.regime,
         kind: rule_kind,
@@ -618,8 +655,15 @@ pub fn derive(engine: &Engine, r: &Request, today: Date, target_days: u32) -> Re
     }
     ex.citation = Some(d.citation.clone());
     let effective = if let Some(o) = r.facts.due_override {
-        ex.effective_due
-            .push(format!("Date set by the officer (override recorded with its reason): {}", dates::fmt(o)));
+        match r.facts.extended_on {
+            Some(told) if regime.extension == deadline::Extension::OpenEnded => ex.effective_due.push(format!(
+                "Extended to {} by the organisation (requester told {}), as {} allows",
+                dates::fmt(o),
+                dates::fmt(told),
+                regime.name
+            )),
+            _ => ex.effective_due.push(format!("Date set by hand (the reason is on the timeline): {}", dates::fmt(o))),
+        }
         o
     } else if let (Some(told), Some(ext)) = (r.facts.extended_on, d.extended_due) {
         ex.effective_due.push(format!(

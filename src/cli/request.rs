@@ -87,6 +87,60 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record that the requester paid the fee asked for.
+    FeePaid {
+        reference: String,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stop the clock while waiting for the requester (only regimes with a stop-the-clock rule move the date).
+    Pause {
+        reference: String,
+        #[arg(long)]
+        from: String,
+        /// awaiting-identity, awaiting-clarification, awaiting-fee, other.
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Restart a stopped clock: ON is the day the answer arrived.
+    Resume {
+        reference: String,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take the one extension, told to the requester on TOLD with REASON (before the original due date).
+    Extend {
+        reference: String,
+        #[arg(long)]
+        told: String,
+        #[arg(long)]
+        reason: String,
+        /// The new date, where the law lets the organisation choose it (ch-fadp, sg-pdpa).
+        #[arg(long = "new-due")]
+        new_due: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Set the date that applies by hand (audited, with a reason), or --clear the override.
+    OverrideDue {
+        reference: String,
+        #[arg(long, conflicts_with = "clear", required_unless_present = "clear")]
+        date: Option<String>,
+        #[arg(long)]
+        clear: bool,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Move a request to a new status (refusals and holds need --reason).
     Status {
         reference: String,
@@ -184,6 +238,19 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             if as_json { json(&page) } else { Ok(list_text(&page)) }
         }
         Command::Show { reference, json: as_json } => detail_out(&desk.request(&reference)?, as_json),
+        Command::FeePaid { reference, on, json: as_json } => {
+            detail_out(&desk.record_fee_paid(&reference, &on)?, as_json)
+        }
+        Command::Pause { reference, from, reason, note, json: as_json } => {
+            detail_out(&desk.pause_clock(&reference, &from, &reason, note.as_deref())?, as_json)
+        }
+        Command::Resume { reference, on, json: as_json } => detail_out(&desk.resume_clock(&reference, &on)?, as_json),
+        Command::Extend { reference, told, reason, new_due, json: as_json } => {
+            detail_out(&desk.take_extension(&reference, &told, Some(&reason), new_due.as_deref())?, as_json)
+        }
+        Command::OverrideDue { reference, date, clear: _, reason, json: as_json } => {
+            detail_out(&desk.override_due(&reference, date.as_deref(), Some(&reason))?, as_json)
+        }
         Command::Attach { reference, file, name, json: as_json } => {
             let mut f = std::fs::File::open(&file)
                 .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
