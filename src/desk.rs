@@ -97,6 +97,8 @@ pub struct RequestDetail {
     #[serde(flatten)]
     pub request: Request,
     pub due_state: DueState,
+    /// Still being worked on (its clock can change).
+    pub is_open: bool,
     pub allowed: Vec<Transition>,
     pub explanation: Explanation,
     /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
@@ -170,6 +172,8 @@ pub struct RegimeOption {
     pub calendars: Vec<String>,
     /// Request kinds with a statutory deadline under this regime.
     pub kinds_with_deadline: Vec<String>,
+    /// `fixed` (the law sets the extended date), `open-ended` (the organisation names it) or `none`.
+    pub extension: String,
 }
 
 pub struct Desk {
@@ -245,6 +249,12 @@ impl Desk {
                     default_calendar: r.default_calendar.clone(),
                     calendars,
                     kinds_with_deadline: r.request_kinds.keys().cloned().collect(),
+                    extension: match r.extension {
+                        deadline::Extension::Fixed => "fixed",
+                        deadline::Extension::OpenEnded => "open-ended",
+                        deadline::Extension::None => "none",
+                    }
+                    .into(),
                 }
             })
             .collect();
@@ -376,6 +386,7 @@ impl Desk {
         let (_, explanation) = self.derive(&request)?;
         Ok(RequestDetail {
             due_state: due_state(request.status.is_open(), request.dates.effective_due, self.today()),
+            is_open: request.status.is_open(),
             allowed: request.status.next().to_vec(),
             flags: flags(&request, self.today()),
             explanation,

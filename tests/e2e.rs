@@ -22,13 +22,18 @@ fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-/// tauri-driver, stopped with SIGTERM so it takes WebKitWebDriver down with it.
-struct Driver(Child);
+/// tauri-driver, stopped with SIGTERM so it takes WebKitWebDriver down with it; and, in case a failed test left
+/// its WebDriver session open, the app it started (tagged on its command line with this session's marker).
+struct Driver {
+    child: Child,
+    marker: String,
+}
 
 impl Drop for Driver {
     fn drop(&mut self) {
-        let _ = Command::new("kill").args(["-TERM", &self.0.id().to_string()]).status();
-        let _ = self.0.wait();
+        let _ = Command::new("kill").args(["-TERM", &self.child.id().to_string()]).status();
+        let _ = self.child.wait();
+        let _ = Command::new("pkill").args(["-f", "--", &self.marker]).status();
     }
 }
 
@@ -73,6 +78,14 @@ impl Session {
         std::fs::write(self.shots.join(name), png).unwrap();
     }
 
+    /// Scroll the element to the middle of the window (clear of the sticky top bar), then click it.
+    async fn click(&self, css: &str) {
+        let el = self.find(css).await;
+        let arg = serde_json::to_value(&el).unwrap();
+        self.client.execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg]).await.unwrap();
+        el.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    }
+
     async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         el.clear().await.unwrap();
@@ -114,19 +127,23 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
 
     let (port, native) = (free_port(), free_port());
     let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
-    let _driver = Driver(
-        Command::new(driver_bin)
+    let marker = format!("--e2e-session={port}");
+    let log = std::fs::File::create(shots.join("tauri-driver.log")).unwrap();
+    let _driver = Driver {
+        child: Command::new(driver_bin)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("RIGHTSDESK_DB", &db)
             .env("RIGHTSDESK_NOW", TODAY)
-            .stdout(Stdio::null())
-            .stderr(Stdio::inherit())
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
             .spawn()
             .expect("tauri-driver on PATH (cargo install tauri-driver --locked)"),
-    );
+        marker: marker.clone(),
+    };
     let mut caps = serde_json::Map::new();
     caps.insert("browserName".into(), json!("wry"));
-    caps.insert("tauri:options".into(), json!({"application": app}));
+    caps.insert("tauri:options".into(), json!({"application": app, "args": [marker]}));
     let url = format!("http://127.0.0.1:{port}");
     let start = Instant::now();
     let client = loop {
@@ -152,9 +169,9 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.shot("01-queue.png").await;
 
     // A new request: an empty form is refused inline, field by field.
-    s.find("[data-testid=new-request]").await.click().await.unwrap();
+    s.click("[data-testid=new-request]").await;
     s.find("[data-testid=new-request-form]").await;
-    s.find("[data-testid=save-request]").await.click().await.unwrap();
+    s.click("[data-testid=save-request]").await;
     assert!(s.text("[data-testid=error-name]").await.contains("required"));
     assert!(s.text("[data-testid=error-calendar]").await.contains("calendar"));
     s.shot("02-form-errors.png").await;
@@ -166,41 +183,53 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.set_value("select[name=channel]", "letter").await;
     s.set_value("input[name=received]", "2026-11-20").await;
     s.type_into("textarea[name=description]", "Copy of all my data, including call recordings.").await;
-    s.find("[data-testid=save-request]").await.click().await.unwrap();
+    s.click("[data-testid=save-request]").await;
 
     // The request page: reference, dates with their explanation, the lifecycle actions, the timeline.
     let reference = s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
     assert_eq!(s.text("[data-testid=request-status]").await, "Received");
     assert_eq!(s.text("[data-testid=date-due]").await, "Mon 21 Dec 2026");
-    s.find("tr:has([data-testid=date-due]) button").await.click().await.unwrap();
+    s.click("tr:has([data-testid=date-due]) button").await;
     assert!(s.text("tr.how").await.contains("Sunday"), "the explanation says why 20 Dec moved");
     s.shot("03-request.png").await;
 
-    s.find("[data-testid=to-in-progress]").await.click().await.unwrap();
+    // Waiting for clarification stops a UK access clock: 21–22 November do not count, so the due date moves.
+    s.click("[data-testid=clock-pause]").await;
+    s.set_value("[data-testid=clock-date]", "2026-11-21").await;
+    s.click("[data-testid=clock-save]").await;
+    s.click("[data-testid=clock-resume]").await;
+    s.click("[data-testid=clock-save]").await;
+    s.wait_text("[data-testid=date-due]", |t| t == "Tue 22 Dec 2026").await;
+    assert!(s.text("[data-testid=timeline]").await.contains("Due date Mon 21 Dec 2026 → Tue 22 Dec 2026"));
+    s.shot("04-clock.png").await;
+
+    s.click("[data-testid=to-in-progress]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
-    s.find("[data-testid=to-refused]").await.click().await.unwrap();
-    s.find("[data-testid=confirm-status]").await.click().await.unwrap();
+    s.click("[data-testid=to-refused]").await;
+    s.click("[data-testid=confirm-status]").await;
     assert!(s.text(".reason-box .field-error").await.contains("reason"));
     s.type_into("[data-testid=reason]", "Manifestly unfounded: repeated identical requests").await;
-    s.find("[data-testid=confirm-status]").await.click().await.unwrap();
+    s.click("[data-testid=confirm-status]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "Refused").await;
     assert!(s.text("[data-testid=outcome-reason]").await.contains("Manifestly unfounded"));
     let timeline = s.text("[data-testid=timeline]").await;
     assert!(timeline.contains("In progress → Refused") && timeline.contains("Request logged"), "{timeline}");
-    s.shot("04-refused.png").await;
+    s.shot("05-refused.png").await;
 
     // Back in the queue, the officer finds it by the requester's name.
-    s.find("button.back").await.click().await.unwrap();
+    s.click("button.back").await;
     s.set_value("[data-testid=filter-status]", "__all").await;
     s.type_into("[data-testid=search]", "Margaret Hale").await;
     s.wait_text("[data-testid=queue] tbody", |t| t.contains(&reference)).await;
-    s.shot("05-search.png").await;
+    s.shot("06-search.png").await;
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.
     let shown = common::run_now(&db, TODAY, &["request", "show", &reference, "--json"]).json();
     assert_eq!(shown["status"], "refused");
     assert_eq!(shown["requester"]["name"], "Margaret Hale");
-    assert_eq!(shown["events"].as_array().unwrap().len(), 3);
+    let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["created", "clock_paused", "clock_resumed", "status_changed", "status_changed"]);
+    assert_eq!(shown["paused_days"], 2);
     assert_eq!(common::run_db(&db, &["audit", "verify", "--json"]).json()["ok"], true);
 }

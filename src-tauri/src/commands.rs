@@ -122,3 +122,50 @@ pub async fn add_attachment(
     }
     with_desk(state, move |d| d.attach(&reference, &file_name, &mut bytes.as_slice())).await
 }
+
+#[tauri::command]
+#[specta::specta]
+pub async fn record_fee_paid(state: State<'_, AppState>, reference: String, on: String) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.record_fee_paid(&reference, &on)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn pause_clock(
+    state: State<'_, AppState>,
+    reference: String,
+    from: String,
+    reason: String,
+    note: Option<String>,
+) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.pause_clock(&reference, &from, &reason, note.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn resume_clock(state: State<'_, AppState>, reference: String, on: String) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.resume_clock(&reference, &on)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn take_extension(
+    state: State<'_, AppState>,
+    reference: String,
+    told_on: String,
+    reason: String,
+    new_due: Option<String>,
+) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.take_extension(&reference, &told_on, Some(&reason), new_due.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn override_due(
+    state: State<'_, AppState>,
+    reference: String,
+    date: Option<String>,
+    reason: String,
+) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.override_due(&reference, date.as_deref(), Some(&reason))).await
+}

@@ -58,6 +58,14 @@ export const api = {
   changeStatus: (reference: string, status: string, reason: string | null) =>
     unwrap(commands.changeStatus(reference, status, reason)),
   verifyAudit: () => unwrap(commands.verifyAudit()),
+  recordFeePaid: (reference: string, on: string) => unwrap(commands.recordFeePaid(reference, on)),
+  pauseClock: (reference: string, from: string, reason: string, note: string | null) =>
+    unwrap(commands.pauseClock(reference, from, reason, note)),
+  resumeClock: (reference: string, on: string) => unwrap(commands.resumeClock(reference, on)),
+  takeExtension: (reference: string, toldOn: string, reason: string, newDue: string | null) =>
+    unwrap(commands.takeExtension(reference, toldOn, reason, newDue)),
+  overrideDue: (reference: string, date: string | null, reason: string) =>
+    unwrap(commands.overrideDue(reference, date, reason)),
   addAttachment: async (reference: string, file: File) =>
     unwrap(commands.addAttachment(reference, file.name, await toBase64(file))),
 };

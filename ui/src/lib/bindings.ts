@@ -15,6 +15,11 @@ export const commands = {
 	addRequest: (input: NewRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
 	changeStatus: (reference: string, status: string, reason: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { reference, status, reason })),
 	addAttachment: (reference: string, fileName: string, contentBase64: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { reference, fileName, contentBase64 })),
+	recordFeePaid: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { reference, on })),
+	pauseClock: (reference: string, from: string, reason: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { reference, from, reason, note })),
+	resumeClock: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { reference, on })),
+	takeExtension: (reference: string, toldOn: string, reason: string, newDue: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("take_extension", { reference, toldOn, reason, newDue })),
+	overrideDue: (reference: string, date: string | null, reason: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("override_due", { reference, date, reason })),
 	verifyAudit: () => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit")),
 };
 
@@ -360,6 +365,8 @@ export type RegimeOption_Deserialize = {
 	calendars: string[],
 	/**  Request kinds with a statutory deadline under this regime. */
 	kinds_with_deadline: string[],
+	/**  `fixed` (the law sets the extended date), `open-ended` (the organisation names it) or `none`. */
+	extension: string,
 };
 
 export type RegimeOption_Serialize = {
@@ -369,6 +376,8 @@ export type RegimeOption_Serialize = {
 	calendars: string[],
 	/**  Request kinds with a statutory deadline under this regime. */
 	kinds_with_deadline: string[],
+	/**  `fixed` (the law sets the extended date), `open-ended` (the organisation names it) or `none`. */
+	extension: string,
 };
 
 export type Request = Request_Serialize | Request_Deserialize;
@@ -379,8 +388,12 @@ export type RequestDetail = RequestDetail_Serialize | RequestDetail_Deserialize;
 /**  Everything the request page shows. */
 export type RequestDetail_Deserialize = {
 	due_state: DueState,
+	/**  Still being worked on (its clock can change). */
+	is_open: boolean,
 	allowed: Transition[],
 	explanation: Explanation_Deserialize,
+	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
+	flags: string[],
 	attachments: Attachment[],
 	events: Event[],
 } & Request_Deserialize;
@@ -388,8 +401,12 @@ export type RequestDetail_Deserialize = {
 /**  Everything the request page shows. */
 export type RequestDetail_Serialize = {
 	due_state: DueState,
+	/**  Still being worked on (its clock can change). */
+	is_open: boolean,
 	allowed: Transition[],
 	explanation: Explanation_Serialize,
+	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
+	flags: string[],
 	attachments: Attachment[],
 	events: Event[],
 } & Request_Serialize;
