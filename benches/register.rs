@@ -35,9 +35,18 @@ fn time_core(desk: &Desk, q: &Query) -> (Duration, u64) {
 
 /// The same statements through the sqlite3 shell, timed by its own `.timer` (no process start-up counted).
 fn time_sqlite3(db: &Path, sql: &str) -> Duration {
-    let script = format!(".timer on\n{}", (0..RUNS + 1).map(|_| sql).collect::<Vec<_>>().join("\n"));
-    let out =
-        Command::new("sqlite3").arg(db).arg(script).output().expect("the sqlite3 shell (apt-get install sqlite3)");
+    use std::io::Write;
+    use std::process::Stdio;
+    let script = format!(".timer on\n{}\n", (0..RUNS + 1).map(|_| sql).collect::<Vec<_>>().join("\n"));
+    let mut child = Command::new("sqlite3")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the sqlite3 shell (apt-get install sqlite3)");
+    child.stdin.take().expect("stdin").write_all(script.as_bytes()).expect("write to sqlite3");
+    let out = child.wait_with_output().expect("sqlite3 output");
     let text = String::from_utf8_lossy(&out.stdout);
     // One "Run Time: real X" line per statement; a run is the pair (count + page).
     let reals: Vec<f64> = text
@@ -47,7 +56,7 @@ fn time_sqlite3(db: &Path, sql: &str) -> Duration {
         .collect();
     let per_run: Vec<Duration> =
         reals.chunks(2).skip(1).map(|pair| Duration::from_secs_f64(pair.iter().sum())).collect();
-    assert!(!per_run.is_empty(), "sqlite3 printed no timings: {text}");
+    assert!(!per_run.is_empty(), "sqlite3 printed no timings: {text} {}", String::from_utf8_lossy(&out.stderr));
     median(per_run)
 }
 
