@@ -221,7 +221,7 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
                 }
                 r.status = to;
             }
-            (r.dates, _) = derive(engine, &r, today, crate::desk::DEFAULT_TARGET_WORKING_DAYS)?;
+            (r.dates, _) = derive(&engine, &r, today, crate::desk::DEFAULT_TARGET_WORKING_DAYS)?;
             requests.push((r, events));
         }
         desk.insert_batch(requests)?;

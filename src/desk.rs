@@ -2,7 +2,11 @@
 //! Input arrives as text from a form or a command line and is validated here, field by field; every change to a
 //! request is written together with its audit event in one transaction.
 
+mod calendar;
 mod clock;
+mod ics;
+
+pub use calendar::RecomputeReport;
 
 use std::path::{Path, PathBuf};
 
@@ -178,7 +182,8 @@ pub struct RegimeOption {
 
 pub struct Desk {
     store: Store,
-    engine: Engine,
+    /// Swapped whole when the organisation's non-working days change.
+    engine: std::sync::RwLock<std::sync::Arc<Engine>>,
     clock: Clock,
     actor: String,
 }
@@ -187,7 +192,7 @@ fn clean(text: Option<String>) -> Option<String> {
     text.map(|t| t.trim().to_string()).filter(|t| !t.is_empty())
 }
 
-fn check_len(field: &str, text: &str, max: usize) -> Result<()> {
+pub(crate) fn check_len(field: &str, text: &str, max: usize) -> Result<()> {
     if text.chars().count() > max {
         return Err(Error::invalid(field, format!("too long ({} characters; at most {max})", text.chars().count())));
     }
@@ -213,15 +218,18 @@ impl Desk {
     pub fn open(path: &Path, clock: Clock) -> Result<Desk> {
         let store = Store::open(path, &store::timestamp(clock.now()))?;
         let actor = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "officer".into());
-        Ok(Desk { store, engine: Engine::shipped()?, clock, actor })
+        let extra = store.read(|r| r.calendar_days_by_code())?;
+        let engine = std::sync::Arc::new(Engine::shipped()?.with_extra_days(extra));
+        Ok(Desk { store, engine: std::sync::RwLock::new(engine), clock, actor })
     }
 
     pub fn store(&self) -> &Store {
         &self.store
     }
 
-    pub fn engine(&self) -> &Engine {
-        &self.engine
+    /// The engine as it stands now (shipped holidays plus the organisation's days).
+    pub fn engine(&self) -> std::sync::Arc<Engine> {
+        self.engine.read().unwrap_or_else(|p| p.into_inner()).clone()
     }
 
     pub fn now(&self) -> OffsetDateTime {
@@ -233,9 +241,9 @@ impl Desk {
     }
 
     pub fn form_options(&self) -> FormOptions {
-        let tables = self.engine.tables();
+        let tables = self.engine().tables();
         let regimes = self
-            .engine
+            .engine()
             .regimes()
             .all()
             .iter()
@@ -275,9 +283,9 @@ impl Desk {
         let kind = RequestKind::parse(input.kind.trim()).ok_or_else(|| {
             Error::invalid("kind", format!("unknown request kind '{}' (one of: {})", input.kind, RequestKind::ids()))
         })?;
-        let regime = self.engine.regime(input.regime.trim()).map_err(|e| Error::invalid("regime", e.to_string()))?;
+        let regime = self.engine().regime(input.regime.trim()).map_err(|e| Error::invalid("regime", e.to_string()))?;
         let calendar = self
-            .engine
+            .engine()
             .resolve_calendar(regime, clean(input.calendar).as_deref())
             .map_err(|e| Error::invalid("calendar", e.to_string()))?;
         let received = dates::parse_in_range(input.received.trim())
@@ -348,7 +356,7 @@ impl Desk {
         })
     }
 
-    fn target_working_days(&self, regime: &str) -> u32 {
+    pub(crate) fn target_working_days(&self, regime: &str) -> u32 {
         self.store
             .setting(&format!("internal_target_working_days.{regime}"))
             .ok()
@@ -359,7 +367,7 @@ impl Desk {
 
     /// Derive the request's dates from its facts, with the explanation of each.
     pub fn derive(&self, r: &Request) -> Result<(Dates, Explanation)> {
-        derive(&self.engine, r, self.today(), self.target_working_days(&r.regime))
+        derive(&self.engine(), r, self.today(), self.target_working_days(&r.regime))
     }
 
     pub fn add_request(&self, input: NewRequest) -> Result<RequestDetail> {

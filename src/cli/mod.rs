@@ -2,6 +2,7 @@
 //! `--json`) on stdout, or exactly one `error: …` line on stderr with a non-zero exit code and nothing on stdout.
 
 mod audit;
+mod calendar;
 mod deadline;
 mod demo;
 mod request;
@@ -34,6 +35,12 @@ enum Command {
     /// Demo data.
     #[command(subcommand)]
     Demo(demo::Command),
+    /// The organisation's non-working days and the deadline calendar export.
+    #[command(subcommand)]
+    Calendar(calendar::Command),
+    /// Organisation settings.
+    #[command(subcommand)]
+    Settings(calendar::Settings),
 }
 
 /// A failure the user can act on: printed as one line.
@@ -84,6 +91,8 @@ pub fn main() -> ExitCode {
         Command::Request(c) => request::run(cli.db.as_deref(), c),
         Command::Audit(c) => audit::run(cli.db.as_deref(), c),
         Command::Demo(c) => demo::run(cli.db.as_deref(), c),
+        Command::Calendar(c) => calendar::run(cli.db.as_deref(), c),
+        Command::Settings(c) => calendar::settings(cli.db.as_deref(), c),
     };
     match result {
         Ok(output) => {

@@ -138,7 +138,7 @@ impl Desk {
                     format!("the extension was already taken (requester told {})", dates::fmt(before)),
                 ));
             }
-            let regime = self.engine.regime(&r.regime)?;
+            let regime = self.engine().regime(&r.regime)?;
             let due = r.dates.due.ok_or_else(|| {
                 Error::invalid("told", format!("{} has no statutory deadline to extend", r.reference))
             })?;

@@ -14,8 +14,14 @@ pub struct Migration {
 }
 
 /// Every shipped migration, in order. Append only; `tests::every_file_is_listed` keeps this in step with the folder.
-pub const MIGRATIONS: &[Migration] =
-    &[Migration { version: 1, name: "0001_register.sql", sql: include_str!("../../migrations/0001_register.sql") }];
+pub const MIGRATIONS: &[Migration] = &[
+    Migration { version: 1, name: "0001_register.sql", sql: include_str!("../../migrations/0001_register.sql") },
+    Migration {
+        version: 2,
+        name: "0002_calendar_days.sql",
+        sql: include_str!("../../migrations/0002_calendar_days.sql"),
+    },
+];
 
 pub fn checksum(sql: &str) -> String {
     hex(&Sha256::digest(sql.as_bytes()))

@@ -7,6 +7,7 @@
 
 mod attachments;
 mod audit;
+mod calendar_days;
 pub mod migrate;
 mod requests;
 
@@ -21,6 +22,7 @@ use crate::error::{Error, Result};
 
 pub use attachments::Attachment;
 pub use audit::{ChainBreak, ChainReport, Event};
+pub use calendar_days::CalendarDay;
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
 
 const POOL_IDLE: usize = 4;

@@ -11,7 +11,7 @@ use crate::dates::{self, iso};
 use crate::domain::{Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status};
 use crate::error::{Error, Result};
 
-const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received, status, requester_name, \
+pub(super) const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received, status, requester_name, \
     requester_email, requester_phone, requester_address, requester_account, language, description, notes, \
     outcome_reason, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
     acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at";
@@ -37,7 +37,7 @@ pub fn timestamp(t: time::OffsetDateTime) -> String {
     t.format(&time::format_description::well_known::Rfc3339).unwrap_or_default()
 }
 
-fn to_request(row: &Row) -> rusqlite::Result<Request> {
+pub(super) fn to_request(row: &Row) -> rusqlite::Result<Request> {
     let id: String = row.get("id")?;
     let kind: String = row.get("kind")?;
     let channel: String = row.get("channel")?;

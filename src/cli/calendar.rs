@@ -1,0 +1,119 @@
+//! `rightsdesk calendar …` and `rightsdesk settings …`: the organisation's non-working days, the deadline
+//! calendar export, and the internal target.
+
+use clap::Subcommand;
+
+use super::{Failure, json, open_desk};
+use rightsdesk::dates;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Declare a non-working day on a holiday calendar; every open request on it is recomputed (and audited).
+    AddDay {
+        #[arg(long)]
+        calendar: String,
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        label: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take back a day the organisation declared; open requests are recomputed.
+    RemoveDay {
+        #[arg(long)]
+        calendar: String,
+        #[arg(long)]
+        date: String,
+        #[arg(long)]
+        reason: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The non-working days the organisation declared, in force now.
+    Days {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Every open request's deadlines as an iCalendar file (no requester names in it).
+    Export {
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum Settings {
+    /// How many working days before the statutory due date the internal target sits, for one regime (default 5).
+    TargetDays {
+        #[arg(long)]
+        regime: String,
+        #[arg(long)]
+        days: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn report(r: &rightsdesk::desk::RecomputeReport, as_json: bool) -> Result<String, Failure> {
+    if as_json {
+        return json(r);
+    }
+    let what = if r.added { "is now a non-working day" } else { "is a working day again" };
+    Ok(format!(
+        "{} {what} on {}: {} open request(s) checked, {} with new dates",
+        dates::fmt(r.day),
+        r.calendar,
+        r.checked,
+        r.changed
+    ))
+}
+
+pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
+    let desk = open_desk(db)?;
+    match command {
+        Command::AddDay { calendar, date, label, json: as_json } => {
+            report(&desk.add_non_working_day(&calendar, &date, &label)?, as_json)
+        }
+        Command::RemoveDay { calendar, date, reason, json: as_json } => {
+            report(&desk.remove_non_working_day(&calendar, &date, &reason)?, as_json)
+        }
+        Command::Days { json: as_json } => {
+            let days = desk.calendar_days()?;
+            if as_json {
+                return json(&days);
+            }
+            Ok(days
+                .iter()
+                .map(|d| format!("{} {} {} (added {} by {})", d.calendar, dates::fmt(d.day), d.label, d.at, d.actor))
+                .collect::<Vec<_>>()
+                .join("\n"))
+        }
+        Command::Export { out, json: as_json } => {
+            let events = desk.export_deadlines(&out)?;
+            if as_json {
+                json(&serde_json::json!({"file": out, "events": events}))
+            } else {
+                Ok(format!("wrote {events} deadline(s) to {}", out.display()))
+            }
+        }
+    }
+}
+
+pub fn settings(db: Option<&std::path::Path>, command: Settings) -> Result<String, Failure> {
+    let desk = open_desk(db)?;
+    match command {
+        Settings::TargetDays { regime, days, json: as_json } => {
+            let (checked, changed) = desk.set_target_working_days(&regime, days)?;
+            if as_json {
+                json(&serde_json::json!({"regime": regime, "days": days, "checked": checked, "changed": changed}))
+            } else {
+                Ok(format!(
+                    "internal target for {regime}: {days} working days before the due date ({changed} of {checked} open requests changed)"
+                ))
+            }
+        }
+    }
+}
