@@ -153,7 +153,8 @@ impl Desk {
                     }
                     let data = json!({"reason": why, "dates": {"before": r.dates, "after": dates}});
                     r.dates = dates;
-                    tx.update_request(&r)?;
+                    r.updated_at = self.now();
+                    tx.update_dates(&r)?;
                     tx.append_event(&r.id, &now, &self.actor, "dates_recomputed", &data)?;
                     changed += 1;
                 }

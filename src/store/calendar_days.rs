@@ -54,9 +54,11 @@ impl Reader<'_> {
     /// Open requests (on `calendar`, or all) after `after_rowid`, `limit` at a time: for work over every open
     /// request without loading them all.
     pub fn open_requests(&self, calendar: Option<&str>, after_rowid: i64, limit: u32) -> Result<Vec<(i64, Request)>> {
+        // Two exact statements, so each walks an index in rowid order: (calendar, is_open, rowid) for one
+        // calendar; the table itself for all (`+is_open` keeps the planner off the due-date index).
+        let filter = if calendar.is_some() { "calendar = ?1 AND is_open = 1" } else { "?1 IS NULL AND +is_open = 1" };
         let sql = format!(
-            "SELECT rowid AS row_id, {} FROM requests WHERE (?1 IS NULL OR calendar = ?1) AND is_open = 1 AND rowid > ?2
-             ORDER BY rowid LIMIT ?3",
+            "SELECT rowid AS row_id, {} FROM requests WHERE {filter} AND rowid > ?2 ORDER BY rowid LIMIT ?3",
             super::requests::COLUMNS
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;

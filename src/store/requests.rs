@@ -366,6 +366,34 @@ impl Tx<'_> {
         Ok(())
     }
 
+    /// Write back only the derived dates (a recomputation): the search index and the other columns' indexes are
+    /// left alone, which is what keeps recomputing a large register fast.
+    pub fn update_dates(&self, r: &Request) -> Result<()> {
+        let changed = self
+            .tx
+            .prepare_cached(
+                "UPDATE requests SET rule_kind = ?2, clock_start = ?3, acknowledge_by = ?4, due = ?5, extended_due = ?6,
+                    effective_due = ?7, internal_target = ?8, paused_days = ?9, updated_at = ?10
+                 WHERE id = ?1",
+            )?
+            .execute(params![
+                r.id.to_string(),
+                r.dates.rule_kind,
+                opt_date(r.dates.clock_start),
+                opt_date(r.dates.acknowledge_by),
+                opt_date(r.dates.due),
+                opt_date(r.dates.extended_due),
+                opt_date(r.dates.effective_due),
+                opt_date(r.dates.internal_target),
+                r.dates.paused_days,
+                timestamp(r.updated_at),
+            ])?;
+        if changed != 1 {
+            return Err(Error::NotFound(r.reference.clone()));
+        }
+        Ok(())
+    }
+
     /// Write back everything that may change after creation (status, facts, derived dates, details).
     pub fn update_request(&self, r: &Request) -> Result<()> {
         let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
