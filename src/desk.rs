@@ -6,7 +6,9 @@ mod calendar;
 mod clock;
 mod ics;
 
-pub use calendar::RecomputeReport;
+pub use ics::default_export_dir;
+
+pub use calendar::{RecomputeCount, RecomputeReport, TargetSetting};
 
 use std::path::{Path, PathBuf};
 

@@ -222,6 +222,17 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.type_into("[data-testid=search]", "Margaret Hale").await;
     s.wait_text("[data-testid=queue] tbody", |t| t.contains(&reference)).await;
     s.shot("06-search.png").await;
+
+    // Settings: a newly announced closure day on the England calendar recomputes the open requests on it.
+    s.click("[data-testid=open-settings]").await;
+    s.set_value("[data-testid=day-calendar]", "GB-ENG").await;
+    s.set_value("[data-testid=day-date]", "2026-12-23").await;
+    s.type_into("[data-testid=day-label]", "Office closure ordered by the regulator").await;
+    s.click("[data-testid=day-add]").await;
+    let notice = s.wait_text("[data-testid=settings-notice]", |t| t.contains("non-working day on GB-ENG")).await;
+    assert!(notice.contains("open request(s) checked"), "{notice}");
+    assert!(s.text("[data-testid=calendar-days]").await.contains("Office closure"));
+    s.shot("07-settings.png").await;
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.

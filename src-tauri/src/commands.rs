@@ -2,8 +2,10 @@
 
 use std::sync::Arc;
 
-use rightsdesk::desk::{FormOptions, NewRequest, QueueRow, RequestDetail};
-use rightsdesk::store::{ChainReport, Dashboard, Page, Query};
+use rightsdesk::desk::{
+    FormOptions, NewRequest, QueueRow, RecomputeCount, RecomputeReport, RequestDetail, TargetSetting,
+};
+use rightsdesk::store::{CalendarDay, ChainReport, Dashboard, Page, Query};
 use rightsdesk::{Desk, ErrorReport};
 use serde::Serialize;
 use tauri::State;
@@ -168,4 +170,57 @@ pub async fn override_due(
     reason: String,
 ) -> Reply<RequestDetail> {
     with_desk(state, move |d| d.override_due(&reference, date.as_deref(), Some(&reason))).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn calendar_days(state: State<'_, AppState>) -> Reply<Vec<CalendarDay>> {
+    with_desk(state, |d| d.calendar_days()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_non_working_day(
+    state: State<'_, AppState>,
+    calendar: String,
+    day: String,
+    label: String,
+) -> Reply<RecomputeReport> {
+    with_desk(state, move |d| d.add_non_working_day(&calendar, &day, &label)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_non_working_day(
+    state: State<'_, AppState>,
+    calendar: String,
+    day: String,
+    reason: String,
+) -> Reply<RecomputeReport> {
+    with_desk(state, move |d| d.remove_non_working_day(&calendar, &day, &reason)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn target_settings(state: State<'_, AppState>) -> Reply<Vec<TargetSetting>> {
+    with_desk(state, |d| Ok(d.target_settings())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_target_days(state: State<'_, AppState>, regime: String, days: u32) -> Reply<RecomputeCount> {
+    with_desk(state, move |d| d.set_target_working_days(&regime, days)).await
+}
+
+/// Writes every open deadline to an .ics file in the Downloads folder and returns its path.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_deadlines(state: State<'_, AppState>) -> Reply<String> {
+    with_desk(state, |d| {
+        let path = rightsdesk::desk::default_export_dir()
+            .join(format!("rightsdesk-deadlines-{}.ics", rightsdesk::dates::fmt(d.today())));
+        d.export_deadlines(&path)?;
+        Ok(path.display().to_string())
+    })
+    .await
 }

@@ -55,6 +55,12 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::resume_clock,
         commands::take_extension,
         commands::override_due,
+        commands::calendar_days,
+        commands::add_non_working_day,
+        commands::remove_non_working_day,
+        commands::target_settings,
+        commands::set_target_days,
+        commands::export_deadlines,
         commands::verify_audit,
     ])
 }

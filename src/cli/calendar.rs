@@ -106,7 +106,7 @@ pub fn settings(db: Option<&std::path::Path>, command: Settings) -> Result<Strin
     let desk = open_desk(db)?;
     match command {
         Settings::TargetDays { regime, days, json: as_json } => {
-            let (checked, changed) = desk.set_target_working_days(&regime, days)?;
+            let rightsdesk::desk::RecomputeCount { checked, changed } = desk.set_target_working_days(&regime, days)?;
             if as_json {
                 json(&serde_json::json!({"regime": regime, "days": days, "checked": checked, "changed": changed}))
             } else {

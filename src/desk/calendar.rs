@@ -29,6 +29,23 @@ pub struct RecomputeReport {
     pub changed: u32,
 }
 
+/// How many open requests a settings change re-derived, and how many got new dates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RecomputeCount {
+    pub checked: u32,
+    pub changed: u32,
+}
+
+/// The internal-target setting of one regime.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TargetSetting {
+    pub regime: String,
+    pub name: String,
+    pub working_days: u32,
+}
+
 const CHUNK: u32 = 2_000;
 
 impl Desk {
@@ -163,8 +180,21 @@ impl Desk {
         })
     }
 
+    pub fn target_settings(&self) -> Vec<TargetSetting> {
+        self.engine()
+            .regimes()
+            .all()
+            .iter()
+            .map(|r| TargetSetting {
+                regime: r.id.clone(),
+                name: r.name.clone(),
+                working_days: self.target_working_days(&r.id),
+            })
+            .collect()
+    }
+
     /// How many working days before the statutory date the internal target sits, for one regime.
-    pub fn set_target_working_days(&self, regime: &str, days: u32) -> Result<(u32, u32)> {
+    pub fn set_target_working_days(&self, regime: &str, days: u32) -> Result<RecomputeCount> {
         let engine = self.engine();
         let regime = engine.regime(regime.trim()).map_err(|e| Error::invalid("regime", e.to_string()))?;
         if days > 30 {
@@ -182,5 +212,6 @@ impl Desk {
         self.recompute_open(&engine, None, Some((&regime.id, Some(days))), &why, |tx| {
             tx.set_setting(&key, &days.to_string())
         })
+        .map(|(checked, changed)| RecomputeCount { checked, changed })
     }
 }

@@ -68,3 +68,10 @@ impl Desk {
         Ok(count)
     }
 }
+
+/// Where the window saves exports by default: the Downloads folder, else the home folder.
+pub fn default_export_dir() -> std::path::PathBuf {
+    directories::UserDirs::new()
+        .and_then(|u| u.download_dir().map(std::path::Path::to_path_buf).or_else(|| Some(u.home_dir().to_path_buf())))
+        .unwrap_or_else(std::env::temp_dir)
+}

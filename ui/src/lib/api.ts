@@ -18,6 +18,9 @@ export type Sort = B.Sort;
 export type Status = B.Status;
 export type ErrorReport = B.ErrorReport_Serialize;
 export type ChainReport = B.ChainReport_Serialize;
+export type CalendarDay = B.CalendarDay_Serialize;
+export type RecomputeReport = B.RecomputeReport_Serialize;
+export type TargetSetting = B.TargetSetting;
 
 export class ApiError extends Error {
   readonly code: string;
@@ -66,6 +69,14 @@ export const api = {
     unwrap(commands.takeExtension(reference, toldOn, reason, newDue)),
   overrideDue: (reference: string, date: string | null, reason: string) =>
     unwrap(commands.overrideDue(reference, date, reason)),
+  calendarDays: () => unwrap(commands.calendarDays()),
+  addNonWorkingDay: (calendar: string, day: string, label: string) =>
+    unwrap(commands.addNonWorkingDay(calendar, day, label)),
+  removeNonWorkingDay: (calendar: string, day: string, reason: string) =>
+    unwrap(commands.removeNonWorkingDay(calendar, day, reason)),
+  targetSettings: () => unwrap(commands.targetSettings()),
+  setTargetDays: (regime: string, days: number) => unwrap(commands.setTargetDays(regime, days)),
+  exportDeadlines: () => unwrap(commands.exportDeadlines()),
   addAttachment: async (reference: string, file: File) =>
     unwrap(commands.addAttachment(reference, file.name, await toBase64(file))),
 };

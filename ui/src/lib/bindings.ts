@@ -20,6 +20,13 @@ export const commands = {
 	resumeClock: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { reference, on })),
 	takeExtension: (reference: string, toldOn: string, reason: string, newDue: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("take_extension", { reference, toldOn, reason, newDue })),
 	overrideDue: (reference: string, date: string | null, reason: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("override_due", { reference, date, reason })),
+	calendarDays: () => typedError<CalendarDay_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("calendar_days")),
+	addNonWorkingDay: (calendar: string, day: string, label: string) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_non_working_day", { calendar, day, label })),
+	removeNonWorkingDay: (calendar: string, day: string, reason: string) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { calendar, day, reason })),
+	targetSettings: () => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings")),
+	setTargetDays: (regime: string, days: number) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { regime, days })),
+	/**  Writes every open deadline to an .ics file in the Downloads folder and returns its path. */
+	exportDeadlines: () => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines")),
 	verifyAudit: () => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit")),
 };
 
@@ -48,6 +55,26 @@ export type Attachment = {
 	sha256: string,
 	size: number,
 	added_at: string,
+};
+
+export type CalendarDay = CalendarDay_Serialize | CalendarDay_Deserialize;
+
+export type CalendarDay_Deserialize = {
+	calendar: string,
+	day: string,
+	label: string,
+	/**  When and by whom it was added. */
+	at: string,
+	actor: string,
+};
+
+export type CalendarDay_Serialize = {
+	calendar: string,
+	day: string,
+	label: string,
+	/**  When and by whom it was added. */
+	at: string,
+	actor: string,
 };
 
 /**  The first place the chain does not hold, if any. */
@@ -356,6 +383,37 @@ export type QueueRow_Serialize = {
 	due_state: DueState,
 } & RequestRow_Serialize;
 
+/**  How many open requests a settings change re-derived, and how many got new dates. */
+export type RecomputeCount = {
+	checked: number,
+	changed: number,
+};
+
+/**  What a calendar change did. */
+export type RecomputeReport = RecomputeReport_Serialize | RecomputeReport_Deserialize;
+
+/**  What a calendar change did. */
+export type RecomputeReport_Deserialize = {
+	calendar: string,
+	day: string,
+	added: boolean,
+	/**  Open requests on the calendar whose dates were re-derived. */
+	checked: number,
+	/**  Those whose dates changed (each has a `dates_recomputed` event). */
+	changed: number,
+};
+
+/**  What a calendar change did. */
+export type RecomputeReport_Serialize = {
+	calendar: string,
+	day: string,
+	added: boolean,
+	/**  Open requests on the calendar whose dates were re-derived. */
+	checked: number,
+	/**  Those whose dates changed (each has a `dates_recomputed` event). */
+	changed: number,
+};
+
 export type RegimeOption = RegimeOption_Serialize | RegimeOption_Deserialize;
 
 export type RegimeOption_Deserialize = {
@@ -510,6 +568,13 @@ export type Requester_Serialize = {
 export type Sort = "due" | "received" | "reference" | "status" | "kind" | "regime" | "requester";
 
 export type Status = "received" | "awaiting-identity" | "in-progress" | "on-hold" | "fulfilled" | "partially-fulfilled" | "refused" | "withdrawn" | "closed";
+
+/**  The internal-target setting of one regime. */
+export type TargetSetting = {
+	regime: string,
+	name: string,
+	working_days: number,
+};
 
 /**  A permitted move, and whether it needs a written reason. */
 export type Transition = {
