@@ -5,6 +5,9 @@
 mod calendar;
 mod clock;
 mod ics;
+mod reminders;
+
+pub use reminders::Reminder;
 
 pub use ics::default_export_dir;
 

@@ -65,11 +65,48 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     ])
 }
 
+/// Remind the officer of what falls due: once shortly after start, then whenever the picture changes.
+fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
+    use tauri_plugin_notification::NotificationExt;
+    let app = app.clone();
+    let spawned = std::thread::Builder::new().name("reminders".into()).spawn(move || {
+        let mut last: Option<String> = None;
+        std::thread::sleep(std::time::Duration::from_secs(3));
+        loop {
+            match desk.reminder() {
+                Ok(Some(r)) if last.as_deref() != Some(r.body.as_str()) => {
+                    // A desktop without a notification service refuses; the window's dashboard still shows it.
+                    if let Err(e) = app.notification().builder().title(&r.title).body(&r.body).show() {
+                        eprintln!("Rightsdesk could not show a notification: {e}");
+                    }
+                    last = Some(r.body);
+                }
+                Ok(None) => last = None,
+                Ok(Some(_)) => {}
+                Err(e) => eprintln!("Rightsdesk could not check deadlines for reminders: {e}"),
+            }
+            std::thread::sleep(std::time::Duration::from_secs(30 * 60));
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("Rightsdesk could not start its reminders: {e}");
+    }
+}
+
 pub fn run() {
     let builder = specta_builder();
+    let state = open_state();
+    let desk = state.desk.clone().ok();
     let result = tauri::Builder::default()
-        .manage(open_state())
+        .plugin(tauri_plugin_notification::init())
+        .manage(state)
         .invoke_handler(builder.invoke_handler())
+        .setup(move |app| {
+            if let Some(desk) = desk {
+                start_reminders(app.handle(), desk);
+            }
+            Ok(())
+        })
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("Rightsdesk could not start its window: {e}");
