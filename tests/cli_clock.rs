@@ -172,3 +172,71 @@ fn a_clock_stopped_for_over_90_days_is_flagged() {
     let late = common::run_now(&db, "2026-07-01", &["request", "show", "RD-2026-0001", "--json"]).json();
     assert!(late["flags"][0].as_str().unwrap().contains("119 days"), "{}", late["flags"]);
 }
+
+#[test]
+fn a_verified_identity_starts_the_uk_clock_but_not_the_eu_or_ccpa_one() {
+    let (_d, db, v) = setup("2026-03-20", &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-03-02"]);
+    assert_eq!(v["due"], "2026-04-02");
+    let run = |args: &[&str]| common::run_now(&db, "2026-03-20", args);
+    run(&["request", "verify", "RD-2026-0001", "--method", "telepathy", "--outcome", "verified", "--on", "2026-03-10"])
+        .assert_error("telepathy");
+    run(&["request", "verify", "RD-2026-0001", "--method", "id-document", "--outcome", "maybe", "--on", "2026-03-10"])
+        .assert_error("maybe");
+    let failed = run(&[
+        "request",
+        "verify",
+        "RD-2026-0001",
+        "--method",
+        "email-code",
+        "--outcome",
+        "failed",
+        "--on",
+        "2026-03-05",
+        "--json",
+    ])
+    .json();
+    assert_eq!(failed["clock_start"], "2026-03-02", "a failed check starts nothing");
+    let v = run(&[
+        "request",
+        "verify",
+        "RD-2026-0001",
+        "--method",
+        "id-document",
+        "--outcome",
+        "verified",
+        "--on",
+        "2026-03-10",
+        "--note",
+        "Passport seen",
+        "--json",
+    ])
+    .json();
+    assert_eq!((v["clock_start"].as_str(), v["due"].as_str()), (Some("2026-03-10"), Some("2026-04-10")));
+    let last = v["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), last["data"]["method"].as_str()),
+        (Some("identity_checked"), Some("id-document"))
+    );
+
+    let (_d2, db2, c) =
+        setup("2026-11-20", &["--kind", "access", "--regime", "us-ca-ccpa", "--received", "2026-11-02"]);
+    let c2 = common::run_now(
+        &db2,
+        "2026-11-20",
+        &[
+            "request",
+            "verify",
+            "RD-2026-0001",
+            "--method",
+            "account-match",
+            "--outcome",
+            "verified",
+            "--on",
+            "2026-11-12",
+            "--json",
+        ],
+    )
+    .json();
+    assert_eq!(c2["due"], c["due"], "CCPA: verification never moves the clock (11 CCR 7021(b))");
+    assert!(c2["explanation"]["clock_start"].to_string().contains("does not move the clock"));
+}

@@ -224,3 +224,16 @@ pub async fn export_deadlines(state: State<'_, AppState>) -> Reply<String> {
     })
     .await
 }
+
+#[tauri::command]
+#[specta::specta]
+pub async fn record_identity_check(
+    state: State<'_, AppState>,
+    reference: String,
+    method: String,
+    outcome: String,
+    on: String,
+    note: Option<String>,
+) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.record_identity_check(&reference, &method, &outcome, &on, note.as_deref())).await
+}

@@ -50,6 +50,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::add_request,
         commands::change_status,
         commands::add_attachment,
+        commands::record_identity_check,
         commands::record_fee_paid,
         commands::pause_clock,
         commands::resume_clock,

@@ -87,6 +87,22 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record an identity check: method, outcome and date (a verified identity starts the UK clock).
+    Verify {
+        reference: String,
+        /// email-code, account-match, id-document, signed-letter, in-person, authorised-agent, parental-authority.
+        #[arg(long)]
+        method: String,
+        /// verified, failed, not-required.
+        #[arg(long)]
+        outcome: String,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Record that the requester paid the fee asked for.
     FeePaid {
         reference: String,
@@ -238,6 +254,9 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             if as_json { json(&page) } else { Ok(list_text(&page)) }
         }
         Command::Show { reference, json: as_json } => detail_out(&desk.request(&reference)?, as_json),
+        Command::Verify { reference, method, outcome, on, note, json: as_json } => {
+            detail_out(&desk.record_identity_check(&reference, &method, &outcome, &on, note.as_deref())?, as_json)
+        }
         Command::FeePaid { reference, on, json: as_json } => {
             detail_out(&desk.record_fee_paid(&reference, &on)?, as_json)
         }

@@ -50,6 +50,49 @@ impl Desk {
         }
     }
 
+    /// The outcome of an identity check. `verified` sets the date the clock may start from (UK GDPR Art 12A);
+    /// `failed` and `not-required` are recorded for the file. Evidence and the verification policy build on this.
+    pub fn record_identity_check(
+        &self,
+        id_or_reference: &str,
+        method: &str,
+        outcome: &str,
+        on: &str,
+        note: Option<&str>,
+    ) -> Result<RequestDetail> {
+        const METHODS: &[&str] = &[
+            "email-code",
+            "account-match",
+            "id-document",
+            "signed-letter",
+            "in-person",
+            "authorised-agent",
+            "parental-authority",
+        ];
+        let method = method.trim();
+        if !METHODS.contains(&method) {
+            return Err(Error::invalid(
+                "method",
+                format!("unknown method '{method}' (one of: {})", METHODS.join(", ")),
+            ));
+        }
+        let outcome = outcome.trim();
+        if !["verified", "failed", "not-required"].contains(&outcome) {
+            return Err(Error::invalid(
+                "outcome",
+                format!("unknown outcome '{outcome}' (verified, failed, not-required)"),
+            ));
+        }
+        let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        self.update(id_or_reference, |r, _| {
+            let on = self.event_date(r, "on", on)?;
+            if outcome == "verified" {
+                r.facts.verified_on = Some(on);
+            }
+            Ok(("identity_checked", json!({"method": method, "outcome": outcome, "on": dates::fmt(on), "note": note})))
+        })
+    }
+
     /// The requester paid the fee asked for (where the regime restarts the clock at payment, it does so).
     pub fn record_fee_paid(&self, id_or_reference: &str, on: &str) -> Result<RequestDetail> {
         self.update(id_or_reference, |r, _| {

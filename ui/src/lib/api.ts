@@ -61,6 +61,13 @@ export const api = {
   changeStatus: (reference: string, status: string, reason: string | null) =>
     unwrap(commands.changeStatus(reference, status, reason)),
   verifyAudit: () => unwrap(commands.verifyAudit()),
+  recordIdentityCheck: (
+    reference: string,
+    method: string,
+    outcome: string,
+    on: string,
+    note: string | null,
+  ) => unwrap(commands.recordIdentityCheck(reference, method, outcome, on, note)),
   recordFeePaid: (reference: string, on: string) => unwrap(commands.recordFeePaid(reference, on)),
   pauseClock: (reference: string, from: string, reason: string, note: string | null) =>
     unwrap(commands.pauseClock(reference, from, reason, note)),

@@ -15,6 +15,7 @@ export const commands = {
 	addRequest: (input: NewRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
 	changeStatus: (reference: string, status: string, reason: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { reference, status, reason })),
 	addAttachment: (reference: string, fileName: string, contentBase64: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { reference, fileName, contentBase64 })),
+	recordIdentityCheck: (reference: string, method: string, outcome: string, on: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { reference, method, outcome, on, note })),
 	recordFeePaid: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { reference, on })),
 	pauseClock: (reference: string, from: string, reason: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { reference, from, reason, note })),
 	resumeClock: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { reference, on })),
