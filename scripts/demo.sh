@@ -23,10 +23,10 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   echo "==> No display found: starting the window on a virtual screen (Xvfb :77)"
   Xvfb :77 -screen 0 1280x800x24 >/dev/null 2>&1 &
   XVFB=$!
-  trap 'kill $XVFB 2>/dev/null || true' EXIT
   export DISPLAY=:77
   target/debug/rightsdesk-app --db "$DEMO_DB" &
   APP=$!
+  trap 'kill $APP $XVFB 2>/dev/null || true' EXIT
   sleep 8
   import -window root "$DEMO_DIR/screenshot.png" && echo "Screenshot of the running window: $DEMO_DIR/screenshot.png"
   echo "Rightsdesk is running on the virtual display (pid $APP). Press Ctrl+C to stop."
