@@ -379,14 +379,8 @@ impl Desk {
         let mut r = self.validate(input)?;
         (r.dates, _) = self.derive(&r)?;
         let at = store::timestamp(r.created_at);
-        let reference = self.store.write(|tx| {
-            let (seq, reference) = tx.next_reference(r.received.year())?;
-            r.reference = reference.clone();
-            tx.insert_request(&r, seq)?;
-            tx.append_event(&r.id, &at, &self.actor, "created", &snapshot(&r))?;
-            Ok(reference)
-        })?;
-        self.request(&reference)
+        self.store.write(|tx| self.insert_new(tx, &mut r, &at))?;
+        self.request(&r.reference)
     }
 
     pub fn request(&self, id_or_reference: &str) -> Result<RequestDetail> {
@@ -525,15 +519,21 @@ impl Desk {
         self.store.read(|r| r.verify_chain())
     }
 
+    /// Reserve the next reference of the request's year, store it, and open its audit trail.
+    fn insert_new(&self, tx: &store::Tx, r: &mut Request, at: &str) -> Result<()> {
+        let (seq, reference) = tx.next_reference(r.received.year())?;
+        r.reference = reference;
+        tx.insert_request(r, seq)?;
+        tx.append_event(&r.id, at, &self.actor, "created", &snapshot(r))?;
+        Ok(())
+    }
+
     /// Insert many requests in batches, one transaction each (used by `demo seed` and benchmarks).
     pub fn insert_batch(&self, requests: Vec<(Request, Vec<(&'static str, serde_json::Value)>)>) -> Result<()> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
             for (mut r, events) in requests {
-                let (seq, reference) = tx.next_reference(r.received.year())?;
-                r.reference = reference;
-                tx.insert_request(&r, seq)?;
-                tx.append_event(&r.id, &at, &self.actor, "created", &snapshot(&r))?;
+                self.insert_new(tx, &mut r, &at)?;
                 for (kind, data) in &events {
                     tx.append_event(&r.id, &at, &self.actor, kind, data)?;
                 }

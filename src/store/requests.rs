@@ -91,6 +91,49 @@ fn opt_date(d: Option<Date>) -> Option<String> {
     d.map(dates::fmt)
 }
 
+fn text(v: Option<String>) -> Value {
+    v.map_or(Value::Null, Value::Text)
+}
+
+/// Every column a request row holds after its creation, with its value: the one list both INSERT and UPDATE use.
+fn mutable_columns(r: &Request) -> Result<Vec<(&'static str, Value)>> {
+    let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let date = |d: Option<Date>| text(opt_date(d));
+    Ok(vec![
+        ("kind", Value::Text(r.kind.id().into())),
+        ("regime", Value::Text(r.regime.clone())),
+        ("calendar", Value::Text(r.calendar.clone())),
+        ("channel", Value::Text(r.channel.id().into())),
+        ("received", Value::Text(dates::fmt(r.received))),
+        ("status", Value::Text(r.status.id().into())),
+        ("requester_name", Value::Text(r.requester.name.clone())),
+        ("requester_email", text(r.requester.email.clone())),
+        ("requester_phone", text(r.requester.phone.clone())),
+        ("requester_address", text(r.requester.address.clone())),
+        ("requester_account", text(r.requester.account.clone())),
+        ("language", Value::Text(r.language.clone())),
+        ("description", Value::Text(r.description.clone())),
+        ("notes", Value::Text(r.notes.clone())),
+        ("outcome_reason", text(r.outcome_reason.clone())),
+        ("verified_on", date(r.facts.verified_on)),
+        ("fee_paid_on", date(r.facts.fee_paid_on)),
+        ("pauses", Value::Text(pauses)),
+        ("extended_on", date(r.facts.extended_on)),
+        ("due_override", date(r.facts.due_override)),
+        ("rule_kind", text(r.dates.rule_kind.clone())),
+        ("clock_start", date(r.dates.clock_start)),
+        ("acknowledge_by", date(r.dates.acknowledge_by)),
+        ("due", date(r.dates.due)),
+        ("extended_due", date(r.dates.extended_due)),
+        ("effective_due", date(r.dates.effective_due)),
+        ("internal_target", date(r.dates.internal_target)),
+        ("paused_days", Value::Integer(i64::from(r.dates.paused_days))),
+        ("updated_at", Value::Text(timestamp(r.updated_at))),
+        ("closed_at", text(r.closed_at.map(timestamp))),
+        ("is_open", Value::Integer(i64::from(r.status.is_open()))),
+    ])
+}
+
 /// The queue's filters, sort and page. Every field narrows; `None` means no filter.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -319,50 +362,18 @@ impl Tx<'_> {
     }
 
     pub fn insert_request(&self, r: &Request, ref_seq: i64) -> Result<()> {
-        let sql = format!(
-            "INSERT INTO requests ({COLUMNS}, ref_year, ref_seq, is_open) VALUES \
-             (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, \
-              ?23, ?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36)"
-        );
-        let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
-        self.tx.prepare_cached(&sql)?.execute(params![
-            r.id.to_string(),
-            r.reference,
-            r.kind.id(),
-            r.regime,
-            r.calendar,
-            r.channel.id(),
-            dates::fmt(r.received),
-            r.status.id(),
-            r.requester.name,
-            r.requester.email,
-            r.requester.phone,
-            r.requester.address,
-            r.requester.account,
-            r.language,
-            r.description,
-            r.notes,
-            r.outcome_reason,
-            opt_date(r.facts.verified_on),
-            opt_date(r.facts.fee_paid_on),
-            pauses,
-            opt_date(r.facts.extended_on),
-            opt_date(r.facts.due_override),
-            r.dates.rule_kind,
-            opt_date(r.dates.clock_start),
-            opt_date(r.dates.acknowledge_by),
-            opt_date(r.dates.due),
-            opt_date(r.dates.extended_due),
-            opt_date(r.dates.effective_due),
-            opt_date(r.dates.internal_target),
-            r.dates.paused_days,
-            timestamp(r.created_at),
-            timestamp(r.updated_at),
-            r.closed_at.map(timestamp),
-            r.received.year(),
-            ref_seq,
-            r.status.is_open(),
-        ])?;
+        let mut cols = vec![
+            ("id", Value::Text(r.id.to_string())),
+            ("reference", Value::Text(r.reference.clone())),
+            ("ref_year", Value::Integer(i64::from(r.received.year()))),
+            ("ref_seq", Value::Integer(ref_seq)),
+            ("created_at", Value::Text(timestamp(r.created_at))),
+        ];
+        cols.extend(mutable_columns(r)?);
+        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+        let marks = vec!["?"; cols.len()].join(", ");
+        let sql = format!("INSERT INTO requests ({}) VALUES ({marks})", names.join(", "));
+        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(cols.into_iter().map(|(_, v)| v)))?;
         Ok(())
     }
 
@@ -396,53 +407,11 @@ impl Tx<'_> {
 
     /// Write back everything that may change after creation (status, facts, derived dates, details).
     pub fn update_request(&self, r: &Request) -> Result<()> {
-        let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let changed = self
-            .tx
-            .prepare_cached(
-                "UPDATE requests SET kind = ?2, regime = ?3, calendar = ?4, channel = ?5, received = ?6, status = ?7,
-                requester_name = ?8, requester_email = ?9, requester_phone = ?10, requester_address = ?11,
-                requester_account = ?12, language = ?13, description = ?14, notes = ?15, outcome_reason = ?16,
-                verified_on = ?17, fee_paid_on = ?18, pauses = ?19, extended_on = ?20, due_override = ?21,
-                rule_kind = ?22, clock_start = ?23, acknowledge_by = ?24, due = ?25, extended_due = ?26,
-                effective_due = ?27, internal_target = ?28, paused_days = ?29, updated_at = ?30, closed_at = ?31,
-                is_open = ?32
-             WHERE id = ?1",
-            )?
-            .execute(params![
-                r.id.to_string(),
-                r.kind.id(),
-                r.regime,
-                r.calendar,
-                r.channel.id(),
-                dates::fmt(r.received),
-                r.status.id(),
-                r.requester.name,
-                r.requester.email,
-                r.requester.phone,
-                r.requester.address,
-                r.requester.account,
-                r.language,
-                r.description,
-                r.notes,
-                r.outcome_reason,
-                opt_date(r.facts.verified_on),
-                opt_date(r.facts.fee_paid_on),
-                pauses,
-                opt_date(r.facts.extended_on),
-                opt_date(r.facts.due_override),
-                r.dates.rule_kind,
-                opt_date(r.dates.clock_start),
-                opt_date(r.dates.acknowledge_by),
-                opt_date(r.dates.due),
-                opt_date(r.dates.extended_due),
-                opt_date(r.dates.effective_due),
-                opt_date(r.dates.internal_target),
-                r.dates.paused_days,
-                timestamp(r.updated_at),
-                r.closed_at.map(timestamp),
-                r.status.is_open(),
-            ])?;
+        let cols = mutable_columns(r)?;
+        let set = cols.iter().map(|(n, _)| format!("{n} = ?")).collect::<Vec<_>>().join(", ");
+        let sql = format!("UPDATE requests SET {set} WHERE id = ?");
+        let values = cols.into_iter().map(|(_, v)| v).chain([Value::Text(r.id.to_string())]);
+        let changed = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         if changed != 1 {
             return Err(Error::NotFound(r.reference.clone()));
         }
