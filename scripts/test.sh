@@ -8,15 +8,16 @@ export CARGO_TERM_COLOR=never RIGHTSDESK_PYTHON="$PWD/target/tools-venv/bin/pyth
 if [ -n "${CI:-}" ]; then export CARGO_INCREMENTAL=0; fi
 step() { printf '\n==> %s\n' "$*"; }
 
-step "Rust format and lints"
-cargo fmt --all -- --check
-cargo clippy --workspace --all-targets -- -D warnings
-
+# The UI first: the desktop shell embeds ui/dist when it compiles (clippy included).
 step "UI format, lint, types and unit tests"
 npm run --prefix ui lint --silent
 npm run --prefix ui check --silent
 npm run --prefix ui test --silent
 npm run --prefix ui build --silent
+
+step "Rust format and lints"
+cargo fmt --all -- --check
+cargo clippy --workspace --all-targets -- -D warnings
 
 step "TypeScript bindings are generated from Rust, not edited"
 cargo run -q -p rightsdesk-app --bin export-bindings
