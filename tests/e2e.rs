@@ -134,6 +134,10 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
             .env("RIGHTSDESK_DB", &db)
             .env("RIGHTSDESK_NOW", TODAY)
+            // The web view's own storage (localStorage) lives under these: a fresh set per run.
+            .env("XDG_DATA_HOME", data.path().join("xdg-data"))
+            .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
+            .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -222,6 +226,13 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.type_into("[data-testid=search]", "Margaret Hale").await;
     s.wait_text("[data-testid=queue] tbody", |t| t.contains(&reference)).await;
     s.shot("06-search.png").await;
+
+    // The next new request starts with the law and calendar used last.
+    s.click("[data-testid=new-request]").await;
+    let regime = s.find("select[name=regime]").await.prop("value").await.unwrap();
+    let calendar = s.find("select[name=calendar]").await.prop("value").await.unwrap();
+    assert_eq!((regime.as_deref(), calendar.as_deref()), (Some("uk-gdpr"), Some("GB-ENG")));
+    s.click(".form .actions button[type=button]").await;
 
     // Settings: a newly announced closure day on the England calendar recomputes the open requests on it.
     s.click("[data-testid=open-settings]").await;
