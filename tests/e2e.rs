@@ -207,6 +207,13 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert!(s.text("[data-testid=timeline]").await.contains("Due date Mon 21 Dec 2026 → Tue 22 Dec 2026"));
     s.shot("04-clock.png").await;
 
+    // Identity confirmed on 22 November: under UK GDPR the month starts then (22 Dec), and the paused 22nd still
+    // does not count → Wednesday 23 December.
+    s.click("[data-testid=clock-identity]").await;
+    s.click("[data-testid=clock-save]").await;
+    s.wait_text("[data-testid=date-due]", |t| t == "Wed 23 Dec 2026").await;
+    assert!(s.text("[data-testid=clock]").await.contains("Identity verified Sun 22 Nov 2026"));
+
     s.click("[data-testid=to-in-progress]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
     s.click("[data-testid=to-refused]").await;
@@ -251,7 +258,10 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert_eq!(shown["status"], "refused");
     assert_eq!(shown["requester"]["name"], "Margaret Hale");
     let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
-    assert_eq!(kinds, ["created", "clock_paused", "clock_resumed", "status_changed", "status_changed"]);
-    assert_eq!(shown["paused_days"], 2);
+    assert_eq!(
+        kinds,
+        ["created", "clock_paused", "clock_resumed", "identity_checked", "status_changed", "status_changed"]
+    );
+    assert_eq!((shown["clock_start"].as_str(), shown["paused_days"].as_u64()), (Some("2026-11-22"), Some(1)));
     assert_eq!(common::run_db(&db, &["audit", "verify", "--json"]).json()["ok"], true);
 }
