@@ -126,14 +126,6 @@ impl HolidayTables {
         Ok(Calendar { code: code.to_string(), bits, table, tables: self, extra: extra.to_vec() })
     }
 
-    /// The holidays of one calendar in a date range, with names: for the window and for exports.
-    pub fn holidays_between(&self, code: &str, from: Date, to: Date) -> Vec<(Date, String)> {
-        let Ok(table) = self.table(code) else {
-            return Vec::new();
-        };
-        table.names.range(from..=to).map(|(d, ids)| (*d, self.join_names(ids))).collect()
-    }
-
     fn join_names(&self, ids: &[u16]) -> String {
         ids.iter().filter_map(|i| self.names.get(usize::from(*i)).map(String::as_str)).collect::<Vec<_>>().join("; ")
     }

@@ -120,10 +120,6 @@ impl Deadline {
     pub fn explanation(&self) -> Vec<String> {
         self.steps.iter().map(|s| s.text.clone()).collect()
     }
-
-    pub fn explain(&self, field: Field) -> Vec<&str> {
-        self.steps.iter().filter(|s| s.field == field).map(|s| s.text.as_str()).collect()
-    }
 }
 
 /// The engine: shipped regimes and holidays, plus the organisation's extra non-working days per calendar.

@@ -115,15 +115,6 @@ impl Store {
         result
     }
 
-    /// `PRAGMA integrity_check`: "ok" or the problems SQLite found.
-    pub fn integrity_check(&self) -> Result<String> {
-        self.read(|r| {
-            let mut stmt = r.conn.prepare("PRAGMA integrity_check")?;
-            let rows = stmt.query_map([], |row| row.get::<_, String>(0))?.collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(rows.join("; "))
-        })
-    }
-
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         use rusqlite::OptionalExtension;
         self.read(|r| {
