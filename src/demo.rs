@@ -7,7 +7,7 @@ use serde_json::json;
 use time::Duration;
 
 use crate::desk::{Desk, derive};
-use crate::domain::{Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status};
+use crate::domain::{Channel, ClockFacts, Dates, RefusalCategory, Request, RequestKind, Requester, Status};
 use crate::error::Result;
 
 const FIRST: &[&str] = &[
@@ -144,6 +144,21 @@ fn path(rng: &mut StdRng, age_days: i64) -> Vec<(Status, Option<&'static str>)> 
     }
 }
 
+/// The category (and legal basis) of the demo's refusal texts.
+fn refusal(reason: &str) -> (Option<RefusalCategory>, Option<String>) {
+    if reason.starts_with("Manifestly") {
+        (Some(RefusalCategory::ManifestlyUnfounded), None)
+    } else if reason.contains("third-party") {
+        (Some(RefusalCategory::ThirdPartyRights), None)
+    } else if reason.contains("privilege") {
+        (Some(RefusalCategory::Exemption), Some("Legal professional privilege (DPA 2018 Sch 2 para 19)".into()))
+    } else if reason.contains("Identity") {
+        (Some(RefusalCategory::IdentityNotVerified), None)
+    } else {
+        (Some(RefusalCategory::Other), None)
+    }
+}
+
 /// Create `count` demo requests received over the 400 days before today, `batch` per transaction.
 pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl FnMut(u64)) -> Result<u64> {
     let mut rng = StdRng::seed_from_u64(seed);
@@ -204,6 +219,10 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
                 description: pick(&mut rng, DESCRIPTIONS).to_string(),
                 notes: String::new(),
                 outcome_reason: None,
+                refusal_category: None,
+                refusal_basis: None,
+                agent: None,
+                identity_requested_on: None,
                 facts: ClockFacts::default(),
                 dates: Dates::default(),
                 created_at: now,
@@ -211,14 +230,23 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
                 closed_at: None,
             };
             let mut events = Vec::new();
+            // Answered between 3 and 40 days after receipt (never in the future).
+            let answered = received + Duration::days(rng.random_range(3..41).min(age));
             for (to, reason) in path(&mut rng, age) {
-                events.push(("status_changed", json!({"from": r.status.id(), "to": to.id(), "reason": reason})));
+                let mut data = json!({"from": r.status.id(), "to": to.id(), "reason": reason});
                 if matches!(to, Status::Refused | Status::PartiallyFulfilled) {
                     r.outcome_reason = reason.map(str::to_string);
+                    (r.refusal_category, r.refusal_basis) = refusal(reason.unwrap_or_default());
+                    data["category"] = json!(r.refusal_category);
+                    data["basis"] = json!(r.refusal_basis);
                 }
-                if to == Status::Closed {
-                    r.closed_at = Some(now);
+                if to == Status::AwaitingIdentity {
+                    r.identity_requested_on = Some(received + Duration::days(age.min(2)));
                 }
+                if !to.is_open() && r.closed_at.is_none() {
+                    r.closed_at = Some(answered.midnight().assume_utc() + Duration::hours(10));
+                }
+                events.push(("status_changed", data));
                 r.status = to;
             }
             (r.dates, _) = derive(&engine, &r, today, crate::desk::DEFAULT_TARGET_WORKING_DAYS)?;

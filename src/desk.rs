@@ -5,7 +5,13 @@
 mod calendar;
 mod clock;
 mod ics;
+mod identity;
 mod reminders;
+
+pub use identity::{
+    CheckInput, DEFAULT_EVIDENCE_RETENTION_DAYS, DEFAULT_UNVERIFIED_DAYS, EvidenceFile, IdentitySettings, IdentityView,
+    PurgeReport, RegimeDays,
+};
 
 pub use reminders::Reminder;
 
@@ -22,7 +28,10 @@ use uuid::Uuid;
 
 use crate::dates::{self, iso};
 use crate::deadline::{self, Engine, Facts, Field, Pause, Regime};
-use crate::domain::{Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status, Transition};
+use crate::domain::{
+    Agent, Channel, CheckOutcome, ClockFacts, Dates, RefusalCategory, Request, RequestKind, Requester, Status,
+    Transition, VerificationMethod,
+};
 use crate::error::{Error, Result};
 use crate::store::{self, Attachment, ChainReport, Event, Page, Query, RequestRow, Store};
 
@@ -97,6 +106,29 @@ pub struct NewRequest {
     pub language: Option<String>,
     pub description: Option<String>,
     pub notes: Option<String>,
+    /// Someone acting for the data subject: their name, email and the written authority they showed.
+    pub agent_name: Option<String>,
+    pub agent_email: Option<String>,
+    pub agent_authority: Option<String>,
+}
+
+/// A move along the lifecycle as asked for in the window or on the command line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct StatusChange {
+    pub status: String,
+    pub reason: Option<String>,
+    /// Refusals: a `RefusalCategory` id.
+    pub category: Option<String>,
+    /// Exemptions: the legal basis relied on.
+    pub basis: Option<String>,
+}
+
+impl StatusChange {
+    pub fn to(status: &str) -> StatusChange {
+        StatusChange { status: status.into(), ..StatusChange::default() }
+    }
 }
 
 /// Everything the request page shows.
@@ -110,6 +142,7 @@ pub struct RequestDetail {
     pub is_open: bool,
     pub allowed: Vec<Transition>,
     pub explanation: Explanation,
+    pub identity: IdentityView,
     /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
     pub flags: Vec<String>,
     pub attachments: Vec<Attachment>,
@@ -167,6 +200,9 @@ pub struct FormOptions {
     pub channels: Vec<Choice>,
     pub statuses: Vec<Choice>,
     pub regimes: Vec<RegimeOption>,
+    pub verification_methods: Vec<Choice>,
+    pub check_outcomes: Vec<Choice>,
+    pub refusal_categories: Vec<Choice>,
     #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "iso")]
     pub today: Date,
@@ -205,6 +241,30 @@ pub(crate) fn check_len(field: &str, text: &str, max: usize) -> Result<()> {
         return Err(Error::invalid(field, "contains control characters"));
     }
     Ok(())
+}
+
+/// An agent is optional, but once named needs their written authority.
+pub(crate) fn validate_agent(
+    name: Option<String>,
+    email: Option<String>,
+    authority: Option<String>,
+) -> Result<Option<Agent>> {
+    let (name, email, authority) = (clean(name), clean(email).map(|e| e.to_lowercase()), clean(authority));
+    let Some(name) = name else {
+        if email.is_some() || authority.is_some() {
+            return Err(Error::invalid("agent_name", "give the name of the person acting for the requester"));
+        }
+        return Ok(None);
+    };
+    check_len("agent_name", &name, 200)?;
+    if let Some(e) = &email {
+        check_email(e).map_err(|_| Error::invalid("agent_email", format!("'{e}' is not an email address")))?;
+    }
+    let authority = authority.ok_or_else(|| {
+        Error::invalid("agent_authority", "say what written authority the agent showed (e.g. signed power of attorney)")
+    })?;
+    check_len("agent_authority", &authority, 2_000)?;
+    Ok(Some(Agent { name, email, authority }))
 }
 
 fn check_email(email: &str) -> Result<()> {
@@ -278,6 +338,9 @@ impl Desk {
             kinds: choices(RequestKind::ALL.iter().map(|k| (k.id(), k.label())).collect()),
             channels: choices(Channel::ALL.iter().map(|k| (k.id(), k.label())).collect()),
             statuses: choices(Status::ALL.iter().map(|k| (k.id(), k.label())).collect()),
+            verification_methods: choices(VerificationMethod::ALL.iter().map(|k| (k.id(), k.label())).collect()),
+            check_outcomes: choices(CheckOutcome::ALL.iter().map(|k| (k.id(), k.label())).collect()),
+            refusal_categories: choices(RefusalCategory::ALL.iter().map(|k| (k.id(), k.label())).collect()),
             regimes,
             today: self.today(),
         }
@@ -338,6 +401,7 @@ impl Desk {
         ] {
             check_len(field, text, max)?;
         }
+        let agent = validate_agent(input.agent_name, input.agent_email, input.agent_authority)?;
         let now = self.now();
         Ok(Request {
             id: Uuid::now_v7(),
@@ -353,6 +417,10 @@ impl Desk {
             description,
             notes,
             outcome_reason: None,
+            refusal_category: None,
+            refusal_basis: None,
+            agent,
+            identity_requested_on: None,
             facts: ClockFacts::default(),
             dates: Dates::default(),
             created_at: now,
@@ -384,19 +452,22 @@ impl Desk {
     }
 
     pub fn request(&self, id_or_reference: &str) -> Result<RequestDetail> {
-        let (request, events, attachments) = self.store.read(|rd| {
+        let (request, events, attachments, checks) = self.store.read(|rd| {
             let request = rd.request(id_or_reference)?;
             let events = rd.events(&request.id)?;
             let attachments = rd.attachments(&request.id)?;
-            Ok((request, events, attachments))
+            let checks = rd.identity_checks(&request.id)?;
+            Ok((request, events, attachments, checks))
         })?;
         let (_, explanation) = self.derive(&request)?;
+        let identity = self.identity_view(&request, checks);
         Ok(RequestDetail {
             due_state: due_state(request.status.is_open(), request.dates.effective_due, self.today()),
             is_open: request.status.is_open(),
             allowed: request.status.next().to_vec(),
-            flags: flags(&request, self.today()),
+            flags: flags(&request, &identity, self.today()),
             explanation,
+            identity,
             attachments,
             events,
             request,
@@ -423,15 +494,44 @@ impl Desk {
         self.store.read(|r| r.dashboard(today, today + Duration::days(DUE_SOON_DAYS)))
     }
 
-    /// Move a request along its lifecycle; refused with the allowed moves when illegal.
-    pub fn change_status(&self, id_or_reference: &str, to: &str, reason: Option<&str>) -> Result<RequestDetail> {
-        let to = Status::parse(to.trim())
-            .ok_or_else(|| Error::invalid("status", format!("unknown status '{to}' (one of: {})", Status::ids())))?;
-        let reason = reason.map(str::trim).filter(|r| !r.is_empty()).map(str::to_string);
+    /// Move a request along its lifecycle; refused with the allowed moves when illegal. A refusal or partial
+    /// refusal needs its category and a written reason (an exemption also its legal basis).
+    pub fn change_status(&self, id_or_reference: &str, change: StatusChange) -> Result<RequestDetail> {
+        let to = Status::parse(change.status.trim()).ok_or_else(|| {
+            Error::invalid("status", format!("unknown status '{}' (one of: {})", change.status, Status::ids()))
+        })?;
+        let reason = clean(change.reason);
         if let Some(r) = &reason {
             check_len("reason", r, 5_000)?;
         }
+        let refusal = matches!(to, Status::Refused | Status::PartiallyFulfilled);
+        let category = match clean(change.category) {
+            Some(c) if refusal => Some(RefusalCategory::parse(&c).ok_or_else(|| {
+                Error::invalid("category", format!("unknown category '{c}' (one of: {})", RefusalCategory::ids()))
+            })?),
+            Some(_) => {
+                return Err(Error::invalid("category", "only a refusal or partial refusal takes a reason category"));
+            }
+            None if refusal => {
+                return Err(Error::invalid(
+                    "category",
+                    format!("say why: a {} needs a reason category", to.label().to_lowercase()),
+                ));
+            }
+            None => None,
+        };
+        let basis = clean(change.basis);
+        if let Some(b) = &basis {
+            check_len("basis", b, 1_000)?;
+        }
+        if category == Some(RefusalCategory::Exemption) && basis.is_none() {
+            return Err(Error::invalid(
+                "basis",
+                "an exemption needs its legal basis (the article or section relied on)",
+            ));
+        }
         let now = self.now();
+        let today = self.today();
         self.update(id_or_reference, |r, _| {
             let transition = r.status.transition(to).ok_or_else(|| Error::IllegalTransition {
                 reference: r.reference.clone(),
@@ -444,13 +544,22 @@ impl Desk {
             }
             let from = r.status;
             r.status = to;
-            if matches!(to, Status::Refused | Status::PartiallyFulfilled) {
+            if refusal {
                 r.outcome_reason = reason.clone();
+                r.refusal_category = category;
+                r.refusal_basis = basis.clone();
             }
-            if to == Status::Closed {
+            if to == Status::AwaitingIdentity {
+                r.identity_requested_on = Some(today);
+            }
+            // The day the request stopped being open: the answer's date, from which evidence retention counts.
+            if !to.is_open() && r.closed_at.is_none() {
                 r.closed_at = Some(now);
             }
-            Ok(("status_changed", json!({"from": from.id(), "to": to.id(), "reason": reason})))
+            Ok((
+                "status_changed",
+                json!({"from": from.id(), "to": to.id(), "reason": reason, "category": category, "basis": basis}),
+            ))
         })
     }
 
@@ -492,25 +601,25 @@ impl Desk {
         file_name: &str,
         content: &mut dyn std::io::Read,
     ) -> Result<RequestDetail> {
-        let file_name = safe_file_name(file_name)?;
         let request = self.store.read(|r| r.request(id_or_reference))?;
-        let dir = self.attachments_dir().join(request.id.to_string());
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-        let id = Uuid::now_v7().to_string();
-        let stored_name = format!("{}/{id}-{file_name}", request.id);
-        let target = self.attachments_dir().join(&stored_name);
-        let partial = dir.join(format!(".{id}.partial"));
-        let (sha256, size) = copy_hashed(content, &partial)?;
-        std::fs::rename(&partial, &target).map_err(|e| Error::io(format!("cannot store {}", target.display()), e))?;
-        let now = store::timestamp(self.now());
-        let attachment =
-            Attachment { id, file_name: file_name.clone(), stored_name, sha256: sha256.clone(), size, added_at: now };
+        let file = store_file(&self.attachments_dir(), &request.id, file_name, content)?;
+        let attachment = Attachment {
+            id: file.id.clone(),
+            file_name: file.file_name.clone(),
+            stored_name: file.stored_name.clone(),
+            sha256: file.sha256.clone(),
+            size: file.size,
+            added_at: store::timestamp(self.now()),
+        };
         let recorded = self.update(id_or_reference, |r, tx| {
             tx.insert_attachment(&r.id, &attachment)?;
-            Ok(("attachment_added", json!({"file_name": file_name, "sha256": sha256, "size": size})))
+            Ok((
+                "attachment_added",
+                json!({"file_name": attachment.file_name, "sha256": attachment.sha256, "size": attachment.size}),
+            ))
         });
         if recorded.is_err() {
-            let _ = std::fs::remove_file(&target);
+            file.remove();
         }
         recorded
     }
@@ -555,6 +664,51 @@ fn safe_file_name(name: &str) -> Result<String> {
     Ok(cleaned)
 }
 
+/// A file copied into a managed folder, not yet recorded in the database.
+pub(crate) struct StoredFile {
+    pub id: String,
+    pub file_name: String,
+    /// Relative to the managed folder.
+    pub stored_name: String,
+    pub sha256: String,
+    pub size: i64,
+    pub path: PathBuf,
+}
+
+impl StoredFile {
+    /// Undo the copy when its record could not be written (best effort: an orphan file holds no record).
+    pub fn remove(&self) {
+        let _ = std::fs::remove_file(&self.path);
+    }
+}
+
+/// Copy `content` into `root/<request id>/<file id>-<name>`: written to a temporary file, synced, then renamed,
+/// so a crash never leaves a half file under its final name.
+pub(crate) fn store_file(
+    root: &Path,
+    request_id: &Uuid,
+    file_name: &str,
+    content: &mut dyn std::io::Read,
+) -> Result<StoredFile> {
+    let file_name = safe_file_name(file_name)?;
+    let dir = root.join(request_id.to_string());
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    let id = Uuid::now_v7().to_string();
+    let stored_name = format!("{request_id}/{id}-{file_name}");
+    let path = root.join(&stored_name);
+    let partial = dir.join(format!(".{id}.partial"));
+    let copied = copy_hashed(content, &partial);
+    let (sha256, size) = match copied {
+        Ok(done) => done,
+        Err(e) => {
+            let _ = std::fs::remove_file(&partial);
+            return Err(e);
+        }
+    };
+    std::fs::rename(&partial, &path).map_err(|e| Error::io(format!("cannot store {}", path.display()), e))?;
+    Ok(StoredFile { id, file_name, stored_name, sha256, size, path })
+}
+
 fn copy_hashed(content: &mut dyn std::io::Read, to: &Path) -> Result<(String, i64)> {
     use sha2::Digest;
     use std::io::Write;
@@ -592,8 +746,29 @@ fn snapshot(r: &Request) -> serde_json::Value {
 /// Days a stopped clock may stand before the request is flagged for review.
 pub const LONG_PAUSE_DAYS: i64 = 90;
 
-fn flags(r: &Request, today: Date) -> Vec<String> {
+fn flags(r: &Request, identity: &IdentityView, today: Date) -> Vec<String> {
     let mut out = Vec::new();
+    if let (Some(since), Some(asked)) = (identity.unverified_since, r.identity_requested_on) {
+        out.push(format!(
+            "Identity not confirmed {} days after it was asked for ({}; period ended {}): close it as unverified, or \
+             record the check if the answer came",
+            (today - asked).whole_days(),
+            dates::fmt(asked),
+            dates::fmt(since)
+        ));
+    }
+    if r.status.is_open()
+        && r.facts.verified_on.is_none()
+        && let Some(c) = identity.checks.iter().rev().find(|c| c.outcome == CheckOutcome::Failed)
+    {
+        {
+            out.push(format!(
+                "The identity check of {} failed ({}): ask again, or refuse as identity not verified",
+                dates::fmt(c.checked_on),
+                c.method.label().to_lowercase()
+            ));
+        }
+    }
     for p in &r.facts.pauses {
         let end = p.end.unwrap_or(today);
         let days = (end - p.start).whole_days() + 1;

@@ -82,14 +82,19 @@ fn log_list_show_and_move_a_request() {
     assert_eq!(moved["status"], "in-progress");
     common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "closed"])
         .assert_error("allowed from in-progress");
-    common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "refused"]).assert_error("reason");
-    let refused = common::run_now(
-        &db.path,
-        "2026-11-22",
-        &["request", "status", "RD-2026-0001", "refused", "--reason", "Manifestly excessive", "--json"],
-    )
-    .json();
+    common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "refused"]).assert_error("category");
+    let refuse = |extra: &[&str]| {
+        let mut args = vec!["request", "status", "RD-2026-0001", "refused"];
+        args.extend_from_slice(extra);
+        common::run_now(&db.path, "2026-11-22", &args)
+    };
+    refuse(&["--category", "excessive"]).assert_error("reason");
+    refuse(&["--category", "rude", "--reason", "x"]).assert_error("unknown category 'rude'");
+    refuse(&["--category", "exemption", "--reason", "Privileged"]).assert_error("legal basis");
+    let refused = refuse(&["--category", "excessive", "--reason", "Manifestly excessive", "--json"]).json();
     assert_eq!(refused["outcome_reason"], "Manifestly excessive");
+    assert_eq!(refused["refusal_category"], "excessive");
+    assert!(refused["closed_at"].is_string(), "answered: the retention clock starts");
     let shown = common::run_now(&db.path, "2026-11-22", &["request", "show", "RD-2026-0001", "--json"]).json();
     let events = shown["events"].as_array().unwrap();
     assert_eq!(

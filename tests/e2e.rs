@@ -207,39 +207,76 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert!(s.text("[data-testid=timeline]").await.contains("Due date Mon 21 Dec 2026 → Tue 22 Dec 2026"));
     s.shot("04-clock.png").await;
 
-    // Identity confirmed on 22 November: under UK GDPR the month starts then (22 Dec), and the paused 22nd still
-    // does not count → Wednesday 23 December.
-    s.click("[data-testid=clock-identity]").await;
-    s.click("[data-testid=clock-save]").await;
+    // The policy for a UK access request: ask only where in doubt. The officer asks, then records the signed letter
+    // with the scan as evidence. Identity confirmed on 22 November: under UK GDPR the month starts then (22 Dec),
+    // and the paused 22nd still does not count → Wednesday 23 December. The request moves on by itself.
+    assert!(s.text("[data-testid=identity-level]").await.contains("reasonable doubt"));
+    s.click("[data-testid=identity-ask]").await;
+    s.type_into("[data-testid=ask-note]", "Signed copy of the request letter").await;
+    s.click("[data-testid=identity-save]").await;
+    s.wait_text("[data-testid=request-status]", |t| t == "Awaiting identity").await;
+    let scan = s.shots.join("signed-letter-scan.txt");
+    std::fs::write(&scan, "scan of the signed letter").unwrap();
+    s.click("[data-testid=identity-check]").await;
+    s.set_value("[data-testid=check-method]", "signed-letter").await;
+    s.find("[data-testid=check-files]").await.send_keys(scan.to_str().unwrap()).await.unwrap();
+    s.type_into("[data-testid=check-note]", "Signature matches our records").await;
+    s.click("[data-testid=identity-save]").await;
     s.wait_text("[data-testid=date-due]", |t| t == "Wed 23 Dec 2026").await;
-    assert!(s.text("[data-testid=clock]").await.contains("Identity verified Sun 22 Nov 2026"));
+    assert_eq!(s.text("[data-testid=request-status]").await, "In progress");
+    assert_eq!(s.text("[data-testid=identity-state]").await, "Established");
+    assert!(s.text("[data-testid=evidence]").await.contains("signed-letter-scan.txt"));
+    assert!(s.text("[data-testid=clock]").await.contains("Identity established Sun 22 Nov 2026"));
+    s.shot("05-identity.png").await;
 
-    s.click("[data-testid=to-in-progress]").await;
-    s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
+    // A refusal needs its ground and a reason.
     s.click("[data-testid=to-refused]").await;
     s.click("[data-testid=confirm-status]").await;
     assert!(s.text(".reason-box .field-error").await.contains("reason"));
     s.type_into("[data-testid=reason]", "Manifestly unfounded: repeated identical requests").await;
     s.click("[data-testid=confirm-status]").await;
+    assert!(s.text(".reason-box .field-error").await.contains("category"));
+    s.set_value("[data-testid=refusal-category-select]", "manifestly-unfounded").await;
+    s.click("[data-testid=confirm-status]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "Refused").await;
     assert!(s.text("[data-testid=outcome-reason]").await.contains("Manifestly unfounded"));
+    assert_eq!(s.text("[data-testid=refusal-category]").await, "Manifestly unfounded");
     let timeline = s.text("[data-testid=timeline]").await;
-    assert!(timeline.contains("In progress → Refused") && timeline.contains("Request logged"), "{timeline}");
-    s.shot("05-refused.png").await;
+    assert!(timeline.contains("In progress → Refused (Manifestly unfounded)"), "{timeline}");
+    assert!(timeline.contains("Identity asked for on") && timeline.contains("1 evidence file(s)"), "{timeline}");
+
+    // Answered: the evidence can go at once instead of waiting for the retention period.
+    s.click("[data-testid=purge-evidence]").await;
+    s.wait_text("[data-testid=evidence]", |t| t.contains("deleted")).await;
+    s.shot("06-refused.png").await;
 
     // Back in the queue, the officer finds it by the requester's name.
     s.click("button.back").await;
     s.set_value("[data-testid=filter-status]", "__all").await;
     s.type_into("[data-testid=search]", "Margaret Hale").await;
     s.wait_text("[data-testid=queue] tbody", |t| t.contains(&reference)).await;
-    s.shot("06-search.png").await;
+    s.shot("07-search.png").await;
 
-    // The next new request starts with the law and calendar used last.
+    // The next new request starts with the law and calendar used last. This one comes from an attorney: the
+    // agent's authority must be verified as well as the data subject.
     s.click("[data-testid=new-request]").await;
     let regime = s.find("select[name=regime]").await.prop("value").await.unwrap();
     let calendar = s.find("select[name=calendar]").await.prop("value").await.unwrap();
     assert_eq!((regime.as_deref(), calendar.as_deref()), (Some("uk-gdpr"), Some("GB-ENG")));
-    s.click(".form .actions button[type=button]").await;
+    s.type_into("input[name=name]", "Ann Old").await;
+    s.click("[data-testid=with-agent]").await;
+    s.type_into("input[name=agent_name]", "Bo Son").await;
+    s.click("[data-testid=save-request]").await;
+    assert!(s.text("[data-testid=error-agent_authority]").await.contains("written authority"));
+    s.type_into("input[name=agent_authority]", "Lasting power of attorney registered 2025").await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=agent]", |t| t.contains("Bo Son")).await;
+    s.click("[data-testid=identity-check]").await;
+    s.click("[data-testid=identity-save]").await;
+    s.wait_text("[data-testid=identity-checks]", |t| t.contains("data subject")).await;
+    assert_eq!(s.text("[data-testid=identity-state]").await, "Not established", "the authority is not checked yet");
+    assert_eq!(s.text("[data-testid=still-needed]").await, "Still to verify: the agent's authority.");
+    s.shot("08-agent.png").await;
 
     // Settings: a newly announced closure day on the England calendar recomputes the open requests on it.
     s.click("[data-testid=open-settings]").await;
@@ -250,7 +287,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let notice = s.wait_text("[data-testid=settings-notice]", |t| t.contains("non-working day on GB-ENG")).await;
     assert!(notice.contains("open request(s) checked"), "{notice}");
     assert!(s.text("[data-testid=calendar-days]").await.contains("Office closure"));
-    s.shot("07-settings.png").await;
+    assert!(s.text("[data-testid=identity-settings]").await.contains("Delete evidence after"));
+    s.shot("09-settings.png").await;
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.
@@ -260,8 +298,18 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(
         kinds,
-        ["created", "clock_paused", "clock_resumed", "identity_checked", "status_changed", "status_changed"]
+        [
+            "created",
+            "clock_paused",
+            "clock_resumed",
+            "identity_requested",
+            "identity_checked",
+            "status_changed",
+            "evidence_purged"
+        ]
     );
+    assert_eq!(shown["refusal_category"], "manifestly-unfounded");
+    assert_eq!(shown["identity"]["checks"][0]["evidence"][0]["purged_on"], TODAY);
     assert_eq!((shown["clock_start"].as_str(), shown["paused_days"].as_u64()), (Some("2026-11-22"), Some(1)));
     assert_eq!(common::run_db(&db, &["audit", "verify", "--json"]).json()["ok"], true);
 }

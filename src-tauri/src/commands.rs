@@ -3,7 +3,8 @@
 use std::sync::Arc;
 
 use rightsdesk::desk::{
-    FormOptions, NewRequest, QueueRow, RecomputeCount, RecomputeReport, RequestDetail, TargetSetting,
+    CheckInput, EvidenceFile, FormOptions, IdentitySettings, NewRequest, PurgeReport, QueueRow, RecomputeCount,
+    RecomputeReport, RequestDetail, StatusChange, TargetSetting,
 };
 use rightsdesk::store::{CalendarDay, ChainReport, Dashboard, Page, Query};
 use rightsdesk::{Desk, ErrorReport};
@@ -82,10 +83,9 @@ pub async fn add_request(state: State<'_, AppState>, input: NewRequest) -> Reply
 pub async fn change_status(
     state: State<'_, AppState>,
     reference: String,
-    status: String,
-    reason: Option<String>,
+    change: StatusChange,
 ) -> Reply<RequestDetail> {
-    with_desk(state, move |d| d.change_status(&reference, &status, reason.as_deref())).await
+    with_desk(state, move |d| d.change_status(&reference, change)).await
 }
 
 #[tauri::command]
@@ -105,23 +105,7 @@ pub async fn add_attachment(
     file_name: String,
     content_base64: String,
 ) -> Reply<RequestDetail> {
-    use base64::Engine;
-    let bytes =
-        base64::engine::general_purpose::STANDARD.decode(content_base64.as_bytes()).map_err(|e| ErrorReport {
-            code: "invalid".into(),
-            message: format!("the file could not be read ({e})"),
-            field: Some("file".into()),
-        })?;
-    if bytes.len() > MAX_ATTACHMENT_BYTES {
-        return Err(ErrorReport {
-            code: "invalid".into(),
-            message: format!(
-                "{file_name} is {} MB; files up to 50 MB can be attached here",
-                bytes.len() / (1024 * 1024)
-            ),
-            field: Some("file".into()),
-        });
-    }
+    let bytes = decode(&UploadedFile { name: file_name.clone(), content_base64 })?;
     with_desk(state, move |d| d.attach(&reference, &file_name, &mut bytes.as_slice())).await
 }
 
@@ -225,15 +209,104 @@ pub async fn export_deadlines(state: State<'_, AppState>) -> Reply<String> {
     .await
 }
 
+/// A file chosen in the window, as it travels over the IPC bridge.
+#[derive(serde::Deserialize, specta::Type)]
+pub struct UploadedFile {
+    pub name: String,
+    pub content_base64: String,
+}
+
+fn decode(file: &UploadedFile) -> Reply<Vec<u8>> {
+    use base64::Engine;
+    let bytes =
+        base64::engine::general_purpose::STANDARD.decode(file.content_base64.as_bytes()).map_err(|e| ErrorReport {
+            code: "invalid".into(),
+            message: format!("{} could not be read ({e})", file.name),
+            field: Some("file".into()),
+        })?;
+    if bytes.len() > MAX_ATTACHMENT_BYTES {
+        return Err(ErrorReport {
+            code: "invalid".into(),
+            message: format!(
+                "{} is {} MB; files up to 50 MB can be added here",
+                file.name,
+                bytes.len() / (1024 * 1024)
+            ),
+            field: Some("file".into()),
+        });
+    }
+    Ok(bytes)
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn record_identity_check(
     state: State<'_, AppState>,
     reference: String,
-    method: String,
-    outcome: String,
+    check: CheckInput,
+    evidence: Vec<UploadedFile>,
+) -> Reply<RequestDetail> {
+    let files = evidence.iter().map(|f| Ok((f.name.clone(), decode(f)?))).collect::<Reply<Vec<_>>>()?;
+    with_desk(state, move |d| {
+        let evidence = files
+            .into_iter()
+            .map(|(name, bytes)| EvidenceFile { name, content: Box::new(std::io::Cursor::new(bytes)) })
+            .collect();
+        d.record_identity_check(&reference, check, evidence)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn ask_identity(
+    state: State<'_, AppState>,
+    reference: String,
     on: String,
     note: Option<String>,
 ) -> Reply<RequestDetail> {
-    with_desk(state, move |d| d.record_identity_check(&reference, &method, &outcome, &on, note.as_deref())).await
+    with_desk(state, move |d| d.ask_identity(&reference, &on, note.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_agent(
+    state: State<'_, AppState>,
+    reference: String,
+    name: Option<String>,
+    email: Option<String>,
+    authority: Option<String>,
+) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.set_agent(&reference, name, email, authority)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn close_unverified(state: State<'_, AppState>, reference: String) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.close_unverified(&reference)).await
+}
+
+/// With `reference`: that answered request's evidence now; without: everything past the retention period.
+#[tauri::command]
+#[specta::specta]
+pub async fn purge_evidence(state: State<'_, AppState>, reference: Option<String>) -> Reply<PurgeReport> {
+    with_desk(state, move |d| d.purge_evidence(reference.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn identity_settings(state: State<'_, AppState>) -> Reply<IdentitySettings> {
+    with_desk(state, |d| Ok(d.identity_settings())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_unverified_days(state: State<'_, AppState>, regime: String, days: u32) -> Reply<()> {
+    with_desk(state, move |d| d.set_unverified_days(&regime, days)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_evidence_days(state: State<'_, AppState>, days: u32) -> Reply<()> {
+    with_desk(state, move |d| d.set_evidence_retention_days(days)).await
 }

@@ -51,6 +51,13 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::change_status,
         commands::add_attachment,
         commands::record_identity_check,
+        commands::ask_identity,
+        commands::set_agent,
+        commands::close_unverified,
+        commands::purge_evidence,
+        commands::identity_settings,
+        commands::set_unverified_days,
+        commands::set_evidence_days,
         commands::record_fee_paid,
         commands::pause_clock,
         commands::resume_clock,
@@ -66,7 +73,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
     ])
 }
 
-/// Remind the officer of what falls due: once shortly after start, then whenever the picture changes.
+/// Remind the officer of what falls due (once shortly after start, then whenever the picture changes), and delete
+/// identity evidence whose retention period has passed.
 fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
     use tauri_plugin_notification::NotificationExt;
     let app = app.clone();
@@ -85,6 +93,9 @@ fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
                 Ok(None) => last = None,
                 Ok(Some(_)) => {}
                 Err(e) => eprintln!("Rightsdesk could not check deadlines for reminders: {e}"),
+            }
+            if let Err(e) = desk.purge_evidence(None) {
+                eprintln!("Rightsdesk could not purge expired identity evidence: {e}");
             }
             std::thread::sleep(std::time::Duration::from_secs(30 * 60));
         }

@@ -1,5 +1,4 @@
-//! `rightsdesk calendar …` and `rightsdesk settings …`: the organisation's non-working days, the deadline
-//! calendar export, and the internal target.
+//! `rightsdesk calendar …`: the organisation's non-working days and the deadline calendar export.
 
 use clap::Subcommand;
 
@@ -39,19 +38,6 @@ pub enum Command {
     Export {
         #[arg(long)]
         out: std::path::PathBuf,
-        #[arg(long)]
-        json: bool,
-    },
-}
-
-#[derive(Subcommand)]
-pub enum Settings {
-    /// How many working days before the statutory due date the internal target sits, for one regime (default 5).
-    TargetDays {
-        #[arg(long)]
-        regime: String,
-        #[arg(long)]
-        days: u32,
         #[arg(long)]
         json: bool,
     },
@@ -97,22 +83,6 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 json(&serde_json::json!({"file": out, "events": events}))
             } else {
                 Ok(format!("wrote {events} deadline(s) to {}", out.display()))
-            }
-        }
-    }
-}
-
-pub fn settings(db: Option<&std::path::Path>, command: Settings) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
-    match command {
-        Settings::TargetDays { regime, days, json: as_json } => {
-            let rightsdesk::desk::RecomputeCount { checked, changed } = desk.set_target_working_days(&regime, days)?;
-            if as_json {
-                json(&serde_json::json!({"regime": regime, "days": days, "checked": checked, "changed": changed}))
-            } else {
-                Ok(format!(
-                    "internal target for {regime}: {days} working days before the due date ({changed} of {checked} open requests changed)"
-                ))
             }
         }
     }

@@ -5,7 +5,9 @@ mod audit;
 mod calendar;
 mod deadline;
 mod demo;
+mod evidence;
 mod request;
+mod settings;
 
 use std::io::Write;
 use std::process::ExitCode;
@@ -40,7 +42,10 @@ enum Command {
     Calendar(calendar::Command),
     /// Organisation settings.
     #[command(subcommand)]
-    Settings(calendar::Settings),
+    Settings(settings::Settings),
+    /// Identity evidence housekeeping.
+    #[command(subcommand)]
+    Evidence(evidence::Command),
 }
 
 /// A failure the user can act on: printed as one line.
@@ -92,7 +97,8 @@ pub fn main() -> ExitCode {
         Command::Audit(c) => audit::run(cli.db.as_deref(), c),
         Command::Demo(c) => demo::run(cli.db.as_deref(), c),
         Command::Calendar(c) => calendar::run(cli.db.as_deref(), c),
-        Command::Settings(c) => calendar::settings(cli.db.as_deref(), c),
+        Command::Settings(c) => settings::run(cli.db.as_deref(), c),
+        Command::Evidence(c) => evidence::run(cli.db.as_deref(), c),
     };
     match result {
         Ok(output) => {

@@ -4,46 +4,14 @@ use clap::Subcommand;
 
 use super::{Failure, json, open_desk};
 use rightsdesk::dates;
-use rightsdesk::desk::{NewRequest, QueueRow, RequestDetail};
+use rightsdesk::desk::{CheckInput, EvidenceFile, NewRequest, QueueRow, RequestDetail, StatusChange};
 use rightsdesk::domain::{RequestKind, Status};
 use rightsdesk::store::{Page, Query, Sort};
 
 #[derive(Subcommand)]
 pub enum Command {
     /// Log a new request.
-    Add {
-        #[arg(long)]
-        kind: String,
-        #[arg(long)]
-        regime: String,
-        #[arg(long)]
-        calendar: Option<String>,
-        #[arg(long)]
-        received: String,
-        #[arg(long)]
-        name: String,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-        #[arg(long)]
-        address: Option<String>,
-        /// Customer or account reference.
-        #[arg(long)]
-        account: Option<String>,
-        /// email, web-form, letter, phone, in-person (default email).
-        #[arg(long)]
-        channel: Option<String>,
-        /// Two-letter language of the requester (default en).
-        #[arg(long)]
-        language: Option<String>,
-        #[arg(long)]
-        description: Option<String>,
-        #[arg(long)]
-        notes: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Add(Box<AddArgs>),
     /// The queue: filtered, sorted, paged.
     List {
         #[arg(long)]
@@ -87,7 +55,8 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Record an identity check: method, outcome and date (a verified identity starts the UK clock).
+    /// Record an identity check: method, outcome, date and the evidence seen. The identity is established once the
+    /// data subject (and an authorised agent's authority) is verified; that starts the UK clock.
     Verify {
         reference: String,
         /// email-code, account-match, id-document, signed-letter, in-person, authorised-agent, parental-authority.
@@ -98,8 +67,44 @@ pub enum Command {
         outcome: String,
         #[arg(long)]
         on: String,
+        /// requester (the data subject, default) or agent (the authority of the person acting for them).
+        #[arg(long)]
+        party: Option<String>,
+        /// A file seen (copied into the managed evidence folder with its SHA-256); repeat for several.
+        #[arg(long)]
+        evidence: Vec<std::path::PathBuf>,
         #[arg(long)]
         note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Ask the requester to confirm their identity (the request waits for it; the unverified flag counts from ON).
+    AskIdentity {
+        reference: String,
+        #[arg(long)]
+        on: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Name the person acting for the data subject and their written authority, or --remove them.
+    Agent {
+        reference: String,
+        #[arg(long, required_unless_present = "remove")]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long, required_unless_present = "remove")]
+        authority: Option<String>,
+        #[arg(long, conflicts_with_all = ["name", "email", "authority"])]
+        remove: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Refuse a request whose identity was not confirmed within the configured period after asking for it.
+    CloseUnverified {
+        reference: String,
         #[arg(long)]
         json: bool,
     },
@@ -157,15 +162,65 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
-    /// Move a request to a new status (refusals and holds need --reason).
+    /// Move a request to a new status (holds need --reason; refusals --category and --reason, exemptions --basis).
     Status {
         reference: String,
         status: String,
         #[arg(long)]
         reason: Option<String>,
+        /// manifestly-unfounded, excessive, identity-not-verified, exemption, third-party-rights, no-data-held,
+        /// not-covered, other.
+        #[arg(long)]
+        category: Option<String>,
+        /// The legal basis of an exemption.
+        #[arg(long)]
+        basis: Option<String>,
         #[arg(long)]
         json: bool,
     },
+}
+
+#[derive(clap::Args)]
+pub struct AddArgs {
+    #[arg(long)]
+    kind: String,
+    #[arg(long)]
+    regime: String,
+    #[arg(long)]
+    calendar: Option<String>,
+    #[arg(long)]
+    received: String,
+    #[arg(long)]
+    name: String,
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+    /// Customer or account reference.
+    #[arg(long)]
+    account: Option<String>,
+    /// email, web-form, letter, phone, in-person (default email).
+    #[arg(long)]
+    channel: Option<String>,
+    /// Two-letter language of the requester (default en).
+    #[arg(long)]
+    language: Option<String>,
+    #[arg(long)]
+    description: Option<String>,
+    #[arg(long)]
+    notes: Option<String>,
+    /// Someone acting for the data subject (needs --agent-authority).
+    #[arg(long = "agent-name")]
+    agent_name: Option<String>,
+    #[arg(long = "agent-email")]
+    agent_email: Option<String>,
+    /// The written authority the agent showed (e.g. "signed power of attorney").
+    #[arg(long = "agent-authority")]
+    agent_authority: Option<String>,
+    #[arg(long)]
+    json: bool,
 }
 
 fn bad(option: &str, message: String) -> Failure {
@@ -175,23 +230,30 @@ fn bad(option: &str, message: String) -> Failure {
 pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
     let desk = open_desk(db)?;
     match command {
-        Command::Add {
-            kind,
-            regime,
-            calendar,
-            received,
-            name,
-            email,
-            phone,
-            address,
-            account,
-            channel,
-            language,
-            description,
-            notes,
-            json: as_json,
-        } => {
+        Command::Add(args) => {
+            let AddArgs {
+                kind,
+                regime,
+                calendar,
+                received,
+                name,
+                email,
+                phone,
+                address,
+                account,
+                channel,
+                language,
+                description,
+                notes,
+                agent_name,
+                agent_email,
+                agent_authority,
+                json: as_json,
+            } = *args;
             let detail = desk.add_request(NewRequest {
+                agent_name,
+                agent_email,
+                agent_authority,
                 kind,
                 regime,
                 calendar,
@@ -254,8 +316,25 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             if as_json { json(&page) } else { Ok(list_text(&page)) }
         }
         Command::Show { reference, json: as_json } => detail_out(&desk.request(&reference)?, as_json),
-        Command::Verify { reference, method, outcome, on, note, json: as_json } => {
-            detail_out(&desk.record_identity_check(&reference, &method, &outcome, &on, note.as_deref())?, as_json)
+        Command::Verify { reference, method, outcome, on, party, evidence, note, json: as_json } => {
+            let mut files = Vec::new();
+            for path in &evidence {
+                let f = std::fs::File::open(path)
+                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                files.push(EvidenceFile { name, content: Box::new(f) });
+            }
+            let input = CheckInput { party, method, outcome, on, note };
+            detail_out(&desk.record_identity_check(&reference, input, files)?, as_json)
+        }
+        Command::AskIdentity { reference, on, note, json: as_json } => {
+            detail_out(&desk.ask_identity(&reference, &on, note.as_deref())?, as_json)
+        }
+        Command::Agent { reference, name, email, authority, remove: _, json: as_json } => {
+            detail_out(&desk.set_agent(&reference, name, email, authority)?, as_json)
+        }
+        Command::CloseUnverified { reference, json: as_json } => {
+            detail_out(&desk.close_unverified(&reference)?, as_json)
         }
         Command::FeePaid { reference, on, json: as_json } => {
             detail_out(&desk.record_fee_paid(&reference, &on)?, as_json)
@@ -277,8 +356,8 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             detail_out(&desk.attach(&reference, &name, &mut f)?, as_json)
         }
-        Command::Status { reference, status, reason, json: as_json } => {
-            detail_out(&desk.change_status(&reference, &status, reason.as_deref())?, as_json)
+        Command::Status { reference, status, reason, category, basis, json: as_json } => {
+            detail_out(&desk.change_status(&reference, StatusChange { status, reason, category, basis })?, as_json)
         }
     }
 }
@@ -302,6 +381,35 @@ fn detail_out(d: &RequestDetail, as_json: bool) -> Result<String, Failure> {
     if let Some(why) = &d.explanation.no_deadline {
         lines.push(format!("  {why}"));
     }
+    if let Some(a) = &r.agent {
+        lines.push(format!("  agent           {} ({})", a.name, a.authority));
+    }
+    let id = &d.identity;
+    lines.push(format!(
+        "  identity        {} · policy: {}",
+        if id.verified { "established" } else { "not established" },
+        id.policy.level.label()
+    ));
+    for c in &id.checks {
+        lines.push(format!(
+            "    {} {} {} {}{}",
+            dates::fmt(c.checked_on),
+            c.party.id(),
+            c.method.id(),
+            c.outcome.id(),
+            c.evidence
+                .iter()
+                .map(|e| match e.purged_on {
+                    Some(p) => format!(" [{} purged {}, sha256 {}]", e.file_name, dates::fmt(p), e.sha256),
+                    None => format!(" [{} sha256 {}]", e.file_name, e.sha256),
+                })
+                .collect::<String>()
+        ));
+    }
+    if let Some(c) = r.refusal_category {
+        lines.push(format!("  refusal         {}: {}", c.label(), r.outcome_reason.as_deref().unwrap_or("")));
+    }
+    lines.extend(d.flags.iter().map(|f| format!("  ! {f}")));
     if !d.attachments.is_empty() {
         lines.push("Attachments:".into());
         lines

@@ -25,7 +25,7 @@ fn reason_text(reason: Option<&str>, what: &str) -> Result<String> {
 
 impl Desk {
     /// A date of a clock event may not precede receipt nor lie in the future.
-    fn event_date(&self, r: &Request, field: &str, text: &str) -> Result<Date> {
+    pub(super) fn event_date(&self, r: &Request, field: &str, text: &str) -> Result<Date> {
         let d = date(field, text)?;
         if d < r.received {
             return Err(Error::invalid(
@@ -39,7 +39,7 @@ impl Desk {
         Ok(d)
     }
 
-    fn ensure_open(r: &Request) -> Result<()> {
+    pub(super) fn ensure_open(r: &Request) -> Result<()> {
         if r.status.is_open() {
             Ok(())
         } else {
@@ -48,49 +48,6 @@ impl Desk {
                 format!("{} is {}: its clock can no longer change", r.reference, r.status.label().to_lowercase()),
             ))
         }
-    }
-
-    /// The outcome of an identity check. `verified` sets the date the clock may start from (UK GDPR Art 12A);
-    /// `failed` and `not-required` are recorded for the file. Evidence and the verification policy build on this.
-    pub fn record_identity_check(
-        &self,
-        id_or_reference: &str,
-        method: &str,
-        outcome: &str,
-        on: &str,
-        note: Option<&str>,
-    ) -> Result<RequestDetail> {
-        const METHODS: &[&str] = &[
-            "email-code",
-            "account-match",
-            "id-document",
-            "signed-letter",
-            "in-person",
-            "authorised-agent",
-            "parental-authority",
-        ];
-        let method = method.trim();
-        if !METHODS.contains(&method) {
-            return Err(Error::invalid(
-                "method",
-                format!("unknown method '{method}' (one of: {})", METHODS.join(", ")),
-            ));
-        }
-        let outcome = outcome.trim();
-        if !["verified", "failed", "not-required"].contains(&outcome) {
-            return Err(Error::invalid(
-                "outcome",
-                format!("unknown outcome '{outcome}' (verified, failed, not-required)"),
-            ));
-        }
-        let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
-        self.update(id_or_reference, |r, _| {
-            let on = self.event_date(r, "on", on)?;
-            if outcome == "verified" {
-                r.facts.verified_on = Some(on);
-            }
-            Ok(("identity_checked", json!({"method": method, "outcome": outcome, "on": dates::fmt(on), "note": note})))
-        })
     }
 
     /// The requester paid the fee asked for (where the regime restarts the clock at payment, it does so).

@@ -19,6 +19,21 @@ id_enum! {
     }
 }
 
+id_enum! {
+    /// Why a request was refused, wholly or in part. Each needs a written explanation; an exemption also names its
+    /// legal basis.
+    RefusalCategory {
+        ManifestlyUnfounded = "manifestly-unfounded": "Manifestly unfounded",
+        Excessive = "excessive": "Excessive or repetitive",
+        IdentityNotVerified = "identity-not-verified": "Identity not verified",
+        Exemption = "exemption": "Exemption (with its legal basis)",
+        ThirdPartyRights = "third-party-rights": "Rights and freedoms of others",
+        NoDataHeld = "no-data-held": "No personal data held",
+        NotCovered = "not-covered": "Not covered by the law",
+        Other = "other": "Other",
+    }
+}
+
 /// A permitted move, and whether it needs a written reason.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

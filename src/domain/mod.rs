@@ -1,9 +1,14 @@
 //! The domain model: what a request is, its kinds, channels and lifecycle. No I/O here.
 
+mod identity;
 mod lifecycle;
 mod request;
 
-pub use lifecycle::{Status, Transition};
+pub use identity::{
+    Agent, CheckOutcome, Evidence, IdentityCheck, Party, VerificationLevel, VerificationMethod, VerificationPolicy,
+    policy as verification_policy, verified_on,
+};
+pub use lifecycle::{RefusalCategory, Status, Transition};
 pub use request::{ClockFacts, Dates, PauseReason, PauseRecord, Request, Requester};
 
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@ use serde::{Deserialize, Serialize};
 use time::{Date, OffsetDateTime};
 use uuid::Uuid;
 
-use super::{Channel, RequestKind, Status};
+use super::{Agent, Channel, RefusalCategory, RequestKind, Status};
 use crate::dates::iso;
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -114,6 +114,16 @@ pub struct Request {
     pub description: String,
     pub notes: String,
     pub outcome_reason: Option<String>,
+    /// Why a refusal or partial refusal was made (set together with `outcome_reason`).
+    pub refusal_category: Option<RefusalCategory>,
+    /// The legal basis of an exemption.
+    pub refusal_basis: Option<String>,
+    /// Someone acting for the data subject, with their written authority.
+    pub agent: Option<Agent>,
+    /// The day the requester was asked to confirm their identity (the unverified flag counts from it).
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    #[serde(with = "iso::option")]
+    pub identity_requested_on: Option<Date>,
     #[serde(flatten)]
     pub facts: ClockFacts,
     #[serde(flatten)]

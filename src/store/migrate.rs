@@ -21,6 +21,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0002_calendar_days.sql",
         sql: include_str!("../../migrations/0002_calendar_days.sql"),
     },
+    Migration { version: 3, name: "0003_identity.sql", sql: include_str!("../../migrations/0003_identity.sql") },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -8,6 +8,7 @@
 mod attachments;
 mod audit;
 mod calendar_days;
+mod identity;
 pub mod migrate;
 mod requests;
 

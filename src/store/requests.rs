@@ -8,12 +8,12 @@ use uuid::Uuid;
 
 use super::{Reader, Tx};
 use crate::dates::{self, iso};
-use crate::domain::{Channel, ClockFacts, Dates, Request, RequestKind, Requester, Status};
+use crate::domain::{Channel, ClockFacts, Dates, RefusalCategory, Request, RequestKind, Requester, Status};
 use crate::error::{Error, Result};
 
 pub(super) const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received, status, requester_name, \
     requester_email, requester_phone, requester_address, requester_account, language, description, notes, \
-    outcome_reason, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
+    outcome_reason, refusal_category, refusal_basis, agent, identity_requested_on, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
     acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at";
 
 fn corrupt(what: &str, value: &str) -> rusqlite::Error {
@@ -64,6 +64,16 @@ pub(super) fn to_request(row: &Row) -> rusqlite::Result<Request> {
         description: row.get("description")?,
         notes: row.get("notes")?,
         outcome_reason: row.get("outcome_reason")?,
+        refusal_category: {
+            let c: Option<String> = row.get("refusal_category")?;
+            c.map(|c| RefusalCategory::parse(&c).ok_or_else(|| corrupt("refusal_category", &c))).transpose()?
+        },
+        refusal_basis: row.get("refusal_basis")?,
+        agent: {
+            let a: Option<String> = row.get("agent")?;
+            a.map(|a| serde_json::from_str(&a).map_err(|_| corrupt("agent", &a))).transpose()?
+        },
+        identity_requested_on: date_col(row, "identity_requested_on")?,
         facts: ClockFacts {
             verified_on: date_col(row, "verified_on")?,
             fee_paid_on: date_col(row, "fee_paid_on")?,
@@ -98,6 +108,7 @@ fn text(v: Option<String>) -> Value {
 /// Every column a request row holds after its creation, with its value: the one list both INSERT and UPDATE use.
 fn mutable_columns(r: &Request) -> Result<Vec<(&'static str, Value)>> {
     let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let agent = r.agent.as_ref().map(serde_json::to_string).transpose().map_err(|e| Error::Corrupt(e.to_string()))?;
     let date = |d: Option<Date>| text(opt_date(d));
     Ok(vec![
         ("kind", Value::Text(r.kind.id().into())),
@@ -115,6 +126,10 @@ fn mutable_columns(r: &Request) -> Result<Vec<(&'static str, Value)>> {
         ("description", Value::Text(r.description.clone())),
         ("notes", Value::Text(r.notes.clone())),
         ("outcome_reason", text(r.outcome_reason.clone())),
+        ("refusal_category", text(r.refusal_category.map(|c| c.id().to_string()))),
+        ("refusal_basis", text(r.refusal_basis.clone())),
+        ("agent", text(agent)),
+        ("identity_requested_on", date(r.identity_requested_on)),
         ("verified_on", date(r.facts.verified_on)),
         ("fee_paid_on", date(r.facts.fee_paid_on)),
         ("pauses", Value::Text(pauses)),

@@ -20,6 +20,11 @@ impl Run {
         serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
     }
 
+    /// The command succeeded (its output is not needed).
+    pub fn ok(&self) {
+        assert_eq!(self.code, 0, "command failed: {}", self.stderr);
+    }
+
     /// The contract for bad input: non-zero exit, nothing on stdout, one line on stderr that mentions `needle`.
     pub fn assert_error(&self, needle: &str) {
         assert_ne!(self.code, 0, "expected failure, got stdout {}", self.stdout);

@@ -21,6 +21,11 @@ export type ChainReport = B.ChainReport_Serialize;
 export type CalendarDay = B.CalendarDay_Serialize;
 export type RecomputeReport = B.RecomputeReport_Serialize;
 export type TargetSetting = B.TargetSetting;
+export type StatusChange = B.StatusChange_Deserialize;
+export type CheckInput = B.CheckInput_Deserialize;
+export type IdentityCheck = B.IdentityCheck_Serialize;
+export type IdentitySettings = B.IdentitySettings;
+export type PurgeReport = B.PurgeReport;
 
 export class ApiError extends Error {
   readonly code: string;
@@ -58,16 +63,25 @@ export const api = {
   listRequests: (query: Query) => unwrap(commands.listRequests(query)),
   getRequest: (reference: string) => unwrap(commands.getRequest(reference)),
   addRequest: (input: NewRequest) => unwrap(commands.addRequest(input)),
-  changeStatus: (reference: string, status: string, reason: string | null) =>
-    unwrap(commands.changeStatus(reference, status, reason)),
+  changeStatus: (reference: string, change: StatusChange) => unwrap(commands.changeStatus(reference, change)),
   verifyAudit: () => unwrap(commands.verifyAudit()),
-  recordIdentityCheck: (
-    reference: string,
-    method: string,
-    outcome: string,
-    on: string,
-    note: string | null,
-  ) => unwrap(commands.recordIdentityCheck(reference, method, outcome, on, note)),
+  recordIdentityCheck: async (reference: string, check: CheckInput, files: File[]) =>
+    unwrap(
+      commands.recordIdentityCheck(
+        reference,
+        check,
+        await Promise.all(files.map(async (f) => ({ name: f.name, content_base64: await toBase64(f) }))),
+      ),
+    ),
+  askIdentity: (reference: string, on: string, note: string | null) =>
+    unwrap(commands.askIdentity(reference, on, note)),
+  setAgent: (reference: string, name: string | null, email: string | null, authority: string | null) =>
+    unwrap(commands.setAgent(reference, name, email, authority)),
+  closeUnverified: (reference: string) => unwrap(commands.closeUnverified(reference)),
+  purgeEvidence: (reference: string | null) => unwrap(commands.purgeEvidence(reference)),
+  identitySettings: () => unwrap(commands.identitySettings()),
+  setUnverifiedDays: (regime: string, days: number) => unwrap(commands.setUnverifiedDays(regime, days)),
+  setEvidenceDays: (days: number) => unwrap(commands.setEvidenceDays(days)),
   recordFeePaid: (reference: string, on: string) => unwrap(commands.recordFeePaid(reference, on)),
   pauseClock: (reference: string, from: string, reason: string, note: string | null) =>
     unwrap(commands.pauseClock(reference, from, reason, note)),

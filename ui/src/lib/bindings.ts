@@ -13,9 +13,17 @@ export const commands = {
 	listRequests: (query: Query_Deserialize) => typedError<Page<QueueRow_Serialize>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { query })),
 	getRequest: (reference: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { reference })),
 	addRequest: (input: NewRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
-	changeStatus: (reference: string, status: string, reason: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { reference, status, reason })),
+	changeStatus: (reference: string, change: StatusChange_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { reference, change })),
 	addAttachment: (reference: string, fileName: string, contentBase64: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { reference, fileName, contentBase64 })),
-	recordIdentityCheck: (reference: string, method: string, outcome: string, on: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { reference, method, outcome, on, note })),
+	recordIdentityCheck: (reference: string, check: CheckInput_Deserialize, evidence: UploadedFile[]) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { reference, check, evidence })),
+	askIdentity: (reference: string, on: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { reference, on, note })),
+	setAgent: (reference: string, name: string | null, email: string | null, authority: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { reference, name, email, authority })),
+	closeUnverified: (reference: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { reference })),
+	/**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
+	purgeEvidence: (reference: string | null) => typedError<PurgeReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_evidence", { reference })),
+	identitySettings: () => typedError<IdentitySettings, ErrorReport_Serialize>(__TAURI_INVOKE("identity_settings")),
+	setUnverifiedDays: (regime: string, days: number) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_unverified_days", { regime, days })),
+	setEvidenceDays: (days: number) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_evidence_days", { days })),
 	recordFeePaid: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { reference, on })),
 	pauseClock: (reference: string, from: string, reason: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { reference, from, reason, note })),
 	resumeClock: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { reference, on })),
@@ -32,6 +40,25 @@ export const commands = {
 };
 
 /* Types */
+/**  A person acting for the data subject, and the written authority they showed. */
+export type Agent = Agent_Serialize | Agent_Deserialize;
+
+/**  A person acting for the data subject, and the written authority they showed. */
+export type Agent_Deserialize = {
+	name: string,
+	email?: string | null,
+	/**  What the authority is (e.g. "signed power of attorney dated 2026-10-01"). */
+	authority: string,
+};
+
+/**  A person acting for the data subject, and the written authority they showed. */
+export type Agent_Serialize = {
+	name: string,
+	email: string | null,
+	/**  What the authority is (e.g. "signed power of attorney dated 2026-10-01"). */
+	authority: string,
+};
+
 export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
 
 export type AppInfo_Deserialize = {
@@ -110,6 +137,31 @@ export type ChainReport_Serialize = {
 	ok: boolean,
 	first_break: ChainBreak_Serialize | null,
 };
+
+/**  An identity check as entered in the window or on the command line. */
+export type CheckInput = CheckInput_Serialize | CheckInput_Deserialize;
+
+/**  An identity check as entered in the window or on the command line. */
+export type CheckInput_Deserialize = {
+	/**  `requester` (default) or `agent`. */
+	party?: string | null,
+	method?: string,
+	outcome?: string,
+	on?: string,
+	note?: string | null,
+};
+
+/**  An identity check as entered in the window or on the command line. */
+export type CheckInput_Serialize = {
+	/**  `requester` (default) or `agent`. */
+	party: string | null,
+	method: string,
+	outcome: string,
+	on: string,
+	note: string | null,
+};
+
+export type CheckOutcome = "verified" | "failed" | "not-required";
 
 export type Choice = {
 	id: string,
@@ -216,6 +268,35 @@ export type Event = {
 	hash: string,
 };
 
+/**  A file seen during a check. Once purged, the file is gone but its name, size and SHA-256 stay on record. */
+export type Evidence = Evidence_Serialize | Evidence_Deserialize;
+
+/**  A file seen during a check. Once purged, the file is gone but its name, size and SHA-256 stay on record. */
+export type Evidence_Deserialize = {
+	id: string,
+	check_id: string,
+	file_name: string,
+	/**  Path relative to the managed evidence folder. */
+	stored_name: string,
+	sha256: string,
+	size: number,
+	added_at: string,
+	purged_on: string | null,
+};
+
+/**  A file seen during a check. Once purged, the file is gone but its name, size and SHA-256 stay on record. */
+export type Evidence_Serialize = {
+	id: string,
+	check_id: string,
+	file_name: string,
+	/**  Path relative to the managed evidence folder. */
+	stored_name: string,
+	sha256: string,
+	size: number,
+	added_at: string,
+	purged_on: string | null,
+};
+
 /**  How each date was computed, per date, in words. */
 export type Explanation = Explanation_Serialize | Explanation_Deserialize;
 
@@ -258,6 +339,9 @@ export type FormOptions_Deserialize = {
 	channels: Choice[],
 	statuses: Choice[],
 	regimes: RegimeOption_Deserialize[],
+	verification_methods: Choice[],
+	check_outcomes: Choice[],
+	refusal_categories: Choice[],
 	today: string,
 };
 
@@ -267,7 +351,72 @@ export type FormOptions_Serialize = {
 	channels: Choice[],
 	statuses: Choice[],
 	regimes: RegimeOption_Serialize[],
+	verification_methods: Choice[],
+	check_outcomes: Choice[],
+	refusal_categories: Choice[],
 	today: string,
+};
+
+export type IdentityCheck = IdentityCheck_Serialize | IdentityCheck_Deserialize;
+
+export type IdentityCheck_Deserialize = {
+	id: string,
+	party: Party,
+	method: VerificationMethod,
+	outcome: CheckOutcome,
+	checked_on: string,
+	note?: string | null,
+	recorded_at: string,
+	actor: string,
+	evidence: Evidence_Deserialize[],
+};
+
+export type IdentityCheck_Serialize = {
+	id: string,
+	party: Party,
+	method: VerificationMethod,
+	outcome: CheckOutcome,
+	checked_on: string,
+	note: string | null,
+	recorded_at: string,
+	actor: string,
+	evidence: Evidence_Serialize[],
+};
+
+/**  The identity settings as the Settings page shows them. */
+export type IdentitySettings = {
+	evidence_retention_days: number,
+	/**  Per regime: days after the identity request before an unverified request is flagged. */
+	unverified_days: RegimeDays[],
+};
+
+/**  The identity part of the request page. */
+export type IdentityView = IdentityView_Serialize | IdentityView_Deserialize;
+
+/**  The identity part of the request page. */
+export type IdentityView_Deserialize = {
+	policy: VerificationPolicy,
+	checks: IdentityCheck_Deserialize[],
+	/**  Established: the data subject verified and, with an agent, the agent's authority too. */
+	verified: boolean,
+	/**  Days after the identity request before the request is flagged as unverified. */
+	unverified_after_days: number,
+	/**  Set when that period has passed without verification: the day it passed. */
+	unverified_since: string | null,
+	evidence_retention_days: number,
+};
+
+/**  The identity part of the request page. */
+export type IdentityView_Serialize = {
+	policy: VerificationPolicy,
+	checks: IdentityCheck_Serialize[],
+	/**  Established: the data subject verified and, with an agent, the agent's authority too. */
+	verified: boolean,
+	/**  Days after the identity request before the request is flagged as unverified. */
+	unverified_after_days: number,
+	/**  Set when that period has passed without verification: the day it passed. */
+	unverified_since: string | null,
+	evidence_retention_days: number,
 };
 
 /**  How the request reached the organisation. */
@@ -291,6 +440,10 @@ export type NewRequest_Deserialize = {
 	language?: string | null,
 	description?: string | null,
 	notes?: string | null,
+	/**  Someone acting for the data subject: their name, email and the written authority they showed. */
+	agent_name?: string | null,
+	agent_email?: string | null,
+	agent_authority?: string | null,
 };
 
 /**  A new request as typed into the form or given on the command line. */
@@ -308,6 +461,10 @@ export type NewRequest_Serialize = {
 	language: string | null,
 	description: string | null,
 	notes: string | null,
+	/**  Someone acting for the data subject: their name, email and the written authority they showed. */
+	agent_name: string | null,
+	agent_email: string | null,
+	agent_authority: string | null,
 };
 
 export type Page<T> = {
@@ -316,6 +473,9 @@ export type Page<T> = {
 	offset: number,
 	limit: number,
 };
+
+/**  Whose identity (or authority) a check is about. */
+export type Party = "requester" | "agent";
 
 /**  Why the clock (or the work) was stopped. */
 export type PauseReason = "awaiting-identity" | "awaiting-clarification" | "awaiting-fee" | "other";
@@ -334,6 +494,13 @@ export type PauseRecord_Serialize = {
 	/**  `None` while the clock is still stopped. */
 	end: string | null,
 	reason: PauseReason,
+};
+
+/**  What a purge of evidence did. */
+export type PurgeReport = {
+	requests: number,
+	files: number,
+	bytes: number,
 };
 
 /**  The queue's filters, sort and page. Every field narrows; `None` means no filter. */
@@ -415,6 +582,18 @@ export type RecomputeReport_Serialize = {
 	changed: number,
 };
 
+/**
+ *  Why a request was refused, wholly or in part. Each needs a written explanation; an exemption also names its
+ *  legal basis.
+ */
+export type RefusalCategory = "manifestly-unfounded" | "excessive" | "identity-not-verified" | "exemption" | "third-party-rights" | "no-data-held" | "not-covered" | "other";
+
+export type RegimeDays = {
+	regime: string,
+	name: string,
+	days: number,
+};
+
 export type RegimeOption = RegimeOption_Serialize | RegimeOption_Deserialize;
 
 export type RegimeOption_Deserialize = {
@@ -451,6 +630,7 @@ export type RequestDetail_Deserialize = {
 	is_open: boolean,
 	allowed: Transition[],
 	explanation: Explanation_Deserialize,
+	identity: IdentityView_Deserialize,
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
@@ -464,6 +644,7 @@ export type RequestDetail_Serialize = {
 	is_open: boolean,
 	allowed: Transition[],
 	explanation: Explanation_Serialize,
+	identity: IdentityView_Serialize,
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
@@ -522,6 +703,14 @@ export type Request_Deserialize = {
 	description: string,
 	notes: string,
 	outcome_reason?: string | null,
+	/**  Why a refusal or partial refusal was made (set together with `outcome_reason`). */
+	refusal_category?: RefusalCategory | null,
+	/**  The legal basis of an exemption. */
+	refusal_basis?: string | null,
+	/**  Someone acting for the data subject, with their written authority. */
+	agent?: Agent_Deserialize | null,
+	/**  The day the requester was asked to confirm their identity (the unverified flag counts from it). */
+	identity_requested_on: string | null,
 	created_at: string,
 	updated_at: string,
 	closed_at: string | null,
@@ -541,6 +730,14 @@ export type Request_Serialize = {
 	description: string,
 	notes: string,
 	outcome_reason: string | null,
+	/**  Why a refusal or partial refusal was made (set together with `outcome_reason`). */
+	refusal_category: RefusalCategory | null,
+	/**  The legal basis of an exemption. */
+	refusal_basis: string | null,
+	/**  Someone acting for the data subject, with their written authority. */
+	agent: Agent_Serialize | null,
+	/**  The day the requester was asked to confirm their identity (the unverified flag counts from it). */
+	identity_requested_on: string | null,
 	created_at: string,
 	updated_at: string,
 	closed_at: string | null,
@@ -570,6 +767,29 @@ export type Sort = "due" | "received" | "reference" | "status" | "kind" | "regim
 
 export type Status = "received" | "awaiting-identity" | "in-progress" | "on-hold" | "fulfilled" | "partially-fulfilled" | "refused" | "withdrawn" | "closed";
 
+/**  A move along the lifecycle as asked for in the window or on the command line. */
+export type StatusChange = StatusChange_Serialize | StatusChange_Deserialize;
+
+/**  A move along the lifecycle as asked for in the window or on the command line. */
+export type StatusChange_Deserialize = {
+	status?: string,
+	reason?: string | null,
+	/**  Refusals: a `RefusalCategory` id. */
+	category?: string | null,
+	/**  Exemptions: the legal basis relied on. */
+	basis?: string | null,
+};
+
+/**  A move along the lifecycle as asked for in the window or on the command line. */
+export type StatusChange_Serialize = {
+	status: string,
+	reason: string | null,
+	/**  Refusals: a `RefusalCategory` id. */
+	category: string | null,
+	/**  Exemptions: the legal basis relied on. */
+	basis: string | null,
+};
+
 /**  The internal-target setting of one regime. */
 export type TargetSetting = {
 	regime: string,
@@ -581,6 +801,27 @@ export type TargetSetting = {
 export type Transition = {
 	to: Status,
 	reason_required: boolean,
+};
+
+/**  A file chosen in the window, as it travels over the IPC bridge. */
+export type UploadedFile = {
+	name: string,
+	content_base64: string,
+};
+
+/**  How sure the organisation must be of the requester's identity before acting. */
+export type VerificationLevel = "not-required" | "proportionate" | "reasonable" | "reasonably-high";
+
+export type VerificationMethod = "email-code" | "account-match" | "id-document" | "signed-letter" | "in-person" | "authorised-agent" | "parental-authority";
+
+/**  What the law expects for one request: the level, what it means in practice, and where it comes from. */
+export type VerificationPolicy = {
+	level: VerificationLevel,
+	level_label: string,
+	guidance: string,
+	citation: string,
+	/**  Methods that fit the level, the least intrusive first. */
+	suggested: VerificationMethod[],
 };
 
 /* Tauri Specta runtime */

@@ -1,0 +1,378 @@
+//! Identity verification through the real binary: checks with evidence, authorised agents, asking for identity and
+//! the unverified flag, and the purge of evidence after the retention period — the record of what was purged stays.
+
+mod common;
+
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+
+struct Register {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Register {
+    fn new() -> Register {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("r.sqlite3");
+        Register { dir, db }
+    }
+
+    fn run(&self, today: &str, args: &[&str]) -> common::Run {
+        common::run_now(&self.db, today, args)
+    }
+
+    fn file(&self, name: &str, content: &str) -> String {
+        let p = self.dir.path().join(name);
+        std::fs::write(&p, content).unwrap();
+        p.to_str().unwrap().to_string()
+    }
+
+    fn evidence_files(&self) -> Vec<PathBuf> {
+        let root = self.dir.path().join("evidence");
+        let mut out = Vec::new();
+        for d in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+            out.extend(std::fs::read_dir(d.path()).unwrap().flatten().map(|f| f.path()));
+        }
+        out
+    }
+}
+
+fn sha256(path: &Path) -> String {
+    use sha2::Digest;
+    let bytes = std::fs::read(path).unwrap();
+    sha2::Sha256::digest(&bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+fn kinds(v: &Value) -> Vec<String> {
+    v["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap().to_string()).collect()
+}
+
+#[test]
+fn a_uk_check_with_evidence_starts_the_clock_and_shows_the_policy() {
+    let reg = Register::new();
+    let v = reg
+        .run(
+            "2026-03-20",
+            &[
+                "request",
+                "add",
+                "--json",
+                "--name",
+                "Pat Doe",
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-03-02",
+            ],
+        )
+        .json();
+    assert_eq!(v["identity"]["policy"]["level"], "proportionate");
+    assert!(v["identity"]["policy"]["citation"].as_str().unwrap().contains("Art 12A"));
+    assert_eq!(v["due"], "2026-04-02");
+
+    let asked =
+        reg.run("2026-03-20", &["request", "ask-identity", "RD-2026-0001", "--on", "2026-03-03", "--json"]).json();
+    assert_eq!(asked["status"], "awaiting-identity");
+    assert_eq!(asked["identity_requested_on"], "2026-03-03");
+
+    let letter = reg.file("signed letter.pdf", "%PDF-1.4 signed letter");
+    let passport = reg.file("passport.jpg", "jpeg bytes");
+    let v = reg
+        .run(
+            "2026-03-20",
+            &[
+                "request",
+                "verify",
+                "RD-2026-0001",
+                "--method",
+                "signed-letter",
+                "--outcome",
+                "verified",
+                "--on",
+                "2026-03-09",
+                "--evidence",
+                &letter,
+                "--evidence",
+                &passport,
+                "--note",
+                "Signature matches",
+                "--json",
+            ],
+        )
+        .json();
+    // Art 12A: the clock starts when the identity is confirmed (9 March → 9 April).
+    assert_eq!(v["verified_on"], "2026-03-09");
+    assert_eq!(v["clock_start"], "2026-03-09");
+    assert_eq!(v["due"], "2026-04-09");
+    assert_eq!(v["status"], "in-progress", "a request waiting for identity moves on once it is established");
+    assert_eq!(v["identity"]["verified"], true);
+    let check = &v["identity"]["checks"][0];
+    assert_eq!(check["method"], "signed-letter");
+    assert_eq!(check["evidence"].as_array().unwrap().len(), 2);
+    let stored = reg.evidence_files();
+    assert_eq!(stored.len(), 2);
+    for e in check["evidence"].as_array().unwrap() {
+        let path = reg.dir.path().join("evidence").join(e["stored_name"].as_str().unwrap());
+        assert_eq!(sha256(&path), e["sha256"].as_str().unwrap(), "the recorded hash is the file's");
+    }
+    let last = v["events"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["kind"], "identity_checked");
+    assert_eq!(last["data"]["dates"]["after"]["due"], "2026-04-09", "the event carries the dates before and after");
+    assert_eq!(last["data"]["evidence"][0]["file_name"], "signed letter.pdf");
+}
+
+#[test]
+fn bad_checks_are_refused_and_leave_no_file_behind() {
+    let reg = Register::new();
+    reg.run(
+        "2026-03-20",
+        &[
+            "request",
+            "add",
+            "--name",
+            "Pat",
+            "--kind",
+            "erasure",
+            "--regime",
+            "eu-gdpr",
+            "--calendar",
+            "FR",
+            "--received",
+            "2026-03-02",
+        ],
+    )
+    .ok();
+    let ok = reg.file("id.png", "png");
+    let bad = |args: &[&str], needle: &str| {
+        let mut full = vec!["request", "verify", "RD-2026-0001", "--evidence", ok.as_str()];
+        full.extend_from_slice(args);
+        reg.run("2026-03-20", &full).assert_error(needle);
+    };
+    bad(&["--method", "telepathy", "--outcome", "verified", "--on", "2026-03-05"], "unknown method 'telepathy'");
+    bad(&["--method", "in-person", "--outcome", "maybe", "--on", "2026-03-05"], "unknown outcome 'maybe'");
+    bad(&["--method", "in-person", "--outcome", "verified", "--on", "2026-03-25"], "future");
+    bad(&["--method", "in-person", "--outcome", "verified", "--on", "2026-03-01"], "before the request was received");
+    bad(
+        &["--method", "authorised-agent", "--outcome", "verified", "--on", "2026-03-05", "--party", "agent"],
+        "no authorised agent",
+    );
+    bad(
+        &["--method", "in-person", "--outcome", "verified", "--on", "2026-03-05", "--evidence", "/nonexistent/x.pdf"],
+        "cannot read",
+    );
+    assert!(reg.evidence_files().is_empty(), "a refused check keeps no evidence: {:?}", reg.evidence_files());
+    let v = reg.run("2026-03-20", &["request", "show", "RD-2026-0001", "--json"]).json();
+    assert_eq!(kinds(&v), ["created"]);
+}
+
+#[test]
+fn an_agent_needs_their_authority_and_the_subject_verified() {
+    let reg = Register::new();
+    reg.run(
+        "2026-02-10",
+        &[
+            "request",
+            "add",
+            "--name",
+            "Ann Old",
+            "--kind",
+            "access",
+            "--regime",
+            "uk-gdpr",
+            "--received",
+            "2026-02-02",
+            "--agent-name",
+            "Bo Son",
+        ],
+    )
+    .assert_error("written authority");
+    let v = reg
+        .run(
+            "2026-02-10",
+            &[
+                "request",
+                "add",
+                "--json",
+                "--name",
+                "Ann Old",
+                "--kind",
+                "access",
+                "--regime",
+                "uk-gdpr",
+                "--received",
+                "2026-02-02",
+                "--agent-name",
+                "Bo Son",
+                "--agent-email",
+                "Bo@Example.org",
+                "--agent-authority",
+                "Lasting power of attorney",
+            ],
+        )
+        .json();
+    assert_eq!(v["agent"]["email"], "bo@example.org");
+    let verify = |party: &str, method: &str, on: &str| {
+        reg.run(
+            "2026-02-10",
+            &[
+                "request",
+                "verify",
+                "RD-2026-0001",
+                "--party",
+                party,
+                "--method",
+                method,
+                "--outcome",
+                "verified",
+                "--on",
+                on,
+                "--json",
+            ],
+        )
+        .json()
+    };
+    let v = verify("requester", "account-match", "2026-02-03");
+    assert_eq!(v["verified_on"], Value::Null, "the agent's authority is still unchecked");
+    assert_eq!(v["identity"]["verified"], false);
+    let v = verify("agent", "authorised-agent", "2026-02-05");
+    assert_eq!(v["verified_on"], "2026-02-05");
+    assert_eq!(v["clock_start"], "2026-02-05");
+    // Removing the agent: the data subject's own check now suffices, from the day it was made.
+    let v = reg.run("2026-02-10", &["request", "agent", "RD-2026-0001", "--remove", "--json"]).json();
+    assert_eq!(v["agent"], Value::Null);
+    assert_eq!(v["verified_on"], "2026-02-03");
+    assert_eq!(kinds(&v).last().unwrap(), "agent_set");
+}
+
+#[test]
+fn unverified_requests_are_flagged_and_can_be_closed_as_such() {
+    let reg = Register::new();
+    reg.run(
+        "2026-01-20",
+        &["request", "add", "--name", "Kim", "--kind", "erasure", "--regime", "us-ca-ccpa", "--received", "2026-01-05"],
+    )
+    .ok();
+    reg.run("2026-01-20", &["request", "ask-identity", "RD-2026-0001", "--on", "2026-01-06"]).ok();
+    reg.run("2026-02-04", &["request", "close-unverified", "RD-2026-0001"]).assert_error("have not passed");
+    let v = reg.run("2026-02-05", &["request", "show", "RD-2026-0001", "--json"]).json();
+    assert_eq!(v["identity"]["unverified_since"], "2026-02-05");
+    assert!(v["flags"][0].as_str().unwrap().contains("Identity not confirmed 30 days after"), "{}", v["flags"]);
+    reg.run("2026-02-05", &["settings", "unverified-days", "--regime", "us-ca-ccpa", "--days", "45"]).ok();
+    reg.run("2026-02-05", &["request", "close-unverified", "RD-2026-0001"]).assert_error("45 days");
+    let v = reg.run("2026-02-20", &["request", "close-unverified", "RD-2026-0001", "--json"]).json();
+    assert_eq!(v["status"], "refused");
+    assert_eq!(v["refusal_category"], "identity-not-verified");
+    assert!(v["outcome_reason"].as_str().unwrap().contains("asked on 2026-01-06"));
+    assert!(v["flags"].as_array().unwrap().is_empty(), "an answered request is no longer flagged");
+}
+
+#[test]
+fn evidence_is_purged_after_the_retention_period_and_its_record_stays() {
+    let reg = Register::new();
+    reg.run(
+        "2026-03-20",
+        &[
+            "request",
+            "add",
+            "--name",
+            "Pat",
+            "--kind",
+            "access",
+            "--regime",
+            "eu-gdpr",
+            "--calendar",
+            "FR",
+            "--received",
+            "2026-03-02",
+        ],
+    )
+    .ok();
+    let id = reg.file("licence.jpg", "driving licence scan");
+    let hash = sha256(Path::new(&id));
+    reg.run(
+        "2026-03-20",
+        &[
+            "request",
+            "verify",
+            "RD-2026-0001",
+            "--method",
+            "id-document",
+            "--outcome",
+            "verified",
+            "--on",
+            "2026-03-04",
+            "--evidence",
+            &id,
+        ],
+    )
+    .ok();
+    reg.run("2026-03-20", &["evidence", "purge", "--request", "RD-2026-0001"]).assert_error("still open");
+    reg.run("2026-03-20", &["request", "status", "RD-2026-0001", "in-progress"]).ok();
+    reg.run("2026-03-25", &["request", "status", "RD-2026-0001", "fulfilled"]).ok();
+    // Answered 25 March: with the default 30 days nothing goes before 24 April.
+    let v = reg.run("2026-04-23", &["evidence", "purge", "--json"]).json();
+    assert_eq!(v["files"], 0);
+    assert_eq!(reg.evidence_files().len(), 1);
+    let v = reg.run("2026-04-24", &["evidence", "purge", "--json"]).json();
+    assert_eq!((v["files"].as_i64(), v["requests"].as_i64(), v["bytes"].as_i64()), (Some(1), Some(1), Some(20)));
+    assert!(reg.evidence_files().is_empty(), "the file is gone");
+    let shown = reg.run("2026-04-24", &["request", "show", "RD-2026-0001", "--json"]).json();
+    let e = &shown["identity"]["checks"][0]["evidence"][0];
+    assert_eq!(e["purged_on"], "2026-04-24");
+    assert_eq!(e["sha256"], hash.as_str(), "the record keeps the hash of what was seen");
+    let last = shown["events"].as_array().unwrap().last().unwrap();
+    assert_eq!(last["kind"], "evidence_purged");
+    assert_eq!(last["data"]["files"][0]["sha256"], hash.as_str());
+    let v = reg.run("2026-05-24", &["evidence", "purge", "--json"]).json();
+    assert_eq!(v["files"], 0, "nothing is purged twice");
+    assert_eq!(reg.run("2026-05-24", &["audit", "verify", "--json"]).json()["ok"], true);
+}
+
+#[test]
+fn evidence_retention_can_be_set_and_zero_means_at_once() {
+    let reg = Register::new();
+    reg.run(
+        "2026-03-20",
+        &[
+            "request",
+            "add",
+            "--name",
+            "Pat",
+            "--kind",
+            "erasure",
+            "--regime",
+            "eu-gdpr",
+            "--calendar",
+            "FR",
+            "--received",
+            "2026-03-02",
+        ],
+    )
+    .ok();
+    let id = reg.file("bill.pdf", "utility bill");
+    reg.run(
+        "2026-03-20",
+        &[
+            "request",
+            "verify",
+            "RD-2026-0001",
+            "--method",
+            "id-document",
+            "--outcome",
+            "verified",
+            "--on",
+            "2026-03-04",
+            "--evidence",
+            &id,
+        ],
+    )
+    .ok();
+    reg.run("2026-03-20", &["request", "status", "RD-2026-0001", "withdrawn"]).ok();
+    reg.run("2026-03-20", &["settings", "evidence-days", "--days", "99999"]).assert_error("ten years");
+    reg.run("2026-03-20", &["settings", "evidence-days", "--days", "0"]).ok();
+    let v = reg.run("2026-03-20", &["evidence", "purge", "--json"]).json();
+    assert_eq!(v["files"], 1);
+}
