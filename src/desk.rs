@@ -6,7 +6,10 @@ mod calendar;
 mod clock;
 mod ics;
 mod identity;
+mod import;
 mod reminders;
+
+pub use import::{ImportField, ImportPreview, ImportProgress, ImportReport, RowError};
 
 pub use identity::{
     CheckInput, DEFAULT_EVIDENCE_RETENTION_DAYS, DEFAULT_UNVERIFIED_DAYS, EvidenceFile, IdentitySettings, IdentityView,
@@ -417,6 +420,7 @@ impl Desk {
             description,
             notes,
             outcome_reason: None,
+            external_id: None,
             refusal_category: None,
             refusal_basis: None,
             agent,
@@ -448,6 +452,41 @@ impl Desk {
         (r.dates, _) = self.derive(&r)?;
         let at = store::timestamp(r.created_at);
         self.store.write(|tx| self.insert_new(tx, &mut r, &at))?;
+        self.request(&r.reference)
+    }
+
+    /// Log a request together with the document it came in (the original email, the scanned letter): the file is
+    /// stored first, then the request, the attachment and both events are written in one transaction. If that
+    /// fails, the stored file is removed again: either both exist or neither.
+    pub fn add_request_with_file(
+        &self,
+        input: NewRequest,
+        file_name: &str,
+        content: &mut dyn std::io::Read,
+    ) -> Result<RequestDetail> {
+        let mut r = self.validate(input)?;
+        (r.dates, _) = self.derive(&r)?;
+        let file = store_file(&self.attachments_dir(), &r.id, file_name, content)?;
+        let at = store::timestamp(r.created_at);
+        let attachment = Attachment {
+            id: file.id.clone(),
+            file_name: file.file_name.clone(),
+            stored_name: file.stored_name.clone(),
+            sha256: file.sha256.clone(),
+            size: file.size,
+            added_at: at.clone(),
+        };
+        let written = self.store.write(|tx| {
+            self.insert_new(tx, &mut r, &at)?;
+            tx.insert_attachment(&r.id, &attachment)?;
+            let data = json!({"file_name": attachment.file_name, "sha256": attachment.sha256, "size": attachment.size});
+            tx.append_event(&r.id, &at, &self.actor, "attachment_added", &data)?;
+            Ok(())
+        });
+        if let Err(e) = written {
+            file.remove();
+            return Err(e);
+        }
         self.request(&r.reference)
     }
 
@@ -630,10 +669,25 @@ impl Desk {
 
     /// Reserve the next reference of the request's year, store it, and open its audit trail.
     fn insert_new(&self, tx: &store::Tx, r: &mut Request, at: &str) -> Result<()> {
+        self.insert_imported(tx, r, at, None)
+    }
+
+    /// As `insert_new`, for a row of an import: `source` (file, row, key) goes into the `created` event.
+    pub(crate) fn insert_imported(
+        &self,
+        tx: &store::Tx,
+        r: &mut Request,
+        at: &str,
+        source: Option<(&str, serde_json::Value)>,
+    ) -> Result<()> {
         let (seq, reference) = tx.next_reference(r.received.year())?;
         r.reference = reference;
-        tx.insert_request(r, seq)?;
-        tx.append_event(&r.id, at, &self.actor, "created", &snapshot(r))?;
+        tx.insert_request(r, seq, source.as_ref().map(|(key, _)| *key))?;
+        let mut data = snapshot(r);
+        if let Some((_, from)) = source {
+            data["imported_from"] = from;
+        }
+        tx.append_event(&r.id, at, &self.actor, "created", &data)?;
         Ok(())
     }
 

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod desk;
 pub mod domain;
 pub mod error;
+pub mod intake;
 pub mod store;
 
 pub use desk::Desk;

@@ -6,6 +6,8 @@ mod calendar;
 mod deadline;
 mod demo;
 mod evidence;
+mod import;
+mod intake;
 mod request;
 mod settings;
 
@@ -43,6 +45,11 @@ enum Command {
     /// Organisation settings.
     #[command(subcommand)]
     Settings(settings::Settings),
+    /// Import requests from a CSV or spreadsheet file (good rows in one transaction; re-importing creates nothing twice).
+    Import(import::Args),
+    /// Read what arrived (an email) before logging it.
+    #[command(subcommand)]
+    Intake(intake::Command),
     /// Identity evidence housekeeping.
     #[command(subcommand)]
     Evidence(evidence::Command),
@@ -99,6 +106,8 @@ pub fn main() -> ExitCode {
         Command::Calendar(c) => calendar::run(cli.db.as_deref(), c),
         Command::Settings(c) => settings::run(cli.db.as_deref(), c),
         Command::Evidence(c) => evidence::run(cli.db.as_deref(), c),
+        Command::Intake(c) => intake::run(c),
+        Command::Import(args) => import::run(cli.db.as_deref(), args),
     };
     match result {
         Ok(output) => {

@@ -182,16 +182,20 @@ pub enum Command {
 
 #[derive(clap::Args)]
 pub struct AddArgs {
-    #[arg(long)]
-    kind: String,
+    /// Prefill from an email (.eml): sender, date of receipt, text, and the kind guessed from the words (options
+    /// given here win). The message is attached to the request.
+    #[arg(long = "from-eml", value_name = "FILE")]
+    from_eml: Option<std::path::PathBuf>,
+    #[arg(long, required_unless_present = "from_eml")]
+    kind: Option<String>,
     #[arg(long)]
     regime: String,
     #[arg(long)]
     calendar: Option<String>,
-    #[arg(long)]
-    received: String,
-    #[arg(long)]
-    name: String,
+    #[arg(long, required_unless_present = "from_eml")]
+    received: Option<String>,
+    #[arg(long, required_unless_present = "from_eml")]
+    name: Option<String>,
     #[arg(long)]
     email: Option<String>,
     #[arg(long)]
@@ -230,46 +234,7 @@ fn bad(option: &str, message: String) -> Failure {
 pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
     let desk = open_desk(db)?;
     match command {
-        Command::Add(args) => {
-            let AddArgs {
-                kind,
-                regime,
-                calendar,
-                received,
-                name,
-                email,
-                phone,
-                address,
-                account,
-                channel,
-                language,
-                description,
-                notes,
-                agent_name,
-                agent_email,
-                agent_authority,
-                json: as_json,
-            } = *args;
-            let detail = desk.add_request(NewRequest {
-                agent_name,
-                agent_email,
-                agent_authority,
-                kind,
-                regime,
-                calendar,
-                received,
-                channel,
-                name,
-                email,
-                phone,
-                address,
-                account,
-                language,
-                description,
-                notes,
-            })?;
-            detail_out(&detail, as_json)
-        }
+        Command::Add(args) => add(&desk, *args),
         Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, offset, json: as_json } => {
             let query = Query {
                 status: status
@@ -360,6 +325,66 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             detail_out(&desk.change_status(&reference, StatusChange { status, reason, category, basis })?, as_json)
         }
     }
+}
+
+fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
+    let AddArgs {
+        from_eml,
+        kind,
+        regime,
+        calendar,
+        received,
+        name,
+        email,
+        phone,
+        address,
+        account,
+        channel,
+        language,
+        description,
+        notes,
+        agent_name,
+        agent_email,
+        agent_authority,
+        json: as_json,
+    } = args;
+    let mut input = NewRequest {
+        kind: kind.unwrap_or_default(),
+        regime,
+        calendar,
+        received: received.unwrap_or_default(),
+        channel,
+        name: name.unwrap_or_default(),
+        email,
+        phone,
+        address,
+        account,
+        language,
+        description,
+        notes,
+        agent_name,
+        agent_email,
+        agent_authority,
+    };
+    let Some(path) = from_eml else {
+        return detail_out(&desk.add_request(input)?, as_json);
+    };
+    let bytes = std::fs::read(&path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    let draft = rightsdesk::intake::read_email(&bytes)?;
+    let or =
+        |given: String, found: Option<String>| if given.trim().is_empty() { found.unwrap_or_default() } else { given };
+    input.name = or(input.name, Some(draft.name));
+    input.received = or(input.received, draft.received.map(dates::fmt));
+    input.kind = or(input.kind, draft.kind_guess.map(|g| g.kind.id().to_string()));
+    input.email = input.email.or(draft.email);
+    input.language = input.language.or(draft.language_guess);
+    input.description = input.description.or(Some(draft.description));
+    input.channel = input.channel.or(Some("email".into()));
+    if input.kind.is_empty() {
+        return Err(Failure::usage("the message does not say what it asks for: give --kind".into()));
+    }
+    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "message.eml".into());
+    detail_out(&desk.add_request_with_file(input, &file_name, &mut bytes.as_slice())?, as_json)
 }
 
 fn detail_out(d: &RequestDetail, as_json: bool) -> Result<String, Failure> {

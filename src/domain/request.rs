@@ -114,6 +114,8 @@ pub struct Request {
     pub description: String,
     pub notes: String,
     pub outcome_reason: Option<String>,
+    /// The id the request had in the system it was imported from.
+    pub external_id: Option<String>,
     /// Why a refusal or partial refusal was made (set together with `outcome_reason`).
     pub refusal_category: Option<RefusalCategory>,
     /// The legal basis of an exemption.

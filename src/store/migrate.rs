@@ -22,6 +22,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0002_calendar_days.sql"),
     },
     Migration { version: 3, name: "0003_identity.sql", sql: include_str!("../../migrations/0003_identity.sql") },
+    Migration { version: 4, name: "0004_import.sql", sql: include_str!("../../migrations/0004_import.sql") },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -9,6 +9,7 @@ mod attachments;
 mod audit;
 mod calendar_days;
 mod identity;
+mod imports;
 pub mod migrate;
 mod requests;
 
@@ -24,6 +25,7 @@ use crate::error::{Error, Result};
 pub use attachments::Attachment;
 pub use audit::{ChainBreak, ChainReport, Event};
 pub use calendar_days::CalendarDay;
+pub use imports::ImportRecord;
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
 
 const POOL_IDLE: usize = 4;

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 pub(super) const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received, status, requester_name, \
     requester_email, requester_phone, requester_address, requester_account, language, description, notes, \
-    outcome_reason, refusal_category, refusal_basis, agent, identity_requested_on, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
+    outcome_reason, external_id, refusal_category, refusal_basis, agent, identity_requested_on, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
     acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at";
 
 fn corrupt(what: &str, value: &str) -> rusqlite::Error {
@@ -64,6 +64,7 @@ pub(super) fn to_request(row: &Row) -> rusqlite::Result<Request> {
         description: row.get("description")?,
         notes: row.get("notes")?,
         outcome_reason: row.get("outcome_reason")?,
+        external_id: row.get("external_id")?,
         refusal_category: {
             let c: Option<String> = row.get("refusal_category")?;
             c.map(|c| RefusalCategory::parse(&c).ok_or_else(|| corrupt("refusal_category", &c))).transpose()?
@@ -126,6 +127,7 @@ fn mutable_columns(r: &Request) -> Result<Vec<(&'static str, Value)>> {
         ("description", Value::Text(r.description.clone())),
         ("notes", Value::Text(r.notes.clone())),
         ("outcome_reason", text(r.outcome_reason.clone())),
+        ("external_id", text(r.external_id.clone())),
         ("refusal_category", text(r.refusal_category.map(|c| c.id().to_string()))),
         ("refusal_basis", text(r.refusal_basis.clone())),
         ("agent", text(agent)),
@@ -376,9 +378,11 @@ impl Tx<'_> {
         Ok((seq, format!("RD-{year}-{seq:04}")))
     }
 
-    pub fn insert_request(&self, r: &Request, ref_seq: i64) -> Result<()> {
+    /// Insert a new request; `import_key` is set for imported rows (unique: a second import of the same row fails).
+    pub fn insert_request(&self, r: &Request, ref_seq: i64, import_key: Option<&str>) -> Result<()> {
         let mut cols = vec![
             ("id", Value::Text(r.id.to_string())),
+            ("import_key", text(import_key.map(str::to_string))),
             ("reference", Value::Text(r.reference.clone())),
             ("ref_year", Value::Integer(i64::from(r.received.year()))),
             ("ref_seq", Value::Integer(ref_seq)),

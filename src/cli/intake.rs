@@ -1,0 +1,40 @@
+//! `rightsdesk intake …`: read what arrived before logging it.
+
+use clap::Subcommand;
+
+use super::{Failure, json};
+use rightsdesk::dates;
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// What an email (.eml) would prefill: sender, date of receipt, text, and the guessed kind and language.
+    Email {
+        file: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+pub fn run(command: Command) -> Result<String, Failure> {
+    match command {
+        Command::Email { file, json: as_json } => {
+            let bytes =
+                std::fs::read(&file).map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let d = rightsdesk::intake::read_email(&bytes)?;
+            if as_json {
+                return json(&d);
+            }
+            Ok([
+                format!("from      {} <{}>", d.name, d.email.as_deref().unwrap_or("?")),
+                format!("received  {} ({})", d.received.map_or_else(|| "?".into(), dates::fmt), d.received_from),
+                format!("subject   {}", d.subject),
+                format!(
+                    "kind      {}",
+                    d.kind_guess.map_or_else(|| "no guess".into(), |g| format!("{} (guess: {})", g.kind, g.because))
+                ),
+                format!("language  {}", d.language_guess.as_deref().unwrap_or("no guess")),
+            ]
+            .join("\n"))
+        }
+    }
+}

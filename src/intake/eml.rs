@@ -1,0 +1,121 @@
+//! Reading a request that arrived by email: an `.eml` file becomes a prefilled request form. The original message
+//! is attached to the request when it is logged (see `Desk::add_request_from_email`).
+
+use mail_parser::MimeHeaders;
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::guess::{KindGuess, guess_kind, guess_language};
+use crate::dates;
+use crate::error::{Error, Result};
+
+/// Largest message read (a request with a scanned ID attached can be large; beyond this it is not a request).
+pub const MAX_EML_BYTES: usize = 50 * 1024 * 1024;
+
+/// What the form is prefilled with. Every field can be changed before the request is logged.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct EmailDraft {
+    pub name: String,
+    pub email: Option<String>,
+    /// The day the organisation's mail server received it (the top `Received:` header), else the `Date:` header.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    #[serde(with = "dates::iso::option")]
+    pub received: Option<Date>,
+    /// Where `received` comes from, in words.
+    pub received_from: String,
+    pub subject: String,
+    /// The subject and the text of the message, as the request's description.
+    pub description: String,
+    pub kind_guess: Option<KindGuess>,
+    pub language_guess: Option<String>,
+    pub message_id: Option<String>,
+    /// Files attached to the message (they stay inside the attached original).
+    pub attachment_names: Vec<String>,
+}
+
+fn to_date(d: &mail_parser::DateTime) -> Option<Date> {
+    let month = time::Month::try_from(d.month).ok()?;
+    Date::from_calendar_date(i32::from(d.year), month, d.day).ok()
+}
+
+/// Read a message. Refuses what is not one (no headers, no sender) with a message saying so.
+pub fn read_email(bytes: &[u8]) -> Result<EmailDraft> {
+    if bytes.len() > MAX_EML_BYTES {
+        return Err(Error::invalid("file", format!("the message is over {} MB", MAX_EML_BYTES / (1024 * 1024))));
+    }
+    let message = mail_parser::MessageParser::default()
+        .parse(bytes)
+        .filter(|m| m.from().is_some() || m.subject().is_some())
+        .ok_or_else(|| Error::invalid("file", "this is not an email message (.eml): no sender or subject found"))?;
+    let from = message.from().and_then(|a| a.first());
+    let email = from.and_then(|a| a.address()).map(|a| a.trim().to_lowercase()).filter(|a| a.contains('@'));
+    let name = from
+        .and_then(|a| a.name())
+        .map(|n| n.trim().trim_matches('"').trim().to_string())
+        .filter(|n| !n.is_empty())
+        .or_else(|| email.as_ref().map(|e| e.split('@').next().unwrap_or_default().replace(['.', '_'], " ")))
+        .unwrap_or_default();
+    let (received, received_from) =
+        match message.received_all().next().and_then(|r| r.date()).as_ref().and_then(to_date) {
+            Some(d) => (Some(d), "the date the mail server received it".to_string()),
+            None => match message.date().and_then(to_date) {
+                Some(d) => (Some(d), "the message's Date header".to_string()),
+                None => (None, "no date in the message: enter the date of receipt".to_string()),
+            },
+        };
+    let subject = message.subject().unwrap_or_default().trim().to_string();
+    let text = message.body_text(0).map(|t| t.trim().replace("\r\n", "\n")).unwrap_or_default();
+    // A description the form accepts: no control characters, at most 20,000 characters.
+    let body: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).take(19_000).collect();
+    let description = if subject.is_empty() { body.clone() } else { format!("{subject}\n\n{body}") };
+    let attachment_names =
+        message.attachments().filter_map(|a| a.attachment_name()).map(str::to_string).take(50).collect();
+    Ok(EmailDraft {
+        kind_guess: guess_kind(&subject, &body),
+        language_guess: guess_language(&format!("{subject} {body}")).map(str::to_string),
+        name,
+        email,
+        received,
+        received_from,
+        message_id: message.message_id().map(str::to_string),
+        subject,
+        description: description.trim().to_string(),
+        attachment_names,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MESSAGE: &str = "Received: from mx.example.org by mail.acme.test; Tue, 3 Mar 2026 23:40:00 +0000\r\n\
+From: \"Zoë Martin\" <Zoe.Martin@Example.FR>\r\n\
+To: privacy@acme.test\r\n\
+Subject: =?UTF-8?Q?Demande_d'acc=C3=A8s?=\r\n\
+Date: Wed, 4 Mar 2026 00:40:00 +0100\r\n\
+Message-ID: <abc@example.fr>\r\n\
+Content-Type: text/plain; charset=utf-8\r\n\
+\r\n\
+Bonjour, je vous demande une copie de mes données personnelles. Merci.\r\n";
+
+    #[test]
+    fn a_message_prefills_the_form() {
+        let d = read_email(MESSAGE.as_bytes()).unwrap();
+        assert_eq!(d.name, "Zoë Martin");
+        assert_eq!(d.email.as_deref(), Some("zoe.martin@example.fr"));
+        assert_eq!(d.received.map(dates::fmt).as_deref(), Some("2026-03-03"), "the server's date, not the sender's");
+        assert_eq!(d.subject, "Demande d'accès");
+        assert!(d.description.starts_with("Demande d'accès\n\nBonjour"));
+        assert_eq!(d.kind_guess.unwrap().kind, crate::domain::RequestKind::Access);
+        assert_eq!(d.language_guess.as_deref(), Some("fr"));
+        assert_eq!(d.message_id.as_deref(), Some("abc@example.fr"));
+    }
+
+    #[test]
+    fn what_is_not_a_message_is_refused() {
+        assert!(read_email(b"").is_err());
+        assert!(read_email(b"\x00\x01\x02 binary junk").is_err());
+        assert!(read_email(b"just some text without headers").is_err());
+    }
+}
