@@ -98,9 +98,7 @@ impl ImportMapping {
         let missing: Vec<&str> = FIELDS
             .iter()
             .filter(|(f, _, required)| {
-                *required
-                    && !self.columns.contains_key(*f)
-                    && self.defaults.get(*f).is_none_or(|v| v.trim().is_empty())
+                *required && !self.columns.contains_key(*f) && self.defaults.get(*f).is_none_or(|v| v.trim().is_empty())
             })
             .map(|(f, _, _)| *f)
             .collect();
