@@ -124,7 +124,7 @@ fn spreadsheet() -> Vec<u8> {
     }
     for r in 1..6u32 {
         for (col, v) in ["access", "eu-gdpr", "FR", "2026-03-02", "Ann"].iter().enumerate() {
-            sheet.write_string(r, col as u16, format!("{v}")).unwrap();
+            sheet.write_string(r, col as u16, *v).unwrap();
         }
     }
     book.save_to_buffer().unwrap()
