@@ -78,6 +78,19 @@ impl Session {
         std::fs::write(self.shots.join(name), png).unwrap();
     }
 
+    /// Scroll so that `css` sits at the top of the window (below the top bar), then take a screenshot.
+    async fn shot_at(&self, css: &str, name: &str) {
+        self.client
+            .execute(
+                "const e = document.querySelector(arguments[0]); \
+                 if (e) window.scrollTo(0, e.getBoundingClientRect().top + window.scrollY - 60);",
+                vec![serde_json::json!(css)],
+            )
+            .await
+            .unwrap();
+        self.shot(name).await;
+    }
+
     /// Scroll the element to the middle of the window (clear of the sticky top bar), then click it.
     async fn click(&self, css: &str) {
         let el = self.find(css).await;
@@ -125,6 +138,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let db = data.path().join("register.sqlite3");
     seed(&db);
 
+    let home = data.path().join("home");
+    std::fs::create_dir_all(&home).unwrap();
     let (port, native) = (free_port(), free_port());
     let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
     let marker = format!("--e2e-session={port}");
@@ -138,6 +153,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
             .env("XDG_DATA_HOME", data.path().join("xdg-data"))
             .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
             .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
+            // Exports (the .ics, import error files) go to the home folder when there is no Downloads folder.
+            .env("HOME", &home)
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -227,7 +244,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert_eq!(s.text("[data-testid=identity-state]").await, "Established");
     assert!(s.text("[data-testid=evidence]").await.contains("signed-letter-scan.txt"));
     assert!(s.text("[data-testid=clock]").await.contains("Identity established Sun 22 Nov 2026"));
-    s.shot("05-identity.png").await;
+    s.shot_at("[data-testid=identity]", "05-identity.png").await;
 
     // A refusal needs its ground and a reason.
     s.click("[data-testid=to-refused]").await;
@@ -248,7 +265,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     // Answered: the evidence can go at once instead of waiting for the retention period.
     s.click("[data-testid=purge-evidence]").await;
     s.wait_text("[data-testid=evidence]", |t| t.contains("deleted")).await;
-    s.shot("06-refused.png").await;
+    s.shot_at("[data-testid=identity]", "06-refused.png").await;
 
     // Back in the queue, the officer finds it by the requester's name.
     s.click("button.back").await;
@@ -276,7 +293,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.wait_text("[data-testid=identity-checks]", |t| t.contains("data subject")).await;
     assert_eq!(s.text("[data-testid=identity-state]").await, "Not established", "the authority is not checked yet");
     assert_eq!(s.text("[data-testid=still-needed]").await, "Still to verify: the agent's authority.");
-    s.shot("08-agent.png").await;
+    s.shot_at("[data-testid=identity]", "08-agent.png").await;
 
     // Settings: a newly announced closure day on the England calendar recomputes the open requests on it.
     s.click("[data-testid=open-settings]").await;
@@ -289,6 +306,62 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert!(s.text("[data-testid=calendar-days]").await.contains("Office closure"));
     assert!(s.text("[data-testid=identity-settings]").await.contains("Delete evidence after"));
     s.shot("09-settings.png").await;
+
+    // A backlog from the old ticket system: the columns map by name, the law is set for the whole file, one row
+    // is wrong and is listed; importing again creates nothing twice.
+    let backlog = s.shots.join("backlog.csv");
+    std::fs::write(
+        &backlog,
+        "Ticket;Type;Date received;Full name;E-mail\nT-9;Access;2026-11-02;Rosa Diaz;rosa@example.org\n\
+         T-10;erasure;2026-11-31;Ian Holt;ian@example.org\nT-11;Erasure;2026-11-03;Kai Lund;kai@example.org\n",
+    )
+    .unwrap();
+    s.click("[data-testid=open-import]").await;
+    s.find("[data-testid=import-file]").await.send_keys(backlog.to_str().unwrap()).await.unwrap();
+    s.wait_text("[data-testid=import-mapping]", |t| t.contains("Rosa Diaz")).await;
+    let kind_column = s.find("[data-testid=map-kind]").await.prop("value").await.unwrap();
+    assert_eq!(kind_column.as_deref(), Some("Type"), "the column is found by its name");
+    s.set_value("[data-testid=default-regime]", "uk-gdpr").await;
+    s.click("[data-testid=import-check]").await;
+    let summary = s.wait_text("[data-testid=import-summary]", |t| t.contains("can be imported")).await;
+    assert!(summary.contains("2 can be imported") && summary.contains("1 with errors"), "{summary}");
+    assert!(s.text("[data-testid=import-errors]").await.contains("2026-11-31"));
+    s.click("[data-testid=import-run]").await;
+    let summary = s.wait_text("[data-testid=import-summary]", |t| t.contains(" imported,")).await;
+    assert!(summary.contains("2 imported"), "{summary}");
+    let listed = s.text("[data-testid=import-error-file]").await;
+    assert!(listed.ends_with(&format!("{}/backlog-import-errors.csv", home.display())), "{listed}");
+    let errors = std::fs::read_to_string(home.join("backlog-import-errors.csv")).unwrap();
+    assert_eq!(
+        errors.lines().nth(1),
+        Some("3,Date received,2026-11-31,invalid date '2026-11-31': no such calendar day")
+    );
+    s.shot_at("[data-testid=import-report]", "10-import.png").await;
+    s.click("[data-testid=import-run]").await;
+    s.wait_text("[data-testid=import-summary]", |t| t.contains("2 already imported")).await;
+    assert!(s.text("[data-testid=import-history]").await.contains("backlog.csv"));
+
+    // A request that came by email: the form fills itself from the message, the kind shown as a guess, and the
+    // original message is attached when the request is logged.
+    let eml = s.shots.join("request.eml");
+    std::fs::write(
+        &eml,
+        "From: \"Paul Nowak\" <Paul.Nowak@example.pl>\r\nTo: privacy@acme.test\r\n\
+         Subject: Please delete my account\r\nDate: Fri, 20 Nov 2026 09:12:00 +0100\r\n\
+         Content-Type: text/plain; charset=utf-8\r\n\r\nI want you to erase all my data.\r\n",
+    )
+    .unwrap();
+    s.click("[data-testid=new-request]").await;
+    s.find("[data-testid=from-eml]").await.send_keys(eml.to_str().unwrap()).await.unwrap();
+    s.wait_text("[data-testid=kind-guess]", |t| t.contains("\"delete\" in the subject")).await;
+    let name = s.find("input[name=name]").await.prop("value").await.unwrap();
+    let kind = s.find("select[name=kind]").await.prop("value").await.unwrap();
+    assert_eq!((name.as_deref(), kind.as_deref()), (Some("Paul Nowak"), Some("erasure")));
+    assert!(s.text("[data-testid=original]").await.contains("request.eml"));
+    s.shot_at("[data-testid=new-request-form]", "11-from-email.png").await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=attachments]", |t| t.contains("request.eml")).await;
+    assert!(s.text("[data-testid=timeline]").await.contains("File attached: request.eml"));
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.

@@ -6,7 +6,9 @@ use rightsdesk::desk::{
     CheckInput, EvidenceFile, FormOptions, IdentitySettings, NewRequest, PurgeReport, QueueRow, RecomputeCount,
     RecomputeReport, RequestDetail, StatusChange, TargetSetting,
 };
-use rightsdesk::store::{CalendarDay, ChainReport, Dashboard, Page, Query};
+use rightsdesk::desk::{ImportPreview, ImportProgress, ImportReport};
+use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
+use rightsdesk::store::{CalendarDay, ChainReport, Dashboard, ImportRecord, Page, Query};
 use rightsdesk::{Desk, ErrorReport};
 use serde::Serialize;
 use tauri::State;
@@ -309,4 +311,76 @@ pub async fn set_unverified_days(state: State<'_, AppState>, regime: String, day
 #[specta::specta]
 pub async fn set_evidence_days(state: State<'_, AppState>, days: u32) -> Reply<()> {
     with_desk(state, move |d| d.set_evidence_retention_days(days)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn read_email(file: UploadedFile) -> Reply<EmailDraft> {
+    let bytes = decode(&file)?;
+    rightsdesk::intake::read_email(&bytes).map_err(|e| ErrorReport::from(&e))
+}
+
+/// Log a request with the document it came in (the email, the scanned letter), atomically.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_request_with_file(
+    state: State<'_, AppState>,
+    input: NewRequest,
+    file: UploadedFile,
+) -> Reply<RequestDetail> {
+    let bytes = decode(&file)?;
+    with_desk(state, move |d| d.add_request_with_file(input, &file.name, &mut bytes.as_slice())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_import(state: State<'_, AppState>, file: UploadedFile) -> Reply<ImportPreview> {
+    let bytes = decode(&file)?;
+    with_desk(state, move |d| d.preview_import(&Source::Bytes { name: file.name, bytes })).await
+}
+
+#[derive(Serialize, specta::Type)]
+pub struct ImportOutcome {
+    pub report: ImportReport,
+    /// Where the rows that could not be imported were written (row, column, value, reason), if any.
+    pub error_file: Option<String>,
+}
+
+/// Check or import a file; progress goes to `on_progress`. The error file goes to the Downloads folder.
+#[tauri::command]
+#[specta::specta]
+pub async fn run_import(
+    state: State<'_, AppState>,
+    file: UploadedFile,
+    mapping: ImportMapping,
+    check_only: bool,
+    on_progress: tauri::ipc::Channel<ImportProgress>,
+) -> Reply<ImportOutcome> {
+    let bytes = decode(&file)?;
+    with_desk(state, move |d| {
+        let source = Source::Bytes { name: file.name.clone(), bytes };
+        let mut errors = Vec::new();
+        let report = d.import_requests(&source, Some(mapping), check_only, Some(&mut errors), &mut |p| {
+            // The window may have gone away; the import carries on regardless.
+            let _ = on_progress.send(p);
+        })?;
+        let error_file = if report.errors > 0 && !check_only {
+            let stem = file.name.rsplit_once('.').map_or(file.name.as_str(), |(s, _)| s);
+            let path = rightsdesk::desk::default_export_dir().join(format!("{stem}-import-errors.csv"));
+            std::fs::create_dir_all(rightsdesk::desk::default_export_dir())
+                .and_then(|()| std::fs::write(&path, &errors))
+                .map_err(|e| rightsdesk::Error::io(format!("cannot write {}", path.display()), e))?;
+            Some(path.display().to_string())
+        } else {
+            None
+        };
+        Ok(ImportOutcome { report, error_file })
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn imports(state: State<'_, AppState>) -> Reply<Vec<ImportRecord>> {
+    with_desk(state, |d| d.imports()).await
 }

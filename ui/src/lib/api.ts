@@ -1,5 +1,6 @@
 // The one door to the backend: every call goes through the generated bindings, and every failure becomes an
 // ApiError carrying the core's stable code, its message and the form field it concerns.
+import { Channel } from "@tauri-apps/api/core";
 import { commands } from "./bindings";
 import type * as B from "./bindings";
 
@@ -26,6 +27,12 @@ export type CheckInput = B.CheckInput_Deserialize;
 export type IdentityCheck = B.IdentityCheck_Serialize;
 export type IdentitySettings = B.IdentitySettings;
 export type PurgeReport = B.PurgeReport;
+export type EmailDraft = B.EmailDraft_Serialize;
+export type ImportPreview = B.ImportPreview_Serialize;
+export type ImportMapping = B.ImportMapping_Serialize;
+export type ImportProgress = B.ImportProgress;
+export type ImportOutcome = B.ImportOutcome_Serialize;
+export type ImportRecord = B.ImportRecord;
 
 export class ApiError extends Error {
   readonly code: string;
@@ -66,13 +73,7 @@ export const api = {
   changeStatus: (reference: string, change: StatusChange) => unwrap(commands.changeStatus(reference, change)),
   verifyAudit: () => unwrap(commands.verifyAudit()),
   recordIdentityCheck: async (reference: string, check: CheckInput, files: File[]) =>
-    unwrap(
-      commands.recordIdentityCheck(
-        reference,
-        check,
-        await Promise.all(files.map(async (f) => ({ name: f.name, content_base64: await toBase64(f) }))),
-      ),
-    ),
+    unwrap(commands.recordIdentityCheck(reference, check, await Promise.all(files.map(upload)))),
   askIdentity: (reference: string, on: string, note: string | null) =>
     unwrap(commands.askIdentity(reference, on, note)),
   setAgent: (reference: string, name: string | null, email: string | null, authority: string | null) =>
@@ -98,12 +99,31 @@ export const api = {
   targetSettings: () => unwrap(commands.targetSettings()),
   setTargetDays: (regime: string, days: number) => unwrap(commands.setTargetDays(regime, days)),
   exportDeadlines: () => unwrap(commands.exportDeadlines()),
+  readEmail: async (file: File) => unwrap(commands.readEmail(await upload(file))),
+  addRequestWithFile: async (input: NewRequest, file: File) =>
+    unwrap(commands.addRequestWithFile(input, await upload(file))),
+  previewImport: async (file: File) => unwrap(commands.previewImport(await upload(file))),
+  runImport: async (
+    file: File,
+    mapping: ImportMapping,
+    checkOnly: boolean,
+    onProgress: (p: ImportProgress) => void,
+  ) => {
+    const channel = new Channel<ImportProgress>();
+    channel.onmessage = onProgress;
+    return unwrap(commands.runImport(await upload(file), mapping, checkOnly, channel));
+  },
+  imports: () => unwrap(commands.imports()),
   addAttachment: async (reference: string, file: File) =>
     unwrap(commands.addAttachment(reference, file.name, await toBase64(file))),
 };
 
 export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
+}
+
+async function upload(file: File): Promise<B.UploadedFile> {
+  return { name: file.name, content_base64: await toBase64(file) };
 }
 
 async function toBase64(file: File): Promise<string> {
