@@ -220,6 +220,7 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
                 notes: String::new(),
                 outcome_reason: None,
                 external_id: None,
+                requester_id: None,
                 refusal_category: None,
                 refusal_basis: None,
                 agent: None,

@@ -8,6 +8,9 @@ mod ics;
 mod identity;
 mod import;
 mod reminders;
+mod requesters;
+
+pub use requesters::{REPEAT_THRESHOLD, Related, RequesterView};
 
 pub use import::{ImportField, ImportPreview, ImportProgress, ImportReport, RowError};
 
@@ -126,6 +129,8 @@ pub struct StatusChange {
     pub category: Option<String>,
     /// Exemptions: the legal basis relied on.
     pub basis: Option<String>,
+    /// Spam: also block the sender's address (later requests from it are flagged, never dropped).
+    pub block_sender: bool,
 }
 
 impl StatusChange {
@@ -146,6 +151,8 @@ pub struct RequestDetail {
     pub allowed: Vec<Transition>,
     pub explanation: Explanation,
     pub identity: IdentityView,
+    /// The requester's other requests: likely duplicates, repeats, decisions taken, a blocked sender.
+    pub related: Related,
     /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
     pub flags: Vec<String>,
     pub attachments: Vec<Attachment>,
@@ -421,6 +428,7 @@ impl Desk {
             notes,
             outcome_reason: None,
             external_id: None,
+            requester_id: None,
             refusal_category: None,
             refusal_basis: None,
             agent,
@@ -500,13 +508,17 @@ impl Desk {
         })?;
         let (_, explanation) = self.derive(&request)?;
         let identity = self.identity_view(&request, checks);
+        let related = self.related(&request)?;
+        let mut flags = flags(&request, &identity, self.today());
+        flags.extend(self.related_flags(&request, &related)?);
         Ok(RequestDetail {
             due_state: due_state(request.status.is_open(), request.dates.effective_due, self.today()),
             is_open: request.status.is_open(),
             allowed: request.status.next().to_vec(),
-            flags: flags(&request, &identity, self.today()),
+            flags,
             explanation,
             identity,
+            related,
             attachments,
             events,
             request,
@@ -571,7 +583,9 @@ impl Desk {
         }
         let now = self.now();
         let today = self.today();
-        self.update(id_or_reference, |r, _| {
+        let block = change.block_sender && to == Status::Spam;
+        let actor = self.actor.clone();
+        self.update(id_or_reference, |r, tx| {
             let transition = r.status.transition(to).ok_or_else(|| Error::IllegalTransition {
                 reference: r.reference.clone(),
                 from: r.status.id().into(),
@@ -583,6 +597,23 @@ impl Desk {
             }
             let from = r.status;
             r.status = to;
+            let mut blocked = None;
+            if block {
+                let email = r
+                    .requester
+                    .email
+                    .clone()
+                    .ok_or_else(|| Error::invalid("block_sender", "the request has no email address to block"))?;
+                tx.block_sender(&email, reason.as_deref().unwrap_or("spam"), &store::timestamp(now), &actor)?;
+                blocked = Some(email);
+            }
+            if from == Status::Duplicate {
+                tx.remove_duplicate_links(&r.id.to_string())?;
+                r.closed_at = None;
+            }
+            if from == Status::Spam {
+                r.closed_at = None;
+            }
             if refusal {
                 r.outcome_reason = reason.clone();
                 r.refusal_category = category;
@@ -597,7 +628,8 @@ impl Desk {
             }
             Ok((
                 "status_changed",
-                json!({"from": from.id(), "to": to.id(), "reason": reason, "category": category, "basis": basis}),
+                json!({"from": from.id(), "to": to.id(), "reason": reason, "category": category, "basis": basis,
+                       "blocked_sender": blocked}),
             ))
         })
     }
@@ -682,6 +714,7 @@ impl Desk {
     ) -> Result<()> {
         let (seq, reference) = tx.next_reference(r.received.year())?;
         r.reference = reference;
+        r.requester_id = Some(tx.resolve_requester(r, at)?);
         tx.insert_request(r, seq, source.as_ref().map(|(key, _)| *key))?;
         let mut data = snapshot(r);
         if let Some((_, from)) = source {

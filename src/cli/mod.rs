@@ -9,6 +9,7 @@ mod evidence;
 mod import;
 mod intake;
 mod request;
+mod requester;
 mod settings;
 
 use std::io::Write;
@@ -33,6 +34,9 @@ enum Command {
     /// Log, list, show and move requests.
     #[command(subcommand)]
     Request(request::Command),
+    /// Requesters and blocked senders.
+    #[command(subcommand)]
+    Requester(requester::Command),
     /// The audit trail.
     #[command(subcommand)]
     Audit(audit::Command),
@@ -101,6 +105,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Deadline(args) => deadline::run(args),
         Command::Request(c) => request::run(cli.db.as_deref(), c),
+        Command::Requester(c) => requester::run(cli.db.as_deref(), c),
         Command::Audit(c) => audit::run(cli.db.as_deref(), c),
         Command::Demo(c) => demo::run(cli.db.as_deref(), c),
         Command::Calendar(c) => calendar::run(cli.db.as_deref(), c),

@@ -162,6 +162,29 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Set a request aside as a duplicate of another (it can still be verified, and taken back with
+    /// `status REF received --reason …`).
+    Merge {
+        reference: String,
+        #[arg(long)]
+        into: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Record that two look-alike requests are related (`linked`) or not the same (`separate`).
+    Relate {
+        reference: String,
+        #[arg(long)]
+        to: String,
+        #[arg(long = "as", value_name = "linked|separate")]
+        relation: String,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Move a request to a new status (holds need --reason; refusals --category and --reason, exemptions --basis).
     Status {
         reference: String,
@@ -175,6 +198,9 @@ pub enum Command {
         /// The legal basis of an exemption.
         #[arg(long)]
         basis: Option<String>,
+        /// With `spam`: block the sender's address (later requests from it are flagged, never dropped).
+        #[arg(long = "block-sender")]
+        block_sender: bool,
         #[arg(long)]
         json: bool,
     },
@@ -321,8 +347,15 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             detail_out(&desk.attach(&reference, &name, &mut f)?, as_json)
         }
-        Command::Status { reference, status, reason, category, basis, json: as_json } => {
-            detail_out(&desk.change_status(&reference, StatusChange { status, reason, category, basis })?, as_json)
+        Command::Merge { reference, into, note, json: as_json } => {
+            detail_out(&desk.merge_duplicate(&reference, &into, note.as_deref())?, as_json)
+        }
+        Command::Relate { reference, to, relation, note, json: as_json } => {
+            detail_out(&desk.relate(&reference, &to, &relation, note.as_deref())?, as_json)
+        }
+        Command::Status { reference, status, reason, category, basis, block_sender, json: as_json } => {
+            let change = StatusChange { status, reason, category, basis, block_sender };
+            detail_out(&desk.change_status(&reference, change)?, as_json)
         }
     }
 }

@@ -303,7 +303,7 @@ impl Desk {
                     dates::fmt(since)
                 )),
                 category: Some(RefusalCategory::IdentityNotVerified.id().into()),
-                basis: None,
+                ..StatusChange::default()
             },
         )
     }

@@ -15,6 +15,8 @@ id_enum! {
         PartiallyFulfilled = "partially-fulfilled": "Partially fulfilled",
         Refused = "refused": "Refused",
         Withdrawn = "withdrawn": "Withdrawn",
+        Duplicate = "duplicate": "Duplicate",
+        Spam = "spam": "Spam",
         Closed = "closed": "Closed",
     }
 }
@@ -43,7 +45,12 @@ pub struct Transition {
 }
 
 impl Status {
-    /// Every status this one may move to. Outcomes (fulfilled, partially fulfilled, refused, withdrawn) can only be
+    /// Set aside rather than answered: kept and audited, but out of the queue and the metrics.
+    pub fn is_set_aside(self) -> bool {
+        matches!(self, Status::Duplicate | Status::Spam)
+    }
+
+    /// Every status this one may move to (a duplicate is reached only by merging it into another request). Outcomes (fulfilled, partially fulfilled, refused, withdrawn) can only be
     /// closed; a closed request is final (reopening is a new request, so the record of the first stays true).
     pub fn next(self) -> &'static [Transition] {
         use Status::*;
@@ -60,8 +67,11 @@ impl Status {
                 t!(OnHold, true),
                 t!(Refused, true),
                 t!(Withdrawn, false),
+                t!(Spam, true),
             ],
-            AwaitingIdentity => &[t!(InProgress, false), t!(OnHold, true), t!(Refused, true), t!(Withdrawn, false)],
+            AwaitingIdentity => {
+                &[t!(InProgress, false), t!(OnHold, true), t!(Refused, true), t!(Withdrawn, false), t!(Spam, true)]
+            }
             InProgress => &[
                 t!(OnHold, true),
                 t!(AwaitingIdentity, false),
@@ -70,8 +80,11 @@ impl Status {
                 t!(Refused, true),
                 t!(Withdrawn, false),
             ],
-            OnHold => &[t!(InProgress, false), t!(Refused, true), t!(Withdrawn, false)],
+            OnHold => &[t!(InProgress, false), t!(Refused, true), t!(Withdrawn, false), t!(Spam, true)],
             Fulfilled | PartiallyFulfilled | Refused | Withdrawn => &[t!(Closed, false)],
+            // Both can be taken back (a request wrongly set aside goes back to the start), with a reason.
+            Duplicate => &[t!(Received, true), t!(Closed, false)],
+            Spam => &[t!(Received, true)],
             Closed => &[],
         }
     }
@@ -84,7 +97,13 @@ impl Status {
     pub fn is_open(self) -> bool {
         !matches!(
             self,
-            Status::Fulfilled | Status::PartiallyFulfilled | Status::Refused | Status::Withdrawn | Status::Closed
+            Status::Fulfilled
+                | Status::PartiallyFulfilled
+                | Status::Refused
+                | Status::Withdrawn
+                | Status::Duplicate
+                | Status::Spam
+                | Status::Closed
         )
     }
 }
@@ -105,7 +124,9 @@ mod tests {
             }
             i += 1;
         }
-        assert_eq!(reached.len(), Status::ALL.len());
+        // Duplicate is reached by merging (Desk::merge_duplicate), not by a plain move.
+        assert_eq!(reached.len(), Status::ALL.len() - 1);
+        assert!(!reached.contains(&Status::Duplicate));
         assert!(Status::Closed.next().is_empty());
         assert!(Status::Received.transition(Status::Refused).unwrap().reason_required);
         assert!(Status::Received.transition(Status::Closed).is_none());

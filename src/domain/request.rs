@@ -114,6 +114,8 @@ pub struct Request {
     pub description: String,
     pub notes: String,
     pub outcome_reason: Option<String>,
+    /// The person's record (their other requests, duplicates); set when the request is logged.
+    pub requester_id: Option<String>,
     /// The id the request had in the system it was imported from.
     pub external_id: Option<String>,
     /// Why a refusal or partial refusal was made (set together with `outcome_reason`).

@@ -23,6 +23,7 @@ pub const MIGRATIONS: &[Migration] = &[
     },
     Migration { version: 3, name: "0003_identity.sql", sql: include_str!("../../migrations/0003_identity.sql") },
     Migration { version: 4, name: "0004_import.sql", sql: include_str!("../../migrations/0004_import.sql") },
+    Migration { version: 5, name: "0005_requesters.sql", sql: include_str!("../../migrations/0005_requesters.sql") },
 ];
 
 pub fn checksum(sql: &str) -> String {
@@ -83,6 +84,39 @@ mod tests {
             assert_eq!(m.version, i as i64 + 1);
             assert!(m.name.starts_with(&format!("{:04}_", m.version)));
         }
+    }
+
+    /// A register written before requester records existed gets one record per email address, and one per
+    /// request without one.
+    #[test]
+    fn existing_requests_get_their_requesters() {
+        let conn = Connection::open_in_memory().unwrap();
+        for m in &MIGRATIONS[..4] {
+            conn.execute_batch(m.sql).unwrap();
+        }
+        for (i, email) in [Some("a@x.org"), Some("a@x.org"), None, Some("b@x.org")].iter().enumerate() {
+            conn.execute(
+                "INSERT INTO requests (id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received,
+                    status, requester_name, requester_email, is_open, created_at, updated_at)
+                 VALUES (?1, ?2, 2026, ?3, 'access', 'eu-gdpr', 'FR', 'email', '2026-01-01', 'received', 'N', ?4, 1,
+                    't', 't')",
+                rusqlite::params![format!("id-{i}"), format!("RD-2026-{i:04}"), i as i64, email],
+            )
+            .unwrap();
+        }
+        conn.execute_batch(MIGRATIONS[4].sql).unwrap();
+        let people: i64 = conn.query_row("SELECT count(*) FROM requesters", [], |r| r.get(0)).unwrap();
+        assert_eq!(people, 3);
+        let ids: Vec<Option<String>> = conn
+            .prepare("SELECT requester_id FROM requests ORDER BY ref_seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        assert!(ids.iter().all(Option::is_some));
+        assert_eq!(ids[0], ids[1], "same email, same person");
+        assert_ne!(ids[0], ids[3]);
     }
 
     #[test]

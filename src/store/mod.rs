@@ -11,6 +11,7 @@ mod calendar_days;
 mod identity;
 mod imports;
 pub mod migrate;
+mod requesters;
 mod requests;
 
 pub use requests::timestamp;
@@ -26,6 +27,7 @@ pub use attachments::Attachment;
 pub use audit::{ChainBreak, ChainReport, Event};
 pub use calendar_days::CalendarDay;
 pub use imports::ImportRecord;
+pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
 
 const POOL_IDLE: usize = 4;

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 
 pub(super) const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received, status, requester_name, \
     requester_email, requester_phone, requester_address, requester_account, language, description, notes, \
-    outcome_reason, external_id, refusal_category, refusal_basis, agent, identity_requested_on, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
+    outcome_reason, external_id, requester_id, refusal_category, refusal_basis, agent, identity_requested_on, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
     acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at";
 
 fn corrupt(what: &str, value: &str) -> rusqlite::Error {
@@ -65,6 +65,7 @@ pub(super) fn to_request(row: &Row) -> rusqlite::Result<Request> {
         notes: row.get("notes")?,
         outcome_reason: row.get("outcome_reason")?,
         external_id: row.get("external_id")?,
+        requester_id: row.get("requester_id")?,
         refusal_category: {
             let c: Option<String> = row.get("refusal_category")?;
             c.map(|c| RefusalCategory::parse(&c).ok_or_else(|| corrupt("refusal_category", &c))).transpose()?
@@ -128,6 +129,7 @@ fn mutable_columns(r: &Request) -> Result<Vec<(&'static str, Value)>> {
         ("notes", Value::Text(r.notes.clone())),
         ("outcome_reason", text(r.outcome_reason.clone())),
         ("external_id", text(r.external_id.clone())),
+        ("requester_id", text(r.requester_id.clone())),
         ("refusal_category", text(r.refusal_category.map(|c| c.id().to_string()))),
         ("refusal_basis", text(r.refusal_basis.clone())),
         ("agent", text(agent)),
@@ -240,6 +242,30 @@ pub struct Page<T> {
     pub limit: u32,
 }
 
+/// The columns of a queue line, in the order `to_row` reads them.
+pub(super) const ROW_COLUMNS: &str = "id, reference, kind, regime, status, requester_name, requester_email, received, \
+    effective_due, acknowledge_by, rule_kind, is_open";
+
+pub(super) fn to_row(row: &Row) -> rusqlite::Result<RequestRow> {
+    let id: String = row.get(0)?;
+    let kind: String = row.get(2)?;
+    let status: String = row.get(4)?;
+    Ok(RequestRow {
+        id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
+        reference: row.get(1)?,
+        kind: RequestKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
+        regime: row.get(3)?,
+        status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
+        requester_name: row.get(5)?,
+        requester_email: row.get(6)?,
+        received: date_col(row, "received")?.ok_or_else(|| corrupt("received", "null"))?,
+        effective_due: date_col(row, "effective_due")?,
+        acknowledge_by: date_col(row, "acknowledge_by")?,
+        statutory: row.get::<_, Option<String>>(10)?.is_some(),
+        is_open: row.get(11)?,
+    })
+}
+
 /// Quote free text for an FTS5 MATCH: one phrase, inner quotes doubled, so no user text is FTS syntax.
 fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
@@ -258,9 +284,14 @@ impl Reader<'_> {
     pub fn list(&self, q: &Query) -> Result<Page<RequestRow>> {
         let mut clauses: Vec<String> = Vec::new();
         let mut values: Vec<Value> = Vec::new();
-        if let Some(s) = q.status {
-            clauses.push("status = ?".into());
-            values.push(Value::Text(s.id().into()));
+        match q.status {
+            Some(s) => {
+                clauses.push("status = ?".into());
+                values.push(Value::Text(s.id().into()));
+            }
+            // Spam is kept (and audited) but only listed when asked for.
+            None if !q.open_only => clauses.push("status <> 'spam'".into()),
+            None => {}
         }
         if q.open_only {
             clauses.push("is_open = 1".into());
@@ -299,32 +330,12 @@ impl Reader<'_> {
         let order = q.sort.column().split(", ").map(|c| format!("{c} {direction}")).collect::<Vec<_>>().join(", ");
         let limit = q.limit.clamp(1, 500);
         let sql = format!(
-            "SELECT id, reference, kind, regime, status, requester_name, requester_email, received, effective_due, \
-             acknowledge_by, rule_kind, is_open FROM requests {filter} ORDER BY {order}, rowid {direction} LIMIT {limit} OFFSET {}",
+            "SELECT {ROW_COLUMNS} FROM requests {filter} ORDER BY {order}, rowid {direction} LIMIT {limit} OFFSET {}",
             q.offset
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let items = stmt
-            .query_map(rusqlite::params_from_iter(values.iter()), |row| {
-                let id: String = row.get(0)?;
-                let kind: String = row.get(2)?;
-                let status: String = row.get(4)?;
-                Ok(RequestRow {
-                    id: Uuid::parse_str(&id).map_err(|_| corrupt("id", &id))?,
-                    reference: row.get(1)?,
-                    kind: RequestKind::parse(&kind).ok_or_else(|| corrupt("kind", &kind))?,
-                    regime: row.get(3)?,
-                    status: Status::parse(&status).ok_or_else(|| corrupt("status", &status))?,
-                    requester_name: row.get(5)?,
-                    requester_email: row.get(6)?,
-                    received: date_col(row, "received")?.ok_or_else(|| corrupt("received", "null"))?,
-                    effective_due: date_col(row, "effective_due")?,
-                    acknowledge_by: date_col(row, "acknowledge_by")?,
-                    statutory: row.get::<_, Option<String>>(10)?.is_some(),
-                    is_open: row.get(11)?,
-                })
-            })?
-            .collect::<rusqlite::Result<Vec<_>>>()?;
+        let items =
+            stmt.query_map(rusqlite::params_from_iter(values.iter()), to_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
         Ok(Page { items, total: u64::try_from(total).unwrap_or(0), offset: q.offset, limit })
     }
 
