@@ -362,6 +362,45 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.click("[data-testid=save-request]").await;
     s.wait_text("[data-testid=attachments]", |t| t.contains("request.eml")).await;
     assert!(s.text("[data-testid=timeline]").await.contains("File attached: request.eml"));
+    let first_email = s.text("[data-testid=request-reference]").await;
+
+    // The same message forwarded again: the same person, an open request of the same kind — flagged, and the
+    // officer merges it. The person's page lists both.
+    s.click("[data-testid=new-request]").await;
+    s.find("[data-testid=from-eml]").await.send_keys(eml.to_str().unwrap()).await.unwrap();
+    s.wait_text("[data-testid=kind-guess]", |t| t.contains("delete")).await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=request-reference]", |t| t != first_email).await;
+    assert!(s.text("[data-testid=flag]").await.contains("Possibly a duplicate"));
+    s.shot_at("[data-testid=related]", "12-duplicate.png").await;
+    s.click(&format!("[data-testid=merge-{first_email}]")).await;
+    s.wait_text("[data-testid=request-status]", |t| t == "Duplicate").await;
+    assert!(s.text("[data-testid=timeline]").await.contains(&format!("Set aside as a duplicate of {first_email}")));
+    s.click("[data-testid=requester-link]").await;
+    let history = s.wait_text("[data-testid=requester-history]", |t| t.contains(&first_email)).await;
+    assert!(history.contains("Duplicate"), "{history}");
+    s.shot("13-requester.png").await;
+
+    // Spam: set aside with a reason, the sender blocked; it leaves the queue, the block shows in settings.
+    let spam = s.shots.join("spam.eml");
+    std::fs::write(
+        &spam,
+        "From: Deals <deals@spam.example>\r\nSubject: Cheap watches\r\nDate: Sat, 21 Nov 2026 03:00:00 +0000\r\n\r\n\
+         Buy now.\r\n",
+    )
+    .unwrap();
+    s.click("[data-testid=new-request]").await;
+    s.find("[data-testid=from-eml]").await.send_keys(spam.to_str().unwrap()).await.unwrap();
+    s.wait_text("[data-testid=kind-guess]", |t| t.contains("No kind found")).await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=request-status]", |t| t == "Received").await;
+    s.click("[data-testid=to-spam]").await;
+    s.click("[data-testid=block-sender]").await;
+    s.type_into("[data-testid=reason]", "Advertising, not a request").await;
+    s.click("[data-testid=confirm-status]").await;
+    s.wait_text("[data-testid=request-status]", |t| t == "Spam").await;
+    s.click("[data-testid=open-settings]").await;
+    s.wait_text("[data-testid=blocked-senders]", |t| t.contains("deals@spam.example")).await;
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.

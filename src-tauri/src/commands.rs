@@ -6,9 +6,9 @@ use rightsdesk::desk::{
     CheckInput, EvidenceFile, FormOptions, IdentitySettings, NewRequest, PurgeReport, QueueRow, RecomputeCount,
     RecomputeReport, RequestDetail, StatusChange, TargetSetting,
 };
-use rightsdesk::desk::{ImportPreview, ImportProgress, ImportReport};
+use rightsdesk::desk::{ImportPreview, ImportProgress, ImportReport, RequesterView};
 use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
-use rightsdesk::store::{CalendarDay, ChainReport, Dashboard, ImportRecord, Page, Query};
+use rightsdesk::store::{BlockedSender, CalendarDay, ChainReport, Dashboard, ImportRecord, Page, Query};
 use rightsdesk::{Desk, ErrorReport};
 use serde::Serialize;
 use tauri::State;
@@ -383,4 +383,46 @@ pub async fn run_import(
 #[specta::specta]
 pub async fn imports(state: State<'_, AppState>) -> Reply<Vec<ImportRecord>> {
     with_desk(state, |d| d.imports()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn merge_duplicate(
+    state: State<'_, AppState>,
+    reference: String,
+    into: String,
+    note: Option<String>,
+) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.merge_duplicate(&reference, &into, note.as_deref())).await
+}
+
+/// `relation`: `linked` or `separate`.
+#[tauri::command]
+#[specta::specta]
+pub async fn relate_requests(
+    state: State<'_, AppState>,
+    reference: String,
+    other: String,
+    relation: String,
+    note: Option<String>,
+) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.relate(&reference, &other, &relation, note.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn requester(state: State<'_, AppState>, id: String) -> Reply<RequesterView> {
+    with_desk(state, move |d| d.requester(&id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn blocked_senders(state: State<'_, AppState>) -> Reply<Vec<BlockedSender>> {
+    with_desk(state, |d| d.blocked_senders()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unblock_sender(state: State<'_, AppState>, email: String) -> Reply<()> {
+    with_desk(state, move |d| d.unblock_sender(&email)).await
 }

@@ -33,6 +33,9 @@ export type ImportMapping = B.ImportMapping_Serialize;
 export type ImportProgress = B.ImportProgress;
 export type ImportOutcome = B.ImportOutcome_Serialize;
 export type ImportRecord = B.ImportRecord;
+export type RequesterView = B.RequesterView_Serialize;
+export type BlockedSender = B.BlockedSender;
+export type RequestRow = B.RequestRow_Serialize;
 
 export class ApiError extends Error {
   readonly code: string;
@@ -114,6 +117,13 @@ export const api = {
     return unwrap(commands.runImport(await upload(file), mapping, checkOnly, channel));
   },
   imports: () => unwrap(commands.imports()),
+  mergeDuplicate: (reference: string, into: string, note: string | null) =>
+    unwrap(commands.mergeDuplicate(reference, into, note)),
+  relateRequests: (reference: string, other: string, relation: "linked" | "separate", note: string | null) =>
+    unwrap(commands.relateRequests(reference, other, relation, note)),
+  requester: (id: string) => unwrap(commands.requester(id)),
+  blockedSenders: () => unwrap(commands.blockedSenders()),
+  unblockSender: (email: string) => unwrap(commands.unblockSender(email)),
   addAttachment: async (reference: string, file: File) =>
     unwrap(commands.addAttachment(reference, file.name, await toBase64(file))),
 };

@@ -31,6 +31,12 @@ export const commands = {
 	/**  Check or import a file; progress goes to `on_progress`. The error file goes to the Downloads folder. */
 	runImport: (file: UploadedFile, mapping: ImportMapping_Deserialize, checkOnly: boolean, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { file, mapping, checkOnly, onProgress })),
 	imports: () => typedError<ImportRecord[], ErrorReport_Serialize>(__TAURI_INVOKE("imports")),
+	mergeDuplicate: (reference: string, into: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("merge_duplicate", { reference, into, note })),
+	/**  `relation`: `linked` or `separate`. */
+	relateRequests: (reference: string, other: string, relation: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("relate_requests", { reference, other, relation, note })),
+	requester: (id: string) => typedError<RequesterView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("requester", { id })),
+	blockedSenders: () => typedError<BlockedSender[], ErrorReport_Serialize>(__TAURI_INVOKE("blocked_senders")),
+	unblockSender: (email: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unblock_sender", { email })),
 	recordFeePaid: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { reference, on })),
 	pauseClock: (reference: string, from: string, reason: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { reference, from, reason, note })),
 	resumeClock: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { reference, on })),
@@ -90,6 +96,13 @@ export type Attachment = {
 	sha256: string,
 	size: number,
 	added_at: string,
+};
+
+export type BlockedSender = {
+	email: string,
+	reason: string,
+	blocked_at: string,
+	actor: string,
 };
 
 export type CalendarDay = CalendarDay_Serialize | CalendarDay_Deserialize;
@@ -784,6 +797,29 @@ export type RegimeOption_Serialize = {
 	extension: string,
 };
 
+/**  What the request page shows about the requester's other requests. */
+export type Related = Related_Serialize | Related_Deserialize;
+
+/**  What the request page shows about the requester's other requests. */
+export type Related_Deserialize = {
+	/**  Open requests of the same person and kind, not yet decided about: likely duplicates. */
+	similar: RequestRow_Deserialize[],
+	/**  The person's other requests of the twelve months up to this one. */
+	recent: RequestRow_Deserialize[],
+	links: RequestLink_Deserialize[],
+	blocked?: BlockedSender | null,
+};
+
+/**  What the request page shows about the requester's other requests. */
+export type Related_Serialize = {
+	/**  Open requests of the same person and kind, not yet decided about: likely duplicates. */
+	similar: RequestRow_Serialize[],
+	/**  The person's other requests of the twelve months up to this one. */
+	recent: RequestRow_Serialize[],
+	links: RequestLink_Serialize[],
+	blocked: BlockedSender | null,
+};
+
 export type Request = Request_Serialize | Request_Deserialize;
 
 /**  Everything the request page shows. */
@@ -797,6 +833,8 @@ export type RequestDetail_Deserialize = {
 	allowed: Transition[],
 	explanation: Explanation_Deserialize,
 	identity: IdentityView_Deserialize,
+	/**  The requester's other requests: likely duplicates, repeats, decisions taken, a blocked sender. */
+	related: Related_Deserialize,
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
@@ -811,6 +849,8 @@ export type RequestDetail_Serialize = {
 	allowed: Transition[],
 	explanation: Explanation_Serialize,
 	identity: IdentityView_Serialize,
+	/**  The requester's other requests: likely duplicates, repeats, decisions taken, a blocked sender. */
+	related: Related_Serialize,
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
@@ -819,6 +859,33 @@ export type RequestDetail_Serialize = {
 
 /**  What the requester asked for, in the words of a privacy notice (deadline-contract.md, request kinds). */
 export type RequestKind = "access" | "rectification" | "erasure" | "portability" | "restriction" | "objection" | "opt-out-sale-sharing" | "opt-out-marketing" | "opt-out-profiling" | "limit-sensitive" | "appeal";
+
+/**  A decision about two requests: `duplicate` (this one was merged into the other), `linked` or `separate`. */
+export type RequestLink = RequestLink_Serialize | RequestLink_Deserialize;
+
+/**  A decision about two requests: `duplicate` (this one was merged into the other), `linked` or `separate`. */
+export type RequestLink_Deserialize = {
+	/**  The other request. */
+	reference: string,
+	relation: string,
+	/**  True when this request is the one that was merged (for `duplicate`) or that recorded the decision. */
+	from_here: boolean,
+	note?: string | null,
+	at: string,
+	actor: string,
+};
+
+/**  A decision about two requests: `duplicate` (this one was merged into the other), `linked` or `separate`. */
+export type RequestLink_Serialize = {
+	/**  The other request. */
+	reference: string,
+	relation: string,
+	/**  True when this request is the one that was merged (for `duplicate`) or that recorded the decision. */
+	from_here: boolean,
+	note: string | null,
+	at: string,
+	actor: string,
+};
 
 /**  One line of the queue. */
 export type RequestRow = RequestRow_Serialize | RequestRow_Deserialize;
@@ -869,6 +936,8 @@ export type Request_Deserialize = {
 	description: string,
 	notes: string,
 	outcome_reason?: string | null,
+	/**  The person's record (their other requests, duplicates); set when the request is logged. */
+	requester_id?: string | null,
 	/**  The id the request had in the system it was imported from. */
 	external_id?: string | null,
 	/**  Why a refusal or partial refusal was made (set together with `outcome_reason`). */
@@ -898,6 +967,8 @@ export type Request_Serialize = {
 	description: string,
 	notes: string,
 	outcome_reason: string | null,
+	/**  The person's record (their other requests, duplicates); set when the request is logged. */
+	requester_id: string | null,
 	/**  The id the request had in the system it was imported from. */
 	external_id: string | null,
 	/**  Why a refusal or partial refusal was made (set together with `outcome_reason`). */
@@ -914,6 +985,45 @@ export type Request_Serialize = {
 } & ClockFacts_Serialize & Dates_Serialize;
 
 export type Requester = Requester_Serialize | Requester_Deserialize;
+
+export type RequesterRecord = RequesterRecord_Serialize | RequesterRecord_Deserialize;
+
+export type RequesterRecord_Deserialize = {
+	id: string,
+	name: string,
+	email?: string | null,
+	phone?: string | null,
+	address?: string | null,
+	account?: string | null,
+	created_at: string,
+	updated_at: string,
+};
+
+export type RequesterRecord_Serialize = {
+	id: string,
+	name: string,
+	email: string | null,
+	phone: string | null,
+	address: string | null,
+	account: string | null,
+	created_at: string,
+	updated_at: string,
+};
+
+/**  A requester with the history of their requests. */
+export type RequesterView = RequesterView_Serialize | RequesterView_Deserialize;
+
+/**  A requester with the history of their requests. */
+export type RequesterView_Deserialize = {
+	requests: QueueRow_Deserialize[],
+	blocked?: BlockedSender | null,
+} & RequesterRecord_Deserialize;
+
+/**  A requester with the history of their requests. */
+export type RequesterView_Serialize = {
+	requests: QueueRow_Serialize[],
+	blocked: BlockedSender | null,
+} & RequesterRecord_Serialize;
 
 export type Requester_Deserialize = {
 	name: string,
@@ -943,7 +1053,7 @@ export type RowError = {
 
 export type Sort = "due" | "received" | "reference" | "status" | "kind" | "regime" | "requester";
 
-export type Status = "received" | "awaiting-identity" | "in-progress" | "on-hold" | "fulfilled" | "partially-fulfilled" | "refused" | "withdrawn" | "closed";
+export type Status = "received" | "awaiting-identity" | "in-progress" | "on-hold" | "fulfilled" | "partially-fulfilled" | "refused" | "withdrawn" | "duplicate" | "spam" | "closed";
 
 /**  A move along the lifecycle as asked for in the window or on the command line. */
 export type StatusChange = StatusChange_Serialize | StatusChange_Deserialize;
@@ -956,6 +1066,8 @@ export type StatusChange_Deserialize = {
 	category?: string | null,
 	/**  Exemptions: the legal basis relied on. */
 	basis?: string | null,
+	/**  Spam: also block the sender's address (later requests from it are flagged, never dropped). */
+	block_sender?: boolean,
 };
 
 /**  A move along the lifecycle as asked for in the window or on the command line. */
@@ -966,6 +1078,8 @@ export type StatusChange_Serialize = {
 	category: string | null,
 	/**  Exemptions: the legal basis relied on. */
 	basis: string | null,
+	/**  Spam: also block the sender's address (later requests from it are flagged, never dropped). */
+	block_sender: boolean,
 };
 
 /**  The internal-target setting of one regime. */
