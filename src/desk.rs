@@ -3,6 +3,7 @@
 //! request is written together with its audit event in one transaction.
 
 mod calendar;
+mod checklist;
 mod clock;
 mod ics;
 mod identity;
@@ -10,6 +11,7 @@ mod import;
 mod reminders;
 mod requesters;
 
+pub use checklist::{SystemInput, action_for};
 pub use requesters::{REPEAT_THRESHOLD, Related, RequesterView};
 
 pub use import::{ImportField, ImportPreview, ImportProgress, ImportReport, RowError};
@@ -153,6 +155,8 @@ pub struct RequestDetail {
     pub identity: IdentityView,
     /// The requester's other requests: likely duplicates, repeats, decisions taken, a blocked sender.
     pub related: Related,
+    /// The work per system of the data map.
+    pub checklist: Vec<store::ChecklistItem>,
     /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
     pub flags: Vec<String>,
     pub attachments: Vec<Attachment>,
@@ -499,12 +503,13 @@ impl Desk {
     }
 
     pub fn request(&self, id_or_reference: &str) -> Result<RequestDetail> {
-        let (request, events, attachments, checks) = self.store.read(|rd| {
+        let (request, events, attachments, checks, checklist) = self.store.read(|rd| {
             let request = rd.request(id_or_reference)?;
             let events = rd.events(&request.id)?;
             let attachments = rd.attachments(&request.id)?;
             let checks = rd.identity_checks(&request.id)?;
-            Ok((request, events, attachments, checks))
+            let checklist = rd.checklist(&request.id.to_string())?;
+            Ok((request, events, attachments, checks, checklist))
         })?;
         let (_, explanation) = self.derive(&request)?;
         let identity = self.identity_view(&request, checks);
@@ -519,6 +524,7 @@ impl Desk {
             explanation,
             identity,
             related,
+            checklist,
             attachments,
             events,
             request,
@@ -594,6 +600,11 @@ impl Desk {
             })?;
             if transition.reason_required && reason.is_none() {
                 return Err(Error::invalid("reason", format!("moving to {} needs a reason", to.label())));
+            }
+            if matches!(to, Status::Fulfilled | Status::PartiallyFulfilled)
+                && let Some(why) = checklist::unfinished(&tx.reader().checklist(&r.id.to_string())?)
+            {
+                return Err(Error::invalid("status", format!("{} cannot be answered yet: {why}", r.reference)));
             }
             let from = r.status;
             r.status = to;
@@ -721,7 +732,7 @@ impl Desk {
             data["imported_from"] = from;
         }
         tx.append_event(&r.id, at, &self.actor, "created", &data)?;
-        Ok(())
+        self.create_checklist(tx, r, at)
     }
 
     /// Insert many requests in batches, one transaction each (used by `demo seed` and benchmarks).

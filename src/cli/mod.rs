@@ -3,6 +3,7 @@
 
 mod audit;
 mod calendar;
+mod datamap;
 mod deadline;
 mod demo;
 mod evidence;
@@ -34,6 +35,9 @@ enum Command {
     /// Log, list, show and move requests.
     #[command(subcommand)]
     Request(request::Command),
+    /// The data map: the systems that hold personal data (each request's checklist is made from it).
+    #[command(subcommand)]
+    Datamap(datamap::Command),
     /// Requesters and blocked senders.
     #[command(subcommand)]
     Requester(requester::Command),
@@ -105,6 +109,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Deadline(args) => deadline::run(args),
         Command::Request(c) => request::run(cli.db.as_deref(), c),
+        Command::Datamap(c) => datamap::run(cli.db.as_deref(), c),
         Command::Requester(c) => requester::run(cli.db.as_deref(), c),
         Command::Audit(c) => audit::run(cli.db.as_deref(), c),
         Command::Demo(c) => demo::run(cli.db.as_deref(), c),

@@ -185,6 +185,28 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Record the work on one system of the request's checklist: done, not-applicable (with --note), beyond-use
+    /// (erasure from a backup: --note says how and until when), or open again.
+    Tick {
+        reference: String,
+        #[arg(long)]
+        system: String,
+        #[arg(long)]
+        state: String,
+        #[arg(long)]
+        note: Option<String>,
+        /// A file kept as proof (attached to the request with its SHA-256).
+        #[arg(long)]
+        proof: Option<std::path::PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Add the systems put on the data map since the request was logged to its checklist.
+    RefreshChecklist {
+        reference: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Move a request to a new status (holds need --reason; refusals --category and --reason, exemptions --basis).
     Status {
         reference: String,
@@ -347,6 +369,20 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             detail_out(&desk.attach(&reference, &name, &mut f)?, as_json)
         }
+        Command::Tick { reference, system, state, note, proof, json: as_json } => {
+            let proof = proof
+                .map(|p| {
+                    let f = std::fs::File::open(&p)
+                        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())))?;
+                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    Ok::<_, Failure>((name, Box::new(f) as Box<dyn std::io::Read>))
+                })
+                .transpose()?;
+            detail_out(&desk.tick(&reference, &system, &state, note.as_deref(), proof)?, as_json)
+        }
+        Command::RefreshChecklist { reference, json: as_json } => {
+            detail_out(&desk.refresh_checklist(&reference)?, as_json)
+        }
         Command::Merge { reference, into, note, json: as_json } => {
             detail_out(&desk.merge_duplicate(&reference, &into, note.as_deref())?, as_json)
         }
@@ -466,6 +502,18 @@ fn detail_out(d: &RequestDetail, as_json: bool) -> Result<String, Failure> {
     }
     if let Some(c) = r.refusal_category {
         lines.push(format!("  refusal         {}: {}", c.label(), r.outcome_reason.as_deref().unwrap_or("")));
+    }
+    if !d.checklist.is_empty() {
+        lines.push("Checklist:".into());
+        lines.extend(d.checklist.iter().map(|i| {
+            format!(
+                "  [{}] {} — {}{}",
+                i.state,
+                i.system_name,
+                i.action,
+                i.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+            )
+        }));
     }
     lines.extend(d.flags.iter().map(|f| format!("  ! {f}")));
     if !d.attachments.is_empty() {

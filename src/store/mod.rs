@@ -8,6 +8,7 @@
 mod attachments;
 mod audit;
 mod calendar_days;
+mod checklist;
 mod identity;
 mod imports;
 pub mod migrate;
@@ -26,6 +27,7 @@ use crate::error::{Error, Result};
 pub use attachments::Attachment;
 pub use audit::{ChainBreak, ChainReport, Event};
 pub use calendar_days::CalendarDay;
+pub use checklist::{ChecklistItem, System};
 pub use imports::ImportRecord;
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
