@@ -77,7 +77,12 @@ pub struct ErrorReport {
 
 impl From<&Error> for ErrorReport {
     fn from(e: &Error) -> ErrorReport {
-        ErrorReport { code: e.code().to_string(), message: e.to_string(), field: e.field().map(str::to_string) }
+        // The window shows the message beside its field: no "field: " prefix there (the command line keeps it).
+        let message = match e {
+            Error::Invalid { message, .. } => message.clone(),
+            other => other.to_string(),
+        };
+        ErrorReport { code: e.code().to_string(), message, field: e.field().map(str::to_string) }
     }
 }
 
@@ -91,7 +96,7 @@ mod tests {
         let json = serde_json::to_value(ErrorReport::from(&e)).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"code": "invalid", "message": "email: 'x' is not an email address", "field": "email"})
+            serde_json::json!({"code": "invalid", "message": "'x' is not an email address", "field": "email"})
         );
     }
 }

@@ -305,6 +305,20 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert!(notice.contains("open request(s) checked"), "{notice}");
     assert!(s.text("[data-testid=calendar-days]").await.contains("Office closure"));
     assert!(s.text("[data-testid=identity-settings]").await.contains("Delete evidence after"));
+    // The data map: each new request gets a checklist line per system.
+    for (name, owner, holds, backup) in [
+        ("CRM", "Sales operations", "contact details, orders", false),
+        ("Nightly backups", "IT", "everything, 35-day rotation", true),
+    ] {
+        s.type_into("[data-testid=system-name]", name).await;
+        s.type_into("[data-testid=system-owner]", owner).await;
+        s.type_into("[data-testid=system-holds]", holds).await;
+        if backup {
+            s.click("[data-testid=system-backup]").await;
+        }
+        s.click("[data-testid=system-save]").await;
+        s.wait_text("[data-testid=systems]", |t| t.contains(name)).await;
+    }
     s.shot("09-settings.png").await;
 
     // A backlog from the old ticket system: the columns map by name, the law is set for the whole file, one row
@@ -380,6 +394,26 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let history = s.wait_text("[data-testid=requester-history]", |t| t.contains(&first_email)).await;
     assert!(history.contains("Duplicate"), "{history}");
     s.shot("13-requester.png").await;
+
+    // The erasure itself: not complete until every system of the checklist is done or explained.
+    s.click(&format!("[data-testid=requester-history] tr:last-child button")).await;
+    s.wait_text("[data-testid=request-reference]", |t| t == first_email).await;
+    s.click("[data-testid=to-in-progress]").await;
+    s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
+    s.click("[data-testid=to-fulfilled]").await;
+    let refused = s.wait_text("[data-testid=action-error]", |t| !t.is_empty()).await;
+    assert!(refused.contains("CRM (erase)") && refused.contains("Nightly backups (erase)"), "{refused}");
+    s.click("[data-testid=tick-CRM]").await;
+    s.click("[data-testid=tick-save]").await;
+    s.wait_text("[data-testid=item-CRM]", |t| t.starts_with("Done")).await;
+    s.click("[data-testid=tick-Nightly\\ backups]").await;
+    s.set_value("[data-testid=tick-state]", "beyond-use").await;
+    s.type_into("[data-testid=tick-note]", "Never restored for use; overwritten within 35 days").await;
+    s.click("[data-testid=tick-save]").await;
+    s.wait_text("[data-testid=checklist-summary]", |t| t.contains("Every system is done or explained")).await;
+    s.shot_at("[data-testid=checklist]", "14-checklist.png").await;
+    s.click("[data-testid=to-fulfilled]").await;
+    s.wait_text("[data-testid=request-status]", |t| t == "Fulfilled").await;
 
     // Spam: set aside with a reason, the sender blocked; it leaves the queue, the block shows in settings.
     let spam = s.shots.join("spam.eml");

@@ -6,9 +6,9 @@ use rightsdesk::desk::{
     CheckInput, EvidenceFile, FormOptions, IdentitySettings, NewRequest, PurgeReport, QueueRow, RecomputeCount,
     RecomputeReport, RequestDetail, StatusChange, TargetSetting,
 };
-use rightsdesk::desk::{ImportPreview, ImportProgress, ImportReport, RequesterView};
+use rightsdesk::desk::{ImportPreview, ImportProgress, ImportReport, RequesterView, SystemInput};
 use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
-use rightsdesk::store::{BlockedSender, CalendarDay, ChainReport, Dashboard, ImportRecord, Page, Query};
+use rightsdesk::store::{BlockedSender, CalendarDay, ChainReport, Dashboard, ImportRecord, Page, Query, System};
 use rightsdesk::{Desk, ErrorReport};
 use serde::Serialize;
 use tauri::State;
@@ -425,4 +425,52 @@ pub async fn blocked_senders(state: State<'_, AppState>) -> Reply<Vec<BlockedSen
 #[specta::specta]
 pub async fn unblock_sender(state: State<'_, AppState>, email: String) -> Reply<()> {
     with_desk(state, move |d| d.unblock_sender(&email)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn systems(state: State<'_, AppState>) -> Reply<Vec<System>> {
+    with_desk(state, |d| d.systems()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn add_system(state: State<'_, AppState>, input: SystemInput) -> Reply<System> {
+    with_desk(state, move |d| d.add_system(input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn update_system(state: State<'_, AppState>, id: String, input: SystemInput) -> Reply<System> {
+    with_desk(state, move |d| d.update_system(&id, input)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn retire_system(state: State<'_, AppState>, id: String) -> Reply<System> {
+    with_desk(state, move |d| d.retire_system(&id)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn tick_checklist(
+    state: State<'_, AppState>,
+    reference: String,
+    system: String,
+    item_state: String,
+    note: Option<String>,
+    proof: Option<UploadedFile>,
+) -> Reply<RequestDetail> {
+    let proof = proof.map(|f| Ok::<_, ErrorReport>((f.name.clone(), decode(&f)?))).transpose()?;
+    with_desk(state, move |d| {
+        let proof = proof.map(|(name, bytes)| (name, Box::new(std::io::Cursor::new(bytes)) as Box<dyn std::io::Read>));
+        d.tick(&reference, &system, &item_state, note.as_deref(), proof)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn refresh_checklist(state: State<'_, AppState>, reference: String) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.refresh_checklist(&reference)).await
 }

@@ -36,6 +36,9 @@ export type ImportRecord = B.ImportRecord;
 export type RequesterView = B.RequesterView_Serialize;
 export type BlockedSender = B.BlockedSender;
 export type RequestRow = B.RequestRow_Serialize;
+export type System = B.System_Serialize;
+export type SystemInput = B.SystemInput_Deserialize;
+export type ChecklistItem = B.ChecklistItem_Serialize;
 
 export class ApiError extends Error {
   readonly code: string;
@@ -124,6 +127,18 @@ export const api = {
   requester: (id: string) => unwrap(commands.requester(id)),
   blockedSenders: () => unwrap(commands.blockedSenders()),
   unblockSender: (email: string) => unwrap(commands.unblockSender(email)),
+  systems: () => unwrap(commands.systems()),
+  addSystem: (input: SystemInput) => unwrap(commands.addSystem(input)),
+  updateSystem: (id: string, input: SystemInput) => unwrap(commands.updateSystem(id, input)),
+  retireSystem: (id: string) => unwrap(commands.retireSystem(id)),
+  tickChecklist: async (
+    reference: string,
+    system: string,
+    state: string,
+    note: string | null,
+    proof: File | null,
+  ) => unwrap(commands.tickChecklist(reference, system, state, note, proof ? await upload(proof) : null)),
+  refreshChecklist: (reference: string) => unwrap(commands.refreshChecklist(reference)),
   addAttachment: async (reference: string, file: File) =>
     unwrap(commands.addAttachment(reference, file.name, await toBase64(file))),
 };

@@ -37,6 +37,12 @@ export const commands = {
 	requester: (id: string) => typedError<RequesterView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("requester", { id })),
 	blockedSenders: () => typedError<BlockedSender[], ErrorReport_Serialize>(__TAURI_INVOKE("blocked_senders")),
 	unblockSender: (email: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unblock_sender", { email })),
+	systems: () => typedError<System_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("systems")),
+	addSystem: (input: SystemInput_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_system", { input })),
+	updateSystem: (id: string, input: SystemInput_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("update_system", { id, input })),
+	retireSystem: (id: string) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retire_system", { id })),
+	tickChecklist: (reference: string, system: string, itemState: string, note: string | null, proof: UploadedFile | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("tick_checklist", { reference, system, itemState, note, proof })),
+	refreshChecklist: (reference: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { reference })),
 	recordFeePaid: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { reference, on })),
 	pauseClock: (reference: string, from: string, reason: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { reference, from, reason, note })),
 	resumeClock: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { reference, on })),
@@ -182,6 +188,38 @@ export type CheckInput_Serialize = {
 };
 
 export type CheckOutcome = "verified" | "failed" | "not-required";
+
+export type ChecklistItem = ChecklistItem_Serialize | ChecklistItem_Deserialize;
+
+export type ChecklistItem_Deserialize = {
+	id: string,
+	system_id: string,
+	system_name: string,
+	is_backup: boolean,
+	action: string,
+	/**  `open`, `done`, `not-applicable` or `beyond-use`. */
+	state: string,
+	note?: string | null,
+	/**  The attachment kept as proof, if any. */
+	proof_id?: string | null,
+	done_by?: string | null,
+	done_at?: string | null,
+};
+
+export type ChecklistItem_Serialize = {
+	id: string,
+	system_id: string,
+	system_name: string,
+	is_backup: boolean,
+	action: string,
+	/**  `open`, `done`, `not-applicable` or `beyond-use`. */
+	state: string,
+	note: string | null,
+	/**  The attachment kept as proof, if any. */
+	proof_id: string | null,
+	done_by: string | null,
+	done_at: string | null,
+};
 
 export type Choice = {
 	id: string,
@@ -835,6 +873,8 @@ export type RequestDetail_Deserialize = {
 	identity: IdentityView_Deserialize,
 	/**  The requester's other requests: likely duplicates, repeats, decisions taken, a blocked sender. */
 	related: Related_Deserialize,
+	/**  The work per system of the data map. */
+	checklist: ChecklistItem_Deserialize[],
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
@@ -851,6 +891,8 @@ export type RequestDetail_Serialize = {
 	identity: IdentityView_Serialize,
 	/**  The requester's other requests: likely duplicates, repeats, decisions taken, a blocked sender. */
 	related: Related_Serialize,
+	/**  The work per system of the data map. */
+	checklist: ChecklistItem_Serialize[],
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
@@ -1080,6 +1122,45 @@ export type StatusChange_Serialize = {
 	basis: string | null,
 	/**  Spam: also block the sender's address (later requests from it are flagged, never dropped). */
 	block_sender: boolean,
+};
+
+export type System = System_Serialize | System_Deserialize;
+
+/**  A system as typed into the data map. */
+export type SystemInput = SystemInput_Serialize | SystemInput_Deserialize;
+
+/**  A system as typed into the data map. */
+export type SystemInput_Deserialize = {
+	name?: string,
+	owner?: string,
+	holds?: string,
+	is_backup?: boolean,
+};
+
+/**  A system as typed into the data map. */
+export type SystemInput_Serialize = {
+	name: string,
+	owner: string,
+	holds: string,
+	is_backup: boolean,
+};
+
+export type System_Deserialize = {
+	id: string,
+	name: string,
+	owner: string,
+	holds: string,
+	is_backup: boolean,
+	retired_at?: string | null,
+};
+
+export type System_Serialize = {
+	id: string,
+	name: string,
+	owner: string,
+	holds: string,
+	is_backup: boolean,
+	retired_at: string | null,
 };
 
 /**  The internal-target setting of one regime. */
