@@ -396,7 +396,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.shot("13-requester.png").await;
 
     // The erasure itself: not complete until every system of the checklist is done or explained.
-    s.click(&format!("[data-testid=requester-history] tr:last-child button")).await;
+    s.click("[data-testid=requester-history] tr:last-child button").await;
     s.wait_text("[data-testid=request-reference]", |t| t == first_email).await;
     s.click("[data-testid=to-in-progress]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
