@@ -8,8 +8,13 @@ mod clock;
 mod ics;
 mod identity;
 mod import;
+mod mail;
 mod reminders;
 mod requesters;
+mod responses;
+
+pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
+pub use responses::{StageOption, TemplateCatalogue};
 
 pub use checklist::{SystemInput, action_for};
 pub use requesters::{REPEAT_THRESHOLD, Related, RequesterView};
@@ -299,7 +304,9 @@ impl Desk {
         let actor = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "officer".into());
         let extra = store.read(|r| r.calendar_days_by_code())?;
         let engine = std::sync::Arc::new(Engine::shipped()?.with_extra_days(extra));
-        Ok(Desk { store, engine: std::sync::RwLock::new(engine), clock, actor })
+        let desk = Desk { store, engine: std::sync::RwLock::new(engine), clock, actor };
+        desk.seed_templates()?;
+        Ok(desk)
     }
 
     pub fn store(&self) -> &Store {
@@ -386,6 +393,9 @@ impl Desk {
             return Err(Error::invalid("name", "the requester's name is required"));
         }
         check_len("name", &name, 200)?;
+        if name.contains(['\r', '\n']) {
+            return Err(Error::invalid("name", "a name is one line"));
+        }
         let email = clean(input.email).map(|e| e.to_lowercase());
         if let Some(e) = &email {
             check_email(e)?;

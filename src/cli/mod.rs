@@ -9,6 +9,7 @@ mod demo;
 mod evidence;
 mod import;
 mod intake;
+mod mail;
 mod request;
 mod requester;
 mod settings;
@@ -58,6 +59,12 @@ enum Command {
     /// Read what arrived (an email) before logging it.
     #[command(subcommand)]
     Intake(intake::Command),
+    /// Response templates: list, preview on a request, save, add a language.
+    #[command(subcommand)]
+    Template(mail::Template),
+    /// Email to requesters: queue, deliver, outbox, test the server.
+    #[command(subcommand)]
+    Mail(mail::Mail),
     /// Identity evidence housekeeping.
     #[command(subcommand)]
     Evidence(evidence::Command),
@@ -117,6 +124,8 @@ pub fn main() -> ExitCode {
         Command::Settings(c) => settings::run(cli.db.as_deref(), c),
         Command::Evidence(c) => evidence::run(cli.db.as_deref(), c),
         Command::Intake(c) => intake::run(c),
+        Command::Template(c) => mail::template(cli.db.as_deref(), c),
+        Command::Mail(c) => mail::mail(cli.db.as_deref(), c),
         Command::Import(args) => import::run(cli.db.as_deref(), args),
     };
     match result {

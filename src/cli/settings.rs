@@ -27,6 +27,55 @@ pub enum Settings {
         #[arg(long)]
         json: bool,
     },
+    /// The organisation's details and the Art 15(1) information used in responses (only the options given change).
+    Organisation {
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        dpo: Option<String>,
+        #[arg(long)]
+        signature: Option<String>,
+        #[arg(long)]
+        purposes: Option<String>,
+        #[arg(long)]
+        categories: Option<String>,
+        #[arg(long)]
+        recipients: Option<String>,
+        #[arg(long)]
+        retention: Option<String>,
+        #[arg(long)]
+        source: Option<String>,
+        #[arg(long)]
+        automated: Option<String>,
+        #[arg(long)]
+        transfers: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The SMTP server responses are sent through. The password is never stored in the database: give it to
+    /// `mail flush` in RIGHTSDESK_SMTP_PASSWORD.
+    Smtp {
+        #[arg(long)]
+        host: String,
+        #[arg(long)]
+        port: u16,
+        /// starttls, tls (implicit TLS) or none (a local relay).
+        #[arg(long)]
+        security: String,
+        #[arg(long)]
+        username: Option<String>,
+        #[arg(long)]
+        from: Option<String>,
+        /// A certificate authority to trust besides the system's (PEM), for an internal server.
+        #[arg(long = "ca-file")]
+        ca_file: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
     /// Days after a request is answered before its identity evidence is deleted (default 30; 0 = at once).
     EvidenceDays {
         #[arg(long)]
@@ -56,6 +105,59 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             } else {
                 Ok(format!("{regime}: requests not verified {days} days after the identity request are flagged"))
             }
+        }
+        Settings::Organisation {
+            name,
+            address,
+            email,
+            dpo,
+            signature,
+            purposes,
+            categories,
+            recipients,
+            retention,
+            source,
+            automated,
+            transfers,
+            json: as_json,
+        } => {
+            let mut org = desk.organisation()?;
+            for (field, value) in [
+                ("name", name),
+                ("address", address),
+                ("email", email),
+                ("dpo", dpo),
+                ("signature", signature),
+                ("purposes", purposes),
+                ("categories", categories),
+                ("recipients", recipients),
+                ("retention", retention),
+                ("source", source),
+                ("automated", automated),
+                ("transfers", transfers),
+            ] {
+                if let Some(v) = value {
+                    org.set(field, v);
+                }
+            }
+            let org = desk.set_organisation(org)?;
+            if as_json { json(&org) } else { Ok(format!("organisation: {} <{}>", org.name, org.email)) }
+        }
+        Settings::Smtp { host, port, security, username, from, ca_file, json: as_json } => {
+            let s = desk.set_smtp_settings(rightsdesk::desk::SmtpSettings {
+                host,
+                port,
+                security,
+                username,
+                from,
+                ca_file,
+            })?;
+            let note = if s.username.is_some() {
+                " — this build keeps no password: give it in RIGHTSDESK_SMTP_PASSWORD when sending"
+            } else {
+                ""
+            };
+            if as_json { json(&s) } else { Ok(format!("SMTP: {}:{} ({}){note}", s.host, s.port, s.security)) }
         }
         Settings::EvidenceDays { days, json: as_json } => {
             desk.set_evidence_retention_days(days)?;

@@ -14,6 +14,7 @@ mod imports;
 pub mod migrate;
 mod requesters;
 mod requests;
+mod responses;
 
 pub use requests::timestamp;
 
@@ -31,6 +32,7 @@ pub use checklist::{ChecklistItem, System};
 pub use imports::ImportRecord;
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
+pub use responses::{OutboxItem, TemplateRow};
 
 const POOL_IDLE: usize = 4;
 

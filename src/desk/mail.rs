@@ -1,0 +1,325 @@
+//! Email through the officer's own SMTP server, with an outbox that loses nothing. A message is built in full
+//! (headers through lettre's types, so no requester name or subject can inject a header; its Message-ID fixed) and
+//! stored before the first attempt. Delivery claims a message (`sending`), hands the stored bytes to the server,
+//! and records `sent` with the exact .eml attached to the request. If the process dies after the server accepted
+//! but before `sent` is written, the message is still `sending` and is offered again with the same Message-ID
+//! (at least once; a message known to be accepted is never sent again). Transient failures are retried with
+//! backoff; a permanent rejection, or too many attempts, leaves it `failed` for the officer to look at.
+
+use std::net::{TcpStream, ToSocketAddrs};
+use std::time::Duration as StdDuration;
+
+use lettre::message::{Mailbox, header::ContentType};
+use lettre::transport::smtp::authentication::Credentials;
+use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
+use lettre::{Address, Message, SmtpTransport, Transport};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::Duration;
+
+use super::{Desk, store_file};
+use crate::error::{Error, Result};
+use crate::respond::Rendered;
+use crate::store::{self, Attachment, OutboxItem};
+
+/// Attempts before a message is left `failed` for the officer.
+pub const MAX_ATTEMPTS: u32 = 8;
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct SmtpSettings {
+    pub host: String,
+    pub port: u16,
+    /// `starttls`, `tls` (implicit TLS) or `none` (a local relay only).
+    pub security: String,
+    pub username: Option<String>,
+    /// The sender address (default: the organisation's email).
+    pub from: Option<String>,
+    /// A certificate authority to trust besides the system's (an internal mail server), as a PEM file.
+    pub ca_file: Option<String>,
+}
+
+/// What `mail flush` did.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FlushReport {
+    pub sent: u32,
+    /// Failed this time, tried again later.
+    pub retrying: u32,
+    /// Given up on: the officer must look (wrong address, rejected).
+    pub failed: u32,
+    /// Messages still not delivered after this run (queued, retrying or failed).
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub undelivered: u64,
+    pub errors: Vec<String>,
+}
+
+pub(super) struct BuiltMessage {
+    pub message_id: String,
+    pub bytes: Vec<u8>,
+}
+
+fn address(field: &str, text: &str) -> Result<Address> {
+    text.trim()
+        .parse::<Address>()
+        .map_err(|e| Error::invalid(field, format!("'{}' is not an email address ({e})", text.trim())))
+}
+
+/// The exact message: plain text, UTF-8, the Message-ID chosen here.
+pub(super) fn build_message(from: &Mailbox, to_name: &str, to: &str, r: &Rendered) -> Result<BuiltMessage> {
+    let domain = from.email.domain().to_string();
+    let message_id = format!("<{}@{domain}>", uuid::Uuid::now_v7());
+    // Display names go into a header: never a line break, whatever was typed or imported.
+    let to_name: String = to_name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+    let to = Mailbox::new(Some(to_name.trim().to_string()).filter(|n| !n.is_empty()), address("email", to)?);
+    let message = Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(r.subject.clone())
+        .message_id(Some(message_id.clone()))
+        .header(ContentType::TEXT_PLAIN)
+        .body(r.body.replace("\r\n", "\n").replace('\n', "\r\n"))
+        .map_err(|e| Error::invalid("message", format!("the message cannot be built: {e}")))?;
+    Ok(BuiltMessage { message_id, bytes: message.formatted() })
+}
+
+/// TLS trouble shows either as a TLS error or as a network error about the peer's certificate.
+fn is_tls(e: &lettre::transport::smtp::Error) -> bool {
+    let text = e.to_string().to_lowercase();
+    e.is_tls() || text.contains("certificate") || text.contains("tls")
+}
+
+/// Why a delivery failed, in the words an officer can act on.
+fn explain(e: &lettre::transport::smtp::Error) -> (bool, String) {
+    if let Some(code) = e.status() {
+        let permanent = e.is_permanent();
+        let what = if permanent { "rejected" } else { "refused for now" };
+        return (permanent, format!("the server {what} it ({code}): {e}"));
+    }
+    if is_tls(e) {
+        return (
+            false,
+            format!(
+                "TLS failed: {e} (if the server's certificate comes from your organisation's own CA, set it as the CA file)"
+            ),
+        );
+    }
+    if e.is_timeout() {
+        return (false, format!("the server did not answer in time: {e}"));
+    }
+    (false, format!("delivery failed: {e}"))
+}
+
+impl Desk {
+    pub fn smtp_settings(&self) -> Result<SmtpSettings> {
+        let get = |k: &str| self.store.setting(&format!("smtp.{k}"));
+        Ok(SmtpSettings {
+            host: get("host")?.unwrap_or_default(),
+            port: get("port")?.and_then(|p| p.parse().ok()).unwrap_or(587),
+            security: get("security")?.unwrap_or_else(|| "starttls".into()),
+            username: get("username")?.filter(|u| !u.is_empty()),
+            from: get("from")?.filter(|u| !u.is_empty()),
+            ca_file: get("ca_file")?.filter(|u| !u.is_empty()),
+        })
+    }
+
+    pub fn set_smtp_settings(&self, s: SmtpSettings) -> Result<SmtpSettings> {
+        let host = s.host.trim();
+        if host.is_empty() || host.contains(char::is_whitespace) {
+            return Err(Error::invalid("host", "give the SMTP server's host name"));
+        }
+        if s.port == 0 {
+            return Err(Error::invalid("port", "give the SMTP port (587 for STARTTLS, 465 for TLS, 25 for a relay)"));
+        }
+        if !["starttls", "tls", "none"].contains(&s.security.as_str()) {
+            return Err(Error::invalid("security", format!("unknown security '{}' (starttls, tls, none)", s.security)));
+        }
+        if let Some(from) = s.from.as_deref().filter(|f| !f.trim().is_empty()) {
+            address("from", from)?;
+        }
+        if let Some(ca) = s.ca_file.as_deref().filter(|f| !f.trim().is_empty()) {
+            let pem =
+                std::fs::read(ca.trim()).map_err(|e| Error::invalid("ca_file", format!("cannot read {ca}: {e}")))?;
+            Certificate::from_pem(&pem)
+                .map_err(|e| Error::invalid("ca_file", format!("{ca} is not a PEM certificate: {e}")))?;
+        }
+        self.store.write(|tx| {
+            tx.set_setting("smtp.host", host)?;
+            tx.set_setting("smtp.port", &s.port.to_string())?;
+            tx.set_setting("smtp.security", &s.security)?;
+            tx.set_setting("smtp.username", s.username.as_deref().unwrap_or("").trim())?;
+            tx.set_setting("smtp.from", s.from.as_deref().unwrap_or("").trim())?;
+            tx.set_setting("smtp.ca_file", s.ca_file.as_deref().unwrap_or("").trim())
+        })?;
+        self.smtp_settings()
+    }
+
+    /// The sender: the SMTP "from", else the organisation's email, with the organisation's name.
+    pub(super) fn sender(&self) -> Result<Mailbox> {
+        let org = self.organisation()?;
+        let smtp = self.smtp_settings()?;
+        let from = smtp.from.filter(|f| !f.trim().is_empty()).unwrap_or(org.email.clone());
+        if from.trim().is_empty() {
+            return Err(Error::invalid(
+                "from",
+                "no sender address: set the organisation's email (Settings → Organisation)",
+            ));
+        }
+        Ok(Mailbox::new(Some(org.name).filter(|n| !n.trim().is_empty()), address("from", &from)?))
+    }
+
+    /// The transport to the configured server. The password comes from `RIGHTSDESK_SMTP_PASSWORD` (it is never
+    /// stored in the database).
+    fn transport(&self) -> Result<SmtpTransport> {
+        let s = self.smtp_settings()?;
+        if s.host.is_empty() {
+            return Err(Error::invalid("host", "no SMTP server set (Settings → Email, or `rightsdesk settings smtp`)"));
+        }
+        let mut tls = TlsParameters::builder(s.host.clone());
+        if let Some(ca) = &s.ca_file {
+            let pem = std::fs::read(ca).map_err(|e| Error::io(format!("cannot read the CA file {ca}"), e))?;
+            tls = tls.add_root_certificate(
+                Certificate::from_pem(&pem).map_err(|e| Error::invalid("ca_file", format!("{ca}: {e}")))?,
+            );
+        }
+        let params = || tls.clone().build().map_err(|e| Error::invalid("security", format!("TLS set-up failed: {e}")));
+        let mut builder = SmtpTransport::builder_dangerous(&s.host)
+            .port(s.port)
+            .timeout(Some(StdDuration::from_secs(30)))
+            .tls(match s.security.as_str() {
+                "tls" => Tls::Wrapper(params()?),
+                "starttls" => Tls::Required(params()?),
+                _ => Tls::None,
+            });
+        if let Some(user) = s.username {
+            let password = std::env::var("RIGHTSDESK_SMTP_PASSWORD").map_err(|_| {
+                Error::invalid("password", "the SMTP password is not available: set RIGHTSDESK_SMTP_PASSWORD")
+            })?;
+            builder = builder.credentials(Credentials::new(user, password));
+        }
+        Ok(builder.build())
+    }
+
+    /// Deliver every message that is due. Never holds a database transaction while talking to the server.
+    pub fn flush_outbox(&self) -> Result<FlushReport> {
+        let mut report = FlushReport::default();
+        let now = store::timestamp(self.now());
+        let due = self.store.read(|r| r.due_messages(&now, 500))?;
+        if !due.is_empty() {
+            let transport = self.transport()?;
+            for item in due {
+                if !self.store.write(|tx| tx.claim_message(&item.id))? {
+                    continue;
+                }
+                let eml = self.store.read(|r| r.message_eml(&item.id))?;
+                match self.deliver(&transport, &item, &eml) {
+                    Ok(()) => {
+                        self.record_sent(&item, &eml)?;
+                        report.sent += 1;
+                    }
+                    Err((permanent, why)) => {
+                        let attempts = item.attempts + 1;
+                        let give_up = permanent || attempts >= MAX_ATTEMPTS;
+                        let wait = Duration::minutes(1 << attempts.min(9));
+                        let next = store::timestamp(self.now() + wait);
+                        let state = if give_up { "failed" } else { "queued" };
+                        self.store.write(|tx| tx.finish_message(&item.id, state, &next, Some(&why), None))?;
+                        if give_up {
+                            report.failed += 1;
+                        } else {
+                            report.retrying += 1;
+                        }
+                        report.errors.push(format!("{} to {}: {why}", item.reference, item.recipient));
+                    }
+                }
+            }
+        }
+        report.undelivered = self.store.read(|r| r.undelivered())?;
+        Ok(report)
+    }
+
+    fn deliver(
+        &self,
+        transport: &SmtpTransport,
+        item: &OutboxItem,
+        eml: &[u8],
+    ) -> std::result::Result<(), (bool, String)> {
+        let from = self.sender().map_err(|e| (false, e.to_string()))?;
+        let to = address("email", &item.recipient).map_err(|e| (true, e.to_string()))?;
+        let envelope = lettre::address::Envelope::new(Some(from.email), vec![to]).map_err(|e| (true, e.to_string()))?;
+        transport.send_raw(&envelope, eml).map(|_| ()).map_err(|e| explain(&e))
+    }
+
+    /// The server accepted it: `sent`, the exact message attached to the request, an event on its timeline.
+    fn record_sent(&self, item: &OutboxItem, eml: &[u8]) -> Result<()> {
+        let request_id = uuid::Uuid::parse_str(&item.request_id).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let name = format!("{}-{}.eml", item.reference, item.stage);
+        let file = store_file(&self.attachments_dir(), &request_id, &name, &mut &eml[..])?;
+        let now = store::timestamp(self.now());
+        let recorded = self.update(&item.request_id, |_, tx| {
+            tx.finish_message(&item.id, "sent", &now, None, Some(&now))?;
+            tx.insert_attachment(
+                &request_id,
+                &Attachment {
+                    id: file.id.clone(),
+                    file_name: file.file_name.clone(),
+                    stored_name: file.stored_name.clone(),
+                    sha256: file.sha256.clone(),
+                    size: file.size,
+                    added_at: now.clone(),
+                },
+            )?;
+            Ok((
+                "response_sent",
+                json!({"message_id": item.message_id, "stage": item.stage, "to": item.recipient, "subject": item.subject,
+                       "eml": file.file_name, "sha256": file.sha256, "attempts": item.attempts + 1}),
+            ))
+        });
+        if recorded.is_err() {
+            file.remove();
+        }
+        recorded.map(|_| ())
+    }
+
+    /// Messages in the outbox, newest first (of one request, or all).
+    pub fn outbox(&self, id_or_reference: Option<&str>) -> Result<Vec<OutboxItem>> {
+        let id = id_or_reference.map(|r| self.store.read(|rd| rd.request(r))).transpose()?.map(|r| r.id.to_string());
+        self.store.read(|r| r.outbox(id.as_deref(), 200))
+    }
+
+    /// Try the connection step by step and say exactly where it fails: DNS, TCP, TLS, authentication.
+    pub fn test_smtp(&self, send_to: Option<&str>) -> Result<String> {
+        let s = self.smtp_settings()?;
+        if s.host.is_empty() {
+            return Err(Error::invalid("host", "no SMTP server set"));
+        }
+        let addrs: Vec<_> = (s.host.as_str(), s.port)
+            .to_socket_addrs()
+            .map_err(|e| Error::invalid("host", format!("DNS: cannot resolve {}: {e}", s.host)))?
+            .collect();
+        let first = addrs.first().ok_or_else(|| Error::invalid("host", format!("DNS: {} has no address", s.host)))?;
+        TcpStream::connect_timeout(first, StdDuration::from_secs(10))
+            .map_err(|e| Error::invalid("port", format!("TCP: cannot connect to {}:{} ({e})", s.host, s.port)))?;
+        let transport = self.transport()?;
+        match transport.test_connection() {
+            Ok(true) => {}
+            Ok(false) => return Err(Error::invalid("host", "the server did not complete the SMTP greeting")),
+            Err(e) if is_tls(&e) => return Err(Error::invalid("security", explain(&e).1)),
+            Err(e) => return Err(Error::invalid("username", format!("SMTP (greeting or authentication): {e}"))),
+        }
+        let Some(to) = send_to else {
+            return Ok(format!("connected to {}:{} ({}) and logged in", s.host, s.port, s.security));
+        };
+        let from = self.sender()?;
+        let message = Message::builder()
+            .from(from)
+            .to(Mailbox::new(None, address("to", to)?))
+            .subject("Rightsdesk test message")
+            .header(ContentType::TEXT_PLAIN)
+            .body("This message confirms that Rightsdesk can send email through this server.\r\n".to_string())
+            .map_err(|e| Error::invalid("to", e.to_string()))?;
+        transport.send(&message).map_err(|e| Error::invalid("to", explain(&e).1))?;
+        Ok(format!("a test message was accepted by {} for {to}", s.host))
+    }
+}

@@ -1,0 +1,284 @@
+//! Writing to the requester: the organisation's details, the templates (edited in the window, checked on save),
+//! a preview of any stage's answer for a request, and queueing it in the outbox as an exact email message. A
+//! response that lacks what the law requires is refused with the list of what is missing.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::{Desk, check_len};
+use crate::dates;
+use crate::domain::{Request, RequestKind, VerificationLevel};
+use crate::error::{Error, Result};
+use crate::respond::{self, Context, Organisation, Rendered, STAGES, data};
+use crate::store::{self, OutboxItem, TemplateRow};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct StageOption {
+    pub id: String,
+    pub label: String,
+}
+
+/// What the template editor offers: stages, languages, the variables.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TemplateCatalogue {
+    pub stages: Vec<StageOption>,
+    pub languages: Vec<String>,
+    pub variables: Vec<String>,
+    pub templates: Vec<TemplateRow>,
+}
+
+fn stage_id(stage: &str) -> Result<&'static str> {
+    STAGES.iter().map(|(id, _)| *id).find(|id| *id == stage.trim()).ok_or_else(|| {
+        let ids: Vec<&str> = STAGES.iter().map(|(id, _)| *id).collect();
+        Error::invalid("stage", format!("unknown stage '{stage}' (one of: {})", ids.join(", ")))
+    })
+}
+
+impl Desk {
+    pub fn organisation(&self) -> Result<Organisation> {
+        let mut org = Organisation::default();
+        for field in Organisation::FIELDS {
+            if let Some(v) = self.store.setting(&format!("org.{field}"))? {
+                org.set(field, v);
+            }
+        }
+        Ok(org)
+    }
+
+    pub fn set_organisation(&self, org: Organisation) -> Result<Organisation> {
+        for field in Organisation::FIELDS {
+            let value = org.get(field).map(|v| v.trim()).unwrap_or_default();
+            check_len(field, value, 5_000)?;
+        }
+        if !org.email.trim().is_empty() {
+            super::check_email(org.email.trim())
+                .map_err(|_| Error::invalid("email", format!("'{}' is not an email address", org.email.trim())))?;
+        }
+        self.store.write(|tx| {
+            for field in Organisation::FIELDS {
+                tx.set_setting(&format!("org.{field}"), org.get(field).map(|v| v.trim()).unwrap_or_default())?;
+            }
+            Ok(())
+        })?;
+        self.organisation()
+    }
+
+    /// Seed the shipped templates that are missing (the officer's edits are never overwritten).
+    pub(super) fn seed_templates(&self) -> Result<()> {
+        let at = store::timestamp(self.now());
+        self.store.write(|tx| tx.seed_templates(&data()?.templates, &at))
+    }
+
+    pub fn template_catalogue(&self) -> Result<TemplateCatalogue> {
+        let templates = self.store.read(|r| r.templates())?;
+        let mut languages: Vec<String> = templates.iter().map(|t| t.lang.clone()).collect();
+        languages.dedup();
+        Ok(TemplateCatalogue {
+            stages: STAGES
+                .iter()
+                .map(|(id, label)| StageOption { id: id.to_string(), label: label.to_string() })
+                .collect(),
+            languages,
+            variables: respond::known_variables()?,
+            templates,
+        })
+    }
+
+    /// Save an edited template after checking its syntax and variables.
+    pub fn save_template(&self, stage: &str, kind: &str, lang: &str, subject: &str, body: &str) -> Result<TemplateRow> {
+        let stage = stage_id(stage)?;
+        let kind = kind.trim();
+        if kind != "*" && RequestKind::parse(kind).is_none() {
+            return Err(Error::invalid("kind", format!("unknown kind '{kind}' (a request kind, or * for any)")));
+        }
+        let lang = lang.trim().to_lowercase();
+        if !(lang.len() == 2 && lang.chars().all(|c| c.is_ascii_lowercase())) {
+            return Err(Error::invalid("lang", format!("'{lang}' is not a two-letter language code")));
+        }
+        check_len("subject", subject, 500)?;
+        check_len("body", body, 50_000)?;
+        if subject.trim().is_empty() || body.trim().is_empty() {
+            return Err(Error::invalid("body", "a template needs a subject and a text"));
+        }
+        respond::check_template(subject, body)?;
+        let row = TemplateRow {
+            stage: stage.into(),
+            kind: kind.into(),
+            lang,
+            subject: subject.into(),
+            body: body.into(),
+            is_default: false,
+            updated_at: store::timestamp(self.now()),
+            actor: self.actor.clone(),
+        };
+        self.store.write(|tx| tx.save_template(&row))?;
+        Ok(row)
+    }
+
+    /// Add a language by copying every template of another (to be translated in the editor).
+    pub fn copy_language(&self, from: &str, to: &str) -> Result<u32> {
+        let to = to.trim().to_lowercase();
+        if !(to.len() == 2 && to.chars().all(|c| c.is_ascii_lowercase())) {
+            return Err(Error::invalid("to", format!("'{to}' is not a two-letter language code")));
+        }
+        let at = store::timestamp(self.now());
+        self.store.write(|tx| {
+            let all = tx.reader().templates()?;
+            if all.iter().any(|t| t.lang == to) {
+                return Err(Error::invalid("to", format!("templates in '{to}' exist already")));
+            }
+            let source: Vec<&TemplateRow> = all.iter().filter(|t| t.lang == from.trim()).collect();
+            if source.is_empty() {
+                return Err(Error::invalid("from", format!("no templates in '{from}'")));
+            }
+            for t in &source {
+                tx.save_template(&TemplateRow {
+                    lang: to.clone(),
+                    updated_at: at.clone(),
+                    actor: self.actor.clone(),
+                    ..(*t).clone()
+                })?;
+            }
+            Ok(u32::try_from(source.len()).unwrap_or(u32::MAX))
+        })
+    }
+
+    /// The template a request gets for a stage: its kind's (fulfilment) or the general one, in the requester's
+    /// language, else English.
+    fn template_for(&self, r: &Request, stage: &str, lang: &str) -> Result<TemplateRow> {
+        self.store.read(|rd| {
+            for lang in [lang, "en"] {
+                for kind in [r.kind.id(), "*"] {
+                    if let Some(t) = rd.template(stage, kind, lang)? {
+                        return Ok(t);
+                    }
+                }
+            }
+            Err(Error::invalid("stage", format!("no template for {stage}")))
+        })
+    }
+
+    fn context(&self, r: &Request, lang: &str, note: Option<&str>) -> Result<Context> {
+        let d = data()?;
+        let words = d.words(lang)?;
+        let org = self.organisation()?;
+        let events = self.store.read(|rd| rd.events(&r.id))?;
+        let extension_reason = events
+            .iter()
+            .rev()
+            .find(|e| e.kind == "extension_taken")
+            .and_then(|e| e.data.get("reason").and_then(|v| v.as_str()).map(str::to_string))
+            .unwrap_or_default();
+        let regime = self.engine().regime(&r.regime)?.clone();
+        let mut ctx = Context {
+            art15: org.clone(),
+            org,
+            note: note.map(str::trim).unwrap_or_default().to_string(),
+            today: Context::date(words, Some(self.today())),
+            identity_needed: respond_needs_identity(r),
+            clock_waits: r.regime == "uk-gdpr",
+            identity_requested_on: Context::date(words, r.identity_requested_on),
+            ..Context::default()
+        };
+        ctx.request = respond::render::RequestVars {
+            reference: r.reference.clone(),
+            kind: r.kind.id().into(),
+            kind_label: words.kinds.get(r.kind.id()).cloned().unwrap_or_else(|| r.kind.label().to_lowercase()),
+            received: Context::date(words, Some(r.received)),
+            due: Context::date(words, r.dates.effective_due),
+            regime: regime.name.clone(),
+        };
+        ctx.requester = respond::render::RequesterVars {
+            name: r.requester.name.clone(),
+            email: r.requester.email.clone().unwrap_or_default(),
+            address: r.requester.address.clone().unwrap_or_default(),
+        };
+        ctx.refusal = respond::render::RefusalVars {
+            reasons: r.outcome_reason.clone().unwrap_or_default(),
+            ground: r.refusal_category.map(|c| c.label().to_string()).unwrap_or_default(),
+            basis: r.refusal_basis.clone().unwrap_or_default(),
+        };
+        if r.facts.extended_on.is_some() {
+            ctx.extension = respond::render::ExtensionVars {
+                reasons: extension_reason,
+                new_due: Context::date(words, r.dates.effective_due),
+            };
+        }
+        ctx.fill_sentences(words, d.authority_for(&r.regime, &r.calendar));
+        Ok(ctx)
+    }
+
+    /// Render a stage's answer for a request (in `lang`, else the requester's language).
+    pub fn preview_response(
+        &self,
+        id_or_reference: &str,
+        stage: &str,
+        lang: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<Rendered> {
+        let stage = stage_id(stage)?;
+        let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        let lang = lang.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&r.language).to_string();
+        let template = self.template_for(&r, stage, &lang)?;
+        let ctx = self.context(&r, &template.lang, note)?;
+        respond::render(stage, &template.lang, &template.subject, &template.body, &ctx)
+    }
+
+    /// Queue a stage's answer as an email to the requester: refused with what is missing when the law's required
+    /// content is not there. The message is built in full (with its Message-ID) and stored before any attempt.
+    pub fn queue_response(
+        &self,
+        id_or_reference: &str,
+        stage: &str,
+        lang: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<OutboxItem> {
+        let rendered = self.preview_response(id_or_reference, stage, lang, note)?;
+        if !rendered.missing.is_empty() {
+            return Err(Error::invalid(
+                "template",
+                format!("this {} cannot be sent: {}", rendered.stage, rendered.missing.join("; ")),
+            ));
+        }
+        let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        let to = r.requester.email.clone().ok_or_else(|| {
+            Error::invalid("email", format!("{} has no email address: print the letter instead", r.reference))
+        })?;
+        let from = self.sender()?;
+        let message = super::mail::build_message(&from, &r.requester.name, &to, &rendered)?;
+        let now = store::timestamp(self.now());
+        let item = OutboxItem {
+            id: uuid::Uuid::now_v7().to_string(),
+            request_id: r.id.to_string(),
+            reference: r.reference.clone(),
+            message_id: message.message_id.clone(),
+            stage: rendered.stage.clone(),
+            lang: rendered.lang.clone(),
+            recipient: to.clone(),
+            subject: rendered.subject.clone(),
+            state: "queued".into(),
+            attempts: 0,
+            next_attempt_at: now.clone(),
+            last_error: None,
+            created_at: now.clone(),
+            sent_at: None,
+        };
+        self.update(&r.reference, |req, tx| {
+            tx.queue_message(&item, &message.bytes)?;
+            Ok((
+                "response_queued",
+                json!({"outbox_id": item.id, "message_id": item.message_id, "stage": item.stage, "lang": item.lang,
+                       "to": to, "subject": item.subject, "on": dates::fmt(self.today()), "reference": req.reference}),
+            ))
+        })?;
+        Ok(item)
+    }
+}
+
+/// Whether the acknowledgement should mention that identity may be checked.
+fn respond_needs_identity(r: &Request) -> bool {
+    crate::domain::verification_policy(&r.regime, r.kind).level != VerificationLevel::NotRequired
+        && r.facts.verified_on.is_none()
+}

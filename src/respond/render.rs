@@ -1,0 +1,274 @@
+//! Rendering a response: the variables a template can use (from the request, the organisation and the law), strict
+//! rendering (an unknown variable is an error, never an empty gap), and the check that what the law requires in
+//! the stage's answer is there.
+
+use serde::{Deserialize, Serialize};
+
+use super::data::{Authority, Words, date_in};
+use crate::error::{Error, Result};
+
+/// The organisation's details and the Art 15(1) information, as set in Settings → Organisation.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct Organisation {
+    pub name: String,
+    pub address: String,
+    /// Where requesters write; also the sender of emails unless the SMTP settings name another.
+    pub email: String,
+    pub dpo: String,
+    /// The closing of letters (a name and role).
+    pub signature: String,
+    pub purposes: String,
+    pub categories: String,
+    pub recipients: String,
+    pub retention: String,
+    pub source: String,
+    pub automated: String,
+    pub transfers: String,
+}
+
+impl Organisation {
+    pub const FIELDS: &'static [&'static str] = &[
+        "name",
+        "address",
+        "email",
+        "dpo",
+        "signature",
+        "purposes",
+        "categories",
+        "recipients",
+        "retention",
+        "source",
+        "automated",
+        "transfers",
+    ];
+
+    pub fn get(&self, field: &str) -> Option<&String> {
+        Some(match field {
+            "name" => &self.name,
+            "address" => &self.address,
+            "email" => &self.email,
+            "dpo" => &self.dpo,
+            "signature" => &self.signature,
+            "purposes" => &self.purposes,
+            "categories" => &self.categories,
+            "recipients" => &self.recipients,
+            "retention" => &self.retention,
+            "source" => &self.source,
+            "automated" => &self.automated,
+            "transfers" => &self.transfers,
+            _ => return None,
+        })
+    }
+
+    pub fn set(&mut self, field: &str, value: String) {
+        let slot = match field {
+            "name" => &mut self.name,
+            "address" => &mut self.address,
+            "email" => &mut self.email,
+            "dpo" => &mut self.dpo,
+            "signature" => &mut self.signature,
+            "purposes" => &mut self.purposes,
+            "categories" => &mut self.categories,
+            "recipients" => &mut self.recipients,
+            "retention" => &mut self.retention,
+            "source" => &mut self.source,
+            "automated" => &mut self.automated,
+            "transfers" => &mut self.transfers,
+            _ => return,
+        };
+        *slot = value;
+    }
+}
+
+/// Everything a template can refer to. Dates are already in the words of the response's language.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Context {
+    pub org: Organisation,
+    pub art15: Organisation,
+    pub request: RequestVars,
+    pub requester: RequesterVars,
+    pub authority: AuthorityVars,
+    pub refusal: RefusalVars,
+    pub extension: ExtensionVars,
+    /// What is asked of the requester (identity or clarification requests).
+    pub note: String,
+    pub complaint: String,
+    pub remedy: String,
+    pub today: String,
+    pub identity_needed: bool,
+    /// The clock waits for the answer (UK GDPR identity and clarification).
+    pub clock_waits: bool,
+    pub identity_requested_on: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RequestVars {
+    pub reference: String,
+    pub kind: String,
+    pub kind_label: String,
+    pub received: String,
+    pub due: String,
+    pub regime: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RequesterVars {
+    pub name: String,
+    pub email: String,
+    pub address: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct AuthorityVars {
+    pub name: String,
+    pub address: String,
+    pub website: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct RefusalVars {
+    pub reasons: String,
+    pub ground: String,
+    pub basis: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct ExtensionVars {
+    pub reasons: String,
+    pub new_due: String,
+}
+
+impl Context {
+    /// The sentences the law requires, in the response's language, naming the authority.
+    pub fn fill_sentences(&mut self, words: &Words, authority: Option<&Authority>) {
+        if let Some(a) = authority {
+            self.authority =
+                AuthorityVars { name: a.name.clone(), address: a.address.clone(), website: a.website.clone() };
+            self.complaint = words
+                .complaint
+                .replace("{authority}", &a.name)
+                .replace("{address}", &a.address)
+                .replace("{website}", &format!(" ({})", a.website));
+        }
+        self.remedy = words.remedy.clone();
+    }
+
+    pub fn date(words: &Words, d: Option<time::Date>) -> String {
+        d.map(|d| date_in(words, d)).unwrap_or_default()
+    }
+}
+
+/// Variables a template may use (the names checked when a template is saved).
+pub fn known_variables() -> Result<Vec<String>> {
+    let value = serde_json::to_value(Context::default()).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let mut names = Vec::new();
+    if let serde_json::Value::Object(top) = value {
+        for (k, v) in top {
+            match v {
+                serde_json::Value::Object(inner) => names.extend(inner.keys().map(|f| format!("{k}.{f}"))),
+                _ => names.push(k),
+            }
+        }
+    }
+    names.sort();
+    Ok(names)
+}
+
+fn environment() -> minijinja::Environment<'static> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env
+}
+
+/// Check a template before it is saved: its syntax, and that every variable it uses exists.
+pub fn check_template(subject: &str, body: &str) -> Result<()> {
+    let env = environment();
+    let known = known_variables()?;
+    for (field, source) in [("subject", subject), ("body", body)] {
+        let template = env.template_from_str(source).map_err(|e| {
+            Error::invalid(field, format!("the template does not parse: {}", e.detail().unwrap_or(&e.to_string())))
+        })?;
+        let mut unknown: Vec<String> = template
+            .undeclared_variables(true)
+            .into_iter()
+            .filter(|v| !known.contains(v) && !known.iter().any(|k| k.split('.').next() == Some(v.as_str())))
+            .collect();
+        unknown.sort();
+        if !unknown.is_empty() {
+            return Err(Error::invalid(
+                field,
+                format!("unknown variable(s): {} (see the list of variables)", unknown.join(", ")),
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// A rendered response, and what it lacks of what the law requires (empty: it may be sent).
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Rendered {
+    pub stage: String,
+    pub lang: String,
+    pub subject: String,
+    pub body: String,
+    pub missing: Vec<String>,
+}
+
+pub fn render(stage: &str, lang: &str, subject: &str, body: &str, ctx: &Context) -> Result<Rendered> {
+    let env = environment();
+    let value = minijinja::Value::from(minijinja::value::Serde(ctx));
+    let run = |field: &str, source: &str| {
+        env.render_str(source, value.clone())
+            .map_err(|e| Error::invalid(field, format!("the template cannot be rendered: {e}")))
+    };
+    let subject = run("subject", subject)?.trim().replace(['\r', '\n'], " ");
+    let body = run("body", body)?;
+    let missing = required(stage, ctx)
+        .into_iter()
+        .filter_map(|(what, value)| {
+            if value.trim().is_empty() {
+                Some(format!("{what}: not set"))
+            } else if !body.contains(value.trim()) {
+                Some(format!("{what}: the template does not include it"))
+            } else {
+                None
+            }
+        })
+        .collect();
+    Ok(Rendered { stage: stage.into(), lang: lang.into(), subject, body, missing })
+}
+
+/// What the answer of a stage must contain (GDPR Art 12(4) and 15(1), Art 12(3) for extensions; law.md), with the
+/// value that must appear.
+fn required<'a>(stage: &str, ctx: &'a Context) -> Vec<(&'static str, &'a str)> {
+    let mut out = vec![("The organisation's name (Settings → Organisation)", ctx.org.name.as_str())];
+    match stage {
+        "refusal" | "partial" | "unverified" => out.extend([
+            ("The reasons for the refusal", ctx.refusal.reasons.as_str()),
+            ("The supervisory authority's name", ctx.authority.name.as_str()),
+            ("The supervisory authority's address", ctx.authority.address.as_str()),
+            ("The right to a judicial remedy", ctx.remedy.as_str()),
+        ]),
+        "extension" => out.extend([
+            ("The reasons for the extension", ctx.extension.reasons.as_str()),
+            ("The new date", ctx.extension.new_due.as_str()),
+        ]),
+        "identity-request" | "clarification-request" => out.push(("What is asked of the requester", ctx.note.as_str())),
+        _ => {}
+    }
+    if stage == "fulfilment" && ctx.request.kind == "access" {
+        out.extend([
+            ("The purposes (Settings → Organisation)", ctx.art15.purposes.as_str()),
+            ("The categories of data (Settings → Organisation)", ctx.art15.categories.as_str()),
+            ("The recipients (Settings → Organisation)", ctx.art15.recipients.as_str()),
+            ("The retention period (Settings → Organisation)", ctx.art15.retention.as_str()),
+            ("The source of the data (Settings → Organisation)", ctx.art15.source.as_str()),
+            ("Automated decision-making (Settings → Organisation)", ctx.art15.automated.as_str()),
+            ("The supervisory authority's name", ctx.authority.name.as_str()),
+        ]);
+    }
+    out
+}

@@ -1,0 +1,200 @@
+//! Response templates and the outbox.
+
+use rusqlite::{OptionalExtension, params};
+use serde::{Deserialize, Serialize};
+
+use super::{Reader, Tx};
+use crate::error::Result;
+use crate::respond::DefaultTemplate;
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TemplateRow {
+    pub stage: String,
+    pub kind: String,
+    pub lang: String,
+    pub subject: String,
+    pub body: String,
+    pub is_default: bool,
+    pub updated_at: String,
+    pub actor: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OutboxItem {
+    pub id: String,
+    pub request_id: String,
+    pub reference: String,
+    pub message_id: String,
+    pub stage: String,
+    pub lang: String,
+    pub recipient: String,
+    pub subject: String,
+    /// `queued`, `sending`, `sent` or `failed` (given up: needs the officer).
+    pub state: String,
+    pub attempts: u32,
+    pub next_attempt_at: String,
+    pub last_error: Option<String>,
+    pub created_at: String,
+    pub sent_at: Option<String>,
+}
+
+const TEMPLATE_COLUMNS: &str = "stage, kind, lang, subject, body, is_default, updated_at, actor";
+const OUTBOX_COLUMNS: &str = "o.id, o.request_id, r.reference, o.message_id, o.stage, o.lang, o.recipient, o.subject, \
+    o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at";
+
+fn to_template(r: &rusqlite::Row) -> rusqlite::Result<TemplateRow> {
+    Ok(TemplateRow {
+        stage: r.get(0)?,
+        kind: r.get(1)?,
+        lang: r.get(2)?,
+        subject: r.get(3)?,
+        body: r.get(4)?,
+        is_default: r.get(5)?,
+        updated_at: r.get(6)?,
+        actor: r.get(7)?,
+    })
+}
+
+fn to_item(r: &rusqlite::Row) -> rusqlite::Result<OutboxItem> {
+    Ok(OutboxItem {
+        id: r.get(0)?,
+        request_id: r.get(1)?,
+        reference: r.get(2)?,
+        message_id: r.get(3)?,
+        stage: r.get(4)?,
+        lang: r.get(5)?,
+        recipient: r.get(6)?,
+        subject: r.get(7)?,
+        state: r.get(8)?,
+        attempts: r.get(9)?,
+        next_attempt_at: r.get(10)?,
+        last_error: r.get(11)?,
+        created_at: r.get(12)?,
+        sent_at: r.get(13)?,
+    })
+}
+
+impl Tx<'_> {
+    /// Add the shipped templates that are not in the database yet, and refresh defaults the officer never edited.
+    pub fn seed_templates(&self, defaults: &[DefaultTemplate], at: &str) -> Result<()> {
+        let mut stmt = self.tx.prepare_cached(&format!(
+            "INSERT INTO templates ({TEMPLATE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, 1, ?6, 'rightsdesk')
+             ON CONFLICT (stage, kind, lang) DO UPDATE SET subject = ?4, body = ?5, updated_at = ?6
+             WHERE is_default = 1 AND (subject <> ?4 OR body <> ?5)"
+        ))?;
+        for t in defaults {
+            stmt.execute(params![t.stage, t.kind, t.lang, t.subject, t.body, at])?;
+        }
+        Ok(())
+    }
+
+    pub fn save_template(&self, t: &TemplateRow) -> Result<()> {
+        self.tx
+            .prepare_cached(&format!(
+                "INSERT INTO templates ({TEMPLATE_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, 0, ?6, ?7)
+                 ON CONFLICT (stage, kind, lang) DO UPDATE SET subject = ?4, body = ?5, is_default = 0, updated_at = ?6, actor = ?7"
+            ))?
+            .execute(params![t.stage, t.kind, t.lang, t.subject, t.body, t.updated_at, t.actor])?;
+        Ok(())
+    }
+
+    pub fn queue_message(&self, item: &OutboxItem, eml: &[u8]) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "INSERT INTO outbox (id, request_id, message_id, stage, lang, recipient, subject, eml, state, attempts,
+                    next_attempt_at, last_error, created_at, sent_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, NULL, ?10, NULL)",
+            )?
+            .execute(params![
+                item.id,
+                item.request_id,
+                item.message_id,
+                item.stage,
+                item.lang,
+                item.recipient,
+                item.subject,
+                eml,
+                item.next_attempt_at,
+                item.created_at
+            ])?;
+        Ok(())
+    }
+
+    /// Claim a message for an attempt: `sending`, one more attempt. Returns false if someone else has it.
+    pub fn claim_message(&self, id: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached(
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1 AND state IN ('queued', 'sending')",
+            )?
+            .execute([id])?
+            == 1)
+    }
+
+    pub fn finish_message(
+        &self,
+        id: &str,
+        state: &str,
+        next_attempt_at: &str,
+        last_error: Option<&str>,
+        sent_at: Option<&str>,
+    ) -> Result<()> {
+        self.tx
+            .prepare_cached(
+                "UPDATE outbox SET state = ?2, next_attempt_at = ?3, last_error = ?4, sent_at = coalesce(?5, sent_at) WHERE id = ?1",
+            )?
+            .execute(params![id, state, next_attempt_at, last_error, sent_at])?;
+        Ok(())
+    }
+}
+
+impl Reader<'_> {
+    pub fn templates(&self) -> Result<Vec<TemplateRow>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {TEMPLATE_COLUMNS} FROM templates ORDER BY lang, stage, kind"))?;
+        Ok(stmt.query_map([], to_template)?.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn template(&self, stage: &str, kind: &str, lang: &str) -> Result<Option<TemplateRow>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE stage = ?1 AND kind = ?2 AND lang = ?3"
+            ))?
+            .query_row(params![stage, kind, lang], to_template)
+            .optional()?)
+    }
+
+    /// Messages whose next attempt is due (queued, or left `sending` by a run that stopped), oldest first.
+    pub fn due_messages(&self, now: &str, limit: u32) -> Result<Vec<OutboxItem>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN requests r ON r.id = o.request_id
+             WHERE o.state IN ('queued', 'sending') AND o.next_attempt_at <= ?1 ORDER BY o.created_at, o.id LIMIT ?2"
+        ))?;
+        Ok(stmt.query_map(params![now, limit], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn outbox(&self, request_id: Option<&str>, limit: u32) -> Result<Vec<OutboxItem>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN requests r ON r.id = o.request_id
+             WHERE ?1 IS NULL OR o.request_id = ?1 ORDER BY o.created_at DESC, o.id DESC LIMIT ?2"
+        ))?;
+        Ok(stmt.query_map(params![request_id, limit], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    pub fn message_eml(&self, id: &str) -> Result<Vec<u8>> {
+        Ok(self.conn.prepare_cached("SELECT eml FROM outbox WHERE id = ?1")?.query_row([id], |r| r.get(0))?)
+    }
+
+    /// Messages not yet delivered (queued, sending or failed).
+    pub fn undelivered(&self) -> Result<u64> {
+        let n: i64 = self
+            .conn
+            .prepare_cached("SELECT count(*) FROM outbox WHERE state <> 'sent'")?
+            .query_row([], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    }
+}

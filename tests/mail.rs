@@ -1,0 +1,429 @@
+//! Email through a real SMTP server on 127.0.0.1 (aiosmtpd, plain and STARTTLS with a test CA): the received
+//! message is parsed and checked (recipients, subject, body, Message-ID); faults (a dropped connection, a
+//! temporary and a permanent rejection) lose nothing and duplicate nothing. Needs Debian's python3-aiosmtpd.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+const PYTHON: &str = "/usr/bin/python3";
+const TODAY: &str = "2026-03-20";
+
+struct Server {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+fn start(dir: &Path, faults: &str, tls: Option<(&Path, &Path)>) -> Server {
+    let port = free_port();
+    let sink = dir.join("received");
+    std::fs::create_dir_all(&sink).unwrap();
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+    let mut cmd = Command::new(PYTHON);
+    cmd.args(["-m", "aiosmtpd", "-n", "-c", "smtp_sink.Sink", "-l", &format!("127.0.0.1:{port}")])
+        .env("PYTHONPATH", fixtures)
+        .env("SINK_DIR", &sink)
+        .env("SINK_FAULTS", faults)
+        .stdout(Stdio::null())
+        .stderr(Stdio::null());
+    if let Some((cert, key)) = tls {
+        cmd.args(["--tlscert", cert.to_str().unwrap(), "--tlskey", key.to_str().unwrap()]);
+    }
+    let child = cmd.spawn().expect("python3-aiosmtpd (apt install python3-aiosmtpd)");
+    let start = Instant::now();
+    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+        assert!(start.elapsed() < Duration::from_secs(20), "aiosmtpd did not start");
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    Server { child, port, dir: sink }
+}
+
+fn received(server: &Server) -> Vec<(String, String)> {
+    let mut files: Vec<PathBuf> = std::fs::read_dir(&server.dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+        .collect();
+    files.sort();
+    files
+        .iter()
+        .map(|p| (std::fs::read_to_string(p).unwrap(), std::fs::read_to_string(p.with_extension("rcpt")).unwrap()))
+        .collect()
+}
+
+struct Reg {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Reg {
+    fn new() -> Reg {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("r.sqlite3");
+        let reg = Reg { dir, db };
+        reg.run(&[
+            "settings",
+            "organisation",
+            "--name",
+            "Acme Ltd",
+            "--email",
+            "privacy@acme.test",
+            "--signature",
+            "Dana Scully, DPO",
+        ])
+        .ok();
+        reg
+    }
+
+    fn run(&self, args: &[&str]) -> common::Run {
+        common::run_now(&self.db, TODAY, args)
+    }
+
+    fn refused_request(&self, name: &str, email: &str) -> String {
+        let v = self
+            .run(&[
+                "request",
+                "add",
+                "--json",
+                "--kind",
+                "erasure",
+                "--regime",
+                "uk-gdpr",
+                "--calendar",
+                "GB-ENG",
+                "--received",
+                "2026-03-02",
+                "--name",
+                name,
+                "--email",
+                email,
+            ])
+            .json();
+        let reference = v["reference"].as_str().unwrap().to_string();
+        self.run(&[
+            "request",
+            "status",
+            &reference,
+            "refused",
+            "--category",
+            "manifestly-unfounded",
+            "--reason",
+            "The request states it is meant to disrupt our service.",
+        ])
+        .ok();
+        reference
+    }
+}
+
+#[test]
+fn a_refusal_reaches_the_requester_through_a_plain_smtp_server() {
+    let reg = Reg::new();
+    let server = start(reg.dir.path(), "", None);
+    // A line break in a name is refused at intake; quotes, commas and brackets are encoded, never a header.
+    reg.run(&[
+        "request",
+        "add",
+        "--kind",
+        "access",
+        "--regime",
+        "uk-gdpr",
+        "--calendar",
+        "GB-ENG",
+        "--received",
+        "2026-03-02",
+        "--name",
+        "Eve\r\nBcc: attacker@evil.test",
+    ])
+    .assert_error("one line");
+    let reference = reg.refused_request("Eve \"Boss\" <x@y>, Bcc: attacker@evil.test", "eve@example.org");
+    reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
+        .ok();
+    let queued = reg.run(&["mail", "send", &reference, "--template", "refusal", "--json"]).json();
+    let message_id = queued["message_id"].as_str().unwrap().to_string();
+    assert!(message_id.ends_with("@acme.test>"));
+    let flushed = reg.run(&["mail", "flush", "--json"]).json();
+    assert_eq!((flushed["sent"].as_u64(), flushed["undelivered"].as_u64()), (Some(1), Some(0)));
+
+    let got = received(&server);
+    assert_eq!(got.len(), 1);
+    let (eml, rcpt) = &got[0];
+    assert_eq!(rcpt.lines().collect::<Vec<_>>(), ["eve@example.org", "privacy@acme.test"], "envelope: to, then from");
+    let parsed = mail_parser::MessageParser::default().parse(eml.as_bytes()).unwrap();
+    assert_eq!(parsed.message_id(), Some(message_id.trim_matches(|c| c == '<' || c == '>')));
+    assert_eq!(parsed.subject(), Some(format!("Your request — our answer ({reference})").as_str()));
+    assert_eq!(parsed.to().unwrap().first().unwrap().address(), Some("eve@example.org"));
+    assert!(parsed.bcc().is_none(), "no header injected from the requester's name");
+    let body = parsed.body_text(0).unwrap();
+    assert!(body.contains("meant to disrupt"), "{body}");
+    assert!(body.contains("Information Commissioner's Office") && body.contains("Wilmslow"), "{body}");
+    assert!(body.contains("judicial remedy"), "{body}");
+
+    // The timeline has the exact message, attached.
+    let shown = reg.run(&["request", "show", &reference, "--json"]).json();
+    let last = shown["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(
+        (last["kind"].as_str(), last["data"]["message_id"].as_str()),
+        (Some("response_sent"), Some(message_id.as_str()))
+    );
+    let eml_attachment = shown["attachments"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|a| a["file_name"].as_str().unwrap().ends_with(".eml"))
+        .unwrap();
+    let stored = std::fs::read_to_string(
+        reg.dir.path().join("attachments").join(eml_attachment["stored_name"].as_str().unwrap()),
+    )
+    .unwrap();
+    assert_eq!(
+        stored.replace("\r\n", "\n").trim(),
+        eml.replace("\r\n", "\n").trim(),
+        "the stored .eml is what was sent"
+    );
+
+    // Nothing is sent twice.
+    let again = reg.run(&["mail", "flush", "--json"]).json();
+    assert_eq!(again["sent"], 0);
+    assert_eq!(received(&server).len(), 1);
+}
+
+#[test]
+fn a_response_lacking_what_the_law_requires_is_refused() {
+    let reg = Reg::new();
+    let v = reg
+        .run(&[
+            "request",
+            "add",
+            "--json",
+            "--kind",
+            "access",
+            "--regime",
+            "eu-gdpr",
+            "--calendar",
+            "FR",
+            "--received",
+            "2026-03-02",
+            "--name",
+            "Pat",
+            "--email",
+            "pat@example.org",
+        ])
+        .json();
+    let reference = v["reference"].as_str().unwrap();
+    // No refusal recorded: no reasons to give.
+    reg.run(&["mail", "send", reference, "--template", "refusal"]).assert_error("The reasons for the refusal: not set");
+    // The access answer needs the Art 15(1) information.
+    reg.run(&["mail", "send", reference, "--template", "fulfilment"]).assert_error("The purposes");
+    reg.run(&["mail", "send", reference, "--template", "identity-request"])
+        .assert_error("What is asked of the requester");
+    // A template edited to drop the authority is caught when sending.
+    let body = reg.dir.path().join("body.txt");
+    std::fs::write(&body, "Dear {{ requester.name }},\n\nNo.\n\n{{ refusal.reasons }}\n{{ remedy }}\n{{ org.name }}\n")
+        .unwrap();
+    reg.run(&[
+        "template",
+        "save",
+        "--template",
+        "refusal",
+        "--lang",
+        "en",
+        "--subject",
+        "No",
+        "--body-file",
+        body.to_str().unwrap(),
+    ])
+    .ok();
+    reg.run(&[
+        "request",
+        "status",
+        reference,
+        "refused",
+        "--category",
+        "excessive",
+        "--reason",
+        "Fifth identical request this month.",
+    ])
+    .ok();
+    reg.run(&["mail", "send", reference, "--template", "refusal"])
+        .assert_error("supervisory authority's name: the template does not include it");
+    // Unknown variables and broken syntax are refused on save.
+    std::fs::write(&body, "Dear {{ requester.nmae }}").unwrap();
+    reg.run(&[
+        "template",
+        "save",
+        "--template",
+        "refusal",
+        "--lang",
+        "en",
+        "--subject",
+        "x",
+        "--body-file",
+        body.to_str().unwrap(),
+    ])
+    .assert_error("unknown variable(s): requester.nmae");
+    std::fs::write(&body, "Dear {% if %}").unwrap();
+    reg.run(&[
+        "template",
+        "save",
+        "--template",
+        "refusal",
+        "--lang",
+        "en",
+        "--subject",
+        "x",
+        "--body-file",
+        body.to_str().unwrap(),
+    ])
+    .assert_error("does not parse");
+    assert_eq!(reg.run(&["mail", "outbox", "--json"]).json().as_array().unwrap().len(), 0, "nothing was queued");
+}
+
+#[test]
+fn faults_lose_nothing_and_duplicate_nothing() {
+    let reg = Reg::new();
+    // First DATA: connection dropped; second: try later; third: accepted; fourth (another message): rejected.
+    let server = start(reg.dir.path(), "drop,451,ok,550", None);
+    reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
+        .ok();
+    let a = reg.refused_request("Ann", "ann@example.org");
+    reg.run(&["mail", "send", &a, "--template", "refusal"]).ok();
+    let later = |minutes: i64| {
+        let t = time::macros::datetime!(2026-03-20 12:00 UTC) + time::Duration::minutes(minutes);
+        t.format(&time::format_description::well_known::Rfc3339).unwrap()
+    };
+    let flush = |at: &str| common::run_now(&reg.db, at, &["mail", "flush", "--json"]);
+    let first = flush(&later(0));
+    assert_eq!(first.code, 3, "undelivered: non-zero exit");
+    let v: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
+    assert_eq!((v["retrying"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(1)));
+    // Not due again before the backoff.
+    let v: serde_json::Value = serde_json::from_str(&flush(&later(1)).stdout).unwrap();
+    assert_eq!(v["sent"], 0);
+    let v: serde_json::Value = serde_json::from_str(&flush(&later(3)).stdout).unwrap();
+    assert_eq!(v["retrying"], 1, "451: tried again later");
+    assert!(v["errors"][0].as_str().unwrap().contains("451"), "{v}");
+    let v = common::run_now(&reg.db, &later(10), &["mail", "flush", "--json"]).json();
+    assert_eq!((v["sent"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(received(&server).len(), 1, "delivered once");
+
+    let b = reg.refused_request("Bo", "bo@example.org");
+    reg.run(&["mail", "send", &b, "--template", "refusal"]).ok();
+    let rejected = common::run_now(&reg.db, &later(20), &["mail", "flush", "--json"]);
+    assert_eq!(rejected.code, 3);
+    let v: serde_json::Value = serde_json::from_str(&rejected.stdout).unwrap();
+    assert_eq!(v["failed"], 1, "550: given up at once");
+    let outbox = reg.run(&["mail", "outbox", "--json"]).json();
+    let states: Vec<(&str, u64)> = outbox
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| (i["state"].as_str().unwrap(), i["attempts"].as_u64().unwrap()))
+        .collect();
+    assert_eq!(states, [("failed", 1), ("sent", 3)]);
+    assert_eq!(received(&server).len(), 1);
+}
+
+/// A test CA and a server certificate for localhost signed by it (rustls refuses a self-signed server certificate).
+fn make_ca(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let ok = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Rightsdesk test CA",
+    ]);
+    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost"]);
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    (dir.join("ca.pem"), dir.join("leaf.pem"), dir.join("leaf.key"))
+}
+
+#[test]
+fn starttls_with_the_organisations_own_ca() {
+    let reg = Reg::new();
+    let (ca, cert, key) = make_ca(reg.dir.path());
+    let server = start(reg.dir.path(), "", Some((&cert, &key)));
+    let port = server.port.to_string();
+    // Without the CA the certificate is not trusted: said so, nothing lost.
+    reg.run(&["settings", "smtp", "--host", "localhost", "--port", &port, "--security", "starttls"]).ok();
+    reg.run(&["mail", "test"]).assert_error("TLS");
+    let r = reg.refused_request("Cy", "cy@example.org");
+    reg.run(&["mail", "send", &r, "--template", "refusal"]).ok();
+    let failed = reg.run(&["mail", "flush", "--json"]);
+    assert_eq!(failed.code, 3);
+    reg.run(&[
+        "settings",
+        "smtp",
+        "--host",
+        "localhost",
+        "--port",
+        &port,
+        "--security",
+        "starttls",
+        "--ca-file",
+        ca.to_str().unwrap(),
+    ])
+    .ok();
+    assert!(reg.run(&["mail", "test"]).stdout.contains("connected to localhost"));
+    let later = "2026-03-20T13:00:00Z";
+    let v = common::run_now(&reg.db, later, &["mail", "flush", "--json"]).json();
+    assert_eq!((v["sent"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(0)));
+    let got = received(&server);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].0.contains(&r));
+    reg.run(&["settings", "smtp", "--host", "localhost", "--port", "0", "--security", "starttls"]).assert_error("port");
+    reg.run(&["settings", "smtp", "--host", "localhost", "--port", &port, "--security", "ssl3"])
+        .assert_error("unknown security");
+}
