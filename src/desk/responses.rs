@@ -197,7 +197,10 @@ impl Desk {
         };
         ctx.refusal = respond::render::RefusalVars {
             reasons: r.outcome_reason.clone().unwrap_or_default(),
-            ground: r.refusal_category.map(|c| c.label().to_string()).unwrap_or_default(),
+            ground: r
+                .refusal_category
+                .map(|c| words.grounds.get(c.id()).cloned().unwrap_or_else(|| c.label().to_lowercase()))
+                .unwrap_or_default(),
             basis: r.refusal_basis.clone().unwrap_or_default(),
         };
         if r.facts.extended_on.is_some() {

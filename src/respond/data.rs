@@ -18,6 +18,8 @@ pub struct Words {
     pub complaint: String,
     pub remedy: String,
     pub kinds: BTreeMap<String, String>,
+    /// Refusal grounds (`RefusalCategory` ids).
+    pub grounds: BTreeMap<String, String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -186,6 +188,9 @@ mod tests {
             assert_eq!(w.months.len(), 12);
             for k in RequestKind::ALL {
                 assert!(w.kinds.contains_key(k.id()), "{} lacks {}", w.name, k.id());
+            }
+            for g in crate::domain::RefusalCategory::ALL {
+                assert!(w.grounds.contains_key(g.id()), "{} lacks ground {}", w.name, g.id());
             }
         }
         // Every stage in every language; fulfilment once per kind.

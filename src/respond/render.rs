@@ -272,3 +272,80 @@ fn required<'a>(stage: &str, ctx: &'a Context) -> Vec<(&'static str, &'a str)> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::respond::data::data;
+
+    fn full() -> Context {
+        let d = data().unwrap();
+        let words = d.words("fr").unwrap();
+        let filled = |s: &str| s.to_string();
+        let org = Organisation {
+            name: filled("Acme SAS"),
+            address: filled("1 rue de la Paix, Paris"),
+            email: filled("privacy@acme.test"),
+            dpo: filled("Claire Dupont"),
+            signature: filled("Claire Dupont, DPO"),
+            purposes: filled("gestion des commandes"),
+            categories: filled("identité, commandes"),
+            recipients: filled("transporteurs"),
+            retention: filled("3 ans"),
+            source: filled("vous-même"),
+            automated: filled("aucune"),
+            transfers: filled("aucun"),
+        };
+        let mut ctx = Context {
+            art15: org.clone(),
+            org,
+            note: filled("une copie de votre dernière facture"),
+            request: RequestVars {
+                reference: filled("RD-2026-0001"),
+                kind: filled("access"),
+                kind_label: words.kinds["access"].clone(),
+                received: filled("2 mars 2026"),
+                due: filled("2 avril 2026"),
+                regime: filled("EU GDPR"),
+            },
+            requester: RequesterVars { name: filled("Zoë Martin"), email: filled("z@example.fr"), address: String::new() },
+            refusal: RefusalVars { reasons: filled("Demande répétée."), ground: filled("excessive"), basis: String::new() },
+            extension: ExtensionVars { reasons: filled("Volume de données."), new_due: filled("2 juin 2026") },
+            identity_requested_on: filled("3 mars 2026"),
+            ..Context::default()
+        };
+        ctx.fill_sentences(words, d.authority_for("eu-gdpr", "FR"));
+        ctx
+    }
+
+    #[test]
+    fn every_shipped_template_renders_with_all_it_must_contain() {
+        let ctx = full();
+        for t in &data().unwrap().templates {
+            check_template(&t.subject, &t.body).unwrap_or_else(|e| panic!("{} {} {}: {e}", t.stage, t.kind, t.lang));
+            let mut ctx = ctx.clone();
+            ctx.request.kind = t.kind.replace('*', "access");
+            let r = render(&t.stage, &t.lang, &t.subject, &t.body, &ctx).unwrap();
+            assert!(r.missing.is_empty(), "{} {} {}: {:?}", t.stage, t.kind, t.lang, r.missing);
+            assert!(!r.subject.contains('\n') && r.subject.contains("RD-2026-0001"), "{}", r.subject);
+        }
+    }
+
+    #[test]
+    fn french_reads_as_french() {
+        let d = data().unwrap();
+        let t = d.templates.iter().find(|t| t.stage == "refusal" && t.lang == "fr").unwrap();
+        let r = render("refusal", "fr", &t.subject, &t.body, &full()).unwrap();
+        assert!(r.body.contains("votre demande concernant l'accès à vos données personnelles"), "{}", r.body);
+        assert!(r.body.contains("Commission nationale de l'informatique et des libertés"));
+        assert!(r.body.contains("recours juridictionnel"));
+    }
+
+    #[test]
+    fn unknown_variables_and_bad_syntax_are_refused() {
+        assert!(check_template("ok", "{{ requester.name }} {{ art15.purposes }}").is_ok());
+        let e = check_template("ok", "{{ requester.nmae }}").unwrap_err().to_string();
+        assert!(e.contains("requester.nmae"), "{e}");
+        assert!(check_template("{{ x", "body").unwrap_err().to_string().contains("does not parse"));
+    }
+}
