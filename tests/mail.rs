@@ -427,3 +427,61 @@ fn starttls_with_the_organisations_own_ca() {
     reg.run(&["settings", "smtp", "--host", "localhost", "--port", &port, "--security", "ssl3"])
         .assert_error("unknown security");
 }
+
+#[test]
+fn asking_for_identity_and_closing_unverified_send_their_emails() {
+    let reg = Reg::new();
+    let server = start(reg.dir.path(), "", None);
+    reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
+        .ok();
+    let v = reg
+        .run(&[
+            "request",
+            "add",
+            "--json",
+            "--kind",
+            "access",
+            "--regime",
+            "uk-gdpr",
+            "--calendar",
+            "GB-ENG",
+            "--received",
+            "2026-02-02",
+            "--name",
+            "Ivy",
+            "--email",
+            "ivy@example.org",
+        ])
+        .json();
+    let reference = v["reference"].as_str().unwrap().to_string();
+    // Without saying what is asked for, nothing is written.
+    reg.run(&["request", "ask-identity", &reference, "--on", "2026-02-03", "--send"])
+        .assert_error("What is asked of the requester");
+    assert_eq!(reg.run(&["request", "show", &reference, "--json"]).json()["status"], "received");
+    let v = reg
+        .run(&[
+            "request",
+            "ask-identity",
+            &reference,
+            "--on",
+            "2026-02-03",
+            "--note",
+            "The postcode on your account",
+            "--send",
+            "--json",
+        ])
+        .json();
+    assert_eq!(v["status"], "awaiting-identity");
+    let v = reg.run(&["request", "close-unverified", &reference, "--send", "--json"]).json();
+    assert_eq!(v["refusal_category"], "identity-not-verified");
+    reg.run(&["mail", "flush"]).ok();
+    let got = received(&server);
+    assert_eq!(got.len(), 2);
+    let asking = mail_parser::MessageParser::default().parse(got[0].0.as_bytes()).unwrap();
+    let text = asking.body_text(0).unwrap();
+    assert!(text.contains("The postcode on your account"), "{text}");
+    assert!(text.contains("The period for our answer starts when we receive it"), "UK: the clock waits: {text}");
+    let closing = mail_parser::MessageParser::default().parse(got[1].0.as_bytes()).unwrap();
+    assert!(closing.subject().unwrap().starts_with("We could not confirm your identity"));
+    assert!(closing.body_text(0).unwrap().contains("Information Commissioner's Office"));
+}

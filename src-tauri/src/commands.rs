@@ -266,8 +266,9 @@ pub async fn ask_identity(
     reference: String,
     on: String,
     note: Option<String>,
+    send: bool,
 ) -> Reply<RequestDetail> {
-    with_desk(state, move |d| d.ask_identity(&reference, &on, note.as_deref())).await
+    with_desk(state, move |d| d.ask_identity(&reference, &on, note.as_deref(), send)).await
 }
 
 #[tauri::command]
@@ -284,8 +285,8 @@ pub async fn set_agent(
 
 #[tauri::command]
 #[specta::specta]
-pub async fn close_unverified(state: State<'_, AppState>, reference: String) -> Reply<RequestDetail> {
-    with_desk(state, move |d| d.close_unverified(&reference)).await
+pub async fn close_unverified(state: State<'_, AppState>, reference: String, send: bool) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.close_unverified(&reference, send)).await
 }
 
 /// With `reference`: that answered request's evidence now; without: everything past the retention period.

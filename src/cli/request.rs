@@ -83,8 +83,12 @@ pub enum Command {
         reference: String,
         #[arg(long)]
         on: String,
+        /// What is asked for (it goes into the email with --send).
         #[arg(long)]
         note: Option<String>,
+        /// Also queue the identity-request email to the requester.
+        #[arg(long)]
+        send: bool,
         #[arg(long)]
         json: bool,
     },
@@ -105,6 +109,9 @@ pub enum Command {
     /// Refuse a request whose identity was not confirmed within the configured period after asking for it.
     CloseUnverified {
         reference: String,
+        /// Also queue the matching notice to the requester.
+        #[arg(long)]
+        send: bool,
         #[arg(long)]
         json: bool,
     },
@@ -340,14 +347,14 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             let input = CheckInput { party, method, outcome, on, note };
             detail_out(&desk.record_identity_check(&reference, input, files)?, as_json)
         }
-        Command::AskIdentity { reference, on, note, json: as_json } => {
-            detail_out(&desk.ask_identity(&reference, &on, note.as_deref())?, as_json)
+        Command::AskIdentity { reference, on, note, send, json: as_json } => {
+            detail_out(&desk.ask_identity(&reference, &on, note.as_deref(), send)?, as_json)
         }
         Command::Agent { reference, name, email, authority, remove: _, json: as_json } => {
             detail_out(&desk.set_agent(&reference, name, email, authority)?, as_json)
         }
-        Command::CloseUnverified { reference, json: as_json } => {
-            detail_out(&desk.close_unverified(&reference)?, as_json)
+        Command::CloseUnverified { reference, send, json: as_json } => {
+            detail_out(&desk.close_unverified(&reference, send)?, as_json)
         }
         Command::FeePaid { reference, on, json: as_json } => {
             detail_out(&desk.record_fee_paid(&reference, &on)?, as_json)

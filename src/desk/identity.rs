@@ -235,9 +235,28 @@ impl Desk {
     }
 
     /// Ask the requester to confirm their identity: the request waits for it from `on`, and the unverified flag
-    /// counts from that day.
-    pub fn ask_identity(&self, id_or_reference: &str, on: &str, note: Option<&str>) -> Result<RequestDetail> {
+    /// counts from that day. With `send`, the identity-request email (saying what is asked: `note`) is queued too —
+    /// checked before anything is written, so either both happen or neither.
+    pub fn ask_identity(
+        &self,
+        id_or_reference: &str,
+        on: &str,
+        note: Option<&str>,
+        send: bool,
+    ) -> Result<RequestDetail> {
         let note = note.map(str::trim).filter(|n| !n.is_empty()).map(str::to_string);
+        if send {
+            self.check_sendable(id_or_reference, "identity-request", note.as_deref())?;
+        }
+        let detail = self.ask_identity_record(id_or_reference, on, note.clone())?;
+        if send {
+            self.queue_response(id_or_reference, "identity-request", None, note.as_deref())?;
+            return self.request(id_or_reference);
+        }
+        Ok(detail)
+    }
+
+    fn ask_identity_record(&self, id_or_reference: &str, on: &str, note: Option<String>) -> Result<RequestDetail> {
         self.update(id_or_reference, |r, _| {
             Self::ensure_open(r)?;
             let on = self.event_date(r, "on", on)?;
@@ -281,8 +300,32 @@ impl Desk {
         })
     }
 
-    /// Refuse a request whose identity was asked for and never established within the configured period.
-    pub fn close_unverified(&self, id_or_reference: &str) -> Result<RequestDetail> {
+    /// Refuse a request whose identity was asked for and never established within the configured period; with
+    /// `send`, the matching notice is queued to the requester.
+    pub fn close_unverified(&self, id_or_reference: &str, send: bool) -> Result<RequestDetail> {
+        if send {
+            // The reasons are written by the closing itself; what else the notice needs is checked first.
+            let r = self.store.read(|rd| rd.request(id_or_reference))?;
+            if r.requester.email.is_none() {
+                return Err(Error::invalid(
+                    "email",
+                    format!("{} has no email address: write to the requester by post", r.reference),
+                ));
+            }
+            self.sender()?;
+            if self.organisation()?.name.trim().is_empty() {
+                return Err(Error::invalid("name", "the organisation's name is not set (Settings → Organisation)"));
+            }
+        }
+        let detail = self.close_unverified_record(id_or_reference)?;
+        if send {
+            self.queue_response(id_or_reference, "unverified", None, None)?;
+            return self.request(id_or_reference);
+        }
+        Ok(detail)
+    }
+
+    fn close_unverified_record(&self, id_or_reference: &str) -> Result<RequestDetail> {
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
         let days = self.unverified_days(&r.regime);
         let asked = r.identity_requested_on.filter(|_| r.facts.verified_on.is_none());

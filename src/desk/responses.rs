@@ -229,6 +229,26 @@ impl Desk {
         respond::render(stage, &template.lang, &template.subject, &template.body, &ctx)
     }
 
+    /// Whether a stage's answer could be emailed now (the law's content is there, the requester has an address, a
+    /// sender is known) — checked before an action that sends it writes anything.
+    pub(super) fn check_sendable(&self, id_or_reference: &str, stage: &str, note: Option<&str>) -> Result<()> {
+        let rendered = self.preview_response(id_or_reference, stage, None, note)?;
+        if !rendered.missing.is_empty() {
+            return Err(Error::invalid(
+                "template",
+                format!("the {stage} email cannot be sent: {}", rendered.missing.join("; ")),
+            ));
+        }
+        let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        if r.requester.email.is_none() {
+            return Err(Error::invalid(
+                "email",
+                format!("{} has no email address: write to the requester by post", r.reference),
+            ));
+        }
+        self.sender().map(|_| ())
+    }
+
     /// Queue a stage's answer as an email to the requester: refused with what is missing when the law's required
     /// content is not there. The message is built in full (with its Message-ID) and stored before any attempt.
     pub fn queue_response(

@@ -308,8 +308,16 @@ mod tests {
                 due: filled("2 avril 2026"),
                 regime: filled("EU GDPR"),
             },
-            requester: RequesterVars { name: filled("Zoë Martin"), email: filled("z@example.fr"), address: String::new() },
-            refusal: RefusalVars { reasons: filled("Demande répétée."), ground: filled("excessive"), basis: String::new() },
+            requester: RequesterVars {
+                name: filled("Zoë Martin"),
+                email: filled("z@example.fr"),
+                address: String::new(),
+            },
+            refusal: RefusalVars {
+                reasons: filled("Demande répétée."),
+                ground: filled("excessive"),
+                basis: String::new(),
+            },
             extension: ExtensionVars { reasons: filled("Volume de données."), new_due: filled("2 juin 2026") },
             identity_requested_on: filled("3 mars 2026"),
             ..Context::default()
