@@ -222,6 +222,9 @@ pub struct FormOptions {
     pub verification_methods: Vec<Choice>,
     pub check_outcomes: Vec<Choice>,
     pub refusal_categories: Vec<Choice>,
+    /// The answers a response can be written for, and the languages templates exist in.
+    pub response_stages: Vec<Choice>,
+    pub response_languages: Vec<String>,
     #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "iso")]
     pub today: Date,
@@ -362,6 +365,13 @@ impl Desk {
             verification_methods: choices(VerificationMethod::ALL.iter().map(|k| (k.id(), k.label())).collect()),
             check_outcomes: choices(CheckOutcome::ALL.iter().map(|k| (k.id(), k.label())).collect()),
             refusal_categories: choices(RefusalCategory::ALL.iter().map(|k| (k.id(), k.label())).collect()),
+            response_stages: choices(crate::respond::STAGES.to_vec()),
+            response_languages: {
+                let mut langs: Vec<String> =
+                    self.store.read(|r| r.templates()).unwrap_or_default().into_iter().map(|t| t.lang).collect();
+                langs.dedup();
+                langs
+            },
             regimes,
             today: self.today(),
         }

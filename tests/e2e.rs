@@ -435,6 +435,51 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.wait_text("[data-testid=request-status]", |t| t == "Spam").await;
     s.click("[data-testid=open-settings]").await;
     s.wait_text("[data-testid=blocked-senders]", |t| t.contains("deals@spam.example")).await;
+
+    // Letters and email: the organisation, the officer's own SMTP server (a real one on 127.0.0.1), a template
+    // edited with its live preview, then the refusal of Margaret Hale's request emailed and delivered.
+    let smtp = common::smtp::start(data.path(), "", None);
+    s.click("[data-testid=open-correspondence]").await;
+    s.type_into("[data-testid=org-name]", "Acme Ltd").await;
+    s.type_into("[data-testid=org-email]", "privacy@acme.test").await;
+    s.type_into("[data-testid=org-signature]", "Dana Scully, Data Protection Officer").await;
+    s.click("[data-testid=org-save]").await;
+    s.wait_text("[data-testid=corr-notice]", |t| t.contains("saved")).await;
+    s.type_into("[data-testid=smtp-host]", "127.0.0.1").await;
+    s.find("[data-testid=smtp-port]").await.clear().await.unwrap();
+    s.type_into("[data-testid=smtp-port]", &smtp.port.to_string()).await;
+    s.set_value("[data-testid=smtp-security]", "none").await;
+    s.click("[data-testid=smtp-save]").await;
+    s.wait_text("[data-testid=corr-notice]", |t| t.contains("email server is saved")).await;
+    s.click("[data-testid=smtp-test]").await;
+    s.wait_text("[data-testid=corr-notice]", |t| t.contains("connected to 127.0.0.1")).await;
+    s.click("[data-testid=edit-refusal-\\*]").await;
+    s.wait_text("[data-testid=template-preview]", |t| t.contains("Information Commissioner")).await;
+    s.type_into("[data-testid=template-body]", "{{ requester.nmae }}").await;
+    s.wait_text("[data-testid=template-preview-error]", |t| t.contains("requester.nmae")).await;
+    s.shot_at("[data-testid=template-editor]", "15-template-editor.png").await;
+
+    s.click("button.brand").await;
+    s.set_value("[data-testid=filter-status]", "__all").await;
+    s.find("[data-testid=search]").await.clear().await.unwrap();
+    s.type_into("[data-testid=search]", "Margaret Hale").await;
+    s.wait_text("[data-testid=queue] tbody", |t| t.contains(&reference)).await;
+    s.click(&format!("[data-reference='{reference}'] button.link")).await;
+    s.wait_text("[data-testid=request-reference]", |t| t == reference).await;
+    let stage = s.find("[data-testid=response-stage]").await.prop("value").await.unwrap();
+    assert_eq!(stage.as_deref(), Some("refusal"), "the answer the request's state calls for");
+    s.click("[data-testid=response-preview]").await;
+    let letter = s.wait_text("[data-testid=response-text]", |t| t.contains("Manifestly unfounded")).await;
+    assert!(letter.contains("Wycliffe House") && letter.contains("judicial remedy"), "{letter}");
+    s.shot_at("[data-testid=responses]", "16-response.png").await;
+    s.click("[data-testid=response-queue]").await;
+    s.wait_text("[data-testid=outbox]", |t| t.contains("queued")).await;
+    s.click("[data-testid=send-now]").await;
+    s.wait_text("[data-testid=outbox]", |t| t.contains("sent")).await;
+    assert!(s.text("[data-testid=timeline]").await.contains("Email sent"));
+    let got = common::smtp::received(&smtp);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].1.starts_with("m.hale@example.org"), "{}", got[0].1);
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.
@@ -451,7 +496,9 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
             "identity_requested",
             "identity_checked",
             "status_changed",
-            "evidence_purged"
+            "evidence_purged",
+            "response_queued",
+            "response_sent"
         ]
     );
     assert_eq!(shown["refusal_category"], "manifestly-unfounded");

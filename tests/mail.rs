@@ -5,65 +5,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
 
-const PYTHON: &str = "/usr/bin/python3";
 const TODAY: &str = "2026-03-20";
 
-struct Server {
-    child: Child,
-    port: u16,
-    dir: PathBuf,
-}
-
-impl Drop for Server {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
-}
-
-fn start(dir: &Path, faults: &str, tls: Option<(&Path, &Path)>) -> Server {
-    let port = free_port();
-    let sink = dir.join("received");
-    std::fs::create_dir_all(&sink).unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
-    let mut cmd = Command::new(PYTHON);
-    cmd.args(["-m", "aiosmtpd", "-n", "-c", "smtp_sink.Sink", "-l", &format!("127.0.0.1:{port}")])
-        .env("PYTHONPATH", fixtures)
-        .env("SINK_DIR", &sink)
-        .env("SINK_FAULTS", faults)
-        .stdout(Stdio::null())
-        .stderr(Stdio::null());
-    if let Some((cert, key)) = tls {
-        cmd.args(["--tlscert", cert.to_str().unwrap(), "--tlskey", key.to_str().unwrap()]);
-    }
-    let child = cmd.spawn().expect("python3-aiosmtpd (apt install python3-aiosmtpd)");
-    let start = Instant::now();
-    while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
-        assert!(start.elapsed() < Duration::from_secs(20), "aiosmtpd did not start");
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    Server { child, port, dir: sink }
-}
-
-fn received(server: &Server) -> Vec<(String, String)> {
-    let mut files: Vec<PathBuf> = std::fs::read_dir(&server.dir)
-        .unwrap()
-        .map(|e| e.unwrap().path())
-        .filter(|p| p.extension().is_some_and(|e| e == "eml"))
-        .collect();
-    files.sort();
-    files
-        .iter()
-        .map(|p| (std::fs::read_to_string(p).unwrap(), std::fs::read_to_string(p.with_extension("rcpt")).unwrap()))
-        .collect()
-}
+use common::smtp::{received, start};
 
 struct Reg {
     dir: tempfile::TempDir,

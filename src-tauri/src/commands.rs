@@ -6,9 +6,15 @@ use rightsdesk::desk::{
     CheckInput, EvidenceFile, FormOptions, IdentitySettings, NewRequest, PurgeReport, QueueRow, RecomputeCount,
     RecomputeReport, RequestDetail, StatusChange, TargetSetting,
 };
-use rightsdesk::desk::{ImportPreview, ImportProgress, ImportReport, RequesterView, SystemInput};
+use rightsdesk::desk::{
+    FlushReport, ImportPreview, ImportProgress, ImportReport, RequesterView, SmtpSettings, SystemInput,
+    TemplateCatalogue,
+};
 use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
-use rightsdesk::store::{BlockedSender, CalendarDay, ChainReport, Dashboard, ImportRecord, Page, Query, System};
+use rightsdesk::respond::{Organisation, Rendered};
+use rightsdesk::store::{
+    BlockedSender, CalendarDay, ChainReport, Dashboard, ImportRecord, OutboxItem, Page, Query, System, TemplateRow,
+};
 use rightsdesk::{Desk, ErrorReport};
 use serde::Serialize;
 use tauri::State;
@@ -474,4 +480,116 @@ pub async fn tick_checklist(
 #[specta::specta]
 pub async fn refresh_checklist(state: State<'_, AppState>, reference: String) -> Reply<RequestDetail> {
     with_desk(state, move |d| d.refresh_checklist(&reference)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn organisation(state: State<'_, AppState>) -> Reply<Organisation> {
+    with_desk(state, |d| d.organisation()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_organisation(state: State<'_, AppState>, org: Organisation) -> Reply<Organisation> {
+    with_desk(state, move |d| d.set_organisation(org)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn smtp_settings(state: State<'_, AppState>) -> Reply<SmtpSettings> {
+    with_desk(state, |d| d.smtp_settings()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_smtp_settings(state: State<'_, AppState>, settings: SmtpSettings) -> Reply<SmtpSettings> {
+    with_desk(state, move |d| d.set_smtp_settings(settings)).await
+}
+
+/// Checks DNS, TCP, TLS and login in turn; with `to`, also sends a test message.
+#[tauri::command]
+#[specta::specta]
+pub async fn test_smtp(state: State<'_, AppState>, to: Option<String>) -> Reply<String> {
+    with_desk(state, move |d| d.test_smtp(to.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn template_catalogue(state: State<'_, AppState>) -> Reply<TemplateCatalogue> {
+    with_desk(state, |d| d.template_catalogue()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn save_template(
+    state: State<'_, AppState>,
+    stage: String,
+    kind: String,
+    lang: String,
+    subject: String,
+    body: String,
+) -> Reply<TemplateRow> {
+    with_desk(state, move |d| d.save_template(&stage, &kind, &lang, &subject, &body)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn copy_language(state: State<'_, AppState>, from: String, to: String) -> Reply<u32> {
+    with_desk(state, move |d| d.copy_language(&from, &to)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_response(
+    state: State<'_, AppState>,
+    reference: String,
+    stage: String,
+    lang: Option<String>,
+    note: Option<String>,
+) -> Reply<Rendered> {
+    with_desk(state, move |d| d.preview_response(&reference, &stage, lang.as_deref(), note.as_deref())).await
+}
+
+/// The template editor's live preview: unsaved text rendered on a real request.
+#[tauri::command]
+#[specta::specta]
+pub async fn preview_draft(
+    state: State<'_, AppState>,
+    reference: String,
+    stage: String,
+    lang: String,
+    subject: String,
+    body: String,
+) -> Reply<Rendered> {
+    with_desk(state, move |d| d.preview_draft(&reference, &stage, &lang, &subject, &body)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn queue_response(
+    state: State<'_, AppState>,
+    reference: String,
+    stage: String,
+    lang: Option<String>,
+    note: Option<String>,
+) -> Reply<OutboxItem> {
+    with_desk(state, move |d| d.queue_response(&reference, &stage, lang.as_deref(), note.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn outbox(state: State<'_, AppState>, reference: Option<String>) -> Reply<Vec<OutboxItem>> {
+    with_desk(state, move |d| d.outbox(reference.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn flush_outbox(state: State<'_, AppState>) -> Reply<FlushReport> {
+    with_desk(state, |d| d.flush_outbox()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn retry_message(state: State<'_, AppState>, id: String) -> Reply<OutboxItem> {
+    with_desk(state, move |d| d.retry_message(&id)).await
 }

@@ -74,6 +74,20 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::retire_system,
         commands::tick_checklist,
         commands::refresh_checklist,
+        commands::organisation,
+        commands::set_organisation,
+        commands::smtp_settings,
+        commands::set_smtp_settings,
+        commands::test_smtp,
+        commands::template_catalogue,
+        commands::save_template,
+        commands::copy_language,
+        commands::preview_response,
+        commands::preview_draft,
+        commands::queue_response,
+        commands::outbox,
+        commands::flush_outbox,
+        commands::retry_message,
         commands::record_fee_paid,
         commands::pause_clock,
         commands::resume_clock,
@@ -113,11 +127,24 @@ fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
             if let Err(e) = desk.purge_evidence(None) {
                 eprintln!("Rightsdesk could not purge expired identity evidence: {e}");
             }
-            std::thread::sleep(std::time::Duration::from_secs(30 * 60));
+            deliver(&desk);
+            // Every minute: the outbox; every 30 minutes: reminders and the evidence purge.
+            for _ in 0..30 {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+                deliver(&desk);
+            }
         }
     });
     if let Err(e) = spawned {
         eprintln!("Rightsdesk could not start its reminders: {e}");
+    }
+}
+
+/// Deliver what the outbox holds, when a server is set; failures stay in the outbox with their reason.
+fn deliver(desk: &Desk) {
+    let configured = desk.smtp_settings().map(|s| !s.host.is_empty()).unwrap_or(false);
+    if configured && let Err(e) = desk.flush_outbox() {
+        eprintln!("Rightsdesk could not deliver the outbox: {e}");
     }
 }
 

@@ -282,6 +282,22 @@ impl Desk {
         recorded.map(|_| ())
     }
 
+    /// Try a message given up on again (after the officer fixed the address or the server).
+    pub fn retry_message(&self, id: &str) -> Result<OutboxItem> {
+        let now = store::timestamp(self.now());
+        self.store.write(|tx| {
+            let item = tx
+                .reader()
+                .outbox_item(id)?
+                .ok_or_else(|| Error::invalid("id", format!("no message {id} in the outbox")))?;
+            if item.state != "failed" {
+                return Err(Error::invalid("id", format!("the message is {}, not failed", item.state)));
+            }
+            tx.finish_message(id, "queued", &now, item.last_error.as_deref(), None)?;
+            Ok(OutboxItem { state: "queued".into(), next_attempt_at: now.clone(), ..item })
+        })
+    }
+
     /// Messages in the outbox, newest first (of one request, or all).
     pub fn outbox(&self, id_or_reference: Option<&str>) -> Result<Vec<OutboxItem>> {
         let id = id_or_reference.map(|r| self.store.read(|rd| rd.request(r))).transpose()?.map(|r| r.id.to_string());

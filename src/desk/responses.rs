@@ -229,6 +229,22 @@ impl Desk {
         respond::render(stage, &template.lang, &template.subject, &template.body, &ctx)
     }
 
+    /// Render a template being edited (not saved) on a real request: the editor's live preview.
+    pub fn preview_draft(
+        &self,
+        id_or_reference: &str,
+        stage: &str,
+        lang: &str,
+        subject: &str,
+        body: &str,
+    ) -> Result<Rendered> {
+        let stage = stage_id(stage)?;
+        respond::check_template(subject, body)?;
+        let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        let ctx = self.context(&r, lang.trim(), Some("(what you ask the requester for)"))?;
+        respond::render(stage, lang.trim(), subject, body, &ctx)
+    }
+
     /// Whether a stage's answer could be emailed now (the law's content is there, the requester has an address, a
     /// sender is known) — checked before an action that sends it writes anything.
     pub(super) fn check_sendable(&self, id_or_reference: &str, stage: &str, note: Option<&str>) -> Result<()> {

@@ -185,6 +185,16 @@ impl Reader<'_> {
         Ok(stmt.query_map(params![request_id, limit], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
+    pub fn outbox_item(&self, id: &str) -> Result<Option<OutboxItem>> {
+        Ok(self
+            .conn
+            .prepare_cached(&format!(
+                "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN requests r ON r.id = o.request_id WHERE o.id = ?1"
+            ))?
+            .query_row([id], to_item)
+            .optional()?)
+    }
+
     pub fn message_eml(&self, id: &str) -> Result<Vec<u8>> {
         Ok(self.conn.prepare_cached("SELECT eml FROM outbox WHERE id = ?1")?.query_row([id], |r| r.get(0))?)
     }

@@ -39,6 +39,13 @@ export type RequestRow = B.RequestRow_Serialize;
 export type System = B.System_Serialize;
 export type SystemInput = B.SystemInput_Deserialize;
 export type ChecklistItem = B.ChecklistItem_Serialize;
+export type Organisation = B.Organisation_Serialize;
+export type SmtpSettings = B.SmtpSettings_Serialize;
+export type TemplateCatalogue = B.TemplateCatalogue;
+export type TemplateRow = B.TemplateRow;
+export type Rendered = B.Rendered;
+export type OutboxItem = B.OutboxItem_Serialize;
+export type FlushReport = B.FlushReport;
 
 export class ApiError extends Error {
   readonly code: string;
@@ -80,11 +87,11 @@ export const api = {
   verifyAudit: () => unwrap(commands.verifyAudit()),
   recordIdentityCheck: async (reference: string, check: CheckInput, files: File[]) =>
     unwrap(commands.recordIdentityCheck(reference, check, await Promise.all(files.map(upload)))),
-  askIdentity: (reference: string, on: string, note: string | null) =>
-    unwrap(commands.askIdentity(reference, on, note)),
+  askIdentity: (reference: string, on: string, note: string | null, send: boolean) =>
+    unwrap(commands.askIdentity(reference, on, note, send)),
   setAgent: (reference: string, name: string | null, email: string | null, authority: string | null) =>
     unwrap(commands.setAgent(reference, name, email, authority)),
-  closeUnverified: (reference: string) => unwrap(commands.closeUnverified(reference)),
+  closeUnverified: (reference: string, send: boolean) => unwrap(commands.closeUnverified(reference, send)),
   purgeEvidence: (reference: string | null) => unwrap(commands.purgeEvidence(reference)),
   identitySettings: () => unwrap(commands.identitySettings()),
   setUnverifiedDays: (regime: string, days: number) => unwrap(commands.setUnverifiedDays(regime, days)),
@@ -139,6 +146,24 @@ export const api = {
     proof: File | null,
   ) => unwrap(commands.tickChecklist(reference, system, state, note, proof ? await upload(proof) : null)),
   refreshChecklist: (reference: string) => unwrap(commands.refreshChecklist(reference)),
+  organisation: () => unwrap(commands.organisation()),
+  setOrganisation: (org: Organisation) => unwrap(commands.setOrganisation(org)),
+  smtpSettings: () => unwrap(commands.smtpSettings()),
+  setSmtpSettings: (settings: SmtpSettings) => unwrap(commands.setSmtpSettings(settings)),
+  testSmtp: (to: string | null) => unwrap(commands.testSmtp(to)),
+  templateCatalogue: () => unwrap(commands.templateCatalogue()),
+  saveTemplate: (stage: string, kind: string, lang: string, subject: string, body: string) =>
+    unwrap(commands.saveTemplate(stage, kind, lang, subject, body)),
+  copyLanguage: (from: string, to: string) => unwrap(commands.copyLanguage(from, to)),
+  previewResponse: (reference: string, stage: string, lang: string | null, note: string | null) =>
+    unwrap(commands.previewResponse(reference, stage, lang, note)),
+  previewDraft: (reference: string, stage: string, lang: string, subject: string, body: string) =>
+    unwrap(commands.previewDraft(reference, stage, lang, subject, body)),
+  queueResponse: (reference: string, stage: string, lang: string | null, note: string | null) =>
+    unwrap(commands.queueResponse(reference, stage, lang, note)),
+  outbox: (reference: string | null) => unwrap(commands.outbox(reference)),
+  flushOutbox: () => unwrap(commands.flushOutbox()),
+  retryMessage: (id: string) => unwrap(commands.retryMessage(id)),
   addAttachment: async (reference: string, file: File) =>
     unwrap(commands.addAttachment(reference, file.name, await toBase64(file))),
 };

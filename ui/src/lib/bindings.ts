@@ -16,9 +16,9 @@ export const commands = {
 	changeStatus: (reference: string, change: StatusChange_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { reference, change })),
 	addAttachment: (reference: string, fileName: string, contentBase64: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { reference, fileName, contentBase64 })),
 	recordIdentityCheck: (reference: string, check: CheckInput_Deserialize, evidence: UploadedFile[]) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { reference, check, evidence })),
-	askIdentity: (reference: string, on: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { reference, on, note })),
+	askIdentity: (reference: string, on: string, note: string | null, send: boolean) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { reference, on, note, send })),
 	setAgent: (reference: string, name: string | null, email: string | null, authority: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { reference, name, email, authority })),
-	closeUnverified: (reference: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { reference })),
+	closeUnverified: (reference: string, send: boolean) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { reference, send })),
 	/**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
 	purgeEvidence: (reference: string | null) => typedError<PurgeReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_evidence", { reference })),
 	identitySettings: () => typedError<IdentitySettings, ErrorReport_Serialize>(__TAURI_INVOKE("identity_settings")),
@@ -43,6 +43,22 @@ export const commands = {
 	retireSystem: (id: string) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retire_system", { id })),
 	tickChecklist: (reference: string, system: string, itemState: string, note: string | null, proof: UploadedFile | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("tick_checklist", { reference, system, itemState, note, proof })),
 	refreshChecklist: (reference: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { reference })),
+	organisation: () => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation")),
+	setOrganisation: (org: Organisation_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { org })),
+	smtpSettings: () => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings")),
+	setSmtpSettings: (settings: SmtpSettings_Deserialize) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { settings })),
+	/**  Checks DNS, TCP, TLS and login in turn; with `to`, also sends a test message. */
+	testSmtp: (to: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { to })),
+	templateCatalogue: () => typedError<TemplateCatalogue, ErrorReport_Serialize>(__TAURI_INVOKE("template_catalogue")),
+	saveTemplate: (stage: string, kind: string, lang: string, subject: string, body: string) => typedError<TemplateRow, ErrorReport_Serialize>(__TAURI_INVOKE("save_template", { stage, kind, lang, subject, body })),
+	copyLanguage: (from: string, to: string) => typedError<number, ErrorReport_Serialize>(__TAURI_INVOKE("copy_language", { from, to })),
+	previewResponse: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { reference, stage, lang, note })),
+	/**  The template editor's live preview: unsaved text rendered on a real request. */
+	previewDraft: (reference: string, stage: string, lang: string, subject: string, body: string) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { reference, stage, lang, subject, body })),
+	queueResponse: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { reference, stage, lang, note })),
+	outbox: (reference: string | null) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { reference })),
+	flushOutbox: () => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox")),
+	retryMessage: (id: string) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { id })),
 	recordFeePaid: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { reference, on })),
 	pauseClock: (reference: string, from: string, reason: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { reference, from, reason, note })),
 	resumeClock: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { reference, on })),
@@ -427,6 +443,18 @@ export type Explanation_Serialize = {
 	internal_target: string[],
 };
 
+/**  What `mail flush` did. */
+export type FlushReport = {
+	sent: number,
+	/**  Failed this time, tried again later. */
+	retrying: number,
+	/**  Given up on: the officer must look (wrong address, rejected). */
+	failed: number,
+	/**  Messages still not delivered after this run (queued, retrying or failed). */
+	undelivered: number,
+	errors: string[],
+};
+
 /**  What the new-request form offers: kinds, channels, regimes with their calendars. */
 export type FormOptions = FormOptions_Serialize | FormOptions_Deserialize;
 
@@ -439,6 +467,9 @@ export type FormOptions_Deserialize = {
 	verification_methods: Choice[],
 	check_outcomes: Choice[],
 	refusal_categories: Choice[],
+	/**  The answers a response can be written for, and the languages templates exist in. */
+	response_stages: Choice[],
+	response_languages: string[],
 	today: string,
 };
 
@@ -451,6 +482,9 @@ export type FormOptions_Serialize = {
 	verification_methods: Choice[],
 	check_outcomes: Choice[],
 	refusal_categories: Choice[],
+	/**  The answers a response can be written for, and the languages templates exist in. */
+	response_stages: Choice[],
+	response_languages: string[],
 	today: string,
 };
 
@@ -684,6 +718,83 @@ export type NewRequest_Serialize = {
 	agent_authority: string | null,
 };
 
+/**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
+export type Organisation = Organisation_Serialize | Organisation_Deserialize;
+
+/**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
+export type Organisation_Deserialize = {
+	name?: string,
+	address?: string,
+	/**  Where requesters write; also the sender of emails unless the SMTP settings name another. */
+	email?: string,
+	dpo?: string,
+	/**  The closing of letters (a name and role). */
+	signature?: string,
+	purposes?: string,
+	categories?: string,
+	recipients?: string,
+	retention?: string,
+	source?: string,
+	automated?: string,
+	transfers?: string,
+};
+
+/**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
+export type Organisation_Serialize = {
+	name: string,
+	address: string,
+	/**  Where requesters write; also the sender of emails unless the SMTP settings name another. */
+	email: string,
+	dpo: string,
+	/**  The closing of letters (a name and role). */
+	signature: string,
+	purposes: string,
+	categories: string,
+	recipients: string,
+	retention: string,
+	source: string,
+	automated: string,
+	transfers: string,
+};
+
+export type OutboxItem = OutboxItem_Serialize | OutboxItem_Deserialize;
+
+export type OutboxItem_Deserialize = {
+	id: string,
+	request_id: string,
+	reference: string,
+	message_id: string,
+	stage: string,
+	lang: string,
+	recipient: string,
+	subject: string,
+	/**  `queued`, `sending`, `sent` or `failed` (given up: needs the officer). */
+	state: string,
+	attempts: number,
+	next_attempt_at: string,
+	last_error?: string | null,
+	created_at: string,
+	sent_at?: string | null,
+};
+
+export type OutboxItem_Serialize = {
+	id: string,
+	request_id: string,
+	reference: string,
+	message_id: string,
+	stage: string,
+	lang: string,
+	recipient: string,
+	subject: string,
+	/**  `queued`, `sending`, `sent` or `failed` (given up: needs the officer). */
+	state: string,
+	attempts: number,
+	next_attempt_at: string,
+	last_error: string | null,
+	created_at: string,
+	sent_at: string | null,
+};
+
 export type Page<T> = {
 	items: T[],
 	total: number,
@@ -856,6 +967,15 @@ export type Related_Serialize = {
 	recent: RequestRow_Serialize[],
 	links: RequestLink_Serialize[],
 	blocked: BlockedSender | null,
+};
+
+/**  A rendered response, and what it lacks of what the law requires (empty: it may be sent). */
+export type Rendered = {
+	stage: string,
+	lang: string,
+	subject: string,
+	body: string,
+	missing: string[],
 };
 
 export type Request = Request_Serialize | Request_Deserialize;
@@ -1093,7 +1213,38 @@ export type RowError = {
 	reason: string,
 };
 
+export type SmtpSettings = SmtpSettings_Serialize | SmtpSettings_Deserialize;
+
+export type SmtpSettings_Deserialize = {
+	host?: string,
+	port?: number,
+	/**  `starttls`, `tls` (implicit TLS) or `none` (a local relay only). */
+	security?: string,
+	username?: string | null,
+	/**  The sender address (default: the organisation's email). */
+	from?: string | null,
+	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
+	ca_file?: string | null,
+};
+
+export type SmtpSettings_Serialize = {
+	host: string,
+	port: number,
+	/**  `starttls`, `tls` (implicit TLS) or `none` (a local relay only). */
+	security: string,
+	username: string | null,
+	/**  The sender address (default: the organisation's email). */
+	from: string | null,
+	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
+	ca_file: string | null,
+};
+
 export type Sort = "due" | "received" | "reference" | "status" | "kind" | "regime" | "requester";
+
+export type StageOption = {
+	id: string,
+	label: string,
+};
 
 export type Status = "received" | "awaiting-identity" | "in-progress" | "on-hold" | "fulfilled" | "partially-fulfilled" | "refused" | "withdrawn" | "duplicate" | "spam" | "closed";
 
@@ -1168,6 +1319,25 @@ export type TargetSetting = {
 	regime: string,
 	name: string,
 	working_days: number,
+};
+
+/**  What the template editor offers: stages, languages, the variables. */
+export type TemplateCatalogue = {
+	stages: StageOption[],
+	languages: string[],
+	variables: string[],
+	templates: TemplateRow[],
+};
+
+export type TemplateRow = {
+	stage: string,
+	kind: string,
+	lang: string,
+	subject: string,
+	body: string,
+	is_default: boolean,
+	updated_at: string,
+	actor: string,
 };
 
 /**  A permitted move, and whether it needs a written reason. */
