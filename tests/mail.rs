@@ -431,3 +431,32 @@ fn asking_for_identity_and_closing_unverified_send_their_emails() {
     assert!(closing.subject().unwrap().starts_with("We could not confirm your identity"));
     assert!(closing.body_text(0).unwrap().contains("Information Commissioner's Office"));
 }
+
+#[test]
+fn the_smtp_password_goes_to_the_os_keyring_or_is_refused_never_to_the_database() {
+    use std::io::Write;
+    let reg = Reg::new();
+    let mut child = Command::new(common::bin())
+        .args(["--db", reg.db.to_str().unwrap(), "settings", "smtp", "--host", "127.0.0.1", "--port", "2525"])
+        .args(["--security", "none", "--username", "dpo", "--password-stdin"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(b"s3cret-pass\n").unwrap();
+    let out = child.wait_with_output().unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    if out.status.success() {
+        eprintln!("this machine has an OS keyring: the password was stored there");
+    } else {
+        assert!(stderr.contains("no OS keyring"), "a clear message: {stderr}");
+        // Nothing half-done: the server settings were not saved either.
+        let settings = reg.run(&["mail", "test"]);
+        settings.assert_error("no SMTP server set");
+    }
+    for entry in std::fs::read_dir(reg.dir.path()).unwrap() {
+        let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
+        assert!(!bytes.windows(11).any(|w| w == b"s3cret-pass"), "the password is in no file of the register");
+    }
+}

@@ -502,8 +502,12 @@ pub async fn smtp_settings(state: State<'_, AppState>) -> Reply<SmtpSettings> {
 
 #[tauri::command]
 #[specta::specta]
-pub async fn set_smtp_settings(state: State<'_, AppState>, settings: SmtpSettings) -> Reply<SmtpSettings> {
-    with_desk(state, move |d| d.set_smtp_settings(settings)).await
+pub async fn set_smtp_settings(
+    state: State<'_, AppState>,
+    settings: SmtpSettings,
+    password: Option<String>,
+) -> Reply<SmtpSettings> {
+    with_desk(state, move |d| d.set_smtp_settings(settings, password.as_deref())).await
 }
 
 /// Checks DNS, TCP, TLS and login in turn; with `to`, also sends a test message.

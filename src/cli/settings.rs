@@ -56,8 +56,8 @@ pub enum Settings {
         #[arg(long)]
         json: bool,
     },
-    /// The SMTP server responses are sent through. The password is never stored in the database: give it to
-    /// `mail flush` in RIGHTSDESK_SMTP_PASSWORD.
+    /// The SMTP server responses are sent through. The password goes to the OS keyring (--password-stdin), or is
+    /// given in RIGHTSDESK_SMTP_PASSWORD when sending; it is never stored in the database.
     Smtp {
         #[arg(long)]
         host: String,
@@ -73,6 +73,9 @@ pub enum Settings {
         /// A certificate authority to trust besides the system's (PEM), for an internal server.
         #[arg(long = "ca-file")]
         ca_file: Option<String>,
+        /// Read the password from standard input and keep it in the OS keyring (never in the database).
+        #[arg(long = "password-stdin")]
+        password_stdin: bool,
         #[arg(long)]
         json: bool,
     },
@@ -143,17 +146,21 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             let org = desk.set_organisation(org)?;
             if as_json { json(&org) } else { Ok(format!("organisation: {} <{}>", org.name, org.email)) }
         }
-        Settings::Smtp { host, port, security, username, from, ca_file, json: as_json } => {
-            let s = desk.set_smtp_settings(rightsdesk::desk::SmtpSettings {
-                host,
-                port,
-                security,
-                username,
-                from,
-                ca_file,
-            })?;
-            let note = if s.username.is_some() {
-                " — this build keeps no password: give it in RIGHTSDESK_SMTP_PASSWORD when sending"
+        Settings::Smtp { host, port, security, username, from, ca_file, password_stdin, json: as_json } => {
+            let password = if password_stdin {
+                let mut text = String::new();
+                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+                    .map_err(|e| Failure::usage(format!("cannot read the password from standard input: {e}")))?;
+                Some(text.trim_end_matches(['\r', '\n']).to_string())
+            } else {
+                None
+            };
+            let s = desk.set_smtp_settings(
+                rightsdesk::desk::SmtpSettings { host, port, security, username, from, ca_file },
+                password.as_deref(),
+            )?;
+            let note = if s.username.is_some() && !password_stdin {
+                " — the password: --password-stdin keeps it in the OS keyring, or give RIGHTSDESK_SMTP_PASSWORD when sending"
             } else {
                 ""
             };

@@ -84,6 +84,19 @@ pub(super) fn build_message(from: &Mailbox, to_name: &str, to: &str, r: &Rendere
     Ok(BuiltMessage { message_id, bytes: message.formatted() })
 }
 
+/// The keyring entry of an SMTP account; an error that says plainly when this machine has no keyring.
+fn keyring_entry(host: &str, user: &str) -> Result<keyring::Entry> {
+    keyring::Entry::new("org.rightsdesk.smtp", &format!("{user}@{host}")).map_err(|e| {
+        Error::invalid(
+            "password",
+            format!(
+                "this machine has no OS keyring ({e}), so the password cannot be kept safely and is not stored: \
+                 give it in RIGHTSDESK_SMTP_PASSWORD when sending"
+            ),
+        )
+    })
+}
+
 /// TLS trouble shows either as a TLS error or as a network error about the peer's certificate.
 fn is_tls(e: &lettre::transport::smtp::Error) -> bool {
     let text = e.to_string().to_lowercase();
@@ -124,7 +137,8 @@ impl Desk {
         })
     }
 
-    pub fn set_smtp_settings(&self, s: SmtpSettings) -> Result<SmtpSettings> {
+    /// Save the server settings; with `password`, keep it in the OS keyring first (if that fails, nothing is saved).
+    pub fn set_smtp_settings(&self, s: SmtpSettings, password: Option<&str>) -> Result<SmtpSettings> {
         let host = s.host.trim();
         if host.is_empty() || host.contains(char::is_whitespace) {
             return Err(Error::invalid("host", "give the SMTP server's host name"));
@@ -143,6 +157,17 @@ impl Desk {
                 std::fs::read(ca.trim()).map_err(|e| Error::invalid("ca_file", format!("cannot read {ca}: {e}")))?;
             Certificate::from_pem(&pem)
                 .map_err(|e| Error::invalid("ca_file", format!("{ca} is not a PEM certificate: {e}")))?;
+        }
+        if let Some(p) = password.filter(|p| !p.is_empty()) {
+            let user = s
+                .username
+                .as_deref()
+                .map(str::trim)
+                .filter(|u| !u.is_empty())
+                .ok_or_else(|| Error::invalid("username", "a password needs the user name it belongs to"))?;
+            keyring_entry(host, user)?
+                .set_password(p)
+                .map_err(|e| Error::invalid("password", format!("the OS keyring refused the password: {e}")))?;
         }
         self.store.write(|tx| {
             tx.set_setting("smtp.host", host)?;
@@ -169,8 +194,20 @@ impl Desk {
         Ok(Mailbox::new(Some(org.name).filter(|n| !n.trim().is_empty()), address("from", &from)?))
     }
 
-    /// The transport to the configured server. The password comes from `RIGHTSDESK_SMTP_PASSWORD` (it is never
-    /// stored in the database).
+    /// The password: `RIGHTSDESK_SMTP_PASSWORD` if set, else the OS keyring.
+    fn smtp_password(&self, host: &str, user: &str) -> Result<String> {
+        if let Ok(p) = std::env::var("RIGHTSDESK_SMTP_PASSWORD") {
+            return Ok(p);
+        }
+        keyring_entry(host, user)?.get_password().map_err(|e| {
+            Error::invalid(
+                "password",
+                format!("no SMTP password for {user}@{host} in the OS keyring ({e}): store it, or set RIGHTSDESK_SMTP_PASSWORD"),
+            )
+        })
+    }
+
+    /// The transport to the configured server.
     fn transport(&self) -> Result<SmtpTransport> {
         let s = self.smtp_settings()?;
         if s.host.is_empty() {
@@ -193,9 +230,7 @@ impl Desk {
                 _ => Tls::None,
             });
         if let Some(user) = s.username {
-            let password = std::env::var("RIGHTSDESK_SMTP_PASSWORD").map_err(|_| {
-                Error::invalid("password", "the SMTP password is not available: set RIGHTSDESK_SMTP_PASSWORD")
-            })?;
+            let password = self.smtp_password(&s.host, &user)?;
             builder = builder.credentials(Credentials::new(user, password));
         }
         Ok(builder.build())

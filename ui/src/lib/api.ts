@@ -149,7 +149,8 @@ export const api = {
   organisation: () => unwrap(commands.organisation()),
   setOrganisation: (org: Organisation) => unwrap(commands.setOrganisation(org)),
   smtpSettings: () => unwrap(commands.smtpSettings()),
-  setSmtpSettings: (settings: SmtpSettings) => unwrap(commands.setSmtpSettings(settings)),
+  setSmtpSettings: (settings: SmtpSettings, password: string | null) =>
+    unwrap(commands.setSmtpSettings(settings, password)),
   testSmtp: (to: string | null) => unwrap(commands.testSmtp(to)),
   templateCatalogue: () => unwrap(commands.templateCatalogue()),
   saveTemplate: (stage: string, kind: string, lang: string, subject: string, body: string) =>

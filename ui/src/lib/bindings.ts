@@ -46,7 +46,7 @@ export const commands = {
 	organisation: () => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation")),
 	setOrganisation: (org: Organisation_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { org })),
 	smtpSettings: () => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings")),
-	setSmtpSettings: (settings: SmtpSettings_Deserialize) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { settings })),
+	setSmtpSettings: (settings: SmtpSettings_Deserialize, password: string | null) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { settings, password })),
 	/**  Checks DNS, TCP, TLS and login in turn; with `to`, also sends a test message. */
 	testSmtp: (to: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { to })),
 	templateCatalogue: () => typedError<TemplateCatalogue, ErrorReport_Serialize>(__TAURI_INVOKE("template_catalogue")),
