@@ -472,6 +472,11 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let letter = s.wait_text("[data-testid=response-text]", |t| t.contains("Manifestly unfounded")).await;
     assert!(letter.contains("Wycliffe House") && letter.contains("judicial remedy"), "{letter}");
     s.shot_at("[data-testid=responses]", "16-response.png").await;
+    s.click("[data-testid=response-letter]").await;
+    let saved = s.wait_text("[data-testid=response-notice]", |t| t.contains(".pdf")).await;
+    assert!(saved.contains(&format!("{}/{reference}-refusal-en.pdf", home.display())), "{saved}");
+    s.wait_text("[data-testid=attachments]", |t| t.contains("-refusal-en.pdf")).await;
+    s.click("[data-testid=response-preview]").await;
     s.click("[data-testid=response-queue]").await;
     s.wait_text("[data-testid=outbox]", |t| t.contains("queued")).await;
     s.click("[data-testid=send-now]").await;
@@ -497,6 +502,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
             "identity_checked",
             "status_changed",
             "evidence_purged",
+            "attachment_added",
             "response_queued",
             "response_sent"
         ]

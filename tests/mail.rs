@@ -460,3 +460,73 @@ fn the_smtp_password_goes_to_the_os_keyring_or_is_refused_never_to_the_database(
         assert!(!bytes.windows(11).any(|w| w == b"s3cret-pass"), "the password is in no file of the register");
     }
 }
+
+#[test]
+fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
+    let reg = Reg::new();
+    let server = start(reg.dir.path(), "", None);
+    reg.run(&["settings", "organisation", "--address", "1 Long Lane\nLondon EC1A 1AA"]).ok();
+    reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
+        .ok();
+    let v = reg
+        .run(&[
+            "request",
+            "add",
+            "--json",
+            "--kind",
+            "erasure",
+            "--regime",
+            "uk-gdpr",
+            "--calendar",
+            "GB-ENG",
+            "--received",
+            "2026-03-02",
+            "--name",
+            "Zoë Löwe",
+            "--email",
+            "zoe@example.org",
+            "--address",
+            "2 Short Street\nLeeds LS1 1AA",
+        ])
+        .json();
+    let reference = v["reference"].as_str().unwrap().to_string();
+    reg.run(&[
+        "request",
+        "status",
+        &reference,
+        "refused",
+        "--category",
+        "excessive",
+        "--reason",
+        "Fourth identical request this month.",
+    ])
+    .ok();
+    let pdf = reg.dir.path().join("letter.pdf");
+    reg.run(&["template", "letter", &reference, "--template", "refusal", "--out", pdf.to_str().unwrap()]).ok();
+    // Read it as a person would: its text, and its first page as an image (kept in e2e-artifacts/ to look at).
+    let text =
+        Command::new("pdftotext").args([pdf.to_str().unwrap(), "-"]).output().expect("pdftotext (poppler-utils)");
+    let text = String::from_utf8_lossy(&text.stdout);
+    for needle in
+        ["Acme Ltd", "Zoë Löwe", "2 Short Street", "Fourth identical request", "Wycliffe House", "judicial remedy"]
+    {
+        assert!(text.contains(needle), "{needle} missing from the letter: {text}");
+    }
+    let shots = Path::new(env!("CARGO_MANIFEST_DIR")).join("e2e-artifacts");
+    std::fs::create_dir_all(&shots).unwrap();
+    let png = Command::new("pdftoppm")
+        .args(["-png", "-r", "60", "-f", "1", "-l", "1", pdf.to_str().unwrap(), shots.join("letter").to_str().unwrap()])
+        .status()
+        .unwrap();
+    assert!(png.success());
+    let shown = reg.run(&["request", "show", &reference, "--json"]).json();
+    assert!(shown["attachments"][0]["file_name"].as_str().unwrap().ends_with("-refusal-en.pdf"));
+
+    reg.run(&["mail", "send", &reference, "--template", "refusal", "--letter"]).ok();
+    reg.run(&["mail", "flush"]).ok();
+    let got = received(&server);
+    let parsed = mail_parser::MessageParser::default().parse(got[0].0.as_bytes()).unwrap();
+    let attachment = parsed.attachments().next().expect("the letter is attached");
+    assert!(attachment.contents().starts_with(b"%PDF"));
+    assert!(parsed.body_text(0).unwrap().contains("Fourth identical request"));
+}

@@ -576,8 +576,31 @@ pub async fn queue_response(
     stage: String,
     lang: Option<String>,
     note: Option<String>,
+    letter: bool,
 ) -> Reply<OutboxItem> {
-    with_desk(state, move |d| d.queue_response(&reference, &stage, lang.as_deref(), note.as_deref())).await
+    with_desk(state, move |d| d.queue_response_with(&reference, &stage, lang.as_deref(), note.as_deref(), letter)).await
+}
+
+/// The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing.
+#[tauri::command]
+#[specta::specta]
+pub async fn write_letter(
+    state: State<'_, AppState>,
+    reference: String,
+    stage: String,
+    lang: Option<String>,
+    note: Option<String>,
+) -> Reply<String> {
+    with_desk(state, move |d| {
+        let (_, stored, name) = d.write_letter(&reference, &stage, lang.as_deref(), note.as_deref())?;
+        let dir = rightsdesk::desk::default_export_dir();
+        let target = dir.join(name);
+        std::fs::create_dir_all(&dir)
+            .and_then(|()| std::fs::copy(&stored, &target).map(|_| ()))
+            .map_err(|e| rightsdesk::Error::io(format!("cannot write {}", target.display()), e))?;
+        Ok(target.display().to_string())
+    })
+    .await
 }
 
 #[tauri::command]

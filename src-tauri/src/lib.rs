@@ -85,6 +85,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::preview_response,
         commands::preview_draft,
         commands::queue_response,
+        commands::write_letter,
         commands::outbox,
         commands::flush_outbox,
         commands::retry_message,

@@ -41,6 +41,18 @@ pub enum Template {
         #[arg(long = "body-file")]
         body_file: std::path::PathBuf,
     },
+    /// The answer as a printable PDF letter, kept with the request (and copied to --out).
+    Letter {
+        reference: String,
+        #[arg(long)]
+        template: String,
+        #[arg(long)]
+        lang: Option<String>,
+        #[arg(long)]
+        note: Option<String>,
+        #[arg(long)]
+        out: Option<std::path::PathBuf>,
+    },
     /// Add a language by copying every template of another, to be translated.
     CopyLanguage {
         #[arg(long)]
@@ -61,6 +73,9 @@ pub enum Mail {
         lang: Option<String>,
         #[arg(long)]
         note: Option<String>,
+        /// Attach the answer as a PDF letter too.
+        #[arg(long)]
+        letter: bool,
         #[arg(long)]
         json: bool,
     },
@@ -122,6 +137,15 @@ pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<Strin
             let t = desk.save_template(&template, &kind, &lang, &subject, &body)?;
             Ok(format!("saved {} ({}, {})", t.stage, t.kind, t.lang))
         }
+        Template::Letter { reference, template, lang, note, out } => {
+            let (_, stored, _) = desk.write_letter(&reference, &template, lang.as_deref(), note.as_deref())?;
+            if let Some(out) = out {
+                std::fs::copy(&stored, &out)
+                    .map_err(|e| Failure::usage(format!("cannot write {}: {e}", out.display())))?;
+                return Ok(format!("wrote {}", out.display()));
+            }
+            Ok(format!("kept with the request: {}", stored.display()))
+        }
         Template::CopyLanguage { from, to } => {
             let n = desk.copy_language(&from, &to)?;
             Ok(format!("copied {n} template(s) from {from} to {to}: translate them in the editor"))
@@ -132,8 +156,8 @@ pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<Strin
 pub fn mail(db: Option<&std::path::Path>, command: Mail) -> Result<String, Failure> {
     let desk = open_desk(db)?;
     match command {
-        Mail::Send { reference, template, lang, note, json: as_json } => {
-            let item = desk.queue_response(&reference, &template, lang.as_deref(), note.as_deref())?;
+        Mail::Send { reference, template, lang, note, letter, json: as_json } => {
+            let item = desk.queue_response_with(&reference, &template, lang.as_deref(), note.as_deref(), letter)?;
             if as_json {
                 return json(&item);
             }

@@ -66,22 +66,49 @@ fn address(field: &str, text: &str) -> Result<Address> {
         .map_err(|e| Error::invalid(field, format!("'{}' is not an email address ({e})", text.trim())))
 }
 
-/// The exact message: plain text, UTF-8, the Message-ID chosen here.
-pub(super) fn build_message(from: &Mailbox, to_name: &str, to: &str, r: &Rendered) -> Result<BuiltMessage> {
+/// Largest message queued unless the organisation's server is known to take more (most accept 25 MB or more).
+pub const DEFAULT_MAX_MESSAGE_BYTES: usize = 20 * 1024 * 1024;
+
+/// The exact message: plain text, UTF-8, the Message-ID chosen here; files (the PDF letter) attached.
+pub(super) fn build_message(
+    from: &Mailbox,
+    to_name: &str,
+    to: &str,
+    r: &Rendered,
+    files: &[(String, Vec<u8>)],
+) -> Result<BuiltMessage> {
     let domain = from.email.domain().to_string();
     let message_id = format!("<{}@{domain}>", uuid::Uuid::now_v7());
     // Display names go into a header: never a line break, whatever was typed or imported.
     let to_name: String = to_name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     let to = Mailbox::new(Some(to_name.trim().to_string()).filter(|n| !n.is_empty()), address("email", to)?);
-    let message = Message::builder()
-        .from(from.clone())
-        .to(to)
-        .subject(r.subject.clone())
-        .message_id(Some(message_id.clone()))
-        .header(ContentType::TEXT_PLAIN)
-        .body(r.body.replace("\r\n", "\n").replace('\n', "\r\n"))
-        .map_err(|e| Error::invalid("message", format!("the message cannot be built: {e}")))?;
-    Ok(BuiltMessage { message_id, bytes: message.formatted() })
+    let text = r.body.replace("\r\n", "\n").replace('\n', "\r\n");
+    let builder =
+        Message::builder().from(from.clone()).to(to).subject(r.subject.clone()).message_id(Some(message_id.clone()));
+    let built = if files.is_empty() {
+        builder.header(ContentType::TEXT_PLAIN).body(text)
+    } else {
+        use lettre::message::{Attachment as MailAttachment, MultiPart, SinglePart};
+        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
+        for (name, bytes) in files {
+            let kind = ContentType::parse("application/pdf").map_err(|e| Error::Corrupt(e.to_string()))?;
+            parts = parts.singlepart(MailAttachment::new(name.clone()).body(bytes.clone(), kind));
+        }
+        builder.multipart(parts)
+    };
+    let message = built.map_err(|e| Error::invalid("message", format!("the message cannot be built: {e}")))?;
+    let bytes = message.formatted();
+    if bytes.len() > DEFAULT_MAX_MESSAGE_BYTES {
+        return Err(Error::invalid(
+            "message",
+            format!(
+                "the message is {} MB with its attachments; mail servers commonly refuse more than {} MB — send the files another way",
+                bytes.len() / (1024 * 1024),
+                DEFAULT_MAX_MESSAGE_BYTES / (1024 * 1024)
+            ),
+        ));
+    }
+    Ok(BuiltMessage { message_id, bytes })
 }
 
 /// The keyring entry of an SMTP account; an error that says plainly when this machine has no keyring.

@@ -5,7 +5,7 @@
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Desk, check_len};
+use super::{Desk, RequestDetail, check_len};
 use crate::dates;
 use crate::domain::{Request, RequestKind, VerificationLevel};
 use crate::error::{Error, Result};
@@ -245,6 +245,49 @@ impl Desk {
         respond::render(stage, lang.trim(), subject, body, &ctx)
     }
 
+    fn letter_bytes(&self, r: &Request, rendered: &Rendered) -> Result<(String, Vec<u8>)> {
+        let words = data()?.words(&rendered.lang)?;
+        let date = Context::date(words, Some(self.today()));
+        let org = self.organisation()?;
+        let pdf = respond::letter::letter_pdf(
+            &org,
+            &r.requester.name,
+            r.requester.address.as_deref().unwrap_or(""),
+            &date,
+            rendered,
+        );
+        Ok((format!("{}-{}-{}.pdf", r.reference, rendered.stage, rendered.lang), pdf))
+    }
+
+    /// Render a stage's answer as a PDF letter and keep it with the request (refused, like an email, when the
+    /// law's required content is missing). Returns the request and where the letter is stored.
+    pub fn write_letter(
+        &self,
+        id_or_reference: &str,
+        stage: &str,
+        lang: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<(RequestDetail, std::path::PathBuf, String)> {
+        let rendered = self.preview_response(id_or_reference, stage, lang, note)?;
+        if !rendered.missing.is_empty() {
+            return Err(Error::invalid(
+                "template",
+                format!("this {} cannot be sent: {}", rendered.stage, rendered.missing.join("; ")),
+            ));
+        }
+        let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        let (name, pdf) = self.letter_bytes(&r, &rendered)?;
+        let detail = self.attach(&r.reference, &name, &mut pdf.as_slice())?;
+        let stored = detail
+            .attachments
+            .iter()
+            .rev()
+            .find(|a| a.file_name == name)
+            .map(|a| self.attachments_dir().join(&a.stored_name))
+            .ok_or_else(|| Error::Corrupt("the letter was not recorded".into()))?;
+        Ok((detail, stored, name))
+    }
+
     /// Whether a stage's answer could be emailed now (the law's content is there, the requester has an address, a
     /// sender is known) — checked before an action that sends it writes anything.
     pub(super) fn check_sendable(&self, id_or_reference: &str, stage: &str, note: Option<&str>) -> Result<()> {
@@ -274,6 +317,18 @@ impl Desk {
         lang: Option<&str>,
         note: Option<&str>,
     ) -> Result<OutboxItem> {
+        self.queue_response_with(id_or_reference, stage, lang, note, false)
+    }
+
+    /// As `queue_response`; with `letter`, the PDF letter is attached to the email (and to the request).
+    pub fn queue_response_with(
+        &self,
+        id_or_reference: &str,
+        stage: &str,
+        lang: Option<&str>,
+        note: Option<&str>,
+        letter: bool,
+    ) -> Result<OutboxItem> {
         let rendered = self.preview_response(id_or_reference, stage, lang, note)?;
         if !rendered.missing.is_empty() {
             return Err(Error::invalid(
@@ -286,7 +341,14 @@ impl Desk {
             Error::invalid("email", format!("{} has no email address: print the letter instead", r.reference))
         })?;
         let from = self.sender()?;
-        let message = super::mail::build_message(&from, &r.requester.name, &to, &rendered)?;
+        let files = if letter {
+            let (name, pdf) = self.letter_bytes(&r, &rendered)?;
+            self.attach(&r.reference, &name, &mut pdf.as_slice())?;
+            vec![(name, pdf)]
+        } else {
+            Vec::new()
+        };
+        let message = super::mail::build_message(&from, &r.requester.name, &to, &rendered, &files)?;
         let now = store::timestamp(self.now());
         let item = OutboxItem {
             id: uuid::Uuid::now_v7().to_string(),

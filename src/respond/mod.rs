@@ -2,6 +2,7 @@
 //! required content checked (`render`), and the email message built for the outbox (`message`).
 
 pub mod data;
+pub mod letter;
 pub mod render;
 
 pub use data::{Authority, DefaultTemplate, STAGES, data};

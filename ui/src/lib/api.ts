@@ -160,8 +160,15 @@ export const api = {
     unwrap(commands.previewResponse(reference, stage, lang, note)),
   previewDraft: (reference: string, stage: string, lang: string, subject: string, body: string) =>
     unwrap(commands.previewDraft(reference, stage, lang, subject, body)),
-  queueResponse: (reference: string, stage: string, lang: string | null, note: string | null) =>
-    unwrap(commands.queueResponse(reference, stage, lang, note)),
+  queueResponse: (
+    reference: string,
+    stage: string,
+    lang: string | null,
+    note: string | null,
+    letter: boolean,
+  ) => unwrap(commands.queueResponse(reference, stage, lang, note, letter)),
+  writeLetter: (reference: string, stage: string, lang: string | null, note: string | null) =>
+    unwrap(commands.writeLetter(reference, stage, lang, note)),
   outbox: (reference: string | null) => unwrap(commands.outbox(reference)),
   flushOutbox: () => unwrap(commands.flushOutbox()),
   retryMessage: (id: string) => unwrap(commands.retryMessage(id)),

@@ -55,7 +55,9 @@ export const commands = {
 	previewResponse: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { reference, stage, lang, note })),
 	/**  The template editor's live preview: unsaved text rendered on a real request. */
 	previewDraft: (reference: string, stage: string, lang: string, subject: string, body: string) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { reference, stage, lang, subject, body })),
-	queueResponse: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { reference, stage, lang, note })),
+	queueResponse: (reference: string, stage: string, lang: string | null, note: string | null, letter: boolean) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { reference, stage, lang, note, letter })),
+	/**  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing. */
+	writeLetter: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { reference, stage, lang, note })),
 	outbox: (reference: string | null) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { reference })),
 	flushOutbox: () => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox")),
 	retryMessage: (id: string) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { id })),
