@@ -530,3 +530,24 @@ fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
     assert!(attachment.contents().starts_with(b"%PDF"));
     assert!(parsed.body_text(0).unwrap().contains("Fourth identical request"));
 }
+
+#[test]
+fn a_message_left_sending_by_a_crash_is_delivered_once_on_the_next_run() {
+    let reg = Reg::new();
+    let server = start(reg.dir.path(), "", None);
+    reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
+        .ok();
+    let r = reg.refused_request("Kai", "kai@example.org");
+    let queued = reg.run(&["mail", "send", &r, "--template", "refusal", "--json"]).json();
+    // The state a `kill -9` between claiming the message and the server's answer leaves behind.
+    let conn = rusqlite::Connection::open(&reg.db).unwrap();
+    conn.execute("UPDATE outbox SET state = 'sending', attempts = 1", []).unwrap();
+    drop(conn);
+    let v = reg.run(&["mail", "flush", "--json"]).json();
+    assert_eq!((v["sent"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(0)));
+    let got = received(&server);
+    assert_eq!(got.len(), 1);
+    assert!(got[0].0.contains(queued["message_id"].as_str().unwrap()), "the Message-ID fixed before the first attempt");
+    reg.run(&["mail", "flush"]).ok();
+    assert_eq!(received(&server).len(), 1, "never twice once accepted");
+}
