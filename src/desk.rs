@@ -2,6 +2,7 @@
 //! Input arrives as text from a form or a command line and is validated here, field by field; every change to a
 //! request is written together with its audit event in one transaction.
 
+mod authorities;
 mod calendar;
 mod checklist;
 mod clock;
@@ -13,6 +14,7 @@ mod reminders;
 mod requesters;
 mod responses;
 
+pub use authorities::{OwnAuthority, RegimeAuthorities};
 pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
 pub use responses::{StageOption, TemplateCatalogue};
 

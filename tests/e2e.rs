@@ -445,6 +445,21 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.type_into("[data-testid=org-signature]", "Dana Scully, Data Protection Officer").await;
     s.click("[data-testid=org-save]").await;
     s.wait_text("[data-testid=corr-notice]", |t| t.contains("saved")).await;
+    let logo = data.path().join("acme-logo.png");
+    let made = std::process::Command::new("convert")
+        .args(["-size", "300x100", "xc:#0f4c5c", "-fill", "#f2c14e", "-draw", "circle 50,50 50,15"])
+        .arg(&logo)
+        .status();
+    assert!(made.expect("imagemagick's convert").success());
+    s.find("[data-testid=org-logo-file]").await.send_keys(logo.to_str().unwrap()).await.unwrap();
+    s.wait_text("[data-testid=corr-notice]", |t| t.contains("letterhead")).await;
+    s.find("[data-testid=org-logo-image]").await;
+    assert_eq!(
+        s.find("[data-testid=org-name]").await.prop("value").await.unwrap().as_deref(),
+        Some("Acme Ltd"),
+        "choosing a logo keeps the other details"
+    );
+    s.shot_at("[data-testid=org-logo]", "14b-organisation.png").await;
     s.type_into("[data-testid=smtp-host]", "127.0.0.1").await;
     s.find("[data-testid=smtp-port]").await.clear().await.unwrap();
     s.type_into("[data-testid=smtp-port]", &smtp.port.to_string()).await;
@@ -453,6 +468,18 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.wait_text("[data-testid=corr-notice]", |t| t.contains("email server is saved")).await;
     s.click("[data-testid=smtp-test]").await;
     s.wait_text("[data-testid=corr-notice]", |t| t.contains("connected to 127.0.0.1")).await;
+    // The supervisory authority: the directory, with how each address was checked, and the organisation's own.
+    s.set_value("[data-testid=authority-regime]", "eu-gdpr").await;
+    s.wait_text("[data-testid=authority-directory]", |t| t.contains("Niedersachsen") && t.contains("from memory"))
+        .await;
+    s.type_into("[data-testid=authority-name]", "Data Protection Commission").await;
+    s.type_into("[data-testid=authority-address]", "6 Pembroke Row, Dublin 2, D02 X963, Ireland").await;
+    s.click("[data-testid=authority-save]").await;
+    s.wait_text("[data-testid=corr-notice]", |t| t.contains("now name Data Protection Commission")).await;
+    s.wait_text("[data-testid=authority-current]", |t| t.contains("Your own")).await;
+    s.shot_at("[data-testid=authority]", "14c-authority.png").await;
+    s.click("[data-testid=authority-clear]").await;
+    s.wait_text("[data-testid=authority-current]", |t| t.contains("From the directory")).await;
     s.click("[data-testid=edit-refusal-\\*]").await;
     s.wait_text("[data-testid=template-preview]", |t| t.contains("Information Commissioner")).await;
     s.type_into("[data-testid=template-body]", "{{ requester.nmae }}").await;
@@ -472,6 +499,24 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let letter = s.wait_text("[data-testid=response-text]", |t| t.contains("Manifestly unfounded")).await;
     assert!(letter.contains("Wycliffe House") && letter.contains("judicial remedy"), "{letter}");
     s.shot_at("[data-testid=responses]", "16-response.png").await;
+    // The printed letter itself, drawn by PDF.js in the window: letterhead with the logo, and the text.
+    s.click("[data-testid=response-as-letter]").await;
+    s.find("[data-testid=letter-pages][data-drawn=true]").await;
+    let inked: f64 = s
+        .client
+        .execute(
+            "const c = document.querySelector('[data-testid=letter-page-1]'); \
+             const d = c.getContext('2d').getImageData(0, 0, c.width, c.height).data; let dark = 0; \
+             for (let i = 0; i < d.length; i += 4) if (d[i] + d[i + 1] + d[i + 2] < 300) dark++; \
+             return dark / (c.width * c.height);",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_f64()
+        .unwrap();
+    assert!(inked > 0.01 && inked < 0.5, "the page has text and a logo on white: {inked}");
+    s.shot_at("[data-testid=letter-pages]", "17-printed-letter.png").await;
     s.click("[data-testid=response-letter]").await;
     let saved = s.wait_text("[data-testid=response-notice]", |t| t.contains(".pdf")).await;
     assert!(saved.contains(&format!("{}/{reference}-refusal-en.pdf", home.display())), "{saved}");

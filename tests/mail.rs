@@ -465,7 +465,22 @@ fn the_smtp_password_goes_to_the_os_keyring_or_is_refused_never_to_the_database(
 fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
     let reg = Reg::new();
     let server = start(reg.dir.path(), "", None);
-    reg.run(&["settings", "organisation", "--address", "1 Long Lane\nLondon EC1A 1AA"]).ok();
+    let logo = reg.dir.path().join("logo.png");
+    let made = Command::new("convert").args(["-size", "240x90", "xc:#0f4c5c", logo.to_str().unwrap()]).status();
+    assert!(made.expect("imagemagick's convert").success());
+    reg.run(&["settings", "organisation", "--logo", reg.dir.path().join("letter.pdf").to_str().unwrap()])
+        .assert_error("logo");
+    reg.run(&[
+        "settings",
+        "organisation",
+        "--address",
+        "1 Long Lane\nLondon EC1A 1AA",
+        "--logo",
+        logo.to_str().unwrap(),
+    ])
+    .ok();
+    // The logo is kept beside the database: letters keep it after the original file is gone.
+    std::fs::remove_file(&logo).unwrap();
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
     let v = reg
@@ -519,6 +534,10 @@ fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
         .status()
         .unwrap();
     assert!(png.success());
+    let images = Command::new("pdfimages").args(["-list", pdf.to_str().unwrap()]).output().unwrap();
+    let listed = String::from_utf8_lossy(&images.stdout);
+    assert_eq!(listed.lines().count(), 3, "one image, the logo: {listed}");
+    assert!(listed.contains("240    90"), "{listed}");
     let shown = reg.run(&["request", "show", &reference, "--json"]).json();
     assert!(shown["attachments"][0]["file_name"].as_str().unwrap().ends_with("-refusal-en.pdf"));
 
@@ -550,4 +569,77 @@ fn a_message_left_sending_by_a_crash_is_delivered_once_on_the_next_run() {
     assert!(got[0].0.contains(queued["message_id"].as_str().unwrap()), "the Message-ID fixed before the first attempt");
     reg.run(&["mail", "flush"]).ok();
     assert_eq!(received(&server).len(), 1, "never twice once accepted");
+}
+
+#[test]
+fn the_organisations_own_authority_wins_and_unchecked_addresses_are_flagged() {
+    let reg = Reg::new();
+    let add = |calendar: &str| {
+        let v = reg
+            .run(&[
+                "request",
+                "add",
+                "--json",
+                "--kind",
+                "erasure",
+                "--regime",
+                "eu-gdpr",
+                "--calendar",
+                calendar,
+                "--received",
+                "2026-03-02",
+                "--name",
+                "Pat",
+                "--email",
+                "pat@example.org",
+            ])
+            .json();
+        let reference = v["reference"].as_str().unwrap().to_string();
+        reg.run(&["request", "status", &reference, "refused", "--category", "excessive", "--reason", "Fifth."]).ok();
+        reference
+    };
+    let preview = |reference: &str| reg.run(&["template", "preview", reference, "--template", "refusal", "--json"]);
+
+    // A Land the directory covers, checked against a maintained list: named, nothing to check.
+    let lower_saxony = add("DE-NI");
+    let shown = preview(&lower_saxony).json();
+    assert!(shown["body"].as_str().unwrap().contains("Postfach 221, 30002 Hannover"), "{shown}");
+    assert_eq!(shown["warnings"].as_array().unwrap().len(), 0, "{shown}");
+
+    // An address known only from memory is named but flagged for checking.
+    let croatia = add("HR");
+    let shown = preview(&croatia).json();
+    let warning = shown["warnings"][0].as_str().unwrap();
+    assert!(warning.contains("Selska cesta 136") && warning.contains("https://azop.hr"), "{warning}");
+    let text = reg.run(&["template", "preview", &croatia, "--template", "refusal"]).stdout;
+    assert!(text.contains("! check — The address of"), "{text}");
+
+    // The organisation's own authority (its lead authority) wins for every request of the regime.
+    reg.run(&["settings", "authority", "--regime", "eu-gdpr", "--name", "Datatilsynet"]).assert_error("address");
+    reg.run(&[
+        "settings",
+        "authority",
+        "--regime",
+        "eu-gdpr",
+        "--name",
+        "Data Protection Commission",
+        "--address",
+        "6 Pembroke Row, Dublin 2, D02 X963, Ireland",
+        "--website",
+        "https://www.dataprotection.ie",
+    ])
+    .ok();
+    for reference in [&lower_saxony, &croatia] {
+        let shown = preview(reference).json();
+        assert!(shown["body"].as_str().unwrap().contains("6 Pembroke Row"), "{shown}");
+        assert_eq!(shown["warnings"].as_array().unwrap().len(), 0);
+    }
+    let listed = reg.run(&["settings", "authority", "--regime", "eu-gdpr", "--json"]).json();
+    assert_eq!(listed["own"]["name"], "Data Protection Commission");
+    assert!(listed["directory"].as_array().unwrap().len() > 40);
+
+    // Cleared: back to the directory.
+    reg.run(&["settings", "authority", "--regime", "eu-gdpr", "--clear"]).ok();
+    assert!(preview(&croatia).json()["body"].as_str().unwrap().contains("Selska cesta 136"));
+    reg.run(&["settings", "authority", "--regime", "xx-nowhere", "--clear"]).assert_error("regime");
 }

@@ -7,8 +7,8 @@ use rightsdesk::desk::{
     RecomputeReport, RequestDetail, StatusChange, TargetSetting,
 };
 use rightsdesk::desk::{
-    FlushReport, ImportPreview, ImportProgress, ImportReport, RequesterView, SmtpSettings, SystemInput,
-    TemplateCatalogue,
+    FlushReport, ImportPreview, ImportProgress, ImportReport, OwnAuthority, RegimeAuthorities, RequesterView,
+    SmtpSettings, SystemInput, TemplateCatalogue,
 };
 use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
 use rightsdesk::respond::{Organisation, Rendered};
@@ -494,6 +494,42 @@ pub async fn set_organisation(state: State<'_, AppState>, org: Organisation) -> 
     with_desk(state, move |d| d.set_organisation(org)).await
 }
 
+/// Put a logo on the letterhead (`None` takes it off).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_logo(state: State<'_, AppState>, file: Option<UploadedFile>) -> Reply<Organisation> {
+    let bytes = file.as_ref().map(decode).transpose()?;
+    let name = file.map(|f| f.name).unwrap_or_default();
+    with_desk(state, move |d| d.set_logo(&name, bytes.as_deref())).await
+}
+
+/// The letterhead's logo as base64, for the settings page to show it.
+#[tauri::command]
+#[specta::specta]
+pub async fn logo(state: State<'_, AppState>) -> Reply<Option<String>> {
+    use base64::Engine;
+    let bytes = with_desk(state, |d| d.logo()).await?;
+    Ok(bytes.map(|b| base64::engine::general_purpose::STANDARD.encode(b)))
+}
+
+/// Each regime's supervisory authority: the organisation's own choice and the shipped directory.
+#[tauri::command]
+#[specta::specta]
+pub async fn authority_settings(state: State<'_, AppState>) -> Reply<Vec<RegimeAuthorities>> {
+    with_desk(state, |d| d.authority_settings()).await
+}
+
+/// Set the organisation's own authority for a regime (`None`: back to the directory).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_own_authority(
+    state: State<'_, AppState>,
+    regime: String,
+    own: Option<OwnAuthority>,
+) -> Reply<RegimeAuthorities> {
+    with_desk(state, move |d| d.set_own_authority(&regime, own)).await
+}
+
 #[tauri::command]
 #[specta::specta]
 pub async fn smtp_settings(state: State<'_, AppState>) -> Reply<SmtpSettings> {
@@ -579,6 +615,21 @@ pub async fn queue_response(
     letter: bool,
 ) -> Reply<OutboxItem> {
     with_desk(state, move |d| d.queue_response_with(&reference, &stage, lang.as_deref(), note.as_deref(), letter)).await
+}
+
+/// The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept.
+#[tauri::command]
+#[specta::specta]
+pub async fn letter_preview(
+    state: State<'_, AppState>,
+    reference: String,
+    stage: String,
+    lang: Option<String>,
+    note: Option<String>,
+) -> Reply<String> {
+    use base64::Engine;
+    let pdf = with_desk(state, move |d| d.letter_preview(&reference, &stage, lang.as_deref(), note.as_deref())).await?;
+    Ok(base64::engine::general_purpose::STANDARD.encode(pdf))
 }
 
 /// The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing.

@@ -129,6 +129,9 @@ pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<Strin
             for m in &r.missing {
                 out.push_str(&format!("\n! missing — {m}"));
             }
+            for w in &r.warnings {
+                out.push_str(&format!("\n! check — {w}"));
+            }
             Ok(out)
         }
         Template::Save { template, kind, lang, subject, body_file } => {

@@ -53,6 +53,9 @@ pub enum Settings {
         automated: Option<String>,
         #[arg(long)]
         transfers: Option<String>,
+        /// A PNG or JPEG file for the letterhead of PDF letters.
+        #[arg(long)]
+        logo: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -79,6 +82,23 @@ pub enum Settings {
         #[arg(long)]
         json: bool,
     },
+    /// The supervisory authority a regime's refusals name. Without --name/--clear: shows the organisation's own
+    /// choice and the shipped directory's entries (with how each address was checked).
+    Authority {
+        #[arg(long)]
+        regime: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        website: Option<String>,
+        /// Go back to the directory's authority for the request's calendar.
+        #[arg(long, conflicts_with_all = ["name", "address", "website"])]
+        clear: bool,
+        #[arg(long)]
+        json: bool,
+    },
     /// Days after a request is answered before its identity evidence is deleted (default 30; 0 = at once).
     EvidenceDays {
         #[arg(long)]
@@ -101,6 +121,42 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 ))
             }
         }
+        Settings::Authority { regime, name, address, website, clear, json: as_json } => {
+            let shown = if clear {
+                desk.set_own_authority(&regime, None)?
+            } else if name.is_some() || address.is_some() || website.is_some() {
+                let own = rightsdesk::desk::OwnAuthority {
+                    name: name.unwrap_or_default(),
+                    address: address.unwrap_or_default(),
+                    website: website.unwrap_or_default(),
+                };
+                desk.set_own_authority(&regime, Some(own))?
+            } else {
+                let id = desk.engine().regime(regime.trim()).map_err(rightsdesk::Error::from)?.id.clone();
+                desk.authority_settings()?
+                    .into_iter()
+                    .find(|r| r.regime == id)
+                    .ok_or_else(|| rightsdesk::Error::Corrupt(format!("regime {id} has no entry")))?
+            };
+            if as_json {
+                return json(&shown);
+            }
+            let mut out = match &shown.own {
+                Some(a) => format!("{}: your own authority — {}, {}", shown.regime_name, a.name, a.address),
+                None => format!("{}: chosen from the directory by the request's calendar", shown.regime_name),
+            };
+            for a in &shown.directory {
+                out.push_str(&format!(
+                    "\n  {} [{}] {} — {} ({})",
+                    a.places.join(","),
+                    a.checked,
+                    a.name,
+                    a.address,
+                    a.id
+                ));
+            }
+            Ok(out)
+        }
         Settings::UnverifiedDays { regime, days, json: as_json } => {
             desk.set_unverified_days(&regime, days)?;
             if as_json {
@@ -122,6 +178,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             source,
             automated,
             transfers,
+            logo,
             json: as_json,
         } => {
             let mut org = desk.organisation()?;
@@ -138,6 +195,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 ("source", source),
                 ("automated", automated),
                 ("transfers", transfers),
+                ("logo", logo),
             ] {
                 if let Some(v) = value {
                     org.set(field, v);

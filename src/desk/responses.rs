@@ -52,6 +52,13 @@ impl Desk {
             let value = org.get(field).map(|v| v.trim()).unwrap_or_default();
             check_len(field, value, 5_000)?;
         }
+        let mut org = org;
+        let current = self.organisation()?.logo;
+        if !org.logo.trim().is_empty() && org.logo.trim() != current.trim() {
+            let path = org.logo.trim();
+            let bytes = std::fs::read(path).map_err(|e| Error::invalid("logo", format!("cannot read {path}: {e}")))?;
+            org.logo = self.keep_logo(path, &bytes)?;
+        }
         if !org.email.trim().is_empty() {
             super::check_email(org.email.trim())
                 .map_err(|_| Error::invalid("email", format!("'{}' is not an email address", org.email.trim())))?;
@@ -63,6 +70,40 @@ impl Desk {
             Ok(())
         })?;
         self.organisation()
+    }
+
+    /// Copy the chosen logo beside the database (named by its hash), so that letters keep their letterhead when the
+    /// original file is moved or deleted; the copy's path is what the settings keep.
+    fn keep_logo(&self, name: &str, bytes: &[u8]) -> Result<String> {
+        use sha2::Digest;
+        respond::letter::check_logo(bytes)
+            .map_err(|e| Error::invalid("logo", format!("{name} is not a PNG or JPEG image ({e})")))?;
+        let ext = if bytes.starts_with(b"\x89PNG") { "png" } else { "jpg" };
+        let hash = store::migrate::hex(&sha2::Sha256::digest(bytes));
+        let dir = self.store.path().parent().unwrap_or(std::path::Path::new(".")).join("letterhead");
+        std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        let kept = dir.join(format!("logo-{}.{ext}", &hash[..16]));
+        let partial = dir.join(format!(".logo-{}.partial", &hash[..16]));
+        std::fs::write(&partial, bytes)
+            .and_then(|()| std::fs::rename(&partial, &kept))
+            .map_err(|e| Error::io(format!("cannot store the logo in {}", dir.display()), e))?;
+        Ok(kept.to_string_lossy().into_owned())
+    }
+
+    /// Put a logo on the letterhead from the file's content (the window's upload), or take it off with `None`.
+    pub fn set_logo(&self, name: &str, bytes: Option<&[u8]>) -> Result<Organisation> {
+        let mut org = self.organisation()?;
+        org.logo = match bytes {
+            Some(b) => self.keep_logo(name, b)?,
+            None => String::new(),
+        };
+        self.set_organisation(org)
+    }
+
+    /// The logo's content, for the window to show it (none if unset or unreadable).
+    pub fn logo(&self) -> Result<Option<Vec<u8>>> {
+        let org = self.organisation()?;
+        Ok(Some(org.logo.trim()).filter(|p| !p.is_empty()).and_then(|p| std::fs::read(p).ok()))
     }
 
     /// Seed the shipped templates that are missing (the officer's edits are never overwritten).
@@ -209,7 +250,7 @@ impl Desk {
                 new_due: Context::date(words, r.dates.effective_due),
             };
         }
-        ctx.fill_sentences(words, d.authority_for(&r.regime, &r.calendar));
+        ctx.fill_sentences(words, self.authority_for(&r.regime, &r.calendar)?.as_ref());
         Ok(ctx)
     }
 
@@ -226,7 +267,9 @@ impl Desk {
         let lang = lang.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&r.language).to_string();
         let template = self.template_for(&r, stage, &lang)?;
         let ctx = self.context(&r, &template.lang, note)?;
-        respond::render(stage, &template.lang, &template.subject, &template.body, &ctx)
+        let mut rendered = respond::render(stage, &template.lang, &template.subject, &template.body, &ctx)?;
+        rendered.warnings = self.authority_warnings(stage, &r.regime, &r.calendar)?;
+        Ok(rendered)
     }
 
     /// Render a template being edited (not saved) on a real request: the editor's live preview.
@@ -242,21 +285,40 @@ impl Desk {
         respond::check_template(subject, body)?;
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
         let ctx = self.context(&r, lang.trim(), Some("(what you ask the requester for)"))?;
-        respond::render(stage, lang.trim(), subject, body, &ctx)
+        let mut rendered = respond::render(stage, lang.trim(), subject, body, &ctx)?;
+        rendered.warnings = self.authority_warnings(stage, &r.regime, &r.calendar)?;
+        Ok(rendered)
     }
 
     fn letter_bytes(&self, r: &Request, rendered: &Rendered) -> Result<(String, Vec<u8>)> {
         let words = data()?.words(&rendered.lang)?;
         let date = Context::date(words, Some(self.today()));
         let org = self.organisation()?;
+        // A logo that cannot be read any more leaves the letterhead without it rather than failing the letter.
+        let logo = self.logo()?;
         let pdf = respond::letter::letter_pdf(
             &org,
+            logo.as_deref(),
             &r.requester.name,
             r.requester.address.as_deref().unwrap_or(""),
             &date,
             rendered,
         );
         Ok((format!("{}-{}-{}.pdf", r.reference, rendered.stage, rendered.lang), pdf))
+    }
+
+    /// The PDF letter exactly as it would be printed, without keeping it (the window's letter preview). Missing
+    /// required content does not stop a preview; it is listed beside it.
+    pub fn letter_preview(
+        &self,
+        id_or_reference: &str,
+        stage: &str,
+        lang: Option<&str>,
+        note: Option<&str>,
+    ) -> Result<Vec<u8>> {
+        let rendered = self.preview_response(id_or_reference, stage, lang, note)?;
+        let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        Ok(self.letter_bytes(&r, &rendered)?.1)
     }
 
     /// Render a stage's answer as a PDF letter and keep it with the request (refused, like an email, when the

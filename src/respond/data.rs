@@ -36,10 +36,14 @@ pub struct Authority {
     pub regimes: Vec<String>,
     /// Calendar codes (country, or country-region) the authority is chosen for.
     pub places: Vec<String>,
-    /// `seen` (copied from an official source) or `memory` (to be checked).
+    /// `seen` (copied from an official source), `list` (agrees with a maintained directory), `memory` (to be
+    /// checked), or `own` (the organisation's own entry in its settings).
     pub checked: String,
     #[serde(default)]
     pub source: Option<String>,
+    /// Where the directory we checked against disagrees, and how.
+    #[serde(default)]
+    pub different: Option<String>,
     #[serde(default)]
     pub note: Option<String>,
     /// Another authority of the regime comes first (e.g. the California AG after the CPPA).
@@ -204,11 +208,13 @@ mod tests {
         let d = data().unwrap();
         assert_eq!(d.authority_for("eu-gdpr", "FR").unwrap().id, "fr-cnil");
         assert_eq!(d.authority_for("eu-gdpr", "DE-BY").unwrap().id, "de-by-baylda");
-        assert_eq!(
-            d.authority_for("eu-gdpr", "DE-SN").unwrap().id,
-            "de-bfdi",
-            "a Land without an entry: the federal one"
-        );
+        for land in ["BB", "BE", "BW", "BY", "HB", "HE", "HH", "MV", "NI", "NW", "RP", "SH", "SL", "SN", "ST", "TH"] {
+            let a = d.authority_for("eu-gdpr", &format!("DE-{land}")).unwrap();
+            assert!(a.places.contains(&format!("DE-{land}")), "every Land has its own authority: {land} → {}", a.id);
+        }
+        assert_eq!(d.authority_for("eu-gdpr", "DE").unwrap().id, "de-bfdi");
+        assert!(d.authorities.iter().all(|a| ["seen", "list", "memory"].contains(&a.checked.as_str())));
+        assert!(d.authorities.iter().filter(|a| a.checked != "memory").all(|a| a.source.is_some()));
         assert_eq!(d.authority_for("uk-gdpr", "GB-SCT").unwrap().id, "gb-ico");
         assert_eq!(d.authority_for("us-ca-ccpa", "US").unwrap().id, "us-ca-cppa", "the agency before the AG");
         for regime in [

@@ -2,7 +2,8 @@
 //! windowed envelope shows it, page numbers), with printpdf's built-in Helvetica (Western European text).
 
 use printpdf::{
-    BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, TextItem,
+    BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfFontHandle, PdfPage, PdfSaveOptions, Point, Pt, RawImage,
+    TextItem, XObjectTransform,
 };
 
 use super::render::{Organisation, Rendered};
@@ -49,8 +50,29 @@ fn text(ops: &mut Vec<Op>, font: BuiltinFont, size: f32, x: f32, y: f32, s: &str
     ]);
 }
 
-/// The letter: letterhead, recipient, date, subject, text; further pages as needed, each numbered.
-pub fn letter_pdf(org: &Organisation, to_name: &str, to_address: &str, date: &str, r: &Rendered) -> Vec<u8> {
+/// Whether a file is an image the letterhead can show (PNG or JPEG).
+pub fn check_logo(bytes: &[u8]) -> Result<(), String> {
+    RawImage::decode_from_bytes(bytes, &mut Vec::new()).map(|_| ())
+}
+
+/// The letter: letterhead (with the logo, if any), recipient, date, subject, text; further pages as needed, each
+/// numbered.
+pub fn letter_pdf(
+    org: &Organisation,
+    logo: Option<&[u8]>,
+    to_name: &str,
+    to_address: &str,
+    date: &str,
+    r: &Rendered,
+) -> Vec<u8> {
+    let mut doc = PdfDocument::new(&r.subject);
+    let logo = logo.and_then(|b| RawImage::decode_from_bytes(b, &mut Vec::new()).ok()).map(|img| {
+        // 18 mm high at the top right, whatever the image's own size.
+        let height_pt = 18.0 / 25.4 * 72.0;
+        let scale = height_pt / img.height.max(1) as f32;
+        let width_pt = img.width as f32 * scale;
+        (doc.add_image(&img), scale, width_pt)
+    });
     let mut lines: Vec<(BuiltinFont, String)> =
         vec![(BuiltinFont::HelveticaBold, r.subject.clone()), (BuiltinFont::Helvetica, String::new())];
     lines.extend(wrap(r.body.trim(), WIDTH_CHARS).into_iter().map(|l| (BuiltinFont::Helvetica, l)));
@@ -73,6 +95,20 @@ pub fn letter_pdf(org: &Organisation, to_name: &str, to_address: &str, date: &st
     for (i, page_lines) in pages_lines.into_iter().enumerate() {
         let mut ops = Vec::new();
         let mut y = if i == 0 {
+            if let Some((id, scale, width_pt)) = &logo {
+                let right = (210.0 - LEFT) / 25.4 * 72.0;
+                ops.push(Op::UseXobject {
+                    id: id.clone(),
+                    transform: XObjectTransform {
+                        translate_x: Some(Pt(right - width_pt)),
+                        translate_y: Some(Pt(262.0 / 25.4 * 72.0)),
+                        scale_x: Some(*scale),
+                        scale_y: Some(*scale),
+                        dpi: Some(72.0),
+                        ..XObjectTransform::default()
+                    },
+                });
+            }
             text(&mut ops, BuiltinFont::HelveticaBold, 15.0, LEFT, 272.0, &org.name);
             let mut hy = 266.0;
             for l in org.address.lines().chain(std::iter::once(org.email.as_str())).filter(|l| !l.trim().is_empty()) {
@@ -109,7 +145,7 @@ pub fn letter_pdf(org: &Organisation, to_name: &str, to_address: &str, date: &st
         pages.push(PdfPage::new(Mm(210.0), Mm(297.0), ops));
     }
     let mut warnings = Vec::new();
-    PdfDocument::new(&r.subject).with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings)
+    doc.with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings)
 }
 
 #[cfg(test)]
@@ -132,8 +168,9 @@ mod tests {
             subject: "Subject".into(),
             body: "A line of text.\n".repeat(120),
             missing: vec![],
+            warnings: vec![],
         };
-        let pdf = letter_pdf(&org, "Zoë", "1 Main St\nTown", "3 March 2026", &r);
+        let pdf = letter_pdf(&org, None, "Zoë", "1 Main St\nTown", "3 March 2026", &r);
         assert!(pdf.starts_with(b"%PDF"));
         let pages = pdf.windows(10).filter(|w| w == b"/Type /Pag" || w == b"/Type/Page").count();
         assert!(pages >= 2, "{pages}");

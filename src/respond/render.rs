@@ -26,6 +26,8 @@ pub struct Organisation {
     pub source: String,
     pub automated: String,
     pub transfers: String,
+    /// A PNG or JPEG file for the letterhead.
+    pub logo: String,
 }
 
 impl Organisation {
@@ -42,6 +44,7 @@ impl Organisation {
         "source",
         "automated",
         "transfers",
+        "logo",
     ];
 
     pub fn get(&self, field: &str) -> Option<&String> {
@@ -58,6 +61,7 @@ impl Organisation {
             "source" => &self.source,
             "automated" => &self.automated,
             "transfers" => &self.transfers,
+            "logo" => &self.logo,
             _ => return None,
         })
     }
@@ -76,6 +80,7 @@ impl Organisation {
             "source" => &mut self.source,
             "automated" => &mut self.automated,
             "transfers" => &mut self.transfers,
+            "logo" => &mut self.logo,
             _ => return,
         };
         *slot = value;
@@ -215,6 +220,8 @@ pub struct Rendered {
     pub subject: String,
     pub body: String,
     pub missing: Vec<String>,
+    /// What the officer should check before sending (it does not stop the answer).
+    pub warnings: Vec<String>,
 }
 
 pub fn render(stage: &str, lang: &str, subject: &str, body: &str, ctx: &Context) -> Result<Rendered> {
@@ -238,7 +245,7 @@ pub fn render(stage: &str, lang: &str, subject: &str, body: &str, ctx: &Context)
             }
         })
         .collect();
-    Ok(Rendered { stage: stage.into(), lang: lang.into(), subject, body, missing })
+    Ok(Rendered { stage: stage.into(), lang: lang.into(), subject, body, missing, warnings: Vec::new() })
 }
 
 /// What the answer of a stage must contain (GDPR Art 12(4) and 15(1), Art 12(3) for extensions; law.md), with the
@@ -295,6 +302,7 @@ mod tests {
             source: filled("vous-même"),
             automated: filled("aucune"),
             transfers: filled("aucun"),
+            logo: String::new(),
         };
         let mut ctx = Context {
             art15: org.clone(),

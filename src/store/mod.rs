@@ -140,4 +140,9 @@ impl Tx<'_> {
         )?;
         Ok(())
     }
+
+    pub fn delete_setting(&self, key: &str) -> Result<()> {
+        self.tx.execute("DELETE FROM settings WHERE key = ?1", [key])?;
+        Ok(())
+    }
 }

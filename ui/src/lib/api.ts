@@ -32,6 +32,8 @@ export type ImportPreview = B.ImportPreview_Serialize;
 export type ImportMapping = B.ImportMapping_Serialize;
 export type ImportProgress = B.ImportProgress;
 export type ImportOutcome = B.ImportOutcome_Serialize;
+export type RegimeAuthorities = B.RegimeAuthorities_Serialize;
+export type OwnAuthority = B.OwnAuthority_Deserialize;
 export type ImportRecord = B.ImportRecord;
 export type RequesterView = B.RequesterView_Serialize;
 export type BlockedSender = B.BlockedSender;
@@ -148,6 +150,11 @@ export const api = {
   refreshChecklist: (reference: string) => unwrap(commands.refreshChecklist(reference)),
   organisation: () => unwrap(commands.organisation()),
   setOrganisation: (org: Organisation) => unwrap(commands.setOrganisation(org)),
+  setLogo: async (file: File | null) => unwrap(commands.setLogo(file ? await upload(file) : null)),
+  logo: () => unwrap(commands.logo()),
+  authoritySettings: () => unwrap(commands.authoritySettings()),
+  setOwnAuthority: (regime: string, own: OwnAuthority | null) =>
+    unwrap(commands.setOwnAuthority(regime, own)),
   smtpSettings: () => unwrap(commands.smtpSettings()),
   setSmtpSettings: (settings: SmtpSettings, password: string | null) =>
     unwrap(commands.setSmtpSettings(settings, password)),
@@ -167,6 +174,8 @@ export const api = {
     note: string | null,
     letter: boolean,
   ) => unwrap(commands.queueResponse(reference, stage, lang, note, letter)),
+  letterPreview: (reference: string, stage: string, lang: string | null, note: string | null) =>
+    unwrap(commands.letterPreview(reference, stage, lang, note)),
   writeLetter: (reference: string, stage: string, lang: string | null, note: string | null) =>
     unwrap(commands.writeLetter(reference, stage, lang, note)),
   outbox: (reference: string | null) => unwrap(commands.outbox(reference)),

@@ -45,6 +45,14 @@ export const commands = {
 	refreshChecklist: (reference: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { reference })),
 	organisation: () => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation")),
 	setOrganisation: (org: Organisation_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { org })),
+	/**  Put a logo on the letterhead (`None` takes it off). */
+	setLogo: (file: UploadedFile | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_logo", { file })),
+	/**  Each regime's supervisory authority: the organisation's own choice and the shipped directory. */
+	authoritySettings: () => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings")),
+	/**  Set the organisation's own authority for a regime (`None`: back to the directory). */
+	setOwnAuthority: (regime: string, own: OwnAuthority_Deserialize | null) => typedError<RegimeAuthorities_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_own_authority", { regime, own })),
+	/**  The letterhead's logo as base64, for the settings page to show it. */
+	logo: () => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("logo")),
 	smtpSettings: () => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings")),
 	setSmtpSettings: (settings: SmtpSettings_Deserialize, password: string | null) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { settings, password })),
 	/**  Checks DNS, TCP, TLS and login in turn; with `to`, also sends a test message. */
@@ -58,6 +66,8 @@ export const commands = {
 	queueResponse: (reference: string, stage: string, lang: string | null, note: string | null, letter: boolean) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { reference, stage, lang, note, letter })),
 	/**  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing. */
 	writeLetter: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { reference, stage, lang, note })),
+	/**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
+	letterPreview: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { reference, stage, lang, note })),
 	outbox: (reference: string | null) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { reference })),
 	flushOutbox: () => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox")),
 	retryMessage: (id: string) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { id })),
@@ -120,6 +130,54 @@ export type Attachment = {
 	sha256: string,
 	size: number,
 	added_at: string,
+};
+
+export type Authority = Authority_Serialize | Authority_Deserialize;
+
+export type Authority_Deserialize = {
+	id: string,
+	name: string,
+	address: string,
+	website: string,
+	email?: string | null,
+	phone?: string | null,
+	regimes: string[],
+	/**  Calendar codes (country, or country-region) the authority is chosen for. */
+	places: string[],
+	/**
+	 *  `seen` (copied from an official source), `list` (agrees with a maintained directory), `memory` (to be
+	 *  checked), or `own` (the organisation's own entry in its settings).
+	 */
+	checked: string,
+	source?: string | null,
+	/**  Where the directory we checked against disagrees, and how. */
+	different?: string | null,
+	note?: string | null,
+	/**  Another authority of the regime comes first (e.g. the California AG after the CPPA). */
+	secondary?: boolean,
+};
+
+export type Authority_Serialize = {
+	id: string,
+	name: string,
+	address: string,
+	website: string,
+	email: string | null,
+	phone: string | null,
+	regimes: string[],
+	/**  Calendar codes (country, or country-region) the authority is chosen for. */
+	places: string[],
+	/**
+	 *  `seen` (copied from an official source), `list` (agrees with a maintained directory), `memory` (to be
+	 *  checked), or `own` (the organisation's own entry in its settings).
+	 */
+	checked: string,
+	source: string | null,
+	/**  Where the directory we checked against disagrees, and how. */
+	different: string | null,
+	note: string | null,
+	/**  Another authority of the regime comes first (e.g. the California AG after the CPPA). */
+	secondary: boolean,
 };
 
 export type BlockedSender = {
@@ -739,6 +797,8 @@ export type Organisation_Deserialize = {
 	source?: string,
 	automated?: string,
 	transfers?: string,
+	/**  A PNG or JPEG file for the letterhead. */
+	logo?: string,
 };
 
 /**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
@@ -757,6 +817,8 @@ export type Organisation_Serialize = {
 	source: string,
 	automated: string,
 	transfers: string,
+	/**  A PNG or JPEG file for the letterhead. */
+	logo: string,
 };
 
 export type OutboxItem = OutboxItem_Serialize | OutboxItem_Deserialize;
@@ -795,6 +857,23 @@ export type OutboxItem_Serialize = {
 	last_error: string | null,
 	created_at: string,
 	sent_at: string | null,
+};
+
+/**  An authority the organisation entered itself. */
+export type OwnAuthority = OwnAuthority_Serialize | OwnAuthority_Deserialize;
+
+/**  An authority the organisation entered itself. */
+export type OwnAuthority_Deserialize = {
+	name: string,
+	address: string,
+	website?: string,
+};
+
+/**  An authority the organisation entered itself. */
+export type OwnAuthority_Serialize = {
+	name: string,
+	address: string,
+	website: string,
 };
 
 export type Page<T> = {
@@ -918,6 +997,25 @@ export type RecomputeReport_Serialize = {
  */
 export type RefusalCategory = "manifestly-unfounded" | "excessive" | "identity-not-verified" | "exemption" | "third-party-rights" | "no-data-held" | "not-covered" | "other";
 
+/**  A regime's authority as the window shows it: the organisation's own, else the directory's entries. */
+export type RegimeAuthorities = RegimeAuthorities_Serialize | RegimeAuthorities_Deserialize;
+
+/**  A regime's authority as the window shows it: the organisation's own, else the directory's entries. */
+export type RegimeAuthorities_Deserialize = {
+	regime: string,
+	regime_name: string,
+	own?: OwnAuthority_Deserialize | null,
+	directory: Authority_Deserialize[],
+};
+
+/**  A regime's authority as the window shows it: the organisation's own, else the directory's entries. */
+export type RegimeAuthorities_Serialize = {
+	regime: string,
+	regime_name: string,
+	own: OwnAuthority_Serialize | null,
+	directory: Authority_Serialize[],
+};
+
 export type RegimeDays = {
 	regime: string,
 	name: string,
@@ -978,6 +1076,8 @@ export type Rendered = {
 	subject: string,
 	body: string,
 	missing: string[],
+	/**  What the officer should check before sending (it does not stop the answer). */
+	warnings: string[],
 };
 
 export type Request = Request_Serialize | Request_Deserialize;
