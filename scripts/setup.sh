@@ -14,7 +14,7 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 #    for the mail tests a real SMTP server (aiosmtpd, for /usr/bin/python3), openssl to make a test CA, and
 #    poppler-utils to read PDF letters as a person would (text, and pages as images).
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
-  python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick)
+  python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

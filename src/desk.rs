@@ -6,6 +6,7 @@ mod authorities;
 mod calendar;
 mod checklist;
 mod clock;
+mod exports;
 mod ics;
 mod identity;
 mod import;
@@ -15,6 +16,7 @@ mod requesters;
 mod responses;
 
 pub use authorities::{OwnAuthority, RegimeAuthorities};
+pub use exports::LogExport;
 pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
 pub use responses::{StageOption, TemplateCatalogue};
 

@@ -13,6 +13,7 @@ pub mod demo;
 pub mod desk;
 pub mod domain;
 pub mod error;
+pub mod export;
 pub mod intake;
 pub mod respond;
 pub mod store;

@@ -7,6 +7,7 @@ mod datamap;
 mod deadline;
 mod demo;
 mod evidence;
+mod export;
 mod import;
 mod intake;
 mod mail;
@@ -68,6 +69,11 @@ enum Command {
     /// Identity evidence housekeeping.
     #[command(subcommand)]
     Evidence(evidence::Command),
+    /// Exports for a regulator: the request log.
+    #[command(subcommand)]
+    Export(export::Command),
+    /// Yearly metrics in the shape of CCPA §7102 (received, complied with, denied, median and mean days).
+    Metrics(export::MetricsArgs),
 }
 
 /// A failure the user can act on: printed as one line.
@@ -127,6 +133,8 @@ pub fn main() -> ExitCode {
         Command::Template(c) => mail::template(cli.db.as_deref(), c),
         Command::Mail(c) => mail::mail(cli.db.as_deref(), c),
         Command::Import(args) => import::run(cli.db.as_deref(), args),
+        Command::Export(c) => export::run(cli.db.as_deref(), c),
+        Command::Metrics(args) => export::metrics(cli.db.as_deref(), args),
     };
     match result {
         Ok(output) => {

@@ -33,6 +33,15 @@ impl PauseReason {
     pub fn parse(id: &str) -> Option<PauseReason> {
         serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
     }
+
+    pub fn id(self) -> &'static str {
+        match self {
+            PauseReason::AwaitingIdentity => "awaiting-identity",
+            PauseReason::AwaitingClarification => "awaiting-clarification",
+            PauseReason::AwaitingFee => "awaiting-fee",
+            PauseReason::Other => "other",
+        }
+    }
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

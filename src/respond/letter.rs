@@ -15,7 +15,7 @@ const LEFT: f32 = 22.0;
 const BOTTOM: f32 = 25.0;
 
 /// Break text into lines of at most `width` characters, at spaces where possible.
-fn wrap(text: &str, width: usize) -> Vec<String> {
+pub(crate) fn wrap(text: &str, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     for paragraph in text.lines() {
         let mut line = String::new();
@@ -40,7 +40,7 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
     out
 }
 
-fn text(ops: &mut Vec<Op>, font: BuiltinFont, size: f32, x: f32, y: f32, s: &str) {
+pub(crate) fn text(ops: &mut Vec<Op>, font: BuiltinFont, size: f32, x: f32, y: f32, s: &str) {
     ops.extend([
         Op::StartTextSection,
         Op::SetFont { font: PdfFontHandle::Builtin(font), size: Pt(size) },

@@ -1,0 +1,106 @@
+//! The regulator's request log and the yearly metrics, from the store's streaming reads to a file (written beside
+//! the target and renamed into place, so a failed export never leaves half a file under the chosen name).
+
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use time::Date;
+
+use super::Desk;
+use crate::dates;
+use crate::error::{Error, Result};
+use crate::export::{LogFormat, LogRow, LogWriter, Metrics, MetricsBuilder};
+
+/// What an export wrote.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogExport {
+    pub path: String,
+    pub format: LogFormat,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub requests: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub bytes: u64,
+}
+
+/// Removes the partial file unless the export completed.
+struct Partial(PathBuf, bool);
+
+impl Drop for Partial {
+    fn drop(&mut self) {
+        if !self.1 {
+            let _ = std::fs::remove_file(&self.0);
+        }
+    }
+}
+
+impl Desk {
+    /// Write the log of the requests received from `from` to `to` (inclusive) to `out`. `progress` hears the
+    /// number of requests written so far, every thousand.
+    pub fn export_log(
+        &self,
+        from: Date,
+        to: Date,
+        format: LogFormat,
+        out: &Path,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<LogExport> {
+        if from > to {
+            return Err(Error::invalid("from", format!("{} is after {}", dates::fmt(from), dates::fmt(to))));
+        }
+        let name = out
+            .file_name()
+            .ok_or_else(|| Error::invalid("out", format!("{} is not a file name", out.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(Error::invalid("out", format!("the folder {} does not exist", dir.display())));
+        }
+        let org = self.organisation()?.name;
+        let title = format!(
+            "Request log{} — received {} to {}",
+            if org.trim().is_empty() { String::new() } else { format!(" of {}", org.trim()) },
+            dates::fmt(from),
+            dates::fmt(to)
+        );
+        let mut partial = Partial(dir.join(format!(".{name}.partial")), false);
+        let mut writer = LogWriter::create(format, &partial.0, &title)?;
+        let today = self.today();
+        let mut written = 0u64;
+        let requests = self.store.read(|rd| {
+            rd.each_log_record(from, to, |record| {
+                writer.write(&LogRow::from_record(&record, today))?;
+                written += 1;
+                if written.is_multiple_of(1_000) {
+                    progress(written);
+                }
+                Ok(())
+            })
+        })?;
+        progress(requests);
+        writer.finish(&partial.0)?;
+        std::fs::rename(&partial.0, out).map_err(|e| Error::io(format!("cannot write {}", out.display()), e))?;
+        partial.1 = true;
+        let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+        Ok(LogExport { path: out.display().to_string(), format, requests, bytes })
+    }
+
+    /// The metrics of the requests received in `year` (under `regime`, or all).
+    pub fn metrics(&self, year: i32, regime: Option<&str>) -> Result<Metrics> {
+        if !(2000..=2100).contains(&year) {
+            return Err(Error::invalid("year", format!("{year} is not a year Rightsdesk can count")));
+        }
+        let regime = match regime.map(str::trim).filter(|r| !r.is_empty()) {
+            Some(r) => Some(self.engine().regime(r).map_err(|e| Error::invalid("regime", e.to_string()))?.id.clone()),
+            None => None,
+        };
+        let first = Date::from_calendar_date(year, time::Month::January, 1)
+            .map_err(|e| Error::invalid("year", e.to_string()))?;
+        let last = Date::from_calendar_date(year, time::Month::December, 31)
+            .map_err(|e| Error::invalid("year", e.to_string()))?;
+        let mut builder = MetricsBuilder::new(year, regime.clone());
+        self.store.read(|rd| rd.each_metric_record(first, last, regime.as_deref(), |r| builder.add(r)))?;
+        Ok(builder.finish())
+    }
+}

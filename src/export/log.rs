@@ -1,0 +1,510 @@
+//! The request log a regulator asks for (GDPR Art 5(2)/30 accountability, CCPA §7101 records): every request of a
+//! period with what it was, its dates and what was done — no requester's personal data. Written as CSV, XLSX
+//! (frozen header, filters, real date cells, in rust_xlsxwriter's constant-memory mode), JSON (streamed) or a PDF
+//! report (summary table first, then the requests). Each format is fed one row at a time.
+
+use std::io::Write;
+
+use printpdf::{BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, Point};
+use serde::Serialize;
+use time::Date;
+
+use crate::dates;
+use crate::domain::Status;
+use crate::error::{Error, Result};
+use crate::respond::letter::text;
+use crate::store::LogRecord;
+
+/// The formats the log is written in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum LogFormat {
+    Csv,
+    Xlsx,
+    Json,
+    Pdf,
+}
+
+impl LogFormat {
+    pub fn parse(s: &str) -> Result<LogFormat> {
+        match s.trim().to_ascii_lowercase().as_str() {
+            "csv" => Ok(LogFormat::Csv),
+            "xlsx" => Ok(LogFormat::Xlsx),
+            "json" => Ok(LogFormat::Json),
+            "pdf" => Ok(LogFormat::Pdf),
+            other => Err(Error::invalid("format", format!("'{other}' is not a log format (csv, xlsx, json, pdf)"))),
+        }
+    }
+
+    pub fn extension(self) -> &'static str {
+        match self {
+            LogFormat::Csv => "csv",
+            LogFormat::Xlsx => "xlsx",
+            LogFormat::Json => "json",
+            LogFormat::Pdf => "pdf",
+        }
+    }
+}
+
+/// One line of the log, as written (JSON keeps the types; CSV and the PDF use the text).
+#[derive(Debug, Clone, Serialize)]
+pub struct LogRow {
+    pub reference: String,
+    pub kind: String,
+    pub regime: String,
+    pub channel: String,
+    pub received: String,
+    pub clock_start: Option<String>,
+    pub acknowledged: Option<String>,
+    pub acknowledge_by: Option<String>,
+    pub due: Option<String>,
+    pub extended_due: Option<String>,
+    pub effective_due: Option<String>,
+    pub paused_days: i64,
+    pub pauses: String,
+    pub status: String,
+    pub outcome: String,
+    pub refusal_category: Option<String>,
+    pub refusal_reason: Option<String>,
+    pub closed: Option<String>,
+    pub days_taken: Option<i64>,
+    /// Answered by the date that applied; for an open request, `false` once that date has passed.
+    pub on_time: Option<bool>,
+}
+
+pub const HEADERS: [&str; 20] = [
+    "reference",
+    "kind",
+    "regime",
+    "channel",
+    "received",
+    "clock_start",
+    "acknowledged",
+    "acknowledge_by",
+    "due",
+    "extended_due",
+    "effective_due",
+    "paused_days",
+    "pauses",
+    "status",
+    "outcome",
+    "refusal_category",
+    "refusal_reason",
+    "closed",
+    "days_taken",
+    "on_time",
+];
+
+/// Columns that hold dates (real date cells in the spreadsheet).
+const DATE_COLUMNS: [usize; 8] = [4, 5, 6, 7, 8, 9, 10, 17];
+
+impl LogRow {
+    pub fn from_record(r: &LogRecord, today: Date) -> LogRow {
+        let f = |d: Option<Date>| d.map(dates::fmt);
+        let answered = !r.status.is_open();
+        let closed = if answered { r.closed } else { None };
+        let on_time = match (closed, r.effective_due) {
+            (Some(c), Some(due)) => Some(c <= due),
+            (None, Some(due)) if !answered && today > due => Some(false),
+            _ => None,
+        };
+        let refused = matches!(r.outcome, Status::Refused | Status::PartiallyFulfilled);
+        LogRow {
+            reference: r.reference.clone(),
+            kind: r.kind.id().into(),
+            regime: r.regime.clone(),
+            channel: r.channel.clone(),
+            received: dates::fmt(r.received),
+            clock_start: f(r.clock_start),
+            acknowledged: f(r.acknowledged),
+            acknowledge_by: f(r.acknowledge_by),
+            due: f(r.due),
+            extended_due: f(r.extended_due),
+            effective_due: f(r.effective_due),
+            paused_days: r.paused_days,
+            pauses: r
+                .pauses
+                .iter()
+                .map(|p| {
+                    let end = p.end.map(dates::fmt).unwrap_or_else(|| "still paused".into());
+                    format!("{} to {end}: {}", dates::fmt(p.start), p.reason.id())
+                })
+                .collect::<Vec<_>>()
+                .join("; "),
+            status: r.status.id().into(),
+            outcome: if answered { r.outcome.id().into() } else { "open".into() },
+            refusal_category: if refused { r.refusal_category.clone() } else { None },
+            refusal_reason: if refused { r.outcome_reason.clone() } else { None },
+            closed: f(closed),
+            days_taken: closed.map(|c| (c - r.received).whole_days()),
+            on_time,
+        }
+    }
+
+    fn cells(&self) -> [String; 20] {
+        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+        [
+            self.reference.clone(),
+            self.kind.clone(),
+            self.regime.clone(),
+            self.channel.clone(),
+            self.received.clone(),
+            o(&self.clock_start),
+            o(&self.acknowledged),
+            o(&self.acknowledge_by),
+            o(&self.due),
+            o(&self.extended_due),
+            o(&self.effective_due),
+            self.paused_days.to_string(),
+            self.pauses.clone(),
+            self.status.clone(),
+            self.outcome.clone(),
+            o(&self.refusal_category),
+            o(&self.refusal_reason),
+            o(&self.closed),
+            self.days_taken.map(|d| d.to_string()).unwrap_or_default(),
+            match self.on_time {
+                Some(true) => "yes".into(),
+                Some(false) => "no".into(),
+                None => String::new(),
+            },
+        ]
+    }
+}
+
+/// Counts for the report's summary table.
+#[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LogSummary {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub requests: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub open: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub answered: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub on_time: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub late: u64,
+    /// Open past the date that applies.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub overdue: u64,
+    /// Per kind: (kind, received, fulfilled wholly or in part, refused, on time).
+    pub per_kind: Vec<(String, u32, u32, u32, u32)>,
+}
+
+impl LogSummary {
+    fn add(&mut self, row: &LogRow) {
+        self.requests += 1;
+        if row.outcome == "open" {
+            self.open += 1;
+            if row.on_time == Some(false) {
+                self.overdue += 1;
+            }
+        } else {
+            self.answered += 1;
+            match row.on_time {
+                Some(true) => self.on_time += 1,
+                Some(false) => self.late += 1,
+                None => {}
+            }
+        }
+        let i = match self.per_kind.iter().position(|k| k.0 == row.kind) {
+            Some(i) => i,
+            None => {
+                self.per_kind.push((row.kind.clone(), 0, 0, 0, 0));
+                self.per_kind.len() - 1
+            }
+        };
+        let k = &mut self.per_kind[i];
+        k.1 += 1;
+        if row.outcome == "fulfilled" || row.outcome == "partially-fulfilled" {
+            k.2 += 1;
+        }
+        if row.outcome == "refused" {
+            k.3 += 1;
+        }
+        if row.outcome != "open" && row.on_time == Some(true) {
+            k.4 += 1;
+        }
+    }
+}
+
+/// A writer for one format: rows go in one at a time, `finish` completes the file.
+pub enum LogWriter {
+    Csv(csv::Writer<std::io::BufWriter<std::fs::File>>),
+    Json { out: std::io::BufWriter<std::fs::File>, first: bool },
+    Xlsx { book: Box<rust_xlsxwriter::Workbook>, row: u32, date: rust_xlsxwriter::Format, path: std::path::PathBuf },
+    Pdf(Box<PdfReport>),
+}
+
+fn io(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
+    move |e| Error::io(format!("cannot write {}", path.display()), e)
+}
+
+fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
+    Error::io("cannot write the spreadsheet", std::io::Error::other(e.to_string()))
+}
+
+impl LogWriter {
+    pub fn create(format: LogFormat, path: &std::path::Path, title: &str) -> Result<LogWriter> {
+        let file = || std::fs::File::create(path).map(std::io::BufWriter::new).map_err(io(path));
+        Ok(match format {
+            LogFormat::Csv => {
+                let mut w = csv::Writer::from_writer(file()?);
+                w.write_record(HEADERS).map_err(|e| Error::io("cannot write the CSV", e.into()))?;
+                LogWriter::Csv(w)
+            }
+            LogFormat::Json => {
+                let mut out = file()?;
+                let head = serde_json::json!({"title": title, "columns": HEADERS});
+                let head = head.to_string();
+                // The object is streamed: its header fields, then the requests one by one.
+                write!(out, "{},\"requests\":[", &head[..head.len() - 1]).map_err(io(path))?;
+                LogWriter::Json { out, first: true }
+            }
+            LogFormat::Xlsx => {
+                let mut book = Box::new(rust_xlsxwriter::Workbook::new());
+                let bold = rust_xlsxwriter::Format::new().set_bold();
+                let date = rust_xlsxwriter::Format::new().set_num_format("yyyy-mm-dd");
+                let sheet = book.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+                sheet.set_name("Requests").map_err(xlsx_error)?;
+                for (i, h) in HEADERS.iter().enumerate() {
+                    let col = u16::try_from(i).unwrap_or(u16::MAX);
+                    sheet.write_string_with_format(0, col, *h, &bold).map_err(xlsx_error)?;
+                    let width = if DATE_COLUMNS.contains(&i) { 11.0 } else { 14.0 };
+                    sheet.set_column_width(col, width).map_err(xlsx_error)?;
+                }
+                sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+                LogWriter::Xlsx { book, row: 0, date, path: path.to_path_buf() }
+            }
+            LogFormat::Pdf => LogWriter::Pdf(Box::new(PdfReport::new(title))),
+        })
+    }
+
+    pub fn write(&mut self, row: &LogRow) -> Result<()> {
+        match self {
+            LogWriter::Csv(w) => w.write_record(row.cells()).map_err(|e| Error::io("cannot write the CSV", e.into())),
+            LogWriter::Json { out, first } => {
+                if !*first {
+                    out.write_all(b",").map_err(|e| Error::io("cannot write the JSON", e))?;
+                }
+                *first = false;
+                serde_json::to_writer(&mut *out, row).map_err(|e| Error::io("cannot write the JSON", e.into()))
+            }
+            LogWriter::Xlsx { book, row: n, date, .. } => {
+                *n += 1;
+                let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
+                for (i, cell) in row.cells().iter().enumerate() {
+                    let col = u16::try_from(i).unwrap_or(u16::MAX);
+                    if cell.is_empty() {
+                        continue;
+                    }
+                    if DATE_COLUMNS.contains(&i)
+                        && let Ok(d) = dates::parse(cell)
+                    {
+                        let excel = rust_xlsxwriter::ExcelDateTime::from_ymd(
+                            u16::try_from(d.year()).unwrap_or(1900),
+                            u8::from(d.month()),
+                            d.day(),
+                        )
+                        .map_err(xlsx_error)?;
+                        sheet.write_datetime_with_format(*n, col, &excel, date).map_err(xlsx_error)?;
+                    } else if (i == 11 || i == 18)
+                        && let Ok(v) = cell.parse::<f64>()
+                    {
+                        sheet.write_number(*n, col, v).map_err(xlsx_error)?;
+                    } else {
+                        sheet.write_string(*n, col, cell).map_err(xlsx_error)?;
+                    }
+                }
+                Ok(())
+            }
+            LogWriter::Pdf(report) => {
+                report.add(row);
+                Ok(())
+            }
+        }
+    }
+
+    pub fn finish(self, path: &std::path::Path) -> Result<()> {
+        match self {
+            LogWriter::Csv(mut w) => w.flush().map_err(io(path)),
+            LogWriter::Json { mut out, .. } => {
+                out.write_all(b"]}\n").and_then(|()| out.flush()).map_err(io(path))?;
+                out.get_ref().sync_all().map_err(io(path))
+            }
+            LogWriter::Xlsx { mut book, row, path: target, .. } => {
+                let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
+                let last_col = u16::try_from(HEADERS.len() - 1).unwrap_or(0);
+                sheet.autofilter(0, 0, row.max(1), last_col).map_err(xlsx_error)?;
+                book.save(&target).map_err(xlsx_error)
+            }
+            LogWriter::Pdf(report) => std::fs::write(path, report.finish()).map_err(io(path)),
+        }
+    }
+}
+
+/// The PDF report: the title, a summary table per kind, then the requests (the first [`PdfReport::MAX_ROWS`]; the
+/// full list is in the other formats, and the report says so).
+pub struct PdfReport {
+    title: String,
+    summary: LogSummary,
+    rows: Vec<[String; 9]>,
+}
+
+impl PdfReport {
+    pub const MAX_ROWS: usize = 5_000;
+
+    fn new(title: &str) -> PdfReport {
+        PdfReport { title: title.into(), summary: LogSummary::default(), rows: Vec::new() }
+    }
+
+    fn add(&mut self, row: &LogRow) {
+        self.summary.add(row);
+        if self.rows.len() < Self::MAX_ROWS {
+            let o = |v: &Option<String>| v.clone().unwrap_or_default();
+            self.rows.push([
+                row.reference.clone(),
+                row.kind.clone(),
+                row.regime.clone(),
+                row.received.clone(),
+                o(&row.effective_due),
+                row.outcome.clone(),
+                o(&row.closed),
+                row.days_taken.map(|d| d.to_string()).unwrap_or_default(),
+                match row.on_time {
+                    Some(true) => "yes".into(),
+                    Some(false) => "no".into(),
+                    None => String::new(),
+                },
+            ]);
+        }
+    }
+
+    fn finish(self) -> Vec<u8> {
+        // A4 landscape, in mm.
+        const W: f32 = 297.0;
+        const H: f32 = 210.0;
+        const LEFT: f32 = 14.0;
+        let rule = |ops: &mut Vec<Op>, y: f32| {
+            ops.push(Op::DrawLine {
+                line: Line {
+                    points: vec![
+                        LinePoint { p: Point::new(Mm(LEFT), Mm(y)), bezier: false },
+                        LinePoint { p: Point::new(Mm(W - LEFT), Mm(y)), bezier: false },
+                    ],
+                    is_closed: false,
+                },
+            });
+        };
+        let mut pages: Vec<Vec<Op>> = Vec::new();
+        let mut ops = Vec::new();
+        text(&mut ops, BuiltinFont::HelveticaBold, 15.0, LEFT, H - 18.0, &self.title);
+        let s = &self.summary;
+        let rate = if s.on_time + s.late > 0 {
+            format!("{:.1}%", 100.0 * s.on_time as f64 / (s.on_time + s.late) as f64)
+        } else {
+            "–".into()
+        };
+        text(
+            &mut ops,
+            BuiltinFont::Helvetica,
+            10.0,
+            LEFT,
+            H - 26.0,
+            &format!(
+                "{} requests: {} answered, {} open ({} past their date). Answered on time: {} of {} with a \
+                 deadline ({rate}).",
+                s.requests,
+                s.answered,
+                s.open,
+                s.overdue,
+                s.on_time,
+                s.on_time + s.late
+            ),
+        );
+        let mut y = H - 38.0;
+        let summary_cols = [
+            (LEFT, "Kind"),
+            (90.0, "Received"),
+            (120.0, "Fulfilled (wholly or in part)"),
+            (185.0, "Refused"),
+            (215.0, "On time"),
+        ];
+        for (x, h) in summary_cols {
+            text(&mut ops, BuiltinFont::HelveticaBold, 9.0, x, y, h);
+        }
+        rule(&mut ops, y - 1.5);
+        y -= 6.0;
+        let mut kinds = s.per_kind.clone();
+        kinds.sort_by_key(|k| std::cmp::Reverse(k.1));
+        for (kind, received, fulfilled, refused, on_time) in kinds {
+            let cells = [kind, received.to_string(), fulfilled.to_string(), refused.to_string(), on_time.to_string()];
+            for ((x, _), c) in summary_cols.iter().zip(cells) {
+                text(&mut ops, BuiltinFont::Helvetica, 9.0, *x, y, &c);
+            }
+            y -= 5.0;
+        }
+        y -= 6.0;
+        let cols: [(f32, &str); 9] = [
+            (LEFT, "Reference"),
+            (44.0, "Kind"),
+            (86.0, "Regime"),
+            (112.0, "Received"),
+            (136.0, "Due"),
+            (160.0, "Outcome"),
+            (200.0, "Answered"),
+            (226.0, "Days"),
+            (242.0, "On time"),
+        ];
+        let header = |ops: &mut Vec<Op>, y: f32| {
+            for (x, h) in cols {
+                text(ops, BuiltinFont::HelveticaBold, 8.5, x, y, h);
+            }
+            rule(ops, y - 1.5);
+        };
+        header(&mut ops, y);
+        y -= 5.5;
+        let total = self.summary.requests as usize;
+        for row in &self.rows {
+            if y < 16.0 {
+                pages.push(std::mem::take(&mut ops));
+                y = H - 16.0;
+                header(&mut ops, y);
+                y -= 5.5;
+            }
+            for ((x, _), c) in cols.iter().zip(row) {
+                text(&mut ops, BuiltinFont::Helvetica, 8.0, *x, y, c);
+            }
+            y -= 4.4;
+        }
+        if total > self.rows.len() {
+            y -= 4.0;
+            text(
+                &mut ops,
+                BuiltinFont::HelveticaOblique,
+                9.0,
+                LEFT,
+                y.max(12.0),
+                &format!(
+                    "The first {} of {total} requests are listed; the CSV, XLSX and JSON exports hold all of them.",
+                    self.rows.len()
+                ),
+            );
+        }
+        pages.push(ops);
+        let count = pages.len();
+        let pages = pages
+            .into_iter()
+            .enumerate()
+            .map(|(i, mut ops)| {
+                text(&mut ops, BuiltinFont::Helvetica, 8.0, LEFT, 8.0, &format!("{} · {}/{count}", self.title, i + 1));
+                PdfPage::new(Mm(W), Mm(H), ops)
+            })
+            .collect();
+        let mut warnings = Vec::new();
+        PdfDocument::new(&self.title).with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings)
+    }
+}

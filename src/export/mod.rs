@@ -1,0 +1,7 @@
+//! What leaves Rightsdesk for a regulator: the request log in four formats and the yearly metrics.
+
+pub mod log;
+pub mod metrics;
+
+pub use log::{LogFormat, LogRow, LogSummary, LogWriter};
+pub use metrics::{GroupMetrics, Metrics, MetricsBuilder, MonthMetrics};
