@@ -530,6 +530,19 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let got = common::smtp::received(&smtp);
     assert_eq!(got.len(), 1);
     assert!(got[0].1.starts_with("m.hale@example.org"), "{}", got[0].1);
+
+    // Reports: the request log for a regulator saved as a spreadsheet, and the year's metrics with charts.
+    s.click("[data-testid=open-reports]").await;
+    s.set_value("[data-testid=log-format]", "xlsx").await;
+    s.click("[data-testid=log-export-run]").await;
+    let done = s.wait_text("[data-testid=log-export-done]", |t| t.contains("requests written to")).await;
+    let path = done.rsplit(" to ").next().unwrap().trim().to_string();
+    assert!(path.starts_with(&home.display().to_string()) && path.ends_with(".xlsx"), "{done}");
+    assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{path}");
+    let table = s.wait_text("[data-testid=metrics-table]", |t| t.contains("All requests")).await;
+    assert!(table.contains("Requests to know"), "{table}");
+    s.find("[data-testid=chart-volume] rect").await;
+    s.shot_at("[data-testid=metrics]", "18-metrics.png").await;
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.

@@ -7,8 +7,8 @@ use rightsdesk::desk::{
     RecomputeReport, RequestDetail, StatusChange, TargetSetting,
 };
 use rightsdesk::desk::{
-    FlushReport, ImportPreview, ImportProgress, ImportReport, OwnAuthority, RegimeAuthorities, RequesterView,
-    SmtpSettings, SystemInput, TemplateCatalogue,
+    FlushReport, ImportPreview, ImportProgress, ImportReport, LogExport, OwnAuthority, RegimeAuthorities,
+    RequesterView, SmtpSettings, SystemInput, TemplateCatalogue,
 };
 use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
 use rightsdesk::respond::{Organisation, Rendered};
@@ -670,4 +670,42 @@ pub async fn flush_outbox(state: State<'_, AppState>) -> Reply<FlushReport> {
 #[specta::specta]
 pub async fn retry_message(state: State<'_, AppState>, id: String) -> Reply<OutboxItem> {
     with_desk(state, move |d| d.retry_message(&id)).await
+}
+
+/// The request log of a period, saved to the Downloads folder; `on_progress` hears the requests written so far.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_log(
+    state: State<'_, AppState>,
+    from: String,
+    to: String,
+    format: rightsdesk::export::LogFormat,
+    on_progress: tauri::ipc::Channel<u32>,
+) -> Reply<LogExport> {
+    with_desk(state, move |d| {
+        let day = |field: &str, text: &str| {
+            rightsdesk::dates::parse(text.trim())
+                .map_err(|e| rightsdesk::Error::invalid(field, format!("'{text}' is not a date: {e}")))
+        };
+        let (from, to) = (day("from", &from)?, day("to", &to)?);
+        let dir = rightsdesk::desk::default_export_dir();
+        std::fs::create_dir_all(&dir)
+            .map_err(|e| rightsdesk::Error::io(format!("cannot create {}", dir.display()), e))?;
+        let name = format!("request-log-{from}-to-{to}.{}", format.extension());
+        d.export_log(from, to, format, &dir.join(name), &mut |n| {
+            let _ = on_progress.send(u32::try_from(n).unwrap_or(u32::MAX));
+        })
+    })
+    .await
+}
+
+/// The year's metrics (CCPA §7102 shape), for one regime or all.
+#[tauri::command]
+#[specta::specta]
+pub async fn metrics(
+    state: State<'_, AppState>,
+    year: i32,
+    regime: Option<String>,
+) -> Reply<rightsdesk::export::Metrics> {
+    with_desk(state, move |d| d.metrics(year, regime.as_deref())).await
 }

@@ -77,6 +77,8 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::organisation,
         commands::set_organisation,
         commands::set_logo,
+        commands::export_log,
+        commands::metrics,
         commands::authority_settings,
         commands::set_own_authority,
         commands::logo,

@@ -33,6 +33,9 @@ export type ImportMapping = B.ImportMapping_Serialize;
 export type ImportProgress = B.ImportProgress;
 export type ImportOutcome = B.ImportOutcome_Serialize;
 export type RegimeAuthorities = B.RegimeAuthorities_Serialize;
+export type LogFormat = B.LogFormat;
+export type LogExport = B.LogExport;
+export type Metrics = B.Metrics_Serialize;
 export type OwnAuthority = B.OwnAuthority_Deserialize;
 export type ImportRecord = B.ImportRecord;
 export type RequesterView = B.RequesterView_Serialize;
@@ -153,6 +156,12 @@ export const api = {
   setLogo: async (file: File | null) => unwrap(commands.setLogo(file ? await upload(file) : null)),
   logo: () => unwrap(commands.logo()),
   authoritySettings: () => unwrap(commands.authoritySettings()),
+  exportLog: (from: string, to: string, format: LogFormat, onProgress: (n: number) => void) => {
+    const channel = new Channel<number>();
+    channel.onmessage = onProgress;
+    return unwrap(commands.exportLog(from, to, format, channel));
+  },
+  metrics: (year: number, regime: string | null) => unwrap(commands.metrics(year, regime)),
   setOwnAuthority: (regime: string, own: OwnAuthority | null) =>
     unwrap(commands.setOwnAuthority(regime, own)),
   smtpSettings: () => unwrap(commands.smtpSettings()),

@@ -47,6 +47,10 @@ export const commands = {
 	setOrganisation: (org: Organisation_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { org })),
 	/**  Put a logo on the letterhead (`None` takes it off). */
 	setLogo: (file: UploadedFile | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_logo", { file })),
+	/**  The request log of a period, saved to the Downloads folder; `on_progress` hears the requests written so far. */
+	exportLog: (from: string, to: string, format: LogFormat, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { from, to, format, onProgress })),
+	/**  The year's metrics (CCPA §7102 shape), for one regime or all. */
+	metrics: (year: number, regime: string | null) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { year, regime })),
 	/**  Each regime's supervisory authority: the organisation's own choice and the shipped directory. */
 	authoritySettings: () => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings")),
 	/**  Set the organisation's own authority for a regime (`None`: back to the directory). */
@@ -548,6 +552,40 @@ export type FormOptions_Serialize = {
 	today: string,
 };
 
+export type GroupMetrics = GroupMetrics_Serialize | GroupMetrics_Deserialize;
+
+export type GroupMetrics_Deserialize = {
+	group: string,
+	label: string,
+	received: number,
+	/**  Complied with in whole or in part. */
+	complied: number,
+	complied_in_part: number,
+	denied: number,
+	withdrawn: number,
+	open: number,
+	answered_on_time: number,
+	answered_late: number,
+	median_days?: number | null,
+	mean_days?: number | null,
+};
+
+export type GroupMetrics_Serialize = {
+	group: string,
+	label: string,
+	received: number,
+	/**  Complied with in whole or in part. */
+	complied: number,
+	complied_in_part: number,
+	denied: number,
+	withdrawn: number,
+	open: number,
+	answered_on_time: number,
+	answered_late: number,
+	median_days: number | null,
+	mean_days: number | null,
+};
+
 export type IdentityCheck = IdentityCheck_Serialize | IdentityCheck_Deserialize;
 
 export type IdentityCheck_Deserialize = {
@@ -731,6 +769,57 @@ export type KindGuess = {
 	kind: RequestKind,
 	/**  The words found, e.g. `"delete" in the subject`. */
 	because: string,
+};
+
+/**  What an export wrote. */
+export type LogExport = {
+	path: string,
+	format: LogFormat,
+	requests: number,
+	bytes: number,
+};
+
+/**  The formats the log is written in. */
+export type LogFormat = "csv" | "xlsx" | "json" | "pdf";
+
+export type Metrics = Metrics_Serialize | Metrics_Deserialize;
+
+export type Metrics_Deserialize = {
+	year: number,
+	regime?: string | null,
+	groups: GroupMetrics_Deserialize[],
+	total: GroupMetrics_Deserialize,
+	months: MonthMetrics_Deserialize[],
+	note: string,
+};
+
+export type Metrics_Serialize = {
+	year: number,
+	regime: string | null,
+	groups: GroupMetrics_Serialize[],
+	total: GroupMetrics_Serialize,
+	months: MonthMetrics_Serialize[],
+	note: string,
+};
+
+export type MonthMetrics = MonthMetrics_Serialize | MonthMetrics_Deserialize;
+
+export type MonthMetrics_Deserialize = {
+	/**  YYYY-MM */
+	month: string,
+	received: number,
+	answered: number,
+	answered_on_time: number,
+	median_days?: number | null,
+};
+
+export type MonthMetrics_Serialize = {
+	/**  YYYY-MM */
+	month: string,
+	received: number,
+	answered: number,
+	answered_on_time: number,
+	median_days: number | null,
 };
 
 /**  A new request as typed into the form or given on the command line. */
