@@ -69,7 +69,8 @@ pub struct LogRow {
     pub refusal_reason: Option<String>,
     pub closed: Option<String>,
     pub days_taken: Option<i64>,
-    /// Answered by the date that applied; for an open request, `false` once that date has passed.
+    /// Answered (fulfilled, partly, refused) by the date that applied; for an open request, `false` once that date
+    /// has passed; none for a withdrawal.
     pub on_time: Option<bool>,
 }
 
@@ -104,8 +105,11 @@ impl LogRow {
         let f = |d: Option<Date>| d.map(dates::fmt);
         let answered = !r.status.is_open();
         let closed = if answered { r.closed } else { None };
+        // A withdrawal (or a closed duplicate) is no answer: it is neither on time nor late.
+        let substantive = matches!(r.outcome, Status::Fulfilled | Status::PartiallyFulfilled | Status::Refused);
         let on_time = match (closed, r.effective_due) {
-            (Some(c), Some(due)) => Some(c <= due),
+            (Some(c), Some(due)) if substantive => Some(c <= due),
+            (Some(_), _) => None,
             (None, Some(due)) if !answered && today > due => Some(false),
             _ => None,
         };
@@ -506,5 +510,48 @@ impl PdfReport {
             .collect();
         let mut warnings = Vec::new();
         PdfDocument::new(&self.title).with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::RequestKind;
+    use time::macros::date;
+
+    fn record(status: Status, outcome: Status, closed: Option<Date>) -> LogRecord {
+        LogRecord {
+            reference: "RD-2026-0001".into(),
+            kind: RequestKind::Access,
+            regime: "eu-gdpr".into(),
+            channel: "email".into(),
+            received: date!(2026 - 01 - 05),
+            clock_start: Some(date!(2026 - 01 - 05)),
+            acknowledged: None,
+            acknowledge_by: None,
+            due: Some(date!(2026 - 02 - 05)),
+            extended_due: None,
+            effective_due: Some(date!(2026 - 02 - 05)),
+            pauses: vec![],
+            paused_days: 0,
+            status,
+            refusal_category: Some("excessive".into()),
+            outcome_reason: Some("Fifth request.".into()),
+            closed,
+            outcome,
+        }
+    }
+
+    #[test]
+    fn on_time_is_about_answers() {
+        let today = date!(2026 - 03 - 01);
+        let late = LogRow::from_record(&record(Status::Closed, Status::Refused, Some(date!(2026 - 02 - 06))), today);
+        assert_eq!((late.on_time, late.days_taken, late.outcome.as_str()), (Some(false), Some(32), "refused"));
+        assert_eq!(late.refusal_category.as_deref(), Some("excessive"));
+        let withdrawn =
+            LogRow::from_record(&record(Status::Withdrawn, Status::Withdrawn, Some(date!(2026 - 01 - 10))), today);
+        assert_eq!((withdrawn.on_time, withdrawn.refusal_category), (None, None), "a withdrawal is no answer");
+        let open = LogRow::from_record(&record(Status::InProgress, Status::InProgress, None), today);
+        assert_eq!((open.on_time, open.outcome.as_str(), open.closed), (Some(false), "open", None), "past its date");
     }
 }
