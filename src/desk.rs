@@ -32,7 +32,7 @@ pub use identity::{
 
 pub use reminders::Reminder;
 
-pub use ics::default_export_dir;
+pub use ics::{default_export_dir, export_path};
 
 pub use calendar::{RecomputeCount, RecomputeReport, TargetSetting};
 
@@ -318,6 +318,11 @@ impl Desk {
 
     pub fn store(&self) -> &Store {
         &self.store
+    }
+
+    /// A regime named by the officer, as its id (a clear error for an unknown one).
+    pub fn regime_id(&self, regime: &str) -> Result<String> {
+        Ok(self.engine().regime(regime.trim()).map_err(|e| Error::invalid("regime", e.to_string()))?.id.clone())
     }
 
     /// The engine as it stands now (shipped holidays plus the organisation's days).

@@ -39,27 +39,39 @@ impl Reg {
         common::run_now(&self.db, TODAY, args)
     }
 
+    /// Log a request (`who` = name, email; `extra` = more `request add` options); its reference.
+    fn add(
+        &self,
+        kind: &str,
+        regime: &str,
+        calendar: &str,
+        received: &str,
+        who: (&str, &str),
+        extra: &[&str],
+    ) -> String {
+        let mut args = vec![
+            "request",
+            "add",
+            "--json",
+            "--kind",
+            kind,
+            "--regime",
+            regime,
+            "--calendar",
+            calendar,
+            "--received",
+            received,
+            "--name",
+            who.0,
+            "--email",
+            who.1,
+        ];
+        args.extend_from_slice(extra);
+        self.run(&args).json()["reference"].as_str().unwrap().to_string()
+    }
+
     fn refused_request(&self, name: &str, email: &str) -> String {
-        let v = self
-            .run(&[
-                "request",
-                "add",
-                "--json",
-                "--kind",
-                "erasure",
-                "--regime",
-                "uk-gdpr",
-                "--calendar",
-                "GB-ENG",
-                "--received",
-                "2026-03-02",
-                "--name",
-                name,
-                "--email",
-                email,
-            ])
-            .json();
-        let reference = v["reference"].as_str().unwrap().to_string();
+        let reference = self.add("erasure", "uk-gdpr", "GB-ENG", "2026-03-02", (name, email), &[]);
         self.run(&[
             "request",
             "status",
@@ -150,26 +162,7 @@ fn a_refusal_reaches_the_requester_through_a_plain_smtp_server() {
 #[test]
 fn a_response_lacking_what_the_law_requires_is_refused() {
     let reg = Reg::new();
-    let v = reg
-        .run(&[
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            "access",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "FR",
-            "--received",
-            "2026-03-02",
-            "--name",
-            "Pat",
-            "--email",
-            "pat@example.org",
-        ])
-        .json();
-    let reference = v["reference"].as_str().unwrap();
+    let reference = &reg.add("access", "eu-gdpr", "FR", "2026-03-02", ("Pat", "pat@example.org"), &[]);
     // No refusal recorded: no reasons to give.
     reg.run(&["mail", "send", reference, "--template", "refusal"]).assert_error("The reasons for the refusal: not set");
     // The access answer needs the Art 15(1) information.
@@ -380,26 +373,7 @@ fn asking_for_identity_and_closing_unverified_send_their_emails() {
     let server = start(reg.dir.path(), "", None);
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
-    let v = reg
-        .run(&[
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            "access",
-            "--regime",
-            "uk-gdpr",
-            "--calendar",
-            "GB-ENG",
-            "--received",
-            "2026-02-02",
-            "--name",
-            "Ivy",
-            "--email",
-            "ivy@example.org",
-        ])
-        .json();
-    let reference = v["reference"].as_str().unwrap().to_string();
+    let reference = reg.add("access", "uk-gdpr", "GB-ENG", "2026-02-02", ("Ivy", "ivy@example.org"), &[]);
     // Without saying what is asked for, nothing is written.
     reg.run(&["request", "ask-identity", &reference, "--on", "2026-02-03", "--send"])
         .assert_error("What is asked of the requester");
@@ -483,28 +457,14 @@ fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
     std::fs::remove_file(&logo).unwrap();
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
-    let v = reg
-        .run(&[
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            "erasure",
-            "--regime",
-            "uk-gdpr",
-            "--calendar",
-            "GB-ENG",
-            "--received",
-            "2026-03-02",
-            "--name",
-            "Zoë Löwe",
-            "--email",
-            "zoe@example.org",
-            "--address",
-            "2 Short Street\nLeeds LS1 1AA",
-        ])
-        .json();
-    let reference = v["reference"].as_str().unwrap().to_string();
+    let reference = reg.add(
+        "erasure",
+        "uk-gdpr",
+        "GB-ENG",
+        "2026-03-02",
+        ("Zoë Löwe", "zoe@example.org"),
+        &["--address", "2 Short Street\nLeeds LS1 1AA"],
+    );
     reg.run(&[
         "request",
         "status",
@@ -575,26 +535,7 @@ fn a_message_left_sending_by_a_crash_is_delivered_once_on_the_next_run() {
 fn the_organisations_own_authority_wins_and_unchecked_addresses_are_flagged() {
     let reg = Reg::new();
     let add = |calendar: &str| {
-        let v = reg
-            .run(&[
-                "request",
-                "add",
-                "--json",
-                "--kind",
-                "erasure",
-                "--regime",
-                "eu-gdpr",
-                "--calendar",
-                calendar,
-                "--received",
-                "2026-03-02",
-                "--name",
-                "Pat",
-                "--email",
-                "pat@example.org",
-            ])
-            .json();
-        let reference = v["reference"].as_str().unwrap().to_string();
+        let reference = reg.add("erasure", "eu-gdpr", calendar, "2026-03-02", ("Pat", "pat@example.org"), &[]);
         reg.run(&["request", "status", &reference, "refused", "--category", "excessive", "--reason", "Fifth."]).ok();
         reference
     };

@@ -209,8 +209,8 @@ pub async fn set_target_days(state: State<'_, AppState>, regime: String, days: u
 #[specta::specta]
 pub async fn export_deadlines(state: State<'_, AppState>) -> Reply<String> {
     with_desk(state, |d| {
-        let path = rightsdesk::desk::default_export_dir()
-            .join(format!("rightsdesk-deadlines-{}.ics", rightsdesk::dates::fmt(d.today())));
+        let path =
+            rightsdesk::desk::export_path(&format!("rightsdesk-deadlines-{}.ics", rightsdesk::dates::fmt(d.today())))?;
         d.export_deadlines(&path)?;
         Ok(path.display().to_string())
     })
@@ -373,9 +373,8 @@ pub async fn run_import(
         })?;
         let error_file = if report.errors > 0 && !check_only {
             let stem = file.name.rsplit_once('.').map_or(file.name.as_str(), |(s, _)| s);
-            let path = rightsdesk::desk::default_export_dir().join(format!("{stem}-import-errors.csv"));
-            std::fs::create_dir_all(rightsdesk::desk::default_export_dir())
-                .and_then(|()| std::fs::write(&path, &errors))
+            let path = rightsdesk::desk::export_path(&format!("{stem}-import-errors.csv"))?;
+            std::fs::write(&path, &errors)
                 .map_err(|e| rightsdesk::Error::io(format!("cannot write {}", path.display()), e))?;
             Some(path.display().to_string())
         } else {
@@ -644,10 +643,8 @@ pub async fn write_letter(
 ) -> Reply<String> {
     with_desk(state, move |d| {
         let (_, stored, name) = d.write_letter(&reference, &stage, lang.as_deref(), note.as_deref())?;
-        let dir = rightsdesk::desk::default_export_dir();
-        let target = dir.join(name);
-        std::fs::create_dir_all(&dir)
-            .and_then(|()| std::fs::copy(&stored, &target).map(|_| ()))
+        let target = rightsdesk::desk::export_path(&name)?;
+        std::fs::copy(&stored, &target)
             .map_err(|e| rightsdesk::Error::io(format!("cannot write {}", target.display()), e))?;
         Ok(target.display().to_string())
     })
@@ -683,16 +680,7 @@ pub async fn export_log(
     on_progress: tauri::ipc::Channel<u32>,
 ) -> Reply<LogExport> {
     with_desk(state, move |d| {
-        let day = |field: &str, text: &str| {
-            rightsdesk::dates::parse(text.trim())
-                .map_err(|e| rightsdesk::Error::invalid(field, format!("'{text}' is not a date: {e}")))
-        };
-        let (from, to) = (day("from", &from)?, day("to", &to)?);
-        let dir = rightsdesk::desk::default_export_dir();
-        std::fs::create_dir_all(&dir)
-            .map_err(|e| rightsdesk::Error::io(format!("cannot create {}", dir.display()), e))?;
-        let name = format!("request-log-{from}-to-{to}.{}", format.extension());
-        d.export_log(from, to, format, &dir.join(name), &mut |n| {
+        d.export_log_to_downloads(&from, &to, format, &mut |n| {
             let _ = on_progress.send(u32::try_from(n).unwrap_or(u32::MAX));
         })
     })

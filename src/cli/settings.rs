@@ -132,11 +132,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 };
                 desk.set_own_authority(&regime, Some(own))?
             } else {
-                let id = desk.engine().regime(regime.trim()).map_err(rightsdesk::Error::from)?.id.clone();
-                desk.authority_settings()?
-                    .into_iter()
-                    .find(|r| r.regime == id)
-                    .ok_or_else(|| rightsdesk::Error::Corrupt(format!("regime {id} has no entry")))?
+                desk.authority_setting(&regime)?
             };
             if as_json {
                 return json(&shown);

@@ -36,10 +36,6 @@ fn key(regime: &str) -> String {
 }
 
 impl Desk {
-    fn regime_id(&self, regime: &str) -> Result<String> {
-        Ok(self.engine().regime(regime.trim()).map_err(|e| Error::invalid("regime", e.to_string()))?.id.clone())
-    }
-
     fn own_authority(&self, regime: &str) -> Result<Option<OwnAuthority>> {
         let Some(text) = self.store.setting(&key(regime))? else { return Ok(None) };
         serde_json::from_str(&text)
@@ -70,20 +66,23 @@ impl Desk {
     }
 
     pub fn authority_settings(&self) -> Result<Vec<RegimeAuthorities>> {
-        let d = data()?;
-        self.engine()
-            .regimes()
-            .all()
-            .iter()
-            .map(|r| {
-                Ok(RegimeAuthorities {
-                    regime: r.id.clone(),
-                    regime_name: r.name.clone(),
-                    own: self.own_authority(&r.id)?,
-                    directory: d.authorities.iter().filter(|a| a.regimes.contains(&r.id)).cloned().collect(),
-                })
-            })
-            .collect()
+        self.engine().regimes().all().iter().map(|r| self.regime_authorities(&r.id, &r.name)).collect()
+    }
+
+    /// One regime's authority settings.
+    pub fn authority_setting(&self, regime: &str) -> Result<RegimeAuthorities> {
+        let id = self.regime_id(regime)?;
+        let name = self.engine().regime(&id)?.name.clone();
+        self.regime_authorities(&id, &name)
+    }
+
+    fn regime_authorities(&self, regime: &str, name: &str) -> Result<RegimeAuthorities> {
+        Ok(RegimeAuthorities {
+            regime: regime.into(),
+            regime_name: name.into(),
+            own: self.own_authority(regime)?,
+            directory: data()?.authorities.iter().filter(|a| a.regimes.iter().any(|r| r == regime)).cloned().collect(),
+        })
     }
 
     /// Set (or with `None`, remove) the organisation's own authority for a regime.
@@ -113,10 +112,7 @@ impl Desk {
             }
             None => self.store.write(|tx| tx.delete_setting(&key(&regime)))?,
         }
-        self.authority_settings()?
-            .into_iter()
-            .find(|r| r.regime == regime)
-            .ok_or_else(|| Error::Corrupt(format!("regime {regime} vanished")))
+        self.authority_setting(&regime)
     }
 
     /// What to check about the authority an answer of `stage` names, if anything.

@@ -10,7 +10,7 @@ use crate::deadline::Extension;
 use crate::domain::{PauseReason, PauseRecord, Request};
 use crate::error::{Error, Result};
 
-fn date(field: &str, text: &str) -> Result<Date> {
+pub(super) fn date(field: &str, text: &str) -> Result<Date> {
     dates::parse_in_range(text.trim()).map_err(|e| Error::invalid(field, format!("invalid date {e}")))
 }
 

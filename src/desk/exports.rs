@@ -86,13 +86,31 @@ impl Desk {
         Ok(LogExport { path: out.display().to_string(), format, requests, bytes })
     }
 
+    /// The window's export: the period as typed, saved to the Downloads folder under a name that says the period.
+    pub fn export_log_to_downloads(
+        &self,
+        from: &str,
+        to: &str,
+        format: LogFormat,
+        progress: &mut dyn FnMut(u64),
+    ) -> Result<LogExport> {
+        let (from, to) = (super::clock::date("from", from)?, super::clock::date("to", to)?);
+        let path = super::export_path(&format!(
+            "request-log-{}-to-{}.{}",
+            dates::fmt(from),
+            dates::fmt(to),
+            format.extension()
+        ))?;
+        self.export_log(from, to, format, &path, progress)
+    }
+
     /// The metrics of the requests received in `year` (under `regime`, or all).
     pub fn metrics(&self, year: i32, regime: Option<&str>) -> Result<Metrics> {
         if !(2000..=2100).contains(&year) {
             return Err(Error::invalid("year", format!("{year} is not a year Rightsdesk can count")));
         }
         let regime = match regime.map(str::trim).filter(|r| !r.is_empty()) {
-            Some(r) => Some(self.engine().regime(r).map_err(|e| Error::invalid("regime", e.to_string()))?.id.clone()),
+            Some(r) => Some(self.regime_id(r)?),
             None => None,
         };
         let first = Date::from_calendar_date(year, time::Month::January, 1)

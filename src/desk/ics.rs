@@ -69,6 +69,13 @@ impl Desk {
     }
 }
 
+/// A file named `name` in [`default_export_dir`], which is created if it is missing.
+pub fn export_path(name: &str) -> Result<std::path::PathBuf> {
+    let dir = default_export_dir();
+    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    Ok(dir.join(name))
+}
+
 /// Where the window saves exports by default: the Downloads folder, else the home folder.
 pub fn default_export_dir() -> std::path::PathBuf {
     directories::UserDirs::new()

@@ -117,8 +117,7 @@ impl Desk {
 
     /// Days after the identity request before an unverified request is flagged (per regime, 1–365).
     pub fn set_unverified_days(&self, regime: &str, days: u32) -> Result<()> {
-        let regime =
-            self.engine().regime(regime.trim()).map_err(|e| Error::invalid("regime", e.to_string()))?.id.clone();
+        let regime = self.regime_id(regime)?;
         if !(1..=365).contains(&days) {
             return Err(Error::invalid("days", format!("{days} is not between 1 and 365")));
         }

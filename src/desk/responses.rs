@@ -102,8 +102,7 @@ impl Desk {
 
     /// The logo's content, for the window to show it (none if unset or unreadable).
     pub fn logo(&self) -> Result<Option<Vec<u8>>> {
-        let org = self.organisation()?;
-        Ok(Some(org.logo.trim()).filter(|p| !p.is_empty()).and_then(|p| std::fs::read(p).ok()))
+        Ok(logo_of(&self.organisation()?))
     }
 
     /// Seed the shipped templates that are missing (the officer's edits are never overwritten).
@@ -262,11 +261,15 @@ impl Desk {
         lang: Option<&str>,
         note: Option<&str>,
     ) -> Result<Rendered> {
-        let stage = stage_id(stage)?;
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        self.render_for(&r, stage, lang, note)
+    }
+
+    fn render_for(&self, r: &Request, stage: &str, lang: Option<&str>, note: Option<&str>) -> Result<Rendered> {
+        let stage = stage_id(stage)?;
         let lang = lang.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&r.language).to_string();
-        let template = self.template_for(&r, stage, &lang)?;
-        let ctx = self.context(&r, &template.lang, note)?;
+        let template = self.template_for(r, stage, &lang)?;
+        let ctx = self.context(r, &template.lang, note)?;
         let mut rendered = respond::render(stage, &template.lang, &template.subject, &template.body, &ctx)?;
         rendered.warnings = self.authority_warnings(stage, &r.regime, &r.calendar)?;
         Ok(rendered)
@@ -294,8 +297,7 @@ impl Desk {
         let words = data()?.words(&rendered.lang)?;
         let date = Context::date(words, Some(self.today()));
         let org = self.organisation()?;
-        // A logo that cannot be read any more leaves the letterhead without it rather than failing the letter.
-        let logo = self.logo()?;
+        let logo = logo_of(&org);
         let pdf = respond::letter::letter_pdf(
             &org,
             logo.as_deref(),
@@ -316,8 +318,8 @@ impl Desk {
         lang: Option<&str>,
         note: Option<&str>,
     ) -> Result<Vec<u8>> {
-        let rendered = self.preview_response(id_or_reference, stage, lang, note)?;
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        let rendered = self.render_for(&r, stage, lang, note)?;
         Ok(self.letter_bytes(&r, &rendered)?.1)
     }
 
@@ -330,14 +332,8 @@ impl Desk {
         lang: Option<&str>,
         note: Option<&str>,
     ) -> Result<(RequestDetail, std::path::PathBuf, String)> {
-        let rendered = self.preview_response(id_or_reference, stage, lang, note)?;
-        if !rendered.missing.is_empty() {
-            return Err(Error::invalid(
-                "template",
-                format!("this {} cannot be sent: {}", rendered.stage, rendered.missing.join("; ")),
-            ));
-        }
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        let rendered = complete(self.render_for(&r, stage, lang, note)?, "")?;
         let (name, pdf) = self.letter_bytes(&r, &rendered)?;
         let detail = self.attach(&r.reference, &name, &mut pdf.as_slice())?;
         let stored = detail
@@ -353,14 +349,8 @@ impl Desk {
     /// Whether a stage's answer could be emailed now (the law's content is there, the requester has an address, a
     /// sender is known) — checked before an action that sends it writes anything.
     pub(super) fn check_sendable(&self, id_or_reference: &str, stage: &str, note: Option<&str>) -> Result<()> {
-        let rendered = self.preview_response(id_or_reference, stage, None, note)?;
-        if !rendered.missing.is_empty() {
-            return Err(Error::invalid(
-                "template",
-                format!("the {stage} email cannot be sent: {}", rendered.missing.join("; ")),
-            ));
-        }
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        complete(self.render_for(&r, stage, None, note)?, " email")?;
         if r.requester.email.is_none() {
             return Err(Error::invalid(
                 "email",
@@ -391,14 +381,8 @@ impl Desk {
         note: Option<&str>,
         letter: bool,
     ) -> Result<OutboxItem> {
-        let rendered = self.preview_response(id_or_reference, stage, lang, note)?;
-        if !rendered.missing.is_empty() {
-            return Err(Error::invalid(
-                "template",
-                format!("this {} cannot be sent: {}", rendered.stage, rendered.missing.join("; ")),
-            ));
-        }
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
+        let rendered = complete(self.render_for(&r, stage, lang, note)?, "")?;
         let to = r.requester.email.clone().ok_or_else(|| {
             Error::invalid("email", format!("{} has no email address: print the letter instead", r.reference))
         })?;
@@ -438,6 +422,24 @@ impl Desk {
         })?;
         Ok(item)
     }
+}
+
+/// The answer, refused with what is missing when the law's required content is not there (`medium`: "" or
+/// " email", for the message).
+fn complete(rendered: Rendered, medium: &str) -> Result<Rendered> {
+    if rendered.missing.is_empty() {
+        return Ok(rendered);
+    }
+    Err(Error::invalid(
+        "template",
+        format!("the {}{medium} cannot be sent: {}", rendered.stage, rendered.missing.join("; ")),
+    ))
+}
+
+/// The organisation's logo: a logo that cannot be read any more leaves the letterhead without it rather than
+/// failing the letter.
+fn logo_of(org: &Organisation) -> Option<Vec<u8>> {
+    Some(org.logo.trim()).filter(|p| !p.is_empty()).and_then(|p| std::fs::read(p).ok())
 }
 
 /// Whether the acknowledgement should mention that identity may be checked.
