@@ -12,9 +12,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 
 # 1. Debian packages: the WebKitGTK the window runs in, its WebDriver, Xvfb for headless runs, a C toolchain, and
 #    for the mail tests a real SMTP server (aiosmtpd, for /usr/bin/python3), openssl to make a test CA, and
-#    poppler-utils to read PDF letters as a person would (text, and pages as images).
+#    poppler-utils to read PDF letters as a person would (text, and pages as images); zip/unzip and 7-Zip (which
+#    opens AES-encrypted archives, unlike unzip) to check the exports.
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
-  python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip)
+  python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip p7zip-full)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -60,10 +61,11 @@ if ! command -v tauri-driver >/dev/null; then
   cargo install tauri-driver --locked --version 2.1.0
 fi
 
-# 6. The pinned Python `holidays` library, only to check the shipped holiday tables against their generator.
-if [ ! -x target/tools-venv/bin/python ] || ! target/tools-venv/bin/python -c 'import holidays; assert holidays.__version__ == "0.109"' 2>/dev/null; then
-  say "Installing holidays 0.109 (test data check)"
+# 6. Pinned Python libraries for two test checks: `holidays` (the shipped holiday tables against their generator)
+#    and `jsonschema` (the subject export's data.json against its documented schema).
+if [ ! -x target/tools-venv/bin/python ] || ! target/tools-venv/bin/python -c 'import holidays, jsonschema; assert holidays.__version__ == "0.109"' 2>/dev/null; then
+  say "Installing holidays 0.109 and jsonschema 4.26.0 (test data checks)"
   mkdir -p target
   python3 -m venv target/tools-venv
-  target/tools-venv/bin/pip install -q --disable-pip-version-check holidays==0.109
+  target/tools-venv/bin/pip install -q --disable-pip-version-check holidays==0.109 jsonschema==4.26.0
 fi

@@ -6,6 +6,8 @@ mod authorities;
 mod calendar;
 mod checklist;
 mod clock;
+mod disclosures;
+mod evidence_pack;
 mod exports;
 mod ics;
 mod identity;
@@ -14,11 +16,15 @@ mod mail;
 mod reminders;
 mod requesters;
 mod responses;
+mod subject_export;
 
 pub use authorities::{OwnAuthority, RegimeAuthorities};
+pub use disclosures::DisclosureInput;
+pub use evidence_pack::{EvidencePack, PackSelection};
 pub use exports::LogExport;
 pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
 pub use responses::{StageOption, TemplateCatalogue};
+pub use subject_export::SubjectExport;
 
 pub use checklist::{SystemInput, action_for};
 pub use requesters::{REPEAT_THRESHOLD, Related, RequesterView};
@@ -166,6 +172,8 @@ pub struct RequestDetail {
     pub related: Related,
     /// The work per system of the data map.
     pub checklist: Vec<store::ChecklistItem>,
+    /// What is gathered for an access or portability answer.
+    pub disclosures: Vec<store::Disclosure>,
     /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
     pub flags: Vec<String>,
     pub attachments: Vec<Attachment>,
@@ -532,13 +540,14 @@ impl Desk {
     }
 
     pub fn request(&self, id_or_reference: &str) -> Result<RequestDetail> {
-        let (request, events, attachments, checks, checklist) = self.store.read(|rd| {
+        let (request, events, attachments, checks, checklist, disclosures) = self.store.read(|rd| {
             let request = rd.request(id_or_reference)?;
             let events = rd.events(&request.id)?;
             let attachments = rd.attachments(&request.id)?;
             let checks = rd.identity_checks(&request.id)?;
             let checklist = rd.checklist(&request.id.to_string())?;
-            Ok((request, events, attachments, checks, checklist))
+            let disclosures = rd.disclosures(&request.id.to_string())?;
+            Ok((request, events, attachments, checks, checklist, disclosures))
         })?;
         let (_, explanation) = self.derive(&request)?;
         let identity = self.identity_view(&request, checks);
@@ -554,6 +563,7 @@ impl Desk {
             identity,
             related,
             checklist,
+            disclosures,
             attachments,
             events,
             request,

@@ -29,6 +29,9 @@ pub enum Error {
     Io { context: String, source: std::io::Error },
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
+    /// An export could not be put together (a template or encoder failed on the data given).
+    #[error("cannot make the export: {0}")]
+    Export(String),
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
@@ -54,6 +57,7 @@ impl Error {
             Error::Database(_) => "database",
             Error::Io { .. } => "io",
             Error::Corrupt(_) => "corrupt",
+            Error::Export(_) => "export",
         }
     }
 

@@ -584,3 +584,124 @@ fn the_organisations_own_authority_wins_and_unchecked_addresses_are_flagged() {
     assert!(preview(&croatia).json()["body"].as_str().unwrap().contains("Selska cesta 136"));
     reg.run(&["settings", "authority", "--regime", "xx-nowhere", "--clear"]).assert_error("regime");
 }
+
+#[test]
+fn an_evidence_pack_holds_what_was_sent_and_an_audit_trail_anyone_can_recompute() {
+    let reg = Reg::new();
+    let server = start(reg.dir.path(), "", None);
+    reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
+        .ok();
+    let refused = reg.refused_request("Eve Example", "eve@example.org");
+    reg.run(&["mail", "send", &refused, "--template", "refusal"]).ok();
+    reg.run(&["mail", "flush"]).ok();
+    reg.run(&["template", "letter", &refused, "--template", "refusal"]).ok();
+    let scan = reg.dir.path().join("scan.pdf");
+    std::fs::write(&scan, b"%PDF-1.4 a scanned letter").unwrap();
+    reg.run(&["request", "attach", &refused, scan.to_str().unwrap(), "--name", "scan-of-id.pdf"]).ok(); // not correspondence
+    let other = reg.add("access", "uk-gdpr", "GB-ENG", "2026-03-03", ("Sam", "sam@example.org"), &[]);
+    let unrelated = reg.add("access", "uk-gdpr", "GB-ENG", "2026-03-04", ("Kim", "kim@example.org"), &[]);
+
+    let out = reg.dir.path().join("pack.zip");
+    let pack = reg
+        .run(&[
+            "export",
+            "evidence",
+            "--request",
+            &refused,
+            "--request",
+            &other,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ])
+        .json();
+    assert_eq!((pack["requests"].as_u64(), pack["correspondence"].as_u64()), (Some(2), Some(2)));
+    assert_eq!(pack["chain_ok"], true);
+
+    let into = reg.dir.path().join("pack");
+    std::fs::create_dir_all(&into).unwrap();
+    let unzip = Command::new("unzip").arg("-q").arg(&out).current_dir(&into).output().unwrap();
+    assert!(unzip.status.success(), "{}", String::from_utf8_lossy(&unzip.stderr));
+    // Every file is in the manifest with the right checksum (sha256sum, as a person would check).
+    let manifest: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(into.join("manifest.json")).unwrap()).unwrap();
+    let files = manifest["files"].as_array().unwrap();
+    let mut sums = String::new();
+    for f in files {
+        sums.push_str(&format!("{}  {}\n", f["sha256"].as_str().unwrap(), f["path"].as_str().unwrap()));
+    }
+    std::fs::write(reg.dir.path().join("sums"), sums).unwrap();
+    let check =
+        Command::new("sha256sum").arg("-c").arg(reg.dir.path().join("sums")).current_dir(&into).output().unwrap();
+    assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
+    let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    for p in ["README.txt", "request-log.csv", "chain-check.json", "verify_chain.py"] {
+        assert!(paths.contains(&p), "{p} in {paths:?}");
+    }
+    let correspondence: Vec<&&str> = paths.iter().filter(|p| p.contains("/correspondence/")).collect();
+    assert_eq!(correspondence.len(), 2, "{correspondence:?}");
+    assert!(correspondence.iter().any(|p| p.ends_with(&format!("{refused}-refusal-en.pdf"))), "{correspondence:?}");
+    let eml_path = correspondence.iter().find(|p| p.ends_with(".eml")).unwrap();
+    let got = received(&server);
+    let eml = std::fs::read_to_string(into.join(eml_path)).unwrap();
+    assert_eq!(eml.replace("\r\n", "\n").trim(), got[0].0.replace("\r\n", "\n").trim(), "the .eml is what was sent");
+    assert!(!paths.iter().any(|p| p.contains("scan-of-id")), "other attachments are listed, not included");
+    assert!(!paths.iter().any(|p| p.contains(&unrelated)), "only the chosen requests");
+
+    let log = std::fs::read_to_string(into.join("request-log.csv")).unwrap();
+    assert_eq!(log.lines().count(), 3, "{log}");
+    assert!(log.contains(&refused) && log.contains(&other) && !log.contains(&unrelated));
+    assert!(!log.contains("Eve Example"), "no personal data in the log");
+
+    // The pack's own script recomputes every hash; a changed event is caught.
+    let verify = Command::new("python3").arg("verify_chain.py").current_dir(&into).output().unwrap();
+    let said = String::from_utf8_lossy(&verify.stdout).into_owned();
+    assert!(verify.status.success() && said.contains("all hashes recompute"), "{said}");
+    let trail_path = into.join("requests").join(&refused).join("audit-trail.json");
+    let trail = std::fs::read_to_string(&trail_path).unwrap();
+    std::fs::write(&trail_path, trail.replacen("manifestly-unfounded", "excessive", 1)).unwrap();
+    let verify = Command::new("python3").arg("verify_chain.py").current_dir(&into).output().unwrap();
+    assert!(!verify.status.success(), "an edited event must fail: {}", String::from_utf8_lossy(&verify.stdout));
+    let chain: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(into.join("chain-check.json")).unwrap()).unwrap();
+    assert_eq!(chain["whole_chain"]["ok"], true);
+    assert_eq!(chain["requests"][0]["ok"], true);
+
+    // The requests' trails record the pack; by period works too, and bad choices are refused.
+    let shown = reg.run(&["request", "show", &refused, "--json"]).json();
+    assert!(
+        shown["events"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["kind"] == "evidence_pack_made" && e["data"]["sha256"] == pack["sha256"])
+    );
+    let by_period = reg.dir.path().join("period.zip");
+    let p = reg
+        .run(&[
+            "export",
+            "evidence",
+            "--from",
+            "2026-03-01",
+            "--to",
+            "2026-03-31",
+            "--out",
+            by_period.to_str().unwrap(),
+            "--json",
+        ])
+        .json();
+    assert_eq!(p["requests"], 3);
+    reg.run(&[
+        "export",
+        "evidence",
+        "--from",
+        "2020-01-01",
+        "--to",
+        "2020-01-31",
+        "--out",
+        by_period.to_str().unwrap(),
+    ])
+    .assert_error("no request chosen");
+    reg.run(&["export", "evidence", "--request", "RD-1999-0001", "--out", by_period.to_str().unwrap()])
+        .assert_error("RD-1999-0001");
+}

@@ -7,8 +7,8 @@ use rightsdesk::desk::{
     RecomputeReport, RequestDetail, StatusChange, TargetSetting,
 };
 use rightsdesk::desk::{
-    FlushReport, ImportPreview, ImportProgress, ImportReport, LogExport, OwnAuthority, RegimeAuthorities,
-    RequesterView, SmtpSettings, SystemInput, TemplateCatalogue,
+    DisclosureInput, EvidencePack, FlushReport, ImportPreview, ImportProgress, ImportReport, LogExport, OwnAuthority,
+    PackSelection, RegimeAuthorities, RequesterView, SmtpSettings, SubjectExport, SystemInput, TemplateCatalogue,
 };
 use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
 use rightsdesk::respond::{Organisation, Rendered};
@@ -685,6 +685,60 @@ pub async fn export_log(
         })
     })
     .await
+}
+
+/// Add a field, or a file found in a system, to an access or portability answer.
+#[tauri::command]
+#[specta::specta]
+pub async fn add_disclosure(
+    state: State<'_, AppState>,
+    reference: String,
+    input: DisclosureInput,
+    file: Option<UploadedFile>,
+) -> Reply<RequestDetail> {
+    let file = file.map(|f| Ok::<_, ErrorReport>((f.name.clone(), decode(&f)?))).transpose()?;
+    with_desk(state, move |d| {
+        let file = file.map(|(name, bytes)| (name, Box::new(std::io::Cursor::new(bytes)) as Box<dyn std::io::Read>));
+        d.add_disclosure(&reference, input, file)
+    })
+    .await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn remove_disclosure(state: State<'_, AppState>, reference: String, item: String) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.remove_disclosure(&reference, &item)).await
+}
+
+/// The requester's copy of their data as a ZIP in Downloads; progress in percent. The password only passes
+/// through memory (wiped when dropped).
+#[tauri::command]
+#[specta::specta]
+pub async fn export_subject(
+    state: State<'_, AppState>,
+    reference: String,
+    password: Option<String>,
+    on_progress: tauri::ipc::Channel<u32>,
+) -> Reply<SubjectExport> {
+    let password = password.filter(|p| !p.is_empty()).map(zeroize::Zeroizing::new);
+    with_desk(state, move |d| {
+        let mut last = u32::MAX;
+        d.export_subject_to_downloads(&reference, password.as_ref().map(|p| p.as_str()), &mut |done, total| {
+            let percent = if total == 0 { 100 } else { u32::try_from(done * 100 / total).unwrap_or(100) };
+            if percent != last {
+                last = percent;
+                let _ = on_progress.send(percent);
+            }
+        })
+    })
+    .await
+}
+
+/// The evidence pack for a regulator's inquiry, saved to Downloads.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_evidence(state: State<'_, AppState>, selection: PackSelection) -> Reply<EvidencePack> {
+    with_desk(state, move |d| d.export_evidence_to_downloads(&selection)).await
 }
 
 /// The year's metrics (CCPA §7102 shape), for one regime or all.

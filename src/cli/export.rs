@@ -4,6 +4,7 @@ use clap::Subcommand;
 
 use super::{Failure, json, open_desk};
 use rightsdesk::dates;
+use rightsdesk::desk::PackSelection;
 use rightsdesk::export::LogFormat;
 
 #[derive(Subcommand)]
@@ -18,6 +19,33 @@ pub enum Command {
         /// csv, xlsx, json or pdf (default: from the --out file's extension).
         #[arg(long)]
         format: Option<String>,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The requester's copy of their data (access, portability) as one ZIP: index.html, data.json, CSV tables, the
+    /// original files, README.txt with the Art 15(1) information and manifest.json with SHA-256 checksums.
+    Subject {
+        reference: String,
+        #[arg(long)]
+        out: std::path::PathBuf,
+        /// Read a password from standard input (its first line) and encrypt every entry with AES-256.
+        #[arg(long)]
+        password_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The evidence pack for a regulator's inquiry: the log lines, every letter and email sent, each request's
+    /// audit trail with the hash-chain check and a script to recompute it, and a SHA-256 manifest. Choose the
+    /// requests with --request (repeat it) or a period of receipt (--from, --to).
+    Evidence {
+        #[arg(long = "request", value_name = "REF", conflicts_with_all = ["from", "to"], required_unless_present = "from")]
+        requests: Vec<String>,
+        #[arg(long, requires = "to")]
+        from: Option<String>,
+        #[arg(long, requires = "from")]
+        to: Option<String>,
         #[arg(long)]
         out: std::path::PathBuf,
         #[arg(long)]
@@ -44,7 +72,59 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 Ok(format!("wrote {} requests to {} ({} bytes)", done.requests, done.path, done.bytes))
             }
         }
+        Command::Evidence { requests, from, to, out, json: as_json } => {
+            let selection = match (from, to) {
+                (Some(from), Some(to)) => PackSelection::Period { from, to },
+                _ => PackSelection::References { references: requests },
+            };
+            let desk = open_desk(db)?;
+            let done = desk.export_evidence(&selection, &out)?;
+            if as_json {
+                json(&done)
+            } else {
+                Ok(format!(
+                    "wrote {} ({} requests, {} letters and emails, {} bytes; audit chain {}), sha256 {}",
+                    done.path,
+                    done.requests,
+                    done.correspondence,
+                    done.bytes,
+                    if done.chain_ok { "intact" } else { "BROKEN" },
+                    done.sha256
+                ))
+            }
+        }
+        Command::Subject { reference, out, password_stdin, json: as_json } => {
+            let password = if password_stdin { Some(read_password()?) } else { None };
+            let desk = open_desk(db)?;
+            let done =
+                desk.export_subject(&reference, &out, password.as_deref().map(|p| p.as_str()), &mut |_, _| {})?;
+            if as_json {
+                json(&done)
+            } else {
+                Ok(format!(
+                    "wrote {} ({} files, {} bytes{}), sha256 {}",
+                    done.path,
+                    done.files,
+                    done.bytes,
+                    if done.encrypted { ", AES-256 encrypted" } else { "" },
+                    done.sha256
+                ))
+            }
+        }
     }
+}
+
+/// The first line of standard input, held in memory that is wiped when dropped.
+fn read_password() -> Result<zeroize::Zeroizing<String>, Failure> {
+    let mut line = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .read_line(&mut line)
+        .map_err(|e| Failure::usage(format!("error: cannot read the password from standard input: {e}")))?;
+    let trimmed = zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
+    if trimmed.is_empty() {
+        return Err(Failure::usage("error: --password-stdin: standard input held no password".into()));
+    }
+    Ok(trimmed)
 }
 
 /// `rightsdesk metrics --year Y [--regime R]`.

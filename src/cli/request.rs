@@ -4,7 +4,7 @@ use clap::Subcommand;
 
 use super::{Failure, json, open_desk};
 use rightsdesk::dates;
-use rightsdesk::desk::{CheckInput, EvidenceFile, NewRequest, QueueRow, RequestDetail, StatusChange};
+use rightsdesk::desk::{CheckInput, DisclosureInput, EvidenceFile, NewRequest, QueueRow, RequestDetail, StatusChange};
 use rightsdesk::domain::{RequestKind, Status};
 use rightsdesk::store::{Page, Query, Sort};
 
@@ -208,6 +208,34 @@ pub enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Add what a system holds about the requester to an access or portability answer: a field (--label and
+    /// --value) or a file (--file, of any kind), under a category. --provided marks data the person provided (a
+    /// portability export holds only those).
+    Disclose {
+        reference: String,
+        #[arg(long)]
+        system: String,
+        #[arg(long)]
+        category: String,
+        #[arg(long, conflicts_with = "file", requires = "value")]
+        label: Option<String>,
+        #[arg(long, requires = "label")]
+        value: Option<String>,
+        #[arg(long, required_unless_present = "label")]
+        file: Option<std::path::PathBuf>,
+        #[arg(long)]
+        provided: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Take an item off the answer (by the id `request show --json` lists under `disclosures`).
+    Undisclose {
+        reference: String,
+        #[arg(long)]
+        item: String,
+        #[arg(long)]
+        json: bool,
+    },
     /// Add the systems put on the data map since the request was logged to its checklist.
     RefreshChecklist {
         reference: String,
@@ -387,6 +415,27 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 .transpose()?;
             detail_out(&desk.tick(&reference, &system, &state, note.as_deref(), proof)?, as_json)
         }
+        Command::Disclose { reference, system, category, label, value, file, provided, json: as_json } => {
+            let file = file
+                .map(|p| {
+                    let f = std::fs::File::open(&p)
+                        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())))?;
+                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                    Ok::<_, Failure>((name, Box::new(f) as Box<dyn std::io::Read>))
+                })
+                .transpose()?;
+            let input = DisclosureInput {
+                system,
+                category,
+                label: label.unwrap_or_default(),
+                value: value.unwrap_or_default(),
+                provided,
+            };
+            detail_out(&desk.add_disclosure(&reference, input, file)?, as_json)
+        }
+        Command::Undisclose { reference, item, json: as_json } => {
+            detail_out(&desk.remove_disclosure(&reference, &item)?, as_json)
+        }
         Command::RefreshChecklist { reference, json: as_json } => {
             detail_out(&desk.refresh_checklist(&reference)?, as_json)
         }
@@ -520,6 +569,18 @@ fn detail_out(d: &RequestDetail, as_json: bool) -> Result<String, Failure> {
                 i.action,
                 i.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
             )
+        }));
+    }
+    if !d.disclosures.is_empty() {
+        lines.push("Gathered for the answer:".into());
+        lines.extend(d.disclosures.iter().map(|i| {
+            let what = match (&i.label, &i.value, &i.file_name) {
+                (Some(l), Some(v), _) => format!("{l}: {v}"),
+                (_, _, Some(f)) => format!("file {f} ({} bytes)", i.size.unwrap_or(0)),
+                _ => String::new(),
+            };
+            let provided = if i.provided { " [provided]" } else { "" };
+            format!("  {} · {} · {what}{provided}  ({})", i.system_name, i.category, i.id)
         }));
     }
     lines.extend(d.flags.iter().map(|f| format!("  ! {f}")));

@@ -23,13 +23,41 @@ pub struct LogExport {
     pub bytes: u64,
 }
 
-/// Removes the partial file unless the export completed.
-struct Partial(PathBuf, bool);
+/// A file being written beside its final name (`.NAME.partial`) and renamed into place once complete; dropped
+/// before that, the partial file is removed.
+pub(super) struct Target {
+    pub partial: PathBuf,
+    out: PathBuf,
+    done: bool,
+}
 
-impl Drop for Partial {
+impl Target {
+    pub fn new(out: &Path) -> Result<Target> {
+        let name = out
+            .file_name()
+            .ok_or_else(|| Error::invalid("out", format!("{} is not a file name", out.display())))?
+            .to_string_lossy()
+            .into_owned();
+        let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+        if !dir.is_dir() {
+            return Err(Error::invalid("out", format!("the folder {} does not exist", dir.display())));
+        }
+        Ok(Target { partial: dir.join(format!(".{name}.partial")), out: out.to_path_buf(), done: false })
+    }
+
+    /// Move the finished file into place; its size.
+    pub fn commit(mut self) -> Result<u64> {
+        std::fs::rename(&self.partial, &self.out)
+            .map_err(|e| Error::io(format!("cannot write {}", self.out.display()), e))?;
+        self.done = true;
+        Ok(std::fs::metadata(&self.out).map(|m| m.len()).unwrap_or(0))
+    }
+}
+
+impl Drop for Target {
     fn drop(&mut self) {
-        if !self.1 {
-            let _ = std::fs::remove_file(&self.0);
+        if !self.done {
+            let _ = std::fs::remove_file(&self.partial);
         }
     }
 }
@@ -48,15 +76,7 @@ impl Desk {
         if from > to {
             return Err(Error::invalid("from", format!("{} is after {}", dates::fmt(from), dates::fmt(to))));
         }
-        let name = out
-            .file_name()
-            .ok_or_else(|| Error::invalid("out", format!("{} is not a file name", out.display())))?
-            .to_string_lossy()
-            .into_owned();
-        let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !dir.is_dir() {
-            return Err(Error::invalid("out", format!("the folder {} does not exist", dir.display())));
-        }
+        let target = Target::new(out)?;
         let org = self.organisation()?.name;
         let title = format!(
             "Request log{} — received {} to {}",
@@ -64,8 +84,7 @@ impl Desk {
             dates::fmt(from),
             dates::fmt(to)
         );
-        let mut partial = Partial(dir.join(format!(".{name}.partial")), false);
-        let mut writer = LogWriter::create(format, &partial.0, &title)?;
+        let mut writer = LogWriter::create(format, &target.partial, &title)?;
         let today = self.today();
         let mut written = 0u64;
         let requests = self.store.read(|rd| {
@@ -79,10 +98,8 @@ impl Desk {
             })
         })?;
         progress(requests);
-        writer.finish(&partial.0)?;
-        std::fs::rename(&partial.0, out).map_err(|e| Error::io(format!("cannot write {}", out.display()), e))?;
-        partial.1 = true;
-        let bytes = std::fs::metadata(out).map(|m| m.len()).unwrap_or(0);
+        writer.finish(&target.partial)?;
+        let bytes = target.commit()?;
         Ok(LogExport { path: out.display().to_string(), format, requests, bytes })
     }
 

@@ -200,7 +200,7 @@ impl Desk {
         })
     }
 
-    fn context(&self, r: &Request, lang: &str, note: Option<&str>) -> Result<Context> {
+    pub(super) fn context(&self, r: &Request, lang: &str, note: Option<&str>) -> Result<Context> {
         let d = data()?;
         let words = d.words(lang)?;
         let org = self.organisation()?;

@@ -146,7 +146,7 @@ impl LogRow {
         }
     }
 
-    fn cells(&self) -> [String; 20] {
+    pub fn cells(&self) -> [String; 20] {
         let o = |v: &Option<String>| v.clone().unwrap_or_default();
         [
             self.reference.clone(),

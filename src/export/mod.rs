@@ -1,7 +1,9 @@
 //! What leaves Rightsdesk for a regulator: the request log in four formats and the yearly metrics.
 
+pub mod archive;
 pub mod log;
 pub mod metrics;
+pub mod subject;
 
 pub use log::{LogFormat, LogRow, LogSummary, LogWriter};
 pub use metrics::{GroupMetrics, Metrics, MetricsBuilder, MonthMetrics};

@@ -250,7 +250,7 @@ pub fn render(stage: &str, lang: &str, subject: &str, body: &str, ctx: &Context)
 
 /// What the answer of a stage must contain (GDPR Art 12(4) and 15(1), Art 12(3) for extensions; law.md), with the
 /// value that must appear.
-fn required<'a>(stage: &str, ctx: &'a Context) -> Vec<(&'static str, &'a str)> {
+pub(crate) fn required<'a>(stage: &str, ctx: &'a Context) -> Vec<(&'static str, &'a str)> {
     let mut out = vec![("The organisation's name (Settings → Organisation)", ctx.org.name.as_str())];
     match stage {
         "refusal" | "partial" | "unverified" => out.extend([

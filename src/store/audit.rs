@@ -28,7 +28,15 @@ pub struct Event {
     pub hash: String,
 }
 
-fn link_hash(prev: &str, id: &str, request_id: &str, at: &str, actor: &str, kind: &str, data: &str) -> String {
+pub(crate) fn link_hash(
+    prev: &str,
+    id: &str,
+    request_id: &str,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    data: &str,
+) -> String {
     let mut h = Sha256::new();
     for part in [prev, id, request_id, at, actor, kind, data] {
         // Length-prefixed, so no two different events hash the same text.
@@ -96,7 +104,52 @@ impl Tx<'_> {
     }
 }
 
+/// An event exactly as stored and chained: what an outside check needs to recompute its hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct ChainedEvent {
+    pub seq: i64,
+    pub id: String,
+    pub request_id: String,
+    pub at: String,
+    pub actor: String,
+    pub kind: String,
+    /// The event's data as the exact text that was hashed.
+    pub data: String,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+impl ChainedEvent {
+    /// Its stored hash is the hash of its own content and link (what `verify_chain.py` in an evidence pack checks).
+    pub fn recomputes(&self) -> bool {
+        link_hash(&self.prev_hash, &self.id, &self.request_id, &self.at, &self.actor, &self.kind, &self.data)
+            == self.hash
+    }
+}
+
 impl Reader<'_> {
+    /// A request's events with their links, in chain order.
+    pub fn chained_events(&self, request_id: &Uuid) -> Result<Vec<ChainedEvent>> {
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, id, request_id, at, actor, kind, data, prev_hash, hash FROM events WHERE request_id = ?1
+             ORDER BY seq",
+        )?;
+        let rows = stmt.query_map([request_id.to_string()], |r| {
+            Ok(ChainedEvent {
+                seq: r.get(0)?,
+                id: r.get(1)?,
+                request_id: r.get(2)?,
+                at: r.get(3)?,
+                actor: r.get(4)?,
+                kind: r.get(5)?,
+                data: r.get(6)?,
+                prev_hash: r.get(7)?,
+                hash: r.get(8)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     pub fn events(&self, request_id: &Uuid) -> Result<Vec<Event>> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT seq, id, request_id, at, actor, kind, data, hash FROM events WHERE request_id = ?1 ORDER BY seq",

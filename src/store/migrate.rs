@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 5, name: "0005_requesters.sql", sql: include_str!("../../migrations/0005_requesters.sql") },
     Migration { version: 6, name: "0006_data_map.sql", sql: include_str!("../../migrations/0006_data_map.sql") },
     Migration { version: 7, name: "0007_responses.sql", sql: include_str!("../../migrations/0007_responses.sql") },
+    Migration { version: 8, name: "0008_disclosures.sql", sql: include_str!("../../migrations/0008_disclosures.sql") },
 ];
 
 pub fn checksum(sql: &str) -> String {

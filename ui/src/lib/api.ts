@@ -35,6 +35,11 @@ export type ImportOutcome = B.ImportOutcome_Serialize;
 export type RegimeAuthorities = B.RegimeAuthorities_Serialize;
 export type LogFormat = B.LogFormat;
 export type LogExport = B.LogExport;
+export type SubjectExport = B.SubjectExport;
+export type EvidencePack = B.EvidencePack;
+export type PackSelection = B.PackSelection;
+export type Disclosure = B.Disclosure_Serialize;
+export type DisclosureInput = B.DisclosureInput_Deserialize;
 export type Metrics = B.Metrics_Serialize;
 export type OwnAuthority = B.OwnAuthority_Deserialize;
 export type ImportRecord = B.ImportRecord;
@@ -151,6 +156,14 @@ export const api = {
     proof: File | null,
   ) => unwrap(commands.tickChecklist(reference, system, state, note, proof ? await upload(proof) : null)),
   refreshChecklist: (reference: string) => unwrap(commands.refreshChecklist(reference)),
+  addDisclosure: async (reference: string, input: DisclosureInput, file: File | null) =>
+    unwrap(commands.addDisclosure(reference, input, file ? await upload(file) : null)),
+  removeDisclosure: (reference: string, item: string) => unwrap(commands.removeDisclosure(reference, item)),
+  exportSubject: (reference: string, password: string | null, onProgress: (percent: number) => void) => {
+    const channel = new Channel<number>();
+    channel.onmessage = onProgress;
+    return unwrap(commands.exportSubject(reference, password, channel));
+  },
   organisation: () => unwrap(commands.organisation()),
   setOrganisation: (org: Organisation) => unwrap(commands.setOrganisation(org)),
   setLogo: async (file: File | null) => unwrap(commands.setLogo(file ? await upload(file) : null)),
@@ -161,6 +174,7 @@ export const api = {
     channel.onmessage = onProgress;
     return unwrap(commands.exportLog(from, to, format, channel));
   },
+  exportEvidence: (selection: PackSelection) => unwrap(commands.exportEvidence(selection)),
   metrics: (year: number, regime: string | null) => unwrap(commands.metrics(year, regime)),
   setOwnAuthority: (regime: string, own: OwnAuthority | null) =>
     unwrap(commands.setOwnAuthority(regime, own)),

@@ -1,0 +1,238 @@
+//! The requester's copy of their data: what was gathered on an access or portability request, packaged by
+//! `export::subject` into one ZIP, optionally password-protected, and recorded in the request's audit trail.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::exports::Target;
+use super::{Desk, disclosures::gathers_data};
+use crate::dates;
+use crate::domain::RequestKind;
+use crate::error::{Error, Result};
+use crate::export::subject::{
+    self, AuthorityInfo, CategoryData, Contents, ControllerInfo, FieldData, FileData, Information, RequestInfo,
+    SubjectInfo, SystemData,
+};
+use crate::store::{self, Disclosure};
+
+/// What the subject export wrote.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SubjectExport {
+    pub path: String,
+    /// Files in the archive, the manifest included.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub files: u64,
+    /// The archive's size.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub bytes: u64,
+    /// The archive's SHA-256 (recorded in the audit trail: what was handed over can be proved later).
+    pub sha256: String,
+    pub encrypted: bool,
+    /// `all` (access) or `provided` (portability).
+    pub scope: String,
+}
+
+/// The shortest password accepted: AES-256 is only as strong as the password that keys it.
+pub const MIN_PASSWORD: usize = 10;
+
+impl Desk {
+    /// Package what was gathered on the request into the ZIP at `out`. A portability request takes only the data
+    /// the person provided. `progress` hears (bytes packed, bytes to pack).
+    pub fn export_subject(
+        &self,
+        id_or_reference: &str,
+        out: &Path,
+        password: Option<&str>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<SubjectExport> {
+        if let Some(p) = password
+            && p.chars().count() < MIN_PASSWORD
+        {
+            return Err(Error::invalid(
+                "password",
+                format!(
+                    "the password is too short: use at least {MIN_PASSWORD} characters (a phrase of several words is best)"
+                ),
+            ));
+        }
+        let target = Target::new(out)?;
+        let (r, items) = self.store.read(|rd| {
+            let r = rd.request(id_or_reference)?;
+            let items = rd.disclosures(&r.id.to_string())?;
+            Ok((r, items))
+        })?;
+        if !gathers_data(r.kind) {
+            return Err(Error::invalid(
+                "kind",
+                format!(
+                    "{} is a {} request: only access and portability answers carry a copy of the data",
+                    r.reference,
+                    r.kind.label().to_lowercase()
+                ),
+            ));
+        }
+        let portability = r.kind == RequestKind::Portability;
+        let items: Vec<Disclosure> = items.into_iter().filter(|d| !portability || d.provided).collect();
+        if items.is_empty() {
+            return Err(Error::invalid(
+                "disclosures",
+                if portability {
+                    format!(
+                        "nothing on {} is marked as provided by the person: a portability export holds only that",
+                        r.reference
+                    )
+                } else {
+                    format!("nothing is gathered on {} yet: add what each system holds first", r.reference)
+                },
+            ));
+        }
+        let ctx = self.context(&r, "en", None)?;
+        let missing: Vec<&str> =
+            crate::respond::render::required(if portability { "portability" } else { "fulfilment" }, &ctx)
+                .into_iter()
+                .filter(|(_, v)| v.trim().is_empty())
+                .map(|(what, _)| what)
+                .collect();
+        if !missing.is_empty() {
+            return Err(Error::invalid(
+                "organisation",
+                format!("the export's README would lack what the law requires: {}", missing.join("; ")),
+            ));
+        }
+        let holds: BTreeMap<String, String> = self.systems()?.into_iter().map(|s| (s.id, s.holds)).collect();
+        let org = &ctx.org;
+        let mut contents = Contents {
+            format: subject::FORMAT,
+            generated_at: store::timestamp(self.now()),
+            scope: if portability { "provided" } else { "all" },
+            request: RequestInfo {
+                reference: r.reference.clone(),
+                kind: r.kind.label().into(),
+                received: dates::fmt(r.received),
+                regime: ctx.request.regime.clone(),
+            },
+            subject: SubjectInfo { name: r.requester.name.clone(), email: r.requester.email.clone() },
+            controller: ControllerInfo {
+                name: org.name.clone(),
+                address: org.address.clone(),
+                email: org.email.clone(),
+                dpo: org.dpo.clone(),
+            },
+            information: Information {
+                purposes: org.purposes.clone(),
+                categories: org.categories.clone(),
+                recipients: org.recipients.clone(),
+                retention: org.retention.clone(),
+                source: org.source.clone(),
+                automated: org.automated.clone(),
+                transfers: org.transfers.clone(),
+                rights: RIGHTS.into(),
+                complaint: ctx.complaint.clone(),
+                authority: (!ctx.authority.name.is_empty()).then(|| AuthorityInfo {
+                    name: ctx.authority.name.clone(),
+                    address: ctx.authority.address.clone(),
+                    website: ctx.authority.website.clone(),
+                }),
+                remedy: ctx.remedy.clone(),
+            },
+            systems: group(&items, &holds, &self.attachments_dir()),
+        };
+        let written = subject::write(&mut contents, &target.partial, password, progress)?;
+        let sha256 = file_sha256(&target.partial)?;
+        let export = SubjectExport {
+            path: out.display().to_string(),
+            files: written.entries.len() as u64 + 1,
+            bytes: written.bytes,
+            sha256,
+            encrypted: password.is_some(),
+            scope: contents.scope.into(),
+        };
+        // The audit event is written before the file takes its name: an export the trail does not know never
+        // appears (a failure after this leaves the event and no file, which the event's sha256 shows).
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        self.update(&r.reference, |_, _| {
+            Ok((
+                "subject_export_made",
+                json!({"file_name": name, "sha256": export.sha256, "bytes": export.bytes, "files": export.files,
+                       "encrypted": export.encrypted, "scope": export.scope, "items": items.len()}),
+            ))
+        })?;
+        target.commit()?;
+        Ok(export)
+    }
+
+    /// The window's export: saved to the Downloads folder as `<reference>-personal-data.zip`.
+    pub fn export_subject_to_downloads(
+        &self,
+        id_or_reference: &str,
+        password: Option<&str>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<SubjectExport> {
+        let reference = self.store.read(|rd| rd.request(id_or_reference))?.reference;
+        let path = super::export_path(&format!("{reference}-personal-data.zip"))?;
+        self.export_subject(id_or_reference, &path, password, progress)
+    }
+}
+
+const RIGHTS: &str = "You have the right to ask us to rectify inaccurate data, to erase it, to restrict its processing, \
+to object to its processing, and to receive the data you provided in a machine-readable format (portability). \
+Write to us at the address above, quoting the request reference.";
+
+/// The items by system, then category, in the order the store gives (system and category names, then time).
+fn group(items: &[Disclosure], holds: &BTreeMap<String, String>, attachments: &Path) -> Vec<SystemData> {
+    let mut systems: Vec<SystemData> = vec![];
+    for d in items {
+        if systems.last().is_none_or(|s| s.name != d.system_name) {
+            systems.push(SystemData {
+                name: d.system_name.clone(),
+                holds: holds.get(&d.system_id).cloned().unwrap_or_default(),
+                categories: vec![],
+            });
+        }
+        let Some(system) = systems.last_mut() else { continue };
+        if system.categories.last().is_none_or(|c| !c.name.eq_ignore_ascii_case(&d.category)) {
+            system.categories.push(CategoryData { name: d.category.clone(), fields: vec![], files: vec![] });
+        }
+        let Some(category) = system.categories.last_mut() else { continue };
+        match (&d.label, &d.value, &d.stored_name) {
+            (Some(label), Some(value), _) => {
+                category.fields.push(FieldData { label: label.clone(), value: value.clone(), provided: d.provided })
+            }
+            (_, _, Some(stored)) => {
+                let name = d.file_name.clone().unwrap_or_else(|| "file".into());
+                category.files.push(FileData {
+                    media_type: subject::media_type(&name),
+                    name,
+                    path: String::new(),
+                    size: d.size.unwrap_or(0).max(0) as u64,
+                    sha256: d.sha256.clone().unwrap_or_default(),
+                    provided: d.provided,
+                    tables: vec![],
+                    source: attachments.join(stored),
+                })
+            }
+            _ => {}
+        }
+    }
+    systems
+}
+
+pub(super) fn file_sha256(path: &Path) -> Result<String> {
+    use sha2::Digest;
+    let mut file = std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    use std::io::Read;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 256 * 1024];
+    loop {
+        let n = file.read(&mut buf).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        if n == 0 {
+            break;
+        }
+        hasher.update(&buf[..n]);
+    }
+    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
+}

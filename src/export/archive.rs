@@ -1,0 +1,280 @@
+//! A ZIP written entry by entry, streamed: safe entry names (no path traversal, no two names differing only by
+//! case), deflate at level 6 except for formats already compressed, optional AES-256 for every entry, the SHA-256
+//! and size of each entry kept for `manifest.json`. Used by the subject export and the evidence pack.
+
+use std::collections::HashSet;
+use std::fs::File;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::Path;
+
+use serde::Serialize;
+use sha2::{Digest, Sha256};
+use zip::write::FileOptions;
+use zip::{AesMode, CompressionMethod, ZipWriter};
+
+use crate::error::{Error, Result};
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ManifestEntry {
+    pub path: String,
+    pub size: u64,
+    pub sha256: String,
+}
+
+/// What was written: the entries (the manifest excluded) and the archive's size.
+#[derive(Debug, Clone)]
+pub struct Written {
+    pub entries: Vec<ManifestEntry>,
+    pub bytes: u64,
+}
+
+pub struct Archive<'a> {
+    zip: ZipWriter<BufWriter<File>>,
+    password: Option<&'a str>,
+    at: zip::DateTime,
+    /// Names taken, lower-cased: no two entries may differ only by case (they would collide on Windows and macOS).
+    names: HashSet<String>,
+    entries: Vec<ManifestEntry>,
+    out: &'a Path,
+}
+
+impl<'a> Archive<'a> {
+    /// A new archive at `out`; entries are dated `timestamp` (RFC 3339).
+    pub fn create(out: &'a Path, password: Option<&'a str>, timestamp: &str) -> Result<Archive<'a>> {
+        let file = File::create(out).map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
+        Ok(Archive {
+            zip: ZipWriter::new(BufWriter::with_capacity(256 * 1024, file)),
+            password,
+            at: zip_time(timestamp),
+            names: HashSet::new(),
+            entries: Vec::new(),
+            out,
+        })
+    }
+
+    /// A free name for `file` in `dir` ("name (2).ext" when taken).
+    pub fn name(&mut self, dir: &str, file: &str) -> String {
+        let clean = component(file);
+        let (stem, ext) = match clean.rsplit_once('.') {
+            Some((s, e)) if !s.is_empty() && e.len() <= 10 => (s.to_string(), format!(".{e}")),
+            _ => (clean.clone(), String::new()),
+        };
+        let mut n = 1;
+        loop {
+            let candidate = if n == 1 { format!("{dir}/{stem}{ext}") } else { format!("{dir}/{stem} ({n}){ext}") };
+            if self.names.insert(candidate.to_lowercase()) {
+                return candidate;
+            }
+            n += 1;
+        }
+    }
+
+    fn options(&self, path: &str, size: u64) -> FileOptions<'a, 'static, ()> {
+        let method = if already_compressed(path) { CompressionMethod::Stored } else { CompressionMethod::Deflated };
+        let mut options = FileOptions::<'a, 'static, ()>::default()
+            .compression_method(method)
+            .compression_level(if method == CompressionMethod::Deflated { Some(6) } else { None })
+            .last_modified_time(self.at)
+            .unix_permissions(0o644)
+            .large_file(size >= u64::from(u32::MAX) / 2);
+        if let Some(p) = self.password {
+            options = options.with_aes_encryption(AesMode::Aes256, p);
+        }
+        options
+    }
+
+    /// Stream one entry of about `size` bytes (it decides ZIP64) under a name from [`Archive::name`], returning
+    /// its SHA-256 and real size; `read` hears each chunk's length.
+    pub fn stream(
+        &mut self,
+        path: &str,
+        from: &mut dyn Read,
+        size: u64,
+        mut read: impl FnMut(u64),
+    ) -> Result<(String, u64)> {
+        let options = self.options(path, size);
+        self.zip.start_file(path, options).map_err(|e| zip_error(self.out, e))?;
+        let mut hasher = Sha256::new();
+        let mut size = 0u64;
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = match from.read(&mut buf) {
+                Ok(0) => break,
+                Ok(n) => n,
+                Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
+                Err(e) => return Err(Error::io(format!("cannot read the file for {path}"), e)),
+            };
+            hasher.update(&buf[..n]);
+            self.zip.write_all(&buf[..n]).map_err(|e| Error::io(format!("cannot write {}", self.out.display()), e))?;
+            size += n as u64;
+            read(n as u64);
+        }
+        let sha256 = hex(&hasher.finalize());
+        self.entries.push(ManifestEntry { path: path.to_string(), size, sha256: sha256.clone() });
+        Ok((sha256, size))
+    }
+
+    /// A generated entry at a fixed path (the caller's own names: README.txt, data.json…).
+    pub fn bytes(&mut self, path: &str, data: &[u8]) -> Result<()> {
+        self.names.insert(path.to_lowercase());
+        self.stream(path, &mut &data[..], data.len() as u64, |_| {})?;
+        Ok(())
+    }
+
+    /// Write `manifest.json` (every entry but itself, with `format` and a note), close the archive and flush it
+    /// to disk.
+    pub fn finish(mut self, format: &str) -> Result<Written> {
+        let manifest = serde_json::json!({
+            "format": format,
+            "algorithm": "SHA-256",
+            "note": "Every file of this archive but this one, with its size in bytes and SHA-256 (as `sha256sum` prints it).",
+            "files": self.entries,
+        });
+        let manifest = serde_json::to_vec_pretty(&manifest).map_err(|e| Error::Export(e.to_string()))?;
+        let entries = self.entries.clone();
+        self.bytes("manifest.json", &manifest)?;
+        let out = self.out;
+        let io = |e| Error::io(format!("cannot write {}", out.display()), e);
+        let mut w = self.zip.finish().map_err(|e| zip_error(out, e))?;
+        w.flush().map_err(io)?;
+        let file = w.into_inner().map_err(|e| io(e.into_error()))?;
+        file.sync_all().map_err(io)?;
+        let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
+        Ok(Written { entries, bytes })
+    }
+}
+
+/// One safe path component: no separators, no control or reserved characters, no leading dots, not a reserved
+/// device name, at most 80 characters.
+pub fn component(name: &str) -> String {
+    let cleaned: String =
+        name.chars()
+            .map(|c| {
+                if c.is_control() || matches!(c, '/' | '\\' | ':' | '*' | '?' | '"' | '<' | '>' | '|') {
+                    '_'
+                } else {
+                    c
+                }
+            })
+            .collect();
+    let mut cleaned = cleaned.trim().trim_start_matches('.').trim_end_matches(['.', ' ']).to_string();
+    if cleaned.chars().count() > 80 {
+        let ext = cleaned.rsplit_once('.').map(|(_, e)| e.to_string()).filter(|e| e.len() <= 10);
+        let keep = 80 - ext.as_ref().map_or(0, |e| e.len() + 1);
+        let stem: String = cleaned.chars().take(keep).collect();
+        cleaned = match ext {
+            Some(e) => format!("{}.{e}", stem.trim_end()),
+            None => stem,
+        };
+    }
+    let stem = cleaned.split('.').next().unwrap_or("").to_ascii_uppercase();
+    let reserved = matches!(stem.as_str(), "CON" | "PRN" | "AUX" | "NUL")
+        || (stem.len() == 4
+            && (stem.starts_with("COM") || stem.starts_with("LPT"))
+            && stem.as_bytes()[3].is_ascii_digit());
+    if cleaned.is_empty() {
+        "unnamed".into()
+    } else if reserved {
+        format!("_{cleaned}")
+    } else {
+        cleaned
+    }
+}
+
+pub fn extension(name: &str) -> String {
+    name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default()
+}
+
+/// Formats that are compressed already: deflating them again costs time and gains nothing.
+fn already_compressed(path: &str) -> bool {
+    matches!(
+        extension(path).as_str(),
+        "jpg"
+            | "jpeg"
+            | "png"
+            | "gif"
+            | "webp"
+            | "heic"
+            | "heif"
+            | "avif"
+            | "mp3"
+            | "mp4"
+            | "m4a"
+            | "mov"
+            | "avi"
+            | "mkv"
+            | "webm"
+            | "ogg"
+            | "zip"
+            | "gz"
+            | "tgz"
+            | "bz2"
+            | "xz"
+            | "7z"
+            | "rar"
+            | "zst"
+            | "docx"
+            | "xlsx"
+            | "pptx"
+            | "odt"
+            | "ods"
+            | "odp"
+            | "epub"
+    )
+}
+
+fn zip_time(timestamp: &str) -> zip::DateTime {
+    let parse = |from: usize, len: usize| timestamp.get(from..from + len).and_then(|s| s.parse::<u16>().ok());
+    let made = (|| {
+        let (y, mo, d) = (parse(0, 4)?, parse(5, 2)?, parse(8, 2)?);
+        let (h, mi, s) = (parse(11, 2).unwrap_or(0), parse(14, 2).unwrap_or(0), parse(17, 2).unwrap_or(0));
+        zip::DateTime::from_date_and_time(y, mo as u8, d as u8, h as u8, mi as u8, s as u8).ok()
+    })();
+    made.unwrap_or_default()
+}
+
+fn zip_error(out: &Path, e: zip::result::ZipError) -> Error {
+    match e {
+        zip::result::ZipError::Io(e) => Error::io(format!("cannot write {}", out.display()), e),
+        other => Error::Export(format!("{}: {other}", out.display())),
+    }
+}
+
+fn hex(bytes: &[u8]) -> String {
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn components_are_safe() {
+        assert_eq!(component("../../etc/passwd"), "_.._etc_passwd");
+        assert_eq!(component("..\\..\\boot.ini"), "_.._boot.ini");
+        assert_eq!(component("  .hidden "), "hidden");
+        assert_eq!(component(""), "unnamed");
+        assert_eq!(component("..."), "unnamed");
+        assert_eq!(component("CON.txt"), "_CON.txt");
+        assert_eq!(component("com1"), "_com1");
+        assert_eq!(component("a\u{0}b\nc"), "a_b_c");
+        let long = format!("{}.pdf", "x".repeat(200));
+        let c = component(&long);
+        assert_eq!(c.chars().count(), 80);
+        assert!(c.ends_with(".pdf"));
+        assert_eq!(component("Rapport – été.pdf"), "Rapport – été.pdf");
+    }
+
+    #[test]
+    fn names_never_collide_even_by_case() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("names.zip");
+        let mut a = Archive::create(&out, None, "2026-06-30T00:00:00Z").unwrap();
+        assert_eq!(a.name("files/CRM", "orders.csv"), "files/CRM/orders.csv");
+        assert_eq!(a.name("files/CRM", "Orders.CSV"), "files/CRM/Orders (2).CSV");
+        assert_eq!(a.name("files/CRM", "orders.csv"), "files/CRM/orders (3).csv");
+        assert_eq!(a.name("files/CRM", "../orders.csv"), "files/CRM/_orders.csv");
+        assert_eq!(a.name("files/CRM", "README"), "files/CRM/README");
+        assert_eq!(a.name("files/CRM", "readme"), "files/CRM/readme (2)");
+    }
+}

@@ -1,0 +1,312 @@
+//! The requester's copy of their data (access, portability) as one ZIP: the original files, one CSV per tabular
+//! source (spreadsheets converted sheet by sheet; the typed fields in `data/fields.csv`), `data.json` (described by
+//! docs/subject-export.schema.json), `index.html` (readable offline, no script), `README.txt` (the Art 15(1)
+//! information) and `manifest.json` (SHA-256 and size of every other file). Files are streamed through the archive,
+//! so memory stays flat whatever their size; with a password every entry is AES-256 encrypted.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::archive::{self, Archive, Written, component};
+use crate::error::{Error, Result};
+
+pub const FORMAT: &str = "rightsdesk-subject-export/1";
+
+/// Everything the archive says, as written to `data.json` and shown by `index.html` and `README.txt`.
+#[derive(Debug, Clone, Serialize)]
+pub struct Contents {
+    pub format: &'static str,
+    pub generated_at: String,
+    /// `all` (access) or `provided` (portability: only the data the person provided).
+    pub scope: &'static str,
+    pub request: RequestInfo,
+    pub subject: SubjectInfo,
+    pub controller: ControllerInfo,
+    pub information: Information,
+    pub systems: Vec<SystemData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RequestInfo {
+    pub reference: String,
+    pub kind: String,
+    pub received: String,
+    pub regime: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SubjectInfo {
+    pub name: String,
+    pub email: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ControllerInfo {
+    pub name: String,
+    pub address: String,
+    pub email: String,
+    pub dpo: String,
+}
+
+/// The information owed with a copy of the data (GDPR Art 15(1)(a)–(h) and 15(2)).
+#[derive(Debug, Clone, Serialize)]
+pub struct Information {
+    pub purposes: String,
+    pub categories: String,
+    pub recipients: String,
+    pub retention: String,
+    pub source: String,
+    pub automated: String,
+    pub transfers: String,
+    pub rights: String,
+    pub complaint: String,
+    pub authority: Option<AuthorityInfo>,
+    pub remedy: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AuthorityInfo {
+    pub name: String,
+    pub address: String,
+    pub website: String,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SystemData {
+    pub name: String,
+    /// What the data map says the system holds.
+    pub holds: String,
+    pub categories: Vec<CategoryData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct CategoryData {
+    pub name: String,
+    pub fields: Vec<FieldData>,
+    pub files: Vec<FileData>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FieldData {
+    pub label: String,
+    pub value: String,
+    pub provided: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct FileData {
+    pub name: String,
+    /// Where it is in the archive (set when written).
+    pub path: String,
+    pub media_type: &'static str,
+    pub size: u64,
+    pub sha256: String,
+    pub provided: bool,
+    /// The CSV files made from it (a spreadsheet's sheets), or its own path for a CSV file.
+    pub tables: Vec<String>,
+    /// The managed copy to read.
+    #[serde(skip)]
+    pub source: PathBuf,
+}
+
+/// Progress over the bytes of the files to pack: (done, total).
+pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
+
+/// Write the archive to `out` (a new file). The files' SHA-256 are checked against `FileData::sha256` as they are
+/// read: a managed copy changed on disk since it was gathered stops the export.
+pub fn write(contents: &mut Contents, out: &Path, password: Option<&str>, progress: Progress) -> Result<Written> {
+    let mut archive = Archive::create(out, password, &contents.generated_at)?;
+    let total: u64 = contents.systems.iter().flat_map(|s| &s.categories).flat_map(|c| &c.files).map(|f| f.size).sum();
+    let mut done = 0u64;
+    progress(0, total);
+
+    for system in &mut contents.systems {
+        for category in &mut system.categories {
+            for f in &mut category.files {
+                let dir = format!("files/{}/{}", component(&system.name), component(&category.name));
+                f.path = archive.name(&dir, &f.name);
+                let mut source =
+                    File::open(&f.source).map_err(|e| Error::io(format!("cannot read {}", f.source.display()), e))?;
+                let (sha, size) = archive.stream(&f.path, &mut source, f.size, |n| {
+                    done += n;
+                    progress(done, total)
+                })?;
+                if sha != f.sha256 || size != f.size {
+                    return Err(Error::invalid(
+                        "file",
+                        format!(
+                            "{} changed on disk since it was gathered (its SHA-256 no longer matches): add it again",
+                            f.name
+                        ),
+                    ));
+                }
+                f.tables = tables(&mut archive, &system.name, f)?;
+            }
+        }
+    }
+
+    if let Some(csv) = fields_csv(contents)? {
+        archive.bytes("data/fields.csv", &csv)?;
+    }
+    let json = serde_json::to_vec_pretty(contents).map_err(|e| Error::Export(e.to_string()))?;
+    archive.bytes("data.json", &json)?;
+    archive.bytes("index.html", render("index.html", INDEX_HTML, contents)?.as_bytes())?;
+    archive.bytes("README.txt", render("README.txt", README_TXT, contents)?.as_bytes())?;
+    archive.finish(FORMAT)
+}
+
+/// The CSV tables made from a file: each sheet of a spreadsheet, or the file itself when it is a CSV.
+fn tables(archive: &mut Archive, system: &str, f: &FileData) -> Result<Vec<String>> {
+    let ext = archive::extension(&f.name);
+    if ext == "csv" {
+        return Ok(vec![f.path.clone()]);
+    }
+    if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods") {
+        return Ok(vec![]);
+    }
+    use calamine::Reader;
+    // A file that is not a readable spreadsheet is still packed as it is; it just has no CSV beside it.
+    let Ok(mut book) = calamine::open_workbook_auto(&f.source) else { return Ok(vec![]) };
+    let stem = f.name.rsplit_once('.').map_or(f.name.as_str(), |(s, _)| s).to_string();
+    let mut made = vec![];
+    for sheet in book.sheet_names() {
+        let Ok(range) = book.worksheet_range(&sheet) else { continue };
+        let mut csv = csv::Writer::from_writer(vec![]);
+        for row in range.rows() {
+            csv.write_record(row.iter().map(cell_text)).map_err(|e| Error::Export(e.to_string()))?;
+        }
+        let data = csv.into_inner().map_err(|e| Error::Export(e.to_string()))?;
+        let path = archive.name(&format!("tables/{}", component(system)), &format!("{stem} - {sheet}.csv"));
+        archive.stream(&path, &mut &data[..], data.len() as u64, |_| {})?;
+        made.push(path);
+    }
+    Ok(made)
+}
+
+fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
+    match cell {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => f.to_string(),
+        Data::Bool(b) => b.to_string(),
+        Data::DateTime(d) if d.is_datetime() => {
+            let (y, m, day, h, min, s, _) = d.to_ymd_hms_milli();
+            if (h, min, s) == (0, 0, 0) {
+                format!("{y:04}-{m:02}-{day:02}")
+            } else {
+                format!("{y:04}-{m:02}-{day:02} {h:02}:{min:02}:{s:02}")
+            }
+        }
+        Data::DateTime(d) => d.as_f64().to_string(),
+        Data::DateTimeIso(s) | Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => format!("#{e:?}"),
+    }
+}
+
+/// The typed fields, one row each; none if no field was typed.
+fn fields_csv(contents: &Contents) -> Result<Option<Vec<u8>>> {
+    let mut csv = csv::Writer::from_writer(vec![]);
+    let mut any = false;
+    csv.write_record(["system", "category", "field", "value", "provided_by_you"])
+        .map_err(|e| Error::Export(e.to_string()))?;
+    for s in &contents.systems {
+        for c in &s.categories {
+            for f in &c.fields {
+                any = true;
+                csv.write_record([
+                    s.name.as_str(),
+                    c.name.as_str(),
+                    f.label.as_str(),
+                    f.value.as_str(),
+                    if f.provided { "yes" } else { "no" },
+                ])
+                .map_err(|e| Error::Export(e.to_string()))?;
+            }
+        }
+    }
+    let data = csv.into_inner().map_err(|e| Error::Export(e.to_string()))?;
+    Ok(any.then_some(data))
+}
+
+const INDEX_HTML: &str = include_str!("../../data/subject-export/index.html");
+const README_TXT: &str = include_str!("../../data/subject-export/README.txt");
+
+fn render(name: &str, source: &str, contents: &Contents) -> Result<String> {
+    let mut env = minijinja::Environment::new();
+    env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
+    env.add_filter("bytes", |n: u64| human_size(n));
+    // Percent-encoded to [A-Za-z0-9-._~/%] only, so nothing is left to escape.
+    env.add_filter("href", |path: String| minijinja::Value::from_safe_string(href(&path)));
+    env.add_filter("basename", |path: String| path.rsplit('/').next().unwrap_or_default().to_string());
+    env.add_template(name, source).map_err(|e| Error::Export(format!("{name}: {e}")))?;
+    let t = env.get_template(name).map_err(|e| Error::Export(format!("{name}: {e}")))?;
+    t.render(minijinja::Value::from(minijinja::value::Serde(contents)))
+        .map_err(|e| Error::Export(format!("{name}: {e}")))
+}
+
+pub fn human_size(n: u64) -> String {
+    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+    if n < 1024 {
+        return format!("{n} bytes");
+    }
+    let mut v = n as f64 / 1024.0;
+    let mut unit = 0;
+    while v >= 1024.0 && unit < UNITS.len() - 1 {
+        v /= 1024.0;
+        unit += 1;
+    }
+    format!("{v:.1} {}", UNITS[unit])
+}
+
+/// A relative link to an entry: each byte outside the unreserved set percent-encoded ('#', '%', '?' break links).
+fn href(path: &str) -> String {
+    path.bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~' | b'/') {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect()
+}
+
+pub fn media_type(name: &str) -> &'static str {
+    match archive::extension(name).as_str() {
+        "csv" => "text/csv",
+        "json" => "application/json",
+        "txt" | "log" => "text/plain",
+        "html" | "htm" => "text/html",
+        "xml" => "application/xml",
+        "pdf" => "application/pdf",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "gif" => "image/gif",
+        "webp" => "image/webp",
+        "eml" => "message/rfc822",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "xls" => "application/vnd.ms-excel",
+        "ods" => "application/vnd.oasis.opendocument.spreadsheet",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "mp3" => "audio/mpeg",
+        "mp4" => "video/mp4",
+        "zip" => "application/zip",
+        _ => "application/octet-stream",
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_read_as_a_person_reads_them() {
+        assert_eq!(human_size(512), "512 bytes");
+        assert_eq!(human_size(2048), "2.0 KB");
+        assert_eq!(human_size(5 * 1024 * 1024 + 1024 * 512), "5.5 MB");
+    }
+}

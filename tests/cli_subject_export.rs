@@ -1,0 +1,497 @@
+//! The requester's copy of their data, checked as a person would: the ZIP opened with the system's `unzip` (and
+//! 7-Zip when it is encrypted, which `unzip` cannot open), every manifest checksum recomputed, data.json parsed,
+//! the HTML and README read; the password searched for in every file it could have leaked into.
+
+mod common;
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+
+use sha2::Digest;
+
+const TODAY: &str = "2026-06-30";
+
+struct Reg {
+    dir: tempfile::TempDir,
+    db: PathBuf,
+}
+
+impl Reg {
+    fn new() -> Reg {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("r.sqlite3");
+        let reg = Reg { dir, db };
+        let org = [
+            ("--name", "Acme Ltd"),
+            ("--address", "1 Main Street, Dublin"),
+            ("--email", "privacy@acme.test"),
+            ("--purposes", "Running your account and orders"),
+            ("--categories", "Identity, contact details, orders"),
+            ("--recipients", "Our parcel carrier"),
+            ("--retention", "Six years after the last order"),
+            ("--source", "You, when you signed up"),
+            ("--automated", "None"),
+        ];
+        let mut args = vec!["settings", "organisation"];
+        args.extend(org.iter().flat_map(|(k, v)| [*k, *v]));
+        reg.run(&args).ok();
+        for (name, holds) in [("CRM", "Contact details and account history"), ("Web shop", "Orders and payments")] {
+            reg.run(&["datamap", "add", "--name", name, "--owner", "IT", "--holds", holds]).ok();
+        }
+        reg
+    }
+
+    fn run(&self, args: &[&str]) -> common::Run {
+        common::run_now(&self.db, TODAY, args)
+    }
+
+    fn add(&self, kind: &str) -> String {
+        let v = self
+            .run(&[
+                "request",
+                "add",
+                "--json",
+                "--kind",
+                kind,
+                "--regime",
+                "eu-gdpr",
+                "--calendar",
+                "IE",
+                "--received",
+                "2026-06-01",
+                "--name",
+                "Pat Example",
+                "--email",
+                "pat@example.org",
+            ])
+            .json();
+        v["reference"].as_str().unwrap().to_string()
+    }
+
+    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
+        let dir = self.dir.path().join("found");
+        std::fs::create_dir_all(&dir).unwrap();
+        let p = dir.join(name);
+        std::fs::write(&p, bytes).unwrap();
+        p
+    }
+
+    fn field(&self, reference: &str, system: &str, category: &str, label: &str, value: &str, provided: bool) {
+        let mut args = vec![
+            "request",
+            "disclose",
+            reference,
+            "--system",
+            system,
+            "--category",
+            category,
+            "--label",
+            label,
+            "--value",
+            value,
+        ];
+        if provided {
+            args.push("--provided");
+        }
+        self.run(&args).ok();
+    }
+
+    fn attach(&self, reference: &str, system: &str, category: &str, file: &Path, provided: bool) {
+        let mut args = vec![
+            "request",
+            "disclose",
+            reference,
+            "--system",
+            system,
+            "--category",
+            category,
+            "--file",
+            file.to_str().unwrap(),
+        ];
+        if provided {
+            args.push("--provided");
+        }
+        self.run(&args).ok();
+    }
+
+    fn export(&self, reference: &str, out: &Path, password: Option<&str>) -> common::Run {
+        let mut cmd = Command::new(common::bin());
+        cmd.args([
+            "--db",
+            self.db.to_str().unwrap(),
+            "export",
+            "subject",
+            reference,
+            "--out",
+            out.to_str().unwrap(),
+            "--json",
+        ])
+        .env("RIGHTSDESK_NOW", TODAY)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+        if password.is_some() {
+            cmd.arg("--password-stdin");
+        }
+        let mut child = cmd.spawn().unwrap();
+        if let Some(p) = password {
+            use std::io::Write;
+            writeln!(child.stdin.take().unwrap(), "{p}").unwrap();
+        }
+        let out = child.wait_with_output().unwrap();
+        common::Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+fn sha256(bytes: &[u8]) -> String {
+    sha2::Sha256::digest(bytes).iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// Unpack with a system tool into a new folder; every file there, by relative path.
+fn unpack(tool: &[&str], zip: &Path, into: &Path) -> BTreeMap<String, Vec<u8>> {
+    let status = Command::new(tool[0]).args(&tool[1..]).arg(zip).current_dir(into).output().unwrap();
+    assert!(
+        status.status.success(),
+        "{tool:?}: {}{}",
+        String::from_utf8_lossy(&status.stdout),
+        String::from_utf8_lossy(&status.stderr)
+    );
+    let mut files = BTreeMap::new();
+    let mut stack = vec![into.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                let rel = p.strip_prefix(into).unwrap().to_string_lossy().replace('\\', "/");
+                files.insert(rel, std::fs::read(&p).unwrap());
+            }
+        }
+    }
+    files
+}
+
+/// Every file but the manifest is in the manifest with its size and SHA-256, and nothing else is.
+fn check_manifest(files: &BTreeMap<String, Vec<u8>>) {
+    let manifest: serde_json::Value = serde_json::from_slice(&files["manifest.json"]).unwrap();
+    assert_eq!(manifest["algorithm"], "SHA-256");
+    let listed: BTreeMap<String, (u64, String)> = manifest["files"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            (
+                f["path"].as_str().unwrap().to_string(),
+                (f["size"].as_u64().unwrap(), f["sha256"].as_str().unwrap().to_string()),
+            )
+        })
+        .collect();
+    let present: Vec<&String> = files.keys().filter(|k| *k != "manifest.json").collect();
+    assert_eq!(listed.keys().collect::<Vec<_>>(), present, "the manifest lists exactly the archive's files");
+    for (path, (size, sha)) in &listed {
+        assert_eq!(files[path].len() as u64, *size, "{path}");
+        assert_eq!(&sha256(&files[path]), sha, "{path}");
+    }
+}
+
+/// data.json against docs/subject-export.schema.json, with the Python `jsonschema` library (pinned in setup.sh).
+fn validate_against_schema(data: &Path) {
+    let python = std::env::var("RIGHTSDESK_PYTHON").unwrap_or_else(|_| "python3".into());
+    let schema = Path::new(env!("CARGO_MANIFEST_DIR")).join("docs/subject-export.schema.json");
+    let probe = Command::new(&python).args(["-c", "import jsonschema"]).status();
+    if !matches!(probe, Ok(s) if s.success()) {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "CI must have jsonschema for {python}: the schema check cannot be skipped"
+        );
+        eprintln!("skipped the schema check: {python} has no jsonschema");
+        return;
+    }
+    let script = "import json, sys, jsonschema\n\
+                  schema = json.load(open(sys.argv[1]))\n\
+                  jsonschema.Draft202012Validator.check_schema(schema)\n\
+                  jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker()).validate(json.load(open(sys.argv[2])))";
+    let out = Command::new(&python).args(["-c", script]).arg(&schema).arg(data).output().unwrap();
+    assert!(out.status.success(), "data.json does not match its schema: {}", String::from_utf8_lossy(&out.stderr));
+}
+
+fn xlsx(path: &Path) {
+    let mut book = rust_xlsxwriter::Workbook::new();
+    let sheet = book.add_worksheet().set_name("Orders").unwrap();
+    sheet.write(0, 0, "order").unwrap();
+    sheet.write(0, 1, "total").unwrap();
+    sheet.write(1, 0, "A-1001").unwrap();
+    sheet.write(1, 1, 42.5).unwrap();
+    let other = book.add_worksheet().set_name("Returns").unwrap();
+    other.write(0, 0, "order").unwrap();
+    other.write(1, 0, "A-0999").unwrap();
+    book.save(path).unwrap();
+}
+
+#[test]
+fn an_access_export_holds_everything_gathered_with_checksums_a_person_can_verify() {
+    let reg = Reg::new();
+    let r = reg.add("access");
+    reg.field(&r, "CRM", "Contact details", "Email address", "pat@example.org", true);
+    reg.field(&r, "CRM", "Contact details", "Note", "Prefers <b>post</b> & \"letters\"", false);
+    reg.field(&r, "crm", "Account", "Customer since", "2019-03-04", false);
+    let csv = reg.file("orders.csv", b"order,total\nA-1001,42.50\n");
+    reg.attach(&r, "Web shop", "Orders", &csv, true);
+    let book = reg.dir.path().join("found").join("orders.xlsx");
+    xlsx(&book);
+    reg.attach(&r, "Web shop", "Orders", &book, false);
+    // Two different files under one name, and a name trying to leave the folder.
+    let photo = reg.file("photo.png", &[0x89, b'P', b'N', b'G', 1, 2, 3]);
+    reg.attach(&r, "CRM", "Account", &photo, true);
+    let photo2 = reg.dir.path().join("found").join("other");
+    std::fs::create_dir_all(&photo2).unwrap();
+    std::fs::write(photo2.join("PHOTO.png"), [0x89, b'P', b'N', b'G', 9, 9]).unwrap();
+    reg.attach(&r, "CRM", "Account", &photo2.join("PHOTO.png"), false);
+    let evil = reg.file("..%2F..%2Fevil.txt", b"still just a file");
+    reg.attach(&r, "CRM", "Account", &evil, false);
+
+    let out = reg.dir.path().join("export.zip");
+    let done = reg.export(&r, &out, None).json();
+    assert_eq!(done["encrypted"], false);
+    assert_eq!(done["scope"], "all");
+    let zip_bytes = std::fs::read(&out).unwrap();
+    assert_eq!(done["sha256"], sha256(&zip_bytes));
+    assert_eq!(done["bytes"], zip_bytes.len() as u64);
+
+    let into = reg.dir.path().join("unzipped");
+    std::fs::create_dir_all(&into).unwrap();
+    let test = Command::new("unzip").arg("-t").arg(&out).output().unwrap();
+    assert!(test.status.success(), "unzip -t: {}", String::from_utf8_lossy(&test.stdout));
+    let files = unpack(&["unzip", "-q"], &out, &into);
+    assert_eq!(done["files"], files.len() as u64);
+    check_manifest(&files);
+    let names: Vec<&str> = files.keys().map(String::as_str).collect();
+    for expected in [
+        "README.txt",
+        "data.json",
+        "data/fields.csv",
+        "files/CRM/Account/photo.png",
+        "files/CRM/Account/PHOTO (2).png",
+        "files/CRM/Account/%2F..%2Fevil.txt",
+        "files/Web shop/Orders/orders.csv",
+        "files/Web shop/Orders/orders.xlsx",
+        "index.html",
+        "manifest.json",
+        "tables/Web shop/orders - Orders.csv",
+        "tables/Web shop/orders - Returns.csv",
+    ] {
+        assert!(names.contains(&expected), "{expected} missing from {names:?}");
+    }
+    assert!(names.iter().all(|n| !n.split('/').any(|c| c == ".." || c.is_empty())), "{names:?}");
+    assert_eq!(files["files/Web shop/Orders/orders.csv"], b"order,total\nA-1001,42.50\n");
+    assert_eq!(String::from_utf8_lossy(&files["tables/Web shop/orders - Orders.csv"]), "order,total\nA-1001,42.5\n");
+    let fields = String::from_utf8_lossy(&files["data/fields.csv"]).into_owned();
+    assert!(fields.starts_with("system,category,field,value,provided_by_you\n"), "{fields}");
+    assert!(fields.contains("CRM,Contact details,Email address,pat@example.org,yes"), "{fields}");
+
+    let data: serde_json::Value = serde_json::from_slice(&files["data.json"]).unwrap();
+    assert_eq!(data["format"], "rightsdesk-subject-export/1");
+    assert_eq!(data["request"]["reference"], r.as_str());
+    assert_eq!(data["subject"]["name"], "Pat Example");
+    assert_eq!(data["information"]["purposes"], "Running your account and orders");
+    assert!(
+        data["information"]["complaint"].as_str().unwrap().contains("Data Protection Commission"),
+        "{}",
+        data["information"]
+    );
+    let systems: Vec<&str> = data["systems"].as_array().unwrap().iter().map(|s| s["name"].as_str().unwrap()).collect();
+    assert_eq!(systems, ["CRM", "Web shop"]);
+    assert_eq!(data["systems"][0]["holds"], "Contact details and account history");
+    let orders = &data["systems"][1]["categories"][0];
+    assert_eq!(orders["name"], "Orders");
+    assert_eq!(
+        orders["files"][1]["tables"],
+        serde_json::json!(["tables/Web shop/orders - Orders.csv", "tables/Web shop/orders - Returns.csv"])
+    );
+    assert_eq!(orders["files"][0]["sha256"], sha256(b"order,total\nA-1001,42.50\n"));
+
+    validate_against_schema(&into.join("data.json"));
+
+    let html = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    assert!(
+        html.contains("Prefers &lt;b&gt;post&lt;&#x2f;b&gt; &amp; &quot;letters&quot;"),
+        "the value is escaped: {html}"
+    );
+    assert!(!html.contains("<script"), "no script");
+    assert!(html.contains(r#"href="files/Web%20shop/Orders/orders.csv""#), "links are relative and encoded");
+    assert!(html.contains(r#"href="files/CRM/Account/%252F..%252Fevil.txt""#), "a % in a name is encoded");
+    let readme = String::from_utf8_lossy(&files["README.txt"]).into_owned();
+    for needle in [
+        "Six years after the last order",
+        "Our parcel carrier",
+        "You, when you signed up",
+        "Data Protection Commission",
+        r.as_str(),
+    ] {
+        assert!(readme.contains(needle), "README lacks {needle}: {readme}");
+    }
+
+    // The trail knows what was handed over, without the data.
+    let shown = reg.run(&["request", "show", &r, "--json"]).json();
+    let event = shown["events"].as_array().unwrap().iter().find(|e| e["kind"] == "subject_export_made").unwrap();
+    assert_eq!(event["data"]["sha256"], sha256(&zip_bytes));
+    assert!(!shown["events"].to_string().contains("Prefers"), "values stay out of the audit trail");
+    reg.run(&["audit", "verify"]).ok();
+}
+
+#[test]
+fn a_password_encrypts_every_entry_and_is_written_nowhere() {
+    let reg = Reg::new();
+    let r = reg.add("access");
+    reg.field(&r, "CRM", "Contact details", "Phone", "+353 1 555 0100", true);
+    let pdf = reg.file("letter.pdf", b"%PDF-1.4 not really a pdf but bytes all the same");
+    reg.attach(&r, "CRM", "Letters", &pdf, false);
+    let password = "correct horse battery staple 7";
+    reg.export(&r, &reg.dir.path().join("short.zip"), Some("tooshort")).assert_error("too short");
+    assert!(!reg.dir.path().join("short.zip").exists());
+
+    let out = reg.dir.path().join("locked.zip");
+    let done = reg.export(&r, &out, Some(password)).json();
+    assert_eq!(done["encrypted"], true);
+
+    // Without the password nothing opens; 7-Zip with it gets every file, and the manifest holds.
+    let into = reg.dir.path().join("7z");
+    std::fs::create_dir_all(&into).unwrap();
+    let refused =
+        Command::new("7z").args(["x", "-y", "-pwrong password here"]).arg(&out).current_dir(&into).output().unwrap();
+    assert!(!refused.status.success(), "a wrong password must not open it");
+    let listing = String::from_utf8_lossy(&Command::new("7z").args(["l", "-slt"]).arg(&out).output().unwrap().stdout)
+        .into_owned();
+    let methods: Vec<&str> = listing.lines().filter(|l| l.starts_with("Method = ")).collect();
+    assert!(!methods.is_empty() && methods.iter().all(|m| m.contains("AES-256")), "{methods:?}");
+    let _ = std::fs::remove_dir_all(&into);
+    std::fs::create_dir_all(&into).unwrap();
+    let files = unpack(&["7z", "x", "-y", &format!("-p{password}")], &out, &into);
+    check_manifest(&files);
+    assert!(files.contains_key("files/CRM/Letters/letter.pdf"));
+
+    // The password is in no file Rightsdesk wrote: the archive, the database (and its WAL), the attachments.
+    let mut leaks = vec![];
+    let mut stack = vec![reg.dir.path().to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for e in std::fs::read_dir(&d).unwrap() {
+            let p = e.unwrap().path();
+            if p.is_dir() {
+                stack.push(p);
+            } else if std::fs::read(&p).unwrap().windows(password.len()).any(|w| w == password.as_bytes()) {
+                leaks.push(p);
+            }
+        }
+    }
+    assert!(leaks.is_empty(), "the password was written to {leaks:?}");
+}
+
+#[test]
+fn a_portability_export_holds_only_what_the_person_provided() {
+    let reg = Reg::new();
+    let r = reg.add("portability");
+    reg.field(&r, "CRM", "Profile", "Name", "Pat Example", true);
+    reg.field(&r, "CRM", "Profile", "Credit score", "B+", false);
+    let csv = reg.file("uploads.csv", b"file,date\nid.png,2026-01-01\n");
+    reg.attach(&r, "Web shop", "Uploads", &csv, true);
+    let note = reg.file("internal.txt", b"internal assessment");
+    reg.attach(&r, "Web shop", "Notes", &note, false);
+    let out = reg.dir.path().join("port.zip");
+    let done = reg.export(&r, &out, None).json();
+    assert_eq!(done["scope"], "provided");
+    let into = reg.dir.path().join("u");
+    std::fs::create_dir_all(&into).unwrap();
+    let files = unpack(&["unzip", "-q"], &out, &into);
+    check_manifest(&files);
+    assert!(files.contains_key("files/Web shop/Uploads/uploads.csv"));
+    assert!(!files.keys().any(|k| k.contains("internal")), "{:?}", files.keys());
+    let all: String = files.values().map(|v| String::from_utf8_lossy(v).into_owned()).collect();
+    assert!(!all.contains("Credit score") && !all.contains("internal assessment"));
+    assert!(all.contains("Pat Example"));
+    let data: serde_json::Value = serde_json::from_slice(&files["data.json"]).unwrap();
+    assert_eq!(data["scope"], "provided");
+}
+
+#[test]
+fn bad_requests_for_an_export_get_a_clear_error_and_leave_no_file() {
+    let reg = Reg::new();
+    let erasure = reg.add("erasure");
+    reg.run(&["request", "disclose", &erasure, "--system", "CRM", "--category", "x", "--label", "a", "--value", "b"])
+        .assert_error("only access and portability");
+    let r = reg.add("access");
+    let out = reg.dir.path().join("x.zip");
+    reg.export(&r, &out, None).assert_error("nothing is gathered");
+    reg.run(&["request", "disclose", &r, "--system", "Billing", "--category", "x", "--label", "a", "--value", "b"])
+        .assert_error("not on the data map");
+    reg.run(&["request", "disclose", &r, "--system", "CRM", "--category", " ", "--label", "a", "--value", "b"])
+        .assert_error("category");
+    let p = reg.run(&[
+        "request",
+        "disclose",
+        &r,
+        "--system",
+        "CRM",
+        "--category",
+        "Profile",
+        "--label",
+        "a",
+        "--value",
+        "b",
+    ]);
+    p.ok();
+    let portability = reg.add("portability");
+    reg.run(&[
+        "request",
+        "disclose",
+        &portability,
+        "--system",
+        "CRM",
+        "--category",
+        "P",
+        "--label",
+        "a",
+        "--value",
+        "b",
+    ])
+    .ok();
+    reg.export(&portability, &out, None).assert_error("provided by the person");
+
+    // A gathered file changed on disk afterwards stops the export: the person would get something else.
+    let f = reg.file("notes.txt", b"original");
+    reg.attach(&r, "CRM", "Notes", &f, false);
+    let shown = reg.run(&["request", "show", &r, "--json"]).json();
+    let stored =
+        shown["attachments"].as_array().unwrap().iter().find(|a| a["file_name"] == "notes.txt").unwrap()["stored_name"]
+            .as_str()
+            .unwrap()
+            .to_string();
+    let managed = reg.dir.path().join("attachments").join(&stored);
+    std::fs::write(&managed, b"tampered").unwrap();
+    reg.export(&r, &out, None).assert_error("changed on disk");
+    std::fs::write(&managed, b"original").unwrap();
+
+    // The law's information missing from the README stops an access export.
+    reg.run(&["settings", "organisation", "--retention", ""]).ok();
+    reg.export(&r, &out, None).assert_error("retention");
+    reg.export(&r, &reg.dir.path().join("no-such-folder").join("x.zip"), None).assert_error("does not exist");
+    assert!(!out.exists());
+    let leftovers: Vec<_> = std::fs::read_dir(reg.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.ends_with(".partial"))
+        .collect();
+    assert!(leftovers.is_empty(), "{leftovers:?}");
+
+    // Removing an item takes it off the answer, and the trail says so.
+    let item = shown["disclosures"][0]["id"].as_str().unwrap().to_string();
+    let after = reg.run(&["request", "undisclose", &r, "--item", &item, "--json"]).json();
+    assert!(after["disclosures"].as_array().unwrap().iter().all(|d| d["id"] != item.as_str()));
+    assert!(after["events"].as_array().unwrap().iter().any(|e| e["kind"] == "disclosure_removed"));
+    reg.run(&["request", "undisclose", &r, "--item", &item]).assert_error("has no item");
+}
