@@ -16,6 +16,7 @@ mod mail;
 mod reminders;
 mod requesters;
 mod responses;
+mod retention;
 mod subject_export;
 
 pub use authorities::{OwnAuthority, RegimeAuthorities};
@@ -24,6 +25,7 @@ pub use evidence_pack::{EvidencePack, PackSelection};
 pub use exports::LogExport;
 pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
 pub use responses::{StageOption, TemplateCatalogue};
+pub use retention::{DEFAULT_RETENTION_MONTHS, RetentionReport};
 pub use subject_export::SubjectExport;
 
 pub use checklist::{SystemInput, action_for};

@@ -543,6 +543,88 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert!(table.contains("Requests to know"), "{table}");
     s.find("[data-testid=chart-volume] rect").await;
     s.shot_at("[data-testid=metrics]", "18-metrics.png").await;
+    // The evidence pack for an inquiry about Margaret Hale's request: the email sent and the letter are in it.
+    s.set_value("[data-testid=pack-by]", "references").await;
+    s.type_into("[data-testid=pack-refs]", &reference).await;
+    s.click("[data-testid=pack-run]").await;
+    let pack = s.wait_text("[data-testid=pack-done]", |t| t.contains("written to")).await;
+    assert!(pack.contains("1 request(s), 2 letter(s) and email(s)") && pack.contains("intact"), "{pack}");
+    s.shot_at("[data-testid=evidence-pack]", "19-evidence-pack.png").await;
+
+    // An access request answered with a copy of the data: what the CRM holds, typed and as a file, then the ZIP
+    // with a password. The Art 15(1) information comes from the organisation's settings.
+    for (flag, value) in [
+        ("--purposes", "Running your account and orders"),
+        ("--categories", "Identity, contact details, orders"),
+        ("--recipients", "Our parcel carrier"),
+        ("--retention", "Six years after the last order"),
+        ("--source", "You, when you signed up"),
+        ("--automated", "None"),
+    ] {
+        common::run_now(&db, TODAY, &["settings", "organisation", flag, value]).ok();
+    }
+    let access = common::run_now(
+        &db,
+        TODAY,
+        &[
+            "request",
+            "add",
+            "--json",
+            "--kind",
+            "access",
+            "--regime",
+            "eu-gdpr",
+            "--calendar",
+            "IE",
+            "--received",
+            "2026-11-16",
+            "--name",
+            "Pat Example",
+            "--email",
+            "pat@example.org",
+        ],
+    )
+    .json()["reference"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    s.click("button.brand").await;
+    s.find("[data-testid=search]").await.clear().await.unwrap();
+    s.type_into("[data-testid=search]", "Pat Example").await;
+    s.wait_text("[data-testid=queue] tbody", |t| t.contains(&access)).await;
+    s.click(&format!("[data-reference='{access}'] button.link")).await;
+    s.wait_text("[data-testid=request-reference]", |t| t == access).await;
+    s.set_value("[data-testid=disclose-system]", "CRM").await;
+    s.type_into("[data-testid=disclose-category]", "Contact details").await;
+    s.type_into("[data-testid=disclose-label]", "Email address").await;
+    s.type_into("[data-testid=disclose-value]", "pat@example.org").await;
+    s.click("[data-testid=disclose-provided]").await;
+    s.click("[data-testid=disclose-add]").await;
+    s.wait_text("[data-testid=disclosures]", |t| t.contains("pat@example.org")).await;
+    let orders = data.path().join("orders.csv");
+    std::fs::write(&orders, "order,date,total\nA-1001,2025-12-01,42.50\n").unwrap();
+    s.click("[data-testid=disclose-as-file]").await;
+    s.find("[data-testid=disclose-category]").await.clear().await.unwrap();
+    s.type_into("[data-testid=disclose-category]", "Orders").await;
+    s.find("[data-testid=disclose-file]").await.send_keys(orders.to_str().unwrap()).await.unwrap();
+    s.click("[data-testid=disclose-add]").await;
+    s.wait_text("[data-testid=disclosures]", |t| t.contains("orders.csv")).await;
+    s.type_into("[data-testid=export-password]", "short").await;
+    s.click("[data-testid=export-subject]").await;
+    s.wait_text("[data-testid=disclosures] .field-error", |t| t.contains("too short")).await;
+    s.type_into("[data-testid=export-password]", " but now long enough").await;
+    s.click("[data-testid=export-subject]").await;
+    let exported = s.wait_text("[data-testid=export-done]", |t| t.contains("Saved to")).await;
+    assert!(exported.contains("encrypted"), "{exported}");
+    let zip = exported.split("Saved to ").nth(1).and_then(|t| t.split(" — ").next()).unwrap().trim().to_string();
+    assert!(
+        zip.starts_with(&home.display().to_string()) && zip.ends_with(&format!("{access}-personal-data.zip")),
+        "{zip}"
+    );
+    let listing = std::process::Command::new("7z").args(["l", "-slt"]).arg(&zip).output().unwrap();
+    let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
+    assert!(listing.contains("files/CRM/Orders/orders.csv") && listing.contains("AES-256"), "{listing}");
+    s.shot_at("[data-testid=disclosures]", "20-subject-export.png").await;
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.

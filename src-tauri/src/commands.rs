@@ -8,7 +8,8 @@ use rightsdesk::desk::{
 };
 use rightsdesk::desk::{
     DisclosureInput, EvidencePack, FlushReport, ImportPreview, ImportProgress, ImportReport, LogExport, OwnAuthority,
-    PackSelection, RegimeAuthorities, RequesterView, SmtpSettings, SubjectExport, SystemInput, TemplateCatalogue,
+    PackSelection, RegimeAuthorities, RequesterView, RetentionReport, SmtpSettings, SubjectExport, SystemInput,
+    TemplateCatalogue,
 };
 use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
 use rightsdesk::respond::{Organisation, Rendered};
@@ -724,7 +725,7 @@ pub async fn export_subject(
     with_desk(state, move |d| {
         let mut last = u32::MAX;
         d.export_subject_to_downloads(&reference, password.as_ref().map(|p| p.as_str()), &mut |done, total| {
-            let percent = if total == 0 { 100 } else { u32::try_from(done * 100 / total).unwrap_or(100) };
+            let percent = (done * 100).checked_div(total).map_or(100, |p| u32::try_from(p).unwrap_or(100));
             if percent != last {
                 last = percent;
                 let _ = on_progress.send(percent);
@@ -739,6 +740,30 @@ pub async fn export_subject(
 #[specta::specta]
 pub async fn export_evidence(state: State<'_, AppState>, selection: PackSelection) -> Reply<EvidencePack> {
     with_desk(state, move |d| d.export_evidence_to_downloads(&selection)).await
+}
+
+/// The retention period and what is due under it (a dry run of the purge).
+#[tauri::command]
+#[specta::specta]
+pub async fn retention(state: State<'_, AppState>) -> Reply<RetentionReport> {
+    with_desk(state, move |d| d.purge_expired(true)).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn set_retention_months(state: State<'_, AppState>, months: u32) -> Reply<RetentionReport> {
+    with_desk(state, move |d| {
+        d.set_retention_months(months)?;
+        d.purge_expired(true)
+    })
+    .await
+}
+
+/// Purge now what the retention period has made due.
+#[tauri::command]
+#[specta::specta]
+pub async fn purge_expired(state: State<'_, AppState>) -> Reply<RetentionReport> {
+    with_desk(state, move |d| d.purge_expired(false)).await
 }
 
 /// The year's metrics (CCPA §7102 shape), for one regime or all.

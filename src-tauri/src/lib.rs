@@ -83,6 +83,9 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::remove_disclosure,
         commands::export_subject,
         commands::export_evidence,
+        commands::retention,
+        commands::set_retention_months,
+        commands::purge_expired,
         commands::authority_settings,
         commands::set_own_authority,
         commands::logo,
@@ -139,8 +142,11 @@ fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
             if let Err(e) = desk.purge_evidence(None) {
                 eprintln!("Rightsdesk could not purge expired identity evidence: {e}");
             }
+            if let Err(e) = desk.purge_expired(false) {
+                eprintln!("Rightsdesk could not purge requests past the retention period: {e}");
+            }
             deliver(&desk);
-            // Every minute: the outbox; every 30 minutes: reminders and the evidence purge.
+            // Every minute: the outbox; every 30 minutes: reminders, the evidence purge and the retention purge.
             for _ in 0..30 {
                 std::thread::sleep(std::time::Duration::from_secs(60));
                 deliver(&desk);

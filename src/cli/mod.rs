@@ -13,6 +13,7 @@ mod intake;
 mod mail;
 mod request;
 mod requester;
+mod retention;
 mod settings;
 
 use std::io::Write;
@@ -66,6 +67,9 @@ enum Command {
     /// Email to requesters: queue, deliver, outbox, test the server.
     #[command(subcommand)]
     Mail(mail::Mail),
+    /// The retention purge of closed requests.
+    #[command(subcommand)]
+    Retention(retention::Command),
     /// Identity evidence housekeeping.
     #[command(subcommand)]
     Evidence(evidence::Command),
@@ -129,6 +133,7 @@ pub fn main() -> ExitCode {
         Command::Calendar(c) => calendar::run(cli.db.as_deref(), c),
         Command::Settings(c) => settings::run(cli.db.as_deref(), c),
         Command::Evidence(c) => evidence::run(cli.db.as_deref(), c),
+        Command::Retention(c) => retention::run(cli.db.as_deref(), c),
         Command::Intake(c) => intake::run(c),
         Command::Template(c) => mail::template(cli.db.as_deref(), c),
         Command::Mail(c) => mail::mail(cli.db.as_deref(), c),

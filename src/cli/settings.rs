@@ -106,6 +106,13 @@ pub enum Settings {
         #[arg(long)]
         json: bool,
     },
+    /// Months a closed request is kept before `retention purge` removes its personal data (24–240; default 24).
+    Retention {
+        #[arg(long)]
+        months: Option<u32>,
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Failure> {
@@ -226,6 +233,17 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 json(&value!({"days": days}))
             } else {
                 Ok(format!("identity evidence is deleted {days} days after a request is answered"))
+            }
+        }
+        Settings::Retention { months, json: as_json } => {
+            if let Some(m) = months {
+                desk.set_retention_months(m)?;
+            }
+            let months = desk.retention_months();
+            if as_json {
+                json(&value!({"months": months}))
+            } else {
+                Ok(format!("closed requests are purged of personal data {months} months after they were closed"))
             }
         }
     }

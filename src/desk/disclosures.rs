@@ -26,13 +26,9 @@ pub struct DisclosureInput {
     pub provided: bool,
 }
 
-/// The request kinds whose answer is a copy of the data.
-pub(super) fn gathers_data(kind: RequestKind) -> bool {
-    matches!(kind, RequestKind::Access | RequestKind::Portability)
-}
-
-fn check_kind(r: &Request) -> Result<()> {
-    if gathers_data(r.kind) {
+/// Only access and portability answers carry a copy of the data.
+pub(super) fn check_kind(r: &Request) -> Result<()> {
+    if matches!(r.kind, RequestKind::Access | RequestKind::Portability) {
         Ok(())
     } else {
         Err(Error::invalid(

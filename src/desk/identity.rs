@@ -111,7 +111,7 @@ impl Desk {
         }
     }
 
-    fn setting_u32(&self, key: &str, default: u32) -> u32 {
+    pub(super) fn setting_u32(&self, key: &str, default: u32) -> u32 {
         self.store.setting(key).ok().flatten().and_then(|v| v.parse().ok()).unwrap_or(default)
     }
 

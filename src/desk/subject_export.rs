@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::exports::Target;
-use super::{Desk, disclosures::gathers_data};
+use super::{Desk, disclosures::check_kind};
 use crate::dates;
 use crate::domain::RequestKind;
 use crate::error::{Error, Result};
@@ -65,16 +65,7 @@ impl Desk {
             let items = rd.disclosures(&r.id.to_string())?;
             Ok((r, items))
         })?;
-        if !gathers_data(r.kind) {
-            return Err(Error::invalid(
-                "kind",
-                format!(
-                    "{} is a {} request: only access and portability answers carry a copy of the data",
-                    r.reference,
-                    r.kind.label().to_lowercase()
-                ),
-            ));
-        }
+        check_kind(&r)?;
         let portability = r.kind == RequestKind::Portability;
         let items: Vec<Disclosure> = items.into_iter().filter(|d| !portability || d.provided).collect();
         if items.is_empty() {

@@ -71,16 +71,18 @@ impl Reader<'_> {
         // The acknowledgement is the first acknowledgement emailed or written as a letter.
         let mut stmt = self.conn.prepare(
             "SELECT r.reference, r.kind, r.regime, r.channel, r.received, r.clock_start,
-                    (SELECT substr(min(e.at), 1, 10) FROM events e
+                    coalesce((SELECT substr(min(e.at), 1, 10) FROM events e
                       WHERE e.request_id = r.id
                         AND ((e.kind = 'response_sent' AND json_extract(e.data, '$.stage') = 'acknowledgement')
                           OR (e.kind = 'attachment_added'
                               AND json_extract(e.data, '$.file_name') LIKE '%-acknowledgement-%.pdf'))),
+                      json_extract(r.purged_facts, '$.acknowledged')),
                     r.acknowledge_by, r.due, r.extended_due, r.effective_due, r.pauses, r.paused_days, r.status,
                     r.refusal_category, r.outcome_reason, r.closed_at,
                     CASE WHEN r.status = 'closed' THEN coalesce((SELECT json_extract(e.data, '$.from') FROM events e
                       WHERE e.request_id = r.id AND e.kind = 'status_changed'
-                        AND json_extract(e.data, '$.to') = 'closed' ORDER BY e.seq DESC LIMIT 1), 'closed')
+                        AND json_extract(e.data, '$.to') = 'closed' ORDER BY e.seq DESC LIMIT 1),
+                      json_extract(r.purged_facts, '$.closed_from'), 'closed')
                     ELSE r.status END
                FROM requests r
               WHERE r.received >= ?1 AND r.received <= ?2 AND r.status <> 'spam'
@@ -131,7 +133,8 @@ impl Reader<'_> {
             "SELECT * FROM (
                 SELECT r.kind, CASE WHEN r.status = 'closed' THEN coalesce((SELECT json_extract(e.data, '$.from') FROM events e
                       WHERE e.request_id = r.id AND e.kind = 'status_changed'
-                        AND json_extract(e.data, '$.to') = 'closed' ORDER BY e.seq DESC LIMIT 1), 'closed')
+                        AND json_extract(e.data, '$.to') = 'closed' ORDER BY e.seq DESC LIMIT 1),
+                      json_extract(r.purged_facts, '$.closed_from'), 'closed')
                     ELSE r.status END AS outcome,
                        r.received, r.closed_at, r.effective_due
                   FROM requests r

@@ -27,6 +27,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 6, name: "0006_data_map.sql", sql: include_str!("../../migrations/0006_data_map.sql") },
     Migration { version: 7, name: "0007_responses.sql", sql: include_str!("../../migrations/0007_responses.sql") },
     Migration { version: 8, name: "0008_disclosures.sql", sql: include_str!("../../migrations/0008_disclosures.sql") },
+    Migration { version: 9, name: "0009_retention.sql", sql: include_str!("../../migrations/0009_retention.sql") },
 ];
 
 pub fn checksum(sql: &str) -> String {

@@ -17,6 +17,7 @@ pub mod migrate;
 mod requesters;
 mod requests;
 mod responses;
+mod retention;
 
 pub use requests::timestamp;
 
@@ -37,6 +38,7 @@ pub use imports::ImportRecord;
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
 pub use responses::{OutboxItem, TemplateRow};
+pub use retention::Purged;
 
 const POOL_IDLE: usize = 4;
 

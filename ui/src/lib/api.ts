@@ -38,6 +38,7 @@ export type LogExport = B.LogExport;
 export type SubjectExport = B.SubjectExport;
 export type EvidencePack = B.EvidencePack;
 export type PackSelection = B.PackSelection;
+export type RetentionReport = B.RetentionReport;
 export type Disclosure = B.Disclosure_Serialize;
 export type DisclosureInput = B.DisclosureInput_Deserialize;
 export type Metrics = B.Metrics_Serialize;
@@ -174,6 +175,9 @@ export const api = {
     channel.onmessage = onProgress;
     return unwrap(commands.exportLog(from, to, format, channel));
   },
+  retention: () => unwrap(commands.retention()),
+  setRetentionMonths: (months: number) => unwrap(commands.setRetentionMonths(months)),
+  purgeExpired: () => unwrap(commands.purgeExpired()),
   exportEvidence: (selection: PackSelection) => unwrap(commands.exportEvidence(selection)),
   metrics: (year: number, regime: string | null) => unwrap(commands.metrics(year, regime)),
   setOwnAuthority: (regime: string, own: OwnAuthority | null) =>

@@ -51,6 +51,21 @@ export const commands = {
 	exportLog: (from: string, to: string, format: LogFormat, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { from, to, format, onProgress })),
 	/**  The year's metrics (CCPA §7102 shape), for one regime or all. */
 	metrics: (year: number, regime: string | null) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { year, regime })),
+	/**  Add a field, or a file found in a system, to an access or portability answer. */
+	addDisclosure: (reference: string, input: DisclosureInput_Deserialize, file: UploadedFile | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { reference, input, file })),
+	removeDisclosure: (reference: string, item: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { reference, item })),
+	/**
+	 *  The requester's copy of their data as a ZIP in Downloads; progress in percent. The password only passes
+	 *  through memory (wiped when dropped).
+	 */
+	exportSubject: (reference: string, password: string | null, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { reference, password, onProgress })),
+	/**  The evidence pack for a regulator's inquiry, saved to Downloads. */
+	exportEvidence: (selection: PackSelection) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { selection })),
+	/**  The retention period and what is due under it (a dry run of the purge). */
+	retention: () => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention")),
+	setRetentionMonths: (months: number) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { months })),
+	/**  Purge now what the retention period has made due. */
+	purgeExpired: () => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired")),
 	/**  Each regime's supervisory authority: the organisation's own choice and the shipped directory. */
 	authoritySettings: () => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings")),
 	/**  Set the organisation's own authority for a regime (`None`: back to the directory). */
@@ -375,6 +390,70 @@ export type Dates_Serialize = {
 	paused_days: number,
 };
 
+/**  One item gathered for the requester: a field (label and value) or a file (an attachment of the request). */
+export type Disclosure = Disclosure_Serialize | Disclosure_Deserialize;
+
+/**  An item as typed: the system it was found in, a category, and either a field (label and value) or a file. */
+export type DisclosureInput = DisclosureInput_Serialize | DisclosureInput_Deserialize;
+
+/**  An item as typed: the system it was found in, a category, and either a field (label and value) or a file. */
+export type DisclosureInput_Deserialize = {
+	/**  A system of the data map, by name or id. */
+	system?: string,
+	/**  What kind of data it is, in the requester's terms (e.g. "Contact details", "Orders"). */
+	category?: string,
+	label?: string,
+	value?: string,
+	/**  Provided by the person (forms they filled, uploads, data observed from their use): what portability covers. */
+	provided?: boolean,
+};
+
+/**  An item as typed: the system it was found in, a category, and either a field (label and value) or a file. */
+export type DisclosureInput_Serialize = {
+	/**  A system of the data map, by name or id. */
+	system: string,
+	/**  What kind of data it is, in the requester's terms (e.g. "Contact details", "Orders"). */
+	category: string,
+	label: string,
+	value: string,
+	/**  Provided by the person (forms they filled, uploads, data observed from their use): what portability covers. */
+	provided: boolean,
+};
+
+/**  One item gathered for the requester: a field (label and value) or a file (an attachment of the request). */
+export type Disclosure_Deserialize = {
+	id: string,
+	system_id: string,
+	system_name: string,
+	category: string,
+	label?: string | null,
+	value?: string | null,
+	attachment_id?: string | null,
+	/**  The attachment's name, size and managed path, for a file. */
+	file_name?: string | null,
+	size?: number | null,
+	/**  Provided by the person (what a portability export holds). */
+	provided: boolean,
+	added_at: string,
+};
+
+/**  One item gathered for the requester: a field (label and value) or a file (an attachment of the request). */
+export type Disclosure_Serialize = {
+	id: string,
+	system_id: string,
+	system_name: string,
+	category: string,
+	label: string | null,
+	value: string | null,
+	attachment_id: string | null,
+	/**  The attachment's name, size and managed path, for a file. */
+	file_name: string | null,
+	size: number | null,
+	/**  Provided by the person (what a portability export holds). */
+	provided: boolean,
+	added_at: string,
+};
+
 export type DueState = "overdue" | "due-soon" | "on-track" | "closed";
 
 /**  What the form is prefilled with. Every field can be changed before the request is logged. */
@@ -447,6 +526,17 @@ export type Event = {
 
 /**  A file seen during a check. Once purged, the file is gone but its name, size and SHA-256 stay on record. */
 export type Evidence = Evidence_Serialize | Evidence_Deserialize;
+
+export type EvidencePack = {
+	path: string,
+	requests: number,
+	/**  Letters and emails included. */
+	correspondence: number,
+	bytes: number,
+	sha256: string,
+	/**  The whole audit chain held when the pack was made. */
+	chain_ok: boolean,
+};
 
 /**  A file seen during a check. Once purged, the file is gone but its name, size and SHA-256 stay on record. */
 export type Evidence_Deserialize = {
@@ -965,6 +1055,9 @@ export type OwnAuthority_Serialize = {
 	website: string,
 };
 
+/**  Which requests go in: by reference, or every request received in a period (spam aside). */
+export type PackSelection = { by: "references"; references: string[] } | { by: "period"; from: string; to: string };
+
 export type Page<T> = {
 	items: T[],
 	total: number,
@@ -1186,6 +1279,8 @@ export type RequestDetail_Deserialize = {
 	related: Related_Deserialize,
 	/**  The work per system of the data map. */
 	checklist: ChecklistItem_Deserialize[],
+	/**  What is gathered for an access or portability answer. */
+	disclosures: Disclosure_Deserialize[],
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
@@ -1204,6 +1299,8 @@ export type RequestDetail_Serialize = {
 	related: Related_Serialize,
 	/**  The work per system of the data map. */
 	checklist: ChecklistItem_Serialize[],
+	/**  What is gathered for an access or portability answer. */
+	disclosures: Disclosure_Serialize[],
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
@@ -1396,6 +1493,19 @@ export type Requester_Serialize = {
 	account: string | null,
 };
 
+export type RetentionReport = {
+	months: number,
+	/**  Requests closed before this day are due. */
+	cutoff: string,
+	/**  Due now (before this run purged them, for a dry run the ones it would purge). */
+	due: number,
+	purged: number,
+	events_removed: number,
+	files_removed: number,
+	/**  Purged over all time. */
+	purged_in_all: number,
+};
+
 export type RowError = {
 	/**  The row as a spreadsheet numbers it (the header is row 1). */
 	row: number,
@@ -1464,6 +1574,20 @@ export type StatusChange_Serialize = {
 	basis: string | null,
 	/**  Spam: also block the sender's address (later requests from it are flagged, never dropped). */
 	block_sender: boolean,
+};
+
+/**  What the subject export wrote. */
+export type SubjectExport = {
+	path: string,
+	/**  Files in the archive, the manifest included. */
+	files: number,
+	/**  The archive's size. */
+	bytes: number,
+	/**  The archive's SHA-256 (recorded in the audit trail: what was handed over can be proved later). */
+	sha256: string,
+	encrypted: boolean,
+	/**  `all` (access) or `provided` (portability). */
+	scope: string,
 };
 
 export type System = System_Serialize | System_Deserialize;
