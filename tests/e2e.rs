@@ -59,14 +59,17 @@ impl Session {
     /// Wait until the element's text satisfies `ok`.
     async fn wait_text(&self, css: &str, ok: impl Fn(&str) -> bool) -> String {
         let start = Instant::now();
+        let mut last = None;
         loop {
             if let Ok(el) = self.client.find(Locator::Css(css)).await
                 && let Ok(t) = el.text().await
-                && ok(&t)
             {
-                return t;
+                if ok(&t) {
+                    return t;
+                }
+                last = Some(t);
             }
-            assert!(start.elapsed() < Duration::from_secs(20), "{css} never showed the expected text");
+            assert!(start.elapsed() < Duration::from_secs(20), "{css} never showed the expected text: {last:?}");
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
     }
@@ -305,6 +308,14 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert!(notice.contains("open request(s) checked"), "{notice}");
     assert!(s.text("[data-testid=calendar-days]").await.contains("Office closure"));
     assert!(s.text("[data-testid=identity-settings]").await.contains("Delete evidence after"));
+    s.find("[data-testid=retention-months]").await.clear().await.unwrap();
+    s.type_into("[data-testid=retention-months]", "12").await;
+    s.click("[data-testid=retention-save]").await;
+    s.wait_text("[data-testid=retention-settings] .field-error", |t| t.contains("24 months")).await;
+    s.find("[data-testid=retention-months]").await.clear().await.unwrap();
+    s.type_into("[data-testid=retention-months]", "36").await;
+    s.click("[data-testid=retention-save]").await;
+    s.wait_text("[data-testid=settings-notice]", |t| t.contains("kept 36 months")).await;
     // The data map: each new request gets a checklist line per system.
     for (name, owner, holds, backup) in [
         ("CRM", "Sales operations", "contact details, orders", false),
@@ -600,7 +611,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.type_into("[data-testid=disclose-value]", "pat@example.org").await;
     s.click("[data-testid=disclose-provided]").await;
     s.click("[data-testid=disclose-add]").await;
-    s.wait_text("[data-testid=disclosures]", |t| t.contains("pat@example.org")).await;
+    s.wait_text("[data-testid=disclosure-list]", |t| t.contains("pat@example.org")).await;
     let orders = data.path().join("orders.csv");
     std::fs::write(&orders, "order,date,total\nA-1001,2025-12-01,42.50\n").unwrap();
     s.click("[data-testid=disclose-as-file]").await;
@@ -608,7 +619,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.type_into("[data-testid=disclose-category]", "Orders").await;
     s.find("[data-testid=disclose-file]").await.send_keys(orders.to_str().unwrap()).await.unwrap();
     s.click("[data-testid=disclose-add]").await;
-    s.wait_text("[data-testid=disclosures]", |t| t.contains("orders.csv")).await;
+    s.wait_text("[data-testid=disclosure-list]", |t| t.contains("orders.csv")).await;
     s.type_into("[data-testid=export-password]", "short").await;
     s.click("[data-testid=export-subject]").await;
     s.wait_text("[data-testid=disclosures] .field-error", |t| t.contains("too short")).await;
@@ -644,7 +655,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
             "evidence_purged",
             "attachment_added",
             "response_queued",
-            "response_sent"
+            "response_sent",
+            "evidence_pack_made"
         ]
     );
     assert_eq!(shown["refusal_category"], "manifestly-unfounded");
