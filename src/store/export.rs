@@ -67,7 +67,16 @@ fn id<T>(row: &rusqlite::Row, i: usize, parse: fn(&str) -> Option<T>) -> rusqlit
 
 impl Reader<'_> {
     /// Every request received between `from` and `to` (inclusive) but spam, oldest first, handed to `each`.
-    pub fn each_log_record(&self, from: Date, to: Date, mut each: impl FnMut(LogRecord) -> Result<()>) -> Result<u64> {
+    pub fn each_log_record(&self, from: Date, to: Date, each: impl FnMut(LogRecord) -> Result<()>) -> Result<u64> {
+        // A scan of the whole register gains nothing from the 64 MiB cache writers want; filling it would only
+        // hold the export's memory above what streaming needs. The connection's own size comes back after.
+        self.conn.execute_batch("PRAGMA cache_size = -8192")?;
+        let scanned = self.scan_log_records(from, to, each);
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {}", super::CACHE_SIZE))?;
+        scanned
+    }
+
+    fn scan_log_records(&self, from: Date, to: Date, mut each: impl FnMut(LogRecord) -> Result<()>) -> Result<u64> {
         // The acknowledgement is the first acknowledgement emailed or written as a letter.
         let mut stmt = self.conn.prepare(
             "SELECT r.reference, r.kind, r.regime, r.channel, r.received, r.clock_start,

@@ -41,6 +41,8 @@ pub use responses::{OutboxItem, TemplateRow};
 pub use retention::Purged;
 
 const POOL_IDLE: usize = 4;
+/// The page cache of each connection, in KiB (negative: SQLite's unit for sizes).
+const CACHE_SIZE: i32 = -65536;
 
 pub struct Store {
     path: PathBuf,
@@ -88,9 +90,9 @@ impl Store {
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // FULL: a committed request survives a crash or power cut, not only a killed process.
         // A 64 MiB page cache: index and full-text inserts at a million rows are random writes.
-        conn.execute_batch(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;",
-        )?;
+        conn.execute_batch(&format!(
+            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA cache_size = {CACHE_SIZE};"
+        ))?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
     }
