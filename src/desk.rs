@@ -239,6 +239,8 @@ pub struct FormOptions {
     /// The answers a response can be written for, and the languages templates exist in.
     pub response_stages: Vec<Choice>,
     pub response_languages: Vec<String>,
+    /// The languages the subject export's pages can be written in (id and name).
+    pub export_languages: Vec<Choice>,
     #[cfg_attr(feature = "specta", specta(type = String))]
     #[serde(with = "iso")]
     pub today: Date,
@@ -391,6 +393,17 @@ impl Desk {
                 langs.dedup();
                 langs
             },
+            export_languages: crate::export::subject::languages()
+                .unwrap_or_default()
+                .into_iter()
+                .map(|id| {
+                    let label = crate::respond::data::data()
+                        .ok()
+                        .and_then(|d| d.words.get(&id).map(|w| w.name.clone()))
+                        .unwrap_or_else(|| id.clone());
+                    Choice { id, label }
+                })
+                .collect(),
             regimes,
             today: self.today(),
         }

@@ -47,6 +47,10 @@ impl Reg {
     }
 
     fn add(&self, kind: &str) -> String {
+        self.add_in(kind, "en")
+    }
+
+    fn add_in(&self, kind: &str, language: &str) -> String {
         let v = self
             .run(&[
                 "request",
@@ -64,6 +68,8 @@ impl Reg {
                 "Pat Example",
                 "--email",
                 "pat@example.org",
+                "--language",
+                language,
             ])
             .json();
         v["reference"].as_str().unwrap().to_string()
@@ -416,6 +422,65 @@ fn a_portability_export_holds_only_what_the_person_provided() {
     assert!(all.contains("Pat Example"));
     let data: serde_json::Value = serde_json::from_slice(&files["data.json"]).unwrap();
     assert_eq!(data["scope"], "provided");
+}
+
+#[test]
+fn the_pages_speak_the_requesters_language_and_the_data_stays_machine_readable() {
+    let reg = Reg::new();
+    let r = reg.add_in("access", "fr");
+    reg.field(&r, "CRM", "Contact details", "Email address", "pat@example.org", true);
+    let big = reg.file("photo.jpg", &vec![7u8; 3 * 1024 * 1024 / 2]);
+    reg.attach(&r, "CRM", "Photos", &big, true);
+
+    let out = reg.dir.path().join("fr.zip");
+    let done = reg.export(&r, &out, None).json();
+    assert_eq!(done["language"], "fr");
+    let into = reg.dir.path().join("fr");
+    std::fs::create_dir_all(&into).unwrap();
+    let files = unpack(&["unzip", "-q"], &out, &into);
+    check_manifest(&files);
+    let html = String::from_utf8_lossy(&files["index.html"]).into_owned();
+    for needle in [
+        r#"<html lang="fr">"#,
+        "Vos données personnelles détenues par Acme Ltd",
+        "demande RD-",
+        "(accès) reçue le 1 juin 2026",
+        "Finalités du traitement",
+        "Fournie par vous",
+        "1,5 Mo",
+        "Vous avez le droit d&#x27;introduire une réclamation",
+    ] {
+        assert!(html.contains(needle), "index.html lacks {needle}: {html}");
+    }
+    assert!(!html.contains("Purposes of the processing"), "no English left on the page");
+    let readme = String::from_utf8_lossy(&files["README.txt"]).into_owned();
+    assert!(readme.starts_with("VOS DONNÉES PERSONNELLES DÉTENUES PAR ACME LTD"), "{readme}");
+    assert!(readme.contains("CONTENU DE CETTE ARCHIVE") && readme.contains("Durée de conservation\u{a0}:"), "{readme}");
+    assert!(!readme.contains("tables/"), "no spreadsheet, so no tables folder is announced: {readme}");
+    // What programs read is not translated.
+    let data: serde_json::Value = serde_json::from_slice(&files["data.json"]).unwrap();
+    assert_eq!(data["language"], "fr");
+    assert_eq!(data["request"]["kind"], "Access");
+    assert!(
+        String::from_utf8_lossy(&files["data/fields.csv"]).starts_with("system,category,field,value,provided_by_you")
+    );
+    validate_against_schema(&into.join("data.json"));
+
+    // The officer may choose another language; one the export does not speak is refused with the choices.
+    let de = reg.dir.path().join("de.zip");
+    let mut cmd = Command::new(common::bin());
+    cmd.args(["--db", reg.db.to_str().unwrap(), "export", "subject", &r, "--lang", "de", "--out"])
+        .arg(&de)
+        .env("RIGHTSDESK_NOW", TODAY)
+        .stdout(Stdio::null());
+    assert!(cmd.status().unwrap().success());
+    let into = reg.dir.path().join("de");
+    std::fs::create_dir_all(&into).unwrap();
+    let files = unpack(&["unzip", "-q"], &de, &into);
+    assert!(String::from_utf8_lossy(&files["index.html"]).contains("Ihre personenbezogenen Daten bei Acme Ltd"));
+    reg.run(&["export", "subject", &r, "--lang", "xx", "--out", reg.dir.path().join("xx.zip").to_str().unwrap()])
+        .assert_error("choose one of de, en, fr, nl");
+    assert!(!reg.dir.path().join("xx.zip").exists());
 }
 
 #[test]

@@ -623,10 +623,12 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.type_into("[data-testid=export-password]", "short").await;
     s.click("[data-testid=export-subject]").await;
     s.wait_text("[data-testid=disclosures] .field-error", |t| t.contains("too short")).await;
+    // type_into replaces the text: the password is " but now long enough".
     s.type_into("[data-testid=export-password]", " but now long enough").await;
+    s.set_value("[data-testid=export-language]", "fr").await;
     s.click("[data-testid=export-subject]").await;
     let exported = s.wait_text("[data-testid=export-done]", |t| t.contains("Saved to")).await;
-    assert!(exported.contains("encrypted"), "{exported}");
+    assert!(exported.contains("encrypted") && exported.contains("in Français"), "{exported}");
     let zip = exported.split("Saved to ").nth(1).and_then(|t| t.split(" — ").next()).unwrap().trim().to_string();
     assert!(
         zip.starts_with(&home.display().to_string()) && zip.ends_with(&format!("{access}-personal-data.zip")),
@@ -635,6 +637,14 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let listing = std::process::Command::new("7z").args(["l", "-slt"]).arg(&zip).output().unwrap();
     let listing = String::from_utf8_lossy(&listing.stdout).into_owned();
     assert!(listing.contains("files/CRM/Orders/orders.csv") && listing.contains("AES-256"), "{listing}");
+    let page = std::process::Command::new("7z")
+        .args(["e", "-so", "-p but now long enough"])
+        .arg(&zip)
+        .arg("index.html")
+        .output()
+        .unwrap();
+    let (page, why) = (String::from_utf8_lossy(&page.stdout), String::from_utf8_lossy(&page.stderr));
+    assert!(page.contains(r#"<html lang="fr">"#) && page.contains("Vos données personnelles"), "{page}{why}");
     s.shot_at("[data-testid=disclosures]", "20-subject-export.png").await;
     s.client.close().await.unwrap();
 

@@ -719,12 +719,14 @@ pub async fn export_subject(
     state: State<'_, AppState>,
     reference: String,
     password: Option<String>,
+    language: Option<String>,
     on_progress: tauri::ipc::Channel<u32>,
 ) -> Reply<SubjectExport> {
     let password = password.filter(|p| !p.is_empty()).map(zeroize::Zeroizing::new);
     with_desk(state, move |d| {
         let mut last = u32::MAX;
-        d.export_subject_to_downloads(&reference, password.as_ref().map(|p| p.as_str()), &mut |done, total| {
+        let password = password.as_ref().map(|p| p.as_str());
+        d.export_subject_to_downloads(&reference, password, language.as_deref(), &mut |done, total| {
             let percent = (done * 100).checked_div(total).map_or(100, |p| u32::try_from(p).unwrap_or(100));
             if percent != last {
                 last = percent;

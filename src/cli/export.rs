@@ -33,6 +33,9 @@ pub enum Command {
         /// Read a password from standard input (its first line) and encrypt every entry with AES-256.
         #[arg(long)]
         password_stdin: bool,
+        /// The language of index.html and README.txt (en, fr, nl, de; default: the request's language).
+        #[arg(long)]
+        lang: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -93,19 +96,20 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 ))
             }
         }
-        Command::Subject { reference, out, password_stdin, json: as_json } => {
+        Command::Subject { reference, out, password_stdin, lang, json: as_json } => {
             let password = if password_stdin { Some(read_password()?) } else { None };
             let desk = open_desk(db)?;
-            let done =
-                desk.export_subject(&reference, &out, password.as_deref().map(|p| p.as_str()), &mut |_, _| {})?;
+            let password = password.as_deref().map(|p| p.as_str());
+            let done = desk.export_subject(&reference, &out, password, lang.as_deref(), &mut |_, _| {})?;
             if as_json {
                 json(&done)
             } else {
                 Ok(format!(
-                    "wrote {} ({} files, {} bytes{}), sha256 {}",
+                    "wrote {} ({} files, {} bytes, in {}{}), sha256 {}",
                     done.path,
                     done.files,
                     done.bytes,
+                    done.language,
                     if done.encrypted { ", AES-256 encrypted" } else { "" },
                     done.sha256
                 ))

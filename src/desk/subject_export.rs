@@ -34,6 +34,8 @@ pub struct SubjectExport {
     pub encrypted: bool,
     /// `all` (access) or `provided` (portability).
     pub scope: String,
+    /// The language index.html and README.txt are written in.
+    pub language: String,
 }
 
 /// The shortest password accepted: AES-256 is only as strong as the password that keys it.
@@ -41,12 +43,14 @@ pub const MIN_PASSWORD: usize = 10;
 
 impl Desk {
     /// Package what was gathered on the request into the ZIP at `out`. A portability request takes only the data
-    /// the person provided. `progress` hears (bytes packed, bytes to pack).
+    /// the person provided. The pages are written in `language`, else in the request's language (English when the
+    /// export has no words for it). `progress` hears (bytes packed, bytes to pack).
     pub fn export_subject(
         &self,
         id_or_reference: &str,
         out: &Path,
         password: Option<&str>,
+        language: Option<&str>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<SubjectExport> {
         if let Some(p) = password
@@ -57,6 +61,14 @@ impl Desk {
                 format!(
                     "the password is too short: use at least {MIN_PASSWORD} characters (a phrase of several words is best)"
                 ),
+            ));
+        }
+        if let Some(lang) = language
+            && subject::words(lang)?.is_none()
+        {
+            return Err(Error::invalid(
+                "language",
+                format!("the export cannot be written in '{lang}': choose one of {}", subject::languages()?.join(", ")),
             ));
         }
         let target = Target::new(out)?;
@@ -81,7 +93,13 @@ impl Desk {
                 },
             ));
         }
-        let ctx = self.context(&r, "en", None)?;
+        let lang = match language {
+            Some(l) => l.to_string(),
+            None if subject::words(&r.language)?.is_some() => r.language.clone(),
+            None => "en".into(),
+        };
+        let words = subject::words(&lang)?.ok_or_else(|| Error::Corrupt("the export has no English words".into()))?;
+        let ctx = self.context(&r, &lang, None)?;
         let missing: Vec<&str> =
             crate::respond::render::required(if portability { "portability" } else { "fulfilment" }, &ctx)
                 .into_iter()
@@ -96,9 +114,16 @@ impl Desk {
         }
         let holds: BTreeMap<String, String> = self.systems()?.into_iter().map(|s| (s.id, s.holds)).collect();
         let org = &ctx.org;
+        let language_words = crate::respond::data::data()?.words(&lang)?;
+        let wording = subject::Wording {
+            words,
+            received_on: crate::respond::data::date_in(language_words, r.received),
+            prepared_on: crate::respond::data::date_in(language_words, self.today()),
+        };
         let mut contents = Contents {
             format: subject::FORMAT,
             generated_at: store::timestamp(self.now()),
+            language: lang.clone(),
             scope: if portability { "provided" } else { "all" },
             request: RequestInfo {
                 reference: r.reference.clone(),
@@ -121,7 +146,7 @@ impl Desk {
                 source: org.source.clone(),
                 automated: org.automated.clone(),
                 transfers: org.transfers.clone(),
-                rights: RIGHTS.into(),
+                rights: words.rights.clone(),
                 complaint: ctx.complaint.clone(),
                 authority: (!ctx.authority.name.is_empty()).then(|| AuthorityInfo {
                     name: ctx.authority.name.clone(),
@@ -132,7 +157,7 @@ impl Desk {
             },
             systems: group(&items, &holds, &self.attachments_dir()),
         };
-        let written = subject::write(&mut contents, &target.partial, password, progress)?;
+        let written = subject::write(&mut contents, &wording, &target.partial, password, progress)?;
         let sha256 = file_sha256(&target.partial)?;
         let export = SubjectExport {
             path: out.display().to_string(),
@@ -141,6 +166,7 @@ impl Desk {
             sha256,
             encrypted: password.is_some(),
             scope: contents.scope.into(),
+            language: lang,
         };
         // The audit event is written before the file takes its name: an export the trail does not know never
         // appears (a failure after this leaves the event and no file, which the event's sha256 shows).
@@ -149,7 +175,8 @@ impl Desk {
             Ok((
                 "subject_export_made",
                 json!({"file_name": name, "sha256": export.sha256, "bytes": export.bytes, "files": export.files,
-                       "encrypted": export.encrypted, "scope": export.scope, "items": items.len()}),
+                       "encrypted": export.encrypted, "scope": export.scope, "language": export.language,
+                       "items": items.len()}),
             ))
         })?;
         target.commit()?;
@@ -161,17 +188,14 @@ impl Desk {
         &self,
         id_or_reference: &str,
         password: Option<&str>,
+        language: Option<&str>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<SubjectExport> {
         let reference = self.store.read(|rd| rd.request(id_or_reference))?.reference;
         let path = super::export_path(&format!("{reference}-personal-data.zip"))?;
-        self.export_subject(id_or_reference, &path, password, progress)
+        self.export_subject(id_or_reference, &path, password, language, progress)
     }
 }
-
-const RIGHTS: &str = "You have the right to ask us to rectify inaccurate data, to erase it, to restrict its processing, \
-to object to its processing, and to receive the data you provided in a machine-readable format (portability). \
-Write to us at the address above, quoting the request reference.";
 
 /// The items by system, then category, in the order the store gives (system and category names, then time).
 fn group(items: &[Disclosure], holds: &BTreeMap<String, String>, attachments: &Path) -> Vec<SystemData> {

@@ -7,7 +7,10 @@
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
+use std::collections::BTreeMap;
+use std::sync::OnceLock;
+
+use serde::{Deserialize, Serialize};
 
 use super::archive::{self, Archive, Written, component};
 use crate::error::{Error, Result};
@@ -19,6 +22,8 @@ pub const FORMAT: &str = "rightsdesk-subject-export/1";
 pub struct Contents {
     pub format: &'static str,
     pub generated_at: String,
+    /// The language index.html and README.txt are written in.
+    pub language: String,
     /// `all` (access) or `provided` (portability: only the data the person provided).
     pub scope: &'static str,
     pub request: RequestInfo,
@@ -111,12 +116,117 @@ pub struct FileData {
     pub source: PathBuf,
 }
 
+/// The words of index.html and README.txt in one language (`data/subject-export/words.toml`). Every key is
+/// required, so a language missing a translation fails the shipped-data test instead of showing a blank.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Words {
+    pub title: String,
+    pub meta: String,
+    pub portability: String,
+    pub contents: String,
+    pub about: String,
+    pub how_to: String,
+    pub who: String,
+    pub dpo: String,
+    pub purposes: String,
+    pub categories: String,
+    pub recipients: String,
+    pub retention: String,
+    pub source: String,
+    pub automated: String,
+    pub transfers: String,
+    pub your_rights: String,
+    pub rights: String,
+    pub complaints: String,
+    pub field: String,
+    pub value: String,
+    pub provided: String,
+    pub yes: String,
+    pub no: String,
+    pub file: String,
+    #[serde(rename = "type")]
+    pub type_: String,
+    pub size: String,
+    pub tables: String,
+    pub in_archive: String,
+    #[serde(rename = "where")]
+    pub where_: String,
+    pub index_html: String,
+    pub data_json: String,
+    pub fields_csv: String,
+    pub tables_dir: String,
+    pub files_dir: String,
+    pub manifest: String,
+    pub readme: String,
+    pub footer: String,
+    /// Between a label and its text (French: a no-break space, then the colon).
+    pub colon: String,
+    /// Bytes, then KB, MB, GB, TB.
+    pub units: [String; 5],
+    pub decimal: String,
+    pub kinds: KindWords,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct KindWords {
+    pub access: String,
+    pub portability: String,
+}
+
+static WORDS: OnceLock<std::result::Result<BTreeMap<String, Words>, String>> = OnceLock::new();
+
+fn all_words() -> Result<&'static BTreeMap<String, Words>> {
+    WORDS
+        .get_or_init(|| toml::from_str(include_str!("../../data/subject-export/words.toml")).map_err(|e| e.to_string()))
+        .as_ref()
+        .map_err(|e| Error::Corrupt(format!("shipped data subject-export/words.toml: {e}")))
+}
+
+/// The languages the export can be written in (codes, as on requests and templates).
+pub fn languages() -> Result<Vec<String>> {
+    Ok(all_words()?.keys().cloned().collect())
+}
+
+/// The words for a language, if the export has them.
+pub fn words(lang: &str) -> Result<Option<&'static Words>> {
+    Ok(all_words()?.get(lang))
+}
+
+/// How the pages speak: their words and the dates written out in that language.
+pub struct Wording<'a> {
+    pub words: &'a Words,
+    pub received_on: String,
+    pub prepared_on: String,
+}
+
+/// What index.html and README.txt are rendered from: the contents and the wording.
+#[derive(Serialize)]
+struct Page<'a> {
+    #[serde(flatten)]
+    contents: &'a Contents,
+    t: &'a Words,
+    kind: &'a str,
+    received_on: &'a str,
+    prepared_on: &'a str,
+    has_fields: bool,
+    has_files: bool,
+    has_tables: bool,
+}
+
 /// Progress over the bytes of the files to pack: (done, total).
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
 /// Write the archive to `out` (a new file). The files' SHA-256 are checked against `FileData::sha256` as they are
 /// read: a managed copy changed on disk since it was gathered stops the export.
-pub fn write(contents: &mut Contents, out: &Path, password: Option<&str>, progress: Progress) -> Result<Written> {
+pub fn write(
+    contents: &mut Contents,
+    wording: &Wording,
+    out: &Path,
+    password: Option<&str>,
+    progress: Progress,
+) -> Result<Written> {
     let mut archive = Archive::create(out, password, &contents.generated_at)?;
     let total: u64 = contents.systems.iter().flat_map(|s| &s.categories).flat_map(|c| &c.files).map(|f| f.size).sum();
     let mut done = 0u64;
@@ -147,13 +257,26 @@ pub fn write(contents: &mut Contents, out: &Path, password: Option<&str>, progre
         }
     }
 
-    if let Some(csv) = fields_csv(contents)? {
-        archive.bytes("data/fields.csv", &csv)?;
+    let fields = fields_csv(contents)?;
+    if let Some(csv) = &fields {
+        archive.bytes("data/fields.csv", csv)?;
     }
     let json = serde_json::to_vec_pretty(contents).map_err(|e| Error::Export(e.to_string()))?;
     archive.bytes("data.json", &json)?;
-    archive.bytes("index.html", render("index.html", INDEX_HTML, contents)?.as_bytes())?;
-    archive.bytes("README.txt", render("README.txt", README_TXT, contents)?.as_bytes())?;
+    let files = || contents.systems.iter().flat_map(|s| &s.categories).flat_map(|c| &c.files);
+    let t = wording.words;
+    let page = Page {
+        contents,
+        t,
+        kind: if contents.scope == "provided" { &t.kinds.portability } else { &t.kinds.access },
+        received_on: &wording.received_on,
+        prepared_on: &wording.prepared_on,
+        has_fields: fields.is_some(),
+        has_files: files().next().is_some(),
+        has_tables: files().any(|f| f.tables.iter().any(|p| p.starts_with("tables/"))),
+    };
+    archive.bytes("index.html", render("index.html", INDEX_HTML, &page)?.as_bytes())?;
+    archive.bytes("README.txt", render("README.txt", README_TXT, &page)?.as_bytes())?;
     archive.finish(FORMAT)
 }
 
@@ -235,31 +358,31 @@ fn fields_csv(contents: &Contents) -> Result<Option<Vec<u8>>> {
 const INDEX_HTML: &str = include_str!("../../data/subject-export/index.html");
 const README_TXT: &str = include_str!("../../data/subject-export/README.txt");
 
-fn render(name: &str, source: &str, contents: &Contents) -> Result<String> {
+fn render(name: &str, source: &str, page: &Page) -> Result<String> {
     let mut env = minijinja::Environment::new();
     env.set_undefined_behavior(minijinja::UndefinedBehavior::Strict);
-    env.add_filter("bytes", |n: u64| human_size(n));
+    let (units, decimal) = (page.t.units.clone(), page.t.decimal.clone());
+    env.add_filter("bytes", move |n: u64| human_size(n, &units, &decimal));
     // Percent-encoded to [A-Za-z0-9-._~/%] only, so nothing is left to escape.
     env.add_filter("href", |path: String| minijinja::Value::from_safe_string(href(&path)));
     env.add_filter("basename", |path: String| path.rsplit('/').next().unwrap_or_default().to_string());
     env.add_template(name, source).map_err(|e| Error::Export(format!("{name}: {e}")))?;
     let t = env.get_template(name).map_err(|e| Error::Export(format!("{name}: {e}")))?;
-    t.render(minijinja::Value::from(minijinja::value::Serde(contents)))
-        .map_err(|e| Error::Export(format!("{name}: {e}")))
+    t.render(minijinja::Value::from(minijinja::value::Serde(page))).map_err(|e| Error::Export(format!("{name}: {e}")))
 }
 
-pub fn human_size(n: u64) -> String {
-    const UNITS: [&str; 4] = ["KB", "MB", "GB", "TB"];
+/// A size as a person reads it, in the page's units (`units[0]` for bytes) and decimal separator.
+pub fn human_size(n: u64, units: &[String; 5], decimal: &str) -> String {
     if n < 1024 {
-        return format!("{n} bytes");
+        return format!("{n} {}", units[0]);
     }
     let mut v = n as f64 / 1024.0;
-    let mut unit = 0;
-    while v >= 1024.0 && unit < UNITS.len() - 1 {
+    let mut unit = 1;
+    while v >= 1024.0 && unit < units.len() - 1 {
         v /= 1024.0;
         unit += 1;
     }
-    format!("{v:.1} {}", UNITS[unit])
+    format!("{v:.1} {}", units[unit]).replacen('.', decimal, 1)
 }
 
 /// A relative link to an entry: each byte outside the unreserved set percent-encoded ('#', '%', '?' break links).
@@ -305,8 +428,35 @@ mod tests {
 
     #[test]
     fn sizes_read_as_a_person_reads_them() {
-        assert_eq!(human_size(512), "512 bytes");
-        assert_eq!(human_size(2048), "2.0 KB");
-        assert_eq!(human_size(5 * 1024 * 1024 + 1024 * 512), "5.5 MB");
+        let en = &words("en").unwrap().unwrap().units;
+        assert_eq!(human_size(512, en, "."), "512 bytes");
+        assert_eq!(human_size(2048, en, "."), "2.0 KB");
+        assert_eq!(human_size(5 * 1024 * 1024 + 1024 * 512, en, "."), "5.5 MB");
+        let fr = words("fr").unwrap().unwrap();
+        assert_eq!(human_size(5 * 1024 * 1024 + 1024 * 512, &fr.units, &fr.decimal), "5,5 Mo");
+        assert_eq!(human_size(3 * 1024_u64.pow(4) * 1024, &fr.units, &fr.decimal), "3072,0 To");
+    }
+
+    #[test]
+    fn every_language_of_the_export_has_every_word_and_fills_its_placeholders() {
+        let langs = languages().unwrap();
+        assert!(langs.len() >= 4, "{langs:?}");
+        // Every language the letters ship in is also one the export speaks.
+        for lang in ["en", "fr", "nl", "de"] {
+            assert!(langs.iter().any(|l| l == lang), "{lang} missing");
+        }
+        for lang in &langs {
+            let w = words(lang).unwrap().unwrap();
+            for (key, text, holes) in [
+                ("title", &w.title, &["{org}"][..]),
+                ("meta", &w.meta, &["{name}", "{reference}", "{kind}", "{received}", "{date}"][..]),
+                ("data_json", &w.data_json, &["{format}"][..]),
+                ("footer", &w.footer, &["{org}", "{date}", "{reference}"][..]),
+            ] {
+                for hole in holes {
+                    assert!(text.contains(hole), "{lang}.{key} lacks {hole}");
+                }
+            }
+        }
     }
 }

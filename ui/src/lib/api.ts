@@ -15,6 +15,7 @@ export type RequestDetail = B.RequestDetail_Serialize;
 export type NewRequest = B.NewRequest_Deserialize;
 export type Transition = B.Transition;
 export type Event = B.Event;
+export type Choice = B.Choice;
 export type Sort = B.Sort;
 export type Status = B.Status;
 export type ErrorReport = B.ErrorReport_Serialize;
@@ -160,10 +161,15 @@ export const api = {
   addDisclosure: async (reference: string, input: DisclosureInput, file: File | null) =>
     unwrap(commands.addDisclosure(reference, input, file ? await upload(file) : null)),
   removeDisclosure: (reference: string, item: string) => unwrap(commands.removeDisclosure(reference, item)),
-  exportSubject: (reference: string, password: string | null, onProgress: (percent: number) => void) => {
+  exportSubject: (
+    reference: string,
+    password: string | null,
+    language: string | null,
+    onProgress: (percent: number) => void,
+  ) => {
     const channel = new Channel<number>();
     channel.onmessage = onProgress;
-    return unwrap(commands.exportSubject(reference, password, channel));
+    return unwrap(commands.exportSubject(reference, password, language, channel));
   },
   organisation: () => unwrap(commands.organisation()),
   setOrganisation: (org: Organisation) => unwrap(commands.setOrganisation(org)),

@@ -58,7 +58,7 @@ export const commands = {
 	 *  The requester's copy of their data as a ZIP in Downloads; progress in percent. The password only passes
 	 *  through memory (wiped when dropped).
 	 */
-	exportSubject: (reference: string, password: string | null, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { reference, password, onProgress })),
+	exportSubject: (reference: string, password: string | null, language: string | null, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { reference, password, language, onProgress })),
 	/**  The evidence pack for a regulator's inquiry, saved to Downloads. */
 	exportEvidence: (selection: PackSelection) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { selection })),
 	/**  The retention period and what is due under it (a dry run of the purge). */
@@ -624,6 +624,8 @@ export type FormOptions_Deserialize = {
 	/**  The answers a response can be written for, and the languages templates exist in. */
 	response_stages: Choice[],
 	response_languages: string[],
+	/**  The languages the subject export's pages can be written in (id and name). */
+	export_languages: Choice[],
 	today: string,
 };
 
@@ -639,6 +641,8 @@ export type FormOptions_Serialize = {
 	/**  The answers a response can be written for, and the languages templates exist in. */
 	response_stages: Choice[],
 	response_languages: string[],
+	/**  The languages the subject export's pages can be written in (id and name). */
+	export_languages: Choice[],
 	today: string,
 };
 
@@ -1588,6 +1592,8 @@ export type SubjectExport = {
 	encrypted: boolean,
 	/**  `all` (access) or `provided` (portability). */
 	scope: string,
+	/**  The language index.html and README.txt are written in. */
+	language: string,
 };
 
 export type System = System_Serialize | System_Deserialize;
