@@ -19,20 +19,24 @@ step "Rust format and lints"
 cargo fmt --all -- --check
 cargo clippy --workspace --all-targets -- -D warnings
 
+# Every later cargo command selects the whole workspace with its tests, so features resolve the same way each
+# time and each crate is compiled once (`-p` would resolve another feature set and rebuild half the tree).
+step "Build the command line, the desktop shell and every test"
+cargo build --workspace --all-targets
+
 step "TypeScript bindings are generated from Rust, not edited"
-cargo run -q -p rightsdesk-app --bin export-bindings
+target/debug/export-bindings
 git diff --exit-code -- ui/src/lib/bindings.ts || { echo "ui/src/lib/bindings.ts is stale: commit the regenerated file"; exit 1; }
 
 step "Core and command-line tests (unit, integration, deadline contract, crash consistency)"
-cargo test -p rightsdesk
+cargo test --workspace
 
 step "End to end: the real window under Xvfb, driven through tauri-driver"
-cargo build -p rightsdesk-app
 DISPLAY_NUM=$((90 + RANDOM % 100))
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 >/dev/null 2>&1 &
 XVFB=$!
 trap 'kill $XVFB 2>/dev/null || true' EXIT
 export DISPLAY=":$DISPLAY_NUM"
 sleep 1
-cargo test -p rightsdesk --test e2e -- --ignored
+cargo test --workspace --test e2e -- --ignored
 echo "Screenshots: $PWD/e2e-artifacts/"
