@@ -7,6 +7,7 @@ mod calendar;
 mod checklist;
 mod clock;
 mod disclosures;
+mod edit;
 mod evidence_pack;
 mod exports;
 mod ics;
@@ -21,6 +22,7 @@ mod subject_export;
 
 pub use authorities::{OwnAuthority, RegimeAuthorities};
 pub use disclosures::DisclosureInput;
+pub use edit::RequestEdit;
 pub use evidence_pack::{EvidencePack, PackSelection};
 pub use exports::LogExport;
 pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
@@ -706,6 +708,16 @@ impl Desk {
         id_or_reference: &str,
         change: impl FnOnce(&mut Request, &store::Tx) -> Result<(&'static str, serde_json::Value)>,
     ) -> Result<RequestDetail> {
+        self.update_then(id_or_reference, change, |_, _| Ok(()))
+    }
+
+    /// As `update`, with `after` run in the same transaction once the request row is written.
+    fn update_then(
+        &self,
+        id_or_reference: &str,
+        change: impl FnOnce(&mut Request, &store::Tx) -> Result<(&'static str, serde_json::Value)>,
+        after: impl FnOnce(&Request, &store::Tx) -> Result<()>,
+    ) -> Result<RequestDetail> {
         let now = self.now();
         let reference = self.store.write(|tx| {
             let mut r = tx.reader().request(id_or_reference)?;
@@ -717,6 +729,7 @@ impl Desk {
                 data["dates"] = json!({"before": before, "after": r.dates});
             }
             tx.update_request(&r)?;
+            after(&r, tx)?;
             tx.append_event(&r.id, &store::timestamp(now), &self.actor, kind, &data)?;
             Ok(r.reference)
         })?;

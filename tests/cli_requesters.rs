@@ -187,3 +187,58 @@ fn spam_is_kept_out_of_the_queue_and_its_sender_flagged_next_time() {
     assert!(!flags(&again).contains("blocked"));
     assert_eq!(reg.run(&["audit", "verify", "--json"]).json()["ok"], true);
 }
+
+#[test]
+fn a_correction_is_checked_audited_relinks_the_person_and_moves_the_deadline() {
+    let reg = Reg::new();
+    let ann = reg.add("access", "2026-06-01", "Ann Lee", "ann@example.org");
+    // Logged with a mistyped address: a requester record of its own.
+    let typo = reg.add("erasure", "2026-06-10", "Ann Lee", "ann@exmaple.org");
+    assert_ne!(typo["requester_id"], ann["requester_id"]);
+    let stray = typo["requester_id"].as_str().unwrap().to_string();
+
+    // Bad values are refused as at intake, and change nothing.
+    reg.run(&["request", "edit", "RD-2026-0002", "--email", "not an address"]).assert_error("email");
+    reg.run(&["request", "edit", "RD-2026-0002", "--received", "2030-01-01"]).assert_error("in the future");
+    reg.run(&["request", "edit", "RD-2026-0002", "--name", " "]).assert_error("name");
+    reg.run(&["request", "edit", "RD-2026-0002", "--language", "french"]).assert_error("two-letter");
+    reg.run(&["request", "edit", "RD-2026-0002", "--email", "ann@exmaple.org"]).assert_error("nothing to correct");
+    let unchanged = reg.run(&["request", "show", "RD-2026-0002", "--json"]).json();
+    assert_eq!(unchanged["requester"]["email"], "ann@exmaple.org");
+    assert_eq!(unchanged["events"].as_array().unwrap().len(), typo["events"].as_array().unwrap().len());
+
+    let fixed = reg
+        .run(&[
+            "request",
+            "edit",
+            "RD-2026-0002",
+            "--email",
+            "Ann@Example.org",
+            "--language",
+            "fr",
+            "--received",
+            "2026-06-05",
+            "--phone",
+            "",
+            "--json",
+        ])
+        .json();
+    assert_eq!(fixed["requester"]["email"], "ann@example.org");
+    assert_eq!(fixed["language"], "fr");
+    assert_eq!(fixed["received"], "2026-06-05");
+    assert_ne!(fixed["effective_due"], typo["effective_due"], "the deadline follows the date of receipt");
+    assert_eq!(fixed["requester_id"], ann["requester_id"], "linked to the person it is");
+    let event = fixed["events"].as_array().unwrap().iter().rev().find(|e| e["kind"] == "details_corrected").unwrap();
+    let changed = &event["data"]["changed"];
+    assert_eq!(changed["email"]["before"], "ann@exmaple.org");
+    assert_eq!(changed["email"]["after"], "ann@example.org");
+    assert_eq!(changed["received"]["before"], "2026-06-10");
+    assert!(changed.get("name").is_none() && changed.get("phone").is_none(), "only what changed: {changed}");
+    assert!(event["data"]["dates"]["before"].is_object(), "the dates before and after are recorded");
+
+    // The record made for the mistyped address is gone; the person's page lists both requests.
+    reg.run(&["requester", "show", &stray]).assert_error("");
+    let person = reg.run(&["requester", "show", "RD-2026-0001", "--json"]).json();
+    assert_eq!(person["requests"].as_array().unwrap().len(), 2);
+    reg.run(&["audit", "verify"]).ok();
+}

@@ -605,6 +605,18 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.wait_text("[data-testid=queue] tbody", |t| t.contains(&access)).await;
     s.click(&format!("[data-reference='{access}'] button.link")).await;
     s.wait_text("[data-testid=request-reference]", |t| t == access).await;
+    // A detail logged wrongly is corrected in place; the trail keeps what it said before.
+    s.click("[data-testid=edit-details]").await;
+    s.type_into("[data-testid=edit-email]", "not an address").await;
+    s.click("[data-testid=edit-save]").await;
+    s.wait_text("[data-testid=edit-form] .field-error", |t| t.contains("email")).await;
+    s.type_into("[data-testid=edit-email]", "pat.example@example.org").await;
+    s.type_into("[data-testid=edit-language]", "fr").await;
+    s.shot_at("[data-testid=edit-form]", "14d-correct-details.png").await;
+    s.click("[data-testid=edit-save]").await;
+    s.wait_text("[data-testid=timeline]", |t| t.contains("Details corrected: email, language")).await;
+    // The letters and the export now start in the corrected language.
+    s.wait_text("[data-testid=export-language] option:checked", |t| t.contains("Français")).await;
     s.set_value("[data-testid=disclose-system]", "CRM").await;
     s.type_into("[data-testid=disclose-category]", "Contact details").await;
     s.type_into("[data-testid=disclose-label]", "Email address").await;

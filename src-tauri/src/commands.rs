@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use rightsdesk::desk::{
     CheckInput, EvidenceFile, FormOptions, IdentitySettings, NewRequest, PurgeReport, QueueRow, RecomputeCount,
-    RecomputeReport, RequestDetail, StatusChange, TargetSetting,
+    RecomputeReport, RequestDetail, RequestEdit, StatusChange, TargetSetting,
 };
 use rightsdesk::desk::{
     DisclosureInput, EvidencePack, FlushReport, ImportPreview, ImportProgress, ImportReport, LogExport, OwnAuthority,
@@ -85,6 +85,13 @@ pub async fn get_request(state: State<'_, AppState>, reference: String) -> Reply
 #[specta::specta]
 pub async fn add_request(state: State<'_, AppState>, input: NewRequest) -> Reply<RequestDetail> {
     with_desk(state, move |d| d.add_request(input)).await
+}
+
+/// Correct what was logged about a request (requester's details, language, channel, date of receipt, text).
+#[tauri::command]
+#[specta::specta]
+pub async fn edit_request(state: State<'_, AppState>, reference: String, edit: RequestEdit) -> Reply<RequestDetail> {
+    with_desk(state, move |d| d.edit_request(&reference, edit)).await
 }
 
 #[tauri::command]

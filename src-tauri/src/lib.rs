@@ -79,6 +79,7 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::set_logo,
         commands::export_log,
         commands::metrics,
+        commands::edit_request,
         commands::add_disclosure,
         commands::remove_disclosure,
         commands::export_subject,

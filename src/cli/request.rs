@@ -4,7 +4,9 @@ use clap::Subcommand;
 
 use super::{Failure, json, open_desk};
 use rightsdesk::dates;
-use rightsdesk::desk::{CheckInput, DisclosureInput, EvidenceFile, NewRequest, QueueRow, RequestDetail, StatusChange};
+use rightsdesk::desk::{
+    CheckInput, DisclosureInput, EvidenceFile, NewRequest, QueueRow, RequestDetail, RequestEdit, StatusChange,
+};
 use rightsdesk::domain::{RequestKind, Status};
 use rightsdesk::store::{Page, Query, Sort};
 
@@ -36,6 +38,34 @@ pub enum Command {
         limit: u32,
         #[arg(long, default_value_t = 0)]
         offset: u64,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Correct what was logged: the requester's details, language, channel, date of receipt, description, notes.
+    /// Give only what changes; an empty value clears an optional field. The audit event keeps before and after.
+    Edit {
+        reference: String,
+        #[arg(long)]
+        name: Option<String>,
+        #[arg(long)]
+        email: Option<String>,
+        #[arg(long)]
+        phone: Option<String>,
+        #[arg(long)]
+        address: Option<String>,
+        #[arg(long)]
+        account: Option<String>,
+        #[arg(long)]
+        language: Option<String>,
+        #[arg(long)]
+        channel: Option<String>,
+        /// YYYY-MM-DD; the deadlines are derived again.
+        #[arg(long)]
+        received: Option<String>,
+        #[arg(long)]
+        description: Option<String>,
+        #[arg(long)]
+        notes: Option<String>,
         #[arg(long)]
         json: bool,
     },
@@ -432,6 +462,24 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 provided,
             };
             detail_out(&desk.add_disclosure(&reference, input, file)?, as_json)
+        }
+        Command::Edit {
+            reference,
+            name,
+            email,
+            phone,
+            address,
+            account,
+            language,
+            channel,
+            received,
+            description,
+            notes,
+            json: as_json,
+        } => {
+            let edit =
+                RequestEdit { name, email, phone, address, account, language, channel, received, description, notes };
+            detail_out(&desk.edit_request(&reference, edit)?, as_json)
         }
         Command::Undisclose { reference, item, json: as_json } => {
             detail_out(&desk.remove_disclosure(&reference, &item)?, as_json)

@@ -4,10 +4,9 @@
 //! information) and `manifest.json` (SHA-256 and size of every other file). Files are streamed through the archive,
 //! so memory stays flat whatever their size; with a password every entry is AES-256 encrypted.
 
+use std::collections::BTreeMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
-
-use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};

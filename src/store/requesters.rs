@@ -101,6 +101,15 @@ impl Tx<'_> {
         Ok(id)
     }
 
+    /// Delete a requester record no request points to any more (after a purge, or a corrected contact detail).
+    pub fn forget_requester_if_unused(&self, requester_id: &str) -> Result<()> {
+        self.tx.execute(
+            "DELETE FROM requesters WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM requests WHERE requester_id = ?1)",
+            [requester_id],
+        )?;
+        Ok(())
+    }
+
     pub fn set_link(
         &self,
         request_id: &str,

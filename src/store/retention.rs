@@ -99,10 +99,7 @@ impl Tx<'_> {
             params![id, at, facts],
         )?;
         if let Some(requester) = requester {
-            tx.execute(
-                "DELETE FROM requesters WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM requests WHERE requester_id = ?1)",
-                [&requester],
-            )?;
+            self.forget_requester_if_unused(&requester)?;
         }
         Ok(purged)
     }

@@ -24,6 +24,7 @@ export type CalendarDay = B.CalendarDay_Serialize;
 export type RecomputeReport = B.RecomputeReport_Serialize;
 export type TargetSetting = B.TargetSetting;
 export type StatusChange = B.StatusChange_Deserialize;
+export type RequestEdit = B.RequestEdit_Deserialize;
 export type CheckInput = B.CheckInput_Deserialize;
 export type IdentityCheck = B.IdentityCheck_Serialize;
 export type IdentitySettings = B.IdentitySettings;
@@ -96,6 +97,7 @@ export const api = {
   getRequest: (reference: string) => unwrap(commands.getRequest(reference)),
   addRequest: (input: NewRequest) => unwrap(commands.addRequest(input)),
   changeStatus: (reference: string, change: StatusChange) => unwrap(commands.changeStatus(reference, change)),
+  editRequest: (reference: string, edit: RequestEdit) => unwrap(commands.editRequest(reference, edit)),
   verifyAudit: () => unwrap(commands.verifyAudit()),
   recordIdentityCheck: async (reference: string, check: CheckInput, files: File[]) =>
     unwrap(commands.recordIdentityCheck(reference, check, await Promise.all(files.map(upload)))),

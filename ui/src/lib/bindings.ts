@@ -51,6 +51,8 @@ export const commands = {
 	exportLog: (from: string, to: string, format: LogFormat, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { from, to, format, onProgress })),
 	/**  The year's metrics (CCPA §7102 shape), for one regime or all. */
 	metrics: (year: number, regime: string | null) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { year, regime })),
+	/**  Correct what was logged about a request (requester's details, language, channel, date of receipt, text). */
+	editRequest: (reference: string, edit: RequestEdit_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { reference, edit })),
 	/**  Add a field, or a file found in a system, to an access or portability answer. */
 	addDisclosure: (reference: string, input: DisclosureInput_Deserialize, file: UploadedFile | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { reference, input, file })),
 	removeDisclosure: (reference: string, item: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { reference, item })),
@@ -1310,6 +1312,48 @@ export type RequestDetail_Serialize = {
 	attachments: Attachment[],
 	events: Event[],
 } & Request_Serialize;
+
+/**
+ *  A correction. Each field left out stays as it is; an empty text clears an optional field (not the name or the
+ *  date of receipt, which every request has).
+ */
+export type RequestEdit = RequestEdit_Serialize | RequestEdit_Deserialize;
+
+/**
+ *  A correction. Each field left out stays as it is; an empty text clears an optional field (not the name or the
+ *  date of receipt, which every request has).
+ */
+export type RequestEdit_Deserialize = {
+	name?: string | null,
+	email?: string | null,
+	phone?: string | null,
+	address?: string | null,
+	account?: string | null,
+	language?: string | null,
+	channel?: string | null,
+	/**  YYYY-MM-DD. The dates are derived again (the change shows in the event). */
+	received?: string | null,
+	description?: string | null,
+	notes?: string | null,
+};
+
+/**
+ *  A correction. Each field left out stays as it is; an empty text clears an optional field (not the name or the
+ *  date of receipt, which every request has).
+ */
+export type RequestEdit_Serialize = {
+	name: string | null,
+	email: string | null,
+	phone: string | null,
+	address: string | null,
+	account: string | null,
+	language: string | null,
+	channel: string | null,
+	/**  YYYY-MM-DD. The dates are derived again (the change shows in the event). */
+	received: string | null,
+	description: string | null,
+	notes: string | null,
+};
 
 /**  What the requester asked for, in the words of a privacy notice (deadline-contract.md, request kinds). */
 export type RequestKind = "access" | "rectification" | "erasure" | "portability" | "restriction" | "objection" | "opt-out-sale-sharing" | "opt-out-marketing" | "opt-out-profiling" | "limit-sensitive" | "appeal";
