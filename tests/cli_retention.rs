@@ -12,33 +12,8 @@ fn at(db: &Path, now: &str, args: &[&str]) -> common::Run {
 }
 
 fn add(db: &Path, now: &str, received: &str, name: &str, email: &str) -> String {
-    at(
-        db,
-        now,
-        &[
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            "access",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "FR",
-            "--received",
-            received,
-            "--name",
-            name,
-            "--email",
-            email,
-            "--description",
-            &format!("Copy of my data please — {name}"),
-        ],
-    )
-    .json()["reference"]
-        .as_str()
-        .unwrap()
-        .to_string()
+    let request = common::Gdpr { kind: "access", calendar: "FR", received, name, email };
+    request.add(db, now, &["--description", &format!("Copy of my data please — {name}")])
 }
 
 fn close(db: &Path, now: &str, reference: &str) {

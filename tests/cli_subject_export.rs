@@ -51,28 +51,14 @@ impl Reg {
     }
 
     fn add_in(&self, kind: &str, language: &str) -> String {
-        let v = self
-            .run(&[
-                "request",
-                "add",
-                "--json",
-                "--kind",
-                kind,
-                "--regime",
-                "eu-gdpr",
-                "--calendar",
-                "IE",
-                "--received",
-                "2026-06-01",
-                "--name",
-                "Pat Example",
-                "--email",
-                "pat@example.org",
-                "--language",
-                language,
-            ])
-            .json();
-        v["reference"].as_str().unwrap().to_string()
+        let pat = common::Gdpr {
+            kind,
+            calendar: "IE",
+            received: "2026-06-01",
+            name: "Pat Example",
+            email: "pat@example.org",
+        };
+        pat.add(&self.db, TODAY, &["--language", language])
     }
 
     fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {

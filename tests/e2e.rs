@@ -574,31 +574,14 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     ] {
         common::run_now(&db, TODAY, &["settings", "organisation", flag, value]).ok();
     }
-    let access = common::run_now(
-        &db,
-        TODAY,
-        &[
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            "access",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "IE",
-            "--received",
-            "2026-11-16",
-            "--name",
-            "Pat Example",
-            "--email",
-            "pat@example.org",
-        ],
-    )
-    .json()["reference"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let pat = common::Gdpr {
+        kind: "access",
+        calendar: "IE",
+        received: "2026-11-16",
+        name: "Pat Example",
+        email: "pat@example.org",
+    };
+    let access = pat.add(&db, TODAY, &[]);
     s.click("button.brand").await;
     s.find("[data-testid=search]").await.clear().await.unwrap();
     s.type_into("[data-testid=search]", "Pat Example").await;

@@ -127,7 +127,7 @@ impl Desk {
         archive.bytes("README.txt", readme.as_bytes())?;
         let written = archive.finish(FORMAT)?;
 
-        let sha256 = super::subject_export::file_sha256(&target.partial)?;
+        let sha256 = target.partial_sha256()?;
         let pack = EvidencePack {
             path: out.display().to_string(),
             requests: references.len() as u64,

@@ -45,6 +45,24 @@ impl Target {
         Ok(Target { partial: dir.join(format!(".{name}.partial")), out: out.to_path_buf(), done: false })
     }
 
+    /// The SHA-256 of the written file, for the audit event recorded before it takes its name.
+    pub fn partial_sha256(&self) -> Result<String> {
+        use sha2::Digest;
+        use std::io::Read;
+        let io = |e| Error::io(format!("cannot read {}", self.partial.display()), e);
+        let mut file = std::fs::File::open(&self.partial).map_err(io)?;
+        let mut hasher = sha2::Sha256::new();
+        let mut buf = vec![0u8; 256 * 1024];
+        loop {
+            let n = file.read(&mut buf).map_err(io)?;
+            if n == 0 {
+                break;
+            }
+            hasher.update(&buf[..n]);
+        }
+        Ok(crate::store::migrate::hex(&hasher.finalize()))
+    }
+
     /// Move the finished file into place; its size.
     pub fn commit(mut self) -> Result<u64> {
         std::fs::rename(&self.partial, &self.out)

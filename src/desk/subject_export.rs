@@ -158,7 +158,7 @@ impl Desk {
             systems: group(&items, &holds, &self.attachments_dir()),
         };
         let written = subject::write(&mut contents, &wording, &target.partial, password, progress)?;
-        let sha256 = file_sha256(&target.partial)?;
+        let sha256 = target.partial_sha256()?;
         let export = SubjectExport {
             path: out.display().to_string(),
             files: written.entries.len() as u64 + 1,
@@ -234,20 +234,4 @@ fn group(items: &[Disclosure], holds: &BTreeMap<String, String>, attachments: &P
         }
     }
     systems
-}
-
-pub(super) fn file_sha256(path: &Path) -> Result<String> {
-    use sha2::Digest;
-    let mut file = std::fs::File::open(path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    use std::io::Read;
-    let mut hasher = sha2::Sha256::new();
-    let mut buf = vec![0u8; 256 * 1024];
-    loop {
-        let n = file.read(&mut buf).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        if n == 0 {
-            break;
-        }
-        hasher.update(&buf[..n]);
-    }
-    Ok(hasher.finalize().iter().map(|b| format!("{b:02x}")).collect())
 }

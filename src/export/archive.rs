@@ -13,6 +13,7 @@ use zip::write::FileOptions;
 use zip::{AesMode, CompressionMethod, ZipWriter};
 
 use crate::error::{Error, Result};
+use crate::store::migrate::hex;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ManifestEntry {
@@ -238,10 +239,6 @@ fn zip_error(out: &Path, e: zip::result::ZipError) -> Error {
         zip::result::ZipError::Io(e) => Error::io(format!("cannot write {}", out.display()), e),
         other => Error::Export(format!("{}: {other}", out.display())),
     }
-}
-
-fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 #[cfg(test)]

@@ -60,6 +60,26 @@ pub fn run_now(db: &Path, today: &str, args: &[&str]) -> Run {
     finish(Command::new(bin()).args(&full).env("RIGHTSDESK_NOW", today).output().expect("run rightsdesk"))
 }
 
+/// An EU GDPR request as the tests log it: `request add --json` with these facts and any `extra` options.
+pub struct Gdpr<'a> {
+    pub kind: &'a str,
+    pub calendar: &'a str,
+    pub received: &'a str,
+    pub name: &'a str,
+    pub email: &'a str,
+}
+
+impl Gdpr<'_> {
+    /// Log it on `today`; returns its reference.
+    pub fn add(&self, db: &Path, today: &str, extra: &[&str]) -> String {
+        let mut args = vec!["request", "add", "--json", "--kind", self.kind, "--regime", "eu-gdpr"];
+        args.extend(["--calendar", self.calendar, "--received", self.received, "--name", self.name]);
+        args.extend(["--email", self.email]);
+        args.extend_from_slice(extra);
+        run_now(db, today, &args).json()["reference"].as_str().expect("a reference").to_string()
+    }
+}
+
 /// A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd with the sink in tests/fixtures/smtp_sink.py).
 pub mod smtp {
     use std::path::{Path, PathBuf};

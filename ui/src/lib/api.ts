@@ -224,6 +224,11 @@ export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);
 }
 
+/** An error as a form shows it: under the field the core named, else under the form ("general"). */
+export function fieldError(e: unknown): Record<string, string> {
+  return { [e instanceof ApiError && e.field ? e.field : "general"]: message(e) };
+}
+
 async function upload(file: File): Promise<B.UploadedFile> {
   return { name: file.name, content_base64: await toBase64(file) };
 }

@@ -1,10 +1,16 @@
 import { describe, expect, it } from "vitest";
-import { addDays, day, daysUntil, relative } from "./format";
+import { addDays, day, daysUntil, fileSize, relative } from "./format";
 
 describe("format", () => {
   it("names the weekday of an ISO date", () => {
     expect(day("2026-12-21")).toBe("Mon 21 Dec 2026");
     expect(day(null)).toBe("—");
+  });
+  it("writes sizes as a person reads them", () => {
+    expect(fileSize(41)).toBe("41 bytes");
+    expect(fileSize(6246)).toBe("6.1 KB");
+    expect(fileSize(1.5 * 1024 ** 3)).toBe("1.5 GB");
+    expect(fileSize(null)).toBe("");
   });
   it("counts days across month ends and DST", () => {
     expect(daysUntil("2026-12-01", "2026-11-22")).toBe(9);

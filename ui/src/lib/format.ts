@@ -20,6 +20,20 @@ export function daysUntil(iso: string | null | undefined, today: string): number
   return Math.round((b - a) / 86_400_000);
 }
 
+/** "41 bytes", "6.1 KB", "1.5 GB"; "" for none. */
+export function fileSize(n: number | null | undefined): string {
+  if (n === null || n === undefined) return "";
+  if (n < 1024) return `${n} bytes`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let v = n / 1024;
+  let u = 0;
+  while (v >= 1024 && u < units.length - 1) {
+    v /= 1024;
+    u++;
+  }
+  return `${v.toFixed(1)} ${units[u]}`;
+}
+
 export function relative(iso: string | null | undefined, today: string): string {
   const n = daysUntil(iso, today);
   if (n === null) return "";
