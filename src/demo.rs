@@ -230,6 +230,7 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
                 created_at: now,
                 updated_at: now,
                 closed_at: None,
+                purged_at: None,
             };
             let mut events = Vec::new();
             // Answered between 3 and 40 days after receipt (never in the future).

@@ -2,6 +2,7 @@
 //! Input arrives as text from a form or a command line and is validated here, field by field; every change to a
 //! request is written together with its audit event in one transaction.
 
+mod audit;
 mod authorities;
 mod calendar;
 mod checklist;
@@ -20,6 +21,7 @@ mod responses;
 mod retention;
 mod subject_export;
 
+pub use audit::{AnchorCheck, AuditKeyStatus, ChainReport, CheckpointInfo, CheckpointsCheck, PASSPHRASE_ENV};
 pub use authorities::{OwnAuthority, RegimeAuthorities};
 pub use disclosures::DisclosureInput;
 pub use edit::RequestEdit;
@@ -60,7 +62,7 @@ use crate::domain::{
     Transition, VerificationMethod,
 };
 use crate::error::{Error, Result};
-use crate::store::{self, Attachment, ChainReport, Event, Page, Query, RequestRow, Store};
+use crate::store::{self, Attachment, Event, Page, Query, RequestRow, Store};
 
 /// Days ahead that count as "due soon" in the queue and the dashboard.
 pub const DUE_SOON_DAYS: i64 = 7;
@@ -267,6 +269,10 @@ pub struct Desk {
     engine: std::sync::RwLock<std::sync::Arc<Engine>>,
     clock: Clock,
     actor: String,
+    /// The checkpoint signing key, once opened this session.
+    signing: std::sync::Mutex<Option<std::sync::Arc<crate::signing::SigningKey>>>,
+    /// Append-only triggers found missing or altered when the register was opened (and put back).
+    triggers_restored: Vec<store::TriggerProblem>,
 }
 
 fn clean(text: Option<String>) -> Option<String> {
@@ -325,8 +331,35 @@ impl Desk {
         let actor = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "officer".into());
         let extra = store.read(|r| r.calendar_days_by_code())?;
         let engine = std::sync::Arc::new(Engine::shipped()?.with_extra_days(extra));
-        let desk = Desk { store, engine: std::sync::RwLock::new(engine), clock, actor };
-        desk.seed_templates()?;
+        let at = store::timestamp(clock.now());
+        // A missing or altered append-only trigger is put back before anything else is written, and recorded.
+        let triggers_restored = if store.is_read_only() {
+            vec![]
+        } else {
+            store.write(|tx| {
+                let restored = tx.restore_triggers()?;
+                for t in &restored {
+                    tx.append_register_event(
+                        &at,
+                        &actor,
+                        "trigger_restored",
+                        &json!({"trigger": t.name, "was": t.problem}),
+                    )?;
+                }
+                Ok(restored)
+            })?
+        };
+        let desk = Desk {
+            store,
+            engine: std::sync::RwLock::new(engine),
+            clock,
+            actor,
+            signing: std::sync::Mutex::new(None),
+            triggers_restored,
+        };
+        if !desk.store.is_read_only() {
+            desk.seed_templates()?;
+        }
         Ok(desk)
     }
 
@@ -496,6 +529,7 @@ impl Desk {
             created_at: now,
             updated_at: now,
             closed_at: None,
+            purged_at: None,
         })
     }
 
@@ -721,6 +755,17 @@ impl Desk {
         let now = self.now();
         let reference = self.store.write(|tx| {
             let mut r = tx.reader().request(id_or_reference)?;
+            if r.purged_at.is_some() {
+                // Its personal data is gone for good: a new file or fact would outlive the retention period.
+                return Err(Error::invalid(
+                    "request",
+                    format!(
+                        "{}'s personal data was purged at the end of its retention period: it takes no new files, \
+                         facts or changes",
+                        r.reference
+                    ),
+                ));
+            }
             let before = r.dates.clone();
             let (kind, mut data) = change(&mut r, tx)?;
             (r.dates, _) = self.derive(&r)?;
@@ -774,7 +819,7 @@ impl Desk {
     }
 
     pub fn verify_audit(&self) -> Result<ChainReport> {
-        self.store.read(|r| r.verify_chain())
+        self.verify_audit_with(None)
     }
 
     /// Reserve the next reference of the request's year, store it, and open its audit trail.

@@ -23,6 +23,10 @@ pub enum Error {
         "migration {0} in the database differs from the one shipped with this build (checksum mismatch): refusing to continue"
     )]
     MigrationChanged(String),
+    #[error(
+        "the register {0} is open read-only (this user cannot write the file): it can be listed, shown, verified and exported, not changed"
+    )]
+    ReadOnly(String),
     #[error("database error: {0}")]
     Database(#[from] rusqlite::Error),
     #[error("{context}: {source}")]
@@ -54,6 +58,7 @@ impl Error {
             Error::Deadline(_) => "deadline",
             Error::NewerDatabase { .. } => "newer_database",
             Error::MigrationChanged(_) => "migration_changed",
+            Error::ReadOnly(_) => "read_only",
             Error::Database(_) => "database",
             Error::Io { .. } => "io",
             Error::Corrupt(_) => "corrupt",

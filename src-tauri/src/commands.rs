@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use rightsdesk::desk::{AuditKeyStatus, ChainReport};
 use rightsdesk::desk::{
     CheckInput, EvidenceFile, FormOptions, IdentitySettings, NewRequest, PurgeReport, QueueRow, RecomputeCount,
     RecomputeReport, RequestDetail, RequestEdit, StatusChange, TargetSetting,
@@ -14,7 +15,7 @@ use rightsdesk::desk::{
 use rightsdesk::intake::{EmailDraft, ImportMapping, Source};
 use rightsdesk::respond::{Organisation, Rendered};
 use rightsdesk::store::{
-    BlockedSender, CalendarDay, ChainReport, Dashboard, ImportRecord, OutboxItem, Page, Query, System, TemplateRow,
+    BlockedSender, CalendarDay, Dashboard, ImportRecord, OutboxItem, Page, Query, System, TemplateRow,
 };
 use rightsdesk::{Desk, ErrorReport};
 use serde::Serialize;
@@ -108,6 +109,32 @@ pub async fn change_status(
 #[specta::specta]
 pub async fn verify_audit(state: State<'_, AppState>) -> Reply<ChainReport> {
     with_desk(state, |d| d.verify_audit()).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn audit_key_status(state: State<'_, AppState>) -> Reply<AuditKeyStatus> {
+    with_desk(state, |d| d.audit_key_status()).await
+}
+
+/// `passphrase`: seal the key with it (None: keep it in the OS keyring).
+#[tauri::command]
+#[specta::specta]
+pub async fn set_up_audit_key(state: State<'_, AppState>, passphrase: Option<String>) -> Reply<AuditKeyStatus> {
+    with_desk(state, move |d| d.set_up_audit_key(passphrase.as_deref())).await
+}
+
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_audit_key(state: State<'_, AppState>, passphrase: String) -> Reply<AuditKeyStatus> {
+    with_desk(state, move |d| d.unlock_audit_key(&passphrase)).await
+}
+
+/// Sign the head and save it as an anchor file in Downloads; the path written.
+#[tauri::command]
+#[specta::specta]
+pub async fn export_anchor(state: State<'_, AppState>) -> Reply<String> {
+    with_desk(state, |d| d.export_anchor_to_downloads()).await
 }
 
 /// Largest file the window accepts (it travels through the IPC bridge as base64).

@@ -116,11 +116,15 @@ pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
         commands::set_target_days,
         commands::export_deadlines,
         commands::verify_audit,
+        commands::audit_key_status,
+        commands::set_up_audit_key,
+        commands::unlock_audit_key,
+        commands::export_anchor,
     ])
 }
 
 /// Remind the officer of what falls due (once shortly after start, then whenever the picture changes), and delete
-/// identity evidence whose retention period has passed.
+/// identity evidence whose retention period has passed, purge what retention says, and sign the day's checkpoint.
 fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
     use tauri_plugin_notification::NotificationExt;
     let app = app.clone();
@@ -145,6 +149,9 @@ fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
             }
             if let Err(e) = desk.purge_expired(false) {
                 eprintln!("Rightsdesk could not purge requests past the retention period: {e}");
+            }
+            if let Err(e) = desk.daily_checkpoint() {
+                eprintln!("Rightsdesk could not sign the day's audit checkpoint: {e}");
             }
             deliver(&desk);
             // Every minute: the outbox; every 30 minutes: reminders, the evidence purge and the retention purge.

@@ -1,13 +1,53 @@
-//! `rightsdesk audit verify`: check the hash chain of the audit trail.
+//! `rightsdesk audit`: verify the audit trail, sign checkpoints of its head, manage the signing key, export anchors.
+
+use std::io::Read;
+use std::path::PathBuf;
 
 use clap::Subcommand;
+use rightsdesk::desk::{AuditKeyStatus, ChainReport, CheckpointInfo};
 
 use super::{Failure, json, open_desk};
 
 #[derive(Subcommand)]
 pub enum Command {
-    /// Recompute every link of the audit chain; exit 1 and name the first broken event if any.
+    /// Check the whole trail: every link of the chain, each purge's record, every request row against its last
+    /// event, the append-only triggers, the signed checkpoints; exit 1 and say what does not hold.
     Verify {
+        /// Also check that the register still holds the head in this anchor file (`audit anchor --out`).
+        #[arg(long, value_name = "FILE")]
+        anchor: Option<PathBuf>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign a checkpoint of the chain's head now.
+    Checkpoint {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Sign the head and write it to a file to keep outside the register.
+    Anchor {
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
+    /// The signing key of the checkpoints.
+    #[command(subcommand)]
+    Key(KeyCommand),
+}
+
+#[derive(Subcommand)]
+pub enum KeyCommand {
+    /// Make the register's signing key: in the OS keyring, or sealed with a passphrase read from standard input.
+    Setup {
+        /// Seal the key with a passphrase (one line on standard input) instead of the OS keyring.
+        #[arg(long)]
+        passphrase_stdin: bool,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Whether a key is set up, where it is kept, and the newest checkpoint.
+    Status {
         #[arg(long)]
         json: bool,
     },
@@ -16,30 +56,118 @@ pub enum Command {
 pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
     let desk = open_desk(db)?;
     match command {
-        Command::Verify { json: as_json } => {
-            let report = desk.verify_audit()?;
-            if let Some(b) = &report.first_break {
-                if !as_json {
-                    return Err(Failure {
-                        message: format!(
-                            "audit chain broken at event #{} ({}, request {}): {}",
-                            b.seq,
-                            b.event_id,
-                            b.reference.as_deref().unwrap_or("unknown"),
-                            b.problem
-                        ),
-                        code: 1,
-                        stdout: false,
-                    });
-                }
+        Command::Verify { anchor, json: as_json } => {
+            let report = desk.verify_audit_with(anchor.as_deref())?;
+            if !report.ok {
+                let message = if as_json { json(&report)? } else { broken(&report) };
                 // With --json the report goes to stdout, and the exit code still says it failed.
-                return Err(Failure { message: json(&report)?, code: 1, stdout: true });
+                return Err(Failure { message, code: 1, stdout: as_json });
             }
-            if as_json {
-                json(&report)
-            } else {
-                Ok(format!("audit chain intact: {} events checked", report.events_checked))
-            }
+            if as_json { json(&report) } else { Ok(intact(&report)) }
+        }
+        Command::Checkpoint { json: as_json } => match desk.checkpoint("on request")? {
+            Some(cp) if as_json => json(&cp),
+            Some(cp) => Ok(signed("checkpoint signed", &cp)),
+            None => Err(Failure::from(
+                "no checkpoint signed: no signing key is set up (`rightsdesk audit key setup`), or it is sealed and \
+                 RIGHTSDESK_AUDIT_PASSPHRASE is not set",
+            )),
+        },
+        Command::Anchor { out, json: as_json } => {
+            let cp = desk.export_anchor(&out)?;
+            if as_json { json(&cp) } else { Ok(signed(&format!("anchor written to {}", out.display()), &cp)) }
+        }
+        Command::Key(KeyCommand::Setup { passphrase_stdin, json: as_json }) => {
+            let passphrase = if passphrase_stdin { Some(read_passphrase()?) } else { None };
+            let status = desk.set_up_audit_key(passphrase.as_deref().map(String::as_str))?;
+            if as_json { json(&status) } else { Ok(key_status(&status)) }
+        }
+        Command::Key(KeyCommand::Status { json: as_json }) => {
+            let status = desk.audit_key_status()?;
+            if as_json { json(&status) } else { Ok(key_status(&status)) }
         }
     }
+}
+
+fn read_passphrase() -> Result<zeroize::Zeroizing<String>, Failure> {
+    let mut text = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .take(4096)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::usage(format!("reading the passphrase: {e}")))?;
+    Ok(zeroize::Zeroizing::new(text.trim_end_matches(['\n', '\r']).to_string()))
+}
+
+fn broken(r: &ChainReport) -> String {
+    let mut problems = vec![];
+    if let Some(b) = &r.first_break {
+        problems.push(format!(
+            "audit chain broken at event #{} ({}, request {}): {}",
+            b.seq,
+            if b.event_id.is_empty() { "deleted" } else { &b.event_id },
+            b.reference.as_deref().unwrap_or("unknown"),
+            b.problem
+        ));
+    }
+    if r.rows.differing > 0 {
+        let named: Vec<&str> = r.rows.rows.iter().map(|m| m.reference.as_str()).collect();
+        problems.push(format!(
+            "{} request row(s) changed without an audit event: {}",
+            r.rows.differing,
+            named.join(", ")
+        ));
+    }
+    for t in &r.triggers {
+        problems.push(format!("append-only trigger {} was {}", t.name, t.problem));
+    }
+    problems.extend(r.checkpoints.problems.iter().cloned());
+    if let Some(a) = r.anchor.as_ref().filter(|a| !a.ok) {
+        problems.push(format!("anchor of {}: {}", a.at, a.problem.as_deref().unwrap_or("does not hold")));
+    }
+    problems.join("; ")
+}
+
+fn intact(r: &ChainReport) -> String {
+    let mut lines = vec![format!(
+        "audit chain intact: {} events checked ({} purged, each named by its purge record), {} request rows match \
+         their trail",
+        r.events_checked, r.events_purged, r.rows.checked
+    )];
+    match &r.checkpoints.newest {
+        Some(cp) => lines.push(format!(
+            "newest signed checkpoint: {} at event #{} (key {}), {} checkpoint(s) verified",
+            cp.at, cp.seq, cp.key, r.checkpoints.count
+        )),
+        None => lines.push("no signed checkpoint".into()),
+    }
+    if let Some(a) = &r.anchor {
+        lines.push(format!("anchor of {} (event #{}) holds", a.at, a.seq));
+    }
+    lines.extend(r.notes.iter().map(|n| format!("note: {n}")));
+    lines.join("\n")
+}
+
+fn signed(what: &str, cp: &CheckpointInfo) -> String {
+    format!("{what}: head event #{} {} at {} (key {})", cp.seq, cp.hash, cp.at, cp.key)
+}
+
+fn key_status(s: &AuditKeyStatus) -> String {
+    if !s.set_up {
+        return "no signing key: run `rightsdesk audit key setup` (add --passphrase-stdin where there is no OS keyring)"
+            .into();
+    }
+    let mut lines = vec![format!(
+        "signing key {} kept in the {}{}",
+        s.fingerprint.as_deref().unwrap_or("?"),
+        match s.storage.as_deref() {
+            Some("keyring") => "OS keyring",
+            _ => "register, sealed with a passphrase",
+        },
+        if s.unlocked { "" } else { " (locked: set RIGHTSDESK_AUDIT_PASSPHRASE to sign)" }
+    )];
+    lines.push(match &s.newest {
+        Some(cp) => format!("{} checkpoint(s); newest {} at event #{} ({})", s.checkpoints, cp.at, cp.seq, cp.reason),
+        None => "no checkpoint yet".into(),
+    });
+    lines.join("\n")
 }

@@ -103,7 +103,11 @@ impl<E: std::fmt::Display> From<E> for Failure {
 pub fn open_desk(db: Option<&std::path::Path>) -> Result<rightsdesk::Desk, Failure> {
     let clock = rightsdesk::desk::Clock::from_env()?;
     let path = rightsdesk::desk::resolve_db_path(db)?;
-    Ok(rightsdesk::Desk::open(&path, clock)?)
+    let desk = rightsdesk::Desk::open(&path, clock)?;
+    if desk.store().is_read_only() {
+        eprintln!("note: {} is not writable by this user: opened read-only (changes will be refused)", path.display());
+    }
+    Ok(desk)
 }
 
 pub fn main() -> ExitCode {

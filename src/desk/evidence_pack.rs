@@ -72,6 +72,12 @@ impl Desk {
         let log = log.into_inner().map_err(|e| Error::Export(format!("the request log: {e}")))?;
         archive.bytes("request-log.csv", &log)?;
 
+        // The pack carries a checkpoint signed now (if the key is at hand), so the inquiry can hold the register
+        // to the head it saw.
+        self.checkpoint("evidence pack")?;
+        if let Some((_, anchor)) = self.newest_anchor()? {
+            archive.bytes("checkpoint.json", &anchor)?;
+        }
         let chain = self.verify_audit()?;
         let mut per_request = vec![];
         let mut correspondence = 0u64;
@@ -105,8 +111,8 @@ impl Desk {
             let recomputed = events.iter().filter(|e| e.recomputes()).count();
             let trail = json!({
                 "reference": r.reference,
-                "hash": "SHA-256 over prev_hash, id, request_id, at, actor, kind, data: each as its length in bytes \
-                         (8 bytes, little-endian) then its UTF-8 text; see verify_chain.py",
+                "hash": "SHA-256 over prev_hash, id, request_id, at, actor, kind, data and, where present, state: each \
+                         as its length in bytes (8 bytes, little-endian) then its UTF-8 text; see verify_chain.py",
                 "events": events,
             });
             archive.bytes(&format!("{dir}/audit-trail.json"), &to_json(&trail)?)?;
@@ -259,6 +265,7 @@ fn readme(
          - requests/<ref>/audit-trail.json   every change to the request, as recorded, with the hash that chains it\n\
          - requests/<ref>/attachments.json   every file kept with the request (name, size, SHA-256; only correspondence is included)\n\
          - chain-check.json                 the check of the whole audit chain when the pack was made: {chain}\n\
+         - checkpoint.json                  the newest signed checkpoint of the chain head (rightsdesk audit verify --anchor)\n\
          - verify_chain.py                  recomputes each event's hash: python3 verify_chain.py (run in this folder)\n\
          - manifest.json                    the size and SHA-256 of every file (check with: sha256sum FILE)\n\n\
          HOW THE AUDIT TRAIL IS PROTECTED\n\
@@ -275,14 +282,18 @@ fn readme(
 const VERIFY_SCRIPT: &str = r#"#!/usr/bin/env python3
 """Recompute the hash of every audit event in this evidence pack (Python 3, no packages needed).
 
-Each event's hash is SHA-256 over prev_hash, id, request_id, at, actor, kind and data, each preceded by its length
-in bytes as 8 bytes little-endian. Consecutive events of a request are usually not consecutive in the chain (other
+Each event's hash is SHA-256 over prev_hash, id, request_id, at, actor, kind, data and (events recorded from
+schema 10 on) state, the digest of the request's row after the event, each preceded by its length in bytes as
+8 bytes little-endian. Consecutive events of a request are usually not consecutive in the chain (other
 requests' events sit between them), so links are checked where the previous event is in the pack."""
 import glob, hashlib, json, os, sys
 
 def link_hash(e):
     h = hashlib.sha256()
-    for part in (e["prev_hash"], e["id"], e["request_id"], e["at"], e["actor"], e["kind"], e["data"]):
+    parts = [e["prev_hash"], e["id"], e["request_id"], e["at"], e["actor"], e["kind"], e["data"]]
+    if e.get("state") is not None:
+        parts.append(e["state"])
+    for part in parts:
         b = part.encode("utf-8")
         h.update(len(b).to_bytes(8, "little"))
         h.update(b)

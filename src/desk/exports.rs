@@ -118,6 +118,7 @@ impl Desk {
         progress(requests);
         writer.finish(&target.partial)?;
         let bytes = target.commit()?;
+        self.checkpoint("request log exported")?;
         Ok(LogExport { path: out.display().to_string(), format, requests, bytes })
     }
 

@@ -64,6 +64,9 @@ impl Desk {
         let mut report = RetentionReport { months, cutoff: crate::dates::fmt(cutoff_day), due, ..Default::default() };
         if !dry_run {
             self.purge_batches(&cutoff, months, &mut report)?;
+            if report.purged > 0 {
+                self.store.checkpoint_wal()?;
+            }
         }
         report.purged_in_all = self.store.read(|rd| rd.count_purged())?;
         Ok(report)
@@ -91,7 +94,7 @@ impl Desk {
                         &self.actor,
                         "purged",
                         &json!({"reason": "retention", "months": months, "events_removed": purged.events,
-                                "files_removed": files}),
+                                "files_removed": files, "removed": purged.removed}),
                     )?;
                     done.push((id.clone(), purged));
                 }

@@ -180,6 +180,7 @@ impl Desk {
             ))
         })?;
         target.commit()?;
+        self.checkpoint("subject export")?;
         Ok(export)
     }
 

@@ -150,4 +150,8 @@ pub struct Request {
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "time::serde::rfc3339::option")]
     pub closed_at: Option<OffsetDateTime>,
+    /// When the retention purge removed its personal data: it takes no new data or change after that.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    #[serde(with = "time::serde::rfc3339::option", default)]
+    pub purged_at: Option<OffsetDateTime>,
 }

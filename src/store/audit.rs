@@ -1,7 +1,13 @@
-//! The audit trail: append-only events in one SHA-256 hash chain. Each event's hash covers the previous hash and
-//! the event's stored text, so editing, deleting or reordering any event breaks the chain at that point.
+//! The audit trail: append-only events in one SHA-256 hash chain. Each event's hash covers the previous hash, the
+//! event's stored text and the state of its request's row right after it, so editing, deleting or reordering any
+//! event breaks the chain at that point, and a row changed without an event no longer matches its last event.
+//! A retention purge removes events only with a chained record naming each one (`removed`), which `verify_chain`
+//! requires for every gap. What this does and does not detect: docs/security.md.
 
-use rusqlite::{OptionalExtension, params};
+use std::collections::{HashMap, HashSet};
+
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
@@ -28,6 +34,74 @@ pub struct Event {
     pub hash: String,
 }
 
+/// The version of the row digest written into new events' `state`; `row_state` says what each version covers.
+const STATE_V1: &str = "v1:";
+/// Every column of a request row, in the order the v1 digest reads them. A later migration that adds a column
+/// adds a v2 list, so events recorded under v1 still verify.
+const STATE_V1_COLUMNS: &str = "id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received, status,
+    requester_name, requester_email, requester_phone, requester_address, requester_account, language, description,
+    notes, outcome_reason, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start,
+    acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, is_open, created_at, updated_at,
+    closed_at, agent, identity_requested_on, refusal_category, refusal_basis, external_id, import_key, requester_id,
+    purged_at, purged_facts";
+
+/// The triggers that make the audit tables append-only, exactly as the migrations create them: checked by
+/// `audit verify` and put back on open if missing or altered (`restore_triggers`).
+pub const APPEND_ONLY_TRIGGERS: &[(&str, &str)] = &[
+    (
+        "events_no_update",
+        "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN
+    SELECT RAISE (ABORT, 'audit events are append-only');
+END",
+    ),
+    (
+        "events_no_delete",
+        "CREATE TRIGGER events_no_delete BEFORE DELETE ON events
+WHEN NOT EXISTS (SELECT 1 FROM purged_events p WHERE p.seq = old.seq AND p.hash = old.hash)
+BEGIN
+    SELECT RAISE (ABORT, 'audit events are append-only (a retention purge keeps their place and hash)');
+END",
+    ),
+    (
+        "purged_events_no_update",
+        "CREATE TRIGGER purged_events_no_update BEFORE UPDATE ON purged_events BEGIN
+    SELECT RAISE (ABORT, 'the record of purged events is append-only');
+END",
+    ),
+    (
+        "purged_events_no_delete",
+        "CREATE TRIGGER purged_events_no_delete BEFORE DELETE ON purged_events BEGIN
+    SELECT RAISE (ABORT, 'the record of purged events is append-only');
+END",
+    ),
+    (
+        "checkpoints_no_update",
+        "CREATE TRIGGER checkpoints_no_update BEFORE UPDATE ON checkpoints BEGIN
+    SELECT RAISE (ABORT, 'checkpoints are append-only');
+END",
+    ),
+    (
+        "checkpoints_no_delete",
+        "CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN
+    SELECT RAISE (ABORT, 'checkpoints are append-only');
+END",
+    ),
+    (
+        "calendar_days_no_update",
+        "CREATE TRIGGER calendar_days_no_update BEFORE UPDATE ON calendar_days BEGIN
+    SELECT RAISE (ABORT, 'the calendar log is append-only');
+END",
+    ),
+    (
+        "calendar_days_no_delete",
+        "CREATE TRIGGER calendar_days_no_delete BEFORE DELETE ON calendar_days BEGIN
+    SELECT RAISE (ABORT, 'the calendar log is append-only');
+END",
+    ),
+];
+
+// The arguments are the hashed fields themselves, in hash order: a struct would only rename them.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn link_hash(
     prev: &str,
     id: &str,
@@ -36,9 +110,11 @@ pub(crate) fn link_hash(
     actor: &str,
     kind: &str,
     data: &str,
+    state: Option<&str>,
 ) -> String {
     let mut h = Sha256::new();
-    for part in [prev, id, request_id, at, actor, kind, data] {
+    // Events written before rows had a recorded state (schema 10) hash without it, as they always did.
+    for part in [prev, id, request_id, at, actor, kind, data].into_iter().chain(state) {
         // Length-prefixed, so no two different events hash the same text.
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
@@ -57,13 +133,159 @@ pub struct ChainBreak {
     pub problem: String,
 }
 
+/// The chain walked from the first event to the last.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct ChainReport {
+pub struct ChainWalk {
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub events_checked: u64,
-    pub ok: bool,
+    /// Events removed by a retention purge (or before schema 10, by an earlier purge), each named by a chained record.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub events_purged: u64,
+    /// The newest link: the sequence number and hash the next event will chain to.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub head_seq: i64,
+    pub head_hash: String,
     pub first_break: Option<ChainBreak>,
+}
+
+/// A request row that is not what its audit trail last recorded: changed without an event.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RowMismatch {
+    pub reference: String,
+    pub problem: String,
+}
+
+/// Every request row against the state its last event recorded.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RowsCheck {
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub checked: u64,
+    /// Rows whose last event predates recorded states (schema 10): not checkable until their next change.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub unchecked: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub differing: u64,
+    /// The first 100 that differ.
+    pub rows: Vec<RowMismatch>,
+}
+
+/// Where a checkpoint's head is in the chain now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HeadAt {
+    /// A live event or a purged one with this hash.
+    Hash(String),
+    /// No event ever had this sequence number (the chain was cut back).
+    Missing,
+}
+
+/// A stored checkpoint: the exact signed text and its signature.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredCheckpoint {
+    pub id: i64,
+    pub at: String,
+    pub reason: String,
+    pub body: String,
+    pub signature: String,
+}
+
+/// An append-only trigger that is missing or not as shipped.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TriggerProblem {
+    pub name: String,
+    /// `missing` or `altered`.
+    pub problem: String,
+}
+
+/// Append one event in `tx`: chained to the newest event (live or purged), with its request row's state.
+pub(crate) fn append(
+    tx: &Connection,
+    request_id: Option<&str>,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    data: &serde_json::Value,
+) -> Result<Event> {
+    let (_, prev) = head(tx)?;
+    let id = Uuid::now_v7().to_string();
+    let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
+    let state = match request_id {
+        Some(request_id) => Some(row_state(tx, request_id)?.ok_or_else(|| Error::NotFound(request_id.to_string()))?),
+        None => None,
+    };
+    let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
+    tx.prepare_cached(
+        "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
+    )?
+    .execute(params![id, request_id, at, actor, kind, data_text, prev, hash, state])?;
+    Ok(Event {
+        seq: tx.last_insert_rowid(),
+        id,
+        request_id: request_id.unwrap_or("").to_string(),
+        at: at.to_string(),
+        actor: actor.to_string(),
+        kind: kind.to_string(),
+        data: data.clone(),
+        hash,
+    })
+}
+
+/// The newest link of the chain: a purged event keeps its place, so the next event chains to it even when the
+/// whole end of the chain was purged.
+fn head(conn: &Connection) -> Result<(i64, String)> {
+    let newest = |sql: &str| -> Result<Option<(i64, String)>> {
+        Ok(conn.prepare_cached(sql)?.query_row([], |r| Ok((r.get(0)?, r.get(1)?))).optional()?)
+    };
+    let live = newest("SELECT seq, hash FROM events ORDER BY seq DESC LIMIT 1")?;
+    let purged = newest("SELECT seq, hash FROM purged_events ORDER BY seq DESC LIMIT 1")?;
+    Ok(match (live, purged) {
+        (Some(l), Some(p)) => {
+            if l.0 > p.0 {
+                l
+            } else {
+                p
+            }
+        }
+        (Some(one), None) | (None, Some(one)) => one,
+        (None, None) => (0, GENESIS.to_string()),
+    })
+}
+
+/// The digest of a request row as it stands (None: no such row): each column's name, type and value,
+/// length-prefixed, under the version tag.
+fn row_state(conn: &Connection, request_id: &str) -> Result<Option<String>> {
+    let mut stmt = conn.prepare_cached(&format!("SELECT {STATE_V1_COLUMNS} FROM requests WHERE id = ?1"))?;
+    let mut rows = stmt.query([request_id])?;
+    match rows.next()? {
+        Some(row) => Ok(Some(digest_row(row, row.as_ref().column_count())?)),
+        None => Ok(None),
+    }
+}
+
+/// The v1 digest of the first `columns` columns of `row` (the state columns, in order).
+fn digest_row(row: &rusqlite::Row, columns: usize) -> Result<String> {
+    let mut h = Sha256::new();
+    let part = |h: &mut Sha256, tag: u8, bytes: &[u8]| {
+        h.update([tag]);
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    };
+    let names = row.as_ref().column_names();
+    for (i, name) in names.take(columns).enumerate() {
+        part(&mut h, b'c', name.as_bytes());
+        match row.get_ref(i)? {
+            ValueRef::Null => part(&mut h, b'n', &[]),
+            ValueRef::Integer(v) => part(&mut h, b'i', &v.to_le_bytes()),
+            ValueRef::Real(v) => part(&mut h, b'r', &v.to_bits().to_le_bytes()),
+            ValueRef::Text(v) => part(&mut h, b't', v),
+            ValueRef::Blob(v) => part(&mut h, b'b', v),
+        }
+    }
+    Ok(format!("{STATE_V1}{}", hex(&h.finalize())))
 }
 
 impl Tx<'_> {
@@ -75,33 +297,70 @@ impl Tx<'_> {
         kind: &str,
         data: &serde_json::Value,
     ) -> Result<Event> {
-        let prev: String = self
-            .tx
-            .prepare_cached("SELECT hash FROM events ORDER BY seq DESC LIMIT 1")?
-            .query_row([], |r| r.get(0))
-            .optional()?
-            .unwrap_or_else(|| GENESIS.to_string());
-        let id = Uuid::now_v7().to_string();
-        let request_id = request_id.to_string();
-        let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let hash = link_hash(&prev, &id, &request_id, at, actor, kind, &data_text);
-        self.tx
-            .prepare_cached(
-                "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)",
-            )?
-            .execute(params![id, request_id, at, actor, kind, data_text, prev, hash])?;
-        Ok(Event {
-            seq: self.tx.last_insert_rowid(),
-            id,
-            request_id,
-            at: at.to_string(),
-            actor: actor.to_string(),
-            kind: kind.to_string(),
-            data: data.clone(),
-            hash,
-        })
+        append(&self.tx, Some(&request_id.to_string()), at, actor, kind, data)
     }
+
+    /// An event of the register itself (no request): a restored trigger, an upgrade's record.
+    pub fn append_register_event(&self, at: &str, actor: &str, kind: &str, data: &serde_json::Value) -> Result<Event> {
+        append(&self.tx, None, at, actor, kind, data)
+    }
+
+    pub fn insert_checkpoint(&self, at: &str, reason: &str, body: &str, signature: &str) -> Result<()> {
+        self.tx.execute(
+            "INSERT INTO checkpoints (at, reason, body, signature) VALUES (?1, ?2, ?3, ?4)",
+            params![at, reason, body, signature],
+        )?;
+        Ok(())
+    }
+
+    /// Put back every append-only trigger that is missing or altered; what was restored.
+    pub fn restore_triggers(&self) -> Result<Vec<TriggerProblem>> {
+        let problems = trigger_problems(&self.tx)?;
+        for p in &problems {
+            let Some((_, sql)) = APPEND_ONLY_TRIGGERS.iter().find(|(name, _)| *name == p.name) else { continue };
+            self.tx.execute_batch(&format!("DROP TRIGGER IF EXISTS {}; {sql};", p.name))?;
+        }
+        Ok(problems)
+    }
+}
+
+fn trigger_problems(conn: &Connection) -> Result<Vec<TriggerProblem>> {
+    let squash = |s: &str| s.split_whitespace().collect::<Vec<_>>().join(" ");
+    let mut problems = vec![];
+    for (name, sql) in APPEND_ONLY_TRIGGERS {
+        let found: Option<String> = conn
+            .prepare_cached("SELECT sql FROM sqlite_master WHERE type = 'trigger' AND name = ?1")?
+            .query_row([name], |r| r.get(0))
+            .optional()?;
+        let problem = match found {
+            None => "missing",
+            Some(found) if squash(&found) != squash(sql) => "altered",
+            Some(_) => continue,
+        };
+        problems.push(TriggerProblem { name: name.to_string(), problem: problem.into() });
+    }
+    Ok(problems)
+}
+
+/// The record of purges made before purge events named what they removed (schema 10): one event of the
+/// register that names every purged event there was, written by the migration that introduced the rule.
+pub(crate) fn attest_earlier_purges(tx: &rusqlite::Transaction, at: &str) -> Result<()> {
+    let removed = removed_list(tx, "SELECT seq, hash FROM purged_events ORDER BY seq", [])?;
+    if removed.as_array().is_some_and(|a| !a.is_empty()) {
+        let data = serde_json::json!({
+            "reason": "purges made before each purge named the events it removed (upgrade to schema 10)",
+            "removed": removed,
+        });
+        append(tx, None, at, "rightsdesk", "purges_recorded", &data)?;
+    }
+    Ok(())
+}
+
+/// `[[seq, hash], …]` from a query of seq and hash: what a purge record names.
+pub(crate) fn removed_list<P: rusqlite::Params>(conn: &Connection, sql: &str, p: P) -> Result<serde_json::Value> {
+    let mut stmt = conn.prepare_cached(sql)?;
+    let rows = stmt.query_map(p, |r| Ok(serde_json::json!([r.get::<_, i64>(0)?, r.get::<_, String>(1)?])))?;
+    Ok(serde_json::Value::Array(rows.collect::<rusqlite::Result<Vec<_>>>()?))
 }
 
 /// An event exactly as stored and chained: what an outside check needs to recompute its hash.
@@ -115,6 +374,9 @@ pub struct ChainedEvent {
     pub kind: String,
     /// The event's data as the exact text that was hashed.
     pub data: String,
+    /// The digest of the request row after the event (absent on events recorded before schema 10).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub state: Option<String>,
     pub prev_hash: String,
     pub hash: String,
 }
@@ -122,17 +384,28 @@ pub struct ChainedEvent {
 impl ChainedEvent {
     /// Its stored hash is the hash of its own content and link (what `verify_chain.py` in an evidence pack checks).
     pub fn recomputes(&self) -> bool {
-        link_hash(&self.prev_hash, &self.id, &self.request_id, &self.at, &self.actor, &self.kind, &self.data)
-            == self.hash
+        link_hash(
+            &self.prev_hash,
+            &self.id,
+            &self.request_id,
+            &self.at,
+            &self.actor,
+            &self.kind,
+            &self.data,
+            self.state.as_deref(),
+        ) == self.hash
     }
 }
+
+/// A gap in the chain waiting for the purge record that names it.
+type Pending = HashMap<i64, String>;
 
 impl Reader<'_> {
     /// A request's events with their links, in chain order.
     pub fn chained_events(&self, request_id: &Uuid) -> Result<Vec<ChainedEvent>> {
         let mut stmt = self.conn.prepare_cached(
-            "SELECT seq, id, request_id, at, actor, kind, data, prev_hash, hash FROM events WHERE request_id = ?1
-             ORDER BY seq",
+            "SELECT seq, id, request_id, at, actor, kind, data, state, prev_hash, hash FROM events
+             WHERE request_id = ?1 ORDER BY seq",
         )?;
         let rows = stmt.query_map([request_id.to_string()], |r| {
             Ok(ChainedEvent {
@@ -143,8 +416,9 @@ impl Reader<'_> {
                 actor: r.get(4)?,
                 kind: r.get(5)?,
                 data: r.get(6)?,
-                prev_hash: r.get(7)?,
-                hash: r.get(8)?,
+                state: r.get(7)?,
+                prev_hash: r.get(8)?,
+                hash: r.get(9)?,
             })
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
@@ -170,54 +444,209 @@ impl Reader<'_> {
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
-    /// Walk the whole chain in order and report the first broken link.
-    pub fn verify_chain(&self) -> Result<ChainReport> {
-        // Purged events keep their place and hash (retention): the chain links across them, unchecked inside.
+    /// Walk the whole chain in order and report the first broken link. A purged event keeps its place and hash;
+    /// each gap must be named, with that hash, by a later purge record (a `purged` event of a request that really
+    /// was purged, or the upgrade's `purges_recorded`), and nothing may be named twice or name a live event.
+    pub fn verify_chain(&self) -> Result<ChainWalk> {
         let mut stmt = self.conn.prepare(
-            "SELECT e.seq, e.id, e.request_id, e.at, e.actor, e.kind, e.data, e.prev_hash, e.hash, r.reference, 0
+            "SELECT e.seq, e.id, coalesce(e.request_id, ''), e.at, e.actor, e.kind, e.data, e.prev_hash, e.hash,
+                    r.reference, 0, e.state, r.purged_at IS NOT NULL
              FROM events e LEFT JOIN requests r ON r.id = e.request_id
              UNION ALL
-             SELECT seq, '', '', '', '', '', '', '', hash, NULL, 1 FROM purged_events
+             SELECT seq, '', '', '', '', '', '', '', hash, NULL, 1, NULL, 0 FROM purged_events
              ORDER BY 1",
         )?;
         let mut rows = stmt.query([])?;
-        let mut prev = GENESIS.to_string();
-        let mut checked = 0u64;
+        let mut walk = ChainWalk {
+            events_checked: 0,
+            events_purged: 0,
+            head_seq: 0,
+            head_hash: GENESIS.into(),
+            first_break: None,
+        };
+        let mut pending = Pending::new();
+        let mut purged_requests = HashSet::new();
         while let Some(row) = rows.next()? {
+            let seq: i64 = row.get(0)?;
+            let hash: String = row.get(8)?;
             if row.get::<_, bool>(10)? {
-                prev = row.get(8)?;
+                pending.insert(seq, hash.clone());
+                walk.events_purged += 1;
+                (walk.head_seq, walk.head_hash) = (seq, hash);
                 continue;
             }
-            checked += 1;
-            let seq: i64 = row.get(0)?;
+            walk.events_checked += 1;
             let id: String = row.get(1)?;
             let request_id: String = row.get(2)?;
+            let kind: String = row.get(5)?;
+            let data: String = row.get(6)?;
             let prev_hash: String = row.get(7)?;
-            let hash: String = row.get(8)?;
             let reference: Option<String> = row.get(9)?;
-            let problem = if prev_hash != prev {
+            let state: Option<String> = row.get(11)?;
+            let broken =
+                |problem: String| ChainBreak { seq, event_id: id.clone(), reference: reference.clone(), problem };
+            let problem = if prev_hash != walk.head_hash {
                 Some("its link to the previous event does not match: an event before it was changed, removed or inserted".to_string())
+            } else if link_hash(
+                &prev_hash,
+                &id,
+                &request_id,
+                &row.get::<_, String>(3)?,
+                &row.get::<_, String>(4)?,
+                &kind,
+                &data,
+                state.as_deref(),
+            ) != hash
+            {
+                Some("its content does not match its hash: the event was edited".to_string())
             } else {
-                let expected = link_hash(
-                    &prev_hash,
-                    &id,
-                    &request_id,
-                    &row.get::<_, String>(3)?,
-                    &row.get::<_, String>(4)?,
-                    &row.get::<_, String>(5)?,
-                    &row.get::<_, String>(6)?,
-                );
-                (expected != hash).then(|| "its content does not match its hash: the event was edited".to_string())
+                let purge = match kind.as_str() {
+                    "purged" if !request_id.is_empty() => {
+                        Some(Purge::Request { request_id: &request_id, really_purged: row.get::<_, bool>(12)? })
+                    }
+                    "purges_recorded" if request_id.is_empty() => Some(Purge::Upgrade),
+                    _ => None,
+                };
+                match purge {
+                    Some(purge) => claim(&data, purge, &mut pending, &mut purged_requests),
+                    None => None,
+                }
             };
             if let Some(problem) = problem {
-                return Ok(ChainReport {
-                    events_checked: checked,
-                    ok: false,
-                    first_break: Some(ChainBreak { seq, event_id: id, reference, problem }),
-                });
+                walk.first_break = Some(broken(problem));
+                return Ok(walk);
             }
-            prev = hash;
+            (walk.head_seq, walk.head_hash) = (seq, hash);
         }
-        Ok(ChainReport { events_checked: checked, ok: true, first_break: None })
+        if let Some(seq) = pending.keys().min() {
+            walk.first_break = Some(ChainBreak {
+                seq: *seq,
+                event_id: String::new(),
+                reference: None,
+                problem: "this event was deleted without a purge record naming it: it was removed outside a \
+                          retention purge"
+                    .into(),
+            });
+        }
+        Ok(walk)
     }
+
+    /// Every request row against the state recorded by its last event.
+    pub fn verify_rows(&self) -> Result<RowsCheck> {
+        let mut stmt = self.conn.prepare(&format!(
+            "SELECT {STATE_V1_COLUMNS},
+                    (SELECT e.state FROM events e WHERE e.request_id = requests.id ORDER BY e.seq DESC LIMIT 1)
+             FROM requests"
+        ))?;
+        let columns = stmt.column_count() - 1;
+        let mut rows = stmt.query([])?;
+        let mut check = RowsCheck::default();
+        while let Some(row) = rows.next()? {
+            let recorded: Option<String> = row.get(columns)?;
+            let Some(recorded) = recorded else {
+                check.unchecked += 1;
+                continue;
+            };
+            check.checked += 1;
+            let now = digest_row(row, columns)?;
+            if !recorded.starts_with(STATE_V1) || now != recorded {
+                check.differing += 1;
+                if check.rows.len() < 100 {
+                    check.rows.push(RowMismatch {
+                        reference: row.get(1)?,
+                        problem: "the request's row differs from what its last audit event recorded: it was changed \
+                                  without an event"
+                            .into(),
+                    });
+                }
+            }
+        }
+        Ok(check)
+    }
+
+    /// Append-only triggers missing or not as shipped.
+    pub fn trigger_problems(&self) -> Result<Vec<TriggerProblem>> {
+        trigger_problems(self.conn)
+    }
+
+    pub fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>> {
+        let mut stmt =
+            self.conn.prepare_cached("SELECT id, at, reason, body, signature FROM checkpoints ORDER BY id")?;
+        let rows = stmt.query_map([], |r| {
+            Ok(StoredCheckpoint {
+                id: r.get(0)?,
+                at: r.get(1)?,
+                reason: r.get(2)?,
+                body: r.get(3)?,
+                signature: r.get(4)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The hash the chain holds at `seq` (a live or purged event).
+    pub fn hash_at(&self, seq: i64) -> Result<HeadAt> {
+        let found: Option<String> = self
+            .conn
+            .prepare_cached(
+                "SELECT hash FROM events WHERE seq = ?1 UNION ALL SELECT hash FROM purged_events WHERE seq = ?1",
+            )?
+            .query_row([seq], |r| r.get(0))
+            .optional()?;
+        Ok(found.map_or(HeadAt::Missing, HeadAt::Hash))
+    }
+
+    /// Events recorded after `seq`.
+    pub fn events_after(&self, seq: i64) -> Result<u64> {
+        let n: i64 = self.conn.query_row("SELECT count(*) FROM events WHERE seq > ?1", [seq], |r| r.get(0))?;
+        Ok(n.max(0) as u64)
+    }
+
+    /// The register's own events of one kind, as "at: data", oldest first.
+    pub fn register_events(&self, kind: &str) -> Result<Vec<String>> {
+        let mut stmt = self
+            .conn
+            .prepare_cached("SELECT at, data FROM events WHERE request_id IS NULL AND kind = ?1 ORDER BY seq")?;
+        let rows = stmt.query_map([kind], |r| Ok(format!("{}: {}", r.get::<_, String>(0)?, r.get::<_, String>(1)?)))?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// The newest link (sequence number and hash) and the number of live events.
+    pub fn chain_head(&self) -> Result<(i64, String, u64)> {
+        let (seq, hash) = head(self.conn)?;
+        let events: i64 = self.conn.query_row("SELECT count(*) FROM events", [], |r| r.get(0))?;
+        Ok((seq, hash, events.max(0) as u64))
+    }
+}
+
+enum Purge<'a> {
+    Request { request_id: &'a str, really_purged: bool },
+    Upgrade,
+}
+
+/// Check a purge record against the gaps seen so far; the problem, if any.
+fn claim(data: &str, purge: Purge, pending: &mut Pending, purged_requests: &mut HashSet<String>) -> Option<String> {
+    if let Purge::Request { request_id, really_purged } = purge {
+        if !really_purged {
+            return Some("a purge record on a request that was not purged".into());
+        }
+        if !purged_requests.insert(request_id.to_string()) {
+            return Some("a second purge record on the same request".into());
+        }
+    }
+    let data: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
+    // A purge before schema 10 did not name its events: the upgrade's record covers them.
+    let removed = data.get("removed").and_then(|r| r.as_array())?;
+    for item in removed {
+        let (Some(seq), Some(hash)) = (item.get(0).and_then(|v| v.as_i64()), item.get(1).and_then(|v| v.as_str()))
+        else {
+            return Some("a purge record that does not say which events it removed".into());
+        };
+        match pending.remove(&seq) {
+            Some(h) if h == hash => {}
+            Some(_) => return Some(format!("a purge record names event #{seq} with another hash than the one kept")),
+            None => return Some(format!("a purge record names event #{seq}, which was not purged before it")),
+        }
+    }
+    None
 }

@@ -28,7 +28,17 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 7, name: "0007_responses.sql", sql: include_str!("../../migrations/0007_responses.sql") },
     Migration { version: 8, name: "0008_disclosures.sql", sql: include_str!("../../migrations/0008_disclosures.sql") },
     Migration { version: 9, name: "0009_retention.sql", sql: include_str!("../../migrations/0009_retention.sql") },
+    Migration { version: 10, name: "0010_audit_trust.sql", sql: include_str!("../../migrations/0010_audit_trust.sql") },
 ];
+
+/// What a migration needs done in Rust, in its own transaction, after its SQL.
+fn after(version: i64, tx: &rusqlite::Transaction, now: &str) -> Result<()> {
+    match version {
+        // From 10 on, every gap in the chain must be named by a purge record; earlier purges get one record.
+        10 => super::audit::attest_earlier_purges(tx, now),
+        _ => Ok(()),
+    }
+}
 
 pub fn checksum(sql: &str) -> String {
     hex(&Sha256::digest(sql.as_bytes()))
@@ -42,15 +52,45 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
+/// The newest migration a database records (None: a new or foreign file), read without writing.
+fn newest_applied(conn: &Connection) -> Result<Option<i64>> {
+    let has_table: bool = conn.query_row(
+        "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
+        [],
+        |r| r.get(0),
+    )?;
+    if !has_table {
+        return Ok(None);
+    }
+    Ok(conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?)
+}
+
+/// Refuse a database written by a newer Rightsdesk; `conn` may be read-only, nothing is written.
+pub fn refuse_newer(conn: &Connection) -> Result<()> {
+    match newest_applied(conn)? {
+        Some(found) if found > latest_version() => Err(Error::NewerDatabase { found, supported: latest_version() }),
+        _ => Ok(()),
+    }
+}
+
+/// A read-only register can be used only if it needs no migration.
+pub fn require_current(conn: &Connection, path: &std::path::Path) -> Result<()> {
+    if newest_applied(conn)? == Some(latest_version()) {
+        Ok(())
+    } else {
+        Err(Error::ReadOnly(format!(
+            "{} (and it was written by an older Rightsdesk, so it must be upgraded first: make it writable once)",
+            path.display()
+        )))
+    }
+}
+
 pub fn migrate(conn: &mut Connection, now: &str) -> Result<()> {
+    refuse_newer(conn)?;
     conn.execute_batch(
         "CREATE TABLE IF NOT EXISTS schema_migrations (
             version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL, applied_at TEXT NOT NULL)",
     )?;
-    let newest: Option<i64> = conn.query_row("SELECT max(version) FROM schema_migrations", [], |r| r.get(0))?;
-    if let Some(found) = newest.filter(|v| *v > latest_version()) {
-        return Err(Error::NewerDatabase { found, supported: latest_version() });
-    }
     for m in MIGRATIONS {
         let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
         let applied: Option<String> = tx
@@ -61,6 +101,7 @@ pub fn migrate(conn: &mut Connection, now: &str) -> Result<()> {
             Some(_) => return Err(Error::MigrationChanged(m.name.to_string())),
             None => {
                 tx.execute_batch(m.sql)?;
+                after(m.version, &tx, now)?;
                 tx.execute(
                     "INSERT INTO schema_migrations (version, name, checksum, applied_at) VALUES (?1, ?2, ?3, ?4)",
                     rusqlite::params![m.version, m.name, checksum(m.sql), now],

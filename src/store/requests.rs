@@ -14,7 +14,7 @@ use crate::error::{Error, Result};
 pub(super) const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received, status, requester_name, \
     requester_email, requester_phone, requester_address, requester_account, language, description, notes, \
     outcome_reason, external_id, requester_id, refusal_category, refusal_basis, agent, identity_requested_on, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
-    acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at";
+    acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at, purged_at";
 
 fn corrupt(what: &str, value: &str) -> rusqlite::Error {
     rusqlite::Error::FromSqlConversionFailure(0, rusqlite::types::Type::Text, format!("bad {what} '{value}'").into())
@@ -96,6 +96,7 @@ pub(super) fn to_request(row: &Row) -> rusqlite::Result<Request> {
         created_at: time_col(row, "created_at")?.ok_or_else(|| corrupt("created_at", "null"))?,
         updated_at: time_col(row, "updated_at")?.ok_or_else(|| corrupt("updated_at", "null"))?,
         closed_at: time_col(row, "closed_at")?,
+        purged_at: time_col(row, "purged_at")?,
     })
 }
 

@@ -13,6 +13,8 @@ pub struct Purged {
     /// Files to delete once the transaction has committed (relative to the attachments / evidence folders).
     pub attachment_files: Vec<String>,
     pub evidence_files: Vec<String>,
+    /// `[[seq, hash], …]` of every event removed: the `purged` event names them, so a gap without one is found.
+    pub removed: serde_json::Value,
 }
 
 impl Reader<'_> {
@@ -72,6 +74,8 @@ impl Tx<'_> {
             )?,
             ..Purged::default()
         };
+        purged.removed =
+            super::audit::removed_list(tx, "SELECT seq, hash FROM events WHERE request_id = ?1 ORDER BY seq", [id])?;
         tx.execute(
             "INSERT INTO purged_events (seq, hash, purged_at) SELECT seq, hash, ?2 FROM events WHERE request_id = ?1",
             params![id, at],
