@@ -327,7 +327,7 @@ fn ods_with(rows: &[(u64, u64, bool)]) -> Vec<u8> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 120, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 100, ..ProptestConfig::default() })]
 
     #[test]
     fn xlsx_with_hostile_cell_references_is_safe(refs in prop::collection::vec(cell_ref(), 1..6), dim in cell_ref()) {

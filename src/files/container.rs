@@ -10,7 +10,8 @@ use crate::error::{Error, Result};
 /// Refuse a container whose declared contents exceed the limits (a decompression bomb).
 pub fn check_zip(name: &str, reader: impl Read + Seek) -> Result<()> {
     let bad = |why: String| Error::invalid("file", format!("{name} {why}"));
-    let archive = zip::ZipArchive::new(reader).map_err(|e| bad(format!("is not a readable ZIP container: {e}")))?;
+    let archive = zip::ZipArchive::new(reader)
+        .map_err(|e| bad(format!("is not a readable spreadsheet (a damaged ZIP container: {e})")))?;
     if archive.len() > MAX_ZIP_ENTRIES {
         return Err(bad(format!("holds {} parts; at most {MAX_ZIP_ENTRIES} are read", archive.len())));
     }

@@ -122,10 +122,12 @@ pub fn read_input_text(path: &Path, limit: u64) -> Result<String> {
 
 /// A read error, keeping the limit's refusal as what it is (bad input, not a broken disk).
 pub fn read_error(path: &Path, e: std::io::Error) -> Error {
+    if !e.get_ref().is_some_and(|inner| inner.is::<Error>()) {
+        return Error::io(format!("cannot read {}", path.display()), e);
+    }
     match e.into_inner().map(|inner| inner.downcast::<Error>()) {
         Some(Ok(limit)) => *limit,
-        Some(Err(other)) => Error::io(format!("cannot read {}", path.display()), std::io::Error::other(other)),
-        None => Error::invalid("file", format!("cannot read {}", path.display())),
+        _ => Error::invalid("file", format!("cannot read {}", path.display())),
     }
 }
 

@@ -28,6 +28,11 @@ pub struct Sheet {
     pub rows: Vec<Vec<Data>>,
 }
 
+/// Filled cells with their absolute (row, column).
+type Cells = Vec<((u32, u32), Data)>;
+/// A sheet's cells, or why the reader could not read that sheet.
+type SheetCells = std::result::Result<Cells, String>;
+
 #[derive(Clone, Copy, PartialEq, Eq)]
 pub enum Which {
     /// The first sheet only (an import); a first sheet that cannot be read is an error.
@@ -161,12 +166,7 @@ impl<'a> Bounded<'a> {
 
     /// The filled cells of a sheet with their absolute positions: `Err` for the budgets, `Ok(Err)` for a sheet the
     /// reader cannot read.
-    #[allow(clippy::type_complexity)]
-    fn cells_of(
-        &mut self,
-        book: &mut calamine::Sheets<Cursor<&[u8]>>,
-        sheet: &str,
-    ) -> Result<std::result::Result<Vec<((u32, u32), Data)>, String>> {
+    fn cells_of(&mut self, book: &mut calamine::Sheets<Cursor<&[u8]>>, sheet: &str) -> Result<SheetCells> {
         if let calamine::Sheets::Xlsx(xlsx) = book {
             return self.stream_xlsx(xlsx, sheet);
         }
@@ -183,11 +183,7 @@ impl<'a> Bounded<'a> {
         Ok(Ok(cells))
     }
 
-    fn stream_xlsx(
-        &mut self,
-        xlsx: &mut calamine::Xlsx<Cursor<&[u8]>>,
-        sheet: &str,
-    ) -> Result<std::result::Result<Vec<((u32, u32), Data)>, String>> {
+    fn stream_xlsx(&mut self, xlsx: &mut calamine::Xlsx<Cursor<&[u8]>>, sheet: &str) -> Result<SheetCells> {
         let mut reader = match xlsx.worksheet_cells_reader(sheet) {
             Ok(r) => r,
             Err(e) => return Ok(Err(e.to_string())),
@@ -218,7 +214,7 @@ impl<'a> Bounded<'a> {
     }
 
     /// The dense grid of the filled rectangle, once it is known to fit.
-    fn grid(&mut self, cells: Vec<((u32, u32), Data)>) -> Result<Vec<Vec<Data>>> {
+    fn grid(&mut self, cells: Cells) -> Result<Vec<Vec<Data>>> {
         let mut rect = Rect::default();
         for ((r, c), _) in &cells {
             rect.include((u64::from(*r), u64::from(*r)), (u64::from(*c), u64::from(*c)));
