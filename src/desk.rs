@@ -926,16 +926,19 @@ fn copy_hashed(content: &mut dyn std::io::Read, to: &Path) -> Result<(String, i6
     let mut file = std::fs::File::create(to).map_err(io)?;
     let mut hasher = sha2::Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
-    let mut size = 0i64;
+    let mut size = 0u64;
     loop {
-        let n = content.read(&mut buf).map_err(|e| Error::io("cannot read the file to attach", e))?;
+        let n = content.read(&mut buf).map_err(|e| crate::files::read_error(Path::new("the file to attach"), e))?;
         if n == 0 {
             break;
         }
+        size += n as u64;
+        // Checked while streaming: a device or a growing file never ends, and its first size says nothing.
+        crate::files::check_len("the file to attach", size, crate::files::MAX_ATTACHMENT_BYTES)?;
         hasher.update(&buf[..n]);
         file.write_all(&buf[..n]).map_err(io)?;
-        size += i64::try_from(n).unwrap_or(0);
     }
+    let size = i64::try_from(size).unwrap_or(i64::MAX);
     file.sync_all().map_err(io)?;
     Ok((store::migrate::hex(&hasher.finalize()), size))
 }

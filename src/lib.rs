@@ -14,6 +14,7 @@ pub mod desk;
 pub mod domain;
 pub mod error;
 pub mod export;
+pub mod files;
 pub mod intake;
 pub mod respond;
 pub mod signing;

@@ -137,8 +137,8 @@ pub async fn export_anchor(state: State<'_, AppState>) -> Reply<String> {
     with_desk(state, |d| d.export_anchor_to_downloads()).await
 }
 
-/// Largest file the window accepts (it travels through the IPC bridge as base64).
-const MAX_ATTACHMENT_BYTES: usize = 50 * 1024 * 1024;
+/// Largest file the window accepts (it travels through the IPC bridge as base64); the limits live in the core.
+const MAX_ATTACHMENT_BYTES: usize = rightsdesk::files::MAX_UPLOAD_BYTES as usize;
 
 #[tauri::command]
 #[specta::specta]

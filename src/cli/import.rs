@@ -29,8 +29,7 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
         .mapping
         .as_ref()
         .map(|p| {
-            let text =
-                std::fs::read_to_string(p).map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())))?;
+            let text = rightsdesk::files::read_input_text(p, rightsdesk::files::MAX_SMALL_FILE_BYTES)?;
             Ok::<_, Failure>(ImportMapping::from_json(&text)?)
         })
         .transpose()?;

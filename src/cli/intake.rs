@@ -18,8 +18,7 @@ pub enum Command {
 pub fn run(command: Command) -> Result<String, Failure> {
     match command {
         Command::Email { file, json: as_json } => {
-            let bytes =
-                std::fs::read(&file).map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let bytes = rightsdesk::files::read_input(&file, rightsdesk::files::MAX_EML_BYTES)?;
             let d = rightsdesk::intake::read_email(&bytes)?;
             if as_json {
                 return json(&d);

@@ -135,8 +135,7 @@ pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<Strin
             Ok(out)
         }
         Template::Save { template, kind, lang, subject, body_file } => {
-            let body = std::fs::read_to_string(&body_file)
-                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", body_file.display())))?;
+            let body = rightsdesk::files::read_input_text(&body_file, rightsdesk::files::MAX_SMALL_FILE_BYTES)?;
             let t = desk.save_template(&template, &kind, &lang, &subject, &body)?;
             Ok(format!("saved {} ({}, {})", t.stage, t.kind, t.lang))
         }

@@ -397,8 +397,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
         Command::Verify { reference, method, outcome, on, party, evidence, note, json: as_json } => {
             let mut files = Vec::new();
             for path in &evidence {
-                let f = std::fs::File::open(path)
-                    .map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+                let f = open_attachment(path)?;
                 let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                 files.push(EvidenceFile { name, content: Box::new(f) });
             }
@@ -428,8 +427,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             detail_out(&desk.override_due(&reference, date.as_deref(), Some(&reason))?, as_json)
         }
         Command::Attach { reference, file, name, json: as_json } => {
-            let mut f = std::fs::File::open(&file)
-                .map_err(|e| Failure::usage(format!("cannot read {}: {e}", file.display())))?;
+            let mut f = open_attachment(&file)?;
             let name =
                 name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             detail_out(&desk.attach(&reference, &name, &mut f)?, as_json)
@@ -437,8 +435,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
         Command::Tick { reference, system, state, note, proof, json: as_json } => {
             let proof = proof
                 .map(|p| {
-                    let f = std::fs::File::open(&p)
-                        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())))?;
+                    let f = open_attachment(&p)?;
                     let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     Ok::<_, Failure>((name, Box::new(f) as Box<dyn std::io::Read>))
                 })
@@ -448,8 +445,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
         Command::Disclose { reference, system, category, label, value, file, provided, json: as_json } => {
             let file = file
                 .map(|p| {
-                    let f = std::fs::File::open(&p)
-                        .map_err(|e| Failure::usage(format!("cannot read {}: {e}", p.display())))?;
+                    let f = open_attachment(&p)?;
                     let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
                     Ok::<_, Failure>((name, Box::new(f) as Box<dyn std::io::Read>))
                 })
@@ -500,6 +496,11 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
     }
 }
 
+/// A file to keep with a request: a regular file within the attachment limit (checked again while it is copied).
+fn open_attachment(path: &std::path::Path) -> Result<rightsdesk::files::Input, Failure> {
+    Ok(rightsdesk::files::open_input(path, rightsdesk::files::MAX_ATTACHMENT_BYTES)?)
+}
+
 fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
     let AddArgs {
         from_eml,
@@ -542,7 +543,7 @@ fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
     let Some(path) = from_eml else {
         return detail_out(&desk.add_request(input)?, as_json);
     };
-    let bytes = std::fs::read(&path).map_err(|e| Failure::usage(format!("cannot read {}: {e}", path.display())))?;
+    let bytes = rightsdesk::files::read_input(&path, rightsdesk::files::MAX_EML_BYTES)?;
     let draft = rightsdesk::intake::read_email(&bytes)?;
     let or =
         |given: String, found: Option<String>| if given.trim().is_empty() { found.unwrap_or_default() } else { given };

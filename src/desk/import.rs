@@ -359,11 +359,11 @@ fn estimate_lines(source: &Source) -> Result<u64> {
         Source::Bytes { bytes, .. } => count(bytes),
         Source::Path(p) => {
             use std::io::Read;
-            let mut f = std::fs::File::open(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?;
+            let mut f = crate::files::open_input(p, crate::files::MAX_IMPORT_BYTES)?;
             let mut buf = vec![0u8; 256 * 1024];
             let mut n = 0;
             loop {
-                let read = f.read(&mut buf).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?;
+                let read = f.read(&mut buf).map_err(|e| crate::files::read_error(p, e))?;
                 if read == 0 {
                     break n;
                 }

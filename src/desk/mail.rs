@@ -180,8 +180,8 @@ impl Desk {
             address("from", from)?;
         }
         if let Some(ca) = s.ca_file.as_deref().filter(|f| !f.trim().is_empty()) {
-            let pem =
-                std::fs::read(ca.trim()).map_err(|e| Error::invalid("ca_file", format!("cannot read {ca}: {e}")))?;
+            let pem = crate::files::read_input(std::path::Path::new(ca.trim()), crate::files::MAX_SMALL_FILE_BYTES)
+                .map_err(|e| Error::invalid("ca_file", format!("cannot read {ca}: {e}")))?;
             Certificate::from_pem(&pem)
                 .map_err(|e| Error::invalid("ca_file", format!("{ca} is not a PEM certificate: {e}")))?;
         }
@@ -242,7 +242,7 @@ impl Desk {
         }
         let mut tls = TlsParameters::builder(s.host.clone());
         if let Some(ca) = &s.ca_file {
-            let pem = std::fs::read(ca).map_err(|e| Error::io(format!("cannot read the CA file {ca}"), e))?;
+            let pem = crate::files::read_input(std::path::Path::new(ca), crate::files::MAX_SMALL_FILE_BYTES)?;
             tls = tls.add_root_certificate(
                 Certificate::from_pem(&pem).map_err(|e| Error::invalid("ca_file", format!("{ca}: {e}")))?,
             );

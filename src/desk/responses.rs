@@ -56,7 +56,8 @@ impl Desk {
         let current = self.organisation()?.logo;
         if !org.logo.trim().is_empty() && org.logo.trim() != current.trim() {
             let path = org.logo.trim();
-            let bytes = std::fs::read(path).map_err(|e| Error::invalid("logo", format!("cannot read {path}: {e}")))?;
+            let bytes = crate::files::read_input(std::path::Path::new(path), crate::files::MAX_LOGO_BYTES)
+                .map_err(|e| Error::invalid("logo", format!("cannot use {path} as the logo: {e}")))?;
             org.logo = self.keep_logo(path, &bytes)?;
         }
         if !org.email.trim().is_empty() {
@@ -439,7 +440,9 @@ fn complete(rendered: Rendered, medium: &str) -> Result<Rendered> {
 /// The organisation's logo: a logo that cannot be read any more leaves the letterhead without it rather than
 /// failing the letter.
 fn logo_of(org: &Organisation) -> Option<Vec<u8>> {
-    Some(org.logo.trim()).filter(|p| !p.is_empty()).and_then(|p| std::fs::read(p).ok())
+    Some(org.logo.trim())
+        .filter(|p| !p.is_empty())
+        .and_then(|p| crate::files::read_input(std::path::Path::new(p), crate::files::MAX_LOGO_BYTES).ok())
 }
 
 /// Whether the acknowledgement should mention that identity may be checked.

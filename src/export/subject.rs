@@ -288,15 +288,17 @@ fn tables(archive: &mut Archive, system: &str, f: &FileData) -> Result<Vec<Strin
     if !matches!(ext.as_str(), "xlsx" | "xlsm" | "xlsb" | "xls" | "ods") {
         return Ok(vec![]);
     }
-    use calamine::Reader;
-    // A file that is not a readable spreadsheet is still packed as it is; it just has no CSV beside it.
-    let Ok(mut book) = calamine::open_workbook_auto(&f.source) else { return Ok(vec![]) };
+    use crate::files::{self, sheet};
+    // A file that is not a readable spreadsheet, or is over the limits of `files::sheet`, is still packed as it
+    // is; it just has no CSV beside it.
+    let Ok(bytes) = files::read_input(&f.source, files::MAX_SPREADSHEET_BYTES) else { return Ok(vec![]) };
+    let Ok(sheets) = sheet::read(&f.name, &bytes, sheet::Which::All) else { return Ok(vec![]) };
+    drop(bytes);
     let stem = f.name.rsplit_once('.').map_or(f.name.as_str(), |(s, _)| s).to_string();
     let mut made = vec![];
-    for sheet in book.sheet_names() {
-        let Ok(range) = book.worksheet_range(&sheet) else { continue };
+    for sheet::Sheet { name: sheet, rows } in sheets {
         let mut csv = csv::Writer::from_writer(vec![]);
-        for row in range.rows() {
+        for row in &rows {
             csv.write_record(row.iter().map(cell_text)).map_err(|e| Error::Export(e.to_string()))?;
         }
         let data = csv.into_inner().map_err(|e| Error::Export(e.to_string()))?;

@@ -9,8 +9,7 @@ use super::guess::{KindGuess, guess_kind, guess_language};
 use crate::dates;
 use crate::error::{Error, Result};
 
-/// Largest message read (a request with a scanned ID attached can be large; beyond this it is not a request).
-pub const MAX_EML_BYTES: usize = 50 * 1024 * 1024;
+pub use crate::files::MAX_EML_BYTES;
 
 /// What the form is prefilled with. Every field can be changed before the request is logged.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -41,9 +40,11 @@ fn to_date(d: &mail_parser::DateTime) -> Option<Date> {
 
 /// Read a message. Refuses what is not one (no headers, no sender) with a message saying so.
 pub fn read_email(bytes: &[u8]) -> Result<EmailDraft> {
-    if bytes.len() > MAX_EML_BYTES {
-        return Err(Error::invalid("file", format!("the message is over {} MB", MAX_EML_BYTES / (1024 * 1024))));
-    }
+    crate::files::check_len("the message", bytes.len() as u64, MAX_EML_BYTES)?;
+    crate::files::guard("the message", || draft(bytes))
+}
+
+fn draft(bytes: &[u8]) -> Result<EmailDraft> {
     let message = mail_parser::MessageParser::default()
         .parse(bytes)
         .filter(|m| m.from().is_some() || m.subject().is_some())

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::path::PathBuf;
 
 use crate::error::{Error, Result};
+use crate::files::{self, sheet};
 
 /// Where an import reads from: a file on disk (the command line) or bytes chosen in the window.
 pub enum Source {
@@ -27,10 +28,10 @@ impl Source {
         match self {
             Source::Bytes { bytes, .. } => hasher.update(bytes),
             Source::Path(p) => {
-                let mut f = std::fs::File::open(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?;
+                let mut f = files::open_input(p, files::MAX_IMPORT_BYTES)?;
                 let mut buf = vec![0u8; 256 * 1024];
                 loop {
-                    let n = f.read(&mut buf).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?;
+                    let n = f.read(&mut buf).map_err(|e| files::read_error(p, e))?;
                     if n == 0 {
                         break;
                     }
@@ -45,9 +46,9 @@ impl Source {
         match self {
             Source::Bytes { bytes, .. } => Ok(bytes[..bytes.len().min(len)].to_vec()),
             Source::Path(p) => {
-                let f = std::fs::File::open(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?;
+                let f = files::open_input(p, files::MAX_IMPORT_BYTES)?;
                 let mut head = Vec::with_capacity(len);
-                f.take(len as u64).read_to_end(&mut head).map_err(|e| Error::io("cannot read the file", e))?;
+                f.take(len as u64).read_to_end(&mut head).map_err(|e| files::read_error(p, e))?;
                 Ok(head)
             }
         }
@@ -56,9 +57,7 @@ impl Source {
     fn reader(&self) -> Result<Box<dyn Read + '_>> {
         match self {
             Source::Bytes { bytes, .. } => Ok(Box::new(bytes.as_slice())),
-            Source::Path(p) => Ok(Box::new(std::io::BufReader::new(
-                std::fs::File::open(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?,
-            ))),
+            Source::Path(p) => Ok(Box::new(std::io::BufReader::new(files::open_input(p, files::MAX_IMPORT_BYTES)?))),
         }
     }
 }
@@ -90,6 +89,9 @@ pub struct Table<'a> {
 }
 
 fn detect(source: &Source) -> Result<Format> {
+    if let Source::Bytes { name, bytes } = source {
+        files::check_len(name, bytes.len() as u64, files::MAX_IMPORT_BYTES)?;
+    }
     let head = source.head(64 * 1024)?;
     // ZIP (xlsx, ods) or OLE (xls) containers.
     if head.starts_with(b"PK\x03\x04") || head.starts_with(&[0xD0, 0xCF, 0x11, 0xE0]) {
@@ -184,23 +186,16 @@ fn cell_text(cell: &calamine::Data) -> String {
     }
 }
 
-fn read_sheet(data: &[u8]) -> Result<Vec<Vec<String>>> {
-    use calamine::Reader;
-    let mut book = calamine::open_workbook_auto_from_rs(std::io::Cursor::new(data))
-        .map_err(|e| Error::invalid("file", format!("not a readable spreadsheet: {e}")))?;
-    let range = book
-        .worksheet_range_at(0)
-        .ok_or_else(|| Error::invalid("file", "the spreadsheet has no sheet"))?
-        .map_err(|e| Error::invalid("file", format!("cannot read the first sheet: {e}")))?;
-    Ok(range.rows().map(|r| r.iter().map(cell_text).collect()).collect())
+/// The first sheet, read within the limits of `files::sheet`.
+fn read_sheet(name: &str, data: &[u8]) -> Result<Vec<Vec<String>>> {
+    let first = sheet::read(name, data, sheet::Which::First)?.into_iter().next();
+    Ok(first.map(|s| s.rows.iter().map(|r| r.iter().map(cell_text).collect()).collect()).unwrap_or_default())
 }
 
 fn open_sheet(source: &Source) -> Result<Table<'_>> {
     let rows = match source {
-        Source::Bytes { bytes, .. } => read_sheet(bytes)?,
-        Source::Path(p) => {
-            read_sheet(&std::fs::read(p).map_err(|e| Error::io(format!("cannot read {}", p.display()), e))?)?
-        }
+        Source::Bytes { name, bytes } => read_sheet(name, bytes)?,
+        Source::Path(p) => read_sheet(&source.name(), &files::read_input(p, files::MAX_IMPORT_BYTES)?)?,
     };
     let known_rows = Some(rows.len().saturating_sub(1) as u64);
     let mut rows = rows.into_iter();
