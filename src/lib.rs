@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod intake;
 pub mod respond;
+pub mod safe_file;
 pub mod store;
 
 pub use desk::Desk;

@@ -74,6 +74,7 @@ impl Store {
         }
         let store = Store { path: path.to_path_buf(), idle: Mutex::new(Vec::new()) };
         let mut conn = store.connect()?;
+        crate::safe_file::make_database_private(path)?;
         migrate::migrate(&mut conn, now)?;
         store.put_back(conn);
         Ok(store)
