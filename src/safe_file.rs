@@ -55,7 +55,7 @@ impl Output {
         let temp = tempfile::Builder::new()
             .prefix(".rightsdesk-")
             .suffix(".partial")
-            .make_in(dir, |path| open_exclusive(path))
+            .make_in(dir, open_exclusive)
             .map_err(|e| Error::io(format!("cannot create a file in {}", dir.display()), e))?;
         Ok(Output { temp, out: out.to_path_buf(), existing })
     }
