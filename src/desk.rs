@@ -28,7 +28,7 @@ pub use edit::RequestEdit;
 pub use evidence_pack::{EvidencePack, PackSelection};
 pub use exports::LogExport;
 pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
-pub use responses::{StageOption, TemplateCatalogue};
+pub use responses::{LetterCopy, LetterWritten, StageOption, TemplateCatalogue};
 pub use retention::{DEFAULT_RETENTION_MONTHS, RetentionReport};
 pub use subject_export::SubjectExport;
 
@@ -892,8 +892,9 @@ impl StoredFile {
     }
 }
 
-/// Copy `content` into `root/<request id>/<file id>-<name>`: written to a temporary file, synced, then renamed,
-/// so a crash never leaves a half file under its final name.
+/// Copy `content` into `root/<request id>/<file id>-<name>` through [`crate::safe_file`]: written under a
+/// temporary name, synced, then renamed, so a crash never leaves a half file under its final name; folders 0700 and
+/// the file 0600 on Unix.
 pub(crate) fn store_file(
     root: &Path,
     request_id: &Uuid,
@@ -902,28 +903,21 @@ pub(crate) fn store_file(
 ) -> Result<StoredFile> {
     let file_name = safe_file_name(file_name)?;
     let dir = root.join(request_id.to_string());
-    std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+    crate::safe_file::private_dir(root)?;
+    crate::safe_file::private_dir(&dir)?;
     let id = Uuid::now_v7().to_string();
     let stored_name = format!("{request_id}/{id}-{file_name}");
     let path = root.join(&stored_name);
-    let partial = dir.join(format!(".{id}.partial"));
-    let copied = copy_hashed(content, &partial);
-    let (sha256, size) = match copied {
-        Ok(done) => done,
-        Err(e) => {
-            let _ = std::fs::remove_file(&partial);
-            return Err(e);
-        }
-    };
-    std::fs::rename(&partial, &path).map_err(|e| Error::io(format!("cannot store {}", path.display()), e))?;
+    let mut output = crate::safe_file::Output::create(&path, crate::safe_file::Existing::Refuse)?;
+    let (sha256, size) = copy_hashed(content, output.file(), &path)?;
+    output.commit()?;
     Ok(StoredFile { id, file_name, stored_name, sha256, size, path })
 }
 
-fn copy_hashed(content: &mut dyn std::io::Read, to: &Path) -> Result<(String, i64)> {
+fn copy_hashed(content: &mut dyn std::io::Read, file: &mut std::fs::File, to: &Path) -> Result<(String, i64)> {
     use sha2::Digest;
     use std::io::Write;
     let io = |e| Error::io(format!("cannot write {}", to.display()), e);
-    let mut file = std::fs::File::create(to).map_err(io)?;
     let mut hasher = sha2::Sha256::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
@@ -939,7 +933,6 @@ fn copy_hashed(content: &mut dyn std::io::Read, to: &Path) -> Result<(String, i6
         file.write_all(&buf[..n]).map_err(io)?;
     }
     let size = i64::try_from(size).unwrap_or(i64::MAX);
-    file.sync_all().map_err(io)?;
     Ok((store::migrate::hex(&hasher.finalize()), size))
 }
 

@@ -17,6 +17,7 @@ pub mod export;
 pub mod files;
 pub mod intake;
 pub mod respond;
+pub mod safe_file;
 pub mod signing;
 pub mod store;
 

@@ -6,5 +6,7 @@ mod cli;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
+    // Everything this process creates holds personal data or leads to it: private to the user (0600/0700).
+    rightsdesk::safe_file::restrict_umask();
     cli::main()
 }

@@ -246,7 +246,7 @@ pub async fn export_deadlines(state: State<'_, AppState>) -> Reply<String> {
     with_desk(state, |d| {
         let path =
             rightsdesk::desk::export_path(&format!("rightsdesk-deadlines-{}.ics", rightsdesk::dates::fmt(d.today())))?;
-        d.export_deadlines(&path)?;
+        d.export_deadlines(&path, rightsdesk::safe_file::Existing::Refuse)?;
         Ok(path.display().to_string())
     })
     .await
@@ -409,8 +409,7 @@ pub async fn run_import(
         let error_file = if report.errors > 0 && !check_only {
             let stem = file.name.rsplit_once('.').map_or(file.name.as_str(), |(s, _)| s);
             let path = rightsdesk::desk::export_path(&format!("{stem}-import-errors.csv"))?;
-            std::fs::write(&path, &errors)
-                .map_err(|e| rightsdesk::Error::io(format!("cannot write {}", path.display()), e))?;
+            rightsdesk::safe_file::write(&path, rightsdesk::safe_file::Existing::Refuse, &errors)?;
             Some(path.display().to_string())
         } else {
             None
@@ -677,11 +676,14 @@ pub async fn write_letter(
     note: Option<String>,
 ) -> Reply<String> {
     with_desk(state, move |d| {
-        let (_, stored, name) = d.write_letter(&reference, &stage, lang.as_deref(), note.as_deref())?;
-        let target = rightsdesk::desk::export_path(&name)?;
-        std::fs::copy(&stored, &target)
-            .map_err(|e| rightsdesk::Error::io(format!("cannot write {}", target.display()), e))?;
-        Ok(target.display().to_string())
+        let letter = d.write_letter(
+            &reference,
+            &stage,
+            lang.as_deref(),
+            note.as_deref(),
+            rightsdesk::desk::LetterCopy::Downloads,
+        )?;
+        Ok(letter.copy.unwrap_or(letter.stored).display().to_string())
     })
     .await
 }

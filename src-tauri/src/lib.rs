@@ -175,6 +175,8 @@ fn deliver(desk: &Desk) {
 }
 
 pub fn run() {
+    // Everything the window creates holds personal data or leads to it: private to the user (0600/0700).
+    rightsdesk::safe_file::restrict_umask();
     let builder = specta_builder();
     let state = open_state();
     let desk = state.desk.clone().ok();

@@ -28,6 +28,9 @@ pub enum Command {
     Anchor {
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
+        /// Replace FILE if it exists.
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         json: bool,
     },
@@ -73,8 +76,8 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                  RIGHTSDESK_AUDIT_PASSPHRASE is not set",
             )),
         },
-        Command::Anchor { out, json: as_json } => {
-            let cp = desk.export_anchor(&out)?;
+        Command::Anchor { out, force, json: as_json } => {
+            let cp = desk.export_anchor(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
             if as_json { json(&cp) } else { Ok(signed(&format!("anchor written to {}", out.display()), &cp)) }
         }
         Command::Key(KeyCommand::Setup { passphrase_stdin, json: as_json }) => {

@@ -38,6 +38,9 @@ pub enum Command {
     Export {
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         json: bool,
     },
@@ -77,8 +80,8 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 .collect::<Vec<_>>()
                 .join("\n"))
         }
-        Command::Export { out, json: as_json } => {
-            let events = desk.export_deadlines(&out)?;
+        Command::Export { out, force, json: as_json } => {
+            let events = desk.export_deadlines(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
             if as_json {
                 json(&serde_json::json!({"file": out, "events": events}))
             } else {

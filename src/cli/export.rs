@@ -6,6 +6,7 @@ use super::{Failure, json, open_desk};
 use rightsdesk::dates;
 use rightsdesk::desk::PackSelection;
 use rightsdesk::export::LogFormat;
+use rightsdesk::safe_file::Existing;
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -21,6 +22,9 @@ pub enum Command {
         format: Option<String>,
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         json: bool,
     },
@@ -30,6 +34,9 @@ pub enum Command {
         reference: String,
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
+        #[arg(long)]
+        force: bool,
         /// Read a password from standard input (its first line) and encrypt every entry with AES-256.
         #[arg(long)]
         password_stdin: bool,
@@ -51,6 +58,9 @@ pub enum Command {
         to: Option<String>,
         #[arg(long)]
         out: std::path::PathBuf,
+        /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
+        #[arg(long)]
+        force: bool,
         #[arg(long)]
         json: bool,
     },
@@ -58,7 +68,7 @@ pub enum Command {
 
 pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
     match command {
-        Command::Log { from, to, format, out, json: as_json } => {
+        Command::Log { from, to, format, out, force, json: as_json } => {
             let from = dates::parse(&from).map_err(|e| Failure::usage(format!("error: --from: {e}")))?;
             let to = dates::parse(&to).map_err(|e| Failure::usage(format!("error: --to: {e}")))?;
             let format = match format {
@@ -68,20 +78,20 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 })?,
             };
             let desk = open_desk(db)?;
-            let done = desk.export_log(from, to, format, &out, &mut |_| {})?;
+            let done = desk.export_log(from, to, format, &out, Existing::replace_if(force), &mut |_| {})?;
             if as_json {
                 json(&done)
             } else {
                 Ok(format!("wrote {} requests to {} ({} bytes)", done.requests, done.path, done.bytes))
             }
         }
-        Command::Evidence { requests, from, to, out, json: as_json } => {
+        Command::Evidence { requests, from, to, out, force, json: as_json } => {
             let selection = match (from, to) {
                 (Some(from), Some(to)) => PackSelection::Period { from, to },
                 _ => PackSelection::References { references: requests },
             };
             let desk = open_desk(db)?;
-            let done = desk.export_evidence(&selection, &out)?;
+            let done = desk.export_evidence(&selection, &out, Existing::replace_if(force))?;
             if as_json {
                 json(&done)
             } else {
@@ -96,11 +106,18 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 ))
             }
         }
-        Command::Subject { reference, out, password_stdin, lang, json: as_json } => {
+        Command::Subject { reference, out, force, password_stdin, lang, json: as_json } => {
             let password = if password_stdin { Some(read_password()?) } else { None };
             let desk = open_desk(db)?;
             let password = password.as_deref().map(|p| p.as_str());
-            let done = desk.export_subject(&reference, &out, password, lang.as_deref(), &mut |_, _| {})?;
+            let done = desk.export_subject(
+                &reference,
+                &out,
+                Existing::replace_if(force),
+                password,
+                lang.as_deref(),
+                &mut |_, _| {},
+            )?;
             if as_json {
                 json(&done)
             } else {

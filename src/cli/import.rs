@@ -4,6 +4,7 @@ use std::io::IsTerminal;
 
 use super::{Failure, json, open_desk};
 use rightsdesk::intake::{ImportMapping, Source};
+use rightsdesk::safe_file::{Existing, Output};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -17,6 +18,9 @@ pub struct Args {
     /// Write the rows that could not be imported here (CSV: row, column, value, reason).
     #[arg(long, value_name = "OUT.csv")]
     errors: Option<std::path::PathBuf>,
+    /// Replace the --errors file if it exists (without this, an existing file is refused and left as it is).
+    #[arg(long, requires = "errors")]
+    force: bool,
     /// Check every row and report, without importing anything.
     #[arg(long)]
     check: bool,
@@ -34,23 +38,25 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
         })
         .transpose()?;
     let desk = open_desk(db)?;
-    let mut errors_file = args
-        .errors
-        .as_ref()
-        .map(|p| std::fs::File::create(p).map_err(|e| Failure::usage(format!("cannot write {}: {e}", p.display()))))
-        .transpose()?;
+    // Written under a temporary name and put in place only when the import ran: a failed import leaves an
+    // existing file of that name untouched.
+    let mut errors_file =
+        args.errors.as_ref().map(|p| Output::create(p, Existing::replace_if(args.force))).transpose()?;
     let show_progress = std::io::stderr().is_terminal();
     let report = desk.import_requests(
         &Source::Path(args.file.clone()),
         mapping,
         args.check,
-        errors_file.as_mut().map(|f| f as &mut dyn std::io::Write),
+        errors_file.as_mut().map(|f| f.file() as &mut dyn std::io::Write),
         &mut |p| {
             if show_progress {
                 eprint!("\r{} of about {} rows", p.done, p.total);
             }
         },
     )?;
+    if let Some(file) = errors_file {
+        file.commit()?;
+    }
     if show_progress {
         eprintln!();
     }

@@ -3,6 +3,8 @@
 use clap::Subcommand;
 
 use super::{Failure, json, open_desk};
+use rightsdesk::desk::LetterCopy;
+use rightsdesk::safe_file::Existing;
 
 #[derive(Subcommand)]
 pub enum Template {
@@ -52,6 +54,9 @@ pub enum Template {
         note: Option<String>,
         #[arg(long)]
         out: Option<std::path::PathBuf>,
+        /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
+        #[arg(long, requires = "out")]
+        force: bool,
     },
     /// Add a language by copying every template of another, to be translated.
     CopyLanguage {
@@ -139,14 +144,16 @@ pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<Strin
             let t = desk.save_template(&template, &kind, &lang, &subject, &body)?;
             Ok(format!("saved {} ({}, {})", t.stage, t.kind, t.lang))
         }
-        Template::Letter { reference, template, lang, note, out } => {
-            let (_, stored, _) = desk.write_letter(&reference, &template, lang.as_deref(), note.as_deref())?;
-            if let Some(out) = out {
-                std::fs::copy(&stored, &out)
-                    .map_err(|e| Failure::usage(format!("cannot write {}: {e}", out.display())))?;
-                return Ok(format!("wrote {}", out.display()));
-            }
-            Ok(format!("kept with the request: {}", stored.display()))
+        Template::Letter { reference, template, lang, note, out, force } => {
+            let copy = match &out {
+                Some(path) => LetterCopy::To(path, Existing::replace_if(force)),
+                None => LetterCopy::None,
+            };
+            let letter = desk.write_letter(&reference, &template, lang.as_deref(), note.as_deref(), copy)?;
+            Ok(match letter.copy {
+                Some(copy) => format!("wrote {}", copy.display()),
+                None => format!("kept with the request: {}", letter.stored.display()),
+            })
         }
         Template::CopyLanguage { from, to } => {
             let n = desk.copy_language(&from, &to)?;

@@ -11,6 +11,7 @@ use serde_json::json;
 
 use super::Desk;
 use crate::error::{Error, Result};
+use crate::safe_file::{Existing, Output};
 use crate::signing::{self, Sealed, SigningKey};
 use crate::store::{self, ChainBreak, HeadAt, RowsCheck, StoredCheckpoint, TriggerProblem};
 
@@ -386,8 +387,9 @@ impl Desk {
 
     /// Sign the head now and write it to `out` as an anchor to keep outside the register (a USB key, an email to
     /// oneself); `audit verify --anchor FILE` checks the register against it later.
-    pub fn export_anchor(&self, out: &Path) -> Result<CheckpointInfo> {
-        let target = super::exports::Target::new(out)?;
+    pub fn export_anchor(&self, out: &Path, existing: Existing) -> Result<CheckpointInfo> {
+        // The target is claimed first: a name that is taken is refused before anything is signed.
+        let mut output = Output::create(out, existing)?;
         let signed = self.checkpoint("anchor exported")?;
         if signed.is_none() {
             return Err(Error::invalid(
@@ -400,9 +402,9 @@ impl Desk {
             ));
         }
         let (cp, text) = self.newest_anchor()?.ok_or_else(|| Error::Corrupt("no checkpoint".into()))?;
-        std::fs::write(&target.partial, text)
-            .map_err(|e| Error::io(format!("cannot write {}", target.partial.display()), e))?;
-        target.commit()?;
+        std::io::Write::write_all(output.file(), &text)
+            .map_err(|e| Error::io(format!("cannot write {}", out.display()), e))?;
+        output.commit()?;
         info(&cp)
     }
 
@@ -427,7 +429,7 @@ impl Desk {
     /// The window's anchor: saved to Downloads under a name with the date; the path written.
     pub fn export_anchor_to_downloads(&self) -> Result<String> {
         let path = super::export_path(&format!("audit-anchor-{}.json", crate::dates::fmt(self.today())))?;
-        self.export_anchor(&path)?;
+        self.export_anchor(&path, Existing::Refuse)?;
         Ok(path.display().to_string())
     }
 }

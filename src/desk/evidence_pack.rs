@@ -10,13 +10,13 @@ use serde_json::json;
 use time::Date;
 
 use super::Desk;
-use super::exports::Target;
 use crate::dates;
 use crate::error::{Error, Result};
-use crate::export::LogRow;
 use crate::export::archive::Archive;
 use crate::export::log::HEADERS;
+use crate::export::{CsvOut, LogRow};
 use crate::respond::STAGES;
+use crate::safe_file::{Existing, Output};
 use crate::store::{self, Attachment};
 
 pub const FORMAT: &str = "rightsdesk-evidence-pack/1";
@@ -50,15 +50,15 @@ pub struct EvidencePack {
 
 impl Desk {
     /// Write the evidence pack for `selection` to `out`.
-    pub fn export_evidence(&self, selection: &PackSelection, out: &Path) -> Result<EvidencePack> {
+    pub fn export_evidence(&self, selection: &PackSelection, out: &Path, existing: Existing) -> Result<EvidencePack> {
         let (references, from, to) = self.pack_requests(selection)?;
         let today = self.today();
         let generated_at = store::timestamp(self.now());
-        let target = Target::new(out)?;
-        let mut archive = Archive::create(&target.partial, None, &generated_at)?;
+        let mut output = Output::create(out, existing)?;
+        let mut archive = Archive::create(output.handle()?, out, None, &generated_at)?;
 
         // The log lines of the chosen requests, streamed from the same query as the regulator's log.
-        let mut log = csv::Writer::from_writer(vec![]);
+        let mut log = CsvOut::new(vec![]);
         let csv_error = |e: csv::Error| Error::Export(format!("the request log: {e}"));
         log.write_record(HEADERS).map_err(csv_error)?;
         self.store.read(|rd| {
@@ -133,7 +133,7 @@ impl Desk {
         archive.bytes("README.txt", readme.as_bytes())?;
         let written = archive.finish(FORMAT)?;
 
-        let sha256 = target.partial_sha256()?;
+        let sha256 = output.sha256()?;
         let pack = EvidencePack {
             path: out.display().to_string(),
             requests: references.len() as u64,
@@ -144,27 +144,28 @@ impl Desk {
         };
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         let now = store::timestamp(self.now());
-        self.store.write(|tx| {
-            for reference in &references {
-                let r = tx.reader().request(reference)?;
-                tx.append_event(
-                    &r.id,
-                    &now,
-                    &self.actor,
-                    "evidence_pack_made",
-                    &json!({"file_name": name, "sha256": pack.sha256, "requests": pack.requests}),
-                )?;
-            }
-            Ok(())
+        output.commit_then(|| {
+            self.store.write(|tx| {
+                for reference in &references {
+                    let r = tx.reader().request(reference)?;
+                    tx.append_event(
+                        &r.id,
+                        &now,
+                        &self.actor,
+                        "evidence_pack_made",
+                        &json!({"file_name": name, "sha256": pack.sha256, "requests": pack.requests}),
+                    )?;
+                }
+                Ok(())
+            })
         })?;
-        target.commit()?;
         Ok(pack)
     }
 
     /// The window's pack: saved to Downloads under a name with the date.
     pub fn export_evidence_to_downloads(&self, selection: &PackSelection) -> Result<EvidencePack> {
         let path = super::export_path(&format!("evidence-pack-{}.zip", dates::fmt(self.today())))?;
-        self.export_evidence(selection, &path)
+        self.export_evidence(selection, &path, Existing::Refuse)
     }
 
     /// The references chosen, sorted, and the period of receipt that holds them all.

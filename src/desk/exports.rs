@@ -1,7 +1,7 @@
-//! The regulator's request log and the yearly metrics, from the store's streaming reads to a file (written beside
-//! the target and renamed into place, so a failed export never leaves half a file under the chosen name).
+//! The regulator's request log and the yearly metrics, from the store's streaming reads to a file (written through
+//! [`crate::safe_file`]: a failed export never leaves half a file under the chosen name, nor replaces a file).
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -10,6 +10,7 @@ use super::Desk;
 use crate::dates;
 use crate::error::{Error, Result};
 use crate::export::{LogFormat, LogRow, LogWriter, Metrics, MetricsBuilder};
+use crate::safe_file::{Existing, Output};
 
 /// What an export wrote.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -23,63 +24,6 @@ pub struct LogExport {
     pub bytes: u64,
 }
 
-/// A file being written beside its final name (`.NAME.partial`) and renamed into place once complete; dropped
-/// before that, the partial file is removed.
-pub(super) struct Target {
-    pub partial: PathBuf,
-    out: PathBuf,
-    done: bool,
-}
-
-impl Target {
-    pub fn new(out: &Path) -> Result<Target> {
-        let name = out
-            .file_name()
-            .ok_or_else(|| Error::invalid("out", format!("{} is not a file name", out.display())))?
-            .to_string_lossy()
-            .into_owned();
-        let dir = out.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-        if !dir.is_dir() {
-            return Err(Error::invalid("out", format!("the folder {} does not exist", dir.display())));
-        }
-        Ok(Target { partial: dir.join(format!(".{name}.partial")), out: out.to_path_buf(), done: false })
-    }
-
-    /// The SHA-256 of the written file, for the audit event recorded before it takes its name.
-    pub fn partial_sha256(&self) -> Result<String> {
-        use sha2::Digest;
-        use std::io::Read;
-        let io = |e| Error::io(format!("cannot read {}", self.partial.display()), e);
-        let mut file = std::fs::File::open(&self.partial).map_err(io)?;
-        let mut hasher = sha2::Sha256::new();
-        let mut buf = vec![0u8; 256 * 1024];
-        loop {
-            let n = file.read(&mut buf).map_err(io)?;
-            if n == 0 {
-                break;
-            }
-            hasher.update(&buf[..n]);
-        }
-        Ok(crate::store::migrate::hex(&hasher.finalize()))
-    }
-
-    /// Move the finished file into place; its size.
-    pub fn commit(mut self) -> Result<u64> {
-        std::fs::rename(&self.partial, &self.out)
-            .map_err(|e| Error::io(format!("cannot write {}", self.out.display()), e))?;
-        self.done = true;
-        Ok(std::fs::metadata(&self.out).map(|m| m.len()).unwrap_or(0))
-    }
-}
-
-impl Drop for Target {
-    fn drop(&mut self) {
-        if !self.done {
-            let _ = std::fs::remove_file(&self.partial);
-        }
-    }
-}
-
 impl Desk {
     /// Write the log of the requests received from `from` to `to` (inclusive) to `out`. `progress` hears the
     /// number of requests written so far, every thousand.
@@ -89,12 +33,13 @@ impl Desk {
         to: Date,
         format: LogFormat,
         out: &Path,
+        existing: Existing,
         progress: &mut dyn FnMut(u64),
     ) -> Result<LogExport> {
         if from > to {
             return Err(Error::invalid("from", format!("{} is after {}", dates::fmt(from), dates::fmt(to))));
         }
-        let target = Target::new(out)?;
+        let output = Output::create(out, existing)?;
         let org = self.organisation()?.name;
         let title = format!(
             "Request log{} — received {} to {}",
@@ -102,7 +47,7 @@ impl Desk {
             dates::fmt(from),
             dates::fmt(to)
         );
-        let mut writer = LogWriter::create(format, &target.partial, &title)?;
+        let mut writer = LogWriter::create(format, output.handle()?, &title)?;
         let today = self.today();
         let mut written = 0u64;
         let requests = self.store.read(|rd| {
@@ -116,8 +61,8 @@ impl Desk {
             })
         })?;
         progress(requests);
-        writer.finish(&target.partial)?;
-        let bytes = target.commit()?;
+        writer.finish()?;
+        let bytes = output.commit()?;
         self.checkpoint("request log exported")?;
         Ok(LogExport { path: out.display().to_string(), format, requests, bytes })
     }
@@ -137,7 +82,7 @@ impl Desk {
             dates::fmt(to),
             format.extension()
         ))?;
-        self.export_log(from, to, format, &path, progress)
+        self.export_log(from, to, format, &path, Existing::Refuse, progress)
     }
 
     /// The metrics of the requests received in `year` (under `regime`, or all).

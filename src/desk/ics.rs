@@ -62,18 +62,19 @@ impl Desk {
     }
 
     /// Write the calendar file to `path`.
-    pub fn export_deadlines(&self, path: &std::path::Path) -> Result<u32> {
+    pub fn export_deadlines(&self, path: &std::path::Path, existing: crate::safe_file::Existing) -> Result<u32> {
         let (text, count) = self.deadlines_ics()?;
-        std::fs::write(path, text).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        crate::safe_file::write(path, existing, text.as_bytes())?;
         Ok(count)
     }
 }
 
-/// A file named `name` in [`default_export_dir`], which is created if it is missing.
+/// A free name for `name` in [`default_export_dir`] (which is created if it is missing): `name`, else
+/// `stem (2).ext`…, so the window never replaces a file there. Written with [`crate::safe_file::Existing::Refuse`].
 pub fn export_path(name: &str) -> Result<std::path::PathBuf> {
     let dir = default_export_dir();
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    Ok(dir.join(name))
+    Ok(crate::safe_file::free_name(&dir, name))
 }
 
 /// Where the window saves exports by default: the Downloads folder, else the home folder.

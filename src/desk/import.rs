@@ -12,6 +12,7 @@ use serde_json::json;
 use super::{Desk, NewRequest};
 use crate::domain::{Channel, Request, RequestKind};
 use crate::error::{Error, Result};
+use crate::export::CsvOut;
 use crate::intake::{FIELDS, ImportMapping, Source, table};
 use crate::store::{self, ImportRecord};
 
@@ -155,7 +156,7 @@ impl Desk {
             .collect();
         let mut run = Run {
             report: ImportReport { file_name: source.name(), sha256: sha256.clone(), check_only, ..Default::default() },
-            errors: errors_out.map(csv::Writer::from_writer),
+            errors: errors_out.map(CsvOut::new),
             seen: HashSet::new(),
             columns,
             mapping,
@@ -290,7 +291,7 @@ fn csv_error(e: csv::Error) -> Error {
 /// Where an import run stands: the report so far, the error file, and the keys taken by earlier rows.
 struct Run<'w> {
     report: ImportReport,
-    errors: Option<csv::Writer<&'w mut dyn Write>>,
+    errors: Option<CsvOut<&'w mut dyn Write>>,
     seen: HashSet<String>,
     columns: BTreeMap<String, usize>,
     mapping: ImportMapping,

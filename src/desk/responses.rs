@@ -10,7 +10,28 @@ use crate::dates;
 use crate::domain::{Request, RequestKind, VerificationLevel};
 use crate::error::{Error, Result};
 use crate::respond::{self, Context, Organisation, Rendered, STAGES, data};
+use crate::safe_file::{Existing, Output};
 use crate::store::{self, OutboxItem, TemplateRow};
+
+/// Where a printable copy of a letter goes, besides the one kept with the request.
+#[derive(Debug, Clone, Copy)]
+pub enum LetterCopy<'a> {
+    None,
+    To(&'a std::path::Path, Existing),
+    /// The Downloads folder, under the letter's name (a free one: nothing there is replaced).
+    Downloads,
+}
+
+/// A letter kept with its request.
+#[derive(Debug)]
+pub struct LetterWritten {
+    pub detail: RequestDetail,
+    /// Where the kept letter is stored.
+    pub stored: std::path::PathBuf,
+    pub name: String,
+    /// Where the printable copy was written, if one was asked for.
+    pub copy: Option<std::path::PathBuf>,
+}
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -82,12 +103,10 @@ impl Desk {
         let ext = if bytes.starts_with(b"\x89PNG") { "png" } else { "jpg" };
         let hash = store::migrate::hex(&sha2::Sha256::digest(bytes));
         let dir = self.store.path().parent().unwrap_or(std::path::Path::new(".")).join("letterhead");
-        std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
+        crate::safe_file::private_dir(&dir)?;
         let kept = dir.join(format!("logo-{}.{ext}", &hash[..16]));
-        let partial = dir.join(format!(".logo-{}.partial", &hash[..16]));
-        std::fs::write(&partial, bytes)
-            .and_then(|()| std::fs::rename(&partial, &kept))
-            .map_err(|e| Error::io(format!("cannot store the logo in {}", dir.display()), e))?;
+        // Named by its content: the same logo chosen again replaces its identical copy.
+        crate::safe_file::write(&kept, Existing::Replace, bytes)?;
         Ok(kept.to_string_lossy().into_owned())
     }
 
@@ -325,18 +344,34 @@ impl Desk {
     }
 
     /// Render a stage's answer as a PDF letter and keep it with the request (refused, like an email, when the
-    /// law's required content is missing). Returns the request and where the letter is stored.
+    /// law's required content is missing), with a copy for printing where `copy` says. The copy is written first
+    /// and the letter recorded only then: a copy that cannot be written leaves no letter and no event.
     pub fn write_letter(
         &self,
         id_or_reference: &str,
         stage: &str,
         lang: Option<&str>,
         note: Option<&str>,
-    ) -> Result<(RequestDetail, std::path::PathBuf, String)> {
+        copy: LetterCopy<'_>,
+    ) -> Result<LetterWritten> {
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
         let rendered = complete(self.render_for(&r, stage, lang, note)?, "")?;
         let (name, pdf) = self.letter_bytes(&r, &rendered)?;
-        let detail = self.attach(&r.reference, &name, &mut pdf.as_slice())?;
+        let copy = match copy {
+            LetterCopy::None => None,
+            LetterCopy::To(path, existing) => Some((path.to_path_buf(), existing)),
+            LetterCopy::Downloads => Some((super::export_path(&name)?, Existing::Refuse)),
+        };
+        let keep = || self.attach(&r.reference, &name, &mut pdf.as_slice());
+        let (detail, copy) = match copy {
+            None => (keep()?, None),
+            Some((path, existing)) => {
+                let mut output = Output::create(&path, existing)?;
+                std::io::Write::write_all(output.file(), &pdf)
+                    .map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+                (output.commit_then(keep)?.1, Some(path))
+            }
+        };
         let stored = detail
             .attachments
             .iter()
@@ -344,7 +379,7 @@ impl Desk {
             .find(|a| a.file_name == name)
             .map(|a| self.attachments_dir().join(&a.stored_name))
             .ok_or_else(|| Error::Corrupt("the letter was not recorded".into()))?;
-        Ok((detail, stored, name))
+        Ok(LetterWritten { detail, stored, name, copy })
     }
 
     /// Whether a stage's answer could be emailed now (the law's content is there, the requester has an address, a

@@ -7,7 +7,6 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::exports::Target;
 use super::{Desk, disclosures::check_kind};
 use crate::dates;
 use crate::domain::RequestKind;
@@ -16,6 +15,7 @@ use crate::export::subject::{
     self, AuthorityInfo, CategoryData, Contents, ControllerInfo, FieldData, FileData, Information, RequestInfo,
     SubjectInfo, SystemData,
 };
+use crate::safe_file::{Existing, Output};
 use crate::store::{self, Disclosure};
 
 /// What the subject export wrote.
@@ -49,6 +49,7 @@ impl Desk {
         &self,
         id_or_reference: &str,
         out: &Path,
+        existing: Existing,
         password: Option<&str>,
         language: Option<&str>,
         progress: &mut dyn FnMut(u64, u64),
@@ -71,7 +72,7 @@ impl Desk {
                 format!("the export cannot be written in '{lang}': choose one of {}", subject::languages()?.join(", ")),
             ));
         }
-        let target = Target::new(out)?;
+        let mut output = Output::create(out, existing)?;
         let (r, items) = self.store.read(|rd| {
             let r = rd.request(id_or_reference)?;
             let items = rd.disclosures(&r.id.to_string())?;
@@ -157,8 +158,8 @@ impl Desk {
             },
             systems: group(&items, &holds, &self.attachments_dir()),
         };
-        let written = subject::write(&mut contents, &wording, &target.partial, password, progress)?;
-        let sha256 = target.partial_sha256()?;
+        let written = subject::write(&mut contents, &wording, output.handle()?, out, password, progress)?;
+        let sha256 = output.sha256()?;
         let export = SubjectExport {
             path: out.display().to_string(),
             files: written.entries.len() as u64 + 1,
@@ -168,18 +169,19 @@ impl Desk {
             scope: contents.scope.into(),
             language: lang,
         };
-        // The audit event is written before the file takes its name: an export the trail does not know never
-        // appears (a failure after this leaves the event and no file, which the event's sha256 shows).
+        // Recorded once the file is in place (an event for an export that could not be written would be false);
+        // if the event cannot be written, the file is removed again.
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        self.update(&r.reference, |_, _| {
-            Ok((
-                "subject_export_made",
-                json!({"file_name": name, "sha256": export.sha256, "bytes": export.bytes, "files": export.files,
-                       "encrypted": export.encrypted, "scope": export.scope, "language": export.language,
-                       "items": items.len()}),
-            ))
+        output.commit_then(|| {
+            self.update(&r.reference, |_, _| {
+                Ok((
+                    "subject_export_made",
+                    json!({"file_name": name, "sha256": export.sha256, "bytes": export.bytes, "files": export.files,
+                           "encrypted": export.encrypted, "scope": export.scope, "language": export.language,
+                           "items": items.len()}),
+                ))
+            })
         })?;
-        target.commit()?;
         self.checkpoint("subject export")?;
         Ok(export)
     }
@@ -194,7 +196,7 @@ impl Desk {
     ) -> Result<SubjectExport> {
         let reference = self.store.read(|rd| rd.request(id_or_reference))?.reference;
         let path = super::export_path(&format!("{reference}-personal-data.zip"))?;
-        self.export_subject(id_or_reference, &path, password, language, progress)
+        self.export_subject(id_or_reference, &path, Existing::Refuse, password, language, progress)
     }
 }
 

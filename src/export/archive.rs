@@ -40,9 +40,9 @@ pub struct Archive<'a> {
 }
 
 impl<'a> Archive<'a> {
-    /// A new archive at `out`; entries are dated `timestamp` (RFC 3339).
-    pub fn create(out: &'a Path, password: Option<&'a str>, timestamp: &str) -> Result<Archive<'a>> {
-        let file = File::create(out).map_err(|e| Error::io(format!("cannot create {}", out.display()), e))?;
+    /// A new archive written to `file` (opened through [`crate::safe_file::Output`]; `out` is its name, for
+    /// messages); entries are dated `timestamp` (RFC 3339).
+    pub fn create(file: File, out: &'a Path, password: Option<&'a str>, timestamp: &str) -> Result<Archive<'a>> {
         Ok(Archive {
             zip: ZipWriter::new(BufWriter::with_capacity(256 * 1024, file)),
             password,
@@ -266,7 +266,7 @@ mod tests {
     fn names_never_collide_even_by_case() {
         let dir = tempfile::tempdir().unwrap();
         let out = dir.path().join("names.zip");
-        let mut a = Archive::create(&out, None, "2026-06-30T00:00:00Z").unwrap();
+        let mut a = Archive::create(File::create(&out).unwrap(), &out, None, "2026-06-30T00:00:00Z").unwrap();
         assert_eq!(a.name("files/CRM", "orders.csv"), "files/CRM/orders.csv");
         assert_eq!(a.name("files/CRM", "Orders.CSV"), "files/CRM/Orders (2).CSV");
         assert_eq!(a.name("files/CRM", "orders.csv"), "files/CRM/orders (3).csv");

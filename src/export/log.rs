@@ -3,7 +3,8 @@
 //! (frozen header, filters, real date cells, in rust_xlsxwriter's constant-memory mode), JSON (streamed) or a PDF
 //! report (summary table first, then the requests). Each format is fed one row at a time.
 
-use std::io::Write;
+use std::fs::File;
+use std::io::{BufWriter, Write};
 
 use printpdf::{BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, Point};
 use serde::Serialize;
@@ -12,6 +13,7 @@ use time::Date;
 use crate::dates;
 use crate::domain::Status;
 use crate::error::{Error, Result};
+use crate::export::CsvOut;
 use crate::respond::letter::text;
 use crate::store::LogRecord;
 
@@ -235,16 +237,17 @@ impl LogSummary {
     }
 }
 
-/// A writer for one format: rows go in one at a time, `finish` completes the file.
+/// A writer for one format: rows go in one at a time, `finish` completes the file (opened by the caller through
+/// [`crate::safe_file::Output`]).
 pub enum LogWriter {
-    Csv(csv::Writer<std::io::BufWriter<std::fs::File>>),
-    Json { out: std::io::BufWriter<std::fs::File>, first: bool },
-    Xlsx { book: Box<rust_xlsxwriter::Workbook>, row: u32, date: rust_xlsxwriter::Format, path: std::path::PathBuf },
-    Pdf(Box<PdfReport>),
+    Csv(CsvOut<BufWriter<File>>),
+    Json { out: BufWriter<File>, first: bool },
+    Xlsx { book: Box<rust_xlsxwriter::Workbook>, row: u32, date: rust_xlsxwriter::Format, file: File },
+    Pdf { report: Box<PdfReport>, file: File },
 }
 
-fn io(path: &std::path::Path) -> impl Fn(std::io::Error) -> Error + '_ {
-    move |e| Error::io(format!("cannot write {}", path.display()), e)
+fn io(e: std::io::Error) -> Error {
+    Error::io("cannot write the request log", e)
 }
 
 fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
@@ -252,20 +255,19 @@ fn xlsx_error(e: rust_xlsxwriter::XlsxError) -> Error {
 }
 
 impl LogWriter {
-    pub fn create(format: LogFormat, path: &std::path::Path, title: &str) -> Result<LogWriter> {
-        let file = || std::fs::File::create(path).map(std::io::BufWriter::new).map_err(io(path));
+    pub fn create(format: LogFormat, file: File, title: &str) -> Result<LogWriter> {
         Ok(match format {
             LogFormat::Csv => {
-                let mut w = csv::Writer::from_writer(file()?);
+                let mut w = CsvOut::new(BufWriter::new(file));
                 w.write_record(HEADERS).map_err(|e| Error::io("cannot write the CSV", e.into()))?;
                 LogWriter::Csv(w)
             }
             LogFormat::Json => {
-                let mut out = file()?;
+                let mut out = BufWriter::new(file);
                 let head = serde_json::json!({"title": title, "columns": HEADERS});
                 let head = head.to_string();
                 // The object is streamed: its header fields, then the requests one by one.
-                write!(out, "{},\"requests\":[", &head[..head.len() - 1]).map_err(io(path))?;
+                write!(out, "{},\"requests\":[", &head[..head.len() - 1]).map_err(io)?;
                 LogWriter::Json { out, first: true }
             }
             LogFormat::Xlsx => {
@@ -281,9 +283,9 @@ impl LogWriter {
                     sheet.set_column_width(col, width).map_err(xlsx_error)?;
                 }
                 sheet.set_freeze_panes(1, 0).map_err(xlsx_error)?;
-                LogWriter::Xlsx { book, row: 0, date, path: path.to_path_buf() }
+                LogWriter::Xlsx { book, row: 0, date, file }
             }
-            LogFormat::Pdf => LogWriter::Pdf(Box::new(PdfReport::new(title))),
+            LogFormat::Pdf => LogWriter::Pdf { report: Box::new(PdfReport::new(title)), file },
         })
     }
 
@@ -320,32 +322,33 @@ impl LogWriter {
                     {
                         sheet.write_number(*n, col, v).map_err(xlsx_error)?;
                     } else {
+                        // A string cell, never a formula: text that begins with "=" stays text in the spreadsheet.
                         sheet.write_string(*n, col, cell).map_err(xlsx_error)?;
                     }
                 }
                 Ok(())
             }
-            LogWriter::Pdf(report) => {
+            LogWriter::Pdf { report, .. } => {
                 report.add(row);
                 Ok(())
             }
         }
     }
 
-    pub fn finish(self, path: &std::path::Path) -> Result<()> {
+    /// Complete the file and flush it (the caller syncs and names it).
+    pub fn finish(self) -> Result<()> {
         match self {
-            LogWriter::Csv(mut w) => w.flush().map_err(io(path)),
-            LogWriter::Json { mut out, .. } => {
-                out.write_all(b"]}\n").and_then(|()| out.flush()).map_err(io(path))?;
-                out.get_ref().sync_all().map_err(io(path))
-            }
-            LogWriter::Xlsx { mut book, row, path: target, .. } => {
+            LogWriter::Csv(mut w) => w.flush().map_err(io),
+            LogWriter::Json { mut out, .. } => out.write_all(b"]}\n").and_then(|()| out.flush()).map_err(io),
+            LogWriter::Xlsx { mut book, row, file, .. } => {
                 let sheet = book.worksheet_from_index(0).map_err(xlsx_error)?;
                 let last_col = u16::try_from(HEADERS.len() - 1).unwrap_or(0);
                 sheet.autofilter(0, 0, row.max(1), last_col).map_err(xlsx_error)?;
-                book.save(&target).map_err(xlsx_error)
+                let mut out = BufWriter::new(file);
+                book.save_to_writer(&mut out).map_err(xlsx_error)?;
+                out.flush().map_err(io)
             }
-            LogWriter::Pdf(report) => std::fs::write(path, report.finish()).map_err(io(path)),
+            LogWriter::Pdf { report, mut file } => file.write_all(&report.finish()).map_err(io),
         }
     }
 }

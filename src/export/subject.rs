@@ -12,6 +12,7 @@ use std::sync::OnceLock;
 use serde::{Deserialize, Serialize};
 
 use super::archive::{self, Archive, Written, component};
+use super::csv_out::CsvOut;
 use crate::error::{Error, Result};
 
 pub const FORMAT: &str = "rightsdesk-subject-export/1";
@@ -222,11 +223,12 @@ pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 pub fn write(
     contents: &mut Contents,
     wording: &Wording,
+    file: File,
     out: &Path,
     password: Option<&str>,
     progress: Progress,
 ) -> Result<Written> {
-    let mut archive = Archive::create(out, password, &contents.generated_at)?;
+    let mut archive = Archive::create(file, out, password, &contents.generated_at)?;
     let total: u64 = contents.systems.iter().flat_map(|s| &s.categories).flat_map(|c| &c.files).map(|f| f.size).sum();
     let mut done = 0u64;
     progress(0, total);
@@ -297,7 +299,7 @@ fn tables(archive: &mut Archive, system: &str, f: &FileData) -> Result<Vec<Strin
     let stem = f.name.rsplit_once('.').map_or(f.name.as_str(), |(s, _)| s).to_string();
     let mut made = vec![];
     for sheet::Sheet { name: sheet, rows } in sheets {
-        let mut csv = csv::Writer::from_writer(vec![]);
+        let mut csv = CsvOut::new(vec![]);
         for row in &rows {
             csv.write_record(row.iter().map(cell_text)).map_err(|e| Error::Export(e.to_string()))?;
         }
@@ -333,7 +335,7 @@ fn cell_text(cell: &calamine::Data) -> String {
 
 /// The typed fields, one row each; none if no field was typed.
 fn fields_csv(contents: &Contents) -> Result<Option<Vec<u8>>> {
-    let mut csv = csv::Writer::from_writer(vec![]);
+    let mut csv = CsvOut::new(vec![]);
     let mut any = false;
     csv.write_record(["system", "category", "field", "value", "provided_by_you"])
         .map_err(|e| Error::Export(e.to_string()))?;

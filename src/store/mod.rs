@@ -95,6 +95,7 @@ impl Store {
         }
         drop(probe);
         let mut conn = store.connect()?;
+        crate::safe_file::make_database_private(path)?;
         migrate::migrate(&mut conn, now)?;
         store.put_back(conn);
         Ok(store)
