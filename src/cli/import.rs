@@ -1,8 +1,6 @@
 //! `rightsdesk import FILE`: requests from a CSV or spreadsheet file.
 
-use std::io::IsTerminal;
-
-use super::{Failure, json, open_desk};
+use super::{Failure, json, open_desk, out};
 use rightsdesk::intake::{ImportMapping, Source};
 
 #[derive(clap::Args)]
@@ -40,7 +38,7 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
         .as_ref()
         .map(|p| std::fs::File::create(p).map_err(|e| Failure::usage(format!("cannot write {}: {e}", p.display()))))
         .transpose()?;
-    let show_progress = std::io::stderr().is_terminal();
+    let show_progress = out::stderr_is_terminal();
     let report = desk.import_requests(
         &Source::Path(args.file.clone()),
         mapping,
@@ -48,12 +46,12 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
         errors_file.as_mut().map(|f| f as &mut dyn std::io::Write),
         &mut |p| {
             if show_progress {
-                eprint!("\r{} of about {} rows", p.done, p.total);
+                out::progress(&format!("{} of about {} rows", p.done, p.total));
             }
         },
     )?;
     if show_progress {
-        eprintln!();
+        out::stderr("");
     }
     if args.json {
         return json(&report);
