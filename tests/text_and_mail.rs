@@ -1,10 +1,14 @@
 //! Text that comes from outside, on its way out: requester data printed by the CLI cannot drive the terminal
-//! (escape sequences, C1 controls, bidi overrides are shown neutralised; `--json` stays exact).
+//! (escape sequences, C1 controls, bidi overrides are shown neutralised; `--json` stays exact); an SMTP password
+//! is never sent in clear unless the officer allowed it (checked in the core, against a real aiosmtpd server that
+//! offers AUTH on a plain connection); every value that ends up in a mail header is one line, and a bad one
+//! stored earlier cannot make sending panic. Needs Debian's python3-aiosmtpd and the sqlite3 shell.
 
 mod common;
 
-use std::path::PathBuf;
-use std::process::Command;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
 
 const TODAY: &str = "2026-03-20";
 
@@ -53,6 +57,19 @@ impl Reg {
     fn add(&self, name: &str, email: &str, extra: &[&str]) -> String {
         common::Gdpr { kind: "access", calendar: "DE-BE", received: "2026-03-02", name, email }
             .add(&self.db, TODAY, extra)
+    }
+
+    /// Change a stored setting behind the app's back, as a register written by an older version could hold it.
+    fn sql(&self, statement: &str) {
+        let out = Command::new("sqlite3").arg(&self.db).arg(statement).output().expect("the sqlite3 shell");
+        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    }
+
+    fn smtp(&self, port: u16, extra: &[&str]) -> common::Run {
+        let port = port.to_string();
+        let mut args = vec!["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--json"];
+        args.extend_from_slice(extra);
+        self.run(&args)
     }
 }
 
@@ -140,3 +157,142 @@ fn base64(bytes: &[u8]) -> String {
     out
 }
 
+// --- 10. Plaintext passwords -----------------------------------------------------------------------------------
+
+/// aiosmtpd offering AUTH on a plain connection (tests/fixtures/smtp_auth_sink.py): what a careless relay does.
+struct AuthServer {
+    child: Child,
+    port: u16,
+    dir: PathBuf,
+}
+
+impl Drop for AuthServer {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+impl AuthServer {
+    fn start(dir: &Path) -> AuthServer {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let sink = dir.join("auth-sink");
+        std::fs::create_dir_all(&sink).unwrap();
+        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/smtp_auth_sink.py");
+        let child = Command::new("/usr/bin/python3")
+            .arg(script)
+            .arg(port.to_string())
+            .env("SINK_DIR", &sink)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("python3-aiosmtpd (apt install python3-aiosmtpd)");
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(20), "aiosmtpd did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        AuthServer { child, port, dir: sink }
+    }
+
+    fn logins(&self) -> Vec<String> {
+        std::fs::read_to_string(self.dir.join("auth.log")).unwrap_or_default().lines().map(String::from).collect()
+    }
+
+    fn messages(&self) -> usize {
+        std::fs::read_dir(&self.dir)
+            .unwrap()
+            .filter(|e| e.as_ref().unwrap().path().extension() == Some("eml".as_ref()))
+            .count()
+    }
+}
+
+#[test]
+fn a_password_goes_over_a_plain_connection_only_when_the_officer_allowed_it() {
+    let reg = Reg::new();
+    let server = AuthServer::start(reg.dir.path());
+    let password = [("RIGHTSDESK_SMTP_PASSWORD", "s3cret-pw")];
+
+    // Refused at save, and nothing is stored.
+    reg.smtp(server.port, &["--security", "none", "--username", "dpo"]).assert_error("--allow-plaintext-password");
+    let stored = reg.run(&["mail", "test"]);
+    stored.assert_error("no SMTP server set");
+    // A local relay without a login needs no permission; a login over TLS neither.
+    let relay = reg.smtp(server.port, &["--security", "none"]).json();
+    assert_eq!(relay["allow_plaintext_password"].as_bool(), Some(false));
+
+    // Allowed explicitly: stored with the settings, and the server really sees the password.
+    let allowed =
+        reg.smtp(server.port, &["--security", "none", "--username", "dpo", "--allow-plaintext-password"]).json();
+    assert_eq!(allowed["allow_plaintext_password"].as_bool(), Some(true));
+    let reference = reg.add("Eve Doe", "eve@example.org", &[]);
+    reg.run(&["mail", "send", &reference, "--template", "acknowledgement"]).ok();
+    let flushed = reg.run_env(&["mail", "flush", "--json"], &password).json();
+    assert_eq!(flushed["sent"].as_u64(), Some(1), "{flushed}");
+    assert_eq!(server.logins(), ["PLAIN dpo s3cret-pw"], "what the permission allows: the password in clear");
+
+    // The core checks it on every send, not only the CLI at save: a register whose permission is gone (set by an
+    // older version, or edited) does not send the password, and says why.
+    reg.sql("DELETE FROM settings WHERE key = 'smtp.allow_plaintext_password'");
+    reg.run(&["mail", "send", &reference, "--template", "acknowledgement"]).ok();
+    let refused = reg.run_env(&["mail", "flush"], &password);
+    refused.assert_error("--allow-plaintext-password");
+    reg.run_env(&["mail", "test"], &password).assert_error("--allow-plaintext-password");
+    assert_eq!(server.logins().len(), 1, "no second login in clear");
+    assert_eq!(server.messages(), 1);
+}
+
+// --- 11. Header values -----------------------------------------------------------------------------------------
+
+#[test]
+fn every_value_bound_for_a_mail_header_is_one_line() {
+    let reg = Reg::new();
+    for name in ["Acme\nBcc: attacker@evil.test", "Acme\r\nLtd", "Acme\u{85}Ltd", "Acme\u{2028}Ltd"] {
+        reg.run(&["settings", "organisation", "--name", name]).assert_error("name");
+    }
+    assert_eq!(reg.run(&["settings", "organisation", "--json"]).json()["name"].as_str(), Some("Acme Ltd"));
+    let body = reg.dir.path().join("body.txt");
+    std::fs::write(&body, "Dear {{ requester.name }},\n\nWe received your request {{ request.reference }}.\n").unwrap();
+    let save = |subject: &str| {
+        reg.run(&[
+            "template",
+            "save",
+            "--template",
+            "acknowledgement",
+            "--lang",
+            "en",
+            "--subject",
+            subject,
+            "--body-file",
+            body.to_str().unwrap(),
+        ])
+    };
+    save("Your request\r\nBcc: attacker@evil.test").assert_error("subject");
+    save("Your request\u{b}{{ request.reference }}").assert_error("subject");
+    let server = common::smtp::start(reg.dir.path(), "", None);
+    reg.smtp(server.port, &["--security", "none", "--from", "x@acme.test\r\nBcc: attacker@evil.test"])
+        .assert_error("from");
+}
+
+#[test]
+fn a_line_break_stored_in_the_organisation_name_cannot_make_sending_panic() {
+    let reg = Reg::new();
+    let server = common::smtp::start(reg.dir.path(), "", None);
+    reg.smtp(server.port, &["--security", "none"]).ok();
+    let reference = reg.add("Eve Doe", "eve@example.org", &[]);
+    // What an older version accepted: the name with a line break and a header after it.
+    reg.sql("UPDATE settings SET value = 'Acme' || char(13, 10) || 'Bcc: attacker@evil.test' WHERE key = 'org.name'");
+    let queued = reg.run(&["mail", "send", &reference, "--template", "acknowledgement", "--json"]);
+    assert_ne!(queued.code, 101, "a panic: {}", queued.stderr);
+    let queued = queued.json();
+    assert!(queued["message_id"].as_str().is_some(), "{queued}");
+    let flushed = reg.run(&["mail", "flush", "--json"]).json();
+    assert_eq!(flushed["sent"].as_u64(), Some(1), "{flushed}");
+    let got = common::smtp::received(&server);
+    let parsed = mail_parser::MessageParser::default().parse(got[0].0.as_bytes()).unwrap();
+    assert!(parsed.bcc().is_none(), "no header injected through the organisation's name");
+    let from = parsed.from().unwrap().first().unwrap();
+    assert_eq!(from.address(), Some("privacy@acme.test"));
+    assert_eq!(from.name(), Some("Acme Bcc: attacker@evil.test"), "the name on one line");
+    assert!(got[0].1.lines().all(|l| !l.contains("evil")), "envelope: {}", got[0].1);
+}
