@@ -470,9 +470,7 @@ impl Desk {
             return Err(Error::invalid("name", "the requester's name is required"));
         }
         check_len("name", &name, 200)?;
-        if name.contains(['\r', '\n']) {
-            return Err(Error::invalid("name", "a name is one line"));
-        }
+        crate::respond::check_one_line("name", &name)?;
         let email = clean(input.email).map(|e| e.to_lowercase());
         if let Some(e) = &email {
             check_email(e)?;

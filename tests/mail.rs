@@ -412,7 +412,7 @@ fn the_smtp_password_goes_to_the_os_keyring_or_is_refused_never_to_the_database(
     let reg = Reg::new();
     let mut child = Command::new(common::bin())
         .args(["--db", reg.db.to_str().unwrap(), "settings", "smtp", "--host", "127.0.0.1", "--port", "2525"])
-        .args(["--security", "none", "--username", "dpo", "--password-stdin"])
+        .args(["--security", "starttls", "--username", "dpo", "--password-stdin"])
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())

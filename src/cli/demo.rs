@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Failure, json, open_desk, out};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -28,7 +28,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             let started = std::time::Instant::now();
             let created = rightsdesk::demo::seed(&desk, count, batch, seed, |done| {
                 if count >= 50_000 && done % 50_000 == 0 {
-                    eprintln!("{done} of {count}");
+                    out::stderr(&format!("{done} of {count}"));
                 }
             })?;
             let seconds = started.elapsed().as_secs_f64();

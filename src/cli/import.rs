@@ -1,8 +1,6 @@
 //! `rightsdesk import FILE`: requests from a CSV or spreadsheet file.
 
-use std::io::IsTerminal;
-
-use super::{Failure, json, open_desk};
+use super::{Failure, json, open_desk, out};
 use rightsdesk::intake::{ImportMapping, Source};
 use rightsdesk::safe_file::{Existing, Output};
 
@@ -42,7 +40,7 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
     // existing file of that name untouched.
     let mut errors_file =
         args.errors.as_ref().map(|p| Output::create(p, Existing::replace_if(args.force))).transpose()?;
-    let show_progress = std::io::stderr().is_terminal();
+    let show_progress = out::stderr_is_terminal();
     let report = desk.import_requests(
         &Source::Path(args.file.clone()),
         mapping,
@@ -50,7 +48,7 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
         errors_file.as_mut().map(|f| f.file() as &mut dyn std::io::Write),
         &mut |p| {
             if show_progress {
-                eprint!("\r{} of about {} rows", p.done, p.total);
+                out::progress(&format!("{} of about {} rows", p.done, p.total));
             }
         },
     )?;
@@ -58,7 +56,7 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
         file.commit()?;
     }
     if show_progress {
-        eprintln!();
+        out::stderr("");
     }
     if args.json {
         return json(&report);

@@ -1,5 +1,9 @@
 //! Argument parsing and output for the `rightsdesk` binary. Every command prints either its result (JSON with
 //! `--json`) on stdout, or exactly one `error: …` line on stderr with a non-zero exit code and nothing on stdout.
+//! All of it goes through `out`, which keeps requester data from driving the terminal.
+
+// Printing anywhere but `out` would bypass its sanitising.
+#![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod audit;
 mod calendar;
@@ -11,12 +15,12 @@ mod export;
 mod import;
 mod intake;
 mod mail;
+mod out;
 mod request;
 mod requester;
 mod retention;
 mod settings;
 
-use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{Parser, Subcommand};
@@ -105,7 +109,10 @@ pub fn open_desk(db: Option<&std::path::Path>) -> Result<rightsdesk::Desk, Failu
     let path = rightsdesk::desk::resolve_db_path(db)?;
     let desk = rightsdesk::Desk::open(&path, clock)?;
     if desk.store().is_read_only() {
-        eprintln!("note: {} is not writable by this user: opened read-only (changes will be refused)", path.display());
+        out::stderr(&format!(
+            "note: {} is not writable by this user: opened read-only (changes will be refused)",
+            path.display()
+        ));
     }
     Ok(desk)
 }
@@ -123,7 +130,7 @@ pub fn main() -> ExitCode {
             let text = e.render().to_string();
             let first = text.lines().next().unwrap_or("error: invalid arguments").trim_end();
             let first = if first.starts_with("error:") { first.to_string() } else { format!("error: {first}") };
-            eprintln!("{first}");
+            out::stderr(&first);
             return ExitCode::from(2);
         }
     };
@@ -147,17 +154,15 @@ pub fn main() -> ExitCode {
     };
     match result {
         Ok(output) => {
-            let mut out = std::io::stdout().lock();
-            // A closed pipe (`| head`) is not a failure of ours.
-            let _ = writeln!(out, "{output}");
+            out::stdout(&output);
             ExitCode::SUCCESS
         }
         Err(f) if f.stdout => {
-            println!("{}", f.message);
+            out::stdout(&f.message);
             ExitCode::from(f.code)
         }
         Err(f) => {
-            eprintln!("error: {}", f.message.replace('\n', " "));
+            out::stderr(&format!("error: {}", f.message.replace('\n', " ")));
             ExitCode::from(f.code)
         }
     }
@@ -165,5 +170,5 @@ pub fn main() -> ExitCode {
 
 /// Render a value as the one JSON object a `--json` command prints.
 pub fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
-    Ok(serde_json::to_string_pretty(value)?)
+    Ok(out::json_text(serde_json::to_string_pretty(value)?))
 }

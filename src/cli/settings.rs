@@ -79,6 +79,10 @@ pub enum Settings {
         /// Read the password from standard input and keep it in the OS keyring (never in the database).
         #[arg(long = "password-stdin")]
         password_stdin: bool,
+        /// With --security none and --username: log in although the password then crosses the network
+        /// unencrypted (refused without this; kept with the settings).
+        #[arg(long = "allow-plaintext-password")]
+        allow_plaintext_password: bool,
         #[arg(long)]
         json: bool,
     },
@@ -207,7 +211,17 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             let org = desk.set_organisation(org)?;
             if as_json { json(&org) } else { Ok(format!("organisation: {} <{}>", org.name, org.email)) }
         }
-        Settings::Smtp { host, port, security, username, from, ca_file, password_stdin, json: as_json } => {
+        Settings::Smtp {
+            host,
+            port,
+            security,
+            username,
+            from,
+            ca_file,
+            password_stdin,
+            allow_plaintext_password,
+            json: as_json,
+        } => {
             let password = if password_stdin {
                 let mut text = String::new();
                 std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
@@ -217,10 +231,20 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 None
             };
             let s = desk.set_smtp_settings(
-                rightsdesk::desk::SmtpSettings { host, port, security, username, from, ca_file },
+                rightsdesk::desk::SmtpSettings {
+                    host,
+                    port,
+                    security,
+                    username,
+                    from,
+                    ca_file,
+                    allow_plaintext_password,
+                },
                 password.as_deref(),
             )?;
-            let note = if s.username.is_some() && !password_stdin {
+            let note = if s.allow_plaintext_password && s.security == "none" && s.username.is_some() {
+                " — warning: the password crosses the network unencrypted (allowed with --allow-plaintext-password)"
+            } else if s.username.is_some() && !password_stdin {
                 " — the password: --password-stdin keeps it in the OS keyring, or give RIGHTSDESK_SMTP_PASSWORD when sending"
             } else {
                 ""

@@ -19,7 +19,7 @@ use time::Duration;
 
 use super::{Desk, store_file};
 use crate::error::{Error, Result};
-use crate::respond::Rendered;
+use crate::respond::{Rendered, one_line};
 use crate::store::{self, Attachment, OutboxItem};
 
 /// Attempts before a message is left `failed` for the officer.
@@ -38,6 +38,23 @@ pub struct SmtpSettings {
     pub from: Option<String>,
     /// A certificate authority to trust besides the system's (an internal mail server), as a PEM file.
     pub ca_file: Option<String>,
+    /// The officer's explicit consent to log in over a connection without TLS (`security` = `none` with a user
+    /// name), where anyone on the network path can read the password. Without it such settings are refused, when
+    /// saved and again before every connection.
+    pub allow_plaintext_password: bool,
+}
+
+/// Refuse a login that would send the password in clear, unless the officer allowed it.
+fn check_plaintext_password(s: &SmtpSettings) -> Result<()> {
+    let logs_in = s.username.as_deref().is_some_and(|u| !u.trim().is_empty());
+    if s.security == "none" && logs_in && !s.allow_plaintext_password {
+        return Err(Error::invalid(
+            "security",
+            "with security 'none' the SMTP password would cross the network unencrypted: choose starttls or tls, \
+             or allow it explicitly (--allow-plaintext-password; in the window, the box under Security)",
+        ));
+    }
+    Ok(())
 }
 
 /// What `mail flush` did.
@@ -79,25 +96,26 @@ pub(super) fn build_message(
 ) -> Result<BuiltMessage> {
     let domain = from.email.domain().to_string();
     let message_id = format!("<{}@{domain}>", uuid::Uuid::now_v7());
-    // Display names go into a header: never a line break, whatever was typed or imported.
-    let to_name: String = to_name.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-    let to = Mailbox::new(Some(to_name.trim().to_string()).filter(|n| !n.is_empty()), address("email", to)?);
+    let to = mailbox(to_name, address("email", to)?);
     let text = r.body.replace("\r\n", "\n").replace('\n', "\r\n");
-    let builder =
-        Message::builder().from(from.clone()).to(to).subject(r.subject.clone()).message_id(Some(message_id.clone()));
-    let built = if files.is_empty() {
-        builder.header(ContentType::TEXT_PLAIN).body(text)
-    } else {
-        use lettre::message::{Attachment as MailAttachment, MultiPart, SinglePart};
-        let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
-        for (name, bytes) in files {
-            let kind = ContentType::parse("application/pdf").map_err(|e| Error::Corrupt(e.to_string()))?;
-            parts = parts.singlepart(MailAttachment::new(name.clone()).body(bytes.clone(), kind));
-        }
-        builder.multipart(parts)
-    };
-    let message = built.map_err(|e| Error::invalid("message", format!("the message cannot be built: {e}")))?;
-    let bytes = message.formatted();
+    let subject = one_line(&r.subject);
+    let from = mailbox(from.name.as_deref().unwrap_or(""), from.email.clone());
+    let bytes = without_panic(|| {
+        let builder = Message::builder().from(from).to(to).subject(subject).message_id(Some(message_id.clone()));
+        let built = if files.is_empty() {
+            builder.header(ContentType::TEXT_PLAIN).body(text)
+        } else {
+            use lettre::message::{Attachment as MailAttachment, MultiPart, SinglePart};
+            let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
+            for (name, bytes) in files {
+                let kind = ContentType::parse("application/pdf").map_err(|e| Error::Corrupt(e.to_string()))?;
+                parts = parts.singlepart(MailAttachment::new(name.clone()).body(bytes.clone(), kind));
+            }
+            builder.multipart(parts)
+        };
+        let message = built.map_err(|e| Error::invalid("message", format!("the message cannot be built: {e}")))?;
+        Ok(message.formatted())
+    })?;
     if bytes.len() > DEFAULT_MAX_MESSAGE_BYTES {
         return Err(Error::invalid(
             "message",
@@ -109,6 +127,21 @@ pub(super) fn build_message(
         ));
     }
     Ok(BuiltMessage { message_id, bytes })
+}
+
+/// A mailbox whose display name is one header line whatever was typed, imported or stored by an older version:
+/// lettre's header writer panics on a line break in a name (`MessageBuilder::from`/`to` have no fallible form).
+fn mailbox(name: &str, email: Address) -> Mailbox {
+    Mailbox::new(Some(one_line(name)).filter(|n| !n.is_empty()), email)
+}
+
+/// Runs lettre's message builder, whose header setters panic instead of failing on a value they cannot encode.
+/// Every value is made one line before; this turns anything missed into an error for the officer instead of a
+/// crash of the app (or of the CLI, exit 101).
+fn without_panic<T>(build: impl FnOnce() -> Result<T>) -> Result<T> {
+    std::panic::catch_unwind(std::panic::AssertUnwindSafe(build)).unwrap_or_else(|_| {
+        Err(Error::invalid("message", "the message cannot be built: a header value cannot be encoded"))
+    })
 }
 
 /// The keyring entry of an SMTP account; an error that says plainly when this machine has no keyring.
@@ -161,6 +194,7 @@ impl Desk {
             username: get("username")?.filter(|u| !u.is_empty()),
             from: get("from")?.filter(|u| !u.is_empty()),
             ca_file: get("ca_file")?.filter(|u| !u.is_empty()),
+            allow_plaintext_password: get("allow_plaintext_password")?.as_deref() == Some("true"),
         })
     }
 
@@ -176,6 +210,7 @@ impl Desk {
         if !["starttls", "tls", "none"].contains(&s.security.as_str()) {
             return Err(Error::invalid("security", format!("unknown security '{}' (starttls, tls, none)", s.security)));
         }
+        check_plaintext_password(&s)?;
         if let Some(from) = s.from.as_deref().filter(|f| !f.trim().is_empty()) {
             address("from", from)?;
         }
@@ -202,7 +237,8 @@ impl Desk {
             tx.set_setting("smtp.security", &s.security)?;
             tx.set_setting("smtp.username", s.username.as_deref().unwrap_or("").trim())?;
             tx.set_setting("smtp.from", s.from.as_deref().unwrap_or("").trim())?;
-            tx.set_setting("smtp.ca_file", s.ca_file.as_deref().unwrap_or("").trim())
+            tx.set_setting("smtp.ca_file", s.ca_file.as_deref().unwrap_or("").trim())?;
+            tx.set_setting("smtp.allow_plaintext_password", if s.allow_plaintext_password { "true" } else { "" })
         })?;
         self.smtp_settings()
     }
@@ -218,7 +254,7 @@ impl Desk {
                 "no sender address: set the organisation's email (Settings → Organisation)",
             ));
         }
-        Ok(Mailbox::new(Some(org.name).filter(|n| !n.trim().is_empty()), address("from", &from)?))
+        Ok(mailbox(&org.name, address("from", &from)?))
     }
 
     /// The password: `RIGHTSDESK_SMTP_PASSWORD` if set, else the OS keyring.
@@ -240,6 +276,8 @@ impl Desk {
         if s.host.is_empty() {
             return Err(Error::invalid("host", "no SMTP server set (Settings → Email, or `rightsdesk settings smtp`)"));
         }
+        // Checked here too, not only when saved: a register set up before the rule, or edited, holds no consent.
+        check_plaintext_password(&s)?;
         let mut tls = TlsParameters::builder(s.host.clone());
         if let Some(ca) = &s.ca_file {
             let pem = crate::files::read_input(std::path::Path::new(ca), crate::files::MAX_SMALL_FILE_BYTES)?;
@@ -390,14 +428,62 @@ impl Desk {
             return Ok(format!("connected to {}:{} ({}) and logged in", s.host, s.port, s.security));
         };
         let from = self.sender()?;
-        let message = Message::builder()
-            .from(from)
-            .to(Mailbox::new(None, address("to", to)?))
-            .subject("Rightsdesk test message")
-            .header(ContentType::TEXT_PLAIN)
-            .body("This message confirms that Rightsdesk can send email through this server.\r\n".to_string())
-            .map_err(|e| Error::invalid("to", e.to_string()))?;
+        let to_address = address("to", to)?;
+        let message = without_panic(|| {
+            Message::builder()
+                .from(from)
+                .to(Mailbox::new(None, to_address))
+                .subject("Rightsdesk test message")
+                .header(ContentType::TEXT_PLAIN)
+                .body("This message confirms that Rightsdesk can send email through this server.\r\n".to_string())
+                .map_err(|e| Error::invalid("to", e.to_string()))
+        })?;
         transport.send(&message).map_err(|e| Error::invalid("to", explain(&e).1))?;
         Ok(format!("a test message was accepted by {} for {to}", s.host))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rendered(subject: &str) -> Rendered {
+        Rendered {
+            stage: "acknowledgement".into(),
+            lang: "en".into(),
+            subject: subject.into(),
+            body: "Dear Eve,\nreceived.".into(),
+            missing: Vec::new(),
+            warnings: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn line_breaks_in_names_and_subject_are_folded_and_never_panic() {
+        // lettre's From setter panics on this name; the builder folds it first.
+        let from = Mailbox::new(Some("Acme\r\nBcc: a@evil.test".into()), "privacy@acme.test".parse().unwrap());
+        let built =
+            build_message(&from, "Eve\nCc: b@evil.test", "eve@example.org", &rendered("Hi\r\nX: y"), &[]).unwrap();
+        let parsed = mail_parser::MessageParser::default().parse(&built.bytes).unwrap();
+        assert!(parsed.bcc().is_none() && parsed.cc().is_none() && parsed.header("X").is_none());
+        assert_eq!(parsed.from().unwrap().first().unwrap().name(), Some("Acme Bcc: a@evil.test"));
+        assert_eq!(parsed.to().unwrap().first().unwrap().name(), Some("Eve Cc: b@evil.test"));
+        assert_eq!(parsed.subject(), Some("Hi X: y"));
+    }
+
+    #[test]
+    fn a_panic_in_the_builder_is_an_error() {
+        let e = without_panic::<()>(|| panic!("lettre could not encode a header")).unwrap_err();
+        assert_eq!(e.field(), Some("message"));
+    }
+
+    #[test]
+    fn a_login_without_tls_needs_the_officers_consent() {
+        let s = SmtpSettings { host: "relay".into(), port: 25, security: "none".into(), ..Default::default() };
+        assert!(check_plaintext_password(&s).is_ok(), "no login: nothing to protect");
+        let login = SmtpSettings { username: Some("dpo".into()), ..s.clone() };
+        assert_eq!(check_plaintext_password(&login).unwrap_err().field(), Some("security"));
+        assert!(check_plaintext_password(&SmtpSettings { allow_plaintext_password: true, ..login.clone() }).is_ok());
+        assert!(check_plaintext_password(&SmtpSettings { security: "starttls".into(), ..login }).is_ok());
     }
 }

@@ -73,6 +73,8 @@ impl Desk {
             let value = org.get(field).map(|v| v.trim()).unwrap_or_default();
             check_len(field, value, 5_000)?;
         }
+        // The name is the sender's display name in every email.
+        respond::check_one_line("name", org.name.trim())?;
         let mut org = org;
         let current = self.organisation()?.logo;
         if !org.logo.trim().is_empty() && org.logo.trim() != current.trim() {

@@ -6,4 +6,4 @@ pub mod letter;
 pub mod render;
 
 pub use data::{Authority, DefaultTemplate, STAGES, data};
-pub use render::{Context, Organisation, Rendered, check_template, known_variables, render};
+pub use render::{Context, Organisation, Rendered, check_one_line, check_template, known_variables, one_line, render};

@@ -187,8 +187,38 @@ fn environment() -> minijinja::Environment<'static> {
     env
 }
 
-/// Check a template before it is saved: its syntax, and that every variable it uses exists.
+/// Line breaks as any mail reader or terminal takes them: CR, LF, NEL and the Unicode line and paragraph separators.
+const LINE_BREAKS: [char; 5] = ['\r', '\n', '\u{85}', '\u{2028}', '\u{2029}'];
+
+/// A value that goes into a mail header (a name, a subject) as typed: refused if it spans lines, so the officer
+/// sees the problem where it is typed instead of a changed value later.
+pub fn check_one_line(field: &str, text: &str) -> Result<()> {
+    if text.contains(LINE_BREAKS) {
+        return Err(Error::invalid(field, format!("the {field} goes into an email header: one line, no line breaks")));
+    }
+    Ok(())
+}
+
+/// A value for a mail header, made safe whatever it holds: every control character (line breaks included) and
+/// bidi control becomes a space, runs of spaces one. Used where a value is built rather than typed (a rendered
+/// subject, a name stored by an older version).
+pub fn one_line(text: &str) -> String {
+    let spaced: String = text
+        .chars()
+        .map(|c| if c.is_control() || LINE_BREAKS.contains(&c) || is_bidi_control(c) { ' ' } else { c })
+        .collect();
+    spaced.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+/// The bidi embeddings, overrides and isolates: they reorder how a header is shown.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// Check a template before it is saved or previewed: a one-line subject, its syntax, and that every variable it
+/// uses exists.
 pub fn check_template(subject: &str, body: &str) -> Result<()> {
+    check_one_line("subject", subject)?;
     let env = environment();
     let known = known_variables()?;
     for (field, source) in [("subject", subject), ("body", body)] {
@@ -231,7 +261,8 @@ pub fn render(stage: &str, lang: &str, subject: &str, body: &str, ctx: &Context)
         env.render_str(source, value.clone())
             .map_err(|e| Error::invalid(field, format!("the template cannot be rendered: {e}")))
     };
-    let subject = run("subject", subject)?.trim().replace(['\r', '\n'], " ");
+    // A variable may hold a line break (a note, an address); the subject stays one header line.
+    let subject = one_line(&run("subject", subject)?);
     let body = run("body", body)?;
     let missing = required(stage, ctx)
         .into_iter()
@@ -363,5 +394,20 @@ mod tests {
         let e = check_template("ok", "{{ requester.nmae }}").unwrap_err().to_string();
         assert!(e.contains("requester.nmae"), "{e}");
         assert!(check_template("{{ x", "body").unwrap_err().to_string().contains("does not parse"));
+    }
+
+    #[test]
+    fn a_header_value_is_one_line_when_typed_and_when_rendered() {
+        for bad in ["a\nb", "a\r\nBcc: x@y.z", "a\u{85}b", "a\u{2028}b", "a\u{2029}b"] {
+            assert!(check_template(bad, "body").unwrap_err().to_string().contains("one line"), "{bad:?}");
+            assert_eq!(check_one_line("name", bad).unwrap_err().field(), Some("name"));
+        }
+        assert!(check_one_line("name", "Zoë Łukasz 漢字 \u{200f}مريم").is_ok());
+        assert_eq!(one_line("  Acme\r\nBcc: x@y.z\t\u{1b}[31m \u{202e}Ltd\u{2066} "), "Acme Bcc: x@y.z [31m Ltd");
+        let mut ctx = full();
+        ctx.note = "line one\r\nBcc: attacker@evil.test\u{85}x".into();
+        let r = render("identity-request", "fr", "Demande {{ note }}", "{{ note }}", &ctx).unwrap();
+        assert_eq!(r.subject, "Demande line one Bcc: attacker@evil.test x");
+        assert!(r.body.contains("line one\r\n"), "the text keeps its lines");
     }
 }

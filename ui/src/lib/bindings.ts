@@ -1574,6 +1574,12 @@ export type SmtpSettings_Deserialize = {
 	from?: string | null,
 	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
 	ca_file?: string | null,
+	/**
+	 *  The officer's explicit consent to log in over a connection without TLS (`security` = `none` with a user
+	 *  name), where anyone on the network path can read the password. Without it such settings are refused, when
+	 *  saved and again before every connection.
+	 */
+	allow_plaintext_password?: boolean,
 };
 
 export type SmtpSettings_Serialize = {
@@ -1586,6 +1592,12 @@ export type SmtpSettings_Serialize = {
 	from: string | null,
 	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
 	ca_file: string | null,
+	/**
+	 *  The officer's explicit consent to log in over a connection without TLS (`security` = `none` with a user
+	 *  name), where anyone on the network path can read the password. Without it such settings are refused, when
+	 *  saved and again before every connection.
+	 */
+	allow_plaintext_password: boolean,
 };
 
 export type Sort = "due" | "received" | "reference" | "status" | "kind" | "regime" | "requester";
