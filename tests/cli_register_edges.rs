@@ -205,3 +205,33 @@ fn a_new_database_in_a_folder_that_cannot_be_written_says_what_is_wrong() {
     assert!(run.stderr.contains("ermission denied"), "{}", run.stderr);
     assert!(!run.stderr.contains("damaged"), "{}", run.stderr);
 }
+
+#[test]
+fn a_purged_refusal_keeps_its_category_in_the_log_and_loses_its_free_text_reason() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.sqlite3");
+    let request = common::Gdpr {
+        kind: "erasure",
+        calendar: "FR",
+        received: "2023-01-02",
+        name: "Rhea Refused",
+        email: "rhea@example.org",
+    };
+    let reference = request.add(&db, "2023-01-02", &[]);
+    at(&db, "2023-01-10", &["request", "status", &reference, "in-progress"]).ok();
+    let reason = "Same request as Mr Ortolan's of last week";
+    at(&db, "2023-01-10", &["request", "status", &reference, "refused", "--category", "excessive", "--reason", reason])
+        .ok();
+    at(&db, "2023-01-20", &["request", "status", &reference, "closed"]).ok();
+    at(&db, "2026-06-30", &["retention", "purge"]).ok();
+    let out = dir.path().join("log.csv");
+    let args = ["export", "log", "--from", "2023-01-01", "--to", "2023-12-31", "--out", out.to_str().unwrap()];
+    at(&db, "2026-06-30", &args).ok();
+    let mut log = csv::Reader::from_path(&out).unwrap();
+    let headers = log.headers().unwrap().clone();
+    let row = log.records().next().unwrap().unwrap();
+    let col = |name: &str| &row[headers.iter().position(|h| h == name).unwrap()];
+    assert_eq!((col("outcome"), col("refusal_category")), ("refused", "excessive"));
+    assert_eq!(col("refusal_reason"), "", "the officer's free text may name people: it goes with the purge");
+    assert!(!std::fs::read_to_string(&out).unwrap().contains("Ortolan"));
+}

@@ -1,6 +1,7 @@
 //! `kill -9` at random moments while the CLI writes: the database must always open, pass integrity_check, keep an
-//! intact audit chain, and every committed request must carry its complete trail (a `created` event, and a
-//! status event for every move to its current status).
+//! intact audit chain, hold every write the killed process reported as committed, and every committed request must
+//! carry its complete trail (a `created` event, and a status event for every move to its current status, and a row
+//! that matches what its last event recorded).
 
 mod common;
 
@@ -30,21 +31,34 @@ fn kill_dash_nine_never_corrupts_or_loses_committed_work() {
                 "150",
                 "--seed",
                 &round.to_string(),
+                "--report-commits",
             ])
             .env("RIGHTSDESK_NOW", "2026-11-22")
             .stdout(Stdio::null())
-            .stderr(Stdio::null())
+            .stderr(Stdio::piped())
             .spawn()
             .unwrap();
         std::thread::sleep(Duration::from_millis(rng.random_range(30..900)));
         child.kill().unwrap(); // SIGKILL on Unix
-        child.wait().unwrap();
+        let said = child.wait_with_output().unwrap();
+        // What the process said it had committed before it died: it must all be there.
+        let reported: i64 = String::from_utf8_lossy(&said.stderr)
+            .lines()
+            .filter_map(|l| l.strip_prefix("committed "))
+            .filter_map(|n| n.trim().parse().ok())
+            .max()
+            .unwrap_or(0);
 
         let conn = rusqlite::Connection::open(&db).unwrap();
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok", "round {round}");
         let count: i64 = conn.query_row("SELECT count(*) FROM requests", [], |r| r.get(0)).unwrap();
         assert!(count >= last_count, "round {round}: committed requests disappeared ({last_count} → {count})");
+        assert!(
+            count >= last_count + reported,
+            "round {round}: the killed process reported {reported} committed, the register holds {}",
+            count - last_count
+        );
         if count > last_count {
             grew += 1;
         }

@@ -316,6 +316,24 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.type_into("[data-testid=retention-months]", "36").await;
     s.click("[data-testid=retention-save]").await;
     s.wait_text("[data-testid=settings-notice]", |t| t.contains("kept 36 months")).await;
+    // The audit trail: a signing key sealed with a passphrase (no keyring here), the first checkpoint at once, a
+    // full check, and an anchor file saved to Downloads.
+    s.wait_text("[data-testid=audit-no-key]", |t| t.contains("No signing key")).await;
+    s.click("[data-testid=audit-use-keyring]").await;
+    s.type_into("[data-testid=audit-new-passphrase]", "a long passphrase for the DPO").await;
+    s.type_into("[data-testid=audit-repeat-passphrase]", "a long passphrase for the DPO").await;
+    s.click("[data-testid=audit-setup-save]").await;
+    s.wait_text("[data-testid=audit-notice]", |t| t.contains("first checkpoint is signed")).await;
+    let newest = s.wait_text("[data-testid=audit-newest]", |t| t.contains("signing key set up")).await;
+    assert!(newest.contains("1 in all"), "{newest}");
+    s.click("[data-testid=audit-verify]").await;
+    let report = s.wait_text("[data-testid=audit-report]", |t| t.contains("Intact")).await;
+    assert!(report.contains("signed checkpoint(s) hold"), "{report}");
+    s.click("[data-testid=audit-anchor]").await;
+    let saved = s.wait_text("[data-testid=audit-notice]", |t| t.contains("Anchor saved")).await;
+    let anchor = saved.split("Anchor saved to ").nth(1).and_then(|r| r.split(". Keep").next()).unwrap().to_string();
+    common::run_now(&db, TODAY, &["audit", "verify", "--anchor", &anchor]).ok();
+    s.shot_at("[data-testid=audit-card]", "09a-audit-trail.png").await;
     // The data map: each new request gets a checklist line per system.
     for (name, owner, holds, backup) in [
         ("CRM", "Sales operations", "contact details, orders", false),

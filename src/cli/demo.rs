@@ -16,6 +16,9 @@ pub enum Command {
         /// Random seed, for a reproducible register.
         #[arg(long, default_value_t = 2026)]
         seed: u64,
+        /// Say `committed N` on stderr after each transaction commits (the crash test holds the register to it).
+        #[arg(long, hide = true)]
+        report_commits: bool,
         #[arg(long)]
         json: bool,
     },
@@ -24,9 +27,12 @@ pub enum Command {
 pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
     let desk = open_desk(db)?;
     match command {
-        Command::Seed { count, batch, seed, json: as_json } => {
+        Command::Seed { count, batch, seed, report_commits, json: as_json } => {
             let started = std::time::Instant::now();
             let created = rightsdesk::demo::seed(&desk, count, batch, seed, |done| {
+                if report_commits {
+                    out::stderr(&format!("committed {done}"));
+                }
                 if count >= 50_000 && done % 50_000 == 0 {
                     out::stderr(&format!("{done} of {count}"));
                 }

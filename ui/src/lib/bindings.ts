@@ -105,6 +105,12 @@ export const commands = {
 	/**  Writes every open deadline to an .ics file in the Downloads folder and returns its path. */
 	exportDeadlines: () => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines")),
 	verifyAudit: () => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit")),
+	auditKeyStatus: () => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status")),
+	/**  `passphrase`: seal the key with it (None: keep it in the OS keyring). */
+	setUpAuditKey: (passphrase: string | null) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { passphrase })),
+	unlockAuditKey: (passphrase: string) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { passphrase })),
+	/**  Sign the head and save it as an anchor file in Downloads; the path written. */
+	exportAnchor: () => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor")),
 };
 
 /* Types */
@@ -125,6 +131,25 @@ export type Agent_Serialize = {
 	email: string | null,
 	/**  What the authority is (e.g. "signed power of attorney dated 2026-10-01"). */
 	authority: string,
+};
+
+/**  An anchor file the officer kept, against the chain. */
+export type AnchorCheck = AnchorCheck_Serialize | AnchorCheck_Deserialize;
+
+/**  An anchor file the officer kept, against the chain. */
+export type AnchorCheck_Deserialize = {
+	at: string,
+	seq: number,
+	ok: boolean,
+	problem?: string | null,
+};
+
+/**  An anchor file the officer kept, against the chain. */
+export type AnchorCheck_Serialize = {
+	at: string,
+	seq: number,
+	ok: boolean,
+	problem: string | null,
 };
 
 export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
@@ -151,6 +176,33 @@ export type Attachment = {
 	sha256: string,
 	size: number,
 	added_at: string,
+};
+
+/**  The signing key and the newest checkpoint. */
+export type AuditKeyStatus = AuditKeyStatus_Serialize | AuditKeyStatus_Deserialize;
+
+/**  The signing key and the newest checkpoint. */
+export type AuditKeyStatus_Deserialize = {
+	set_up: boolean,
+	/**  `keyring` or `passphrase`. */
+	storage?: string | null,
+	/**  Checkpoints can be signed now (the keyring answered, or the passphrase was given). */
+	unlocked: boolean,
+	fingerprint?: string | null,
+	checkpoints: number,
+	newest?: CheckpointInfo | null,
+};
+
+/**  The signing key and the newest checkpoint. */
+export type AuditKeyStatus_Serialize = {
+	set_up: boolean,
+	/**  `keyring` or `passphrase`. */
+	storage: string | null,
+	/**  Checkpoints can be signed now (the keyring answered, or the passphrase was given). */
+	unlocked: boolean,
+	fingerprint: string | null,
+	checkpoints: number,
+	newest: CheckpointInfo | null,
 };
 
 export type Authority = Authority_Serialize | Authority_Deserialize;
@@ -247,18 +299,41 @@ export type ChainBreak_Serialize = {
 	problem: string,
 };
 
+/**  `audit verify`: everything checked, and whether it all held. */
 export type ChainReport = ChainReport_Serialize | ChainReport_Deserialize;
 
+/**  `audit verify`: everything checked, and whether it all held. */
 export type ChainReport_Deserialize = {
-	events_checked: number,
 	ok: boolean,
+	events_checked: number,
+	events_purged: number,
+	head_seq: number,
+	head_hash: string,
 	first_break?: ChainBreak_Deserialize | null,
+	rows: RowsCheck,
+	/**  Append-only triggers found missing or altered (restored on open where the register is writable). */
+	triggers: TriggerProblem[],
+	checkpoints: CheckpointsCheck_Deserialize,
+	anchor?: AnchorCheck_Deserialize | null,
+	/**  What the check cannot vouch for, in words (no signing key, events after the newest checkpoint …). */
+	notes: string[],
 };
 
+/**  `audit verify`: everything checked, and whether it all held. */
 export type ChainReport_Serialize = {
-	events_checked: number,
 	ok: boolean,
+	events_checked: number,
+	events_purged: number,
+	head_seq: number,
+	head_hash: string,
 	first_break: ChainBreak_Serialize | null,
+	rows: RowsCheck,
+	/**  Append-only triggers found missing or altered (restored on open where the register is writable). */
+	triggers: TriggerProblem[],
+	checkpoints: CheckpointsCheck_Serialize,
+	anchor: AnchorCheck_Serialize | null,
+	/**  What the check cannot vouch for, in words (no signing key, events after the newest checkpoint …). */
+	notes: string[],
 };
 
 /**  An identity check as entered in the window or on the command line. */
@@ -316,6 +391,37 @@ export type ChecklistItem_Serialize = {
 	proof_id: string | null,
 	done_by: string | null,
 	done_at: string | null,
+};
+
+/**  A checkpoint as shown to the officer. */
+export type CheckpointInfo = {
+	at: string,
+	reason: string,
+	seq: number,
+	hash: string,
+	/**  The signing key's fingerprint. */
+	key: string,
+};
+
+/**  The signed checkpoints against the chain as it is. */
+export type CheckpointsCheck = CheckpointsCheck_Serialize | CheckpointsCheck_Deserialize;
+
+/**  The signed checkpoints against the chain as it is. */
+export type CheckpointsCheck_Deserialize = {
+	count: number,
+	newest?: CheckpointInfo | null,
+	/**  Events recorded after the newest checkpoint: not yet protected by a signature. */
+	events_since_newest: number,
+	problems: string[],
+};
+
+/**  The signed checkpoints against the chain as it is. */
+export type CheckpointsCheck_Serialize = {
+	count: number,
+	newest: CheckpointInfo | null,
+	/**  Events recorded after the newest checkpoint: not yet protected by a signature. */
+	events_since_newest: number,
+	problems: string[],
 };
 
 export type Choice = {
@@ -1449,6 +1555,8 @@ export type Request_Deserialize = {
 	created_at: string,
 	updated_at: string,
 	closed_at: string | null,
+	/**  When the retention purge removed its personal data: it takes no new data or change after that. */
+	purged_at?: string | null,
 } & ClockFacts_Deserialize & Dates_Deserialize;
 
 export type Request_Serialize = {
@@ -1480,6 +1588,8 @@ export type Request_Serialize = {
 	created_at: string,
 	updated_at: string,
 	closed_at: string | null,
+	/**  When the retention purge removed its personal data: it takes no new data or change after that. */
+	purged_at: string | null,
 } & ClockFacts_Serialize & Dates_Serialize;
 
 export type Requester = Requester_Serialize | Requester_Deserialize;
@@ -1560,6 +1670,22 @@ export type RowError = {
 	column: string,
 	value: string,
 	reason: string,
+};
+
+/**  A request row that is not what its audit trail last recorded: changed without an event. */
+export type RowMismatch = {
+	reference: string,
+	problem: string,
+};
+
+/**  Every request row against the state its last event recorded. */
+export type RowsCheck = {
+	checked: number,
+	/**  Rows whose last event predates recorded states (schema 10): not checkable until their next change. */
+	unchecked: number,
+	differing: number,
+	/**  The first 100 that differ. */
+	rows: RowMismatch[],
 };
 
 export type SmtpSettings = SmtpSettings_Serialize | SmtpSettings_Deserialize;
@@ -1721,6 +1847,13 @@ export type TemplateRow = {
 export type Transition = {
 	to: Status,
 	reason_required: boolean,
+};
+
+/**  An append-only trigger that is missing or not as shipped. */
+export type TriggerProblem = {
+	name: string,
+	/**  `missing` or `altered`. */
+	problem: string,
 };
 
 /**  A file chosen in the window, as it travels over the IPC bridge. */
