@@ -131,10 +131,14 @@ fn broken(r: &ChainReport) -> String {
 }
 
 fn intact(r: &ChainReport) -> String {
+    let purged = if r.events_purged > 0 {
+        format!(" ({} purged, each named by its purge record)", r.events_purged)
+    } else {
+        String::new()
+    };
     let mut lines = vec![format!(
-        "audit chain intact: {} events checked ({} purged, each named by its purge record), {} request rows match \
-         their trail",
-        r.events_checked, r.events_purged, r.rows.checked
+        "audit chain intact: {} events checked{purged}, {} request rows match their trail",
+        r.events_checked, r.rows.checked
     )];
     match &r.checkpoints.newest {
         Some(cp) => lines.push(format!(
