@@ -357,3 +357,44 @@ fn the_upgrade_records_earlier_purges_so_old_registers_still_verify() {
     );
     assert_eq!(verify(&db)["ok"], false);
 }
+
+#[test]
+fn exports_and_evidence_packs_sign_a_checkpoint_and_the_pack_carries_it() {
+    let (dir, db) = register();
+    let mut child = std::process::Command::new(common::bin())
+        .args(["--db", db.to_str().unwrap(), "audit", "key", "setup", "--passphrase-stdin"])
+        .env("RIGHTSDESK_NOW", NOW)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    use std::io::Write;
+    child.stdin.take().unwrap().write_all(format!("{PASSPHRASE}\n").as_bytes()).unwrap();
+    assert!(child.wait().unwrap().success());
+    let log = dir.path().join("log.csv");
+    signed(&db, &["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", log.to_str().unwrap()]).ok();
+    let pack = dir.path().join("pack.zip");
+    signed(&db, &["export", "evidence", "--request", "RD-2026-0001", "--out", pack.to_str().unwrap()]).ok();
+    let status = at(&db, NOW, &["audit", "key", "status", "--json"]).json();
+    assert_eq!(status["checkpoints"], 3, "set up, the log export and the pack: {status}");
+    assert_eq!(status["newest"]["reason"], "evidence pack");
+    // The pack's checkpoint.json is an anchor the register answers to.
+    let unpacked = dir.path().join("pack");
+    let unzip = std::process::Command::new("unzip").args(["-q", "-d"]).arg(&unpacked).arg(&pack).status().unwrap();
+    assert!(unzip.success());
+    let anchor = unpacked.join("checkpoint.json");
+    let verified = at(&db, NOW, &["audit", "verify", "--anchor", anchor.to_str().unwrap(), "--json"]).json();
+    assert_eq!(verified["anchor"]["ok"], true, "{verified}");
+    // A wrong passphrase stops an export before any file is written.
+    let refused = dir.path().join("refused.csv");
+    let out = std::process::Command::new(common::bin())
+        .args(["--db", db.to_str().unwrap(), "export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out"])
+        .arg(&refused)
+        .env("RIGHTSDESK_NOW", NOW)
+        .env("RIGHTSDESK_AUDIT_PASSPHRASE", "not the passphrase at all")
+        .output()
+        .unwrap();
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase"));
+    assert!(!refused.exists());
+}

@@ -40,6 +40,8 @@ impl Desk {
             return Err(Error::invalid("from", format!("{} is after {}", dates::fmt(from), dates::fmt(to))));
         }
         let output = Output::create(out, existing)?;
+        // Signed before anything is written, so a locked or refused key stops the export cleanly.
+        self.checkpoint("request log export")?;
         let org = self.organisation()?.name;
         let title = format!(
             "Request log{} — received {} to {}",
@@ -63,7 +65,6 @@ impl Desk {
         progress(requests);
         writer.finish()?;
         let bytes = output.commit()?;
-        self.checkpoint("request log exported")?;
         Ok(LogExport { path: out.display().to_string(), format, requests, bytes })
     }
 

@@ -73,6 +73,8 @@ impl Desk {
             ));
         }
         let mut output = Output::create(out, existing)?;
+        // Signed before anything is written, so a locked or refused key stops the export cleanly.
+        self.checkpoint("subject export")?;
         let (r, items) = self.store.read(|rd| {
             let r = rd.request(id_or_reference)?;
             let items = rd.disclosures(&r.id.to_string())?;
@@ -182,7 +184,6 @@ impl Desk {
                 ))
             })
         })?;
-        self.checkpoint("subject export")?;
         Ok(export)
     }
 
