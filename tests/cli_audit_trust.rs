@@ -17,19 +17,23 @@ fn at(db: &Path, now: &str, args: &[&str]) -> common::Run {
 }
 
 fn signed(db: &Path, args: &[&str]) -> common::Run {
-    let mut full = vec!["--db", db.to_str().unwrap()];
-    full.extend_from_slice(args);
-    let out = std::process::Command::new(common::bin())
-        .args(&full)
+    common::run_env(db, NOW, args, &[("RIGHTSDESK_AUDIT_PASSPHRASE", PASSPHRASE)])
+}
+
+/// `audit key setup`, the passphrase typed on standard input as a script would; its JSON answer.
+fn set_up_key(db: &Path) -> serde_json::Value {
+    use std::io::Write;
+    let mut child = std::process::Command::new(common::bin())
+        .args(["--db", db.to_str().unwrap(), "audit", "key", "setup", "--passphrase-stdin", "--json"])
         .env("RIGHTSDESK_NOW", NOW)
-        .env("RIGHTSDESK_AUDIT_PASSPHRASE", PASSPHRASE)
-        .output()
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn()
         .unwrap();
-    common::Run {
-        code: out.status.code().unwrap_or(-1),
-        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-    }
+    child.stdin.take().unwrap().write_all(format!("{PASSPHRASE}\n").as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    assert!(out.status.success());
+    serde_json::from_slice(&out.stdout).unwrap()
 }
 
 fn add(db: &Path, name: &str) -> String {
@@ -252,19 +256,7 @@ fn without_a_key_a_whole_rewrite_passes_and_the_report_says_so() {
 #[test]
 fn a_signed_checkpoint_catches_a_whole_rewrite_and_a_cut_end() {
     let (dir, db) = register();
-    let setup = {
-        let mut child = std::process::Command::new(common::bin())
-            .args(["--db", db.to_str().unwrap(), "audit", "key", "setup", "--passphrase-stdin", "--json"])
-            .env("RIGHTSDESK_NOW", NOW)
-            .stdin(std::process::Stdio::piped())
-            .stdout(std::process::Stdio::piped())
-            .spawn()
-            .unwrap();
-        use std::io::Write;
-        child.stdin.take().unwrap().write_all(format!("{PASSPHRASE}\n").as_bytes()).unwrap();
-        let out = child.wait_with_output().unwrap();
-        serde_json::from_slice::<serde_json::Value>(&out.stdout).unwrap()
-    };
+    let setup = set_up_key(&db);
     assert_eq!(setup["set_up"], true);
     assert_eq!(setup["storage"], "passphrase");
     assert_eq!(setup["checkpoints"], 1, "the first checkpoint is signed at once");
@@ -361,16 +353,7 @@ fn the_upgrade_records_earlier_purges_so_old_registers_still_verify() {
 #[test]
 fn exports_and_evidence_packs_sign_a_checkpoint_and_the_pack_carries_it() {
     let (dir, db) = register();
-    let mut child = std::process::Command::new(common::bin())
-        .args(["--db", db.to_str().unwrap(), "audit", "key", "setup", "--passphrase-stdin"])
-        .env("RIGHTSDESK_NOW", NOW)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::null())
-        .spawn()
-        .unwrap();
-    use std::io::Write;
-    child.stdin.take().unwrap().write_all(format!("{PASSPHRASE}\n").as_bytes()).unwrap();
-    assert!(child.wait().unwrap().success());
+    set_up_key(&db);
     let log = dir.path().join("log.csv");
     signed(&db, &["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", log.to_str().unwrap()]).ok();
     let pack = dir.path().join("pack.zip");
@@ -387,14 +370,8 @@ fn exports_and_evidence_packs_sign_a_checkpoint_and_the_pack_carries_it() {
     assert_eq!(verified["anchor"]["ok"], true, "{verified}");
     // A wrong passphrase stops an export before any file is written.
     let refused = dir.path().join("refused.csv");
-    let out = std::process::Command::new(common::bin())
-        .args(["--db", db.to_str().unwrap(), "export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out"])
-        .arg(&refused)
-        .env("RIGHTSDESK_NOW", NOW)
-        .env("RIGHTSDESK_AUDIT_PASSPHRASE", "not the passphrase at all")
-        .output()
-        .unwrap();
-    assert!(!out.status.success());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("passphrase"));
+    let args = ["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", refused.to_str().unwrap()];
+    common::run_env(&db, NOW, &args, &[("RIGHTSDESK_AUDIT_PASSPHRASE", "not the passphrase at all")])
+        .assert_error("passphrase");
     assert!(!refused.exists());
 }

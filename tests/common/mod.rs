@@ -55,9 +55,14 @@ pub fn run_db(db: &Path, args: &[&str]) -> Run {
 
 /// Run against a database with "today" fixed, as the app's clock would be.
 pub fn run_now(db: &Path, today: &str, args: &[&str]) -> Run {
-    let mut full = vec!["--db", db.to_str().expect("utf-8 path")];
-    full.extend_from_slice(args);
-    finish(Command::new(bin()).args(&full).env("RIGHTSDESK_NOW", today).output().expect("run rightsdesk"))
+    run_env(db, today, args, &[])
+}
+
+/// As `run_now`, with more environment variables (a passphrase, a password).
+pub fn run_env(db: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.arg("--db").arg(db).args(args).env("RIGHTSDESK_NOW", today).envs(env.iter().copied());
+    finish(cmd.output().expect("run rightsdesk"))
 }
 
 /// An EU GDPR request as the tests log it: `request add --json` with these facts and any `extra` options.
