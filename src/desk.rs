@@ -333,7 +333,8 @@ impl Desk {
         let engine = std::sync::Arc::new(Engine::shipped()?.with_extra_days(extra));
         let at = store::timestamp(clock.now());
         // A missing or altered append-only trigger is put back before anything else is written, and recorded.
-        let triggers_restored = if store.is_read_only() {
+        // Looked at first with a read: opening a register takes no write lock unless something must be put back.
+        let triggers_restored = if store.is_read_only() || store.read(|r| r.trigger_problems())?.is_empty() {
             vec![]
         } else {
             store.write(|tx| {
