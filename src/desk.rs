@@ -15,6 +15,7 @@ mod ics;
 mod identity;
 mod import;
 mod mail;
+mod register_files;
 mod reminders;
 mod requesters;
 mod responses;
@@ -273,6 +274,8 @@ pub struct Desk {
     signing: std::sync::Mutex<Option<std::sync::Arc<crate::signing::SigningKey>>>,
     /// Append-only triggers found missing or altered when the register was opened (and put back).
     triggers_restored: Vec<store::TriggerProblem>,
+    /// The register's own folder for files (`register_files`).
+    files: PathBuf,
 }
 
 fn clean(text: Option<String>) -> Option<String> {
@@ -350,6 +353,11 @@ impl Desk {
                 Ok(restored)
             })?
         };
+        let files = if store.is_read_only() {
+            register_files::locate(&store)?
+        } else {
+            register_files::settle(&store, &at, &actor)?
+        };
         let desk = Desk {
             store,
             engine: std::sync::RwLock::new(engine),
@@ -357,6 +365,7 @@ impl Desk {
             actor,
             signing: std::sync::Mutex::new(None),
             triggers_restored,
+            files,
         };
         if !desk.store.is_read_only() {
             desk.seed_templates()?;
@@ -780,10 +789,15 @@ impl Desk {
         self.request(&reference)
     }
 
-    /// The managed folder where attached files are kept, beside the database.
+    /// The register's own folder for files: `rightsdesk-files-<register id>/` beside the database (see
+    /// docs/security-folders.md); its files belong to this register alone.
+    pub fn files_dir(&self) -> &Path {
+        &self.files
+    }
+
+    /// Where attached files are kept, in the register's folder.
     pub fn attachments_dir(&self) -> PathBuf {
-        let db = self.store.path();
-        db.parent().unwrap_or(Path::new(".")).join("attachments")
+        self.files.join("attachments")
     }
 
     /// Copy a file into the managed folder (atomically: temporary file, then rename) and record it with its

@@ -29,7 +29,7 @@ impl Register {
     }
 
     fn evidence_files(&self) -> Vec<PathBuf> {
-        let root = self.dir.path().join("evidence");
+        let root = common::files_dir(&self.db).join("evidence");
         let mut out = Vec::new();
         for d in std::fs::read_dir(&root).into_iter().flatten().flatten() {
             out.extend(std::fs::read_dir(d.path()).unwrap().flatten().map(|f| f.path()));
@@ -115,7 +115,7 @@ fn a_uk_check_with_evidence_starts_the_clock_and_shows_the_policy() {
     let stored = reg.evidence_files();
     assert_eq!(stored.len(), 2);
     for e in check["evidence"].as_array().unwrap() {
-        let path = reg.dir.path().join("evidence").join(e["stored_name"].as_str().unwrap());
+        let path = common::files_dir(&reg.db).join("evidence").join(e["stored_name"].as_str().unwrap());
         assert_eq!(sha256(&path), e["sha256"].as_str().unwrap(), "the recorded hash is the file's");
     }
     let last = v["events"].as_array().unwrap().last().unwrap();

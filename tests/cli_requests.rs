@@ -257,7 +257,7 @@ fn attachments_are_copied_hashed_and_audited() {
     let expected: String = sha2::Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(a["sha256"], expected);
     assert_eq!(a["size"], content.len());
-    let stored = db.path.parent().unwrap().join("attachments").join(a["stored_name"].as_str().unwrap());
+    let stored = common::files_dir(&db.path).join("attachments").join(a["stored_name"].as_str().unwrap());
     assert_eq!(std::fs::read(stored).unwrap(), content, "an exact copy in the managed folder");
     let last = v["events"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "attachment_added");

@@ -38,7 +38,8 @@ fn old_closed_requests_lose_the_person_and_keep_the_numbers() {
     let open = add(&db, "2023-02-01", "2023-02-01", "Owen Open", "owen@example.org");
     let shown = at(&db, "2026-06-30", &["request", "show", &old, "--json"]).json();
     let request_id = shown["id"].as_str().unwrap().to_string();
-    assert!(dir.path().join("attachments").join(&request_id).is_dir());
+    let files = common::files_dir(&db);
+    assert!(files.join("attachments").join(&request_id).is_dir());
     let log_before = std::fs::read_to_string({
         let p = dir.path().join("before.csv");
         at(
@@ -68,7 +69,7 @@ fn old_closed_requests_lose_the_person_and_keep_the_numbers() {
     let kinds: Vec<&str> = after["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert_eq!(kinds, ["purged"]);
     assert_eq!(after["events"][0]["data"]["reason"], "retention");
-    assert!(!dir.path().join("attachments").join(&request_id).exists());
+    assert!(!files.join("attachments").join(&request_id).exists());
     let found = at(&db, "2026-06-30", &["request", "list", "--search", "Oldham", "--json"]).json();
     assert_eq!(found["total"], 0, "{found}");
     let dump = Command::new("sqlite3").arg(&db).arg(".dump").output().unwrap();

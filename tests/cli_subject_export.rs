@@ -522,7 +522,7 @@ fn bad_requests_for_an_export_get_a_clear_error_and_leave_no_file() {
             .as_str()
             .unwrap()
             .to_string();
-    let managed = reg.dir.path().join("attachments").join(&stored);
+    let managed = common::files_dir(&reg.db).join("attachments").join(&stored);
     std::fs::write(&managed, b"tampered").unwrap();
     reg.export(&r, &out, None).assert_error("changed on disk");
     std::fs::write(&managed, b"original").unwrap();

@@ -144,7 +144,7 @@ fn a_refusal_reaches_the_requester_through_a_plain_smtp_server() {
         .find(|a| a["file_name"].as_str().unwrap().ends_with(".eml"))
         .unwrap();
     let stored = std::fs::read_to_string(
-        reg.dir.path().join("attachments").join(eml_attachment["stored_name"].as_str().unwrap()),
+        common::files_dir(&reg.db).join("attachments").join(eml_attachment["stored_name"].as_str().unwrap()),
     )
     .unwrap();
     assert_eq!(

@@ -373,8 +373,11 @@ fn personal_data_is_readable_by_its_owner_only() {
             assert_eq!(mode(&file), 0o600, "{}", file.display());
         }
     }
+    let files = common::files_dir(&reg.db);
+    assert_eq!(mode(&files), 0o700, "{}", files.display());
+    assert_eq!(mode(&files.join("register.json")), 0o600);
     for folder in ["attachments", "evidence"] {
-        let dir = root.join(folder);
+        let dir = files.join(folder);
         assert_eq!(mode(&dir), 0o700, "{}", dir.display());
         for request in std::fs::read_dir(&dir).unwrap().map(|e| e.unwrap().path()) {
             assert_eq!(mode(&request), 0o700, "{}", request.display());

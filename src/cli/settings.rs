@@ -117,6 +117,11 @@ pub enum Settings {
         #[arg(long)]
         json: bool,
     },
+    /// The register's id, its database and its own folder of files (move that folder along with the database).
+    Register {
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Failure> {
@@ -268,6 +273,16 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 json(&value!({"months": months}))
             } else {
                 Ok(format!("closed requests are purged of personal data {months} months after they were closed"))
+            }
+        }
+        Settings::Register { json: as_json } => {
+            let id = desk.register_id()?;
+            let database = desk.store().path().display().to_string();
+            let files = desk.files_dir().display().to_string();
+            if as_json {
+                json(&value!({"id": id, "database": database, "files": files}))
+            } else {
+                Ok(format!("register {id}\n  database: {database}\n  files:    {files}"))
             }
         }
     }

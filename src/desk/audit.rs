@@ -112,7 +112,7 @@ impl Desk {
     pub fn verify_audit_with(&self, anchor: Option<&Path>) -> Result<ChainReport> {
         let anchor = anchor.map(read_anchor).transpose()?;
         let public = self.store.setting("audit.key.public")?;
-        let register = self.register_id()?;
+        let register = self.lineage()?;
         let (walk, rows, mut triggers, stored, restorations) = self.store.read(|rd| {
             Ok((
                 rd.verify_chain()?,
@@ -186,13 +186,14 @@ impl Desk {
         })
     }
 
-    /// The problem with one signed head, if any: signature, key, register, and the chain still holding it.
+    /// The problem with one signed head, if any: signature, key, register (`register`: this register's id and the
+    /// ids of the registers it was copied from), and the chain still holding it.
     fn check_checkpoint(
         &self,
         body: &str,
         signature: &str,
         public: Option<&str>,
-        register: &str,
+        register: &[String],
     ) -> Result<Option<String>> {
         let Ok(parsed) = serde_json::from_str::<CheckpointBody>(body) else {
             return Ok(Some("it cannot be read".into()));
@@ -209,7 +210,7 @@ impl Desk {
                 signing::fingerprint(&parsed.key)
             )));
         }
-        if parsed.register != register {
+        if !register.contains(&parsed.register) {
             return Ok(Some("it belongs to another register".into()));
         }
         Ok(match self.store.read(|rd| rd.hash_at(parsed.seq))? {
@@ -230,7 +231,7 @@ impl Desk {
         body: &str,
         signature: Option<&str>,
         public: Option<&str>,
-        register: &str,
+        register: &[String],
     ) -> Result<AnchorCheck> {
         let parsed: CheckpointBody = serde_json::from_str(body)
             .map_err(|e| Error::invalid("anchor", format!("the anchor file's checkpoint cannot be read: {e}")))?;
@@ -241,9 +242,26 @@ impl Desk {
         Ok(AnchorCheck { at: parsed.at, seq: parsed.seq, ok: problem.is_none(), problem })
     }
 
-    /// The register's own id (made with the database).
+    /// The register's own id (made with the database; a copy gets a new one, see desk/register_files.rs).
     pub fn register_id(&self) -> Result<String> {
         self.store.setting("register.id")?.ok_or_else(|| Error::Corrupt("the register has no id".into()))
+    }
+
+    /// This register's id and those of the registers it was copied from: their checkpoints up to the copy are its
+    /// own history too.
+    fn lineage(&self) -> Result<Vec<String>> {
+        let mut ids = vec![self.register_id()?];
+        let copies = self.store.read(|rd| rd.register_event_data("register_copied"))?;
+        ids.extend(copies.iter().filter_map(|d| d["from_id"].as_str().map(str::to_string)));
+        Ok(ids)
+    }
+
+    /// The id the signing key is bound to: the register's id when the key was made (a copy keeps its original's).
+    fn key_register(&self) -> Result<String> {
+        match self.store.setting("audit.key.register")? {
+            Some(id) => Ok(id),
+            None => self.register_id(),
+        }
     }
 
     pub fn audit_key_status(&self) -> Result<AuditKeyStatus> {
@@ -286,6 +304,7 @@ impl Desk {
         self.store.write(|tx| {
             tx.set_setting("audit.key.public", &public)?;
             tx.set_setting("audit.key.storage", storage)?;
+            tx.set_setting("audit.key.register", &register)?;
             if let Some(sealed) = &sealed {
                 let text = serde_json::to_string(sealed).map_err(|e| Error::Corrupt(e.to_string()))?;
                 tx.set_setting("audit.key.sealed", &text)?;
@@ -318,7 +337,7 @@ impl Desk {
             .setting("audit.key.sealed")?
             .and_then(|t| serde_json::from_str(&t).ok())
             .ok_or_else(|| Error::invalid("key", "the signing key is not sealed with a passphrase"))?;
-        let key = signing::open(&sealed, passphrase, context(&self.register_id()?, &public).as_bytes())?;
+        let key = signing::open(&sealed, passphrase, context(&self.key_register()?, &public).as_bytes())?;
         same_key(&key, &public)?;
         Ok(key)
     }
@@ -331,7 +350,7 @@ impl Desk {
         }
         let Some(public) = self.store.setting("audit.key.public")? else { return Ok(None) };
         let key = match self.store.setting("audit.key.storage")?.as_deref() {
-            Some("keyring") => match keyring_entry(&self.register_id()?).and_then(|entry| {
+            Some("keyring") => match keyring_entry(&self.key_register()?).and_then(|entry| {
                 entry.get_password().map_err(|e| Error::invalid("key", format!("the OS keyring: {e}")))
             }) {
                 Ok(seed) => {

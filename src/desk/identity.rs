@@ -350,10 +350,9 @@ impl Desk {
         )
     }
 
-    /// The managed folder for identity evidence, beside the database (kept apart from attachments: it is purged).
+    /// Where identity evidence is kept, in the register's folder (apart from attachments: it is purged).
     pub fn evidence_dir(&self) -> std::path::PathBuf {
-        let db = self.store.path();
-        db.parent().unwrap_or(std::path::Path::new(".")).join("evidence")
+        self.files_dir().join("evidence")
     }
 
     /// Delete the evidence of requests that stopped being open more than the retention period ago (or, with

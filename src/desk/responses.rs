@@ -65,6 +65,10 @@ impl Desk {
                 org.set(field, v);
             }
         }
+        // The kept logo is recorded relative to the register's folder (a copy of the register finds its own).
+        if !org.logo.trim().is_empty() && std::path::Path::new(org.logo.trim()).is_relative() {
+            org.logo = self.files_dir().join(org.logo.trim()).to_string_lossy().into_owned();
+        }
         Ok(org)
     }
 
@@ -87,6 +91,9 @@ impl Desk {
             super::check_email(org.email.trim())
                 .map_err(|_| Error::invalid("email", format!("'{}' is not an email address", org.email.trim())))?;
         }
+        if let Ok(inside) = std::path::Path::new(org.logo.trim()).strip_prefix(self.files_dir()) {
+            org.logo = inside.to_string_lossy().into_owned();
+        }
         self.store.write(|tx| {
             for field in Organisation::FIELDS {
                 tx.set_setting(&format!("org.{field}"), org.get(field).map(|v| v.trim()).unwrap_or_default())?;
@@ -96,15 +103,15 @@ impl Desk {
         self.organisation()
     }
 
-    /// Copy the chosen logo beside the database (named by its hash), so that letters keep their letterhead when the
-    /// original file is moved or deleted; the copy's path is what the settings keep.
+    /// Copy the chosen logo into the register's folder (named by its hash), so that letters keep their letterhead
+    /// when the original file is moved or deleted; the copy's path is what the settings keep.
     fn keep_logo(&self, name: &str, bytes: &[u8]) -> Result<String> {
         use sha2::Digest;
         respond::letter::check_logo(bytes)
             .map_err(|e| Error::invalid("logo", format!("{name} is not a PNG or JPEG image ({e})")))?;
         let ext = if bytes.starts_with(b"\x89PNG") { "png" } else { "jpg" };
         let hash = store::migrate::hex(&sha2::Sha256::digest(bytes));
-        let dir = self.store.path().parent().unwrap_or(std::path::Path::new(".")).join("letterhead");
+        let dir = self.files_dir().join("letterhead");
         crate::safe_file::private_dir(&dir)?;
         let kept = dir.join(format!("logo-{}.{ext}", &hash[..16]));
         // Named by its content: the same logo chosen again replaces its identical copy.

@@ -147,3 +147,9 @@ pub mod smtp {
             .collect()
     }
 }
+
+/// The register's own folder of files (attachments/, evidence/, letterhead/), as `settings register` reports it.
+pub fn files_dir(db: &Path) -> PathBuf {
+    let v = run_db(db, &["settings", "register", "--json"]).json();
+    PathBuf::from(v["files"].as_str().expect("the register's folder"))
+}
