@@ -55,6 +55,16 @@ struct Loaded {
     used: BTreeMap<u16, String>,
 }
 
+/// A shaped glyph, its widths in thousandths of an em: the font's own (what a PDF viewer advances by) and the
+/// shaper's advance and horizontal offset.
+struct Placed {
+    gid: u16,
+    stands_for: String,
+    own: f32,
+    advance: f32,
+    dx: f32,
+}
+
 /// One run of glyphs in one font, in the order they are drawn, with its width in thousandths of an em.
 struct Piece {
     face: Face,
@@ -216,7 +226,7 @@ impl Typesetter {
         let direction = if rtl { TextDirection::RightToLeft } else { TextDirection::LeftToRight };
         let positions = GlyphLayout::new(&mut loaded.font, &infos, direction, false).glyph_positions().ok();
         let scale = 1000.0 / loaded.units_per_em;
-        let mut glyphs: Vec<(u16, String, f32, f32, f32)> = infos
+        let mut glyphs: Vec<Placed> = infos
             .iter()
             .enumerate()
             .map(|(i, info)| {
@@ -227,25 +237,24 @@ impl Typesetter {
                     Some(p) => (p.hori_advance as f32, p.x_offset as f32),
                     None => (own, 0.0),
                 };
-                // The PDF viewer advances by the font's own width, truncated to an integer as printpdf writes it.
-                (gid, stands_for, (own * scale).trunc(), advance * scale, dx * scale)
+                // The viewer advances by the font's own width, truncated to an integer as printpdf writes it.
+                Placed { gid, stands_for, own: (own * scale).trunc(), advance: advance * scale, dx: dx * scale }
             })
             .collect();
         if rtl {
             glyphs.reverse();
         }
-        for (gid, stands_for, ..) in &glyphs {
-            let entry = loaded.used.entry(*gid).or_default();
+        for g in &glyphs {
+            let entry = loaded.used.entry(g.gid).or_default();
             if entry.is_empty() {
-                entry.clone_from(stands_for);
+                entry.clone_from(&g.stands_for);
             }
         }
         pen_moves(face, glyphs)
     }
 
     /// Embed the subset of each font the pages use (glyph ids renumbered to it) and write the document.
-    pub fn save(self, doc: PdfDocument, mut pages: Vec<PdfPage>) -> Result<Vec<u8>> {
-        let mut doc = doc;
+    pub fn save(self, mut doc: PdfDocument, mut pages: Vec<PdfPage>) -> Result<Vec<u8>> {
         for ((face, _, name), loaded) in FACES.iter().zip(&self.faces) {
             if loaded.used.is_empty() {
                 continue;
@@ -263,29 +272,32 @@ fn font_id(face: Face) -> FontId {
     FontId(format!("F{}", face as usize + 1))
 }
 
-/// Turn shaped glyphs (id, text, the font's width, the shaper's advance and x offset, all in thousandths of an
-/// em) into TJ items: after each glyph, the move from where the viewer's pen stands to where the next one goes.
-fn pen_moves(face: Face, glyphs: Vec<(u16, String, f32, f32, f32)>) -> Piece {
-    let width: f32 = glyphs.iter().map(|g| g.3).sum();
-    let mut items = Vec::new();
-    let mut codes = Vec::with_capacity(glyphs.len());
+/// Turn shaped glyphs into TJ items: after each glyph, the move from where the viewer's pen stands (the glyph's
+/// start plus the font's own width) to where the shaper puts the next one.
+fn pen_moves(face: Face, glyphs: Vec<Placed>) -> Piece {
+    let width: f32 = glyphs.iter().map(|g| g.advance).sum();
     let mut origin = 0.0;
     let starts: Vec<f32> = glyphs
         .iter()
         .map(|g| {
-            let at = origin + g.4;
-            origin += g.3;
+            let at = origin + g.dx;
+            origin += g.advance;
             at
         })
         .collect();
+    let mut items = Vec::new();
     if let Some(first) = starts.first().filter(|s| **s != 0.0) {
         items.push(TextItem::Offset(-first));
     }
-    for (i, (gid, stands_for, own, ..)) in glyphs.into_iter().enumerate() {
-        let next = starts.get(i + 1).copied().unwrap_or(width);
-        let offset = starts[i] + own - next;
-        codes.push(Codepoint { gid, offset: if offset.abs() < 0.01 { 0.0 } else { offset }, cid: Some(stands_for) });
-    }
+    let codes = glyphs
+        .into_iter()
+        .enumerate()
+        .map(|(i, g)| {
+            let next = starts.get(i + 1).copied().unwrap_or(width);
+            let offset = starts[i] + g.own - next;
+            Codepoint { gid: g.gid, offset: if offset.abs() < 0.01 { 0.0 } else { offset }, cid: Some(g.stands_for) }
+        })
+        .collect();
     items.push(TextItem::GlyphIds(codes));
     Piece { face, items, width }
 }
