@@ -20,6 +20,7 @@ pub mod respond;
 pub mod safe_file;
 pub mod signing;
 pub mod store;
+pub mod typeset;
 
 pub use desk::Desk;
 pub use error::{Error, ErrorReport, Result};

@@ -334,7 +334,7 @@ impl Desk {
             r.requester.address.as_deref().unwrap_or(""),
             &date,
             rendered,
-        );
+        )?;
         Ok((format!("{}-{}-{}.pdf", r.reference, rendered.stage, rendered.lang), pdf))
     }
 

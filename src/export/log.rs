@@ -6,7 +6,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
-use printpdf::{BuiltinFont, Line, LinePoint, Mm, Op, PdfDocument, PdfPage, PdfSaveOptions, Point};
+use printpdf::{Line, LinePoint, Mm, Op, PdfDocument, PdfPage, Point};
 use serde::Serialize;
 use time::Date;
 
@@ -14,8 +14,8 @@ use crate::dates;
 use crate::domain::Status;
 use crate::error::{Error, Result};
 use crate::export::CsvOut;
-use crate::respond::letter::text;
 use crate::store::LogRecord;
+use crate::typeset::{Typesetter, Weight};
 
 /// The formats the log is written in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize)]
@@ -348,7 +348,7 @@ impl LogWriter {
                 book.save_to_writer(&mut out).map_err(xlsx_error)?;
                 out.flush().map_err(io)
             }
-            LogWriter::Pdf { report, mut file } => file.write_all(&report.finish()).map_err(io),
+            LogWriter::Pdf { report, mut file } => file.write_all(&report.finish()?).map_err(io),
         }
     }
 }
@@ -390,7 +390,8 @@ impl PdfReport {
         }
     }
 
-    fn finish(self) -> Vec<u8> {
+    fn finish(self) -> Result<Vec<u8>> {
+        let mut ts = Typesetter::new()?;
         // A4 landscape, in mm.
         const W: f32 = 297.0;
         const H: f32 = 210.0;
@@ -408,16 +409,16 @@ impl PdfReport {
         };
         let mut pages: Vec<Vec<Op>> = Vec::new();
         let mut ops = Vec::new();
-        text(&mut ops, BuiltinFont::HelveticaBold, 15.0, LEFT, H - 18.0, &self.title);
+        ts.text(&mut ops, Weight::Bold, 15.0, LEFT, H - 18.0, &self.title);
         let s = &self.summary;
         let rate = if s.on_time + s.late > 0 {
             format!("{:.1}%", 100.0 * s.on_time as f64 / (s.on_time + s.late) as f64)
         } else {
             "–".into()
         };
-        text(
+        ts.text(
             &mut ops,
-            BuiltinFont::Helvetica,
+            Weight::Regular,
             10.0,
             LEFT,
             H - 26.0,
@@ -441,7 +442,7 @@ impl PdfReport {
             (215.0, "On time"),
         ];
         for (x, h) in summary_cols {
-            text(&mut ops, BuiltinFont::HelveticaBold, 9.0, x, y, h);
+            ts.text(&mut ops, Weight::Bold, 9.0, x, y, h);
         }
         rule(&mut ops, y - 1.5);
         y -= 6.0;
@@ -450,7 +451,7 @@ impl PdfReport {
         for (kind, received, fulfilled, refused, on_time) in kinds {
             let cells = [kind, received.to_string(), fulfilled.to_string(), refused.to_string(), on_time.to_string()];
             for ((x, _), c) in summary_cols.iter().zip(cells) {
-                text(&mut ops, BuiltinFont::Helvetica, 9.0, *x, y, &c);
+                ts.text(&mut ops, Weight::Regular, 9.0, *x, y, &c);
             }
             y -= 5.0;
         }
@@ -466,32 +467,32 @@ impl PdfReport {
             (226.0, "Days"),
             (242.0, "On time"),
         ];
-        let header = |ops: &mut Vec<Op>, y: f32| {
+        let header = |ts: &mut Typesetter, ops: &mut Vec<Op>, y: f32| {
             for (x, h) in cols {
-                text(ops, BuiltinFont::HelveticaBold, 8.5, x, y, h);
+                ts.text(ops, Weight::Bold, 8.5, x, y, h);
             }
             rule(ops, y - 1.5);
         };
-        header(&mut ops, y);
+        header(&mut ts, &mut ops, y);
         y -= 5.5;
         let total = self.summary.requests as usize;
         for row in &self.rows {
             if y < 16.0 {
                 pages.push(std::mem::take(&mut ops));
                 y = H - 16.0;
-                header(&mut ops, y);
+                header(&mut ts, &mut ops, y);
                 y -= 5.5;
             }
             for ((x, _), c) in cols.iter().zip(row) {
-                text(&mut ops, BuiltinFont::Helvetica, 8.0, *x, y, c);
+                ts.text(&mut ops, Weight::Regular, 8.0, *x, y, c);
             }
             y -= 4.4;
         }
         if total > self.rows.len() {
             y -= 4.0;
-            text(
+            ts.text(
                 &mut ops,
-                BuiltinFont::HelveticaOblique,
+                Weight::Regular,
                 9.0,
                 LEFT,
                 y.max(12.0),
@@ -507,12 +508,11 @@ impl PdfReport {
             .into_iter()
             .enumerate()
             .map(|(i, mut ops)| {
-                text(&mut ops, BuiltinFont::Helvetica, 8.0, LEFT, 8.0, &format!("{} · {}/{count}", self.title, i + 1));
+                ts.text(&mut ops, Weight::Regular, 8.0, LEFT, 8.0, &format!("{} · {}/{count}", self.title, i + 1));
                 PdfPage::new(Mm(W), Mm(H), ops)
             })
             .collect();
-        let mut warnings = Vec::new();
-        PdfDocument::new(&self.title).with_pages(pages).save(&PdfSaveOptions::default(), &mut warnings)
+        ts.save(PdfDocument::new(&self.title), pages)
     }
 }
 
