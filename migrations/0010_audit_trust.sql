@@ -54,6 +54,20 @@ CREATE TRIGGER checkpoints_no_delete BEFORE DELETE ON checkpoints BEGIN
     SELECT RAISE (ABORT, 'checkpoints are append-only');
 END;
 
+-- The state each request row had when this upgrade recorded it (their events predate recorded states): `audit
+-- verify` holds a row to it until the request's next event. One chained event of the register carries the digest
+-- of the whole table (store/audit.rs, `record_row_states`), so the record itself cannot be changed unnoticed.
+CREATE TABLE row_states (
+    request_id TEXT PRIMARY KEY REFERENCES requests (id),
+    state      TEXT NOT NULL
+);
+CREATE TRIGGER row_states_no_update BEFORE UPDATE ON row_states BEGIN
+    SELECT RAISE (ABORT, 'the record of row states is append-only');
+END;
+CREATE TRIGGER row_states_no_delete BEFORE DELETE ON row_states BEGIN
+    SELECT RAISE (ABORT, 'the record of row states is append-only');
+END;
+
 -- The register's own id: its files live in a folder named by it, and checkpoints name it.
 INSERT OR IGNORE INTO settings (key, value) VALUES ('register.id', lower(hex(randomblob(16))));
 

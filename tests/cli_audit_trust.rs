@@ -302,8 +302,9 @@ fn a_signed_checkpoint_catches_a_whole_rewrite_and_a_cut_end() {
 }
 
 #[test]
-fn the_upgrade_records_earlier_purges_so_old_registers_still_verify() {
-    // A register as schema 9 left it: a purged request whose events are gone with only their seq and hash kept.
+fn the_upgrade_records_earlier_purges_and_rows_so_old_registers_are_checked_at_once() {
+    // A register as schema 9 left it: a purged request whose events are gone with only their seq and hash kept, and
+    // a request closed long ago that will never change again.
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("old.sqlite3");
     let conn = rusqlite::Connection::open(&db).unwrap();
@@ -325,23 +326,46 @@ fn the_upgrade_records_earlier_purges_so_old_registers_still_verify() {
         "INSERT INTO requests (id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received, status,
             requester_name, is_open, created_at, updated_at, closed_at, purged_at)
          VALUES ('r1', 'RD-2024-0001', 2024, 1, 'access', 'eu-gdpr', 'FR', 'email', '2024-01-01', 'closed', '', 0,
-            't', 't', '2024-02-01', 't');",
+            't', 't', '2024-02-01', 't');
+         INSERT INTO requests (id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received, status,
+            requester_name, is_open, created_at, updated_at, closed_at)
+         VALUES ('r2', 'RD-2024-0002', 2024, 2, 'access', 'eu-gdpr', 'FR', 'email', '2024-03-01', 'closed',
+            'Olga Old', 0, 't', 't', '2024-04-01');",
     )
     .unwrap();
     let genesis = "0".repeat(64);
     let h1 = link(&genesis, "e1", "r1", "t", "a", "created", "{}", None);
     let h2 = link(&h1, "e2", "r1", "t", "a", "closed", "{}", None);
     let h3 = link(&h2, "e3", "r1", "t", "a", "purged", "{\"events_removed\":2}", None);
+    let h4 = link(&h3, "e4", "r2", "t", "a", "created", "{}", None);
     conn.execute_batch(&format!(
         "INSERT INTO purged_events VALUES (1, '{h1}', 't'), (2, '{h2}', 't');
          INSERT INTO events (seq, id, request_id, at, actor, kind, data, prev_hash, hash)
-         VALUES (3, 'e3', 'r1', 't', 'a', 'purged', '{{\"events_removed\":2}}', '{h2}', '{h3}');"
+         VALUES (3, 'e3', 'r1', 't', 'a', 'purged', '{{\"events_removed\":2}}', '{h2}', '{h3}'),
+                (4, 'e4', 'r2', 't', 'a', 'created', '{{}}', '{h3}', '{h4}');"
     ))
     .unwrap();
     drop(conn);
     let report = verify(&db);
     assert_eq!(report["ok"], true, "{report}");
     assert_eq!(report["events_purged"], 2);
+    assert_eq!((report["rows"]["checked"].as_u64(), report["rows"]["unchecked"].as_u64()), (Some(2), Some(0)));
+    // The old request is held to its state as the upgrade found it, and so is that record itself.
+    let copy = dir.path().join("copy.sqlite3");
+    std::fs::copy(&db, &copy).unwrap();
+    sql(&copy, "UPDATE requests SET status = 'refused' WHERE id = 'r2';");
+    let changed = verify(&copy);
+    assert_eq!(changed["rows"]["rows"][0]["reference"], "RD-2024-0002", "{changed}");
+    let forged_copy = dir.path().join("forged.sqlite3");
+    std::fs::copy(&db, &forged_copy).unwrap();
+    sql(
+        &forged_copy,
+        "DROP TRIGGER row_states_no_update; UPDATE row_states SET state = 'v1:0' WHERE request_id = 'r2';
+         UPDATE requests SET status = 'refused' WHERE id = 'r2';",
+    );
+    let forged = verify(&forged_copy);
+    assert_eq!(forged["ok"], false, "{forged}");
+    assert!(forged["rows"].to_string().contains("recorded at the upgrade"), "{forged}");
     // After the upgrade, a new gap still needs its own record.
     sql(
         &db,

@@ -153,7 +153,7 @@ impl Desk {
         }
         if rows.unchecked > 0 {
             notes.push(format!(
-                "{} request(s) last changed before rows were recorded in the trail: checked from their next change",
+                "{} request(s) have no recorded state to hold their row to: checked from their next change",
                 rows.unchecked
             ));
         }

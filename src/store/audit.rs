@@ -87,6 +87,18 @@ END",
 END",
     ),
     (
+        "row_states_no_update",
+        "CREATE TRIGGER row_states_no_update BEFORE UPDATE ON row_states BEGIN
+    SELECT RAISE (ABORT, 'the record of row states is append-only');
+END",
+    ),
+    (
+        "row_states_no_delete",
+        "CREATE TRIGGER row_states_no_delete BEFORE DELETE ON row_states BEGIN
+    SELECT RAISE (ABORT, 'the record of row states is append-only');
+END",
+    ),
+    (
         "calendar_days_no_update",
         "CREATE TRIGGER calendar_days_no_update BEFORE UPDATE ON calendar_days BEGIN
     SELECT RAISE (ABORT, 'the calendar log is append-only');
@@ -163,7 +175,8 @@ pub struct RowMismatch {
 pub struct RowsCheck {
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub checked: u64,
-    /// Rows whose last event predates recorded states (schema 10): not checkable until their next change.
+    /// Rows with no recorded state (neither in their last event nor in the upgrade's record): checked from their next
+    /// change.
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub unchecked: u64,
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
@@ -356,6 +369,37 @@ pub(crate) fn attest_earlier_purges(tx: &rusqlite::Transaction, at: &str) -> Res
     Ok(())
 }
 
+/// The state of every request row as the upgrade to schema 10 finds it, kept in `row_states` with one event of the
+/// register carrying the table's digest: rows whose events predate recorded states are checked from the upgrade
+/// on, not only from their next change.
+pub(crate) fn record_row_states(tx: &rusqlite::Transaction, at: &str) -> Result<()> {
+    let mut select = tx.prepare(&format!("SELECT {STATE_V1_COLUMNS} FROM requests ORDER BY id"))?;
+    let columns = select.column_count();
+    let mut insert = tx.prepare("INSERT INTO row_states (request_id, state) VALUES (?1, ?2)")?;
+    let mut table = Sha256::new();
+    let mut count = 0u64;
+    let mut rows = select.query([])?;
+    while let Some(row) = rows.next()? {
+        let id: String = row.get(0)?;
+        let state = digest_row(row, columns)?;
+        fold_row_state(&mut table, &id, &state);
+        insert.execute(params![id, state])?;
+        count += 1;
+    }
+    if count > 0 {
+        let data = serde_json::json!({"rows": count, "digest": hex(&table.finalize())});
+        append(tx, None, at, "rightsdesk", "row_states_recorded", &data)?;
+    }
+    Ok(())
+}
+
+fn fold_row_state(table: &mut Sha256, id: &str, state: &str) {
+    for part in [id, state] {
+        table.update((part.len() as u64).to_le_bytes());
+        table.update(part.as_bytes());
+    }
+}
+
 /// `[[seq, hash], …]` from a query of seq and hash: what a purge record names.
 pub(crate) fn removed_list<P: rusqlite::Params>(conn: &Connection, sql: &str, p: P) -> Result<serde_json::Value> {
     let mut stmt = conn.prepare_cached(sql)?;
@@ -531,11 +575,14 @@ impl Reader<'_> {
         Ok(walk)
     }
 
-    /// Every request row against the state recorded by its last event.
+    /// Every request row against the state recorded by its last event (or, for a row whose events all predate
+    /// recorded states, by the upgrade's record of row states, itself checked against its chained digest).
     pub fn verify_rows(&self) -> Result<RowsCheck> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {STATE_V1_COLUMNS},
-                    (SELECT e.state FROM events e WHERE e.request_id = requests.id ORDER BY e.seq DESC LIMIT 1)
+                    coalesce(
+                        (SELECT e.state FROM events e WHERE e.request_id = requests.id ORDER BY e.seq DESC LIMIT 1),
+                        (SELECT s.state FROM row_states s WHERE s.request_id = requests.id))
              FROM requests"
         ))?;
         let columns = stmt.column_count() - 1;
@@ -561,7 +608,42 @@ impl Reader<'_> {
                 }
             }
         }
+        if let Some(problem) = self.row_states_problem()? {
+            check.differing += 1;
+            check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
+        }
         Ok(check)
+    }
+
+    /// Whether `row_states` is still what the upgrade recorded (the digest in its chained event).
+    fn row_states_problem(&self) -> Result<Option<String>> {
+        let recorded: Option<String> = self
+            .conn
+            .query_row(
+                "SELECT data FROM events WHERE request_id IS NULL AND kind = 'row_states_recorded'
+                 ORDER BY seq DESC LIMIT 1",
+                [],
+                |r| r.get(0),
+            )
+            .optional()?;
+        let mut stmt = self.conn.prepare("SELECT request_id, state FROM row_states ORDER BY request_id")?;
+        let mut rows = stmt.query([])?;
+        let mut table = Sha256::new();
+        let mut count = 0u64;
+        while let Some(row) = rows.next()? {
+            fold_row_state(&mut table, &row.get::<_, String>(0)?, &row.get::<_, String>(1)?);
+            count += 1;
+        }
+        let expected = recorded
+            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+            .map(|d| (d["rows"].as_u64().unwrap_or(0), d["digest"].as_str().unwrap_or("").to_string()));
+        let holds = match expected {
+            Some((rows, digest)) => rows == count && digest == hex(&table.finalize()),
+            None => count == 0,
+        };
+        Ok((!holds).then(|| {
+            "the states of request rows recorded at the upgrade to schema 10 were altered after the upgrade".into()
+        }))
     }
 
     /// Append-only triggers missing or not as shipped.

@@ -34,8 +34,12 @@ pub const MIGRATIONS: &[Migration] = &[
 /// What a migration needs done in Rust, in its own transaction, after its SQL.
 fn after(version: i64, tx: &rusqlite::Transaction, now: &str) -> Result<()> {
     match version {
-        // From 10 on, every gap in the chain must be named by a purge record; earlier purges get one record.
-        10 => super::audit::attest_earlier_purges(tx, now),
+        // From 10 on, every gap in the chain must be named by a purge record (earlier purges get one record), and
+        // every row is held to a recorded state (the rows as found now get one record).
+        10 => {
+            super::audit::attest_earlier_purges(tx, now)?;
+            super::audit::record_row_states(tx, now)
+        }
         _ => Ok(()),
     }
 }
