@@ -1681,7 +1681,10 @@ export type RowMismatch = {
 /**  Every request row against the state its last event recorded. */
 export type RowsCheck = {
 	checked: number,
-	/**  Rows whose last event predates recorded states (schema 10): not checkable until their next change. */
+	/**
+	 *  Rows with no recorded state (neither in their last event nor in the upgrade's record): checked from their next
+	 *  change.
+	 */
 	unchecked: number,
 	differing: number,
 	/**  The first 100 that differ. */
