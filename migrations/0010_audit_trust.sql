@@ -38,6 +38,18 @@ BEGIN
     SELECT RAISE (ABORT, 'audit events are append-only (a retention purge keeps their place and hash)');
 END;
 
+-- A purge keeps, for each event it removes, everything but the data (from schema 10 an event's hash covers its
+-- data's SHA-256, kept here): verify recomputes the removed event's hash and checks whose it was. Rows of earlier
+-- purges have only seq and hash.
+ALTER TABLE purged_events ADD COLUMN id TEXT;
+ALTER TABLE purged_events ADD COLUMN request_id TEXT;
+ALTER TABLE purged_events ADD COLUMN at TEXT;
+ALTER TABLE purged_events ADD COLUMN actor TEXT;
+ALTER TABLE purged_events ADD COLUMN kind TEXT;
+ALTER TABLE purged_events ADD COLUMN data_sha256 TEXT;
+ALTER TABLE purged_events ADD COLUMN prev_hash TEXT;
+ALTER TABLE purged_events ADD COLUMN state TEXT;
+
 -- Signed checkpoints of the chain head: `body` is the exact JSON that was signed (register, seq, hash, events,
 -- at, key), `signature` its Ed25519 signature (hex). Append-only like the events.
 CREATE TABLE checkpoints (

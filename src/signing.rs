@@ -127,7 +127,8 @@ pub fn seal(key: &SigningKey, passphrase: &str, context: &[u8]) -> Result<Sealed
 /// Open a sealed key; a wrong passphrase is an `invalid` error on the passphrase.
 pub fn open(sealed: &Sealed, passphrase: &str, context: &[u8]) -> Result<SigningKey> {
     let damaged = || Error::Corrupt("the sealed audit signing key is damaged".into());
-    if sealed.kdf != "argon2id" || sealed.m_kib > 4 * 1024 * 1024 || sealed.t > 64 || sealed.p > 16 {
+    // Bounded: a tampered register must not make an unlock take gigabytes or minutes.
+    if sealed.kdf != "argon2id" || sealed.m_kib > 1024 * 1024 || sealed.t > 16 || sealed.p > 16 {
         return Err(damaged());
     }
     let salt = unhex(&sealed.salt).ok_or_else(damaged)?;

@@ -112,7 +112,7 @@ fn a_purge_record_only_counts_for_a_request_that_was_really_purged() {
         })
         .unwrap();
     conn.execute_batch(&format!(
-        "INSERT INTO purged_events VALUES ({seq}, '{hash}', 'x'); DELETE FROM events WHERE seq = {seq};"
+        "INSERT INTO purged_events (seq, hash, purged_at) VALUES ({seq}, '{hash}', 'x'); DELETE FROM events WHERE seq = {seq};"
     ))
     .unwrap();
     let request: String =
@@ -206,6 +206,9 @@ fn link(
     data: &str,
     state: Option<&str>,
 ) -> String {
+    // From schema 10 (a state is present) the data enters as its SHA-256.
+    let digest: String = sha2::Sha256::digest(data.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    let data = if state.is_some() { digest.as_str() } else { data };
     let mut h = sha2::Sha256::new();
     for part in [prev, id, request, at, actor, kind, data].into_iter().chain(state) {
         h.update((part.len() as u64).to_le_bytes());
@@ -369,7 +372,7 @@ fn the_upgrade_records_earlier_purges_and_rows_so_old_registers_are_checked_at_o
     // After the upgrade, a new gap still needs its own record.
     sql(
         &db,
-        "INSERT INTO purged_events SELECT seq, hash, 'x' FROM events WHERE seq = 3; DELETE FROM events WHERE seq = 3;",
+        "INSERT INTO purged_events (seq, hash, purged_at) SELECT seq, hash, 'x' FROM events WHERE seq = 3; DELETE FROM events WHERE seq = 3;",
     );
     assert_eq!(verify(&db)["ok"], false);
 }
@@ -398,4 +401,136 @@ fn exports_and_evidence_packs_sign_a_checkpoint_and_the_pack_carries_it() {
     common::run_env(&db, NOW, &args, &[("RIGHTSDESK_AUDIT_PASSPHRASE", "not the passphrase at all")])
         .assert_error("passphrase");
     assert!(!refused.exists());
+}
+
+/// Delete event `seq` keeping everything a purge keeps, as a careful attacker would (its data's SHA-256 included);
+/// `owner` is the request written into the kept record.
+fn delete_like_a_purge(db: &Path, seq: i64, owner: Option<&str>) -> String {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let (hash, id, request, at, actor, kind, data, prev, state): (
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        String,
+        Option<String>,
+    ) = conn
+        .query_row(
+            "SELECT hash, id, request_id, at, actor, kind, data, prev_hash, state FROM events WHERE seq = ?1",
+            [seq],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?, r.get(5)?, r.get(6)?, r.get(7)?, r.get(8)?)),
+        )
+        .unwrap();
+    let digest: String = sha2::Sha256::digest(data.as_bytes()).iter().map(|b| format!("{b:02x}")).collect();
+    conn.execute(
+        "INSERT INTO purged_events (seq, hash, purged_at, id, request_id, at, actor, kind, data_sha256, prev_hash, state)
+         VALUES (?1, ?2, 'x', ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10)",
+        rusqlite::params![seq, hash, id, owner.unwrap_or(&request), at, actor, kind, digest, prev, state],
+    )
+    .unwrap();
+    conn.execute("DELETE FROM events WHERE seq = ?1", [seq]).unwrap();
+    hash
+}
+
+/// Append a chained event at the head, as someone who read the source can.
+fn forge_event(db: &Path, request: Option<&str>, kind: &str, data: &serde_json::Value) {
+    let conn = rusqlite::Connection::open(db).unwrap();
+    let head: String = conn
+        .query_row(
+            "SELECT hash FROM (SELECT seq, hash FROM events UNION ALL SELECT seq, hash FROM purged_events)
+             ORDER BY seq DESC LIMIT 1",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    let state: Option<String> = request.map(|r| {
+        conn.query_row("SELECT state FROM events WHERE request_id = ?1 ORDER BY seq DESC LIMIT 1", [r], |row| {
+            row.get(0)
+        })
+        .unwrap()
+    });
+    let data = data.to_string();
+    let id = "01900000-0000-7000-8000-00000000beef";
+    let hash = link(&head, id, request.unwrap_or(""), "t", "x", kind, &data, state.as_deref());
+    conn.execute(
+        "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
+         VALUES (?1, ?2, 't', 'x', ?3, ?4, ?5, ?6, ?7)",
+        rusqlite::params![id, request, kind, data, head, hash, state],
+    )
+    .unwrap();
+}
+
+#[test]
+fn a_deletion_dressed_as_a_purge_is_found_even_under_a_signed_checkpoint() {
+    // A request purged for real, and a live one whose on-hold event someone wants gone, under a signed checkpoint.
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("r.sqlite3");
+    let old =
+        common::Gdpr { kind: "access", calendar: "FR", received: "2023-01-02", name: "Old Olsen", email: "o@x.org" }
+            .add(&db, "2023-01-02", &[]);
+    for status in ["withdrawn", "closed"] {
+        at(&db, "2023-01-03", &["request", "status", &old, status]).ok();
+    }
+    at(&db, NOW, &["retention", "purge"]).ok();
+    let live = add(&db, "Ann Archer");
+    at(&db, NOW, &["request", "status", &live, "in-progress"]).ok();
+    at(&db, NOW, &["request", "status", &live, "on-hold", "--reason", "waiting for the archive"]).ok();
+    at(&db, NOW, &["request", "status", &live, "in-progress"]).ok();
+    set_up_key(&db);
+    assert_eq!(verify(&db)["ok"], true);
+    let conn = rusqlite::Connection::open(&db).unwrap();
+    let seq: i64 =
+        conn.query_row("SELECT seq FROM events WHERE data LIKE '%waiting for the archive%'", [], |r| r.get(0)).unwrap();
+    let live_id: String =
+        conn.query_row("SELECT id FROM requests WHERE reference = ?1", [&live], |r| r.get(0)).unwrap();
+    let old_id: String = conn.query_row("SELECT id FROM requests WHERE reference = ?1", [&old], |r| r.get(0)).unwrap();
+    drop(conn);
+
+    // 1. Named by an upgrade record appended at the head.
+    let a = dir.path().join("a.sqlite3");
+    std::fs::copy(&db, &a).unwrap();
+    let hash = delete_like_a_purge(&a, seq, None);
+    forge_event(&a, None, "purges_recorded", &serde_json::json!({"removed": [[seq, hash]]}));
+    let report = verify(&a);
+    assert!(report["first_break"]["problem"].as_str().unwrap().contains("only the upgrade"), "{report}");
+
+    // 2. Named by a second purge record of the request purged for real, the kept record saying it was that request's.
+    let b = dir.path().join("b.sqlite3");
+    std::fs::copy(&db, &b).unwrap();
+    let hash = delete_like_a_purge(&b, seq, Some(&old_id));
+    forge_event(&b, Some(&old_id), "purged", &serde_json::json!({"removed": [[seq, hash]]}));
+    let report = verify(&b);
+    assert!(report["first_break"]["problem"].as_str().unwrap().contains("does not match its hash"), "{report}");
+
+    // 3. Named by a purge record of the live request itself, its row anonymised to look purged.
+    let c = dir.path().join("c.sqlite3");
+    std::fs::copy(&db, &c).unwrap();
+    let hash = delete_like_a_purge(&c, seq, None);
+    sql(&c, &format!("UPDATE requests SET purged_at = 't', requester_name = '' WHERE id = '{live_id}'"));
+    forge_event(&c, Some(&live_id), "purged", &serde_json::json!({"removed": [[seq, hash]]}));
+    let report = verify(&c);
+    assert_eq!(report["ok"], false, "{report}");
+    assert!(report["first_break"]["problem"].as_str().unwrap().contains("earlier events are still there"), "{report}");
+}
+
+#[test]
+fn removing_the_checkpoints_and_the_key_is_found_through_the_chain() {
+    let (_dir, db) = register();
+    set_up_key(&db);
+    let shipped =
+        rightsdesk::store::APPEND_ONLY_TRIGGERS.iter().find(|(n, _)| *n == "checkpoints_no_delete").unwrap().1;
+    sql(
+        &db,
+        &format!(
+            "DROP TRIGGER checkpoints_no_delete; DELETE FROM checkpoints; {shipped};
+             DELETE FROM settings WHERE key LIKE 'audit.key.%';"
+        ),
+    );
+    let report = verify(&db);
+    assert_eq!(report["ok"], false, "{report}");
+    let problems = report["checkpoints"]["problems"].to_string();
+    assert!(problems.contains("the trail records the signing key"), "{problems}");
 }

@@ -312,3 +312,50 @@ fn a_read_only_register_of_the_legacy_layout_still_finds_its_files() {
         assert!(!files.exists(), "a read-only register makes no folder");
     }
 }
+
+/// Two byte copies of a register written before schema 10 (no register id yet, files in the shared `attachments/`
+/// beside them): each gets an id of its own at the upgrade, so neither is recognised as the other's copy. The first
+/// opened takes the shared files; the second still gets its own links to them, and a purge in one leaves the other's.
+#[test]
+fn copies_made_before_the_upgrade_each_keep_their_files() {
+    let dir = tempfile::tempdir().unwrap();
+    let original = dir.path().join("old.sqlite3");
+    let conn = rusqlite::Connection::open(&original).unwrap();
+    conn.execute_batch(
+        "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,
+            applied_at TEXT NOT NULL)",
+    )
+    .unwrap();
+    for m in &rightsdesk::store::migrate::MIGRATIONS[..9] {
+        conn.execute_batch(m.sql).unwrap();
+        conn.execute(
+            "INSERT INTO schema_migrations VALUES (?1, ?2, ?3, 't')",
+            rusqlite::params![m.version, m.name, rightsdesk::store::migrate::checksum(m.sql)],
+        )
+        .unwrap();
+    }
+    let request = "01900000-0000-7000-8000-0000000000aa";
+    conn.execute(
+        "INSERT INTO requests (id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received, status,
+            requester_name, is_open, created_at, updated_at)
+         VALUES (?1, 'RD-2024-0001', 2024, 1, 'access', 'eu-gdpr', 'FR', 'email', '2024-01-01', 'received', 'Pia',
+            1, '2024-01-01T00:00:00Z', '2024-01-01T00:00:00Z')",
+        [request],
+    )
+    .unwrap();
+    drop(conn);
+    let legacy = dir.path().join("attachments").join(request);
+    std::fs::create_dir_all(&legacy).unwrap();
+    std::fs::write(legacy.join("a1-letter.pdf"), b"%PDF-1.4 the letter").unwrap();
+    let copy = dir.path().join("copy.sqlite3");
+    std::fs::copy(&original, &copy).unwrap();
+
+    let (first_id, first) = register(&original);
+    let (second_id, second) = register(&copy);
+    assert_ne!(first_id, second_id);
+    let kept = |folder: &Path| folder.join("attachments").join(request).join("a1-letter.pdf");
+    assert_eq!(std::fs::read(kept(&first)).unwrap(), b"%PDF-1.4 the letter");
+    assert_eq!(std::fs::read(kept(&second)).unwrap(), b"%PDF-1.4 the letter", "the later copy lost its files");
+    std::fs::remove_file(kept(&first)).unwrap();
+    assert!(kept(&second).is_file(), "removing one register's file took the other's");
+}

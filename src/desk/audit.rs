@@ -145,6 +145,7 @@ impl Desk {
                 .push("a signing key is set up but no checkpoint is left: checkpoints were removed".into()),
             (Some(_), false) => {}
         }
+        checkpoints.problems.extend(self.key_problems(public.as_deref())?);
         if checkpoints.events_since_newest > 0 {
             notes.push(format!(
                 "{} event(s) were recorded after the newest checkpoint: they are chained but not yet signed",
@@ -184,6 +185,31 @@ impl Desk {
             anchor,
             notes,
         })
+    }
+
+    /// The signing key against the trail and the keyring: the key the chain recorded must still be the register's,
+    /// and a key kept in the keyring must be that key (a database writer cannot reach the keyring).
+    fn key_problems(&self, public: Option<&str>) -> Result<Vec<String>> {
+        let mut problems = vec![];
+        let recorded = self.store.read(|rd| rd.register_event_data("signing_key_created"))?;
+        if let Some(made) = recorded.last().and_then(|d| d["public_key"].as_str().map(str::to_string))
+            && public != Some(made.as_str())
+        {
+            problems.push(format!(
+                "the trail records the signing key {} but the register's key is {}: the key was replaced or removed",
+                signing::fingerprint(&made),
+                public.map_or_else(|| "gone".to_string(), signing::fingerprint)
+            ));
+        }
+        if let (Some(public), Some("keyring")) = (public, self.store.setting("audit.key.storage")?.as_deref())
+            && let Ok(seed) = keyring_entry(&self.key_register()?).and_then(|entry| {
+                entry.get_password().map_err(|e| Error::invalid("key", format!("the OS keyring: {e}")))
+            })
+            && SigningKey::from_seed_hex(&seed).map(|k| k.public_hex()).ok().as_deref() != Some(public)
+        {
+            problems.push("the key in the OS keyring is not the register's: the register's key was replaced".into());
+        }
+        Ok(problems)
     }
 
     /// The problem with one signed head, if any: signature, key, register (`register`: this register's id and the

@@ -111,8 +111,9 @@ impl Desk {
             let recomputed = events.iter().filter(|e| e.recomputes()).count();
             let trail = json!({
                 "reference": r.reference,
-                "hash": "SHA-256 over prev_hash, id, request_id, at, actor, kind, data and, where present, state: each \
-                         as its length in bytes (8 bytes, little-endian) then its UTF-8 text; see verify_chain.py",
+                "hash": "SHA-256 over prev_hash, id, request_id, at, actor, kind, data (where a state is present: the \
+                         SHA-256 of data, then the state): each as its length in bytes (8 bytes, little-endian) then \
+                         its UTF-8 text; see verify_chain.py",
                 "events": events,
             });
             archive.bytes(&format!("{dir}/audit-trail.json"), &to_json(&trail)?)?;
@@ -283,9 +284,9 @@ fn readme(
 const VERIFY_SCRIPT: &str = r#"#!/usr/bin/env python3
 """Recompute the hash of every audit event in this evidence pack (Python 3, no packages needed).
 
-Each event's hash is SHA-256 over prev_hash, id, request_id, at, actor, kind, data and (events recorded from
-schema 10 on) state, the digest of the request's row after the event, each preceded by its length in bytes as
-8 bytes little-endian. Consecutive events of a request are usually not consecutive in the chain (other
+Each event's hash is SHA-256 over prev_hash, id, request_id, at, actor, kind and data, each preceded by its length
+in bytes as 8 bytes little-endian. Events recorded from schema 10 on carry a state (the digest of the request's row
+after the event): for them the data part is the SHA-256 (hex) of the data, and the state follows it. Consecutive events of a request are usually not consecutive in the chain (other
 requests' events sit between them), so links are checked where the previous event is in the pack."""
 import glob, hashlib, json, os, sys
 
@@ -293,6 +294,7 @@ def link_hash(e):
     h = hashlib.sha256()
     parts = [e["prev_hash"], e["id"], e["request_id"], e["at"], e["actor"], e["kind"], e["data"]]
     if e.get("state") is not None:
+        parts[6] = hashlib.sha256(e["data"].encode("utf-8")).hexdigest()
         parts.append(e["state"])
     for part in parts:
         b = part.encode("utf-8")

@@ -169,10 +169,23 @@ impl Settling<'_, '_> {
     /// layout beside the database into its folder; anything else there stays where it is.
     fn take_legacy(&self, folder: &Path) -> Result<()> {
         let base = database_folder(self.db);
+        let siblings = sibling_folders(base, folder);
         let mut moved = 0u64;
+        let mut shared = Duplicated::default();
         for request in self.tx.reader().request_ids()? {
             for sub in ["attachments", "evidence"] {
-                moved += u64::from(move_legacy(&base.join(sub).join(&request), &folder.join(sub).join(&request))?);
+                let ours = folder.join(sub).join(&request);
+                if move_legacy(&base.join(sub).join(&request), &ours)? {
+                    moved += 1;
+                    continue;
+                }
+                // A copy made before the upgrade got an id of its own, so it is not recognised as a copy; the first
+                // of the copies opened took the shared files into its folder: this one gets its own links to them.
+                let taken = siblings.iter().map(|s| s.join(sub).join(&request)).find(|p| p.is_dir());
+                if let Some(taken) = taken.filter(|_| std::fs::symlink_metadata(&ours).is_err()) {
+                    safe_file::private_dir(&ours)?;
+                    duplicate(&taken, &ours, false, &mut shared)?;
+                }
             }
         }
         let logo = self.take_legacy_logo(base, folder)?;
@@ -180,12 +193,13 @@ impl Settling<'_, '_> {
             // Only an empty folder goes: what other registers (or the user) keep there stays.
             let _ = std::fs::remove_dir(base.join(sub));
         }
-        if moved > 0 || logo.is_some() {
+        if moved > 0 || logo.is_some() || shared.linked + shared.copied > 0 {
             self.tx.append_register_event(
                 self.at,
                 self.actor,
                 "files_moved_to_register_folder",
-                &json!({"folder": folder.to_string_lossy(), "request_folders": moved, "logo": logo}),
+                &json!({"folder": folder.to_string_lossy(), "request_folders": moved, "logo": logo,
+                        "files_shared_with_an_earlier_copy": {"linked": shared.linked, "copied": shared.copied}}),
             )?;
         }
         Ok(())
@@ -207,6 +221,17 @@ impl Settling<'_, '_> {
         self.tx.set_setting("org.logo", &setting)?;
         Ok(Some(setting))
     }
+}
+
+/// The other registers' folders beside this one (copies made before the upgrade may hold files of its requests).
+fn sibling_folders(base: &Path, ours: &Path) -> Vec<PathBuf> {
+    let Ok(entries) = std::fs::read_dir(base) else { return vec![] };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(PREFIX) && e.path() != ours)
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .map(|e| e.path())
+        .collect()
 }
 
 /// Move one legacy entry into the register's folder, unless it is missing or its place is taken already.

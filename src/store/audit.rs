@@ -124,9 +124,35 @@ pub(crate) fn link_hash(
     data: &str,
     state: Option<&str>,
 ) -> String {
+    match state {
+        // From schema 10 an event hashes its data's SHA-256 and its row's state: a purge keeps all but the data, so
+        // the removed event's hash can still be recomputed and its request checked.
+        Some(state) => {
+            link_hash_of_digest(prev, id, request_id, at, actor, kind, &hex(&Sha256::digest(data.as_bytes())), state)
+        }
+        // Events written before schema 10 hash their data itself, as they always did.
+        None => parts_hash(&[prev, id, request_id, at, actor, kind, data]),
+    }
+}
+
+/// The hash of a schema-10 event from the SHA-256 of its data (what a purge keeps).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn link_hash_of_digest(
+    prev: &str,
+    id: &str,
+    request_id: &str,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    data_sha256: &str,
+    state: &str,
+) -> String {
+    parts_hash(&[prev, id, request_id, at, actor, kind, data_sha256, state])
+}
+
+fn parts_hash(parts: &[&str]) -> String {
     let mut h = Sha256::new();
-    // Events written before rows had a recorded state (schema 10) hash without it, as they always did.
-    for part in [prev, id, request_id, at, actor, kind, data].into_iter().chain(state) {
+    for part in parts {
         // Length-prefixed, so no two different events hash the same text.
         h.update((part.len() as u64).to_le_bytes());
         h.update(part.as_bytes());
@@ -364,7 +390,7 @@ pub(crate) fn attest_earlier_purges(tx: &rusqlite::Transaction, at: &str) -> Res
             "reason": "purges made before each purge named the events it removed (upgrade to schema 10)",
             "removed": removed,
         });
-        append(tx, None, at, "rightsdesk", "purges_recorded", &data)?;
+        append(tx, None, at, "rightsdesk", UPGRADE_PURGES, &data)?;
     }
     Ok(())
 }
@@ -388,7 +414,7 @@ pub(crate) fn record_row_states(tx: &rusqlite::Transaction, at: &str) -> Result<
     }
     if count > 0 {
         let data = serde_json::json!({"rows": count, "digest": hex(&table.finalize())});
-        append(tx, None, at, "rightsdesk", "row_states_recorded", &data)?;
+        append(tx, None, at, "rightsdesk", UPGRADE_ROWS, &data)?;
     }
     Ok(())
 }
@@ -398,6 +424,43 @@ fn fold_row_state(table: &mut Sha256, id: &str, state: &str) {
         table.update((part.len() as u64).to_le_bytes());
         table.update(part.as_bytes());
     }
+}
+
+/// Move a request's events to `purged_events`, keeping everything but their data (its SHA-256 instead), so that
+/// verify can still recompute each one's hash and tell whose it was; `[[seq, hash], …]` of what was removed, for
+/// the `purged` event.
+pub(crate) fn purge_events(tx: &rusqlite::Transaction, request_id: &str, at: &str) -> Result<(u64, serde_json::Value)> {
+    let mut select = tx.prepare_cached(
+        "SELECT seq, hash, id, request_id, at, actor, kind, data, prev_hash, state FROM events
+         WHERE request_id = ?1 ORDER BY seq",
+    )?;
+    let mut insert = tx.prepare_cached(
+        "INSERT INTO purged_events (seq, hash, purged_at, id, request_id, at, actor, kind, data_sha256, prev_hash, state)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11)",
+    )?;
+    let mut removed = vec![];
+    let mut rows = select.query([request_id])?;
+    while let Some(r) = rows.next()? {
+        let (seq, hash): (i64, String) = (r.get(0)?, r.get(1)?);
+        let data: String = r.get(7)?;
+        let digest = hex(&Sha256::digest(data.as_bytes()));
+        insert.execute(params![
+            seq,
+            hash,
+            at,
+            r.get::<_, String>(2)?,
+            r.get::<_, String>(3)?,
+            r.get::<_, String>(4)?,
+            r.get::<_, String>(5)?,
+            r.get::<_, String>(6)?,
+            digest,
+            r.get::<_, String>(8)?,
+            r.get::<_, Option<String>>(9)?
+        ])?;
+        removed.push(serde_json::json!([seq, hash]));
+    }
+    let deleted = tx.execute("DELETE FROM events WHERE request_id = ?1", [request_id])? as u64;
+    Ok((deleted, serde_json::Value::Array(removed)))
 }
 
 /// `[[seq, hash], …]` from a query of seq and hash: what a purge record names.
@@ -442,7 +505,57 @@ impl ChainedEvent {
 }
 
 /// A gap in the chain waiting for the purge record that names it.
-type Pending = HashMap<i64, String>;
+type Pending = HashMap<i64, Gap>;
+
+/// A purged event's place: its hash, and the request it belonged to where the purge kept it (not for purges made
+/// before schema 10).
+struct Gap {
+    hash: String,
+    request: Option<String>,
+}
+
+/// The upgrade's own records, which only the migration to schema 10 writes: before any event of schema 10, once.
+const UPGRADE_PURGES: &str = "purges_recorded";
+const UPGRADE_ROWS: &str = "row_states_recorded";
+
+/// What the walk has seen of purge records so far.
+#[derive(Default)]
+struct Records {
+    /// An event of schema 10 (with a row state) was seen: the upgrade's records can no longer come.
+    stated: bool,
+    upgrade: HashSet<String>,
+    purged_requests: HashSet<String>,
+}
+
+impl Records {
+    fn upgrade(&mut self, kind: &str) -> Option<Purge<'static>> {
+        if self.stated {
+            return Some(Purge::Refused(format!(
+                "a {kind} record, which only the upgrade to schema 10 writes, after it"
+            )));
+        }
+        if !self.upgrade.insert(kind.to_string()) {
+            return Some(Purge::Refused(format!("a second {kind} record")));
+        }
+        Some(Purge::Upgrade)
+    }
+}
+
+/// A purged event kept with its fields (schema 10 on) must still hash to its place and link to the one before.
+fn check_gap(row: &rusqlite::Row, head: &str, hash: &str, state: Option<&str>) -> Result<Option<String>> {
+    let Some(state) = state else { return Ok(None) };
+    let text = |i: usize| -> Result<String> { Ok(row.get::<_, Option<String>>(i)?.unwrap_or_default()) };
+    if text(7)? != head {
+        return Ok(Some(
+            "a purged event's link to the one before does not match: an event was changed, removed or \
+                        inserted"
+                .into(),
+        ));
+    }
+    let recomputed = link_hash_of_digest(head, &text(1)?, &text(2)?, &text(3)?, &text(4)?, &text(5)?, &text(6)?, state);
+    Ok((recomputed != hash)
+        .then(|| "the record kept of a purged event does not match its hash: it was altered".to_string()))
+}
 
 impl Reader<'_> {
     /// A request's events with their links, in chain order.
@@ -497,7 +610,8 @@ impl Reader<'_> {
                     r.reference, 0, e.state, r.purged_at IS NOT NULL
              FROM events e LEFT JOIN requests r ON r.id = e.request_id
              UNION ALL
-             SELECT seq, '', '', '', '', '', '', '', hash, NULL, 1, NULL, 0 FROM purged_events
+             SELECT seq, id, request_id, at, actor, kind, data_sha256, prev_hash, hash, NULL, 1, state, 0
+             FROM purged_events
              ORDER BY 1",
         )?;
         let mut rows = stmt.query([])?;
@@ -509,13 +623,20 @@ impl Reader<'_> {
             first_break: None,
         };
         let mut pending = Pending::new();
-        let mut purged_requests = HashSet::new();
+        let mut records = Records::default();
         while let Some(row) = rows.next()? {
             let seq: i64 = row.get(0)?;
             let hash: String = row.get(8)?;
+            let state: Option<String> = row.get(11)?;
+            records.stated |= state.is_some();
             if row.get::<_, bool>(10)? {
-                pending.insert(seq, hash.clone());
                 walk.events_purged += 1;
+                let owner: Option<String> = row.get(2)?;
+                if let Some(problem) = check_gap(row, &walk.head_hash, &hash, state.as_deref())? {
+                    walk.first_break = Some(ChainBreak { seq, event_id: String::new(), reference: None, problem });
+                    return Ok(walk);
+                }
+                pending.insert(seq, Gap { hash: hash.clone(), request: owner });
                 (walk.head_seq, walk.head_hash) = (seq, hash);
                 continue;
             }
@@ -526,7 +647,6 @@ impl Reader<'_> {
             let data: String = row.get(6)?;
             let prev_hash: String = row.get(7)?;
             let reference: Option<String> = row.get(9)?;
-            let state: Option<String> = row.get(11)?;
             let broken =
                 |problem: String| ChainBreak { seq, event_id: id.clone(), reference: reference.clone(), problem };
             let problem = if prev_hash != walk.head_hash {
@@ -548,12 +668,13 @@ impl Reader<'_> {
                     "purged" if !request_id.is_empty() => {
                         Some(Purge::Request { request_id: &request_id, really_purged: row.get::<_, bool>(12)? })
                     }
-                    "purges_recorded" if request_id.is_empty() => Some(Purge::Upgrade),
+                    UPGRADE_PURGES | UPGRADE_ROWS if request_id.is_empty() => records.upgrade(&kind),
                     _ => None,
                 };
                 match purge {
-                    Some(purge) => claim(&data, purge, &mut pending, &mut purged_requests),
-                    None => None,
+                    Some(Purge::Refused(problem)) => Some(problem),
+                    Some(purge) if kind != UPGRADE_ROWS => claim(&data, purge, &mut pending, &mut records),
+                    _ => None,
                 }
             };
             if let Some(problem) = problem {
@@ -571,8 +692,36 @@ impl Reader<'_> {
                           retention purge"
                     .into(),
             });
+            return Ok(walk);
         }
+        walk.first_break = self.purge_left_events()?;
         Ok(walk)
+    }
+
+    /// A purge removes every event its request had before it: a `purged` event with live events of its request
+    /// before it is a forged record.
+    fn purge_left_events(&self) -> Result<Option<ChainBreak>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT p.seq, p.id, r.reference FROM events p
+                   JOIN requests r ON r.id = p.request_id
+                  WHERE p.kind = 'purged'
+                    AND EXISTS (SELECT 1 FROM events e WHERE e.request_id = p.request_id AND e.seq < p.seq)
+                  LIMIT 1",
+                [],
+                |r| {
+                    Ok(ChainBreak {
+                        seq: r.get(0)?,
+                        event_id: r.get(1)?,
+                        reference: r.get(2)?,
+                        problem: "a purge record on a request whose earlier events are still there: the record is \
+                                  forged"
+                            .into(),
+                    })
+                },
+            )
+            .optional()?)
     }
 
     /// Every request row against the state recorded by its last event (or, for a row whose events all predate
@@ -621,7 +770,7 @@ impl Reader<'_> {
             .conn
             .query_row(
                 "SELECT data FROM events WHERE request_id IS NULL AND kind = 'row_states_recorded'
-                 ORDER BY seq DESC LIMIT 1",
+                 ORDER BY seq LIMIT 1",
                 [],
                 |r| r.get(0),
             )
@@ -704,18 +853,25 @@ impl Reader<'_> {
 enum Purge<'a> {
     Request { request_id: &'a str, really_purged: bool },
     Upgrade,
+    Refused(String),
 }
 
-/// Check a purge record against the gaps seen so far; the problem, if any.
-fn claim(data: &str, purge: Purge, pending: &mut Pending, purged_requests: &mut HashSet<String>) -> Option<String> {
-    if let Purge::Request { request_id, really_purged } = purge {
-        if !really_purged {
-            return Some("a purge record on a request that was not purged".into());
+/// Check a purge record against the gaps seen so far; the problem, if any. A request's record may name only
+/// events the purge kept as that request's; the upgrade's record only events purged before schema 10.
+fn claim(data: &str, purge: Purge, pending: &mut Pending, records: &mut Records) -> Option<String> {
+    let owner = match purge {
+        Purge::Request { request_id, really_purged } => {
+            if !really_purged {
+                return Some("a purge record on a request that was not purged".into());
+            }
+            if !records.purged_requests.insert(request_id.to_string()) {
+                return Some("a second purge record on the same request".into());
+            }
+            Some(request_id)
         }
-        if !purged_requests.insert(request_id.to_string()) {
-            return Some("a second purge record on the same request".into());
-        }
-    }
+        Purge::Upgrade => None,
+        Purge::Refused(problem) => return Some(problem),
+    };
     let data: serde_json::Value = serde_json::from_str(data).unwrap_or_default();
     // A purge before schema 10 did not name its events: the upgrade's record covers them.
     let removed = data.get("removed").and_then(|r| r.as_array())?;
@@ -725,8 +881,13 @@ fn claim(data: &str, purge: Purge, pending: &mut Pending, purged_requests: &mut 
             return Some("a purge record that does not say which events it removed".into());
         };
         match pending.remove(&seq) {
-            Some(h) if h == hash => {}
-            Some(_) => return Some(format!("a purge record names event #{seq} with another hash than the one kept")),
+            Some(gap) if gap.hash != hash => {
+                return Some(format!("a purge record names event #{seq} with another hash than the one kept"));
+            }
+            Some(gap) if gap.request.as_deref() != owner => {
+                return Some(format!("a purge record names event #{seq}, which belonged to another request"));
+            }
+            Some(_) => {}
             None => return Some(format!("a purge record names event #{seq}, which was not purged before it")),
         }
     }

@@ -189,10 +189,20 @@ impl Store {
     /// Copy the write-ahead log into the database and empty it, so that pages a purge overwrote are not left in
     /// the log file.
     pub fn checkpoint_wal(&self) -> Result<()> {
-        self.read(|r| {
-            r.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))?;
-            Ok(())
-        })
+        // A reader in the middle of a transaction makes SQLite answer "busy" and leave the log as it is: try again
+        // a few times, then say so rather than let a purge believe the log was emptied.
+        for attempt in 0..20 {
+            let busy: i64 =
+                self.read(|r| Ok(r.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?))?;
+            if busy == 0 {
+                return Ok(());
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50 * (attempt + 1)));
+        }
+        Err(Error::io(
+            format!("cannot empty the write-ahead log of {}", self.path.display()),
+            std::io::Error::new(std::io::ErrorKind::WouldBlock, "another connection keeps reading it; try again"),
+        ))
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {

@@ -74,13 +74,7 @@ impl Tx<'_> {
             )?,
             ..Purged::default()
         };
-        purged.removed =
-            super::audit::removed_list(tx, "SELECT seq, hash FROM events WHERE request_id = ?1 ORDER BY seq", [id])?;
-        tx.execute(
-            "INSERT INTO purged_events (seq, hash, purged_at) SELECT seq, hash, ?2 FROM events WHERE request_id = ?1",
-            params![id, at],
-        )?;
-        purged.events = tx.execute("DELETE FROM events WHERE request_id = ?1", [id])? as u64;
+        (purged.events, purged.removed) = super::audit::purge_events(tx, id, at)?;
         for sql in [
             "DELETE FROM disclosures WHERE request_id = ?1",
             "DELETE FROM checklist_items WHERE request_id = ?1",
