@@ -3,9 +3,9 @@
 //! - [`domain`]: request kinds, channels, the lifecycle state machine.
 //! - [`deadline`]: the deadline engine (regimes as data, shipped holiday tables, explanations).
 //! - [`store`]: the SQLite store (migrations, requests, the hash-chained audit trail).
-//! - [`service`]: the operations the CLI and the desktop shell call (one per user action).
+//! - [`desk`]: the register and its rules; [`ops`]: every operation a person performs, declared once.
 //!
-//! The desktop shell (`src-tauri/`) and the `rightsdesk` binary are thin layers over [`service`].
+//! The desktop shell (`src-tauri/`) and the `rightsdesk` binary are thin layers over [`ops`].
 
 pub mod dates;
 pub mod deadline;
@@ -16,6 +16,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod intake;
+pub mod ops;
 pub mod respond;
 pub mod safe_file;
 pub mod signing;

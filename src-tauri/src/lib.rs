@@ -1,8 +1,8 @@
-//! The Rightsdesk desktop shell. Each command parses its input, calls one `rightsdesk::Desk` operation off the
-//! async runtime (`spawn_blocking`: SQLite is blocking) and maps its error to `{code, message, field}` for the UI.
+//! The Rightsdesk desktop shell: opens the register, makes one command of each core operation
+//! (`commands.rs`), and runs the housekeeping thread (reminders, purges, the day's checkpoint, the outbox).
 //! No business logic lives here.
 
-mod commands;
+pub mod commands;
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -38,89 +38,6 @@ fn open_state() -> AppState {
         .and_then(|p| Clock::from_env().and_then(|c| Desk::open(p, c)).map_err(|e| ErrorReport::from(&e)))
         .map(Arc::new);
     AppState { desk, db_path: path.ok() }
-}
-
-pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
-    tauri_specta::Builder::<tauri::Wry>::new().commands(tauri_specta::collect_commands![
-        commands::app_info,
-        commands::form_options,
-        commands::dashboard,
-        commands::list_requests,
-        commands::get_request,
-        commands::add_request,
-        commands::change_status,
-        commands::add_attachment,
-        commands::record_identity_check,
-        commands::ask_identity,
-        commands::set_agent,
-        commands::close_unverified,
-        commands::purge_evidence,
-        commands::identity_settings,
-        commands::set_unverified_days,
-        commands::set_evidence_days,
-        commands::read_email,
-        commands::add_request_with_file,
-        commands::preview_import,
-        commands::run_import,
-        commands::imports,
-        commands::merge_duplicate,
-        commands::relate_requests,
-        commands::requester,
-        commands::blocked_senders,
-        commands::unblock_sender,
-        commands::systems,
-        commands::add_system,
-        commands::update_system,
-        commands::retire_system,
-        commands::tick_checklist,
-        commands::refresh_checklist,
-        commands::organisation,
-        commands::set_organisation,
-        commands::set_logo,
-        commands::export_log,
-        commands::metrics,
-        commands::edit_request,
-        commands::add_disclosure,
-        commands::remove_disclosure,
-        commands::export_subject,
-        commands::export_evidence,
-        commands::retention,
-        commands::set_retention_months,
-        commands::purge_expired,
-        commands::authority_settings,
-        commands::set_own_authority,
-        commands::logo,
-        commands::smtp_settings,
-        commands::set_smtp_settings,
-        commands::test_smtp,
-        commands::template_catalogue,
-        commands::save_template,
-        commands::copy_language,
-        commands::preview_response,
-        commands::preview_draft,
-        commands::queue_response,
-        commands::write_letter,
-        commands::letter_preview,
-        commands::outbox,
-        commands::flush_outbox,
-        commands::retry_message,
-        commands::record_fee_paid,
-        commands::pause_clock,
-        commands::resume_clock,
-        commands::take_extension,
-        commands::override_due,
-        commands::calendar_days,
-        commands::add_non_working_day,
-        commands::remove_non_working_day,
-        commands::target_settings,
-        commands::set_target_days,
-        commands::export_deadlines,
-        commands::verify_audit,
-        commands::audit_key_status,
-        commands::set_up_audit_key,
-        commands::unlock_audit_key,
-        commands::export_anchor,
-    ])
 }
 
 /// Remind the officer of what falls due (once shortly after start, then whenever the picture changes), and delete
@@ -177,7 +94,7 @@ fn deliver(desk: &Desk) {
 pub fn run() {
     // Everything the window creates holds personal data or leads to it: private to the user (0600/0700).
     rightsdesk::safe_file::restrict_umask();
-    let builder = specta_builder();
+    let builder = commands::specta_builder();
     let state = open_state();
     let desk = state.desk.clone().ok();
     let result = tauri::Builder::default()

@@ -6,7 +6,10 @@
 //! refusal of that file instead of a crash.
 
 pub mod container;
+mod input;
 pub mod sheet;
+
+pub use input::FileInput;
 
 use std::fs::File;
 use std::io::Read;

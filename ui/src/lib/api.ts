@@ -90,139 +90,176 @@ async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
   return result.data;
 }
 
+// Every core operation is a generated command taking one input (`null` when it needs none); those that report
+// progress take a channel as well. The names, inputs and outputs all come from Rust (bindings.ts).
+type Commands = typeof commands;
+type Operation = Exclude<keyof Commands, "appInfo">;
+type Input<K extends Operation> = Parameters<Commands[K]>[0];
+type Output<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>> extends Result<infer T> ? T : never;
+type ProgressOperation = {
+  [K in Operation]: Parameters<Commands[K]>["length"] extends 2 ? K : never;
+}[Operation];
+type PlainOperation = Exclude<Operation, ProgressOperation>;
+type Progress<K extends ProgressOperation> = Parameters<Commands[K]>[1] extends Channel<infer P> ? P : never;
+
+/** Run a core operation: `call("getRequest", { reference })`, or `call("dashboard")` when it takes no input. */
+export function call<K extends PlainOperation>(
+  op: K,
+  ...input: Input<K> extends null ? [] : [Input<K>]
+): Promise<Output<K>> {
+  const run = commands[op] as (input: unknown) => Promise<Result<Output<K>>>;
+  return unwrap(run(input[0] ?? null));
+}
+
+/** Run a core operation that reports progress (imports and exports) to `onProgress`. */
+export function callWithProgress<K extends ProgressOperation>(
+  op: K,
+  input: Input<K>,
+  onProgress: (p: Progress<K>) => void,
+): Promise<Output<K>> {
+  const channel = new Channel<Progress<K>>();
+  channel.onmessage = onProgress;
+  const run = commands[op] as (input: unknown, channel: Channel<Progress<K>>) => Promise<Result<Output<K>>>;
+  return unwrap(run(input, channel));
+}
+
+export const appInfo = () => unwrap(commands.appInfo());
+
+/** A file the person picked in the window, as the core reads it. */
+export async function upload(file: File): Promise<B.FileInput> {
+  return { name: file.name, content_base64: await toBase64(file) };
+}
+
+// Transitional: the views still call these; they move to `call` as each view is rewritten (issue 15).
 export const api = {
-  appInfo: () => unwrap(commands.appInfo()),
-  formOptions: () => unwrap(commands.formOptions()),
-  dashboard: () => unwrap(commands.dashboard()),
-  listRequests: (query: Query) => unwrap(commands.listRequests(query)),
-  getRequest: (reference: string) => unwrap(commands.getRequest(reference)),
-  addRequest: (input: NewRequest) => unwrap(commands.addRequest(input)),
-  changeStatus: (reference: string, change: StatusChange) => unwrap(commands.changeStatus(reference, change)),
-  editRequest: (reference: string, edit: RequestEdit) => unwrap(commands.editRequest(reference, edit)),
-  verifyAudit: () => unwrap(commands.verifyAudit()),
-  auditKeyStatus: () => unwrap(commands.auditKeyStatus()),
-  setUpAuditKey: (passphrase: string | null) => unwrap(commands.setUpAuditKey(passphrase)),
-  unlockAuditKey: (passphrase: string) => unwrap(commands.unlockAuditKey(passphrase)),
-  exportAnchor: () => unwrap(commands.exportAnchor()),
+  appInfo,
+  formOptions: () => call("formOptions"),
+  dashboard: () => call("dashboard"),
+  listRequests: (query: Query) => call("listRequests", { query }),
+  getRequest: (reference: string) => call("getRequest", { reference }),
+  addRequest: (input: NewRequest) => call("addRequest", { input }),
+  changeStatus: (reference: string, change: StatusChange) => call("changeStatus", { reference, change }),
+  editRequest: (reference: string, edit: RequestEdit) => call("editRequest", { reference, edit }),
+  verifyAudit: () => call("verifyAudit"),
+  auditKeyStatus: () => call("auditKeyStatus"),
+  setUpAuditKey: (passphrase: string | null) => call("setUpAuditKey", { passphrase }),
+  unlockAuditKey: (passphrase: string) => call("unlockAuditKey", { passphrase }),
+  exportAnchor: () => call("exportAnchor", {}),
   recordIdentityCheck: async (reference: string, check: CheckInput, files: File[]) =>
-    unwrap(commands.recordIdentityCheck(reference, check, await Promise.all(files.map(upload)))),
+    call("recordIdentityCheck", { reference, check, evidence: await Promise.all(files.map(upload)) }),
   askIdentity: (reference: string, on: string, note: string | null, send: boolean) =>
-    unwrap(commands.askIdentity(reference, on, note, send)),
+    call("askIdentity", { reference, on, note, send }),
   setAgent: (reference: string, name: string | null, email: string | null, authority: string | null) =>
-    unwrap(commands.setAgent(reference, name, email, authority)),
-  closeUnverified: (reference: string, send: boolean) => unwrap(commands.closeUnverified(reference, send)),
-  purgeEvidence: (reference: string | null) => unwrap(commands.purgeEvidence(reference)),
-  identitySettings: () => unwrap(commands.identitySettings()),
-  setUnverifiedDays: (regime: string, days: number) => unwrap(commands.setUnverifiedDays(regime, days)),
-  setEvidenceDays: (days: number) => unwrap(commands.setEvidenceDays(days)),
-  recordFeePaid: (reference: string, on: string) => unwrap(commands.recordFeePaid(reference, on)),
+    call("setAgent", { reference, name, email, authority }),
+  closeUnverified: (reference: string, send: boolean) => call("closeUnverified", { reference, send }),
+  purgeEvidence: (reference: string | null) => call("purgeEvidence", { reference }),
+  identitySettings: () => call("identitySettings"),
+  setUnverifiedDays: (regime: string, days: number) => call("setUnverifiedDays", { regime, days }),
+  setEvidenceDays: (days: number) => call("setEvidenceDays", { days }),
+  recordFeePaid: (reference: string, on: string) => call("recordFeePaid", { reference, on }),
   pauseClock: (reference: string, from: string, reason: string, note: string | null) =>
-    unwrap(commands.pauseClock(reference, from, reason, note)),
-  resumeClock: (reference: string, on: string) => unwrap(commands.resumeClock(reference, on)),
+    call("pauseClock", { reference, from, reason, note }),
+  resumeClock: (reference: string, on: string) => call("resumeClock", { reference, on }),
   takeExtension: (reference: string, toldOn: string, reason: string, newDue: string | null) =>
-    unwrap(commands.takeExtension(reference, toldOn, reason, newDue)),
+    call("takeExtension", { reference, told_on: toldOn, reason, new_due: newDue }),
   overrideDue: (reference: string, date: string | null, reason: string) =>
-    unwrap(commands.overrideDue(reference, date, reason)),
-  calendarDays: () => unwrap(commands.calendarDays()),
+    call("overrideDue", { reference, date, reason }),
+  calendarDays: () => call("calendarDays"),
   addNonWorkingDay: (calendar: string, day: string, label: string) =>
-    unwrap(commands.addNonWorkingDay(calendar, day, label)),
+    call("addNonWorkingDay", { calendar, day, label }),
   removeNonWorkingDay: (calendar: string, day: string, reason: string) =>
-    unwrap(commands.removeNonWorkingDay(calendar, day, reason)),
-  targetSettings: () => unwrap(commands.targetSettings()),
-  setTargetDays: (regime: string, days: number) => unwrap(commands.setTargetDays(regime, days)),
-  exportDeadlines: () => unwrap(commands.exportDeadlines()),
-  readEmail: async (file: File) => unwrap(commands.readEmail(await upload(file))),
+    call("removeNonWorkingDay", { calendar, day, reason }),
+  targetSettings: () => call("targetSettings"),
+  setTargetDays: (regime: string, days: number) => call("setTargetDays", { regime, days }),
+  exportDeadlines: () => call("exportDeadlines", {}),
+  readEmail: async (file: File) => call("readEmail", { file: await upload(file) }),
   addRequestWithFile: async (input: NewRequest, file: File) =>
-    unwrap(commands.addRequestWithFile(input, await upload(file))),
-  previewImport: async (file: File) => unwrap(commands.previewImport(await upload(file))),
+    call("addRequest", { input, file: await upload(file) }),
+  previewImport: async (file: File) => call("previewImport", { file: await upload(file) }),
   runImport: async (
     file: File,
     mapping: ImportMapping,
     checkOnly: boolean,
     onProgress: (p: ImportProgress) => void,
-  ) => {
-    const channel = new Channel<ImportProgress>();
-    channel.onmessage = onProgress;
-    return unwrap(commands.runImport(await upload(file), mapping, checkOnly, channel));
-  },
-  imports: () => unwrap(commands.imports()),
+  ) =>
+    callWithProgress("runImport", { file: await upload(file), mapping, check_only: checkOnly }, onProgress),
+  imports: () => call("imports"),
   mergeDuplicate: (reference: string, into: string, note: string | null) =>
-    unwrap(commands.mergeDuplicate(reference, into, note)),
+    call("mergeDuplicate", { reference, into, note }),
   relateRequests: (reference: string, other: string, relation: "linked" | "separate", note: string | null) =>
-    unwrap(commands.relateRequests(reference, other, relation, note)),
-  requester: (id: string) => unwrap(commands.requester(id)),
-  blockedSenders: () => unwrap(commands.blockedSenders()),
-  unblockSender: (email: string) => unwrap(commands.unblockSender(email)),
-  systems: () => unwrap(commands.systems()),
-  addSystem: (input: SystemInput) => unwrap(commands.addSystem(input)),
-  updateSystem: (id: string, input: SystemInput) => unwrap(commands.updateSystem(id, input)),
-  retireSystem: (id: string) => unwrap(commands.retireSystem(id)),
+    call("relateRequests", { reference, other, relation, note }),
+  requester: (id: string) => call("requester", { id }),
+  blockedSenders: () => call("blockedSenders"),
+  unblockSender: (email: string) => call("unblockSender", { email }),
+  systems: () => call("systems"),
+  addSystem: (input: SystemInput) => call("addSystem", { input }),
+  updateSystem: (id: string, input: SystemInput) => call("updateSystem", { id, input }),
+  retireSystem: (id: string) => call("retireSystem", { id }),
   tickChecklist: async (
     reference: string,
     system: string,
     state: string,
     note: string | null,
     proof: File | null,
-  ) => unwrap(commands.tickChecklist(reference, system, state, note, proof ? await upload(proof) : null)),
-  refreshChecklist: (reference: string) => unwrap(commands.refreshChecklist(reference)),
+  ) =>
+    call("tickChecklist", {
+      reference,
+      system,
+      item_state: state,
+      note,
+      proof: proof ? await upload(proof) : null,
+    }),
+  refreshChecklist: (reference: string) => call("refreshChecklist", { reference }),
   addDisclosure: async (reference: string, input: DisclosureInput, file: File | null) =>
-    unwrap(commands.addDisclosure(reference, input, file ? await upload(file) : null)),
-  removeDisclosure: (reference: string, item: string) => unwrap(commands.removeDisclosure(reference, item)),
+    call("addDisclosure", { reference, input, file: file ? await upload(file) : null }),
+  removeDisclosure: (reference: string, item: string) => call("removeDisclosure", { reference, item }),
   exportSubject: (
     reference: string,
     password: string | null,
     language: string | null,
     onProgress: (percent: number) => void,
-  ) => {
-    const channel = new Channel<number>();
-    channel.onmessage = onProgress;
-    return unwrap(commands.exportSubject(reference, password, language, channel));
-  },
-  organisation: () => unwrap(commands.organisation()),
-  setOrganisation: (org: Organisation) => unwrap(commands.setOrganisation(org)),
-  setLogo: async (file: File | null) => unwrap(commands.setLogo(file ? await upload(file) : null)),
-  logo: () => unwrap(commands.logo()),
-  authoritySettings: () => unwrap(commands.authoritySettings()),
-  exportLog: (from: string, to: string, format: LogFormat, onProgress: (n: number) => void) => {
-    const channel = new Channel<number>();
-    channel.onmessage = onProgress;
-    return unwrap(commands.exportLog(from, to, format, channel));
-  },
-  retention: () => unwrap(commands.retention()),
-  setRetentionMonths: (months: number) => unwrap(commands.setRetentionMonths(months)),
-  purgeExpired: () => unwrap(commands.purgeExpired()),
-  exportEvidence: (selection: PackSelection) => unwrap(commands.exportEvidence(selection)),
-  metrics: (year: number, regime: string | null) => unwrap(commands.metrics(year, regime)),
-  setOwnAuthority: (regime: string, own: OwnAuthority | null) =>
-    unwrap(commands.setOwnAuthority(regime, own)),
-  smtpSettings: () => unwrap(commands.smtpSettings()),
+  ) => callWithProgress("exportSubject", { reference, password, language }, onProgress),
+  organisation: () => call("organisation"),
+  setOrganisation: (org: Organisation) => call("setOrganisation", { org }),
+  setLogo: async (file: File | null) => call("setLogo", { file: file ? await upload(file) : null }),
+  logo: () => call("logo"),
+  authoritySettings: () => call("authoritySettings"),
+  exportLog: (from: string, to: string, format: LogFormat, onProgress: (n: number) => void) =>
+    callWithProgress("exportLog", { from, to, format }, onProgress),
+  retention: () => call("retention"),
+  setRetentionMonths: (months: number) => call("setRetentionMonths", { months }),
+  purgeExpired: () => call("purgeExpired"),
+  exportEvidence: (selection: PackSelection) => call("exportEvidence", { selection }),
+  metrics: (year: number, regime: string | null) => call("metrics", { year, regime }),
+  setOwnAuthority: (regime: string, own: OwnAuthority | null) => call("setOwnAuthority", { regime, own }),
+  smtpSettings: () => call("smtpSettings"),
   setSmtpSettings: (settings: SmtpSettings, password: string | null) =>
-    unwrap(commands.setSmtpSettings(settings, password)),
-  testSmtp: (to: string | null) => unwrap(commands.testSmtp(to)),
-  templateCatalogue: () => unwrap(commands.templateCatalogue()),
+    call("setSmtpSettings", { settings, password }),
+  testSmtp: (to: string | null) => call("testSmtp", { to }),
+  templateCatalogue: () => call("templateCatalogue"),
   saveTemplate: (stage: string, kind: string, lang: string, subject: string, body: string) =>
-    unwrap(commands.saveTemplate(stage, kind, lang, subject, body)),
-  copyLanguage: (from: string, to: string) => unwrap(commands.copyLanguage(from, to)),
+    call("saveTemplate", { stage, kind, lang, subject, body }),
+  copyLanguage: (from: string, to: string) => call("copyLanguage", { from, to }),
   previewResponse: (reference: string, stage: string, lang: string | null, note: string | null) =>
-    unwrap(commands.previewResponse(reference, stage, lang, note)),
+    call("previewResponse", { reference, stage, lang, note }),
   previewDraft: (reference: string, stage: string, lang: string, subject: string, body: string) =>
-    unwrap(commands.previewDraft(reference, stage, lang, subject, body)),
+    call("previewDraft", { reference, stage, lang, subject, body }),
   queueResponse: (
     reference: string,
     stage: string,
     lang: string | null,
     note: string | null,
     letter: boolean,
-  ) => unwrap(commands.queueResponse(reference, stage, lang, note, letter)),
+  ) => call("queueResponse", { reference, stage, lang, note, letter }),
   letterPreview: (reference: string, stage: string, lang: string | null, note: string | null) =>
-    unwrap(commands.letterPreview(reference, stage, lang, note)),
+    call("letterPreview", { reference, stage, lang, note }),
   writeLetter: (reference: string, stage: string, lang: string | null, note: string | null) =>
-    unwrap(commands.writeLetter(reference, stage, lang, note)),
-  outbox: (reference: string | null) => unwrap(commands.outbox(reference)),
-  flushOutbox: () => unwrap(commands.flushOutbox()),
-  retryMessage: (id: string) => unwrap(commands.retryMessage(id)),
+    call("writeLetter", { reference, stage, lang, note }),
+  outbox: (reference: string | null) => call("outbox", { reference }),
+  flushOutbox: () => call("flushOutbox"),
+  retryMessage: (id: string) => call("retryMessage", { id }),
   addAttachment: async (reference: string, file: File) =>
-    unwrap(commands.addAttachment(reference, file.name, await toBase64(file))),
+    call("addAttachment", { reference, file: await upload(file), name: null }),
 };
 
 export function message(e: unknown): string {
@@ -232,10 +269,6 @@ export function message(e: unknown): string {
 /** An error as a form shows it: under the field the core named, else under the form ("general"). */
 export function fieldError(e: unknown): Record<string, string> {
   return { [e instanceof ApiError && e.field ? e.field : "general"]: message(e) };
-}
-
-async function upload(file: File): Promise<B.UploadedFile> {
-  return { name: file.name, content_base64: await toBase64(file) };
 }
 
 async function toBase64(file: File): Promise<string> {

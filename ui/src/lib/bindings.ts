@@ -8,112 +8,165 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("app_info")),
-	formOptions: () => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options")),
-	dashboard: () => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard")),
-	listRequests: (query: Query_Deserialize) => typedError<Page<QueueRow_Serialize>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { query })),
-	getRequest: (reference: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { reference })),
-	addRequest: (input: NewRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
-	changeStatus: (reference: string, change: StatusChange_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { reference, change })),
-	addAttachment: (reference: string, fileName: string, contentBase64: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { reference, fileName, contentBase64 })),
-	recordIdentityCheck: (reference: string, check: CheckInput_Deserialize, evidence: UploadedFile[]) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { reference, check, evidence })),
-	askIdentity: (reference: string, on: string, note: string | null, send: boolean) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { reference, on, note, send })),
-	setAgent: (reference: string, name: string | null, email: string | null, authority: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { reference, name, email, authority })),
-	closeUnverified: (reference: string, send: boolean) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { reference, send })),
-	/**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
-	purgeEvidence: (reference: string | null) => typedError<PurgeReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_evidence", { reference })),
-	identitySettings: () => typedError<IdentitySettings, ErrorReport_Serialize>(__TAURI_INVOKE("identity_settings")),
-	setUnverifiedDays: (regime: string, days: number) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_unverified_days", { regime, days })),
-	setEvidenceDays: (days: number) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_evidence_days", { days })),
-	readEmail: (file: UploadedFile) => typedError<EmailDraft_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("read_email", { file })),
-	/**  Log a request with the document it came in (the email, the scanned letter), atomically. */
-	addRequestWithFile: (input: NewRequest_Deserialize, file: UploadedFile) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request_with_file", { input, file })),
-	previewImport: (file: UploadedFile) => typedError<ImportPreview_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("preview_import", { file })),
-	/**  Check or import a file; progress goes to `on_progress`. The error file goes to the Downloads folder. */
-	runImport: (file: UploadedFile, mapping: ImportMapping_Deserialize, checkOnly: boolean, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { file, mapping, checkOnly, onProgress })),
-	imports: () => typedError<ImportRecord[], ErrorReport_Serialize>(__TAURI_INVOKE("imports")),
-	mergeDuplicate: (reference: string, into: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("merge_duplicate", { reference, into, note })),
-	/**  `relation`: `linked` or `separate`. */
-	relateRequests: (reference: string, other: string, relation: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("relate_requests", { reference, other, relation, note })),
-	requester: (id: string) => typedError<RequesterView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("requester", { id })),
-	blockedSenders: () => typedError<BlockedSender[], ErrorReport_Serialize>(__TAURI_INVOKE("blocked_senders")),
-	unblockSender: (email: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unblock_sender", { email })),
-	systems: () => typedError<System_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("systems")),
-	addSystem: (input: SystemInput_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_system", { input })),
-	updateSystem: (id: string, input: SystemInput_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("update_system", { id, input })),
-	retireSystem: (id: string) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retire_system", { id })),
-	tickChecklist: (reference: string, system: string, itemState: string, note: string | null, proof: UploadedFile | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("tick_checklist", { reference, system, itemState, note, proof })),
-	refreshChecklist: (reference: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { reference })),
-	organisation: () => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation")),
-	setOrganisation: (org: Organisation_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { org })),
-	/**  Put a logo on the letterhead (`None` takes it off). */
-	setLogo: (file: UploadedFile | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_logo", { file })),
-	/**  The request log of a period, saved to the Downloads folder; `on_progress` hears the requests written so far. */
-	exportLog: (from: string, to: string, format: LogFormat, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { from, to, format, onProgress })),
-	/**  The year's metrics (CCPA §7102 shape), for one regime or all. */
-	metrics: (year: number, regime: string | null) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { year, regime })),
-	/**  Correct what was logged about a request (requester's details, language, channel, date of receipt, text). */
-	editRequest: (reference: string, edit: RequestEdit_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { reference, edit })),
-	/**  Add a field, or a file found in a system, to an access or portability answer. */
-	addDisclosure: (reference: string, input: DisclosureInput_Deserialize, file: UploadedFile | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { reference, input, file })),
-	removeDisclosure: (reference: string, item: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { reference, item })),
-	/**
-	 *  The requester's copy of their data as a ZIP in Downloads; progress in percent. The password only passes
-	 *  through memory (wiped when dropped).
-	 */
-	exportSubject: (reference: string, password: string | null, language: string | null, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { reference, password, language, onProgress })),
-	/**  The evidence pack for a regulator's inquiry, saved to Downloads. */
-	exportEvidence: (selection: PackSelection) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { selection })),
-	/**  The retention period and what is due under it (a dry run of the purge). */
-	retention: () => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention")),
-	setRetentionMonths: (months: number) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { months })),
-	/**  Purge now what the retention period has made due. */
-	purgeExpired: () => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired")),
-	/**  Each regime's supervisory authority: the organisation's own choice and the shipped directory. */
-	authoritySettings: () => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings")),
-	/**  Set the organisation's own authority for a regime (`None`: back to the directory). */
-	setOwnAuthority: (regime: string, own: OwnAuthority_Deserialize | null) => typedError<RegimeAuthorities_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_own_authority", { regime, own })),
-	/**  The letterhead's logo as base64, for the settings page to show it. */
-	logo: () => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("logo")),
-	smtpSettings: () => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings")),
-	setSmtpSettings: (settings: SmtpSettings_Deserialize, password: string | null) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { settings, password })),
-	/**  Checks DNS, TCP, TLS and login in turn; with `to`, also sends a test message. */
-	testSmtp: (to: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { to })),
-	templateCatalogue: () => typedError<TemplateCatalogue, ErrorReport_Serialize>(__TAURI_INVOKE("template_catalogue")),
-	saveTemplate: (stage: string, kind: string, lang: string, subject: string, body: string) => typedError<TemplateRow, ErrorReport_Serialize>(__TAURI_INVOKE("save_template", { stage, kind, lang, subject, body })),
-	copyLanguage: (from: string, to: string) => typedError<number, ErrorReport_Serialize>(__TAURI_INVOKE("copy_language", { from, to })),
-	previewResponse: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { reference, stage, lang, note })),
-	/**  The template editor's live preview: unsaved text rendered on a real request. */
-	previewDraft: (reference: string, stage: string, lang: string, subject: string, body: string) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { reference, stage, lang, subject, body })),
-	queueResponse: (reference: string, stage: string, lang: string | null, note: string | null, letter: boolean) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { reference, stage, lang, note, letter })),
-	/**  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing. */
-	writeLetter: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { reference, stage, lang, note })),
-	/**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
-	letterPreview: (reference: string, stage: string, lang: string | null, note: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { reference, stage, lang, note })),
-	outbox: (reference: string | null) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { reference })),
-	flushOutbox: () => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox")),
-	retryMessage: (id: string) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { id })),
-	recordFeePaid: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { reference, on })),
-	pauseClock: (reference: string, from: string, reason: string, note: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { reference, from, reason, note })),
-	resumeClock: (reference: string, on: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { reference, on })),
-	takeExtension: (reference: string, toldOn: string, reason: string, newDue: string | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("take_extension", { reference, toldOn, reason, newDue })),
-	overrideDue: (reference: string, date: string | null, reason: string) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("override_due", { reference, date, reason })),
-	calendarDays: () => typedError<CalendarDay_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("calendar_days")),
-	addNonWorkingDay: (calendar: string, day: string, label: string) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_non_working_day", { calendar, day, label })),
-	removeNonWorkingDay: (calendar: string, day: string, reason: string) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { calendar, day, reason })),
-	targetSettings: () => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings")),
-	setTargetDays: (regime: string, days: number) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { regime, days })),
-	/**  Writes every open deadline to an .ics file in the Downloads folder and returns its path. */
-	exportDeadlines: () => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines")),
-	verifyAudit: () => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit")),
-	auditKeyStatus: () => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status")),
-	/**  `passphrase`: seal the key with it (None: keep it in the OS keyring). */
-	setUpAuditKey: (passphrase: string | null) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { passphrase })),
-	unlockAuditKey: (passphrase: string) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { passphrase })),
-	/**  Sign the head and save it as an anchor file in Downloads; the path written. */
-	exportAnchor: () => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor")),
+	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
+	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
+	listRequests: (input: ListRequests_Deserialize) => typedError<Page<QueueRow_Serialize>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),
+	getRequest: (input: GetRequest) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { input })),
+	addRequest: (input: AddRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
+	editRequest: (input: EditRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input })),
+	changeStatus: (input: ChangeStatus_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input })),
+	addAttachment: (input: AddAttachment_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input })),
+	verifyAudit: (input: VerifyAudit) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
+	auditKeyStatus: (input: GetAuditKeyStatus) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input })),
+	setUpAuditKey: (input: SetUpAuditKey_Deserialize) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input })),
+	unlockAuditKey: (input: UnlockAuditKey) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input })),
+	exportAnchor: (input: ExportAnchor_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input })),
+	recordFeePaid: (input: RecordFeePaid) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { input })),
+	pauseClock: (input: PauseClock_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { input })),
+	resumeClock: (input: ResumeClock) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { input })),
+	takeExtension: (input: TakeExtension_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("take_extension", { input })),
+	overrideDue: (input: OverrideDue_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("override_due", { input })),
+	calendarDays: (input: ListCalendarDays) => typedError<CalendarDay_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("calendar_days", { input })),
+	addNonWorkingDay: (input: AddNonWorkingDay) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_non_working_day", { input })),
+	removeNonWorkingDay: (input: RemoveNonWorkingDay) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { input })),
+	targetSettings: (input: GetTargetSettings) => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings", { input })),
+	setTargetDays: (input: SetTargetDays) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { input })),
+	exportDeadlines: (input: ExportDeadlines_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input })),
+	recordIdentityCheck: (input: RecordIdentityCheck_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { input })),
+	askIdentity: (input: AskIdentity_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { input })),
+	setAgent: (input: SetAgent_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { input })),
+	closeUnverified: (input: CloseUnverified_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { input })),
+	purgeEvidence: (input: PurgeEvidence_Deserialize) => typedError<PurgeReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_evidence", { input })),
+	identitySettings: (input: GetIdentitySettings) => typedError<IdentitySettings, ErrorReport_Serialize>(__TAURI_INVOKE("identity_settings", { input })),
+	setUnverifiedDays: (input: SetUnverifiedDays) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_unverified_days", { input })),
+	setEvidenceDays: (input: SetEvidenceDays) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_evidence_days", { input })),
+	readEmail: (input: ReadEmail) => typedError<EmailDraft_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("read_email", { input })),
+	previewImport: (input: PreviewImport) => typedError<ImportPreview_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("preview_import", { input })),
+	imports: (input: ListImports) => typedError<ImportRecord[], ErrorReport_Serialize>(__TAURI_INVOKE("imports", { input })),
+	mergeDuplicate: (input: MergeDuplicate_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("merge_duplicate", { input })),
+	relateRequests: (input: RelateRequests_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("relate_requests", { input })),
+	requester: (input: GetRequester) => typedError<RequesterView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("requester", { input })),
+	blockedSenders: (input: ListBlockedSenders) => typedError<BlockedSender[], ErrorReport_Serialize>(__TAURI_INVOKE("blocked_senders", { input })),
+	unblockSender: (input: UnblockSender) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unblock_sender", { input })),
+	systems: (input: ListSystems) => typedError<System_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("systems", { input })),
+	addSystem: (input: AddSystem_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_system", { input })),
+	updateSystem: (input: UpdateSystem_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("update_system", { input })),
+	retireSystem: (input: RetireSystem) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retire_system", { input })),
+	tickChecklist: (input: TickChecklist_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("tick_checklist", { input })),
+	refreshChecklist: (input: RefreshChecklist) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { input })),
+	organisation: (input: GetOrganisation) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation", { input })),
+	setOrganisation: (input: SetOrganisation_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { input })),
+	setLogo: (input: SetLogo_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_logo", { input })),
+	logo: (input: GetLogo) => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("logo", { input })),
+	authoritySettings: (input: GetAuthoritySettings) => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings", { input })),
+	setOwnAuthority: (input: SetOwnAuthority_Deserialize) => typedError<RegimeAuthorities_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_own_authority", { input })),
+	templateCatalogue: (input: GetTemplateCatalogue) => typedError<TemplateCatalogue, ErrorReport_Serialize>(__TAURI_INVOKE("template_catalogue", { input })),
+	saveTemplate: (input: SaveTemplate) => typedError<TemplateRow, ErrorReport_Serialize>(__TAURI_INVOKE("save_template", { input })),
+	copyLanguage: (input: CopyLanguage) => typedError<number, ErrorReport_Serialize>(__TAURI_INVOKE("copy_language", { input })),
+	previewResponse: (input: PreviewResponse_Deserialize) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { input })),
+	previewDraft: (input: PreviewDraft) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { input })),
+	queueResponse: (input: QueueResponse_Deserialize) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { input })),
+	letterPreview: (input: LetterPreview_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { input })),
+	writeLetter: (input: WriteLetter_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { input })),
+	smtpSettings: (input: GetSmtpSettings) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings", { input })),
+	setSmtpSettings: (input: SetSmtpSettings_Deserialize) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { input })),
+	testSmtp: (input: TestSmtp_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { input })),
+	outbox: (input: ListOutbox_Deserialize) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { input })),
+	flushOutbox: (input: FlushOutbox) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input })),
+	retryMessage: (input: RetryMessage) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { input })),
+	metrics: (input: GetMetrics_Deserialize) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input })),
+	addDisclosure: (input: AddDisclosure_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input })),
+	removeDisclosure: (input: RemoveDisclosure) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input })),
+	exportEvidence: (input: ExportEvidence) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input })),
+	retention: (input: GetRetention) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention", { input })),
+	setRetentionMonths: (input: SetRetentionMonths) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { input })),
+	purgeExpired: (input: PurgeExpired) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired", { input })),
+	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
+	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
+	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
 };
 
 /* Types */
+/**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
+export type AddAttachment = AddAttachment_Serialize | AddAttachment_Deserialize;
+
+/**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
+export type AddAttachment_Deserialize = {
+	reference: string,
+	file: FileInput,
+	/**  The name to keep it under (default: the file's own). */
+	name?: string | null,
+};
+
+/**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
+export type AddAttachment_Serialize = {
+	reference: string,
+	file: FileInput,
+	/**  The name to keep it under (default: the file's own). */
+	name: string | null,
+};
+
+/**  Add a field, or a file found in a system, to an access or portability answer. */
+export type AddDisclosure = AddDisclosure_Serialize | AddDisclosure_Deserialize;
+
+/**  Add a field, or a file found in a system, to an access or portability answer. */
+export type AddDisclosure_Deserialize = {
+	reference: string,
+	input: DisclosureInput_Deserialize,
+	file?: FileInput | null,
+};
+
+/**  Add a field, or a file found in a system, to an access or portability answer. */
+export type AddDisclosure_Serialize = {
+	reference: string,
+	input: DisclosureInput_Serialize,
+	file: FileInput | null,
+};
+
+/**  Declare a non-working day in a calendar; open requests' dates are derived again. */
+export type AddNonWorkingDay = {
+	calendar: string,
+	day: string,
+	label: string,
+};
+
+/**
+ *  Log a new request, with the document it came in (the email, the scanned letter) if there is one: both or
+ *  neither are kept.
+ */
+export type AddRequest = AddRequest_Serialize | AddRequest_Deserialize;
+
+/**
+ *  Log a new request, with the document it came in (the email, the scanned letter) if there is one: both or
+ *  neither are kept.
+ */
+export type AddRequest_Deserialize = {
+	input: NewRequest_Deserialize,
+	file?: FileInput | null,
+};
+
+/**
+ *  Log a new request, with the document it came in (the email, the scanned letter) if there is one: both or
+ *  neither are kept.
+ */
+export type AddRequest_Serialize = {
+	input: NewRequest_Serialize,
+	file: FileInput | null,
+};
+
+/**  Add a system to the data map. */
+export type AddSystem = AddSystem_Serialize | AddSystem_Deserialize;
+
+/**  Add a system to the data map. */
+export type AddSystem_Deserialize = {
+	input: SystemInput_Deserialize,
+};
+
+/**  Add a system to the data map. */
+export type AddSystem_Serialize = {
+	input: SystemInput_Serialize,
+};
+
 /**  A person acting for the data subject, and the written authority they showed. */
 export type Agent = Agent_Serialize | Agent_Deserialize;
 
@@ -166,6 +219,27 @@ export type AppInfo_Serialize = {
 	database: string | null,
 	/**  Set when the register could not be opened (e.g. written by a newer version). */
 	open_error: ErrorReport_Serialize | null,
+};
+
+/**  Ask the requester for (more) identity on `on`; the clock stops where the regime says so. */
+export type AskIdentity = AskIdentity_Serialize | AskIdentity_Deserialize;
+
+/**  Ask the requester for (more) identity on `on`; the clock stops where the regime says so. */
+export type AskIdentity_Deserialize = {
+	reference: string,
+	on: string,
+	note?: string | null,
+	/**  Queue the identity-request email too. */
+	send?: boolean,
+};
+
+/**  Ask the requester for (more) identity on `on`; the clock stops where the regime says so. */
+export type AskIdentity_Serialize = {
+	reference: string,
+	on: string,
+	note: string | null,
+	/**  Queue the identity-request email too. */
+	send: boolean,
 };
 
 export type Attachment = {
@@ -336,6 +410,21 @@ export type ChainReport_Serialize = {
 	notes: string[],
 };
 
+/**  Move a request to another status (with a reason where the move needs one). */
+export type ChangeStatus = ChangeStatus_Serialize | ChangeStatus_Deserialize;
+
+/**  Move a request to another status (with a reason where the move needs one). */
+export type ChangeStatus_Deserialize = {
+	reference: string,
+	change: StatusChange_Deserialize,
+};
+
+/**  Move a request to another status (with a reason where the move needs one). */
+export type ChangeStatus_Serialize = {
+	reference: string,
+	change: StatusChange_Serialize,
+};
+
 /**  An identity check as entered in the window or on the command line. */
 export type CheckInput = CheckInput_Serialize | CheckInput_Deserialize;
 
@@ -452,6 +541,27 @@ export type ClockFacts_Serialize = {
 	due_override: string | null,
 };
 
+/**  Close a request whose requester never proved who they are. */
+export type CloseUnverified = CloseUnverified_Serialize | CloseUnverified_Deserialize;
+
+/**  Close a request whose requester never proved who they are. */
+export type CloseUnverified_Deserialize = {
+	reference: string,
+	send?: boolean,
+};
+
+/**  Close a request whose requester never proved who they are. */
+export type CloseUnverified_Serialize = {
+	reference: string,
+	send: boolean,
+};
+
+/**  Start a language from another's templates; the number of templates copied. */
+export type CopyLanguage = {
+	from: string,
+	to: string,
+};
+
 export type Dashboard = {
 	open: number,
 	overdue: number,
@@ -563,6 +673,21 @@ export type Disclosure_Serialize = {
 };
 
 export type DueState = "overdue" | "due-soon" | "on-track" | "closed";
+
+/**  Correct what was logged about a request (requester's details, language, channel, date of receipt, text). */
+export type EditRequest = EditRequest_Serialize | EditRequest_Deserialize;
+
+/**  Correct what was logged about a request (requester's details, language, channel, date of receipt, text). */
+export type EditRequest_Deserialize = {
+	reference: string,
+	edit: RequestEdit_Deserialize,
+};
+
+/**  Correct what was logged about a request (requester's details, language, channel, date of receipt, text). */
+export type EditRequest_Serialize = {
+	reference: string,
+	edit: RequestEdit_Serialize,
+};
 
 /**  What the form is prefilled with. Every field can be changed before the request is logged. */
 export type EmailDraft = EmailDraft_Serialize | EmailDraft_Deserialize;
@@ -705,6 +830,74 @@ export type Explanation_Serialize = {
 	internal_target: string[],
 };
 
+/**  Sign the head of the trail and save it as an anchor file; the path written. */
+export type ExportAnchor = ExportAnchor_Serialize | ExportAnchor_Deserialize;
+
+/**  Sign the head of the trail and save it as an anchor file; the path written. */
+export type ExportAnchor_Deserialize = SaveTo_Deserialize;
+
+/**  Sign the head of the trail and save it as an anchor file; the path written. */
+export type ExportAnchor_Serialize = SaveTo_Serialize;
+
+/**  Every open deadline as an .ics calendar (no names in it); the path written. */
+export type ExportDeadlines = ExportDeadlines_Serialize | ExportDeadlines_Deserialize;
+
+/**  Every open deadline as an .ics calendar (no names in it); the path written. */
+export type ExportDeadlines_Deserialize = SaveTo_Deserialize;
+
+/**  Every open deadline as an .ics calendar (no names in it); the path written. */
+export type ExportDeadlines_Serialize = SaveTo_Serialize;
+
+/**  The evidence pack for a regulator's inquiry, saved to Downloads. */
+export type ExportEvidence = {
+	selection: PackSelection,
+};
+
+/**
+ *  The request log of a period (dates as typed, YYYY-MM-DD), saved to the Downloads folder; progress is the
+ *  number of requests written so far.
+ */
+export type ExportLog = {
+	from: string,
+	to: string,
+	format: LogFormat,
+};
+
+/**
+ *  The requester's copy of their data as a ZIP in Downloads (AES-256 with a password); progress in percent. The
+ *  password only passes through memory and is wiped when dropped.
+ */
+export type ExportSubject = ExportSubject_Serialize | ExportSubject_Deserialize;
+
+/**
+ *  The requester's copy of their data as a ZIP in Downloads (AES-256 with a password); progress in percent. The
+ *  password only passes through memory and is wiped when dropped.
+ */
+export type ExportSubject_Deserialize = {
+	reference: string,
+	password?: string | null,
+	language?: string | null,
+};
+
+/**
+ *  The requester's copy of their data as a ZIP in Downloads (AES-256 with a password); progress in percent. The
+ *  password only passes through memory and is wiped when dropped.
+ */
+export type ExportSubject_Serialize = {
+	reference: string,
+	password: string | null,
+	language: string | null,
+};
+
+export type FileInput = 
+/**  Read by the window: travels as base64, so it is held to [`MAX_UPLOAD_BYTES`] as well as the caller's limit. */
+({ name: string; content_base64: string }) & { path?: never } | 
+/**  A file on this computer. */
+({ path: string }) & { content_base64?: never; name?: never };
+
+/**  Deliver what the outbox holds now. */
+export type FlushOutbox = null;
+
 /**  What `mail flush` did. */
 export type FlushReport = {
 	sent: number,
@@ -753,6 +946,64 @@ export type FormOptions_Serialize = {
 	export_languages: Choice[],
 	today: string,
 };
+
+/**  Whether the checkpoint signing key exists, where it is kept and whether it is unlocked. */
+export type GetAuditKeyStatus = null;
+
+/**  Each regime's supervisory authority: the organisation's own choice and the shipped directory. */
+export type GetAuthoritySettings = null;
+
+/**  The counts at the top of the queue (overdue, due soon, by status). */
+export type GetDashboard = null;
+
+/**  What the forms offer: kinds, channels, regimes, languages, statuses. */
+export type GetFormOptions = null;
+
+/**  The identity periods: days to wait for identity per regime, days evidence is kept. */
+export type GetIdentitySettings = null;
+
+/**  The letterhead's logo as base64 (for the settings page to show it). */
+export type GetLogo = null;
+
+/**  The year's metrics (CCPA §7102 shape), for one regime or all. */
+export type GetMetrics = GetMetrics_Serialize | GetMetrics_Deserialize;
+
+/**  The year's metrics (CCPA §7102 shape), for one regime or all. */
+export type GetMetrics_Deserialize = {
+	year: number,
+	regime?: string | null,
+};
+
+/**  The year's metrics (CCPA §7102 shape), for one regime or all. */
+export type GetMetrics_Serialize = {
+	year: number,
+	regime: string | null,
+};
+
+/**  The organisation as it signs its answers (name, address, contact, DPO, letterhead). */
+export type GetOrganisation = null;
+
+/**  One request with its dates, their explanation and its audit events. */
+export type GetRequest = {
+	reference: string,
+};
+
+/**  A requester with every request they made. */
+export type GetRequester = {
+	id: string,
+};
+
+/**  The retention period and what is due under it (a dry run of the purge). */
+export type GetRetention = null;
+
+/**  The SMTP server settings (the password stays in the OS keyring and is never returned). */
+export type GetSmtpSettings = null;
+
+/**  The internal target per regime (working days before the statutory date). */
+export type GetTargetSettings = null;
+
+/**  Every template with the stages, kinds and languages it covers. */
+export type GetTemplateCatalogue = null;
 
 export type GroupMetrics = GroupMetrics_Serialize | GroupMetrics_Deserialize;
 
@@ -973,6 +1224,63 @@ export type KindGuess = {
 	because: string,
 };
 
+/**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
+export type LetterPreview = LetterPreview_Serialize | LetterPreview_Deserialize;
+
+/**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
+export type LetterPreview_Deserialize = {
+	reference: string,
+	stage: string,
+	lang?: string | null,
+	note?: string | null,
+};
+
+/**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
+export type LetterPreview_Serialize = {
+	reference: string,
+	stage: string,
+	lang: string | null,
+	note: string | null,
+};
+
+/**  Senders whose requests are set aside as spam. */
+export type ListBlockedSenders = null;
+
+/**  The non-working days the organisation declared (and removed), newest first. */
+export type ListCalendarDays = null;
+
+/**  Every import so far (file, hash, counts). */
+export type ListImports = null;
+
+/**  The outbox (of one request, or all): queued, sent and failed messages. */
+export type ListOutbox = ListOutbox_Serialize | ListOutbox_Deserialize;
+
+/**  The outbox (of one request, or all): queued, sent and failed messages. */
+export type ListOutbox_Deserialize = {
+	reference?: string | null,
+};
+
+/**  The outbox (of one request, or all): queued, sent and failed messages. */
+export type ListOutbox_Serialize = {
+	reference: string | null,
+};
+
+/**  The queue: filtered, sorted, paged. */
+export type ListRequests = ListRequests_Serialize | ListRequests_Deserialize;
+
+/**  The queue: filtered, sorted, paged. */
+export type ListRequests_Deserialize = {
+	query: Query_Deserialize,
+};
+
+/**  The queue: filtered, sorted, paged. */
+export type ListRequests_Serialize = {
+	query: Query_Serialize,
+};
+
+/**  The systems of the data map, retired ones included. */
+export type ListSystems = null;
+
 /**  What an export wrote. */
 export type LogExport = {
 	path: string,
@@ -983,6 +1291,23 @@ export type LogExport = {
 
 /**  The formats the log is written in. */
 export type LogFormat = "csv" | "xlsx" | "json" | "pdf";
+
+/**  Close a request as a duplicate of another (which keeps going). */
+export type MergeDuplicate = MergeDuplicate_Serialize | MergeDuplicate_Deserialize;
+
+/**  Close a request as a duplicate of another (which keeps going). */
+export type MergeDuplicate_Deserialize = {
+	reference: string,
+	into: string,
+	note?: string | null,
+};
+
+/**  Close a request as a duplicate of another (which keeps going). */
+export type MergeDuplicate_Serialize = {
+	reference: string,
+	into: string,
+	note: string | null,
+};
 
 export type Metrics = Metrics_Serialize | Metrics_Deserialize;
 
@@ -1150,6 +1475,23 @@ export type OutboxItem_Serialize = {
 	sent_at: string | null,
 };
 
+/**  Set the due date by hand with a reason (`date` None: back to the computed one). */
+export type OverrideDue = OverrideDue_Serialize | OverrideDue_Deserialize;
+
+/**  Set the due date by hand with a reason (`date` None: back to the computed one). */
+export type OverrideDue_Deserialize = {
+	reference: string,
+	date?: string | null,
+	reason: string,
+};
+
+/**  Set the due date by hand with a reason (`date` None: back to the computed one). */
+export type OverrideDue_Serialize = {
+	reference: string,
+	date: string | null,
+	reason: string,
+};
+
 /**  An authority the organisation entered itself. */
 export type OwnAuthority = OwnAuthority_Serialize | OwnAuthority_Deserialize;
 
@@ -1180,6 +1522,25 @@ export type Page<T> = {
 /**  Whose identity (or authority) a check is about. */
 export type Party = "requester" | "agent";
 
+/**  Stop the clock from `from` for a reason the regime allows. */
+export type PauseClock = PauseClock_Serialize | PauseClock_Deserialize;
+
+/**  Stop the clock from `from` for a reason the regime allows. */
+export type PauseClock_Deserialize = {
+	reference: string,
+	from: string,
+	reason: string,
+	note?: string | null,
+};
+
+/**  Stop the clock from `from` for a reason the regime allows. */
+export type PauseClock_Serialize = {
+	reference: string,
+	from: string,
+	reason: string,
+	note: string | null,
+};
+
 /**  Why the clock (or the work) was stopped. */
 export type PauseReason = "awaiting-identity" | "awaiting-clarification" | "awaiting-fee" | "other";
 
@@ -1198,6 +1559,55 @@ export type PauseRecord_Serialize = {
 	end: string | null,
 	reason: PauseReason,
 };
+
+/**  The template editor's live preview: unsaved text rendered on a real request. */
+export type PreviewDraft = {
+	reference: string,
+	stage: string,
+	lang: string,
+	subject: string,
+	body: string,
+};
+
+/**  A table's columns, a sample of its rows and the mapping guessed from its headers. */
+export type PreviewImport = {
+	file: FileInput,
+};
+
+/**  A response rendered on a request, with what the law requires that is missing. */
+export type PreviewResponse = PreviewResponse_Serialize | PreviewResponse_Deserialize;
+
+/**  A response rendered on a request, with what the law requires that is missing. */
+export type PreviewResponse_Deserialize = {
+	reference: string,
+	stage: string,
+	lang?: string | null,
+	note?: string | null,
+};
+
+/**  A response rendered on a request, with what the law requires that is missing. */
+export type PreviewResponse_Serialize = {
+	reference: string,
+	stage: string,
+	lang: string | null,
+	note: string | null,
+};
+
+/**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
+export type PurgeEvidence = PurgeEvidence_Serialize | PurgeEvidence_Deserialize;
+
+/**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
+export type PurgeEvidence_Deserialize = {
+	reference?: string | null,
+};
+
+/**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
+export type PurgeEvidence_Serialize = {
+	reference: string | null,
+};
+
+/**  Purge now what the retention period has made due. */
+export type PurgeExpired = null;
 
 /**  What a purge of evidence did. */
 export type PurgeReport = {
@@ -1241,6 +1651,27 @@ export type Query_Serialize = {
 	offset: number,
 };
 
+/**  Queue a response by email (with the PDF letter attached when `letter`). */
+export type QueueResponse = QueueResponse_Serialize | QueueResponse_Deserialize;
+
+/**  Queue a response by email (with the PDF letter attached when `letter`). */
+export type QueueResponse_Deserialize = {
+	reference: string,
+	stage: string,
+	lang?: string | null,
+	note?: string | null,
+	letter?: boolean,
+};
+
+/**  Queue a response by email (with the PDF letter attached when `letter`). */
+export type QueueResponse_Serialize = {
+	reference: string,
+	stage: string,
+	lang: string | null,
+	note: string | null,
+	letter: boolean,
+};
+
 /**  One row of the queue with its due state. */
 export type QueueRow = QueueRow_Serialize | QueueRow_Deserialize;
 
@@ -1253,6 +1684,11 @@ export type QueueRow_Deserialize = {
 export type QueueRow_Serialize = {
 	due_state: DueState,
 } & RequestRow_Serialize;
+
+/**  Read an email (.eml) into a prefilled request form; nothing is logged. */
+export type ReadEmail = {
+	file: FileInput,
+};
 
 /**  How many open requests a settings change re-derived, and how many got new dates. */
 export type RecomputeCount = {
@@ -1283,6 +1719,34 @@ export type RecomputeReport_Serialize = {
 	checked: number,
 	/**  Those whose dates changed (each has a `dates_recomputed` event). */
 	changed: number,
+};
+
+/**  The fee was paid on `on` (YYYY-MM-DD): the clock runs from then where the regime says so. */
+export type RecordFeePaid = {
+	reference: string,
+	on: string,
+};
+
+/**  Record an identity check, with the evidence seen (kept until the evidence purge). */
+export type RecordIdentityCheck = RecordIdentityCheck_Serialize | RecordIdentityCheck_Deserialize;
+
+/**  Record an identity check, with the evidence seen (kept until the evidence purge). */
+export type RecordIdentityCheck_Deserialize = {
+	reference: string,
+	check: CheckInput_Deserialize,
+	evidence?: FileInput[],
+};
+
+/**  Record an identity check, with the evidence seen (kept until the evidence purge). */
+export type RecordIdentityCheck_Serialize = {
+	reference: string,
+	check: CheckInput_Serialize,
+	evidence: FileInput[],
+};
+
+/**  Add to a request's checklist the systems added to the data map since it was made. */
+export type RefreshChecklist = {
+	reference: string,
 };
 
 /**
@@ -1340,6 +1804,25 @@ export type RegimeOption_Serialize = {
 	extension: string,
 };
 
+/**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
+export type RelateRequests = RelateRequests_Serialize | RelateRequests_Deserialize;
+
+/**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
+export type RelateRequests_Deserialize = {
+	reference: string,
+	other: string,
+	relation: string,
+	note?: string | null,
+};
+
+/**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
+export type RelateRequests_Serialize = {
+	reference: string,
+	other: string,
+	relation: string,
+	note: string | null,
+};
+
 /**  What the request page shows about the requester's other requests. */
 export type Related = Related_Serialize | Related_Deserialize;
 
@@ -1361,6 +1844,19 @@ export type Related_Serialize = {
 	recent: RequestRow_Serialize[],
 	links: RequestLink_Serialize[],
 	blocked: BlockedSender | null,
+};
+
+/**  Take an item out of an access or portability answer. */
+export type RemoveDisclosure = {
+	reference: string,
+	item: string,
+};
+
+/**  Take back a declared non-working day, with a reason. */
+export type RemoveNonWorkingDay = {
+	calendar: string,
+	day: string,
+	reason: string,
 };
 
 /**  A rendered response, and what it lacks of what the law requires (empty: it may be sent). */
@@ -1651,6 +2147,12 @@ export type Requester_Serialize = {
 	account: string | null,
 };
 
+/**  Restart a stopped clock on `on`. */
+export type ResumeClock = {
+	reference: string,
+	on: string,
+};
+
 export type RetentionReport = {
 	months: number,
 	/**  Requests closed before this day are due. */
@@ -1662,6 +2164,16 @@ export type RetentionReport = {
 	files_removed: number,
 	/**  Purged over all time. */
 	purged_in_all: number,
+};
+
+/**  Retire a system: new checklists leave it out, old ones keep it. */
+export type RetireSystem = {
+	id: string,
+};
+
+/**  Put a failed message back in the queue. */
+export type RetryMessage = {
+	id: string,
 };
 
 export type RowError = {
@@ -1689,6 +2201,170 @@ export type RowsCheck = {
 	differing: number,
 	/**  The first 100 that differ. */
 	rows: RowMismatch[],
+};
+
+/**  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. */
+export type RunImport = RunImport_Serialize | RunImport_Deserialize;
+
+/**  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. */
+export type RunImport_Deserialize = {
+	file: FileInput,
+	mapping?: ImportMapping_Deserialize | null,
+	check_only?: boolean,
+};
+
+/**  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. */
+export type RunImport_Serialize = {
+	file: FileInput,
+	mapping: ImportMapping_Serialize | null,
+	check_only: boolean,
+};
+
+/**  Save a template (checked: it must render and say what the law requires). */
+export type SaveTemplate = {
+	stage: string,
+	kind: string,
+	lang: string,
+	subject: string,
+	body: string,
+};
+
+/**
+ *  Where an operation saves the file it makes: the path given (replacing a file there only with `force`), or a
+ *  free name in the Downloads folder.
+ */
+export type SaveTo = SaveTo_Serialize | SaveTo_Deserialize;
+
+/**
+ *  Where an operation saves the file it makes: the path given (replacing a file there only with `force`), or a
+ *  free name in the Downloads folder.
+ */
+export type SaveTo_Deserialize = {
+	/**  The file to write (default: a new name in the Downloads folder). */
+	out?: string | null,
+	/**  Replace the file at --out if there is one. */
+	force?: boolean,
+};
+
+/**
+ *  Where an operation saves the file it makes: the path given (replacing a file there only with `force`), or a
+ *  free name in the Downloads folder.
+ */
+export type SaveTo_Serialize = {
+	/**  The file to write (default: a new name in the Downloads folder). */
+	out: string | null,
+	/**  Replace the file at --out if there is one. */
+	force: boolean,
+};
+
+/**  The agent acting for the requester and their authority (all None: no agent). */
+export type SetAgent = SetAgent_Serialize | SetAgent_Deserialize;
+
+/**  The agent acting for the requester and their authority (all None: no agent). */
+export type SetAgent_Deserialize = {
+	reference: string,
+	name?: string | null,
+	email?: string | null,
+	authority?: string | null,
+};
+
+/**  The agent acting for the requester and their authority (all None: no agent). */
+export type SetAgent_Serialize = {
+	reference: string,
+	name: string | null,
+	email: string | null,
+	authority: string | null,
+};
+
+/**  How many days identity evidence is kept after the answer. */
+export type SetEvidenceDays = {
+	days: number,
+};
+
+/**  Put a logo on the letterhead (`file` None takes it off). */
+export type SetLogo = SetLogo_Serialize | SetLogo_Deserialize;
+
+/**  Put a logo on the letterhead (`file` None takes it off). */
+export type SetLogo_Deserialize = {
+	file?: FileInput | null,
+};
+
+/**  Put a logo on the letterhead (`file` None takes it off). */
+export type SetLogo_Serialize = {
+	file: FileInput | null,
+};
+
+/**  Change the organisation's details. */
+export type SetOrganisation = SetOrganisation_Serialize | SetOrganisation_Deserialize;
+
+/**  Change the organisation's details. */
+export type SetOrganisation_Deserialize = {
+	org: Organisation_Deserialize,
+};
+
+/**  Change the organisation's details. */
+export type SetOrganisation_Serialize = {
+	org: Organisation_Serialize,
+};
+
+/**  Set the organisation's own authority for a regime (`own` None: back to the directory). */
+export type SetOwnAuthority = SetOwnAuthority_Serialize | SetOwnAuthority_Deserialize;
+
+/**  Set the organisation's own authority for a regime (`own` None: back to the directory). */
+export type SetOwnAuthority_Deserialize = {
+	regime: string,
+	own?: OwnAuthority_Deserialize | null,
+};
+
+/**  Set the organisation's own authority for a regime (`own` None: back to the directory). */
+export type SetOwnAuthority_Serialize = {
+	regime: string,
+	own: OwnAuthority_Serialize | null,
+};
+
+/**  Set the retention period in months; what is then due (a dry run). */
+export type SetRetentionMonths = {
+	months: number,
+};
+
+/**  Save the SMTP server settings, and the password when one is given. */
+export type SetSmtpSettings = SetSmtpSettings_Serialize | SetSmtpSettings_Deserialize;
+
+/**  Save the SMTP server settings, and the password when one is given. */
+export type SetSmtpSettings_Deserialize = {
+	settings: SmtpSettings_Deserialize,
+	password?: string | null,
+};
+
+/**  Save the SMTP server settings, and the password when one is given. */
+export type SetSmtpSettings_Serialize = {
+	settings: SmtpSettings_Serialize,
+	password: string | null,
+};
+
+/**  Set a regime's internal target; open requests' targets are derived again. */
+export type SetTargetDays = {
+	regime: string,
+	days: number,
+};
+
+/**  How many days to wait for identity before a request may be closed unverified, per regime. */
+export type SetUnverifiedDays = {
+	regime: string,
+	days: number,
+};
+
+/**  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. */
+export type SetUpAuditKey = SetUpAuditKey_Serialize | SetUpAuditKey_Deserialize;
+
+/**  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. */
+export type SetUpAuditKey_Deserialize = {
+	passphrase?: string | null,
+};
+
+/**  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. */
+export type SetUpAuditKey_Serialize = {
+	passphrase: string | null,
 };
 
 export type SmtpSettings = SmtpSettings_Serialize | SmtpSettings_Deserialize;
@@ -1820,6 +2496,25 @@ export type System_Serialize = {
 	retired_at: string | null,
 };
 
+/**  Take the one extension, told to the requester on `told_on`; `new_due` only where the regime leaves it open. */
+export type TakeExtension = TakeExtension_Serialize | TakeExtension_Deserialize;
+
+/**  Take the one extension, told to the requester on `told_on`; `new_due` only where the regime leaves it open. */
+export type TakeExtension_Deserialize = {
+	reference: string,
+	told_on: string,
+	reason: string,
+	new_due?: string | null,
+};
+
+/**  Take the one extension, told to the requester on `told_on`; `new_due` only where the regime leaves it open. */
+export type TakeExtension_Serialize = {
+	reference: string,
+	told_on: string,
+	reason: string,
+	new_due: string | null,
+};
+
 /**  The internal-target setting of one regime. */
 export type TargetSetting = {
 	regime: string,
@@ -1846,6 +2541,40 @@ export type TemplateRow = {
 	actor: string,
 };
 
+/**  Check DNS, TCP, TLS and login in turn; with `to`, also send a test message. */
+export type TestSmtp = TestSmtp_Serialize | TestSmtp_Deserialize;
+
+/**  Check DNS, TCP, TLS and login in turn; with `to`, also send a test message. */
+export type TestSmtp_Deserialize = {
+	to?: string | null,
+};
+
+/**  Check DNS, TCP, TLS and login in turn; with `to`, also send a test message. */
+export type TestSmtp_Serialize = {
+	to: string | null,
+};
+
+/**  Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one. */
+export type TickChecklist = TickChecklist_Serialize | TickChecklist_Deserialize;
+
+/**  Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one. */
+export type TickChecklist_Deserialize = {
+	reference: string,
+	system: string,
+	item_state: string,
+	note?: string | null,
+	proof?: FileInput | null,
+};
+
+/**  Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one. */
+export type TickChecklist_Serialize = {
+	reference: string,
+	system: string,
+	item_state: string,
+	note: string | null,
+	proof: FileInput | null,
+};
+
 /**  A permitted move, and whether it needs a written reason. */
 export type Transition = {
 	to: Status,
@@ -1859,10 +2588,29 @@ export type TriggerProblem = {
 	problem: string,
 };
 
-/**  A file chosen in the window, as it travels over the IPC bridge. */
-export type UploadedFile = {
-	name: string,
-	content_base64: string,
+/**  Take a sender off the blocked list. */
+export type UnblockSender = {
+	email: string,
+};
+
+/**  Unlock a passphrase-sealed signing key for this session. */
+export type UnlockAuditKey = {
+	passphrase: string,
+};
+
+/**  Change a system (by id or name). */
+export type UpdateSystem = UpdateSystem_Serialize | UpdateSystem_Deserialize;
+
+/**  Change a system (by id or name). */
+export type UpdateSystem_Deserialize = {
+	id: string,
+	input: SystemInput_Deserialize,
+};
+
+/**  Change a system (by id or name). */
+export type UpdateSystem_Serialize = {
+	id: string,
+	input: SystemInput_Serialize,
 };
 
 /**  How sure the organisation must be of the requester's identity before acting. */
@@ -1878,6 +2626,37 @@ export type VerificationPolicy = {
 	citation: string,
 	/**  Methods that fit the level, the least intrusive first. */
 	suggested: VerificationMethod[],
+};
+
+/**  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints. */
+export type VerifyAudit = null;
+
+/**
+ *  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
+ *  of the printable copy.
+ */
+export type WriteLetter = WriteLetter_Serialize | WriteLetter_Deserialize;
+
+/**
+ *  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
+ *  of the printable copy.
+ */
+export type WriteLetter_Deserialize = {
+	reference: string,
+	stage: string,
+	lang?: string | null,
+	note?: string | null,
+};
+
+/**
+ *  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
+ *  of the printable copy.
+ */
+export type WriteLetter_Serialize = {
+	reference: string,
+	stage: string,
+	lang: string | null,
+	note: string | null,
 };
 
 /* Tauri Specta runtime */

@@ -1,0 +1,48 @@
+//! The audit trail: verification, the signing key, anchors.
+
+use serde::Deserialize;
+
+use super::{SaveTo, op};
+use crate::desk::{AuditKeyStatus, ChainReport};
+
+/// Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct VerifyAudit;
+op!(VerifyAudit => ChainReport, |_, d| d.verify_audit());
+
+/// Whether the checkpoint signing key exists, where it is kept and whether it is unlocked.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GetAuditKeyStatus;
+op!(GetAuditKeyStatus => AuditKeyStatus, |_, d| d.audit_key_status());
+
+/// Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetUpAuditKey {
+    #[serde(default)]
+    pub passphrase: Option<String>,
+}
+op!(SetUpAuditKey => AuditKeyStatus, |i, d| d.set_up_audit_key(i.passphrase.as_deref()));
+
+/// Unlock a passphrase-sealed signing key for this session.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct UnlockAuditKey {
+    pub passphrase: String,
+}
+op!(UnlockAuditKey => AuditKeyStatus, |i, d| d.unlock_audit_key(&i.passphrase));
+
+/// Sign the head of the trail and save it as an anchor file; the path written.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportAnchor {
+    #[serde(flatten)]
+    pub save: SaveTo,
+}
+op!(ExportAnchor => String, |i, d| {
+    let (path, existing) = i.save.resolve(&format!("audit-anchor-{}.json", crate::dates::fmt(d.today())))?;
+    d.export_anchor(&path, existing)?;
+    Ok(path.display().to_string())
+});

@@ -1,0 +1,61 @@
+//! The organisation's non-working days, internal targets and the deadline calendar.
+
+use serde::Deserialize;
+
+use super::{SaveTo, op};
+use crate::desk::{RecomputeCount, RecomputeReport, TargetSetting};
+use crate::store::CalendarDay;
+
+/// The non-working days the organisation declared (and removed), newest first.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ListCalendarDays;
+op!(ListCalendarDays => Vec<CalendarDay>, |_, d| d.calendar_days());
+
+/// Declare a non-working day in a calendar; open requests' dates are derived again.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AddNonWorkingDay {
+    pub calendar: String,
+    pub day: String,
+    pub label: String,
+}
+op!(AddNonWorkingDay => RecomputeReport, |i, d| d.add_non_working_day(&i.calendar, &i.day, &i.label));
+
+/// Take back a declared non-working day, with a reason.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RemoveNonWorkingDay {
+    pub calendar: String,
+    pub day: String,
+    pub reason: String,
+}
+op!(RemoveNonWorkingDay => RecomputeReport, |i, d| d.remove_non_working_day(&i.calendar, &i.day, &i.reason));
+
+/// The internal target per regime (working days before the statutory date).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GetTargetSettings;
+op!(GetTargetSettings => Vec<TargetSetting>, |_, d| Ok(d.target_settings()));
+
+/// Set a regime's internal target; open requests' targets are derived again.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetTargetDays {
+    pub regime: String,
+    pub days: u32,
+}
+op!(SetTargetDays => RecomputeCount, |i, d| d.set_target_working_days(&i.regime, i.days));
+
+/// Every open deadline as an .ics calendar (no names in it); the path written.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportDeadlines {
+    #[serde(flatten)]
+    pub save: SaveTo,
+}
+op!(ExportDeadlines => String, |i, d| {
+    let (path, existing) = i.save.resolve(&format!("rightsdesk-deadlines-{}.ics", crate::dates::fmt(d.today())))?;
+    d.export_deadlines(&path, existing)?;
+    Ok(path.display().to_string())
+});

@@ -1,0 +1,64 @@
+//! Facts of the statutory clock: fee paid, stop and restart, the extension, a reasoned override.
+
+use serde::Deserialize;
+
+use super::op;
+use crate::desk::RequestDetail;
+
+/// The fee was paid on `on` (YYYY-MM-DD): the clock runs from then where the regime says so.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RecordFeePaid {
+    pub reference: String,
+    pub on: String,
+}
+op!(RecordFeePaid => RequestDetail, |i, d| d.record_fee_paid(&i.reference, &i.on));
+
+/// Stop the clock from `from` for a reason the regime allows.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PauseClock {
+    pub reference: String,
+    pub from: String,
+    pub reason: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+op!(PauseClock => RequestDetail, |i, d| d.pause_clock(&i.reference, &i.from, &i.reason, i.note.as_deref()));
+
+/// Restart a stopped clock on `on`.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ResumeClock {
+    pub reference: String,
+    pub on: String,
+}
+op!(ResumeClock => RequestDetail, |i, d| d.resume_clock(&i.reference, &i.on));
+
+/// Take the one extension, told to the requester on `told_on`; `new_due` only where the regime leaves it open.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct TakeExtension {
+    pub reference: String,
+    pub told_on: String,
+    pub reason: String,
+    #[serde(default)]
+    pub new_due: Option<String>,
+}
+op!(TakeExtension => RequestDetail, |i, d| d.take_extension(
+    &i.reference,
+    &i.told_on,
+    Some(&i.reason),
+    i.new_due.as_deref()
+));
+
+/// Set the due date by hand with a reason (`date` None: back to the computed one).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct OverrideDue {
+    pub reference: String,
+    #[serde(default)]
+    pub date: Option<String>,
+    pub reason: String,
+}
+op!(OverrideDue => RequestDetail, |i, d| d.override_due(&i.reference, i.date.as_deref(), Some(&i.reason)));

@@ -1,0 +1,108 @@
+//! What leaves the register: the request log, metrics, the requester's copy of their data, the evidence pack.
+
+use serde::Deserialize;
+use zeroize::Zeroizing;
+
+use super::{Reporting, op};
+use crate::desk::{DisclosureInput, EvidencePack, LogExport, PackSelection, RequestDetail, SubjectExport};
+use crate::export::{LogFormat, Metrics};
+use crate::files::{FileInput, MAX_ATTACHMENT_BYTES};
+
+/// The year's metrics (CCPA §7102 shape), for one regime or all.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GetMetrics {
+    pub year: i32,
+    #[serde(default)]
+    pub regime: Option<String>,
+}
+op!(GetMetrics => Metrics, |i, d| d.metrics(i.year, i.regime.as_deref()));
+
+/// Add a field, or a file found in a system, to an access or portability answer.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AddDisclosure {
+    pub reference: String,
+    pub input: DisclosureInput,
+    #[serde(default)]
+    pub file: Option<FileInput>,
+}
+op!(AddDisclosure => RequestDetail, |i, d| {
+    let file = match &i.file {
+        Some(f) => Some((f.name(), f.open(MAX_ATTACHMENT_BYTES)? as Box<dyn std::io::Read>)),
+        None => None,
+    };
+    d.add_disclosure(&i.reference, i.input, file)
+});
+
+/// Take an item out of an access or portability answer.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RemoveDisclosure {
+    pub reference: String,
+    pub item: String,
+}
+op!(RemoveDisclosure => RequestDetail, |i, d| d.remove_disclosure(&i.reference, &i.item));
+
+/// The evidence pack for a regulator's inquiry, saved to Downloads.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportEvidence {
+    pub selection: PackSelection,
+}
+op!(ExportEvidence => EvidencePack, |i, d| d.export_evidence_to_downloads(&i.selection));
+
+/// The request log of a period (dates as typed, YYYY-MM-DD), saved to the Downloads folder; progress is the
+/// number of requests written so far.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportLog {
+    pub from: String,
+    pub to: String,
+    pub format: LogFormat,
+}
+
+impl Reporting for ExportLog {
+    type Output = LogExport;
+    type Progress = u32;
+
+    fn run(self, d: &crate::Desk, progress: &mut dyn FnMut(u32)) -> crate::Result<LogExport> {
+        d.export_log_to_downloads(&self.from, &self.to, self.format, &mut |n| {
+            progress(u32::try_from(n).unwrap_or(u32::MAX))
+        })
+    }
+}
+
+/// The requester's copy of their data as a ZIP in Downloads (AES-256 with a password); progress in percent. The
+/// password only passes through memory and is wiped when dropped.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ExportSubject {
+    pub reference: String,
+    #[serde(default)]
+    pub password: Option<String>,
+    #[serde(default)]
+    pub language: Option<String>,
+}
+
+impl Reporting for ExportSubject {
+    type Output = SubjectExport;
+    type Progress = u32;
+
+    fn run(self, d: &crate::Desk, progress: &mut dyn FnMut(u32)) -> crate::Result<SubjectExport> {
+        let password = self.password.filter(|p| !p.is_empty()).map(Zeroizing::new);
+        let mut last = u32::MAX;
+        d.export_subject_to_downloads(
+            &self.reference,
+            password.as_ref().map(|p| p.as_str()),
+            self.language.as_deref(),
+            &mut |done, total| {
+                let percent = (done * 100).checked_div(total).map_or(100, |p| u32::try_from(p).unwrap_or(100));
+                if percent != last {
+                    last = percent;
+                    progress(percent);
+                }
+            },
+        )
+    }
+}

@@ -1,0 +1,95 @@
+//! Identity: checks with evidence, asking for identity, agents, the unverified close, the evidence purge.
+
+use serde::Deserialize;
+
+use super::op;
+use crate::desk::{CheckInput, EvidenceFile, IdentitySettings, PurgeReport, RequestDetail};
+use crate::files::{FileInput, MAX_ATTACHMENT_BYTES};
+
+/// Record an identity check, with the evidence seen (kept until the evidence purge).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RecordIdentityCheck {
+    pub reference: String,
+    pub check: CheckInput,
+    #[serde(default)]
+    pub evidence: Vec<FileInput>,
+}
+op!(RecordIdentityCheck => RequestDetail, |i, d| {
+    let evidence = i
+        .evidence
+        .iter()
+        .map(|f| Ok(EvidenceFile { name: f.name(), content: f.open(MAX_ATTACHMENT_BYTES)? }))
+        .collect::<crate::Result<Vec<_>>>()?;
+    d.record_identity_check(&i.reference, i.check, evidence)
+});
+
+/// Ask the requester for (more) identity on `on`; the clock stops where the regime says so.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AskIdentity {
+    pub reference: String,
+    pub on: String,
+    #[serde(default)]
+    pub note: Option<String>,
+    /// Queue the identity-request email too.
+    #[serde(default)]
+    pub send: bool,
+}
+op!(AskIdentity => RequestDetail, |i, d| d.ask_identity(&i.reference, &i.on, i.note.as_deref(), i.send));
+
+/// The agent acting for the requester and their authority (all None: no agent).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetAgent {
+    pub reference: String,
+    #[serde(default)]
+    pub name: Option<String>,
+    #[serde(default)]
+    pub email: Option<String>,
+    #[serde(default)]
+    pub authority: Option<String>,
+}
+op!(SetAgent => RequestDetail, |i, d| d.set_agent(&i.reference, i.name, i.email, i.authority));
+
+/// Close a request whose requester never proved who they are.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CloseUnverified {
+    pub reference: String,
+    #[serde(default)]
+    pub send: bool,
+}
+op!(CloseUnverified => RequestDetail, |i, d| d.close_unverified(&i.reference, i.send));
+
+/// With `reference`: that answered request's evidence now; without: everything past the retention period.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PurgeEvidence {
+    #[serde(default)]
+    pub reference: Option<String>,
+}
+op!(PurgeEvidence => PurgeReport, |i, d| d.purge_evidence(i.reference.as_deref()));
+
+/// The identity periods: days to wait for identity per regime, days evidence is kept.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GetIdentitySettings;
+op!(GetIdentitySettings => IdentitySettings, |_, d| Ok(d.identity_settings()));
+
+/// How many days to wait for identity before a request may be closed unverified, per regime.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetUnverifiedDays {
+    pub regime: String,
+    pub days: u32,
+}
+op!(SetUnverifiedDays => (), |i, d| d.set_unverified_days(&i.regime, i.days));
+
+/// How many days identity evidence is kept after the answer.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetEvidenceDays {
+    pub days: u32,
+}
+op!(SetEvidenceDays => (), |i, d| d.set_evidence_retention_days(i.days));

@@ -1,0 +1,73 @@
+//! Intake: reading an email before logging it, importing a backlog from a table.
+
+use serde::{Deserialize, Serialize};
+
+use super::{Reporting, op};
+use crate::desk::{ImportPreview, ImportProgress, ImportReport};
+use crate::files::{FileInput, MAX_EML_BYTES, MAX_IMPORT_BYTES};
+use crate::intake::{EmailDraft, ImportMapping};
+use crate::safe_file::{self, Existing};
+use crate::store::ImportRecord;
+
+/// Read an email (.eml) into a prefilled request form; nothing is logged.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ReadEmail {
+    pub file: FileInput,
+}
+op!(ReadEmail => EmailDraft, |i, _d| crate::intake::read_email(&i.file.read(MAX_EML_BYTES)?));
+
+/// A table's columns, a sample of its rows and the mapping guessed from its headers.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PreviewImport {
+    pub file: FileInput,
+}
+op!(PreviewImport => ImportPreview, |i, d| d.preview_import(&i.file.into_source(MAX_IMPORT_BYTES)?));
+
+/// Every import so far (file, hash, counts).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ListImports;
+op!(ListImports => Vec<ImportRecord>, |_, d| d.imports());
+
+/// Check, or import, a table of requests: good rows in one transaction, each row validated like the form.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RunImport {
+    pub file: FileInput,
+    #[serde(default)]
+    pub mapping: Option<ImportMapping>,
+    #[serde(default)]
+    pub check_only: bool,
+}
+
+#[derive(Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ImportOutcome {
+    pub report: ImportReport,
+    /// Where the rows that could not be imported were written (row, column, value, reason), if any.
+    pub error_file: Option<String>,
+}
+
+impl Reporting for RunImport {
+    type Output = ImportOutcome;
+    type Progress = ImportProgress;
+
+    /// The rows that could not be imported go to a file in the Downloads folder.
+    fn run(self, d: &crate::Desk, progress: &mut dyn FnMut(ImportProgress)) -> crate::Result<ImportOutcome> {
+        let name = self.file.name();
+        let source = self.file.into_source(MAX_IMPORT_BYTES)?;
+        let mut errors = Vec::new();
+        let report = d.import_requests(&source, self.mapping, self.check_only, Some(&mut errors), progress)?;
+        let error_file = if report.errors > 0 && !self.check_only {
+            let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
+            let path = crate::desk::export_path(&format!("{stem}-import-errors.csv"))?;
+            safe_file::write(&path, Existing::Refuse, &errors)?;
+            Some(path.display().to_string())
+        } else {
+            None
+        };
+        Ok(ImportOutcome { report, error_file })
+    }
+}

@@ -1,0 +1,52 @@
+//! Requesters: duplicates and repeats, links between requests, blocked senders.
+
+use serde::Deserialize;
+
+use super::op;
+use crate::desk::{RequestDetail, RequesterView};
+use crate::store::BlockedSender;
+
+/// Close a request as a duplicate of another (which keeps going).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MergeDuplicate {
+    pub reference: String,
+    pub into: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+op!(MergeDuplicate => RequestDetail, |i, d| d.merge_duplicate(&i.reference, &i.into, i.note.as_deref()));
+
+/// Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RelateRequests {
+    pub reference: String,
+    pub other: String,
+    pub relation: String,
+    #[serde(default)]
+    pub note: Option<String>,
+}
+op!(RelateRequests => RequestDetail, |i, d| d.relate(&i.reference, &i.other, &i.relation, i.note.as_deref()));
+
+/// A requester with every request they made.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GetRequester {
+    pub id: String,
+}
+op!(GetRequester => RequesterView, |i, d| d.requester(&i.id));
+
+/// Senders whose requests are set aside as spam.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ListBlockedSenders;
+op!(ListBlockedSenders => Vec<BlockedSender>, |_, d| d.blocked_senders());
+
+/// Take a sender off the blocked list.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct UnblockSender {
+    pub email: String,
+}
+op!(UnblockSender => (), |i, d| d.unblock_sender(&i.email));
