@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """An independent implementation of deadline-contract.md, written from the contract text and using the `holidays`
 library (0.109) directly. It generates `tests/fixtures/deadline_cases.jsonl`: random and edge cases with the dates
-the contract gives, which `tests/deadline_contract.rs` runs through the real `rightsdesk deadline` binary.
+the contract gives, which `tests/it/deadline_contract.rs` runs through the real `rightsdesk deadline` binary.
 Run: `python3 scripts/deadline_oracle.py > tests/fixtures/deadline_cases.jsonl` (deterministic: fixed seed)."""
 import calendar as pycal
 import datetime as dt

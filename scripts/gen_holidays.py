@@ -4,7 +4,7 @@
 The deadline contract pins `holidays` 0.109 with its default categories and observed rules, for the years
 2020-2036, for every calendar a regime allows. The Rust core embeds the output; it never runs Python.
 Run: `pip install holidays==0.109 && python3 scripts/gen_holidays.py > data/holidays.txt`.
-`tests/holiday_data.rs` re-runs this script (when the pinned library is importable) and compares.
+`tests/it/holiday_data.rs` re-runs this script (when the pinned library is importable) and compares.
 
 Format (line-oriented, diff-friendly):
     # comment lines

@@ -38,5 +38,6 @@ XVFB=$!
 trap 'kill $XVFB 2>/dev/null || true' EXIT
 export DISPLAY=":$DISPLAY_NUM"
 sleep 1
-cargo test --workspace --test e2e -- --ignored
+# The window's run is the one ignored test of the integration binary (tests/it/e2e.rs): run only it.
+cargo test --workspace --test it -- --ignored e2e::
 echo "Screenshots: $PWD/e2e-artifacts/"

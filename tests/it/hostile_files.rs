@@ -5,7 +5,7 @@
 //! tests/fixtures/hostile-corpus/ (any input that once failed goes there) is read again. The case counts keep the
 //! whole file under a minute in a debug build; `cases_run` prints how many inputs were tried.
 
-mod common;
+use crate::support::{self, Register};
 
 use std::io::{Cursor, Write};
 use std::path::Path;
@@ -22,8 +22,8 @@ static CASES: AtomicU64 = AtomicU64::new(0);
 
 /// Run the binary with an address-space cap and a time limit, as an attacker's file would be opened: a hang or an
 /// unbounded allocation fails the test instead of the machine.
-fn run_bounded(db: &Path, args: &[&str], limit: Duration) -> common::Run {
-    let mut cmd = Command::new(common::bin());
+fn run_bounded(db: &Path, args: &[&str], limit: Duration) -> support::Run {
+    let mut cmd = Command::new(support::bin());
     cmd.arg("--db").arg(db).args(args).env("RIGHTSDESK_NOW", "2026-03-20");
     cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     #[cfg(unix)]
@@ -49,7 +49,7 @@ fn run_bounded(db: &Path, args: &[&str], limit: Duration) -> common::Run {
         std::thread::sleep(Duration::from_millis(20));
     }
     let out = child.wait_with_output().unwrap();
-    common::Run {
+    support::Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -149,13 +149,13 @@ fn email_is_safe(bytes: &[u8]) {
 
 #[test]
 fn a_cell_at_xfd1048576_is_refused_not_allocated() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let file = dir.path().join("far.xlsx");
+    let reg = Register::new("2026-03-20");
+    let db = &reg.db;
+    let file = reg.path("far.xlsx");
     let bytes = xfd_xlsx();
     assert!(bytes.len() < 2048, "the attack file is small: {} bytes", bytes.len());
     std::fs::write(&file, &bytes).unwrap();
-    let run = run_bounded(&db, &["import", file.to_str().unwrap()], Duration::from_secs(30));
+    let run = run_bounded(db, &["import", file.to_str().unwrap()], Duration::from_secs(30));
     run.assert_error("at most 4000000 are read");
 
     // The subject export packs it as it is, without a CSV made from it, and leaves no partial file behind.
@@ -170,23 +170,17 @@ fn a_cell_at_xfd1048576_is_refused_not_allocated() {
         ("--source", "You"),
         ("--automated", "None"),
     ];
-    let mut args = vec!["settings", "organisation"];
-    args.extend(org.iter().flat_map(|(k, v)| [*k, *v]));
-    common::run_now(&db, "2026-03-20", &args).ok();
-    common::run_now(&db, "2026-03-20", &["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "x"]).ok();
-    let r = common::Gdpr { kind: "access", calendar: "FR", received: "2026-03-02", name: "Ann", email: "a@b.co" }.add(
-        &db,
-        "2026-03-20",
-        &[],
-    );
+    reg.organisation(&org);
+    reg.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "x"]).ok();
+    let r = reg.request().kind("access").gdpr("FR").received("2026-03-02").who("Ann", "a@b.co").add();
     run_bounded(
-        &db,
+        db,
         &["request", "disclose", &r, "--system", "CRM", "--category", "x", "--file", file.to_str().unwrap()],
         Duration::from_secs(30),
     )
     .ok();
-    let out = dir.path().join("out.zip");
-    let run = run_bounded(&db, &["export", "subject", &r, "--out", out.to_str().unwrap()], Duration::from_secs(30));
+    let out = reg.path("out.zip");
+    let run = run_bounded(db, &["export", "subject", &r, "--out", out.to_str().unwrap()], Duration::from_secs(30));
     run.ok();
     let names: Vec<String> = zip::ZipArchive::new(std::fs::File::open(&out).unwrap())
         .unwrap()
@@ -195,7 +189,7 @@ fn a_cell_at_xfd1048576_is_refused_not_allocated() {
         .collect();
     assert!(names.iter().any(|n| n.ends_with("far.xlsx")), "{names:?}");
     assert!(!names.iter().any(|n| n.starts_with("tables/")), "no CSV from a refused sheet: {names:?}");
-    let left: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+    let left: Vec<_> = std::fs::read_dir(reg.dir()).unwrap().map(|e| e.unwrap().file_name()).collect();
     assert!(!left.iter().any(|n| n.to_string_lossy().ends_with(".partial")), "{left:?}");
 }
 
@@ -222,23 +216,19 @@ fn a_deflate_bomb_is_refused_unread() {
 #[cfg(unix)]
 #[test]
 fn pipes_and_devices_are_refused_not_read_forever() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let fifo = dir.path().join("requests.csv");
+    let reg = Register::new("2026-03-20");
+    let db = &reg.db;
+    let fifo = reg.path("requests.csv");
     let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
     // SAFETY: a plain libc call on a valid C string.
     assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0);
     let limit = Duration::from_secs(20);
-    run_bounded(&db, &["import", fifo.to_str().unwrap()], limit).assert_error("not a regular file");
-    run_bounded(&db, &["intake", "email", "/dev/zero"], limit).assert_error("not a regular file");
-    let r = common::Gdpr { kind: "access", calendar: "FR", received: "2026-03-02", name: "Ann", email: "a@b.co" }.add(
-        &db,
-        "2026-03-20",
-        &[],
-    );
-    run_bounded(&db, &["request", "attach", &r, "/dev/zero"], limit).assert_error("not a regular file");
+    run_bounded(db, &["import", fifo.to_str().unwrap()], limit).assert_error("not a regular file");
+    run_bounded(db, &["intake", "email", "/dev/zero"], limit).assert_error("not a regular file");
+    let r = reg.request().kind("access").gdpr("FR").received("2026-03-02").who("Ann", "a@b.co").add();
+    run_bounded(db, &["request", "attach", &r, "/dev/zero"], limit).assert_error("not a regular file");
     run_bounded(
-        &db,
+        db,
         &[
             "request",
             "verify",
@@ -256,7 +246,7 @@ fn pipes_and_devices_are_refused_not_read_forever() {
     )
     .assert_error("not a regular file");
     run_bounded(
-        &db,
+        db,
         &[
             "request",
             "add",
@@ -414,8 +404,8 @@ fn the_kept_corpus_is_read_safely() {
     assert!(seen >= 6, "the corpus is kept in {}", dir.display());
 }
 
-/// Runs last by name; prints the number of generated and kept inputs tried by this process (with
-/// `--test-threads=1` it counts every test above).
+/// Runs last of this module by name; prints the number of generated and kept inputs tried by this process (with
+/// `--test-threads=1 hostile_files::` it counts every test above).
 #[test]
 fn zz_cases_run() {
     eprintln!("hostile_files: {} inputs tried", CASES.load(Ordering::Relaxed));

@@ -2,7 +2,7 @@
 //! 7-Zip when it is encrypted, which `unzip` cannot open), every manifest checksum recomputed, data.json parsed,
 //! the HTML and README read; the password searched for in every file it could have leaked into.
 
-mod common;
+use crate::support::{self, Register};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -12,131 +12,68 @@ use sha2::Digest;
 
 const TODAY: &str = "2026-06-30";
 
-struct Reg {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+/// A register with an organisation that has filled in every Art 13/14 field, and two systems on its data map.
+fn register() -> Register {
+    let reg = Register::new(TODAY);
+    reg.organisation(&[
+        ("--name", "Acme Ltd"),
+        ("--address", "1 Main Street, Dublin"),
+        ("--email", "privacy@acme.test"),
+        ("--purposes", "Running your account and orders"),
+        ("--categories", "Identity, contact details, orders"),
+        ("--recipients", "Our parcel carrier"),
+        ("--retention", "Six years after the last order"),
+        ("--source", "You, when you signed up"),
+        ("--automated", "None"),
+    ]);
+    for (name, holds) in [("CRM", "Contact details and account history"), ("Web shop", "Orders and payments")] {
+        reg.run(&["datamap", "add", "--name", name, "--owner", "IT", "--holds", holds]).ok();
+    }
+    reg
 }
 
-impl Reg {
-    fn new() -> Reg {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("r.sqlite3");
-        let reg = Reg { dir, db };
-        let org = [
-            ("--name", "Acme Ltd"),
-            ("--address", "1 Main Street, Dublin"),
-            ("--email", "privacy@acme.test"),
-            ("--purposes", "Running your account and orders"),
-            ("--categories", "Identity, contact details, orders"),
-            ("--recipients", "Our parcel carrier"),
-            ("--retention", "Six years after the last order"),
-            ("--source", "You, when you signed up"),
-            ("--automated", "None"),
-        ];
-        let mut args = vec!["settings", "organisation"];
-        args.extend(org.iter().flat_map(|(k, v)| [*k, *v]));
-        reg.run(&args).ok();
-        for (name, holds) in [("CRM", "Contact details and account history"), ("Web shop", "Orders and payments")] {
-            reg.run(&["datamap", "add", "--name", name, "--owner", "IT", "--holds", holds]).ok();
-        }
-        reg
-    }
+fn add(reg: &Register, kind: &str) -> String {
+    add_in(reg, kind, "en")
+}
 
-    fn run(&self, args: &[&str]) -> common::Run {
-        common::run_now(&self.db, TODAY, args)
-    }
+fn add_in(reg: &Register, kind: &str, language: &str) -> String {
+    let pat = reg.request().kind(kind).gdpr("IE").received("2026-06-01").who("Pat Example", "pat@example.org");
+    pat.opt("--language", language).add()
+}
 
-    fn add(&self, kind: &str) -> String {
-        self.add_in(kind, "en")
-    }
+/// A file found in a system, written to `found/` beside the register.
+fn found_file(reg: &Register, name: &str, bytes: &[u8]) -> PathBuf {
+    let dir = reg.path("found");
+    std::fs::create_dir_all(&dir).unwrap();
+    let p = dir.join(name);
+    std::fs::write(&p, bytes).unwrap();
+    p
+}
 
-    fn add_in(&self, kind: &str, language: &str) -> String {
-        let pat = common::Gdpr {
-            kind,
-            calendar: "IE",
-            received: "2026-06-01",
-            name: "Pat Example",
-            email: "pat@example.org",
-        };
-        pat.add(&self.db, TODAY, &["--language", language])
+/// `request disclose` of one item found in `system`: `item` is `--label L --value V` or `--file F`.
+fn disclose(reg: &Register, reference: &str, system: &str, category: &str, item: &[&str], provided: bool) {
+    let mut args = vec!["request", "disclose", reference, "--system", system, "--category", category];
+    args.extend_from_slice(item);
+    if provided {
+        args.push("--provided");
     }
+    reg.run(&args).ok();
+}
 
-    fn file(&self, name: &str, bytes: &[u8]) -> PathBuf {
-        let dir = self.dir.path().join("found");
-        std::fs::create_dir_all(&dir).unwrap();
-        let p = dir.join(name);
-        std::fs::write(&p, bytes).unwrap();
-        p
-    }
+fn field(reg: &Register, reference: &str, system: &str, category: &str, label: &str, value: &str, provided: bool) {
+    disclose(reg, reference, system, category, &["--label", label, "--value", value], provided);
+}
 
-    fn field(&self, reference: &str, system: &str, category: &str, label: &str, value: &str, provided: bool) {
-        let mut args = vec![
-            "request",
-            "disclose",
-            reference,
-            "--system",
-            system,
-            "--category",
-            category,
-            "--label",
-            label,
-            "--value",
-            value,
-        ];
-        if provided {
-            args.push("--provided");
-        }
-        self.run(&args).ok();
-    }
+fn attach(reg: &Register, reference: &str, system: &str, category: &str, file: &Path, provided: bool) {
+    disclose(reg, reference, system, category, &["--file", file.to_str().unwrap()], provided);
+}
 
-    fn attach(&self, reference: &str, system: &str, category: &str, file: &Path, provided: bool) {
-        let mut args = vec![
-            "request",
-            "disclose",
-            reference,
-            "--system",
-            system,
-            "--category",
-            category,
-            "--file",
-            file.to_str().unwrap(),
-        ];
-        if provided {
-            args.push("--provided");
-        }
-        self.run(&args).ok();
-    }
-
-    fn export(&self, reference: &str, out: &Path, password: Option<&str>) -> common::Run {
-        let mut cmd = Command::new(common::bin());
-        cmd.args([
-            "--db",
-            self.db.to_str().unwrap(),
-            "export",
-            "subject",
-            reference,
-            "--out",
-            out.to_str().unwrap(),
-            "--json",
-        ])
-        .env("RIGHTSDESK_NOW", TODAY)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped());
-        if password.is_some() {
-            cmd.arg("--password-stdin");
-        }
-        let mut child = cmd.spawn().unwrap();
-        if let Some(p) = password {
-            use std::io::Write;
-            writeln!(child.stdin.take().unwrap(), "{p}").unwrap();
-        }
-        let out = child.wait_with_output().unwrap();
-        common::Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
+/// `export subject --json`, the password (if any) typed on standard input.
+fn export(reg: &Register, reference: &str, out: &Path, password: Option<&str>) -> support::Run {
+    let args = ["export", "subject", reference, "--out", out.to_str().unwrap(), "--json"];
+    match password {
+        Some(p) => reg.run_input(&[&args[..], &["--password-stdin"]].concat(), &format!("{p}\n")),
+        None => reg.run(&args),
     }
 }
 
@@ -228,35 +165,35 @@ fn xlsx(path: &Path) {
 
 #[test]
 fn an_access_export_holds_everything_gathered_with_checksums_a_person_can_verify() {
-    let reg = Reg::new();
-    let r = reg.add("access");
-    reg.field(&r, "CRM", "Contact details", "Email address", "pat@example.org", true);
-    reg.field(&r, "CRM", "Contact details", "Note", "Prefers <b>post</b> & \"letters\"", false);
-    reg.field(&r, "crm", "Account", "Customer since", "2019-03-04", false);
-    let csv = reg.file("orders.csv", b"order,total\nA-1001,42.50\n");
-    reg.attach(&r, "Web shop", "Orders", &csv, true);
-    let book = reg.dir.path().join("found").join("orders.xlsx");
+    let reg = register();
+    let r = add(&reg, "access");
+    field(&reg, &r, "CRM", "Contact details", "Email address", "pat@example.org", true);
+    field(&reg, &r, "CRM", "Contact details", "Note", "Prefers <b>post</b> & \"letters\"", false);
+    field(&reg, &r, "crm", "Account", "Customer since", "2019-03-04", false);
+    let csv = found_file(&reg, "orders.csv", b"order,total\nA-1001,42.50\n");
+    attach(&reg, &r, "Web shop", "Orders", &csv, true);
+    let book = reg.dir().join("found").join("orders.xlsx");
     xlsx(&book);
-    reg.attach(&r, "Web shop", "Orders", &book, false);
+    attach(&reg, &r, "Web shop", "Orders", &book, false);
     // Two different files under one name, and a name trying to leave the folder.
-    let photo = reg.file("photo.png", &[0x89, b'P', b'N', b'G', 1, 2, 3]);
-    reg.attach(&r, "CRM", "Account", &photo, true);
-    let photo2 = reg.dir.path().join("found").join("other");
+    let photo = found_file(&reg, "photo.png", &[0x89, b'P', b'N', b'G', 1, 2, 3]);
+    attach(&reg, &r, "CRM", "Account", &photo, true);
+    let photo2 = reg.dir().join("found").join("other");
     std::fs::create_dir_all(&photo2).unwrap();
     std::fs::write(photo2.join("PHOTO.png"), [0x89, b'P', b'N', b'G', 9, 9]).unwrap();
-    reg.attach(&r, "CRM", "Account", &photo2.join("PHOTO.png"), false);
-    let evil = reg.file("..%2F..%2Fevil.txt", b"still just a file");
-    reg.attach(&r, "CRM", "Account", &evil, false);
+    attach(&reg, &r, "CRM", "Account", &photo2.join("PHOTO.png"), false);
+    let evil = found_file(&reg, "..%2F..%2Fevil.txt", b"still just a file");
+    attach(&reg, &r, "CRM", "Account", &evil, false);
 
-    let out = reg.dir.path().join("export.zip");
-    let done = reg.export(&r, &out, None).json();
+    let out = reg.dir().join("export.zip");
+    let done = export(&reg, &r, &out, None).json();
     assert_eq!(done["encrypted"], false);
     assert_eq!(done["scope"], "all");
     let zip_bytes = std::fs::read(&out).unwrap();
     assert_eq!(done["sha256"], sha256(&zip_bytes));
     assert_eq!(done["bytes"], zip_bytes.len() as u64);
 
-    let into = reg.dir.path().join("unzipped");
+    let into = reg.dir().join("unzipped");
     std::fs::create_dir_all(&into).unwrap();
     let test = Command::new("unzip").arg("-t").arg(&out).output().unwrap();
     assert!(test.status.success(), "unzip -t: {}", String::from_utf8_lossy(&test.stdout));
@@ -339,21 +276,21 @@ fn an_access_export_holds_everything_gathered_with_checksums_a_person_can_verify
 
 #[test]
 fn a_password_encrypts_every_entry_and_is_written_nowhere() {
-    let reg = Reg::new();
-    let r = reg.add("access");
-    reg.field(&r, "CRM", "Contact details", "Phone", "+353 1 555 0100", true);
-    let pdf = reg.file("letter.pdf", b"%PDF-1.4 not really a pdf but bytes all the same");
-    reg.attach(&r, "CRM", "Letters", &pdf, false);
+    let reg = register();
+    let r = add(&reg, "access");
+    field(&reg, &r, "CRM", "Contact details", "Phone", "+353 1 555 0100", true);
+    let pdf = found_file(&reg, "letter.pdf", b"%PDF-1.4 not really a pdf but bytes all the same");
+    attach(&reg, &r, "CRM", "Letters", &pdf, false);
     let password = "correct horse battery staple 7";
-    reg.export(&r, &reg.dir.path().join("short.zip"), Some("tooshort")).assert_error("too short");
-    assert!(!reg.dir.path().join("short.zip").exists());
+    export(&reg, &r, &reg.dir().join("short.zip"), Some("tooshort")).assert_error("too short");
+    assert!(!reg.dir().join("short.zip").exists());
 
-    let out = reg.dir.path().join("locked.zip");
-    let done = reg.export(&r, &out, Some(password)).json();
+    let out = reg.dir().join("locked.zip");
+    let done = export(&reg, &r, &out, Some(password)).json();
     assert_eq!(done["encrypted"], true);
 
     // Without the password nothing opens; 7-Zip with it gets every file, and the manifest holds.
-    let into = reg.dir.path().join("7z");
+    let into = reg.dir().join("7z");
     std::fs::create_dir_all(&into).unwrap();
     let refused =
         Command::new("7z").args(["x", "-y", "-pwrong password here"]).arg(&out).current_dir(&into).output().unwrap();
@@ -370,7 +307,7 @@ fn a_password_encrypts_every_entry_and_is_written_nowhere() {
 
     // The password is in no file Rightsdesk wrote: the archive, the database (and its WAL), the attachments.
     let mut leaks = vec![];
-    let mut stack = vec![reg.dir.path().to_path_buf()];
+    let mut stack = vec![reg.dir().to_path_buf()];
     while let Some(d) = stack.pop() {
         for e in std::fs::read_dir(&d).unwrap() {
             let p = e.unwrap().path();
@@ -386,18 +323,18 @@ fn a_password_encrypts_every_entry_and_is_written_nowhere() {
 
 #[test]
 fn a_portability_export_holds_only_what_the_person_provided() {
-    let reg = Reg::new();
-    let r = reg.add("portability");
-    reg.field(&r, "CRM", "Profile", "Name", "Pat Example", true);
-    reg.field(&r, "CRM", "Profile", "Credit score", "B+", false);
-    let csv = reg.file("uploads.csv", b"file,date\nid.png,2026-01-01\n");
-    reg.attach(&r, "Web shop", "Uploads", &csv, true);
-    let note = reg.file("internal.txt", b"internal assessment");
-    reg.attach(&r, "Web shop", "Notes", &note, false);
-    let out = reg.dir.path().join("port.zip");
-    let done = reg.export(&r, &out, None).json();
+    let reg = register();
+    let r = add(&reg, "portability");
+    field(&reg, &r, "CRM", "Profile", "Name", "Pat Example", true);
+    field(&reg, &r, "CRM", "Profile", "Credit score", "B+", false);
+    let csv = found_file(&reg, "uploads.csv", b"file,date\nid.png,2026-01-01\n");
+    attach(&reg, &r, "Web shop", "Uploads", &csv, true);
+    let note = found_file(&reg, "internal.txt", b"internal assessment");
+    attach(&reg, &r, "Web shop", "Notes", &note, false);
+    let out = reg.dir().join("port.zip");
+    let done = export(&reg, &r, &out, None).json();
     assert_eq!(done["scope"], "provided");
-    let into = reg.dir.path().join("u");
+    let into = reg.dir().join("u");
     std::fs::create_dir_all(&into).unwrap();
     let files = unpack(&["unzip", "-q"], &out, &into);
     check_manifest(&files);
@@ -412,16 +349,16 @@ fn a_portability_export_holds_only_what_the_person_provided() {
 
 #[test]
 fn the_pages_speak_the_requesters_language_and_the_data_stays_machine_readable() {
-    let reg = Reg::new();
-    let r = reg.add_in("access", "fr");
-    reg.field(&r, "CRM", "Contact details", "Email address", "pat@example.org", true);
-    let big = reg.file("photo.jpg", &vec![7u8; 3 * 1024 * 1024 / 2]);
-    reg.attach(&r, "CRM", "Photos", &big, true);
+    let reg = register();
+    let r = add_in(&reg, "access", "fr");
+    field(&reg, &r, "CRM", "Contact details", "Email address", "pat@example.org", true);
+    let big = found_file(&reg, "photo.jpg", &vec![7u8; 3 * 1024 * 1024 / 2]);
+    attach(&reg, &r, "CRM", "Photos", &big, true);
 
-    let out = reg.dir.path().join("fr.zip");
-    let done = reg.export(&r, &out, None).json();
+    let out = reg.dir().join("fr.zip");
+    let done = export(&reg, &r, &out, None).json();
     assert_eq!(done["language"], "fr");
-    let into = reg.dir.path().join("fr");
+    let into = reg.dir().join("fr");
     std::fs::create_dir_all(&into).unwrap();
     let files = unpack(&["unzip", "-q"], &out, &into);
     check_manifest(&files);
@@ -453,31 +390,31 @@ fn the_pages_speak_the_requesters_language_and_the_data_stays_machine_readable()
     validate_against_schema(&into.join("data.json"));
 
     // The officer may choose another language; one the export does not speak is refused with the choices.
-    let de = reg.dir.path().join("de.zip");
-    let mut cmd = Command::new(common::bin());
+    let de = reg.dir().join("de.zip");
+    let mut cmd = Command::new(support::bin());
     cmd.args(["--db", reg.db.to_str().unwrap(), "export", "subject", &r, "--lang", "de", "--out"])
         .arg(&de)
         .env("RIGHTSDESK_NOW", TODAY)
         .stdout(Stdio::null());
     assert!(cmd.status().unwrap().success());
-    let into = reg.dir.path().join("de");
+    let into = reg.dir().join("de");
     std::fs::create_dir_all(&into).unwrap();
     let files = unpack(&["unzip", "-q"], &de, &into);
     assert!(String::from_utf8_lossy(&files["index.html"]).contains("Ihre personenbezogenen Daten bei Acme Ltd"));
-    reg.run(&["export", "subject", &r, "--lang", "xx", "--out", reg.dir.path().join("xx.zip").to_str().unwrap()])
+    reg.run(&["export", "subject", &r, "--lang", "xx", "--out", reg.dir().join("xx.zip").to_str().unwrap()])
         .assert_error("choose one of de, en, fr, nl");
-    assert!(!reg.dir.path().join("xx.zip").exists());
+    assert!(!reg.dir().join("xx.zip").exists());
 }
 
 #[test]
 fn bad_requests_for_an_export_get_a_clear_error_and_leave_no_file() {
-    let reg = Reg::new();
-    let erasure = reg.add("erasure");
+    let reg = register();
+    let erasure = add(&reg, "erasure");
     reg.run(&["request", "disclose", &erasure, "--system", "CRM", "--category", "x", "--label", "a", "--value", "b"])
         .assert_error("only access and portability");
-    let r = reg.add("access");
-    let out = reg.dir.path().join("x.zip");
-    reg.export(&r, &out, None).assert_error("nothing is gathered");
+    let r = add(&reg, "access");
+    let out = reg.dir().join("x.zip");
+    export(&reg, &r, &out, None).assert_error("nothing is gathered");
     reg.run(&["request", "disclose", &r, "--system", "Billing", "--category", "x", "--label", "a", "--value", "b"])
         .assert_error("not on the data map");
     reg.run(&["request", "disclose", &r, "--system", "CRM", "--category", " ", "--label", "a", "--value", "b"])
@@ -496,7 +433,7 @@ fn bad_requests_for_an_export_get_a_clear_error_and_leave_no_file() {
         "b",
     ]);
     p.ok();
-    let portability = reg.add("portability");
+    let portability = add(&reg, "portability");
     reg.run(&[
         "request",
         "disclose",
@@ -511,28 +448,28 @@ fn bad_requests_for_an_export_get_a_clear_error_and_leave_no_file() {
         "b",
     ])
     .ok();
-    reg.export(&portability, &out, None).assert_error("provided by the person");
+    export(&reg, &portability, &out, None).assert_error("provided by the person");
 
     // A gathered file changed on disk afterwards stops the export: the person would get something else.
-    let f = reg.file("notes.txt", b"original");
-    reg.attach(&r, "CRM", "Notes", &f, false);
+    let f = found_file(&reg, "notes.txt", b"original");
+    attach(&reg, &r, "CRM", "Notes", &f, false);
     let shown = reg.run(&["request", "show", &r, "--json"]).json();
     let stored =
         shown["attachments"].as_array().unwrap().iter().find(|a| a["file_name"] == "notes.txt").unwrap()["stored_name"]
             .as_str()
             .unwrap()
             .to_string();
-    let managed = common::files_dir(&reg.db).join("attachments").join(&stored);
+    let managed = reg.files_dir().join("attachments").join(&stored);
     std::fs::write(&managed, b"tampered").unwrap();
-    reg.export(&r, &out, None).assert_error("changed on disk");
+    export(&reg, &r, &out, None).assert_error("changed on disk");
     std::fs::write(&managed, b"original").unwrap();
 
     // The law's information missing from the README stops an access export.
     reg.run(&["settings", "organisation", "--retention", ""]).ok();
-    reg.export(&r, &out, None).assert_error("retention");
-    reg.export(&r, &reg.dir.path().join("no-such-folder").join("x.zip"), None).assert_error("does not exist");
+    export(&reg, &r, &out, None).assert_error("retention");
+    export(&reg, &r, &reg.dir().join("no-such-folder").join("x.zip"), None).assert_error("does not exist");
     assert!(!out.exists());
-    let leftovers: Vec<_> = std::fs::read_dir(reg.dir.path())
+    let leftovers: Vec<_> = std::fs::read_dir(reg.dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.ends_with(".partial"))

@@ -1,9 +1,7 @@
 //! `rightsdesk deadline` against deadline-contract.md: the official examples, thousands of cases computed by an
 //! independent implementation (scripts/deadline_oracle.py), and every error class.
 
-mod common;
-
-use common::run;
+use crate::support::run;
 use serde_json::Value;
 
 #[test]
@@ -66,7 +64,7 @@ fn worked_pause_example_and_field_shape() {
 
 #[test]
 fn oracle_cases() {
-    let text = include_str!("fixtures/deadline_cases.jsonl");
+    let text = include_str!("../fixtures/deadline_cases.jsonl");
     let mut failures = Vec::new();
     let mut count = 0;
     for line in text.lines() {

@@ -3,7 +3,7 @@
 //! trigger, the end of the chain cut off and a whole chain recomputed after an edit are all found; a signed
 //! checkpoint or an anchor kept outside catches what the chain alone cannot.
 
-mod common;
+use crate::support::{self, Register, run_now as at};
 
 use std::path::Path;
 
@@ -12,33 +12,19 @@ use sha2::Digest;
 const NOW: &str = "2026-11-02";
 const PASSPHRASE: &str = "correct horse battery staple";
 
-fn at(db: &Path, now: &str, args: &[&str]) -> common::Run {
-    common::run_now(db, now, args)
-}
-
-fn signed(db: &Path, args: &[&str]) -> common::Run {
-    common::run_env(db, NOW, args, &[("RIGHTSDESK_AUDIT_PASSPHRASE", PASSPHRASE)])
+fn signed(db: &Path, args: &[&str]) -> support::Run {
+    support::run_env(db, NOW, args, &[("RIGHTSDESK_AUDIT_PASSPHRASE", PASSPHRASE)])
 }
 
 /// `audit key setup`, the passphrase typed on standard input as a script would; its JSON answer.
 fn set_up_key(db: &Path) -> serde_json::Value {
-    use std::io::Write;
-    let mut child = std::process::Command::new(common::bin())
-        .args(["--db", db.to_str().unwrap(), "audit", "key", "setup", "--passphrase-stdin", "--json"])
-        .env("RIGHTSDESK_NOW", NOW)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    child.stdin.take().unwrap().write_all(format!("{PASSPHRASE}\n").as_bytes()).unwrap();
-    let out = child.wait_with_output().unwrap();
-    assert!(out.status.success());
-    serde_json::from_slice(&out.stdout).unwrap()
+    let args = ["audit", "key", "setup", "--passphrase-stdin", "--json"];
+    support::run_input(db, NOW, &args, &format!("{PASSPHRASE}\n")).json()
 }
 
 fn add(db: &Path, name: &str) -> String {
     let email = format!("{}@example.org", name.to_lowercase().replace(' ', "."));
-    common::Gdpr { kind: "access", calendar: "FR", received: NOW, name, email: &email }.add(db, NOW, &[])
+    support::request(db, NOW).kind("access").gdpr("FR").received(NOW).who(name, &email).add()
 }
 
 fn verify(db: &Path) -> serde_json::Value {
@@ -52,60 +38,62 @@ fn sql(db: &Path, statements: &str) {
 }
 
 /// A register with two requests, the first moved on twice.
-fn register() -> (tempfile::TempDir, std::path::PathBuf) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let first = add(&db, "Ann Archer");
-    add(&db, "Bob Baker");
-    at(&db, NOW, &["request", "status", &first, "in-progress"]).ok();
-    at(&db, NOW, &["request", "status", &first, "on-hold", "--reason", "waiting for the archive"]).ok();
-    (dir, db)
+fn register() -> Register {
+    let reg = Register::new(NOW);
+    let db = &reg.db;
+    let first = add(db, "Ann Archer");
+    add(db, "Bob Baker");
+    at(db, NOW, &["request", "status", &first, "in-progress"]).ok();
+    at(db, NOW, &["request", "status", &first, "on-hold", "--reason", "waiting for the archive"]).ok();
+    reg
 }
 
 #[test]
 fn a_purge_of_the_newest_events_keeps_the_chain_verifiable() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    add(&db, "Ann Archer");
-    let second = add(&db, "Bob Baker");
-    at(&db, NOW, &["request", "status", &second, "withdrawn"]).ok();
-    at(&db, NOW, &["request", "status", &second, "closed"]).ok();
-    let purged = at(&db, "2029-01-05", &["retention", "purge", "--json"]).json();
+    let reg = Register::new(NOW);
+    let db = &reg.db;
+    add(db, "Ann Archer");
+    let second = add(db, "Bob Baker");
+    at(db, NOW, &["request", "status", &second, "withdrawn"]).ok();
+    at(db, NOW, &["request", "status", &second, "closed"]).ok();
+    let purged = at(db, "2029-01-05", &["retention", "purge", "--json"]).json();
     assert_eq!(purged["purged"], 1);
-    at(&db, "2029-01-05", &["audit", "verify"]).ok();
+    at(db, "2029-01-05", &["audit", "verify"]).ok();
     // And the next event after the purge links to the purged one too.
-    add(&db, "Cleo Clark");
-    let report = verify(&db);
+    add(db, "Cleo Clark");
+    let report = verify(db);
     assert_eq!(report["ok"], true, "{report}");
     assert_eq!(report["events_purged"], 3);
 }
 
 #[test]
 fn an_event_deleted_with_plain_sql_is_found_even_with_its_hash_kept() {
-    let (_dir, db) = register();
-    assert_eq!(verify(&db)["ok"], true);
+    let reg = register();
+    let db = &reg.db;
+    assert_eq!(verify(db)["ok"], true);
     // The attack: keep the deleted event's place and hash as a purge would, rewind the status.
     sql(
-        &db,
+        db,
         "INSERT INTO purged_events (seq, hash, purged_at) SELECT seq, hash, 'x' FROM events
             WHERE kind = 'status_changed' AND data LIKE '%on-hold%';
          DELETE FROM events WHERE kind = 'status_changed' AND data LIKE '%on-hold%';
          UPDATE requests SET status = 'in-progress' WHERE reference = 'RD-2026-0001';",
     );
-    let report = verify(&db);
+    let report = verify(db);
     assert_eq!(report["ok"], false);
     let problem = report["first_break"]["problem"].as_str().unwrap();
     assert!(problem.contains("without a purge record"), "{problem}");
-    let run = at(&db, NOW, &["audit", "verify"]);
+    let run = at(db, NOW, &["audit", "verify"]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("without a purge record"), "{}", run.stderr);
 }
 
 #[test]
 fn a_purge_record_only_counts_for_a_request_that_was_really_purged() {
-    let (_dir, db) = register();
+    let reg = register();
+    let db = &reg.db;
     // Delete an event, then forge a chained `purged` event naming it on a request that is still whole.
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
     let (seq, hash): (i64, String) = conn
         .query_row("SELECT seq, hash FROM events WHERE kind = 'status_changed' ORDER BY seq DESC LIMIT 1", [], |r| {
             Ok((r.get(0)?, r.get(1)?))
@@ -130,26 +118,27 @@ fn a_purge_record_only_counts_for_a_request_that_was_really_purged() {
     )
     .unwrap();
     drop(conn);
-    let report = verify(&db);
+    let report = verify(db);
     assert_eq!(report["ok"], false, "{report}");
     assert!(report["first_break"]["problem"].as_str().unwrap().contains("not purged"), "{report}");
 }
 
 #[test]
 fn a_request_row_changed_without_an_event_is_named() {
-    let (_dir, db) = register();
+    let reg = register();
+    let db = &reg.db;
     sql(
-        &db,
+        db,
         "UPDATE requests SET requester_name = 'Someone Else' WHERE reference = 'RD-2026-0002';
          UPDATE requests SET effective_due = '2027-12-31' WHERE reference = 'RD-2026-0001';",
     );
-    let report = verify(&db);
+    let report = verify(db);
     assert_eq!(report["ok"], false);
     assert_eq!(report["rows"]["differing"], 2);
     let named: Vec<&str> =
         report["rows"]["rows"].as_array().unwrap().iter().map(|r| r["reference"].as_str().unwrap()).collect();
     assert_eq!(named, ["RD-2026-0001", "RD-2026-0002"]);
-    let run = at(&db, NOW, &["audit", "verify"]);
+    let run = at(db, NOW, &["audit", "verify"]);
     assert!(
         run.stderr.contains("2 request row(s) changed without an audit event: RD-2026-0001, RD-2026-0002"),
         "{}",
@@ -159,14 +148,15 @@ fn a_request_row_changed_without_an_event_is_named() {
 
 #[test]
 fn a_removed_or_altered_trigger_is_reported_restored_and_recorded() {
-    let (_dir, db) = register();
+    let reg = register();
+    let db = &reg.db;
     sql(
-        &db,
+        db,
         "DROP TRIGGER events_no_update;
          DROP TRIGGER purged_events_no_delete;
          CREATE TRIGGER purged_events_no_delete BEFORE DELETE ON purged_events BEGIN SELECT 1; END;",
     );
-    let report = verify(&db);
+    let report = verify(db);
     assert_eq!(report["ok"], false);
     let found: Vec<(String, String)> = report["triggers"]
         .as_array()
@@ -179,7 +169,7 @@ fn a_removed_or_altered_trigger_is_reported_restored_and_recorded() {
         [("events_no_update".to_string(), "missing".to_string()), ("purged_events_no_delete".into(), "altered".into())]
     );
     // Put back on that open: the events table refuses edits again, and the restoration is in the chain.
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
     assert!(conn.execute("UPDATE events SET actor = 'x'", []).is_err());
     let restored: i64 = conn
         .query_row("SELECT count(*) FROM events WHERE kind = 'trigger_restored' AND request_id IS NULL", [], |r| {
@@ -188,7 +178,7 @@ fn a_removed_or_altered_trigger_is_reported_restored_and_recorded() {
         .unwrap();
     assert_eq!(restored, 2);
     drop(conn);
-    let again = verify(&db);
+    let again = verify(db);
     assert_eq!(again["ok"], true, "{again}");
     assert!(again["notes"].to_string().contains("restored"), "the restoration stays on record: {again}");
 }
@@ -249,40 +239,42 @@ fn rewrite_whole_chain(db: &Path) {
 
 #[test]
 fn without_a_key_a_whole_rewrite_passes_and_the_report_says_so() {
-    let (_dir, db) = register();
-    rewrite_whole_chain(&db);
-    let report = verify(&db);
+    let reg = register();
+    let db = &reg.db;
+    rewrite_whole_chain(db);
+    let report = verify(db);
     assert_eq!(report["ok"], true, "the limit of an unsigned chain: {report}");
     assert!(report["notes"].to_string().contains("no signing key"), "{report}");
 }
 
 #[test]
 fn a_signed_checkpoint_catches_a_whole_rewrite_and_a_cut_end() {
-    let (dir, db) = register();
-    let setup = set_up_key(&db);
+    let reg = register();
+    let db = &reg.db;
+    let setup = set_up_key(db);
     assert_eq!(setup["set_up"], true);
     assert_eq!(setup["storage"], "passphrase");
     assert_eq!(setup["checkpoints"], 1, "the first checkpoint is signed at once");
     // The passphrase is needed to sign: without it, no checkpoint and a clear message.
-    let locked = at(&db, NOW, &["audit", "checkpoint"]);
+    let locked = at(db, NOW, &["audit", "checkpoint"]);
     locked.assert_error("RIGHTSDESK_AUDIT_PASSPHRASE");
-    let anchor = dir.path().join("anchor.json");
-    signed(&db, &["audit", "anchor", "--out", anchor.to_str().unwrap()]).ok();
-    let good = verify(&db);
+    let anchor = reg.path("anchor.json");
+    signed(db, &["audit", "anchor", "--out", anchor.to_str().unwrap()]).ok();
+    let good = verify(db);
     assert_eq!(good["ok"], true, "{good}");
     assert_eq!(good["checkpoints"]["count"], 2);
-    at(&db, NOW, &["audit", "verify", "--anchor", anchor.to_str().unwrap()]).ok();
+    at(db, NOW, &["audit", "verify", "--anchor", anchor.to_str().unwrap()]).ok();
 
-    let copy = dir.path().join("copy.sqlite3");
-    std::fs::copy(&db, &copy).unwrap();
+    let copy = reg.path("copy.sqlite3");
+    std::fs::copy(db, &copy).unwrap();
 
-    rewrite_whole_chain(&db);
-    let report = verify(&db);
+    rewrite_whole_chain(db);
+    let report = verify(db);
     assert_eq!(report["ok"], false, "{report}");
     assert!(report["first_break"].is_null(), "the chain itself is consistent");
     let problems = report["checkpoints"]["problems"].to_string();
     assert!(problems.contains("no longer holds the signed head"), "{problems}");
-    let run = at(&db, NOW, &["audit", "verify", "--anchor", anchor.to_str().unwrap()]);
+    let run = at(db, NOW, &["audit", "verify", "--anchor", anchor.to_str().unwrap()]);
     assert_eq!(run.code, 1);
     assert!(run.stderr.contains("anchor of"), "{}", run.stderr);
 
@@ -308,9 +300,9 @@ fn a_signed_checkpoint_catches_a_whole_rewrite_and_a_cut_end() {
 fn the_upgrade_records_earlier_purges_and_rows_so_old_registers_are_checked_at_once() {
     // A register as schema 9 left it: a purged request whose events are gone with only their seq and hash kept, and
     // a request closed long ago that will never change again.
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("old.sqlite3");
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let reg = Register::with_file(NOW, "old.sqlite3");
+    let db = &reg.db;
+    let conn = rusqlite::Connection::open(db).unwrap();
     for m in &rightsdesk::store::migrate::MIGRATIONS[..9] {
         conn.execute_batch(m.sql).unwrap();
         conn.execute(
@@ -349,18 +341,18 @@ fn the_upgrade_records_earlier_purges_and_rows_so_old_registers_are_checked_at_o
     ))
     .unwrap();
     drop(conn);
-    let report = verify(&db);
+    let report = verify(db);
     assert_eq!(report["ok"], true, "{report}");
     assert_eq!(report["events_purged"], 2);
     assert_eq!((report["rows"]["checked"].as_u64(), report["rows"]["unchecked"].as_u64()), (Some(2), Some(0)));
     // The old request is held to its state as the upgrade found it, and so is that record itself.
-    let copy = dir.path().join("copy.sqlite3");
-    std::fs::copy(&db, &copy).unwrap();
+    let copy = reg.path("copy.sqlite3");
+    std::fs::copy(db, &copy).unwrap();
     sql(&copy, "UPDATE requests SET status = 'refused' WHERE id = 'r2';");
     let changed = verify(&copy);
     assert_eq!(changed["rows"]["rows"][0]["reference"], "RD-2024-0002", "{changed}");
-    let forged_copy = dir.path().join("forged.sqlite3");
-    std::fs::copy(&db, &forged_copy).unwrap();
+    let forged_copy = reg.path("forged.sqlite3");
+    std::fs::copy(db, &forged_copy).unwrap();
     sql(
         &forged_copy,
         "DROP TRIGGER row_states_no_update; UPDATE row_states SET state = 'v1:0' WHERE request_id = 'r2';
@@ -371,34 +363,35 @@ fn the_upgrade_records_earlier_purges_and_rows_so_old_registers_are_checked_at_o
     assert!(forged["rows"].to_string().contains("recorded at the upgrade"), "{forged}");
     // After the upgrade, a new gap still needs its own record.
     sql(
-        &db,
+        db,
         "INSERT INTO purged_events (seq, hash, purged_at) SELECT seq, hash, 'x' FROM events WHERE seq = 3; DELETE FROM events WHERE seq = 3;",
     );
-    assert_eq!(verify(&db)["ok"], false);
+    assert_eq!(verify(db)["ok"], false);
 }
 
 #[test]
 fn exports_and_evidence_packs_sign_a_checkpoint_and_the_pack_carries_it() {
-    let (dir, db) = register();
-    set_up_key(&db);
-    let log = dir.path().join("log.csv");
-    signed(&db, &["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", log.to_str().unwrap()]).ok();
-    let pack = dir.path().join("pack.zip");
-    signed(&db, &["export", "evidence", "--request", "RD-2026-0001", "--out", pack.to_str().unwrap()]).ok();
-    let status = at(&db, NOW, &["audit", "key", "status", "--json"]).json();
+    let reg = register();
+    let db = &reg.db;
+    set_up_key(db);
+    let log = reg.path("log.csv");
+    signed(db, &["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", log.to_str().unwrap()]).ok();
+    let pack = reg.path("pack.zip");
+    signed(db, &["export", "evidence", "--request", "RD-2026-0001", "--out", pack.to_str().unwrap()]).ok();
+    let status = at(db, NOW, &["audit", "key", "status", "--json"]).json();
     assert_eq!(status["checkpoints"], 3, "set up, the log export and the pack: {status}");
     assert_eq!(status["newest"]["reason"], "evidence pack");
     // The pack's checkpoint.json is an anchor the register answers to.
-    let unpacked = dir.path().join("pack");
+    let unpacked = reg.path("pack");
     let unzip = std::process::Command::new("unzip").args(["-q", "-d"]).arg(&unpacked).arg(&pack).status().unwrap();
     assert!(unzip.success());
     let anchor = unpacked.join("checkpoint.json");
-    let verified = at(&db, NOW, &["audit", "verify", "--anchor", anchor.to_str().unwrap(), "--json"]).json();
+    let verified = at(db, NOW, &["audit", "verify", "--anchor", anchor.to_str().unwrap(), "--json"]).json();
     assert_eq!(verified["anchor"]["ok"], true, "{verified}");
     // A wrong passphrase stops an export before any file is written.
-    let refused = dir.path().join("refused.csv");
+    let refused = reg.path("refused.csv");
     let args = ["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", refused.to_str().unwrap()];
-    common::run_env(&db, NOW, &args, &[("RIGHTSDESK_AUDIT_PASSPHRASE", "not the passphrase at all")])
+    support::run_env(db, NOW, &args, &[("RIGHTSDESK_AUDIT_PASSPHRASE", "not the passphrase at all")])
         .assert_error("passphrase");
     assert!(!refused.exists());
 }
@@ -466,22 +459,27 @@ fn forge_event(db: &Path, request: Option<&str>, kind: &str, data: &serde_json::
 #[test]
 fn a_deletion_dressed_as_a_purge_is_found_even_under_a_signed_checkpoint() {
     // A request purged for real, and a live one whose on-hold event someone wants gone, under a signed checkpoint.
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let old =
-        common::Gdpr { kind: "access", calendar: "FR", received: "2023-01-02", name: "Old Olsen", email: "o@x.org" }
-            .add(&db, "2023-01-02", &[]);
+    let reg = Register::new(NOW);
+    let db = &reg.db;
+    let old = reg
+        .request()
+        .kind("access")
+        .gdpr("FR")
+        .received("2023-01-02")
+        .who("Old Olsen", "o@x.org")
+        .on("2023-01-02")
+        .add();
     for status in ["withdrawn", "closed"] {
-        at(&db, "2023-01-03", &["request", "status", &old, status]).ok();
+        at(db, "2023-01-03", &["request", "status", &old, status]).ok();
     }
-    at(&db, NOW, &["retention", "purge"]).ok();
-    let live = add(&db, "Ann Archer");
-    at(&db, NOW, &["request", "status", &live, "in-progress"]).ok();
-    at(&db, NOW, &["request", "status", &live, "on-hold", "--reason", "waiting for the archive"]).ok();
-    at(&db, NOW, &["request", "status", &live, "in-progress"]).ok();
-    set_up_key(&db);
-    assert_eq!(verify(&db)["ok"], true);
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    at(db, NOW, &["retention", "purge"]).ok();
+    let live = add(db, "Ann Archer");
+    at(db, NOW, &["request", "status", &live, "in-progress"]).ok();
+    at(db, NOW, &["request", "status", &live, "on-hold", "--reason", "waiting for the archive"]).ok();
+    at(db, NOW, &["request", "status", &live, "in-progress"]).ok();
+    set_up_key(db);
+    assert_eq!(verify(db)["ok"], true);
+    let conn = rusqlite::Connection::open(db).unwrap();
     let seq: i64 =
         conn.query_row("SELECT seq FROM events WHERE data LIKE '%waiting for the archive%'", [], |r| r.get(0)).unwrap();
     let live_id: String =
@@ -490,24 +488,24 @@ fn a_deletion_dressed_as_a_purge_is_found_even_under_a_signed_checkpoint() {
     drop(conn);
 
     // 1. Named by an upgrade record appended at the head.
-    let a = dir.path().join("a.sqlite3");
-    std::fs::copy(&db, &a).unwrap();
+    let a = reg.path("a.sqlite3");
+    std::fs::copy(db, &a).unwrap();
     let hash = delete_like_a_purge(&a, seq, None);
     forge_event(&a, None, "purges_recorded", &serde_json::json!({"removed": [[seq, hash]]}));
     let report = verify(&a);
     assert!(report["first_break"]["problem"].as_str().unwrap().contains("only the upgrade"), "{report}");
 
     // 2. Named by a second purge record of the request purged for real, the kept record saying it was that request's.
-    let b = dir.path().join("b.sqlite3");
-    std::fs::copy(&db, &b).unwrap();
+    let b = reg.path("b.sqlite3");
+    std::fs::copy(db, &b).unwrap();
     let hash = delete_like_a_purge(&b, seq, Some(&old_id));
     forge_event(&b, Some(&old_id), "purged", &serde_json::json!({"removed": [[seq, hash]]}));
     let report = verify(&b);
     assert!(report["first_break"]["problem"].as_str().unwrap().contains("does not match its hash"), "{report}");
 
     // 3. Named by a purge record of the live request itself, its row anonymised to look purged.
-    let c = dir.path().join("c.sqlite3");
-    std::fs::copy(&db, &c).unwrap();
+    let c = reg.path("c.sqlite3");
+    std::fs::copy(db, &c).unwrap();
     let hash = delete_like_a_purge(&c, seq, None);
     sql(&c, &format!("UPDATE requests SET purged_at = 't', requester_name = '' WHERE id = '{live_id}'"));
     forge_event(&c, Some(&live_id), "purged", &serde_json::json!({"removed": [[seq, hash]]}));
@@ -518,18 +516,19 @@ fn a_deletion_dressed_as_a_purge_is_found_even_under_a_signed_checkpoint() {
 
 #[test]
 fn removing_the_checkpoints_and_the_key_is_found_through_the_chain() {
-    let (_dir, db) = register();
-    set_up_key(&db);
+    let reg = register();
+    let db = &reg.db;
+    set_up_key(db);
     let shipped =
         rightsdesk::store::APPEND_ONLY_TRIGGERS.iter().find(|(n, _)| *n == "checkpoints_no_delete").unwrap().1;
     sql(
-        &db,
+        db,
         &format!(
             "DROP TRIGGER checkpoints_no_delete; DELETE FROM checkpoints; {shipped};
              DELETE FROM settings WHERE key LIKE 'audit.key.%';"
         ),
     );
-    let report = verify(&db);
+    let report = verify(db);
     assert_eq!(report["ok"], false, "{report}");
     let problems = report["checkpoints"]["problems"].to_string();
     assert!(problems.contains("the trail records the signing key"), "{problems}");

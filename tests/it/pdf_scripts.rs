@@ -2,7 +2,7 @@
 //! request log's report (whose title carries the organisation's name), read back with poppler's `pdftotext` as a
 //! person copying the text would. The pages are also rendered to e2e-artifacts/ to be looked at.
 
-mod common;
+use crate::support::{self, Register};
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -22,8 +22,8 @@ const NAMES: [&str; 9] = [
     "Zoë Löwe",
 ];
 
-fn run(db: &Path, args: &[&str]) -> common::Run {
-    common::run_now(db, TODAY, args)
+fn run(db: &Path, args: &[&str]) -> support::Run {
+    support::run_now(db, TODAY, args)
 }
 
 fn pdftotext(pdf: &Path) -> String {
@@ -69,15 +69,21 @@ fn collapse(s: &str) -> String {
 
 #[test]
 fn a_letter_prints_each_requesters_name_in_its_own_script() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    run(&db, &["settings", "organisation", "--name", "Acme Ltd", "--address", "1 Long Lane\nLondon"]).ok();
+    let reg = Register::new(TODAY);
+    let db = &reg.db;
+    run(db, &["settings", "organisation", "--name", "Acme Ltd", "--address", "1 Long Lane\nLondon"]).ok();
     for (i, name) in NAMES.iter().enumerate() {
         let email = format!("person{i}@example.org");
-        let reference = common::Gdpr { kind: "access", calendar: "FR", received: "2026-06-01", name, email: &email }
-            .add(&db, TODAY, &["--address", &format!("{name}\n12 Main Street")]);
-        let pdf = dir.path().join(format!("letter-{i}.pdf"));
-        run(&db, &["template", "letter", &reference, "--template", "acknowledgement", "--out", pdf.to_str().unwrap()])
+        let reference = reg
+            .request()
+            .kind("access")
+            .gdpr("FR")
+            .received("2026-06-01")
+            .who(name, &email)
+            .opt("--address", &format!("{name}\n12 Main Street"))
+            .add();
+        let pdf = reg.path(format!("letter-{i}.pdf"));
+        run(db, &["template", "letter", &reference, "--template", "acknowledgement", "--out", pdf.to_str().unwrap()])
             .ok();
         let text = pdftotext(&pdf);
         assert!(!text.contains('?'), "a character was replaced in the letter to {name}: {text}");
@@ -92,17 +98,13 @@ fn a_letter_prints_each_requesters_name_in_its_own_script() {
 
 #[test]
 fn the_log_report_prints_the_organisations_name_in_any_script() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    common::Gdpr { kind: "access", calendar: "FR", received: "2026-06-01", name: "Pat", email: "pat@example.org" }.add(
-        &db,
-        TODAY,
-        &[],
-    );
+    let reg = Register::new(TODAY);
+    let db = &reg.db;
+    reg.request().kind("access").gdpr("FR").received("2026-06-01").who("Pat", "pat@example.org").add();
     for (i, name) in NAMES.iter().enumerate() {
-        run(&db, &["settings", "organisation", "--name", name]).ok();
-        let pdf = dir.path().join(format!("log-{i}.pdf"));
-        run(&db, &["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", pdf.to_str().unwrap()]).ok();
+        run(db, &["settings", "organisation", "--name", name]).ok();
+        let pdf = reg.path(format!("log-{i}.pdf"));
+        run(db, &["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", pdf.to_str().unwrap()]).ok();
         let text = pdftotext(&pdf);
         assert!(!text.contains('?'), "a character was replaced in the report of {name}: {text}");
         let title = collapse(&text);

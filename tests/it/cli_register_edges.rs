@@ -2,36 +2,22 @@
 //! file, a purged request takes no new personal data, a newer database is refused untouched, a database the user
 //! cannot write is opened read-only and says so, and a folder that cannot be written is named as the problem.
 
-mod common;
+use crate::support::{self, Register, run_now as at};
 
 use std::path::Path;
 use std::process::Command;
 
-fn at(db: &Path, now: &str, args: &[&str]) -> common::Run {
-    common::run_now(db, now, args)
-}
-
 /// A request closed in 2023 with every kind of personal data, and its reference.
 fn closed_request(db: &Path) -> String {
-    let request = common::Gdpr {
-        kind: "access",
-        calendar: "FR",
-        received: "2023-01-02",
-        name: "Qwyxz Jokullsdottir",
-        email: "qwyxz.jokull@example.org",
-    };
-    let reference = request.add(
-        db,
-        "2023-01-02",
-        &[
-            "--phone",
-            "+33 6 71 92 83 74",
-            "--address",
-            "17 Rue Vrbnjk, Lyon",
-            "--description",
-            "Zebulon-fjord health notes",
-        ],
-    );
+    let reference = support::request(db, "2023-01-02")
+        .kind("access")
+        .gdpr("FR")
+        .received("2023-01-02")
+        .who("Qwyxz Jokullsdottir", "qwyxz.jokull@example.org")
+        .opt("--phone", "+33 6 71 92 83 74")
+        .opt("--address", "17 Rue Vrbnjk, Lyon")
+        .opt("--description", "Zebulon-fjord health notes")
+        .add();
     for status in ["in-progress", "fulfilled", "closed"] {
         at(db, "2023-01-20T12:00:00Z", &["request", "status", &reference, status]).ok();
     }
@@ -44,22 +30,22 @@ fn file_bytes(path: &Path) -> Vec<u8> {
 
 #[test]
 fn a_purge_leaves_no_trace_of_the_person_in_the_database_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    closed_request(&db);
-    let mut before = file_bytes(&db);
-    before.extend(file_bytes(&dir.path().join("r.sqlite3-wal")));
+    let reg = Register::new("2026-06-30");
+    let db = &reg.db;
+    closed_request(db);
+    let mut before = file_bytes(db);
+    before.extend(file_bytes(&reg.path("r.sqlite3-wal")));
     let needles = ["Jokullsdottir", "qwyxz.jokull@example.org", "71 92 83 74", "Rue Vrbnjk", "Zebulon-fjord"];
     assert!(needles.iter().all(|n| contains(&before, n)), "the test data is in the file before the purge");
 
-    at(&db, "2026-06-30", &["retention", "purge"]).ok();
-    let mut after = file_bytes(&db);
-    after.extend(file_bytes(&dir.path().join("r.sqlite3-wal")));
+    at(db, "2026-06-30", &["retention", "purge"]).ok();
+    let mut after = file_bytes(db);
+    after.extend(file_bytes(&reg.path("r.sqlite3-wal")));
     for needle in needles {
         assert!(!contains(&after, needle), "{needle:?} is still readable in the database files after the purge");
     }
     // The search index keeps no trigram of the name either.
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let conn = rusqlite::Connection::open(db).unwrap();
     conn.execute_batch("CREATE VIRTUAL TABLE temp.vocab USING fts5vocab(main, requests_search, 'row');").unwrap();
     let left: i64 = conn
         .query_row("SELECT count(*) FROM temp.vocab WHERE term IN ('qwy', 'wyx', 'yxz', 'kul', 'sdo')", [], |r| {
@@ -75,18 +61,18 @@ fn contains(haystack: &[u8], needle: &str) -> bool {
 
 #[test]
 fn a_purged_request_takes_no_new_personal_data() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let reference = closed_request(&db);
-    at(&db, "2026-06-30", &["retention", "purge"]).ok();
-    let scan = dir.path().join("passport.pdf");
+    let reg = Register::new("2026-06-30");
+    let db = &reg.db;
+    let reference = closed_request(db);
+    at(db, "2026-06-30", &["retention", "purge"]).ok();
+    let scan = reg.path("passport.pdf");
     std::fs::write(&scan, b"%PDF-1.4 passport").unwrap();
     let events_before =
-        at(&db, "2026-06-30", &["request", "show", &reference, "--json"]).json()["events"].as_array().unwrap().len();
+        at(db, "2026-06-30", &["request", "show", &reference, "--json"]).json()["events"].as_array().unwrap().len();
 
-    at(&db, "2026-06-30", &["request", "attach", &reference, scan.to_str().unwrap()]).assert_error("purged");
+    at(db, "2026-06-30", &["request", "attach", &reference, scan.to_str().unwrap()]).assert_error("purged");
     at(
-        &db,
+        db,
         "2026-06-30",
         &[
             "request",
@@ -103,11 +89,11 @@ fn a_purged_request_takes_no_new_personal_data() {
         ],
     )
     .assert_error("purged");
-    let after = at(&db, "2026-06-30", &["request", "show", &reference, "--json"]).json();
+    let after = at(db, "2026-06-30", &["request", "show", &reference, "--json"]).json();
     assert_eq!(after["events"].as_array().unwrap().len(), events_before, "nothing was recorded");
     assert!(after["purged_at"].is_string(), "the request says it was purged: {after}");
     // No file was left behind either.
-    let leftovers = walk(dir.path()).into_iter().filter(|p| p.to_string_lossy().contains("passport")).count();
+    let leftovers = walk(reg.dir()).into_iter().filter(|p| p.to_string_lossy().contains("passport")).count();
     assert_eq!(leftovers, 1, "only the original file remains");
 }
 
@@ -126,34 +112,34 @@ fn walk(dir: &Path) -> Vec<std::path::PathBuf> {
 
 #[test]
 fn a_newer_database_in_rollback_journal_mode_is_refused_untouched() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    at(&db, "2026-01-05", &["request", "list"]).ok();
-    let conn = rusqlite::Connection::open(&db).unwrap();
+    let reg = Register::new("2026-06-30");
+    let db = &reg.db;
+    at(db, "2026-01-05", &["request", "list"]).ok();
+    let conn = rusqlite::Connection::open(db).unwrap();
     conn.execute_batch(
         "PRAGMA journal_mode = DELETE; INSERT INTO schema_migrations VALUES (999, '0999_future.sql', 'x', 't');",
     )
     .unwrap();
     drop(conn);
-    let before = file_bytes(&db);
-    at(&db, "2026-01-05", &["request", "list"]).assert_error("newer Rightsdesk");
-    assert!(file_bytes(&db) == before, "the file was modified");
-    assert!(!dir.path().join("r.sqlite3-wal").exists(), "it was switched to WAL");
+    let before = file_bytes(db);
+    at(db, "2026-01-05", &["request", "list"]).assert_error("newer Rightsdesk");
+    assert!(file_bytes(db) == before, "the file was modified");
+    assert!(!reg.path("r.sqlite3-wal").exists(), "it was switched to WAL");
 }
 
 /// Run the binary as a user who may read but not write (root ignores file modes, so drop to nobody).
-fn as_reader(db: &Path, args: &[&str]) -> common::Run {
+fn as_reader(db: &Path, args: &[&str]) -> support::Run {
     let mut full: Vec<String> = vec!["--db".into(), db.to_str().unwrap().into()];
     full.extend(args.iter().map(|a| a.to_string()));
     let mut cmd = if unsafe_is_root() {
         let mut c = Command::new("setpriv");
-        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(common::bin());
+        c.args(["--reuid=65534", "--regid=65534", "--clear-groups", "--"]).arg(support::bin());
         c
     } else {
-        Command::new(common::bin())
+        Command::new(support::bin())
     };
     let out = cmd.args(&full).env("RIGHTSDESK_NOW", "2026-01-05").env("HOME", "/tmp").output().unwrap();
-    common::Run {
+    support::Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
@@ -171,24 +157,24 @@ fn open_to_others(path: &Path, mode: u32) {
 
 #[test]
 fn a_database_the_user_cannot_write_is_opened_read_only_and_says_so() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let reference = common::Gdpr {
-        kind: "access",
-        calendar: "FR",
-        received: "2026-01-05",
-        name: "Ann Reader",
-        email: "ann@example.org",
-    }
-    .add(&db, "2026-01-05", &[]);
-    open_to_others(dir.path(), 0o755);
-    open_to_others(&db, 0o444);
-    let listed = as_reader(&db, &["request", "list", "--json"]);
+    let reg = Register::new("2026-06-30");
+    let db = &reg.db;
+    let reference = reg
+        .request()
+        .kind("access")
+        .gdpr("FR")
+        .received("2026-01-05")
+        .who("Ann Reader", "ann@example.org")
+        .on("2026-01-05")
+        .add();
+    open_to_others(reg.dir(), 0o755);
+    open_to_others(db, 0o444);
+    let listed = as_reader(db, &["request", "list", "--json"]);
     assert_eq!(listed.code, 0, "{}", listed.stderr);
     assert!(listed.stderr.contains("read-only"), "it says so: {}", listed.stderr);
     assert_eq!(listed.json()["total"], 1);
-    assert_eq!(as_reader(&db, &["audit", "verify"]).code, 0);
-    let change = as_reader(&db, &["request", "status", &reference, "in-progress"]);
+    assert_eq!(as_reader(db, &["audit", "verify"]).code, 0);
+    let change = as_reader(db, &["request", "status", &reference, "in-progress"]);
     assert_ne!(change.code, 0);
     assert!(change.stderr.contains("read-only"), "{}", change.stderr);
 }
@@ -208,25 +194,25 @@ fn a_new_database_in_a_folder_that_cannot_be_written_says_what_is_wrong() {
 
 #[test]
 fn a_purged_refusal_keeps_its_category_in_the_log_and_loses_its_free_text_reason() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let request = common::Gdpr {
-        kind: "erasure",
-        calendar: "FR",
-        received: "2023-01-02",
-        name: "Rhea Refused",
-        email: "rhea@example.org",
-    };
-    let reference = request.add(&db, "2023-01-02", &[]);
-    at(&db, "2023-01-10", &["request", "status", &reference, "in-progress"]).ok();
+    let reg = Register::new("2026-06-30");
+    let db = &reg.db;
+    let reference = reg
+        .request()
+        .kind("erasure")
+        .gdpr("FR")
+        .received("2023-01-02")
+        .who("Rhea Refused", "rhea@example.org")
+        .on("2023-01-02")
+        .add();
+    at(db, "2023-01-10", &["request", "status", &reference, "in-progress"]).ok();
     let reason = "Same request as Mr Ortolan's of last week";
-    at(&db, "2023-01-10", &["request", "status", &reference, "refused", "--category", "excessive", "--reason", reason])
+    at(db, "2023-01-10", &["request", "status", &reference, "refused", "--category", "excessive", "--reason", reason])
         .ok();
-    at(&db, "2023-01-20", &["request", "status", &reference, "closed"]).ok();
-    at(&db, "2026-06-30", &["retention", "purge"]).ok();
-    let out = dir.path().join("log.csv");
+    at(db, "2023-01-20", &["request", "status", &reference, "closed"]).ok();
+    at(db, "2026-06-30", &["retention", "purge"]).ok();
+    let out = reg.path("log.csv");
     let args = ["export", "log", "--from", "2023-01-01", "--to", "2023-12-31", "--out", out.to_str().unwrap()];
-    at(&db, "2026-06-30", &args).ok();
+    at(db, "2026-06-30", &args).ok();
     let mut log = csv::Reader::from_path(&out).unwrap();
     let headers = log.headers().unwrap().clone();
     let row = log.records().next().unwrap().unwrap();

@@ -1,41 +1,19 @@
 //! Identity verification through the real binary: checks with evidence, authorised agents, asking for identity and
 //! the unverified flag, and the purge of evidence after the retention period — the record of what was purged stays.
 
-mod common;
+use crate::support::Register;
 
 use serde_json::Value;
 use std::path::{Path, PathBuf};
 
-struct Register {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Register {
-    fn new() -> Register {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("r.sqlite3");
-        Register { dir, db }
+/// Every identity evidence file kept in the register's folder.
+fn evidence_files(reg: &Register) -> Vec<PathBuf> {
+    let root = reg.files_dir().join("evidence");
+    let mut out = Vec::new();
+    for d in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        out.extend(std::fs::read_dir(d.path()).unwrap().flatten().map(|f| f.path()));
     }
-
-    fn run(&self, today: &str, args: &[&str]) -> common::Run {
-        common::run_now(&self.db, today, args)
-    }
-
-    fn file(&self, name: &str, content: &str) -> String {
-        let p = self.dir.path().join(name);
-        std::fs::write(&p, content).unwrap();
-        p.to_str().unwrap().to_string()
-    }
-
-    fn evidence_files(&self) -> Vec<PathBuf> {
-        let root = common::files_dir(&self.db).join("evidence");
-        let mut out = Vec::new();
-        for d in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-            out.extend(std::fs::read_dir(d.path()).unwrap().flatten().map(|f| f.path()));
-        }
-        out
-    }
+    out
 }
 
 fn sha256(path: &Path) -> String {
@@ -50,38 +28,22 @@ fn kinds(v: &Value) -> Vec<String> {
 
 #[test]
 fn a_uk_check_with_evidence_starts_the_clock_and_shows_the_policy() {
-    let reg = Register::new();
-    let v = reg
-        .run(
-            "2026-03-20",
-            &[
-                "request",
-                "add",
-                "--json",
-                "--name",
-                "Pat Doe",
-                "--kind",
-                "access",
-                "--regime",
-                "uk-gdpr",
-                "--received",
-                "2026-03-02",
-            ],
-        )
-        .json();
+    let reg = Register::new("2026-03-20");
+    let v =
+        reg.request().name("Pat Doe").kind("access").regime("uk-gdpr").received("2026-03-02").on("2026-03-20").json();
     assert_eq!(v["identity"]["policy"]["level"], "proportionate");
     assert!(v["identity"]["policy"]["citation"].as_str().unwrap().contains("Art 12A"));
     assert_eq!(v["due"], "2026-04-02");
 
     let asked =
-        reg.run("2026-03-20", &["request", "ask-identity", "RD-2026-0001", "--on", "2026-03-03", "--json"]).json();
+        reg.at("2026-03-20", &["request", "ask-identity", "RD-2026-0001", "--on", "2026-03-03", "--json"]).json();
     assert_eq!(asked["status"], "awaiting-identity");
     assert_eq!(asked["identity_requested_on"], "2026-03-03");
 
-    let letter = reg.file("signed letter.pdf", "%PDF-1.4 signed letter");
-    let passport = reg.file("passport.jpg", "jpeg bytes");
+    let letter = reg.write("signed letter.pdf", "%PDF-1.4 signed letter");
+    let passport = reg.write("passport.jpg", "jpeg bytes");
     let v = reg
-        .run(
+        .at(
             "2026-03-20",
             &[
                 "request",
@@ -112,10 +74,10 @@ fn a_uk_check_with_evidence_starts_the_clock_and_shows_the_policy() {
     let check = &v["identity"]["checks"][0];
     assert_eq!(check["method"], "signed-letter");
     assert_eq!(check["evidence"].as_array().unwrap().len(), 2);
-    let stored = reg.evidence_files();
+    let stored = evidence_files(&reg);
     assert_eq!(stored.len(), 2);
     for e in check["evidence"].as_array().unwrap() {
-        let path = common::files_dir(&reg.db).join("evidence").join(e["stored_name"].as_str().unwrap());
+        let path = reg.files_dir().join("evidence").join(e["stored_name"].as_str().unwrap());
         assert_eq!(sha256(&path), e["sha256"].as_str().unwrap(), "the recorded hash is the file's");
     }
     let last = v["events"].as_array().unwrap().last().unwrap();
@@ -126,30 +88,20 @@ fn a_uk_check_with_evidence_starts_the_clock_and_shows_the_policy() {
 
 #[test]
 fn bad_checks_are_refused_and_leave_no_file_behind() {
-    let reg = Register::new();
-    reg.run(
-        "2026-03-20",
-        &[
-            "request",
-            "add",
-            "--name",
-            "Pat",
-            "--kind",
-            "erasure",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "FR",
-            "--received",
-            "2026-03-02",
-        ],
-    )
-    .ok();
-    let ok = reg.file("id.png", "png");
+    let reg = Register::new("2026-03-20");
+    reg.request()
+        .name("Pat")
+        .kind("erasure")
+        .regime("eu-gdpr")
+        .calendar("FR")
+        .received("2026-03-02")
+        .on("2026-03-20")
+        .add();
+    let ok = reg.write("id.png", "png");
     let bad = |args: &[&str], needle: &str| {
         let mut full = vec!["request", "verify", "RD-2026-0001", "--evidence", ok.as_str()];
         full.extend_from_slice(args);
-        reg.run("2026-03-20", &full).assert_error(needle);
+        reg.at("2026-03-20", &full).assert_error(needle);
     };
     bad(&["--method", "telepathy", "--outcome", "verified", "--on", "2026-03-05"], "unknown method 'telepathy'");
     bad(&["--method", "in-person", "--outcome", "maybe", "--on", "2026-03-05"], "unknown outcome 'maybe'");
@@ -163,15 +115,15 @@ fn bad_checks_are_refused_and_leave_no_file_behind() {
         &["--method", "in-person", "--outcome", "verified", "--on", "2026-03-05", "--evidence", "/nonexistent/x.pdf"],
         "cannot read",
     );
-    assert!(reg.evidence_files().is_empty(), "a refused check keeps no evidence: {:?}", reg.evidence_files());
-    let v = reg.run("2026-03-20", &["request", "show", "RD-2026-0001", "--json"]).json();
+    assert!(evidence_files(&reg).is_empty(), "a refused check keeps no evidence: {:?}", evidence_files(&reg));
+    let v = reg.at("2026-03-20", &["request", "show", "RD-2026-0001", "--json"]).json();
     assert_eq!(kinds(&v), ["created"]);
 }
 
 #[test]
 fn an_agent_needs_their_authority_and_the_subject_verified() {
-    let reg = Register::new();
-    reg.run(
+    let reg = Register::new("2026-03-20");
+    reg.at(
         "2026-02-10",
         &[
             "request",
@@ -190,7 +142,7 @@ fn an_agent_needs_their_authority_and_the_subject_verified() {
     )
     .assert_error("written authority");
     let v = reg
-        .run(
+        .at(
             "2026-02-10",
             &[
                 "request",
@@ -215,7 +167,7 @@ fn an_agent_needs_their_authority_and_the_subject_verified() {
         .json();
     assert_eq!(v["agent"]["email"], "bo@example.org");
     let verify = |party: &str, method: &str, on: &str| {
-        reg.run(
+        reg.at(
             "2026-02-10",
             &[
                 "request",
@@ -241,7 +193,7 @@ fn an_agent_needs_their_authority_and_the_subject_verified() {
     assert_eq!(v["verified_on"], "2026-02-05");
     assert_eq!(v["clock_start"], "2026-02-05");
     // Removing the agent: the data subject's own check now suffices, from the day it was made.
-    let v = reg.run("2026-02-10", &["request", "agent", "RD-2026-0001", "--remove", "--json"]).json();
+    let v = reg.at("2026-02-10", &["request", "agent", "RD-2026-0001", "--remove", "--json"]).json();
     assert_eq!(v["agent"], Value::Null);
     assert_eq!(v["verified_on"], "2026-02-03");
     assert_eq!(kinds(&v).last().unwrap(), "agent_set");
@@ -249,20 +201,16 @@ fn an_agent_needs_their_authority_and_the_subject_verified() {
 
 #[test]
 fn unverified_requests_are_flagged_and_can_be_closed_as_such() {
-    let reg = Register::new();
-    reg.run(
-        "2026-01-20",
-        &["request", "add", "--name", "Kim", "--kind", "erasure", "--regime", "us-ca-ccpa", "--received", "2026-01-05"],
-    )
-    .ok();
-    reg.run("2026-01-20", &["request", "ask-identity", "RD-2026-0001", "--on", "2026-01-06"]).ok();
-    reg.run("2026-02-04", &["request", "close-unverified", "RD-2026-0001"]).assert_error("have not passed");
-    let v = reg.run("2026-02-05", &["request", "show", "RD-2026-0001", "--json"]).json();
+    let reg = Register::new("2026-03-20");
+    reg.request().name("Kim").kind("erasure").regime("us-ca-ccpa").received("2026-01-05").on("2026-01-20").add();
+    reg.at("2026-01-20", &["request", "ask-identity", "RD-2026-0001", "--on", "2026-01-06"]).ok();
+    reg.at("2026-02-04", &["request", "close-unverified", "RD-2026-0001"]).assert_error("have not passed");
+    let v = reg.at("2026-02-05", &["request", "show", "RD-2026-0001", "--json"]).json();
     assert_eq!(v["identity"]["unverified_since"], "2026-02-05");
     assert!(v["flags"][0].as_str().unwrap().contains("Identity not confirmed 30 days after"), "{}", v["flags"]);
-    reg.run("2026-02-05", &["settings", "unverified-days", "--regime", "us-ca-ccpa", "--days", "45"]).ok();
-    reg.run("2026-02-05", &["request", "close-unverified", "RD-2026-0001"]).assert_error("45 days");
-    let v = reg.run("2026-02-20", &["request", "close-unverified", "RD-2026-0001", "--json"]).json();
+    reg.at("2026-02-05", &["settings", "unverified-days", "--regime", "us-ca-ccpa", "--days", "45"]).ok();
+    reg.at("2026-02-05", &["request", "close-unverified", "RD-2026-0001"]).assert_error("45 days");
+    let v = reg.at("2026-02-20", &["request", "close-unverified", "RD-2026-0001", "--json"]).json();
     assert_eq!(v["status"], "refused");
     assert_eq!(v["refusal_category"], "identity-not-verified");
     assert!(v["outcome_reason"].as_str().unwrap().contains("asked on 2026-01-06"));
@@ -271,28 +219,18 @@ fn unverified_requests_are_flagged_and_can_be_closed_as_such() {
 
 #[test]
 fn evidence_is_purged_after_the_retention_period_and_its_record_stays() {
-    let reg = Register::new();
-    reg.run(
-        "2026-03-20",
-        &[
-            "request",
-            "add",
-            "--name",
-            "Pat",
-            "--kind",
-            "access",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "FR",
-            "--received",
-            "2026-03-02",
-        ],
-    )
-    .ok();
-    let id = reg.file("licence.jpg", "driving licence scan");
+    let reg = Register::new("2026-03-20");
+    reg.request()
+        .name("Pat")
+        .kind("access")
+        .regime("eu-gdpr")
+        .calendar("FR")
+        .received("2026-03-02")
+        .on("2026-03-20")
+        .add();
+    let id = reg.write("licence.jpg", "driving licence scan");
     let hash = sha256(Path::new(&id));
-    reg.run(
+    reg.at(
         "2026-03-20",
         &[
             "request",
@@ -309,51 +247,41 @@ fn evidence_is_purged_after_the_retention_period_and_its_record_stays() {
         ],
     )
     .ok();
-    reg.run("2026-03-20", &["evidence", "purge", "--request", "RD-2026-0001"]).assert_error("still open");
-    reg.run("2026-03-20", &["request", "status", "RD-2026-0001", "in-progress"]).ok();
-    reg.run("2026-03-25", &["request", "status", "RD-2026-0001", "fulfilled"]).ok();
+    reg.at("2026-03-20", &["evidence", "purge", "--request", "RD-2026-0001"]).assert_error("still open");
+    reg.at("2026-03-20", &["request", "status", "RD-2026-0001", "in-progress"]).ok();
+    reg.at("2026-03-25", &["request", "status", "RD-2026-0001", "fulfilled"]).ok();
     // Answered 25 March: with the default 30 days nothing goes before 24 April.
-    let v = reg.run("2026-04-23", &["evidence", "purge", "--json"]).json();
+    let v = reg.at("2026-04-23", &["evidence", "purge", "--json"]).json();
     assert_eq!(v["files"], 0);
-    assert_eq!(reg.evidence_files().len(), 1);
-    let v = reg.run("2026-04-24", &["evidence", "purge", "--json"]).json();
+    assert_eq!(evidence_files(&reg).len(), 1);
+    let v = reg.at("2026-04-24", &["evidence", "purge", "--json"]).json();
     assert_eq!((v["files"].as_i64(), v["requests"].as_i64(), v["bytes"].as_i64()), (Some(1), Some(1), Some(20)));
-    assert!(reg.evidence_files().is_empty(), "the file is gone");
-    let shown = reg.run("2026-04-24", &["request", "show", "RD-2026-0001", "--json"]).json();
+    assert!(evidence_files(&reg).is_empty(), "the file is gone");
+    let shown = reg.at("2026-04-24", &["request", "show", "RD-2026-0001", "--json"]).json();
     let e = &shown["identity"]["checks"][0]["evidence"][0];
     assert_eq!(e["purged_on"], "2026-04-24");
     assert_eq!(e["sha256"], hash.as_str(), "the record keeps the hash of what was seen");
     let last = shown["events"].as_array().unwrap().last().unwrap();
     assert_eq!(last["kind"], "evidence_purged");
     assert_eq!(last["data"]["files"][0]["sha256"], hash.as_str());
-    let v = reg.run("2026-05-24", &["evidence", "purge", "--json"]).json();
+    let v = reg.at("2026-05-24", &["evidence", "purge", "--json"]).json();
     assert_eq!(v["files"], 0, "nothing is purged twice");
-    assert_eq!(reg.run("2026-05-24", &["audit", "verify", "--json"]).json()["ok"], true);
+    assert_eq!(reg.at("2026-05-24", &["audit", "verify", "--json"]).json()["ok"], true);
 }
 
 #[test]
 fn evidence_retention_can_be_set_and_zero_means_at_once() {
-    let reg = Register::new();
-    reg.run(
-        "2026-03-20",
-        &[
-            "request",
-            "add",
-            "--name",
-            "Pat",
-            "--kind",
-            "erasure",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "FR",
-            "--received",
-            "2026-03-02",
-        ],
-    )
-    .ok();
-    let id = reg.file("bill.pdf", "utility bill");
-    reg.run(
+    let reg = Register::new("2026-03-20");
+    reg.request()
+        .name("Pat")
+        .kind("erasure")
+        .regime("eu-gdpr")
+        .calendar("FR")
+        .received("2026-03-02")
+        .on("2026-03-20")
+        .add();
+    let id = reg.write("bill.pdf", "utility bill");
+    reg.at(
         "2026-03-20",
         &[
             "request",
@@ -370,9 +298,9 @@ fn evidence_retention_can_be_set_and_zero_means_at_once() {
         ],
     )
     .ok();
-    reg.run("2026-03-20", &["request", "status", "RD-2026-0001", "withdrawn"]).ok();
-    reg.run("2026-03-20", &["settings", "evidence-days", "--days", "99999"]).assert_error("ten years");
-    reg.run("2026-03-20", &["settings", "evidence-days", "--days", "0"]).ok();
-    let v = reg.run("2026-03-20", &["evidence", "purge", "--json"]).json();
+    reg.at("2026-03-20", &["request", "status", "RD-2026-0001", "withdrawn"]).ok();
+    reg.at("2026-03-20", &["settings", "evidence-days", "--days", "99999"]).assert_error("ten years");
+    reg.at("2026-03-20", &["settings", "evidence-days", "--days", "0"]).ok();
+    let v = reg.at("2026-03-20", &["evidence", "purge", "--json"]).json();
     assert_eq!(v["files"], 1);
 }

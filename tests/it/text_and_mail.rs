@@ -4,7 +4,7 @@
 //! offers AUTH on a plain connection); every value that ends up in a mail header is one line, and a bad one
 //! stored earlier cannot make sending panic. Needs Debian's python3-aiosmtpd and the sqlite3 shell.
 
-mod common;
+use crate::support::{self, Register};
 
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
@@ -22,55 +22,27 @@ fn assert_terminal_safe(what: &str, text: &str) {
     assert!(!text.chars().any(drives_terminal), "{what} carries raw control characters: {text:?}");
 }
 
-struct Reg {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+fn register() -> Register {
+    let reg = Register::new(TODAY);
+    reg.organisation(&[("--name", "Acme Ltd"), ("--email", "privacy@acme.test")]);
+    reg
 }
 
-impl Reg {
-    fn new() -> Reg {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("r.sqlite3");
-        let reg = Reg { dir, db };
-        reg.run(&["settings", "organisation", "--name", "Acme Ltd", "--email", "privacy@acme.test"]).ok();
-        reg
-    }
+fn add(reg: &Register, name: &str, email: &str, extra: &[&str]) -> String {
+    reg.request().kind("access").gdpr("DE-BE").received("2026-03-02").who(name, email).args(extra).add()
+}
 
-    fn run(&self, args: &[&str]) -> common::Run {
-        self.run_env(args, &[])
-    }
+/// Change a stored setting behind the app's back, as a register written by an older version could hold it.
+fn sql(reg: &Register, statement: &str) {
+    let out = Command::new("sqlite3").arg(&reg.db).arg(statement).output().expect("the sqlite3 shell");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+}
 
-    fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> common::Run {
-        let mut cmd = Command::new(common::bin());
-        cmd.arg("--db").arg(&self.db).args(args).env("RIGHTSDESK_NOW", TODAY).env_remove("RIGHTSDESK_SMTP_PASSWORD");
-        for (k, v) in env {
-            cmd.env(k, v);
-        }
-        let out = cmd.output().unwrap();
-        common::Run {
-            code: out.status.code().unwrap_or(-1),
-            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
-        }
-    }
-
-    fn add(&self, name: &str, email: &str, extra: &[&str]) -> String {
-        common::Gdpr { kind: "access", calendar: "DE-BE", received: "2026-03-02", name, email }
-            .add(&self.db, TODAY, extra)
-    }
-
-    /// Change a stored setting behind the app's back, as a register written by an older version could hold it.
-    fn sql(&self, statement: &str) {
-        let out = Command::new("sqlite3").arg(&self.db).arg(statement).output().expect("the sqlite3 shell");
-        assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    }
-
-    fn smtp(&self, port: u16, extra: &[&str]) -> common::Run {
-        let port = port.to_string();
-        let mut args = vec!["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--json"];
-        args.extend_from_slice(extra);
-        self.run(&args)
-    }
+fn smtp(reg: &Register, port: u16, extra: &[&str]) -> support::Run {
+    let port = port.to_string();
+    let mut args = vec!["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--json"];
+    args.extend_from_slice(extra);
+    reg.run(&args)
 }
 
 // --- 7. Terminal escapes ---------------------------------------------------------------------------------------
@@ -93,9 +65,9 @@ fn an_email_senders_name_cannot_drive_the_terminal_and_json_keeps_it_exact() {
     )
     .unwrap();
     let file = eml.to_str().unwrap();
-    let json = common::run(&["intake", "email", file, "--json"]);
+    let json = support::run(&["intake", "email", file, "--json"]);
     assert_eq!(json.json()["name"].as_str(), Some(HOSTILE_NAME), "JSON is the exact value");
-    let text = common::run(&["intake", "email", file]);
+    let text = support::run(&["intake", "email", file]);
     text.ok();
     assert_terminal_safe("intake email", &text.stdout);
     assert!(text.stdout.contains("Eve\u{fffd}]0;owned\u{fffd}\u{fffd}[2J"), "shown, neutralised: {}", text.stdout);
@@ -104,10 +76,10 @@ fn an_email_senders_name_cannot_drive_the_terminal_and_json_keeps_it_exact() {
 
 #[test]
 fn a_requesters_bidi_override_is_shown_neutralised() {
-    let reg = Reg::new();
+    let reg = register();
     // Intake refuses control characters in a name, but not the bidi formatting characters Arabic or Hebrew use.
     let name = "Eve \u{202e}fdp.exe\u{202c} Doe";
-    let reference = reg.add(name, "eve@example.org", &[]);
+    let reference = add(&reg, name, "eve@example.org", &[]);
     let shown = reg.run(&["request", "show", &reference, "--json"]).json();
     assert_eq!(shown["requester"]["name"].as_str(), Some(name), "JSON is exact");
     for args in [vec!["request", "show", reference.as_str()], vec!["request", "list"]] {
@@ -124,8 +96,8 @@ fn a_requesters_bidi_override_is_shown_neutralised() {
 
 #[test]
 fn import_errors_show_hostile_cells_neutralised() {
-    let reg = Reg::new();
-    let csv = reg.dir.path().join("in.csv");
+    let reg = register();
+    let csv = reg.path("in.csv");
     std::fs::write(
         &csv,
         "kind,regime,calendar,received,name,email\n\
@@ -209,23 +181,23 @@ impl AuthServer {
 
 #[test]
 fn a_password_goes_over_a_plain_connection_only_when_the_officer_allowed_it() {
-    let reg = Reg::new();
-    let server = AuthServer::start(reg.dir.path());
+    let reg = register();
+    let server = AuthServer::start(reg.dir());
     let password = [("RIGHTSDESK_SMTP_PASSWORD", "s3cret-pw")];
 
     // Refused at save, and nothing is stored.
-    reg.smtp(server.port, &["--security", "none", "--username", "dpo"]).assert_error("--allow-plaintext-password");
+    smtp(&reg, server.port, &["--security", "none", "--username", "dpo"]).assert_error("--allow-plaintext-password");
     let stored = reg.run(&["mail", "test"]);
     stored.assert_error("no SMTP server set");
     // A local relay without a login needs no permission; a login over TLS neither.
-    let relay = reg.smtp(server.port, &["--security", "none"]).json();
+    let relay = smtp(&reg, server.port, &["--security", "none"]).json();
     assert_eq!(relay["allow_plaintext_password"].as_bool(), Some(false));
 
     // Allowed explicitly: stored with the settings, and the server really sees the password.
     let allowed =
-        reg.smtp(server.port, &["--security", "none", "--username", "dpo", "--allow-plaintext-password"]).json();
+        smtp(&reg, server.port, &["--security", "none", "--username", "dpo", "--allow-plaintext-password"]).json();
     assert_eq!(allowed["allow_plaintext_password"].as_bool(), Some(true));
-    let reference = reg.add("Eve Doe", "eve@example.org", &[]);
+    let reference = add(&reg, "Eve Doe", "eve@example.org", &[]);
     reg.run(&["mail", "send", &reference, "--template", "acknowledgement"]).ok();
     let flushed = reg.run_env(&["mail", "flush", "--json"], &password).json();
     assert_eq!(flushed["sent"].as_u64(), Some(1), "{flushed}");
@@ -233,7 +205,7 @@ fn a_password_goes_over_a_plain_connection_only_when_the_officer_allowed_it() {
 
     // The core checks it on every send, not only the CLI at save: a register whose permission is gone (set by an
     // older version, or edited) does not send the password, and says why.
-    reg.sql("DELETE FROM settings WHERE key = 'smtp.allow_plaintext_password'");
+    sql(&reg, "DELETE FROM settings WHERE key = 'smtp.allow_plaintext_password'");
     reg.run(&["mail", "send", &reference, "--template", "acknowledgement"]).ok();
     let refused = reg.run_env(&["mail", "flush"], &password);
     refused.assert_error("--allow-plaintext-password");
@@ -246,12 +218,12 @@ fn a_password_goes_over_a_plain_connection_only_when_the_officer_allowed_it() {
 
 #[test]
 fn every_value_bound_for_a_mail_header_is_one_line() {
-    let reg = Reg::new();
+    let reg = register();
     for name in ["Acme\nBcc: attacker@evil.test", "Acme\r\nLtd", "Acme\u{85}Ltd", "Acme\u{2028}Ltd"] {
         reg.run(&["settings", "organisation", "--name", name]).assert_error("name");
     }
     assert_eq!(reg.run(&["settings", "organisation", "--json"]).json()["name"].as_str(), Some("Acme Ltd"));
-    let body = reg.dir.path().join("body.txt");
+    let body = reg.path("body.txt");
     std::fs::write(&body, "Dear {{ requester.name }},\n\nWe received your request {{ request.reference }}.\n").unwrap();
     let save = |subject: &str| {
         reg.run(&[
@@ -269,26 +241,26 @@ fn every_value_bound_for_a_mail_header_is_one_line() {
     };
     save("Your request\r\nBcc: attacker@evil.test").assert_error("subject");
     save("Your request\u{b}{{ request.reference }}").assert_error("subject");
-    let server = common::smtp::start(reg.dir.path(), "", None);
-    reg.smtp(server.port, &["--security", "none", "--from", "x@acme.test\r\nBcc: attacker@evil.test"])
+    let server = support::smtp::start(reg.dir(), "", None);
+    smtp(&reg, server.port, &["--security", "none", "--from", "x@acme.test\r\nBcc: attacker@evil.test"])
         .assert_error("from");
 }
 
 #[test]
 fn a_line_break_stored_in_the_organisation_name_cannot_make_sending_panic() {
-    let reg = Reg::new();
-    let server = common::smtp::start(reg.dir.path(), "", None);
-    reg.smtp(server.port, &["--security", "none"]).ok();
-    let reference = reg.add("Eve Doe", "eve@example.org", &[]);
+    let reg = register();
+    let server = support::smtp::start(reg.dir(), "", None);
+    smtp(&reg, server.port, &["--security", "none"]).ok();
+    let reference = add(&reg, "Eve Doe", "eve@example.org", &[]);
     // What an older version accepted: the name with a line break and a header after it.
-    reg.sql("UPDATE settings SET value = 'Acme' || char(13, 10) || 'Bcc: attacker@evil.test' WHERE key = 'org.name'");
+    sql(&reg, "UPDATE settings SET value = 'Acme' || char(13, 10) || 'Bcc: attacker@evil.test' WHERE key = 'org.name'");
     let queued = reg.run(&["mail", "send", &reference, "--template", "acknowledgement", "--json"]);
     assert_ne!(queued.code, 101, "a panic: {}", queued.stderr);
     let queued = queued.json();
     assert!(queued["message_id"].as_str().is_some(), "{queued}");
     let flushed = reg.run(&["mail", "flush", "--json"]).json();
     assert_eq!(flushed["sent"].as_u64(), Some(1), "{flushed}");
-    let got = common::smtp::received(&server);
+    let got = support::smtp::received(&server);
     let parsed = mail_parser::MessageParser::default().parse(got[0].0.as_bytes()).unwrap();
     assert!(parsed.bcc().is_none(), "no header injected through the organisation's name");
     let from = parsed.from().unwrap().first().unwrap();

@@ -2,95 +2,55 @@
 //! message is parsed and checked (recipients, subject, body, Message-ID); faults (a dropped connection, a
 //! temporary and a permanent rejection) lose nothing and duplicate nothing. Needs Debian's python3-aiosmtpd.
 
-mod common;
+use crate::support::{self, Register};
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 
 const TODAY: &str = "2026-03-20";
 
-use common::smtp::{received, start};
+use crate::support::smtp::{received, start};
 
-struct Reg {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+fn register() -> Register {
+    let reg = Register::new(TODAY);
+    reg.organisation(&[("--name", "Acme Ltd"), ("--email", "privacy@acme.test"), ("--signature", "Dana Scully, DPO")]);
+    reg
 }
 
-impl Reg {
-    fn new() -> Reg {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("r.sqlite3");
-        let reg = Reg { dir, db };
-        reg.run(&[
-            "settings",
-            "organisation",
-            "--name",
-            "Acme Ltd",
-            "--email",
-            "privacy@acme.test",
-            "--signature",
-            "Dana Scully, DPO",
-        ])
-        .ok();
-        reg
-    }
+/// Log a request (`who` = name, email; `extra` = more `request add` options); its reference.
+fn add(
+    reg: &Register,
+    kind: &str,
+    regime: &str,
+    calendar: &str,
+    received: &str,
+    who: (&str, &str),
+    extra: &[&str],
+) -> String {
+    let request = reg.request().kind(kind).regime(regime).calendar(calendar).received(received);
+    request.who(who.0, who.1).args(extra).add()
+}
 
-    fn run(&self, args: &[&str]) -> common::Run {
-        common::run_now(&self.db, TODAY, args)
-    }
-
-    /// Log a request (`who` = name, email; `extra` = more `request add` options); its reference.
-    fn add(
-        &self,
-        kind: &str,
-        regime: &str,
-        calendar: &str,
-        received: &str,
-        who: (&str, &str),
-        extra: &[&str],
-    ) -> String {
-        let mut args = vec![
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            kind,
-            "--regime",
-            regime,
-            "--calendar",
-            calendar,
-            "--received",
-            received,
-            "--name",
-            who.0,
-            "--email",
-            who.1,
-        ];
-        args.extend_from_slice(extra);
-        self.run(&args).json()["reference"].as_str().unwrap().to_string()
-    }
-
-    fn refused_request(&self, name: &str, email: &str) -> String {
-        let reference = self.add("erasure", "uk-gdpr", "GB-ENG", "2026-03-02", (name, email), &[]);
-        self.run(&[
-            "request",
-            "status",
-            &reference,
-            "refused",
-            "--category",
-            "manifestly-unfounded",
-            "--reason",
-            "The request states it is meant to disrupt our service.",
-        ])
-        .ok();
-        reference
-    }
+fn refused_request(reg: &Register, name: &str, email: &str) -> String {
+    let reference = add(reg, "erasure", "uk-gdpr", "GB-ENG", "2026-03-02", (name, email), &[]);
+    reg.run(&[
+        "request",
+        "status",
+        &reference,
+        "refused",
+        "--category",
+        "manifestly-unfounded",
+        "--reason",
+        "The request states it is meant to disrupt our service.",
+    ])
+    .ok();
+    reference
 }
 
 #[test]
 fn a_refusal_reaches_the_requester_through_a_plain_smtp_server() {
-    let reg = Reg::new();
-    let server = start(reg.dir.path(), "", None);
+    let reg = register();
+    let server = start(reg.dir(), "", None);
     // A line break in a name is refused at intake; quotes, commas and brackets are encoded, never a header.
     reg.run(&[
         "request",
@@ -107,7 +67,7 @@ fn a_refusal_reaches_the_requester_through_a_plain_smtp_server() {
         "Eve\r\nBcc: attacker@evil.test",
     ])
     .assert_error("one line");
-    let reference = reg.refused_request("Eve \"Boss\" <x@y>, Bcc: attacker@evil.test", "eve@example.org");
+    let reference = refused_request(&reg, "Eve \"Boss\" <x@y>, Bcc: attacker@evil.test", "eve@example.org");
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
     let queued = reg.run(&["mail", "send", &reference, "--template", "refusal", "--json"]).json();
@@ -144,7 +104,7 @@ fn a_refusal_reaches_the_requester_through_a_plain_smtp_server() {
         .find(|a| a["file_name"].as_str().unwrap().ends_with(".eml"))
         .unwrap();
     let stored = std::fs::read_to_string(
-        common::files_dir(&reg.db).join("attachments").join(eml_attachment["stored_name"].as_str().unwrap()),
+        reg.files_dir().join("attachments").join(eml_attachment["stored_name"].as_str().unwrap()),
     )
     .unwrap();
     assert_eq!(
@@ -161,8 +121,8 @@ fn a_refusal_reaches_the_requester_through_a_plain_smtp_server() {
 
 #[test]
 fn a_response_lacking_what_the_law_requires_is_refused() {
-    let reg = Reg::new();
-    let reference = &reg.add("access", "eu-gdpr", "FR", "2026-03-02", ("Pat", "pat@example.org"), &[]);
+    let reg = register();
+    let reference = &add(&reg, "access", "eu-gdpr", "FR", "2026-03-02", ("Pat", "pat@example.org"), &[]);
     // No refusal recorded: no reasons to give.
     reg.run(&["mail", "send", reference, "--template", "refusal"]).assert_error("The reasons for the refusal: not set");
     // The access answer needs the Art 15(1) information.
@@ -170,7 +130,7 @@ fn a_response_lacking_what_the_law_requires_is_refused() {
     reg.run(&["mail", "send", reference, "--template", "identity-request"])
         .assert_error("What is asked of the requester");
     // A template edited to drop the authority is caught when sending.
-    let body = reg.dir.path().join("body.txt");
+    let body = reg.path("body.txt");
     std::fs::write(&body, "Dear {{ requester.name }},\n\nNo.\n\n{{ refusal.reasons }}\n{{ remedy }}\n{{ org.name }}\n")
         .unwrap();
     reg.run(&[
@@ -233,18 +193,18 @@ fn a_response_lacking_what_the_law_requires_is_refused() {
 
 #[test]
 fn faults_lose_nothing_and_duplicate_nothing() {
-    let reg = Reg::new();
+    let reg = register();
     // First DATA: connection dropped; second: try later; third: accepted; fourth (another message): rejected.
-    let server = start(reg.dir.path(), "drop,451,ok,550", None);
+    let server = start(reg.dir(), "drop,451,ok,550", None);
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
-    let a = reg.refused_request("Ann", "ann@example.org");
+    let a = refused_request(&reg, "Ann", "ann@example.org");
     reg.run(&["mail", "send", &a, "--template", "refusal"]).ok();
     let later = |minutes: i64| {
         let t = time::macros::datetime!(2026-03-20 12:00 UTC) + time::Duration::minutes(minutes);
         t.format(&time::format_description::well_known::Rfc3339).unwrap()
     };
-    let flush = |at: &str| common::run_now(&reg.db, at, &["mail", "flush", "--json"]);
+    let flush = |at: &str| support::run_now(&reg.db, at, &["mail", "flush", "--json"]);
     let first = flush(&later(0));
     assert_eq!(first.code, 3, "undelivered: non-zero exit");
     let v: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
@@ -255,13 +215,13 @@ fn faults_lose_nothing_and_duplicate_nothing() {
     let v: serde_json::Value = serde_json::from_str(&flush(&later(3)).stdout).unwrap();
     assert_eq!(v["retrying"], 1, "451: tried again later");
     assert!(v["errors"][0].as_str().unwrap().contains("451"), "{v}");
-    let v = common::run_now(&reg.db, &later(10), &["mail", "flush", "--json"]).json();
+    let v = support::run_now(&reg.db, &later(10), &["mail", "flush", "--json"]).json();
     assert_eq!((v["sent"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(0)));
     assert_eq!(received(&server).len(), 1, "delivered once");
 
-    let b = reg.refused_request("Bo", "bo@example.org");
+    let b = refused_request(&reg, "Bo", "bo@example.org");
     reg.run(&["mail", "send", &b, "--template", "refusal"]).ok();
-    let rejected = common::run_now(&reg.db, &later(20), &["mail", "flush", "--json"]);
+    let rejected = support::run_now(&reg.db, &later(20), &["mail", "flush", "--json"]);
     assert_eq!(rejected.code, 3);
     let v: serde_json::Value = serde_json::from_str(&rejected.stdout).unwrap();
     assert_eq!(v["failed"], 1, "550: given up at once");
@@ -331,14 +291,14 @@ fn make_ca(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
 
 #[test]
 fn starttls_with_the_organisations_own_ca() {
-    let reg = Reg::new();
-    let (ca, cert, key) = make_ca(reg.dir.path());
-    let server = start(reg.dir.path(), "", Some((&cert, &key)));
+    let reg = register();
+    let (ca, cert, key) = make_ca(reg.dir());
+    let server = start(reg.dir(), "", Some((&cert, &key)));
     let port = server.port.to_string();
     // Without the CA the certificate is not trusted: said so, nothing lost.
     reg.run(&["settings", "smtp", "--host", "localhost", "--port", &port, "--security", "starttls"]).ok();
     reg.run(&["mail", "test"]).assert_error("TLS");
-    let r = reg.refused_request("Cy", "cy@example.org");
+    let r = refused_request(&reg, "Cy", "cy@example.org");
     reg.run(&["mail", "send", &r, "--template", "refusal"]).ok();
     let failed = reg.run(&["mail", "flush", "--json"]);
     assert_eq!(failed.code, 3);
@@ -357,7 +317,7 @@ fn starttls_with_the_organisations_own_ca() {
     .ok();
     assert!(reg.run(&["mail", "test"]).stdout.contains("connected to localhost"));
     let later = "2026-03-20T13:00:00Z";
-    let v = common::run_now(&reg.db, later, &["mail", "flush", "--json"]).json();
+    let v = support::run_now(&reg.db, later, &["mail", "flush", "--json"]).json();
     assert_eq!((v["sent"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(0)));
     let got = received(&server);
     assert_eq!(got.len(), 1);
@@ -369,11 +329,11 @@ fn starttls_with_the_organisations_own_ca() {
 
 #[test]
 fn asking_for_identity_and_closing_unverified_send_their_emails() {
-    let reg = Reg::new();
-    let server = start(reg.dir.path(), "", None);
+    let reg = register();
+    let server = start(reg.dir(), "", None);
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
-    let reference = reg.add("access", "uk-gdpr", "GB-ENG", "2026-02-02", ("Ivy", "ivy@example.org"), &[]);
+    let reference = add(&reg, "access", "uk-gdpr", "GB-ENG", "2026-02-02", ("Ivy", "ivy@example.org"), &[]);
     // Without saying what is asked for, nothing is written.
     reg.run(&["request", "ask-identity", &reference, "--on", "2026-02-03", "--send"])
         .assert_error("What is asked of the requester");
@@ -409,8 +369,8 @@ fn asking_for_identity_and_closing_unverified_send_their_emails() {
 #[test]
 fn the_smtp_password_goes_to_the_os_keyring_or_is_refused_never_to_the_database() {
     use std::io::Write;
-    let reg = Reg::new();
-    let mut child = Command::new(common::bin())
+    let reg = register();
+    let mut child = Command::new(support::bin())
         .args(["--db", reg.db.to_str().unwrap(), "settings", "smtp", "--host", "127.0.0.1", "--port", "2525"])
         .args(["--security", "starttls", "--username", "dpo", "--password-stdin"])
         .stdin(Stdio::piped())
@@ -429,7 +389,7 @@ fn the_smtp_password_goes_to_the_os_keyring_or_is_refused_never_to_the_database(
         let settings = reg.run(&["mail", "test"]);
         settings.assert_error("no SMTP server set");
     }
-    for entry in std::fs::read_dir(reg.dir.path()).unwrap() {
+    for entry in std::fs::read_dir(reg.dir()).unwrap() {
         let bytes = std::fs::read(entry.unwrap().path()).unwrap_or_default();
         assert!(!bytes.windows(11).any(|w| w == b"s3cret-pass"), "the password is in no file of the register");
     }
@@ -437,13 +397,12 @@ fn the_smtp_password_goes_to_the_os_keyring_or_is_refused_never_to_the_database(
 
 #[test]
 fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
-    let reg = Reg::new();
-    let server = start(reg.dir.path(), "", None);
-    let logo = reg.dir.path().join("logo.png");
+    let reg = register();
+    let server = start(reg.dir(), "", None);
+    let logo = reg.path("logo.png");
     let made = Command::new("convert").args(["-size", "240x90", "xc:#0f4c5c", logo.to_str().unwrap()]).status();
     assert!(made.expect("imagemagick's convert").success());
-    reg.run(&["settings", "organisation", "--logo", reg.dir.path().join("letter.pdf").to_str().unwrap()])
-        .assert_error("logo");
+    reg.run(&["settings", "organisation", "--logo", reg.path("letter.pdf").to_str().unwrap()]).assert_error("logo");
     reg.run(&[
         "settings",
         "organisation",
@@ -457,7 +416,8 @@ fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
     std::fs::remove_file(&logo).unwrap();
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
-    let reference = reg.add(
+    let reference = add(
+        &reg,
         "erasure",
         "uk-gdpr",
         "GB-ENG",
@@ -476,7 +436,7 @@ fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
         "Fourth identical request this month.",
     ])
     .ok();
-    let pdf = reg.dir.path().join("letter.pdf");
+    let pdf = reg.path("letter.pdf");
     reg.run(&["template", "letter", &reference, "--template", "refusal", "--out", pdf.to_str().unwrap()]).ok();
     // Read it as a person would: its text, and its first page as an image (kept in e2e-artifacts/ to look at).
     let text =
@@ -512,11 +472,11 @@ fn a_letter_is_a_pdf_kept_with_the_request_and_can_go_with_the_email() {
 
 #[test]
 fn a_message_left_sending_by_a_crash_is_delivered_once_on_the_next_run() {
-    let reg = Reg::new();
-    let server = start(reg.dir.path(), "", None);
+    let reg = register();
+    let server = start(reg.dir(), "", None);
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
-    let r = reg.refused_request("Kai", "kai@example.org");
+    let r = refused_request(&reg, "Kai", "kai@example.org");
     let queued = reg.run(&["mail", "send", &r, "--template", "refusal", "--json"]).json();
     // The state a `kill -9` between claiming the message and the server's answer leaves behind.
     let conn = rusqlite::Connection::open(&reg.db).unwrap();
@@ -533,9 +493,9 @@ fn a_message_left_sending_by_a_crash_is_delivered_once_on_the_next_run() {
 
 #[test]
 fn the_organisations_own_authority_wins_and_unchecked_addresses_are_flagged() {
-    let reg = Reg::new();
+    let reg = register();
     let add = |calendar: &str| {
-        let reference = reg.add("erasure", "eu-gdpr", calendar, "2026-03-02", ("Pat", "pat@example.org"), &[]);
+        let reference = add(&reg, "erasure", "eu-gdpr", calendar, "2026-03-02", ("Pat", "pat@example.org"), &[]);
         reg.run(&["request", "status", &reference, "refused", "--category", "excessive", "--reason", "Fifth."]).ok();
         reference
     };
@@ -587,21 +547,21 @@ fn the_organisations_own_authority_wins_and_unchecked_addresses_are_flagged() {
 
 #[test]
 fn an_evidence_pack_holds_what_was_sent_and_an_audit_trail_anyone_can_recompute() {
-    let reg = Reg::new();
-    let server = start(reg.dir.path(), "", None);
+    let reg = register();
+    let server = start(reg.dir(), "", None);
     reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
         .ok();
-    let refused = reg.refused_request("Eve Example", "eve@example.org");
+    let refused = refused_request(&reg, "Eve Example", "eve@example.org");
     reg.run(&["mail", "send", &refused, "--template", "refusal"]).ok();
     reg.run(&["mail", "flush"]).ok();
     reg.run(&["template", "letter", &refused, "--template", "refusal"]).ok();
-    let scan = reg.dir.path().join("scan.pdf");
+    let scan = reg.path("scan.pdf");
     std::fs::write(&scan, b"%PDF-1.4 a scanned letter").unwrap();
     reg.run(&["request", "attach", &refused, scan.to_str().unwrap(), "--name", "scan-of-id.pdf"]).ok(); // not correspondence
-    let other = reg.add("access", "uk-gdpr", "GB-ENG", "2026-03-03", ("Sam", "sam@example.org"), &[]);
-    let unrelated = reg.add("access", "uk-gdpr", "GB-ENG", "2026-03-04", ("Kim", "kim@example.org"), &[]);
+    let other = add(&reg, "access", "uk-gdpr", "GB-ENG", "2026-03-03", ("Sam", "sam@example.org"), &[]);
+    let unrelated = add(&reg, "access", "uk-gdpr", "GB-ENG", "2026-03-04", ("Kim", "kim@example.org"), &[]);
 
-    let out = reg.dir.path().join("pack.zip");
+    let out = reg.path("pack.zip");
     let pack = reg
         .run(&[
             "export",
@@ -618,7 +578,7 @@ fn an_evidence_pack_holds_what_was_sent_and_an_audit_trail_anyone_can_recompute(
     assert_eq!((pack["requests"].as_u64(), pack["correspondence"].as_u64()), (Some(2), Some(2)));
     assert_eq!(pack["chain_ok"], true);
 
-    let into = reg.dir.path().join("pack");
+    let into = reg.path("pack");
     std::fs::create_dir_all(&into).unwrap();
     let unzip = Command::new("unzip").arg("-q").arg(&out).current_dir(&into).output().unwrap();
     assert!(unzip.status.success(), "{}", String::from_utf8_lossy(&unzip.stderr));
@@ -630,9 +590,8 @@ fn an_evidence_pack_holds_what_was_sent_and_an_audit_trail_anyone_can_recompute(
     for f in files {
         sums.push_str(&format!("{}  {}\n", f["sha256"].as_str().unwrap(), f["path"].as_str().unwrap()));
     }
-    std::fs::write(reg.dir.path().join("sums"), sums).unwrap();
-    let check =
-        Command::new("sha256sum").arg("-c").arg(reg.dir.path().join("sums")).current_dir(&into).output().unwrap();
+    std::fs::write(reg.path("sums"), sums).unwrap();
+    let check = Command::new("sha256sum").arg("-c").arg(reg.path("sums")).current_dir(&into).output().unwrap();
     assert!(check.status.success(), "{}", String::from_utf8_lossy(&check.stdout));
     let paths: Vec<&str> = files.iter().map(|f| f["path"].as_str().unwrap()).collect();
     for p in ["README.txt", "request-log.csv", "chain-check.json", "verify_chain.py"] {
@@ -676,7 +635,7 @@ fn an_evidence_pack_holds_what_was_sent_and_an_audit_trail_anyone_can_recompute(
             .iter()
             .any(|e| e["kind"] == "evidence_pack_made" && e["data"]["sha256"] == pack["sha256"])
     );
-    let by_period = reg.dir.path().join("period.zip");
+    let by_period = reg.path("period.zip");
     let p = reg
         .run(&[
             "export",

@@ -1,26 +1,9 @@
 //! The data map and the per-request checklist through the real binary: an erasure is not complete until every
 //! system is done or explained; a backup may be "put beyond use"; proof files are kept with their hash.
 
-mod common;
+use crate::support::Register;
 
 use serde_json::Value;
-
-struct Reg {
-    dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-}
-
-impl Reg {
-    fn new() -> Reg {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("r.sqlite3");
-        Reg { dir, db }
-    }
-
-    fn run(&self, args: &[&str]) -> common::Run {
-        common::run_now(&self.db, "2026-03-20", args)
-    }
-}
 
 fn states(v: &Value) -> Vec<(String, String)> {
     v["checklist"]
@@ -33,7 +16,7 @@ fn states(v: &Value) -> Vec<(String, String)> {
 
 #[test]
 fn an_erasure_is_complete_only_when_every_system_is_done_or_explained() {
-    let reg = Reg::new();
+    let reg = Register::new("2026-03-20");
     let add = |name: &str, holds: &str, backup: bool| {
         let mut args = vec!["datamap", "add", "--name", name, "--owner", "IT", "--holds", holds, "--json"];
         if backup {
@@ -49,23 +32,13 @@ fn an_erasure_is_complete_only_when_every_system_is_done_or_explained() {
     reg.run(&["datamap", "add", "--name", "Billing", "--owner", "", "--holds", "y"]).assert_error("owner is required");
 
     let v = reg
-        .run(&[
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            "erasure",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "FR",
-            "--received",
-            "2026-03-02",
-            "--name",
-            "Pat",
-            "--email",
-            "pat@example.org",
-        ])
+        .request()
+        .kind("erasure")
+        .regime("eu-gdpr")
+        .calendar("FR")
+        .received("2026-03-02")
+        .name("Pat")
+        .email("pat@example.org")
         .json();
     // Backups come last.
     assert_eq!(
@@ -83,7 +56,7 @@ fn an_erasure_is_complete_only_when_every_system_is_done_or_explained() {
     reg.run(&["request", "status", "RD-2026-0001", "fulfilled"])
         .assert_error("3 system(s) of the checklist are neither done nor explained");
 
-    let proof = reg.dir.path().join("crm-deletion-log.txt");
+    let proof = reg.dir().join("crm-deletion-log.txt");
     std::fs::write(&proof, "deleted customer 4711 at 10:02").unwrap();
     let v = reg
         .run(&[
@@ -160,23 +133,9 @@ fn an_erasure_is_complete_only_when_every_system_is_done_or_explained() {
 
 #[test]
 fn systems_added_later_can_join_an_open_checklist_and_retired_ones_leave_new_ones() {
-    let reg = Reg::new();
+    let reg = Register::new("2026-03-20");
     reg.run(&["datamap", "add", "--name", "CRM", "--owner", "Sales", "--holds", "contacts"]).ok();
-    reg.run(&[
-        "request",
-        "add",
-        "--kind",
-        "access",
-        "--regime",
-        "eu-gdpr",
-        "--calendar",
-        "FR",
-        "--received",
-        "2026-03-02",
-        "--name",
-        "Pat",
-    ])
-    .ok();
+    reg.request().kind("access").regime("eu-gdpr").calendar("FR").received("2026-03-02").name("Pat").add();
     reg.run(&["request", "refresh-checklist", "RD-2026-0001"]).assert_error("already on the checklist");
     reg.run(&["datamap", "add", "--name", "Support desk", "--owner", "Support", "--holds", "tickets"]).ok();
     let v = reg.run(&["request", "refresh-checklist", "RD-2026-0001", "--json"]).json();
@@ -184,23 +143,7 @@ fn systems_added_later_can_join_an_open_checklist_and_retired_ones_leave_new_one
     assert_eq!(v["checklist"][1]["action"], "Search and export");
     reg.run(&["datamap", "retire", "CRM"]).ok();
     reg.run(&["datamap", "retire", "CRM"]).assert_error("already retired");
-    let v = reg
-        .run(&[
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            "access",
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "FR",
-            "--received",
-            "2026-03-03",
-            "--name",
-            "Sam",
-        ])
-        .json();
+    let v = reg.request().kind("access").regime("eu-gdpr").calendar("FR").received("2026-03-03").name("Sam").json();
     assert_eq!(states(&v), [("Support desk".into(), "open".into())]);
     let systems = reg.run(&["datamap", "list", "--json"]).json();
     assert_eq!(systems[1]["name"], "CRM", "retired systems are listed last");

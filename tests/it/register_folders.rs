@@ -3,7 +3,7 @@
 //! keeps its id and files; the legacy layout (attachments/ and evidence/ beside the database) moves into the
 //! register's folder on the first open, taking only what the register names.
 
-mod common;
+use crate::support::{self, Register, run_now as at};
 
 use std::path::{Path, PathBuf};
 
@@ -11,10 +11,6 @@ use serde_json::Value;
 
 const OLD: &str = "2023-01-02";
 const LATER: &str = "2026-06-30";
-
-fn at(db: &Path, now: &str, args: &[&str]) -> common::Run {
-    common::run_now(db, now, args)
-}
 
 /// The register's id and its folder of files, as the CLI reports them.
 fn register(db: &Path) -> (String, PathBuf) {
@@ -42,18 +38,17 @@ struct Old {
     evidence: String,
 }
 
-fn old_register(dir: &Path, db: &Path) -> Old {
+fn old_register(reg: &Register) -> Old {
+    let (dir, db) = (reg.dir(), reg.db.as_path());
     let logo = dir.join("logo.png");
     std::fs::copy(Path::new(env!("CARGO_MANIFEST_DIR")).join("src-tauri/icons/32x32.png"), &logo).unwrap();
     at(db, OLD, &["settings", "organisation", "--name", "Acme SAS", "--logo", logo.to_str().unwrap()]).ok();
-    let request = common::Gdpr {
-        kind: "access",
-        calendar: "FR",
-        received: OLD,
-        name: "Olive Oldham",
-        email: "olive@example.org",
-    };
-    let reference = request.add(db, OLD, &[]);
+    let reference = support::request(db, OLD)
+        .kind("access")
+        .gdpr("FR")
+        .received(OLD)
+        .who("Olive Oldham", "olive@example.org")
+        .add();
     let scan = dir.join("letter.pdf");
     std::fs::write(&scan, b"%PDF-1.4 the request letter").unwrap();
     at(db, OLD, &["request", "attach", &reference, scan.to_str().unwrap()]).ok();
@@ -80,15 +75,15 @@ fn verified(db: &Path) {
 
 #[test]
 fn a_purge_in_a_copy_leaves_the_originals_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("r.sqlite3");
-    let old = old_register(dir.path(), &original);
-    let (id, files) = register(&original);
-    assert_eq!(files, dir.path().canonicalize().unwrap().join(format!("rightsdesk-files-{id}")));
+    let reg = Register::new(LATER);
+    let original = &reg.db;
+    let old = old_register(&reg);
+    let (id, files) = register(original);
+    assert_eq!(files, reg.dir().canonicalize().unwrap().join(format!("rightsdesk-files-{id}")));
     let attachment = files.join("attachments").join(&old.attachment);
     let evidence = files.join("evidence").join(&old.evidence);
     assert!(attachment.is_file() && evidence.is_file());
-    assert!(!dir.path().join("attachments").exists() && !dir.path().join("evidence").exists(), "nothing shared");
+    assert!(!reg.path("attachments").exists() && !reg.path("evidence").exists(), "nothing shared");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
@@ -96,11 +91,11 @@ fn a_purge_in_a_copy_leaves_the_originals_files() {
     }
 
     // A byte copy beside it: the same id inside, until it is opened.
-    let copy = dir.path().join("copy.sqlite3");
-    std::fs::copy(&original, &copy).unwrap();
+    let copy = reg.path("copy.sqlite3");
+    std::fs::copy(original, &copy).unwrap();
     let (copy_id, copy_files) = register(&copy);
     assert_ne!(copy_id, id, "a copy gets its own id");
-    assert_eq!(register(&original).0, id, "the original keeps its id");
+    assert_eq!(register(original).0, id, "the original keeps its id");
     assert_ne!(copy_files, files);
     assert_eq!(
         std::fs::read(copy_files.join("attachments").join(&old.attachment)).unwrap(),
@@ -113,7 +108,7 @@ fn a_purge_in_a_copy_leaves_the_originals_files() {
         serde_json::from_str(&sql(&copy, "SELECT data FROM events WHERE kind = 'register_copied'")).unwrap();
     assert_eq!(data["from_id"], id.as_str());
     assert_eq!(data["from_path"], original.canonicalize().unwrap().to_str().unwrap());
-    assert!(!register_events(&original).contains(&"register_copied".to_string()));
+    assert!(!register_events(original).contains(&"register_copied".to_string()));
 
     // The retention purge in the copy deletes the copy's files only.
     let done = at(&copy, LATER, &["retention", "purge", "--json"]).json();
@@ -122,9 +117,9 @@ fn a_purge_in_a_copy_leaves_the_originals_files() {
     assert!(!copy_files.join("evidence").join(&old.id).exists());
     assert_eq!(std::fs::read(&attachment).unwrap(), b"%PDF-1.4 the request letter", "the original's attachment");
     assert_eq!(std::fs::read(&evidence).unwrap(), b"an identity card", "the original's evidence");
-    let shown = at(&original, LATER, &["request", "show", &old.reference, "--json"]).json();
+    let shown = at(original, LATER, &["request", "show", &old.reference, "--json"]).json();
     assert_eq!(shown["requester"]["name"], "Olive Oldham");
-    verified(&original);
+    verified(original);
     verified(&copy);
 
     // Each letterhead is its own too.
@@ -133,22 +128,22 @@ fn a_purge_in_a_copy_leaves_the_originals_files() {
     assert!(Path::new(&logo).is_file());
 
     // The original is opened again: nothing changes.
-    assert_eq!(register(&original), (id.clone(), files.clone()));
+    assert_eq!(register(original), (id.clone(), files.clone()));
     assert_eq!(register(&copy), (copy_id, copy_files));
 }
 
 #[test]
 fn two_copies_of_one_original_and_a_copy_of_a_copy_are_each_their_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("r.sqlite3");
-    let old = old_register(dir.path(), &original);
-    let (first, second) = (dir.path().join("a.sqlite3"), dir.path().join("b.sqlite3"));
-    std::fs::copy(&original, &first).unwrap();
-    std::fs::copy(&original, &second).unwrap();
+    let reg = Register::new(LATER);
+    let original = &reg.db;
+    let old = old_register(&reg);
+    let (first, second) = (reg.path("a.sqlite3"), reg.path("b.sqlite3"));
+    std::fs::copy(original, &first).unwrap();
+    std::fs::copy(original, &second).unwrap();
     let (a_id, a_files) = register(&first);
-    let third = dir.path().join("c.sqlite3");
+    let third = reg.path("c.sqlite3");
     std::fs::copy(&first, &third).unwrap();
-    let ids: Vec<(String, PathBuf)> = [&original, &first, &second, &third].iter().map(|db| register(db)).collect();
+    let ids: Vec<(String, PathBuf)> = [original, &first, &second, &third].iter().map(|db| register(db)).collect();
     assert_eq!(ids[1], (a_id, a_files));
     for (i, (id, files)) in ids.iter().enumerate() {
         for (other, _) in &ids[i + 1..] {
@@ -160,7 +155,7 @@ fn two_copies_of_one_original_and_a_copy_of_a_copy_are_each_their_own() {
     let newest = "SELECT data FROM events WHERE kind = 'register_copied' ORDER BY seq DESC LIMIT 1";
     let from: Value = serde_json::from_str(&sql(&third, newest)).unwrap();
     assert_eq!(from["from_id"], ids[1].0.as_str(), "a copy of a copy names the copy");
-    for db in [&original, &first, &second, &third] {
+    for db in [original, &first, &second, &third] {
         verified(db);
     }
 }
@@ -168,21 +163,13 @@ fn two_copies_of_one_original_and_a_copy_of_a_copy_are_each_their_own() {
 #[test]
 fn a_signed_register_still_verifies_and_signs_after_it_is_copied() {
     const PASSPHRASE: &str = "correct horse battery staple";
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("r.sqlite3");
-    old_register(dir.path(), &original);
-    let mut child = std::process::Command::new(common::bin())
-        .args(["--db", original.to_str().unwrap(), "audit", "key", "setup", "--passphrase-stdin", "--json"])
-        .env("RIGHTSDESK_NOW", LATER)
-        .stdin(std::process::Stdio::piped())
-        .stdout(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    std::io::Write::write_all(&mut child.stdin.take().unwrap(), format!("{PASSPHRASE}\n").as_bytes()).unwrap();
-    assert!(child.wait_with_output().unwrap().status.success());
-    let anchor = dir.path().join("anchor.json");
+    let reg = Register::new(LATER);
+    let original = &reg.db;
+    old_register(&reg);
+    reg.run_input(&["audit", "key", "setup", "--passphrase-stdin", "--json"], &format!("{PASSPHRASE}\n")).ok();
+    let anchor = reg.path("anchor.json");
     let signed = |db: &Path, args: &[&str]| {
-        let out = std::process::Command::new(common::bin())
+        let out = std::process::Command::new(support::bin())
             .args([&["--db", db.to_str().unwrap()], args].concat())
             .env("RIGHTSDESK_NOW", LATER)
             .env("RIGHTSDESK_AUDIT_PASSPHRASE", PASSPHRASE)
@@ -190,9 +177,9 @@ fn a_signed_register_still_verifies_and_signs_after_it_is_copied() {
             .unwrap();
         assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     };
-    signed(&original, &["audit", "anchor", "--out", anchor.to_str().unwrap()]);
-    let copy = dir.path().join("copy.sqlite3");
-    std::fs::copy(&original, &copy).unwrap();
+    signed(original, &["audit", "anchor", "--out", anchor.to_str().unwrap()]);
+    let copy = reg.path("copy.sqlite3");
+    std::fs::copy(original, &copy).unwrap();
     // The copy's checkpoints of before the copy name the original's id: they are its history too.
     verified(&copy);
     at(&copy, LATER, &["audit", "verify", "--anchor", anchor.to_str().unwrap()]).ok();
@@ -202,19 +189,19 @@ fn a_signed_register_still_verifies_and_signs_after_it_is_copied() {
     let newest = sql(&copy, "SELECT body FROM checkpoints ORDER BY id DESC LIMIT 1");
     assert!(newest.contains(&copy_id), "{newest}");
     verified(&copy);
-    verified(&original);
+    verified(original);
 }
 
 #[test]
 fn a_moved_register_keeps_its_id_and_its_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let old = old_register(dir.path(), &db);
-    let (id, files) = register(&db);
+    let reg = Register::new(LATER);
+    let db = &reg.db;
+    let old = old_register(&reg);
+    let (id, files) = register(db);
 
     // Renamed in its folder: same id, same folder (its name does not depend on the file's).
-    let renamed = dir.path().join("register-2026.sqlite3");
-    std::fs::rename(&db, &renamed).unwrap();
+    let renamed = reg.path("register-2026.sqlite3");
+    std::fs::rename(db, &renamed).unwrap();
     assert_eq!(register(&renamed), (id.clone(), files.clone()));
     assert!(!register_events(&renamed).contains(&"register_copied".to_string()));
 
@@ -235,48 +222,48 @@ fn a_moved_register_keeps_its_id_and_its_files() {
 
 #[test]
 fn a_legacy_layout_moves_into_the_register_folder_taking_only_its_own() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let old = old_register(dir.path(), &db);
-    let (id, files) = register(&db);
+    let reg = Register::new(LATER);
+    let db = &reg.db;
+    let old = old_register(&reg);
+    let (id, files) = register(db);
     // As Rightsdesk left it before register folders: the files beside the database, the logo by its full path,
     // no recorded place.
     for sub in ["attachments", "evidence", "letterhead"] {
-        std::fs::rename(files.join(sub), dir.path().join(sub)).unwrap();
+        std::fs::rename(files.join(sub), reg.path(sub)).unwrap();
     }
     std::fs::remove_dir_all(&files).unwrap();
-    let logo_name = sql(&db, "SELECT value FROM settings WHERE key = 'org.logo'").replace("letterhead/", "");
-    let legacy_logo = dir.path().join("letterhead").join(&logo_name);
+    let logo_name = sql(db, "SELECT value FROM settings WHERE key = 'org.logo'").replace("letterhead/", "");
+    let legacy_logo = reg.path("letterhead").join(&logo_name);
     assert!(legacy_logo.is_file());
     sql(
-        &db,
+        db,
         &format!(
             "DELETE FROM settings WHERE key = 'register.path'; UPDATE settings SET value = '{}' WHERE key = 'org.logo';",
             legacy_logo.display()
         ),
     );
     // Another register's folder in the legacy place, and a file of the user's: they stay where they are.
-    let stranger = dir.path().join("attachments").join("0190c0de-0000-7000-8000-000000000000");
+    let stranger = reg.path("attachments").join("0190c0de-0000-7000-8000-000000000000");
     std::fs::create_dir_all(&stranger).unwrap();
     std::fs::write(stranger.join("theirs.pdf"), b"not ours").unwrap();
     // A copy made before the upgrade shares the legacy folders.
-    let early_copy = dir.path().join("early-copy.sqlite3");
-    std::fs::copy(&db, &early_copy).unwrap();
+    let early_copy = reg.path("early-copy.sqlite3");
+    std::fs::copy(db, &early_copy).unwrap();
 
-    assert_eq!(register(&db), (id.clone(), files.clone()));
+    assert_eq!(register(db), (id.clone(), files.clone()));
     assert!(files.join("attachments").join(&old.attachment).is_file());
     assert!(files.join("evidence").join(&old.evidence).is_file());
-    assert!(!dir.path().join("attachments").join(&old.id).exists());
-    assert!(!dir.path().join("evidence").exists(), "an emptied legacy folder goes");
+    assert!(!reg.path("attachments").join(&old.id).exists());
+    assert!(!reg.path("evidence").exists(), "an emptied legacy folder goes");
     assert!(stranger.join("theirs.pdf").is_file(), "what the register does not name stays");
-    assert!(register_events(&db).contains(&"files_moved_to_register_folder".to_string()));
-    let logo = at(&db, LATER, &["settings", "organisation", "--json"]).json()["logo"].as_str().unwrap().to_string();
+    assert!(register_events(db).contains(&"files_moved_to_register_folder".to_string()));
+    let logo = at(db, LATER, &["settings", "organisation", "--json"]).json()["logo"].as_str().unwrap().to_string();
     assert_eq!(Path::new(&logo), files.join("letterhead").join(&logo_name));
     assert!(Path::new(&logo).is_file());
-    assert_eq!(sql(&db, "SELECT value FROM settings WHERE key = 'org.logo'"), format!("letterhead/{logo_name}"));
-    let letter = at(&db, LATER, &["template", "letter", &old.reference, "--template", "acknowledgement"]);
+    assert_eq!(sql(db, "SELECT value FROM settings WHERE key = 'org.logo'"), format!("letterhead/{logo_name}"));
+    let letter = at(db, LATER, &["template", "letter", &old.reference, "--template", "acknowledgement"]);
     letter.ok();
-    verified(&db);
+    verified(db);
 
     // The copy made before the upgrade, opened later, is told from the register that took the files: it gets a
     // new id and its own copies of them.
@@ -289,26 +276,26 @@ fn a_legacy_layout_moves_into_the_register_folder_taking_only_its_own() {
 
 #[test]
 fn a_read_only_register_of_the_legacy_layout_still_finds_its_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let old = old_register(dir.path(), &db);
-    let (_, files) = register(&db);
+    let reg = Register::new(LATER);
+    let db = &reg.db;
+    let old = old_register(&reg);
+    let (_, files) = register(db);
     for sub in ["attachments", "evidence", "letterhead"] {
-        std::fs::rename(files.join(sub), dir.path().join(sub)).unwrap();
+        std::fs::rename(files.join(sub), reg.path(sub)).unwrap();
     }
     std::fs::remove_dir_all(&files).unwrap();
-    sql(&db, "DELETE FROM settings WHERE key = 'register.path'");
+    sql(db, "DELETE FROM settings WHERE key = 'register.path'");
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        std::fs::set_permissions(&db, std::fs::Permissions::from_mode(0o400)).unwrap();
-        if std::fs::OpenOptions::new().write(true).open(&db).is_ok() {
+        std::fs::set_permissions(db, std::fs::Permissions::from_mode(0o400)).unwrap();
+        if std::fs::OpenOptions::new().write(true).open(db).is_ok() {
             return; // root writes anyway: nothing read-only to test
         }
-        let (_, shown) = register(&db);
-        assert_eq!(shown, dir.path().canonicalize().unwrap(), "read-only: the files stay where they are");
-        let pack = dir.path().join("pack.zip");
-        at(&db, LATER, &["export", "evidence", &old.reference, "--out", pack.to_str().unwrap()]).ok();
+        let (_, shown) = register(db);
+        assert_eq!(shown, reg.dir().canonicalize().unwrap(), "read-only: the files stay where they are");
+        let pack = reg.path("pack.zip");
+        at(db, LATER, &["export", "evidence", &old.reference, "--out", pack.to_str().unwrap()]).ok();
         assert!(!files.exists(), "a read-only register makes no folder");
     }
 }
@@ -318,9 +305,9 @@ fn a_read_only_register_of_the_legacy_layout_still_finds_its_files() {
 /// opened takes the shared files; the second still gets its own links to them, and a purge in one leaves the other's.
 #[test]
 fn copies_made_before_the_upgrade_each_keep_their_files() {
-    let dir = tempfile::tempdir().unwrap();
-    let original = dir.path().join("old.sqlite3");
-    let conn = rusqlite::Connection::open(&original).unwrap();
+    let reg = Register::with_file(LATER, "old.sqlite3");
+    let original = &reg.db;
+    let conn = rusqlite::Connection::open(original).unwrap();
     conn.execute_batch(
         "CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, checksum TEXT NOT NULL,
             applied_at TEXT NOT NULL)",
@@ -344,13 +331,13 @@ fn copies_made_before_the_upgrade_each_keep_their_files() {
     )
     .unwrap();
     drop(conn);
-    let legacy = dir.path().join("attachments").join(request);
+    let legacy = reg.path("attachments").join(request);
     std::fs::create_dir_all(&legacy).unwrap();
     std::fs::write(legacy.join("a1-letter.pdf"), b"%PDF-1.4 the letter").unwrap();
-    let copy = dir.path().join("copy.sqlite3");
-    std::fs::copy(&original, &copy).unwrap();
+    let copy = reg.path("copy.sqlite3");
+    std::fs::copy(original, &copy).unwrap();
 
-    let (first_id, first) = register(&original);
+    let (first_id, first) = register(original);
     let (second_id, second) = register(&copy);
     assert_ne!(first_id, second_id);
     let kept = |folder: &Path| folder.join("attachments").join(request).join("a1-letter.pdf");

@@ -1,42 +1,17 @@
 //! Intake through the real binary: bulk import from CSV and XLSX (mapping, validation, error file, idempotence)
 //! and requests that arrive as an email (.eml).
 
-mod common;
+use crate::support::Register;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde_json::Value;
 
 const TODAY: &str = "2026-03-20";
 
-struct Dir {
-    dir: tempfile::TempDir,
-    db: PathBuf,
-}
-
-impl Dir {
-    fn new() -> Dir {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("r.sqlite3");
-        Dir { dir, db }
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn write(&self, name: &str, content: &str) -> String {
-        std::fs::write(self.path(name), content).unwrap();
-        self.path(name).to_str().unwrap().to_string()
-    }
-
-    fn run(&self, args: &[&str]) -> common::Run {
-        common::run_now(&self.db, TODAY, args)
-    }
-
-    fn count(&self) -> u64 {
-        self.run(&["request", "list", "--json", "--limit", "1"]).json()["total"].as_u64().unwrap()
-    }
+/// How many requests the register holds.
+fn count(d: &Register) -> u64 {
+    d.run(&["request", "list", "--json", "--limit", "1"]).json()["total"].as_u64().unwrap()
 }
 
 const BACKLOG: &str = "\u{feff}Ticket;Type;Date received;Full name;E-mail;Law;calendar;description
@@ -51,12 +26,12 @@ T-1;access;2026-03-02;Ann Lee;ann@example.org;eu-gdpr;FR;the same ticket again
 
 #[test]
 fn a_csv_backlog_imports_its_good_rows_once_and_lists_the_rest() {
-    let d = Dir::new();
+    let d = Register::new(TODAY);
     let file = d.write("backlog.csv", BACKLOG);
     let errors = d.path("errors.csv");
     let check = d.run(&["import", &file, "--check", "--json"]).json();
     assert_eq!((check["imported"].as_u64(), check["errors"].as_u64()), (Some(2), Some(3)));
-    assert_eq!(d.count(), 0, "a check writes nothing");
+    assert_eq!(count(&d), 0, "a check writes nothing");
 
     let v = d.run(&["import", &file, "--errors", errors.to_str().unwrap(), "--json"]).json();
     assert_eq!(v["rows"], 6, "the blank line is not a row");
@@ -92,13 +67,13 @@ fn a_csv_backlog_imports_its_good_rows_once_and_lists_the_rest() {
 
     let again = d.run(&["import", &file, "--json"]).json();
     assert_eq!((again["imported"].as_u64(), again["duplicates"].as_u64()), (Some(0), Some(3)));
-    assert_eq!(d.count(), 2, "importing the same file twice creates nothing twice");
+    assert_eq!(count(&d), 2, "importing the same file twice creates nothing twice");
     assert_eq!(d.run(&["audit", "verify", "--json"]).json()["ok"], true);
 }
 
 #[test]
 fn rows_without_an_id_are_recognised_by_their_content() {
-    let d = Dir::new();
+    let d = Register::new(TODAY);
     let file = d.write(
         "plain.csv",
         "kind,regime,calendar,received,name,email\naccess,eu-gdpr,DE,2026-03-02,Jo Park,jo@example.org\n\
@@ -137,7 +112,7 @@ fn write_xlsx(path: &Path) {
 
 #[test]
 fn a_spreadsheet_imports_with_a_mapping_and_fixed_values() {
-    let d = Dir::new();
+    let d = Register::new(TODAY);
     let xlsx = d.path("cases.xlsx");
     write_xlsx(&xlsx);
     let mapping = d.write(
@@ -167,14 +142,14 @@ fn a_spreadsheet_imports_with_a_mapping_and_fixed_values() {
 
 #[test]
 fn files_that_are_not_tables_are_refused_and_nothing_is_written() {
-    let d = Dir::new();
+    let d = Register::new(TODAY);
     d.run(&["import", &d.write("empty.csv", "")]).assert_error("no header row");
     std::fs::write(d.path("junk.csv"), [0u8, 159, 146, 150, 0, 1]).unwrap();
     d.run(&["import", d.path("junk.csv").to_str().unwrap()]).assert_error("neither CSV text nor a spreadsheet");
     std::fs::write(d.path("fake.xlsx"), b"PK\x03\x04 not really a zip").unwrap();
     d.run(&["import", d.path("fake.xlsx").to_str().unwrap()]).assert_error("not a readable spreadsheet");
     d.run(&["import", "/nonexistent/file.csv"]).assert_error("cannot read");
-    assert_eq!(d.count(), 0);
+    assert_eq!(count(&d), 0);
 }
 
 const EMAIL: &str = "Received: from mx.example.org by mail.acme.test; Tue, 3 Mar 2026 23:40:00 +0000\r\n\
@@ -189,7 +164,7 @@ Hello, I want you to erase all my data and close my account.\r\n";
 
 #[test]
 fn an_email_prefills_a_request_and_is_attached_to_it() {
-    let d = Dir::new();
+    let d = Register::new(TODAY);
     let eml = d.write("request.eml", EMAIL);
     let draft = d.run(&["intake", "email", &eml, "--json"]).json();
     assert_eq!(draft["kind_guess"]["kind"], "erasure");

@@ -3,7 +3,7 @@
 //! carry its complete trail (a `created` event, and a status event for every move to its current status, and a row
 //! that matches what its last event recorded).
 
-mod common;
+use crate::support::{self, Register};
 
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -12,14 +12,14 @@ use rand::{Rng, SeedableRng};
 
 #[test]
 fn kill_dash_nine_never_corrupts_or_loses_committed_work() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("crash.sqlite3");
+    let reg = Register::with_file("2026-11-22", "crash.sqlite3");
+    let db = &reg.db;
     let mut rng = rand::rngs::StdRng::seed_from_u64(0x5eed);
     let mut last_count = 0i64;
     let rounds = 25;
     let mut grew = 0;
     for round in 0..rounds {
-        let mut child = Command::new(common::bin())
+        let mut child = Command::new(support::bin())
             .args([
                 "--db",
                 db.to_str().unwrap(),
@@ -49,7 +49,7 @@ fn kill_dash_nine_never_corrupts_or_loses_committed_work() {
             .max()
             .unwrap_or(0);
 
-        let conn = rusqlite::Connection::open(&db).unwrap();
+        let conn = rusqlite::Connection::open(db).unwrap();
         let check: String = conn.query_row("PRAGMA integrity_check", [], |r| r.get(0)).unwrap();
         assert_eq!(check, "ok", "round {round}");
         let count: i64 = conn.query_row("SELECT count(*) FROM requests", [], |r| r.get(0)).unwrap();
@@ -83,7 +83,7 @@ fn kill_dash_nine_never_corrupts_or_loses_committed_work() {
             .unwrap();
         assert_eq!(status_mismatch, 0, "round {round}: a status without the event that set it");
         drop(conn);
-        let audit = common::run_db(&db, &["audit", "verify", "--json"]);
+        let audit = support::run_db(db, &["audit", "verify", "--json"]);
         assert_eq!(audit.json()["ok"], true, "round {round}");
     }
     assert!(

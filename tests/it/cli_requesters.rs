@@ -1,46 +1,13 @@
 //! Requesters, duplicates, repeats and spam through the real binary. Detection only flags; the officer decides;
 //! a merged duplicate can still be verified and taken back, so a look-alike never blocks a genuine requester.
 
-mod common;
+use crate::support::Register;
 
 use serde_json::Value;
 
-struct Reg {
-    _dir: tempfile::TempDir,
-    db: std::path::PathBuf,
-}
-
-impl Reg {
-    fn new() -> Reg {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("r.sqlite3");
-        Reg { _dir: dir, db }
-    }
-
-    fn run(&self, args: &[&str]) -> common::Run {
-        common::run_now(&self.db, "2026-06-30", args)
-    }
-
-    fn add(&self, kind: &str, received: &str, name: &str, email: &str) -> Value {
-        self.run(&[
-            "request",
-            "add",
-            "--json",
-            "--kind",
-            kind,
-            "--regime",
-            "eu-gdpr",
-            "--calendar",
-            "FR",
-            "--received",
-            received,
-            "--name",
-            name,
-            "--email",
-            email,
-        ])
-        .json()
-    }
+/// An EU GDPR request logged in France; the request as `request add --json` shows it.
+fn add(reg: &Register, kind: &str, received: &str, name: &str, email: &str) -> Value {
+    reg.request().kind(kind).gdpr("FR").received(received).who(name, email).json()
 }
 
 fn flags(v: &Value) -> String {
@@ -49,15 +16,15 @@ fn flags(v: &Value) -> String {
 
 #[test]
 fn the_same_person_is_one_requester_and_a_second_request_is_flagged() {
-    let reg = Reg::new();
-    let a = reg.add("erasure", "2026-06-01", "Ann Lee", "ann@example.org");
+    let reg = Register::new("2026-06-30");
+    let a = add(&reg, "erasure", "2026-06-01", "Ann Lee", "ann@example.org");
     assert!(a["flags"].as_array().unwrap().is_empty());
-    let b = reg.add("erasure", "2026-06-03", "Ann B. Lee", "ANN@example.org");
+    let b = add(&reg, "erasure", "2026-06-03", "Ann B. Lee", "ANN@example.org");
     assert_eq!(a["requester_id"], b["requester_id"], "matched on the normalised email");
     assert_eq!(b["related"]["similar"][0]["reference"], "RD-2026-0001");
     assert!(flags(&b).contains("Possibly a duplicate"), "{}", flags(&b));
     // Another kind is no duplicate.
-    let c = reg.add("access", "2026-06-04", "Ann Lee", "ann@example.org");
+    let c = add(&reg, "access", "2026-06-04", "Ann Lee", "ann@example.org");
     assert!(c["related"]["similar"].as_array().unwrap().is_empty());
     let person = reg.run(&["requester", "show", "RD-2026-0002", "--json"]).json();
     assert_eq!(person["email"], "ann@example.org");
@@ -91,10 +58,10 @@ fn the_same_person_is_one_requester_and_a_second_request_is_flagged() {
 
 #[test]
 fn a_merged_duplicate_can_still_be_verified_and_taken_back() {
-    let reg = Reg::new();
+    let reg = Register::new("2026-06-30");
     // Someone else uses the victim's address first; then the genuine request arrives.
-    reg.add("access", "2026-06-01", "Impostor", "victim@example.org");
-    reg.add("access", "2026-06-02", "Vic Tim", "victim@example.org");
+    add(&reg, "access", "2026-06-01", "Impostor", "victim@example.org");
+    add(&reg, "access", "2026-06-02", "Vic Tim", "victim@example.org");
     let merged = reg
         .run(&["request", "merge", "RD-2026-0002", "--into", "RD-2026-0001", "--note", "Same address", "--json"])
         .json();
@@ -144,10 +111,10 @@ fn a_merged_duplicate_can_still_be_verified_and_taken_back() {
 
 #[test]
 fn many_requests_in_a_year_raise_the_excessive_question() {
-    let reg = Reg::new();
+    let reg = Register::new("2026-06-30");
     for (i, day) in ["2025-09-01", "2026-01-10", "2026-03-01", "2026-06-20"].iter().enumerate() {
         let kind = ["access", "erasure", "rectification", "objection"][i];
-        reg.add(kind, day, "Rex Peat", "rex@example.org");
+        add(&reg, kind, day, "Rex Peat", "rex@example.org");
     }
     let last = reg.run(&["request", "show", "RD-2026-0003", "--json"]).json();
     assert!(flags(&last).contains("3 other requests from this person in the twelve months"), "{}", flags(&last));
@@ -157,8 +124,8 @@ fn many_requests_in_a_year_raise_the_excessive_question() {
 
 #[test]
 fn spam_is_kept_out_of_the_queue_and_its_sender_flagged_next_time() {
-    let reg = Reg::new();
-    reg.add("access", "2026-06-01", "Spam Bot", "bot@spam.example");
+    let reg = Register::new("2026-06-30");
+    add(&reg, "access", "2026-06-01", "Spam Bot", "bot@spam.example");
     reg.run(&["request", "status", "RD-2026-0001", "spam"]).assert_error("reason");
     let v = reg
         .run(&[
@@ -176,7 +143,7 @@ fn spam_is_kept_out_of_the_queue_and_its_sender_flagged_next_time() {
     assert_eq!(v["events"].as_array().unwrap().last().unwrap()["data"]["blocked_sender"], "bot@spam.example");
     assert_eq!(reg.run(&["request", "list", "--json"]).json()["total"], 0, "spam is not listed");
     assert_eq!(reg.run(&["request", "list", "--status", "spam", "--json"]).json()["total"], 1, "unless asked for");
-    let again = reg.add("erasure", "2026-06-10", "Spam Bot", "bot@spam.example");
+    let again = add(&reg, "erasure", "2026-06-10", "Spam Bot", "bot@spam.example");
     assert_eq!(again["status"], "received", "a blocked sender's request is still logged");
     assert!(flags(&again).contains("blocked as spam"), "{}", flags(&again));
     let blocked = reg.run(&["requester", "blocked", "--json"]).json();
@@ -190,10 +157,10 @@ fn spam_is_kept_out_of_the_queue_and_its_sender_flagged_next_time() {
 
 #[test]
 fn a_correction_is_checked_audited_relinks_the_person_and_moves_the_deadline() {
-    let reg = Reg::new();
-    let ann = reg.add("access", "2026-06-01", "Ann Lee", "ann@example.org");
+    let reg = Register::new("2026-06-30");
+    let ann = add(&reg, "access", "2026-06-01", "Ann Lee", "ann@example.org");
     // Logged with a mistyped address: a requester record of its own.
-    let typo = reg.add("erasure", "2026-06-10", "Ann Lee", "ann@exmaple.org");
+    let typo = add(&reg, "erasure", "2026-06-10", "Ann Lee", "ann@exmaple.org");
     assert_ne!(typo["requester_id"], ann["requester_id"]);
     let stray = typo["requester_id"].as_str().unwrap().to_string();
 

@@ -1,33 +1,22 @@
 //! The request register through the real binary: log, list, show, move, audit — and bad input losing nothing.
 
-mod common;
-
-use common::run_db;
+use crate::support::{Register, run_db};
 use serde_json::Value;
-use tempfile::TempDir;
 
-struct Db {
-    _dir: TempDir,
-    path: std::path::PathBuf,
+/// A register in `register.sqlite3`; `run_db` on it runs with the real clock, `run` on 22 November 2026.
+fn register() -> Register {
+    Register::with_file("2026-11-22", "register.sqlite3")
 }
 
-fn db() -> Db {
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("register.sqlite3");
-    Db { _dir: dir, path }
-}
-
-fn add(db: &Db, extra: &[&str]) -> Value {
-    let mut args = vec!["request", "add", "--json"];
-    args.extend_from_slice(extra);
-    common::run_now(&db.path, "2026-11-22", &args).json()
+fn add(reg: &Register, extra: &[&str]) -> Value {
+    reg.request().args(extra).json()
 }
 
 #[test]
 fn log_list_show_and_move_a_request() {
-    let db = db();
+    let reg = register();
     let v = add(
-        &db,
+        &reg,
         &[
             "--kind",
             "access",
@@ -49,7 +38,7 @@ fn log_list_show_and_move_a_request() {
     assert_eq!(v["events"].as_array().unwrap().len(), 1);
 
     let v = add(
-        &db,
+        &reg,
         &[
             "--kind",
             "erasure",
@@ -67,26 +56,23 @@ fn log_list_show_and_move_a_request() {
     assert_eq!(v["acknowledge_by"], "2026-11-16"); // business day 1 is Mon 2 Nov; 11 Nov (Veterans Day) skipped
     assert_eq!(v["due"], "2026-12-16");
 
-    let list = common::run_now(&db.path, "2026-11-22", &["request", "list", "--json"]).json();
+    let list = reg.run(&["request", "list", "--json"]).json();
     assert_eq!(list["total"], 2);
     assert_eq!(list["items"][0]["reference"], "RD-2026-0002", "sorted by due date");
-    let found = common::run_now(&db.path, "2026-11-22", &["request", "list", "--search", "Jane", "--json"]).json();
+    let found = reg.run(&["request", "list", "--search", "Jane", "--json"]).json();
     assert_eq!(found["total"], 1);
     assert_eq!(found["items"][0]["reference"], "RD-2026-0001");
-    let found =
-        common::run_now(&db.path, "2026-11-22", &["request", "list", "--search", "RD-2026-0002", "--json"]).json();
+    let found = reg.run(&["request", "list", "--search", "RD-2026-0002", "--json"]).json();
     assert_eq!(found["items"][0]["requester_name"], "Sam Lee");
 
-    let moved =
-        common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "in-progress", "--json"]).json();
+    let moved = reg.run(&["request", "status", "RD-2026-0001", "in-progress", "--json"]).json();
     assert_eq!(moved["status"], "in-progress");
-    common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "closed"])
-        .assert_error("allowed from in-progress");
-    common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "refused"]).assert_error("category");
+    reg.run(&["request", "status", "RD-2026-0001", "closed"]).assert_error("allowed from in-progress");
+    reg.run(&["request", "status", "RD-2026-0001", "refused"]).assert_error("category");
     let refuse = |extra: &[&str]| {
         let mut args = vec!["request", "status", "RD-2026-0001", "refused"];
         args.extend_from_slice(extra);
-        common::run_now(&db.path, "2026-11-22", &args)
+        reg.run(&args)
     };
     refuse(&["--category", "excessive"]).assert_error("reason");
     refuse(&["--category", "rude", "--reason", "x"]).assert_error("unknown category 'rude'");
@@ -95,7 +81,7 @@ fn log_list_show_and_move_a_request() {
     assert_eq!(refused["outcome_reason"], "Manifestly excessive");
     assert_eq!(refused["refusal_category"], "excessive");
     assert!(refused["closed_at"].is_string(), "answered: the retention clock starts");
-    let shown = common::run_now(&db.path, "2026-11-22", &["request", "show", "RD-2026-0001", "--json"]).json();
+    let shown = reg.run(&["request", "show", "RD-2026-0001", "--json"]).json();
     let events = shown["events"].as_array().unwrap();
     assert_eq!(
         events.iter().map(|e| e["kind"].as_str().unwrap()).collect::<Vec<_>>(),
@@ -105,18 +91,18 @@ fn log_list_show_and_move_a_request() {
     assert_eq!(events[2]["data"]["to"], "refused");
     assert_eq!(shown["allowed"][0]["to"], "closed");
 
-    let open = common::run_now(&db.path, "2026-11-22", &["request", "list", "--open", "--json"]).json();
+    let open = reg.run(&["request", "list", "--open", "--json"]).json();
     assert_eq!(open["total"], 1);
-    let audit = common::run_now(&db.path, "2026-11-22", &["audit", "verify", "--json"]).json();
+    let audit = reg.run(&["audit", "verify", "--json"]).json();
     assert_eq!(audit["ok"], true);
     assert_eq!(audit["events_checked"], 4);
 }
 
 #[test]
 fn bad_input_is_refused_and_writes_nothing() {
-    let db = db();
+    let reg = register();
     add(
-        &db,
+        &reg,
         &["--kind", "access", "--regime", "eu-gdpr", "--calendar", "DE", "--received", "2026-11-02", "--name", "A B"],
     );
     let bad: &[(&[&str], &str)] = &[
@@ -149,88 +135,85 @@ fn bad_input_is_refused_and_writes_nothing() {
     for (args, needle) in bad {
         let mut full = vec!["request", "add", "--json"];
         full.extend_from_slice(args);
-        common::run_now(&db.path, "2026-11-22", &full).assert_error(needle);
+        reg.run(&full).assert_error(needle);
     }
-    common::run_now(&db.path, "2026-11-22", &["request", "show", "RD-2026-0999"]).assert_error("RD-2026-0999");
-    common::run_now(&db.path, "2026-11-22", &["request", "status", "RD-2026-0001", "levitating"])
-        .assert_error("levitating");
-    common::run_now(&db.path, "2026-11-22", &["request", "list", "--kind", "nope"]).assert_error("nope");
-    let list = run_db(&db.path, &["request", "list", "--json"]).json();
+    reg.run(&["request", "show", "RD-2026-0999"]).assert_error("RD-2026-0999");
+    reg.run(&["request", "status", "RD-2026-0001", "levitating"]).assert_error("levitating");
+    reg.run(&["request", "list", "--kind", "nope"]).assert_error("nope");
+    let list = run_db(&reg.db, &["request", "list", "--json"]).json();
     assert_eq!(list["total"], 1, "nothing written by the failed commands");
-    assert_eq!(run_db(&db.path, &["audit", "verify", "--json"]).json()["events_checked"], 1);
+    assert_eq!(run_db(&reg.db, &["audit", "verify", "--json"]).json()["events_checked"], 1);
 }
 
 #[test]
 fn audit_verify_reports_the_first_edited_event() {
-    let db = db();
+    let reg = register();
     for name in ["A One", "B Two", "C Three"] {
-        add(&db, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", name]);
+        add(&reg, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", name]);
     }
-    assert_eq!(run_db(&db.path, &["audit", "verify"]).code, 0);
+    assert_eq!(run_db(&reg.db, &["audit", "verify"]).code, 0);
     {
-        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        let conn = rusqlite::Connection::open(&reg.db).unwrap();
         // Someone edits the table behind the app's back (and first removes the guard trigger).
         conn.execute_batch("DROP TRIGGER events_no_update;").unwrap();
         conn.execute("UPDATE events SET data = replace(data, 'B Two', 'Bob Two') WHERE seq = 2", []).unwrap();
     }
-    let out = run_db(&db.path, &["audit", "verify"]);
+    let out = run_db(&reg.db, &["audit", "verify"]);
     out.assert_error("#2");
     assert!(out.stderr.contains("RD-2026-0002") && out.stderr.contains("edited"), "{}", out.stderr);
-    let out = run_db(&db.path, &["audit", "verify", "--json"]);
+    let out = run_db(&reg.db, &["audit", "verify", "--json"]);
     assert_eq!(out.code, 1);
     let report: Value = serde_json::from_str(&out.stdout).unwrap();
     assert_eq!(report["first_break"]["seq"], 2);
 
-    let db2 = self::db();
+    let reg2 = register();
     for name in ["A One", "B Two", "C Three"] {
-        add(&db2, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", name]);
+        add(&reg2, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", name]);
     }
     {
-        let conn = rusqlite::Connection::open(&db2.path).unwrap();
+        let conn = rusqlite::Connection::open(&reg2.db).unwrap();
         conn.execute_batch("DROP TRIGGER events_no_delete; DELETE FROM events WHERE seq = 2;").unwrap();
     }
-    let out = run_db(&db2.path, &["audit", "verify"]);
+    let out = run_db(&reg2.db, &["audit", "verify"]);
     out.assert_error("#3");
 }
 
 #[test]
 fn a_database_from_a_newer_version_is_refused_untouched() {
-    let db = db();
-    add(&db, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", "A"]);
+    let reg = register();
+    add(&reg, &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02", "--name", "A"]);
     {
-        let conn = rusqlite::Connection::open(&db.path).unwrap();
+        let conn = rusqlite::Connection::open(&reg.db).unwrap();
         conn.execute("INSERT INTO schema_migrations VALUES (9999, '9999_future.sql', 'x', 'later')", []).unwrap();
         conn.execute_batch("PRAGMA wal_checkpoint(TRUNCATE);").unwrap();
     }
-    let before = std::fs::read(&db.path).unwrap();
-    run_db(&db.path, &["request", "list"]).assert_error("newer Rightsdesk");
-    assert_eq!(std::fs::read(&db.path).unwrap(), before, "the file must be left untouched");
+    let before = std::fs::read(&reg.db).unwrap();
+    run_db(&reg.db, &["request", "list"]).assert_error("newer Rightsdesk");
+    assert_eq!(std::fs::read(&reg.db).unwrap(), before, "the file must be left untouched");
 }
 
 #[test]
 fn demo_seed_makes_a_varied_register() {
-    let db = db();
-    let out = common::run_now(&db.path, "2026-11-22", &["demo", "seed", "--count", "600", "--json"]).json();
+    let reg = register();
+    let out = reg.run(&["demo", "seed", "--count", "600", "--json"]).json();
     assert_eq!(out["created"], 600);
-    let all = run_db(&db.path, &["request", "list", "--json", "--limit", "1"]).json();
+    let all = run_db(&reg.db, &["request", "list", "--json", "--limit", "1"]).json();
     assert_eq!(all["total"], 600);
-    let overdue =
-        common::run_now(&db.path, "2026-11-22", &["request", "list", "--open", "--due-before", "2026-11-21", "--json"])
-            .json();
+    let overdue = reg.run(&["request", "list", "--open", "--due-before", "2026-11-21", "--json"]).json();
     assert!(overdue["total"].as_u64().unwrap() > 0, "some open requests are overdue");
     for status in ["received", "in-progress", "closed", "refused"] {
-        let n = run_db(&db.path, &["request", "list", "--status", status, "--json"]).json()["total"].as_u64().unwrap();
+        let n = run_db(&reg.db, &["request", "list", "--status", status, "--json"]).json()["total"].as_u64().unwrap();
         assert!(n > 0, "no {status} requests in the demo");
     }
-    assert_eq!(run_db(&db.path, &["audit", "verify", "--json"]).json()["ok"], true);
+    assert_eq!(run_db(&reg.db, &["audit", "verify", "--json"]).json()["ok"], true);
 }
 
 #[test]
 fn attachments_are_copied_hashed_and_audited() {
     use sha2::Digest;
-    let db = db();
+    let reg = register();
     add(
-        &db,
+        &reg,
         &[
             "--kind",
             "access",
@@ -244,11 +227,11 @@ fn attachments_are_copied_hashed_and_audited() {
             "letter",
         ],
     );
-    let letter = db.path.parent().unwrap().join("scan.pdf");
+    let letter = reg.db.parent().unwrap().join("scan.pdf");
     let content = b"%PDF-1.4 scanned letter".repeat(10_000);
     std::fs::write(&letter, &content).unwrap();
     let v = run_db(
-        &db.path,
+        &reg.db,
         &["request", "attach", "RD-2026-0001", letter.to_str().unwrap(), "--name", "../../etc/letter 1.pdf", "--json"],
     )
     .json();
@@ -257,11 +240,11 @@ fn attachments_are_copied_hashed_and_audited() {
     let expected: String = sha2::Sha256::digest(&content).iter().map(|b| format!("{b:02x}")).collect();
     assert_eq!(a["sha256"], expected);
     assert_eq!(a["size"], content.len());
-    let stored = common::files_dir(&db.path).join("attachments").join(a["stored_name"].as_str().unwrap());
+    let stored = reg.files_dir().join("attachments").join(a["stored_name"].as_str().unwrap());
     assert_eq!(std::fs::read(stored).unwrap(), content, "an exact copy in the managed folder");
     let last = v["events"].as_array().unwrap().last().unwrap().clone();
     assert_eq!(last["kind"], "attachment_added");
     assert_eq!(last["data"]["sha256"], expected);
-    run_db(&db.path, &["request", "attach", "RD-2026-0001", "/no/such/file.pdf"]).assert_error("/no/such/file.pdf");
-    run_db(&db.path, &["request", "attach", "RD-2026-0404", letter.to_str().unwrap()]).assert_error("RD-2026-0404");
+    run_db(&reg.db, &["request", "attach", "RD-2026-0001", "/no/such/file.pdf"]).assert_error("/no/such/file.pdf");
+    run_db(&reg.db, &["request", "attach", "RD-2026-0404", letter.to_str().unwrap()]).assert_error("RD-2026-0404");
 }

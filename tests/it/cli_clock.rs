@@ -1,24 +1,23 @@
 //! The statutory clock of a logged request: stops, restarts, the one extension, overrides — each audited, the
 //! dates always re-derived from the recorded facts.
 
-mod common;
+use crate::support::{self, Register};
 
 use serde_json::Value;
 
-fn setup(today: &str, args: &[&str]) -> (tempfile::TempDir, std::path::PathBuf, Value) {
-    let dir = tempfile::tempdir().unwrap();
-    let db = dir.path().join("r.sqlite3");
-    let mut full = vec!["request", "add", "--json", "--name", "Pat Doe"];
-    full.extend_from_slice(args);
-    let v = common::run_now(&db, today, &full).json();
-    (dir, db, v)
+/// A register with one request logged on `today` (`args`: its options); the database path and the request.
+fn setup(today: &str, args: &[&str]) -> (Register, std::path::PathBuf, Value) {
+    let reg = Register::new(today);
+    let v = reg.request().name("Pat Doe").args(args).json();
+    let db = reg.db.clone();
+    (reg, db, v)
 }
 
 #[test]
 fn uk_access_clock_stops_for_clarification_and_the_dates_move() {
     let (_d, db, v) = setup("2026-03-20", &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-03-02"]);
     assert_eq!(v["due"], "2026-04-02");
-    let run = |args: &[&str]| common::run_now(&db, "2026-03-20", args);
+    let run = |args: &[&str]| support::run_now(&db, "2026-03-20", args);
     let v = run(&[
         "request",
         "pause",
@@ -58,7 +57,7 @@ fn a_stop_under_gdpr_is_recorded_but_moves_nothing() {
         "2026-03-20",
         &["--kind", "erasure", "--regime", "eu-gdpr", "--calendar", "NL", "--received", "2026-03-02"],
     );
-    let v2 = common::run_now(
+    let v2 = support::run_now(
         &db,
         "2026-03-20",
         &["request", "pause", "RD-2026-0001", "--from", "2026-03-05", "--reason", "awaiting-identity", "--json"],
@@ -74,7 +73,7 @@ fn a_stop_under_gdpr_is_recorded_but_moves_nothing() {
 fn the_one_extension_must_be_told_in_time_with_reasons() {
     let (_d, db, v) = setup("2026-12-10", &["--kind", "erasure", "--regime", "us-ca-ccpa", "--received", "2026-11-02"]);
     assert_eq!((v["due"].as_str(), v["extended_due"].as_str()), (Some("2026-12-16"), Some("2027-01-30")));
-    let run = |args: &[&str]| common::run_now(&db, "2026-12-10", args);
+    let run = |args: &[&str]| support::run_now(&db, "2026-12-10", args);
     run(&["request", "extend", "RD-2026-0001", "--told", "2026-12-09", "--reason", " "]).assert_error("reason");
     let v = run(&[
         "request",
@@ -94,7 +93,7 @@ fn the_one_extension_must_be_told_in_time_with_reasons() {
 
     // Too late: the requester must hear of it before the original due date.
     let (_d2, db2, _) = setup("2027-01-05", &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02"]);
-    common::run_now(
+    support::run_now(
         &db2,
         "2027-01-05",
         &["request", "extend", "RD-2026-0001", "--told", "2027-01-04", "--reason", "Complex"],
@@ -102,7 +101,7 @@ fn the_one_extension_must_be_told_in_time_with_reasons() {
     .assert_error("too late");
     // No extension where the law gives none.
     let (_d3, db3, _) = setup("2026-11-20", &["--kind", "access", "--regime", "br-lgpd", "--received", "2026-11-02"]);
-    common::run_now(
+    support::run_now(
         &db3,
         "2026-11-20",
         &["request", "extend", "RD-2026-0001", "--told", "2026-11-10", "--reason", "x"],
@@ -114,7 +113,7 @@ fn the_one_extension_must_be_told_in_time_with_reasons() {
 fn open_ended_extensions_take_the_date_the_organisation_names() {
     let (_d, db, v) = setup("2026-11-20", &["--kind", "access", "--regime", "ch-fadp", "--received", "2026-11-02"]);
     assert_eq!(v["due"], "2026-12-02");
-    let run = |args: &[&str]| common::run_now(&db, "2026-11-20", args);
+    let run = |args: &[&str]| support::run_now(&db, "2026-11-20", args);
     run(&["request", "extend", "RD-2026-0001", "--told", "2026-11-19", "--reason", "Archives"])
         .assert_error("new date");
     let v = run(&[
@@ -137,7 +136,7 @@ fn open_ended_extensions_take_the_date_the_organisation_names() {
 #[test]
 fn a_manual_override_needs_a_reason_and_can_be_cleared() {
     let (_d, db, v) = setup("2026-11-20", &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-11-02"]);
-    let run = |args: &[&str]| common::run_now(&db, "2026-11-20", args);
+    let run = |args: &[&str]| support::run_now(&db, "2026-11-20", args);
     run(&["request", "override-due", "RD-2026-0001", "--date", "2026-11-30", "--reason", ""]).assert_error("reason");
     let o = run(&[
         "request",
@@ -162,14 +161,14 @@ fn a_manual_override_needs_a_reason_and_can_be_cleared() {
 #[test]
 fn a_clock_stopped_for_over_90_days_is_flagged() {
     let (_d, db, _) = setup("2026-03-20", &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-03-02"]);
-    common::run_now(
+    support::run_now(
         &db,
         "2026-03-20",
         &["request", "pause", "RD-2026-0001", "--from", "2026-03-05", "--reason", "awaiting-clarification"],
     );
-    let early = common::run_now(&db, "2026-05-01", &["request", "show", "RD-2026-0001", "--json"]).json();
+    let early = support::run_now(&db, "2026-05-01", &["request", "show", "RD-2026-0001", "--json"]).json();
     assert!(early["flags"].as_array().unwrap().is_empty());
-    let late = common::run_now(&db, "2026-07-01", &["request", "show", "RD-2026-0001", "--json"]).json();
+    let late = support::run_now(&db, "2026-07-01", &["request", "show", "RD-2026-0001", "--json"]).json();
     assert!(late["flags"][0].as_str().unwrap().contains("119 days"), "{}", late["flags"]);
 }
 
@@ -177,7 +176,7 @@ fn a_clock_stopped_for_over_90_days_is_flagged() {
 fn a_verified_identity_starts_the_uk_clock_but_not_the_eu_or_ccpa_one() {
     let (_d, db, v) = setup("2026-03-20", &["--kind", "access", "--regime", "uk-gdpr", "--received", "2026-03-02"]);
     assert_eq!(v["due"], "2026-04-02");
-    let run = |args: &[&str]| common::run_now(&db, "2026-03-20", args);
+    let run = |args: &[&str]| support::run_now(&db, "2026-03-20", args);
     run(&["request", "verify", "RD-2026-0001", "--method", "telepathy", "--outcome", "verified", "--on", "2026-03-10"])
         .assert_error("telepathy");
     run(&["request", "verify", "RD-2026-0001", "--method", "id-document", "--outcome", "maybe", "--on", "2026-03-10"])
@@ -220,7 +219,7 @@ fn a_verified_identity_starts_the_uk_clock_but_not_the_eu_or_ccpa_one() {
 
     let (_d2, db2, c) =
         setup("2026-11-20", &["--kind", "access", "--regime", "us-ca-ccpa", "--received", "2026-11-02"]);
-    let c2 = common::run_now(
+    let c2 = support::run_now(
         &db2,
         "2026-11-20",
         &[

@@ -1,8 +1,8 @@
 //! End to end, as a person would: the real desktop app under Xvfb, driven through tauri-driver and
 //! WebKitWebDriver. Run by scripts/test.sh (which builds the app, starts Xvfb and sets DISPLAY):
-//! `cargo test --test e2e -- --ignored`. Screenshots go to e2e-artifacts/.
+//! `cargo test --workspace --test it -- --ignored e2e::`. Screenshots go to e2e-artifacts/.
 
-mod common;
+use crate::support;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -124,7 +124,7 @@ impl Session {
 }
 
 fn seed(db: &Path) {
-    let out = common::run_now(db, TODAY, &["demo", "seed", "--count", "300"]);
+    let out = support::run_now(db, TODAY, &["demo", "seed", "--count", "300"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
@@ -332,7 +332,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.click("[data-testid=audit-anchor]").await;
     let saved = s.wait_text("[data-testid=audit-notice]", |t| t.contains("Anchor saved")).await;
     let anchor = saved.split("Anchor saved to ").nth(1).and_then(|r| r.split(". Keep").next()).unwrap().to_string();
-    common::run_now(&db, TODAY, &["audit", "verify", "--anchor", &anchor]).ok();
+    support::run_now(&db, TODAY, &["audit", "verify", "--anchor", &anchor]).ok();
     s.shot_at("[data-testid=audit-card]", "09a-audit-trail.png").await;
     // The data map: each new request gets a checklist line per system.
     for (name, owner, holds, backup) in [
@@ -467,7 +467,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
 
     // Letters and email: the organisation, the officer's own SMTP server (a real one on 127.0.0.1), a template
     // edited with its live preview, then the refusal of Margaret Hale's request emailed and delivered.
-    let smtp = common::smtp::start(data.path(), "", None);
+    let smtp = support::smtp::start(data.path(), "", None);
     s.click("[data-testid=open-correspondence]").await;
     s.type_into("[data-testid=org-name]", "Acme Ltd").await;
     s.type_into("[data-testid=org-email]", "privacy@acme.test").await;
@@ -556,7 +556,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.click("[data-testid=send-now]").await;
     s.wait_text("[data-testid=outbox]", |t| t.contains("sent")).await;
     assert!(s.text("[data-testid=timeline]").await.contains("Email sent"));
-    let got = common::smtp::received(&smtp);
+    let got = support::smtp::received(&smtp);
     assert_eq!(got.len(), 1);
     assert!(got[0].1.starts_with("m.hale@example.org"), "{}", got[0].1);
 
@@ -590,16 +590,14 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
         ("--source", "You, when you signed up"),
         ("--automated", "None"),
     ] {
-        common::run_now(&db, TODAY, &["settings", "organisation", flag, value]).ok();
+        support::run_now(&db, TODAY, &["settings", "organisation", flag, value]).ok();
     }
-    let pat = common::Gdpr {
-        kind: "access",
-        calendar: "IE",
-        received: "2026-11-16",
-        name: "Pat Example",
-        email: "pat@example.org",
-    };
-    let access = pat.add(&db, TODAY, &[]);
+    let access = support::request(&db, TODAY)
+        .kind("access")
+        .gdpr("IE")
+        .received("2026-11-16")
+        .who("Pat Example", "pat@example.org")
+        .add();
     s.click("button.brand").await;
     s.find("[data-testid=search]").await.clear().await.unwrap();
     s.type_into("[data-testid=search]", "Pat Example").await;
@@ -662,7 +660,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.client.close().await.unwrap();
 
     // What the window did is in the database, with an intact audit chain.
-    let shown = common::run_now(&db, TODAY, &["request", "show", &reference, "--json"]).json();
+    let shown = support::run_now(&db, TODAY, &["request", "show", &reference, "--json"]).json();
     assert_eq!(shown["status"], "refused");
     assert_eq!(shown["requester"]["name"], "Margaret Hale");
     let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
@@ -685,5 +683,5 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert_eq!(shown["refusal_category"], "manifestly-unfounded");
     assert_eq!(shown["identity"]["checks"][0]["evidence"][0]["purged_on"], TODAY);
     assert_eq!((shown["clock_start"].as_str(), shown["paused_days"].as_u64()), (Some("2026-11-22"), Some(1)));
-    assert_eq!(common::run_db(&db, &["audit", "verify", "--json"]).json()["ok"], true);
+    assert_eq!(support::run_db(&db, &["audit", "verify", "--json"]).json()["ok"], true);
 }

@@ -3,10 +3,10 @@
 //! planted symlink, never leaves a truncated file behind a failure, and nothing is recorded for a file that could
 //! not be written; everything written holding personal data is readable by its owner only.
 
-mod common;
+use crate::support::Register;
 
 use std::io::Read;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 const TODAY: &str = "2026-06-30";
 
@@ -20,76 +20,51 @@ const PAYLOADS: [&str; 6] = [
     "\r=1+1",
 ];
 
-struct Reg {
-    dir: tempfile::TempDir,
-    db: PathBuf,
+/// A register with an organisation that has filled in every Art 13/14 field, and a CRM on its data map.
+fn register() -> Register {
+    let reg = Register::new(TODAY);
+    reg.organisation(&[
+        ("--name", "Acme Ltd"),
+        ("--address", "1 Main Street, Dublin"),
+        ("--email", "privacy@acme.test"),
+        ("--purposes", "Running your account"),
+        ("--categories", "Identity, contact details"),
+        ("--recipients", "None"),
+        ("--retention", "Six years"),
+        ("--source", "You"),
+        ("--automated", "None"),
+    ]);
+    reg.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "Contact details"]).ok();
+    reg
 }
 
-impl Reg {
-    fn new() -> Reg {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("r.sqlite3");
-        let reg = Reg { dir, db };
-        let org = [
-            ("--name", "Acme Ltd"),
-            ("--address", "1 Main Street, Dublin"),
-            ("--email", "privacy@acme.test"),
-            ("--purposes", "Running your account"),
-            ("--categories", "Identity, contact details"),
-            ("--recipients", "None"),
-            ("--retention", "Six years"),
-            ("--source", "You"),
-            ("--automated", "None"),
-        ];
-        let mut args = vec!["settings", "organisation"];
-        args.extend(org.iter().flat_map(|(k, v)| [*k, *v]));
-        reg.run(&args).ok();
-        reg.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "Contact details"]).ok();
-        reg
-    }
+fn add(reg: &Register, kind: &str) -> String {
+    reg.request().kind(kind).gdpr("IE").received("2026-06-01").who("Pat Example", "pat@example.org").add()
+}
 
-    fn run(&self, args: &[&str]) -> common::Run {
-        common::run_now(&self.db, TODAY, args)
-    }
+/// How many events and attachments the request has.
+fn events(reg: &Register, reference: &str) -> (usize, usize) {
+    let shown = reg.run(&["request", "show", reference, "--json"]).json();
+    (shown["events"].as_array().unwrap().len(), shown["attachments"].as_array().unwrap().len())
+}
 
-    fn add(&self, kind: &str) -> String {
-        let pat = common::Gdpr {
-            kind,
-            calendar: "IE",
-            received: "2026-06-01",
-            name: "Pat Example",
-            email: "pat@example.org",
-        };
-        pat.add(&self.db, TODAY, &[])
-    }
-
-    fn path(&self, name: &str) -> PathBuf {
-        self.dir.path().join(name)
-    }
-
-    fn events(&self, reference: &str) -> (usize, usize) {
-        let shown = self.run(&["request", "show", reference, "--json"]).json();
-        (shown["events"].as_array().unwrap().len(), shown["attachments"].as_array().unwrap().len())
-    }
-
-    /// An access request with something gathered, ready for `export subject`.
-    fn gathered(&self) -> String {
-        let r = self.add("access");
-        self.run(&[
-            "request",
-            "disclose",
-            &r,
-            "--system",
-            "CRM",
-            "--category",
-            "Contact",
-            "--label",
-            "Phone",
-            "--value=+32 2 123 45 67",
-        ])
-        .ok();
-        r
-    }
+/// An access request with something gathered, ready for `export subject`.
+fn gathered(reg: &Register) -> String {
+    let r = add(reg, "access");
+    reg.run(&[
+        "request",
+        "disclose",
+        &r,
+        "--system",
+        "CRM",
+        "--category",
+        "Contact",
+        "--label",
+        "Phone",
+        "--value=+32 2 123 45 67",
+    ])
+    .ok();
+    r
 }
 
 fn s(p: &Path) -> &str {
@@ -132,12 +107,12 @@ fn zip_entries(path: &Path) -> Vec<(String, Vec<u8>)> {
 
 #[test]
 fn formula_cells_are_neutralised_in_every_csv_written() {
-    let reg = Reg::new();
+    let reg = register();
     // The log and the evidence pack: free-text refusal reasons.
     let refused: Vec<String> = PAYLOADS
         .iter()
         .map(|reason| {
-            let r = reg.add("erasure");
+            let r = add(&reg, "erasure");
             reg.run(&["request", "status", &r, "in-progress"]).ok();
             let reason = format!("--reason={reason}");
             reg.run(&["request", "status", &r, "refused", "--category", "excessive", &reason]).ok();
@@ -174,7 +149,7 @@ fn formula_cells_are_neutralised_in_every_csv_written() {
     assert!(texts.iter().any(|t| t == PAYLOADS[0]), "the text itself, exact and typed as text: {texts:?}");
 
     // The subject export: typed fields (data/fields.csv) and a requester's spreadsheet (tables/*.csv).
-    let r = reg.gathered();
+    let r = gathered(&reg);
     for (i, p) in PAYLOADS.iter().enumerate() {
         let (label, value) = (format!("Note {i}"), format!("--value={p}"));
         reg.run(&["request", "disclose", &r, "--system", "CRM", "--category", "Contact", "--label", &label, &value])
@@ -220,8 +195,8 @@ fn formula_cells_are_neutralised_in_every_csv_written() {
 }
 
 /// Every command that writes an --out file: its arguments before `--out`.
-fn writers(reg: &Reg) -> Vec<(&'static str, Vec<String>)> {
-    let r = reg.gathered();
+fn writers(reg: &Register) -> Vec<(&'static str, Vec<String>)> {
+    let r = gathered(reg);
     let v = |args: &[&str]| args.iter().map(|a| a.to_string()).collect::<Vec<_>>();
     vec![
         ("log.csv", v(&["export", "log", "--from", "2026-01-01", "--to", "2026-12-31"])),
@@ -236,7 +211,7 @@ fn writers(reg: &Reg) -> Vec<(&'static str, Vec<String>)> {
 
 #[test]
 fn an_existing_file_is_refused_and_left_untouched_unless_forced() {
-    let reg = Reg::new();
+    let reg = register();
     for (name, args) in writers(&reg) {
         let out = reg.path(name);
         std::fs::write(&out, "precious").unwrap();
@@ -260,7 +235,7 @@ fn an_existing_file_is_refused_and_left_untouched_unless_forced() {
     reg.run(&["import", s(&import), "--errors", s(&errors), "--force"]).ok();
     assert!(std::fs::read_to_string(&errors).unwrap().contains("nope"));
     // Nothing but the outputs and the register's own files is left in the folder: no temporary file.
-    let left: Vec<String> = std::fs::read_dir(reg.dir.path())
+    let left: Vec<String> = std::fs::read_dir(reg.dir())
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .filter(|n| n.starts_with('.'))
@@ -272,12 +247,12 @@ fn an_existing_file_is_refused_and_left_untouched_unless_forced() {
 #[test]
 fn planted_symlinks_are_never_followed() {
     use std::os::unix::fs::symlink;
-    let reg = Reg::new();
+    let reg = register();
     let victim = reg.path("victim.txt");
     std::fs::write(&victim, "precious").unwrap();
     for (name, args) in writers(&reg) {
         // The old fixed temporary name, planted beside the target.
-        let partial = reg.path(&format!(".{name}.partial"));
+        let partial = reg.path(format!(".{name}.partial"));
         symlink(&victim, &partial).unwrap();
         let out = reg.path(name);
         let mut full: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -287,7 +262,7 @@ fn planted_symlinks_are_never_followed() {
         assert!(std::fs::symlink_metadata(&partial).unwrap().file_type().is_symlink(), "{name}: left alone");
 
         // A symlink as the target itself: refused, and with --force replaced, not written through.
-        let link = reg.path(&format!("link-{name}"));
+        let link = reg.path(format!("link-{name}"));
         symlink(&victim, &link).unwrap();
         let mut full: Vec<&str> = args.iter().map(String::as_str).collect();
         full.extend(["--out", s(&link)]);
@@ -301,7 +276,7 @@ fn planted_symlinks_are_never_followed() {
 
 #[test]
 fn a_failed_import_leaves_the_errors_file_as_it_was() {
-    let reg = Reg::new();
+    let reg = register();
     let errors = reg.path("errors.csv");
     std::fs::write(&errors, "precious").unwrap();
     let missing = reg.path("missing.csv");
@@ -319,23 +294,23 @@ fn a_failed_import_leaves_the_errors_file_as_it_was() {
 
 #[test]
 fn a_letter_that_cannot_be_written_is_not_recorded() {
-    let reg = Reg::new();
-    let r = reg.add("access");
-    let before = reg.events(&r);
+    let reg = register();
+    let r = add(&reg, "access");
+    let before = events(&reg, &r);
     let out = reg.path("no-such-folder/letter.pdf");
     reg.run(&["template", "letter", &r, "--template", "acknowledgement", "--out", s(&out)])
         .assert_error("no-such-folder");
-    assert_eq!(reg.events(&r), before, "no attachment and no event for a letter that was not written");
+    assert_eq!(events(&reg, &r), before, "no attachment and no event for a letter that was not written");
     // An existing file refused: nothing recorded either.
     let taken = reg.path("taken.pdf");
     std::fs::write(&taken, "precious").unwrap();
     reg.run(&["template", "letter", &r, "--template", "acknowledgement", "--out", s(&taken)]).assert_error("exists");
-    assert_eq!(reg.events(&r), before);
+    assert_eq!(events(&reg, &r), before);
     // Written: the copy and the record, once each.
     let fine = reg.path("letter.pdf");
     reg.run(&["template", "letter", &r, "--template", "acknowledgement", "--out", s(&fine)]).ok();
     assert!(std::fs::read(&fine).unwrap().starts_with(b"%PDF"));
-    assert_eq!(reg.events(&r), (before.0 + 1, before.1 + 1));
+    assert_eq!(events(&reg, &r), (before.0 + 1, before.1 + 1));
 }
 
 #[cfg(unix)]
@@ -343,8 +318,8 @@ fn a_letter_that_cannot_be_written_is_not_recorded() {
 fn personal_data_is_readable_by_its_owner_only() {
     use std::os::unix::fs::PermissionsExt;
     let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
-    let reg = Reg::new();
-    let r = reg.gathered();
+    let reg = register();
+    let r = gathered(&reg);
     let id_scan = reg.path("passport.png");
     std::fs::write(&id_scan, b"\x89PNG not really").unwrap();
     reg.run(&["request", "attach", &r, s(&id_scan)]).ok();
@@ -367,13 +342,13 @@ fn personal_data_is_readable_by_its_owner_only() {
     let log = reg.path("log.csv");
     reg.run(&["export", "log", "--from", "2026-01-01", "--to", "2026-12-31", "--out", s(&log)]).ok();
 
-    let root = reg.dir.path();
+    let root = reg.dir();
     for file in [reg.db.clone(), root.join("r.sqlite3-wal"), export, log] {
         if file.exists() {
             assert_eq!(mode(&file), 0o600, "{}", file.display());
         }
     }
-    let files = common::files_dir(&reg.db);
+    let files = reg.files_dir();
     assert_eq!(mode(&files), 0o700, "{}", files.display());
     assert_eq!(mode(&files.join("register.json")), 0o600);
     for folder in ["attachments", "evidence"] {

@@ -1,0 +1,327 @@
+//! Helpers shared by the integration tests: run the real `rightsdesk` binary, as a user or a script would.
+#![allow(dead_code)]
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+pub fn bin() -> PathBuf {
+    PathBuf::from(env!("CARGO_BIN_EXE_rightsdesk"))
+}
+
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    pub fn json(&self) -> serde_json::Value {
+        assert_eq!(self.code, 0, "command failed: {}", self.stderr);
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| panic!("stdout is not JSON ({e}): {}", self.stdout))
+    }
+
+    /// The command succeeded (its output is not needed).
+    pub fn ok(&self) {
+        assert_eq!(self.code, 0, "command failed: {}", self.stderr);
+    }
+
+    /// The contract for bad input: non-zero exit, nothing on stdout, one line on stderr that mentions `needle`.
+    pub fn assert_error(&self, needle: &str) {
+        assert_ne!(self.code, 0, "expected failure, got stdout {}", self.stdout);
+        assert!(self.stdout.is_empty(), "stdout must be empty on error: {}", self.stdout);
+        assert_eq!(self.stderr.trim_end().lines().count(), 1, "one stderr line expected: {:?}", self.stderr);
+        assert!(self.stderr.contains(needle), "stderr {:?} should mention {needle:?}", self.stderr);
+    }
+}
+
+fn finish(out: Output) -> Run {
+    Run {
+        code: out.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+    }
+}
+
+pub fn run(args: &[&str]) -> Run {
+    finish(Command::new(bin()).args(args).env_remove("RIGHTSDESK_DB").output().expect("run rightsdesk"))
+}
+
+/// Run against a given database file.
+pub fn run_db(db: &Path, args: &[&str]) -> Run {
+    let mut full = vec!["--db", db.to_str().expect("utf-8 path")];
+    full.extend_from_slice(args);
+    run(&full)
+}
+
+/// Run against a database with "today" fixed, as the app's clock would be.
+pub fn run_now(db: &Path, today: &str, args: &[&str]) -> Run {
+    run_env(db, today, args, &[])
+}
+
+/// As `run_now`, with more environment variables (a passphrase, a password).
+pub fn run_env(db: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.arg("--db").arg(db).args(args).env("RIGHTSDESK_NOW", today).envs(env.iter().copied());
+    finish(cmd.output().expect("run rightsdesk"))
+}
+
+/// A register in a temporary folder of its own, with "today" fixed as the app's clock would give it: the fixture
+/// every file of these tests starts from. The folder (and the register's own folder of files beside the database)
+/// goes when the value is dropped.
+pub struct Register {
+    dir: tempfile::TempDir,
+    pub db: PathBuf,
+    today: String,
+}
+
+impl Register {
+    /// A new, empty register (`r.sqlite3`; the first command creates the file).
+    pub fn new(today: &str) -> Register {
+        Register::with_file(today, "r.sqlite3")
+    }
+
+    /// As `new`, with the database file named `name` in the temporary folder.
+    pub fn with_file(today: &str, name: &str) -> Register {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let db = dir.path().join(name);
+        Register { dir, db, today: today.to_string() }
+    }
+
+    /// The temporary folder that holds the database (and any file a test writes beside it).
+    pub fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+
+    /// A path in the temporary folder.
+    pub fn path(&self, name: impl AsRef<Path>) -> PathBuf {
+        self.dir.path().join(name)
+    }
+
+    /// Write a file into the temporary folder; its path as a command-line argument.
+    pub fn write(&self, name: &str, content: impl AsRef<[u8]>) -> String {
+        let path = self.path(name);
+        std::fs::write(&path, content).expect("write a test file");
+        path.to_str().expect("utf-8 path").to_string()
+    }
+
+    /// Run `rightsdesk --db <register> ARGS` on the register's today.
+    pub fn run(&self, args: &[&str]) -> Run {
+        self.run_env(args, &[])
+    }
+
+    /// Run on another day (or instant: `2026-01-20T12:00:00Z`).
+    pub fn at(&self, now: &str, args: &[&str]) -> Run {
+        self.exec(now, args, &[])
+    }
+
+    /// Run with more environment variables (a passphrase, a password). An SMTP password from the environment the
+    /// tests run in is never passed on: a test that wants one gives it here.
+    pub fn run_env(&self, args: &[&str], env: &[(&str, &str)]) -> Run {
+        self.exec(&self.today, args, env)
+    }
+
+    /// Run with `input` typed on standard input (a passphrase or password read with `--…-stdin`).
+    pub fn run_input(&self, args: &[&str], input: &str) -> Run {
+        with_input(self.command(&self.today, args, &[]), input)
+    }
+
+    fn exec(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
+        finish(self.command(now, args, env).output().expect("run rightsdesk"))
+    }
+
+    fn command(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut cmd = Command::new(bin());
+        cmd.arg("--db").arg(&self.db).args(args).env("RIGHTSDESK_NOW", now);
+        cmd.env_remove("RIGHTSDESK_SMTP_PASSWORD").envs(env.iter().copied());
+        cmd
+    }
+
+    /// `settings organisation` with these `(--option, value)` pairs.
+    pub fn organisation(&self, fields: &[(&str, &str)]) {
+        let mut args = vec!["settings", "organisation"];
+        args.extend(fields.iter().flat_map(|(k, v)| [*k, *v]));
+        self.run(&args).ok();
+    }
+
+    /// A request to log in this register on its today: `reg.request().kind("access")…add()`.
+    pub fn request(&self) -> NewRequest {
+        request(&self.db, &self.today)
+    }
+
+    /// The register's own folder of files (attachments/, evidence/, letterhead/).
+    pub fn files_dir(&self) -> PathBuf {
+        files_dir(&self.db)
+    }
+}
+
+/// As `run_now`, with `input` typed on standard input.
+pub fn run_input(db: &Path, today: &str, args: &[&str], input: &str) -> Run {
+    let mut cmd = Command::new(bin());
+    cmd.arg("--db").arg(db).args(args).env("RIGHTSDESK_NOW", today);
+    with_input(cmd, input)
+}
+
+fn with_input(mut cmd: Command, input: &str) -> Run {
+    cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped());
+    let mut child = cmd.spawn().expect("run rightsdesk");
+    let mut stdin = child.stdin.take().expect("a piped stdin");
+    stdin.write_all(input.as_bytes()).expect("write to rightsdesk");
+    // Closed before waiting, so a reader that wants more sees the end of its input.
+    drop(stdin);
+    finish(child.wait_with_output().expect("run rightsdesk"))
+}
+
+/// A request to log in the register `db` on `today`, for tests that keep several database files.
+pub fn request(db: &Path, today: &str) -> NewRequest {
+    NewRequest { db: db.to_path_buf(), today: today.to_string(), args: Vec::new() }
+}
+
+/// `request add --json` built option by option; only the options given are passed, so the command's own defaults
+/// and checks apply as they would to a person typing it.
+#[must_use]
+pub struct NewRequest {
+    db: PathBuf,
+    today: String,
+    args: Vec<String>,
+}
+
+impl NewRequest {
+    pub fn kind(self, kind: &str) -> Self {
+        self.opt("--kind", kind)
+    }
+
+    pub fn regime(self, regime: &str) -> Self {
+        self.opt("--regime", regime)
+    }
+
+    /// `--regime eu-gdpr --calendar CALENDAR`.
+    pub fn gdpr(self, calendar: &str) -> Self {
+        self.regime("eu-gdpr").calendar(calendar)
+    }
+
+    pub fn calendar(self, calendar: &str) -> Self {
+        self.opt("--calendar", calendar)
+    }
+
+    pub fn received(self, date: &str) -> Self {
+        self.opt("--received", date)
+    }
+
+    pub fn name(self, name: &str) -> Self {
+        self.opt("--name", name)
+    }
+
+    pub fn email(self, email: &str) -> Self {
+        self.opt("--email", email)
+    }
+
+    /// `--name NAME --email EMAIL`.
+    pub fn who(self, name: &str, email: &str) -> Self {
+        self.name(name).email(email)
+    }
+
+    /// Any other option with its value.
+    pub fn opt(mut self, option: &str, value: &str) -> Self {
+        self.args.extend([option.to_string(), value.to_string()]);
+        self
+    }
+
+    /// Options as they would be typed (`&["--description", "…"]`, a flag on its own).
+    pub fn args(mut self, args: &[&str]) -> Self {
+        self.args.extend(args.iter().map(|a| a.to_string()));
+        self
+    }
+
+    /// Log it on another day than the register's today.
+    pub fn on(mut self, today: &str) -> Self {
+        self.today = today.to_string();
+        self
+    }
+
+    /// Run `request add --json`, whatever it answers (a refusal is checked with `assert_error`).
+    pub fn run(self) -> Run {
+        let mut args = vec!["request", "add", "--json"];
+        args.extend(self.args.iter().map(String::as_str));
+        run_now(&self.db, &self.today, &args)
+    }
+
+    /// Log it; the request as `request add --json` shows it.
+    pub fn json(self) -> serde_json::Value {
+        self.run().json()
+    }
+
+    /// Log it; its reference.
+    pub fn add(self) -> String {
+        self.json()["reference"].as_str().expect("a reference").to_string()
+    }
+}
+
+/// A real SMTP server on 127.0.0.1 (Debian's python3-aiosmtpd with the sink in tests/fixtures/smtp_sink.py).
+pub mod smtp {
+    use std::path::{Path, PathBuf};
+    use std::process::{Child, Command, Stdio};
+    use std::time::{Duration, Instant};
+
+    const PYTHON: &str = "/usr/bin/python3";
+
+    pub struct Server {
+        child: Child,
+        pub port: u16,
+        dir: PathBuf,
+    }
+
+    impl Drop for Server {
+        fn drop(&mut self) {
+            let _ = self.child.kill();
+            let _ = self.child.wait();
+        }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    pub fn start(dir: &Path, faults: &str, tls: Option<(&Path, &Path)>) -> Server {
+        let port = free_port();
+        let sink = dir.join("received");
+        std::fs::create_dir_all(&sink).unwrap();
+        let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures");
+        let mut cmd = Command::new(PYTHON);
+        cmd.args(["-m", "aiosmtpd", "-n", "-c", "smtp_sink.Sink", "-l", &format!("127.0.0.1:{port}")])
+            .env("PYTHONPATH", fixtures)
+            .env("SINK_DIR", &sink)
+            .env("SINK_FAULTS", faults)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null());
+        if let Some((cert, key)) = tls {
+            cmd.args(["--tlscert", cert.to_str().unwrap(), "--tlskey", key.to_str().unwrap()]);
+        }
+        let child = cmd.spawn().expect("python3-aiosmtpd (apt install python3-aiosmtpd)");
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(20), "aiosmtpd did not start");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Server { child, port, dir: sink }
+    }
+
+    pub fn received(server: &Server) -> Vec<(String, String)> {
+        let mut files: Vec<PathBuf> = std::fs::read_dir(&server.dir)
+            .unwrap()
+            .map(|e| e.unwrap().path())
+            .filter(|p| p.extension().is_some_and(|e| e == "eml"))
+            .collect();
+        files.sort();
+        files
+            .iter()
+            .map(|p| (std::fs::read_to_string(p).unwrap(), std::fs::read_to_string(p.with_extension("rcpt")).unwrap()))
+            .collect()
+    }
+}
+
+/// The register's own folder of files (attachments/, evidence/, letterhead/), as `settings register` reports it.
+pub fn files_dir(db: &Path) -> PathBuf {
+    let v = run_db(db, &["settings", "register", "--json"]).json();
+    PathBuf::from(v["files"].as_str().expect("the register's folder"))
+}
