@@ -16,6 +16,13 @@ export class Action {
   /** What the last successful `say` reported. */
   notice = $state<string | null>(null);
 
+  readonly #after: (() => void) | undefined;
+
+  /** `after` is told of every call that succeeded (e.g. to refresh the dashboard). */
+  constructor({ after }: { after?: () => void } = {}) {
+    this.#after = after;
+  }
+
   /**
    * Runs `fn`, busy meanwhile, after clearing the last failure. Returns its result, or undefined when it failed (the
    * failure is then in `error` and `fieldErrors`; `errorKey` chooses the key it goes under).
@@ -24,7 +31,9 @@ export class Action {
     this.busy = true;
     this.clear();
     try {
-      return await fn();
+      const result = await fn();
+      this.#after?.();
+      return result;
     } catch (e) {
       this.fail(e, errorKey);
       return undefined;

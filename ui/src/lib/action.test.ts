@@ -64,6 +64,15 @@ describe("Action", () => {
     expect(a.notice).toBeNull();
   });
 
+  it("tells `after` of each call that succeeded, and only those", async () => {
+    let told = 0;
+    const a = new Action({ after: () => told++ });
+    await a.run(() => Promise.resolve());
+    await a.run(() => Promise.reject(new Error("no")));
+    await a.say(() => Promise.resolve("done"));
+    expect(told).toBe(2);
+  });
+
   it("records a check the window made itself", () => {
     const a = new Action();
     a.reject("passphrase", "the two passphrases differ");
