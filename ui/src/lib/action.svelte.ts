@@ -42,6 +42,18 @@ export class Action {
     }
   }
 
+  /**
+   * A read the officer did not ask for (a card loading its data): not busy and nothing cleared; a failure shows
+   * under "general" unless `errorKey` says otherwise.
+   */
+  async read(fn: () => Promise<void>, errorKey: ErrorKey = () => "general"): Promise<void> {
+    try {
+      await fn();
+    } catch (e) {
+      this.fail(e, errorKey);
+    }
+  }
+
   /** `run` for a call that reports what it did: its text becomes the notice (cleared first; null shows none). */
   async say(fn: () => Promise<string | null>, errorKey?: ErrorKey): Promise<boolean> {
     this.notice = null;
@@ -65,6 +77,13 @@ export class Action {
   reject(field: string, text: string) {
     this.error = text;
     this.fieldErrors = { [field]: text };
+  }
+
+  /** The checks the window made itself, each failed one under its field: true when every one passed. */
+  checked(problems: Record<string, string>): boolean {
+    this.fieldErrors = problems;
+    this.error = Object.values(problems)[0] ?? null;
+    return this.error === null;
   }
 
   clear() {

@@ -73,11 +73,29 @@ describe("Action", () => {
     expect(told).toBe(2);
   });
 
+  it("reads without being busy, a failure under general", async () => {
+    const a = new Action();
+    a.notice = "kept";
+    let busy = true;
+    await a.read(async () => {
+      busy = a.busy;
+    });
+    expect(busy).toBe(false);
+    await a.read(() => Promise.reject(invalid("email", "unreadable")));
+    expect(a.fieldErrors).toEqual({ general: "unreadable" });
+    expect(a.notice).toBe("kept");
+  });
+
   it("records a check the window made itself", () => {
     const a = new Action();
     a.reject("passphrase", "the two passphrases differ");
     expect(a.fieldErrors).toEqual({ passphrase: "the two passphrases differ" });
     expect(a.error).toBe("the two passphrases differ");
+    expect(a.checked({ name: "required", email: "not an address" })).toBe(false);
+    expect(a.fieldErrors).toEqual({ name: "required", email: "not an address" });
+    expect(a.checked({})).toBe(true);
+    expect(a.error).toBeNull();
+    a.reject("name", "required");
     a.clear();
     expect(a.error).toBeNull();
     expect(a.fieldErrors).toEqual({});
