@@ -59,3 +59,16 @@ export function timestamp(rfc3339: string): string {
 export function labelOf(choices: { id: string; label: string }[], id: string): string {
   return choices.find((c) => c.id === id)?.label ?? id;
 }
+
+/** A response stage's label. */
+export function stageLabel(
+  options: { response_stages: { id: string; label: string }[] },
+  id: string,
+): string {
+  return labelOf(options.response_stages, id);
+}
+
+/** A template's kind: "*" is the template for any kind. */
+export function templateKindLabel(options: { kinds: { id: string; label: string }[] }, id: string): string {
+  return id === "*" ? "any kind" : labelOf(options.kinds, id);
+}

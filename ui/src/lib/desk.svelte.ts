@@ -1,0 +1,64 @@
+// What the whole window shares: the register's info, the form options, the dashboard's counts and the queue's
+// filters (kept here so that they survive a visit to a request).
+import { api, message } from "./api";
+import type { AppInfo, Dashboard, FormOptions, Query } from "./api";
+import { addDays } from "./format";
+
+export class Desk {
+  info = $state<AppInfo | null>(null);
+  options = $state<FormOptions | null>(null);
+  dashboard = $state<Dashboard | null>(null);
+  /** Why the register cannot be used at all. */
+  fatal = $state<string | null>(null);
+  query = $state<Query>({
+    status: null,
+    open_only: true,
+    kind: null,
+    regime: null,
+    due_before: null,
+    search: null,
+    sort: "due",
+    descending: false,
+    limit: 50,
+    offset: 0,
+  });
+
+  async start() {
+    try {
+      this.info = await api.appInfo();
+      if (this.info.open_error) {
+        this.fatal = this.info.open_error.message;
+        return;
+      }
+      this.options = await api.formOptions();
+      await this.refresh();
+    } catch (e) {
+      this.fatal = message(e);
+    }
+  }
+
+  /** Something changed requests: the dashboard's counts are read again. */
+  refresh = async () => {
+    try {
+      this.dashboard = await api.dashboard();
+    } catch (e) {
+      this.fatal = message(e);
+    }
+  };
+
+  /** The queue of open requests due within `days` (all of them for null). */
+  showDue(days: number | null, openOnly = true) {
+    if (!this.options) return;
+    this.query = {
+      ...this.query,
+      status: null,
+      open_only: openOnly,
+      due_before: days === null ? null : addDays(this.options.today, days),
+      offset: 0,
+    };
+  }
+
+  showStatus(status: Query["status"]) {
+    this.query = { ...this.query, status, open_only: false, due_before: null, offset: 0 };
+  }
+}

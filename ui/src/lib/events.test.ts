@@ -1,0 +1,200 @@
+import { describe, expect, it } from "vitest";
+import type { Event } from "./api";
+import { describeEvent, type EventLabels } from "./events";
+
+const labels: EventLabels = {
+  statuses: [
+    { id: "received", label: "Received" },
+    { id: "in-progress", label: "In progress" },
+    { id: "refused", label: "Refused" },
+  ],
+  refusal_categories: [{ id: "manifestly-unfounded", label: "Manifestly unfounded" }],
+  verification_methods: [{ id: "signed-letter", label: "Signed letter" }],
+  check_outcomes: [{ id: "verified", label: "Verified" }],
+  export_languages: [{ id: "fr", label: "Français" }],
+};
+
+const event = (kind: string, data: unknown): Event => ({
+  seq: 1,
+  id: "e1",
+  request_id: "r1",
+  at: "2026-11-22T10:00:00Z",
+  actor: "dana",
+  kind,
+  data,
+  hash: "",
+});
+
+const titleOf = (kind: string, data: unknown) => describeEvent(event(kind, data), labels).title;
+
+// Every kind the core appends to a request's trail (src/desk*: `append_event` and the kinds `update` returns), with
+// the line the timeline shows for it.
+const kinds: [string, unknown, string][] = [
+  ["created", { reference: "RD-2026-0001" }, "Request logged"],
+  [
+    "details_corrected",
+    { changed: { email: {}, received: {} } },
+    "Details corrected: email, date of receipt",
+  ],
+  [
+    "status_changed",
+    { from: "in-progress", to: "refused", reason: "r", category: "manifestly-unfounded" },
+    "Status In progress → Refused (Manifestly unfounded)",
+  ],
+  ["status_changed", { from: "received", to: "in-progress" }, "Status Received → In progress"],
+  ["attachment_added", { file_name: "request.eml" }, "File attached: request.eml"],
+  [
+    "clock_paused",
+    { from: "2026-11-21", reason: "awaiting-clarification" },
+    "Clock stopped from Sat 21 Nov 2026 (awaiting clarification)",
+  ],
+  [
+    "clock_resumed",
+    { on: "2026-11-22", days: 1 },
+    "Clock restarted: answer received Sun 22 Nov 2026 (1 days stopped)",
+  ],
+  ["extension_taken", { told_on: "2026-11-22" }, "Extension taken: requester told Sun 22 Nov 2026"],
+  [
+    "identity_checked",
+    { party: "requester", method: "signed-letter", outcome: "verified", on: "2026-11-22", evidence: [{}] },
+    "Identity check (Signed letter): verified on Sun 22 Nov 2026, 1 evidence file(s)",
+  ],
+  [
+    "identity_checked",
+    { party: "agent", method: "signed-letter", outcome: "verified", on: "2026-11-22", evidence: [] },
+    "Identity check of the agent's authority (Signed letter): verified on Sun 22 Nov 2026",
+  ],
+  ["identity_requested", { on: "2026-11-22" }, "Identity asked for on Sun 22 Nov 2026"],
+  ["agent_set", { before: null, after: { name: "Bo Son" } }, "Authorised agent: Bo Son"],
+  ["agent_set", { before: { name: "Bo Son" }, after: null }, "Authorised agent removed"],
+  [
+    "response_queued",
+    { subject: "Your request", to: "m@example.org" },
+    "Email queued: Your request (to m@example.org)",
+  ],
+  ["response_sent", { subject: "Your request", eml: "sent.eml" }, "Email sent: Your request — sent.eml"],
+  ["checklist_created", { systems: ["CRM", "Backups"] }, "Checklist made from the data map: CRM, Backups"],
+  ["checklist_extended", { systems: ["Billing"] }, "Added to the checklist: Billing"],
+  ["checklist_ticked", { system: "CRM", state: "beyond-use" }, "CRM: beyond use"],
+  [
+    "checklist_ticked",
+    { system: "CRM", state: "done", proof: { file_name: "log.txt" } },
+    "CRM: done (proof: log.txt)",
+  ],
+  ["merged_as_duplicate", { into: "RD-2026-0001" }, "Set aside as a duplicate of RD-2026-0001"],
+  ["duplicate_merged", { duplicate: "RD-2026-0002" }, "RD-2026-0002 merged into this request as a duplicate"],
+  ["request_linked", { other: "RD-2026-0003" }, "Linked with RD-2026-0003"],
+  ["kept_separate", { other: "RD-2026-0003" }, "Not the same as RD-2026-0003 (kept separate)"],
+  ["evidence_purged", { files: [{}, {}] }, "Identity evidence deleted: 2 file(s), names and hashes kept"],
+  ["dates_recomputed", { reason: "calendar" }, "Dates recomputed"],
+  [
+    "disclosure_added",
+    { system: "CRM", category: "Contact details", label: "Email address", provided: true },
+    "Gathered for the answer: CRM · Contact details · Email address (provided by the person)",
+  ],
+  [
+    "disclosure_added",
+    { system: "CRM", category: "Orders", file: { file_name: "orders.csv" }, provided: false },
+    "Gathered for the answer: CRM · Orders · orders.csv",
+  ],
+  [
+    "disclosure_removed",
+    { system: "CRM", category: "Orders", file_name: "orders.csv" },
+    "Taken off the answer: CRM · Orders · orders.csv",
+  ],
+  [
+    "disclosure_removed",
+    { system: "CRM", category: "Contact details", label: "Email address" },
+    "Taken off the answer: CRM · Contact details · Email address",
+  ],
+  [
+    "subject_export_made",
+    { file_name: "x.zip", files: 3, language: "fr", encrypted: true },
+    "Copy of the data exported: x.zip (3 files, in Français, encrypted)",
+  ],
+  ["subject_export_made", { file_name: "x.zip", files: 1 }, "Copy of the data exported: x.zip (1 files)"],
+  ["evidence_pack_made", { file_name: "pack.zip" }, "Included in an evidence pack: pack.zip"],
+  [
+    "purged",
+    { reason: "retention", months: 36, events_removed: 9, files_removed: 2 },
+    "Personal data purged after 36 months (9 events, 2 files removed)",
+  ],
+  ["fee_paid", { on: "2026-11-22" }, "Fee paid Sun 22 Nov 2026"],
+  ["due_overridden", { after: "2026-12-24", reason: "r" }, "Due date set by hand to Thu 24 Dec 2026"],
+  ["due_overridden", { after: null, reason: "r" }, "Due date set by hand removed"],
+];
+
+describe("describeEvent", () => {
+  it.each(kinds)("describes %s", (kind, data, title) => {
+    expect(titleOf(kind, data)).toBe(title);
+  });
+
+  it("covers every kind a request's trail holds", () => {
+    // `grep -rn 'append_event' src/` and the kinds the `update` closures in src/desk* return.
+    const core = [
+      "agent_set",
+      "attachment_added",
+      "checklist_created",
+      "checklist_extended",
+      "checklist_ticked",
+      "clock_paused",
+      "clock_resumed",
+      "created",
+      "dates_recomputed",
+      "details_corrected",
+      "disclosure_added",
+      "disclosure_removed",
+      "due_overridden",
+      "duplicate_merged",
+      "evidence_pack_made",
+      "evidence_purged",
+      "extension_taken",
+      "fee_paid",
+      "identity_checked",
+      "identity_requested",
+      "kept_separate",
+      "merged_as_duplicate",
+      "purged",
+      "request_linked",
+      "response_queued",
+      "response_sent",
+      "status_changed",
+      "subject_export_made",
+    ];
+    expect([...new Set(kinds.map(([k]) => k))].sort()).toEqual(core);
+    for (const kind of core) expect(titleOf(kind, {})).not.toBe(kind.replaceAll("_", " "));
+  });
+
+  it("still names a kind it does not know, and an event of the register", () => {
+    expect(titleOf("signing_key_created", {})).toBe("signing key created");
+    expect(titleOf("something_new", null)).toBe("something new");
+  });
+
+  it("quotes the note of a note kind and the reason of the others", () => {
+    const why = (kind: string, data: unknown) => describeEvent(event(kind, data), labels).why;
+    for (const kind of [
+      "clock_paused",
+      "identity_checked",
+      "identity_requested",
+      "merged_as_duplicate",
+      "duplicate_merged",
+      "request_linked",
+      "kept_separate",
+    ])
+      expect(why(kind, { note: "the note", reason: "a code" })).toBe("the note");
+    expect(why("status_changed", { reason: "Manifestly unfounded", note: "x" })).toBe("Manifestly unfounded");
+    expect(why("due_overridden", { reason: "agreed by phone" })).toBe("agreed by phone");
+    expect(why("created", {})).toBeNull();
+    expect(why("clock_paused", { note: null })).toBeNull();
+  });
+
+  it("says how the due date moved, only when it did", () => {
+    const moved = (data: unknown) => describeEvent(event("clock_resumed", data), labels).moved;
+    const dates = (before: string, after: string) => ({
+      dates: { before: { effective_due: before }, after: { effective_due: after } },
+    });
+    expect(moved(dates("2026-12-21", "2026-12-22"))).toBe("Due date Mon 21 Dec 2026 → Tue 22 Dec 2026");
+    expect(moved(dates("2026-12-21", "2026-12-21"))).toBeNull();
+    expect(moved({})).toBeNull();
+  });
+});

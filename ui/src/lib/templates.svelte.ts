@@ -1,0 +1,66 @@
+// The letter templates and the one being edited, shared by the template list and the editor: the editor's preview
+// is rendered on a real request, again shortly after each keystroke.
+import { api, message } from "./api";
+import type { Rendered, TemplateCatalogue, TemplateRow } from "./api";
+
+export class TemplateEditor {
+  catalogue = $state<TemplateCatalogue | null>(null);
+  /** The language the list shows. */
+  filterLang = $state("en");
+  editing = $state<TemplateRow | null>(null);
+  subject = $state("");
+  body = $state("");
+  /** The request the preview is rendered on. */
+  sampleRef = $state("");
+  preview = $state<Rendered | null>(null);
+  previewError = $state<string | null>(null);
+  #timer: ReturnType<typeof setTimeout> | undefined;
+
+  /** Reads the catalogue, and the first time the newest request as the preview's sample. */
+  async load() {
+    this.catalogue = await api.templateCatalogue();
+    if (!this.sampleRef) {
+      const page = await api.listRequests({
+        status: null,
+        open_only: false,
+        kind: null,
+        regime: null,
+        due_before: null,
+        search: null,
+        sort: "received",
+        descending: true,
+        limit: 1,
+        offset: 0,
+      });
+      this.sampleRef = page.items[0]?.reference ?? "";
+    }
+  }
+
+  edit(t: TemplateRow) {
+    this.editing = t;
+    this.subject = t.subject;
+    this.body = t.body;
+    this.preview = null;
+    this.previewError = null;
+    this.refresh();
+  }
+
+  refresh = () => {
+    clearTimeout(this.#timer);
+    this.#timer = setTimeout(async () => {
+      const t = this.editing;
+      if (!t || !this.sampleRef) return;
+      try {
+        this.preview = await api.previewDraft(this.sampleRef, t.stage, t.lang, this.subject, this.body);
+        this.previewError = null;
+      } catch (e) {
+        this.previewError = message(e);
+      }
+    }, 300);
+  };
+
+  insert(variable: string) {
+    this.body = `${this.body}{{ ${variable} }}`;
+    this.refresh();
+  }
+}
