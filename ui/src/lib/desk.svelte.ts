@@ -1,6 +1,6 @@
 // What the whole window shares: the register's info, the form options, the dashboard's counts and the queue's
 // filters (kept here so that they survive a visit to a request).
-import { api, message } from "./api";
+import { appInfo, call, message } from "./api";
 import type { AppInfo, Dashboard, FormOptions, Query } from "./api";
 import { addDays } from "./format";
 
@@ -25,12 +25,12 @@ export class Desk {
 
   async start() {
     try {
-      this.info = await api.appInfo();
+      this.info = await appInfo();
       if (this.info.open_error) {
         this.fatal = this.info.open_error.message;
         return;
       }
-      this.options = await api.formOptions();
+      this.options = await call("formOptions");
       await this.refresh();
     } catch (e) {
       this.fatal = message(e);
@@ -40,7 +40,7 @@ export class Desk {
   /** Something changed requests: the dashboard's counts are read again. */
   refresh = async () => {
     try {
-      this.dashboard = await api.dashboard();
+      this.dashboard = await call("dashboard");
     } catch (e) {
       this.fatal = message(e);
     }

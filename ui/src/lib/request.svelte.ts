@@ -1,6 +1,6 @@
 // The request a page shows, shared by its cards: each card that changes it hands back the new detail here, and the
 // page's listeners (the dashboard) hear of it.
-import { api, message } from "./api";
+import { call, message } from "./api";
 import type { RequestDetail } from "./api";
 
 export class CurrentRequest {
@@ -16,7 +16,7 @@ export class CurrentRequest {
 
   async load(reference: string) {
     try {
-      this.detail = await api.getRequest(reference);
+      this.detail = await call("getRequest", { reference });
       this.error = null;
     } catch (e) {
       this.error = message(e);

@@ -1,6 +1,6 @@
 // The letter templates and the one being edited, shared by the template list and the editor: the editor's preview
 // is rendered on a real request, again shortly after each keystroke.
-import { api, message } from "./api";
+import { call, message } from "./api";
 import type { Rendered, TemplateCatalogue, TemplateRow } from "./api";
 
 export class TemplateEditor {
@@ -18,19 +18,21 @@ export class TemplateEditor {
 
   /** Reads the catalogue, and the first time the newest request as the preview's sample. */
   async load() {
-    this.catalogue = await api.templateCatalogue();
+    this.catalogue = await call("templateCatalogue");
     if (!this.sampleRef) {
-      const page = await api.listRequests({
-        status: null,
-        open_only: false,
-        kind: null,
-        regime: null,
-        due_before: null,
-        search: null,
-        sort: "received",
-        descending: true,
-        limit: 1,
-        offset: 0,
+      const page = await call("listRequests", {
+        query: {
+          status: null,
+          open_only: false,
+          kind: null,
+          regime: null,
+          due_before: null,
+          search: null,
+          sort: "received",
+          descending: true,
+          limit: 1,
+          offset: 0,
+        },
       });
       this.sampleRef = page.items[0]?.reference ?? "";
     }
@@ -51,7 +53,13 @@ export class TemplateEditor {
       const t = this.editing;
       if (!t || !this.sampleRef) return;
       try {
-        this.preview = await api.previewDraft(this.sampleRef, t.stage, t.lang, this.subject, this.body);
+        this.preview = await call("previewDraft", {
+          reference: this.sampleRef,
+          stage: t.stage,
+          lang: t.lang,
+          subject: this.subject,
+          body: this.body,
+        });
         this.previewError = null;
       } catch (e) {
         this.previewError = message(e);
