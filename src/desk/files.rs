@@ -5,7 +5,6 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
-use crate::store;
 
 use super::Desk;
 
@@ -79,10 +78,9 @@ pub(super) fn copy_hashed(
     file: &mut std::fs::File,
     to: &Path,
 ) -> Result<(String, i64)> {
-    use sha2::Digest;
     use std::io::Write;
     let io = |e| Error::io(format!("cannot write {}", to.display()), e);
-    let mut hasher = sha2::Sha256::new();
+    let mut hasher = crate::hash::Hasher::new();
     let mut buf = vec![0u8; 64 * 1024];
     let mut size = 0u64;
     loop {
@@ -97,5 +95,5 @@ pub(super) fn copy_hashed(
         file.write_all(&buf[..n]).map_err(io)?;
     }
     let size = i64::try_from(size).unwrap_or(i64::MAX);
-    Ok((store::migrate::hex(&hasher.finalize()), size))
+    Ok((hasher.finish_hex(), size))
 }
