@@ -241,7 +241,7 @@ impl Desk {
             .unwrap_or_default();
         let regime = self.engine().regime(&r.regime)?.clone();
         let mut ctx = Context {
-            art15: org.clone(),
+            art15: org.art15.clone(),
             org,
             note: note.map(str::trim).unwrap_or_default().to_string(),
             today: Context::date(words, Some(self.today())),
