@@ -143,3 +143,71 @@ pub fn derive(engine: &Engine, r: &Request, today: Date, target_days: u32) -> Re
         ex,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::test_support::{desk_on, form};
+
+    fn day(text: &str) -> Date {
+        dates::parse(text).unwrap()
+    }
+
+    #[test]
+    fn gdpr_access_runs_one_month_from_receipt_with_its_target_before() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let r = desk.validate(form("access", "eu-gdpr", "2026-03-02")).unwrap();
+        let engine = Engine::shipped().unwrap();
+        let (dates, ex) = derive(&engine, &r, day("2026-03-10"), 5).unwrap();
+        assert_eq!(dates.rule_kind.as_deref(), Some("access"));
+        assert_eq!(dates.clock_start, Some(day("2026-03-02")));
+        assert_eq!(dates.due, Some(day("2026-04-02")));
+        assert_eq!(dates.effective_due, dates.due);
+        let target = dates.internal_target.unwrap();
+        assert!(target < day("2026-04-02") && target >= day("2026-03-02"), "{target}");
+        assert_eq!(ex.citation.as_deref(), Some("Art 12(3) GDPR"));
+        assert!(ex.no_deadline.is_none());
+        assert!(ex.effective_due[0].contains("no extension taken"), "{:?}", ex.effective_due);
+        // Pure: the same facts give the same dates.
+        assert_eq!(derive(&engine, &r, day("2026-03-10"), 5).unwrap().0, dates);
+    }
+
+    #[test]
+    fn an_extension_and_an_override_move_the_effective_date() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let engine = Engine::shipped().unwrap();
+        let mut r = desk.validate(form("access", "eu-gdpr", "2026-03-02")).unwrap();
+        r.facts.extended_on = Some(day("2026-03-20"));
+        let (dates, ex) = derive(&engine, &r, day("2026-03-20"), 5).unwrap();
+        assert!(dates.extended_due.is_some());
+        assert_eq!(dates.effective_due, dates.extended_due);
+        assert!(ex.effective_due[0].starts_with("Extension taken"), "{:?}", ex.effective_due);
+        r.facts.due_override = Some(day("2026-05-15"));
+        let (dates, _) = derive(&engine, &r, day("2026-03-20"), 5).unwrap();
+        assert_eq!(dates.effective_due, Some(day("2026-05-15")));
+    }
+
+    #[test]
+    fn a_kind_without_a_statutory_deadline_runs_on_its_target_only() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let engine = Engine::shipped().unwrap();
+        let r = desk.validate(form("opt-out-marketing", "us-ca-ccpa", "2026-03-02")).unwrap();
+        let (dates, ex) = derive(&engine, &r, day("2026-03-10"), 5).unwrap();
+        assert_eq!((dates.rule_kind, dates.due), (None, None));
+        let target = dates.internal_target.unwrap();
+        assert!(target >= day("2026-03-02") + Duration::days(NO_DEADLINE_TARGET_DAYS), "{target}");
+        assert_eq!(dates.effective_due, Some(target));
+        assert!(ex.no_deadline.unwrap().contains("No statutory deadline"));
+    }
+
+    #[test]
+    fn the_configured_target_days_are_used() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let r = desk.validate(form("access", "eu-gdpr", "2026-03-02")).unwrap();
+        let engine = Engine::shipped().unwrap();
+        let (five, _) = derive(&engine, &r, day("2026-03-10"), 5).unwrap();
+        let (ten, _) = derive(&engine, &r, day("2026-03-10"), 10).unwrap();
+        assert!(ten.internal_target < five.internal_target);
+        assert_eq!(desk.derive(&r).unwrap().0, five, "the default is {DEFAULT_TARGET_WORKING_DAYS} working days");
+    }
+}

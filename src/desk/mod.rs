@@ -194,3 +194,30 @@ impl Desk {
         self.clock.now().date()
     }
 }
+
+/// A register in a temporary folder for the unit tests beside the operations.
+#[cfg(test)]
+pub(crate) mod test_support {
+    use super::{Clock, Desk, NewRequest};
+
+    /// A new register whose clock stands at noon UTC on `today` (YYYY-MM-DD); the folder lives as long as the guard.
+    pub fn desk_on(today: &str) -> (tempfile::TempDir, Desk) {
+        let dir = tempfile::tempdir().unwrap();
+        let at = crate::dates::parse(today).unwrap().midnight().assume_utc() + time::Duration::hours(12);
+        let desk = Desk::open(&dir.path().join("register.sqlite3"), Clock::Fixed(at)).unwrap();
+        (dir, desk)
+    }
+
+    /// The smallest valid form: kind, regime, the day received and a name (and for the EU GDPR, which has no
+    /// default calendar, France's).
+    pub fn form(kind: &str, regime: &str, received: &str) -> NewRequest {
+        NewRequest {
+            kind: kind.into(),
+            regime: regime.into(),
+            calendar: (regime == "eu-gdpr").then(|| "FR".into()),
+            received: received.into(),
+            name: "Ada Lovelace".into(),
+            ..NewRequest::default()
+        }
+    }
+}

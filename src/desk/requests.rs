@@ -424,3 +424,81 @@ pub fn due_state(open: bool, due: Option<Date>, today: Date) -> DueState {
         _ => DueState::OnTrack,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::test_support::{desk_on, form};
+
+    fn change(status: &str, reason: Option<&str>, category: Option<&str>, basis: Option<&str>) -> StatusChange {
+        StatusChange {
+            status: status.into(),
+            reason: reason.map(str::to_string),
+            category: category.map(str::to_string),
+            basis: basis.map(str::to_string),
+            block_sender: false,
+        }
+    }
+
+    #[test]
+    fn a_legal_move_is_written_with_its_event_and_an_illegal_one_lists_the_allowed() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let r = desk.add_request(form("access", "eu-gdpr", "2026-03-02")).unwrap();
+        let reference = r.request.reference.clone();
+        let e = desk.change_status(&reference, StatusChange::to("fulfilled")).unwrap_err();
+        assert_eq!(e.code(), "illegal_transition");
+        assert!(e.to_string().contains("allowed from received: awaiting-identity, in-progress"), "{e}");
+        let e = desk.change_status(&reference, StatusChange::to("lost")).unwrap_err();
+        assert_eq!(e.field(), Some("status"));
+        let e = desk.change_status(&reference, StatusChange::to("on-hold")).unwrap_err();
+        assert_eq!(e.field(), Some("reason"), "on hold needs a reason");
+
+        let done = desk.change_status(&reference, StatusChange::to("in-progress")).unwrap();
+        assert_eq!(done.request.status, Status::InProgress);
+        assert!(done.is_open && done.request.closed_at.is_none());
+        let last = done.events.last().unwrap();
+        assert_eq!(last.kind, "status_changed");
+        assert_eq!(last.data["from"], "received");
+        assert_eq!(last.data["to"], "in-progress");
+
+        let answered = desk.change_status(&reference, StatusChange::to("fulfilled")).unwrap();
+        assert!(!answered.is_open);
+        assert!(answered.request.closed_at.is_some(), "the answer's day is recorded");
+        assert_eq!(answered.due_state, DueState::Closed);
+        assert_eq!(answered.allowed.iter().map(|t| t.to).collect::<Vec<_>>(), vec![Status::Closed]);
+    }
+
+    #[test]
+    fn a_refusal_needs_its_category_reason_and_for_an_exemption_its_basis() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let reference = desk.add_request(form("access", "eu-gdpr", "2026-03-02")).unwrap().request.reference;
+        let e = desk.change_status(&reference, change("refused", Some("too many"), None, None)).unwrap_err();
+        assert_eq!(e.field(), Some("category"));
+        let e = desk.change_status(&reference, change("refused", Some("x"), Some("nonsense"), None)).unwrap_err();
+        assert_eq!(e.field(), Some("category"));
+        let e = desk.change_status(&reference, change("in-progress", None, Some("excessive"), None)).unwrap_err();
+        assert_eq!(e.field(), Some("category"), "only a refusal takes a category");
+        let e = desk.change_status(&reference, change("refused", Some("x"), Some("exemption"), None)).unwrap_err();
+        assert_eq!(e.field(), Some("basis"));
+        let e = desk.change_status(&reference, change("refused", None, Some("excessive"), None)).unwrap_err();
+        assert_eq!(e.field(), Some("reason"));
+        let refused = desk
+            .change_status(&reference, change("refused", Some("legal privilege"), Some("exemption"), Some("Art 23")))
+            .unwrap();
+        assert_eq!(refused.request.refusal_category, Some(RefusalCategory::Exemption));
+        assert_eq!(refused.request.refusal_basis.as_deref(), Some("Art 23"));
+        assert_eq!(refused.request.outcome_reason.as_deref(), Some("legal privilege"));
+    }
+
+    #[test]
+    fn spam_taken_back_reopens_the_request() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let reference = desk.add_request(form("access", "eu-gdpr", "2026-03-02")).unwrap().request.reference;
+        let spam = desk.change_status(&reference, change("spam", Some("advert"), None, None)).unwrap();
+        assert!(!spam.is_open && spam.request.closed_at.is_some());
+        let back = desk.change_status(&reference, change("received", Some("it was real"), None, None)).unwrap();
+        assert!(back.is_open && back.request.closed_at.is_none());
+        let e = desk.change_status("RD-2026-9999", StatusChange::to("in-progress")).unwrap_err();
+        assert_eq!(e.code(), "not_found");
+    }
+}

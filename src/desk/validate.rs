@@ -147,3 +147,65 @@ impl Desk {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::test_support::{desk_on, form};
+
+    fn field_of(desk: &Desk, input: NewRequest) -> String {
+        let e = desk.validate(input).unwrap_err();
+        assert_eq!(e.code(), "invalid", "{e}");
+        e.field().unwrap_or_default().to_string()
+    }
+
+    #[test]
+    fn a_minimal_form_takes_the_defaults() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let mut input = form("access", "eu-gdpr", " 2026-03-02 ");
+        input.email = Some("  Ada@Example.ORG ".into());
+        input.calendar = Some("FR".into());
+        let r = desk.validate(input).unwrap();
+        assert_eq!(r.kind, RequestKind::Access);
+        assert_eq!(r.channel, Channel::Email);
+        assert_eq!(r.language, "en");
+        assert_eq!(r.status, Status::Received);
+        assert_eq!(r.requester.email.as_deref(), Some("ada@example.org"));
+        assert_eq!(r.calendar, "FR");
+        assert_eq!(r.agent, None);
+        assert!(r.reference.is_empty(), "the reference is reserved when it is written");
+    }
+
+    #[test]
+    fn each_bad_value_names_its_field() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let base = || form("access", "eu-gdpr", "2026-03-02");
+        assert_eq!(field_of(&desk, NewRequest { kind: "complaint".into(), ..base() }), "kind");
+        assert_eq!(field_of(&desk, NewRequest { regime: "mars".into(), ..base() }), "regime");
+        assert_eq!(field_of(&desk, NewRequest { calendar: Some("US".into()), ..base() }), "calendar");
+        assert_eq!(field_of(&desk, NewRequest { received: "2026-03-11".into(), ..base() }), "received");
+        assert_eq!(field_of(&desk, NewRequest { received: "02/03/2026".into(), ..base() }), "received");
+        assert_eq!(field_of(&desk, NewRequest { channel: Some("pigeon".into()), ..base() }), "channel");
+        assert_eq!(field_of(&desk, NewRequest { name: "  ".into(), ..base() }), "name");
+        assert_eq!(field_of(&desk, NewRequest { name: "Ada\nLovelace".into(), ..base() }), "name");
+        assert_eq!(field_of(&desk, NewRequest { email: Some("ada@localhost".into()), ..base() }), "email");
+        assert_eq!(field_of(&desk, NewRequest { phone: Some("call me".into()), ..base() }), "phone");
+        assert_eq!(field_of(&desk, NewRequest { language: Some("english".into()), ..base() }), "language");
+        assert_eq!(field_of(&desk, NewRequest { notes: Some("a\u{7}b".into()), ..base() }), "notes");
+        assert_eq!(field_of(&desk, NewRequest { description: Some("x".repeat(20_001)), ..base() }), "description");
+    }
+
+    #[test]
+    fn an_agent_needs_a_name_and_a_written_authority() {
+        let some = |s: &str| Some(s.to_string());
+        assert_eq!(validate_agent(None, None, None).unwrap(), None);
+        let e = validate_agent(None, some("a@b.org"), None).unwrap_err();
+        assert_eq!(e.field(), Some("agent_name"));
+        let e = validate_agent(some("Bob"), None, None).unwrap_err();
+        assert_eq!(e.field(), Some("agent_authority"));
+        let e = validate_agent(some("Bob"), some("not an address"), some("power of attorney")).unwrap_err();
+        assert_eq!(e.field(), Some("agent_email"));
+        let agent = validate_agent(some(" Bob "), some("Bob@Law.Example"), some("power of attorney")).unwrap().unwrap();
+        assert_eq!((agent.name.as_str(), agent.email.as_deref()), ("Bob", Some("bob@law.example")));
+    }
+}
