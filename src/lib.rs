@@ -15,6 +15,7 @@ pub mod domain;
 pub mod error;
 pub mod export;
 pub mod files;
+pub mod hash;
 pub mod intake;
 pub mod ops;
 pub mod respond;

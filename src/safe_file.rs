@@ -77,11 +77,10 @@ impl Output {
 
     /// The SHA-256 of what was written so far (the writers flushed), read back through the open handle.
     pub fn sha256(&mut self) -> Result<String> {
-        use sha2::Digest;
         let io = |e| Error::io(format!("cannot read back {}", self.out.display()), e);
         let mut file = self.temp.as_file();
         file.seek(SeekFrom::Start(0)).map_err(io)?;
-        let mut hasher = sha2::Sha256::new();
+        let mut hasher = crate::hash::Hasher::new();
         let mut buf = vec![0u8; 256 * 1024];
         loop {
             let n = file.read(&mut buf).map_err(io)?;
@@ -91,7 +90,7 @@ impl Output {
             hasher.update(&buf[..n]);
         }
         file.seek(SeekFrom::End(0)).map_err(io)?;
-        Ok(crate::store::migrate::hex(&hasher.finalize()))
+        Ok(hasher.finish_hex())
     }
 
     /// Sync the file and give it its final name; its size.

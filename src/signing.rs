@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
 
 use crate::error::{Error, Result};
-use crate::store::migrate::hex;
+use crate::hash::{hex, unhex};
 
 /// Argon2id cost: 64 MiB, 3 passes (above OWASP's minimum of 19 MiB × 2), about a quarter second here.
 const ARGON2_M_KIB: u32 = 64 * 1024;
@@ -75,8 +75,7 @@ pub fn verify(public: &str, message: &[u8], signature: &str) -> bool {
 
 /// A short form of a public key for people to compare (SHA-256, first 16 bytes, in groups of four).
 pub fn fingerprint(public: &str) -> String {
-    use sha2::Digest;
-    let digest = sha2::Sha256::digest(public.as_bytes());
+    let digest = crate::hash::sha256(public.as_bytes());
     hex(&digest[..16])
         .as_bytes()
         .chunks(4)
@@ -157,13 +156,6 @@ fn random(buf: &mut [u8]) -> Result<()> {
     SystemRandom::new().fill(buf).map_err(|_| Error::Corrupt("the system's random number generator failed".into()))
 }
 
-pub fn unhex(text: &str) -> Option<Vec<u8>> {
-    if !text.len().is_multiple_of(2) || !text.is_ascii() {
-        return None;
-    }
-    (0..text.len()).step_by(2).map(|i| u8::from_str_radix(&text[i..i + 2], 16).ok()).collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -189,12 +181,5 @@ mod tests {
         assert_eq!(open(&sealed, "wrong horse battery", b"register-1").unwrap_err().code(), "invalid");
         assert!(open(&sealed, "correct horse battery", b"register-2").is_err());
         assert_eq!(seal(&key, "short", b"r").unwrap_err().code(), "invalid");
-    }
-
-    #[test]
-    fn hex_round_trips() {
-        assert_eq!(unhex(&hex(&[0, 1, 254, 255])), Some(vec![0, 1, 254, 255]));
-        assert_eq!(unhex("abc"), None);
-        assert_eq!(unhex("zz"), None);
     }
 }

@@ -538,3 +538,9 @@ fn keyring_entry(register: &str) -> Result<keyring::Entry> {
         )
     })
 }
+
+impl Desk {
+    pub fn verify_audit(&self) -> Result<ChainReport> {
+        self.verify_audit_with(None)
+    }
+}

@@ -235,9 +235,8 @@ impl Desk {
         let key = match &external_id {
             Some(id) => format!("ext:{id}"),
             None => {
-                use sha2::Digest;
                 let canonical: Vec<String> = FIELDS.iter().map(|(f, _, _)| format!("{f}={}", value(f))).collect();
-                format!("sha256:{}", store::migrate::hex(&sha2::Sha256::digest(canonical.join("\n").as_bytes())))
+                format!("sha256:{}", crate::hash::sha256_hex(canonical.join("\n")))
             }
         };
         if exists(&key)? {

@@ -106,11 +106,10 @@ impl Desk {
     /// Copy the chosen logo into the register's folder (named by its hash), so that letters keep their letterhead
     /// when the original file is moved or deleted; the copy's path is what the settings keep.
     fn keep_logo(&self, name: &str, bytes: &[u8]) -> Result<String> {
-        use sha2::Digest;
         respond::letter::check_logo(bytes)
             .map_err(|e| Error::invalid("logo", format!("{name} is not a PNG or JPEG image ({e})")))?;
         let ext = if bytes.starts_with(b"\x89PNG") { "png" } else { "jpg" };
-        let hash = store::migrate::hex(&sha2::Sha256::digest(bytes));
+        let hash = crate::hash::sha256_hex(bytes);
         let dir = self.files_dir().join("letterhead");
         crate::safe_file::private_dir(&dir)?;
         let kept = dir.join(format!("logo-{}.{ext}", &hash[..16]));
@@ -242,7 +241,7 @@ impl Desk {
             .unwrap_or_default();
         let regime = self.engine().regime(&r.regime)?.clone();
         let mut ctx = Context {
-            art15: org.clone(),
+            art15: org.art15.clone(),
             org,
             note: note.map(str::trim).unwrap_or_default().to_string(),
             today: Context::date(words, Some(self.today())),

@@ -142,13 +142,7 @@ impl Desk {
                 dpo: org.dpo.clone(),
             },
             information: Information {
-                purposes: org.purposes.clone(),
-                categories: org.categories.clone(),
-                recipients: org.recipients.clone(),
-                retention: org.retention.clone(),
-                source: org.source.clone(),
-                automated: org.automated.clone(),
-                transfers: org.transfers.clone(),
+                art15: org.art15.clone(),
                 rights: words.rights.clone(),
                 complaint: ctx.complaint.clone(),
                 authority: (!ctx.authority.name.is_empty()).then(|| AuthorityInfo {

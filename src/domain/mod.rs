@@ -1,9 +1,11 @@
 //! The domain model: what a request is, its kinds, channels and lifecycle. No I/O here.
 
+pub mod art15;
 mod identity;
 mod lifecycle;
 mod request;
 
+pub use art15::{Art15Field, Article15Info};
 pub use identity::{
     Agent, CheckOutcome, Evidence, IdentityCheck, Party, VerificationLevel, VerificationMethod, VerificationPolicy,
     policy as verification_policy, verified_on,

@@ -8,12 +8,11 @@ use std::io::{self, BufWriter, Read, Write};
 use std::path::Path;
 
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use zip::write::FileOptions;
 use zip::{AesMode, CompressionMethod, ZipWriter};
 
 use crate::error::{Error, Result};
-use crate::store::migrate::hex;
+use crate::hash::Hasher;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct ManifestEntry {
@@ -95,7 +94,7 @@ impl<'a> Archive<'a> {
     ) -> Result<(String, u64)> {
         let options = self.options(path, size);
         self.zip.start_file(path, options).map_err(|e| zip_error(self.out, e))?;
-        let mut hasher = Sha256::new();
+        let mut hasher = Hasher::new();
         let mut size = 0u64;
         let mut buf = vec![0u8; 256 * 1024];
         loop {
@@ -110,7 +109,7 @@ impl<'a> Archive<'a> {
             size += n as u64;
             read(n as u64);
         }
-        let sha256 = hex(&hasher.finalize());
+        let sha256 = hasher.finish_hex();
         self.entries.push(ManifestEntry { path: path.to_string(), size, sha256: sha256.clone() });
         Ok((sha256, size))
     }

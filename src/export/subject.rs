@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 use super::archive::{self, Archive, Written, component};
 use super::csv_out::CsvOut;
+use crate::domain::Article15Info;
 use crate::error::{Error, Result};
 
 pub const FORMAT: &str = "rightsdesk-subject-export/1";
@@ -58,13 +59,8 @@ pub struct ControllerInfo {
 /// The information owed with a copy of the data (GDPR Art 15(1)(a)–(h) and 15(2)).
 #[derive(Debug, Clone, Serialize)]
 pub struct Information {
-    pub purposes: String,
-    pub categories: String,
-    pub recipients: String,
-    pub retention: String,
-    pub source: String,
-    pub automated: String,
-    pub transfers: String,
+    #[serde(flatten)]
+    pub art15: Article15Info,
     pub rights: String,
     pub complaint: String,
     pub authority: Option<AuthorityInfo>,

@@ -23,8 +23,7 @@ impl Source {
 
     /// The SHA-256 of the whole file (logged with the import run).
     pub fn sha256(&self) -> Result<String> {
-        use sha2::Digest;
-        let mut hasher = sha2::Sha256::new();
+        let mut hasher = crate::hash::Hasher::new();
         match self {
             Source::Bytes { bytes, .. } => hasher.update(bytes),
             Source::Path(p) => {
@@ -39,7 +38,7 @@ impl Source {
                 }
             }
         }
-        Ok(crate::store::migrate::hex(&hasher.finalize()))
+        Ok(hasher.finish_hex())
     }
 
     fn head(&self, len: usize) -> Result<Vec<u8>> {

@@ -9,6 +9,7 @@ use time::Date;
 
 use crate::domain::RequestKind;
 use crate::error::{Error, Result};
+pub use crate::store::DefaultTemplate;
 
 #[derive(Debug, Clone, Deserialize)]
 pub struct Words {
@@ -54,16 +55,6 @@ pub struct Authority {
 #[derive(Debug, Clone, Deserialize)]
 struct AuthorityFile {
     authority: Vec<Authority>,
-}
-
-/// One default template: the stage, the request kind it is for (`*` = any), the language, subject and body.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct DefaultTemplate {
-    pub stage: String,
-    pub kind: String,
-    pub lang: String,
-    pub subject: String,
-    pub body: String,
 }
 
 pub struct Data {

@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::data::{Authority, Words, date_in};
+use crate::domain::Article15Info;
 use crate::error::{Error, Result};
 
 /// The organisation's details and the Art 15(1) information, as set in Settings → Organisation.
@@ -19,13 +20,8 @@ pub struct Organisation {
     pub dpo: String,
     /// The closing of letters (a name and role).
     pub signature: String,
-    pub purposes: String,
-    pub categories: String,
-    pub recipients: String,
-    pub retention: String,
-    pub source: String,
-    pub automated: String,
-    pub transfers: String,
+    #[serde(flatten)]
+    pub art15: Article15Info,
     /// A PNG or JPEG file for the letterhead.
     pub logo: String,
 }
@@ -54,15 +50,8 @@ impl Organisation {
             "email" => &self.email,
             "dpo" => &self.dpo,
             "signature" => &self.signature,
-            "purposes" => &self.purposes,
-            "categories" => &self.categories,
-            "recipients" => &self.recipients,
-            "retention" => &self.retention,
-            "source" => &self.source,
-            "automated" => &self.automated,
-            "transfers" => &self.transfers,
             "logo" => &self.logo,
-            _ => return None,
+            other => return self.art15.get(other),
         })
     }
 
@@ -73,15 +62,11 @@ impl Organisation {
             "email" => &mut self.email,
             "dpo" => &mut self.dpo,
             "signature" => &mut self.signature,
-            "purposes" => &mut self.purposes,
-            "categories" => &mut self.categories,
-            "recipients" => &mut self.recipients,
-            "retention" => &mut self.retention,
-            "source" => &mut self.source,
-            "automated" => &mut self.automated,
-            "transfers" => &mut self.transfers,
             "logo" => &mut self.logo,
-            _ => return,
+            other => match self.art15.get_mut(other) {
+                Some(slot) => slot,
+                None => return,
+            },
         };
         *slot = value;
     }
@@ -91,7 +76,7 @@ impl Organisation {
 #[derive(Debug, Clone, Default, Serialize)]
 pub struct Context {
     pub org: Organisation,
-    pub art15: Organisation,
+    pub art15: Article15Info,
     pub request: RequestVars,
     pub requester: RequesterVars,
     pub authority: AuthorityVars,
@@ -298,15 +283,8 @@ pub(crate) fn required<'a>(stage: &str, ctx: &'a Context) -> Vec<(&'static str, 
         _ => {}
     }
     if stage == "fulfilment" && ctx.request.kind == "access" {
-        out.extend([
-            ("The purposes (Settings → Organisation)", ctx.art15.purposes.as_str()),
-            ("The categories of data (Settings → Organisation)", ctx.art15.categories.as_str()),
-            ("The recipients (Settings → Organisation)", ctx.art15.recipients.as_str()),
-            ("The retention period (Settings → Organisation)", ctx.art15.retention.as_str()),
-            ("The source of the data (Settings → Organisation)", ctx.art15.source.as_str()),
-            ("Automated decision-making (Settings → Organisation)", ctx.art15.automated.as_str()),
-            ("The supervisory authority's name", ctx.authority.name.as_str()),
-        ]);
+        out.extend(ctx.art15.fields().filter(|(f, _)| f.required).map(|(f, v)| (f.settings_label, v.as_str())));
+        out.push(("The supervisory authority's name", ctx.authority.name.as_str()));
     }
     out
 }
@@ -326,17 +304,19 @@ mod tests {
             email: filled("privacy@acme.test"),
             dpo: filled("Claire Dupont"),
             signature: filled("Claire Dupont, DPO"),
-            purposes: filled("gestion des commandes"),
-            categories: filled("identité, commandes"),
-            recipients: filled("transporteurs"),
-            retention: filled("3 ans"),
-            source: filled("vous-même"),
-            automated: filled("aucune"),
-            transfers: filled("aucun"),
+            art15: Article15Info {
+                purposes: filled("gestion des commandes"),
+                categories: filled("identité, commandes"),
+                recipients: filled("transporteurs"),
+                retention: filled("3 ans"),
+                source: filled("vous-même"),
+                automated: filled("aucune"),
+                transfers: filled("aucun"),
+            },
             logo: String::new(),
         };
         let mut ctx = Context {
-            art15: org.clone(),
+            art15: org.art15.clone(),
             org,
             note: filled("une copie de votre dernière facture"),
             request: RequestVars {

@@ -12,9 +12,9 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::migrate::hex;
 use super::{Reader, Tx};
 use crate::error::{Error, Result};
+use crate::hash::hex;
 
 pub const GENESIS: &str = "0000000000000000000000000000000000000000000000000000000000000000";
 

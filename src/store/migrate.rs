@@ -3,7 +3,6 @@
 //! build does not know was written by a newer Rightsdesk and is refused before anything is written.
 
 use rusqlite::{Connection, OptionalExtension, TransactionBehavior};
-use sha2::{Digest, Sha256};
 
 use crate::error::{Error, Result};
 
@@ -45,11 +44,7 @@ fn after(version: i64, tx: &rusqlite::Transaction, now: &str) -> Result<()> {
 }
 
 pub fn checksum(sql: &str) -> String {
-    hex(&Sha256::digest(sql.as_bytes()))
-}
-
-pub fn hex(bytes: &[u8]) -> String {
-    bytes.iter().map(|b| format!("{b:02x}")).collect()
+    crate::hash::sha256_hex(sql)
 }
 
 pub fn latest_version() -> i64 {

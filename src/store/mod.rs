@@ -42,7 +42,7 @@ pub use imports::ImportRecord;
 pub use register::holds_register;
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
-pub use responses::{OutboxItem, TemplateRow};
+pub use responses::{DefaultTemplate, OutboxItem, TemplateRow};
 pub use retention::Purged;
 
 const POOL_IDLE: usize = 4;

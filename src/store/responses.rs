@@ -5,7 +5,16 @@ use serde::{Deserialize, Serialize};
 
 use super::{Reader, Tx};
 use crate::error::Result;
-use crate::respond::DefaultTemplate;
+
+/// One shipped template (read from data/templates.toml by `respond`, seeded here): the stage, the request kind it is for (`*` = any), the language, subject and body.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DefaultTemplate {
+    pub stage: String,
+    pub kind: String,
+    pub lang: String,
+    pub subject: String,
+    pub body: String,
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -221,6 +221,40 @@ export type AppInfo_Serialize = {
 	open_error: ErrorReport_Serialize | null,
 };
 
+/**
+ *  The organisation's Art 15(1) information. Serialised as its seven fields by name (flattened where it is part of a
+ *  larger record, so the JSON stays as it was).
+ */
+export type Article15Info = Article15Info_Serialize | Article15Info_Deserialize;
+
+/**
+ *  The organisation's Art 15(1) information. Serialised as its seven fields by name (flattened where it is part of a
+ *  larger record, so the JSON stays as it was).
+ */
+export type Article15Info_Deserialize = {
+	purposes?: string,
+	categories?: string,
+	recipients?: string,
+	retention?: string,
+	source?: string,
+	automated?: string,
+	transfers?: string,
+};
+
+/**
+ *  The organisation's Art 15(1) information. Serialised as its seven fields by name (flattened where it is part of a
+ *  larger record, so the JSON stays as it was).
+ */
+export type Article15Info_Serialize = {
+	purposes: string,
+	categories: string,
+	recipients: string,
+	retention: string,
+	source: string,
+	automated: string,
+	transfers: string,
+};
+
 /**  Ask the requester for (more) identity on `on`; the clock stops where the regime says so. */
 export type AskIdentity = AskIdentity_Serialize | AskIdentity_Deserialize;
 
@@ -1406,16 +1440,9 @@ export type Organisation_Deserialize = {
 	dpo?: string,
 	/**  The closing of letters (a name and role). */
 	signature?: string,
-	purposes?: string,
-	categories?: string,
-	recipients?: string,
-	retention?: string,
-	source?: string,
-	automated?: string,
-	transfers?: string,
 	/**  A PNG or JPEG file for the letterhead. */
 	logo?: string,
-};
+} & Article15Info_Deserialize;
 
 /**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
 export type Organisation_Serialize = {
@@ -1426,16 +1453,9 @@ export type Organisation_Serialize = {
 	dpo: string,
 	/**  The closing of letters (a name and role). */
 	signature: string,
-	purposes: string,
-	categories: string,
-	recipients: string,
-	retention: string,
-	source: string,
-	automated: string,
-	transfers: string,
 	/**  A PNG or JPEG file for the letterhead. */
 	logo: string,
-};
+} & Article15Info_Serialize;
 
 export type OutboxItem = OutboxItem_Serialize | OutboxItem_Deserialize;
 

@@ -1,0 +1,504 @@
+//! The request operations: log a request (with or without its document), read one, list the queue, move it
+//! along its lifecycle, attach files.
+
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+use time::{Date, Duration};
+
+use crate::dates;
+use crate::domain::{CheckOutcome, RefusalCategory, Request, Status, Transition};
+use crate::error::{Error, Result};
+use crate::store::{self, Attachment, Event, Page, Query, RequestRow};
+
+use super::{Desk, Explanation, IdentityView, Related, check_len, checklist, clean, store_file};
+
+/// Days ahead that count as "due soon" in the queue and the dashboard.
+pub const DUE_SOON_DAYS: i64 = 7;
+
+/// Days a stopped clock may stand before the request is flagged for review.
+pub const LONG_PAUSE_DAYS: i64 = 90;
+
+/// A new request as typed into the form or given on the command line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct NewRequest {
+    pub kind: String,
+    pub regime: String,
+    pub calendar: Option<String>,
+    pub received: String,
+    pub channel: Option<String>,
+    pub name: String,
+    pub email: Option<String>,
+    pub phone: Option<String>,
+    pub address: Option<String>,
+    pub account: Option<String>,
+    pub language: Option<String>,
+    pub description: Option<String>,
+    pub notes: Option<String>,
+    /// Someone acting for the data subject: their name, email and the written authority they showed.
+    pub agent_name: Option<String>,
+    pub agent_email: Option<String>,
+    pub agent_authority: Option<String>,
+}
+
+/// A move along the lifecycle as asked for in the window or on the command line.
+#[derive(Debug, Clone, Default, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(default)]
+pub struct StatusChange {
+    pub status: String,
+    pub reason: Option<String>,
+    /// Refusals: a `RefusalCategory` id.
+    pub category: Option<String>,
+    /// Exemptions: the legal basis relied on.
+    pub basis: Option<String>,
+    /// Spam: also block the sender's address (later requests from it are flagged, never dropped).
+    pub block_sender: bool,
+}
+
+impl StatusChange {
+    pub fn to(status: &str) -> StatusChange {
+        StatusChange { status: status.into(), ..StatusChange::default() }
+    }
+}
+
+/// Everything the request page shows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RequestDetail {
+    #[serde(flatten)]
+    pub request: Request,
+    pub due_state: DueState,
+    /// Still being worked on (its clock can change).
+    pub is_open: bool,
+    pub allowed: Vec<Transition>,
+    pub explanation: Explanation,
+    pub identity: IdentityView,
+    /// The requester's other requests: likely duplicates, repeats, decisions taken, a blocked sender.
+    pub related: Related,
+    /// The work per system of the data map.
+    pub checklist: Vec<store::ChecklistItem>,
+    /// What is gathered for an access or portability answer.
+    pub disclosures: Vec<store::Disclosure>,
+    /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
+    pub flags: Vec<String>,
+    pub attachments: Vec<Attachment>,
+    pub events: Vec<Event>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum DueState {
+    Overdue,
+    DueSoon,
+    OnTrack,
+    Closed,
+}
+
+/// One row of the queue with its due state.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct QueueRow {
+    #[serde(flatten)]
+    pub row: RequestRow,
+    pub due_state: DueState,
+}
+
+impl Desk {
+    pub fn add_request(&self, input: NewRequest) -> Result<RequestDetail> {
+        let mut r = self.validate(input)?;
+        (r.dates, _) = self.derive(&r)?;
+        let at = store::timestamp(r.created_at);
+        self.store.write(|tx| self.insert_new(tx, &mut r, &at))?;
+        self.request(&r.reference)
+    }
+
+    /// Log a request together with the document it came in (the original email, the scanned letter): the file is
+    /// stored first, then the request, the attachment and both events are written in one transaction. If that
+    /// fails, the stored file is removed again: either both exist or neither.
+    pub fn add_request_with_file(
+        &self,
+        input: NewRequest,
+        file_name: &str,
+        content: &mut dyn std::io::Read,
+    ) -> Result<RequestDetail> {
+        let mut r = self.validate(input)?;
+        (r.dates, _) = self.derive(&r)?;
+        let file = store_file(&self.attachments_dir(), &r.id, file_name, content)?;
+        let at = store::timestamp(r.created_at);
+        let attachment = Attachment {
+            id: file.id.clone(),
+            file_name: file.file_name.clone(),
+            stored_name: file.stored_name.clone(),
+            sha256: file.sha256.clone(),
+            size: file.size,
+            added_at: at.clone(),
+        };
+        let written = self.store.write(|tx| {
+            self.insert_new(tx, &mut r, &at)?;
+            tx.insert_attachment(&r.id, &attachment)?;
+            let data = json!({"file_name": attachment.file_name, "sha256": attachment.sha256, "size": attachment.size});
+            tx.append_event(&r.id, &at, &self.actor, "attachment_added", &data)?;
+            Ok(())
+        });
+        if let Err(e) = written {
+            file.remove();
+            return Err(e);
+        }
+        self.request(&r.reference)
+    }
+
+    pub fn request(&self, id_or_reference: &str) -> Result<RequestDetail> {
+        let (request, events, attachments, checks, checklist, disclosures) = self.store.read(|rd| {
+            let request = rd.request(id_or_reference)?;
+            let events = rd.events(&request.id)?;
+            let attachments = rd.attachments(&request.id)?;
+            let checks = rd.identity_checks(&request.id)?;
+            let checklist = rd.checklist(&request.id.to_string())?;
+            let disclosures = rd.disclosures(&request.id.to_string())?;
+            Ok((request, events, attachments, checks, checklist, disclosures))
+        })?;
+        let (_, explanation) = self.derive(&request)?;
+        let identity = self.identity_view(&request, checks);
+        let related = self.related(&request)?;
+        let mut flags = flags(&request, &identity, self.today());
+        flags.extend(self.related_flags(&request, &related)?);
+        Ok(RequestDetail {
+            due_state: due_state(request.status.is_open(), request.dates.effective_due, self.today()),
+            is_open: request.status.is_open(),
+            allowed: request.status.next().to_vec(),
+            flags,
+            explanation,
+            identity,
+            related,
+            checklist,
+            disclosures,
+            attachments,
+            events,
+            request,
+        })
+    }
+
+    pub fn list(&self, query: &Query) -> Result<Page<QueueRow>> {
+        let page = self.store.read(|r| r.list(query))?;
+        let today = self.today();
+        Ok(Page {
+            items: page
+                .items
+                .into_iter()
+                .map(|row| QueueRow { due_state: due_state(row.is_open, row.effective_due, today), row })
+                .collect(),
+            total: page.total,
+            offset: page.offset,
+            limit: page.limit,
+        })
+    }
+
+    pub fn dashboard(&self) -> Result<store::Dashboard> {
+        let today = self.today();
+        self.store.read(|r| r.dashboard(today, today + Duration::days(DUE_SOON_DAYS)))
+    }
+
+    /// Move a request along its lifecycle; refused with the allowed moves when illegal. A refusal or partial
+    /// refusal needs its category and a written reason (an exemption also its legal basis).
+    pub fn change_status(&self, id_or_reference: &str, change: StatusChange) -> Result<RequestDetail> {
+        let to = Status::parse(change.status.trim()).ok_or_else(|| {
+            Error::invalid("status", format!("unknown status '{}' (one of: {})", change.status, Status::ids()))
+        })?;
+        let reason = clean(change.reason);
+        if let Some(r) = &reason {
+            check_len("reason", r, 5_000)?;
+        }
+        let refusal = matches!(to, Status::Refused | Status::PartiallyFulfilled);
+        let category = match clean(change.category) {
+            Some(c) if refusal => Some(RefusalCategory::parse(&c).ok_or_else(|| {
+                Error::invalid("category", format!("unknown category '{c}' (one of: {})", RefusalCategory::ids()))
+            })?),
+            Some(_) => {
+                return Err(Error::invalid("category", "only a refusal or partial refusal takes a reason category"));
+            }
+            None if refusal => {
+                return Err(Error::invalid(
+                    "category",
+                    format!("say why: a {} needs a reason category", to.label().to_lowercase()),
+                ));
+            }
+            None => None,
+        };
+        let basis = clean(change.basis);
+        if let Some(b) = &basis {
+            check_len("basis", b, 1_000)?;
+        }
+        if category == Some(RefusalCategory::Exemption) && basis.is_none() {
+            return Err(Error::invalid(
+                "basis",
+                "an exemption needs its legal basis (the article or section relied on)",
+            ));
+        }
+        let now = self.now();
+        let today = self.today();
+        let block = change.block_sender && to == Status::Spam;
+        let actor = self.actor.clone();
+        self.update(id_or_reference, |r, tx| {
+            let transition = r.status.transition(to).ok_or_else(|| Error::IllegalTransition {
+                reference: r.reference.clone(),
+                from: r.status.id().into(),
+                to: to.id().into(),
+                allowed: allowed_text(r.status),
+            })?;
+            if transition.reason_required && reason.is_none() {
+                return Err(Error::invalid("reason", format!("moving to {} needs a reason", to.label())));
+            }
+            if matches!(to, Status::Fulfilled | Status::PartiallyFulfilled)
+                && let Some(why) = checklist::unfinished(&tx.reader().checklist(&r.id.to_string())?)
+            {
+                return Err(Error::invalid("status", format!("{} cannot be answered yet: {why}", r.reference)));
+            }
+            let from = r.status;
+            r.status = to;
+            let mut blocked = None;
+            if block {
+                let email = r
+                    .requester
+                    .email
+                    .clone()
+                    .ok_or_else(|| Error::invalid("block_sender", "the request has no email address to block"))?;
+                tx.block_sender(&email, reason.as_deref().unwrap_or("spam"), &store::timestamp(now), &actor)?;
+                blocked = Some(email);
+            }
+            if from == Status::Duplicate {
+                tx.remove_duplicate_links(&r.id.to_string())?;
+                r.closed_at = None;
+            }
+            if from == Status::Spam {
+                r.closed_at = None;
+            }
+            if refusal {
+                r.outcome_reason = reason.clone();
+                r.refusal_category = category;
+                r.refusal_basis = basis.clone();
+            }
+            if to == Status::AwaitingIdentity {
+                r.identity_requested_on = Some(today);
+            }
+            // The day the request stopped being open: the answer's date, from which evidence retention counts.
+            if !to.is_open() && r.closed_at.is_none() {
+                r.closed_at = Some(now);
+            }
+            Ok((
+                "status_changed",
+                json!({"from": from.id(), "to": to.id(), "reason": reason, "category": category, "basis": basis,
+                       "blocked_sender": blocked}),
+            ))
+        })
+    }
+
+    /// Copy a file into the managed folder (atomically: temporary file, then rename) and record it with its
+    /// SHA-256. If the record cannot be written, the copy is removed again.
+    pub fn attach(
+        &self,
+        id_or_reference: &str,
+        file_name: &str,
+        content: &mut dyn std::io::Read,
+    ) -> Result<RequestDetail> {
+        let request = self.store.read(|r| r.request(id_or_reference))?;
+        let file = store_file(&self.attachments_dir(), &request.id, file_name, content)?;
+        let attachment = Attachment {
+            id: file.id.clone(),
+            file_name: file.file_name.clone(),
+            stored_name: file.stored_name.clone(),
+            sha256: file.sha256.clone(),
+            size: file.size,
+            added_at: store::timestamp(self.now()),
+        };
+        let recorded = self.update(id_or_reference, |r, tx| {
+            tx.insert_attachment(&r.id, &attachment)?;
+            Ok((
+                "attachment_added",
+                json!({"file_name": attachment.file_name, "sha256": attachment.sha256, "size": attachment.size}),
+            ))
+        });
+        if recorded.is_err() {
+            file.remove();
+        }
+        recorded
+    }
+
+    /// Reserve the next reference of the request's year, store it, and open its audit trail.
+    pub(super) fn insert_new(&self, tx: &store::Tx, r: &mut Request, at: &str) -> Result<()> {
+        self.insert_imported(tx, r, at, None)
+    }
+
+    /// As `insert_new`, for a row of an import: `source` (file, row, key) goes into the `created` event.
+    pub(crate) fn insert_imported(
+        &self,
+        tx: &store::Tx,
+        r: &mut Request,
+        at: &str,
+        source: Option<(&str, serde_json::Value)>,
+    ) -> Result<()> {
+        let (seq, reference) = tx.next_reference(r.received.year())?;
+        r.reference = reference;
+        r.requester_id = Some(tx.resolve_requester(r, at)?);
+        tx.insert_request(r, seq, source.as_ref().map(|(key, _)| *key))?;
+        let mut data = snapshot(r);
+        if let Some((_, from)) = source {
+            data["imported_from"] = from;
+        }
+        tx.append_event(&r.id, at, &self.actor, "created", &data)?;
+        self.create_checklist(tx, r, at)
+    }
+
+    /// Insert many requests in batches, one transaction each (used by `demo seed` and benchmarks).
+    pub fn insert_batch(&self, requests: Vec<(Request, Vec<(&'static str, serde_json::Value)>)>) -> Result<()> {
+        let at = store::timestamp(self.now());
+        self.store.write(|tx| {
+            for (mut r, events) in requests {
+                self.insert_new(tx, &mut r, &at)?;
+                for (kind, data) in &events {
+                    tx.append_event(&r.id, &at, &self.actor, kind, data)?;
+                }
+            }
+            Ok(())
+        })
+    }
+}
+
+pub(super) fn allowed_text(status: Status) -> String {
+    let next: Vec<&str> = status.next().iter().map(|t| t.to.id()).collect();
+    if next.is_empty() { "nothing (it is final)".into() } else { next.join(", ") }
+}
+
+pub(super) fn snapshot(r: &Request) -> serde_json::Value {
+    json!({
+        "reference": r.reference, "kind": r.kind, "regime": r.regime, "calendar": r.calendar, "channel": r.channel,
+        "received": dates::fmt(r.received), "status": r.status, "requester": r.requester, "language": r.language,
+        "description": r.description, "notes": r.notes, "dates": r.dates,
+    })
+}
+
+pub(super) fn flags(r: &Request, identity: &IdentityView, today: Date) -> Vec<String> {
+    let mut out = Vec::new();
+    if let (Some(since), Some(asked)) = (identity.unverified_since, r.identity_requested_on) {
+        out.push(format!(
+            "Identity not confirmed {} days after it was asked for ({}; period ended {}): close it as unverified, or \
+             record the check if the answer came",
+            (today - asked).whole_days(),
+            dates::fmt(asked),
+            dates::fmt(since)
+        ));
+    }
+    if r.status.is_open()
+        && r.facts.verified_on.is_none()
+        && let Some(c) = identity.checks.iter().rev().find(|c| c.outcome == CheckOutcome::Failed)
+    {
+        {
+            out.push(format!(
+                "The identity check of {} failed ({}): ask again, or refuse as identity not verified",
+                dates::fmt(c.checked_on),
+                c.method.label().to_lowercase()
+            ));
+        }
+    }
+    for p in &r.facts.pauses {
+        let end = p.end.unwrap_or(today);
+        let days = (end - p.start).whole_days() + 1;
+        if days > LONG_PAUSE_DAYS {
+            let state = if p.end.is_some() { "was" } else { "has been" };
+            out.push(format!(
+                "The clock {state} stopped for {days} days (since {}): review whether waiting is still justified",
+                dates::fmt(p.start)
+            ));
+        }
+    }
+    out
+}
+
+pub fn due_state(open: bool, due: Option<Date>, today: Date) -> DueState {
+    match (open, due) {
+        (false, _) => DueState::Closed,
+        (true, Some(d)) if d < today => DueState::Overdue,
+        (true, Some(d)) if d <= today + Duration::days(DUE_SOON_DAYS) => DueState::DueSoon,
+        _ => DueState::OnTrack,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::test_support::{desk_on, form};
+
+    fn change(status: &str, reason: Option<&str>, category: Option<&str>, basis: Option<&str>) -> StatusChange {
+        StatusChange {
+            status: status.into(),
+            reason: reason.map(str::to_string),
+            category: category.map(str::to_string),
+            basis: basis.map(str::to_string),
+            block_sender: false,
+        }
+    }
+
+    #[test]
+    fn a_legal_move_is_written_with_its_event_and_an_illegal_one_lists_the_allowed() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let r = desk.add_request(form("access", "eu-gdpr", "2026-03-02")).unwrap();
+        let reference = r.request.reference.clone();
+        let e = desk.change_status(&reference, StatusChange::to("fulfilled")).unwrap_err();
+        assert_eq!(e.code(), "illegal_transition");
+        assert!(e.to_string().contains("allowed from received: awaiting-identity, in-progress"), "{e}");
+        let e = desk.change_status(&reference, StatusChange::to("lost")).unwrap_err();
+        assert_eq!(e.field(), Some("status"));
+        let e = desk.change_status(&reference, StatusChange::to("on-hold")).unwrap_err();
+        assert_eq!(e.field(), Some("reason"), "on hold needs a reason");
+
+        let done = desk.change_status(&reference, StatusChange::to("in-progress")).unwrap();
+        assert_eq!(done.request.status, Status::InProgress);
+        assert!(done.is_open && done.request.closed_at.is_none());
+        let last = done.events.last().unwrap();
+        assert_eq!(last.kind, "status_changed");
+        assert_eq!(last.data["from"], "received");
+        assert_eq!(last.data["to"], "in-progress");
+
+        let answered = desk.change_status(&reference, StatusChange::to("fulfilled")).unwrap();
+        assert!(!answered.is_open);
+        assert!(answered.request.closed_at.is_some(), "the answer's day is recorded");
+        assert_eq!(answered.due_state, DueState::Closed);
+        assert_eq!(answered.allowed.iter().map(|t| t.to).collect::<Vec<_>>(), vec![Status::Closed]);
+    }
+
+    #[test]
+    fn a_refusal_needs_its_category_reason_and_for_an_exemption_its_basis() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let reference = desk.add_request(form("access", "eu-gdpr", "2026-03-02")).unwrap().request.reference;
+        let e = desk.change_status(&reference, change("refused", Some("too many"), None, None)).unwrap_err();
+        assert_eq!(e.field(), Some("category"));
+        let e = desk.change_status(&reference, change("refused", Some("x"), Some("nonsense"), None)).unwrap_err();
+        assert_eq!(e.field(), Some("category"));
+        let e = desk.change_status(&reference, change("in-progress", None, Some("excessive"), None)).unwrap_err();
+        assert_eq!(e.field(), Some("category"), "only a refusal takes a category");
+        let e = desk.change_status(&reference, change("refused", Some("x"), Some("exemption"), None)).unwrap_err();
+        assert_eq!(e.field(), Some("basis"));
+        let e = desk.change_status(&reference, change("refused", None, Some("excessive"), None)).unwrap_err();
+        assert_eq!(e.field(), Some("reason"));
+        let refused = desk
+            .change_status(&reference, change("refused", Some("legal privilege"), Some("exemption"), Some("Art 23")))
+            .unwrap();
+        assert_eq!(refused.request.refusal_category, Some(RefusalCategory::Exemption));
+        assert_eq!(refused.request.refusal_basis.as_deref(), Some("Art 23"));
+        assert_eq!(refused.request.outcome_reason.as_deref(), Some("legal privilege"));
+    }
+
+    #[test]
+    fn spam_taken_back_reopens_the_request() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let reference = desk.add_request(form("access", "eu-gdpr", "2026-03-02")).unwrap().request.reference;
+        let spam = desk.change_status(&reference, change("spam", Some("advert"), None, None)).unwrap();
+        assert!(!spam.is_open && spam.request.closed_at.is_some());
+        let back = desk.change_status(&reference, change("received", Some("it was real"), None, None)).unwrap();
+        assert!(back.is_open && back.request.closed_at.is_none());
+        let e = desk.change_status("RD-2026-9999", StatusChange::to("in-progress")).unwrap_err();
+        assert_eq!(e.code(), "not_found");
+    }
+}

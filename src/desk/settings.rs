@@ -1,0 +1,31 @@
+//! Where the register is, and the settings the core reads as it works.
+
+use std::path::{Path, PathBuf};
+
+use crate::error::{Error, Result};
+
+use super::{DEFAULT_TARGET_WORKING_DAYS, Desk};
+
+/// The database a command or the app uses: `--db`, else `RIGHTSDESK_DB`, else the OS data folder.
+pub fn resolve_db_path(given: Option<&Path>) -> Result<PathBuf> {
+    if let Some(p) = given {
+        return Ok(p.to_path_buf());
+    }
+    if let Some(p) = std::env::var_os("RIGHTSDESK_DB").filter(|p| !p.is_empty()) {
+        return Ok(PathBuf::from(p));
+    }
+    let dirs = directories::ProjectDirs::from("org", "Rightsdesk", "Rightsdesk")
+        .ok_or_else(|| Error::invalid("database", "no home folder: give --db PATH or set RIGHTSDESK_DB"))?;
+    Ok(dirs.data_dir().join("rightsdesk.sqlite3"))
+}
+
+impl Desk {
+    pub(crate) fn target_working_days(&self, regime: &str) -> u32 {
+        self.store
+            .setting(&format!("internal_target_working_days.{regime}"))
+            .ok()
+            .flatten()
+            .and_then(|v| v.parse().ok())
+            .unwrap_or(DEFAULT_TARGET_WORKING_DAYS)
+    }
+}
