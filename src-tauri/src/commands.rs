@@ -33,7 +33,7 @@ async fn with_desk<T: Send + 'static>(
     let desk: Arc<Desk> = state.desk.clone()?;
     tauri::async_runtime::spawn_blocking(move || f(&desk).map_err(|e| ErrorReport::from(&e))).await.map_err(|e| {
         ErrorReport {
-            code: "internal".into(),
+            code: rightsdesk::ErrorCode::Internal,
             message: format!("the operation stopped unexpectedly: {e}"),
             field: None,
         }
@@ -263,13 +263,13 @@ fn decode(file: &UploadedFile) -> Reply<Vec<u8>> {
     use base64::Engine;
     let bytes =
         base64::engine::general_purpose::STANDARD.decode(file.content_base64.as_bytes()).map_err(|e| ErrorReport {
-            code: "invalid".into(),
+            code: rightsdesk::ErrorCode::Invalid,
             message: format!("{} could not be read ({e})", file.name),
             field: Some("file".into()),
         })?;
     if bytes.len() > MAX_ATTACHMENT_BYTES {
         return Err(ErrorReport {
-            code: "invalid".into(),
+            code: rightsdesk::ErrorCode::Invalid,
             message: format!(
                 "{} is {} MB; files up to 50 MB can be added here",
                 file.name,
