@@ -1,4 +1,6 @@
-//! The core's typed errors. Each has a stable `code` the UI branches on and a message a person can act on.
+//! The core's typed errors. Each has a stable `code` the UI and scripts branch on ([`ErrorCode`], exported to
+//! TypeScript as a union) and a message a person can act on. No database engine type crosses this boundary: the
+//! store maps its engine's errors to `Busy`, `Constraint`, `Corrupt` or `Database` (see `store::engine_error`).
 
 use serde::Serialize;
 
@@ -6,10 +8,16 @@ use crate::deadline::DeadlineError;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
+    /// Bad input: the value of `field` cannot be used as given.
     #[error("{field}: {message}")]
     Invalid { field: String, message: String },
-    #[error("no request with reference or id '{0}'")]
-    NotFound(String),
+    /// What was looked for (`request`, `system`, `requester`, `template`, `message`, …) and the key it was looked for by.
+    #[error("{}", not_found_text(what, key))]
+    NotFound { what: &'static str, key: String },
+    /// The input is well-formed but the register's state does not allow it now (a fulfilment while checklist lines
+    /// are open, a change to a purged request, …).
+    #[error("{reason}")]
+    Refused { reason: String },
     #[error("cannot move {reference} from {from} to {to}: allowed from {from}: {allowed}")]
     IllegalTransition { reference: String, from: String, to: String, allowed: String },
     #[error(transparent)]
@@ -27,10 +35,18 @@ pub enum Error {
         "the register {0} is open read-only (this user cannot write the file): it can be listed, shown, verified and exported, not changed"
     )]
     ReadOnly(String),
+    /// Another connection holds the register's lock longer than the busy timeout.
+    #[error("the register is busy (another window or command is writing to it): try again ({0})")]
+    Busy(String),
+    /// The database refused a write that breaks one of its rules (a unique key, a foreign key, a check).
     #[error("database error: {0}")]
-    Database(#[from] rusqlite::Error),
+    Constraint(String),
+    /// Any other failure of the database engine, with its message.
+    #[error("database error: {0}")]
+    Database(String),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+    /// The file is not a database, or stored data cannot be read back.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
     /// An export could not be put together (a template or encoder failed on the data given).
@@ -40,30 +56,109 @@ pub enum Error {
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
+fn not_found_text(what: &str, key: &str) -> String {
+    // Requests are looked up by either; the wording has always said so.
+    if what == "request" { format!("no request with reference or id '{key}'") } else { format!("no {what} '{key}'") }
+}
+
+/// The stable machine-readable kinds of error, for the UI and scripts (`ErrorReport.code`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    Invalid,
+    NotFound,
+    Refused,
+    IllegalTransition,
+    Deadline,
+    NewerDatabase,
+    MigrationChanged,
+    ReadOnly,
+    Busy,
+    Constraint,
+    Database,
+    Io,
+    Corrupt,
+    Export,
+    // Set by the desktop shell: the operation stopped unexpectedly (its task panicked).
+    Internal,
+    // Set by the window itself: the call never reached the shell.
+    Bridge,
+}
+
+impl ErrorCode {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ErrorCode::Invalid => "invalid",
+            ErrorCode::NotFound => "not_found",
+            ErrorCode::Refused => "refused",
+            ErrorCode::IllegalTransition => "illegal_transition",
+            ErrorCode::Deadline => "deadline",
+            ErrorCode::NewerDatabase => "newer_database",
+            ErrorCode::MigrationChanged => "migration_changed",
+            ErrorCode::ReadOnly => "read_only",
+            ErrorCode::Busy => "busy",
+            ErrorCode::Constraint => "constraint",
+            ErrorCode::Database => "database",
+            ErrorCode::Io => "io",
+            ErrorCode::Corrupt => "corrupt",
+            ErrorCode::Export => "export",
+            ErrorCode::Internal => "internal",
+            ErrorCode::Bridge => "bridge",
+        }
+    }
+
+    /// Bad input, as opposed to a request the register refuses or a failure (the command line exits 2 for it).
+    pub fn is_bad_input(self) -> bool {
+        self == ErrorCode::Invalid
+    }
+}
+
+impl std::fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
 impl Error {
     pub fn invalid(field: impl Into<String>, message: impl Into<String>) -> Error {
         Error::Invalid { field: field.into(), message: message.into() }
+    }
+
+    pub fn not_found(what: &'static str, key: impl Into<String>) -> Error {
+        Error::NotFound { what, key: key.into() }
+    }
+
+    pub fn refused(reason: impl Into<String>) -> Error {
+        Error::Refused { reason: reason.into() }
     }
 
     pub fn io(context: impl Into<String>, source: std::io::Error) -> Error {
         Error::Io { context: context.into(), source }
     }
 
+    pub fn kind(&self) -> ErrorCode {
+        match self {
+            Error::Invalid { .. } => ErrorCode::Invalid,
+            Error::NotFound { .. } => ErrorCode::NotFound,
+            Error::Refused { .. } => ErrorCode::Refused,
+            Error::IllegalTransition { .. } => ErrorCode::IllegalTransition,
+            Error::Deadline(_) => ErrorCode::Deadline,
+            Error::NewerDatabase { .. } => ErrorCode::NewerDatabase,
+            Error::MigrationChanged(_) => ErrorCode::MigrationChanged,
+            Error::ReadOnly(_) => ErrorCode::ReadOnly,
+            Error::Busy(_) => ErrorCode::Busy,
+            Error::Constraint(_) => ErrorCode::Constraint,
+            Error::Database(_) => ErrorCode::Database,
+            Error::Io { .. } => ErrorCode::Io,
+            Error::Corrupt(_) => ErrorCode::Corrupt,
+            Error::Export(_) => ErrorCode::Export,
+        }
+    }
+
     /// Stable machine-readable code, for the UI and scripts.
     pub fn code(&self) -> &'static str {
-        match self {
-            Error::Invalid { .. } => "invalid",
-            Error::NotFound(_) => "not_found",
-            Error::IllegalTransition { .. } => "illegal_transition",
-            Error::Deadline(_) => "deadline",
-            Error::NewerDatabase { .. } => "newer_database",
-            Error::MigrationChanged(_) => "migration_changed",
-            Error::ReadOnly(_) => "read_only",
-            Error::Database(_) => "database",
-            Error::Io { .. } => "io",
-            Error::Corrupt(_) => "corrupt",
-            Error::Export(_) => "export",
-        }
+        self.kind().as_str()
     }
 
     /// The form field the error is about, if any (to place it next to the input).
@@ -79,7 +174,7 @@ impl Error {
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorReport {
-    pub code: String,
+    pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
 }
@@ -91,7 +186,7 @@ impl From<&Error> for ErrorReport {
             Error::Invalid { message, .. } => message.clone(),
             other => other.to_string(),
         };
-        ErrorReport { code: e.code().to_string(), message, field: e.field().map(str::to_string) }
+        ErrorReport { code: e.kind(), message, field: e.field().map(str::to_string) }
     }
 }
 
@@ -107,5 +202,29 @@ mod tests {
             json,
             serde_json::json!({"code": "invalid", "message": "'x' is not an email address", "field": "email"})
         );
+    }
+
+    #[test]
+    fn not_found_says_what_was_looked_for() {
+        assert_eq!(Error::not_found("system", "Nope").to_string(), "no system 'Nope'");
+        assert_eq!(Error::not_found("request", "RD-1").to_string(), "no request with reference or id 'RD-1'");
+        assert_eq!(Error::not_found("system", "Nope").code(), "not_found");
+    }
+
+    #[test]
+    fn codes_serialise_as_their_strings() {
+        for code in [
+            ErrorCode::Invalid,
+            ErrorCode::NotFound,
+            ErrorCode::Refused,
+            ErrorCode::IllegalTransition,
+            ErrorCode::NewerDatabase,
+            ErrorCode::Busy,
+            ErrorCode::Internal,
+        ] {
+            assert_eq!(serde_json::to_value(code).unwrap(), code.as_str());
+        }
+        assert_eq!(Error::refused("not now").to_string(), "not now");
+        assert_eq!(Error::refused("not now").code(), "refused");
     }
 }

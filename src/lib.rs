@@ -25,4 +25,4 @@ pub mod store;
 pub mod typeset;
 
 pub use desk::Desk;
-pub use error::{Error, ErrorReport, Result};
+pub use error::{Error, ErrorCode, ErrorReport, Result};

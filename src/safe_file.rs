@@ -224,10 +224,7 @@ fn folder(out: &Path) -> &Path {
 }
 
 fn taken(out: &Path) -> Error {
-    Error::invalid(
-        "out",
-        format!("{} already exists: choose another name, or replace it on purpose (--force)", out.display()),
-    )
+    Error::refused(format!("{} already exists: choose another name, or replace it on purpose (--force)", out.display()))
 }
 
 fn refuse_taken(out: &Path) -> Result<()> {

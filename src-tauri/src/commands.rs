@@ -22,7 +22,7 @@ async fn with_desk<T: Send + 'static>(
     let desk: Arc<Desk> = state.desk.clone()?;
     tauri::async_runtime::spawn_blocking(move || f(&desk).map_err(|e| ErrorReport::from(&e))).await.map_err(|e| {
         ErrorReport {
-            code: "internal".into(),
+            code: rightsdesk::ErrorCode::Internal,
             message: format!("the operation stopped unexpectedly: {e}"),
             field: None,
         }

@@ -98,9 +98,36 @@ impl Failure {
     }
 }
 
-impl<E: std::fmt::Display> From<E> for Failure {
-    fn from(e: E) -> Failure {
+/// The core's error decides the exit code (docs/cli.md): 2 for bad input, 1 for a refusal or any other failure.
+impl From<rightsdesk::Error> for Failure {
+    fn from(e: rightsdesk::Error) -> Failure {
+        let code = if e.kind().is_bad_input() { 2 } else { 1 };
+        Failure { message: e.to_string(), code, stdout: false }
+    }
+}
+
+impl From<rightsdesk::deadline::DeadlineError> for Failure {
+    fn from(e: rightsdesk::deadline::DeadlineError) -> Failure {
+        Failure::from(rightsdesk::Error::from(e))
+    }
+}
+
+impl From<serde_json::Error> for Failure {
+    fn from(e: serde_json::Error) -> Failure {
         Failure { message: e.to_string(), code: 1, stdout: false }
+    }
+}
+
+/// A refusal worded by the command itself (exit 1).
+impl From<&str> for Failure {
+    fn from(message: &str) -> Failure {
+        Failure { message: message.to_string(), code: 1, stdout: false }
+    }
+}
+
+impl From<String> for Failure {
+    fn from(message: String) -> Failure {
+        Failure { message, code: 1, stdout: false }
     }
 }
 
@@ -126,11 +153,7 @@ pub fn main() -> ExitCode {
             return ExitCode::SUCCESS;
         }
         Err(e) => {
-            // clap's message spans several lines (usage, hints); the contract wants one.
-            let text = e.render().to_string();
-            let first = text.lines().next().unwrap_or("error: invalid arguments").trim_end();
-            let first = if first.starts_with("error:") { first.to_string() } else { format!("error: {first}") };
-            out::stderr(&first);
+            out::stderr(&one_line_usage_error(&e.render().to_string()));
             return ExitCode::from(2);
         }
     };
@@ -168,7 +191,42 @@ pub fn main() -> ExitCode {
     }
 }
 
+/// clap's message spans several lines (the error, the options it names, usage, hints); the contract wants one line
+/// that still names what was wrong: the error with the lines that follow it, up to the usage.
+fn one_line_usage_error(text: &str) -> String {
+    let parts: Vec<&str> = text
+        .lines()
+        .map(str::trim)
+        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+        .filter(|l| !l.is_empty())
+        .collect();
+    let line = if parts.is_empty() { "invalid arguments".to_string() } else { parts.join(" ") };
+    if line.starts_with("error:") { line } else { format!("error: {line}") }
+}
+
 /// Render a value as the one JSON object a `--json` command prints.
 pub fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     Ok(out::json_text(serde_json::to_string_pretty(value)?))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_missing_option_is_named_on_the_one_line() {
+        let e = Cli::try_parse_from(["rightsdesk", "request", "add"]).err().unwrap();
+        let line = one_line_usage_error(&e.render().to_string());
+        assert!(line.starts_with("error: the following required arguments were not provided: --"), "{line}");
+        assert!(line.contains("--kind <KIND>"), "{line}");
+        assert!(!line.contains('\n') && !line.contains("Usage"), "{line}");
+    }
+
+    #[test]
+    fn bad_input_exits_2_and_a_refusal_1() {
+        assert_eq!(Failure::from(rightsdesk::Error::invalid("kind", "unknown")).code, 2);
+        assert_eq!(Failure::from(rightsdesk::Error::refused("not now")).code, 1);
+        assert_eq!(Failure::from(rightsdesk::Error::not_found("system", "Nope")).code, 1);
+        assert_eq!(Failure::from("no key").code, 1);
+    }
 }

@@ -308,7 +308,7 @@ impl Desk {
     /// keyring). Records the public key as an event of the register and signs the first checkpoint.
     pub fn set_up_audit_key(&self, passphrase: Option<&str>) -> Result<AuditKeyStatus> {
         if self.store.setting("audit.key.public")?.is_some() {
-            return Err(Error::invalid("key", "the register already has a signing key"));
+            return Err(Error::refused("the register already has a signing key"));
         }
         let register = self.register_id()?;
         let key = SigningKey::generate()?;

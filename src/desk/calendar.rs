@@ -63,10 +63,7 @@ impl Desk {
         let (calendar, day) = self.calendar_and_day(calendar, day)?;
         let cal = self.engine().calendar(&calendar)?;
         if let Some(name) = cal.holiday_name(day) {
-            return Err(Error::invalid(
-                "day",
-                format!("{} is already a holiday on {calendar}: {name}", dates::fmt(day)),
-            ));
+            return Err(Error::refused(format!("{} is already a holiday on {calendar}: {name}", dates::fmt(day))));
         }
         if crate::deadline::calendar::is_weekend(day) {
             return Err(Error::invalid(

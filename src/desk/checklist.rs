@@ -76,8 +76,7 @@ impl Desk {
     pub fn update_system(&self, id_or_name: &str, input: SystemInput) -> Result<System> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
-            let mut s =
-                tx.reader().system(id_or_name)?.ok_or_else(|| Error::NotFound(format!("system {id_or_name}")))?;
+            let mut s = tx.reader().system(id_or_name)?.ok_or_else(|| Error::not_found("system", id_or_name))?;
             s.owner = text("owner", &input.owner, 200)?;
             s.holds = text("holds", &input.holds, 2_000)?;
             s.is_backup = input.is_backup;
@@ -90,10 +89,9 @@ impl Desk {
     pub fn retire_system(&self, id_or_name: &str) -> Result<System> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
-            let mut s =
-                tx.reader().system(id_or_name)?.ok_or_else(|| Error::NotFound(format!("system {id_or_name}")))?;
+            let mut s = tx.reader().system(id_or_name)?.ok_or_else(|| Error::not_found("system", id_or_name))?;
             if s.retired_at.is_some() {
-                return Err(Error::invalid("name", format!("{} is already retired", s.name)));
+                return Err(Error::refused(format!("{} is already retired", s.name)));
             }
             s.retired_at = Some(at.clone());
             tx.update_system(&s, &at)?;
@@ -148,7 +146,7 @@ impl Desk {
             Self::ensure_open(r)?;
             let items = self.missing_items(tx, r)?;
             if items.is_empty() {
-                return Err(Error::invalid("checklist", "every system of the data map is already on the checklist"));
+                return Err(Error::refused("every system of the data map is already on the checklist"));
             }
             tx.add_checklist_items(&r.id.to_string(), &items)?;
             let systems: Vec<&str> = items.iter().map(|i| i.system_name.as_str()).collect();

@@ -43,10 +43,11 @@ impl Desk {
         if r.status.is_open() {
             Ok(())
         } else {
-            Err(Error::invalid(
-                "status",
-                format!("{} is {}: its clock can no longer change", r.reference, r.status.label().to_lowercase()),
-            ))
+            Err(Error::refused(format!(
+                "{} is {}: its clock can no longer change",
+                r.reference,
+                r.status.label().to_lowercase()
+            )))
         }
     }
 
@@ -81,10 +82,7 @@ impl Desk {
             Self::ensure_open(r)?;
             let from = self.event_date(r, "from", from)?;
             if let Some(open) = r.facts.pauses.iter().find(|p| p.end.is_none()) {
-                return Err(Error::invalid(
-                    "from",
-                    format!("the clock is already stopped since {}", dates::fmt(open.start)),
-                ));
+                return Err(Error::refused(format!("the clock is already stopped since {}", dates::fmt(open.start))));
             }
             if let Some(last) = r.facts.pauses.iter().filter_map(|p| p.end).max().filter(|end| *end >= from) {
                 return Err(Error::invalid(
@@ -133,15 +131,16 @@ impl Desk {
             Self::ensure_open(r)?;
             let told = self.event_date(r, "told", told_on)?;
             if let Some(before) = r.facts.extended_on {
-                return Err(Error::invalid(
-                    "told",
-                    format!("the extension was already taken (requester told {})", dates::fmt(before)),
-                ));
+                return Err(Error::refused(format!(
+                    "the extension was already taken (requester told {})",
+                    dates::fmt(before)
+                )));
             }
             let regime = self.engine().regime(&r.regime)?;
-            let due = r.dates.due.ok_or_else(|| {
-                Error::invalid("told", format!("{} has no statutory deadline to extend", r.reference))
-            })?;
+            let due = r
+                .dates
+                .due
+                .ok_or_else(|| Error::refused(format!("{} has no statutory deadline to extend", r.reference)))?;
             if told > due {
                 return Err(Error::invalid(
                     "told",

@@ -140,7 +140,7 @@ impl Desk {
                 .disclosures(&r.id.to_string())?
                 .into_iter()
                 .find(|d| d.id == item_id.trim())
-                .ok_or_else(|| Error::invalid("item", format!("{} has no item {item_id}", r.reference)))?;
+                .ok_or_else(|| Error::not_found("disclosure item", item_id.trim()))?;
             tx.delete_disclosure(&r.id.to_string(), &item.id)?;
             Ok((
                 "disclosure_removed",

@@ -34,10 +34,10 @@ impl Desk {
     pub fn edit_request(&self, id_or_reference: &str, edit: RequestEdit) -> Result<RequestDetail> {
         let current = self.store.read(|rd| rd.request(id_or_reference))?;
         if current.requester.name.is_empty() {
-            return Err(Error::invalid(
-                "request",
-                format!("{}'s personal data was purged at the end of its retention period", current.reference),
-            ));
+            return Err(Error::refused(format!(
+                "{}'s personal data was purged at the end of its retention period",
+                current.reference
+            )));
         }
         if edit.received.as_deref().is_some_and(|d| d.trim().is_empty()) {
             return Err(Error::invalid("received", "every request has a date of receipt"));
@@ -83,7 +83,7 @@ impl Desk {
         note("description", json!(r.description), json!(checked.description));
         note("notes", json!(r.notes), json!(checked.notes));
         if changed.is_empty() {
-            return Err(Error::invalid("request", format!("nothing to correct: {} already says that", r.reference)));
+            return Err(Error::refused(format!("nothing to correct: {} already says that", r.reference)));
         }
         let relink = ["email", "phone", "account"].iter().any(|f| changed.contains_key(*f));
         let at = crate::store::timestamp(self.now());

@@ -169,7 +169,7 @@ impl Desk {
         }
         let request = self.store.read(|r| r.request(id_or_reference))?;
         if party == Party::Agent && request.agent.is_none() {
-            return Err(Error::invalid("party", format!("{} has no authorised agent on record", request.reference)));
+            return Err(Error::refused(format!("{} has no authorised agent on record", request.reference)));
         }
         let on = self.event_date(&request, "on", &input.on)?;
         let root = self.evidence_dir();
@@ -260,15 +260,15 @@ impl Desk {
             Self::ensure_open(r)?;
             let on = self.event_date(r, "on", on)?;
             if r.facts.verified_on.is_some() {
-                return Err(Error::invalid("on", format!("{}'s identity is already established", r.reference)));
+                return Err(Error::refused(format!("{}'s identity is already established", r.reference)));
             }
             let from = r.status;
             if from != Status::AwaitingIdentity {
                 if r.status.transition(Status::AwaitingIdentity).is_none() {
-                    return Err(Error::invalid(
-                        "status",
-                        format!("a request that is {} cannot wait for identity", from.label().to_lowercase()),
-                    ));
+                    return Err(Error::refused(format!(
+                        "a request that is {} cannot wait for identity",
+                        from.label().to_lowercase()
+                    )));
                 }
                 r.status = Status::AwaitingIdentity;
             }
@@ -306,10 +306,10 @@ impl Desk {
             // The reasons are written by the closing itself; what else the notice needs is checked first.
             let r = self.store.read(|rd| rd.request(id_or_reference))?;
             if r.requester.email.is_none() {
-                return Err(Error::invalid(
-                    "email",
-                    format!("{} has no email address: write to the requester by post", r.reference),
-                ));
+                return Err(Error::refused(format!(
+                    "{} has no email address: write to the requester by post",
+                    r.reference
+                )));
             }
             self.sender()?;
             if self.organisation()?.name.trim().is_empty() {
@@ -333,7 +333,7 @@ impl Desk {
                 None => "its identity was not asked for, or is established".to_string(),
                 Some(on) => format!("the {days} days after the identity request of {} have not passed", dates::fmt(on)),
             };
-            return Err(Error::invalid("status", format!("{} cannot be closed as unverified: {why}", r.reference)));
+            return Err(Error::refused(format!("{} cannot be closed as unverified: {why}", r.reference)));
         };
         let asked = asked.map(dates::fmt).unwrap_or_default();
         self.change_status(
@@ -363,10 +363,7 @@ impl Desk {
         let cutoff = today - Duration::days(i64::from(self.evidence_retention_days()));
         let only = request.map(|r| self.store.read(|rd| rd.request(r))).transpose()?;
         if let Some(r) = only.as_ref().filter(|r| r.status.is_open()) {
-            return Err(Error::invalid(
-                "request",
-                format!("{} is still open: its evidence may be needed", r.reference),
-            ));
+            return Err(Error::refused(format!("{} is still open: its evidence may be needed", r.reference)));
         }
         let due = self.store.read(|rd| rd.evidence_to_purge(cutoff, only.as_ref().map(|r| &r.id)))?;
         let mut report = PurgeReport::default();

@@ -189,7 +189,7 @@ impl Desk {
     pub fn requester(&self, id: &str) -> Result<RequesterView> {
         let today = self.today();
         self.store.read(|rd| {
-            let record = rd.requester(id)?.ok_or_else(|| Error::NotFound(format!("requester {id}")))?;
+            let record = rd.requester(id)?.ok_or_else(|| Error::not_found("requester", id))?;
             let requests = rd
                 .requester_history(id, 500)?
                 .into_iter()

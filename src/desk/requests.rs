@@ -254,7 +254,7 @@ impl Desk {
             if matches!(to, Status::Fulfilled | Status::PartiallyFulfilled)
                 && let Some(why) = checklist::unfinished(&tx.reader().checklist(&r.id.to_string())?)
             {
-                return Err(Error::invalid("status", format!("{} cannot be answered yet: {why}", r.reference)));
+                return Err(Error::refused(format!("{} cannot be answered yet: {why}", r.reference)));
             }
             let from = r.status;
             r.status = to;
@@ -264,7 +264,7 @@ impl Desk {
                     .requester
                     .email
                     .clone()
-                    .ok_or_else(|| Error::invalid("block_sender", "the request has no email address to block"))?;
+                    .ok_or_else(|| Error::refused("the request has no email address to block"))?;
                 tx.block_sender(&email, reason.as_deref().unwrap_or("spam"), &store::timestamp(now), &actor)?;
                 blocked = Some(email);
             }

@@ -195,7 +195,7 @@ impl Desk {
         self.store.write(|tx| {
             let all = tx.reader().templates()?;
             if all.iter().any(|t| t.lang == to) {
-                return Err(Error::invalid("to", format!("templates in '{to}' exist already")));
+                return Err(Error::refused(format!("templates in '{to}' exist already")));
             }
             let source: Vec<&TemplateRow> = all.iter().filter(|t| t.lang == from.trim()).collect();
             if source.is_empty() {
@@ -224,7 +224,7 @@ impl Desk {
                     }
                 }
             }
-            Err(Error::invalid("stage", format!("no template for {stage}")))
+            Err(Error::not_found("template", stage.to_string()))
         })
     }
 
@@ -396,10 +396,10 @@ impl Desk {
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
         complete(self.render_for(&r, stage, None, note)?, " email")?;
         if r.requester.email.is_none() {
-            return Err(Error::invalid(
-                "email",
-                format!("{} has no email address: write to the requester by post", r.reference),
-            ));
+            return Err(Error::refused(format!(
+                "{} has no email address: write to the requester by post",
+                r.reference
+            )));
         }
         self.sender().map(|_| ())
     }
@@ -427,9 +427,10 @@ impl Desk {
     ) -> Result<OutboxItem> {
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
         let rendered = complete(self.render_for(&r, stage, lang, note)?, "")?;
-        let to = r.requester.email.clone().ok_or_else(|| {
-            Error::invalid("email", format!("{} has no email address: print the letter instead", r.reference))
-        })?;
+        let to =
+            r.requester.email.clone().ok_or_else(|| {
+                Error::refused(format!("{} has no email address: print the letter instead", r.reference))
+            })?;
         let from = self.sender()?;
         let files = if letter {
             let (name, pdf) = self.letter_bytes(&r, &rendered)?;
@@ -474,10 +475,7 @@ fn complete(rendered: Rendered, medium: &str) -> Result<Rendered> {
     if rendered.missing.is_empty() {
         return Ok(rendered);
     }
-    Err(Error::invalid(
-        "template",
-        format!("the {}{medium} cannot be sent: {}", rendered.stage, rendered.missing.join("; ")),
-    ))
+    Err(Error::refused(format!("the {}{medium} cannot be sent: {}", rendered.stage, rendered.missing.join("; "))))
 }
 
 /// The organisation's logo: a logo that cannot be read any more leaves the letterhead without it rather than

@@ -84,17 +84,14 @@ impl Desk {
         let portability = r.kind == RequestKind::Portability;
         let items: Vec<Disclosure> = items.into_iter().filter(|d| !portability || d.provided).collect();
         if items.is_empty() {
-            return Err(Error::invalid(
-                "disclosures",
-                if portability {
-                    format!(
-                        "nothing on {} is marked as provided by the person: a portability export holds only that",
-                        r.reference
-                    )
-                } else {
-                    format!("nothing is gathered on {} yet: add what each system holds first", r.reference)
-                },
-            ));
+            return Err(Error::refused(if portability {
+                format!(
+                    "nothing on {} is marked as provided by the person: a portability export holds only that",
+                    r.reference
+                )
+            } else {
+                format!("nothing is gathered on {} yet: add what each system holds first", r.reference)
+            }));
         }
         let lang = match language {
             Some(l) => l.to_string(),
@@ -110,10 +107,10 @@ impl Desk {
                 .map(|(what, _)| what)
                 .collect();
         if !missing.is_empty() {
-            return Err(Error::invalid(
-                "organisation",
-                format!("the export's README would lack what the law requires: {}", missing.join("; ")),
-            ));
+            return Err(Error::refused(format!(
+                "the export's README would lack what the law requires: {}",
+                missing.join("; ")
+            )));
         }
         let holds: BTreeMap<String, String> = self.systems()?.into_iter().map(|s| (s.id, s.holds)).collect();
         let org = &ctx.org;

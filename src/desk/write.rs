@@ -31,14 +31,11 @@ impl Desk {
             let mut r = tx.reader().request(id_or_reference)?;
             if r.purged_at.is_some() {
                 // Its personal data is gone for good: a new file or fact would outlive the retention period.
-                return Err(Error::invalid(
-                    "request",
-                    format!(
-                        "{}'s personal data was purged at the end of its retention period: it takes no new files, \
+                return Err(Error::refused(format!(
+                    "{}'s personal data was purged at the end of its retention period: it takes no new files, \
                          facts or changes",
-                        r.reference
-                    ),
-                ));
+                    r.reference
+                )));
             }
             let before = r.dates.clone();
             let (kind, mut data) = change(&mut r, tx)?;

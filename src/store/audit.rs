@@ -252,7 +252,9 @@ pub(crate) fn append(
     let id = Uuid::now_v7().to_string();
     let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
     let state = match request_id {
-        Some(request_id) => Some(row_state(tx, request_id)?.ok_or_else(|| Error::NotFound(request_id.to_string()))?),
+        Some(request_id) => {
+            Some(row_state(tx, request_id)?.ok_or_else(|| Error::not_found("request", request_id.to_string()))?)
+        }
         None => None,
     };
     let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());

@@ -10,6 +10,7 @@ mod audit;
 mod calendar_days;
 mod checklist;
 mod disclosures;
+mod engine_error;
 mod export;
 mod identity;
 mod imports;

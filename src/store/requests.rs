@@ -279,7 +279,7 @@ impl Reader<'_> {
             .prepare_cached(&sql)?
             .query_row([id_or_reference.trim()], to_request)
             .optional()?
-            .ok_or_else(|| Error::NotFound(id_or_reference.to_string()))
+            .ok_or_else(|| Error::not_found("request", id_or_reference))
     }
 
     pub fn list(&self, q: &Query) -> Result<Page<RequestRow>> {
@@ -431,7 +431,7 @@ impl Tx<'_> {
                 timestamp(r.updated_at),
             ])?;
         if changed != 1 {
-            return Err(Error::NotFound(r.reference.clone()));
+            return Err(Error::not_found("request", r.reference.clone()));
         }
         Ok(())
     }
@@ -444,7 +444,7 @@ impl Tx<'_> {
         let values = cols.into_iter().map(|(_, v)| v).chain([Value::Text(r.id.to_string())]);
         let changed = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         if changed != 1 {
-            return Err(Error::NotFound(r.reference.clone()));
+            return Err(Error::not_found("request", r.reference.clone()));
         }
         Ok(())
     }

@@ -111,7 +111,9 @@ fn an_erasure_is_complete_only_when_every_system_is_done_or_explained() {
         .assert_error("not on RD-2026-0001's checklist");
     reg.run(&["request", "tick", "RD-2026-0001", "--system", "Nightly backups", "--state", "finished"])
         .assert_error("unknown state");
-    reg.run(&["request", "status", "RD-2026-0001", "fulfilled"]).assert_error("Nightly backups (erase)");
+    let open = reg.run(&["request", "status", "RD-2026-0001", "fulfilled"]);
+    open.assert_error("Nightly backups (erase)");
+    assert_eq!(open.code, 1, "refused in this state, not bad input");
     reg.run(&[
         "request",
         "tick",
@@ -143,6 +145,9 @@ fn systems_added_later_can_join_an_open_checklist_and_retired_ones_leave_new_one
     assert_eq!(v["checklist"][1]["action"], "Search and export");
     reg.run(&["datamap", "retire", "CRM"]).ok();
     reg.run(&["datamap", "retire", "CRM"]).assert_error("already retired");
+    let nope = reg.run(&["datamap", "retire", "Nope"]);
+    nope.assert_error("error: no system 'Nope'");
+    assert_eq!(nope.code, 1);
     let v = reg.request().kind("access").regime("eu-gdpr").calendar("FR").received("2026-03-03").name("Sam").json();
     assert_eq!(states(&v), [("Support desk".into(), "open".into())]);
     let systems = reg.run(&["datamap", "list", "--json"]).json();

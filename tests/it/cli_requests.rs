@@ -135,11 +135,25 @@ fn bad_input_is_refused_and_writes_nothing() {
     for (args, needle) in bad {
         let mut full = vec!["request", "add", "--json"];
         full.extend_from_slice(args);
-        reg.run(&full).assert_error(needle);
+        let out = reg.run(&full);
+        out.assert_error(needle);
+        assert_eq!(out.code, 2, "invalid input exits 2 (docs/cli.md): {}", out.stderr);
     }
-    reg.run(&["request", "show", "RD-2026-0999"]).assert_error("RD-2026-0999");
-    reg.run(&["request", "status", "RD-2026-0001", "levitating"]).assert_error("levitating");
-    reg.run(&["request", "list", "--kind", "nope"]).assert_error("nope");
+    let missing = reg.run(&["request", "add", "--regime", "uk-gdpr"]);
+    missing.assert_error("error: the following required arguments were not provided: --kind <KIND>");
+    assert_eq!(missing.code, 2);
+    let unknown = reg.run(&["request", "show", "RD-2026-0999"]);
+    unknown.assert_error("no request with reference or id 'RD-2026-0999'");
+    assert_eq!(unknown.code, 1, "not found is a refusal, not bad input");
+    let bad_status = reg.run(&["request", "status", "RD-2026-0001", "levitating"]);
+    bad_status.assert_error("levitating");
+    assert_eq!(bad_status.code, 2);
+    let illegal = reg.run(&["request", "status", "RD-2026-0001", "closed"]);
+    illegal.assert_error("allowed from received");
+    assert_eq!(illegal.code, 1);
+    let bad_kind = reg.run(&["request", "list", "--kind", "nope"]);
+    bad_kind.assert_error("nope");
+    assert_eq!(bad_kind.code, 2);
     let list = run_db(&reg.db, &["request", "list", "--json"]).json();
     assert_eq!(list["total"], 1, "nothing written by the failed commands");
     assert_eq!(run_db(&reg.db, &["audit", "verify", "--json"]).json()["events_checked"], 1);

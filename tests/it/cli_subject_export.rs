@@ -481,5 +481,5 @@ fn bad_requests_for_an_export_get_a_clear_error_and_leave_no_file() {
     let after = reg.run(&["request", "undisclose", &r, "--item", &item, "--json"]).json();
     assert!(after["disclosures"].as_array().unwrap().iter().all(|d| d["id"] != item.as_str()));
     assert!(after["events"].as_array().unwrap().iter().any(|e| e["kind"] == "disclosure_removed"));
-    reg.run(&["request", "undisclose", &r, "--item", &item]).assert_error("has no item");
+    reg.run(&["request", "undisclose", &r, "--item", &item]).assert_error("no disclosure item");
 }

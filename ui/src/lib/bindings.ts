@@ -762,19 +762,22 @@ export type EmailDraft_Serialize = {
 	attachment_names: string[],
 };
 
+/**  The stable machine-readable kinds of error, for the UI and scripts (`ErrorReport.code`). */
+export type ErrorCode = "invalid" | "not_found" | "refused" | "illegal_transition" | "deadline" | "newer_database" | "migration_changed" | "read_only" | "busy" | "constraint" | "database" | "io" | "corrupt" | "export" | "internal" | "bridge";
+
 /**  What crosses to the UI or a script: `{code, message, field}`. */
 export type ErrorReport = ErrorReport_Serialize | ErrorReport_Deserialize;
 
 /**  What crosses to the UI or a script: `{code, message, field}`. */
 export type ErrorReport_Deserialize = {
-	code: string,
+	code: ErrorCode,
 	message: string,
 	field?: string | null,
 };
 
 /**  What crosses to the UI or a script: `{code, message, field}`. */
 export type ErrorReport_Serialize = {
-	code: string,
+	code: ErrorCode,
 	message: string,
 	field: string | null,
 };
