@@ -3,7 +3,7 @@ import { Action } from "./action.svelte";
 import { ApiError } from "./api";
 
 const invalid = (field: string | null, text: string) =>
-  new ApiError({ code: "invalid_input", message: text, field });
+  new ApiError({ code: "invalid", message: text, field });
 
 describe("Action", () => {
   it("is busy while the call runs and returns its result", async () => {

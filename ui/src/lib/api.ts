@@ -62,7 +62,8 @@ export type OutboxItem = B.OutboxItem_Serialize;
 export type FlushReport = B.FlushReport;
 
 export class ApiError extends Error {
-  readonly code: string;
+  /** The core's stable code ("bridge" when the backend did not answer at all). */
+  readonly code: B.ErrorCode;
   readonly field: string | null;
 
   constructor(report: ErrorReport) {
