@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use rightsdesk::desk::{AuditKeyStatus, ChainReport, CheckpointInfo};
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -16,14 +16,9 @@ pub enum Command {
         /// Also check that the register still holds the head in this anchor file (`audit anchor --out`).
         #[arg(long, value_name = "FILE")]
         anchor: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
     },
     /// Sign a checkpoint of the chain's head now.
-    Checkpoint {
-        #[arg(long)]
-        json: bool,
-    },
+    Checkpoint,
     /// Sign the head and write it to a file to keep outside the register.
     Anchor {
         #[arg(long, value_name = "FILE")]
@@ -31,8 +26,6 @@ pub enum Command {
         /// Replace FILE if it exists.
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// The signing key of the checkpoints.
     #[command(subcommand)]
@@ -46,20 +39,16 @@ pub enum KeyCommand {
         /// Seal the key with a passphrase (one line on standard input) instead of the OS keyring.
         #[arg(long)]
         passphrase_stdin: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Whether a key is set up, where it is kept, and the newest checkpoint.
-    Status {
-        #[arg(long)]
-        json: bool,
-    },
+    Status,
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Command::Verify { anchor, json: as_json } => {
+        Command::Verify { anchor } => {
             let report = desk.verify_audit_with(anchor.as_deref())?;
             if !report.ok {
                 let message = if as_json { json(&report)? } else { broken(&report) };
@@ -68,7 +57,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             }
             if as_json { json(&report) } else { Ok(intact(&report)) }
         }
-        Command::Checkpoint { json: as_json } => match desk.checkpoint("on request")? {
+        Command::Checkpoint => match desk.checkpoint("on request")? {
             Some(cp) if as_json => json(&cp),
             Some(cp) => Ok(signed("checkpoint signed", &cp)),
             None => Err(Failure::from(
@@ -76,16 +65,16 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                  RIGHTSDESK_AUDIT_PASSPHRASE is not set",
             )),
         },
-        Command::Anchor { out, force, json: as_json } => {
+        Command::Anchor { out, force } => {
             let cp = desk.export_anchor(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
             if as_json { json(&cp) } else { Ok(signed(&format!("anchor written to {}", out.display()), &cp)) }
         }
-        Command::Key(KeyCommand::Setup { passphrase_stdin, json: as_json }) => {
+        Command::Key(KeyCommand::Setup { passphrase_stdin }) => {
             let passphrase = if passphrase_stdin { Some(read_passphrase()?) } else { None };
             let status = desk.set_up_audit_key(passphrase.as_deref().map(String::as_str))?;
             if as_json { json(&status) } else { Ok(key_status(&status)) }
         }
-        Command::Key(KeyCommand::Status { json: as_json }) => {
+        Command::Key(KeyCommand::Status) => {
             let status = desk.audit_key_status()?;
             if as_json { json(&status) } else { Ok(key_status(&status)) }
         }

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 
 #[derive(Subcommand)]
@@ -15,8 +15,6 @@ pub enum Command {
         date: String,
         #[arg(long)]
         label: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Take back a day the organisation declared; open requests are recomputed.
     RemoveDay {
@@ -26,14 +24,9 @@ pub enum Command {
         date: String,
         #[arg(long)]
         reason: String,
-        #[arg(long)]
-        json: bool,
     },
     /// The non-working days the organisation declared, in force now.
-    Days {
-        #[arg(long)]
-        json: bool,
-    },
+    Days,
     /// Every open request's deadlines as an iCalendar file (no requester names in it).
     Export {
         #[arg(long)]
@@ -41,8 +34,6 @@ pub enum Command {
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -60,16 +51,17 @@ fn report(r: &rightsdesk::desk::RecomputeReport, as_json: bool) -> Result<String
     ))
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Command::AddDay { calendar, date, label, json: as_json } => {
+        Command::AddDay { calendar, date, label } => {
             report(&desk.add_non_working_day(&calendar, &date, &label)?, as_json)
         }
-        Command::RemoveDay { calendar, date, reason, json: as_json } => {
+        Command::RemoveDay { calendar, date, reason } => {
             report(&desk.remove_non_working_day(&calendar, &date, &reason)?, as_json)
         }
-        Command::Days { json: as_json } => {
+        Command::Days => {
             let days = desk.calendar_days()?;
             if as_json {
                 return json(&days);
@@ -80,7 +72,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 .collect::<Vec<_>>()
                 .join("\n"))
         }
-        Command::Export { out, force, json: as_json } => {
+        Command::Export { out, force } => {
             let events = desk.export_deadlines(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
             if as_json {
                 json(&serde_json::json!({"file": out, "events": events}))

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 use rightsdesk::desk::SystemInput;
 use rightsdesk::store::System;
 
@@ -21,8 +21,6 @@ pub enum Command {
         /// A backup: an erasure may put the data beyond use there until the backup expires.
         #[arg(long)]
         backup: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Change a system's owner, contents or backup flag.
     Update {
@@ -33,19 +31,12 @@ pub enum Command {
         holds: String,
         #[arg(long)]
         backup: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Take a system off new checklists (existing ones keep it).
     Retire {
         name: String,
-        #[arg(long)]
-        json: bool,
     },
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
 }
 
 fn out(s: &System, as_json: bool) -> Result<String, Failure> {
@@ -62,18 +53,19 @@ fn out(s: &System, as_json: bool) -> Result<String, Failure> {
     ))
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Command::Add { name, owner, holds, backup, json: as_json } => {
+        Command::Add { name, owner, holds, backup } => {
             out(&desk.add_system(SystemInput { name, owner, holds, is_backup: backup })?, as_json)
         }
-        Command::Update { name, owner, holds, backup, json: as_json } => out(
+        Command::Update { name, owner, holds, backup } => out(
             &desk.update_system(&name, SystemInput { name: name.clone(), owner, holds, is_backup: backup })?,
             as_json,
         ),
-        Command::Retire { name, json: as_json } => out(&desk.retire_system(&name)?, as_json),
-        Command::List { json: as_json } => {
+        Command::Retire { name } => out(&desk.retire_system(&name)?, as_json),
+        Command::List => {
             let systems = desk.systems()?;
             if as_json {
                 return json(&systems);

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -11,15 +11,14 @@ pub enum Command {
     Purge {
         #[arg(long)]
         request: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Command::Purge { request, json: as_json } => {
+        Command::Purge { request } => {
             let report = desk.purge_evidence(request.as_deref())?;
             if as_json {
                 json(&report)

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 use rightsdesk::desk::PackSelection;
 use rightsdesk::export::LogFormat;
@@ -25,8 +25,6 @@ pub enum Command {
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// The requester's copy of their data (access, portability) as one ZIP: index.html, data.json, CSV tables, the
     /// original files, README.txt with the Art 15(1) information and manifest.json with SHA-256 checksums.
@@ -43,8 +41,6 @@ pub enum Command {
         /// The language of index.html and README.txt (en, fr, nl, de; default: the request's language).
         #[arg(long)]
         lang: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// The evidence pack for a regulator's inquiry: the log lines, every letter and email sent, each request's
     /// audit trail with the hash-chain check and a script to recompute it, and a SHA-256 manifest. Choose the
@@ -61,14 +57,12 @@ pub enum Command {
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     match command {
-        Command::Log { from, to, format, out, force, json: as_json } => {
+        Command::Log { from, to, format, out, force } => {
             let from = dates::parse(&from).map_err(|e| Failure::usage(format!("error: --from: {e}")))?;
             let to = dates::parse(&to).map_err(|e| Failure::usage(format!("error: --to: {e}")))?;
             let format = match format {
@@ -77,22 +71,22 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                     Failure::usage("error: --format csv|xlsx|json|pdf (the --out name has no known extension)".into())
                 })?,
             };
-            let desk = open_desk(db)?;
+            let desk = ctx.desk()?;
             let done = desk.export_log(from, to, format, &out, Existing::replace_if(force), &mut |_| {})?;
-            if as_json {
+            if ctx.json {
                 json(&done)
             } else {
                 Ok(format!("wrote {} requests to {} ({} bytes)", done.requests, done.path, done.bytes))
             }
         }
-        Command::Evidence { requests, from, to, out, force, json: as_json } => {
+        Command::Evidence { requests, from, to, out, force } => {
             let selection = match (from, to) {
                 (Some(from), Some(to)) => PackSelection::Period { from, to },
                 _ => PackSelection::References { references: requests },
             };
-            let desk = open_desk(db)?;
+            let desk = ctx.desk()?;
             let done = desk.export_evidence(&selection, &out, Existing::replace_if(force))?;
-            if as_json {
+            if ctx.json {
                 json(&done)
             } else {
                 Ok(format!(
@@ -106,9 +100,9 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 ))
             }
         }
-        Command::Subject { reference, out, force, password_stdin, lang, json: as_json } => {
+        Command::Subject { reference, out, force, password_stdin, lang } => {
             let password = if password_stdin { Some(read_password()?) } else { None };
-            let desk = open_desk(db)?;
+            let desk = ctx.desk()?;
             let password = password.as_deref().map(|p| p.as_str());
             let done = desk.export_subject(
                 &reference,
@@ -118,7 +112,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 lang.as_deref(),
                 &mut |_, _| {},
             )?;
-            if as_json {
+            if ctx.json {
                 json(&done)
             } else {
                 Ok(format!(
@@ -155,14 +149,12 @@ pub struct MetricsArgs {
     year: i32,
     #[arg(long)]
     regime: Option<String>,
-    #[arg(long)]
-    json: bool,
 }
 
-pub fn metrics(db: Option<&std::path::Path>, args: MetricsArgs) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn metrics(ctx: &Ctx, args: MetricsArgs) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     let m = desk.metrics(args.year, args.regime.as_deref())?;
-    if args.json {
+    if ctx.json {
         return json(&m);
     }
     let days = |d: Option<f64>| d.map(|d| format!("{d:.1}")).unwrap_or_else(|| "–".into());

@@ -2,22 +2,19 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json};
+use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 
 #[derive(Subcommand)]
 pub enum Command {
     /// What an email (.eml) would prefill: sender, date of receipt, text, and the guessed kind and language.
-    Email {
-        file: std::path::PathBuf,
-        #[arg(long)]
-        json: bool,
-    },
+    Email { file: std::path::PathBuf },
 }
 
-pub fn run(command: Command) -> Result<String, Failure> {
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let as_json = ctx.json;
     match command {
-        Command::Email { file, json: as_json } => {
+        Command::Email { file } => {
             let bytes = rightsdesk::files::read_input(&file, rightsdesk::files::MAX_EML_BYTES)?;
             let d = rightsdesk::intake::read_email(&bytes)?;
             if as_json {

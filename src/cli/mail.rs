@@ -2,17 +2,14 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 use rightsdesk::desk::LetterCopy;
 use rightsdesk::safe_file::Existing;
 
 #[derive(Subcommand)]
 pub enum Template {
     /// Every template: stage, kind, language, whether it is the shipped default.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// A stage's answer for a request, rendered, with what the law requires and it lacks.
     Preview {
         reference: String,
@@ -25,8 +22,6 @@ pub enum Template {
         /// What is asked of the requester (identity and clarification requests).
         #[arg(long)]
         note: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Save a template (its syntax and variables are checked first).
     Save {
@@ -81,20 +76,11 @@ pub enum Mail {
         /// Attach the answer as a PDF letter too.
         #[arg(long)]
         letter: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Deliver the outbox through the SMTP server; exits non-zero if anything is left undelivered.
-    Flush {
-        #[arg(long)]
-        json: bool,
-    },
+    Flush,
     /// The outbox (of one request, or all), newest first.
-    Outbox {
-        reference: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Outbox { reference: Option<String> },
     /// Check the SMTP settings step by step (DNS, TCP, TLS, login); with --to, send a test message.
     Test {
         #[arg(long)]
@@ -102,10 +88,11 @@ pub enum Mail {
     },
 }
 
-pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn template(ctx: &Ctx, command: Template) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Template::List { json: as_json } => {
+        Template::List => {
             let c = desk.template_catalogue()?;
             if as_json {
                 return json(&c.templates);
@@ -125,7 +112,7 @@ pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<Strin
                 .collect::<Vec<_>>()
                 .join("\n"))
         }
-        Template::Preview { reference, template, lang, note, json: as_json } => {
+        Template::Preview { reference, template, lang, note } => {
             let r = desk.preview_response(&reference, &template, lang.as_deref(), note.as_deref())?;
             if as_json {
                 return json(&r);
@@ -162,10 +149,11 @@ pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<Strin
     }
 }
 
-pub fn mail(db: Option<&std::path::Path>, command: Mail) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Mail::Send { reference, template, lang, note, letter, json: as_json } => {
+        Mail::Send { reference, template, lang, note, letter } => {
             let item = desk.queue_response_with(&reference, &template, lang.as_deref(), note.as_deref(), letter)?;
             if as_json {
                 return json(&item);
@@ -175,7 +163,7 @@ pub fn mail(db: Option<&std::path::Path>, command: Mail) -> Result<String, Failu
                 item.subject, item.recipient, item.message_id
             ))
         }
-        Mail::Flush { json: as_json } => {
+        Mail::Flush => {
             let report = desk.flush_outbox()?;
             let text = if as_json {
                 json(&report)?
@@ -192,7 +180,7 @@ pub fn mail(db: Option<&std::path::Path>, command: Mail) -> Result<String, Failu
             }
             Ok(text)
         }
-        Mail::Outbox { reference, json: as_json } => {
+        Mail::Outbox { reference } => {
             let items = desk.outbox(reference.as_deref())?;
             if as_json {
                 return json(&items);

@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 use rightsdesk::desk::{
     CheckInput, DisclosureInput, EvidenceFile, NewRequest, QueueRow, RequestDetail, RequestEdit, StatusChange,
@@ -38,8 +38,6 @@ pub enum Command {
         limit: u32,
         #[arg(long, default_value_t = 0)]
         offset: u64,
-        #[arg(long)]
-        json: bool,
     },
     /// Correct what was logged: the requester's details, language, channel, date of receipt, description, notes.
     /// Give only what changes; an empty value clears an optional field. The audit event keeps before and after.
@@ -66,15 +64,9 @@ pub enum Command {
         description: Option<String>,
         #[arg(long)]
         notes: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// One request with its dates, their explanation and its audit events.
-    Show {
-        reference: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show { reference: String },
     /// Attach a file (a scanned letter, an email, evidence): copied into the managed folder with its SHA-256.
     Attach {
         reference: String,
@@ -82,8 +74,6 @@ pub enum Command {
         /// The name to show (default: the file's own name).
         #[arg(long)]
         name: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Record an identity check: method, outcome, date and the evidence seen. The identity is established once the
     /// data subject (and an authorised agent's authority) is verified; that starts the UK clock.
@@ -105,8 +95,6 @@ pub enum Command {
         evidence: Vec<std::path::PathBuf>,
         #[arg(long)]
         note: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Ask the requester to confirm their identity (the request waits for it; the unverified flag counts from ON).
     AskIdentity {
@@ -119,8 +107,6 @@ pub enum Command {
         /// Also queue the identity-request email to the requester.
         #[arg(long)]
         send: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Name the person acting for the data subject and their written authority, or --remove them.
     Agent {
@@ -133,8 +119,6 @@ pub enum Command {
         authority: Option<String>,
         #[arg(long, conflicts_with_all = ["name", "email", "authority"])]
         remove: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Refuse a request whose identity was not confirmed within the configured period after asking for it.
     CloseUnverified {
@@ -142,16 +126,12 @@ pub enum Command {
         /// Also queue the matching notice to the requester.
         #[arg(long)]
         send: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Record that the requester paid the fee asked for.
     FeePaid {
         reference: String,
         #[arg(long)]
         on: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Stop the clock while waiting for the requester (only regimes with a stop-the-clock rule move the date).
     Pause {
@@ -163,16 +143,12 @@ pub enum Command {
         reason: String,
         #[arg(long)]
         note: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Restart a stopped clock: ON is the day the answer arrived.
     Resume {
         reference: String,
         #[arg(long)]
         on: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Take the one extension, told to the requester on TOLD with REASON (before the original due date).
     Extend {
@@ -184,8 +160,6 @@ pub enum Command {
         /// The new date, where the law lets the organisation choose it (ch-fadp, sg-pdpa).
         #[arg(long = "new-due")]
         new_due: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Set the date that applies by hand (audited, with a reason), or --clear the override.
     OverrideDue {
@@ -196,8 +170,6 @@ pub enum Command {
         clear: bool,
         #[arg(long)]
         reason: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Set a request aside as a duplicate of another (it can still be verified, and taken back with
     /// `status REF received --reason …`).
@@ -207,8 +179,6 @@ pub enum Command {
         into: String,
         #[arg(long)]
         note: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Record that two look-alike requests are related (`linked`) or not the same (`separate`).
     Relate {
@@ -219,8 +189,6 @@ pub enum Command {
         relation: String,
         #[arg(long)]
         note: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// Record the work on one system of the request's checklist: done, not-applicable (with --note), beyond-use
     /// (erasure from a backup: --note says how and until when), or open again.
@@ -235,8 +203,6 @@ pub enum Command {
         /// A file kept as proof (attached to the request with its SHA-256).
         #[arg(long)]
         proof: Option<std::path::PathBuf>,
-        #[arg(long)]
-        json: bool,
     },
     /// Add what a system holds about the requester to an access or portability answer: a field (--label and
     /// --value) or a file (--file, of any kind), under a category. --provided marks data the person provided (a
@@ -255,23 +221,15 @@ pub enum Command {
         file: Option<std::path::PathBuf>,
         #[arg(long)]
         provided: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Take an item off the answer (by the id `request show --json` lists under `disclosures`).
     Undisclose {
         reference: String,
         #[arg(long)]
         item: String,
-        #[arg(long)]
-        json: bool,
     },
     /// Add the systems put on the data map since the request was logged to its checklist.
-    RefreshChecklist {
-        reference: String,
-        #[arg(long)]
-        json: bool,
-    },
+    RefreshChecklist { reference: String },
     /// Move a request to a new status (holds need --reason; refusals --category and --reason, exemptions --basis).
     Status {
         reference: String,
@@ -288,8 +246,6 @@ pub enum Command {
         /// With `spam`: block the sender's address (later requests from it are flagged, never dropped).
         #[arg(long = "block-sender")]
         block_sender: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
@@ -336,19 +292,18 @@ pub struct AddArgs {
     /// The written authority the agent showed (e.g. "signed power of attorney").
     #[arg(long = "agent-authority")]
     agent_authority: Option<String>,
-    #[arg(long)]
-    json: bool,
 }
 
 fn bad(option: &str, message: String) -> Failure {
     Failure::usage(format!("invalid --{option}: {message}"))
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Command::Add(args) => add(&desk, *args),
-        Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, offset, json: as_json } => {
+        Command::Add(args) => add(&desk, *args, as_json),
+        Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, offset } => {
             let query = Query {
                 status: status
                     .map(|s| {
@@ -393,8 +348,8 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             let page = desk.list(&query)?;
             if as_json { json(&page) } else { Ok(list_text(&page)) }
         }
-        Command::Show { reference, json: as_json } => detail_out(&desk.request(&reference)?, as_json),
-        Command::Verify { reference, method, outcome, on, party, evidence, note, json: as_json } => {
+        Command::Show { reference } => detail_out(&desk.request(&reference)?, as_json),
+        Command::Verify { reference, method, outcome, on, party, evidence, note } => {
             let mut files = Vec::new();
             for path in &evidence {
                 let f = open_attachment(path)?;
@@ -404,35 +359,31 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             let input = CheckInput { party, method, outcome, on, note };
             detail_out(&desk.record_identity_check(&reference, input, files)?, as_json)
         }
-        Command::AskIdentity { reference, on, note, send, json: as_json } => {
+        Command::AskIdentity { reference, on, note, send } => {
             detail_out(&desk.ask_identity(&reference, &on, note.as_deref(), send)?, as_json)
         }
-        Command::Agent { reference, name, email, authority, remove: _, json: as_json } => {
+        Command::Agent { reference, name, email, authority, remove: _ } => {
             detail_out(&desk.set_agent(&reference, name, email, authority)?, as_json)
         }
-        Command::CloseUnverified { reference, send, json: as_json } => {
-            detail_out(&desk.close_unverified(&reference, send)?, as_json)
-        }
-        Command::FeePaid { reference, on, json: as_json } => {
-            detail_out(&desk.record_fee_paid(&reference, &on)?, as_json)
-        }
-        Command::Pause { reference, from, reason, note, json: as_json } => {
+        Command::CloseUnverified { reference, send } => detail_out(&desk.close_unverified(&reference, send)?, as_json),
+        Command::FeePaid { reference, on } => detail_out(&desk.record_fee_paid(&reference, &on)?, as_json),
+        Command::Pause { reference, from, reason, note } => {
             detail_out(&desk.pause_clock(&reference, &from, &reason, note.as_deref())?, as_json)
         }
-        Command::Resume { reference, on, json: as_json } => detail_out(&desk.resume_clock(&reference, &on)?, as_json),
-        Command::Extend { reference, told, reason, new_due, json: as_json } => {
+        Command::Resume { reference, on } => detail_out(&desk.resume_clock(&reference, &on)?, as_json),
+        Command::Extend { reference, told, reason, new_due } => {
             detail_out(&desk.take_extension(&reference, &told, Some(&reason), new_due.as_deref())?, as_json)
         }
-        Command::OverrideDue { reference, date, clear: _, reason, json: as_json } => {
+        Command::OverrideDue { reference, date, clear: _, reason } => {
             detail_out(&desk.override_due(&reference, date.as_deref(), Some(&reason))?, as_json)
         }
-        Command::Attach { reference, file, name, json: as_json } => {
+        Command::Attach { reference, file, name } => {
             let mut f = open_attachment(&file)?;
             let name =
                 name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
             detail_out(&desk.attach(&reference, &name, &mut f)?, as_json)
         }
-        Command::Tick { reference, system, state, note, proof, json: as_json } => {
+        Command::Tick { reference, system, state, note, proof } => {
             let proof = proof
                 .map(|p| {
                     let f = open_attachment(&p)?;
@@ -442,7 +393,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 .transpose()?;
             detail_out(&desk.tick(&reference, &system, &state, note.as_deref(), proof)?, as_json)
         }
-        Command::Disclose { reference, system, category, label, value, file, provided, json: as_json } => {
+        Command::Disclose { reference, system, category, label, value, file, provided } => {
             let file = file
                 .map(|p| {
                     let f = open_attachment(&p)?;
@@ -471,25 +422,20 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             received,
             description,
             notes,
-            json: as_json,
         } => {
             let edit =
                 RequestEdit { name, email, phone, address, account, language, channel, received, description, notes };
             detail_out(&desk.edit_request(&reference, edit)?, as_json)
         }
-        Command::Undisclose { reference, item, json: as_json } => {
-            detail_out(&desk.remove_disclosure(&reference, &item)?, as_json)
-        }
-        Command::RefreshChecklist { reference, json: as_json } => {
-            detail_out(&desk.refresh_checklist(&reference)?, as_json)
-        }
-        Command::Merge { reference, into, note, json: as_json } => {
+        Command::Undisclose { reference, item } => detail_out(&desk.remove_disclosure(&reference, &item)?, as_json),
+        Command::RefreshChecklist { reference } => detail_out(&desk.refresh_checklist(&reference)?, as_json),
+        Command::Merge { reference, into, note } => {
             detail_out(&desk.merge_duplicate(&reference, &into, note.as_deref())?, as_json)
         }
-        Command::Relate { reference, to, relation, note, json: as_json } => {
+        Command::Relate { reference, to, relation, note } => {
             detail_out(&desk.relate(&reference, &to, &relation, note.as_deref())?, as_json)
         }
-        Command::Status { reference, status, reason, category, basis, block_sender, json: as_json } => {
+        Command::Status { reference, status, reason, category, basis, block_sender } => {
             let change = StatusChange { status, reason, category, basis, block_sender };
             detail_out(&desk.change_status(&reference, change)?, as_json)
         }
@@ -501,7 +447,7 @@ fn open_attachment(path: &std::path::Path) -> Result<rightsdesk::files::Input, F
     Ok(rightsdesk::files::open_input(path, rightsdesk::files::MAX_ATTACHMENT_BYTES)?)
 }
 
-fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
+fn add(desk: &rightsdesk::Desk, args: AddArgs, as_json: bool) -> Result<String, Failure> {
     let AddArgs {
         from_eml,
         kind,
@@ -520,7 +466,6 @@ fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
         agent_name,
         agent_email,
         agent_authority,
-        json: as_json,
     } = args;
     let mut input = NewRequest {
         kind: kind.unwrap_or_default(),

@@ -2,30 +2,24 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 
 #[derive(Subcommand)]
 pub enum Command {
     /// A requester's record and the history of their requests (give the requester id, or a request's reference).
-    Show {
-        id_or_reference: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show { id_or_reference: String },
     /// Sender addresses blocked as spam.
-    Blocked {
-        #[arg(long)]
-        json: bool,
-    },
+    Blocked,
     /// Take an address off the spam list.
     Unblock { email: String },
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Command::Show { id_or_reference, json: as_json } => {
+        Command::Show { id_or_reference } => {
             let id = match desk.store().read(|r| r.request(&id_or_reference)) {
                 Ok(r) => r.requester_id.unwrap_or_default(),
                 Err(_) => id_or_reference,
@@ -46,7 +40,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             }));
             Ok(lines.join("\n"))
         }
-        Command::Blocked { json: as_json } => {
+        Command::Blocked => {
             let list = desk.blocked_senders()?;
             if as_json {
                 return json(&list);

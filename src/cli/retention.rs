@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -12,15 +12,14 @@ pub enum Command {
         /// Only count what would be purged.
         #[arg(long)]
         dry_run: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Command::Purge { dry_run, json: as_json } => {
+        Command::Purge { dry_run } => {
             let r = desk.purge_expired(dry_run)?;
             if as_json {
                 json(&r)

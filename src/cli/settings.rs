@@ -3,7 +3,7 @@
 use clap::Subcommand;
 use serde_json::json as value;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 
 // The names are the command words (`settings target-days`, `settings evidence-days`): the shared suffix is the unit.
 #[allow(clippy::enum_variant_names)]
@@ -15,8 +15,6 @@ pub enum Settings {
         regime: String,
         #[arg(long)]
         days: u32,
-        #[arg(long)]
-        json: bool,
     },
     /// Days after asking for identity before an unverified request is flagged, for one regime (default 30).
     UnverifiedDays {
@@ -24,8 +22,6 @@ pub enum Settings {
         regime: String,
         #[arg(long)]
         days: u32,
-        #[arg(long)]
-        json: bool,
     },
     /// The organisation's details and the Art 15(1) information used in responses (only the options given change).
     Organisation {
@@ -56,8 +52,6 @@ pub enum Settings {
         /// A PNG or JPEG file for the letterhead of PDF letters.
         #[arg(long)]
         logo: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// The SMTP server responses are sent through. The password goes to the OS keyring (--password-stdin), or is
     /// given in RIGHTSDESK_SMTP_PASSWORD when sending; it is never stored in the database.
@@ -83,8 +77,6 @@ pub enum Settings {
         /// unencrypted (refused without this; kept with the settings).
         #[arg(long = "allow-plaintext-password")]
         allow_plaintext_password: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// The supervisory authority a regime's refusals name. Without --name/--clear: shows the organisation's own
     /// choice and the shipped directory's entries (with how each address was checked).
@@ -100,34 +92,26 @@ pub enum Settings {
         /// Go back to the directory's authority for the request's calendar.
         #[arg(long, conflicts_with_all = ["name", "address", "website"])]
         clear: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Days after a request is answered before its identity evidence is deleted (default 30; 0 = at once).
     EvidenceDays {
         #[arg(long)]
         days: u32,
-        #[arg(long)]
-        json: bool,
     },
     /// Months a closed request is kept before `retention purge` removes its personal data (24–240; default 24).
     Retention {
         #[arg(long)]
         months: Option<u32>,
-        #[arg(long)]
-        json: bool,
     },
     /// The register's id, its database and its own folder of files (move that folder along with the database).
-    Register {
-        #[arg(long)]
-        json: bool,
-    },
+    Register,
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
+    let as_json = ctx.json;
+    let desk = ctx.desk()?;
     match command {
-        Settings::TargetDays { regime, days, json: as_json } => {
+        Settings::TargetDays { regime, days } => {
             let rightsdesk::desk::RecomputeCount { checked, changed } = desk.set_target_working_days(&regime, days)?;
             if as_json {
                 json(&value!({"regime": regime, "days": days, "checked": checked, "changed": changed}))
@@ -137,7 +121,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 ))
             }
         }
-        Settings::Authority { regime, name, address, website, clear, json: as_json } => {
+        Settings::Authority { regime, name, address, website, clear } => {
             let shown = if clear {
                 desk.set_own_authority(&regime, None)?
             } else if name.is_some() || address.is_some() || website.is_some() {
@@ -169,7 +153,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             }
             Ok(out)
         }
-        Settings::UnverifiedDays { regime, days, json: as_json } => {
+        Settings::UnverifiedDays { regime, days } => {
             desk.set_unverified_days(&regime, days)?;
             if as_json {
                 json(&value!({"regime": regime, "days": days}))
@@ -191,7 +175,6 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             automated,
             transfers,
             logo,
-            json: as_json,
         } => {
             let mut org = desk.organisation()?;
             for (field, value) in [
@@ -216,17 +199,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             let org = desk.set_organisation(org)?;
             if as_json { json(&org) } else { Ok(format!("organisation: {} <{}>", org.name, org.email)) }
         }
-        Settings::Smtp {
-            host,
-            port,
-            security,
-            username,
-            from,
-            ca_file,
-            password_stdin,
-            allow_plaintext_password,
-            json: as_json,
-        } => {
+        Settings::Smtp { host, port, security, username, from, ca_file, password_stdin, allow_plaintext_password } => {
             let password = if password_stdin {
                 let mut text = String::new();
                 std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
@@ -256,7 +229,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             };
             if as_json { json(&s) } else { Ok(format!("SMTP: {}:{} ({}){note}", s.host, s.port, s.security)) }
         }
-        Settings::EvidenceDays { days, json: as_json } => {
+        Settings::EvidenceDays { days } => {
             desk.set_evidence_retention_days(days)?;
             if as_json {
                 json(&value!({"days": days}))
@@ -264,7 +237,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 Ok(format!("identity evidence is deleted {days} days after a request is answered"))
             }
         }
-        Settings::Retention { months, json: as_json } => {
+        Settings::Retention { months } => {
             if let Some(m) = months {
                 desk.set_retention_months(m)?;
             }
@@ -275,7 +248,7 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 Ok(format!("closed requests are purged of personal data {months} months after they were closed"))
             }
         }
-        Settings::Register { json: as_json } => {
+        Settings::Register => {
             let id = desk.register_id()?;
             let database = desk.store().path().display().to_string();
             let files = desk.files_dir().display().to_string();
