@@ -41,14 +41,18 @@ pub struct RetireSystem {
 op!(RetireSystem => System, |i, d| d.retire_system(&i.id));
 
 /// Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TickChecklist {
     pub reference: String,
+    #[arg(long)]
     pub system: String,
+    #[arg(long = "state", value_name = "STATE")]
     pub item_state: String,
+    #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
+    #[arg(long, help = "A file kept as proof (attached to the request with its SHA-256)")]
     #[serde(default)]
     pub proof: Option<FileInput>,
 }
@@ -61,7 +65,7 @@ op!(TickChecklist => RequestDetail, |i, d| {
 });
 
 /// Add to a request's checklist the systems added to the data map since it was made.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RefreshChecklist {
     pub reference: String,

@@ -36,10 +36,11 @@ op!(AddDisclosure => RequestDetail, |i, d| {
 });
 
 /// Take an item out of an access or portability answer.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RemoveDisclosure {
     pub reference: String,
+    #[arg(long)]
     pub item: String,
 }
 op!(RemoveDisclosure => RequestDetail, |i, d| d.remove_disclosure(&i.reference, &i.item));

@@ -7,23 +7,28 @@ use crate::desk::{RequestDetail, RequesterView};
 use crate::store::BlockedSender;
 
 /// Close a request as a duplicate of another (which keeps going).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MergeDuplicate {
     pub reference: String,
+    #[arg(long)]
     pub into: String,
+    #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
 }
 op!(MergeDuplicate => RequestDetail, |i, d| d.merge_duplicate(&i.reference, &i.into, i.note.as_deref()));
 
 /// Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RelateRequests {
     pub reference: String,
+    #[arg(long = "to", value_name = "TO")]
     pub other: String,
+    #[arg(long = "as", value_name = "linked|separate")]
     pub relation: String,
+    #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
 }
