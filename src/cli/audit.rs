@@ -7,6 +7,7 @@ use clap::Subcommand;
 use rightsdesk::desk::{AuditKeyStatus, ChainReport, CheckpointInfo};
 
 use super::{Ctx, Failure, json};
+use rightsdesk::ops::{self, Operation};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -71,13 +72,11 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
         }
         Command::Key(KeyCommand::Setup { passphrase_stdin }) => {
             let passphrase = if passphrase_stdin { Some(read_passphrase()?) } else { None };
-            let status = desk.set_up_audit_key(passphrase.as_deref().map(String::as_str))?;
-            if as_json { json(&status) } else { Ok(key_status(&status)) }
+            // The buffer itself moves into the op, which wipes it when dropped.
+            let passphrase = passphrase.map(|mut p| std::mem::take(&mut *p));
+            ctx.show(&ops::audit::SetUpAuditKey { passphrase }.run(&desk)?, key_status)
         }
-        Command::Key(KeyCommand::Status) => {
-            let status = desk.audit_key_status()?;
-            if as_json { json(&status) } else { Ok(key_status(&status)) }
-        }
+        Command::Key(KeyCommand::Status) => ctx.show(&ops::audit::GetAuditKeyStatus.run(&desk)?, key_status),
     }
 }
 

@@ -4,27 +4,16 @@ use clap::Subcommand;
 
 use super::{Ctx, Failure, json};
 use rightsdesk::dates;
+use rightsdesk::desk::RecomputeReport;
+use rightsdesk::ops::{self, Operation};
+use rightsdesk::store::CalendarDay;
 
 #[derive(Subcommand)]
 pub enum Command {
     /// Declare a non-working day on a holiday calendar; every open request on it is recomputed (and audited).
-    AddDay {
-        #[arg(long)]
-        calendar: String,
-        #[arg(long)]
-        date: String,
-        #[arg(long)]
-        label: String,
-    },
+    AddDay(ops::calendar::AddNonWorkingDay),
     /// Take back a day the organisation declared; open requests are recomputed.
-    RemoveDay {
-        #[arg(long)]
-        calendar: String,
-        #[arg(long)]
-        date: String,
-        #[arg(long)]
-        reason: String,
-    },
+    RemoveDay(ops::calendar::RemoveNonWorkingDay),
     /// The non-working days the organisation declared, in force now.
     Days,
     /// Every open request's deadlines as an iCalendar file (no requester names in it).
@@ -37,44 +26,31 @@ pub enum Command {
     },
 }
 
-fn report(r: &rightsdesk::desk::RecomputeReport, as_json: bool) -> Result<String, Failure> {
-    if as_json {
-        return json(r);
-    }
+fn report(r: &RecomputeReport) -> String {
     let what = if r.added { "is now a non-working day" } else { "is a working day again" };
-    Ok(format!(
+    format!(
         "{} {what} on {}: {} open request(s) checked, {} with new dates",
         dates::fmt(r.day),
         r.calendar,
         r.checked,
         r.changed
-    ))
+    )
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
-    let as_json = ctx.json;
     let desk = ctx.desk()?;
     match command {
-        Command::AddDay { calendar, date, label } => {
-            report(&desk.add_non_working_day(&calendar, &date, &label)?, as_json)
-        }
-        Command::RemoveDay { calendar, date, reason } => {
-            report(&desk.remove_non_working_day(&calendar, &date, &reason)?, as_json)
-        }
-        Command::Days => {
-            let days = desk.calendar_days()?;
-            if as_json {
-                return json(&days);
-            }
-            Ok(days
-                .iter()
+        Command::AddDay(op) => ctx.show(&op.run(&desk)?, report),
+        Command::RemoveDay(op) => ctx.show(&op.run(&desk)?, report),
+        Command::Days => ctx.show(&ops::calendar::ListCalendarDays.run(&desk)?, |days: &Vec<CalendarDay>| {
+            days.iter()
                 .map(|d| format!("{} {} {} (added {} by {})", d.calendar, dates::fmt(d.day), d.label, d.at, d.actor))
                 .collect::<Vec<_>>()
-                .join("\n"))
-        }
+                .join("\n")
+        }),
         Command::Export { out, force } => {
             let events = desk.export_deadlines(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
-            if as_json {
+            if ctx.json {
                 json(&serde_json::json!({"file": out, "events": events}))
             } else {
                 Ok(format!("wrote {events} deadline(s) to {}", out.display()))

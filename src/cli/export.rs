@@ -6,6 +6,7 @@ use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 use rightsdesk::desk::PackSelection;
 use rightsdesk::export::LogFormat;
+use rightsdesk::ops::{self, Operation};
 use rightsdesk::safe_file::Existing;
 
 #[derive(Subcommand)]
@@ -142,21 +143,11 @@ fn read_password() -> Result<zeroize::Zeroizing<String>, Failure> {
     Ok(trimmed)
 }
 
-/// `rightsdesk metrics --year Y [--regime R]`.
-#[derive(clap::Args)]
-pub struct MetricsArgs {
-    #[arg(long)]
-    year: i32,
-    #[arg(long)]
-    regime: Option<String>,
+pub fn metrics(ctx: &Ctx, op: ops::exports::GetMetrics) -> Result<String, Failure> {
+    ctx.show(&op.run(&ctx.desk()?)?, metrics_text)
 }
 
-pub fn metrics(ctx: &Ctx, args: MetricsArgs) -> Result<String, Failure> {
-    let desk = ctx.desk()?;
-    let m = desk.metrics(args.year, args.regime.as_deref())?;
-    if ctx.json {
-        return json(&m);
-    }
+fn metrics_text(m: &rightsdesk::export::Metrics) -> String {
     let days = |d: Option<f64>| d.map(|d| format!("{d:.1}")).unwrap_or_else(|| "–".into());
     let mut out = format!(
         "{} · {}\n{:<58} {:>8} {:>9} {:>7} {:>7} {:>7} {:>6}",
@@ -183,5 +174,5 @@ pub fn metrics(ctx: &Ctx, args: MetricsArgs) -> Result<String, Failure> {
         ));
     }
     out.push_str(&format!("\n{}", m.note));
-    Ok(out)
+    out
 }

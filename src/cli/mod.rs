@@ -84,7 +84,7 @@ enum Command {
     #[command(subcommand)]
     Export(export::Command),
     /// Yearly metrics in the shape of CCPA §7102 (received, complied with, denied, median and mean days).
-    Metrics(export::MetricsArgs),
+    Metrics(rightsdesk::ops::exports::GetMetrics),
 }
 
 /// A failure the user can act on: printed as one line.

@@ -2,8 +2,10 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, Failure, json};
+use super::{Ctx, Failure};
 use rightsdesk::dates;
+use rightsdesk::ops::{self, Operation};
+use rightsdesk::store::BlockedSender;
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -12,11 +14,10 @@ pub enum Command {
     /// Sender addresses blocked as spam.
     Blocked,
     /// Take an address off the spam list.
-    Unblock { email: String },
+    Unblock(ops::requesters::UnblockSender),
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
-    let as_json = ctx.json;
     let desk = ctx.desk()?;
     match command {
         Command::Show { id_or_reference } => {
@@ -24,35 +25,26 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                 Ok(r) => r.requester_id.unwrap_or_default(),
                 Err(_) => id_or_reference,
             };
-            let v = desk.requester(&id)?;
-            if as_json {
-                return json(&v);
-            }
-            let mut lines = vec![format!(
-                "{} <{}> · {} request(s){}",
-                v.record.name,
-                v.record.email.as_deref().unwrap_or("no email"),
-                v.requests.len(),
-                if v.blocked.is_some() { " · sender blocked" } else { "" }
-            )];
-            lines.extend(v.requests.iter().map(|q| {
-                format!("  {} {} {} {}", q.row.reference, dates::fmt(q.row.received), q.row.kind, q.row.status)
-            }));
-            Ok(lines.join("\n"))
+            ctx.show(&ops::requesters::GetRequester { id }.run(&desk)?, |v| {
+                let mut lines = vec![format!(
+                    "{} <{}> · {} request(s){}",
+                    v.record.name,
+                    v.record.email.as_deref().unwrap_or("no email"),
+                    v.requests.len(),
+                    if v.blocked.is_some() { " · sender blocked" } else { "" }
+                )];
+                lines.extend(v.requests.iter().map(|q| {
+                    format!("  {} {} {} {}", q.row.reference, dates::fmt(q.row.received), q.row.kind, q.row.status)
+                }));
+                lines.join("\n")
+            })
         }
-        Command::Blocked => {
-            let list = desk.blocked_senders()?;
-            if as_json {
-                return json(&list);
-            }
-            Ok(list
-                .iter()
-                .map(|b| format!("{} ({}, {})", b.email, b.reason, b.blocked_at))
-                .collect::<Vec<_>>()
-                .join("\n"))
-        }
-        Command::Unblock { email } => {
-            desk.unblock_sender(&email)?;
+        Command::Blocked => ctx.show(&ops::requesters::ListBlockedSenders.run(&desk)?, |l: &Vec<BlockedSender>| {
+            l.iter().map(|b| format!("{} ({}, {})", b.email, b.reason, b.blocked_at)).collect::<Vec<_>>().join("\n")
+        }),
+        Command::Unblock(op) => {
+            let email = op.email.clone();
+            op.run(&desk)?;
             Ok(format!("{email} is no longer blocked"))
         }
     }

@@ -3,6 +3,7 @@
 use clap::Subcommand;
 
 use super::{Ctx, Failure, json};
+use rightsdesk::ops::{self, Operation};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -16,12 +17,15 @@ pub enum Command {
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
-    let as_json = ctx.json;
     let desk = ctx.desk()?;
     match command {
         Command::Purge { dry_run } => {
-            let r = desk.purge_expired(dry_run)?;
-            if as_json {
+            let r = if dry_run {
+                ops::retention::GetRetention.run(&desk)?
+            } else {
+                ops::retention::PurgeExpired.run(&desk)?
+            };
+            if ctx.json {
                 json(&r)
             } else if dry_run {
                 Ok(format!("{} request(s) closed before {} are due for purging ({} months)", r.due, r.cutoff, r.months))

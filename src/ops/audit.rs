@@ -17,14 +17,19 @@ op!(VerifyAudit => ChainReport, |_, d| d.verify_audit());
 pub struct GetAuditKeyStatus;
 op!(GetAuditKeyStatus => AuditKeyStatus, |_, d| d.audit_key_status());
 
-/// Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring.
+/// Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. The passphrase is
+/// wiped from memory when dropped.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetUpAuditKey {
     #[serde(default)]
     pub passphrase: Option<String>,
 }
-op!(SetUpAuditKey => AuditKeyStatus, |i, d| d.set_up_audit_key(i.passphrase.as_deref()));
+op!(SetUpAuditKey => AuditKeyStatus, |i, d| {
+    // Wiped when dropped, like every passphrase and password that passes through.
+    let passphrase = i.passphrase.map(zeroize::Zeroizing::new);
+    d.set_up_audit_key(passphrase.as_ref().map(|p| p.as_str()))
+});
 
 /// Unlock a passphrase-sealed signing key for this session.
 #[derive(Deserialize)]

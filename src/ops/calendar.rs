@@ -13,21 +13,27 @@ pub struct ListCalendarDays;
 op!(ListCalendarDays => Vec<CalendarDay>, |_, d| d.calendar_days());
 
 /// Declare a non-working day in a calendar; open requests' dates are derived again.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddNonWorkingDay {
+    #[arg(long)]
     pub calendar: String,
+    #[arg(long = "date", value_name = "DATE")]
     pub day: String,
+    #[arg(long)]
     pub label: String,
 }
 op!(AddNonWorkingDay => RecomputeReport, |i, d| d.add_non_working_day(&i.calendar, &i.day, &i.label));
 
 /// Take back a declared non-working day, with a reason.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RemoveNonWorkingDay {
+    #[arg(long)]
     pub calendar: String,
+    #[arg(long = "date", value_name = "DATE")]
     pub day: String,
+    #[arg(long)]
     pub reason: String,
 }
 op!(RemoveNonWorkingDay => RecomputeReport, |i, d| d.remove_non_working_day(&i.calendar, &i.day, &i.reason));
@@ -39,10 +45,12 @@ pub struct GetTargetSettings;
 op!(GetTargetSettings => Vec<TargetSetting>, |_, d| Ok(d.target_settings()));
 
 /// Set a regime's internal target; open requests' targets are derived again.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetTargetDays {
+    #[arg(long)]
     pub regime: String,
+    #[arg(long)]
     pub days: u32,
 }
 op!(SetTargetDays => RecomputeCount, |i, d| d.set_target_working_days(&i.regime, i.days));

@@ -16,9 +16,10 @@ pub struct ListSystems;
 op!(ListSystems => Vec<System>, |_, d| d.systems());
 
 /// Add a system to the data map.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddSystem {
+    #[command(flatten)]
     pub input: SystemInput,
 }
 op!(AddSystem => System, |i, d| d.add_system(i.input));
@@ -33,9 +34,10 @@ pub struct UpdateSystem {
 op!(UpdateSystem => System, |i, d| d.update_system(&i.id, i.input));
 
 /// Retire a system: new checklists leave it out, old ones keep it.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RetireSystem {
+    #[arg(value_name = "NAME")]
     pub id: String,
 }
 op!(RetireSystem => System, |i, d| d.retire_system(&i.id));

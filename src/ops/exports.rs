@@ -9,10 +9,12 @@ use crate::export::{LogFormat, Metrics};
 use crate::files::{FileInput, MAX_ATTACHMENT_BYTES};
 
 /// The year's metrics (CCPA §7102 shape), for one regime or all.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetMetrics {
+    #[arg(long)]
     pub year: i32,
+    #[arg(long)]
     #[serde(default)]
     pub regime: Option<String>,
 }

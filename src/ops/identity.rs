@@ -76,9 +76,10 @@ pub struct CloseUnverified {
 op!(CloseUnverified => RequestDetail, |i, d| d.close_unverified(&i.reference, i.send));
 
 /// With `reference`: that answered request's evidence now; without: everything past the retention period.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PurgeEvidence {
+    #[arg(long = "request", value_name = "REQUEST")]
     #[serde(default)]
     pub reference: Option<String>,
 }
@@ -91,18 +92,21 @@ pub struct GetIdentitySettings;
 op!(GetIdentitySettings => IdentitySettings, |_, d| Ok(d.identity_settings()));
 
 /// How many days to wait for identity before a request may be closed unverified, per regime.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetUnverifiedDays {
+    #[arg(long)]
     pub regime: String,
+    #[arg(long)]
     pub days: u32,
 }
 op!(SetUnverifiedDays => (), |i, d| d.set_unverified_days(&i.regime, i.days));
 
 /// How many days identity evidence is kept after the answer.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetEvidenceDays {
+    #[arg(long)]
     pub days: u32,
 }
 op!(SetEvidenceDays => (), |i, d| d.set_evidence_retention_days(i.days));

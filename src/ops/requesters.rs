@@ -49,7 +49,7 @@ pub struct ListBlockedSenders;
 op!(ListBlockedSenders => Vec<BlockedSender>, |_, d| d.blocked_senders());
 
 /// Take a sender off the blocked list.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UnblockSender {
     pub email: String,
