@@ -7,7 +7,7 @@ use clap::Subcommand;
 use rightsdesk::desk::{AuditKeyStatus, ChainReport, CheckpointInfo};
 
 use super::{Ctx, Failure, json};
-use rightsdesk::ops::{self, Operation};
+use rightsdesk::ops::{self, Operation, SaveTo};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -67,8 +67,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             )),
         },
         Command::Anchor { out, force } => {
-            let cp = desk.export_anchor(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
-            if as_json { json(&cp) } else { Ok(signed(&format!("anchor written to {}", out.display()), &cp)) }
+            let done = ops::audit::ExportAnchor { save: SaveTo { out: Some(out), force } }.run(&desk)?;
+            ctx.show(&done.checkpoint, |cp| signed(&format!("anchor written to {}", done.file), cp))
         }
         Command::Key(KeyCommand::Setup { passphrase_stdin }) => {
             let passphrase = if passphrase_stdin { Some(read_passphrase()?) } else { None };

@@ -2,10 +2,10 @@
 
 use clap::Subcommand;
 
-use super::{Ctx, Failure, json};
+use super::{Ctx, Failure};
 use rightsdesk::dates;
 use rightsdesk::desk::RecomputeReport;
-use rightsdesk::ops::{self, Operation};
+use rightsdesk::ops::{self, Operation, SaveTo};
 use rightsdesk::store::CalendarDay;
 
 #[derive(Subcommand)]
@@ -49,12 +49,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                 .join("\n")
         }),
         Command::Export { out, force } => {
-            let events = desk.export_deadlines(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
-            if ctx.json {
-                json(&serde_json::json!({"file": out, "events": events}))
-            } else {
-                Ok(format!("wrote {events} deadline(s) to {}", out.display()))
-            }
+            let done = ops::calendar::ExportDeadlines { save: SaveTo { out: Some(out), force } }.run(&desk)?;
+            ctx.show(&done, |d| format!("wrote {} deadline(s) to {}", d.events, d.file))
         }
     }
 }

@@ -6,8 +6,7 @@ use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 use rightsdesk::desk::PackSelection;
 use rightsdesk::export::LogFormat;
-use rightsdesk::ops::{self, Operation};
-use rightsdesk::safe_file::Existing;
+use rightsdesk::ops::{self, Operation, Reporting, SaveTo};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -72,8 +71,9 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                     Failure::usage("error: --format csv|xlsx|json|pdf (the --out name has no known extension)".into())
                 })?,
             };
-            let desk = ctx.desk()?;
-            let done = desk.export_log(from, to, format, &out, Existing::replace_if(force), &mut |_| {})?;
+            let (from, to) = (dates::fmt(from), dates::fmt(to));
+            let op = ops::exports::ExportLog { from, to, format, save: SaveTo { out: Some(out), force } };
+            let done = Reporting::run(op, &ctx.desk()?, &mut |_| {})?;
             if ctx.json {
                 json(&done)
             } else {
@@ -85,8 +85,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                 (Some(from), Some(to)) => PackSelection::Period { from, to },
                 _ => PackSelection::References { references: requests },
             };
-            let desk = ctx.desk()?;
-            let done = desk.export_evidence(&selection, &out, Existing::replace_if(force))?;
+            let save = SaveTo { out: Some(out), force };
+            let done = ops::exports::ExportEvidence { selection, save }.run(&ctx.desk()?)?;
             if ctx.json {
                 json(&done)
             } else {
@@ -103,16 +103,11 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
         }
         Command::Subject { reference, out, force, password_stdin, lang } => {
             let password = if password_stdin { Some(read_password()?) } else { None };
-            let desk = ctx.desk()?;
-            let password = password.as_deref().map(|p| p.as_str());
-            let done = desk.export_subject(
-                &reference,
-                &out,
-                Existing::replace_if(force),
-                password,
-                lang.as_deref(),
-                &mut |_, _| {},
-            )?;
+            // The buffer itself moves into the op, which wipes it when dropped.
+            let password = password.map(|mut p| std::mem::take(&mut *p));
+            let save = SaveTo { out: Some(out), force };
+            let op = ops::exports::ExportSubject { reference, password, language: lang, save };
+            let done = Reporting::run(op, &ctx.desk()?, &mut |_| {})?;
             if ctx.json {
                 json(&done)
             } else {

@@ -1,9 +1,9 @@
 //! The audit trail: verification, the signing key, anchors.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{SaveTo, op};
-use crate::desk::{AuditKeyStatus, ChainReport};
+use crate::desk::{AuditKeyStatus, ChainReport, CheckpointInfo};
 
 /// Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints.
 #[derive(Deserialize)]
@@ -39,15 +39,26 @@ pub struct UnlockAuditKey {
 }
 op!(UnlockAuditKey => AuditKeyStatus, |i, d| d.unlock_audit_key(&i.passphrase));
 
-/// Sign the head of the trail and save it as an anchor file; the path written.
+/// Sign the head of the trail and save it as an anchor file.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportAnchor {
     #[serde(flatten)]
     pub save: SaveTo,
 }
-op!(ExportAnchor => String, |i, d| {
+
+/// What the anchor export wrote.
+#[derive(Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AnchorExport {
+    /// The path written.
+    pub file: String,
+    /// The checkpoint signed for it: the head it holds.
+    pub checkpoint: CheckpointInfo,
+}
+
+op!(ExportAnchor => AnchorExport, |i, d| {
     let (path, existing) = i.save.resolve(&format!("audit-anchor-{}.json", crate::dates::fmt(d.today())))?;
-    d.export_anchor(&path, existing)?;
-    Ok(path.display().to_string())
+    let checkpoint = d.export_anchor(&path, existing)?;
+    Ok(AnchorExport { file: path.display().to_string(), checkpoint })
 });

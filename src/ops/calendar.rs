@@ -1,6 +1,6 @@
 //! The organisation's non-working days, internal targets and the deadline calendar.
 
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::{SaveTo, op};
 use crate::desk::{RecomputeCount, RecomputeReport, TargetSetting};
@@ -55,15 +55,26 @@ pub struct SetTargetDays {
 }
 op!(SetTargetDays => RecomputeCount, |i, d| d.set_target_working_days(&i.regime, i.days));
 
-/// Every open deadline as an .ics calendar (no names in it); the path written.
+/// Every open deadline as an .ics calendar (no names in it).
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportDeadlines {
     #[serde(flatten)]
     pub save: SaveTo,
 }
-op!(ExportDeadlines => String, |i, d| {
+
+/// What the deadline export wrote.
+#[derive(Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DeadlinesExport {
+    /// How many calendar events (dates of open requests) it holds.
+    pub events: u32,
+    /// The path written.
+    pub file: String,
+}
+
+op!(ExportDeadlines => DeadlinesExport, |i, d| {
     let (path, existing) = i.save.resolve(&format!("rightsdesk-deadlines-{}.ics", crate::dates::fmt(d.today())))?;
-    d.export_deadlines(&path, existing)?;
-    Ok(path.display().to_string())
+    let events = d.export_deadlines(&path, existing)?;
+    Ok(DeadlinesExport { events, file: path.display().to_string() })
 });

@@ -144,7 +144,7 @@ export const api = {
   auditKeyStatus: () => call("auditKeyStatus"),
   setUpAuditKey: (passphrase: string | null) => call("setUpAuditKey", { passphrase }),
   unlockAuditKey: (passphrase: string) => call("unlockAuditKey", { passphrase }),
-  exportAnchor: () => call("exportAnchor", {}),
+  exportAnchor: () => call("exportAnchor", {}).then((done) => done.file),
   recordIdentityCheck: async (reference: string, check: CheckInput, files: File[]) =>
     call("recordIdentityCheck", { reference, check, evidence: await Promise.all(files.map(upload)) }),
   askIdentity: (reference: string, on: string, note: string | null, send: boolean) =>
@@ -171,7 +171,7 @@ export const api = {
     call("removeNonWorkingDay", { calendar, day, reason }),
   targetSettings: () => call("targetSettings"),
   setTargetDays: (regime: string, days: number) => call("setTargetDays", { regime, days }),
-  exportDeadlines: () => call("exportDeadlines", {}),
+  exportDeadlines: () => call("exportDeadlines", {}).then((done) => done.file),
   readEmail: async (file: File) => call("readEmail", { file: await upload(file) }),
   addRequestWithFile: async (input: NewRequest, file: File) =>
     call("addRequest", { input, file: await upload(file) }),
