@@ -13,11 +13,7 @@ use rightsdesk::ops::{self, Operation, SaveTo};
 pub enum Command {
     /// Check the whole trail: every link of the chain, each purge's record, every request row against its last
     /// event, the append-only triggers, the signed checkpoints; exit 1 and say what does not hold.
-    Verify {
-        /// Also check that the register still holds the head in this anchor file (`audit anchor --out`).
-        #[arg(long, value_name = "FILE")]
-        anchor: Option<PathBuf>,
-    },
+    Verify(ops::audit::VerifyAudit),
     /// Sign a checkpoint of the chain's head now.
     Checkpoint,
     /// Sign the head and write it to a file to keep outside the register.
@@ -49,8 +45,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     let as_json = ctx.json;
     let desk = ctx.desk()?;
     match command {
-        Command::Verify { anchor } => {
-            let report = desk.verify_audit_with(anchor.as_deref())?;
+        Command::Verify(op) => {
+            let report = op.run(&desk)?;
             if !report.ok {
                 let message = if as_json { json(&report)? } else { broken(&report) };
                 // With --json the report goes to stdout, and the exit code still says it failed.

@@ -10,7 +10,7 @@ use rightsdesk::store::BlockedSender;
 #[derive(Subcommand)]
 pub enum Command {
     /// A requester's record and the history of their requests (give the requester id, or a request's reference).
-    Show { id_or_reference: String },
+    Show(ops::requesters::GetRequester),
     /// Sender addresses blocked as spam.
     Blocked,
     /// Take an address off the spam list.
@@ -20,25 +20,19 @@ pub enum Command {
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     let desk = ctx.desk()?;
     match command {
-        Command::Show { id_or_reference } => {
-            let id = match desk.store().read(|r| r.request(&id_or_reference)) {
-                Ok(r) => r.requester_id.unwrap_or_default(),
-                Err(_) => id_or_reference,
-            };
-            ctx.show(&ops::requesters::GetRequester { id }.run(&desk)?, |v| {
-                let mut lines = vec![format!(
-                    "{} <{}> · {} request(s){}",
-                    v.record.name,
-                    v.record.email.as_deref().unwrap_or("no email"),
-                    v.requests.len(),
-                    if v.blocked.is_some() { " · sender blocked" } else { "" }
-                )];
-                lines.extend(v.requests.iter().map(|q| {
-                    format!("  {} {} {} {}", q.row.reference, dates::fmt(q.row.received), q.row.kind, q.row.status)
-                }));
-                lines.join("\n")
-            })
-        }
+        Command::Show(op) => ctx.show(&op.run(&desk)?, |v| {
+            let mut lines = vec![format!(
+                "{} <{}> · {} request(s){}",
+                v.record.name,
+                v.record.email.as_deref().unwrap_or("no email"),
+                v.requests.len(),
+                if v.blocked.is_some() { " · sender blocked" } else { "" }
+            )];
+            lines.extend(v.requests.iter().map(|q| {
+                format!("  {} {} {} {}", q.row.reference, dates::fmt(q.row.received), q.row.kind, q.row.status)
+            }));
+            lines.join("\n")
+        }),
         Command::Blocked => ctx.show(&ops::requesters::ListBlockedSenders.run(&desk)?, |l: &Vec<BlockedSender>| {
             l.iter().map(|b| format!("{} ({}, {})", b.email, b.reason, b.blocked_at)).collect::<Vec<_>>().join("\n")
         }),

@@ -28,7 +28,12 @@ pub const DEFAULT_EVIDENCE_RETENTION_DAYS: u32 = 30;
 #[derive(clap::Args)]
 pub struct CheckInput {
     /// `requester` (default) or `agent`.
-    #[arg(long, help = "requester (the data subject, default) or agent (the authority of the person acting for them)")]
+    // display_order: after --on, where `request verify --help` has always listed it.
+    #[arg(
+        long,
+        display_order = 3,
+        help = "requester (the data subject, default) or agent (the authority of the person acting for them)"
+    )]
     pub party: Option<String>,
     #[arg(
         long,

@@ -1,15 +1,26 @@
 //! The audit trail: verification, the signing key, anchors.
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 use super::{SaveTo, op};
 use crate::desk::{AuditKeyStatus, ChainReport, CheckpointInfo};
 
-/// Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints.
-#[derive(Deserialize)]
+/// Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
+/// `anchor`, also that the register still holds the head saved in that anchor file.
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct VerifyAudit;
-op!(VerifyAudit => ChainReport, |_, d| d.verify_audit());
+pub struct VerifyAudit {
+    #[arg(
+        long,
+        value_name = "FILE",
+        help = "Also check that the register still holds the head in this anchor file (`audit anchor --out`)"
+    )]
+    #[serde(default)]
+    pub anchor: Option<PathBuf>,
+}
+op!(VerifyAudit => ChainReport, |i, d| d.verify_audit_with(i.anchor.as_deref()));
 
 /// Whether the checkpoint signing key exists, where it is kept and whether it is unlocked.
 #[derive(Deserialize)]

@@ -13,7 +13,12 @@ pub struct RecordIdentityCheck {
     pub reference: String,
     #[command(flatten)]
     pub check: CheckInput,
-    #[arg(long, help = "A file seen (copied into the managed evidence folder with its SHA-256); repeat for several")]
+    // display_order: before --note, where `request verify --help` has always listed it.
+    #[arg(
+        long,
+        display_order = 4,
+        help = "A file seen (copied into the managed evidence folder with its SHA-256); repeat for several"
+    )]
     #[serde(default)]
     pub evidence: Vec<FileInput>,
 }

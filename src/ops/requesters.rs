@@ -34,13 +34,20 @@ pub struct RelateRequests {
 }
 op!(RelateRequests => RequestDetail, |i, d| d.relate(&i.reference, &i.other, &i.relation, i.note.as_deref()));
 
-/// A requester with every request they made.
-#[derive(Deserialize)]
+/// A requester with every request they made: by the requester's id, or by the reference of one of their requests.
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetRequester {
+    #[arg(value_name = "ID_OR_REFERENCE")]
     pub id: String,
 }
-op!(GetRequester => RequesterView, |i, d| d.requester(&i.id));
+op!(GetRequester => RequesterView, |i, d| {
+    let id = match d.store().read(|r| r.request(&i.id)) {
+        Ok(r) => r.requester_id.unwrap_or_default(),
+        Err(_) => i.id,
+    };
+    d.requester(&id)
+});
 
 /// Senders whose requests are set aside as spam.
 #[derive(Deserialize)]

@@ -16,7 +16,7 @@ export const commands = {
 	editRequest: (input: EditRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input })),
 	changeStatus: (input: ChangeStatus_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input })),
 	addAttachment: (input: AddAttachment_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input })),
-	verifyAudit: (input: VerifyAudit) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
+	verifyAudit: (input: VerifyAudit_Deserialize) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
 	auditKeyStatus: (input: GetAuditKeyStatus) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input })),
 	setUpAuditKey: (input: SetUpAuditKey_Deserialize) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input })),
 	unlockAuditKey: (input: UnlockAuditKey) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input })),
@@ -1028,7 +1028,7 @@ export type GetRequest = {
 	reference: string,
 };
 
-/**  A requester with every request they made. */
+/**  A requester with every request they made: by the requester's id, or by the reference of one of their requests. */
 export type GetRequester = {
 	id: string,
 };
@@ -2677,8 +2677,27 @@ export type VerificationPolicy = {
 	suggested: VerificationMethod[],
 };
 
-/**  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints. */
-export type VerifyAudit = null;
+/**
+ *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
+ *  `anchor`, also that the register still holds the head saved in that anchor file.
+ */
+export type VerifyAudit = VerifyAudit_Serialize | VerifyAudit_Deserialize;
+
+/**
+ *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
+ *  `anchor`, also that the register still holds the head saved in that anchor file.
+ */
+export type VerifyAudit_Deserialize = {
+	anchor?: string | null,
+};
+
+/**
+ *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
+ *  `anchor`, also that the register still holds the head saved in that anchor file.
+ */
+export type VerifyAudit_Serialize = {
+	anchor: string | null,
+};
 
 /**
  *  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
