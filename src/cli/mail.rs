@@ -5,6 +5,7 @@ use clap::Subcommand;
 use super::{Ctx, Failure, json};
 use rightsdesk::desk::LetterCopy;
 use rightsdesk::ops::{self, Operation};
+use rightsdesk::respond::Rendered;
 use rightsdesk::safe_file::Existing;
 use rightsdesk::store::OutboxItem;
 
@@ -14,6 +15,19 @@ pub enum Template {
     List,
     /// A stage's answer for a request, rendered, with what the law requires and it lacks.
     Preview(ops::responses::PreviewResponse),
+    /// Unsaved template text rendered on a request, with what the law requires and it lacks (nothing is saved).
+    Try {
+        reference: String,
+        #[arg(long)]
+        template: String,
+        #[arg(long)]
+        lang: String,
+        #[arg(long)]
+        subject: String,
+        /// The body, from a file.
+        #[arg(long = "body-file")]
+        body_file: std::path::PathBuf,
+    },
     /// Save a template (its syntax and variables are checked first).
     Save {
         #[arg(long)]
@@ -84,16 +98,12 @@ pub fn template(ctx: &Ctx, command: Template) -> Result<String, Failure> {
                     .join("\n")
             })
         }
-        Template::Preview(op) => ctx.show(&op.run(&desk)?, |r| {
-            let mut out = format!("Subject: {}\n\n{}", r.subject, r.body);
-            for m in &r.missing {
-                out.push_str(&format!("\n! missing — {m}"));
-            }
-            for w in &r.warnings {
-                out.push_str(&format!("\n! check — {w}"));
-            }
-            out
-        }),
+        Template::Preview(op) => ctx.show(&op.run(&desk)?, rendered),
+        Template::Try { reference, template, lang, subject, body_file } => {
+            let body = rightsdesk::files::read_input_text(&body_file, rightsdesk::files::MAX_SMALL_FILE_BYTES)?;
+            let op = ops::responses::PreviewDraft { reference, stage: template, lang, subject, body };
+            ctx.show(&op.run(&desk)?, rendered)
+        }
         Template::Save { template, kind, lang, subject, body_file } => {
             let body = rightsdesk::files::read_input_text(&body_file, rightsdesk::files::MAX_SMALL_FILE_BYTES)?;
             let t = ops::responses::SaveTemplate { stage: template, kind, lang, subject, body }.run(&desk)?;
@@ -156,4 +166,15 @@ pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
 
 fn outbox_line(i: &OutboxItem) -> String {
     format!("{} {:<8} {} {} → {} ({} attempt(s))", i.created_at, i.state, i.reference, i.stage, i.recipient, i.attempts)
+}
+
+fn rendered(r: &Rendered) -> String {
+    let mut out = format!("Subject: {}\n\n{}", r.subject, r.body);
+    for m in &r.missing {
+        out.push_str(&format!("\n! missing — {m}"));
+    }
+    for w in &r.warnings {
+        out.push_str(&format!("\n! check — {w}"));
+    }
+    out
 }
