@@ -42,20 +42,19 @@ pub enum KeyCommand {
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
-    let as_json = ctx.json;
     let desk = ctx.desk()?;
     match command {
         Command::Verify(op) => {
             let report = op.run(&desk)?;
             if !report.ok {
-                let message = if as_json { json(&report)? } else { broken(&report) };
+                let message = if ctx.json { json(&report)? } else { broken(&report) };
                 // With --json the report goes to stdout, and the exit code still says it failed.
-                return Err(Failure { message, code: 1, stdout: as_json });
+                return Err(Failure { message, code: 1, stdout: ctx.json });
             }
-            if as_json { json(&report) } else { Ok(intact(&report)) }
+            if ctx.json { json(&report) } else { Ok(intact(&report)) }
         }
         Command::Checkpoint => match desk.checkpoint("on request")? {
-            Some(cp) if as_json => json(&cp),
+            Some(cp) if ctx.json => json(&cp),
             Some(cp) => Ok(signed("checkpoint signed", &cp)),
             None => Err(Failure::from(
                 "no checkpoint signed: no signing key is set up (`rightsdesk audit key setup`), or it is sealed and \

@@ -23,7 +23,6 @@ pub enum Command {
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
-    let as_json = ctx.json;
     let desk = ctx.desk()?;
     match command {
         Command::Seed { count, batch, seed, report_commits } => {
@@ -37,7 +36,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                 }
             })?;
             let seconds = started.elapsed().as_secs_f64();
-            if as_json {
+            if ctx.json {
                 json(&serde_json::json!({"created": created, "seconds": seconds, "database": desk.store().path()}))
             } else {
                 Ok(format!("created {created} demo requests in {seconds:.1} s in {}", desk.store().path().display()))
