@@ -6,24 +6,16 @@ use std::path::PathBuf;
 use clap::Subcommand;
 use rightsdesk::desk::{AuditKeyStatus, ChainReport, CheckpointInfo};
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
+use rightsdesk::ops::{self, Operation, SaveTo};
 
 #[derive(Subcommand)]
 pub enum Command {
     /// Check the whole trail: every link of the chain, each purge's record, every request row against its last
     /// event, the append-only triggers, the signed checkpoints; exit 1 and say what does not hold.
-    Verify {
-        /// Also check that the register still holds the head in this anchor file (`audit anchor --out`).
-        #[arg(long, value_name = "FILE")]
-        anchor: Option<PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(ops::audit::VerifyAudit),
     /// Sign a checkpoint of the chain's head now.
-    Checkpoint {
-        #[arg(long)]
-        json: bool,
-    },
+    Checkpoint,
     /// Sign the head and write it to a file to keep outside the register.
     Anchor {
         #[arg(long, value_name = "FILE")]
@@ -31,8 +23,6 @@ pub enum Command {
         /// Replace FILE if it exists.
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// The signing key of the checkpoints.
     #[command(subcommand)]
@@ -46,49 +36,42 @@ pub enum KeyCommand {
         /// Seal the key with a passphrase (one line on standard input) instead of the OS keyring.
         #[arg(long)]
         passphrase_stdin: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Whether a key is set up, where it is kept, and the newest checkpoint.
-    Status {
-        #[arg(long)]
-        json: bool,
-    },
+    Status,
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Command::Verify { anchor, json: as_json } => {
-            let report = desk.verify_audit_with(anchor.as_deref())?;
+        Command::Verify(op) => {
+            let report = op.run(&desk)?;
             if !report.ok {
-                let message = if as_json { json(&report)? } else { broken(&report) };
+                let message = if ctx.json { json(&report)? } else { broken(&report) };
                 // With --json the report goes to stdout, and the exit code still says it failed.
-                return Err(Failure { message, code: 1, stdout: as_json });
+                return Err(Failure { message, code: 1, stdout: ctx.json });
             }
-            if as_json { json(&report) } else { Ok(intact(&report)) }
+            if ctx.json { json(&report) } else { Ok(intact(&report)) }
         }
-        Command::Checkpoint { json: as_json } => match desk.checkpoint("on request")? {
-            Some(cp) if as_json => json(&cp),
+        Command::Checkpoint => match desk.checkpoint("on request")? {
+            Some(cp) if ctx.json => json(&cp),
             Some(cp) => Ok(signed("checkpoint signed", &cp)),
             None => Err(Failure::from(
                 "no checkpoint signed: no signing key is set up (`rightsdesk audit key setup`), or it is sealed and \
                  RIGHTSDESK_AUDIT_PASSPHRASE is not set",
             )),
         },
-        Command::Anchor { out, force, json: as_json } => {
-            let cp = desk.export_anchor(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
-            if as_json { json(&cp) } else { Ok(signed(&format!("anchor written to {}", out.display()), &cp)) }
+        Command::Anchor { out, force } => {
+            let done = ops::audit::ExportAnchor { save: SaveTo { out: Some(out), force } }.run(&desk)?;
+            ctx.show(&done.checkpoint, |cp| signed(&format!("anchor written to {}", done.file), cp))
         }
-        Command::Key(KeyCommand::Setup { passphrase_stdin, json: as_json }) => {
+        Command::Key(KeyCommand::Setup { passphrase_stdin }) => {
             let passphrase = if passphrase_stdin { Some(read_passphrase()?) } else { None };
-            let status = desk.set_up_audit_key(passphrase.as_deref().map(String::as_str))?;
-            if as_json { json(&status) } else { Ok(key_status(&status)) }
+            // The buffer itself moves into the op, which wipes it when dropped.
+            let passphrase = passphrase.map(|mut p| std::mem::take(&mut *p));
+            ctx.show(&ops::audit::SetUpAuditKey { passphrase }.run(&desk)?, key_status)
         }
-        Command::Key(KeyCommand::Status { json: as_json }) => {
-            let status = desk.audit_key_status()?;
-            if as_json { json(&status) } else { Ok(key_status(&status)) }
-        }
+        Command::Key(KeyCommand::Status) => ctx.show(&ops::audit::GetAuditKeyStatus.run(&desk)?, key_status),
     }
 }
 

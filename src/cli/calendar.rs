@@ -2,38 +2,20 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure};
 use rightsdesk::dates;
+use rightsdesk::desk::RecomputeReport;
+use rightsdesk::ops::{self, Operation, SaveTo};
+use rightsdesk::store::CalendarDay;
 
 #[derive(Subcommand)]
 pub enum Command {
     /// Declare a non-working day on a holiday calendar; every open request on it is recomputed (and audited).
-    AddDay {
-        #[arg(long)]
-        calendar: String,
-        #[arg(long)]
-        date: String,
-        #[arg(long)]
-        label: String,
-        #[arg(long)]
-        json: bool,
-    },
+    AddDay(ops::calendar::AddNonWorkingDay),
     /// Take back a day the organisation declared; open requests are recomputed.
-    RemoveDay {
-        #[arg(long)]
-        calendar: String,
-        #[arg(long)]
-        date: String,
-        #[arg(long)]
-        reason: String,
-        #[arg(long)]
-        json: bool,
-    },
+    RemoveDay(ops::calendar::RemoveNonWorkingDay),
     /// The non-working days the organisation declared, in force now.
-    Days {
-        #[arg(long)]
-        json: bool,
-    },
+    Days,
     /// Every open request's deadlines as an iCalendar file (no requester names in it).
     Export {
         #[arg(long)]
@@ -41,52 +23,34 @@ pub enum Command {
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
-fn report(r: &rightsdesk::desk::RecomputeReport, as_json: bool) -> Result<String, Failure> {
-    if as_json {
-        return json(r);
-    }
+fn report(r: &RecomputeReport) -> String {
     let what = if r.added { "is now a non-working day" } else { "is a working day again" };
-    Ok(format!(
+    format!(
         "{} {what} on {}: {} open request(s) checked, {} with new dates",
         dates::fmt(r.day),
         r.calendar,
         r.checked,
         r.changed
-    ))
+    )
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Command::AddDay { calendar, date, label, json: as_json } => {
-            report(&desk.add_non_working_day(&calendar, &date, &label)?, as_json)
-        }
-        Command::RemoveDay { calendar, date, reason, json: as_json } => {
-            report(&desk.remove_non_working_day(&calendar, &date, &reason)?, as_json)
-        }
-        Command::Days { json: as_json } => {
-            let days = desk.calendar_days()?;
-            if as_json {
-                return json(&days);
-            }
-            Ok(days
-                .iter()
+        Command::AddDay(op) => ctx.show(&op.run(&desk)?, report),
+        Command::RemoveDay(op) => ctx.show(&op.run(&desk)?, report),
+        Command::Days => ctx.show(&ops::calendar::ListCalendarDays.run(&desk)?, |days: &Vec<CalendarDay>| {
+            days.iter()
                 .map(|d| format!("{} {} {} (added {} by {})", d.calendar, dates::fmt(d.day), d.label, d.at, d.actor))
                 .collect::<Vec<_>>()
-                .join("\n"))
-        }
-        Command::Export { out, force, json: as_json } => {
-            let events = desk.export_deadlines(&out, rightsdesk::safe_file::Existing::replace_if(force))?;
-            if as_json {
-                json(&serde_json::json!({"file": out, "events": events}))
-            } else {
-                Ok(format!("wrote {events} deadline(s) to {}", out.display()))
-            }
+                .join("\n")
+        }),
+        Command::Export { out, force } => {
+            let done = ops::calendar::ExportDeadlines { save: SaveTo { out: Some(out), force } }.run(&desk)?;
+            ctx.show(&done, |d| format!("wrote {} deadline(s) to {}", d.events, d.file))
         }
     }
 }

@@ -2,28 +2,15 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure};
 use rightsdesk::desk::SystemInput;
+use rightsdesk::ops::{self, Operation};
 use rightsdesk::store::System;
 
 #[derive(Subcommand)]
 pub enum Command {
     /// Put a system on the data map (new requests get it on their checklist).
-    Add {
-        #[arg(long)]
-        name: String,
-        /// Who answers for it (team or person).
-        #[arg(long)]
-        owner: String,
-        /// What personal data it holds.
-        #[arg(long)]
-        holds: String,
-        /// A backup: an erasure may put the data beyond use there until the backup expires.
-        #[arg(long)]
-        backup: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Add(ops::datamap::AddSystem),
     /// Change a system's owner, contents or backup flag.
     Update {
         name: String,
@@ -33,52 +20,34 @@ pub enum Command {
         holds: String,
         #[arg(long)]
         backup: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Take a system off new checklists (existing ones keep it).
-    Retire {
-        name: String,
-        #[arg(long)]
-        json: bool,
-    },
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    Retire(ops::datamap::RetireSystem),
+    List,
 }
 
-fn out(s: &System, as_json: bool) -> Result<String, Failure> {
-    if as_json {
-        return json(s);
-    }
-    Ok(format!(
+fn text(s: &System) -> String {
+    format!(
         "{}{} — {} — {}{}",
         s.name,
         if s.is_backup { " (backup)" } else { "" },
         s.owner,
         s.holds,
         if s.retired_at.is_some() { " [retired]" } else { "" }
-    ))
+    )
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Command::Add { name, owner, holds, backup, json: as_json } => {
-            out(&desk.add_system(SystemInput { name, owner, holds, is_backup: backup })?, as_json)
+        Command::Add(op) => ctx.show(&op.run(&desk)?, text),
+        Command::Update { name, owner, holds, backup } => {
+            let input = SystemInput { name: name.clone(), owner, holds, is_backup: backup };
+            ctx.show(&ops::datamap::UpdateSystem { id: name, input }.run(&desk)?, text)
         }
-        Command::Update { name, owner, holds, backup, json: as_json } => out(
-            &desk.update_system(&name, SystemInput { name: name.clone(), owner, holds, is_backup: backup })?,
-            as_json,
-        ),
-        Command::Retire { name, json: as_json } => out(&desk.retire_system(&name)?, as_json),
-        Command::List { json: as_json } => {
-            let systems = desk.systems()?;
-            if as_json {
-                return json(&systems);
-            }
-            Ok(systems.iter().map(|s| out(s, false)).collect::<Result<Vec<_>, _>>()?.join("\n"))
+        Command::Retire(op) => ctx.show(&op.run(&desk)?, text),
+        Command::List => {
+            ctx.show(&ops::datamap::ListSystems.run(&desk)?, |l| l.iter().map(text).collect::<Vec<_>>().join("\n"))
         }
     }
 }

@@ -3,7 +3,7 @@
 use serde::Serialize;
 use time::Date;
 
-use super::{Failure, json};
+use super::{Ctx, Failure, json};
 use rightsdesk::dates::{self, iso};
 use rightsdesk::deadline::{Deadline, Engine, Facts, Pause};
 
@@ -24,8 +24,6 @@ pub struct Args {
     /// A clarification pause, START:END, both days included (uk-gdpr access only). May repeat.
     #[arg(long, value_name = "START:END")]
     pause: Vec<String>,
-    #[arg(long)]
-    json: bool,
 }
 
 /// Exactly the fields of the contract, in its order.
@@ -68,7 +66,7 @@ fn pause(value: &str) -> Result<Pause, Failure> {
     Ok(Pause { start, end })
 }
 
-pub fn run(args: Args) -> Result<String, Failure> {
+pub fn run(ctx: &Ctx, args: Args) -> Result<String, Failure> {
     let regime = required(args.regime, "regime")?;
     let kind = required(args.kind, "kind")?;
     let received = date(&required(args.received, "received")?, "received")?;
@@ -98,7 +96,7 @@ pub fn run(args: Args) -> Result<String, Failure> {
         fee_paid,
         pauses: &pauses,
     })?;
-    if args.json { json(&output(d)) } else { Ok(text(&d)) }
+    if ctx.json { json(&output(d)) } else { Ok(text(&d)) }
 }
 
 fn output(d: Deadline) -> Output {

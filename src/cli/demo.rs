@@ -2,7 +2,7 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk, out};
+use super::{Ctx, Failure, json, out};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -19,15 +19,13 @@ pub enum Command {
         /// Say `committed N` on stderr after each transaction commits (the crash test holds the register to it).
         #[arg(long, hide = true)]
         report_commits: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Command::Seed { count, batch, seed, report_commits, json: as_json } => {
+        Command::Seed { count, batch, seed, report_commits } => {
             let started = std::time::Instant::now();
             let created = rightsdesk::demo::seed(&desk, count, batch, seed, |done| {
                 if report_commits {
@@ -38,7 +36,7 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 }
             })?;
             let seconds = started.elapsed().as_secs_f64();
-            if as_json {
+            if ctx.json {
                 json(&serde_json::json!({"created": created, "seconds": seconds, "database": desk.store().path()}))
             } else {
                 Ok(format!("created {created} demo requests in {seconds:.1} s in {}", desk.store().path().display()))

@@ -2,11 +2,11 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 use rightsdesk::desk::PackSelection;
 use rightsdesk::export::LogFormat;
-use rightsdesk::safe_file::Existing;
+use rightsdesk::ops::{self, Operation, Reporting, SaveTo};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -25,8 +25,6 @@ pub enum Command {
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// The requester's copy of their data (access, portability) as one ZIP: index.html, data.json, CSV tables, the
     /// original files, README.txt with the Art 15(1) information and manifest.json with SHA-256 checksums.
@@ -43,8 +41,6 @@ pub enum Command {
         /// The language of index.html and README.txt (en, fr, nl, de; default: the request's language).
         #[arg(long)]
         lang: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// The evidence pack for a regulator's inquiry: the log lines, every letter and email sent, each request's
     /// audit trail with the hash-chain check and a script to recompute it, and a SHA-256 manifest. Choose the
@@ -61,14 +57,12 @@ pub enum Command {
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]
         force: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     match command {
-        Command::Log { from, to, format, out, force, json: as_json } => {
+        Command::Log { from, to, format, out, force } => {
             let from = dates::parse(&from).map_err(|e| Failure::usage(format!("error: --from: {e}")))?;
             let to = dates::parse(&to).map_err(|e| Failure::usage(format!("error: --to: {e}")))?;
             let format = match format {
@@ -77,22 +71,23 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                     Failure::usage("error: --format csv|xlsx|json|pdf (the --out name has no known extension)".into())
                 })?,
             };
-            let desk = open_desk(db)?;
-            let done = desk.export_log(from, to, format, &out, Existing::replace_if(force), &mut |_| {})?;
-            if as_json {
+            let (from, to) = (dates::fmt(from), dates::fmt(to));
+            let op = ops::exports::ExportLog { from, to, format, save: SaveTo { out: Some(out), force } };
+            let done = Reporting::run(op, &ctx.desk()?, &mut |_| {})?;
+            if ctx.json {
                 json(&done)
             } else {
                 Ok(format!("wrote {} requests to {} ({} bytes)", done.requests, done.path, done.bytes))
             }
         }
-        Command::Evidence { requests, from, to, out, force, json: as_json } => {
+        Command::Evidence { requests, from, to, out, force } => {
             let selection = match (from, to) {
                 (Some(from), Some(to)) => PackSelection::Period { from, to },
                 _ => PackSelection::References { references: requests },
             };
-            let desk = open_desk(db)?;
-            let done = desk.export_evidence(&selection, &out, Existing::replace_if(force))?;
-            if as_json {
+            let save = SaveTo { out: Some(out), force };
+            let done = ops::exports::ExportEvidence { selection, save }.run(&ctx.desk()?)?;
+            if ctx.json {
                 json(&done)
             } else {
                 Ok(format!(
@@ -106,19 +101,14 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 ))
             }
         }
-        Command::Subject { reference, out, force, password_stdin, lang, json: as_json } => {
+        Command::Subject { reference, out, force, password_stdin, lang } => {
             let password = if password_stdin { Some(read_password()?) } else { None };
-            let desk = open_desk(db)?;
-            let password = password.as_deref().map(|p| p.as_str());
-            let done = desk.export_subject(
-                &reference,
-                &out,
-                Existing::replace_if(force),
-                password,
-                lang.as_deref(),
-                &mut |_, _| {},
-            )?;
-            if as_json {
+            // The buffer itself moves into the op, which wipes it when dropped.
+            let password = password.map(|mut p| std::mem::take(&mut *p));
+            let save = SaveTo { out: Some(out), force };
+            let op = ops::exports::ExportSubject { reference, password, language: lang, save };
+            let done = Reporting::run(op, &ctx.desk()?, &mut |_| {})?;
+            if ctx.json {
                 json(&done)
             } else {
                 Ok(format!(
@@ -148,23 +138,11 @@ fn read_password() -> Result<zeroize::Zeroizing<String>, Failure> {
     Ok(trimmed)
 }
 
-/// `rightsdesk metrics --year Y [--regime R]`.
-#[derive(clap::Args)]
-pub struct MetricsArgs {
-    #[arg(long)]
-    year: i32,
-    #[arg(long)]
-    regime: Option<String>,
-    #[arg(long)]
-    json: bool,
+pub fn metrics(ctx: &Ctx, op: ops::exports::GetMetrics) -> Result<String, Failure> {
+    ctx.show(&op.run(&ctx.desk()?)?, metrics_text)
 }
 
-pub fn metrics(db: Option<&std::path::Path>, args: MetricsArgs) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
-    let m = desk.metrics(args.year, args.regime.as_deref())?;
-    if args.json {
-        return json(&m);
-    }
+fn metrics_text(m: &rightsdesk::export::Metrics) -> String {
     let days = |d: Option<f64>| d.map(|d| format!("{d:.1}")).unwrap_or_else(|| "–".into());
     let mut out = format!(
         "{} · {}\n{:<58} {:>8} {:>9} {:>7} {:>7} {:>7} {:>6}",
@@ -191,5 +169,5 @@ pub fn metrics(db: Option<&std::path::Path>, args: MetricsArgs) -> Result<String
         ));
     }
     out.push_str(&format!("\n{}", m.note));
-    Ok(out)
+    out
 }

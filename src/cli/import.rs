@@ -1,6 +1,6 @@
 //! `rightsdesk import FILE`: requests from a CSV or spreadsheet file.
 
-use super::{Failure, json, open_desk, out};
+use super::{Ctx, Failure, json, out};
 use rightsdesk::intake::{ImportMapping, Source};
 use rightsdesk::safe_file::{Existing, Output};
 
@@ -22,11 +22,9 @@ pub struct Args {
     /// Check every row and report, without importing anything.
     #[arg(long)]
     check: bool,
-    #[arg(long)]
-    json: bool,
 }
 
-pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> {
+pub fn run(ctx: &Ctx, args: Args) -> Result<String, Failure> {
     let mapping = args
         .mapping
         .as_ref()
@@ -35,7 +33,7 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
             Ok::<_, Failure>(ImportMapping::from_json(&text)?)
         })
         .transpose()?;
-    let desk = open_desk(db)?;
+    let desk = ctx.desk()?;
     // Written under a temporary name and put in place only when the import ran: a failed import leaves an
     // existing file of that name untouched.
     let mut errors_file =
@@ -58,7 +56,7 @@ pub fn run(db: Option<&std::path::Path>, args: Args) -> Result<String, Failure> 
     if show_progress {
         out::stderr("");
     }
-    if args.json {
+    if ctx.json {
         return json(&report);
     }
     let mut lines = vec![format!(

@@ -2,31 +2,31 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
 use rightsdesk::desk::LetterCopy;
+use rightsdesk::ops::{self, Operation};
+use rightsdesk::respond::Rendered;
 use rightsdesk::safe_file::Existing;
+use rightsdesk::store::OutboxItem;
 
 #[derive(Subcommand)]
 pub enum Template {
     /// Every template: stage, kind, language, whether it is the shipped default.
-    List {
-        #[arg(long)]
-        json: bool,
-    },
+    List,
     /// A stage's answer for a request, rendered, with what the law requires and it lacks.
-    Preview {
+    Preview(ops::responses::PreviewResponse),
+    /// Unsaved template text rendered on a request, with what the law requires and it lacks (nothing is saved).
+    Try {
         reference: String,
-        /// acknowledgement, identity-request, clarification-request, extension, fulfilment, partial, refusal,
-        /// unverified, withdrawal.
         #[arg(long)]
         template: String,
         #[arg(long)]
-        lang: Option<String>,
-        /// What is asked of the requester (identity and clarification requests).
+        lang: String,
         #[arg(long)]
-        note: Option<String>,
-        #[arg(long)]
-        json: bool,
+        subject: String,
+        /// The body, from a file.
+        #[arg(long = "body-file")]
+        body_file: std::path::PathBuf,
     },
     /// Save a template (its syntax and variables are checked first).
     Save {
@@ -59,89 +59,54 @@ pub enum Template {
         force: bool,
     },
     /// Add a language by copying every template of another, to be translated.
-    CopyLanguage {
-        #[arg(long)]
-        from: String,
-        #[arg(long)]
-        to: String,
-    },
+    CopyLanguage(ops::responses::CopyLanguage),
 }
 
 #[derive(Subcommand)]
 pub enum Mail {
     /// Queue a response to the requester in the outbox (refused if it lacks what the law requires).
-    Send {
-        reference: String,
-        #[arg(long)]
-        template: String,
-        #[arg(long)]
-        lang: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
-        /// Attach the answer as a PDF letter too.
-        #[arg(long)]
-        letter: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Send(ops::responses::QueueResponse),
     /// Deliver the outbox through the SMTP server; exits non-zero if anything is left undelivered.
-    Flush {
-        #[arg(long)]
-        json: bool,
-    },
+    Flush,
     /// The outbox (of one request, or all), newest first.
-    Outbox {
-        reference: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Outbox(ops::mail::ListOutbox),
     /// Check the SMTP settings step by step (DNS, TCP, TLS, login); with --to, send a test message.
-    Test {
-        #[arg(long)]
-        to: Option<String>,
-    },
+    Test(ops::mail::TestSmtp),
+    /// Put a failed message back in the queue (by the id `mail outbox --json` lists); `mail flush` delivers it.
+    Retry(ops::mail::RetryMessage),
 }
 
-pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn template(ctx: &Ctx, command: Template) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Template::List { json: as_json } => {
-            let c = desk.template_catalogue()?;
-            if as_json {
-                return json(&c.templates);
-            }
-            Ok(c.templates
-                .iter()
-                .map(|t| {
-                    format!(
-                        "{:<22} {:<22} {}  {}{}",
-                        t.stage,
-                        t.kind,
-                        t.lang,
-                        t.subject,
-                        if t.is_default { "" } else { "  (edited)" }
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n"))
+        Template::List => {
+            let c = ops::responses::GetTemplateCatalogue.run(&desk)?;
+            ctx.show(&c.templates, |templates| {
+                templates
+                    .iter()
+                    .map(|t| {
+                        format!(
+                            "{:<22} {:<22} {}  {}{}",
+                            t.stage,
+                            t.kind,
+                            t.lang,
+                            t.subject,
+                            if t.is_default { "" } else { "  (edited)" }
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })
         }
-        Template::Preview { reference, template, lang, note, json: as_json } => {
-            let r = desk.preview_response(&reference, &template, lang.as_deref(), note.as_deref())?;
-            if as_json {
-                return json(&r);
-            }
-            let mut out = format!("Subject: {}\n\n{}", r.subject, r.body);
-            for m in &r.missing {
-                out.push_str(&format!("\n! missing — {m}"));
-            }
-            for w in &r.warnings {
-                out.push_str(&format!("\n! check — {w}"));
-            }
-            Ok(out)
+        Template::Preview(op) => ctx.show(&op.run(&desk)?, rendered),
+        Template::Try { reference, template, lang, subject, body_file } => {
+            let body = rightsdesk::files::read_input_text(&body_file, rightsdesk::files::MAX_SMALL_FILE_BYTES)?;
+            let op = ops::responses::PreviewDraft { reference, stage: template, lang, subject, body };
+            ctx.show(&op.run(&desk)?, rendered)
         }
         Template::Save { template, kind, lang, subject, body_file } => {
             let body = rightsdesk::files::read_input_text(&body_file, rightsdesk::files::MAX_SMALL_FILE_BYTES)?;
-            let t = desk.save_template(&template, &kind, &lang, &subject, &body)?;
+            let t = ops::responses::SaveTemplate { stage: template, kind, lang, subject, body }.run(&desk)?;
             Ok(format!("saved {} ({}, {})", t.stage, t.kind, t.lang))
         }
         Template::Letter { reference, template, lang, note, out, force } => {
@@ -155,29 +120,26 @@ pub fn template(db: Option<&std::path::Path>, command: Template) -> Result<Strin
                 None => format!("kept with the request: {}", letter.stored.display()),
             })
         }
-        Template::CopyLanguage { from, to } => {
-            let n = desk.copy_language(&from, &to)?;
+        Template::CopyLanguage(op) => {
+            let (from, to) = (op.from.clone(), op.to.clone());
+            let n = op.run(&desk)?;
             Ok(format!("copied {n} template(s) from {from} to {to}: translate them in the editor"))
         }
     }
 }
 
-pub fn mail(db: Option<&std::path::Path>, command: Mail) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Mail::Send { reference, template, lang, note, letter, json: as_json } => {
-            let item = desk.queue_response_with(&reference, &template, lang.as_deref(), note.as_deref(), letter)?;
-            if as_json {
-                return json(&item);
-            }
-            Ok(format!(
+        Mail::Send(op) => ctx.show(&op.run(&desk)?, |item| {
+            format!(
                 "queued {} to {} ({}): run `rightsdesk mail flush` to deliver",
                 item.subject, item.recipient, item.message_id
-            ))
-        }
-        Mail::Flush { json: as_json } => {
-            let report = desk.flush_outbox()?;
-            let text = if as_json {
+            )
+        }),
+        Mail::Flush => {
+            let report = ops::mail::FlushOutbox.run(&desk)?;
+            let text = if ctx.json {
                 json(&report)?
             } else {
                 let mut lines = vec![format!(
@@ -192,22 +154,27 @@ pub fn mail(db: Option<&std::path::Path>, command: Mail) -> Result<String, Failu
             }
             Ok(text)
         }
-        Mail::Outbox { reference, json: as_json } => {
-            let items = desk.outbox(reference.as_deref())?;
-            if as_json {
-                return json(&items);
-            }
-            Ok(items
-                .iter()
-                .map(|i| {
-                    format!(
-                        "{} {:<8} {} {} → {} ({} attempt(s))",
-                        i.created_at, i.state, i.reference, i.stage, i.recipient, i.attempts
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join("\n"))
+        Mail::Outbox(op) => {
+            ctx.show(&op.run(&desk)?, |items| items.iter().map(outbox_line).collect::<Vec<_>>().join("\n"))
         }
-        Mail::Test { to } => Ok(desk.test_smtp(to.as_deref())?),
+        Mail::Test(op) => Ok(op.run(&desk)?),
+        Mail::Retry(op) => {
+            ctx.show(&op.run(&desk)?, |i| format!("{}: run `rightsdesk mail flush` to deliver", outbox_line(i)))
+        }
     }
+}
+
+fn outbox_line(i: &OutboxItem) -> String {
+    format!("{} {:<8} {} {} → {} ({} attempt(s))", i.created_at, i.state, i.reference, i.stage, i.recipient, i.attempts)
+}
+
+fn rendered(r: &Rendered) -> String {
+    let mut out = format!("Subject: {}\n\n{}", r.subject, r.body);
+    for m in &r.missing {
+        out.push_str(&format!("\n! missing — {m}"));
+    }
+    for w in &r.warnings {
+        out.push_str(&format!("\n! check — {w}"));
+    }
+    out
 }

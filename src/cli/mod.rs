@@ -31,6 +31,9 @@ struct Cli {
     /// The database file (default: RIGHTSDESK_DB, else the OS data folder).
     #[arg(long, global = true, value_name = "PATH")]
     db: Option<std::path::PathBuf>,
+    /// Print the result as one JSON value instead of text.
+    #[arg(long, global = true)]
+    json: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -81,7 +84,7 @@ enum Command {
     #[command(subcommand)]
     Export(export::Command),
     /// Yearly metrics in the shape of CCPA §7102 (received, complied with, denied, median and mean days).
-    Metrics(export::MetricsArgs),
+    Metrics(rightsdesk::ops::exports::GetMetrics),
 }
 
 /// A failure the user can act on: printed as one line.
@@ -131,7 +134,27 @@ impl From<String> for Failure {
     }
 }
 
-pub fn open_desk(db: Option<&std::path::Path>) -> Result<rightsdesk::Desk, Failure> {
+
+/// What every command shares: the global options.
+pub struct Ctx {
+    db: Option<std::path::PathBuf>,
+    /// `--json`: print the result as JSON.
+    pub json: bool,
+}
+
+impl Ctx {
+    /// The register named by `--db` (or its default), opened.
+    pub fn desk(&self) -> Result<rightsdesk::Desk, Failure> {
+        open_desk(self.db.as_deref())
+    }
+
+    /// The command's result: JSON with `--json`, else the text `human` makes of it.
+    pub fn show<T: serde::Serialize>(&self, value: &T, human: impl FnOnce(&T) -> String) -> Result<String, Failure> {
+        if self.json { json(value) } else { Ok(human(value)) }
+    }
+}
+
+fn open_desk(db: Option<&std::path::Path>) -> Result<rightsdesk::Desk, Failure> {
     let clock = rightsdesk::desk::Clock::from_env()?;
     let path = rightsdesk::desk::resolve_db_path(db)?;
     let desk = rightsdesk::Desk::open(&path, clock)?;
@@ -157,23 +180,24 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
+    let ctx = Ctx { db: cli.db, json: cli.json };
     let result = match cli.command {
-        Command::Deadline(args) => deadline::run(args),
-        Command::Request(c) => request::run(cli.db.as_deref(), c),
-        Command::Datamap(c) => datamap::run(cli.db.as_deref(), c),
-        Command::Requester(c) => requester::run(cli.db.as_deref(), c),
-        Command::Audit(c) => audit::run(cli.db.as_deref(), c),
-        Command::Demo(c) => demo::run(cli.db.as_deref(), c),
-        Command::Calendar(c) => calendar::run(cli.db.as_deref(), c),
-        Command::Settings(c) => settings::run(cli.db.as_deref(), c),
-        Command::Evidence(c) => evidence::run(cli.db.as_deref(), c),
-        Command::Retention(c) => retention::run(cli.db.as_deref(), c),
-        Command::Intake(c) => intake::run(c),
-        Command::Template(c) => mail::template(cli.db.as_deref(), c),
-        Command::Mail(c) => mail::mail(cli.db.as_deref(), c),
-        Command::Import(args) => import::run(cli.db.as_deref(), args),
-        Command::Export(c) => export::run(cli.db.as_deref(), c),
-        Command::Metrics(args) => export::metrics(cli.db.as_deref(), args),
+        Command::Deadline(args) => deadline::run(&ctx, args),
+        Command::Request(c) => request::run(&ctx, c),
+        Command::Datamap(c) => datamap::run(&ctx, c),
+        Command::Requester(c) => requester::run(&ctx, c),
+        Command::Audit(c) => audit::run(&ctx, c),
+        Command::Demo(c) => demo::run(&ctx, c),
+        Command::Calendar(c) => calendar::run(&ctx, c),
+        Command::Settings(c) => settings::run(&ctx, c),
+        Command::Evidence(c) => evidence::run(&ctx, c),
+        Command::Retention(c) => retention::run(&ctx, c),
+        Command::Intake(c) => intake::run(&ctx, c),
+        Command::Template(c) => mail::template(&ctx, c),
+        Command::Mail(c) => mail::mail(&ctx, c),
+        Command::Import(args) => import::run(&ctx, args),
+        Command::Export(c) => export::run(&ctx, c),
+        Command::Metrics(args) => export::metrics(&ctx, args),
     };
     match result {
         Ok(output) => {

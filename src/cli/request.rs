@@ -2,13 +2,15 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use base64::Engine;
+
+use super::{Ctx, Failure, json};
 use rightsdesk::dates;
-use rightsdesk::desk::{
-    CheckInput, DisclosureInput, EvidenceFile, NewRequest, QueueRow, RequestDetail, RequestEdit, StatusChange,
-};
+use rightsdesk::desk::{DisclosureInput, NewRequest, QueueRow, RequestDetail};
 use rightsdesk::domain::{RequestKind, Status};
-use rightsdesk::store::{Page, Query, Sort};
+use rightsdesk::files::FileInput;
+use rightsdesk::ops::{self, Operation};
+use rightsdesk::store::{Dashboard, Page, Query, Sort};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -38,206 +40,41 @@ pub enum Command {
         limit: u32,
         #[arg(long, default_value_t = 0)]
         offset: u64,
-        #[arg(long)]
-        json: bool,
     },
     /// Correct what was logged: the requester's details, language, channel, date of receipt, description, notes.
     /// Give only what changes; an empty value clears an optional field. The audit event keeps before and after.
-    Edit {
-        reference: String,
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long)]
-        phone: Option<String>,
-        #[arg(long)]
-        address: Option<String>,
-        #[arg(long)]
-        account: Option<String>,
-        #[arg(long)]
-        language: Option<String>,
-        #[arg(long)]
-        channel: Option<String>,
-        /// YYYY-MM-DD; the deadlines are derived again.
-        #[arg(long)]
-        received: Option<String>,
-        #[arg(long)]
-        description: Option<String>,
-        #[arg(long)]
-        notes: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Edit(ops::requests::EditRequest),
     /// One request with its dates, their explanation and its audit events.
-    Show {
-        reference: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show(ops::requests::GetRequest),
     /// Attach a file (a scanned letter, an email, evidence): copied into the managed folder with its SHA-256.
-    Attach {
-        reference: String,
-        file: std::path::PathBuf,
-        /// The name to show (default: the file's own name).
-        #[arg(long)]
-        name: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Attach(ops::requests::AddAttachment),
     /// Record an identity check: method, outcome, date and the evidence seen. The identity is established once the
     /// data subject (and an authorised agent's authority) is verified; that starts the UK clock.
-    Verify {
-        reference: String,
-        /// email-code, account-match, id-document, signed-letter, in-person, authorised-agent, parental-authority.
-        #[arg(long)]
-        method: String,
-        /// verified, failed, not-required.
-        #[arg(long)]
-        outcome: String,
-        #[arg(long)]
-        on: String,
-        /// requester (the data subject, default) or agent (the authority of the person acting for them).
-        #[arg(long)]
-        party: Option<String>,
-        /// A file seen (copied into the managed evidence folder with its SHA-256); repeat for several.
-        #[arg(long)]
-        evidence: Vec<std::path::PathBuf>,
-        #[arg(long)]
-        note: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Verify(ops::identity::RecordIdentityCheck),
     /// Ask the requester to confirm their identity (the request waits for it; the unverified flag counts from ON).
-    AskIdentity {
-        reference: String,
-        #[arg(long)]
-        on: String,
-        /// What is asked for (it goes into the email with --send).
-        #[arg(long)]
-        note: Option<String>,
-        /// Also queue the identity-request email to the requester.
-        #[arg(long)]
-        send: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    AskIdentity(ops::identity::AskIdentity),
     /// Name the person acting for the data subject and their written authority, or --remove them.
-    Agent {
-        reference: String,
-        #[arg(long, required_unless_present = "remove")]
-        name: Option<String>,
-        #[arg(long)]
-        email: Option<String>,
-        #[arg(long, required_unless_present = "remove")]
-        authority: Option<String>,
-        #[arg(long, conflicts_with_all = ["name", "email", "authority"])]
-        remove: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Agent(ops::identity::SetAgent),
     /// Refuse a request whose identity was not confirmed within the configured period after asking for it.
-    CloseUnverified {
-        reference: String,
-        /// Also queue the matching notice to the requester.
-        #[arg(long)]
-        send: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    CloseUnverified(ops::identity::CloseUnverified),
     /// Record that the requester paid the fee asked for.
-    FeePaid {
-        reference: String,
-        #[arg(long)]
-        on: String,
-        #[arg(long)]
-        json: bool,
-    },
+    FeePaid(ops::clock::RecordFeePaid),
     /// Stop the clock while waiting for the requester (only regimes with a stop-the-clock rule move the date).
-    Pause {
-        reference: String,
-        #[arg(long)]
-        from: String,
-        /// awaiting-identity, awaiting-clarification, awaiting-fee, other.
-        #[arg(long)]
-        reason: String,
-        #[arg(long)]
-        note: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Pause(ops::clock::PauseClock),
     /// Restart a stopped clock: ON is the day the answer arrived.
-    Resume {
-        reference: String,
-        #[arg(long)]
-        on: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Resume(ops::clock::ResumeClock),
     /// Take the one extension, told to the requester on TOLD with REASON (before the original due date).
-    Extend {
-        reference: String,
-        #[arg(long)]
-        told: String,
-        #[arg(long)]
-        reason: String,
-        /// The new date, where the law lets the organisation choose it (ch-fadp, sg-pdpa).
-        #[arg(long = "new-due")]
-        new_due: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Extend(ops::clock::TakeExtension),
     /// Set the date that applies by hand (audited, with a reason), or --clear the override.
-    OverrideDue {
-        reference: String,
-        #[arg(long, conflicts_with = "clear", required_unless_present = "clear")]
-        date: Option<String>,
-        #[arg(long)]
-        clear: bool,
-        #[arg(long)]
-        reason: String,
-        #[arg(long)]
-        json: bool,
-    },
+    OverrideDue(ops::clock::OverrideDue),
     /// Set a request aside as a duplicate of another (it can still be verified, and taken back with
     /// `status REF received --reason …`).
-    Merge {
-        reference: String,
-        #[arg(long)]
-        into: String,
-        #[arg(long)]
-        note: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Merge(ops::requesters::MergeDuplicate),
     /// Record that two look-alike requests are related (`linked`) or not the same (`separate`).
-    Relate {
-        reference: String,
-        #[arg(long)]
-        to: String,
-        #[arg(long = "as", value_name = "linked|separate")]
-        relation: String,
-        #[arg(long)]
-        note: Option<String>,
-        #[arg(long)]
-        json: bool,
-    },
+    Relate(ops::requesters::RelateRequests),
     /// Record the work on one system of the request's checklist: done, not-applicable (with --note), beyond-use
     /// (erasure from a backup: --note says how and until when), or open again.
-    Tick {
-        reference: String,
-        #[arg(long)]
-        system: String,
-        #[arg(long)]
-        state: String,
-        #[arg(long)]
-        note: Option<String>,
-        /// A file kept as proof (attached to the request with its SHA-256).
-        #[arg(long)]
-        proof: Option<std::path::PathBuf>,
-        #[arg(long)]
-        json: bool,
-    },
+    Tick(ops::datamap::TickChecklist),
     /// Add what a system holds about the requester to an access or portability answer: a field (--label and
     /// --value) or a file (--file, of any kind), under a category. --provided marks data the person provided (a
     /// portability export holds only those).
@@ -252,45 +89,18 @@ pub enum Command {
         #[arg(long, requires = "label")]
         value: Option<String>,
         #[arg(long, required_unless_present = "label")]
-        file: Option<std::path::PathBuf>,
+        file: Option<rightsdesk::files::FileInput>,
         #[arg(long)]
         provided: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Take an item off the answer (by the id `request show --json` lists under `disclosures`).
-    Undisclose {
-        reference: String,
-        #[arg(long)]
-        item: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Undisclose(ops::exports::RemoveDisclosure),
     /// Add the systems put on the data map since the request was logged to its checklist.
-    RefreshChecklist {
-        reference: String,
-        #[arg(long)]
-        json: bool,
-    },
+    RefreshChecklist(ops::datamap::RefreshChecklist),
     /// Move a request to a new status (holds need --reason; refusals --category and --reason, exemptions --basis).
-    Status {
-        reference: String,
-        status: String,
-        #[arg(long)]
-        reason: Option<String>,
-        /// manifestly-unfounded, excessive, identity-not-verified, exemption, third-party-rights, no-data-held,
-        /// not-covered, other.
-        #[arg(long)]
-        category: Option<String>,
-        /// The legal basis of an exemption.
-        #[arg(long)]
-        basis: Option<String>,
-        /// With `spam`: block the sender's address (later requests from it are flagged, never dropped).
-        #[arg(long = "block-sender")]
-        block_sender: bool,
-        #[arg(long)]
-        json: bool,
-    },
+    Status(ops::requests::ChangeStatus),
+    /// The counts at the top of the queue: overdue, due soon, by status.
+    Dashboard,
 }
 
 #[derive(clap::Args)]
@@ -336,19 +146,18 @@ pub struct AddArgs {
     /// The written authority the agent showed (e.g. "signed power of attorney").
     #[arg(long = "agent-authority")]
     agent_authority: Option<String>,
-    #[arg(long)]
-    json: bool,
 }
 
 fn bad(option: &str, message: String) -> Failure {
     Failure::usage(format!("invalid --{option}: {message}"))
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
+    let detail = |op: Result<RequestDetail, rightsdesk::Error>| detail_out(ctx, &op?);
     match command {
-        Command::Add(args) => add(&desk, *args),
-        Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, offset, json: as_json } => {
+        Command::Add(args) => add(ctx, &desk, *args),
+        Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, offset } => {
             let query = Query {
                 status: status
                     .map(|s| {
@@ -390,66 +199,21 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             if !(1..=500).contains(&limit) {
                 return Err(bad("limit", format!("{limit} is not between 1 and 500")));
             }
-            let page = desk.list(&query)?;
-            if as_json { json(&page) } else { Ok(list_text(&page)) }
+            ctx.show(&ops::requests::ListRequests { query }.run(&desk)?, list_text)
         }
-        Command::Show { reference, json: as_json } => detail_out(&desk.request(&reference)?, as_json),
-        Command::Verify { reference, method, outcome, on, party, evidence, note, json: as_json } => {
-            let mut files = Vec::new();
-            for path in &evidence {
-                let f = open_attachment(path)?;
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                files.push(EvidenceFile { name, content: Box::new(f) });
-            }
-            let input = CheckInput { party, method, outcome, on, note };
-            detail_out(&desk.record_identity_check(&reference, input, files)?, as_json)
-        }
-        Command::AskIdentity { reference, on, note, send, json: as_json } => {
-            detail_out(&desk.ask_identity(&reference, &on, note.as_deref(), send)?, as_json)
-        }
-        Command::Agent { reference, name, email, authority, remove: _, json: as_json } => {
-            detail_out(&desk.set_agent(&reference, name, email, authority)?, as_json)
-        }
-        Command::CloseUnverified { reference, send, json: as_json } => {
-            detail_out(&desk.close_unverified(&reference, send)?, as_json)
-        }
-        Command::FeePaid { reference, on, json: as_json } => {
-            detail_out(&desk.record_fee_paid(&reference, &on)?, as_json)
-        }
-        Command::Pause { reference, from, reason, note, json: as_json } => {
-            detail_out(&desk.pause_clock(&reference, &from, &reason, note.as_deref())?, as_json)
-        }
-        Command::Resume { reference, on, json: as_json } => detail_out(&desk.resume_clock(&reference, &on)?, as_json),
-        Command::Extend { reference, told, reason, new_due, json: as_json } => {
-            detail_out(&desk.take_extension(&reference, &told, Some(&reason), new_due.as_deref())?, as_json)
-        }
-        Command::OverrideDue { reference, date, clear: _, reason, json: as_json } => {
-            detail_out(&desk.override_due(&reference, date.as_deref(), Some(&reason))?, as_json)
-        }
-        Command::Attach { reference, file, name, json: as_json } => {
-            let mut f = open_attachment(&file)?;
-            let name =
-                name.unwrap_or_else(|| file.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default());
-            detail_out(&desk.attach(&reference, &name, &mut f)?, as_json)
-        }
-        Command::Tick { reference, system, state, note, proof, json: as_json } => {
-            let proof = proof
-                .map(|p| {
-                    let f = open_attachment(&p)?;
-                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    Ok::<_, Failure>((name, Box::new(f) as Box<dyn std::io::Read>))
-                })
-                .transpose()?;
-            detail_out(&desk.tick(&reference, &system, &state, note.as_deref(), proof)?, as_json)
-        }
-        Command::Disclose { reference, system, category, label, value, file, provided, json: as_json } => {
-            let file = file
-                .map(|p| {
-                    let f = open_attachment(&p)?;
-                    let name = p.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                    Ok::<_, Failure>((name, Box::new(f) as Box<dyn std::io::Read>))
-                })
-                .transpose()?;
+        Command::Show(op) => detail(op.run(&desk)),
+        Command::Verify(op) => detail(op.run(&desk)),
+        Command::AskIdentity(op) => detail(op.run(&desk)),
+        Command::Agent(op) => detail(op.run(&desk)),
+        Command::CloseUnverified(op) => detail(op.run(&desk)),
+        Command::FeePaid(op) => detail(op.run(&desk)),
+        Command::Pause(op) => detail(op.run(&desk)),
+        Command::Resume(op) => detail(op.run(&desk)),
+        Command::Extend(op) => detail(op.run(&desk)),
+        Command::OverrideDue(op) => detail(op.run(&desk)),
+        Command::Attach(op) => detail(op.run(&desk)),
+        Command::Tick(op) => detail(op.run(&desk)),
+        Command::Disclose { reference, system, category, label, value, file, provided } => {
             let input = DisclosureInput {
                 system,
                 category,
@@ -457,51 +221,19 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
                 value: value.unwrap_or_default(),
                 provided,
             };
-            detail_out(&desk.add_disclosure(&reference, input, file)?, as_json)
+            detail(ops::exports::AddDisclosure { reference, input, file }.run(&desk))
         }
-        Command::Edit {
-            reference,
-            name,
-            email,
-            phone,
-            address,
-            account,
-            language,
-            channel,
-            received,
-            description,
-            notes,
-            json: as_json,
-        } => {
-            let edit =
-                RequestEdit { name, email, phone, address, account, language, channel, received, description, notes };
-            detail_out(&desk.edit_request(&reference, edit)?, as_json)
-        }
-        Command::Undisclose { reference, item, json: as_json } => {
-            detail_out(&desk.remove_disclosure(&reference, &item)?, as_json)
-        }
-        Command::RefreshChecklist { reference, json: as_json } => {
-            detail_out(&desk.refresh_checklist(&reference)?, as_json)
-        }
-        Command::Merge { reference, into, note, json: as_json } => {
-            detail_out(&desk.merge_duplicate(&reference, &into, note.as_deref())?, as_json)
-        }
-        Command::Relate { reference, to, relation, note, json: as_json } => {
-            detail_out(&desk.relate(&reference, &to, &relation, note.as_deref())?, as_json)
-        }
-        Command::Status { reference, status, reason, category, basis, block_sender, json: as_json } => {
-            let change = StatusChange { status, reason, category, basis, block_sender };
-            detail_out(&desk.change_status(&reference, change)?, as_json)
-        }
+        Command::Edit(op) => detail(op.run(&desk)),
+        Command::Undisclose(op) => detail(op.run(&desk)),
+        Command::RefreshChecklist(op) => detail(op.run(&desk)),
+        Command::Merge(op) => detail(op.run(&desk)),
+        Command::Relate(op) => detail(op.run(&desk)),
+        Command::Status(op) => detail(op.run(&desk)),
+        Command::Dashboard => ctx.show(&ops::requests::GetDashboard.run(&desk)?, dashboard_text),
     }
 }
 
-/// A file to keep with a request: a regular file within the attachment limit (checked again while it is copied).
-fn open_attachment(path: &std::path::Path) -> Result<rightsdesk::files::Input, Failure> {
-    Ok(rightsdesk::files::open_input(path, rightsdesk::files::MAX_ATTACHMENT_BYTES)?)
-}
-
-fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
+fn add(ctx: &Ctx, desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
     let AddArgs {
         from_eml,
         kind,
@@ -520,7 +252,6 @@ fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
         agent_name,
         agent_email,
         agent_authority,
-        json: as_json,
     } = args;
     let mut input = NewRequest {
         kind: kind.unwrap_or_default(),
@@ -541,7 +272,7 @@ fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
         agent_authority,
     };
     let Some(path) = from_eml else {
-        return detail_out(&desk.add_request(input)?, as_json);
+        return detail_out(ctx, &ops::requests::AddRequest { input, file: None }.run(desk)?);
     };
     let bytes = rightsdesk::files::read_input(&path, rightsdesk::files::MAX_EML_BYTES)?;
     let draft = rightsdesk::intake::read_email(&bytes)?;
@@ -557,12 +288,16 @@ fn add(desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Failure> {
     if input.kind.is_empty() {
         return Err(Failure::usage("the message does not say what it asks for: give --kind".into()));
     }
-    let file_name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "message.eml".into());
-    detail_out(&desk.add_request_with_file(input, &file_name, &mut bytes.as_slice())?, as_json)
+    // The message as read, not the path read again: what is kept is what was parsed.
+    let file = FileInput::Upload {
+        name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "message.eml".into()),
+        content_base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
+    };
+    detail_out(ctx, &ops::requests::AddRequest { input, file: Some(file) }.run(desk)?)
 }
 
-fn detail_out(d: &RequestDetail, as_json: bool) -> Result<String, Failure> {
-    if as_json {
+fn detail_out(ctx: &Ctx, d: &RequestDetail) -> Result<String, Failure> {
+    if ctx.json {
         return json(d);
     }
     let r = &d.request;
@@ -641,6 +376,18 @@ fn detail_out(d: &RequestDetail, as_json: bool) -> Result<String, Failure> {
     lines.push("Events:".into());
     lines.extend(d.events.iter().map(|e| format!("  {} {} {}", e.at, e.kind, e.actor)));
     Ok(lines.join("\n"))
+}
+
+fn dashboard_text(d: &Dashboard) -> String {
+    format!(
+        "{} open: {} overdue, {} due within {} days, {} to acknowledge, {} on hold",
+        d.open,
+        d.overdue,
+        d.due_soon,
+        rightsdesk::desk::DUE_SOON_DAYS,
+        d.acknowledgement_due,
+        d.on_hold
+    )
 }
 
 fn list_text(page: &Page<QueueRow>) -> String {

@@ -2,38 +2,25 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure};
 use rightsdesk::dates;
+use rightsdesk::ops::{self, Operation};
+use rightsdesk::store::BlockedSender;
 
 #[derive(Subcommand)]
 pub enum Command {
     /// A requester's record and the history of their requests (give the requester id, or a request's reference).
-    Show {
-        id_or_reference: String,
-        #[arg(long)]
-        json: bool,
-    },
+    Show(ops::requesters::GetRequester),
     /// Sender addresses blocked as spam.
-    Blocked {
-        #[arg(long)]
-        json: bool,
-    },
+    Blocked,
     /// Take an address off the spam list.
-    Unblock { email: String },
+    Unblock(ops::requesters::UnblockSender),
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Command::Show { id_or_reference, json: as_json } => {
-            let id = match desk.store().read(|r| r.request(&id_or_reference)) {
-                Ok(r) => r.requester_id.unwrap_or_default(),
-                Err(_) => id_or_reference,
-            };
-            let v = desk.requester(&id)?;
-            if as_json {
-                return json(&v);
-            }
+        Command::Show(op) => ctx.show(&op.run(&desk)?, |v| {
             let mut lines = vec![format!(
                 "{} <{}> · {} request(s){}",
                 v.record.name,
@@ -44,21 +31,14 @@ pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Fai
             lines.extend(v.requests.iter().map(|q| {
                 format!("  {} {} {} {}", q.row.reference, dates::fmt(q.row.received), q.row.kind, q.row.status)
             }));
-            Ok(lines.join("\n"))
-        }
-        Command::Blocked { json: as_json } => {
-            let list = desk.blocked_senders()?;
-            if as_json {
-                return json(&list);
-            }
-            Ok(list
-                .iter()
-                .map(|b| format!("{} ({}, {})", b.email, b.reason, b.blocked_at))
-                .collect::<Vec<_>>()
-                .join("\n"))
-        }
-        Command::Unblock { email } => {
-            desk.unblock_sender(&email)?;
+            lines.join("\n")
+        }),
+        Command::Blocked => ctx.show(&ops::requesters::ListBlockedSenders.run(&desk)?, |l: &Vec<BlockedSender>| {
+            l.iter().map(|b| format!("{} ({}, {})", b.email, b.reason, b.blocked_at)).collect::<Vec<_>>().join("\n")
+        }),
+        Command::Unblock(op) => {
+            let email = op.email.clone();
+            op.run(&desk)?;
             Ok(format!("{email} is no longer blocked"))
         }
     }

@@ -2,7 +2,8 @@
 
 use clap::Subcommand;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
+use rightsdesk::ops::{self, Operation};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -12,17 +13,19 @@ pub enum Command {
         /// Only count what would be purged.
         #[arg(long)]
         dry_run: bool,
-        #[arg(long)]
-        json: bool,
     },
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Command) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Command::Purge { dry_run, json: as_json } => {
-            let r = desk.purge_expired(dry_run)?;
-            if as_json {
+        Command::Purge { dry_run } => {
+            let r = if dry_run {
+                ops::retention::GetRetention.run(&desk)?
+            } else {
+                ops::retention::PurgeExpired.run(&desk)?
+            };
+            if ctx.json {
                 json(&r)
             } else if dry_run {
                 Ok(format!("{} request(s) closed before {} are due for purging ({} months)", r.due, r.cutoff, r.months))

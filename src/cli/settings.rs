@@ -3,30 +3,18 @@
 use clap::Subcommand;
 use serde_json::json as value;
 
-use super::{Failure, json, open_desk};
+use super::{Ctx, Failure, json};
+use rightsdesk::desk::{RegimeAuthorities, SmtpSettings};
+use rightsdesk::ops::{self, Operation};
 
 // The names are the command words (`settings target-days`, `settings evidence-days`): the shared suffix is the unit.
 #[allow(clippy::enum_variant_names)]
 #[derive(Subcommand)]
 pub enum Settings {
     /// How many working days before the statutory due date the internal target sits, for one regime (default 5).
-    TargetDays {
-        #[arg(long)]
-        regime: String,
-        #[arg(long)]
-        days: u32,
-        #[arg(long)]
-        json: bool,
-    },
+    TargetDays(ops::calendar::SetTargetDays),
     /// Days after asking for identity before an unverified request is flagged, for one regime (default 30).
-    UnverifiedDays {
-        #[arg(long)]
-        regime: String,
-        #[arg(long)]
-        days: u32,
-        #[arg(long)]
-        json: bool,
-    },
+    UnverifiedDays(ops::identity::SetUnverifiedDays),
     /// The organisation's details and the Art 15(1) information used in responses (only the options given change).
     Organisation {
         #[arg(long)]
@@ -56,8 +44,6 @@ pub enum Settings {
         /// A PNG or JPEG file for the letterhead of PDF letters.
         #[arg(long)]
         logo: Option<String>,
-        #[arg(long)]
-        json: bool,
     },
     /// The SMTP server responses are sent through. The password goes to the OS keyring (--password-stdin), or is
     /// given in RIGHTSDESK_SMTP_PASSWORD when sending; it is never stored in the database.
@@ -83,8 +69,6 @@ pub enum Settings {
         /// unencrypted (refused without this; kept with the settings).
         #[arg(long = "allow-plaintext-password")]
         allow_plaintext_password: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// The supervisory authority a regime's refusals name. Without --name/--clear: shows the organisation's own
     /// choice and the shipped directory's entries (with how each address was checked).
@@ -100,36 +84,28 @@ pub enum Settings {
         /// Go back to the directory's authority for the request's calendar.
         #[arg(long, conflicts_with_all = ["name", "address", "website"])]
         clear: bool,
-        #[arg(long)]
-        json: bool,
     },
     /// Days after a request is answered before its identity evidence is deleted (default 30; 0 = at once).
-    EvidenceDays {
-        #[arg(long)]
-        days: u32,
-        #[arg(long)]
-        json: bool,
-    },
+    EvidenceDays(ops::identity::SetEvidenceDays),
     /// Months a closed request is kept before `retention purge` removes its personal data (24–240; default 24).
     Retention {
         #[arg(long)]
         months: Option<u32>,
-        #[arg(long)]
-        json: bool,
     },
     /// The register's id, its database and its own folder of files (move that folder along with the database).
-    Register {
-        #[arg(long)]
-        json: bool,
-    },
+    Register,
+    /// Every setting: the organisation, the SMTP server, internal targets, identity periods, retention, and each
+    /// regime's supervisory authority.
+    Show,
 }
 
-pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Failure> {
-    let desk = open_desk(db)?;
+pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
+    let desk = ctx.desk()?;
     match command {
-        Settings::TargetDays { regime, days, json: as_json } => {
-            let rightsdesk::desk::RecomputeCount { checked, changed } = desk.set_target_working_days(&regime, days)?;
-            if as_json {
+        Settings::TargetDays(op) => {
+            let (regime, days) = (op.regime.clone(), op.days);
+            let rightsdesk::desk::RecomputeCount { checked, changed } = op.run(&desk)?;
+            if ctx.json {
                 json(&value!({"regime": regime, "days": days, "checked": checked, "changed": changed}))
             } else {
                 Ok(format!(
@@ -137,41 +113,25 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                 ))
             }
         }
-        Settings::Authority { regime, name, address, website, clear, json: as_json } => {
+        Settings::Authority { regime, name, address, website, clear } => {
             let shown = if clear {
-                desk.set_own_authority(&regime, None)?
+                ops::responses::SetOwnAuthority { regime, own: None }.run(&desk)?
             } else if name.is_some() || address.is_some() || website.is_some() {
                 let own = rightsdesk::desk::OwnAuthority {
                     name: name.unwrap_or_default(),
                     address: address.unwrap_or_default(),
                     website: website.unwrap_or_default(),
                 };
-                desk.set_own_authority(&regime, Some(own))?
+                ops::responses::SetOwnAuthority { regime, own: Some(own) }.run(&desk)?
             } else {
                 desk.authority_setting(&regime)?
             };
-            if as_json {
-                return json(&shown);
-            }
-            let mut out = match &shown.own {
-                Some(a) => format!("{}: your own authority — {}, {}", shown.regime_name, a.name, a.address),
-                None => format!("{}: chosen from the directory by the request's calendar", shown.regime_name),
-            };
-            for a in &shown.directory {
-                out.push_str(&format!(
-                    "\n  {} [{}] {} — {} ({})",
-                    a.places.join(","),
-                    a.checked,
-                    a.name,
-                    a.address,
-                    a.id
-                ));
-            }
-            Ok(out)
+            ctx.show(&shown, authority_text)
         }
-        Settings::UnverifiedDays { regime, days, json: as_json } => {
-            desk.set_unverified_days(&regime, days)?;
-            if as_json {
+        Settings::UnverifiedDays(op) => {
+            let (regime, days) = (op.regime.clone(), op.days);
+            op.run(&desk)?;
+            if ctx.json {
                 json(&value!({"regime": regime, "days": days}))
             } else {
                 Ok(format!("{regime}: requests not verified {days} days after the identity request are flagged"))
@@ -191,9 +151,8 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             automated,
             transfers,
             logo,
-            json: as_json,
         } => {
-            let mut org = desk.organisation()?;
+            let mut org = ops::responses::GetOrganisation.run(&desk)?;
             for (field, value) in [
                 ("name", name),
                 ("address", address),
@@ -213,20 +172,10 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
                     org.set(field, v);
                 }
             }
-            let org = desk.set_organisation(org)?;
-            if as_json { json(&org) } else { Ok(format!("organisation: {} <{}>", org.name, org.email)) }
+            let org = ops::responses::SetOrganisation { org }.run(&desk)?;
+            ctx.show(&org, |org| format!("organisation: {} <{}>", org.name, org.email))
         }
-        Settings::Smtp {
-            host,
-            port,
-            security,
-            username,
-            from,
-            ca_file,
-            password_stdin,
-            allow_plaintext_password,
-            json: as_json,
-        } => {
+        Settings::Smtp { host, port, security, username, from, ca_file, password_stdin, allow_plaintext_password } => {
             let password = if password_stdin {
                 let mut text = String::new();
                 std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
@@ -235,18 +184,16 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             } else {
                 None
             };
-            let s = desk.set_smtp_settings(
-                rightsdesk::desk::SmtpSettings {
-                    host,
-                    port,
-                    security,
-                    username,
-                    from,
-                    ca_file,
-                    allow_plaintext_password,
-                },
-                password.as_deref(),
-            )?;
+            let settings = rightsdesk::desk::SmtpSettings {
+                host,
+                port,
+                security,
+                username,
+                from,
+                ca_file,
+                allow_plaintext_password,
+            };
+            let s = ops::mail::SetSmtpSettings { settings, password }.run(&desk)?;
             let note = if s.allow_plaintext_password && s.security == "none" && s.username.is_some() {
                 " — warning: the password crosses the network unencrypted (allowed with --allow-plaintext-password)"
             } else if s.username.is_some() && !password_stdin {
@@ -254,36 +201,111 @@ pub fn run(db: Option<&std::path::Path>, command: Settings) -> Result<String, Fa
             } else {
                 ""
             };
-            if as_json { json(&s) } else { Ok(format!("SMTP: {}:{} ({}){note}", s.host, s.port, s.security)) }
+            if ctx.json { json(&s) } else { Ok(format!("SMTP: {}:{} ({}){note}", s.host, s.port, s.security)) }
         }
-        Settings::EvidenceDays { days, json: as_json } => {
-            desk.set_evidence_retention_days(days)?;
-            if as_json {
+        Settings::EvidenceDays(op) => {
+            let days = op.days;
+            op.run(&desk)?;
+            if ctx.json {
                 json(&value!({"days": days}))
             } else {
                 Ok(format!("identity evidence is deleted {days} days after a request is answered"))
             }
         }
-        Settings::Retention { months, json: as_json } => {
-            if let Some(m) = months {
-                desk.set_retention_months(m)?;
-            }
-            let months = desk.retention_months();
-            if as_json {
+        Settings::Retention { months } => {
+            let report = match months {
+                Some(months) => ops::retention::SetRetentionMonths { months }.run(&desk)?,
+                None => ops::retention::GetRetention.run(&desk)?,
+            };
+            let months = report.months;
+            if ctx.json {
                 json(&value!({"months": months}))
             } else {
                 Ok(format!("closed requests are purged of personal data {months} months after they were closed"))
             }
         }
-        Settings::Register { json: as_json } => {
+        Settings::Register => {
             let id = desk.register_id()?;
             let database = desk.store().path().display().to_string();
             let files = desk.files_dir().display().to_string();
-            if as_json {
+            if ctx.json {
                 json(&value!({"id": id, "database": database, "files": files}))
             } else {
                 Ok(format!("register {id}\n  database: {database}\n  files:    {files}"))
             }
         }
+        Settings::Show => {
+            let all = AllSettings {
+                organisation: ops::responses::GetOrganisation.run(&desk)?,
+                smtp: ops::mail::GetSmtpSettings.run(&desk)?,
+                targets: ops::calendar::GetTargetSettings.run(&desk)?,
+                identity: ops::identity::GetIdentitySettings.run(&desk)?,
+                retention_months: ops::retention::GetRetention.run(&desk)?.months,
+                authorities: ops::responses::GetAuthoritySettings.run(&desk)?,
+            };
+            ctx.show(&all, all_text)
+        }
     }
+}
+
+/// `settings show --json`: every setting, each part as the window's settings page reads it.
+#[derive(serde::Serialize)]
+struct AllSettings {
+    organisation: rightsdesk::respond::Organisation,
+    smtp: SmtpSettings,
+    targets: Vec<rightsdesk::desk::TargetSetting>,
+    identity: rightsdesk::desk::IdentitySettings,
+    retention_months: u32,
+    authorities: Vec<RegimeAuthorities>,
+}
+
+fn all_text(a: &AllSettings) -> String {
+    let o = &a.organisation;
+    let mut lines = vec![format!("organisation: {} <{}>", o.name, o.email)];
+    for field in rightsdesk::respond::Organisation::FIELDS {
+        if let Some(v) = o.get(field).filter(|v| !v.is_empty()) {
+            lines.push(format!("  {field:<11} {}", v.replace('\n', " / ")));
+        }
+    }
+    let s = &a.smtp;
+    lines.push(if s.host.is_empty() {
+        "SMTP: not set up".into()
+    } else {
+        format!(
+            "SMTP: {}:{} ({}){}",
+            s.host,
+            s.port,
+            s.security,
+            s.username.as_ref().map(|u| format!(" as {u}")).unwrap_or_default()
+        )
+    });
+    lines.push("internal targets (working days before the due date):".into());
+    lines.extend(a.targets.iter().map(|t| format!("  {:<12} {}", t.regime, t.working_days)));
+    lines.push(format!(
+        "identity evidence is deleted {} days after a request is answered",
+        a.identity.evidence_retention_days
+    ));
+    lines.push("unverified requests are flagged (days after the identity request):".into());
+    lines.extend(a.identity.unverified_days.iter().map(|d| format!("  {:<12} {}", d.regime, d.days)));
+    lines.push(format!(
+        "closed requests are purged of personal data {} months after they were closed",
+        a.retention_months
+    ));
+    lines.push("supervisory authorities:".into());
+    lines.extend(a.authorities.iter().map(|r| match &r.own {
+        Some(own) => format!("  {:<12} your own: {}", r.regime, own.name),
+        None => format!("  {:<12} from the directory by the request's calendar", r.regime),
+    }));
+    lines.join("\n")
+}
+
+fn authority_text(shown: &RegimeAuthorities) -> String {
+    let mut out = match &shown.own {
+        Some(a) => format!("{}: your own authority — {}, {}", shown.regime_name, a.name, a.address),
+        None => format!("{}: chosen from the directory by the request's calendar", shown.regime_name),
+    };
+    for a in &shown.directory {
+        out.push_str(&format!("\n  {} [{}] {} — {} ({})", a.places.join(","), a.checked, a.name, a.address, a.id));
+    }
+    out
 }

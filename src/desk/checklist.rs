@@ -17,10 +17,15 @@ use crate::store::{self, Attachment, ChecklistItem, System};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[derive(clap::Args)]
 pub struct SystemInput {
+    #[arg(long)]
     pub name: String,
+    #[arg(long, help = "Who answers for it (team or person)")]
     pub owner: String,
+    #[arg(long, help = "What personal data it holds")]
     pub holds: String,
+    #[arg(long = "backup", help = "A backup: an erasure may put the data beyond use there until the backup expires")]
     pub is_backup: bool,
 }
 

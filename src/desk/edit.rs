@@ -16,17 +16,28 @@ use crate::error::{Error, Result};
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[derive(clap::Args)]
 pub struct RequestEdit {
+    #[arg(long)]
     pub name: Option<String>,
+    #[arg(long)]
     pub email: Option<String>,
+    #[arg(long)]
     pub phone: Option<String>,
+    #[arg(long)]
     pub address: Option<String>,
+    #[arg(long)]
     pub account: Option<String>,
+    #[arg(long)]
     pub language: Option<String>,
+    #[arg(long)]
     pub channel: Option<String>,
     /// YYYY-MM-DD. The dates are derived again (the change shows in the event).
+    #[arg(long, help = "YYYY-MM-DD; the deadlines are derived again")]
     pub received: Option<String>,
+    #[arg(long)]
     pub description: Option<String>,
+    #[arg(long)]
     pub notes: Option<String>,
 }
 

@@ -25,12 +25,26 @@ pub const DEFAULT_EVIDENCE_RETENTION_DAYS: u32 = 30;
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[derive(clap::Args)]
 pub struct CheckInput {
     /// `requester` (default) or `agent`.
+    // display_order: after --on, where `request verify --help` has always listed it.
+    #[arg(
+        long,
+        display_order = 3,
+        help = "requester (the data subject, default) or agent (the authority of the person acting for them)"
+    )]
     pub party: Option<String>,
+    #[arg(
+        long,
+        help = "email-code, account-match, id-document, signed-letter, in-person, authorised-agent, parental-authority"
+    )]
     pub method: String,
+    #[arg(long, help = "verified, failed, not-required")]
     pub outcome: String,
+    #[arg(long)]
     pub on: String,
+    #[arg(long)]
     pub note: Option<String>,
 }
 

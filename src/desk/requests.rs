@@ -46,14 +46,23 @@ pub struct NewRequest {
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
+#[derive(clap::Args)]
 pub struct StatusChange {
     pub status: String,
+    #[arg(long)]
     pub reason: Option<String>,
     /// Refusals: a `RefusalCategory` id.
+    #[arg(
+        long,
+        help = "manifestly-unfounded, excessive, identity-not-verified, exemption, third-party-rights, no-data-held, \
+                not-covered, other"
+    )]
     pub category: Option<String>,
     /// Exemptions: the legal basis relied on.
+    #[arg(long, help = "The legal basis of an exemption")]
     pub basis: Option<String>,
     /// Spam: also block the sender's address (later requests from it are flagged, never dropped).
+    #[arg(long, help = "With `spam`: block the sender's address (later requests from it are flagged, never dropped)")]
     pub block_sender: bool,
 }
 

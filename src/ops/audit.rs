@@ -1,15 +1,26 @@
 //! The audit trail: verification, the signing key, anchors.
 
-use serde::Deserialize;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
 
 use super::{SaveTo, op};
-use crate::desk::{AuditKeyStatus, ChainReport};
+use crate::desk::{AuditKeyStatus, ChainReport, CheckpointInfo};
 
-/// Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints.
-#[derive(Deserialize)]
+/// Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
+/// `anchor`, also that the register still holds the head saved in that anchor file.
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct VerifyAudit;
-op!(VerifyAudit => ChainReport, |_, d| d.verify_audit());
+pub struct VerifyAudit {
+    #[arg(
+        long,
+        value_name = "FILE",
+        help = "Also check that the register still holds the head in this anchor file (`audit anchor --out`)"
+    )]
+    #[serde(default)]
+    pub anchor: Option<PathBuf>,
+}
+op!(VerifyAudit => ChainReport, |i, d| d.verify_audit_with(i.anchor.as_deref()));
 
 /// Whether the checkpoint signing key exists, where it is kept and whether it is unlocked.
 #[derive(Deserialize)]
@@ -17,14 +28,19 @@ op!(VerifyAudit => ChainReport, |_, d| d.verify_audit());
 pub struct GetAuditKeyStatus;
 op!(GetAuditKeyStatus => AuditKeyStatus, |_, d| d.audit_key_status());
 
-/// Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring.
+/// Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. The passphrase is
+/// wiped from memory when dropped.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetUpAuditKey {
     #[serde(default)]
     pub passphrase: Option<String>,
 }
-op!(SetUpAuditKey => AuditKeyStatus, |i, d| d.set_up_audit_key(i.passphrase.as_deref()));
+op!(SetUpAuditKey => AuditKeyStatus, |i, d| {
+    // Wiped when dropped, like every passphrase and password that passes through.
+    let passphrase = i.passphrase.map(zeroize::Zeroizing::new);
+    d.set_up_audit_key(passphrase.as_ref().map(|p| p.as_str()))
+});
 
 /// Unlock a passphrase-sealed signing key for this session.
 #[derive(Deserialize)]
@@ -34,15 +50,26 @@ pub struct UnlockAuditKey {
 }
 op!(UnlockAuditKey => AuditKeyStatus, |i, d| d.unlock_audit_key(&i.passphrase));
 
-/// Sign the head of the trail and save it as an anchor file; the path written.
+/// Sign the head of the trail and save it as an anchor file.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportAnchor {
     #[serde(flatten)]
     pub save: SaveTo,
 }
-op!(ExportAnchor => String, |i, d| {
+
+/// What the anchor export wrote.
+#[derive(Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AnchorExport {
+    /// The path written.
+    pub file: String,
+    /// The checkpoint signed for it: the head it holds.
+    pub checkpoint: CheckpointInfo,
+}
+
+op!(ExportAnchor => AnchorExport, |i, d| {
     let (path, existing) = i.save.resolve(&format!("audit-anchor-{}.json", crate::dates::fmt(d.today())))?;
-    d.export_anchor(&path, existing)?;
-    Ok(path.display().to_string())
+    let checkpoint = d.export_anchor(&path, existing)?;
+    Ok(AnchorExport { file: path.display().to_string(), checkpoint })
 });

@@ -6,42 +6,50 @@ use super::op;
 use crate::desk::RequestDetail;
 
 /// The fee was paid on `on` (YYYY-MM-DD): the clock runs from then where the regime says so.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecordFeePaid {
     pub reference: String,
+    #[arg(long)]
     pub on: String,
 }
 op!(RecordFeePaid => RequestDetail, |i, d| d.record_fee_paid(&i.reference, &i.on));
 
 /// Stop the clock from `from` for a reason the regime allows.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PauseClock {
     pub reference: String,
+    #[arg(long)]
     pub from: String,
+    #[arg(long, help = "awaiting-identity, awaiting-clarification, awaiting-fee, other")]
     pub reason: String,
+    #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
 }
 op!(PauseClock => RequestDetail, |i, d| d.pause_clock(&i.reference, &i.from, &i.reason, i.note.as_deref()));
 
 /// Restart a stopped clock on `on`.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ResumeClock {
     pub reference: String,
+    #[arg(long)]
     pub on: String,
 }
 op!(ResumeClock => RequestDetail, |i, d| d.resume_clock(&i.reference, &i.on));
 
 /// Take the one extension, told to the requester on `told_on`; `new_due` only where the regime leaves it open.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TakeExtension {
     pub reference: String,
+    #[arg(long = "told", value_name = "TOLD")]
     pub told_on: String,
+    #[arg(long)]
     pub reason: String,
+    #[arg(long, help = "The new date, where the law lets the organisation choose it (ch-fadp, sg-pdpa)")]
     #[serde(default)]
     pub new_due: Option<String>,
 }
@@ -53,12 +61,18 @@ op!(TakeExtension => RequestDetail, |i, d| d.take_extension(
 ));
 
 /// Set the due date by hand with a reason (`date` None: back to the computed one).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OverrideDue {
     pub reference: String,
+    #[arg(long, conflicts_with = "clear", required_unless_present = "clear")]
     #[serde(default)]
     pub date: Option<String>,
+    // The command line's way to say "no date": clap insists that --date is absent.
+    #[arg(long)]
+    #[serde(skip)]
+    pub clear: bool,
+    #[arg(long)]
     pub reason: String,
 }
 op!(OverrideDue => RequestDetail, |i, d| d.override_due(&i.reference, i.date.as_deref(), Some(&i.reason)));

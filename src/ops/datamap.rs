@@ -16,9 +16,10 @@ pub struct ListSystems;
 op!(ListSystems => Vec<System>, |_, d| d.systems());
 
 /// Add a system to the data map.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddSystem {
+    #[command(flatten)]
     pub input: SystemInput,
 }
 op!(AddSystem => System, |i, d| d.add_system(i.input));
@@ -33,22 +34,27 @@ pub struct UpdateSystem {
 op!(UpdateSystem => System, |i, d| d.update_system(&i.id, i.input));
 
 /// Retire a system: new checklists leave it out, old ones keep it.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RetireSystem {
+    #[arg(value_name = "NAME")]
     pub id: String,
 }
 op!(RetireSystem => System, |i, d| d.retire_system(&i.id));
 
 /// Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TickChecklist {
     pub reference: String,
+    #[arg(long)]
     pub system: String,
+    #[arg(long = "state", value_name = "STATE")]
     pub item_state: String,
+    #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
+    #[arg(long, help = "A file kept as proof (attached to the request with its SHA-256)")]
     #[serde(default)]
     pub proof: Option<FileInput>,
 }
@@ -61,7 +67,7 @@ op!(TickChecklist => RequestDetail, |i, d| {
 });
 
 /// Add to a request's checklist the systems added to the data map since it was made.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RefreshChecklist {
     pub reference: String,

@@ -3,16 +3,19 @@
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
-use super::{Reporting, op};
+use super::{Reporting, SaveTo, op};
 use crate::desk::{DisclosureInput, EvidencePack, LogExport, PackSelection, RequestDetail, SubjectExport};
 use crate::export::{LogFormat, Metrics};
 use crate::files::{FileInput, MAX_ATTACHMENT_BYTES};
+use crate::safe_file::Existing;
 
 /// The year's metrics (CCPA §7102 shape), for one regime or all.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetMetrics {
+    #[arg(long)]
     pub year: i32,
+    #[arg(long)]
     #[serde(default)]
     pub regime: Option<String>,
 }
@@ -36,30 +39,38 @@ op!(AddDisclosure => RequestDetail, |i, d| {
 });
 
 /// Take an item out of an access or portability answer.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RemoveDisclosure {
     pub reference: String,
+    #[arg(long)]
     pub item: String,
 }
 op!(RemoveDisclosure => RequestDetail, |i, d| d.remove_disclosure(&i.reference, &i.item));
 
-/// The evidence pack for a regulator's inquiry, saved to Downloads.
+/// The evidence pack for a regulator's inquiry, saved where `save` says (default: Downloads).
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportEvidence {
     pub selection: PackSelection,
+    #[serde(flatten)]
+    pub save: SaveTo,
 }
-op!(ExportEvidence => EvidencePack, |i, d| d.export_evidence_to_downloads(&i.selection));
+op!(ExportEvidence => EvidencePack, |i, d| match &i.save.out {
+    Some(path) => d.export_evidence(&i.selection, path, Existing::replace_if(i.save.force)),
+    None => d.export_evidence_to_downloads(&i.selection),
+});
 
-/// The request log of a period (dates as typed, YYYY-MM-DD), saved to the Downloads folder; progress is the
-/// number of requests written so far.
+/// The request log of a period (dates as typed, YYYY-MM-DD), saved where `save` says (default: Downloads);
+/// progress is the number of requests written so far.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportLog {
     pub from: String,
     pub to: String,
     pub format: LogFormat,
+    #[serde(flatten)]
+    pub save: SaveTo,
 }
 
 impl Reporting for ExportLog {
@@ -67,14 +78,22 @@ impl Reporting for ExportLog {
     type Progress = u32;
 
     fn run(self, d: &crate::Desk, progress: &mut dyn FnMut(u32)) -> crate::Result<LogExport> {
-        d.export_log_to_downloads(&self.from, &self.to, self.format, &mut |n| {
-            progress(u32::try_from(n).unwrap_or(u32::MAX))
-        })
+        let mut progress = |n: u64| progress(u32::try_from(n).unwrap_or(u32::MAX));
+        match &self.save.out {
+            Some(path) => {
+                let date = |field: &str, text: &str| {
+                    crate::dates::parse(text).map_err(|e| crate::Error::invalid(field, e.to_string()))
+                };
+                let (from, to) = (date("from", &self.from)?, date("to", &self.to)?);
+                d.export_log(from, to, self.format, path, Existing::replace_if(self.save.force), &mut progress)
+            }
+            None => d.export_log_to_downloads(&self.from, &self.to, self.format, &mut progress),
+        }
     }
 }
 
-/// The requester's copy of their data as a ZIP in Downloads (AES-256 with a password); progress in percent. The
-/// password only passes through memory and is wiped when dropped.
+/// The requester's copy of their data as a ZIP (AES-256 with a password), saved where `save` says (default:
+/// Downloads); progress in percent. The password only passes through memory and is wiped when dropped.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportSubject {
@@ -83,6 +102,8 @@ pub struct ExportSubject {
     pub password: Option<String>,
     #[serde(default)]
     pub language: Option<String>,
+    #[serde(flatten)]
+    pub save: SaveTo,
 }
 
 impl Reporting for ExportSubject {
@@ -92,17 +113,20 @@ impl Reporting for ExportSubject {
     fn run(self, d: &crate::Desk, progress: &mut dyn FnMut(u32)) -> crate::Result<SubjectExport> {
         let password = self.password.filter(|p| !p.is_empty()).map(Zeroizing::new);
         let mut last = u32::MAX;
-        d.export_subject_to_downloads(
-            &self.reference,
-            password.as_ref().map(|p| p.as_str()),
-            self.language.as_deref(),
-            &mut |done, total| {
-                let percent = (done * 100).checked_div(total).map_or(100, |p| u32::try_from(p).unwrap_or(100));
-                if percent != last {
-                    last = percent;
-                    progress(percent);
-                }
-            },
-        )
+        let mut percent = |done: u64, total: u64| {
+            let percent = (done * 100).checked_div(total).map_or(100, |p| u32::try_from(p).unwrap_or(100));
+            if percent != last {
+                last = percent;
+                progress(percent);
+            }
+        };
+        let (password, language) = (password.as_ref().map(|p| p.as_str()), self.language.as_deref());
+        match &self.save.out {
+            Some(path) => {
+                let existing = Existing::replace_if(self.save.force);
+                d.export_subject(&self.reference, path, existing, password, language, &mut percent)
+            }
+            None => d.export_subject_to_downloads(&self.reference, password, language, &mut percent),
+        }
     }
 }

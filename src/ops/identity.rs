@@ -7,11 +7,18 @@ use crate::desk::{CheckInput, EvidenceFile, IdentitySettings, PurgeReport, Reque
 use crate::files::{FileInput, MAX_ATTACHMENT_BYTES};
 
 /// Record an identity check, with the evidence seen (kept until the evidence purge).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecordIdentityCheck {
     pub reference: String,
+    #[command(flatten)]
     pub check: CheckInput,
+    // display_order: before --note, where `request verify --help` has always listed it.
+    #[arg(
+        long,
+        display_order = 4,
+        help = "A file seen (copied into the managed evidence folder with its SHA-256); repeat for several"
+    )]
     #[serde(default)]
     pub evidence: Vec<FileInput>,
 }
@@ -25,47 +32,59 @@ op!(RecordIdentityCheck => RequestDetail, |i, d| {
 });
 
 /// Ask the requester for (more) identity on `on`; the clock stops where the regime says so.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AskIdentity {
     pub reference: String,
+    #[arg(long)]
     pub on: String,
+    #[arg(long, help = "What is asked for (it goes into the email with --send)")]
     #[serde(default)]
     pub note: Option<String>,
     /// Queue the identity-request email too.
+    #[arg(long, help = "Also queue the identity-request email to the requester")]
     #[serde(default)]
     pub send: bool,
 }
 op!(AskIdentity => RequestDetail, |i, d| d.ask_identity(&i.reference, &i.on, i.note.as_deref(), i.send));
 
 /// The agent acting for the requester and their authority (all None: no agent).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetAgent {
     pub reference: String,
+    #[arg(long, required_unless_present = "remove")]
     #[serde(default)]
     pub name: Option<String>,
+    #[arg(long)]
     #[serde(default)]
     pub email: Option<String>,
+    #[arg(long, required_unless_present = "remove")]
     #[serde(default)]
     pub authority: Option<String>,
+    // The command line's way to say "no agent" (all three None): clap insists they are absent.
+    #[arg(long, conflicts_with_all = ["name", "email", "authority"])]
+    #[serde(skip)]
+    pub remove: bool,
 }
 op!(SetAgent => RequestDetail, |i, d| d.set_agent(&i.reference, i.name, i.email, i.authority));
 
 /// Close a request whose requester never proved who they are.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CloseUnverified {
     pub reference: String,
+    #[arg(long, help = "Also queue the matching notice to the requester")]
     #[serde(default)]
     pub send: bool,
 }
 op!(CloseUnverified => RequestDetail, |i, d| d.close_unverified(&i.reference, i.send));
 
 /// With `reference`: that answered request's evidence now; without: everything past the retention period.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PurgeEvidence {
+    #[arg(long = "request", value_name = "REQUEST")]
     #[serde(default)]
     pub reference: Option<String>,
 }
@@ -78,18 +97,21 @@ pub struct GetIdentitySettings;
 op!(GetIdentitySettings => IdentitySettings, |_, d| Ok(d.identity_settings()));
 
 /// How many days to wait for identity before a request may be closed unverified, per regime.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetUnverifiedDays {
+    #[arg(long)]
     pub regime: String,
+    #[arg(long)]
     pub days: u32,
 }
 op!(SetUnverifiedDays => (), |i, d| d.set_unverified_days(&i.regime, i.days));
 
 /// How many days identity evidence is kept after the answer.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetEvidenceDays {
+    #[arg(long)]
     pub days: u32,
 }
 op!(SetEvidenceDays => (), |i, d| d.set_evidence_retention_days(i.days));

@@ -10,15 +10,22 @@ use crate::safe_file::{self, Existing};
 use crate::store::ImportRecord;
 
 /// Read an email (.eml) into a prefilled request form; nothing is logged.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReadEmail {
     pub file: FileInput,
 }
-op!(ReadEmail => EmailDraft, |i, _d| crate::intake::read_email(&i.file.read(MAX_EML_BYTES)?));
+op!(ReadEmail => EmailDraft, |i, _d| i.read());
+
+impl ReadEmail {
+    /// The draft, without a register: the command line reads an email before any database is opened.
+    pub fn read(&self) -> crate::Result<EmailDraft> {
+        crate::intake::read_email(&self.file.read(MAX_EML_BYTES)?)
+    }
+}
 
 /// A table's columns, a sample of its rows and the mapping guessed from its headers.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreviewImport {
     pub file: FileInput,

@@ -23,16 +23,17 @@ pub struct SetSmtpSettings {
 op!(SetSmtpSettings => SmtpSettings, |i, d| d.set_smtp_settings(i.settings, i.password.as_deref()));
 
 /// Check DNS, TCP, TLS and login in turn; with `to`, also send a test message.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TestSmtp {
+    #[arg(long)]
     #[serde(default)]
     pub to: Option<String>,
 }
 op!(TestSmtp => String, |i, d| d.test_smtp(i.to.as_deref()));
 
 /// The outbox (of one request, or all): queued, sent and failed messages.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListOutbox {
     #[serde(default)]
@@ -47,7 +48,7 @@ pub struct FlushOutbox;
 op!(FlushOutbox => FlushReport, |_, d| d.flush_outbox());
 
 /// Put a failed message back in the queue.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RetryMessage {
     pub id: String,

@@ -7,35 +7,47 @@ use crate::desk::{RequestDetail, RequesterView};
 use crate::store::BlockedSender;
 
 /// Close a request as a duplicate of another (which keeps going).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MergeDuplicate {
     pub reference: String,
+    #[arg(long)]
     pub into: String,
+    #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
 }
 op!(MergeDuplicate => RequestDetail, |i, d| d.merge_duplicate(&i.reference, &i.into, i.note.as_deref()));
 
 /// Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RelateRequests {
     pub reference: String,
+    #[arg(long = "to", value_name = "TO")]
     pub other: String,
+    #[arg(long = "as", value_name = "linked|separate")]
     pub relation: String,
+    #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
 }
 op!(RelateRequests => RequestDetail, |i, d| d.relate(&i.reference, &i.other, &i.relation, i.note.as_deref()));
 
-/// A requester with every request they made.
-#[derive(Deserialize)]
+/// A requester with every request they made: by the requester's id, or by the reference of one of their requests.
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetRequester {
+    #[arg(value_name = "ID_OR_REFERENCE")]
     pub id: String,
 }
-op!(GetRequester => RequesterView, |i, d| d.requester(&i.id));
+op!(GetRequester => RequesterView, |i, d| {
+    let id = match d.store().read(|r| r.request(&i.id)) {
+        Ok(r) => r.requester_id.unwrap_or_default(),
+        Err(_) => i.id,
+    };
+    d.requester(&id)
+});
 
 /// Senders whose requests are set aside as spam.
 #[derive(Deserialize)]
@@ -44,7 +56,7 @@ pub struct ListBlockedSenders;
 op!(ListBlockedSenders => Vec<BlockedSender>, |_, d| d.blocked_senders());
 
 /// Take a sender off the blocked list.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UnblockSender {
     pub email: String,

@@ -28,7 +28,7 @@ pub struct ListRequests {
 op!(ListRequests => Page<QueueRow>, |i, d| d.list(&i.query));
 
 /// One request with its dates, their explanation and its audit events.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetRequest {
     pub reference: String,
@@ -50,30 +50,33 @@ op!(AddRequest => RequestDetail, |i, d| match i.file {
 });
 
 /// Correct what was logged about a request (requester's details, language, channel, date of receipt, text).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EditRequest {
     pub reference: String,
+    #[command(flatten)]
     pub edit: RequestEdit,
 }
 op!(EditRequest => RequestDetail, |i, d| d.edit_request(&i.reference, i.edit));
 
 /// Move a request to another status (with a reason where the move needs one).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChangeStatus {
     pub reference: String,
+    #[command(flatten)]
     pub change: StatusChange,
 }
 op!(ChangeStatus => RequestDetail, |i, d| d.change_status(&i.reference, i.change));
 
 /// Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddAttachment {
     pub reference: String,
     pub file: FileInput,
     /// The name to keep it under (default: the file's own).
+    #[arg(long, help = "The name to show (default: the file's own name)")]
     #[serde(default)]
     pub name: Option<String>,
 }

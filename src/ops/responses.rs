@@ -76,22 +76,32 @@ pub struct SaveTemplate {
 op!(SaveTemplate => TemplateRow, |i, d| d.save_template(&i.stage, &i.kind, &i.lang, &i.subject, &i.body));
 
 /// Start a language from another's templates; the number of templates copied.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CopyLanguage {
+    #[arg(long)]
     pub from: String,
+    #[arg(long)]
     pub to: String,
 }
 op!(CopyLanguage => u32, |i, d| d.copy_language(&i.from, &i.to));
 
 /// A response rendered on a request, with what the law requires that is missing.
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreviewResponse {
     pub reference: String,
+    #[arg(
+        long = "template",
+        value_name = "TEMPLATE",
+        help = "acknowledgement, identity-request, clarification-request, extension, fulfilment, partial, refusal, \
+                unverified, withdrawal"
+    )]
     pub stage: String,
+    #[arg(long)]
     #[serde(default)]
     pub lang: Option<String>,
+    #[arg(long, help = "What is asked of the requester (identity and clarification requests)")]
     #[serde(default)]
     pub note: Option<String>,
 }
@@ -115,15 +125,19 @@ pub struct PreviewDraft {
 op!(PreviewDraft => Rendered, |i, d| d.preview_draft(&i.reference, &i.stage, &i.lang, &i.subject, &i.body));
 
 /// Queue a response by email (with the PDF letter attached when `letter`).
-#[derive(Deserialize)]
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueResponse {
     pub reference: String,
+    #[arg(long = "template", value_name = "TEMPLATE")]
     pub stage: String,
+    #[arg(long)]
     #[serde(default)]
     pub lang: Option<String>,
+    #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
+    #[arg(long, help = "Attach the answer as a PDF letter too")]
     #[serde(default)]
     pub letter: bool,
 }

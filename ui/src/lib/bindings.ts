@@ -16,11 +16,11 @@ export const commands = {
 	editRequest: (input: EditRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input })),
 	changeStatus: (input: ChangeStatus_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input })),
 	addAttachment: (input: AddAttachment_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input })),
-	verifyAudit: (input: VerifyAudit) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
+	verifyAudit: (input: VerifyAudit_Deserialize) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
 	auditKeyStatus: (input: GetAuditKeyStatus) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input })),
 	setUpAuditKey: (input: SetUpAuditKey_Deserialize) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input })),
 	unlockAuditKey: (input: UnlockAuditKey) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input })),
-	exportAnchor: (input: ExportAnchor_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input })),
+	exportAnchor: (input: ExportAnchor_Deserialize) => typedError<AnchorExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input })),
 	recordFeePaid: (input: RecordFeePaid) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { input })),
 	pauseClock: (input: PauseClock_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { input })),
 	resumeClock: (input: ResumeClock) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { input })),
@@ -31,7 +31,7 @@ export const commands = {
 	removeNonWorkingDay: (input: RemoveNonWorkingDay) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { input })),
 	targetSettings: (input: GetTargetSettings) => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings", { input })),
 	setTargetDays: (input: SetTargetDays) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { input })),
-	exportDeadlines: (input: ExportDeadlines_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input })),
+	exportDeadlines: (input: ExportDeadlines_Deserialize) => typedError<DeadlinesExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input })),
 	recordIdentityCheck: (input: RecordIdentityCheck_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { input })),
 	askIdentity: (input: AskIdentity_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { input })),
 	setAgent: (input: SetAgent_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { input })),
@@ -77,12 +77,12 @@ export const commands = {
 	metrics: (input: GetMetrics_Deserialize) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input })),
 	addDisclosure: (input: AddDisclosure_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input })),
 	removeDisclosure: (input: RemoveDisclosure) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input })),
-	exportEvidence: (input: ExportEvidence) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input })),
+	exportEvidence: (input: ExportEvidence_Deserialize) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input })),
 	retention: (input: GetRetention) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention", { input })),
 	setRetentionMonths: (input: SetRetentionMonths) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { input })),
 	purgeExpired: (input: PurgeExpired) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired", { input })),
 	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
-	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
+	exportLog: (input: ExportLog_Deserialize, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
 	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
 };
 
@@ -203,6 +203,14 @@ export type AnchorCheck_Serialize = {
 	seq: number,
 	ok: boolean,
 	problem: string | null,
+};
+
+/**  What the anchor export wrote. */
+export type AnchorExport = {
+	/**  The path written. */
+	file: string,
+	/**  The checkpoint signed for it: the head it holds. */
+	checkpoint: CheckpointInfo,
 };
 
 export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
@@ -642,6 +650,14 @@ export type Dates_Serialize = {
 	paused_days: number,
 };
 
+/**  What the deadline export wrote. */
+export type DeadlinesExport = {
+	/**  How many calendar events (dates of open requests) it holds. */
+	events: number,
+	/**  The path written. */
+	file: string,
+};
+
 /**  One item gathered for the requester: a field (label and value) or a file (an attachment of the request). */
 export type Disclosure = Disclosure_Serialize | Disclosure_Deserialize;
 
@@ -867,64 +883,88 @@ export type Explanation_Serialize = {
 	internal_target: string[],
 };
 
-/**  Sign the head of the trail and save it as an anchor file; the path written. */
+/**  Sign the head of the trail and save it as an anchor file. */
 export type ExportAnchor = ExportAnchor_Serialize | ExportAnchor_Deserialize;
 
-/**  Sign the head of the trail and save it as an anchor file; the path written. */
+/**  Sign the head of the trail and save it as an anchor file. */
 export type ExportAnchor_Deserialize = SaveTo_Deserialize;
 
-/**  Sign the head of the trail and save it as an anchor file; the path written. */
+/**  Sign the head of the trail and save it as an anchor file. */
 export type ExportAnchor_Serialize = SaveTo_Serialize;
 
-/**  Every open deadline as an .ics calendar (no names in it); the path written. */
+/**  Every open deadline as an .ics calendar (no names in it). */
 export type ExportDeadlines = ExportDeadlines_Serialize | ExportDeadlines_Deserialize;
 
-/**  Every open deadline as an .ics calendar (no names in it); the path written. */
+/**  Every open deadline as an .ics calendar (no names in it). */
 export type ExportDeadlines_Deserialize = SaveTo_Deserialize;
 
-/**  Every open deadline as an .ics calendar (no names in it); the path written. */
+/**  Every open deadline as an .ics calendar (no names in it). */
 export type ExportDeadlines_Serialize = SaveTo_Serialize;
 
-/**  The evidence pack for a regulator's inquiry, saved to Downloads. */
-export type ExportEvidence = {
+/**  The evidence pack for a regulator's inquiry, saved where `save` says (default: Downloads). */
+export type ExportEvidence = ExportEvidence_Serialize | ExportEvidence_Deserialize;
+
+/**  The evidence pack for a regulator's inquiry, saved where `save` says (default: Downloads). */
+export type ExportEvidence_Deserialize = {
 	selection: PackSelection,
-};
+} & SaveTo_Deserialize;
+
+/**  The evidence pack for a regulator's inquiry, saved where `save` says (default: Downloads). */
+export type ExportEvidence_Serialize = {
+	selection: PackSelection,
+} & SaveTo_Serialize;
 
 /**
- *  The request log of a period (dates as typed, YYYY-MM-DD), saved to the Downloads folder; progress is the
- *  number of requests written so far.
+ *  The request log of a period (dates as typed, YYYY-MM-DD), saved where `save` says (default: Downloads);
+ *  progress is the number of requests written so far.
  */
-export type ExportLog = {
+export type ExportLog = ExportLog_Serialize | ExportLog_Deserialize;
+
+/**
+ *  The request log of a period (dates as typed, YYYY-MM-DD), saved where `save` says (default: Downloads);
+ *  progress is the number of requests written so far.
+ */
+export type ExportLog_Deserialize = {
 	from: string,
 	to: string,
 	format: LogFormat,
-};
+} & SaveTo_Deserialize;
 
 /**
- *  The requester's copy of their data as a ZIP in Downloads (AES-256 with a password); progress in percent. The
- *  password only passes through memory and is wiped when dropped.
+ *  The request log of a period (dates as typed, YYYY-MM-DD), saved where `save` says (default: Downloads);
+ *  progress is the number of requests written so far.
+ */
+export type ExportLog_Serialize = {
+	from: string,
+	to: string,
+	format: LogFormat,
+} & SaveTo_Serialize;
+
+/**
+ *  The requester's copy of their data as a ZIP (AES-256 with a password), saved where `save` says (default:
+ *  Downloads); progress in percent. The password only passes through memory and is wiped when dropped.
  */
 export type ExportSubject = ExportSubject_Serialize | ExportSubject_Deserialize;
 
 /**
- *  The requester's copy of their data as a ZIP in Downloads (AES-256 with a password); progress in percent. The
- *  password only passes through memory and is wiped when dropped.
+ *  The requester's copy of their data as a ZIP (AES-256 with a password), saved where `save` says (default:
+ *  Downloads); progress in percent. The password only passes through memory and is wiped when dropped.
  */
 export type ExportSubject_Deserialize = {
 	reference: string,
 	password?: string | null,
 	language?: string | null,
-};
+} & SaveTo_Deserialize;
 
 /**
- *  The requester's copy of their data as a ZIP in Downloads (AES-256 with a password); progress in percent. The
- *  password only passes through memory and is wiped when dropped.
+ *  The requester's copy of their data as a ZIP (AES-256 with a password), saved where `save` says (default:
+ *  Downloads); progress in percent. The password only passes through memory and is wiped when dropped.
  */
 export type ExportSubject_Serialize = {
 	reference: string,
 	password: string | null,
 	language: string | null,
-};
+} & SaveTo_Serialize;
 
 export type FileInput = 
 /**  Read by the window: travels as base64, so it is held to [`MAX_UPLOAD_BYTES`] as well as the caller's limit. */
@@ -1025,7 +1065,7 @@ export type GetRequest = {
 	reference: string,
 };
 
-/**  A requester with every request they made. */
+/**  A requester with every request they made: by the requester's id, or by the reference of one of their requests. */
 export type GetRequester = {
 	id: string,
 };
@@ -2377,15 +2417,24 @@ export type SetUnverifiedDays = {
 	days: number,
 };
 
-/**  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. */
+/**
+ *  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. The passphrase is
+ *  wiped from memory when dropped.
+ */
 export type SetUpAuditKey = SetUpAuditKey_Serialize | SetUpAuditKey_Deserialize;
 
-/**  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. */
+/**
+ *  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. The passphrase is
+ *  wiped from memory when dropped.
+ */
 export type SetUpAuditKey_Deserialize = {
 	passphrase?: string | null,
 };
 
-/**  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. */
+/**
+ *  Create the signing key: sealed with `passphrase`, or (without one) kept in the OS keyring. The passphrase is
+ *  wiped from memory when dropped.
+ */
 export type SetUpAuditKey_Serialize = {
 	passphrase: string | null,
 };
@@ -2651,8 +2700,27 @@ export type VerificationPolicy = {
 	suggested: VerificationMethod[],
 };
 
-/**  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints. */
-export type VerifyAudit = null;
+/**
+ *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
+ *  `anchor`, also that the register still holds the head saved in that anchor file.
+ */
+export type VerifyAudit = VerifyAudit_Serialize | VerifyAudit_Deserialize;
+
+/**
+ *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
+ *  `anchor`, also that the register still holds the head saved in that anchor file.
+ */
+export type VerifyAudit_Deserialize = {
+	anchor?: string | null,
+};
+
+/**
+ *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
+ *  `anchor`, also that the register still holds the head saved in that anchor file.
+ */
+export type VerifyAudit_Serialize = {
+	anchor: string | null,
+};
 
 /**
  *  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
