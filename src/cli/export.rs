@@ -63,12 +63,12 @@ pub enum Command {
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     match command {
         Command::Log { from, to, format, out, force } => {
-            let from = dates::parse(&from).map_err(|e| Failure::usage(format!("error: --from: {e}")))?;
-            let to = dates::parse(&to).map_err(|e| Failure::usage(format!("error: --to: {e}")))?;
+            let from = dates::parse(&from).map_err(|e| Failure::usage(format!("--from: {e}")))?;
+            let to = dates::parse(&to).map_err(|e| Failure::usage(format!("--to: {e}")))?;
             let format = match format {
                 Some(f) => LogFormat::parse(&f)?,
                 None => LogFormat::parse(out.extension().and_then(|e| e.to_str()).unwrap_or("")).map_err(|_| {
-                    Failure::usage("error: --format csv|xlsx|json|pdf (the --out name has no known extension)".into())
+                    Failure::usage("--format csv|xlsx|json|pdf (the --out name has no known extension)".into())
                 })?,
             };
             let (from, to) = (dates::fmt(from), dates::fmt(to));
@@ -130,10 +130,10 @@ fn read_password() -> Result<zeroize::Zeroizing<String>, Failure> {
     let mut line = zeroize::Zeroizing::new(String::new());
     std::io::stdin()
         .read_line(&mut line)
-        .map_err(|e| Failure::usage(format!("error: cannot read the password from standard input: {e}")))?;
+        .map_err(|e| Failure::usage(format!("cannot read the password from standard input: {e}")))?;
     let trimmed = zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
     if trimmed.is_empty() {
-        return Err(Failure::usage("error: --password-stdin: standard input held no password".into()));
+        return Err(Failure::usage("--password-stdin: standard input held no password".into()));
     }
     Ok(trimmed)
 }

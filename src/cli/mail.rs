@@ -3,10 +3,8 @@
 use clap::Subcommand;
 
 use super::{Ctx, Failure, json};
-use rightsdesk::desk::LetterCopy;
 use rightsdesk::ops::{self, Operation};
 use rightsdesk::respond::Rendered;
-use rightsdesk::safe_file::Existing;
 use rightsdesk::store::OutboxItem;
 
 #[derive(Subcommand)]
@@ -44,20 +42,7 @@ pub enum Template {
         body_file: std::path::PathBuf,
     },
     /// The answer as a printable PDF letter, kept with the request (and copied to --out).
-    Letter {
-        reference: String,
-        #[arg(long)]
-        template: String,
-        #[arg(long)]
-        lang: Option<String>,
-        #[arg(long)]
-        note: Option<String>,
-        #[arg(long)]
-        out: Option<std::path::PathBuf>,
-        /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
-        #[arg(long, requires = "out")]
-        force: bool,
-    },
+    Letter(ops::responses::WriteLetter),
     /// Add a language by copying every template of another, to be translated.
     CopyLanguage(ops::responses::CopyLanguage),
 }
@@ -109,15 +94,11 @@ pub fn template(ctx: &Ctx, command: Template) -> Result<String, Failure> {
             let t = ops::responses::SaveTemplate { stage: template, kind, lang, subject, body }.run(&desk)?;
             Ok(format!("saved {} ({}, {})", t.stage, t.kind, t.lang))
         }
-        Template::Letter { reference, template, lang, note, out, force } => {
-            let copy = match &out {
-                Some(path) => LetterCopy::To(path, Existing::replace_if(force)),
-                None => LetterCopy::None,
-            };
-            let letter = desk.write_letter(&reference, &template, lang.as_deref(), note.as_deref(), copy)?;
+        Template::Letter(op) => {
+            let letter = op.run(&desk)?;
             Ok(match letter.copy {
-                Some(copy) => format!("wrote {}", copy.display()),
-                None => format!("kept with the request: {}", letter.stored.display()),
+                Some(copy) => format!("wrote {copy}"),
+                None => format!("kept with the request: {}", letter.stored),
             })
         }
         Template::CopyLanguage(op) => {

@@ -134,7 +134,6 @@ impl From<String> for Failure {
     }
 }
 
-
 /// What every command shares: the global options.
 pub struct Ctx {
     db: Option<std::path::PathBuf>,

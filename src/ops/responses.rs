@@ -1,12 +1,15 @@
 //! Responses: the organisation and its letterhead, authorities, templates, previews, queueing, letters.
 
 use base64::Engine;
-use serde::Deserialize;
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
 
 use super::op;
 use crate::desk::{LetterCopy, OwnAuthority, RegimeAuthorities, TemplateCatalogue};
 use crate::files::{FileInput, MAX_LOGO_BYTES};
 use crate::respond::{Organisation, Rendered};
+use crate::safe_file::Existing;
 use crate::store::{OutboxItem, TemplateRow};
 
 /// The organisation as it signs its answers (name, address, contact, DPO, letterhead).
@@ -86,10 +89,11 @@ pub struct CopyLanguage {
 }
 op!(CopyLanguage => u32, |i, d| d.copy_language(&i.from, &i.to));
 
-/// A response rendered on a request, with what the law requires that is missing.
+/// Which answer, on which request: the stage's template in a language (default: the request's), with the note
+/// the template asks for (identity and clarification requests). Shared by previews, queueing and letters.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct PreviewResponse {
+pub struct Answer {
     pub reference: String,
     #[arg(
         long = "template",
@@ -105,11 +109,20 @@ pub struct PreviewResponse {
     #[serde(default)]
     pub note: Option<String>,
 }
-op!(PreviewResponse => Rendered, |i, d| d.preview_response(
-    &i.reference,
-    &i.stage,
-    i.lang.as_deref(),
-    i.note.as_deref()
+
+/// A response rendered on a request, with what the law requires that is missing.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct PreviewResponse {
+    #[serde(flatten)]
+    #[command(flatten)]
+    pub answer: Answer,
+}
+op!(PreviewResponse => Rendered, |PreviewResponse { answer: a }, d| d.preview_response(
+    &a.reference,
+    &a.stage,
+    a.lang.as_deref(),
+    a.note.as_deref()
 ));
 
 /// The template editor's live preview: unsaved text rendered on a real request.
@@ -128,56 +141,74 @@ op!(PreviewDraft => Rendered, |i, d| d.preview_draft(&i.reference, &i.stage, &i.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueResponse {
-    pub reference: String,
-    #[arg(long = "template", value_name = "TEMPLATE")]
-    pub stage: String,
-    #[arg(long)]
-    #[serde(default)]
-    pub lang: Option<String>,
-    #[arg(long)]
-    #[serde(default)]
-    pub note: Option<String>,
+    #[serde(flatten)]
+    #[command(flatten)]
+    pub answer: Answer,
     #[arg(long, help = "Attach the answer as a PDF letter too")]
     #[serde(default)]
     pub letter: bool,
 }
-op!(QueueResponse => OutboxItem, |i, d| d.queue_response_with(
-    &i.reference,
-    &i.stage,
-    i.lang.as_deref(),
-    i.note.as_deref(),
-    i.letter
+op!(QueueResponse => OutboxItem, |QueueResponse { answer: a, letter }, d| d.queue_response_with(
+    &a.reference,
+    &a.stage,
+    a.lang.as_deref(),
+    a.note.as_deref(),
+    letter
 ));
 
 /// The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LetterPreview {
-    pub reference: String,
-    pub stage: String,
-    #[serde(default)]
-    pub lang: Option<String>,
-    #[serde(default)]
-    pub note: Option<String>,
+    #[serde(flatten)]
+    pub answer: Answer,
 }
-op!(LetterPreview => String, |i, d| {
-    let pdf = d.letter_preview(&i.reference, &i.stage, i.lang.as_deref(), i.note.as_deref())?;
+op!(LetterPreview => String, |LetterPreview { answer: a }, d| {
+    let pdf = d.letter_preview(&a.reference, &a.stage, a.lang.as_deref(), a.note.as_deref())?;
     Ok(base64::engine::general_purpose::STANDARD.encode(pdf))
 });
 
-/// The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
-/// of the printable copy.
-#[derive(Deserialize)]
+/// The answer as a PDF letter, kept with the request; a printable copy goes to `out`, or to the Downloads folder
+/// when `to_downloads` (the window's choice), or nowhere.
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct WriteLetter {
-    pub reference: String,
-    pub stage: String,
+    #[serde(flatten)]
+    #[command(flatten)]
+    pub answer: Answer,
+    /// Also write a printable copy to this file.
+    #[arg(long, value_name = "OUT")]
     #[serde(default)]
-    pub lang: Option<String>,
+    pub out: Option<PathBuf>,
+    /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
+    #[arg(long, requires = "out")]
     #[serde(default)]
-    pub note: Option<String>,
+    pub force: bool,
+    #[arg(skip)]
+    #[serde(default)]
+    pub to_downloads: bool,
 }
-op!(WriteLetter => String, |i, d| {
-    let letter = d.write_letter(&i.reference, &i.stage, i.lang.as_deref(), i.note.as_deref(), LetterCopy::Downloads)?;
-    Ok(letter.copy.unwrap_or(letter.stored).display().to_string())
+
+/// Where a letter was written.
+#[derive(Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LetterFiles {
+    /// The letter kept with the request (in the register's folder).
+    pub stored: String,
+    /// The printable copy, if one was asked for.
+    pub copy: Option<String>,
+}
+
+op!(WriteLetter => LetterFiles, |i, d| {
+    let a = &i.answer;
+    let copy = match (&i.out, i.to_downloads) {
+        (Some(path), _) => LetterCopy::To(path, Existing::replace_if(i.force)),
+        (None, true) => LetterCopy::Downloads,
+        (None, false) => LetterCopy::None,
+    };
+    let letter = d.write_letter(&a.reference, &a.stage, a.lang.as_deref(), a.note.as_deref(), copy)?;
+    Ok(LetterFiles {
+        stored: letter.stored.display().to_string(),
+        copy: letter.copy.map(|c| c.display().to_string()),
+    })
 });

@@ -67,7 +67,7 @@ export const commands = {
 	previewDraft: (input: PreviewDraft) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { input })),
 	queueResponse: (input: QueueResponse_Deserialize) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { input })),
 	letterPreview: (input: LetterPreview_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { input })),
-	writeLetter: (input: WriteLetter_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { input })),
+	writeLetter: (input: WriteLetter_Deserialize) => typedError<LetterFiles_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { input })),
 	smtpSettings: (input: GetSmtpSettings) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings", { input })),
 	setSmtpSettings: (input: SetSmtpSettings_Deserialize) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { input })),
 	testSmtp: (input: TestSmtp_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { input })),
@@ -211,6 +211,34 @@ export type AnchorExport = {
 	file: string,
 	/**  The checkpoint signed for it: the head it holds. */
 	checkpoint: CheckpointInfo,
+};
+
+/**
+ *  Which answer, on which request: the stage's template in a language (default: the request's), with the note
+ *  the template asks for (identity and clarification requests). Shared by previews, queueing and letters.
+ */
+export type Answer = Answer_Serialize | Answer_Deserialize;
+
+/**
+ *  Which answer, on which request: the stage's template in a language (default: the request's), with the note
+ *  the template asks for (identity and clarification requests). Shared by previews, queueing and letters.
+ */
+export type Answer_Deserialize = {
+	reference: string,
+	stage: string,
+	lang?: string | null,
+	note?: string | null,
+};
+
+/**
+ *  Which answer, on which request: the stage's template in a language (default: the request's), with the note
+ *  the template asks for (identity and clarification requests). Shared by previews, queueing and letters.
+ */
+export type Answer_Serialize = {
+	reference: string,
+	stage: string,
+	lang: string | null,
+	note: string | null,
 };
 
 export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
@@ -1301,24 +1329,33 @@ export type KindGuess = {
 	because: string,
 };
 
+/**  Where a letter was written. */
+export type LetterFiles = LetterFiles_Serialize | LetterFiles_Deserialize;
+
+/**  Where a letter was written. */
+export type LetterFiles_Deserialize = {
+	/**  The letter kept with the request (in the register's folder). */
+	stored: string,
+	/**  The printable copy, if one was asked for. */
+	copy?: string | null,
+};
+
+/**  Where a letter was written. */
+export type LetterFiles_Serialize = {
+	/**  The letter kept with the request (in the register's folder). */
+	stored: string,
+	/**  The printable copy, if one was asked for. */
+	copy: string | null,
+};
+
 /**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
 export type LetterPreview = LetterPreview_Serialize | LetterPreview_Deserialize;
 
 /**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
-export type LetterPreview_Deserialize = {
-	reference: string,
-	stage: string,
-	lang?: string | null,
-	note?: string | null,
-};
+export type LetterPreview_Deserialize = Answer_Deserialize;
 
 /**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
-export type LetterPreview_Serialize = {
-	reference: string,
-	stage: string,
-	lang: string | null,
-	note: string | null,
-};
+export type LetterPreview_Serialize = Answer_Serialize;
 
 /**  Senders whose requests are set aside as spam. */
 export type ListBlockedSenders = null;
@@ -1641,20 +1678,10 @@ export type PreviewImport = {
 export type PreviewResponse = PreviewResponse_Serialize | PreviewResponse_Deserialize;
 
 /**  A response rendered on a request, with what the law requires that is missing. */
-export type PreviewResponse_Deserialize = {
-	reference: string,
-	stage: string,
-	lang?: string | null,
-	note?: string | null,
-};
+export type PreviewResponse_Deserialize = Answer_Deserialize;
 
 /**  A response rendered on a request, with what the law requires that is missing. */
-export type PreviewResponse_Serialize = {
-	reference: string,
-	stage: string,
-	lang: string | null,
-	note: string | null,
-};
+export type PreviewResponse_Serialize = Answer_Serialize;
 
 /**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
 export type PurgeEvidence = PurgeEvidence_Serialize | PurgeEvidence_Deserialize;
@@ -1719,21 +1746,13 @@ export type QueueResponse = QueueResponse_Serialize | QueueResponse_Deserialize;
 
 /**  Queue a response by email (with the PDF letter attached when `letter`). */
 export type QueueResponse_Deserialize = {
-	reference: string,
-	stage: string,
-	lang?: string | null,
-	note?: string | null,
 	letter?: boolean,
-};
+} & Answer_Deserialize;
 
 /**  Queue a response by email (with the PDF letter attached when `letter`). */
 export type QueueResponse_Serialize = {
-	reference: string,
-	stage: string,
-	lang: string | null,
-	note: string | null,
 	letter: boolean,
-};
+} & Answer_Serialize;
 
 /**  One row of the queue with its due state. */
 export type QueueRow = QueueRow_Serialize | QueueRow_Deserialize;
@@ -2723,32 +2742,34 @@ export type VerifyAudit_Serialize = {
 };
 
 /**
- *  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
- *  of the printable copy.
+ *  The answer as a PDF letter, kept with the request; a printable copy goes to `out`, or to the Downloads folder
+ *  when `to_downloads` (the window's choice), or nowhere.
  */
 export type WriteLetter = WriteLetter_Serialize | WriteLetter_Deserialize;
 
 /**
- *  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
- *  of the printable copy.
+ *  The answer as a PDF letter, kept with the request; a printable copy goes to `out`, or to the Downloads folder
+ *  when `to_downloads` (the window's choice), or nowhere.
  */
 export type WriteLetter_Deserialize = {
-	reference: string,
-	stage: string,
-	lang?: string | null,
-	note?: string | null,
-};
+	/**  Also write a printable copy to this file. */
+	out?: string | null,
+	/**  Replace the --out file if it exists (without this, an existing file is refused and left as it is). */
+	force?: boolean,
+	to_downloads?: boolean,
+} & Answer_Deserialize;
 
 /**
- *  The answer as a PDF letter: kept with the request, and saved to the Downloads folder for printing; the path
- *  of the printable copy.
+ *  The answer as a PDF letter, kept with the request; a printable copy goes to `out`, or to the Downloads folder
+ *  when `to_downloads` (the window's choice), or nowhere.
  */
 export type WriteLetter_Serialize = {
-	reference: string,
-	stage: string,
-	lang: string | null,
-	note: string | null,
-};
+	/**  Also write a printable copy to this file. */
+	out: string | null,
+	/**  Replace the --out file if it exists (without this, an existing file is refused and left as it is). */
+	force: boolean,
+	to_downloads: boolean,
+} & Answer_Serialize;
 
 /* Tauri Specta runtime */
 async function typedError<T, E>(result: Promise<T>): Promise<{ status: "ok"; data: T } | { status: "error"; error: E }> {
