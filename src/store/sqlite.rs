@@ -66,6 +66,16 @@ impl Sqlite {
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => true,
             Err(e) => return Err(Error::io(format!("cannot open the register {}", path.display()), e)),
         };
+        Sqlite::open_as(path, now, read_only)
+    }
+
+    /// A register as a user who cannot write its file opens it (the contract tests run as anyone, root included).
+    #[cfg(test)]
+    pub(crate) fn open_read_only(path: &Path) -> Result<Sqlite> {
+        Sqlite::open_as(path, "", true)
+    }
+
+    fn open_as(path: &Path, now: &str, read_only: bool) -> Result<Sqlite> {
         let store = Sqlite { path: path.to_path_buf(), idle: Mutex::new(Vec::new()), read_only };
         // The version is read on a read-only connection: a newer database stays byte for byte as it was (its
         // journal mode included).
