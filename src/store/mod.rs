@@ -4,7 +4,7 @@
 //!
 //! [`Backend`] is what an engine implements: the SQLite one is [`sqlite::Sqlite`] (the queries are in the files of
 //! this folder, one per concern, beside the row types they return); a PostgreSQL edition implements the same three
-//! traits in a folder of its own and runs the contract tests of [`contract`] against itself.
+//! traits in a folder of its own and runs the contract tests (`contract.rs`, written once) against itself.
 
 mod attachments;
 mod audit;
