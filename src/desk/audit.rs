@@ -402,7 +402,7 @@ impl Desk {
         let register = self.register_id()?;
         let at = store::timestamp(self.now());
         let cp = self.store.write(|tx| {
-            let (seq, hash, events) = tx.reader().chain_head()?;
+            let (seq, hash, events) = tx.chain_head()?;
             let body = CheckpointBody {
                 format: BODY_FORMAT.into(),
                 register: register.clone(),

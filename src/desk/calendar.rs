@@ -140,7 +140,7 @@ impl Desk {
         calendar: Option<&str>,
         regime: Option<(&str, Option<u32>)>,
         why: &str,
-        log: impl FnOnce(&store::Tx) -> Result<()>,
+        log: impl FnOnce(&dyn store::Write) -> Result<()>,
     ) -> Result<(u32, u32)> {
         let now = store::timestamp(self.now());
         let today = self.today();
@@ -154,7 +154,7 @@ impl Desk {
             log(tx)?;
             let (mut checked, mut changed, mut after) = (0u32, 0u32, 0i64);
             loop {
-                let chunk = tx.reader().open_requests(calendar, after, CHUNK)?;
+                let chunk = tx.open_requests(calendar, after, CHUNK)?;
                 let Some((last, _)) = chunk.last() else { break };
                 after = *last;
                 for (_, mut r) in chunk.into_iter().filter(|(_, r)| regime.is_none_or(|g| g == r.regime)) {

@@ -81,7 +81,7 @@ impl Desk {
     pub fn update_system(&self, id_or_name: &str, input: SystemInput) -> Result<System> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
-            let mut s = tx.reader().system(id_or_name)?.ok_or_else(|| Error::not_found("system", id_or_name))?;
+            let mut s = tx.system(id_or_name)?.ok_or_else(|| Error::not_found("system", id_or_name))?;
             s.owner = text("owner", &input.owner, 200)?;
             s.holds = text("holds", &input.holds, 2_000)?;
             s.is_backup = input.is_backup;
@@ -94,7 +94,7 @@ impl Desk {
     pub fn retire_system(&self, id_or_name: &str) -> Result<System> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
-            let mut s = tx.reader().system(id_or_name)?.ok_or_else(|| Error::not_found("system", id_or_name))?;
+            let mut s = tx.system(id_or_name)?.ok_or_else(|| Error::not_found("system", id_or_name))?;
             if s.retired_at.is_some() {
                 return Err(Error::refused(format!("{} is already retired", s.name)));
             }
@@ -105,10 +105,9 @@ impl Desk {
     }
 
     /// The items a request needs for the systems in use and not yet on its checklist.
-    fn missing_items(&self, tx: &store::Tx, r: &Request) -> Result<Vec<ChecklistItem>> {
-        let have = tx.reader().checklist(&r.id.to_string())?;
+    fn missing_items(&self, tx: &dyn store::Write, r: &Request) -> Result<Vec<ChecklistItem>> {
+        let have = tx.checklist(&r.id.to_string())?;
         Ok(tx
-            .reader()
             .systems()?
             .into_iter()
             .filter(|s| s.retired_at.is_none() && !have.iter().any(|i| i.system_id == s.id))
@@ -128,7 +127,7 @@ impl Desk {
     }
 
     /// Put the systems of the data map on a new request's checklist (in the transaction that logs it).
-    pub(super) fn create_checklist(&self, tx: &store::Tx, r: &Request, at: &str) -> Result<()> {
+    pub(super) fn create_checklist(&self, tx: &dyn store::Write, r: &Request, at: &str) -> Result<()> {
         let items = self.missing_items(tx, r)?;
         if items.is_empty() {
             return Ok(());
@@ -195,7 +194,6 @@ impl Desk {
         let recorded = self.update(id_or_reference, |r, tx| {
             Self::ensure_open(r)?;
             let mut item = tx
-                .reader()
                 .checklist(&r.id.to_string())?
                 .into_iter()
                 .find(|i| i.system_id == system || i.system_name.eq_ignore_ascii_case(system.trim()))

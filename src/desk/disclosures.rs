@@ -79,7 +79,7 @@ impl Desk {
         let now = store::timestamp(self.now());
         let recorded = self.update(id_or_reference, |r, tx| {
             Self::ensure_open(r)?;
-            let system = tx.reader().system(&input.system)?.ok_or_else(|| {
+            let system = tx.system(&input.system)?.ok_or_else(|| {
                 Error::invalid(
                     "system",
                     format!("'{}' is not on the data map (add it under Settings → Data map)", input.system.trim()),
@@ -136,7 +136,6 @@ impl Desk {
         self.update(id_or_reference, |r, tx| {
             Self::ensure_open(r)?;
             let item = tx
-                .reader()
                 .disclosures(&r.id.to_string())?
                 .into_iter()
                 .find(|d| d.id == item_id.trim())

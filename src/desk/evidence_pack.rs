@@ -62,7 +62,7 @@ impl Desk {
         let csv_error = |e: csv::Error| Error::Export(format!("the request log: {e}"));
         log.write_record(HEADERS).map_err(csv_error)?;
         self.store.read(|rd| {
-            rd.each_log_record(from, to, |record| {
+            rd.each_log_record(from, to, &mut |record| {
                 if references.contains(&record.reference) {
                     log.write_record(LogRow::from_record(&record, today).cells()).map_err(csv_error)?;
                 }
@@ -148,7 +148,7 @@ impl Desk {
         output.commit_then(|| {
             self.store.write(|tx| {
                 for reference in &references {
-                    let r = tx.reader().request(reference)?;
+                    let r = tx.request(reference)?;
                     tx.append_event(
                         &r.id,
                         &now,
@@ -188,7 +188,7 @@ impl Desk {
                     return Err(Error::invalid("from", format!("{} is after {}", dates::fmt(from), dates::fmt(to))));
                 }
                 self.store.read(|rd| {
-                    rd.each_log_record(from, to, |record| {
+                    rd.each_log_record(from, to, &mut |record| {
                         references.insert(record.reference);
                         if references.len() > MAX_REQUESTS {
                             return Err(too_many());

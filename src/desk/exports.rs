@@ -53,7 +53,7 @@ impl Desk {
         let today = self.today();
         let mut written = 0u64;
         let requests = self.store.read(|rd| {
-            rd.each_log_record(from, to, |record| {
+            rd.each_log_record(from, to, &mut |record| {
                 writer.write(&LogRow::from_record(&record, today))?;
                 written += 1;
                 if written.is_multiple_of(1_000) {
@@ -100,7 +100,7 @@ impl Desk {
         let last = Date::from_calendar_date(year, time::Month::December, 31)
             .map_err(|e| Error::invalid("year", e.to_string()))?;
         let mut builder = MetricsBuilder::new(year, regime.clone());
-        self.store.read(|rd| rd.each_metric_record(first, last, regime.as_deref(), |r| builder.add(r)))?;
+        self.store.read(|rd| rd.each_metric_record(first, last, regime.as_deref(), &mut |r| builder.add(r)))?;
         Ok(builder.finish())
     }
 }

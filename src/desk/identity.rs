@@ -223,7 +223,7 @@ impl Desk {
         };
         let recorded = self.update(id_or_reference, |r, tx| {
             tx.insert_identity_check(&r.id, &check)?;
-            let mut checks = tx.reader().identity_checks(&r.id)?;
+            let mut checks = tx.identity_checks(&r.id)?;
             checks.retain(|c| c.id != check.id);
             checks.push(check.clone());
             let before = r.facts.verified_on;
@@ -307,7 +307,7 @@ impl Desk {
             if before == r.agent {
                 return Err(Error::invalid("agent_name", "nothing to change"));
             }
-            let checks = tx.reader().identity_checks(&r.id)?;
+            let checks = tx.identity_checks(&r.id)?;
             r.facts.verified_on = crate::domain::verified_on(&checks, r.agent.is_some());
             Ok(("agent_set", json!({"before": before, "after": r.agent})))
         })

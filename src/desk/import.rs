@@ -178,7 +178,7 @@ impl Desk {
             })?;
         } else {
             self.store.write(|tx| {
-                let reader = tx.reader();
+                let reader: &dyn store::Read = tx;
                 for (row, cells) in rows.by_ref() {
                     run.step(
                         self,

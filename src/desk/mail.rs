@@ -386,7 +386,7 @@ impl Desk {
     pub fn retry_message(&self, id: &str) -> Result<OutboxItem> {
         let now = store::timestamp(self.now());
         self.store.write(|tx| {
-            let item = tx.reader().outbox_item(id)?.ok_or_else(|| Error::not_found("message", id.to_string()))?;
+            let item = tx.outbox_item(id)?.ok_or_else(|| Error::not_found("message", id.to_string()))?;
             if item.state != "failed" {
                 return Err(Error::invalid("id", format!("the message is {}, not failed", item.state)));
             }

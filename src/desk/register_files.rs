@@ -15,7 +15,7 @@ use serde_json::json;
 
 use crate::error::{Error, Result};
 use crate::safe_file::{self, Existing};
-use crate::store::{self, Store, Tx};
+use crate::store::{self, Store};
 
 const PREFIX: &str = "rightsdesk-files-";
 /// The file in the folder that names its register.
@@ -73,7 +73,7 @@ pub(super) fn settle(store: &Store, at: &str, actor: &str) -> Result<PathBuf> {
         let original = [recorded.clone(), marker.map(|m| PathBuf::from(m.database))]
             .into_iter()
             .flatten()
-            .find(|other| is_elsewhere(other, &here) && store::holds_register(other, &id));
+            .find(|other| is_elsewhere(other, &here) && store.holds_register(other, &id));
         let ctx = Settling { tx, db, here: &here, at, actor };
         let folder = match original {
             Some(original) => ctx.copy_of(&id, &original)?,
@@ -86,15 +86,15 @@ pub(super) fn settle(store: &Store, at: &str, actor: &str) -> Result<PathBuf> {
     })
 }
 
-struct Settling<'a, 'b> {
-    tx: &'a Tx<'b>,
+struct Settling<'a> {
+    tx: &'a dyn store::Write,
     db: &'a Path,
     here: &'a Path,
     at: &'a str,
     actor: &'a str,
 }
 
-impl Settling<'_, '_> {
+impl Settling<'_> {
     /// This file is the register (new, unmoved, or moved with nothing left holding its id at the old place).
     fn own(&self, id: &str, recorded: Option<&Path>) -> Result<PathBuf> {
         let folder = folder_of(self.here, id);
@@ -172,7 +172,7 @@ impl Settling<'_, '_> {
         let siblings = sibling_folders(base, folder);
         let mut moved = 0u64;
         let mut shared = Duplicated::default();
-        for request in self.tx.reader().request_ids()? {
+        for request in self.tx.request_ids()? {
             for sub in ["attachments", "evidence"] {
                 let ours = folder.join(sub).join(&request);
                 if move_legacy(&base.join(sub).join(&request), &ours)? {

@@ -111,8 +111,8 @@ impl Desk {
         let now = self.now();
         let at = store::timestamp(now);
         let reference = self.store.write(|tx| {
-            let mut r = tx.reader().request(id_or_reference)?;
-            let other = tx.reader().request(into).map_err(|_| Error::invalid("into", format!("no request {into}")))?;
+            let mut r = tx.request(id_or_reference)?;
+            let other = tx.request(into).map_err(|_| Error::invalid("into", format!("no request {into}")))?;
             if other.id == r.id {
                 return Err(Error::invalid("into", "a request cannot be a duplicate of itself"));
             }
@@ -172,8 +172,8 @@ impl Desk {
         let note = note_text(note)?;
         let at = store::timestamp(self.now());
         let reference = self.store.write(|tx| {
-            let r = tx.reader().request(id_or_reference)?;
-            let o = tx.reader().request(other).map_err(|_| Error::invalid("other", format!("no request {other}")))?;
+            let r = tx.request(id_or_reference)?;
+            let o = tx.request(other).map_err(|_| Error::invalid("other", format!("no request {other}")))?;
             if o.id == r.id {
                 return Err(Error::invalid("other", "choose another request"));
             }

@@ -261,7 +261,7 @@ impl Desk {
                 return Err(Error::invalid("reason", format!("moving to {} needs a reason", to.label())));
             }
             if matches!(to, Status::Fulfilled | Status::PartiallyFulfilled)
-                && let Some(why) = checklist::unfinished(&tx.reader().checklist(&r.id.to_string())?)
+                && let Some(why) = checklist::unfinished(&tx.checklist(&r.id.to_string())?)
             {
                 return Err(Error::refused(format!("{} cannot be answered yet: {why}", r.reference)));
             }
@@ -336,14 +336,14 @@ impl Desk {
     }
 
     /// Reserve the next reference of the request's year, store it, and open its audit trail.
-    pub(super) fn insert_new(&self, tx: &store::Tx, r: &mut Request, at: &str) -> Result<()> {
+    pub(super) fn insert_new(&self, tx: &dyn store::Write, r: &mut Request, at: &str) -> Result<()> {
         self.insert_imported(tx, r, at, None)
     }
 
     /// As `insert_new`, for a row of an import: `source` (file, row, key) goes into the `created` event.
     pub(crate) fn insert_imported(
         &self,
-        tx: &store::Tx,
+        tx: &dyn store::Write,
         r: &mut Request,
         at: &str,
         source: Option<(&str, serde_json::Value)>,

@@ -193,7 +193,7 @@ impl Desk {
         }
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
-            let all = tx.reader().templates()?;
+            let all = tx.templates()?;
             if all.iter().any(|t| t.lang == to) {
                 return Err(Error::refused(format!("templates in '{to}' exist already")));
             }

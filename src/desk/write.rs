@@ -14,7 +14,7 @@ impl Desk {
     pub(super) fn update(
         &self,
         id_or_reference: &str,
-        change: impl FnOnce(&mut Request, &store::Tx) -> Result<(&'static str, serde_json::Value)>,
+        change: impl FnOnce(&mut Request, &dyn store::Write) -> Result<(&'static str, serde_json::Value)>,
     ) -> Result<RequestDetail> {
         self.update_then(id_or_reference, change, |_, _| Ok(()))
     }
@@ -23,12 +23,12 @@ impl Desk {
     pub(super) fn update_then(
         &self,
         id_or_reference: &str,
-        change: impl FnOnce(&mut Request, &store::Tx) -> Result<(&'static str, serde_json::Value)>,
-        after: impl FnOnce(&Request, &store::Tx) -> Result<()>,
+        change: impl FnOnce(&mut Request, &dyn store::Write) -> Result<(&'static str, serde_json::Value)>,
+        after: impl FnOnce(&Request, &dyn store::Write) -> Result<()>,
     ) -> Result<RequestDetail> {
         let now = self.now();
         let reference = self.store.write(|tx| {
-            let mut r = tx.reader().request(id_or_reference)?;
+            let mut r = tx.request(id_or_reference)?;
             if r.purged_at.is_some() {
                 // Its personal data is gone for good: a new file or fact would outlive the retention period.
                 return Err(Error::refused(format!(

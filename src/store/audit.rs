@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::{Reader, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::error::{Error, Result};
 use crate::hash::hex;
 

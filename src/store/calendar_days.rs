@@ -6,7 +6,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::{Reader, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::dates;
 use crate::domain::Request;
 use crate::error::{Error, Result};

@@ -3,7 +3,7 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::{Reader, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::error::Result;
 
 /// One item gathered for the requester: a field (label and value) or a file (an attachment of the request).

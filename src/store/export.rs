@@ -4,7 +4,7 @@
 use rusqlite::types::Type;
 use time::Date;
 
-use super::Reader;
+use super::sqlite::Reader;
 use crate::dates;
 use crate::domain::{PauseRecord, RequestKind, Status};
 use crate::error::{Error, Result};
@@ -72,7 +72,7 @@ impl Reader<'_> {
         // hold the export's memory above what streaming needs. The connection's own size comes back after.
         self.conn.execute_batch("PRAGMA cache_size = -8192")?;
         let scanned = self.scan_log_records(from, to, each);
-        self.conn.execute_batch(&format!("PRAGMA cache_size = {}", super::CACHE_SIZE))?;
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {}", super::sqlite::CACHE_SIZE))?;
         scanned
     }
 

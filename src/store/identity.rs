@@ -4,7 +4,7 @@ use rusqlite::{Row, params};
 use time::Date;
 use uuid::Uuid;
 
-use super::{Reader, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::dates;
 use crate::domain::{CheckOutcome, Evidence, IdentityCheck, Party, VerificationMethod};
 use crate::error::{Error, Result};

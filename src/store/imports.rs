@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Reader, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::error::Result;
 
 /// One import run, as the history in settings lists it.

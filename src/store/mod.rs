@@ -1,14 +1,17 @@
-//! The SQLite store: the only place with SQL. The rest of the core sees [`Store::read`] and [`Store::write`] and
-//! the typed operations on [`Reader`] and [`Tx`], so a PostgreSQL edition can replace this module alone.
+//! The store: the boundary between the core and its database engine. The rest of the core sees only
+//! [`Store`] (`read(|r| …)`, `write(|tx| …)`) and the traits [`Read`] and [`Write`], whose signatures name core
+//! types alone: no SQL, no connection, no engine error (those are mapped to the core's kinds in `engine_error`).
 //!
-//! Concurrency: a small pool of connections, each used by one thread at a time inside a closure (never across
-//! an `.await`); WAL lets readers run beside the single writer; `busy_timeout` queues writers instead of failing.
-//! Every write is one `BEGIN IMMEDIATE` transaction: it commits whole or not at all.
+//! [`Backend`] is what an engine implements: the SQLite one is [`sqlite::Sqlite`] (the queries are in the files of
+//! this folder, one per concern, beside the row types they return); a PostgreSQL edition implements the same three
+//! traits in a folder of its own and runs the contract tests (`contract.rs`, written once) against itself.
 
 mod attachments;
 mod audit;
 mod calendar_days;
 mod checklist;
+#[cfg(test)]
+pub(crate) mod contract;
 mod disclosures;
 mod engine_error;
 mod export;
@@ -20,14 +23,17 @@ mod requesters;
 mod requests;
 mod responses;
 mod retention;
+pub mod sqlite;
 
 pub use requests::timestamp;
 
-use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::collections::HashMap;
+use std::path::Path;
 
-use rusqlite::{Connection, OpenFlags, TransactionBehavior};
+use time::Date;
+use uuid::Uuid;
 
+use crate::domain::{Evidence, IdentityCheck, Request, RequestKind};
 use crate::error::{Error, Result};
 
 pub use attachments::Attachment;
@@ -40,225 +46,334 @@ pub use checklist::{ChecklistItem, System};
 pub use disclosures::Disclosure;
 pub use export::{LogRecord, MetricRecord};
 pub use imports::ImportRecord;
-pub use register::holds_register;
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
 pub use responses::{DefaultTemplate, OutboxItem, TemplateRow};
 pub use retention::Purged;
 
-const POOL_IDLE: usize = 4;
-/// The page cache of each connection, in KiB (negative: SQLite's unit for sizes).
-const CACHE_SIZE: i32 = -65536;
+/// A database engine holding one register. Object-safe: [`Store`] holds it as `Box<dyn Backend>` and carries a
+/// closure's value out of [`Backend::read`]/[`Backend::write`], so the core is written once for every engine.
+///
+/// Opening is each engine's own (a file path for SQLite, a connection string for a server): it brings the schema up
+/// to date and refuses a newer one untouched (`Error::NewerDatabase`) before anything else.
+pub trait Backend: Send + Sync {
+    /// Where the register is: its database file (the register's folder of files is found beside it).
+    fn path(&self) -> &Path;
+    /// The register can be read but not changed by this user; `write` refuses with `Error::ReadOnly`.
+    fn is_read_only(&self) -> bool;
+    /// Run `f` on a consistent view of the register.
+    fn read(&self, f: &mut dyn FnMut(&dyn Read) -> Result<()>) -> Result<()>;
+    /// Run `f` in one transaction that commits if it returns `Ok` and leaves nothing behind otherwise. Writers are
+    /// serialised (the audit chain's append needs one head at a time): `f` runs once, never retried.
+    fn write(&self, f: &mut dyn FnMut(&dyn Write) -> Result<()>) -> Result<()>;
+    /// Make what a purge overwrote leave the engine's logs too (SQLite: empty the write-ahead log).
+    fn checkpoint(&self) -> Result<()>;
+    /// Whether `other`, a place of this engine's kind (another database file), holds the register `id`: how a
+    /// byte copy of a register is told from a move. Read-only; anything unreadable answers `false`.
+    fn holds_register(&self, other: &Path, id: &str) -> bool;
+}
 
+/// The register as the core uses it: a [`Backend`] behind generic `read`/`write` that hand back the closure's
+/// value (`desk.store().read(|r| r.request(id))`).
 pub struct Store {
-    path: PathBuf,
-    idle: Mutex<Vec<Connection>>,
-    read_only: bool,
-}
-
-/// Read access: queries only.
-pub struct Reader<'a> {
-    conn: &'a Connection,
-}
-
-/// A write transaction: everything done through it commits together.
-pub struct Tx<'a> {
-    tx: rusqlite::Transaction<'a>,
-}
-
-impl Tx<'_> {
-    pub fn reader(&self) -> Reader<'_> {
-        Reader { conn: &self.tx }
-    }
+    backend: Box<dyn Backend>,
 }
 
 impl Store {
-    /// Open (creating if needed) the database at `path` and bring its schema up to date. A database written by a
-    /// newer Rightsdesk is refused before anything is written to it; a file this user cannot write is opened
-    /// read-only (lists, details, verification, exports work; changes are refused with a clear error).
+    /// Open (creating if needed) the SQLite database at `path` and bring its schema up to date. A database written
+    /// by a newer Rightsdesk is refused before anything is written to it; a file this user cannot write is opened
+    /// read-only.
     pub fn open(path: &Path, now: &str) -> Result<Store> {
-        let read_only = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
-            Ok(_) => false,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                create_database_file(path)?;
-                false
-            }
-            Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => true,
-            Err(e) => return Err(Error::io(format!("cannot open the register {}", path.display()), e)),
-        };
-        let store = Store { path: path.to_path_buf(), idle: Mutex::new(Vec::new()), read_only };
-        // The version is read on a read-only connection: a newer database stays byte for byte as it was (its
-        // journal mode included).
-        let probe = store.connect_read_only()?;
-        migrate::refuse_newer(&probe)?;
-        if read_only {
-            migrate::require_current(&probe, path)?;
-            store.put_back(probe);
-            return Ok(store);
-        }
-        drop(probe);
-        let mut conn = store.connect()?;
-        crate::safe_file::make_database_private(path)?;
-        migrate::migrate(&mut conn, now)?;
-        store.put_back(conn);
-        Ok(store)
+        Ok(Store::new(Box::new(sqlite::Sqlite::open(path, now)?)))
+    }
+
+    pub fn new(backend: Box<dyn Backend>) -> Store {
+        Store { backend }
+    }
+
+    pub fn backend(&self) -> &dyn Backend {
+        &*self.backend
     }
 
     pub fn path(&self) -> &Path {
-        &self.path
+        self.backend.path()
     }
 
-    /// The file could not be written by this user: opened for reading only.
+    /// The register could not be written by this user: opened for reading only.
     pub fn is_read_only(&self) -> bool {
-        self.read_only
+        self.backend.is_read_only()
     }
 
-    fn connect(&self) -> Result<Connection> {
-        if self.read_only {
-            return self.connect_read_only();
-        }
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let conn = Connection::open_with_flags(&self.path, flags)
-            .map_err(|e| Error::Corrupt(format!("cannot open database {}: {e}", self.path.display())))?;
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        // FULL: a committed request survives a crash or power cut, not only a killed process.
-        // secure_delete: deleted rows (a retention purge) are overwritten with zeros, not left in free pages.
-        // A 64 MiB page cache: index and full-text inserts at a million rows are random writes.
-        conn.execute_batch(&format!(
-            "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA foreign_keys = ON; PRAGMA secure_delete = ON; \
-             PRAGMA cache_size = {CACHE_SIZE};"
-        ))?;
-        conn.set_prepared_statement_cache_capacity(64);
-        Ok(conn)
+    pub fn read<T>(&self, f: impl FnOnce(&dyn Read) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut value = None;
+        self.backend.read(&mut |r| {
+            let f = f.take().ok_or_else(ran_twice)?;
+            value = Some(f(r)?);
+            Ok(())
+        })?;
+        value.ok_or_else(never_ran)
     }
 
-    fn connect_read_only(&self) -> Result<Connection> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let open = |path: &str, flags| {
-            Connection::open_with_flags(path, flags)
-                .map_err(|e| Error::Corrupt(format!("cannot open database {}: {e}", self.path.display())))
-        };
-        let mut conn = open(&self.path.to_string_lossy(), flags)?;
-        // A WAL database needs its shared-memory file; where this user can create none (a folder they cannot
-        // write) and no writer has one open, the file is read as it stands, unchanging.
-        if conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).is_err() {
-            conn = open(&immutable_uri(&self.path), flags | OpenFlags::SQLITE_OPEN_URI)?;
-        }
-        conn.busy_timeout(std::time::Duration::from_secs(10))?;
-        conn.set_prepared_statement_cache_capacity(64);
-        Ok(conn)
-    }
-
-    fn take(&self) -> Result<Connection> {
-        let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
-        match idle {
-            Some(conn) => Ok(conn),
-            None => self.connect(),
-        }
-    }
-
-    fn put_back(&self, conn: Connection) {
-        let mut idle = self.idle.lock().unwrap_or_else(|p| p.into_inner());
-        if idle.len() < POOL_IDLE {
-            idle.push(conn);
-        }
-    }
-
-    pub fn read<T>(&self, f: impl FnOnce(&Reader) -> Result<T>) -> Result<T> {
-        let conn = self.take()?;
-        let result = f(&Reader { conn: &conn });
-        self.put_back(conn);
-        result
-    }
-
-    /// Run `f` in one immediate transaction; commit if it returns `Ok`, roll back otherwise.
-    pub fn write<T>(&self, f: impl FnOnce(&Tx) -> Result<T>) -> Result<T> {
-        if self.read_only {
-            return Err(Error::ReadOnly(self.path.display().to_string()));
-        }
-        let mut conn = self.take()?;
-        let result = (|| {
-            let tx = Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)? };
-            let value = f(&tx)?;
-            tx.tx.commit()?;
-            Ok(value)
-        })();
-        self.put_back(conn);
-        result
+    /// Run `f` in one transaction; commit if it returns `Ok`, roll back otherwise.
+    pub fn write<T>(&self, f: impl FnOnce(&dyn Write) -> Result<T>) -> Result<T> {
+        let mut f = Some(f);
+        let mut value = None;
+        self.backend.write(&mut |tx| {
+            let f = f.take().ok_or_else(ran_twice)?;
+            value = Some(f(tx)?);
+            Ok(())
+        })?;
+        value.ok_or_else(never_ran)
     }
 
     /// Copy the write-ahead log into the database and empty it, so that pages a purge overwrote are not left in
     /// the log file.
     pub fn checkpoint_wal(&self) -> Result<()> {
-        // A reader in the middle of a transaction makes SQLite answer "busy" and leave the log as it is: try again
-        // a few times, then say so rather than let a purge believe the log was emptied.
-        for attempt in 0..20 {
-            let busy: i64 =
-                self.read(|r| Ok(r.conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| row.get(0))?))?;
-            if busy == 0 {
-                return Ok(());
-            }
-            std::thread::sleep(std::time::Duration::from_millis(50 * (attempt + 1)));
-        }
-        Err(Error::io(
-            format!("cannot empty the write-ahead log of {}", self.path.display()),
-            std::io::Error::new(std::io::ErrorKind::WouldBlock, "another connection keeps reading it; try again"),
-        ))
+        self.backend.checkpoint()
     }
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        use rusqlite::OptionalExtension;
-        self.read(|r| {
-            Ok(r.conn.query_row("SELECT value FROM settings WHERE key = ?1", [key], |row| row.get(0)).optional()?)
-        })
+        self.read(|r| r.setting(key))
+    }
+
+    /// See [`Backend::holds_register`].
+    pub fn holds_register(&self, other: &Path, id: &str) -> bool {
+        self.backend.holds_register(other, id)
     }
 }
 
-/// `file:` URI of `path`, read-only and immutable (SQLite URIs escape `%`, `?` and `#` in the path).
-fn immutable_uri(path: &Path) -> String {
-    let escaped: String = path
-        .to_string_lossy()
-        .chars()
-        .map(|c| match c {
-            '%' => "%25".to_string(),
-            '?' => "%3f".to_string(),
-            '#' => "%23".to_string(),
-            c => c.to_string(),
-        })
-        .collect();
-    format!("file:{escaped}?mode=ro&immutable=1")
+// A backend that ran a body twice or not at all broke the trait's contract: said as an engine failure, not a panic.
+fn ran_twice() -> Error {
+    Error::Database("the store ran a transaction's body twice".into())
 }
 
-/// A new, empty database file: made by us rather than SQLite so that a folder that cannot be written says so, and so
-/// that the file is the user's alone from the first byte.
-fn create_database_file(path: &Path) -> Result<()> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        std::fs::create_dir_all(dir)
-            .map_err(|e| Error::io(format!("cannot create the folder {}", dir.display()), e))?;
-    }
-    let mut options = std::fs::OpenOptions::new();
-    options.write(true).create_new(true);
-    #[cfg(unix)]
-    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-    match options.open(path) {
-        Ok(_) => Ok(()),
-        // Another process made it between our look and now: open it as it is.
-        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
-        Err(e) => Err(Error::io(format!("cannot create the register {}", path.display()), e)),
-    }
+fn never_ran() -> Error {
+    Error::Database("the store returned without running the transaction's body".into())
 }
 
-impl Tx<'_> {
-    pub fn set_setting(&self, key: &str, value: &str) -> Result<()> {
-        self.tx.execute(
-            "INSERT INTO settings (key, value) VALUES (?1, ?2) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
-            [key, value],
-        )?;
-        Ok(())
-    }
+/// Every read the core does, inside [`Store::read`] or a write transaction (which sees what it wrote).
+///
+/// Requests are named by id or reference where the argument says `id_or_reference`, else by id (a UUID's text).
+/// Timestamps are RFC 3339 UTC text as [`timestamp`] writes them; days are [`Date`]s.
+pub trait Read {
+    // --- requests, the queue and the dashboard
+    /// One request by id or reference; `Error::NotFound` if there is none.
+    fn request(&self, id_or_reference: &str) -> Result<Request>;
+    /// A page of the queue: filters, search (substring of names, emails, references, description), sort, offset and
+    /// limit applied by the engine, with the total count of what matched.
+    fn list(&self, q: &Query) -> Result<Page<RequestRow>>;
+    /// Counts for the dashboard, relative to `today` (due by `soon`: due soon).
+    fn dashboard(&self, today: Date, soon: Date) -> Result<Dashboard>;
+    /// Every request's id, purged ones included, in insertion order.
+    fn request_ids(&self) -> Result<Vec<String>>;
+    /// Open requests (on `calendar`, or all) after the cursor `after` (0 to start), `limit` at a time, each with
+    /// its cursor: for work over every open request without loading them all.
+    fn open_requests(&self, calendar: Option<&str>, after: i64, limit: u32) -> Result<Vec<(i64, Request)>>;
 
-    pub fn delete_setting(&self, key: &str) -> Result<()> {
-        self.tx.execute("DELETE FROM settings WHERE key = ?1", [key])?;
-        Ok(())
-    }
+    // --- settings
+    /// One setting (inside a write transaction, as that transaction left it).
+    fn setting(&self, key: &str) -> Result<Option<String>>;
+
+    // --- the audit chain
+    /// A request's events, in chain order.
+    fn events(&self, request_id: &Uuid) -> Result<Vec<Event>>;
+    /// A request's events with their links, in chain order.
+    fn chained_events(&self, request_id: &Uuid) -> Result<Vec<ChainedEvent>>;
+    /// Walk the whole chain in order and report the first broken link (purged events' gaps must each be named by a
+    /// later purge record).
+    fn verify_chain(&self) -> Result<ChainWalk>;
+    /// Every request row against the state recorded by its last event.
+    fn verify_rows(&self) -> Result<RowsCheck>;
+    /// The engine's append-only guards of the audit tables that are missing or not as shipped.
+    fn trigger_problems(&self) -> Result<Vec<TriggerProblem>>;
+    fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;
+    /// The hash the chain holds at `seq` (a live or purged event).
+    fn hash_at(&self, seq: i64) -> Result<HeadAt>;
+    /// Events recorded after `seq`.
+    fn events_after(&self, seq: i64) -> Result<u64>;
+    /// The register's own events of one kind, as "at: data", oldest first.
+    fn register_events(&self, kind: &str) -> Result<Vec<String>>;
+    /// The data of the register's own events of one kind, oldest first.
+    fn register_event_data(&self, kind: &str) -> Result<Vec<serde_json::Value>>;
+    /// The newest link (sequence number and hash) and the number of live events.
+    fn chain_head(&self) -> Result<(i64, String, u64)>;
+
+    // --- a request's parts
+    fn attachments(&self, request_id: &Uuid) -> Result<Vec<Attachment>>;
+    fn checklist(&self, request_id: &str) -> Result<Vec<ChecklistItem>>;
+    /// A request's disclosed items, by system, category and the order they were gathered in.
+    fn disclosures(&self, request_id: &str) -> Result<Vec<Disclosure>>;
+    /// The identity checks of a request, oldest first, each with its evidence.
+    fn identity_checks(&self, request_id: &Uuid) -> Result<Vec<IdentityCheck>>;
+    /// Evidence still kept for requests closed on or before `closed_by`, or for one request whatever its date.
+    fn evidence_to_purge(&self, closed_by: Date, request: Option<&Uuid>) -> Result<Vec<(String, Evidence)>>;
+
+    // --- requesters
+    fn requester(&self, id: &str) -> Result<Option<RequesterRecord>>;
+    /// The person's requests, newest first.
+    fn requester_history(&self, requester_id: &str, limit: u32) -> Result<Vec<RequestRow>>;
+    /// Other requests of the same person received from `since` to `until` (repeats), oldest first.
+    fn requests_of_between(
+        &self,
+        requester_id: &str,
+        since: Date,
+        until: Date,
+        except: &str,
+    ) -> Result<Vec<RequestRow>>;
+    /// Open requests of the same person and kind (the likely duplicates), oldest first.
+    fn open_of_kind(&self, requester_id: &str, kind: RequestKind, except: &str) -> Result<Vec<RequestRow>>;
+    /// The decisions recorded about this request and others, either way round.
+    fn links(&self, request_id: &str) -> Result<Vec<RequestLink>>;
+    fn blocked_sender(&self, email: &str) -> Result<Option<BlockedSender>>;
+    fn blocked_senders(&self) -> Result<Vec<BlockedSender>>;
+
+    // --- the data map
+    /// Systems in use first, then retired ones, each by name.
+    fn systems(&self) -> Result<Vec<System>>;
+    fn system(&self, id_or_name: &str) -> Result<Option<System>>;
+
+    // --- templates and the outbox
+    fn templates(&self) -> Result<Vec<TemplateRow>>;
+    fn template(&self, stage: &str, kind: &str, lang: &str) -> Result<Option<TemplateRow>>;
+    /// Messages whose next attempt is due by `now` (queued, or left `sending` by a run that stopped), oldest first.
+    fn due_messages(&self, now: &str, limit: u32) -> Result<Vec<OutboxItem>>;
+    fn outbox(&self, request_id: Option<&str>, limit: u32) -> Result<Vec<OutboxItem>>;
+    fn outbox_item(&self, id: &str) -> Result<Option<OutboxItem>>;
+    /// The stored message, byte for byte as it is sent.
+    fn message_eml(&self, id: &str) -> Result<Vec<u8>>;
+    /// Messages not yet delivered (queued, sending or failed).
+    fn undelivered(&self) -> Result<u64>;
+
+    // --- imports and the calendar
+    /// The reference of the request imported with this key, if any.
+    fn imported_as(&self, import_key: &str) -> Result<Option<String>>;
+    /// The latest import runs, newest first.
+    fn imports(&self, limit: u32) -> Result<Vec<ImportRecord>>;
+    /// The organisation's days in force: for each (calendar, day), the latest declaration, if it added the day.
+    fn calendar_days(&self) -> Result<Vec<CalendarDay>>;
+    /// The same, grouped by calendar code.
+    fn calendar_days_by_code(&self) -> Result<HashMap<String, Vec<(Date, String)>>>;
+
+    // --- exports, streamed: each row is handed to `each` and never collected
+    /// Every request received between `from` and `to` (inclusive) but spam, oldest first; the number of rows.
+    fn each_log_record(&self, from: Date, to: Date, each: &mut dyn FnMut(LogRecord) -> Result<()>) -> Result<u64>;
+    /// The facts the metrics count, for requests received in `[from, to]` under `regime` (all if `None`), spam
+    /// and merged duplicates left out.
+    fn each_metric_record(
+        &self,
+        from: Date,
+        to: Date,
+        regime: Option<&str>,
+        each: &mut dyn FnMut(MetricRecord),
+    ) -> Result<()>;
+
+    // --- retention
+    /// Up to `limit` requests closed before `cutoff` (a timestamp) and not yet purged, oldest first.
+    fn requests_to_purge(&self, cutoff: &str, limit: u32) -> Result<Vec<String>>;
+    fn count_to_purge(&self, cutoff: &str) -> Result<u64>;
+    fn count_purged(&self) -> Result<u64>;
+}
+
+/// Every write the core does, inside one transaction of [`Store::write`]; it reads too, seeing what it wrote.
+pub trait Write: Read {
+    // --- requests
+    /// The next reference number of `year` (RD-YEAR-NNNN), reserved inside this transaction.
+    fn next_reference(&self, year: i32) -> Result<(i64, String)>;
+    /// Insert a new request; `import_key` is set for imported rows (unique: a second import of the same row fails
+    /// with `Error::Constraint`).
+    fn insert_request(&self, r: &Request, ref_seq: i64, import_key: Option<&str>) -> Result<()>;
+    /// Write back everything that may change after creation (status, facts, derived dates, details).
+    fn update_request(&self, r: &Request) -> Result<()>;
+    /// Write back only the derived dates (a recomputation over many requests: kept cheap).
+    fn update_dates(&self, r: &Request) -> Result<()>;
+
+    // --- settings
+    fn set_setting(&self, key: &str, value: &str) -> Result<()>;
+    fn delete_setting(&self, key: &str) -> Result<()>;
+
+    // --- the audit chain: one head at a time, each event's hash covering the previous hash, the event and the
+    // state of its request's row as this transaction left it (so the row is written before its event).
+    fn append_event(
+        &self,
+        request_id: &Uuid,
+        at: &str,
+        actor: &str,
+        kind: &str,
+        data: &serde_json::Value,
+    ) -> Result<Event>;
+    /// An event of the register itself (no request): a restored guard, an upgrade's record, a copied register.
+    fn append_register_event(&self, at: &str, actor: &str, kind: &str, data: &serde_json::Value) -> Result<Event>;
+    fn insert_checkpoint(&self, at: &str, reason: &str, body: &str, signature: &str) -> Result<()>;
+    /// Put back every append-only guard that is missing or altered; what was restored.
+    fn restore_triggers(&self) -> Result<Vec<TriggerProblem>>;
+
+    // --- retention
+    /// Remove a request's personal data and events (keeping each event's place and hash), keep its anonymous
+    /// facts. The caller appends the `purged` event afterwards.
+    fn purge_request(&self, id: &str, at: &str) -> Result<Purged>;
+
+    // --- a request's parts
+    fn insert_attachment(&self, request_id: &Uuid, a: &Attachment) -> Result<()>;
+    /// Add the given items to the request's checklist.
+    fn add_checklist_items(&self, request_id: &str, items: &[ChecklistItem]) -> Result<()>;
+    fn update_checklist_item(&self, i: &ChecklistItem) -> Result<()>;
+    fn insert_disclosure(&self, request_id: &str, d: &Disclosure) -> Result<()>;
+    /// Remove one item; false if the request has no such item.
+    fn delete_disclosure(&self, request_id: &str, id: &str) -> Result<bool>;
+    fn insert_identity_check(&self, request_id: &Uuid, c: &IdentityCheck) -> Result<()>;
+    fn mark_evidence_purged(&self, evidence_id: &str, on: Date) -> Result<()>;
+
+    // --- requesters
+    /// The record of the person who sent `r`: found by email, else phone, else account reference (filling in what
+    /// it lacked), or created. Returns its id.
+    fn resolve_requester(&self, r: &Request, now: &str) -> Result<String>;
+    /// Delete a requester record no request points to any more.
+    fn forget_requester_if_unused(&self, requester_id: &str) -> Result<()>;
+    fn set_link(
+        &self,
+        request_id: &str,
+        other_id: &str,
+        relation: &str,
+        note: Option<&str>,
+        at: &str,
+        actor: &str,
+    ) -> Result<()>;
+    /// Remove the decision between two requests, either way round.
+    fn remove_link(&self, a: &str, b: &str) -> Result<()>;
+    /// A merged request taken back: it is no longer anyone's duplicate.
+    fn remove_duplicate_links(&self, request_id: &str) -> Result<()>;
+    fn block_sender(&self, email: &str, reason: &str, at: &str, actor: &str) -> Result<()>;
+    fn unblock_sender(&self, email: &str) -> Result<bool>;
+
+    // --- the data map, templates, the outbox, imports, the calendar
+    fn insert_system(&self, s: &System, at: &str) -> Result<()>;
+    fn update_system(&self, s: &System, at: &str) -> Result<()>;
+    /// Add the shipped templates that are not stored yet, and refresh defaults the officer never edited.
+    fn seed_templates(&self, defaults: &[DefaultTemplate], at: &str) -> Result<()>;
+    fn save_template(&self, t: &TemplateRow) -> Result<()>;
+    fn queue_message(&self, item: &OutboxItem, eml: &[u8]) -> Result<()>;
+    /// Claim a message for an attempt: `sending`, one more attempt. False if someone else has it.
+    fn claim_message(&self, id: &str) -> Result<bool>;
+    fn finish_message(
+        &self,
+        id: &str,
+        state: &str,
+        next_attempt_at: &str,
+        last_error: Option<&str>,
+        sent_at: Option<&str>,
+    ) -> Result<()>;
+    fn record_import(&self, r: &ImportRecord) -> Result<()>;
+    /// Declare a non-working day added (or removed, `added` false) on `calendar`: an append-only log.
+    #[allow(clippy::too_many_arguments)]
+    fn log_calendar_day(
+        &self,
+        calendar: &str,
+        day: Date,
+        label: &str,
+        added: bool,
+        reason: Option<&str>,
+        at: &str,
+        actor: &str,
+    ) -> Result<()>;
 }

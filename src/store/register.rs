@@ -5,7 +5,7 @@ use std::path::Path;
 
 use rusqlite::{OpenFlags, OptionalExtension};
 
-use super::{Reader, Tx};
+use super::sqlite::Reader;
 use crate::error::Result;
 
 impl Reader<'_> {
@@ -31,12 +31,6 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached("SELECT id FROM requests ORDER BY rowid")?;
         let rows = stmt.query_map([], |r| r.get::<_, String>(0))?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
-    }
-}
-
-impl Tx<'_> {
-    pub fn setting(&self, key: &str) -> Result<Option<String>> {
-        self.reader().setting(key)
     }
 }
 

@@ -4,8 +4,9 @@ use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use super::RequestRow;
 use super::requests::{ROW_COLUMNS, to_row};
-use super::{Reader, RequestRow, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::dates;
 use crate::domain::{Request, RequestKind};
 use crate::error::Result;

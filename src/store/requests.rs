@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 use uuid::Uuid;
 
-use super::{Reader, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::dates::{self, iso};
 use crate::domain::{Channel, ClockFacts, Dates, RefusalCategory, Request, RequestKind, Requester, Status};
 use crate::error::{Error, Result};

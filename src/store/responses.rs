@@ -3,7 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::{Reader, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::error::Result;
 
 /// One shipped template (read from data/templates.toml by `respond`, seeded here): the stage, the request kind it is for (`*` = any), the language, subject and body.

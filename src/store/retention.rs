@@ -3,7 +3,7 @@
 
 use rusqlite::{OptionalExtension, params};
 
-use super::{Reader, Tx};
+use super::sqlite::{Reader, Tx};
 use crate::error::Result;
 
 /// What a purge removed from one request, for its `purged` event.

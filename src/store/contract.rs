@@ -1,0 +1,541 @@
+//! The store's contract, written once against the traits ([`Backend`], [`Read`], [`Write`]) and run against every
+//! engine: each case is a function of an [`Engine`] (how to get a fresh register of that engine), and
+//! [`store_contract!`] expands the list of cases into one `#[test]` each for an engine. The SQLite instance is at the
+//! bottom; a PostgreSQL edition adds one line beside it, `store_contract!(postgres, PostgresEngine::start());`.
+//!
+//! Only what the core relies on is asserted (no SQL, no table names), so a second engine passes by behaving the
+//! same, not by being built the same.
+
+use serde_json::json;
+use time::macros::{date, datetime};
+use uuid::Uuid;
+
+use super::{Attachment, Backend, Query, Sort, Store, Write};
+use crate::domain::{
+    Agent, Channel, ClockFacts, Dates, PauseReason, PauseRecord, Request, RequestKind, Requester, Status,
+};
+use crate::error::{Error, Result};
+
+/// An engine under test: fresh registers of it, and the same register seen by a user who may not change it.
+pub(crate) trait Engine {
+    /// A new, empty register with its schema up to date.
+    fn fresh(&self) -> Store;
+    /// `store`'s register again, opened by someone who may read it but not change it.
+    fn read_only(&self, store: &Store) -> Store;
+}
+
+const AT: &str = "2026-03-02T10:00:00Z";
+
+/// A request with every field the row holds set to something other than its default, so a column lost on the way
+/// in or out shows.
+fn sample(name: &str, email: &str, kind: RequestKind, status: Status, received: time::Date) -> Request {
+    Request {
+        id: Uuid::new_v4(),
+        reference: String::new(),
+        kind,
+        regime: "uk-gdpr".into(),
+        calendar: "GB-ENG".into(),
+        channel: Channel::Email,
+        received,
+        status,
+        requester: Requester {
+            name: name.into(),
+            email: Some(email.into()),
+            phone: Some("+44 20 7946 0000".into()),
+            address: Some("1 High Street, London".into()),
+            account: Some(format!("ACC-{name}")),
+        },
+        language: "en".into(),
+        description: format!("Everything you hold about {name}"),
+        notes: "called twice".into(),
+        outcome_reason: None,
+        requester_id: None,
+        external_id: Some(format!("ext-{name}")),
+        refusal_category: None,
+        refusal_basis: None,
+        agent: Some(Agent { name: "Agent Smith".into(), email: None, authority: "power of attorney".into() }),
+        identity_requested_on: Some(received),
+        facts: ClockFacts {
+            verified_on: Some(received),
+            fee_paid_on: None,
+            pauses: vec![PauseRecord { start: received, end: Some(received), reason: PauseReason::AwaitingIdentity }],
+            extended_on: None,
+            due_override: None,
+        },
+        dates: Dates {
+            rule_kind: Some("one-month".into()),
+            clock_start: Some(received),
+            acknowledge_by: Some(received + time::Duration::days(5)),
+            due: Some(received + time::Duration::days(30)),
+            extended_due: None,
+            effective_due: Some(received + time::Duration::days(30)),
+            internal_target: Some(received + time::Duration::days(20)),
+            paused_days: 1,
+        },
+        created_at: datetime!(2026-03-02 10:00:00 UTC),
+        updated_at: datetime!(2026-03-02 10:00:00 UTC),
+        closed_at: None,
+        purged_at: None,
+    }
+}
+
+/// Insert `r` the way the core does (reference, requester record, row, `created` event); `r` as stored.
+fn insert(tx: &dyn Write, mut r: Request) -> Result<Request> {
+    let (seq, reference) = tx.next_reference(r.received.year())?;
+    r.reference = reference;
+    r.requester_id = Some(tx.resolve_requester(&r, AT)?);
+    tx.insert_request(&r, seq, None)?;
+    tx.append_event(&r.id, AT, "officer", "created", &json!({"reference": r.reference}))?;
+    Ok(r)
+}
+
+fn add(store: &Store, r: Request) -> Request {
+    store.write(|tx| insert(tx, r)).unwrap()
+}
+
+fn references(store: &Store, q: &Query) -> Vec<String> {
+    store.read(|r| r.list(q)).unwrap().items.into_iter().map(|row| row.reference).collect()
+}
+
+/// A write that fails part-way leaves nothing: not the row, not its event, not a setting, not the reference.
+pub(crate) fn a_write_is_all_or_nothing(e: &dyn Engine) {
+    let store = e.fresh();
+    let before = store.read(|r| r.chain_head()).unwrap();
+    let mut id = Uuid::nil();
+    let failed: Result<()> = store.write(|tx| {
+        let r =
+            insert(tx, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)))?;
+        id = r.id;
+        tx.set_setting("contract.half", "written")?;
+        assert_eq!(tx.request(&r.reference)?.id, r.id, "a transaction sees its own writes");
+        Err(Error::invalid("contract", "stop here"))
+    });
+    assert!(matches!(failed, Err(Error::Invalid { ref field, .. }) if field == "contract"), "{failed:?}");
+    assert!(matches!(store.read(|r| r.request(&id.to_string())), Err(Error::NotFound { what: "request", .. })));
+    assert_eq!(store.setting("contract.half").unwrap(), None);
+    assert_eq!(store.read(|r| r.chain_head()).unwrap(), before, "no event survives");
+    let r = add(&store, sample("Bob", "bob@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    assert_eq!(r.reference, "RD-2026-0001", "the reference taken by the failed write is free again");
+}
+
+/// A request comes back exactly as written, by id and by reference, and after an update.
+pub(crate) fn a_request_round_trips(e: &dyn Engine) {
+    let store = e.fresh();
+    let r =
+        add(&store, sample("Ann", "ann@example.org", RequestKind::Erasure, Status::InProgress, date!(2026 - 02 - 10)));
+    assert_eq!(store.read(|rd| rd.request(&r.id.to_string())).unwrap(), r);
+    assert_eq!(store.read(|rd| rd.request(&r.reference)).unwrap(), r);
+    let mut changed = r.clone();
+    changed.status = Status::Closed;
+    changed.outcome_reason = Some("done".into());
+    changed.closed_at = Some(datetime!(2026-03-03 09:00:00 UTC));
+    changed.updated_at = datetime!(2026-03-03 09:00:00 UTC);
+    changed.facts.due_override = Some(date!(2026 - 04 - 01));
+    changed.dates.effective_due = Some(date!(2026 - 04 - 01));
+    store
+        .write(|tx| {
+            tx.update_request(&changed)?;
+            tx.append_event(&changed.id, AT, "officer", "status_changed", &json!({"to": "closed"}))?;
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(store.read(|rd| rd.request(&r.reference)).unwrap(), changed);
+    let second =
+        add(&store, sample("Bob", "bob@example.org", RequestKind::Access, Status::Received, date!(2026 - 05 - 01)));
+    assert_eq!(second.reference, "RD-2026-0002", "references count up per year");
+    let ids = store.read(|rd| rd.request_ids()).unwrap();
+    assert_eq!(ids, vec![r.id.to_string(), second.id.to_string()]);
+    assert!(matches!(store.read(|rd| rd.request("RD-2026-9999")), Err(Error::NotFound { what: "request", .. })));
+}
+
+/// The queue page: each filter, the search, the sort either way, offset and limit with the total of what matched.
+pub(crate) fn the_queue_pages_filters_sorts_and_searches(e: &dyn Engine) {
+    let store = e.fresh();
+    let day = |d: u8| time::Date::from_calendar_date(2026, time::Month::March, d).unwrap();
+    let mut made = vec![];
+    for (i, (name, kind, status, regime)) in [
+        ("Zoe Kowalski", RequestKind::Access, Status::Received, "uk-gdpr"),
+        ("Adam Nowak", RequestKind::Erasure, Status::InProgress, "uk-gdpr"),
+        ("Maria Kowalska", RequestKind::Access, Status::Refused, "eu-gdpr"),
+        ("Chris Evans", RequestKind::Portability, Status::OnHold, "uk-gdpr"),
+        ("Eve Adams", RequestKind::Access, Status::Fulfilled, "eu-gdpr"),
+        ("Sam Spam", RequestKind::Access, Status::Spam, "uk-gdpr"),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut r = sample(
+            name,
+            &format!("{}@example.org", name.to_lowercase().replace(' ', ".")),
+            kind,
+            status,
+            day(i as u8 + 1),
+        );
+        r.regime = regime.into();
+        // Due dates in the opposite order of receipt, so sorting by one is not sorting by the other.
+        r.dates.effective_due = Some(day(28 - i as u8));
+        made.push(add(&store, r).reference);
+    }
+    let q = |f: &dyn Fn(&mut Query)| {
+        let mut q = Query { limit: 50, ..Query::default() };
+        f(&mut q);
+        q
+    };
+    let picked = |i: &[usize]| i.iter().map(|&i| made[i].clone()).collect::<Vec<_>>();
+    assert_eq!(references(&store, &q(&|q| q.sort = Sort::Received)), picked(&[0, 1, 2, 3, 4]));
+    assert_eq!(
+        references(
+            &store,
+            &q(&|q| {
+                q.sort = Sort::Received;
+                q.descending = true
+            })
+        ),
+        picked(&[4, 3, 2, 1, 0])
+    );
+    assert_eq!(references(&store, &q(&|_| {})), picked(&[4, 3, 2, 1, 0]), "the default sort is the due date");
+    assert_eq!(references(&store, &q(&|q| q.sort = Sort::Requester)), picked(&[1, 3, 4, 2, 0]));
+    assert_eq!(
+        references(
+            &store,
+            &q(&|q| {
+                q.open_only = true;
+                q.sort = Sort::Received
+            })
+        ),
+        picked(&[0, 1, 3])
+    );
+    assert_eq!(references(&store, &q(&|q| q.status = Some(Status::Refused))), picked(&[2]));
+    assert_eq!(
+        references(
+            &store,
+            &q(&|q| {
+                q.kind = Some(RequestKind::Access);
+                q.sort = Sort::Received
+            })
+        ),
+        picked(&[0, 2, 4])
+    );
+    assert_eq!(
+        references(
+            &store,
+            &q(&|q| {
+                q.regime = Some("eu-gdpr".into());
+                q.sort = Sort::Received
+            })
+        ),
+        picked(&[2, 4])
+    );
+    assert_eq!(references(&store, &q(&|q| q.due_before = Some(day(25)))), picked(&[4, 3]));
+    assert_eq!(
+        references(
+            &store,
+            &q(&|q| {
+                q.search = Some("kowalsk".into());
+                q.sort = Sort::Received
+            })
+        ),
+        picked(&[0, 2])
+    );
+    assert_eq!(references(&store, &q(&|q| q.search = Some("adam.nowak@".into()))), picked(&[1]));
+    assert_eq!(references(&store, &q(&|q| q.search = Some(made[3].clone()))), picked(&[3]));
+    assert_eq!(references(&store, &q(&|q| q.search = Some("\"nobody\" OR *".into()))), Vec::<String>::new());
+    assert_eq!(references(&store, &q(&|q| q.search = Some("Ev".into()))), picked(&[4]), "short text: a prefix");
+    assert_eq!(references(&store, &q(&|q| q.status = Some(Status::Spam))), picked(&[5]), "spam only when asked");
+    let page = store
+        .read(|r| {
+            r.list(&q(&|q| {
+                q.sort = Sort::Received;
+                q.offset = 1;
+                q.limit = 2
+            }))
+        })
+        .unwrap();
+    assert_eq!(page.items.iter().map(|i| i.reference.clone()).collect::<Vec<_>>(), picked(&[1, 2]));
+    assert_eq!((page.total, page.offset, page.limit), (5, 1, 2));
+    let row = &store.read(|r| r.list(&q(&|q| q.status = Some(Status::Received)))).unwrap().items[0];
+    assert_eq!((row.requester_name.as_str(), row.is_open, row.statutory), ("Zoe Kowalski", true, true));
+}
+
+/// Events append in order on one chain that verifies; a row changed without an event is found.
+pub(crate) fn events_append_in_order_on_a_chain_that_verifies(e: &dyn Engine) {
+    let store = e.fresh();
+    let (_, _, live_before) = store.read(|r| r.chain_head()).unwrap();
+    let a = add(&store, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let b = add(&store, sample("Bob", "bob@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let appended = store
+        .write(|tx| {
+            let one = tx.append_event(&a.id, AT, "officer", "note_added", &json!({"n": 1}))?;
+            let two = tx.append_event(&b.id, AT, "officer", "note_added", &json!({"n": 2}))?;
+            let reg = tx.append_register_event(AT, "officer", "contract_checked", &json!({"n": 3}))?;
+            let three = tx.append_event(&a.id, AT, "clerk", "note_added", &json!({"n": 4, "text": "ünïcode"}))?;
+            Ok(vec![one, two, reg, three])
+        })
+        .unwrap();
+    assert!(appended.windows(2).all(|w| w[0].seq < w[1].seq), "sequence numbers grow");
+    let events = store.read(|r| r.events(&a.id)).unwrap();
+    assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["created", "note_added", "note_added"]);
+    assert_eq!(events[1], appended[0]);
+    assert_eq!(events[2].data, json!({"n": 4, "text": "ünïcode"}));
+    assert_eq!(events[2].actor, "clerk");
+    let chained = store.read(|r| r.chained_events(&a.id)).unwrap();
+    assert_eq!(chained.len(), 3);
+    assert!(chained.iter().all(|c| c.recomputes()), "each stored hash is the hash of its content and link");
+    assert_eq!(chained[2].hash, appended[3].hash);
+    let walk = store.read(|r| r.verify_chain()).unwrap();
+    assert_eq!(walk.first_break, None);
+    assert_eq!(walk.events_checked, live_before + 6);
+    assert_eq!((walk.head_seq, walk.head_hash.as_str()), (appended[3].seq, appended[3].hash.as_str()));
+    let (seq, hash, live) = store.read(|r| r.chain_head()).unwrap();
+    assert_eq!((seq, hash, live), (appended[3].seq, appended[3].hash.clone(), live_before + 6));
+    assert_eq!(store.read(|r| r.events_after(appended[1].seq)).unwrap(), 2);
+    assert_eq!(store.read(|r| r.register_event_data("contract_checked")).unwrap(), vec![json!({"n": 3})]);
+    assert_eq!(store.read(|r| r.register_events("contract_checked")).unwrap().len(), 1);
+    assert!(store.read(|r| r.trigger_problems()).unwrap().is_empty());
+    assert_eq!(store.read(|r| r.verify_rows()).unwrap().differing, 0);
+    let mut quietly = a.clone();
+    quietly.requester.name = "Someone Else".into();
+    store.write(|tx| tx.update_request(&quietly)).unwrap();
+    let rows = store.read(|r| r.verify_rows()).unwrap();
+    assert_eq!((rows.differing, rows.rows[0].reference.as_str()), (1, a.reference.as_str()), "{rows:?}");
+}
+
+/// A purge removes the personal data and the events, keeps each event's place, and the chain still verifies.
+pub(crate) fn a_purge_keeps_the_chain_whole(e: &dyn Engine) {
+    let store = e.fresh();
+    let mut r = sample("Ann", "ann@example.org", RequestKind::Access, Status::Closed, date!(2025 - 01 - 06));
+    r.closed_at = Some(datetime!(2025-02-01 09:00:00 UTC));
+    let r = add(&store, r);
+    let kept =
+        add(&store, sample("Bob", "bob@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    store
+        .write(|tx| {
+            let file = Attachment {
+                id: Uuid::new_v4().to_string(),
+                file_name: "letter.pdf".into(),
+                stored_name: format!("{}/letter.pdf", r.id),
+                sha256: "ab".repeat(32),
+                size: 3,
+                added_at: AT.into(),
+            };
+            tx.insert_attachment(&r.id, &file)?;
+            tx.append_event(&r.id, AT, "officer", "attachment_added", &json!({"file_name": "letter.pdf"}))?;
+            Ok(())
+        })
+        .unwrap();
+    let cutoff = "2026-01-01T00:00:00Z";
+    assert_eq!(store.read(|rd| rd.requests_to_purge(cutoff, 10)).unwrap(), vec![r.id.to_string()]);
+    assert_eq!(store.read(|rd| rd.count_to_purge(cutoff)).unwrap(), 1);
+    let purged = store
+        .write(|tx| {
+            let purged = tx.purge_request(&r.id.to_string(), AT)?;
+            tx.append_event(&r.id, AT, "officer", "purged", &json!({"removed": purged.removed}))?;
+            Ok(purged)
+        })
+        .unwrap();
+    assert_eq!(purged.events, 2);
+    assert_eq!(purged.attachment_files, vec![format!("{}/letter.pdf", r.id)]);
+    let after = store.read(|rd| rd.request(&r.reference)).unwrap();
+    assert!(after.purged_at.is_some());
+    assert_eq!((after.requester.name.as_str(), after.requester.email.as_deref()), ("", None));
+    assert_eq!(
+        store.read(|rd| rd.events(&r.id)).unwrap().iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(),
+        ["purged"]
+    );
+    assert!(store.read(|rd| rd.attachments(&r.id)).unwrap().is_empty());
+    let walk = store.read(|rd| rd.verify_chain()).unwrap();
+    assert_eq!((walk.first_break, walk.events_purged), (None, 2));
+    assert_eq!(store.read(|rd| rd.verify_rows()).unwrap().differing, 0);
+    assert_eq!(store.read(|rd| rd.count_purged()).unwrap(), 1);
+    assert_eq!(store.read(|rd| rd.count_to_purge(cutoff)).unwrap(), 0);
+    assert_eq!(store.read(|rd| rd.request(&kept.reference)).unwrap(), kept, "other requests are untouched");
+}
+
+/// Settings are set, replaced and deleted; a transaction reads what it set.
+pub(crate) fn settings_are_kept(e: &dyn Engine) {
+    let store = e.fresh();
+    assert_eq!(store.setting("contract.key").unwrap(), None);
+    store
+        .write(|tx| {
+            tx.set_setting("contract.key", "one")?;
+            assert_eq!(tx.setting("contract.key")?.as_deref(), Some("one"));
+            tx.set_setting("contract.key", "two")?;
+            tx.set_setting("contract.other", "x")
+        })
+        .unwrap();
+    assert_eq!(store.setting("contract.key").unwrap().as_deref(), Some("two"));
+    store.write(|tx| tx.delete_setting("contract.key")).unwrap();
+    assert_eq!(store.read(|r| r.setting("contract.key")).unwrap(), None);
+    assert_eq!(store.setting("contract.other").unwrap().as_deref(), Some("x"));
+    let id = store.setting("register.id").unwrap().unwrap_or_default();
+    assert_eq!(id.len(), 32, "a register has an id from the start");
+}
+
+/// The dashboard counts open, overdue, due soon, acknowledgements due and requests on hold.
+pub(crate) fn the_dashboard_counts(e: &dyn Engine) {
+    let store = e.fresh();
+    let today = date!(2026 - 03 - 10);
+    let soon = date!(2026 - 03 - 17);
+    for (status, due, ack) in [
+        (Status::Received, date!(2026 - 03 - 09), Some(date!(2026 - 03 - 12))),
+        (Status::Received, date!(2026 - 03 - 15), None),
+        (Status::OnHold, date!(2026 - 04 - 30), None),
+        (Status::InProgress, date!(2026 - 03 - 17), None),
+        (Status::Fulfilled, date!(2026 - 03 - 01), Some(date!(2026 - 03 - 01))),
+    ] {
+        let mut r = sample("Ann", "ann@example.org", RequestKind::Access, status, date!(2026 - 02 - 01));
+        r.dates.effective_due = Some(due);
+        r.dates.acknowledge_by = ack;
+        add(&store, r);
+    }
+    let d = store.read(|r| r.dashboard(today, soon)).unwrap();
+    assert_eq!((d.open, d.overdue, d.due_soon, d.acknowledgement_due, d.on_hold), (4, 1, 2, 1, 1), "{d:?}");
+}
+
+/// The log's scan hands every request of the period to the callback once, oldest first, spam left out; an error
+/// from the callback stops it and comes back.
+pub(crate) fn a_streaming_scan_visits_every_row(e: &dyn Engine) {
+    let store = e.fresh();
+    let mut expected = vec![];
+    store
+        .write(|tx| {
+            for i in 0..250u32 {
+                let received = date!(2026 - 01 - 01) + time::Duration::days(i64::from(i % 300));
+                let status = if i % 50 == 7 { Status::Spam } else { Status::Received };
+                let r = insert(
+                    tx,
+                    sample(&format!("P{i}"), &format!("p{i}@example.org"), RequestKind::Access, status, received),
+                )?;
+                if status != Status::Spam {
+                    expected.push(r.reference);
+                }
+            }
+            Ok(())
+        })
+        .unwrap();
+    let mut seen = vec![];
+    let mut last = date!(2000 - 01 - 01);
+    let count = store
+        .read(|r| {
+            r.each_log_record(date!(2026 - 01 - 01), date!(2026 - 12 - 31), &mut |rec| {
+                assert!(rec.received >= last, "oldest first");
+                last = rec.received;
+                seen.push(rec.reference);
+                Ok(())
+            })
+        })
+        .unwrap();
+    assert_eq!(count, expected.len() as u64);
+    seen.sort();
+    assert_eq!(seen, expected);
+    let mut metrics = 0;
+    store
+        .read(|r| r.each_metric_record(date!(2026 - 01 - 01), date!(2026 - 12 - 31), None, &mut |_| metrics += 1))
+        .unwrap();
+    assert_eq!(metrics, expected.len());
+    let mut calls = 0;
+    let stopped = store.read(|r| {
+        r.each_log_record(date!(2026 - 01 - 01), date!(2026 - 12 - 31), &mut |_| {
+            calls += 1;
+            if calls == 3 { Err(Error::Export("full".into())) } else { Ok(()) }
+        })
+    });
+    assert!(matches!(stopped, Err(Error::Export(_))), "{stopped:?}");
+    assert_eq!(calls, 3);
+}
+
+/// A register that may not be changed is read as usual; every write is refused with `ReadOnly` and leaves it as it
+/// was.
+pub(crate) fn a_read_only_register_refuses_writes(e: &dyn Engine) {
+    let store = e.fresh();
+    let r = add(&store, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let reader = e.read_only(&store);
+    assert!(reader.is_read_only());
+    assert_eq!(reader.read(|rd| rd.request(&r.reference)).unwrap(), r);
+    let mut ran = false;
+    let refused = reader.write(|tx| {
+        ran = true;
+        tx.set_setting("contract.key", "x")
+    });
+    assert!(matches!(refused, Err(Error::ReadOnly(_))), "{refused:?}");
+    assert!(!ran, "the body of a refused write never runs");
+    assert_eq!(store.setting("contract.key").unwrap(), None);
+}
+
+/// A rule the engine enforces (an import key used twice) is a `Constraint` error, and the transaction is undone.
+pub(crate) fn a_broken_rule_is_a_constraint_error(e: &dyn Engine) {
+    let store = e.fresh();
+    let insert_keyed = |name: &str| {
+        store.write(|tx| {
+            let mut r = sample(name, "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01));
+            let (seq, reference) = tx.next_reference(2026)?;
+            r.reference = reference;
+            tx.insert_request(&r, seq, Some("row-key-1"))?;
+            Ok(r)
+        })
+    };
+    let first = insert_keyed("Ann").unwrap();
+    let second = insert_keyed("Bob");
+    assert!(matches!(second, Err(Error::Constraint(_))), "{second:?}");
+    assert_eq!(store.read(|r| r.request_ids()).unwrap(), vec![first.id.to_string()]);
+}
+
+/// Expand the contract into one `#[test]` per case for an engine: `store_contract!(module, engine_expression);`.
+macro_rules! store_contract {
+    ($module:ident, $engine:expr) => {
+        mod $module {
+            use super::*;
+            store_contract!(@cases $engine;
+                a_write_is_all_or_nothing,
+                a_request_round_trips,
+                the_queue_pages_filters_sorts_and_searches,
+                events_append_in_order_on_a_chain_that_verifies,
+                a_purge_keeps_the_chain_whole,
+                settings_are_kept,
+                the_dashboard_counts,
+                a_streaming_scan_visits_every_row,
+                a_read_only_register_refuses_writes,
+                a_broken_rule_is_a_constraint_error,
+            );
+        }
+    };
+    (@cases $engine:expr; $($case:ident,)*) => {
+        $(
+            #[test]
+            fn $case() {
+                super::$case(&$engine);
+            }
+        )*
+    };
+}
+
+/// SQLite: each register a file in its own temporary folder, kept as long as the engine value.
+struct SqliteFiles(tempfile::TempDir);
+
+impl SqliteFiles {
+    fn new() -> SqliteFiles {
+        SqliteFiles(tempfile::tempdir().unwrap())
+    }
+}
+
+impl Engine for SqliteFiles {
+    fn fresh(&self) -> Store {
+        let path = self.0.path().join(format!("{}.sqlite3", Uuid::new_v4().simple()));
+        Store::open(&path, AT).unwrap()
+    }
+
+    fn read_only(&self, store: &Store) -> Store {
+        // Tests may run as root, whom file modes do not stop: the engine is asked for what `Store::open` chooses for
+        // a file its user cannot write.
+        Store::new(Box::new(super::sqlite::Sqlite::open_read_only(store.backend().path()).unwrap()))
+    }
+}
+
+store_contract!(sqlite, SqliteFiles::new());
+
+#[test]
+fn the_sqlite_engine_is_a_backend_object() {
+    fn assert_backend(_: &dyn Backend) {}
+    let engine = SqliteFiles::new();
+    assert_backend(engine.fresh().backend());
+}
