@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::Date;
 
 use super::{Desk, derive};
 use crate::dates;
 use crate::deadline::Engine;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::store::{self, CalendarDay};
 
@@ -165,11 +165,14 @@ impl Desk {
                     if dates == r.dates {
                         continue;
                     }
-                    let data = json!({"reason": why, "dates": {"before": r.dates, "after": dates}});
+                    let event = AuditEvent::DatesRecomputed(ev::DatesRecomputed {
+                        reason: why.to_string(),
+                        dates: ev::DatesChange { before: r.dates.clone(), after: dates.clone() },
+                    });
                     r.dates = dates;
                     r.updated_at = self.now();
                     tx.update_dates(&r)?;
-                    tx.append_event(&r.id, &now, &self.actor, "dates_recomputed", &data)?;
+                    self.append(tx, &r.id, &now, &event)?;
                     changed += 1;
                 }
             }

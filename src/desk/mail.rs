@@ -14,10 +14,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, Message, SmtpTransport, Transport};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::Duration;
 
 use super::{Desk, store_file};
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::respond::{Rendered, one_line};
 use crate::store::{self, Attachment, OutboxItem};
@@ -370,11 +370,16 @@ impl Desk {
                     added_at: now.clone(),
                 },
             )?;
-            Ok((
-                "response_sent",
-                json!({"message_id": item.message_id, "stage": item.stage, "to": item.recipient, "subject": item.subject,
-                       "eml": file.file_name, "sha256": file.sha256, "attempts": item.attempts + 1}),
-            ))
+            Ok(AuditEvent::ResponseSent(ev::ResponseSent {
+                message_id: item.message_id.clone(),
+                stage: item.stage.clone(),
+                to: item.recipient.clone(),
+                subject: item.subject.clone(),
+                eml: file.file_name.clone(),
+                sha256: file.sha256.clone(),
+                attempts: item.attempts + 1,
+                dates: None,
+            }))
         });
         if recorded.is_err() {
             file.remove();

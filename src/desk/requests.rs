@@ -2,10 +2,10 @@
 //! along its lifecycle, attach files.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::{Date, Duration};
 
 use crate::dates;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{CheckOutcome, RefusalCategory, Request, Status, Transition};
 use crate::error::{Error, Result};
 use crate::store::{self, Attachment, Event, Page, Query, RequestRow};
@@ -139,9 +139,7 @@ impl Desk {
         let written = self.store.write(|tx| {
             self.insert_new(tx, &mut r, &at)?;
             tx.insert_attachment(&r.id, &attachment)?;
-            let data = json!({"file_name": attachment.file_name, "sha256": attachment.sha256, "size": attachment.size});
-            tx.append_event(&r.id, &at, &self.actor, "attachment_added", &data)?;
-            Ok(())
+            self.append(tx, &r.id, &at, &attachment_added(&attachment))
         });
         if let Err(e) = written {
             file.remove();
@@ -287,11 +285,15 @@ impl Desk {
             if !to.is_open() && r.closed_at.is_none() {
                 r.closed_at = Some(now);
             }
-            Ok((
-                "status_changed",
-                json!({"from": from.id(), "to": to.id(), "reason": reason, "category": category, "basis": basis,
-                       "blocked_sender": blocked}),
-            ))
+            Ok(AuditEvent::StatusChanged(ev::StatusChanged {
+                from,
+                to,
+                reason: reason.clone(),
+                category: Some(category),
+                basis: Some(basis.clone()),
+                blocked_sender: Some(blocked),
+                dates: None,
+            }))
         })
     }
 
@@ -315,10 +317,7 @@ impl Desk {
         };
         let recorded = self.update(id_or_reference, |r, tx| {
             tx.insert_attachment(&r.id, &attachment)?;
-            Ok((
-                "attachment_added",
-                json!({"file_name": attachment.file_name, "sha256": attachment.sha256, "size": attachment.size}),
-            ))
+            Ok(attachment_added(&attachment))
         });
         if recorded.is_err() {
             file.remove();
@@ -343,22 +342,20 @@ impl Desk {
         r.reference = reference;
         r.requester_id = Some(tx.resolve_requester(r, at)?);
         tx.insert_request(r, seq, source.as_ref().map(|(key, _)| *key))?;
-        let mut data = snapshot(r);
-        if let Some((_, from)) = source {
-            data["imported_from"] = from;
-        }
-        tx.append_event(&r.id, at, &self.actor, "created", &data)?;
+        let mut created = snapshot(r);
+        created.imported_from = source.map(|(_, from)| from);
+        self.append(tx, &r.id, at, &AuditEvent::Created(created))?;
         self.create_checklist(tx, r, at)
     }
 
     /// Insert many requests in batches, one transaction each (used by `demo seed` and benchmarks).
-    pub fn insert_batch(&self, requests: Vec<(Request, Vec<(&'static str, serde_json::Value)>)>) -> Result<()> {
+    pub fn insert_batch(&self, requests: Vec<(Request, Vec<AuditEvent>)>) -> Result<()> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
             for (mut r, events) in requests {
                 self.insert_new(tx, &mut r, &at)?;
-                for (kind, data) in &events {
-                    tx.append_event(&r.id, &at, &self.actor, kind, data)?;
+                for event in &events {
+                    self.append(tx, &r.id, &at, event)?;
                 }
             }
             Ok(())
@@ -371,11 +368,30 @@ pub(super) fn allowed_text(status: Status) -> String {
     if next.is_empty() { "nothing (it is final)".into() } else { next.join(", ") }
 }
 
-pub(super) fn snapshot(r: &Request) -> serde_json::Value {
-    json!({
-        "reference": r.reference, "kind": r.kind, "regime": r.regime, "calendar": r.calendar, "channel": r.channel,
-        "received": dates::fmt(r.received), "status": r.status, "requester": r.requester, "language": r.language,
-        "description": r.description, "notes": r.notes, "dates": r.dates,
+pub(super) fn snapshot(r: &Request) -> ev::Created {
+    ev::Created {
+        reference: r.reference.clone(),
+        kind: r.kind,
+        regime: r.regime.clone(),
+        calendar: r.calendar.clone(),
+        channel: r.channel,
+        received: dates::fmt(r.received),
+        status: r.status,
+        requester: r.requester.clone(),
+        language: r.language.clone(),
+        description: r.description.clone(),
+        notes: r.notes.clone(),
+        dates: r.dates.clone(),
+        imported_from: None,
+    }
+}
+
+fn attachment_added(a: &Attachment) -> AuditEvent {
+    AuditEvent::AttachmentAdded(ev::AttachmentAdded {
+        file_name: a.file_name.clone(),
+        sha256: a.sha256.clone(),
+        size: a.size,
+        dates: None,
     })
 }
 

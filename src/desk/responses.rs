@@ -3,10 +3,10 @@
 //! response that lacks what the law requires is refused with the list of what is missing.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{Desk, RequestDetail, check_len};
 use crate::dates;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind, VerificationLevel};
 use crate::error::{Error, Result};
 use crate::respond::{self, Context, Organisation, Rendered, STAGES, data};
@@ -459,11 +459,17 @@ impl Desk {
         };
         self.update(&r.reference, |req, tx| {
             tx.queue_message(&item, &message.bytes)?;
-            Ok((
-                "response_queued",
-                json!({"outbox_id": item.id, "message_id": item.message_id, "stage": item.stage, "lang": item.lang,
-                       "to": to, "subject": item.subject, "on": dates::fmt(self.today()), "reference": req.reference}),
-            ))
+            Ok(AuditEvent::ResponseQueued(ev::ResponseQueued {
+                outbox_id: item.id.clone(),
+                message_id: item.message_id.clone(),
+                stage: item.stage.clone(),
+                lang: item.lang.clone(),
+                to: to.clone(),
+                subject: item.subject.clone(),
+                on: dates::fmt(self.today()),
+                reference: req.reference.clone(),
+                dates: None,
+            }))
         })?;
         Ok(item)
     }

@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::domain::Request;
+use crate::domain::event::AuditEvent;
 use crate::error::{Error, Result};
 use crate::store;
 
@@ -14,7 +15,7 @@ impl Desk {
     pub(super) fn update(
         &self,
         id_or_reference: &str,
-        change: impl FnOnce(&mut Request, &store::Tx) -> Result<(&'static str, serde_json::Value)>,
+        change: impl FnOnce(&mut Request, &store::Tx) -> Result<AuditEvent>,
     ) -> Result<RequestDetail> {
         self.update_then(id_or_reference, change, |_, _| Ok(()))
     }
@@ -23,7 +24,7 @@ impl Desk {
     pub(super) fn update_then(
         &self,
         id_or_reference: &str,
-        change: impl FnOnce(&mut Request, &store::Tx) -> Result<(&'static str, serde_json::Value)>,
+        change: impl FnOnce(&mut Request, &store::Tx) -> Result<AuditEvent>,
         after: impl FnOnce(&Request, &store::Tx) -> Result<()>,
     ) -> Result<RequestDetail> {
         let now = self.now();
@@ -38,7 +39,8 @@ impl Desk {
                 )));
             }
             let before = r.dates.clone();
-            let (kind, mut data) = change(&mut r, tx)?;
+            let event = change(&mut r, tx)?;
+            let (kind, mut data) = parts(&event)?;
             (r.dates, _) = self.derive(&r)?;
             r.updated_at = now;
             if r.dates != before {
@@ -46,9 +48,30 @@ impl Desk {
             }
             tx.update_request(&r)?;
             after(&r, tx)?;
-            tx.append_event(&r.id, &store::timestamp(now), &self.actor, kind, &data)?;
+            tx.append_event(&r.id, &store::timestamp(now), &self.actor, &kind, &data)?;
             Ok(r.reference)
         })?;
         self.request(&reference)
     }
+}
+
+/// An event as the store takes it: its kind and data.
+pub(super) fn parts(event: &AuditEvent) -> Result<(String, serde_json::Value)> {
+    event.to_parts().map_err(|e| Error::Corrupt(format!("the {} event cannot be written: {e}", event.kind())))
+}
+
+impl Desk {
+    /// Append a request's event in `tx` (outside `update`: several requests at once, or a request just made).
+    pub(super) fn append(&self, tx: &store::Tx, request_id: &uuid::Uuid, at: &str, event: &AuditEvent) -> Result<()> {
+        let (kind, data) = parts(event)?;
+        tx.append_event(request_id, at, &self.actor, &kind, &data)?;
+        Ok(())
+    }
+}
+
+/// Append an event of the register itself (no request) in `tx`.
+pub(super) fn append_register(tx: &store::Tx, at: &str, actor: &str, event: &AuditEvent) -> Result<()> {
+    let (kind, data) = parts(event)?;
+    tx.append_register_event(at, actor, &kind, &data)?;
+    Ok(())
 }
