@@ -123,7 +123,18 @@ impl Desk {
         };
         let result = self
             .recompute_open(&new_engine, Some(calendar), None, &why, |tx| {
-                tx.log_calendar_day(calendar, day, label, added, reason, &now, &self.actor)
+                tx.log_calendar_day(calendar, day, label, added, reason, &now, &self.actor)?;
+                let (calendar, day, label) = (calendar.to_string(), dates::fmt(day), label.to_string());
+                let event = match reason {
+                    None => AuditEvent::CalendarDayAdded(ev::CalendarDayAdded { calendar, day, label }),
+                    Some(reason) => AuditEvent::CalendarDayRemoved(ev::CalendarDayRemoved {
+                        calendar,
+                        day,
+                        label,
+                        reason: reason.to_string(),
+                    }),
+                };
+                super::write::append_register(tx, &now, &self.actor, &event)
             })
             .map(|(checked, changed)| RecomputeReport { calendar: calendar.to_string(), day, added, checked, changed });
         if result.is_err() {
@@ -210,7 +221,13 @@ impl Desk {
             regime.name
         );
         self.recompute_open(&engine, None, Some((&regime.id, Some(days))), &why, |tx| {
-            tx.set_setting(&key, &days.to_string())
+            let set = ev::TargetDaysSet {
+                regime: regime.id.clone(),
+                before: super::write::setting_u32(tx, &key, before)?,
+                after: days,
+            };
+            tx.set_setting(&key, &days.to_string())?;
+            self.append_setting_event(tx, &AuditEvent::TargetDaysSet(set))
         })
         .map(|(checked, changed)| RecomputeCount { checked, changed })
     }

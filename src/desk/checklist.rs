@@ -68,7 +68,17 @@ impl Desk {
             retired_at: None,
         };
         let at = store::timestamp(self.now());
-        self.store.write(|tx| tx.insert_system(&system, &at))?;
+        self.store.write(|tx| {
+            tx.insert_system(&system, &at)?;
+            let added = ev::SystemAdded {
+                id: system.id.clone(),
+                name: system.name.clone(),
+                owner: system.owner.clone(),
+                holds: system.holds.clone(),
+                is_backup: system.is_backup,
+            };
+            self.append_setting_event(tx, &AuditEvent::SystemAdded(added))
+        })?;
         Ok(system)
     }
 
@@ -77,10 +87,24 @@ impl Desk {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
             let mut s = tx.reader().system(id_or_name)?.ok_or_else(|| Error::not_found("system", id_or_name))?;
+            let before = s.clone();
             s.owner = text("owner", &input.owner, 200)?;
             s.holds = text("holds", &input.holds, 2_000)?;
             s.is_backup = input.is_backup;
             tx.update_system(&s, &at)?;
+            let mut changed = std::collections::BTreeMap::new();
+            let mut note = |field: &str, before: serde_json::Value, after: serde_json::Value| {
+                if before != after {
+                    changed.insert(field.to_string(), ev::Change { before, after });
+                }
+            };
+            note("owner", before.owner.into(), s.owner.clone().into());
+            note("holds", before.holds.into(), s.holds.clone().into());
+            note("is_backup", before.is_backup.into(), s.is_backup.into());
+            if !changed.is_empty() {
+                let updated = ev::SystemUpdated { id: s.id.clone(), name: s.name.clone(), changed };
+                self.append_setting_event(tx, &AuditEvent::SystemUpdated(updated))?;
+            }
             Ok(s)
         })
     }
@@ -95,6 +119,8 @@ impl Desk {
             }
             s.retired_at = Some(at.clone());
             tx.update_system(&s, &at)?;
+            let retired = ev::SystemRetired { id: s.id.clone(), name: s.name.clone() };
+            self.append_setting_event(tx, &AuditEvent::SystemRetired(retired))?;
             Ok(s)
         })
     }

@@ -121,7 +121,14 @@ impl Desk {
         if !(1..=365).contains(&days) {
             return Err(Error::invalid("days", format!("{days} is not between 1 and 365")));
         }
-        self.store.write(|tx| tx.set_setting(&format!("identity.unverified_days.{regime}"), &days.to_string()))
+        let default = self.unverified_days(&regime);
+        self.store.write(|tx| {
+            let key = format!("identity.unverified_days.{regime}");
+            let before = super::write::setting_u32(tx, &key, default)?;
+            tx.set_setting(&key, &days.to_string())?;
+            let set = ev::UnverifiedDaysSet { regime: regime.clone(), before, after: days };
+            self.append_setting_event(tx, &AuditEvent::UnverifiedDaysSet(set))
+        })
     }
 
     /// Days after a request stops being open before its identity evidence is deleted (0–3650; 0 = at once).
@@ -129,7 +136,13 @@ impl Desk {
         if days > 3650 {
             return Err(Error::invalid("days", format!("{days} is more than ten years")));
         }
-        self.store.write(|tx| tx.set_setting("evidence.retention_days", &days.to_string()))
+        let default = self.evidence_retention_days();
+        self.store.write(|tx| {
+            let before = super::write::setting_u32(tx, "evidence.retention_days", default)?;
+            tx.set_setting("evidence.retention_days", &days.to_string())?;
+            let set = ev::EvidenceRetentionDaysSet { before, after: days };
+            self.append_setting_event(tx, &AuditEvent::EvidenceRetentionDaysSet(set))
+        })
     }
 
     pub(super) fn identity_view(&self, r: &Request, checks: Vec<IdentityCheck>) -> IdentityView {

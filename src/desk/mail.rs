@@ -231,14 +231,27 @@ impl Desk {
                 .set_password(p)
                 .map_err(|e| Error::invalid("password", format!("the OS keyring refused the password: {e}")))?;
         }
+        let password_stored = password.is_some_and(|p| !p.is_empty());
         self.store.write(|tx| {
-            tx.set_setting("smtp.host", host)?;
-            tx.set_setting("smtp.port", &s.port.to_string())?;
-            tx.set_setting("smtp.security", &s.security)?;
-            tx.set_setting("smtp.username", s.username.as_deref().unwrap_or("").trim())?;
-            tx.set_setting("smtp.from", s.from.as_deref().unwrap_or("").trim())?;
-            tx.set_setting("smtp.ca_file", s.ca_file.as_deref().unwrap_or("").trim())?;
-            tx.set_setting("smtp.allow_plaintext_password", if s.allow_plaintext_password { "true" } else { "" })
+            let port = s.port.to_string();
+            let changed = super::write::set_settings(
+                tx,
+                "smtp.",
+                &[
+                    ("host", host),
+                    ("port", &port),
+                    ("security", &s.security),
+                    ("username", s.username.as_deref().unwrap_or("").trim()),
+                    ("from", s.from.as_deref().unwrap_or("").trim()),
+                    ("ca_file", s.ca_file.as_deref().unwrap_or("").trim()),
+                    ("allow_plaintext_password", if s.allow_plaintext_password { "true" } else { "" }),
+                ],
+            )?;
+            if changed.is_empty() && !password_stored {
+                return Ok(());
+            }
+            let event = AuditEvent::SmtpSettingsChanged(ev::SmtpSettingsChanged { changed, password_stored });
+            self.append_setting_event(tx, &event)
         })?;
         self.smtp_settings()
     }

@@ -204,7 +204,15 @@ impl Desk {
     /// Take an address off the spam list (its past requests keep their status).
     pub fn unblock_sender(&self, email: &str) -> Result<()> {
         let email = email.trim().to_lowercase();
-        if !self.store.write(|tx| tx.unblock_sender(&email))? {
+        let unblocked = self.store.write(|tx| {
+            if !tx.unblock_sender(&email)? {
+                return Ok(false);
+            }
+            let event = AuditEvent::SenderUnblocked(ev::SenderUnblocked { email: email.clone() });
+            self.append_setting_event(tx, &event)?;
+            Ok(true)
+        })?;
+        if !unblocked {
             return Err(Error::invalid("email", format!("{email} is not blocked")));
         }
         Ok(())

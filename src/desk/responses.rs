@@ -95,10 +95,15 @@ impl Desk {
             org.logo = inside.to_string_lossy().into_owned();
         }
         self.store.write(|tx| {
-            for field in Organisation::FIELDS {
-                tx.set_setting(&format!("org.{field}"), org.get(field).map(|v| v.trim()).unwrap_or_default())?;
+            let values: Vec<(&str, &str)> = Organisation::FIELDS
+                .iter()
+                .map(|field| (*field, org.get(field).map(|v| v.trim()).unwrap_or_default()))
+                .collect();
+            let changed = super::write::set_settings(tx, "org.", &values)?;
+            if changed.is_empty() {
+                return Ok(());
             }
-            Ok(())
+            self.append_setting_event(tx, &AuditEvent::OrganisationChanged(ev::OrganisationChanged { changed }))
         })?;
         self.organisation()
     }
@@ -181,7 +186,17 @@ impl Desk {
             updated_at: store::timestamp(self.now()),
             actor: self.actor.clone(),
         };
-        self.store.write(|tx| tx.save_template(&row))?;
+        self.store.write(|tx| {
+            tx.save_template(&row)?;
+            let saved = ev::TemplateSaved {
+                stage: row.stage.clone(),
+                kind: row.kind.clone(),
+                lang: row.lang.clone(),
+                subject: row.subject.clone(),
+                body_sha256: crate::hash::sha256_hex(row.body.as_bytes()),
+            };
+            self.append_setting_event(tx, &AuditEvent::TemplateSaved(saved))
+        })?;
         Ok(row)
     }
 
@@ -209,7 +224,10 @@ impl Desk {
                     ..(*t).clone()
                 })?;
             }
-            Ok(u32::try_from(source.len()).unwrap_or(u32::MAX))
+            let templates = u32::try_from(source.len()).unwrap_or(u32::MAX);
+            let copied = ev::TemplatesCopied { from: from.trim().to_string(), to: to.clone(), templates };
+            self.append_setting_event(tx, &AuditEvent::TemplatesCopied(copied))?;
+            Ok(templates)
         })
     }
 

@@ -52,7 +52,14 @@ impl Desk {
                 ),
             ));
         }
-        self.store.write(|tx| tx.set_setting("retention.months", &months.to_string()))
+        self.store.write(|tx| {
+            let before = super::write::setting_u32(tx, "retention.months", DEFAULT_RETENTION_MONTHS)?;
+            tx.set_setting("retention.months", &months.to_string())?;
+            self.append_setting_event(
+                tx,
+                &AuditEvent::RetentionMonthsSet(ev::RetentionMonthsSet { before, after: months }),
+            )
+        })
     }
 
     /// Purge the requests closed more than the retention period ago (`dry_run`: only count them).

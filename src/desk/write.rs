@@ -75,3 +75,34 @@ pub(super) fn append_register(tx: &store::Tx, at: &str, actor: &str, event: &Aud
     tx.append_register_event(at, actor, &kind, &data)?;
     Ok(())
 }
+
+impl Desk {
+    /// Append an event of the register (a settings change) in `tx`, at now, by the desk's actor.
+    pub(super) fn append_setting_event(&self, tx: &store::Tx, event: &AuditEvent) -> Result<()> {
+        append_register(tx, &store::timestamp(self.now()), &self.actor, event)
+    }
+}
+
+/// Write `values` (key, new text) as settings in `tx`; what changed, by the part of the key after `prefix`,
+/// before (an unset setting reads as "") and after.
+pub(super) fn set_settings(
+    tx: &store::Tx,
+    prefix: &str,
+    values: &[(&str, &str)],
+) -> Result<std::collections::BTreeMap<String, crate::domain::event::Change<String>>> {
+    let mut changed = std::collections::BTreeMap::new();
+    for (field, value) in values {
+        let key = format!("{prefix}{field}");
+        let before = tx.setting(&key)?.unwrap_or_default();
+        tx.set_setting(&key, value)?;
+        if before != *value {
+            changed.insert(field.to_string(), crate::domain::event::Change { before, after: value.to_string() });
+        }
+    }
+    Ok(changed)
+}
+
+/// A number setting as `tx` holds it, else `default`.
+pub(super) fn setting_u32(tx: &store::Tx, key: &str, default: u32) -> Result<u32> {
+    Ok(tx.setting(key)?.and_then(|v| v.parse().ok()).unwrap_or(default))
+}

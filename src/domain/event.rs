@@ -402,6 +402,113 @@ payloads! {
         pub files_shared_with_an_earlier_copy: LinkedCopied,
     }
 
+    // Settings, events of the register: each names what changed, before and after (never the SMTP password).
+
+    /// The organisation's details and letterhead (`logo`: the kept copy's path in the register's folder).
+    OrganisationChanged {
+        pub changed: std::collections::BTreeMap<String, Change<String>>,
+    }
+
+    /// The SMTP server settings as kept (text values; an empty text is unset); `password_stored`: a new password
+    /// went to the OS keyring (the password itself is never recorded).
+    SmtpSettingsChanged {
+        pub changed: std::collections::BTreeMap<String, Change<String>>,
+        pub password_stored: bool,
+    }
+
+    TemplateSaved {
+        pub stage: String,
+        /// A request kind, or `*` for any.
+        pub kind: String,
+        pub lang: String,
+        pub subject: String,
+        /// The text's SHA-256 (the text is in the templates table).
+        pub body_sha256: String,
+    }
+
+    TemplatesCopied {
+        pub from: String,
+        pub to: String,
+        pub templates: u32,
+    }
+
+    SystemAdded {
+        pub id: String,
+        pub name: String,
+        pub owner: String,
+        pub holds: String,
+        pub is_backup: bool,
+    }
+
+    SystemUpdated {
+        pub id: String,
+        pub name: String,
+        #[cfg_attr(feature = "specta", specta(type = std::collections::BTreeMap<String, Change<specta_typescript::Unknown>>))]
+        pub changed: std::collections::BTreeMap<String, Change<Value>>,
+    }
+
+    SystemRetired {
+        pub id: String,
+        pub name: String,
+    }
+
+    /// A day the organisation declared non-working (also in the append-only `calendar_days` log).
+    CalendarDayAdded {
+        pub calendar: String,
+        pub day: String,
+        pub label: String,
+    }
+
+    CalendarDayRemoved {
+        pub calendar: String,
+        pub day: String,
+        pub label: String,
+        pub reason: String,
+    }
+
+    /// Working days before the statutory date that the internal target sits, for one regime.
+    TargetDaysSet {
+        pub regime: String,
+        pub before: u32,
+        pub after: u32,
+    }
+
+    /// Months a closed request is kept before the retention purge.
+    RetentionMonthsSet {
+        pub before: u32,
+        pub after: u32,
+    }
+
+    /// Days after the identity request before an unverified request is flagged, for one regime.
+    UnverifiedDaysSet {
+        pub regime: String,
+        pub before: u32,
+        pub after: u32,
+    }
+
+    /// Days after a request stops being open before its identity evidence is deleted.
+    EvidenceRetentionDaysSet {
+        pub before: u32,
+        pub after: u32,
+    }
+
+    /// The organisation's own supervisory authority for a regime (`null`: the directory's).
+    OwnAuthoritySet {
+        pub regime: String,
+        pub before: Option<AuthorityText>,
+        pub after: Option<AuthorityText>,
+    }
+
+    AuthorityText {
+        pub name: String,
+        pub address: String,
+        pub website: String,
+    }
+
+    SenderUnblocked {
+        pub email: String,
+    }
+
     LinkedCopied {
         #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
         pub linked: u64,
@@ -494,6 +601,21 @@ audit_events! {
     RegisterCopied(RegisterCopied) = "register_copied",
     FilesFolderMoved(FilesFolderMoved) = "files_folder_moved",
     FilesMovedToRegisterFolder(FilesMovedToRegisterFolder) = "files_moved_to_register_folder",
+    OrganisationChanged(OrganisationChanged) = "organisation_changed",
+    SmtpSettingsChanged(SmtpSettingsChanged) = "smtp_settings_changed",
+    TemplateSaved(TemplateSaved) = "template_saved",
+    TemplatesCopied(TemplatesCopied) = "templates_copied",
+    SystemAdded(SystemAdded) = "system_added",
+    SystemUpdated(SystemUpdated) = "system_updated",
+    SystemRetired(SystemRetired) = "system_retired",
+    CalendarDayAdded(CalendarDayAdded) = "calendar_day_added",
+    CalendarDayRemoved(CalendarDayRemoved) = "calendar_day_removed",
+    TargetDaysSet(TargetDaysSet) = "target_days_set",
+    RetentionMonthsSet(RetentionMonthsSet) = "retention_months_set",
+    UnverifiedDaysSet(UnverifiedDaysSet) = "unverified_days_set",
+    EvidenceRetentionDaysSet(EvidenceRetentionDaysSet) = "evidence_retention_days_set",
+    OwnAuthoritySet(OwnAuthoritySet) = "own_authority_set",
+    SenderUnblocked(SenderUnblocked) = "sender_unblocked",
 }
 
 impl AuditEvent {

@@ -168,3 +168,87 @@ fn a_register_written_before_the_events_were_typed_verifies_and_reads_back_uncha
     verify_ok(&reg);
     assert_round_trip(&reg.db);
 }
+
+/// The register's own events (no request) as (kind, data), oldest first.
+fn register_events(db: &Path) -> Vec<(String, serde_json::Value)> {
+    stored_events(db)
+        .into_iter()
+        .filter(|(request, _, _)| request.is_empty())
+        .map(|(_, kind, data)| (kind, serde_json::from_str(&data).unwrap()))
+        .collect()
+}
+
+#[test]
+fn settings_changes_are_chained_events_of_the_register() {
+    let reg = Register::new(NOW);
+    let spam = reg.request().kind("access").gdpr("FR").received("2026-03-02").who("Bot", "bot@spam.example").add();
+    reg.run(&["request", "status", &spam, "spam", "--block-sender", "--reason", "advertising"]).ok();
+    let template = reg.run(&["template", "list", "--json"]).json()[0].clone();
+    let body = reg.write("body.txt", format!("{}\nKind regards.", template["body"].as_str().unwrap()));
+    let steps: Vec<(Vec<&str>, &str)> = vec![
+        (vec!["settings", "organisation", "--name", "Acme Ltd", "--email", "dpo@acme.example"], "organisation_changed"),
+        (
+            vec!["settings", "smtp", "--host", "mail.acme.example", "--port", "587", "--security", "starttls"],
+            "smtp_settings_changed",
+        ),
+        (
+            vec![
+                "template",
+                "save",
+                "--template",
+                template["stage"].as_str().unwrap(),
+                "--kind",
+                template["kind"].as_str().unwrap(),
+                "--lang",
+                template["lang"].as_str().unwrap(),
+                "--subject",
+                "Your request",
+                "--body-file",
+                &body,
+            ],
+            "template_saved",
+        ),
+        (vec!["template", "copy-language", "--from", "en", "--to", "pt"], "templates_copied"),
+        (vec!["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "contacts"], "system_added"),
+        (vec!["datamap", "update", "CRM", "--owner", "Sales", "--holds", "contacts"], "system_updated"),
+        (vec!["datamap", "retire", "CRM"], "system_retired"),
+        (
+            vec!["calendar", "add-day", "--calendar", "FR", "--date", "2026-04-02", "--label", "Closed"],
+            "calendar_day_added",
+        ),
+        (
+            vec!["calendar", "remove-day", "--calendar", "FR", "--date", "2026-04-02", "--reason", "open after all"],
+            "calendar_day_removed",
+        ),
+        (vec!["settings", "target-days", "--regime", "eu-gdpr", "--days", "7"], "target_days_set"),
+        (vec!["settings", "retention", "--months", "36"], "retention_months_set"),
+        (vec!["settings", "unverified-days", "--regime", "eu-gdpr", "--days", "20"], "unverified_days_set"),
+        (vec!["settings", "evidence-days", "--days", "10"], "evidence_retention_days_set"),
+        (
+            vec!["settings", "authority", "--regime", "eu-gdpr", "--name", "CNIL", "--address", "3 Place de Fontenoy"],
+            "own_authority_set",
+        ),
+        (vec!["requester", "unblock", "bot@spam.example"], "sender_unblocked"),
+    ];
+    for (args, kind) in steps {
+        let before = register_events(&reg.db).len();
+        reg.run(&args).ok();
+        let new = &register_events(&reg.db)[before..];
+        assert!(new.iter().any(|(k, _)| k == kind), "{args:?} recorded {new:?}, not {kind}");
+        let event = new.iter().find(|(k, _)| k == kind).unwrap();
+        assert!(!AuditEvent::from_parts(&event.0, &event.1).is_unknown(), "{event:?}");
+    }
+    verify_ok(&reg);
+    assert_round_trip(&reg.db);
+    let events = register_events(&reg.db);
+    let find = |kind: &str| events.iter().find(|(k, _)| k == kind).unwrap().1.clone();
+    assert_eq!(find("organisation_changed")["changed"]["name"], serde_json::json!({"before": "", "after": "Acme Ltd"}));
+    assert_eq!(find("retention_months_set"), serde_json::json!({"before": 24, "after": 36}));
+    assert_eq!(find("system_updated")["changed"]["owner"], serde_json::json!({"before": "IT", "after": "Sales"}));
+    // The SMTP password is never recorded, only that one was stored.
+    assert_eq!(find("smtp_settings_changed")["password_stored"], false);
+    // Saving the same values again records nothing.
+    let count = events.len();
+    reg.run(&["settings", "organisation", "--name", "Acme Ltd"]).ok();
+    assert_eq!(register_events(&reg.db).len(), count);
+}
