@@ -169,7 +169,7 @@ impl Desk {
             }
             tx.set_link(&r.id.to_string(), &o.id.to_string(), relation, note.as_deref(), &at, &self.actor)?;
             let event = |other: &str| {
-                let related = ev::Related { other: other.to_string(), note: note.clone() };
+                let related = ev::RequestRelation { other: other.to_string(), note: note.clone() };
                 if relation == "linked" {
                     AuditEvent::RequestLinked(related)
                 } else {

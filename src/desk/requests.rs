@@ -84,7 +84,27 @@ pub struct RequestDetail {
     /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
     pub flags: Vec<String>,
     pub attachments: Vec<Attachment>,
+    /// The audit trail, as stored (for TypeScript, each event's kind and data are the typed union).
+    #[cfg_attr(feature = "specta", specta(type = Vec<TimelineEvent>))]
     pub events: Vec<Event>,
+}
+
+/// A request's event as the window reads it: `store::Event` with its `kind` and `data` typed as
+/// [`AuditEvent`] (serialised the same: the JSON of `request show` is unchanged). An event of a kind the
+/// window does not know has `kind: string` and `data: unknown`.
+#[cfg(feature = "specta")]
+#[derive(Serialize, specta::Type)]
+pub struct TimelineEvent {
+    #[specta(type = specta_typescript::Number)]
+    pub seq: i64,
+    pub id: String,
+    pub request_id: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub actor: String,
+    #[serde(flatten)]
+    pub event: AuditEvent,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]

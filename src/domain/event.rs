@@ -111,13 +111,13 @@ payloads! {
         pub to: Status,
         pub reason: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none", with = "maybe")]
-        #[cfg_attr(feature = "specta", specta(type = Option<RefusalCategory>))]
+        #[cfg_attr(feature = "specta", specta(type = Option<Option<RefusalCategory>>))]
         pub category: Maybe<RefusalCategory>,
         #[serde(default, skip_serializing_if = "Option::is_none", with = "maybe")]
-        #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+        #[cfg_attr(feature = "specta", specta(type = Option<Option<String>>))]
         pub basis: Maybe<String>,
         #[serde(default, skip_serializing_if = "Option::is_none", with = "maybe")]
-        #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+        #[cfg_attr(feature = "specta", specta(type = Option<Option<String>>))]
         pub blocked_sender: Maybe<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub dates: Option<DatesChange>,
@@ -184,7 +184,7 @@ payloads! {
         pub note: Option<String>,
         pub evidence: Vec<FileRef>,
         #[serde(default, skip_serializing_if = "Option::is_none", with = "maybe")]
-        #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+        #[cfg_attr(feature = "specta", specta(type = Option<Option<String>>))]
         pub identity_established_on: Maybe<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub status: Option<StatusMove>,
@@ -281,7 +281,7 @@ payloads! {
     }
 
     /// `request_linked` and `kept_separate`, written on both requests.
-    Related {
+    RequestRelation {
         pub other: String,
         pub note: Option<String>,
     }
@@ -586,8 +586,8 @@ audit_events! {
     ChecklistTicked(ChecklistTicked) = "checklist_ticked",
     MergedAsDuplicate(MergedAsDuplicate) = "merged_as_duplicate",
     DuplicateMerged(DuplicateMerged) = "duplicate_merged",
-    RequestLinked(Related) = "request_linked",
-    KeptSeparate(Related) = "kept_separate",
+    RequestLinked(RequestRelation) = "request_linked",
+    KeptSeparate(RequestRelation) = "kept_separate",
     DatesRecomputed(DatesRecomputed) = "dates_recomputed",
     DisclosureAdded(DisclosureAdded) = "disclosure_added",
     DisclosureRemoved(DisclosureRemoved) = "disclosure_removed",
