@@ -249,7 +249,7 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
                 if !to.is_open() && r.closed_at.is_none() {
                     r.closed_at = Some(answered.midnight().assume_utc() + Duration::hours(10));
                 }
-                events.push(("status_changed", data));
+                events.push(crate::domain::event::AuditEvent::from_parts("status_changed", &data));
                 r.status = to;
             }
             (r.dates, _) = derive(&engine, &r, today, crate::desk::DEFAULT_TARGET_WORKING_DAYS)?;

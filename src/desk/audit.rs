@@ -10,6 +10,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::json;
 
 use super::Desk;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::safe_file::{Existing, Output};
 use crate::signing::{self, Sealed, SigningKey};
@@ -335,12 +336,12 @@ impl Desk {
                 let text = serde_json::to_string(sealed).map_err(|e| Error::Corrupt(e.to_string()))?;
                 tx.set_setting("audit.key.sealed", &text)?;
             }
-            tx.append_register_event(
-                &at,
-                &self.actor,
-                "signing_key_created",
-                &json!({"public_key": public, "fingerprint": signing::fingerprint(&public), "storage": storage}),
-            )?;
+            let created = ev::SigningKeyCreated {
+                public_key: public.clone(),
+                fingerprint: signing::fingerprint(&public),
+                storage: storage.to_string(),
+            };
+            super::write::append_register(tx, &at, &self.actor, &AuditEvent::SigningKeyCreated(created))?;
             Ok(())
         })?;
         *self.signing.lock().unwrap_or_else(|p| p.into_inner()) = Some(Arc::new(key));

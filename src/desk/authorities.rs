@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::{Desk, check_len};
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::respond::{Authority, data};
 
@@ -88,6 +89,11 @@ impl Desk {
     /// Set (or with `None`, remove) the organisation's own authority for a regime.
     pub fn set_own_authority(&self, regime: &str, own: Option<OwnAuthority>) -> Result<RegimeAuthorities> {
         let regime = self.regime_id(regime)?;
+        let before = self.own_authority(&regime)?.map(|a| authority_text(&a));
+        let record = |tx: &dyn crate::store::Write, after: Option<ev::AuthorityText>| {
+            let set = ev::OwnAuthoritySet { regime: regime.clone(), before: before.clone(), after };
+            self.append_setting_event(tx, &AuditEvent::OwnAuthoritySet(set))
+        };
         match own {
             Some(a) => {
                 let a = OwnAuthority {
@@ -108,9 +114,15 @@ impl Desk {
                 check_len("address", &a.address, 1_000)?;
                 check_len("website", &a.website, 500)?;
                 let text = serde_json::to_string(&a).map_err(|e| Error::Corrupt(e.to_string()))?;
-                self.store.write(|tx| tx.set_setting(&key(&regime), &text))?;
+                self.store.write(|tx| {
+                    tx.set_setting(&key(&regime), &text)?;
+                    record(tx, Some(authority_text(&a)))
+                })?;
             }
-            None => self.store.write(|tx| tx.delete_setting(&key(&regime)))?,
+            None => self.store.write(|tx| {
+                tx.delete_setting(&key(&regime))?;
+                record(tx, None)
+            })?,
         }
         self.authority_setting(&regime)
     }
@@ -132,4 +144,8 @@ impl Desk {
             Some(_) => vec![],
         })
     }
+}
+
+fn authority_text(a: &OwnAuthority) -> ev::AuthorityText {
+    ev::AuthorityText { name: a.name.clone(), address: a.address.clone(), website: a.website.clone() }
 }

@@ -5,12 +5,12 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::Date;
 
 use super::{Desk, derive};
 use crate::dates;
 use crate::deadline::Engine;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::store::{self, CalendarDay};
 
@@ -123,7 +123,18 @@ impl Desk {
         };
         let result = self
             .recompute_open(&new_engine, Some(calendar), None, &why, |tx| {
-                tx.log_calendar_day(calendar, day, label, added, reason, &now, &self.actor)
+                tx.log_calendar_day(calendar, day, label, added, reason, &now, &self.actor)?;
+                let (calendar, day, label) = (calendar.to_string(), dates::fmt(day), label.to_string());
+                let event = match reason {
+                    None => AuditEvent::CalendarDayAdded(ev::CalendarDayAdded { calendar, day, label }),
+                    Some(reason) => AuditEvent::CalendarDayRemoved(ev::CalendarDayRemoved {
+                        calendar,
+                        day,
+                        label,
+                        reason: reason.to_string(),
+                    }),
+                };
+                super::write::append_register(tx, &now, &self.actor, &event)
             })
             .map(|(checked, changed)| RecomputeReport { calendar: calendar.to_string(), day, added, checked, changed });
         if result.is_err() {
@@ -165,11 +176,14 @@ impl Desk {
                     if dates == r.dates {
                         continue;
                     }
-                    let data = json!({"reason": why, "dates": {"before": r.dates, "after": dates}});
+                    let event = AuditEvent::DatesRecomputed(ev::DatesRecomputed {
+                        reason: why.to_string(),
+                        dates: ev::DatesChange { before: r.dates.clone(), after: dates.clone() },
+                    });
                     r.dates = dates;
                     r.updated_at = self.now();
                     tx.update_dates(&r)?;
-                    tx.append_event(&r.id, &now, &self.actor, "dates_recomputed", &data)?;
+                    self.append(tx, &r.id, &now, &event)?;
                     changed += 1;
                 }
             }
@@ -207,7 +221,13 @@ impl Desk {
             regime.name
         );
         self.recompute_open(&engine, None, Some((&regime.id, Some(days))), &why, |tx| {
-            tx.set_setting(&key, &days.to_string())
+            let set = ev::TargetDaysSet {
+                regime: regime.id.clone(),
+                before: super::write::setting_u32(tx, &key, before)?,
+                after: days,
+            };
+            tx.set_setting(&key, &days.to_string())?;
+            self.append_setting_event(tx, &AuditEvent::TargetDaysSet(set))
         })
         .map(|(checked, changed)| RecomputeCount { checked, changed })
     }

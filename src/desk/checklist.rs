@@ -6,9 +6,9 @@
 use std::io::Read;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{Desk, RequestDetail, store_file};
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind};
 use crate::error::{Error, Result};
 use crate::store::{self, Attachment, ChecklistItem, System};
@@ -73,7 +73,17 @@ impl Desk {
             retired_at: None,
         };
         let at = store::timestamp(self.now());
-        self.store.write(|tx| tx.insert_system(&system, &at))?;
+        self.store.write(|tx| {
+            tx.insert_system(&system, &at)?;
+            let added = ev::SystemAdded {
+                id: system.id.clone(),
+                name: system.name.clone(),
+                owner: system.owner.clone(),
+                holds: system.holds.clone(),
+                is_backup: system.is_backup,
+            };
+            self.append_setting_event(tx, &AuditEvent::SystemAdded(added))
+        })?;
         Ok(system)
     }
 
@@ -82,10 +92,24 @@ impl Desk {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
             let mut s = tx.system(id_or_name)?.ok_or_else(|| Error::not_found("system", id_or_name))?;
+            let before = s.clone();
             s.owner = text("owner", &input.owner, 200)?;
             s.holds = text("holds", &input.holds, 2_000)?;
             s.is_backup = input.is_backup;
             tx.update_system(&s, &at)?;
+            let mut changed = std::collections::BTreeMap::new();
+            let mut note = |field: &str, before: serde_json::Value, after: serde_json::Value| {
+                if before != after {
+                    changed.insert(field.to_string(), ev::Change { before, after });
+                }
+            };
+            note("owner", before.owner.into(), s.owner.clone().into());
+            note("holds", before.holds.into(), s.holds.clone().into());
+            note("is_backup", before.is_backup.into(), s.is_backup.into());
+            if !changed.is_empty() {
+                let updated = ev::SystemUpdated { id: s.id.clone(), name: s.name.clone(), changed };
+                self.append_setting_event(tx, &AuditEvent::SystemUpdated(updated))?;
+            }
             Ok(s)
         })
     }
@@ -100,6 +124,8 @@ impl Desk {
             }
             s.retired_at = Some(at.clone());
             tx.update_system(&s, &at)?;
+            let retired = ev::SystemRetired { id: s.id.clone(), name: s.name.clone() };
+            self.append_setting_event(tx, &AuditEvent::SystemRetired(retired))?;
             Ok(s)
         })
     }
@@ -134,14 +160,11 @@ impl Desk {
         }
         tx.add_checklist_items(&r.id.to_string(), &items)?;
         let systems: Vec<&str> = items.iter().map(|i| i.system_name.as_str()).collect();
-        tx.append_event(
-            &r.id,
-            at,
-            &self.actor,
-            "checklist_created",
-            &json!({"systems": systems, "action": action_for(r.kind)}),
-        )?;
-        Ok(())
+        let created = ev::ChecklistCreated {
+            systems: systems.iter().map(|s| s.to_string()).collect(),
+            action: action_for(r.kind).to_string(),
+        };
+        self.append(tx, &r.id, at, &AuditEvent::ChecklistCreated(created))
     }
 
     /// Add the systems put on the data map since the request was logged.
@@ -154,7 +177,10 @@ impl Desk {
             }
             tx.add_checklist_items(&r.id.to_string(), &items)?;
             let systems: Vec<&str> = items.iter().map(|i| i.system_name.as_str()).collect();
-            Ok(("checklist_extended", json!({"systems": systems})))
+            Ok(AuditEvent::ChecklistExtended(ev::ChecklistExtended {
+                systems: systems.iter().map(|s| s.to_string()).collect(),
+                dates: None,
+            }))
         })
     }
 
@@ -204,7 +230,7 @@ impl Desk {
                     "\"put beyond use\" is for erasure from a backup; elsewhere the data is erased or the system does not apply",
                 ));
             }
-            let mut proof_data = serde_json::Value::Null;
+            let mut proof_data = None;
             if let Some(f) = &stored {
                 tx.insert_attachment(
                     &r.id,
@@ -218,18 +244,22 @@ impl Desk {
                     },
                 )?;
                 item.proof_id = Some(f.id.clone());
-                proof_data = json!({"file_name": f.file_name, "sha256": f.sha256, "size": f.size});
+                proof_data = Some(ev::FileRef { file_name: f.file_name.clone(), sha256: f.sha256.clone(), size: f.size });
             }
             let before = std::mem::replace(&mut item.state, state.to_string());
             item.note = note.clone();
             (item.done_by, item.done_at) =
                 if state == "open" { (None, None) } else { (Some(actor.clone()), Some(now.clone())) };
             tx.update_checklist_item(&item)?;
-            Ok((
-                "checklist_ticked",
-                json!({"system": item.system_name, "action": item.action, "before": before, "state": state,
-                       "note": note, "proof": proof_data}),
-            ))
+            Ok(AuditEvent::ChecklistTicked(ev::ChecklistTicked {
+                system: item.system_name.clone(),
+                action: item.action.clone(),
+                before,
+                state: state.to_string(),
+                note: note.clone(),
+                proof: proof_data,
+                dates: None,
+            }))
         });
         if let (Err(_), Some(f)) = (&recorded, &stored) {
             f.remove();

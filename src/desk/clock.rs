@@ -1,12 +1,12 @@
 //! What happens to the statutory clock of a request: fee paid, clock stopped and restarted, the one extension,
 //! and a manual override. Each is a fact recorded with an audit event; the dates are re-derived from the facts.
 
-use serde_json::json;
 use time::Date;
 
 use super::{Desk, RequestDetail};
 use crate::dates;
 use crate::deadline::Extension;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{PauseReason, PauseRecord, Request};
 use crate::error::{Error, Result};
 
@@ -57,7 +57,7 @@ impl Desk {
             Self::ensure_open(r)?;
             let on = self.event_date(r, "on", on)?;
             let before = r.facts.fee_paid_on.replace(on);
-            Ok(("fee_paid", json!({"on": dates::fmt(on), "before": before.map(dates::fmt)})))
+            Ok(AuditEvent::FeePaid(ev::FeePaid { on: dates::fmt(on), before: before.map(dates::fmt), dates: None }))
         })
     }
 
@@ -91,7 +91,12 @@ impl Desk {
                 ));
             }
             r.facts.pauses.push(PauseRecord { start: from, end: None, reason });
-            Ok(("clock_paused", json!({"from": dates::fmt(from), "reason": reason, "note": note})))
+            Ok(AuditEvent::ClockPaused(ev::ClockPaused {
+                from: dates::fmt(from),
+                reason,
+                note: note.clone(),
+                dates: None,
+            }))
         })
     }
 
@@ -113,7 +118,12 @@ impl Desk {
             }
             open.end = Some(on);
             let days = (on - open.start).whole_days() + 1;
-            Ok(("clock_resumed", json!({"on": dates::fmt(on), "stopped_since": dates::fmt(open.start), "days": days})))
+            Ok(AuditEvent::ClockResumed(ev::ClockResumed {
+                on: dates::fmt(on),
+                stopped_since: dates::fmt(open.start),
+                days,
+                dates: None,
+            }))
         })
     }
 
@@ -151,7 +161,8 @@ impl Desk {
                     ),
                 ));
             }
-            let mut data = json!({"told_on": dates::fmt(told), "reason": reason});
+            let mut data =
+                ev::ExtensionTaken { told_on: dates::fmt(told), reason: reason.clone(), new_due: None, dates: None };
             match (regime.extension, r.dates.extended_due, new_due) {
                 (Extension::Fixed, Some(_), None) => {}
                 (Extension::Fixed, Some(ext), Some(_)) => {
@@ -173,7 +184,7 @@ impl Desk {
                         ));
                     }
                     r.facts.due_override = Some(new_due);
-                    data["new_due"] = json!(dates::fmt(new_due));
+                    data.new_due = Some(dates::fmt(new_due));
                 }
                 (Extension::OpenEnded, _, None) => {
                     return Err(Error::invalid(
@@ -189,7 +200,7 @@ impl Desk {
                 }
             }
             r.facts.extended_on = Some(told);
-            Ok(("extension_taken", data))
+            Ok(AuditEvent::ExtensionTaken(data))
         })
     }
 
@@ -202,10 +213,12 @@ impl Desk {
                 return Err(Error::invalid("date", format!("{} is before the request was received", dates::fmt(d))));
             }
             let before = std::mem::replace(&mut r.facts.due_override, to);
-            Ok((
-                "due_overridden",
-                json!({"before": before.map(dates::fmt), "after": to.map(dates::fmt), "reason": reason}),
-            ))
+            Ok(AuditEvent::DueOverridden(ev::DueOverridden {
+                before: before.map(dates::fmt),
+                after: to.map(dates::fmt),
+                reason: reason.clone(),
+                dates: None,
+            }))
         })
     }
 }

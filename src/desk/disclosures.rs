@@ -4,9 +4,9 @@
 use std::io::Read;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{Desk, RequestDetail, store_file};
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind};
 use crate::error::{Error, Result};
 use crate::store::{self, Attachment, Disclosure};
@@ -101,8 +101,15 @@ impl Desk {
                 added_at: now.clone(),
             };
             // The value itself stays out of the audit trail: the trail outlives the data (retention purge).
-            let mut data = json!({"id": item.id, "system": item.system_name, "category": category,
-                                  "provided": input.provided});
+            let mut data = ev::DisclosureAdded {
+                id: item.id.clone(),
+                system: item.system_name.clone(),
+                category: category.clone(),
+                provided: input.provided,
+                label: None,
+                file: None,
+                dates: None,
+            };
             if let Some(f) = &stored {
                 tx.insert_attachment(
                     &r.id,
@@ -116,14 +123,15 @@ impl Desk {
                     },
                 )?;
                 item.attachment_id = Some(f.id.clone());
-                data["file"] = json!({"file_name": f.file_name, "sha256": f.sha256, "size": f.size});
+                data.file =
+                    Some(ev::FileRef { file_name: f.file_name.clone(), sha256: f.sha256.clone(), size: f.size });
             } else {
-                data["label"] = json!(label);
+                data.label = Some(label.clone());
                 item.label = Some(label.clone());
                 item.value = Some(value.clone());
             }
             tx.insert_disclosure(&r.id.to_string(), &item)?;
-            Ok(("disclosure_added", data))
+            Ok(AuditEvent::DisclosureAdded(data))
         });
         if let (Err(_), Some(f)) = (&recorded, &stored) {
             f.remove();
@@ -141,11 +149,14 @@ impl Desk {
                 .find(|d| d.id == item_id.trim())
                 .ok_or_else(|| Error::not_found("disclosure item", item_id.trim()))?;
             tx.delete_disclosure(&r.id.to_string(), &item.id)?;
-            Ok((
-                "disclosure_removed",
-                json!({"id": item.id, "system": item.system_name, "category": item.category,
-                       "label": item.label, "file_name": item.file_name}),
-            ))
+            Ok(AuditEvent::DisclosureRemoved(ev::DisclosureRemoved {
+                id: item.id,
+                system: item.system_name,
+                category: item.category,
+                label: item.label,
+                file_name: item.file_name,
+                dates: None,
+            }))
         })
     }
 }

@@ -5,10 +5,11 @@
 //! request to the right requester record.
 
 use serde::{Deserialize, Serialize};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 
 use super::{Desk, NewRequest, RequestDetail};
 use crate::dates;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 
 /// A correction. Each field left out stays as it is; an empty text clears an optional field (not the name or the
@@ -76,10 +77,10 @@ impl Desk {
             agent_authority: None,
         })?;
 
-        let mut changed = Map::new();
+        let mut changed = std::collections::BTreeMap::new();
         let mut note = |field: &str, before: Value, after: Value| {
             if before != after {
-                changed.insert(field.into(), json!({"before": before, "after": after}));
+                changed.insert(field.to_string(), ev::Change { before, after });
             }
         };
         let (old, new) = (&r.requester, &checked.requester);
@@ -112,7 +113,7 @@ impl Desk {
                 if relink {
                     req.requester_id = Some(tx.resolve_requester(req, &at)?);
                 }
-                Ok(("details_corrected", json!({ "changed": changed })))
+                Ok(AuditEvent::DetailsCorrected(ev::DetailsCorrected { changed: changed.clone(), dates: None }))
             },
             // Once the row points at the right person, a record left with no request (the mistyped address) goes.
             |req, tx| match previous.as_deref() {

@@ -11,6 +11,7 @@ use time::Date;
 
 use super::Desk;
 use crate::dates;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::export::archive::Archive;
 use crate::export::log::HEADERS;
@@ -149,13 +150,12 @@ impl Desk {
             self.store.write(|tx| {
                 for reference in &references {
                     let r = tx.request(reference)?;
-                    tx.append_event(
-                        &r.id,
-                        &now,
-                        &self.actor,
-                        "evidence_pack_made",
-                        &json!({"file_name": name, "sha256": pack.sha256, "requests": pack.requests}),
-                    )?;
+                    let made = ev::EvidencePackMade {
+                        file_name: name.clone(),
+                        sha256: pack.sha256.clone(),
+                        requests: pack.requests,
+                    };
+                    self.append(tx, &r.id, &now, &AuditEvent::EvidencePackMade(made))?;
                 }
                 Ok(())
             })

@@ -5,11 +5,11 @@
 use std::io::Read;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::{Date, Duration};
 
 use super::{Desk, RequestDetail, StatusChange, StoredFile, store_file};
 use crate::dates;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{
     CheckOutcome, IdentityCheck, Party, RefusalCategory, Request, Status, VerificationMethod, VerificationPolicy,
 };
@@ -135,7 +135,14 @@ impl Desk {
         if !(1..=365).contains(&days) {
             return Err(Error::invalid("days", format!("{days} is not between 1 and 365")));
         }
-        self.store.write(|tx| tx.set_setting(&format!("identity.unverified_days.{regime}"), &days.to_string()))
+        let default = self.unverified_days(&regime);
+        self.store.write(|tx| {
+            let key = format!("identity.unverified_days.{regime}");
+            let before = super::write::setting_u32(tx, &key, default)?;
+            tx.set_setting(&key, &days.to_string())?;
+            let set = ev::UnverifiedDaysSet { regime: regime.clone(), before, after: days };
+            self.append_setting_event(tx, &AuditEvent::UnverifiedDaysSet(set))
+        })
     }
 
     /// Days after a request stops being open before its identity evidence is deleted (0–3650; 0 = at once).
@@ -143,7 +150,13 @@ impl Desk {
         if days > 3650 {
             return Err(Error::invalid("days", format!("{days} is more than ten years")));
         }
-        self.store.write(|tx| tx.set_setting("evidence.retention_days", &days.to_string()))
+        let default = self.evidence_retention_days();
+        self.store.write(|tx| {
+            let before = super::write::setting_u32(tx, "evidence.retention_days", default)?;
+            tx.set_setting("evidence.retention_days", &days.to_string())?;
+            let set = ev::EvidenceRetentionDaysSet { before, after: days };
+            self.append_setting_event(tx, &AuditEvent::EvidenceRetentionDaysSet(set))
+        })
     }
 
     pub(super) fn identity_view(&self, r: &Request, checks: Vec<IdentityCheck>) -> IdentityView {
@@ -228,18 +241,29 @@ impl Desk {
             checks.push(check.clone());
             let before = r.facts.verified_on;
             r.facts.verified_on = crate::domain::verified_on(&checks, r.agent.is_some());
-            let mut data = json!({
-                "party": party, "method": method, "outcome": outcome, "on": dates::fmt(on), "note": check.note,
-                "evidence": check.evidence.iter().map(|e| json!({"file_name": e.file_name, "sha256": e.sha256, "size": e.size})).collect::<Vec<_>>(),
-            });
+            let mut data = ev::IdentityChecked {
+                party,
+                method,
+                outcome,
+                on: dates::fmt(on),
+                note: check.note.clone(),
+                evidence: check
+                    .evidence
+                    .iter()
+                    .map(|e| ev::FileRef { file_name: e.file_name.clone(), sha256: e.sha256.clone(), size: e.size })
+                    .collect(),
+                identity_established_on: None,
+                status: None,
+                dates: None,
+            };
             if r.facts.verified_on != before {
-                data["identity_established_on"] = json!(r.facts.verified_on.map(dates::fmt));
+                data.identity_established_on = Some(r.facts.verified_on.map(dates::fmt));
             }
             if r.facts.verified_on.is_some() && r.status == Status::AwaitingIdentity {
                 r.status = Status::InProgress;
-                data["status"] = json!({"from": Status::AwaitingIdentity, "to": Status::InProgress});
+                data.status = Some(ev::StatusMove { from: Status::AwaitingIdentity, to: Status::InProgress });
             }
-            Ok(("identity_checked", data))
+            Ok(AuditEvent::IdentityChecked(data))
         });
         if recorded.is_err() {
             stored.iter().for_each(StoredFile::remove);
@@ -287,7 +311,13 @@ impl Desk {
                 r.status = Status::AwaitingIdentity;
             }
             r.identity_requested_on = Some(on);
-            Ok(("identity_requested", json!({"on": dates::fmt(on), "note": note, "from": from, "to": r.status})))
+            Ok(AuditEvent::IdentityRequested(ev::IdentityRequested {
+                on: dates::fmt(on),
+                note: note.clone(),
+                from,
+                to: r.status,
+                dates: None,
+            }))
         })
     }
 
@@ -309,7 +339,7 @@ impl Desk {
             }
             let checks = tx.identity_checks(&r.id)?;
             r.facts.verified_on = crate::domain::verified_on(&checks, r.agent.is_some());
-            Ok(("agent_set", json!({"before": before, "after": r.agent})))
+            Ok(AuditEvent::AgentSet(ev::AgentSet { before, after: r.agent.clone(), dates: None }))
         })
     }
 
@@ -395,13 +425,15 @@ impl Desk {
                     Err(err) => return Err(Error::io(format!("cannot delete evidence {}", e.stored_name), err)),
                 }
             }
-            let listed: Vec<serde_json::Value> =
-                files.iter().map(|e| json!({"file_name": e.file_name, "sha256": e.sha256, "size": e.size})).collect();
+            let listed: Vec<ev::FileRef> = files
+                .iter()
+                .map(|e| ev::FileRef { file_name: e.file_name.clone(), sha256: e.sha256.clone(), size: e.size })
+                .collect();
             self.update(&request_id, |_, tx| {
                 for e in &files {
                     tx.mark_evidence_purged(&e.id, today)?;
                 }
-                Ok(("evidence_purged", json!({"on": dates::fmt(today), "files": listed})))
+                Ok(AuditEvent::EvidencePurged(ev::EvidencePurged { on: dates::fmt(today), files: listed, dates: None }))
             })?;
             report.requests += 1;
             report.files += u32::try_from(files.len()).unwrap_or(u32::MAX);

@@ -14,10 +14,10 @@ use lettre::transport::smtp::authentication::Credentials;
 use lettre::transport::smtp::client::{Certificate, Tls, TlsParameters};
 use lettre::{Address, Message, SmtpTransport, Transport};
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::Duration;
 
 use super::{Desk, store_file};
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::respond::{Rendered, one_line};
 use crate::store::{self, Attachment, OutboxItem};
@@ -231,14 +231,27 @@ impl Desk {
                 .set_password(p)
                 .map_err(|e| Error::invalid("password", format!("the OS keyring refused the password: {e}")))?;
         }
+        let password_stored = password.is_some_and(|p| !p.is_empty());
         self.store.write(|tx| {
-            tx.set_setting("smtp.host", host)?;
-            tx.set_setting("smtp.port", &s.port.to_string())?;
-            tx.set_setting("smtp.security", &s.security)?;
-            tx.set_setting("smtp.username", s.username.as_deref().unwrap_or("").trim())?;
-            tx.set_setting("smtp.from", s.from.as_deref().unwrap_or("").trim())?;
-            tx.set_setting("smtp.ca_file", s.ca_file.as_deref().unwrap_or("").trim())?;
-            tx.set_setting("smtp.allow_plaintext_password", if s.allow_plaintext_password { "true" } else { "" })
+            let port = s.port.to_string();
+            let changed = super::write::set_settings(
+                tx,
+                "smtp.",
+                &[
+                    ("host", host),
+                    ("port", &port),
+                    ("security", &s.security),
+                    ("username", s.username.as_deref().unwrap_or("").trim()),
+                    ("from", s.from.as_deref().unwrap_or("").trim()),
+                    ("ca_file", s.ca_file.as_deref().unwrap_or("").trim()),
+                    ("allow_plaintext_password", if s.allow_plaintext_password { "true" } else { "" }),
+                ],
+            )?;
+            if changed.is_empty() && !password_stored {
+                return Ok(());
+            }
+            let event = AuditEvent::SmtpSettingsChanged(ev::SmtpSettingsChanged { changed, password_stored });
+            self.append_setting_event(tx, &event)
         })?;
         self.smtp_settings()
     }
@@ -370,11 +383,16 @@ impl Desk {
                     added_at: now.clone(),
                 },
             )?;
-            Ok((
-                "response_sent",
-                json!({"message_id": item.message_id, "stage": item.stage, "to": item.recipient, "subject": item.subject,
-                       "eml": file.file_name, "sha256": file.sha256, "attempts": item.attempts + 1}),
-            ))
+            Ok(AuditEvent::ResponseSent(ev::ResponseSent {
+                message_id: item.message_id.clone(),
+                stage: item.stage.clone(),
+                to: item.recipient.clone(),
+                subject: item.subject.clone(),
+                eml: file.file_name.clone(),
+                sha256: file.sha256.clone(),
+                attempts: item.attempts + 1,
+                dates: None,
+            }))
         });
         if recorded.is_err() {
             file.remove();

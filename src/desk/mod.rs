@@ -72,11 +72,11 @@ pub(crate) use validate::{check_email, check_len, clean, validate_agent};
 
 use std::path::{Path, PathBuf};
 
-use serde_json::json;
 use time::{Date, Duration, OffsetDateTime};
 
 use crate::dates;
 use crate::deadline::Engine;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
 
@@ -142,12 +142,8 @@ impl Desk {
             store.write(|tx| {
                 let restored = tx.restore_triggers()?;
                 for t in &restored {
-                    tx.append_register_event(
-                        &at,
-                        &actor,
-                        "trigger_restored",
-                        &json!({"trigger": t.name, "was": t.problem}),
-                    )?;
+                    let restored = ev::TriggerRestored { trigger: t.name.clone(), was: t.problem.clone() };
+                    write::append_register(tx, &at, &actor, &AuditEvent::TriggerRestored(restored))?;
                 }
                 Ok(restored)
             })?

@@ -11,8 +11,8 @@
 use std::path::{Path, PathBuf};
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::safe_file::{self, Existing};
 use crate::store::{self, Store};
@@ -124,12 +124,8 @@ impl Settling<'_> {
                 e,
             )
         })?;
-        self.tx.append_register_event(
-            self.at,
-            self.actor,
-            "files_folder_moved",
-            &json!({"from": old.to_string_lossy(), "to": new.to_string_lossy()}),
-        )?;
+        let moved = ev::FilesFolderMoved { from: old.to_string_lossy().into(), to: new.to_string_lossy().into() };
+        super::write::append_register(self.tx, self.at, self.actor, &AuditEvent::FilesFolderMoved(moved))?;
         Ok(())
     }
 
@@ -150,13 +146,14 @@ impl Settling<'_> {
             if self.tx.setting("audit.key.public")?.is_some() && self.tx.setting("audit.key.register")?.is_none() {
                 self.tx.set_setting("audit.key.register", old_id)?;
             }
-            self.tx.append_register_event(
-                self.at,
-                self.actor,
-                "register_copied",
-                &json!({"from_id": old_id, "from_path": original.to_string_lossy(), "id": new_id,
-                        "files_linked": files.linked, "files_copied": files.copied}),
-            )?;
+            let copied = ev::RegisterCopied {
+                from_id: old_id.to_string(),
+                from_path: original.to_string_lossy().into(),
+                id: new_id.clone(),
+                files_linked: files.linked,
+                files_copied: files.copied,
+            };
+            super::write::append_register(self.tx, self.at, self.actor, &AuditEvent::RegisterCopied(copied))?;
             Ok(folder.clone())
         })();
         if made.is_err() {
@@ -194,13 +191,13 @@ impl Settling<'_> {
             let _ = std::fs::remove_dir(base.join(sub));
         }
         if moved > 0 || logo.is_some() || shared.linked + shared.copied > 0 {
-            self.tx.append_register_event(
-                self.at,
-                self.actor,
-                "files_moved_to_register_folder",
-                &json!({"folder": folder.to_string_lossy(), "request_folders": moved, "logo": logo,
-                        "files_shared_with_an_earlier_copy": {"linked": shared.linked, "copied": shared.copied}}),
-            )?;
+            let event = AuditEvent::FilesMovedToRegisterFolder(ev::FilesMovedToRegisterFolder {
+                folder: folder.to_string_lossy().into(),
+                request_folders: moved,
+                logo,
+                files_shared_with_an_earlier_copy: ev::LinkedCopied { linked: shared.linked, copied: shared.copied },
+            });
+            super::write::append_register(self.tx, self.at, self.actor, &event)?;
         }
         Ok(())
     }

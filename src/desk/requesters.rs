@@ -4,10 +4,10 @@
 //! look-alike can never stop a genuine requester (the flaw once found in a well-known tool).
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::Duration;
 
 use super::{Desk, QueueRow, RequestDetail, due_state};
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, Status};
 use crate::error::{Error, Result};
 use crate::store::{self, BlockedSender, RequestLink, RequestRow, RequesterRecord};
@@ -139,20 +139,10 @@ impl Desk {
             r.updated_at = now;
             tx.update_request(&r)?;
             tx.set_link(&r.id.to_string(), &other.id.to_string(), "duplicate", note.as_deref(), &at, &self.actor)?;
-            tx.append_event(
-                &r.id,
-                &at,
-                &self.actor,
-                "merged_as_duplicate",
-                &json!({"into": other.reference, "from": from, "note": note}),
-            )?;
-            tx.append_event(
-                &other.id,
-                &at,
-                &self.actor,
-                "duplicate_merged",
-                &json!({"duplicate": r.reference, "note": note}),
-            )?;
+            let merged = ev::MergedAsDuplicate { into: other.reference.clone(), from, note: note.clone() };
+            self.append(tx, &r.id, &at, &AuditEvent::MergedAsDuplicate(merged))?;
+            let duplicate = ev::DuplicateMerged { duplicate: r.reference.clone(), note: note.clone() };
+            self.append(tx, &other.id, &at, &AuditEvent::DuplicateMerged(duplicate))?;
             Ok(r.reference)
         })?;
         self.request(&reference)
@@ -178,9 +168,16 @@ impl Desk {
                 return Err(Error::invalid("other", "choose another request"));
             }
             tx.set_link(&r.id.to_string(), &o.id.to_string(), relation, note.as_deref(), &at, &self.actor)?;
-            let kind = if relation == "linked" { "request_linked" } else { "kept_separate" };
-            tx.append_event(&r.id, &at, &self.actor, kind, &json!({"other": o.reference, "note": note}))?;
-            tx.append_event(&o.id, &at, &self.actor, kind, &json!({"other": r.reference, "note": note}))?;
+            let event = |other: &str| {
+                let related = ev::RequestRelation { other: other.to_string(), note: note.clone() };
+                if relation == "linked" {
+                    AuditEvent::RequestLinked(related)
+                } else {
+                    AuditEvent::KeptSeparate(related)
+                }
+            };
+            self.append(tx, &r.id, &at, &event(&o.reference))?;
+            self.append(tx, &o.id, &at, &event(&r.reference))?;
             Ok(r.reference)
         })?;
         self.request(&reference)
@@ -207,7 +204,15 @@ impl Desk {
     /// Take an address off the spam list (its past requests keep their status).
     pub fn unblock_sender(&self, email: &str) -> Result<()> {
         let email = email.trim().to_lowercase();
-        if !self.store.write(|tx| tx.unblock_sender(&email))? {
+        let unblocked = self.store.write(|tx| {
+            if !tx.unblock_sender(&email)? {
+                return Ok(false);
+            }
+            let event = AuditEvent::SenderUnblocked(ev::SenderUnblocked { email: email.clone() });
+            self.append_setting_event(tx, &event)?;
+            Ok(true)
+        })?;
+        if !unblocked {
             return Err(Error::invalid("email", format!("{email} is not blocked")));
         }
         Ok(())

@@ -2,10 +2,10 @@
 //! along its lifecycle, attach files.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::{Date, Duration};
 
 use crate::dates;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{CheckOutcome, RefusalCategory, Request, Status, Transition};
 use crate::error::{Error, Result};
 use crate::store::{self, Attachment, Event, Page, Query, RequestRow};
@@ -93,7 +93,27 @@ pub struct RequestDetail {
     /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
     pub flags: Vec<String>,
     pub attachments: Vec<Attachment>,
+    /// The audit trail, as stored (for TypeScript, each event's kind and data are the typed union).
+    #[cfg_attr(feature = "specta", specta(type = Vec<TimelineEvent>))]
     pub events: Vec<Event>,
+}
+
+/// A request's event as the window reads it: `store::Event` with its `kind` and `data` typed as
+/// [`AuditEvent`] (serialised the same: the JSON of `request show` is unchanged). An event of a kind the
+/// window does not know has `kind: string` and `data: unknown`.
+#[cfg(feature = "specta")]
+#[derive(Serialize, specta::Type)]
+pub struct TimelineEvent {
+    #[specta(type = specta_typescript::Number)]
+    pub seq: i64,
+    pub id: String,
+    pub request_id: String,
+    /// RFC 3339, UTC.
+    pub at: String,
+    pub actor: String,
+    #[serde(flatten)]
+    pub event: AuditEvent,
+    pub hash: String,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -148,9 +168,7 @@ impl Desk {
         let written = self.store.write(|tx| {
             self.insert_new(tx, &mut r, &at)?;
             tx.insert_attachment(&r.id, &attachment)?;
-            let data = json!({"file_name": attachment.file_name, "sha256": attachment.sha256, "size": attachment.size});
-            tx.append_event(&r.id, &at, &self.actor, "attachment_added", &data)?;
-            Ok(())
+            self.append(tx, &r.id, &at, &attachment_added(&attachment))
         });
         if let Err(e) = written {
             file.remove();
@@ -296,11 +314,15 @@ impl Desk {
             if !to.is_open() && r.closed_at.is_none() {
                 r.closed_at = Some(now);
             }
-            Ok((
-                "status_changed",
-                json!({"from": from.id(), "to": to.id(), "reason": reason, "category": category, "basis": basis,
-                       "blocked_sender": blocked}),
-            ))
+            Ok(AuditEvent::StatusChanged(ev::StatusChanged {
+                from,
+                to,
+                reason: reason.clone(),
+                category: Some(category),
+                basis: Some(basis.clone()),
+                blocked_sender: Some(blocked),
+                dates: None,
+            }))
         })
     }
 
@@ -324,10 +346,7 @@ impl Desk {
         };
         let recorded = self.update(id_or_reference, |r, tx| {
             tx.insert_attachment(&r.id, &attachment)?;
-            Ok((
-                "attachment_added",
-                json!({"file_name": attachment.file_name, "sha256": attachment.sha256, "size": attachment.size}),
-            ))
+            Ok(attachment_added(&attachment))
         });
         if recorded.is_err() {
             file.remove();
@@ -352,22 +371,20 @@ impl Desk {
         r.reference = reference;
         r.requester_id = Some(tx.resolve_requester(r, at)?);
         tx.insert_request(r, seq, source.as_ref().map(|(key, _)| *key))?;
-        let mut data = snapshot(r);
-        if let Some((_, from)) = source {
-            data["imported_from"] = from;
-        }
-        tx.append_event(&r.id, at, &self.actor, "created", &data)?;
+        let mut created = snapshot(r);
+        created.imported_from = source.map(|(_, from)| from);
+        self.append(tx, &r.id, at, &AuditEvent::Created(created))?;
         self.create_checklist(tx, r, at)
     }
 
     /// Insert many requests in batches, one transaction each (used by `demo seed` and benchmarks).
-    pub fn insert_batch(&self, requests: Vec<(Request, Vec<(&'static str, serde_json::Value)>)>) -> Result<()> {
+    pub fn insert_batch(&self, requests: Vec<(Request, Vec<AuditEvent>)>) -> Result<()> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
             for (mut r, events) in requests {
                 self.insert_new(tx, &mut r, &at)?;
-                for (kind, data) in &events {
-                    tx.append_event(&r.id, &at, &self.actor, kind, data)?;
+                for event in &events {
+                    self.append(tx, &r.id, &at, event)?;
                 }
             }
             Ok(())
@@ -380,11 +397,30 @@ pub(super) fn allowed_text(status: Status) -> String {
     if next.is_empty() { "nothing (it is final)".into() } else { next.join(", ") }
 }
 
-pub(super) fn snapshot(r: &Request) -> serde_json::Value {
-    json!({
-        "reference": r.reference, "kind": r.kind, "regime": r.regime, "calendar": r.calendar, "channel": r.channel,
-        "received": dates::fmt(r.received), "status": r.status, "requester": r.requester, "language": r.language,
-        "description": r.description, "notes": r.notes, "dates": r.dates,
+pub(super) fn snapshot(r: &Request) -> ev::Created {
+    ev::Created {
+        reference: r.reference.clone(),
+        kind: r.kind,
+        regime: r.regime.clone(),
+        calendar: r.calendar.clone(),
+        channel: r.channel,
+        received: dates::fmt(r.received),
+        status: r.status,
+        requester: r.requester.clone(),
+        language: r.language.clone(),
+        description: r.description.clone(),
+        notes: r.notes.clone(),
+        dates: r.dates.clone(),
+        imported_from: None,
+    }
+}
+
+fn attachment_added(a: &Attachment) -> AuditEvent {
+    AuditEvent::AttachmentAdded(ev::AttachmentAdded {
+        file_name: a.file_name.clone(),
+        sha256: a.sha256.clone(),
+        size: a.size,
+        dates: None,
     })
 }
 

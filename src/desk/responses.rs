@@ -3,10 +3,10 @@
 //! response that lacks what the law requires is refused with the list of what is missing.
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{Desk, RequestDetail, check_len};
 use crate::dates;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind, VerificationLevel};
 use crate::error::{Error, Result};
 use crate::respond::{self, Context, Organisation, Rendered, STAGES, data};
@@ -95,10 +95,15 @@ impl Desk {
             org.logo = inside.to_string_lossy().into_owned();
         }
         self.store.write(|tx| {
-            for field in Organisation::FIELDS {
-                tx.set_setting(&format!("org.{field}"), org.get(field).map(|v| v.trim()).unwrap_or_default())?;
+            let values: Vec<(&str, &str)> = Organisation::FIELDS
+                .iter()
+                .map(|field| (*field, org.get(field).map(|v| v.trim()).unwrap_or_default()))
+                .collect();
+            let changed = super::write::set_settings(tx, "org.", &values)?;
+            if changed.is_empty() {
+                return Ok(());
             }
-            Ok(())
+            self.append_setting_event(tx, &AuditEvent::OrganisationChanged(ev::OrganisationChanged { changed }))
         })?;
         self.organisation()
     }
@@ -181,7 +186,17 @@ impl Desk {
             updated_at: store::timestamp(self.now()),
             actor: self.actor.clone(),
         };
-        self.store.write(|tx| tx.save_template(&row))?;
+        self.store.write(|tx| {
+            tx.save_template(&row)?;
+            let saved = ev::TemplateSaved {
+                stage: row.stage.clone(),
+                kind: row.kind.clone(),
+                lang: row.lang.clone(),
+                subject: row.subject.clone(),
+                body_sha256: crate::hash::sha256_hex(row.body.as_bytes()),
+            };
+            self.append_setting_event(tx, &AuditEvent::TemplateSaved(saved))
+        })?;
         Ok(row)
     }
 
@@ -209,7 +224,10 @@ impl Desk {
                     ..(*t).clone()
                 })?;
             }
-            Ok(u32::try_from(source.len()).unwrap_or(u32::MAX))
+            let templates = u32::try_from(source.len()).unwrap_or(u32::MAX);
+            let copied = ev::TemplatesCopied { from: from.trim().to_string(), to: to.clone(), templates };
+            self.append_setting_event(tx, &AuditEvent::TemplatesCopied(copied))?;
+            Ok(templates)
         })
     }
 
@@ -459,11 +477,17 @@ impl Desk {
         };
         self.update(&r.reference, |req, tx| {
             tx.queue_message(&item, &message.bytes)?;
-            Ok((
-                "response_queued",
-                json!({"outbox_id": item.id, "message_id": item.message_id, "stage": item.stage, "lang": item.lang,
-                       "to": to, "subject": item.subject, "on": dates::fmt(self.today()), "reference": req.reference}),
-            ))
+            Ok(AuditEvent::ResponseQueued(ev::ResponseQueued {
+                outbox_id: item.id.clone(),
+                message_id: item.message_id.clone(),
+                stage: item.stage.clone(),
+                lang: item.lang.clone(),
+                to: to.clone(),
+                subject: item.subject.clone(),
+                on: dates::fmt(self.today()),
+                reference: req.reference.clone(),
+                dates: None,
+            }))
         })?;
         Ok(item)
     }

@@ -4,10 +4,10 @@
 //! still verifies across the removed events (migrations/0009_retention.sql).
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 use time::Duration;
 
 use super::Desk;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::store;
 
@@ -52,7 +52,14 @@ impl Desk {
                 ),
             ));
         }
-        self.store.write(|tx| tx.set_setting("retention.months", &months.to_string()))
+        self.store.write(|tx| {
+            let before = super::write::setting_u32(tx, "retention.months", DEFAULT_RETENTION_MONTHS)?;
+            tx.set_setting("retention.months", &months.to_string())?;
+            self.append_setting_event(
+                tx,
+                &AuditEvent::RetentionMonthsSet(ev::RetentionMonthsSet { before, after: months }),
+            )
+        })
     }
 
     /// Purge the requests closed more than the retention period ago (`dry_run`: only count them).
@@ -88,14 +95,16 @@ impl Desk {
                     let uuid =
                         uuid::Uuid::parse_str(id).map_err(|e| Error::Corrupt(format!("request id {id}: {e}")))?;
                     let files = (purged.attachment_files.len() + purged.evidence_files.len()) as u64;
-                    tx.append_event(
-                        &uuid,
-                        &at,
-                        &self.actor,
-                        "purged",
-                        &json!({"reason": "retention", "months": months, "events_removed": purged.events,
-                                "files_removed": files, "removed": purged.removed}),
-                    )?;
+                    let removed = serde_json::from_value(purged.removed.clone())
+                        .map_err(|e| Error::Corrupt(format!("the purge record of {id}: {e}")))?;
+                    let event = AuditEvent::Purged(ev::Purged {
+                        reason: "retention".into(),
+                        months,
+                        events_removed: purged.events,
+                        files_removed: files,
+                        removed,
+                    });
+                    self.append(tx, &uuid, &at, &event)?;
                     done.push((id.clone(), purged));
                 }
                 Ok(done)

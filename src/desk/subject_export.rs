@@ -5,11 +5,11 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
-use serde_json::json;
 
 use super::{Desk, disclosures::check_kind};
 use crate::dates;
 use crate::domain::RequestKind;
+use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::export::subject::{
     self, AuthorityInfo, CategoryData, Contents, ControllerInfo, FieldData, FileData, Information, RequestInfo,
@@ -167,12 +167,17 @@ impl Desk {
         let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
         output.commit_then(|| {
             self.update(&r.reference, |_, _| {
-                Ok((
-                    "subject_export_made",
-                    json!({"file_name": name, "sha256": export.sha256, "bytes": export.bytes, "files": export.files,
-                           "encrypted": export.encrypted, "scope": export.scope, "language": export.language,
-                           "items": items.len()}),
-                ))
+                Ok(AuditEvent::SubjectExportMade(ev::SubjectExportMade {
+                    file_name: name.clone(),
+                    sha256: export.sha256.clone(),
+                    bytes: export.bytes,
+                    files: export.files,
+                    encrypted: export.encrypted,
+                    scope: export.scope.clone(),
+                    language: export.language.clone(),
+                    items: items.len() as u64,
+                    dates: None,
+                }))
             })
         })?;
         Ok(export)

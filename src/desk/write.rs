@@ -3,6 +3,7 @@
 use serde_json::json;
 
 use crate::domain::Request;
+use crate::domain::event::AuditEvent;
 use crate::error::{Error, Result};
 use crate::store;
 
@@ -14,7 +15,7 @@ impl Desk {
     pub(super) fn update(
         &self,
         id_or_reference: &str,
-        change: impl FnOnce(&mut Request, &dyn store::Write) -> Result<(&'static str, serde_json::Value)>,
+        change: impl FnOnce(&mut Request, &dyn store::Write) -> Result<AuditEvent>,
     ) -> Result<RequestDetail> {
         self.update_then(id_or_reference, change, |_, _| Ok(()))
     }
@@ -23,7 +24,7 @@ impl Desk {
     pub(super) fn update_then(
         &self,
         id_or_reference: &str,
-        change: impl FnOnce(&mut Request, &dyn store::Write) -> Result<(&'static str, serde_json::Value)>,
+        change: impl FnOnce(&mut Request, &dyn store::Write) -> Result<AuditEvent>,
         after: impl FnOnce(&Request, &dyn store::Write) -> Result<()>,
     ) -> Result<RequestDetail> {
         let now = self.now();
@@ -38,7 +39,8 @@ impl Desk {
                 )));
             }
             let before = r.dates.clone();
-            let (kind, mut data) = change(&mut r, tx)?;
+            let event = change(&mut r, tx)?;
+            let (kind, mut data) = parts(&event)?;
             (r.dates, _) = self.derive(&r)?;
             r.updated_at = now;
             if r.dates != before {
@@ -46,9 +48,61 @@ impl Desk {
             }
             tx.update_request(&r)?;
             after(&r, tx)?;
-            tx.append_event(&r.id, &store::timestamp(now), &self.actor, kind, &data)?;
+            tx.append_event(&r.id, &store::timestamp(now), &self.actor, &kind, &data)?;
             Ok(r.reference)
         })?;
         self.request(&reference)
     }
+}
+
+/// An event as the store takes it: its kind and data.
+pub(super) fn parts(event: &AuditEvent) -> Result<(String, serde_json::Value)> {
+    event.to_parts().map_err(|e| Error::Corrupt(format!("the {} event cannot be written: {e}", event.kind())))
+}
+
+impl Desk {
+    /// Append a request's event in `tx` (outside `update`: several requests at once, or a request just made).
+    pub(super) fn append(&self, tx: &dyn store::Write, request_id: &uuid::Uuid, at: &str, event: &AuditEvent) -> Result<()> {
+        let (kind, data) = parts(event)?;
+        tx.append_event(request_id, at, &self.actor, &kind, &data)?;
+        Ok(())
+    }
+}
+
+/// Append an event of the register itself (no request) in `tx`.
+pub(super) fn append_register(tx: &dyn store::Write, at: &str, actor: &str, event: &AuditEvent) -> Result<()> {
+    let (kind, data) = parts(event)?;
+    tx.append_register_event(at, actor, &kind, &data)?;
+    Ok(())
+}
+
+impl Desk {
+    /// Append an event of the register (a settings change) in `tx`, at now, by the desk's actor.
+    pub(super) fn append_setting_event(&self, tx: &dyn store::Write, event: &AuditEvent) -> Result<()> {
+        append_register(tx, &store::timestamp(self.now()), &self.actor, event)
+    }
+}
+
+/// Write `values` (key, new text) as settings in `tx`; what changed, by the part of the key after `prefix`,
+/// before (an unset setting reads as "") and after.
+pub(super) fn set_settings(
+    tx: &dyn store::Write,
+    prefix: &str,
+    values: &[(&str, &str)],
+) -> Result<std::collections::BTreeMap<String, crate::domain::event::Change<String>>> {
+    let mut changed = std::collections::BTreeMap::new();
+    for (field, value) in values {
+        let key = format!("{prefix}{field}");
+        let before = tx.setting(&key)?.unwrap_or_default();
+        tx.set_setting(&key, value)?;
+        if before != *value {
+            changed.insert(field.to_string(), crate::domain::event::Change { before, after: value.to_string() });
+        }
+    }
+    Ok(changed)
+}
+
+/// A number setting as `tx` holds it, else `default`.
+pub(super) fn setting_u32(tx: &dyn store::Write, key: &str, default: u32) -> Result<u32> {
+    Ok(tx.setting(key)?.and_then(|v| v.parse().ok()).unwrap_or(default))
 }

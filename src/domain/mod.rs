@@ -1,6 +1,7 @@
 //! The domain model: what a request is, its kinds, channels and lifecycle. No I/O here.
 
 pub mod art15;
+pub mod event;
 mod identity;
 mod lifecycle;
 mod request;

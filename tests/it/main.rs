@@ -6,6 +6,7 @@
 
 mod support;
 
+mod audit_events;
 mod cli_audit_trust;
 mod cli_calendar;
 mod cli_checklist;

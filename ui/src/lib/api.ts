@@ -14,7 +14,9 @@ export type QueueRow = B.QueueRow_Serialize;
 export type RequestDetail = B.RequestDetail_Serialize;
 export type NewRequest = B.NewRequest_Deserialize;
 export type Transition = B.Transition;
-export type Event = B.Event;
+/** A request's event: its kind and data are the typed union of the core's events (`AuditEvent`). */
+export type Event = B.TimelineEvent_Serialize;
+export type AuditEvent = B.AuditEvent_Serialize;
 export type Choice = B.Choice;
 export type Sort = B.Sort;
 export type Status = B.Status;

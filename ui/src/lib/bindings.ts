@@ -170,6 +170,20 @@ export type AddSystem_Serialize = {
 /**  A person acting for the data subject, and the written authority they showed. */
 export type Agent = Agent_Serialize | Agent_Deserialize;
 
+export type AgentSet = AgentSet_Serialize | AgentSet_Deserialize;
+
+export type AgentSet_Deserialize = {
+	before?: Agent_Deserialize | null,
+	after?: Agent_Deserialize | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type AgentSet_Serialize = {
+	before: Agent_Serialize | null,
+	after: Agent_Serialize | null,
+	dates?: DatesChange_Serialize,
+};
+
 /**  A person acting for the data subject, and the written authority they showed. */
 export type Agent_Deserialize = {
 	name: string,
@@ -322,6 +336,56 @@ export type Attachment = {
 	added_at: string,
 };
 
+export type AttachmentAdded = AttachmentAdded_Serialize | AttachmentAdded_Deserialize;
+
+export type AttachmentAdded_Deserialize = {
+	file_name: string,
+	sha256: string,
+	size: number,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type AttachmentAdded_Serialize = {
+	file_name: string,
+	sha256: string,
+	size: number,
+	dates?: DatesChange_Serialize,
+};
+
+/**
+ *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
+ *  as stored; `to_parts`/`from_parts` are the way to and from the store.
+ */
+export type AuditEvent = AuditEvent_Serialize | AuditEvent_Deserialize;
+
+/**
+ *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
+ *  as stored; `to_parts`/`from_parts` are the way to and from the store.
+ */
+export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+/**
+ *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
+ *  kept exactly as stored.
+ */
+{
+	kind: string,
+	data: unknown,
+};
+
+/**
+ *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
+ *  as stored; `to_parts`/`from_parts` are the way to and from the store.
+ */
+export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+/**
+ *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
+ *  kept exactly as stored.
+ */
+{
+	kind: string,
+	data: unknown,
+};
+
 /**  The signing key and the newest checkpoint. */
 export type AuditKeyStatus = AuditKeyStatus_Serialize | AuditKeyStatus_Deserialize;
 
@@ -350,6 +414,12 @@ export type AuditKeyStatus_Serialize = {
 };
 
 export type Authority = Authority_Serialize | Authority_Deserialize;
+
+export type AuthorityText = {
+	name: string,
+	address: string,
+	website: string,
+};
 
 export type Authority_Deserialize = {
 	id: string,
@@ -405,6 +475,20 @@ export type BlockedSender = {
 };
 
 export type CalendarDay = CalendarDay_Serialize | CalendarDay_Deserialize;
+
+/**  A day the organisation declared non-working (also in the append-only `calendar_days` log). */
+export type CalendarDayAdded = {
+	calendar: string,
+	day: string,
+	label: string,
+};
+
+export type CalendarDayRemoved = {
+	calendar: string,
+	day: string,
+	label: string,
+	reason: string,
+};
 
 export type CalendarDay_Deserialize = {
 	calendar: string,
@@ -480,6 +564,12 @@ export type ChainReport_Serialize = {
 	notes: string[],
 };
 
+/**  A value before and after a change. */
+export type Change<T> = {
+	before: T,
+	after: T,
+};
+
 /**  Move a request to another status (with a reason where the move needs one). */
 export type ChangeStatus = ChangeStatus_Serialize | ChangeStatus_Deserialize;
 
@@ -520,6 +610,23 @@ export type CheckInput_Serialize = {
 
 export type CheckOutcome = "verified" | "failed" | "not-required";
 
+export type ChecklistCreated = {
+	systems: string[],
+	action: string,
+};
+
+export type ChecklistExtended = ChecklistExtended_Serialize | ChecklistExtended_Deserialize;
+
+export type ChecklistExtended_Deserialize = {
+	systems: string[],
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type ChecklistExtended_Serialize = {
+	systems: string[],
+	dates?: DatesChange_Serialize,
+};
+
 export type ChecklistItem = ChecklistItem_Serialize | ChecklistItem_Deserialize;
 
 export type ChecklistItem_Deserialize = {
@@ -550,6 +657,28 @@ export type ChecklistItem_Serialize = {
 	proof_id: string | null,
 	done_by: string | null,
 	done_at: string | null,
+};
+
+export type ChecklistTicked = ChecklistTicked_Serialize | ChecklistTicked_Deserialize;
+
+export type ChecklistTicked_Deserialize = {
+	system: string,
+	action: string,
+	before: string,
+	state: string,
+	note?: string | null,
+	proof?: FileRef | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type ChecklistTicked_Serialize = {
+	system: string,
+	action: string,
+	before: string,
+	state: string,
+	note: string | null,
+	proof: FileRef | null,
+	dates?: DatesChange_Serialize,
 };
 
 /**  A checkpoint as shown to the officer. */
@@ -611,6 +740,38 @@ export type ClockFacts_Serialize = {
 	due_override: string | null,
 };
 
+export type ClockPaused = ClockPaused_Serialize | ClockPaused_Deserialize;
+
+export type ClockPaused_Deserialize = {
+	from: string,
+	reason: PauseReason,
+	note?: string | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type ClockPaused_Serialize = {
+	from: string,
+	reason: PauseReason,
+	note: string | null,
+	dates?: DatesChange_Serialize,
+};
+
+export type ClockResumed = ClockResumed_Serialize | ClockResumed_Deserialize;
+
+export type ClockResumed_Deserialize = {
+	on: string,
+	stopped_since: string,
+	days: number,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type ClockResumed_Serialize = {
+	on: string,
+	stopped_since: string,
+	days: number,
+	dates?: DatesChange_Serialize,
+};
+
 /**  Close a request whose requester never proved who they are. */
 export type CloseUnverified = CloseUnverified_Serialize | CloseUnverified_Deserialize;
 
@@ -632,6 +793,43 @@ export type CopyLanguage = {
 	to: string,
 };
 
+/**  The request as logged (`imported_from`: the file, row and key of an import). */
+export type Created = Created_Serialize | Created_Deserialize;
+
+/**  The request as logged (`imported_from`: the file, row and key of an import). */
+export type Created_Deserialize = {
+	reference: string,
+	kind: RequestKind,
+	regime: string,
+	calendar: string,
+	channel: IntakeChannel,
+	received: string,
+	status: Status,
+	requester: Requester_Deserialize,
+	language: string,
+	description: string,
+	notes: string,
+	dates: Dates_Deserialize,
+	imported_from?: unknown | null,
+};
+
+/**  The request as logged (`imported_from`: the file, row and key of an import). */
+export type Created_Serialize = {
+	reference: string,
+	kind: RequestKind,
+	regime: string,
+	calendar: string,
+	channel: IntakeChannel,
+	received: string,
+	status: Status,
+	requester: Requester_Serialize,
+	language: string,
+	description: string,
+	notes: string,
+	dates: Dates_Serialize,
+	imported_from?: unknown,
+};
+
 export type Dashboard = {
 	open: number,
 	overdue: number,
@@ -645,6 +843,33 @@ export type Dashboard = {
  *  deadline for the request kind: the request then runs on its internal target only.
  */
 export type Dates = Dates_Serialize | Dates_Deserialize;
+
+/**  How a change moved the request's dates (written only when they moved). */
+export type DatesChange = DatesChange_Serialize | DatesChange_Deserialize;
+
+/**  How a change moved the request's dates (written only when they moved). */
+export type DatesChange_Deserialize = {
+	before: Dates_Deserialize,
+	after: Dates_Deserialize,
+};
+
+/**  How a change moved the request's dates (written only when they moved). */
+export type DatesChange_Serialize = {
+	before: Dates_Serialize,
+	after: Dates_Serialize,
+};
+
+export type DatesRecomputed = DatesRecomputed_Serialize | DatesRecomputed_Deserialize;
+
+export type DatesRecomputed_Deserialize = {
+	reason: string,
+	dates: DatesChange_Deserialize,
+};
+
+export type DatesRecomputed_Serialize = {
+	reason: string,
+	dates: DatesChange_Serialize,
+};
 
 /**
  *  What the deadline engine derived from the facts. `rule_kind` is `None` where the regime sets no statutory
@@ -686,8 +911,48 @@ export type DeadlinesExport = {
 	file: string,
 };
 
+/**  Each corrected field with its value before and after (`received` is the date of receipt). */
+export type DetailsCorrected = DetailsCorrected_Serialize | DetailsCorrected_Deserialize;
+
+/**  Each corrected field with its value before and after (`received` is the date of receipt). */
+export type DetailsCorrected_Deserialize = {
+	changed: { [key in string]: Change<unknown> },
+	dates?: DatesChange_Deserialize | null,
+};
+
+/**  Each corrected field with its value before and after (`received` is the date of receipt). */
+export type DetailsCorrected_Serialize = {
+	changed: { [key in string]: Change<unknown> },
+	dates?: DatesChange_Serialize,
+};
+
 /**  One item gathered for the requester: a field (label and value) or a file (an attachment of the request). */
 export type Disclosure = Disclosure_Serialize | Disclosure_Deserialize;
+
+/**  A field (`label`; its value stays out of the trail) or a `file` gathered for the answer. */
+export type DisclosureAdded = DisclosureAdded_Serialize | DisclosureAdded_Deserialize;
+
+/**  A field (`label`; its value stays out of the trail) or a `file` gathered for the answer. */
+export type DisclosureAdded_Deserialize = {
+	id: string,
+	system: string,
+	category: string,
+	provided: boolean,
+	label?: string | null,
+	file?: FileRef | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+/**  A field (`label`; its value stays out of the trail) or a `file` gathered for the answer. */
+export type DisclosureAdded_Serialize = {
+	id: string,
+	system: string,
+	category: string,
+	provided: boolean,
+	label?: string,
+	file?: FileRef,
+	dates?: DatesChange_Serialize,
+};
 
 /**  An item as typed: the system it was found in, a category, and either a field (label and value) or a file. */
 export type DisclosureInput = DisclosureInput_Serialize | DisclosureInput_Deserialize;
@@ -714,6 +979,26 @@ export type DisclosureInput_Serialize = {
 	value: string,
 	/**  Provided by the person (forms they filled, uploads, data observed from their use): what portability covers. */
 	provided: boolean,
+};
+
+export type DisclosureRemoved = DisclosureRemoved_Serialize | DisclosureRemoved_Deserialize;
+
+export type DisclosureRemoved_Deserialize = {
+	id: string,
+	system: string,
+	category: string,
+	label?: string | null,
+	file_name?: string | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type DisclosureRemoved_Serialize = {
+	id: string,
+	system: string,
+	category: string,
+	label: string | null,
+	file_name: string | null,
+	dates?: DatesChange_Serialize,
 };
 
 /**  One item gathered for the requester: a field (label and value) or a file (an attachment of the request). */
@@ -750,7 +1035,35 @@ export type Disclosure_Serialize = {
 	added_at: string,
 };
 
+export type DueOverridden = DueOverridden_Serialize | DueOverridden_Deserialize;
+
+export type DueOverridden_Deserialize = {
+	before?: string | null,
+	after?: string | null,
+	reason: string,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type DueOverridden_Serialize = {
+	before: string | null,
+	after: string | null,
+	reason: string,
+	dates?: DatesChange_Serialize,
+};
+
 export type DueState = "overdue" | "due-soon" | "on-track" | "closed";
+
+export type DuplicateMerged = DuplicateMerged_Serialize | DuplicateMerged_Deserialize;
+
+export type DuplicateMerged_Deserialize = {
+	duplicate: string,
+	note?: string | null,
+};
+
+export type DuplicateMerged_Serialize = {
+	duplicate: string,
+	note: string | null,
+};
 
 /**  Correct what was logged about a request (requester's details, language, channel, date of receipt, text). */
 export type EditRequest = EditRequest_Serialize | EditRequest_Deserialize;
@@ -826,18 +1139,6 @@ export type ErrorReport_Serialize = {
 	field: string | null,
 };
 
-export type Event = {
-	seq: number,
-	id: string,
-	request_id: string,
-	/**  RFC 3339, UTC. */
-	at: string,
-	actor: string,
-	kind: string,
-	data: unknown,
-	hash: string,
-};
-
 /**  A file seen during a check. Once purged, the file is gone but its name, size and SHA-256 stay on record. */
 export type Evidence = Evidence_Serialize | Evidence_Deserialize;
 
@@ -850,6 +1151,32 @@ export type EvidencePack = {
 	sha256: string,
 	/**  The whole audit chain held when the pack was made. */
 	chain_ok: boolean,
+};
+
+export type EvidencePackMade = {
+	file_name: string,
+	sha256: string,
+	requests: number,
+};
+
+export type EvidencePurged = EvidencePurged_Serialize | EvidencePurged_Deserialize;
+
+export type EvidencePurged_Deserialize = {
+	on: string,
+	files: FileRef[],
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type EvidencePurged_Serialize = {
+	on: string,
+	files: FileRef[],
+	dates?: DatesChange_Serialize,
+};
+
+/**  Days after a request stops being open before its identity evidence is deleted. */
+export type EvidenceRetentionDaysSet = {
+	before: number,
+	after: number,
 };
 
 /**  A file seen during a check. Once purged, the file is gone but its name, size and SHA-256 stay on record. */
@@ -994,11 +1321,74 @@ export type ExportSubject_Serialize = {
 	language: string | null,
 } & SaveTo_Serialize;
 
+/**  `new_due`: the date the organisation named, where the regime lets it (written only then). */
+export type ExtensionTaken = ExtensionTaken_Serialize | ExtensionTaken_Deserialize;
+
+/**  `new_due`: the date the organisation named, where the regime lets it (written only then). */
+export type ExtensionTaken_Deserialize = {
+	told_on: string,
+	reason: string,
+	new_due?: string | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+/**  `new_due`: the date the organisation named, where the regime lets it (written only then). */
+export type ExtensionTaken_Serialize = {
+	told_on: string,
+	reason: string,
+	new_due?: string,
+	dates?: DatesChange_Serialize,
+};
+
+export type FeePaid = FeePaid_Serialize | FeePaid_Deserialize;
+
+export type FeePaid_Deserialize = {
+	on: string,
+	/**  The day recorded before, if the payment was recorded already. */
+	before?: string | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type FeePaid_Serialize = {
+	on: string,
+	/**  The day recorded before, if the payment was recorded already. */
+	before: string | null,
+	dates?: DatesChange_Serialize,
+};
+
 export type FileInput = 
 /**  Read by the window: travels as base64, so it is held to [`MAX_UPLOAD_BYTES`] as well as the caller's limit. */
 ({ name: string; content_base64: string }) & { path?: never } | 
 /**  A file on this computer. */
 ({ path: string }) & { content_base64?: never; name?: never };
+
+/**  A file as the trail names it: the file itself may go (a purge), its name, digest and size stay. */
+export type FileRef = {
+	file_name: string,
+	sha256: string,
+	size: number,
+};
+
+export type FilesFolderMoved = {
+	from: string,
+	to: string,
+};
+
+export type FilesMovedToRegisterFolder = FilesMovedToRegisterFolder_Serialize | FilesMovedToRegisterFolder_Deserialize;
+
+export type FilesMovedToRegisterFolder_Deserialize = {
+	folder: string,
+	request_folders: number,
+	logo?: string | null,
+	files_shared_with_an_earlier_copy: LinkedCopied,
+};
+
+export type FilesMovedToRegisterFolder_Serialize = {
+	folder: string,
+	request_folders: number,
+	logo: string | null,
+	files_shared_with_an_earlier_copy: LinkedCopied,
+};
 
 /**  Deliver what the outbox holds now. */
 export type FlushOutbox = null;
@@ -1168,6 +1558,53 @@ export type IdentityCheck_Serialize = {
 	recorded_at: string,
 	actor: string,
 	evidence: Evidence_Serialize[],
+};
+
+/**  `identity_established_on` is written when the check changed it, `status` when it moved the request on. */
+export type IdentityChecked = IdentityChecked_Serialize | IdentityChecked_Deserialize;
+
+/**  `identity_established_on` is written when the check changed it, `status` when it moved the request on. */
+export type IdentityChecked_Deserialize = {
+	party: Party,
+	method: VerificationMethod,
+	outcome: CheckOutcome,
+	on: string,
+	note?: string | null,
+	evidence: FileRef[],
+	identity_established_on?: string | null,
+	status?: StatusMove | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+/**  `identity_established_on` is written when the check changed it, `status` when it moved the request on. */
+export type IdentityChecked_Serialize = {
+	party: Party,
+	method: VerificationMethod,
+	outcome: CheckOutcome,
+	on: string,
+	note: string | null,
+	evidence: FileRef[],
+	identity_established_on?: string | null,
+	status?: StatusMove,
+	dates?: DatesChange_Serialize,
+};
+
+export type IdentityRequested = IdentityRequested_Serialize | IdentityRequested_Deserialize;
+
+export type IdentityRequested_Deserialize = {
+	on: string,
+	note?: string | null,
+	from: Status,
+	to: Status,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type IdentityRequested_Serialize = {
+	on: string,
+	note: string | null,
+	from: Status,
+	to: Status,
+	dates?: DatesChange_Serialize,
 };
 
 /**  The identity settings as the Settings page shows them. */
@@ -1357,6 +1794,11 @@ export type LetterPreview_Deserialize = Answer_Deserialize;
 /**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
 export type LetterPreview_Serialize = Answer_Serialize;
 
+export type LinkedCopied = {
+	linked: number,
+	copied: number,
+};
+
 /**  Senders whose requests are set aside as spam. */
 export type ListBlockedSenders = null;
 
@@ -1420,6 +1862,22 @@ export type MergeDuplicate_Deserialize = {
 export type MergeDuplicate_Serialize = {
 	reference: string,
 	into: string,
+	note: string | null,
+};
+
+export type MergedAsDuplicate = MergedAsDuplicate_Serialize | MergedAsDuplicate_Deserialize;
+
+export type MergedAsDuplicate_Deserialize = {
+	/**  The request it duplicates. */
+	into: string,
+	from: Status,
+	note?: string | null,
+};
+
+export type MergedAsDuplicate_Serialize = {
+	/**  The request it duplicates. */
+	into: string,
+	from: Status,
 	note: string | null,
 };
 
@@ -1511,6 +1969,11 @@ export type NewRequest_Serialize = {
 /**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
 export type Organisation = Organisation_Serialize | Organisation_Deserialize;
 
+/**  The organisation's details and letterhead (`logo`: the kept copy's path in the register's folder). */
+export type OrganisationChanged = {
+	changed: { [key in string]: Change<string> },
+};
+
 /**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
 export type Organisation_Deserialize = {
 	name?: string,
@@ -1594,6 +2057,23 @@ export type OverrideDue_Serialize = {
 
 /**  An authority the organisation entered itself. */
 export type OwnAuthority = OwnAuthority_Serialize | OwnAuthority_Deserialize;
+
+/**  The organisation's own supervisory authority for a regime (`null`: the directory's). */
+export type OwnAuthoritySet = OwnAuthoritySet_Serialize | OwnAuthoritySet_Deserialize;
+
+/**  The organisation's own supervisory authority for a regime (`null`: the directory's). */
+export type OwnAuthoritySet_Deserialize = {
+	regime: string,
+	before?: AuthorityText | null,
+	after?: AuthorityText | null,
+};
+
+/**  The organisation's own supervisory authority for a regime (`null`: the directory's). */
+export type OwnAuthoritySet_Serialize = {
+	regime: string,
+	before: AuthorityText | null,
+	after: AuthorityText | null,
+};
 
 /**  An authority the organisation entered itself. */
 export type OwnAuthority_Deserialize = {
@@ -1704,6 +2184,21 @@ export type PurgeReport = {
 	requests: number,
 	files: number,
 	bytes: number,
+};
+
+/**  The retention purge: `removed` names each removed event as `[seq, hash]` (what `audit verify` checks). */
+export type Purged = {
+	reason: string,
+	months: number,
+	events_removed: number,
+	files_removed: number,
+	removed: ([number, string])[],
+};
+
+/**  The upgrade to schema 10's record of purges made before: `[seq, hash]` of each removed event. */
+export type PurgesRecorded = {
+	reason: string,
+	removed: ([number, string])[],
 };
 
 /**  The queue's filters, sort and page. Every field narrows; `None` means no filter. */
@@ -1886,6 +2381,14 @@ export type RegimeOption_Serialize = {
 	extension: string,
 };
 
+export type RegisterCopied = {
+	from_id: string,
+	from_path: string,
+	id: string,
+	files_linked: number,
+	files_copied: number,
+};
+
 /**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
 export type RelateRequests = RelateRequests_Serialize | RelateRequests_Deserialize;
 
@@ -1974,7 +2477,8 @@ export type RequestDetail_Deserialize = {
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
-	events: Event[],
+	/**  The audit trail, as stored (for TypeScript, each event's kind and data are the typed union). */
+	events: TimelineEvent_Deserialize[],
 } & Request_Deserialize;
 
 /**  Everything the request page shows. */
@@ -1994,7 +2498,8 @@ export type RequestDetail_Serialize = {
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
 	attachments: Attachment[],
-	events: Event[],
+	/**  The audit trail, as stored (for TypeScript, each event's kind and data are the typed union). */
+	events: TimelineEvent_Serialize[],
 } & Request_Serialize;
 
 /**
@@ -2067,6 +2572,21 @@ export type RequestLink_Serialize = {
 	note: string | null,
 	at: string,
 	actor: string,
+};
+
+/**  `request_linked` and `kept_separate`, written on both requests. */
+export type RequestRelation = RequestRelation_Serialize | RequestRelation_Deserialize;
+
+/**  `request_linked` and `kept_separate`, written on both requests. */
+export type RequestRelation_Deserialize = {
+	other: string,
+	note?: string | null,
+};
+
+/**  `request_linked` and `kept_separate`, written on both requests. */
+export type RequestRelation_Serialize = {
+	other: string,
+	note: string | null,
 };
 
 /**  One line of the queue. */
@@ -2229,10 +2749,68 @@ export type Requester_Serialize = {
 	account: string | null,
 };
 
+export type ResponseQueued = ResponseQueued_Serialize | ResponseQueued_Deserialize;
+
+export type ResponseQueued_Deserialize = {
+	outbox_id: string,
+	message_id: string,
+	stage: string,
+	lang: string,
+	to: string,
+	subject: string,
+	on: string,
+	reference: string,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type ResponseQueued_Serialize = {
+	outbox_id: string,
+	message_id: string,
+	stage: string,
+	lang: string,
+	to: string,
+	subject: string,
+	on: string,
+	reference: string,
+	dates?: DatesChange_Serialize,
+};
+
+export type ResponseSent = ResponseSent_Serialize | ResponseSent_Deserialize;
+
+export type ResponseSent_Deserialize = {
+	message_id: string,
+	stage: string,
+	to: string,
+	subject: string,
+	/**  The sent message's name among the request's attachments. */
+	eml: string,
+	sha256: string,
+	attempts: number,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type ResponseSent_Serialize = {
+	message_id: string,
+	stage: string,
+	to: string,
+	subject: string,
+	/**  The sent message's name among the request's attachments. */
+	eml: string,
+	sha256: string,
+	attempts: number,
+	dates?: DatesChange_Serialize,
+};
+
 /**  Restart a stopped clock on `on`. */
 export type ResumeClock = {
 	reference: string,
 	on: string,
+};
+
+/**  Months a closed request is kept before the retention purge. */
+export type RetentionMonthsSet = {
+	before: number,
+	after: number,
 };
 
 export type RetentionReport = {
@@ -2270,6 +2848,12 @@ export type RowError = {
 export type RowMismatch = {
 	reference: string,
 	problem: string,
+};
+
+/**  The upgrade to schema 10's record of every row's state (`digest` over the `row_states` table). */
+export type RowStatesRecorded = {
+	rows: number,
+	digest: string,
 };
 
 /**  Every request row against the state its last event recorded. */
@@ -2337,6 +2921,10 @@ export type SaveTo_Serialize = {
 	out: string | null,
 	/**  Replace the file at --out if there is one. */
 	force: boolean,
+};
+
+export type SenderUnblocked = {
+	email: string,
 };
 
 /**  The agent acting for the requester and their authority (all None: no agent). */
@@ -2458,7 +3046,23 @@ export type SetUpAuditKey_Serialize = {
 	passphrase: string | null,
 };
 
+export type SigningKeyCreated = {
+	public_key: string,
+	fingerprint: string,
+	/**  `keyring` or `passphrase`. */
+	storage: string,
+};
+
 export type SmtpSettings = SmtpSettings_Serialize | SmtpSettings_Deserialize;
+
+/**
+ *  The SMTP server settings as kept (text values; an empty text is unset); `password_stored`: a new password
+ *  went to the OS keyring (the password itself is never recorded).
+ */
+export type SmtpSettingsChanged = {
+	changed: { [key in string]: Change<string> },
+	password_stored: boolean,
+};
 
 export type SmtpSettings_Deserialize = {
 	host?: string,
@@ -2532,6 +3136,45 @@ export type StatusChange_Serialize = {
 	block_sender: boolean,
 };
 
+/**
+ *  A move along the lifecycle. The demo register writes `category` and `basis` only on a refusal and no
+ *  `blocked_sender`; the officer's changes write all three.
+ */
+export type StatusChanged = StatusChanged_Serialize | StatusChanged_Deserialize;
+
+/**
+ *  A move along the lifecycle. The demo register writes `category` and `basis` only on a refusal and no
+ *  `blocked_sender`; the officer's changes write all three.
+ */
+export type StatusChanged_Deserialize = {
+	from: Status,
+	to: Status,
+	reason?: string | null,
+	category?: RefusalCategory | null,
+	basis?: string | null,
+	blocked_sender?: string | null,
+	dates?: DatesChange_Deserialize | null,
+};
+
+/**
+ *  A move along the lifecycle. The demo register writes `category` and `basis` only on a refusal and no
+ *  `blocked_sender`; the officer's changes write all three.
+ */
+export type StatusChanged_Serialize = {
+	from: Status,
+	to: Status,
+	reason: string | null,
+	category?: RefusalCategory | null,
+	basis?: string | null,
+	blocked_sender?: string | null,
+	dates?: DatesChange_Serialize,
+};
+
+export type StatusMove = {
+	from: Status,
+	to: Status,
+};
+
 /**  What the subject export wrote. */
 export type SubjectExport = {
 	path: string,
@@ -2548,7 +3191,41 @@ export type SubjectExport = {
 	language: string,
 };
 
+export type SubjectExportMade = SubjectExportMade_Serialize | SubjectExportMade_Deserialize;
+
+export type SubjectExportMade_Deserialize = {
+	file_name: string,
+	sha256: string,
+	bytes: number,
+	files: number,
+	encrypted: boolean,
+	scope: string,
+	language: string,
+	items: number,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type SubjectExportMade_Serialize = {
+	file_name: string,
+	sha256: string,
+	bytes: number,
+	files: number,
+	encrypted: boolean,
+	scope: string,
+	language: string,
+	items: number,
+	dates?: DatesChange_Serialize,
+};
+
 export type System = System_Serialize | System_Deserialize;
+
+export type SystemAdded = {
+	id: string,
+	name: string,
+	owner: string,
+	holds: string,
+	is_backup: boolean,
+};
 
 /**  A system as typed into the data map. */
 export type SystemInput = SystemInput_Serialize | SystemInput_Deserialize;
@@ -2567,6 +3244,17 @@ export type SystemInput_Serialize = {
 	owner: string,
 	holds: string,
 	is_backup: boolean,
+};
+
+export type SystemRetired = {
+	id: string,
+	name: string,
+};
+
+export type SystemUpdated = {
+	id: string,
+	name: string,
+	changed: { [key in string]: Change<unknown> },
 };
 
 export type System_Deserialize = {
@@ -2606,6 +3294,13 @@ export type TakeExtension_Serialize = {
 	new_due: string | null,
 };
 
+/**  Working days before the statutory date that the internal target sits, for one regime. */
+export type TargetDaysSet = {
+	regime: string,
+	before: number,
+	after: number,
+};
+
 /**  The internal-target setting of one regime. */
 export type TargetSetting = {
 	regime: string,
@@ -2630,6 +3325,22 @@ export type TemplateRow = {
 	is_default: boolean,
 	updated_at: string,
 	actor: string,
+};
+
+export type TemplateSaved = {
+	stage: string,
+	/**  A request kind, or `*` for any. */
+	kind: string,
+	lang: string,
+	subject: string,
+	/**  The text's SHA-256 (the text is in the templates table). */
+	body_sha256: string,
+};
+
+export type TemplatesCopied = {
+	from: string,
+	to: string,
+	templates: number,
 };
 
 /**  Check DNS, TCP, TLS and login in turn; with `to`, also send a test message. */
@@ -2666,6 +3377,43 @@ export type TickChecklist_Serialize = {
 	proof: FileInput | null,
 };
 
+/**
+ *  A request's event as the window reads it: `store::Event` with its `kind` and `data` typed as
+ *  [`AuditEvent`] (serialised the same: the JSON of `request show` is unchanged). An event of a kind the
+ *  window does not know has `kind: string` and `data: unknown`.
+ */
+export type TimelineEvent = TimelineEvent_Serialize | TimelineEvent_Deserialize;
+
+/**
+ *  A request's event as the window reads it: `store::Event` with its `kind` and `data` typed as
+ *  [`AuditEvent`] (serialised the same: the JSON of `request show` is unchanged). An event of a kind the
+ *  window does not know has `kind: string` and `data: unknown`.
+ */
+export type TimelineEvent_Deserialize = {
+	seq: number,
+	id: string,
+	request_id: string,
+	/**  RFC 3339, UTC. */
+	at: string,
+	actor: string,
+	hash: string,
+} & AuditEvent_Deserialize;
+
+/**
+ *  A request's event as the window reads it: `store::Event` with its `kind` and `data` typed as
+ *  [`AuditEvent`] (serialised the same: the JSON of `request show` is unchanged). An event of a kind the
+ *  window does not know has `kind: string` and `data: unknown`.
+ */
+export type TimelineEvent_Serialize = {
+	seq: number,
+	id: string,
+	request_id: string,
+	/**  RFC 3339, UTC. */
+	at: string,
+	actor: string,
+	hash: string,
+} & AuditEvent_Serialize;
+
 /**  A permitted move, and whether it needs a written reason. */
 export type Transition = {
 	to: Status,
@@ -2679,6 +3427,12 @@ export type TriggerProblem = {
 	problem: string,
 };
 
+/**  An append-only trigger found missing or altered and put back (`was`: `missing` or `altered`). */
+export type TriggerRestored = {
+	trigger: string,
+	was: string,
+};
+
 /**  Take a sender off the blocked list. */
 export type UnblockSender = {
 	email: string,
@@ -2687,6 +3441,13 @@ export type UnblockSender = {
 /**  Unlock a passphrase-sealed signing key for this session. */
 export type UnlockAuditKey = {
 	passphrase: string,
+};
+
+/**  Days after the identity request before an unverified request is flagged, for one regime. */
+export type UnverifiedDaysSet = {
+	regime: string,
+	before: number,
+	after: number,
 };
 
 /**  Change a system (by id or name). */

@@ -14,16 +14,18 @@ const labels: EventLabels = {
   export_languages: [{ id: "fr", label: "Français" }],
 };
 
-const event = (kind: string, data: unknown): Event => ({
-  seq: 1,
-  id: "e1",
-  request_id: "r1",
-  at: "2026-11-22T10:00:00Z",
-  actor: "dana",
-  kind,
-  data,
-  hash: "",
-});
+// Partial data on purpose: the timeline must not fail on an event written by an older version.
+const event = (kind: string, data: unknown): Event =>
+  ({
+    seq: 1,
+    id: "e1",
+    request_id: "r1",
+    at: "2026-11-22T10:00:00Z",
+    actor: "dana",
+    kind,
+    data,
+    hash: "",
+  }) as Event;
 
 const titleOf = (kind: string, data: unknown) => describeEvent(event(kind, data), labels).title;
 
@@ -165,9 +167,22 @@ describe("describeEvent", () => {
     for (const kind of core) expect(titleOf(kind, {})).not.toBe(kind.replaceAll("_", " "));
   });
 
-  it("still names a kind it does not know, and an event of the register", () => {
-    expect(titleOf("signing_key_created", {})).toBe("signing key created");
+  it("still names a kind it does not know, and describes the events of the register", () => {
     expect(titleOf("something_new", null)).toBe("something new");
+    expect(titleOf("signing_key_created", { storage: "keyring", fingerprint: "ab12" })).toBe(
+      "Audit signing key made (keyring), fingerprint ab12",
+    );
+    expect(titleOf("retention_months_set", { before: 24, after: 36 })).toBe("Retention: 24 → 36 months");
+    expect(
+      titleOf("organisation_changed", { changed: { name: { before: "", after: "Acme" }, email: {} } }),
+    ).toBe("Organisation details changed: name, email");
+    expect(titleOf("smtp_settings_changed", { changed: {}, password_stored: true })).toBe(
+      "Email server settings changed (new password kept in the keyring)",
+    );
+    expect(titleOf("system_retired", { id: "s1", name: "CRM" })).toBe("Data map: CRM retired");
+    expect(titleOf("own_authority_set", { regime: "eu-gdpr", before: null, after: null })).toBe(
+      "Authority for eu-gdpr: the directory's again",
+    );
   });
 
   it("quotes the note of a note kind and the reason of the others", () => {
