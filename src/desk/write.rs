@@ -62,7 +62,13 @@ pub(super) fn parts(event: &AuditEvent) -> Result<(String, serde_json::Value)> {
 
 impl Desk {
     /// Append a request's event in `tx` (outside `update`: several requests at once, or a request just made).
-    pub(super) fn append(&self, tx: &dyn store::Write, request_id: &uuid::Uuid, at: &str, event: &AuditEvent) -> Result<()> {
+    pub(super) fn append(
+        &self,
+        tx: &dyn store::Write,
+        request_id: &uuid::Uuid,
+        at: &str,
+        event: &AuditEvent,
+    ) -> Result<()> {
         let (kind, data) = parts(event)?;
         tx.append_event(request_id, at, &self.actor, &kind, &data)?;
         Ok(())
