@@ -1,8 +1,8 @@
 //! `rightsdesk import FILE`: requests from a CSV or spreadsheet file.
 
 use super::{Ctx, Failure, json, out};
-use rightsdesk::intake::{ImportMapping, Source};
-use rightsdesk::safe_file::{Existing, Output};
+use rightsdesk::intake::ImportMapping;
+use rightsdesk::ops::{self, Reporting};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -34,25 +34,22 @@ pub fn run(ctx: &Ctx, args: Args) -> Result<String, Failure> {
         })
         .transpose()?;
     let desk = ctx.desk()?;
-    // Written under a temporary name and put in place only when the import ran: a failed import leaves an
-    // existing file of that name untouched.
-    let mut errors_file =
-        args.errors.as_ref().map(|p| Output::create(p, Existing::replace_if(args.force))).transpose()?;
     let show_progress = out::stderr_is_terminal();
-    let report = desk.import_requests(
-        &Source::Path(args.file.clone()),
+    let op = ops::intake::RunImport {
+        file: args.file.into(),
         mapping,
-        args.check,
-        errors_file.as_mut().map(|f| f.file() as &mut dyn std::io::Write),
-        &mut |p| {
+        check_only: args.check,
+        errors: args.errors,
+        force: args.force,
+        errors_to_downloads: false,
+    };
+    let report = op
+        .run(&desk, &mut |p| {
             if show_progress {
                 out::progress(&format!("{} of about {} rows", p.done, p.total));
             }
-        },
-    )?;
-    if let Some(file) = errors_file {
-        file.commit()?;
-    }
+        })?
+        .report;
     if show_progress {
         out::stderr("");
     }

@@ -406,7 +406,10 @@ impl Desk {
         self.store.write(|tx| {
             let item = tx.outbox_item(id)?.ok_or_else(|| Error::not_found("message", id.to_string()))?;
             if item.state != "failed" {
-                return Err(Error::invalid("id", format!("the message is {}, not failed", item.state)));
+                return Err(Error::refused(format!(
+                    "the message is {}, not failed: only a failed message is sent again",
+                    item.state
+                )));
             }
             tx.finish_message(id, "queued", &now, item.last_error.as_deref(), None)?;
             Ok(OutboxItem { state: "queued".into(), next_attempt_at: now.clone(), ..item })

@@ -1,12 +1,14 @@
 //! Intake: reading an email before logging it, importing a backlog from a table.
 
+use std::path::PathBuf;
+
 use serde::{Deserialize, Serialize};
 
 use super::{Reporting, op};
 use crate::desk::{ImportPreview, ImportProgress, ImportReport};
 use crate::files::{FileInput, MAX_EML_BYTES, MAX_IMPORT_BYTES};
 use crate::intake::{EmailDraft, ImportMapping};
-use crate::safe_file::{self, Existing};
+use crate::safe_file::{self, Existing, Output};
 use crate::store::ImportRecord;
 
 /// Read an email (.eml) into a prefilled request form; nothing is logged.
@@ -38,7 +40,9 @@ op!(PreviewImport => ImportPreview, |i, d| d.preview_import(&i.file.into_source(
 pub struct ListImports;
 op!(ListImports => Vec<ImportRecord>, |_, d| d.imports());
 
-/// Check, or import, a table of requests: good rows in one transaction, each row validated like the form.
+/// Check, or import, a table of requests: good rows in one transaction, each row validated like the form. The rows
+/// that could not be imported (row, column, value, reason) go to `errors` when it is given, else, with
+/// `errors_to_downloads` (the window's choice), to a new file in the Downloads folder when there are any.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunImport {
@@ -47,6 +51,13 @@ pub struct RunImport {
     pub mapping: Option<ImportMapping>,
     #[serde(default)]
     pub check_only: bool,
+    #[serde(default)]
+    pub errors: Option<PathBuf>,
+    /// Replace the `errors` file if there is one.
+    #[serde(default)]
+    pub force: bool,
+    #[serde(default)]
+    pub errors_to_downloads: bool,
 }
 
 #[derive(Serialize)]
@@ -61,13 +72,20 @@ impl Reporting for RunImport {
     type Output = ImportOutcome;
     type Progress = ImportProgress;
 
-    /// The rows that could not be imported go to a file in the Downloads folder.
     fn run(self, d: &crate::Desk, progress: &mut dyn FnMut(ImportProgress)) -> crate::Result<ImportOutcome> {
         let name = self.file.name();
         let source = self.file.into_source(MAX_IMPORT_BYTES)?;
+        if let Some(path) = &self.errors {
+            // Claimed first and put in place only when the import ran: a failed import leaves an existing file of
+            // that name untouched.
+            let mut out = Output::create(path, Existing::replace_if(self.force))?;
+            let report = d.import_requests(&source, self.mapping, self.check_only, Some(out.file()), progress)?;
+            out.commit()?;
+            return Ok(ImportOutcome { report, error_file: Some(path.display().to_string()) });
+        }
         let mut errors = Vec::new();
         let report = d.import_requests(&source, self.mapping, self.check_only, Some(&mut errors), progress)?;
-        let error_file = if report.errors > 0 && !self.check_only {
+        let error_file = if self.errors_to_downloads && report.errors > 0 && !self.check_only {
             let stem = name.rsplit_once('.').map_or(name.as_str(), |(s, _)| s);
             let path = crate::desk::export_path(&format!("{stem}-import-errors.csv"))?;
             safe_file::write(&path, Existing::Refuse, &errors)?;

@@ -234,6 +234,19 @@ fn faults_lose_nothing_and_duplicate_nothing() {
         .collect();
     assert_eq!(states, [("failed", 1), ("sent", 3)]);
     assert_eq!(received(&server).len(), 1);
+
+    // The officer fixes the address problem and sends the failed message again, as the window's "Retry" does.
+    let failed_id = outbox[0]["id"].as_str().unwrap();
+    let sent_id = outbox[1]["id"].as_str().unwrap();
+    let again = reg.run(&["mail", "retry", sent_id]);
+    again.assert_error("not failed");
+    assert_eq!(again.code, 1, "a refusal, not bad input");
+    reg.run(&["mail", "retry", "no-such-message"]).assert_error("no message 'no-such-message'");
+    let retried = reg.run(&["mail", "retry", failed_id, "--json"]).json();
+    assert_eq!(retried["state"], "queued");
+    let v = support::run_now(&reg.db, &later(30), &["mail", "flush", "--json"]).json();
+    assert_eq!(v["sent"], 1);
+    assert_eq!(received(&server).len(), 2, "the retried message delivered once");
 }
 
 /// A test CA and a server certificate for localhost signed by it (rustls refuses a self-signed server certificate).

@@ -14,6 +14,7 @@ mod cli_clock;
 mod cli_export;
 mod cli_identity;
 mod cli_import;
+mod cli_operations;
 mod cli_register_edges;
 mod cli_requesters;
 mod cli_requests;

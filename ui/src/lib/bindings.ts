@@ -2869,21 +2869,41 @@ export type RowsCheck = {
 	rows: RowMismatch[],
 };
 
-/**  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. */
+/**
+ *  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. The rows
+ *  that could not be imported (row, column, value, reason) go to `errors` when it is given, else, with
+ *  `errors_to_downloads` (the window's choice), to a new file in the Downloads folder when there are any.
+ */
 export type RunImport = RunImport_Serialize | RunImport_Deserialize;
 
-/**  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. */
+/**
+ *  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. The rows
+ *  that could not be imported (row, column, value, reason) go to `errors` when it is given, else, with
+ *  `errors_to_downloads` (the window's choice), to a new file in the Downloads folder when there are any.
+ */
 export type RunImport_Deserialize = {
 	file: FileInput,
 	mapping?: ImportMapping_Deserialize | null,
 	check_only?: boolean,
+	errors?: string | null,
+	/**  Replace the `errors` file if there is one. */
+	force?: boolean,
+	errors_to_downloads?: boolean,
 };
 
-/**  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. */
+/**
+ *  Check, or import, a table of requests: good rows in one transaction, each row validated like the form. The rows
+ *  that could not be imported (row, column, value, reason) go to `errors` when it is given, else, with
+ *  `errors_to_downloads` (the window's choice), to a new file in the Downloads folder when there are any.
+ */
 export type RunImport_Serialize = {
 	file: FileInput,
 	mapping: ImportMapping_Serialize | null,
 	check_only: boolean,
+	errors: string | null,
+	/**  Replace the `errors` file if there is one. */
+	force: boolean,
+	errors_to_downloads: boolean,
 };
 
 /**  Save a template (checked: it must render and say what the law requires). */

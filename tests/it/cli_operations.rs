@@ -1,0 +1,156 @@
+//! The command line offers what the window offers: every operation in the core's one list (`operations!`) has a
+//! command, or is named here as one that only makes sense on a screen; and the commands added for that work.
+
+use crate::support::Register;
+
+/// The operations the shell makes commands of, from the core's own list.
+macro_rules! names {
+    (plain: [$($name:ident : $op:path),* $(,)?], progress: [$($pname:ident : $pop:path),* $(,)?]) => {
+        [$(stringify!($name),)* $(stringify!($pname),)*]
+    };
+}
+
+/// Where each operation is on the command line.
+const COMMANDS: &[(&str, &[&str])] = &[
+    ("dashboard", &["request", "dashboard"]),
+    ("list_requests", &["request", "list"]),
+    ("get_request", &["request", "show"]),
+    ("add_request", &["request", "add"]),
+    ("edit_request", &["request", "edit"]),
+    ("change_status", &["request", "status"]),
+    ("add_attachment", &["request", "attach"]),
+    ("verify_audit", &["audit", "verify"]),
+    ("audit_key_status", &["audit", "key", "status"]),
+    ("set_up_audit_key", &["audit", "key", "setup"]),
+    ("export_anchor", &["audit", "anchor"]),
+    ("record_fee_paid", &["request", "fee-paid"]),
+    ("pause_clock", &["request", "pause"]),
+    ("resume_clock", &["request", "resume"]),
+    ("take_extension", &["request", "extend"]),
+    ("override_due", &["request", "override-due"]),
+    ("calendar_days", &["calendar", "days"]),
+    ("add_non_working_day", &["calendar", "add-day"]),
+    ("remove_non_working_day", &["calendar", "remove-day"]),
+    ("target_settings", &["settings", "show"]),
+    ("set_target_days", &["settings", "target-days"]),
+    ("export_deadlines", &["calendar", "export"]),
+    ("record_identity_check", &["request", "verify"]),
+    ("ask_identity", &["request", "ask-identity"]),
+    ("set_agent", &["request", "agent"]),
+    ("close_unverified", &["request", "close-unverified"]),
+    ("purge_evidence", &["evidence", "purge"]),
+    ("identity_settings", &["settings", "show"]),
+    ("set_unverified_days", &["settings", "unverified-days"]),
+    ("set_evidence_days", &["settings", "evidence-days"]),
+    ("read_email", &["intake", "email"]),
+    ("preview_import", &["intake", "table"]),
+    ("imports", &["intake", "imports"]),
+    ("merge_duplicate", &["request", "merge"]),
+    ("relate_requests", &["request", "relate"]),
+    ("requester", &["requester", "show"]),
+    ("blocked_senders", &["requester", "blocked"]),
+    ("unblock_sender", &["requester", "unblock"]),
+    ("systems", &["datamap", "list"]),
+    ("add_system", &["datamap", "add"]),
+    ("update_system", &["datamap", "update"]),
+    ("retire_system", &["datamap", "retire"]),
+    ("tick_checklist", &["request", "tick"]),
+    ("refresh_checklist", &["request", "refresh-checklist"]),
+    ("organisation", &["settings", "show"]),
+    ("set_organisation", &["settings", "organisation"]),
+    ("set_logo", &["settings", "organisation"]),
+    ("authority_settings", &["settings", "authority"]),
+    ("set_own_authority", &["settings", "authority"]),
+    ("template_catalogue", &["template", "list"]),
+    ("save_template", &["template", "save"]),
+    ("copy_language", &["template", "copy-language"]),
+    ("preview_response", &["template", "preview"]),
+    ("preview_draft", &["template", "try"]),
+    ("queue_response", &["mail", "send"]),
+    ("write_letter", &["template", "letter"]),
+    ("smtp_settings", &["settings", "show"]),
+    ("set_smtp_settings", &["settings", "smtp"]),
+    ("test_smtp", &["mail", "test"]),
+    ("outbox", &["mail", "outbox"]),
+    ("flush_outbox", &["mail", "flush"]),
+    ("retry_message", &["mail", "retry"]),
+    ("metrics", &["metrics"]),
+    ("add_disclosure", &["request", "disclose"]),
+    ("remove_disclosure", &["request", "undisclose"]),
+    ("export_evidence", &["export", "evidence"]),
+    ("retention", &["settings", "retention"]),
+    ("set_retention_months", &["settings", "retention"]),
+    ("purge_expired", &["retention", "purge"]),
+    ("run_import", &["import"]),
+    ("export_log", &["export", "log"]),
+    ("export_subject", &["export", "subject"]),
+];
+
+/// Only on a screen (docs/cli.md, "The command line and the window"): the forms' choices (`--help` lists them),
+/// the letterhead image and the letter's pages drawn in the window, and unlocking the signing key for the
+/// window's session (a command reads RIGHTSDESK_AUDIT_PASSPHRASE instead).
+const WINDOW_ONLY: &[&str] = &["form_options", "logo", "letter_preview", "unlock_audit_key"];
+
+#[test]
+fn every_operation_of_the_window_has_a_command() {
+    let operations: Vec<&str> = rightsdesk::operations!(names).to_vec();
+    for op in &operations {
+        let listed = COMMANDS.iter().find(|(name, _)| name == op);
+        assert!(
+            listed.is_some() || WINDOW_ONLY.contains(op),
+            "operation {op} has no command: add one (src/cli) and list it here, or say why it is window-only"
+        );
+    }
+    for (name, _) in COMMANDS {
+        assert!(operations.contains(name), "{name} is listed here but is not an operation any more");
+    }
+    let reg = Register::new("2026-11-22");
+    for (name, path) in COMMANDS {
+        let mut args = path.to_vec();
+        args.push("--help");
+        let help = reg.run(&args);
+        assert_eq!(help.code, 0, "{name}: `rightsdesk {}` is not a command: {}", path.join(" "), help.stderr);
+    }
+}
+
+#[test]
+fn the_commands_that_match_window_views_work() {
+    let reg = Register::new("2026-11-22");
+    let reference = reg.request().kind("access").gdpr("FR").received("2026-11-02").name("Ann Example").add();
+
+    // The counts at the top of the window's queue.
+    let d = reg.run(&["--json", "request", "dashboard"]).json();
+    assert_eq!((d["open"].as_u64(), d["overdue"].as_u64(), d["due_soon"].as_u64()), (Some(1), Some(0), Some(0)));
+
+    // The settings page, read only: never the SMTP password.
+    reg.run(&["settings", "organisation", "--name", "Acme"]).ok();
+    let s = reg.run(&["--json", "settings", "show"]).json();
+    assert_eq!(s["organisation"]["name"], "Acme");
+    assert_eq!(s["smtp"]["port"], 587);
+    assert!(!s.to_string().contains("password\":\""), "{s}");
+    assert!(s["targets"].as_array().is_some_and(|t| !t.is_empty()), "{s}");
+
+    // The import dialog's first step, then the list of imports.
+    let table = reg.write("backlog.csv", "kind,regime,calendar,received,name\naccess,eu-gdpr,FR,2026-11-03,Bo\n");
+    let t = reg.run(&["--json", "intake", "table", &table]).json();
+    assert_eq!(t["headers"], serde_json::json!(["kind", "regime", "calendar", "received", "name"]));
+    assert_eq!(t["sample"][0][4], "Bo");
+    assert_eq!(reg.run(&["--json", "intake", "imports"]).json(), serde_json::json!([]));
+    reg.run(&["import", &table]).ok();
+    let imports = reg.run(&["--json", "intake", "imports"]).json();
+    assert_eq!((imports[0]["file_name"].as_str(), imports[0]["imported"].as_u64()), (Some("backlog.csv"), Some(1)));
+
+    // The template editor's live preview: rendered on the request, nothing saved.
+    let body = reg.write("body.txt", "Dear {{ requester.name }}, we have your request.");
+    let args = ["--json", "template", "try", &reference, "--template", "acknowledgement", "--lang", "en"];
+    let tried = reg.run(&[&args[..], &["--subject", "Your request", "--body-file", &body]].concat()).json();
+    assert_eq!(tried["body"], "Dear Ann Example, we have your request.");
+    let catalogue = reg.run(&["--json", "template", "list"]).json();
+    assert!(!catalogue.to_string().contains("we have your request"), "a preview saves nothing");
+
+    // Both places for --json: after the command, or before it.
+    assert_eq!(
+        reg.run(&["request", "dashboard", "--json"]).json(),
+        reg.run(&["--json", "request", "dashboard"]).json()
+    );
+}
