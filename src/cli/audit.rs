@@ -14,6 +14,8 @@ pub enum Command {
     /// Check the whole trail: every link of the chain, each purge's record, every request row against its last
     /// event, the append-only triggers, the signed checkpoints; exit 1 and say what does not hold.
     Verify(ops::audit::VerifyAudit),
+    /// The register's own events, newest first: who changed which setting when, the signing key, copies, repairs.
+    History(ops::audit::ListRegisterEvents),
     /// Sign a checkpoint of the chain's head now.
     Checkpoint,
     /// Sign the head and write it to a file to keep outside the register.
@@ -53,6 +55,13 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             }
             if ctx.json { json(&report) } else { Ok(intact(&report)) }
         }
+        Command::History(op) => ctx.show(&op.run(&desk)?, |h| {
+            if h.events.is_empty() {
+                return "no settings changes or other register events recorded yet".into();
+            }
+            let line = |e: &rightsdesk::store::Event| format!("{} #{} {} {} {}", e.at, e.seq, e.actor, e.kind, e.data);
+            h.events.iter().map(line).collect::<Vec<_>>().join("\n")
+        }),
         Command::Checkpoint => match desk.checkpoint("on request")? {
             Some(cp) if ctx.json => json(&cp),
             Some(cp) => Ok(signed("checkpoint signed", &cp)),

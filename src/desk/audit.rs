@@ -541,6 +541,15 @@ fn keyring_entry(register: &str) -> Result<keyring::Entry> {
 }
 
 impl Desk {
+    /// The register's own chained events, newest first: changes to settings (organisation, SMTP, templates, the
+    /// data map, calendar, retention, identity periods, authorities, senders), the signing key, copies, repairs.
+    pub fn register_history(&self, limit: u32) -> Result<Vec<store::Event>> {
+        if !(1..=500).contains(&limit) {
+            return Err(Error::invalid("limit", format!("{limit}: between 1 and 500 events can be listed")));
+        }
+        self.store.read(|r| r.recent_register_events(limit))
+    }
+
     pub fn verify_audit(&self) -> Result<ChainReport> {
         self.verify_audit_with(None)
     }

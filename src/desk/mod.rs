@@ -64,6 +64,8 @@ pub use calendar::{RecomputeCount, RecomputeReport, TargetSetting};
 pub use derive::{DEFAULT_TARGET_WORKING_DAYS, Explanation, NO_DEADLINE_TARGET_DAYS, derive};
 pub(crate) use files::{StoredFile, store_file};
 pub use options::{Choice, FormOptions, RegimeOption};
+#[cfg(feature = "specta")]
+pub use requests::TimelineEvent;
 pub use requests::{
     DUE_SOON_DAYS, DueState, LONG_PAUSE_DAYS, NewRequest, QueueRow, RequestDetail, StatusChange, due_state,
 };

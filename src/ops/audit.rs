@@ -22,6 +22,31 @@ pub struct VerifyAudit {
 }
 op!(VerifyAudit => ChainReport, |i, d| d.verify_audit_with(i.anchor.as_deref()));
 
+/// The register's own chained events, newest first: who changed which setting when (the organisation, SMTP,
+/// templates, the data map, calendar days, targets, retention, identity periods, authorities, blocked senders),
+/// the signing key, copies of the register, repairs.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ListRegisterEvents {
+    /// How many, newest first (1–500).
+    #[arg(long, default_value_t = 50)]
+    #[serde(default = "fifty")]
+    pub limit: u32,
+}
+
+fn fifty() -> u32 {
+    50
+}
+
+/// The register's events, each typed for the window like a request's timeline.
+#[derive(Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RegisterHistory {
+    #[cfg_attr(feature = "specta", specta(type = Vec<crate::desk::TimelineEvent>))]
+    pub events: Vec<crate::store::Event>,
+}
+op!(ListRegisterEvents => RegisterHistory, |i, d| Ok(RegisterHistory { events: d.register_history(i.limit)? }));
+
 /// Whether the checkpoint signing key exists, where it is kept and whether it is unlocked.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]

@@ -95,6 +95,7 @@ macro_rules! operations {
                 change_status: $crate::ops::requests::ChangeStatus,
                 add_attachment: $crate::ops::requests::AddAttachment,
                 verify_audit: $crate::ops::audit::VerifyAudit,
+                register_events: $crate::ops::audit::ListRegisterEvents,
                 audit_key_status: $crate::ops::audit::GetAuditKeyStatus,
                 set_up_audit_key: $crate::ops::audit::SetUpAuditKey,
                 unlock_audit_key: $crate::ops::audit::UnlockAuditKey,

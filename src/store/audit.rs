@@ -835,6 +835,28 @@ impl Reader<'_> {
         Ok(n.max(0) as u64)
     }
 
+    /// The register's own events (settings changes, keys, copies, repairs), newest first, at most `limit`.
+    pub fn recent_register_events(&self, limit: u32) -> Result<Vec<Event>> {
+        // events_request (request_id, seq) serves this: no scan of the requests' events.
+        let mut stmt = self.conn.prepare_cached(
+            "SELECT seq, id, at, actor, kind, data, hash FROM events WHERE request_id IS NULL ORDER BY seq DESC LIMIT ?1",
+        )?;
+        let rows = stmt.query_map([limit], |r| {
+            let data: String = r.get(5)?;
+            Ok(Event {
+                seq: r.get(0)?,
+                id: r.get(1)?,
+                request_id: String::new(),
+                at: r.get(2)?,
+                actor: r.get(3)?,
+                kind: r.get(4)?,
+                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)),
+                hash: r.get(6)?,
+            })
+        })?;
+        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
     /// The register's own events of one kind, as "at: data", oldest first.
     pub fn register_events(&self, kind: &str) -> Result<Vec<String>> {
         let mut stmt = self

@@ -291,6 +291,11 @@ pub(crate) fn events_append_in_order_on_a_chain_that_verifies(e: &dyn Engine) {
     assert_eq!(store.read(|r| r.events_after(appended[1].seq)).unwrap(), 2);
     assert_eq!(store.read(|r| r.register_event_data("contract_checked")).unwrap(), vec![json!({"n": 3})]);
     assert_eq!(store.read(|r| r.register_events("contract_checked")).unwrap().len(), 1);
+    let recent = store.read(|r| r.recent_register_events(50)).unwrap();
+    assert_eq!(recent[0], appended[2], "the register's events, newest first, with their data and hash");
+    assert!(recent.iter().all(|e| e.request_id.is_empty()), "no request's event among them");
+    assert!(recent.windows(2).all(|w| w[0].seq > w[1].seq));
+    assert_eq!(store.read(|r| r.recent_register_events(1)).unwrap().len(), 1);
     assert!(store.read(|r| r.trigger_problems()).unwrap().is_empty());
     assert_eq!(store.read(|r| r.verify_rows()).unwrap().differing, 0);
     let mut quietly = a.clone();

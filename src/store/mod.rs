@@ -192,6 +192,8 @@ pub trait Read {
     fn hash_at(&self, seq: i64) -> Result<HeadAt>;
     /// Events recorded after `seq`.
     fn events_after(&self, seq: i64) -> Result<u64>;
+    /// The register's own events (request id empty), newest first, at most `limit`.
+    fn recent_register_events(&self, limit: u32) -> Result<Vec<Event>>;
     /// The register's own events of one kind, as "at: data", oldest first.
     fn register_events(&self, kind: &str) -> Result<Vec<String>>;
     /// The data of the register's own events of one kind, oldest first.

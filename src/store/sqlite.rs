@@ -337,6 +337,10 @@ macro_rules! impl_read {
                 self.as_reader().register_events(kind)
             }
 
+            fn recent_register_events(&self, limit: u32) -> Result<Vec<Event>> {
+                self.as_reader().recent_register_events(limit)
+            }
+
             fn register_event_data(&self, kind: &str) -> Result<Vec<serde_json::Value>> {
                 self.as_reader().register_event_data(kind)
             }

@@ -20,6 +20,7 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("change_status", &["request", "status"]),
     ("add_attachment", &["request", "attach"]),
     ("verify_audit", &["audit", "verify"]),
+    ("register_events", &["audit", "history"]),
     ("audit_key_status", &["audit", "key", "status"]),
     ("set_up_audit_key", &["audit", "key", "setup"]),
     ("export_anchor", &["audit", "anchor"]),
@@ -129,6 +130,15 @@ fn the_commands_that_match_window_views_work() {
     assert_eq!(s["smtp"]["port"], 587);
     assert!(!s.to_string().contains("password\":\""), "{s}");
     assert!(s["targets"].as_array().is_some_and(|t| !t.is_empty()), "{s}");
+
+    // Who changed which setting when: the register's own events, newest first.
+    reg.run(&["settings", "retention", "--months", "36"]).ok();
+    let h = reg.run(&["--json", "audit", "history", "--limit", "2"]).json();
+    let kinds: Vec<&str> = h["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["retention_months_set", "organisation_changed"]);
+    assert_eq!(h["events"][0]["data"]["after"], 36);
+    assert!(reg.run(&["audit", "history"]).stdout.contains("organisation_changed"));
+    reg.run(&["audit", "history", "--limit", "0"]).assert_error("between 1 and 500");
 
     // The import dialog's first step, then the list of imports.
     let table = reg.write("backlog.csv", "kind,regime,calendar,received,name\naccess,eu-gdpr,FR,2026-11-03,Bo\n");

@@ -324,6 +324,10 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.type_into("[data-testid=audit-repeat-passphrase]", "a long passphrase for the DPO").await;
     s.click("[data-testid=audit-setup-save]").await;
     s.wait_text("[data-testid=audit-notice]", |t| t.contains("first checkpoint is signed")).await;
+    // The settings changed above are chained events of the register, listed newest first.
+    let history = s.wait_text("[data-testid=register-history]", |t| t.contains("Audit signing key made")).await;
+    assert!(history.contains("→ 36 months"), "{history}");
+    assert!(history.contains("Office closure ordered by the regulator"), "{history}");
     let newest = s.wait_text("[data-testid=audit-newest]", |t| t.contains("signing key set up")).await;
     assert!(newest.contains("1 in all"), "{newest}");
     s.click("[data-testid=audit-verify]").await;

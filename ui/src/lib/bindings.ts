@@ -17,6 +17,7 @@ export const commands = {
 	changeStatus: (input: ChangeStatus_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input })),
 	addAttachment: (input: AddAttachment_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input })),
 	verifyAudit: (input: VerifyAudit_Deserialize) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
+	registerEvents: (input: ListRegisterEvents_Deserialize) => typedError<RegisterHistory_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("register_events", { input })),
 	auditKeyStatus: (input: GetAuditKeyStatus) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input })),
 	setUpAuditKey: (input: SetUpAuditKey_Deserialize) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input })),
 	unlockAuditKey: (input: UnlockAuditKey) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input })),
@@ -1821,6 +1822,33 @@ export type ListOutbox_Serialize = {
 	reference: string | null,
 };
 
+/**
+ *  The register's own chained events, newest first: who changed which setting when (the organisation, SMTP,
+ *  templates, the data map, calendar days, targets, retention, identity periods, authorities, blocked senders),
+ *  the signing key, copies of the register, repairs.
+ */
+export type ListRegisterEvents = ListRegisterEvents_Serialize | ListRegisterEvents_Deserialize;
+
+/**
+ *  The register's own chained events, newest first: who changed which setting when (the organisation, SMTP,
+ *  templates, the data map, calendar days, targets, retention, identity periods, authorities, blocked senders),
+ *  the signing key, copies of the register, repairs.
+ */
+export type ListRegisterEvents_Deserialize = {
+	/**  How many, newest first (1–500). */
+	limit?: number,
+};
+
+/**
+ *  The register's own chained events, newest first: who changed which setting when (the organisation, SMTP,
+ *  templates, the data map, calendar days, targets, retention, identity periods, authorities, blocked senders),
+ *  the signing key, copies of the register, repairs.
+ */
+export type ListRegisterEvents_Serialize = {
+	/**  How many, newest first (1–500). */
+	limit: number,
+};
+
 /**  The queue: filtered, sorted, paged. */
 export type ListRequests = ListRequests_Serialize | ListRequests_Deserialize;
 
@@ -2387,6 +2415,19 @@ export type RegisterCopied = {
 	id: string,
 	files_linked: number,
 	files_copied: number,
+};
+
+/**  The register's events, each typed for the window like a request's timeline. */
+export type RegisterHistory = RegisterHistory_Serialize | RegisterHistory_Deserialize;
+
+/**  The register's events, each typed for the window like a request's timeline. */
+export type RegisterHistory_Deserialize = {
+	events: TimelineEvent_Deserialize[],
+};
+
+/**  The register's events, each typed for the window like a request's timeline. */
+export type RegisterHistory_Serialize = {
+	events: TimelineEvent_Serialize[],
 };
 
 /**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
