@@ -104,7 +104,10 @@ impl Failure {
 /// The core's error decides the exit code (docs/cli.md): 2 for bad input, 1 for a refusal or any other failure.
 impl From<rightsdesk::Error> for Failure {
     fn from(e: rightsdesk::Error) -> Failure {
-        let code = if e.kind().is_bad_input() { 2 } else { 1 };
+        // A deadline the engine cannot compute from the values given is bad input too; damaged built-in data is not.
+        let bad_input = e.kind().is_bad_input()
+            || matches!(&e, rightsdesk::Error::Deadline(d) if !matches!(d, rightsdesk::deadline::DeadlineError::Data(_)));
+        let code = if bad_input { 2 } else { 1 };
         Failure { message: e.to_string(), code, stdout: false }
     }
 }

@@ -358,12 +358,12 @@ impl Desk {
 
     fn open_sealed(&self, passphrase: &str) -> Result<SigningKey> {
         let public =
-            self.store.setting("audit.key.public")?.ok_or_else(|| Error::invalid("key", "no signing key is set up"))?;
+            self.store.setting("audit.key.public")?.ok_or_else(|| Error::refused("no signing key is set up"))?;
         let sealed: Sealed = self
             .store
             .setting("audit.key.sealed")?
             .and_then(|t| serde_json::from_str(&t).ok())
-            .ok_or_else(|| Error::invalid("key", "the signing key is not sealed with a passphrase"))?;
+            .ok_or_else(|| Error::refused("the signing key is not sealed with a passphrase"))?;
         let key = signing::open(&sealed, passphrase, context(&self.key_register()?, &public).as_bytes())?;
         same_key(&key, &public)?;
         Ok(key)
@@ -438,14 +438,11 @@ impl Desk {
         let mut output = Output::create(out, existing)?;
         let signed = self.checkpoint("anchor exported")?;
         if signed.is_none() {
-            return Err(Error::invalid(
-                "key",
-                if self.store.setting("audit.key.public")?.is_some() {
-                    format!("the signing key is locked: unlock it in the window, or set {PASSPHRASE_ENV}")
-                } else {
-                    "no signing key is set up: run `rightsdesk audit key setup` first".to_string()
-                },
-            ));
+            return Err(Error::refused(if self.store.setting("audit.key.public")?.is_some() {
+                format!("the signing key is locked: unlock it in the window, or set {PASSPHRASE_ENV}")
+            } else {
+                "no signing key is set up: run `rightsdesk audit key setup` first".to_string()
+            }));
         }
         let (cp, text) = self.newest_anchor()?.ok_or_else(|| Error::Corrupt("no checkpoint".into()))?;
         std::io::Write::write_all(output.file(), &text)

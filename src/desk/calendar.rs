@@ -83,7 +83,7 @@ impl Desk {
         let (calendar, day) = self.calendar_and_day(calendar, day)?;
         let existing =
             self.calendar_days()?.into_iter().find(|d| d.calendar == calendar && d.day == day).ok_or_else(|| {
-                Error::invalid("day", format!("{} is not a day the organisation added to {calendar}", dates::fmt(day)))
+                Error::refused(format!("{} is not a day the organisation added to {calendar}", dates::fmt(day)))
             })?;
         self.change_calendar(&calendar, day, &existing.label, false, Some(reason))
     }

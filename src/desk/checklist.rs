@@ -223,7 +223,7 @@ impl Desk {
                 .checklist(&r.id.to_string())?
                 .into_iter()
                 .find(|i| i.system_id == system || i.system_name.eq_ignore_ascii_case(system.trim()))
-                .ok_or_else(|| Error::invalid("system", format!("{system} is not on {}'s checklist", r.reference)))?;
+                .ok_or_else(|| Error::refused(format!("{system} is not on {}'s checklist", r.reference)))?;
             if state == "beyond-use" && !(item.is_backup && r.kind == RequestKind::Erasure) {
                 return Err(Error::invalid(
                     "state",

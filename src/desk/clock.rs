@@ -109,7 +109,7 @@ impl Desk {
                 .pauses
                 .iter_mut()
                 .find(|p| p.end.is_none())
-                .ok_or_else(|| Error::invalid("on", "the clock is not stopped"))?;
+                .ok_or_else(|| Error::refused("the clock is not stopped"))?;
             if on < open.start {
                 return Err(Error::invalid(
                     "on",

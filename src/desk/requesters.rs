@@ -213,7 +213,7 @@ impl Desk {
             Ok(true)
         })?;
         if !unblocked {
-            return Err(Error::invalid("email", format!("{email} is not blocked")));
+            return Err(Error::refused(format!("{email} is not blocked")));
         }
         Ok(())
     }

@@ -1,24 +1,40 @@
-//! A file handed to an operation: a path a person named (the command line; the window's native dialogs) or the
-//! bytes the window read itself and sent over its bridge as base64. Both are bounded before anything is read.
+//! A file handed to an operation: a path a person named on the command line, or the bytes the window read itself
+//! and sent over its bridge as base64. Both are bounded before anything is read. The window can only send bytes:
+//! a path from the webview would let a page read any file the user can into the register.
 
 use std::io::{Cursor, Read};
 use std::path::PathBuf;
 
 use base64::Engine;
-use serde::Deserialize;
+use serde::{Deserialize, Deserializer};
 
 use super::{MAX_UPLOAD_BYTES, megabytes, open_input, read_error};
 use crate::error::{Error, Result};
 use crate::intake::Source;
 
-#[derive(Debug, Clone, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(untagged)]
+#[derive(Debug, Clone)]
 pub enum FileInput {
     /// Read by the window: travels as base64, so it is held to [`MAX_UPLOAD_BYTES`] as well as the caller's limit.
     Upload { name: String, content_base64: String },
     /// A file on this computer.
     Path { path: PathBuf },
+}
+
+/// A file as the window sends it (its TypeScript type: operations' file fields are typed as this).
+#[derive(Debug, Clone, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(deny_unknown_fields)]
+pub struct FileUpload {
+    pub name: String,
+    pub content_base64: String,
+}
+
+impl<'de> Deserialize<'de> for FileInput {
+    /// Only an upload: a path arrives only through the command line (`FromStr`).
+    fn deserialize<D: Deserializer<'de>>(d: D) -> std::result::Result<FileInput, D::Error> {
+        let FileUpload { name, content_base64 } = FileUpload::deserialize(d)?;
+        Ok(FileInput::Upload { name, content_base64 })
+    }
 }
 
 impl std::str::FromStr for FileInput {
@@ -135,7 +151,15 @@ mod tests {
         assert_eq!(f.name(), "a.eml");
         let f: FileInput = serde_json::from_value(serde_json::json!({"name": "a", "content_base64": ""})).unwrap();
         assert!(matches!(f, FileInput::Upload { .. }));
-        let f: FileInput = serde_json::from_value(serde_json::json!({"path": "/x/y.csv"})).unwrap();
-        assert_eq!(f.name(), "y.csv");
+    }
+
+    #[test]
+    fn the_window_cannot_name_a_path() {
+        for sent in [
+            serde_json::json!({"path": "/home/officer/.ssh/id_ed25519"}),
+            serde_json::json!({"name": "a", "content_base64": "", "path": "/etc/shadow"}),
+        ] {
+            assert!(serde_json::from_value::<FileInput>(sent.clone()).is_err(), "{sent}");
+        }
     }
 }

@@ -9,7 +9,7 @@ pub mod container;
 mod input;
 pub mod sheet;
 
-pub use input::FileInput;
+pub use input::{FileInput, FileUpload};
 
 use std::fs::File;
 use std::io::Read;

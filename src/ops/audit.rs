@@ -17,7 +17,7 @@ pub struct VerifyAudit {
         value_name = "FILE",
         help = "Also check that the register still holds the head in this anchor file (`audit anchor --out`)"
     )]
-    #[serde(default)]
+    #[serde(skip)]
     pub anchor: Option<PathBuf>,
 }
 op!(VerifyAudit => ChainReport, |i, d| d.verify_audit_with(i.anchor.as_deref()));
@@ -79,7 +79,8 @@ op!(UnlockAuditKey => AuditKeyStatus, |i, d| d.unlock_audit_key(&i.passphrase));
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportAnchor {
-    #[serde(flatten)]
+    /// The command line's `--out`/`--force` (the window cannot name a path: Downloads).
+    #[serde(skip)]
     pub save: SaveTo,
 }
 

@@ -59,7 +59,8 @@ op!(SetTargetDays => RecomputeCount, |i, d| d.set_target_working_days(&i.regime,
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportDeadlines {
-    #[serde(flatten)]
+    /// The command line's `--out`/`--force` (the window cannot name a path: Downloads).
+    #[serde(skip)]
     pub save: SaveTo,
 }
 

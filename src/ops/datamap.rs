@@ -56,6 +56,7 @@ pub struct TickChecklist {
     pub note: Option<String>,
     #[arg(long, help = "A file kept as proof (attached to the request with its SHA-256)")]
     #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileUpload>))]
     pub proof: Option<FileInput>,
 }
 op!(TickChecklist => RequestDetail, |i, d| {

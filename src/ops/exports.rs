@@ -28,6 +28,7 @@ pub struct AddDisclosure {
     pub reference: String,
     pub input: DisclosureInput,
     #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileUpload>))]
     pub file: Option<FileInput>,
 }
 op!(AddDisclosure => RequestDetail, |i, d| {
@@ -53,7 +54,8 @@ op!(RemoveDisclosure => RequestDetail, |i, d| d.remove_disclosure(&i.reference, 
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportEvidence {
     pub selection: PackSelection,
-    #[serde(flatten)]
+    /// The command line's `--out`/`--force` (the window cannot name a path: Downloads).
+    #[serde(skip)]
     pub save: SaveTo,
 }
 op!(ExportEvidence => EvidencePack, |i, d| match &i.save.out {
@@ -69,7 +71,8 @@ pub struct ExportLog {
     pub from: String,
     pub to: String,
     pub format: LogFormat,
-    #[serde(flatten)]
+    /// The command line's `--out`/`--force` (the window cannot name a path: Downloads).
+    #[serde(skip)]
     pub save: SaveTo,
 }
 
@@ -102,7 +105,8 @@ pub struct ExportSubject {
     pub password: Option<String>,
     #[serde(default)]
     pub language: Option<String>,
-    #[serde(flatten)]
+    /// The command line's `--out`/`--force` (the window cannot name a path: Downloads).
+    #[serde(skip)]
     pub save: SaveTo,
 }
 

@@ -20,6 +20,7 @@ pub struct RecordIdentityCheck {
         help = "A file seen (copied into the managed evidence folder with its SHA-256); repeat for several"
     )]
     #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Vec<crate::files::FileUpload>))]
     pub evidence: Vec<FileInput>,
 }
 op!(RecordIdentityCheck => RequestDetail, |i, d| {

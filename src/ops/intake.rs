@@ -15,6 +15,7 @@ use crate::store::ImportRecord;
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReadEmail {
+    #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
     pub file: FileInput,
 }
 op!(ReadEmail => EmailDraft, |i, _d| i.read());
@@ -30,6 +31,7 @@ impl ReadEmail {
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreviewImport {
+    #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
     pub file: FileInput,
 }
 op!(PreviewImport => ImportPreview, |i, d| d.preview_import(&i.file.into_source(MAX_IMPORT_BYTES)?));
@@ -46,15 +48,17 @@ op!(ListImports => Vec<ImportRecord>, |_, d| d.imports());
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunImport {
+    #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
     pub file: FileInput,
     #[serde(default)]
     pub mapping: Option<ImportMapping>,
     #[serde(default)]
     pub check_only: bool,
-    #[serde(default)]
+    /// The command line's `--errors` (the window cannot name a path).
+    #[serde(skip)]
     pub errors: Option<PathBuf>,
     /// Replace the `errors` file if there is one.
-    #[serde(default)]
+    #[serde(skip)]
     pub force: bool,
     #[serde(default)]
     pub errors_to_downloads: bool,

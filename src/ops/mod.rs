@@ -54,18 +54,19 @@ macro_rules! op {
 }
 pub(crate) use op;
 
-/// Where an operation saves the file it makes: the path given (replacing a file there only with `force`), or a
-/// free name in the Downloads folder.
+/// Where an operation saves the file it makes: the path given on the command line (replacing a file there only
+/// with `--force`), or a free name in the Downloads folder. The window cannot name a path (`serde(skip)`): a page
+/// in the webview must not be able to write, let alone overwrite, any file the user can.
 #[derive(Debug, Default, Clone, Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SaveTo {
     /// The file to write (default: a new name in the Downloads folder).
     #[arg(long, value_name = "FILE")]
-    #[serde(default)]
+    #[serde(skip)]
     pub out: Option<PathBuf>,
     /// Replace the file at --out if there is one.
     #[arg(long)]
-    #[serde(default)]
+    #[serde(skip)]
     pub force: bool,
 }
 
@@ -168,4 +169,29 @@ macro_rules! operations {
             ]
         }
     };
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    /// What the window sends cannot name a path to write or read: those come from the command line only.
+    #[test]
+    fn the_window_cannot_choose_where_files_are_written() {
+        let sent = json!({"from": "2026-01-01", "to": "2026-12-31", "format": "csv", "out": "/home/officer/.bashrc", "force": true});
+        let op: exports::ExportLog = serde_json::from_value(sent).unwrap();
+        assert!(op.save.out.is_none() && !op.save.force);
+        let sent = json!({"reference": "RD-2026-0001", "stage": "refusal", "out": "/tmp/x.pdf", "force": true});
+        let op: responses::WriteLetter = serde_json::from_value(sent).unwrap();
+        assert!(op.out.is_none() && !op.force && !op.to_downloads);
+        let sent = json!({"file": {"name": "a.csv", "content_base64": ""}, "errors": "/tmp/e.csv", "force": true});
+        let op: intake::RunImport = serde_json::from_value(sent).unwrap();
+        assert!(op.errors.is_none() && !op.force);
+        let op: audit::VerifyAudit = serde_json::from_value(json!({"anchor": "/tmp/a.json"})).unwrap();
+        assert!(op.anchor.is_none());
+        let sent = json!({"reference": "RD-2026-0001", "file": {"path": "/etc/passwd"}});
+        assert!(serde_json::from_value::<requests::AddAttachment>(sent).is_err());
+    }
 }

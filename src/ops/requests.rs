@@ -42,6 +42,7 @@ op!(GetRequest => RequestDetail, |i, d| d.request(&i.reference));
 pub struct AddRequest {
     pub input: NewRequest,
     #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileUpload>))]
     pub file: Option<FileInput>,
 }
 op!(AddRequest => RequestDetail, |i, d| match i.file {
@@ -74,6 +75,7 @@ op!(ChangeStatus => RequestDetail, |i, d| d.change_status(&i.reference, i.change
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddAttachment {
     pub reference: String,
+    #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
     pub file: FileInput,
     /// The name to keep it under (default: the file's own).
     #[arg(long, help = "The name to show (default: the file's own name)")]

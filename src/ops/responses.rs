@@ -31,6 +31,7 @@ op!(SetOrganisation => Organisation, |i, d| d.set_organisation(i.org));
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetLogo {
     #[serde(default)]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileUpload>))]
     pub file: Option<FileInput>,
 }
 op!(SetLogo => Organisation, |i, d| match i.file {
@@ -168,8 +169,8 @@ op!(LetterPreview => String, |LetterPreview { answer: a }, d| {
     Ok(base64::engine::general_purpose::STANDARD.encode(pdf))
 });
 
-/// The answer as a PDF letter, kept with the request; a printable copy goes to `out`, or to the Downloads folder
-/// when `to_downloads` (the window's choice), or nowhere.
+/// The answer as a PDF letter, kept with the request; a printable copy goes to `--out` (the command line only), or
+/// to the Downloads folder when `to_downloads` (the window's choice), or nowhere.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct WriteLetter {
@@ -178,11 +179,11 @@ pub struct WriteLetter {
     pub answer: Answer,
     /// Also write a printable copy to this file.
     #[arg(long, value_name = "OUT")]
-    #[serde(default)]
+    #[serde(skip)]
     pub out: Option<PathBuf>,
     /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
     #[arg(long, requires = "out")]
-    #[serde(default)]
+    #[serde(skip)]
     pub force: bool,
     #[arg(skip)]
     #[serde(default)]

@@ -164,3 +164,31 @@ fn the_commands_that_match_window_views_work() {
         reg.run(&["--json", "request", "dashboard"]).json()
     );
 }
+
+/// docs/cli.md: 2 for a value that is wrong whatever the register holds, 1 for what the register's state refuses.
+#[test]
+fn exit_codes_tell_bad_input_from_a_refusal() {
+    let reg = Register::new("2026-11-22");
+    let reference = reg.request().kind("access").gdpr("FR").received("2026-11-02").name("Ann Example").add();
+    let refused: [&[&str]; 5] = [
+        &["request", "resume", &reference, "--on", "2026-11-10"],
+        &["requester", "unblock", "nobody@example.org"],
+        &["request", "tick", &reference, "--system", "Nope", "--state", "done"],
+        &["calendar", "remove-day", "--calendar", "FR", "--date", "2026-12-24", "--reason", "never added"],
+        &["audit", "key", "status", "--json"],
+    ];
+    for args in &refused[..4] {
+        let out = reg.run(args);
+        assert_eq!(out.code, 1, "{args:?} is refused by the register's state: {}", out.stderr);
+    }
+    reg.run(refused[4]).ok();
+    for (args, needle) in [
+        (&["deadline", "--regime", "xx-law", "--kind", "access", "--received", "2026-03-02"][..], "xx-law"),
+        (&["deadline", "--regime", "uk-gdpr", "--kind", "teleport", "--received", "2026-03-02"][..], "teleport"),
+        (&["deadline", "--regime", "uk-gdpr", "--kind", "access", "--received", "2026-02-30"][..], "2026-02-30"),
+    ] {
+        let out = reg.run(args);
+        out.assert_error(needle);
+        assert_eq!(out.code, 2, "{args:?} is bad input: {}", out.stderr);
+    }
+}

@@ -129,7 +129,7 @@ export function callWithProgress<K extends ProgressOperation>(
 export const appInfo = () => unwrap(commands.appInfo());
 
 /** A file the person picked in the window, as the core reads it. */
-export async function upload(file: File): Promise<B.FileInput> {
+export async function upload(file: File): Promise<B.FileUpload> {
   return { name: file.name, content_base64: await toBase64(file) };
 }
 

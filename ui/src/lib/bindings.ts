@@ -16,12 +16,12 @@ export const commands = {
 	editRequest: (input: EditRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input })),
 	changeStatus: (input: ChangeStatus_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input })),
 	addAttachment: (input: AddAttachment_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input })),
-	verifyAudit: (input: VerifyAudit_Deserialize) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
+	verifyAudit: (input: VerifyAudit) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
 	registerEvents: (input: ListRegisterEvents_Deserialize) => typedError<RegisterHistory_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("register_events", { input })),
 	auditKeyStatus: (input: GetAuditKeyStatus) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input })),
 	setUpAuditKey: (input: SetUpAuditKey_Deserialize) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input })),
 	unlockAuditKey: (input: UnlockAuditKey) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input })),
-	exportAnchor: (input: ExportAnchor_Deserialize) => typedError<AnchorExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input })),
+	exportAnchor: (input: ExportAnchor) => typedError<AnchorExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input })),
 	recordFeePaid: (input: RecordFeePaid) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { input })),
 	pauseClock: (input: PauseClock_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { input })),
 	resumeClock: (input: ResumeClock) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { input })),
@@ -32,7 +32,7 @@ export const commands = {
 	removeNonWorkingDay: (input: RemoveNonWorkingDay) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { input })),
 	targetSettings: (input: GetTargetSettings) => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings", { input })),
 	setTargetDays: (input: SetTargetDays) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { input })),
-	exportDeadlines: (input: ExportDeadlines_Deserialize) => typedError<DeadlinesExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input })),
+	exportDeadlines: (input: ExportDeadlines) => typedError<DeadlinesExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input })),
 	recordIdentityCheck: (input: RecordIdentityCheck_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { input })),
 	askIdentity: (input: AskIdentity_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { input })),
 	setAgent: (input: SetAgent_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { input })),
@@ -78,12 +78,12 @@ export const commands = {
 	metrics: (input: GetMetrics_Deserialize) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input })),
 	addDisclosure: (input: AddDisclosure_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input })),
 	removeDisclosure: (input: RemoveDisclosure) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input })),
-	exportEvidence: (input: ExportEvidence_Deserialize) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input })),
+	exportEvidence: (input: ExportEvidence) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input })),
 	retention: (input: GetRetention) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention", { input })),
 	setRetentionMonths: (input: SetRetentionMonths) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { input })),
 	purgeExpired: (input: PurgeExpired) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired", { input })),
 	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
-	exportLog: (input: ExportLog_Deserialize, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
+	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
 	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
 };
 
@@ -94,7 +94,7 @@ export type AddAttachment = AddAttachment_Serialize | AddAttachment_Deserialize;
 /**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
 export type AddAttachment_Deserialize = {
 	reference: string,
-	file: FileInput,
+	file: FileUpload,
 	/**  The name to keep it under (default: the file's own). */
 	name?: string | null,
 };
@@ -102,7 +102,7 @@ export type AddAttachment_Deserialize = {
 /**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
 export type AddAttachment_Serialize = {
 	reference: string,
-	file: FileInput,
+	file: FileUpload,
 	/**  The name to keep it under (default: the file's own). */
 	name: string | null,
 };
@@ -114,14 +114,14 @@ export type AddDisclosure = AddDisclosure_Serialize | AddDisclosure_Deserialize;
 export type AddDisclosure_Deserialize = {
 	reference: string,
 	input: DisclosureInput_Deserialize,
-	file?: FileInput | null,
+	file?: FileUpload | null,
 };
 
 /**  Add a field, or a file found in a system, to an access or portability answer. */
 export type AddDisclosure_Serialize = {
 	reference: string,
 	input: DisclosureInput_Serialize,
-	file: FileInput | null,
+	file: FileUpload | null,
 };
 
 /**  Declare a non-working day in a calendar; open requests' dates are derived again. */
@@ -143,7 +143,7 @@ export type AddRequest = AddRequest_Serialize | AddRequest_Deserialize;
  */
 export type AddRequest_Deserialize = {
 	input: NewRequest_Deserialize,
-	file?: FileInput | null,
+	file?: FileUpload | null,
 };
 
 /**
@@ -152,7 +152,7 @@ export type AddRequest_Deserialize = {
  */
 export type AddRequest_Serialize = {
 	input: NewRequest_Serialize,
-	file: FileInput | null,
+	file: FileUpload | null,
 };
 
 /**  Add a system to the data map. */
@@ -1240,61 +1240,25 @@ export type Explanation_Serialize = {
 };
 
 /**  Sign the head of the trail and save it as an anchor file. */
-export type ExportAnchor = ExportAnchor_Serialize | ExportAnchor_Deserialize;
-
-/**  Sign the head of the trail and save it as an anchor file. */
-export type ExportAnchor_Deserialize = SaveTo_Deserialize;
-
-/**  Sign the head of the trail and save it as an anchor file. */
-export type ExportAnchor_Serialize = SaveTo_Serialize;
+export type ExportAnchor = Record<string, never>;
 
 /**  Every open deadline as an .ics calendar (no names in it). */
-export type ExportDeadlines = ExportDeadlines_Serialize | ExportDeadlines_Deserialize;
-
-/**  Every open deadline as an .ics calendar (no names in it). */
-export type ExportDeadlines_Deserialize = SaveTo_Deserialize;
-
-/**  Every open deadline as an .ics calendar (no names in it). */
-export type ExportDeadlines_Serialize = SaveTo_Serialize;
+export type ExportDeadlines = Record<string, never>;
 
 /**  The evidence pack for a regulator's inquiry, saved where `save` says (default: Downloads). */
-export type ExportEvidence = ExportEvidence_Serialize | ExportEvidence_Deserialize;
-
-/**  The evidence pack for a regulator's inquiry, saved where `save` says (default: Downloads). */
-export type ExportEvidence_Deserialize = {
+export type ExportEvidence = {
 	selection: PackSelection,
-} & SaveTo_Deserialize;
-
-/**  The evidence pack for a regulator's inquiry, saved where `save` says (default: Downloads). */
-export type ExportEvidence_Serialize = {
-	selection: PackSelection,
-} & SaveTo_Serialize;
+};
 
 /**
  *  The request log of a period (dates as typed, YYYY-MM-DD), saved where `save` says (default: Downloads);
  *  progress is the number of requests written so far.
  */
-export type ExportLog = ExportLog_Serialize | ExportLog_Deserialize;
-
-/**
- *  The request log of a period (dates as typed, YYYY-MM-DD), saved where `save` says (default: Downloads);
- *  progress is the number of requests written so far.
- */
-export type ExportLog_Deserialize = {
+export type ExportLog = {
 	from: string,
 	to: string,
 	format: LogFormat,
-} & SaveTo_Deserialize;
-
-/**
- *  The request log of a period (dates as typed, YYYY-MM-DD), saved where `save` says (default: Downloads);
- *  progress is the number of requests written so far.
- */
-export type ExportLog_Serialize = {
-	from: string,
-	to: string,
-	format: LogFormat,
-} & SaveTo_Serialize;
+};
 
 /**
  *  The requester's copy of their data as a ZIP (AES-256 with a password), saved where `save` says (default:
@@ -1310,7 +1274,7 @@ export type ExportSubject_Deserialize = {
 	reference: string,
 	password?: string | null,
 	language?: string | null,
-} & SaveTo_Deserialize;
+};
 
 /**
  *  The requester's copy of their data as a ZIP (AES-256 with a password), saved where `save` says (default:
@@ -1320,7 +1284,7 @@ export type ExportSubject_Serialize = {
 	reference: string,
 	password: string | null,
 	language: string | null,
-} & SaveTo_Serialize;
+};
 
 /**  `new_due`: the date the organisation named, where the regime lets it (written only then). */
 export type ExtensionTaken = ExtensionTaken_Serialize | ExtensionTaken_Deserialize;
@@ -1357,17 +1321,17 @@ export type FeePaid_Serialize = {
 	dates?: DatesChange_Serialize,
 };
 
-export type FileInput = 
-/**  Read by the window: travels as base64, so it is held to [`MAX_UPLOAD_BYTES`] as well as the caller's limit. */
-({ name: string; content_base64: string }) & { path?: never } | 
-/**  A file on this computer. */
-({ path: string }) & { content_base64?: never; name?: never };
-
 /**  A file as the trail names it: the file itself may go (a purge), its name, digest and size stay. */
 export type FileRef = {
 	file_name: string,
 	sha256: string,
 	size: number,
+};
+
+/**  A file as the window sends it (its TypeScript type: operations' file fields are typed as this). */
+export type FileUpload = {
+	name: string,
+	content_base64: string,
 };
 
 export type FilesFolderMoved = {
@@ -2179,7 +2143,7 @@ export type PreviewDraft = {
 
 /**  A table's columns, a sample of its rows and the mapping guessed from its headers. */
 export type PreviewImport = {
-	file: FileInput,
+	file: FileUpload,
 };
 
 /**  A response rendered on a request, with what the law requires that is missing. */
@@ -2292,7 +2256,7 @@ export type QueueRow_Serialize = {
 
 /**  Read an email (.eml) into a prefilled request form; nothing is logged. */
 export type ReadEmail = {
-	file: FileInput,
+	file: FileUpload,
 };
 
 /**  How many open requests a settings change re-derived, and how many got new dates. */
@@ -2339,14 +2303,14 @@ export type RecordIdentityCheck = RecordIdentityCheck_Serialize | RecordIdentity
 export type RecordIdentityCheck_Deserialize = {
 	reference: string,
 	check: CheckInput_Deserialize,
-	evidence?: FileInput[],
+	evidence?: FileUpload[],
 };
 
 /**  Record an identity check, with the evidence seen (kept until the evidence purge). */
 export type RecordIdentityCheck_Serialize = {
 	reference: string,
 	check: CheckInput_Serialize,
-	evidence: FileInput[],
+	evidence: FileUpload[],
 };
 
 /**  Add to a request's checklist the systems added to the data map since it was made. */
@@ -2923,12 +2887,9 @@ export type RunImport = RunImport_Serialize | RunImport_Deserialize;
  *  `errors_to_downloads` (the window's choice), to a new file in the Downloads folder when there are any.
  */
 export type RunImport_Deserialize = {
-	file: FileInput,
+	file: FileUpload,
 	mapping?: ImportMapping_Deserialize | null,
 	check_only?: boolean,
-	errors?: string | null,
-	/**  Replace the `errors` file if there is one. */
-	force?: boolean,
 	errors_to_downloads?: boolean,
 };
 
@@ -2938,12 +2899,9 @@ export type RunImport_Deserialize = {
  *  `errors_to_downloads` (the window's choice), to a new file in the Downloads folder when there are any.
  */
 export type RunImport_Serialize = {
-	file: FileInput,
+	file: FileUpload,
 	mapping: ImportMapping_Serialize | null,
 	check_only: boolean,
-	errors: string | null,
-	/**  Replace the `errors` file if there is one. */
-	force: boolean,
 	errors_to_downloads: boolean,
 };
 
@@ -2954,34 +2912,6 @@ export type SaveTemplate = {
 	lang: string,
 	subject: string,
 	body: string,
-};
-
-/**
- *  Where an operation saves the file it makes: the path given (replacing a file there only with `force`), or a
- *  free name in the Downloads folder.
- */
-export type SaveTo = SaveTo_Serialize | SaveTo_Deserialize;
-
-/**
- *  Where an operation saves the file it makes: the path given (replacing a file there only with `force`), or a
- *  free name in the Downloads folder.
- */
-export type SaveTo_Deserialize = {
-	/**  The file to write (default: a new name in the Downloads folder). */
-	out?: string | null,
-	/**  Replace the file at --out if there is one. */
-	force?: boolean,
-};
-
-/**
- *  Where an operation saves the file it makes: the path given (replacing a file there only with `force`), or a
- *  free name in the Downloads folder.
- */
-export type SaveTo_Serialize = {
-	/**  The file to write (default: a new name in the Downloads folder). */
-	out: string | null,
-	/**  Replace the file at --out if there is one. */
-	force: boolean,
 };
 
 export type SenderUnblocked = {
@@ -3017,12 +2947,12 @@ export type SetLogo = SetLogo_Serialize | SetLogo_Deserialize;
 
 /**  Put a logo on the letterhead (`file` None takes it off). */
 export type SetLogo_Deserialize = {
-	file?: FileInput | null,
+	file?: FileUpload | null,
 };
 
 /**  Put a logo on the letterhead (`file` None takes it off). */
 export type SetLogo_Serialize = {
-	file: FileInput | null,
+	file: FileUpload | null,
 };
 
 /**  Change the organisation's details. */
@@ -3426,7 +3356,7 @@ export type TickChecklist_Deserialize = {
 	system: string,
 	item_state: string,
 	note?: string | null,
-	proof?: FileInput | null,
+	proof?: FileUpload | null,
 };
 
 /**  Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one. */
@@ -3435,7 +3365,7 @@ export type TickChecklist_Serialize = {
 	system: string,
 	item_state: string,
 	note: string | null,
-	proof: FileInput | null,
+	proof: FileUpload | null,
 };
 
 /**
@@ -3545,51 +3475,27 @@ export type VerificationPolicy = {
  *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
  *  `anchor`, also that the register still holds the head saved in that anchor file.
  */
-export type VerifyAudit = VerifyAudit_Serialize | VerifyAudit_Deserialize;
+export type VerifyAudit = Record<string, never>;
 
 /**
- *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
- *  `anchor`, also that the register still holds the head saved in that anchor file.
- */
-export type VerifyAudit_Deserialize = {
-	anchor?: string | null,
-};
-
-/**
- *  Check the whole trail: the chain, every row against its last event, purge records, signed checkpoints; with
- *  `anchor`, also that the register still holds the head saved in that anchor file.
- */
-export type VerifyAudit_Serialize = {
-	anchor: string | null,
-};
-
-/**
- *  The answer as a PDF letter, kept with the request; a printable copy goes to `out`, or to the Downloads folder
- *  when `to_downloads` (the window's choice), or nowhere.
+ *  The answer as a PDF letter, kept with the request; a printable copy goes to `--out` (the command line only), or
+ *  to the Downloads folder when `to_downloads` (the window's choice), or nowhere.
  */
 export type WriteLetter = WriteLetter_Serialize | WriteLetter_Deserialize;
 
 /**
- *  The answer as a PDF letter, kept with the request; a printable copy goes to `out`, or to the Downloads folder
- *  when `to_downloads` (the window's choice), or nowhere.
+ *  The answer as a PDF letter, kept with the request; a printable copy goes to `--out` (the command line only), or
+ *  to the Downloads folder when `to_downloads` (the window's choice), or nowhere.
  */
 export type WriteLetter_Deserialize = {
-	/**  Also write a printable copy to this file. */
-	out?: string | null,
-	/**  Replace the --out file if it exists (without this, an existing file is refused and left as it is). */
-	force?: boolean,
 	to_downloads?: boolean,
 } & Answer_Deserialize;
 
 /**
- *  The answer as a PDF letter, kept with the request; a printable copy goes to `out`, or to the Downloads folder
- *  when `to_downloads` (the window's choice), or nowhere.
+ *  The answer as a PDF letter, kept with the request; a printable copy goes to `--out` (the command line only), or
+ *  to the Downloads folder when `to_downloads` (the window's choice), or nowhere.
  */
 export type WriteLetter_Serialize = {
-	/**  Also write a printable copy to this file. */
-	out: string | null,
-	/**  Replace the --out file if it exists (without this, an existing file is refused and left as it is). */
-	force: boolean,
 	to_downloads: boolean,
 } & Answer_Serialize;
 
