@@ -1,6 +1,5 @@
 //! `rightsdesk audit`: verify the audit trail, sign checkpoints of its head, manage the signing key, export anchors.
 
-use std::io::Read;
 use std::path::PathBuf;
 
 use clap::Subcommand;
@@ -75,22 +74,13 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             ctx.show(&done.checkpoint, |cp| signed(&format!("anchor written to {}", done.file), cp))
         }
         Command::Key(KeyCommand::Setup { passphrase_stdin }) => {
-            let passphrase = if passphrase_stdin { Some(read_passphrase()?) } else { None };
+            let passphrase = if passphrase_stdin { Some(super::secret_from_stdin("passphrase")?) } else { None };
             // The buffer itself moves into the op, which wipes it when dropped.
             let passphrase = passphrase.map(|mut p| std::mem::take(&mut *p));
             ctx.show(&ops::audit::SetUpAuditKey { passphrase }.run(&desk)?, key_status)
         }
         Command::Key(KeyCommand::Status) => ctx.show(&ops::audit::GetAuditKeyStatus.run(&desk)?, key_status),
     }
-}
-
-fn read_passphrase() -> Result<zeroize::Zeroizing<String>, Failure> {
-    let mut text = zeroize::Zeroizing::new(String::new());
-    std::io::stdin()
-        .take(4096)
-        .read_to_string(&mut text)
-        .map_err(|e| Failure::usage(format!("reading the passphrase: {e}")))?;
-    Ok(zeroize::Zeroizing::new(text.trim_end_matches(['\n', '\r']).to_string()))
 }
 
 fn broken(r: &ChainReport) -> String {

@@ -102,7 +102,10 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             }
         }
         Command::Subject { reference, out, force, password_stdin, lang } => {
-            let password = if password_stdin { Some(read_password()?) } else { None };
+            let password = if password_stdin { Some(super::secret_from_stdin("password")?) } else { None };
+            if password.as_ref().is_some_and(|p| p.is_empty()) {
+                return Err(Failure::usage("--password-stdin: standard input held no password".into()));
+            }
             // The buffer itself moves into the op, which wipes it when dropped.
             let password = password.map(|mut p| std::mem::take(&mut *p));
             let save = SaveTo { out: Some(out), force };
@@ -123,19 +126,6 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             }
         }
     }
-}
-
-/// The first line of standard input, held in memory that is wiped when dropped.
-fn read_password() -> Result<zeroize::Zeroizing<String>, Failure> {
-    let mut line = zeroize::Zeroizing::new(String::new());
-    std::io::stdin()
-        .read_line(&mut line)
-        .map_err(|e| Failure::usage(format!("cannot read the password from standard input: {e}")))?;
-    let trimmed = zeroize::Zeroizing::new(line.trim_end_matches(['\r', '\n']).to_string());
-    if trimmed.is_empty() {
-        return Err(Failure::usage("--password-stdin: standard input held no password".into()));
-    }
-    Ok(trimmed)
 }
 
 pub fn metrics(ctx: &Ctx, op: ops::exports::GetMetrics) -> Result<String, Failure> {

@@ -235,6 +235,23 @@ pub fn json<T: serde::Serialize>(value: &T) -> Result<String, Failure> {
     Ok(out::json_text(serde_json::to_string_pretty(value)?))
 }
 
+/// A secret (`--password-stdin`, `--passphrase-stdin`): the first line of standard input, at most 4 KiB, held in
+/// memory that is wiped when dropped.
+pub fn secret_from_stdin(what: &str) -> Result<zeroize::Zeroizing<String>, Failure> {
+    use std::io::Read;
+    const LIMIT: u64 = 4096;
+    let mut text = zeroize::Zeroizing::new(String::new());
+    std::io::stdin()
+        .take(LIMIT + 1)
+        .read_to_string(&mut text)
+        .map_err(|e| Failure::usage(format!("cannot read the {what} from standard input: {e}")))?;
+    let line = text.split(['\r', '\n']).next().unwrap_or_default();
+    if line.len() as u64 > LIMIT {
+        return Err(Failure::usage(format!("the {what} on standard input is longer than 4 KiB")));
+    }
+    Ok(zeroize::Zeroizing::new(line.to_string()))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -176,14 +176,8 @@ pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
             ctx.show(&org, |org| format!("organisation: {} <{}>", org.name, org.email))
         }
         Settings::Smtp { host, port, security, username, from, ca_file, password_stdin, allow_plaintext_password } => {
-            let password = if password_stdin {
-                let mut text = String::new();
-                std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-                    .map_err(|e| Failure::usage(format!("cannot read the password from standard input: {e}")))?;
-                Some(text.trim_end_matches(['\r', '\n']).to_string())
-            } else {
-                None
-            };
+            let password =
+                if password_stdin { Some(std::mem::take(&mut *super::secret_from_stdin("password")?)) } else { None };
             let settings = rightsdesk::desk::SmtpSettings {
                 host,
                 port,

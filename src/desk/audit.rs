@@ -468,15 +468,6 @@ impl Desk {
     }
 }
 
-impl Desk {
-    /// The window's anchor: saved to Downloads under a name with the date; the path written.
-    pub fn export_anchor_to_downloads(&self) -> Result<String> {
-        let path = super::export_path(&format!("audit-anchor-{}.json", crate::dates::fmt(self.today())))?;
-        self.export_anchor(&path, Existing::Refuse)?;
-        Ok(path.display().to_string())
-    }
-}
-
 fn info(cp: &StoredCheckpoint) -> Result<CheckpointInfo> {
     let body: CheckpointBody = serde_json::from_str(&cp.body).map_err(|e| Error::Corrupt(e.to_string()))?;
     Ok(CheckpointInfo {

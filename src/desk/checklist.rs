@@ -11,7 +11,7 @@ use super::{Desk, RequestDetail, store_file};
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind};
 use crate::error::{Error, Result};
-use crate::store::{self, Attachment, ChecklistItem, System};
+use crate::store::{self, ChecklistItem, System};
 
 /// A system as typed into the data map.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -234,14 +234,7 @@ impl Desk {
             if let Some(f) = &stored {
                 tx.insert_attachment(
                     &r.id,
-                    &Attachment {
-                        id: f.id.clone(),
-                        file_name: f.file_name.clone(),
-                        stored_name: f.stored_name.clone(),
-                        sha256: f.sha256.clone(),
-                        size: f.size,
-                        added_at: now.clone(),
-                    },
+                    &f.attachment(&now),
                 )?;
                 item.proof_id = Some(f.id.clone());
                 proof_data = Some(ev::FileRef { file_name: f.file_name.clone(), sha256: f.sha256.clone(), size: f.size });

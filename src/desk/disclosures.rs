@@ -9,7 +9,7 @@ use super::{Desk, RequestDetail, store_file};
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind};
 use crate::error::{Error, Result};
-use crate::store::{self, Attachment, Disclosure};
+use crate::store::{self, Disclosure};
 
 /// An item as typed: the system it was found in, a category, and either a field (label and value) or a file.
 #[derive(Debug, Clone, Default, Serialize, Deserialize)]
@@ -111,17 +111,7 @@ impl Desk {
                 dates: None,
             };
             if let Some(f) = &stored {
-                tx.insert_attachment(
-                    &r.id,
-                    &Attachment {
-                        id: f.id.clone(),
-                        file_name: f.file_name.clone(),
-                        stored_name: f.stored_name.clone(),
-                        sha256: f.sha256.clone(),
-                        size: f.size,
-                        added_at: now.clone(),
-                    },
-                )?;
+                tx.insert_attachment(&r.id, &f.attachment(&now))?;
                 item.attachment_id = Some(f.id.clone());
                 data.file =
                     Some(ev::FileRef { file_name: f.file_name.clone(), sha256: f.sha256.clone(), size: f.size });

@@ -163,12 +163,6 @@ impl Desk {
         Ok(pack)
     }
 
-    /// The window's pack: saved to Downloads under a name with the date.
-    pub fn export_evidence_to_downloads(&self, selection: &PackSelection) -> Result<EvidencePack> {
-        let path = super::export_path(&format!("evidence-pack-{}.zip", dates::fmt(self.today())))?;
-        self.export_evidence(selection, &path, Existing::Refuse)
-    }
-
     /// The references chosen, sorted, and the period of receipt that holds them all.
     fn pack_requests(&self, selection: &PackSelection) -> Result<(BTreeSet<String>, Date, Date)> {
         let mut references = BTreeSet::new();

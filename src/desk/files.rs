@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use uuid::Uuid;
 
 use crate::error::{Error, Result};
+use crate::store::Attachment;
 
 use super::Desk;
 
@@ -45,6 +46,18 @@ pub(crate) struct StoredFile {
 }
 
 impl StoredFile {
+    /// Its record as an attachment of the request, added at `added_at`.
+    pub fn attachment(&self, added_at: &str) -> Attachment {
+        Attachment {
+            id: self.id.clone(),
+            file_name: self.file_name.clone(),
+            stored_name: self.stored_name.clone(),
+            sha256: self.sha256.clone(),
+            size: self.size,
+            added_at: added_at.to_string(),
+        }
+    }
+
     /// Undo the copy when its record could not be written (best effort: an orphan file holds no record).
     pub fn remove(&self) {
         let _ = std::fs::remove_file(&self.path);

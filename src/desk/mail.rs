@@ -20,7 +20,7 @@ use super::{Desk, store_file};
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::respond::{Rendered, one_line};
-use crate::store::{self, Attachment, OutboxItem};
+use crate::store::{self, OutboxItem};
 
 /// Attempts before a message is left `failed` for the officer.
 pub const MAX_ATTEMPTS: u32 = 8;
@@ -372,17 +372,7 @@ impl Desk {
         let now = store::timestamp(self.now());
         let recorded = self.update(&item.request_id, |_, tx| {
             tx.finish_message(&item.id, "sent", &now, None, Some(&now))?;
-            tx.insert_attachment(
-                &request_id,
-                &Attachment {
-                    id: file.id.clone(),
-                    file_name: file.file_name.clone(),
-                    stored_name: file.stored_name.clone(),
-                    sha256: file.sha256.clone(),
-                    size: file.size,
-                    added_at: now.clone(),
-                },
-            )?;
+            tx.insert_attachment(&request_id, &file.attachment(&now))?;
             Ok(AuditEvent::ResponseSent(ev::ResponseSent {
                 message_id: item.message_id.clone(),
                 stage: item.stage.clone(),

@@ -157,14 +157,7 @@ impl Desk {
         (r.dates, _) = self.derive(&r)?;
         let file = store_file(&self.attachments_dir(), &r.id, file_name, content)?;
         let at = store::timestamp(r.created_at);
-        let attachment = Attachment {
-            id: file.id.clone(),
-            file_name: file.file_name.clone(),
-            stored_name: file.stored_name.clone(),
-            sha256: file.sha256.clone(),
-            size: file.size,
-            added_at: at.clone(),
-        };
+        let attachment = file.attachment(&at);
         let written = self.store.write(|tx| {
             self.insert_new(tx, &mut r, &at)?;
             tx.insert_attachment(&r.id, &attachment)?;
@@ -336,14 +329,7 @@ impl Desk {
     ) -> Result<RequestDetail> {
         let request = self.store.read(|r| r.request(id_or_reference))?;
         let file = store_file(&self.attachments_dir(), &request.id, file_name, content)?;
-        let attachment = Attachment {
-            id: file.id.clone(),
-            file_name: file.file_name.clone(),
-            stored_name: file.stored_name.clone(),
-            sha256: file.sha256.clone(),
-            size: file.size,
-            added_at: store::timestamp(self.now()),
-        };
+        let attachment = file.attachment(&store::timestamp(self.now()));
         let recorded = self.update(id_or_reference, |r, tx| {
             tx.insert_attachment(&r.id, &attachment)?;
             Ok(attachment_added(&attachment))

@@ -58,9 +58,9 @@ pub struct ExportEvidence {
     #[serde(skip)]
     pub save: SaveTo,
 }
-op!(ExportEvidence => EvidencePack, |i, d| match &i.save.out {
-    Some(path) => d.export_evidence(&i.selection, path, Existing::replace_if(i.save.force)),
-    None => d.export_evidence_to_downloads(&i.selection),
+op!(ExportEvidence => EvidencePack, |i, d| {
+    let (path, existing) = i.save.resolve(&format!("evidence-pack-{}.zip", crate::dates::fmt(d.today())))?;
+    d.export_evidence(&i.selection, &path, existing)
 });
 
 /// The request log of a period (dates as typed, YYYY-MM-DD), saved where `save` says (default: Downloads);

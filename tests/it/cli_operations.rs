@@ -192,3 +192,31 @@ fn exit_codes_tell_bad_input_from_a_refusal() {
         assert_eq!(out.code, 2, "{args:?} is bad input: {}", out.stderr);
     }
 }
+
+/// A secret on standard input is read within a bound: a flood is refused, not held in memory.
+#[test]
+fn a_secret_on_standard_input_is_bounded() {
+    let reg = Register::new("2026-11-22");
+    let flood = "x".repeat(64 * 1024);
+    for args in [
+        &["audit", "key", "setup", "--passphrase-stdin"][..],
+        &[
+            "settings",
+            "smtp",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            "25",
+            "--security",
+            "none",
+            "--username",
+            "u",
+            "--password-stdin",
+        ][..],
+    ] {
+        let out = reg.run_input(args, &flood);
+        out.assert_error("longer than 4 KiB");
+        assert_eq!(out.code, 2, "{args:?}");
+    }
+    assert_eq!(reg.run(&["--json", "audit", "key", "status"]).json()["set_up"], false, "nothing was made");
+}
