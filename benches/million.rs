@@ -322,13 +322,7 @@ fn register(data: &Path, bin: &Path, count: u64) -> (PathBuf, String) {
     }
     fs::create_dir_all(&dir).expect("target/bench-data");
     println!("seeding {count} requests into {} (once; cached for later runs)…", db.display());
-    let env = Env {
-        bin: bin.to_path_buf(),
-        db: db.clone(),
-        csv: PathBuf::new(),
-        out: dir.clone(),
-        count,
-    };
+    let env = Env { bin: bin.to_path_buf(), db: db.clone(), csv: PathBuf::new(), out: dir.clone(), count };
     let count_arg: &'static str = Box::leak(count.to_string().into_boxed_str());
     let args: &'static [&'static str] =
         Box::leak(vec!["--db", "{db}", "demo", "seed", "--count", count_arg, "--seed", SEED, "--json"].into());
@@ -440,7 +434,8 @@ fn main() {
     };
     let out = data.join("scratch");
     fs::create_dir_all(&out).expect("target/bench-data/scratch");
-    let csv = if wanted("import") { import_file(&data, var("RIGHTSDESK_BENCH_IMPORT", 100_000)) } else { PathBuf::new() };
+    let csv =
+        if wanted("import") { import_file(&data, var("RIGHTSDESK_BENCH_IMPORT", 100_000)) } else { PathBuf::new() };
     let env = Env { bin, db, csv, out, count };
 
     println!("register {} with {count} requests, today {NOW}; {}", env.db.display(), env.bin.display());

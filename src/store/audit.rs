@@ -688,7 +688,10 @@ impl Walk {
         walk.events_checked += 1;
         let request_id = link.request_id.as_deref().unwrap_or("");
         let problem = if link.prev_hash != walk.head_hash {
-            Some("its link to the previous event does not match: an event before it was changed, removed or inserted".to_string())
+            Some(
+                "its link to the previous event does not match: an event before it was changed, removed or inserted"
+                    .to_string(),
+            )
         } else if !recomputes {
             Some("its content does not match its hash: the event was edited".to_string())
         } else {
@@ -1154,8 +1157,13 @@ mod tests {
         for chunk in [1, 2, 3, 4, 5, 8, 64] {
             assert_eq!(rd.verify_chain_in(chunk).unwrap(), whole, "chunk {chunk}");
         }
-        let seqs: Vec<i64> =
-            conn.prepare("SELECT seq FROM events ORDER BY seq").unwrap().query_map([], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
+        let seqs: Vec<i64> = conn
+            .prepare("SELECT seq FROM events ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
         let attacks = [
             "UPDATE events SET data = '{\"n\":-1}' WHERE seq = ?1",
             "UPDATE events SET prev_hash = hash WHERE seq = ?1",
