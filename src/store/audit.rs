@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::pipeline;
 use super::sqlite::{Reader, Tx};
 use crate::error::{Error, Result};
 use crate::hash::hex;
@@ -309,24 +310,35 @@ fn row_state(conn: &Connection, request_id: &str) -> Result<Option<String>> {
 
 /// The v1 digest of the first `columns` columns of `row` (the state columns, in order).
 fn digest_row(row: &rusqlite::Row, columns: usize) -> Result<String> {
-    let mut h = Sha256::new();
-    let part = |h: &mut Sha256, tag: u8, bytes: &[u8]| {
-        h.update([tag]);
-        h.update((bytes.len() as u64).to_le_bytes());
-        h.update(bytes);
+    let mut input = Vec::new();
+    state_input(row, columns, &mut input)?;
+    Ok(state_digest(&input))
+}
+
+/// Append to `input` what the v1 digest hashes of the first `columns` columns of `row`: each column's name, type
+/// and value, tagged and length-prefixed. Kept apart from the hashing so a worker thread can hash it.
+fn state_input(row: &rusqlite::Row, columns: usize, input: &mut Vec<u8>) -> Result<()> {
+    let mut part = |tag: u8, bytes: &[u8]| {
+        input.push(tag);
+        input.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
+        input.extend_from_slice(bytes);
     };
     let names = row.as_ref().column_names();
     for (i, name) in names.take(columns).enumerate() {
-        part(&mut h, b'c', name.as_bytes());
+        part(b'c', name.as_bytes());
         match row.get_ref(i)? {
-            ValueRef::Null => part(&mut h, b'n', &[]),
-            ValueRef::Integer(v) => part(&mut h, b'i', &v.to_le_bytes()),
-            ValueRef::Real(v) => part(&mut h, b'r', &v.to_bits().to_le_bytes()),
-            ValueRef::Text(v) => part(&mut h, b't', v),
-            ValueRef::Blob(v) => part(&mut h, b'b', v),
+            ValueRef::Null => part(b'n', &[]),
+            ValueRef::Integer(v) => part(b'i', &v.to_le_bytes()),
+            ValueRef::Real(v) => part(b'r', &v.to_bits().to_le_bytes()),
+            ValueRef::Text(v) => part(b't', v),
+            ValueRef::Blob(v) => part(b'b', v),
         }
     }
-    Ok(format!("{STATE_V1}{}", hex(&h.finalize())))
+    Ok(())
+}
+
+fn state_digest(input: &[u8]) -> String {
+    format!("{STATE_V1}{}", hex(&Sha256::digest(input)))
 }
 
 impl Tx<'_> {
@@ -543,20 +555,237 @@ impl Records {
     }
 }
 
-/// A purged event kept with its fields (schema 10 on) must still hash to its place and link to the one before.
-fn check_gap(row: &rusqlite::Row, head: &str, hash: &str, state: Option<&str>) -> Result<Option<String>> {
-    let Some(state) = state else { return Ok(None) };
-    let text = |i: usize| -> Result<String> { Ok(row.get::<_, Option<String>>(i)?.unwrap_or_default()) };
-    if text(7)? != head {
-        return Ok(Some(
-            "a purged event's link to the one before does not match: an event was changed, removed or \
-                        inserted"
-                .into(),
-        ));
+/// Events per chunk of the chain walk, and request rows per chunk of the rows check: enough to keep a worker busy
+/// while this thread reads the next, few enough that the chunks in flight stay within a few megabytes.
+const CHAIN_CHUNK: usize = 2048;
+const ROWS_CHUNK: usize = 1024;
+
+/// One place in the chain as read: a live event, or a purged one (its data's SHA-256 in `data`; its fields empty
+/// where a purge before schema 10 kept only its hash). Owned, so a worker can recompute its hash.
+struct Link {
+    seq: i64,
+    id: String,
+    /// The request's id (empty for a register event); for a purged event, its owner where the purge kept it.
+    request_id: Option<String>,
+    at: String,
+    actor: String,
+    kind: String,
+    data: String,
+    prev_hash: String,
+    hash: String,
+    purged: bool,
+    state: Option<String>,
+}
+
+impl Link {
+    fn read(row: &rusqlite::Row) -> Result<Link> {
+        let purged: bool = row.get(9)?;
+        // A live event's fields are all there (NOT NULL); a purged event's may not be.
+        let text = |i: usize| -> Result<String> {
+            Ok(if purged { row.get::<_, Option<String>>(i)?.unwrap_or_default() } else { row.get(i)? })
+        };
+        Ok(Link {
+            seq: row.get(0)?,
+            id: text(1)?,
+            request_id: row.get(2)?,
+            at: text(3)?,
+            actor: text(4)?,
+            kind: text(5)?,
+            data: text(6)?,
+            prev_hash: text(7)?,
+            hash: row.get(8)?,
+            purged,
+            state: row.get(10)?,
+        })
     }
-    let recomputed = link_hash_of_digest(head, &text(1)?, &text(2)?, &text(3)?, &text(4)?, &text(5)?, &text(6)?, state);
-    Ok((recomputed != hash)
-        .then(|| "the record kept of a purged event does not match its hash: it was altered".to_string()))
+
+    /// Whether its stored hash is the hash of its stored content and link (a purged event kept without its
+    /// fields has nothing to recompute). Pure: this is the part the workers do.
+    fn recomputes(&self) -> bool {
+        let request_id = self.request_id.as_deref().unwrap_or("");
+        match (self.purged, &self.state) {
+            (true, None) => true,
+            (true, Some(state)) => {
+                let (id, at, actor, kind) = (&self.id, &self.at, &self.actor, &self.kind);
+                link_hash_of_digest(&self.prev_hash, id, request_id, at, actor, kind, &self.data, state) == self.hash
+            }
+            (false, state) => {
+                let (id, at, actor, kind) = (&self.id, &self.at, &self.actor, &self.kind);
+                link_hash(&self.prev_hash, id, request_id, at, actor, kind, &self.data, state.as_deref()) == self.hash
+            }
+        }
+    }
+}
+
+/// The next `chunk` places of the chain (None at its end).
+fn read_links(rows: &mut rusqlite::Rows, chunk: usize) -> Result<Option<Vec<Link>>> {
+    let mut links = Vec::with_capacity(chunk.min(CHAIN_CHUNK));
+    while links.len() < chunk {
+        match rows.next()? {
+            Some(row) => links.push(Link::read(row)?),
+            None => break,
+        }
+    }
+    Ok((!links.is_empty()).then_some(links))
+}
+
+/// The chain walked so far: its head, the gaps waiting for their purge record, the records seen.
+struct Walk {
+    walk: ChainWalk,
+    pending: Pending,
+    records: Records,
+}
+
+impl Default for Walk {
+    fn default() -> Walk {
+        Walk {
+            walk: ChainWalk {
+                events_checked: 0,
+                events_purged: 0,
+                head_seq: 0,
+                head_hash: GENESIS.into(),
+                first_break: None,
+            },
+            pending: Pending::new(),
+            records: Records::default(),
+        }
+    }
+}
+
+impl Walk {
+    /// Take the next place in order, its hash already recomputed (`recomputes`); the break, if the chain does not
+    /// hold there.
+    fn step(&mut self, rd: &Reader, link: Link, recomputes: bool) -> Result<Option<ChainBreak>> {
+        let walk = &mut self.walk;
+        self.records.stated |= link.state.is_some();
+        if link.purged {
+            walk.events_purged += 1;
+            // A purged event kept with its fields (schema 10 on) must still link to the one before and hash to its
+            // place.
+            let problem = match &link.state {
+                None => None,
+                Some(_) if link.prev_hash != walk.head_hash => Some(
+                    "a purged event's link to the one before does not match: an event was changed, removed or \
+                     inserted",
+                ),
+                Some(_) if !recomputes => {
+                    Some("the record kept of a purged event does not match its hash: it was altered")
+                }
+                Some(_) => None,
+            };
+            if let Some(problem) = problem {
+                return Ok(Some(ChainBreak {
+                    seq: link.seq,
+                    event_id: String::new(),
+                    reference: None,
+                    problem: problem.into(),
+                }));
+            }
+            self.pending.insert(link.seq, Gap { hash: link.hash.clone(), request: link.request_id });
+            (walk.head_seq, walk.head_hash) = (link.seq, link.hash);
+            return Ok(None);
+        }
+        walk.events_checked += 1;
+        let request_id = link.request_id.as_deref().unwrap_or("");
+        let problem = if link.prev_hash != walk.head_hash {
+            Some(
+                "its link to the previous event does not match: an event before it was changed, removed or inserted"
+                    .to_string(),
+            )
+        } else if !recomputes {
+            Some("its content does not match its hash: the event was edited".to_string())
+        } else {
+            let purge = match link.kind.as_str() {
+                "purged" if !request_id.is_empty() => Some(Purge::Request {
+                    request_id,
+                    really_purged: rd.request_mark(request_id)?.is_some_and(|(_, purged)| purged),
+                }),
+                UPGRADE_PURGES | UPGRADE_ROWS if request_id.is_empty() => self.records.upgrade(&link.kind),
+                _ => None,
+            };
+            match purge {
+                Some(Purge::Refused(problem)) => Some(problem),
+                Some(purge) if link.kind != UPGRADE_ROWS => {
+                    claim(&link.data, purge, &mut self.pending, &mut self.records)
+                }
+                _ => None,
+            }
+        };
+        if let Some(problem) = problem {
+            let reference = rd.request_mark(request_id)?.map(|(reference, _)| reference);
+            return Ok(Some(ChainBreak { seq: link.seq, event_id: link.id, reference, problem }));
+        }
+        (walk.head_seq, walk.head_hash) = (link.seq, link.hash);
+        Ok(None)
+    }
+
+    /// The walk's result: the break found on the way, else a gap no record named, else a forged purge record.
+    fn finish(mut self, rd: &Reader, broken: Option<ChainBreak>) -> Result<ChainWalk> {
+        if broken.is_some() {
+            self.walk.first_break = broken;
+            return Ok(self.walk);
+        }
+        if let Some(seq) = self.pending.keys().min() {
+            self.walk.first_break = Some(ChainBreak {
+                seq: *seq,
+                event_id: String::new(),
+                reference: None,
+                problem: "this event was deleted without a purge record naming it: it was removed outside a \
+                          retention purge"
+                    .into(),
+            });
+            return Ok(self.walk);
+        }
+        self.walk.first_break = rd.purge_left_events()?;
+        Ok(self.walk)
+    }
+}
+
+/// Request rows read for the rows check: each row's digest input (back to back, `ends` marking each row's end),
+/// the state its events recorded, and its reference to name it by.
+#[derive(Default)]
+struct StatesChunk {
+    input: Vec<u8>,
+    ends: Vec<usize>,
+    recorded: Vec<String>,
+    references: Vec<String>,
+}
+
+impl StatesChunk {
+    /// Whether each row is what was recorded. Pure: this is the part the workers do.
+    fn holds(&self) -> Vec<bool> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.ends)
+            .zip(&self.recorded)
+            .map(|((start, &end), recorded)| {
+                recorded.starts_with(STATE_V1) && state_digest(&self.input[start..end]) == *recorded
+            })
+            .collect()
+    }
+}
+
+/// The next rows with a recorded state (rows without one are counted `unchecked` and not kept).
+fn read_states(
+    rows: &mut rusqlite::Rows,
+    columns: usize,
+    checked: &mut u64,
+    unchecked: &mut u64,
+) -> Result<Option<StatesChunk>> {
+    let mut chunk = StatesChunk::default();
+    while chunk.ends.len() < ROWS_CHUNK {
+        let Some(row) = rows.next()? else { break };
+        let Some(recorded) = row.get::<_, Option<String>>(columns)? else {
+            *unchecked += 1;
+            continue;
+        };
+        *checked += 1;
+        state_input(row, columns, &mut chunk.input)?;
+        chunk.ends.push(chunk.input.len());
+        chunk.recorded.push(recorded);
+        chunk.references.push(row.get(1)?);
+    }
+    Ok((!chunk.ends.is_empty()).then_some(chunk))
 }
 
 impl Reader<'_> {
@@ -606,98 +835,47 @@ impl Reader<'_> {
     /// Walk the whole chain in order and report the first broken link. A purged event keeps its place and hash;
     /// each gap must be named, with that hash, by a later purge record (a `purged` event of a request that really
     /// was purged, or the upgrade's `purges_recorded`), and nothing may be named twice or name a live event.
+    /// The hashes are recomputed in parallel, a chunk of events at a time; the links and purge records are
+    /// checked in order on this thread, so the first break is the one a sequential walk finds.
     pub fn verify_chain(&self) -> Result<ChainWalk> {
+        self.verify_chain_in(CHAIN_CHUNK)
+    }
+
+    fn verify_chain_in(&self, chunk: usize) -> Result<ChainWalk> {
+        // No join to `requests`: the reference and the purge mark are looked up only where they are needed (a
+        // break, a purge record), not for each of a million events.
         let mut stmt = self.conn.prepare(
-            "SELECT e.seq, e.id, coalesce(e.request_id, ''), e.at, e.actor, e.kind, e.data, e.prev_hash, e.hash,
-                    r.reference, 0, e.state, r.purged_at IS NOT NULL
-             FROM events e LEFT JOIN requests r ON r.id = e.request_id
+            "SELECT seq, id, coalesce(request_id, ''), at, actor, kind, data, prev_hash, hash, 0, state FROM events
              UNION ALL
-             SELECT seq, id, request_id, at, actor, kind, data_sha256, prev_hash, hash, NULL, 1, state, 0
-             FROM purged_events
+             SELECT seq, id, request_id, at, actor, kind, data_sha256, prev_hash, hash, 1, state FROM purged_events
              ORDER BY 1",
         )?;
         let mut rows = stmt.query([])?;
-        let mut walk = ChainWalk {
-            events_checked: 0,
-            events_purged: 0,
-            head_seq: 0,
-            head_hash: GENESIS.into(),
-            first_break: None,
-        };
-        let mut pending = Pending::new();
-        let mut records = Records::default();
-        while let Some(row) = rows.next()? {
-            let seq: i64 = row.get(0)?;
-            let hash: String = row.get(8)?;
-            let state: Option<String> = row.get(11)?;
-            records.stated |= state.is_some();
-            if row.get::<_, bool>(10)? {
-                walk.events_purged += 1;
-                let owner: Option<String> = row.get(2)?;
-                if let Some(problem) = check_gap(row, &walk.head_hash, &hash, state.as_deref())? {
-                    walk.first_break = Some(ChainBreak { seq, event_id: String::new(), reference: None, problem });
-                    return Ok(walk);
-                }
-                pending.insert(seq, Gap { hash: hash.clone(), request: owner });
-                (walk.head_seq, walk.head_hash) = (seq, hash);
-                continue;
-            }
-            walk.events_checked += 1;
-            let id: String = row.get(1)?;
-            let request_id: String = row.get(2)?;
-            let kind: String = row.get(5)?;
-            let data: String = row.get(6)?;
-            let prev_hash: String = row.get(7)?;
-            let reference: Option<String> = row.get(9)?;
-            let broken =
-                |problem: String| ChainBreak { seq, event_id: id.clone(), reference: reference.clone(), problem };
-            let problem = if prev_hash != walk.head_hash {
-                Some("its link to the previous event does not match: an event before it was changed, removed or inserted".to_string())
-            } else if link_hash(
-                &prev_hash,
-                &id,
-                &request_id,
-                &row.get::<_, String>(3)?,
-                &row.get::<_, String>(4)?,
-                &kind,
-                &data,
-                state.as_deref(),
-            ) != hash
-            {
-                Some("its content does not match its hash: the event was edited".to_string())
-            } else {
-                let purge = match kind.as_str() {
-                    "purged" if !request_id.is_empty() => {
-                        Some(Purge::Request { request_id: &request_id, really_purged: row.get::<_, bool>(12)? })
+        let mut walk = Walk::default();
+        let mut broken = None;
+        pipeline::ordered(
+            || read_links(&mut rows, chunk),
+            |links: &Vec<Link>| links.iter().map(Link::recomputes).collect::<Vec<bool>>(),
+            |links, recomputed| {
+                for (link, recomputes) in links.into_iter().zip(recomputed) {
+                    if let Some(found) = walk.step(self, link, recomputes)? {
+                        broken = Some(found);
+                        return Ok(false);
                     }
-                    UPGRADE_PURGES | UPGRADE_ROWS if request_id.is_empty() => records.upgrade(&kind),
-                    _ => None,
-                };
-                match purge {
-                    Some(Purge::Refused(problem)) => Some(problem),
-                    Some(purge) if kind != UPGRADE_ROWS => claim(&data, purge, &mut pending, &mut records),
-                    _ => None,
                 }
-            };
-            if let Some(problem) = problem {
-                walk.first_break = Some(broken(problem));
-                return Ok(walk);
-            }
-            (walk.head_seq, walk.head_hash) = (seq, hash);
-        }
-        if let Some(seq) = pending.keys().min() {
-            walk.first_break = Some(ChainBreak {
-                seq: *seq,
-                event_id: String::new(),
-                reference: None,
-                problem: "this event was deleted without a purge record naming it: it was removed outside a \
-                          retention purge"
-                    .into(),
-            });
-            return Ok(walk);
-        }
-        walk.first_break = self.purge_left_events()?;
-        Ok(walk)
+                Ok(true)
+            },
+        )?;
+        walk.finish(self, broken)
+    }
+
+    /// The reference of a request and whether it was purged (None: no such row).
+    fn request_mark(&self, request_id: &str) -> Result<Option<(String, bool)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT reference, purged_at IS NOT NULL FROM requests WHERE id = ?1")?
+            .query_row([request_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
     }
 
     /// A purge removes every event its request had before it: a `purged` event with live events of its request
@@ -727,7 +905,8 @@ impl Reader<'_> {
     }
 
     /// Every request row against the state recorded by its last event (or, for a row whose events all predate
-    /// recorded states, by the upgrade's record of row states, itself checked against its chained digest).
+    /// recorded states, by the upgrade's record of row states, itself checked against its chained digest). The
+    /// rows are read here and digested in parallel, a chunk at a time.
     pub fn verify_rows(&self) -> Result<RowsCheck> {
         let mut stmt = self.conn.prepare(&format!(
             "SELECT {STATE_V1_COLUMNS},
@@ -739,26 +918,29 @@ impl Reader<'_> {
         let columns = stmt.column_count() - 1;
         let mut rows = stmt.query([])?;
         let mut check = RowsCheck::default();
-        while let Some(row) = rows.next()? {
-            let recorded: Option<String> = row.get(columns)?;
-            let Some(recorded) = recorded else {
-                check.unchecked += 1;
-                continue;
-            };
-            check.checked += 1;
-            let now = digest_row(row, columns)?;
-            if !recorded.starts_with(STATE_V1) || now != recorded {
-                check.differing += 1;
-                if check.rows.len() < 100 {
-                    check.rows.push(RowMismatch {
-                        reference: row.get(1)?,
-                        problem: "the request's row differs from what its last audit event recorded: it was changed \
-                                  without an event"
-                            .into(),
-                    });
+        let (mut checked, mut unchecked) = (0, 0);
+        pipeline::ordered(
+            || read_states(&mut rows, columns, &mut checked, &mut unchecked),
+            |chunk: &StatesChunk| chunk.holds(),
+            |chunk, holds| {
+                for (reference, holds) in chunk.references.into_iter().zip(holds) {
+                    if holds {
+                        continue;
+                    }
+                    check.differing += 1;
+                    if check.rows.len() < 100 {
+                        check.rows.push(RowMismatch {
+                            reference,
+                            problem: "the request's row differs from what its last audit event recorded: it was \
+                                      changed without an event"
+                                .into(),
+                        });
+                    }
                 }
-            }
-        }
+                Ok(true)
+            },
+        )?;
+        (check.checked, check.unchecked) = (checked, unchecked);
         if let Some(problem) = self.row_states_problem()? {
             check.differing += 1;
             check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
@@ -916,4 +1098,89 @@ fn claim(data: &str, purge: Purge, pending: &mut Pending, records: &mut Records)
         }
     }
     None
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The walk before it was chunked: every place read, hashed and checked in turn on this thread.
+    fn sequential(rd: &Reader) -> ChainWalk {
+        let mut stmt = rd
+            .conn
+            .prepare(
+                "SELECT seq, id, coalesce(request_id, ''), at, actor, kind, data, prev_hash, hash, 0, state FROM events
+                 UNION ALL
+                 SELECT seq, id, request_id, at, actor, kind, data_sha256, prev_hash, hash, 1, state
+                 FROM purged_events ORDER BY 1",
+            )
+            .unwrap();
+        let mut rows = stmt.query([]).unwrap();
+        let mut walk = Walk::default();
+        let mut broken = None;
+        for link in read_links(&mut rows, usize::MAX).unwrap().unwrap_or_default() {
+            let recomputes = link.recomputes();
+            if let Some(found) = walk.step(rd, link, recomputes).unwrap() {
+                broken = Some(found);
+                break;
+            }
+        }
+        walk.finish(rd, broken).unwrap()
+    }
+
+    /// A chain of `n` register events and of events on a request (with row states), on a fresh register.
+    fn chain(dir: &std::path::Path, n: usize) -> Connection {
+        let path = dir.join("register.sqlite3");
+        drop(super::super::sqlite::Sqlite::open(&path, "2026-01-05T09:00:00Z").unwrap());
+        let conn = Connection::open(&path).unwrap();
+        conn.execute_batch(
+            "INSERT INTO requests (id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received, status,
+                                   requester_name, is_open, created_at, updated_at)
+             VALUES ('r1', 'RD-2026-0001', 2026, 1, 'access', 'eu-gdpr', 'FR', 'email', '2026-01-05', 'received',
+                     'A', 1, '2026-01-05T09:00:00Z', '2026-01-05T09:00:00Z')",
+        )
+        .unwrap();
+        for i in 0..n {
+            let request = (i % 3 == 0).then_some("r1");
+            append(&conn, request, "2026-01-05T09:00:00Z", "test", "noted", &serde_json::json!({ "n": i })).unwrap();
+        }
+        conn
+    }
+
+    #[test]
+    fn a_break_at_any_place_of_any_chunk_is_found_as_the_sequential_walk_finds_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = chain(dir.path(), 17);
+        let rd = Reader { conn: &conn };
+        let whole = sequential(&rd);
+        assert_eq!(whole.first_break, None);
+        for chunk in [1, 2, 3, 4, 5, 8, 64] {
+            assert_eq!(rd.verify_chain_in(chunk).unwrap(), whole, "chunk {chunk}");
+        }
+        let seqs: Vec<i64> = conn
+            .prepare("SELECT seq FROM events ORDER BY seq")
+            .unwrap()
+            .query_map([], |r| r.get(0))
+            .unwrap()
+            .map(Result::unwrap)
+            .collect();
+        let attacks = [
+            "UPDATE events SET data = '{\"n\":-1}' WHERE seq = ?1",
+            "UPDATE events SET prev_hash = hash WHERE seq = ?1",
+            "DELETE FROM events WHERE seq = ?1",
+            "UPDATE events SET hash = prev_hash WHERE seq = ?1",
+        ];
+        for attack in attacks {
+            for &seq in &seqs {
+                conn.execute_batch("BEGIN; DROP TRIGGER events_no_update; DROP TRIGGER events_no_delete;").unwrap();
+                conn.execute(attack, [seq]).unwrap();
+                let expected = sequential(&rd);
+                assert!(expected.first_break.is_some() || seq == *seqs.last().unwrap(), "{attack} at {seq}");
+                for chunk in [1, 2, 3, 4, 5, 8, 64] {
+                    assert_eq!(rd.verify_chain_in(chunk).unwrap(), expected, "{attack} at {seq}, chunk {chunk}");
+                }
+                conn.execute_batch("ROLLBACK").unwrap();
+            }
+        }
+    }
 }

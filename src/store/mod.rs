@@ -18,6 +18,7 @@ mod export;
 mod identity;
 mod imports;
 pub mod migrate;
+mod pipeline;
 mod register;
 mod requesters;
 mod requests;
