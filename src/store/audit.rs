@@ -496,20 +496,19 @@ fn row_facts_digest(conn: &Connection) -> Result<(u64, String)> {
     Ok((count, hex(&table.finalize())))
 }
 
-/// What is wrong with a row of `verify_rows` (its state columns, then the `recorded` state, then the upgrade's
-/// record of its log facts), if anything.
-fn row_problem(row: &rusqlite::Row, columns: usize, recorded: &str) -> Result<Option<&'static str>> {
+/// What is wrong with a row of `verify_rows` (its `columns` state columns of which the first `v1` are the v1 state,
+/// then the `recorded` state, then the upgrade's record of its log facts), if anything.
+fn row_problem(row: &rusqlite::Row, columns: usize, v1: usize, recorded: &str) -> Result<Option<&'static str>> {
     const CHANGED: &str = "the request's row differs from what its last audit event recorded: it was changed without \
                            an event";
     if recorded.starts_with(STATE_V2) {
         return Ok((digest_row(row, columns, STATE_V2)? != recorded).then_some(CHANGED));
     }
-    if !recorded.starts_with(STATE_V1) || digest_row(row, v1_column_count(), STATE_V1)? != recorded {
+    if !recorded.starts_with(STATE_V1) || digest_row(row, v1, STATE_V1)? != recorded {
         return Ok(Some(CHANGED));
     }
     // Its last event predates the log facts on the row: they must be as the upgrade found them (none recorded:
     // none).
-    let v1 = v1_column_count();
     for i in 0..columns - v1 {
         if row.get_ref(v1 + i)? != row.get_ref(columns + 1 + i)? {
             return Ok(Some(
@@ -843,6 +842,7 @@ impl Reader<'_> {
              FROM requests"
         ))?;
         let columns = stmt.column_count() - 3;
+        let v1 = v1_column_count();
         let mut rows = stmt.query([])?;
         let mut check = RowsCheck::default();
         while let Some(row) = rows.next()? {
@@ -852,7 +852,7 @@ impl Reader<'_> {
                 continue;
             };
             check.checked += 1;
-            let problem = row_problem(row, columns, &recorded)?;
+            let problem = row_problem(row, columns, v1, &recorded)?;
             if let Some(problem) = problem {
                 check.differing += 1;
                 if check.rows.len() < 100 {
