@@ -379,6 +379,13 @@ payloads! {
         pub digest: String,
     }
 
+    /// The upgrade to schema 11's record of the log facts it back-filled (`digest` over the `row_facts` table).
+    RowFactsRecorded {
+        #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+        pub rows: u64,
+        pub digest: String,
+    }
+
     RegisterCopied {
         pub from_id: String,
         pub from_path: String,
@@ -598,6 +605,7 @@ audit_events! {
     SigningKeyCreated(SigningKeyCreated) = "signing_key_created",
     PurgesRecorded(PurgesRecorded) = "purges_recorded",
     RowStatesRecorded(RowStatesRecorded) = "row_states_recorded",
+    RowFactsRecorded(RowFactsRecorded) = "row_facts_recorded",
     RegisterCopied(RegisterCopied) = "register_copied",
     FilesFolderMoved(FilesFolderMoved) = "files_folder_moved",
     FilesMovedToRegisterFolder(FilesMovedToRegisterFolder) = "files_moved_to_register_folder",

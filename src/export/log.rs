@@ -3,6 +3,7 @@
 //! (frozen header, filters, real date cells, in rust_xlsxwriter's constant-memory mode), JSON (streamed) or a PDF
 //! report (summary table first, then the requests). Each format is fed one row at a time.
 
+use std::borrow::Cow;
 use std::fs::File;
 use std::io::{BufWriter, Write};
 
@@ -148,33 +149,39 @@ impl LogRow {
         }
     }
 
-    pub fn cells(&self) -> [String; 20] {
-        let o = |v: &Option<String>| v.clone().unwrap_or_default();
+    /// The row's cells as text, in `HEADERS` order, borrowed from the row (no copy per cell).
+    pub fn cells(&self) -> [Cow<'_, str>; 20] {
+        fn o(v: &Option<String>) -> Cow<'_, str> {
+            Cow::Borrowed(v.as_deref().unwrap_or_default())
+        }
+        fn b(v: &str) -> Cow<'_, str> {
+            Cow::Borrowed(v)
+        }
         [
-            self.reference.clone(),
-            self.kind.clone(),
-            self.regime.clone(),
-            self.channel.clone(),
-            self.received.clone(),
+            b(&self.reference),
+            b(&self.kind),
+            b(&self.regime),
+            b(&self.channel),
+            b(&self.received),
             o(&self.clock_start),
             o(&self.acknowledged),
             o(&self.acknowledge_by),
             o(&self.due),
             o(&self.extended_due),
             o(&self.effective_due),
-            self.paused_days.to_string(),
-            self.pauses.clone(),
-            self.status.clone(),
-            self.outcome.clone(),
+            Cow::Owned(self.paused_days.to_string()),
+            b(&self.pauses),
+            b(&self.status),
+            b(&self.outcome),
             o(&self.refusal_category),
             o(&self.refusal_reason),
             o(&self.closed),
-            self.days_taken.map(|d| d.to_string()).unwrap_or_default(),
-            match self.on_time {
-                Some(true) => "yes".into(),
-                Some(false) => "no".into(),
-                None => String::new(),
-            },
+            self.days_taken.map_or(Cow::Borrowed(""), |d| Cow::Owned(d.to_string())),
+            Cow::Borrowed(match self.on_time {
+                Some(true) => "yes",
+                Some(false) => "no",
+                None => "",
+            }),
         ]
     }
 }
@@ -323,7 +330,7 @@ impl LogWriter {
                         sheet.write_number(*n, col, v).map_err(xlsx_error)?;
                     } else {
                         // A string cell, never a formula: text that begins with "=" stays text in the spreadsheet.
-                        sheet.write_string(*n, col, cell).map_err(xlsx_error)?;
+                        sheet.write_string(*n, col, cell.as_ref()).map_err(xlsx_error)?;
                     }
                 }
                 Ok(())

@@ -28,7 +28,7 @@ const AT: &str = "2026-03-02T10:00:00Z";
 
 /// A request with every field the row holds set to something other than its default, so a column lost on the way
 /// in or out shows.
-fn sample(name: &str, email: &str, kind: RequestKind, status: Status, received: time::Date) -> Request {
+pub(crate) fn sample(name: &str, email: &str, kind: RequestKind, status: Status, received: time::Date) -> Request {
     Request {
         id: Uuid::new_v4(),
         reference: String::new(),
@@ -80,7 +80,7 @@ fn sample(name: &str, email: &str, kind: RequestKind, status: Status, received: 
 }
 
 /// Insert `r` the way the core does (reference, requester record, row, `created` event); `r` as stored.
-fn insert(tx: &dyn Write, mut r: Request) -> Result<Request> {
+pub(crate) fn insert(tx: &dyn Write, mut r: Request) -> Result<Request> {
     let (seq, reference) = tx.next_reference(r.received.year())?;
     r.reference = reference;
     r.requester_id = Some(tx.resolve_requester(&r, AT)?);
@@ -356,6 +356,87 @@ pub(crate) fn a_purge_keeps_the_chain_whole(e: &dyn Engine) {
     assert_eq!(store.read(|rd| rd.request(&kept.reference)).unwrap(), kept, "other requests are untouched");
 }
 
+/// The log's facts are what the request's events establish, kept through a purge: the acknowledgement is the day
+/// of the first acknowledgement emailed (`response_sent`, stage `acknowledgement`) or written as a letter (a file
+/// `*-acknowledgement-*.pdf`, in any case); a closed request's outcome is the status of its last move to `closed`.
+pub(crate) fn the_log_facts_are_what_the_events_establish(e: &dyn Engine) {
+    let store = e.fresh();
+    let day = date!(2026 - 03 - 01);
+    let event = |r: &Request, at: &str, kind: &str, data: serde_json::Value| {
+        store.write(|tx| tx.append_event(&r.id, at, "officer", kind, &data).map(|_| ())).unwrap()
+    };
+    let with_status = |name: &str, status: Status| {
+        let mut r = sample(name, &format!("{name}@example.org"), RequestKind::Access, status, day);
+        if !status.is_open() {
+            r.closed_at = Some(datetime!(2026-03-20 09:00:00 UTC));
+        }
+        add(&store, r)
+    };
+    let acked = with_status("ann", Status::InProgress);
+    event(&acked, "2026-03-02T09:00:00Z", "response_sent", json!({"stage": "final"}));
+    event(
+        &acked,
+        "2026-03-06T09:00:00Z",
+        "attachment_added",
+        json!({"file_name": "RD-2026-0001-Acknowledgement-en.PDF"}),
+    );
+    event(&acked, "2026-03-05T23:59:59Z", "response_sent", json!({"stage": "acknowledgement"}));
+    event(&acked, "2026-03-04T09:00:00Z", "attachment_added", json!({"file_name": "acknowledgement.pdf"}));
+    let lettered = with_status("bob", Status::Received);
+    event(&lettered, "2026-03-03T08:00:00Z", "attachment_added", json!({"file_name": "x-acknowledgement-.pdf"}));
+    let closed = with_status("cleo", Status::Closed);
+    event(&closed, AT, "status_changed", json!({"from": "in-progress", "to": "fulfilled"}));
+    event(&closed, AT, "status_changed", json!({"from": "refused", "to": "closed"}));
+    event(&closed, AT, "status_changed", json!({"from": "fulfilled", "to": "closed"}));
+    event(&closed, AT, "identity_checked", json!({"status": {"from": "withdrawn", "to": "closed"}}));
+    let bare = with_status("dan", Status::Closed);
+    let refused = with_status("eve", Status::Refused);
+    event(&refused, AT, "status_changed", json!({"from": "withdrawn", "to": "closed"}));
+
+    let log = |store: &Store| {
+        let mut seen = std::collections::BTreeMap::new();
+        store
+            .read(|rd| {
+                rd.each_log_record(day, day, &mut |rec| {
+                    seen.insert(rec.reference, (rec.acknowledged.map(crate::dates::fmt), rec.outcome));
+                    Ok(())
+                })
+            })
+            .unwrap();
+        seen
+    };
+    let expected = [
+        (&acked, Some("2026-03-05"), Status::InProgress),
+        (&lettered, Some("2026-03-03"), Status::Received),
+        (&closed, None, Status::Fulfilled),
+        (&bare, None, Status::Closed),
+        (&refused, None, Status::Refused),
+    ];
+    let facts = log(&store);
+    for (r, acknowledged, outcome) in expected {
+        assert_eq!(facts[&r.reference], (acknowledged.map(String::from), outcome), "{}", r.requester.name);
+    }
+    let mut outcomes = vec![];
+    store.read(|rd| rd.each_metric_record(day, day, None, &mut |m| outcomes.push(m.outcome))).unwrap();
+    outcomes.sort_by_key(|s| s.id());
+    let mut expected_outcomes: Vec<Status> = expected.iter().map(|(_, _, o)| *o).collect();
+    expected_outcomes.sort_by_key(|s| s.id());
+    assert_eq!(outcomes, expected_outcomes);
+
+    // A purge removes the events and keeps what they established.
+    store
+        .write(|tx| {
+            for r in [&acked, &closed] {
+                let purged = tx.purge_request(&r.id.to_string(), AT)?;
+                tx.append_event(&r.id, AT, "officer", "purged", &json!({"removed": purged.removed}))?;
+            }
+            Ok(())
+        })
+        .unwrap();
+    assert_eq!(log(&store), facts);
+    assert_eq!(store.read(|rd| rd.verify_rows()).unwrap().differing, 0);
+}
+
 /// Settings are set, replaced and deleted; a transaction reads what it set.
 pub(crate) fn settings_are_kept(e: &dyn Engine) {
     let store = e.fresh();
@@ -496,6 +577,7 @@ macro_rules! store_contract {
                 the_queue_pages_filters_sorts_and_searches,
                 events_append_in_order_on_a_chain_that_verifies,
                 a_purge_keeps_the_chain_whole,
+                the_log_facts_are_what_the_events_establish,
                 settings_are_kept,
                 the_dashboard_counts,
                 a_streaming_scan_visits_every_row,

@@ -28,6 +28,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 8, name: "0008_disclosures.sql", sql: include_str!("../../migrations/0008_disclosures.sql") },
     Migration { version: 9, name: "0009_retention.sql", sql: include_str!("../../migrations/0009_retention.sql") },
     Migration { version: 10, name: "0010_audit_trust.sql", sql: include_str!("../../migrations/0010_audit_trust.sql") },
+    Migration { version: 11, name: "0011_log_facts.sql", sql: include_str!("../../migrations/0011_log_facts.sql") },
 ];
 
 /// What a migration needs done in Rust, in its own transaction, after its SQL.
@@ -39,6 +40,8 @@ fn after(version: i64, tx: &rusqlite::Transaction, now: &str) -> Result<()> {
             super::audit::attest_earlier_purges(tx, now)?;
             super::audit::record_row_states(tx, now)
         }
+        // The log facts back-filled onto the rows are covered from now on, not only from each row's next event.
+        11 => super::audit::record_row_facts(tx, now),
         _ => Ok(()),
     }
 }

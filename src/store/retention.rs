@@ -49,18 +49,12 @@ impl Tx<'_> {
     /// facts. The caller appends the `purged` event afterwards.
     pub fn purge_request(&self, id: &str, at: &str) -> Result<Purged> {
         let tx = &self.tx;
-        // What the log and metrics read from the events, kept on the row before they go.
+        // What the log and metrics read, as the row keeps it (store/audit.rs, `keep_log_facts`): the columns stay,
+        // this copy is what registers before schema 11 read.
         let facts: Option<String> = tx
             .query_row(
-                "SELECT json_object(
-                    'acknowledged', (SELECT substr(min(e.at), 1, 10) FROM events e WHERE e.request_id = r.id
-                        AND ((e.kind = 'response_sent' AND json_extract(e.data, '$.stage') = 'acknowledgement')
-                          OR (e.kind = 'attachment_added'
-                              AND json_extract(e.data, '$.file_name') LIKE '%-acknowledgement-%.pdf'))),
-                    'closed_from', (SELECT json_extract(e.data, '$.from') FROM events e WHERE e.request_id = r.id
-                        AND e.kind = 'status_changed' AND json_extract(e.data, '$.to') = 'closed'
-                        ORDER BY e.seq DESC LIMIT 1))
-                 FROM requests r WHERE r.id = ?1",
+                "SELECT json_object('acknowledged', acknowledged_on, 'closed_from', closed_from)
+                   FROM requests WHERE id = ?1",
                 [id],
                 |r| r.get(0),
             )

@@ -26,6 +26,7 @@ mod e2e;
 mod holiday_data;
 mod hostile_files;
 mod import_fuzz;
+mod log_facts;
 mod mail;
 mod pdf_scripts;
 mod register_folders;

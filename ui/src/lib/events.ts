@@ -59,6 +59,7 @@ const KINDS: Record<EventKind, true> = {
   signing_key_created: true,
   purges_recorded: true,
   row_states_recorded: true,
+  row_facts_recorded: true,
   register_copied: true,
   files_folder_moved: true,
   files_moved_to_register_folder: true,
@@ -181,6 +182,8 @@ function title(e: KnownEvent, l: EventLabels): string {
       return `Earlier purges recorded at the upgrade: ${count(e.data.removed)} event(s)`;
     case "row_states_recorded":
       return `Request states recorded at the upgrade: ${String(e.data.rows)} request(s)`;
+    case "row_facts_recorded":
+      return `Log facts recorded at the upgrade: ${String(e.data.rows)} request(s)`;
     case "register_copied":
       return `Opened as a copy of register ${String(e.data.from_id)}: its own files (${String(e.data.files_linked)} linked, ${String(e.data.files_copied)} copied)`;
     case "files_folder_moved":
