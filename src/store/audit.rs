@@ -248,7 +248,19 @@ pub(crate) fn append(
     kind: &str,
     data: &serde_json::Value,
 ) -> Result<Event> {
-    let (_, prev) = head(tx)?;
+    append_after(tx, head(tx)?.1, request_id, at, actor, kind, data)
+}
+
+/// As `append`, chained to `prev`, the head as the caller knows it.
+fn append_after(
+    tx: &Connection,
+    prev: String,
+    request_id: Option<&str>,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    data: &serde_json::Value,
+) -> Result<Event> {
     let id = Uuid::now_v7().to_string();
     let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
     let state = match request_id {
@@ -299,7 +311,9 @@ fn head(conn: &Connection) -> Result<(i64, String)> {
 /// The digest of a request row as it stands (None: no such row): each column's name, type and value,
 /// length-prefixed, under the version tag.
 fn row_state(conn: &Connection, request_id: &str) -> Result<Option<String>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {STATE_V1_COLUMNS} FROM requests WHERE id = ?1"))?;
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("SELECT {STATE_V1_COLUMNS} FROM requests WHERE id = ?1"));
+    let mut stmt = conn.prepare_cached(&SQL)?;
     let mut rows = stmt.query([request_id])?;
     match rows.next()? {
         Some(row) => Ok(Some(digest_row(row, row.as_ref().column_count())?)),
@@ -338,12 +352,34 @@ impl Tx<'_> {
         kind: &str,
         data: &serde_json::Value,
     ) -> Result<Event> {
-        append(&self.tx, Some(&request_id.to_string()), at, actor, kind, data)
+        self.append_in(Some(&request_id.to_string()), at, actor, kind, data)
     }
 
     /// An event of the register itself (no request): a restored trigger, an upgrade's record.
     pub fn append_register_event(&self, at: &str, actor: &str, kind: &str, data: &serde_json::Value) -> Result<Event> {
-        append(&self.tx, None, at, actor, kind, data)
+        self.append_in(None, at, actor, kind, data)
+    }
+
+    /// `append`, with the head the bulk knows (looked up once per bulk rather than per event).
+    fn append_in(
+        &self,
+        request_id: Option<&str>,
+        at: &str,
+        actor: &str,
+        kind: &str,
+        data: &serde_json::Value,
+    ) -> Result<Event> {
+        let known = self.bulk.borrow().as_ref().and_then(|b| b.head.clone());
+        let prev = match known {
+            Some(hash) => hash,
+            None => head(&self.tx)?.1,
+        };
+        let event = append_after(&self.tx, prev, request_id, at, actor, kind, data)?;
+        // During a bulk only appends extend the chain (a purge forgets this): the new event is the head.
+        if let Some(bulk) = self.bulk.borrow_mut().as_mut() {
+            bulk.head = Some(event.hash.clone());
+        }
+        Ok(event)
     }
 
     pub fn insert_checkpoint(&self, at: &str, reason: &str, body: &str, signature: &str) -> Result<()> {

@@ -48,6 +48,8 @@ impl Tx<'_> {
     /// Remove a request's personal data and events (keeping each event's place and hash), keep its anonymous
     /// facts. The caller appends the `purged` event afterwards.
     pub fn purge_request(&self, id: &str, at: &str) -> Result<Purged> {
+        self.catch_up_search()?;
+        self.forget_bulk_lookups();
         let tx = &self.tx;
         // What the log and metrics read from the events, kept on the row before they go.
         let facts: Option<String> = tx
