@@ -248,14 +248,27 @@ pub(crate) fn append(
     kind: &str,
     data: &serde_json::Value,
 ) -> Result<Event> {
-    append_after(tx, head(tx)?.1, request_id, at, actor, kind, data)
+    let state = request_state(tx, request_id)?;
+    append_after(tx, head(tx)?.1, request_id, state, at, actor, kind, data)
 }
 
-/// As `append`, chained to `prev`, the head as the caller knows it.
+/// The state an event of `request_id` records (none for the register's own events).
+fn request_state(tx: &Connection, request_id: Option<&str>) -> Result<Option<String>> {
+    match request_id {
+        Some(request_id) => {
+            Ok(Some(row_state(tx, request_id)?.ok_or_else(|| Error::not_found("request", request_id.to_string()))?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// As `append`, chained to `prev`, the head as the caller knows it, with the request row's `state`.
+#[allow(clippy::too_many_arguments)]
 fn append_after(
     tx: &Connection,
     prev: String,
     request_id: Option<&str>,
+    state: Option<String>,
     at: &str,
     actor: &str,
     kind: &str,
@@ -263,12 +276,6 @@ fn append_after(
 ) -> Result<Event> {
     let id = Uuid::now_v7().to_string();
     let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
-    let state = match request_id {
-        Some(request_id) => {
-            Some(row_state(tx, request_id)?.ok_or_else(|| Error::not_found("request", request_id.to_string()))?)
-        }
-        None => None,
-    };
     let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
     tx.prepare_cached(
         "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
@@ -369,15 +376,27 @@ impl Tx<'_> {
         kind: &str,
         data: &serde_json::Value,
     ) -> Result<Event> {
-        let known = self.bulk.borrow().as_ref().and_then(|b| b.head.clone());
-        let prev = match known {
+        let (known_head, known_state) = match self.bulk.borrow().as_ref() {
+            None => (None, None),
+            Some(b) => (b.head.clone(), b.state.as_ref().filter(|s| s.holds(request_id, &self.tx)).map(|s| s.state.clone())),
+        };
+        let prev = match known_head {
             Some(hash) => hash,
             None => head(&self.tx)?.1,
         };
-        let event = append_after(&self.tx, prev, request_id, at, actor, kind, data)?;
-        // During a bulk only appends extend the chain (a purge forgets this): the new event is the head.
+        let state = match known_state {
+            Some(state) => Some(state),
+            None => request_state(&self.tx, request_id)?,
+        };
+        let event = append_after(&self.tx, prev, request_id, state.clone(), at, actor, kind, data)?;
+        // During a bulk only appends extend the chain (a purge forgets this): the new event is the head. And the
+        // row's state stands until the next write of any kind.
         if let Some(bulk) = self.bulk.borrow_mut().as_mut() {
             bulk.head = Some(event.hash.clone());
+            bulk.state = match (request_id, state) {
+                (Some(id), Some(state)) => Some(super::bulk::KnownState::after(id, state, &self.tx)),
+                _ => None,
+            };
         }
         Ok(event)
     }

@@ -9,6 +9,8 @@
 
 use std::collections::HashMap;
 
+use rusqlite::OptionalExtension;
+
 use super::sqlite::Tx;
 use crate::error::Result;
 
@@ -21,8 +23,30 @@ pub(super) struct Bulk {
     /// Requester lookups (column, value) → the record the query answers (`None`: no record has it). An entry is
     /// dropped whenever a write could change its answer, so the cache never answers differently from the query.
     pub(super) requesters: HashMap<(&'static str, String), Option<String>>,
+    /// The last reference number given per year (written back to `reference_counters` at the end).
+    pub(super) references: HashMap<i32, i64>,
     /// The hash of the newest link of the audit chain, once known (only `append` extends it during a bulk).
     pub(super) head: Option<String>,
+    /// The state the last event recorded of its request's row (a seeded request's events follow one another).
+    pub(super) state: Option<KnownState>,
+}
+
+/// A row's state digest and the connection's change count just after the event that recorded it: while nothing
+/// has been written since (the count unchanged), the row is as the digest says.
+pub(super) struct KnownState {
+    request_id: String,
+    changes: u64,
+    pub(super) state: String,
+}
+
+impl KnownState {
+    pub(super) fn after(request_id: &str, state: String, conn: &rusqlite::Connection) -> KnownState {
+        KnownState { request_id: request_id.to_string(), changes: conn.total_changes(), state }
+    }
+
+    pub(super) fn holds(&self, request_id: Option<&str>, conn: &rusqlite::Connection) -> bool {
+        request_id == Some(self.request_id.as_str()) && conn.total_changes() == self.changes
+    }
 }
 
 struct DeferredSearch {
@@ -51,14 +75,43 @@ impl Tx<'_> {
     /// Index the requests inserted during the bulk, put the index's triggers back and forget the lookups.
     pub fn end_bulk(&self) -> Result<()> {
         self.catch_up_search()?;
-        if let Some(bulk) = self.bulk.borrow_mut().take()
-            && let Some(search) = bulk.search
-        {
+        let Some(bulk) = self.bulk.borrow_mut().take() else {
+            return Ok(());
+        };
+        for (year, last) in &bulk.references {
+            self.tx.execute(
+                "INSERT INTO reference_counters (year, last) VALUES (?1, ?2)
+                 ON CONFLICT (year) DO UPDATE SET last = excluded.last",
+                [i64::from(*year), *last],
+            )?;
+        }
+        if let Some(search) = bulk.search {
             for sql in &search.triggers {
                 self.tx.execute_batch(sql)?;
             }
         }
         Ok(())
+    }
+
+    /// The next reference number of `year` during a bulk (read once, counted here, written back at the end), or
+    /// `None` outside one.
+    pub(super) fn bulk_reference(&self, year: i32) -> Result<Option<i64>> {
+        let known = match self.bulk.borrow().as_ref() {
+            None => return Ok(None),
+            Some(bulk) => bulk.references.get(&year).copied(),
+        };
+        let last = match known {
+            Some(last) => last,
+            None => self
+                .tx
+                .query_row("SELECT last FROM reference_counters WHERE year = ?1", [year], |r| r.get(0))
+                .optional()?
+                .unwrap_or(0),
+        };
+        if let Some(bulk) = self.bulk.borrow_mut().as_mut() {
+            bulk.references.insert(year, last + 1);
+        }
+        Ok(Some(last + 1))
     }
 
     /// Bring the index up to date with the rows inserted so far (before a row is updated or deleted in a bulk:
@@ -84,6 +137,7 @@ impl Tx<'_> {
         if let Some(bulk) = self.bulk.borrow_mut().as_mut() {
             bulk.requesters.clear();
             bulk.head = None;
+            bulk.state = None;
         }
     }
 

@@ -381,6 +381,9 @@ pub struct Dashboard {
 impl Tx<'_> {
     /// The next reference number of `year` (RD-YEAR-NNNN), reserved inside this transaction.
     pub fn next_reference(&self, year: i32) -> Result<(i64, String)> {
+        if let Some(seq) = self.bulk_reference(year)? {
+            return Ok((seq, format!("RD-{year}-{seq:04}")));
+        }
         let seq: i64 = self
             .tx
             .prepare_cached(
