@@ -378,7 +378,9 @@ impl Tx<'_> {
     ) -> Result<Event> {
         let (known_head, known_state) = match self.bulk.borrow().as_ref() {
             None => (None, None),
-            Some(b) => (b.head.clone(), b.state.as_ref().filter(|s| s.holds(request_id, &self.tx)).map(|s| s.state.clone())),
+            Some(b) => {
+                (b.head.clone(), b.state.as_ref().filter(|s| s.holds(request_id, &self.tx)).map(|s| s.state.clone()))
+            }
         };
         let prev = match known_head {
             Some(hash) => hash,

@@ -212,4 +212,3 @@ END";
         assert!(!indexes_each_insert(&insert.replace("INTO requests_search", "INTO audit_log")));
     }
 }
-

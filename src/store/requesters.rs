@@ -219,7 +219,12 @@ impl Reader<'_> {
             ["id", "email", "phone", "account"]
                 .into_iter()
                 .map(|c| {
-                    (c, format!("SELECT {REQUESTER_COLUMNS} FROM requesters WHERE {c} = ?1 ORDER BY created_at LIMIT 1"))
+                    (
+                        c,
+                        format!(
+                            "SELECT {REQUESTER_COLUMNS} FROM requesters WHERE {c} = ?1 ORDER BY created_at LIMIT 1"
+                        ),
+                    )
                 })
                 .collect()
         });

@@ -170,7 +170,8 @@ impl Sqlite {
         }
         let mut conn = self.take()?;
         let result = (|| {
-            let tx = Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?, bulk: Default::default() };
+            let tx =
+                Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?, bulk: Default::default() };
             let value = f(&tx)?;
             // A bulk left open would commit without its search entries and triggers.
             tx.end_bulk()?;

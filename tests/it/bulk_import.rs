@@ -61,7 +61,7 @@ fn backlog(n: usize) -> Vec<Row> {
         let mut received = format!("2026-{:02}-{:02}", 1 + dice.next(10), 1 + dice.next(28));
         let invalid = (5..9).contains(&roll);
         if invalid {
-            if roll % 2 == 0 {
+            if roll.is_multiple_of(2) {
                 kind = "teleport".into();
             } else {
                 received = "2026-02-30".into();
@@ -76,14 +76,14 @@ fn backlog(n: usize) -> Vec<Row> {
         } else {
             let p = [
                 format!("Person {}", i % 17),
-                if roll % 7 == 0 { String::new() } else { format!("p{i}@example.org") },
-                if roll % 3 == 0 { format!("+44 20 7946 {:04}", dice.next(10_000)) } else { String::new() },
-                if roll % 4 == 0 { format!("CUST-{:03}", dice.next(40)) } else { String::new() },
+                if roll.is_multiple_of(7) { String::new() } else { format!("p{i}@example.org") },
+                if roll.is_multiple_of(3) { format!("+44 20 7946 {:04}", dice.next(10_000)) } else { String::new() },
+                if roll.is_multiple_of(4) { format!("CUST-{:03}", dice.next(40)) } else { String::new() },
             ];
             people.push(p.clone());
             p
         };
-        let id = if roll % 5 == 0 { String::new() } else { format!("T-{i}") };
+        let id = if roll.is_multiple_of(5) { String::new() } else { format!("T-{i}") };
         let channel = ["email", "web-form", "letter", "phone"][dice.next(4)];
         let language = ["en", "fr", "de"][dice.next(3)];
         let description = format!("Request number {i} about my data");
@@ -172,16 +172,14 @@ fn dump(db: &Connection) -> Value {
             m
         });
     let person = |id: &Value| id.as_str().map(|id| people[id]);
-    let requests: Vec<Value> = texts(
-        db,
-        &format!("SELECT requester_id, {} FROM requests ORDER BY rowid", columns.join(", ")),
-    )
-    .into_iter()
-    .map(|mut r| {
-        r[0] = person(&r[0]).into();
-        Value::from(r)
-    })
-    .collect();
+    let requests: Vec<Value> =
+        texts(db, &format!("SELECT requester_id, {} FROM requests ORDER BY rowid", columns.join(", ")))
+            .into_iter()
+            .map(|mut r| {
+                r[0] = person(&r[0]).into();
+                Value::from(r)
+            })
+            .collect();
     let events: Vec<Value> = texts(
         db,
         "SELECT r.reference, e.at, e.actor, e.kind, e.data FROM events e LEFT JOIN requests r ON r.id = e.request_id
@@ -200,16 +198,14 @@ fn dump(db: &Connection) -> Value {
         Value::from(e)
     })
     .collect();
-    let mut requesters: Vec<Value> = texts(
-        db,
-        "SELECT id, name, email, phone, address, account, created_at, updated_at FROM requesters",
-    )
-    .into_iter()
-    .map(|mut p| {
-        p[0] = person(&p[0]).into();
-        Value::from(p)
-    })
-    .collect();
+    let mut requesters: Vec<Value> =
+        texts(db, "SELECT id, name, email, phone, address, account, created_at, updated_at FROM requesters")
+            .into_iter()
+            .map(|mut p| {
+                p[0] = person(&p[0]).into();
+                Value::from(p)
+            })
+            .collect();
     requesters.sort_by_key(|p| p[0].as_u64());
     let checklists = texts(
         db,
@@ -225,11 +221,8 @@ fn dump(db: &Connection) -> Value {
                      WHERE requests_search MATCH ?1 ORDER BY r.rowid",
                 )
                 .unwrap();
-            let found: Vec<String> = stmt
-                .query_map([format!("\"{term}\"")], |r| r.get(0))
-                .unwrap()
-                .map(Result::unwrap)
-                .collect();
+            let found: Vec<String> =
+                stmt.query_map([format!("\"{term}\"")], |r| r.get(0)).unwrap().map(Result::unwrap).collect();
             Value::from(found)
         })
         .collect();
