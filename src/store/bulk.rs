@@ -199,6 +199,39 @@ fn quote(name: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::indexes_each_insert;
+    use crate::domain::{RequestKind, Status};
+    use crate::store::contract::{insert, sample};
+
+    #[test]
+    fn a_row_changed_during_a_bulk_leaves_the_search_index_whole() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        let store = crate::store::Store::open(&path, "2026-03-02T10:00:00Z").unwrap();
+        let day = time::macros::date!(2026 - 03 - 01);
+        store
+            .write(|tx| {
+                tx.begin_bulk()?;
+                insert(tx, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, day))?;
+                let mut bob = insert(tx, sample("Bob", "bob@example.org", RequestKind::Access, Status::Received, day))?;
+                bob.requester.name = "Robert".into();
+                tx.update_request(&bob)?;
+                insert(tx, sample("Cy", "cy@example.org", RequestKind::Access, Status::Received, day))?;
+                tx.end_bulk()
+            })
+            .unwrap();
+        let db = rusqlite::Connection::open(&path).unwrap();
+        db.execute("INSERT INTO requests_search (requests_search, rank) VALUES ('integrity-check', 1)", []).unwrap();
+        let entries: i64 = db.query_row("SELECT count(*) FROM requests_search", [], |r| r.get(0)).unwrap();
+        assert_eq!(entries, 3);
+        let triggers: i64 = db
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'trigger' AND name = 'requests_search_insert'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(triggers, 1, "the insert trigger is back");
+    }
 
     #[test]
     fn only_the_plain_insert_trigger_of_the_index_is_deferred() {
