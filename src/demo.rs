@@ -6,7 +6,7 @@ use rand::{Rng, SeedableRng};
 use serde_json::json;
 use time::Duration;
 
-use crate::desk::{Desk, derive};
+use crate::desk::{DatesMemo, Desk};
 use crate::domain::{Channel, ClockFacts, Dates, RefusalCategory, Request, RequestKind, Requester, Status};
 use crate::error::Result;
 
@@ -166,6 +166,7 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
     let now = desk.now();
     let engine = desk.engine();
     let total_weight: u32 = REGIMES.iter().map(|r| r.2).sum();
+    let mut memo = DatesMemo::default();
     let mut done = 0;
     while done < count {
         let n = batch.max(1).min(count - done);
@@ -252,7 +253,7 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
                 events.push(crate::domain::event::AuditEvent::from_parts("status_changed", &data));
                 r.status = to;
             }
-            (r.dates, _) = derive(&engine, &r, today, crate::desk::DEFAULT_TARGET_WORKING_DAYS)?;
+            r.dates = memo.dates(&engine, &r, today, crate::desk::DEFAULT_TARGET_WORKING_DAYS)?;
             requests.push((r, events));
         }
         desk.insert_batch(requests)?;

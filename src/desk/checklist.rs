@@ -133,28 +133,20 @@ impl Desk {
     /// The items a request needs for the systems in use and not yet on its checklist.
     fn missing_items(&self, tx: &dyn store::Write, r: &Request) -> Result<Vec<ChecklistItem>> {
         let have = tx.checklist(&r.id.to_string())?;
-        Ok(tx
-            .systems()?
-            .into_iter()
-            .filter(|s| s.retired_at.is_none() && !have.iter().any(|i| i.system_id == s.id))
-            .map(|s| ChecklistItem {
-                id: uuid::Uuid::now_v7().to_string(),
-                system_id: s.id,
-                system_name: s.name,
-                is_backup: s.is_backup,
-                action: action_for(r.kind).into(),
-                state: "open".into(),
-                note: None,
-                proof_id: None,
-                done_by: None,
-                done_at: None,
-            })
-            .collect())
+        let missing = systems_in_use(tx)?.into_iter().filter(|s| !have.iter().any(|i| i.system_id == s.id));
+        Ok(items(r, missing))
     }
 
-    /// Put the systems of the data map on a new request's checklist (in the transaction that logs it).
-    pub(super) fn create_checklist(&self, tx: &dyn store::Write, r: &Request, at: &str) -> Result<()> {
-        let items = self.missing_items(tx, r)?;
+    /// Put the systems of the data map in use (`systems`, as `systems_in_use` read them) on a new request's
+    /// checklist, in the transaction that logs it.
+    pub(super) fn create_checklist(
+        &self,
+        tx: &dyn store::Write,
+        r: &Request,
+        at: &str,
+        systems: &[System],
+    ) -> Result<()> {
+        let items = items(r, systems.iter().cloned());
         if items.is_empty() {
             return Ok(());
         }
@@ -259,6 +251,29 @@ impl Desk {
         }
         recorded
     }
+}
+
+/// The data map's systems in use, in its order: what a new request's checklist lists.
+pub(super) fn systems_in_use(tx: &dyn store::Read) -> Result<Vec<System>> {
+    Ok(tx.systems()?.into_iter().filter(|s| s.retired_at.is_none()).collect())
+}
+
+/// An open item per system for what `r` needs done there.
+fn items(r: &Request, systems: impl Iterator<Item = System>) -> Vec<ChecklistItem> {
+    systems
+        .map(|s| ChecklistItem {
+            id: uuid::Uuid::now_v7().to_string(),
+            system_id: s.id,
+            system_name: s.name,
+            is_backup: s.is_backup,
+            action: action_for(r.kind).into(),
+            state: "open".into(),
+            note: None,
+            proof_id: None,
+            done_by: None,
+            done_at: None,
+        })
+        .collect()
 }
 
 /// Systems still neither done nor explained, as a sentence for the refusal to close.

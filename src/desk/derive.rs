@@ -1,12 +1,14 @@
 //! Facts → dates: the deadline engine asked for a request's dates, with the explanation of each in words.
 //! Pure: the same facts always give the same dates.
 
+use std::collections::HashMap;
+
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
 use crate::dates;
 use crate::deadline::{self, Engine, Facts, Field, Pause, Regime};
-use crate::domain::{Dates, Request};
+use crate::domain::{ClockFacts, Dates, Request, RequestKind};
 use crate::error::Result;
 
 use super::Desk;
@@ -37,6 +39,46 @@ impl Desk {
     /// Derive the request's dates from its facts, with the explanation of each.
     pub fn derive(&self, r: &Request) -> Result<(Dates, Explanation)> {
         derive(&self.engine(), r, self.today(), self.target_working_days(&r.regime))
+    }
+}
+
+/// The dates of new requests, computed once per distinct (regime, calendar, kind, received, target days): many rows
+/// of an import or a seed share them. Only a new request's facts (none yet: no verification, fee, pause, extension
+/// or override) are remembered; any other request is computed as it is.
+#[derive(Default)]
+pub struct DatesMemo {
+    targets: HashMap<String, u32>,
+    dates: HashMap<(String, String, RequestKind, Date, u32), Dates>,
+}
+
+impl DatesMemo {
+    /// `derive(engine, r, today, target_days).0`, remembered where the facts are a new request's.
+    pub fn dates(&mut self, engine: &Engine, r: &Request, today: Date, target_days: u32) -> Result<Dates> {
+        if r.facts != ClockFacts::default() {
+            return Ok(derive(engine, r, today, target_days)?.0);
+        }
+        let key = (r.regime.clone(), r.calendar.clone(), r.kind, r.received, target_days);
+        if let Some(dates) = self.dates.get(&key) {
+            return Ok(dates.clone());
+        }
+        let dates = derive(engine, r, today, target_days)?.0;
+        self.dates.insert(key, dates.clone());
+        Ok(dates)
+    }
+}
+
+impl Desk {
+    /// `Desk::derive(r).0` through `memo` (the regime's target days read once per regime).
+    pub(crate) fn derive_dates(&self, memo: &mut DatesMemo, r: &Request) -> Result<Dates> {
+        let days = match memo.targets.get(&r.regime) {
+            Some(days) => *days,
+            None => {
+                let days = self.target_working_days(&r.regime);
+                memo.targets.insert(r.regime.clone(), days);
+                days
+            }
+        };
+        memo.dates(&self.engine(), r, self.today(), days)
     }
 }
 

@@ -9,7 +9,7 @@ use std::io::Write;
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::{Desk, NewRequest};
+use super::{DatesMemo, Desk, NewRequest};
 use crate::domain::{Channel, Request, RequestKind};
 use crate::error::{Error, Result};
 use crate::export::CsvOut;
@@ -158,6 +158,7 @@ impl Desk {
             report: ImportReport { file_name: source.name(), sha256: sha256.clone(), check_only, ..Default::default() },
             errors: errors_out.map(CsvOut::new),
             seen: HashSet::new(),
+            dates: DatesMemo::default(),
             columns,
             mapping,
             total,
@@ -179,6 +180,7 @@ impl Desk {
         } else {
             self.store.write(|tx| {
                 let reader: &dyn store::Read = tx;
+                let batch = self.begin_batch(tx)?;
                 for (row, cells) in rows.by_ref() {
                     run.step(
                         self,
@@ -188,10 +190,11 @@ impl Desk {
                         progress,
                         &mut |r, key, row| {
                             let from = json!({"file": source.name(), "sha256": sha256, "row": row, "key": key});
-                            self.insert_imported(tx, r, &at, Some((key, from)))
+                            self.insert_imported(tx, &batch.systems, r, &at, Some((key, from)))
                         },
                     )?;
                 }
+                tx.end_bulk()?;
                 let count = |n: u64| i64::try_from(n).unwrap_or(i64::MAX);
                 tx.record_import(&ImportRecord {
                     id: uuid::Uuid::now_v7().to_string(),
@@ -223,6 +226,7 @@ impl Desk {
         cells: &[String],
         columns: &BTreeMap<String, usize>,
         mapping: &ImportMapping,
+        dates: &mut DatesMemo,
         exists: &dyn Fn(&str) -> Result<bool>,
     ) -> Result<Outcome> {
         let value = |field: &str| -> String {
@@ -263,7 +267,7 @@ impl Desk {
             None => Ok(()),
         };
         match checked.and_then(|()| self.validate(input)).and_then(|mut r| {
-            (r.dates, _) = self.derive(&r)?;
+            r.dates = self.derive_dates(dates, &r)?;
             Ok(r)
         }) {
             Ok(mut r) => {
@@ -292,6 +296,8 @@ struct Run<'w> {
     report: ImportReport,
     errors: Option<CsvOut<&'w mut dyn Write>>,
     seen: HashSet<String>,
+    /// Dates already computed in this run (many rows share their facts).
+    dates: DatesMemo,
     columns: BTreeMap<String, usize>,
     mapping: ImportMapping,
     total: u64,
@@ -316,7 +322,7 @@ impl Run<'_> {
             Ok(cells) if cells.iter().all(|c| c.trim().is_empty()) => return Ok(()),
             Ok(cells) => {
                 let seen = &self.seen;
-                desk.import_row(row, &cells, &self.columns, &self.mapping, &|key| {
+                desk.import_row(row, &cells, &self.columns, &self.mapping, &mut self.dates, &|key| {
                     Ok(seen.contains(key) || exists(key)?)
                 })?
             }

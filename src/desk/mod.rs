@@ -61,7 +61,7 @@ pub use ics::{default_export_dir, export_path};
 
 pub use calendar::{RecomputeCount, RecomputeReport, TargetSetting};
 
-pub use derive::{DEFAULT_TARGET_WORKING_DAYS, Explanation, NO_DEADLINE_TARGET_DAYS, derive};
+pub use derive::{DEFAULT_TARGET_WORKING_DAYS, DatesMemo, Explanation, NO_DEADLINE_TARGET_DAYS, derive};
 pub(crate) use files::{StoredFile, store_file};
 pub use options::{Choice, FormOptions, RegimeOption};
 #[cfg(feature = "specta")]

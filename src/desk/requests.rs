@@ -342,13 +342,22 @@ impl Desk {
 
     /// Reserve the next reference of the request's year, store it, and open its audit trail.
     pub(super) fn insert_new(&self, tx: &dyn store::Write, r: &mut Request, at: &str) -> Result<()> {
-        self.insert_imported(tx, r, at, None)
+        self.insert_imported(tx, &checklist::systems_in_use(tx)?, r, at, None)
     }
 
-    /// As `insert_new`, for a row of an import: `source` (file, row, key) goes into the `created` event.
+    /// Start writing many new requests in `tx` (an import, a seed): the store defers its per-row upkeep to the end
+    /// of the transaction, and the data map is read once. Rows then go through `insert_imported`.
+    pub(crate) fn begin_batch(&self, tx: &dyn store::Write) -> Result<Batch> {
+        tx.begin_bulk()?;
+        Ok(Batch { systems: checklist::systems_in_use(tx)? })
+    }
+
+    /// As `insert_new`, with the systems in use (read once for a batch), for a row of an import: `source` (file,
+    /// row, key) goes into the `created` event.
     pub(crate) fn insert_imported(
         &self,
         tx: &dyn store::Write,
+        systems: &[store::System],
         r: &mut Request,
         at: &str,
         source: Option<(&str, serde_json::Value)>,
@@ -360,22 +369,29 @@ impl Desk {
         let mut created = snapshot(r);
         created.imported_from = source.map(|(_, from)| from);
         self.append(tx, &r.id, at, &AuditEvent::Created(created))?;
-        self.create_checklist(tx, r, at)
+        self.create_checklist(tx, r, at, systems)
     }
 
-    /// Insert many requests in batches, one transaction each (used by `demo seed` and benchmarks).
+    /// Insert many requests in one transaction, each with its later events (used by `demo seed` and benchmarks).
     pub fn insert_batch(&self, requests: Vec<(Request, Vec<AuditEvent>)>) -> Result<()> {
         let at = store::timestamp(self.now());
         self.store.write(|tx| {
+            let batch = self.begin_batch(tx)?;
             for (mut r, events) in requests {
-                self.insert_new(tx, &mut r, &at)?;
+                self.insert_imported(tx, &batch.systems, &mut r, &at, None)?;
                 for event in &events {
                     self.append(tx, &r.id, &at, event)?;
                 }
             }
-            Ok(())
+            tx.end_bulk()
         })
     }
+}
+
+/// A transaction writing many new requests (`Desk::begin_batch`): what it read once.
+pub(crate) struct Batch {
+    /// The data map's systems in use, for each new request's checklist.
+    pub systems: Vec<store::System>,
 }
 
 pub(super) fn allowed_text(status: Status) -> String {

@@ -261,16 +261,37 @@ pub(crate) fn append(
     kind: &str,
     data: &serde_json::Value,
 ) -> Result<Event> {
-    let (_, prev) = head(tx)?;
+    if let Some(request_id) = request_id {
+        keep_log_facts(tx, request_id, at, kind, data)?;
+    }
+    let state = request_state(tx, request_id)?;
+    append_after(tx, head(tx)?.1, request_id, state, at, actor, kind, data)
+}
+
+/// The state an event of `request_id` records (none for the register's own events).
+fn request_state(tx: &Connection, request_id: Option<&str>) -> Result<Option<String>> {
+    match request_id {
+        Some(request_id) => {
+            Ok(Some(row_state(tx, request_id)?.ok_or_else(|| Error::not_found("request", request_id.to_string()))?))
+        }
+        None => Ok(None),
+    }
+}
+
+/// As `append`, chained to `prev`, the head as the caller knows it, with the request row's `state`.
+#[allow(clippy::too_many_arguments)]
+fn append_after(
+    tx: &Connection,
+    prev: String,
+    request_id: Option<&str>,
+    state: Option<String>,
+    at: &str,
+    actor: &str,
+    kind: &str,
+    data: &serde_json::Value,
+) -> Result<Event> {
     let id = Uuid::now_v7().to_string();
     let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
-    let state = match request_id {
-        Some(request_id) => {
-            keep_log_facts(tx, request_id, at, kind, &data_text)?;
-            Some(row_state(tx, request_id)?.ok_or_else(|| Error::not_found("request", request_id.to_string()))?)
-        }
-        None => None,
-    };
     let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
     tx.prepare_cached(
         "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
@@ -318,10 +339,11 @@ const LOG_FACT_KINDS: [&str; 3] = ["response_sent", "attachment_added", "status_
 /// last move to `closed`. The tests are the very SQL the log export used to run over every event of a request
 /// (migration 0011 back-fills with it), so the row holds what that query would read. Here, in the one function
 /// every event goes through, no writer can forget them.
-fn keep_log_facts(conn: &Connection, request_id: &str, at: &str, kind: &str, data: &str) -> Result<()> {
+fn keep_log_facts(conn: &Connection, request_id: &str, at: &str, kind: &str, data: &serde_json::Value) -> Result<()> {
     if !LOG_FACT_KINDS.contains(&kind) {
         return Ok(());
     }
+    let data = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
     conn.prepare_cached(
         "UPDATE requests SET
             acknowledged_on = CASE
@@ -341,7 +363,9 @@ fn keep_log_facts(conn: &Connection, request_id: &str, at: &str, kind: &str, dat
 /// The digest of a request row as it stands (None: no such row): each column's name, type and value,
 /// length-prefixed, under the newest version tag.
 fn row_state(conn: &Connection, request_id: &str) -> Result<Option<String>> {
-    let mut stmt = conn.prepare_cached(&format!("SELECT {STATE_V2_COLUMNS} FROM requests WHERE id = ?1"))?;
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| format!("SELECT {STATE_V2_COLUMNS} FROM requests WHERE id = ?1"));
+    let mut stmt = conn.prepare_cached(&SQL)?;
     let mut rows = stmt.query([request_id])?;
     match rows.next()? {
         Some(row) => Ok(Some(digest_row(row, row.as_ref().column_count(), STATE_V2)?)),
@@ -410,12 +434,53 @@ impl Tx<'_> {
         kind: &str,
         data: &serde_json::Value,
     ) -> Result<Event> {
-        append(&self.tx, Some(&request_id.to_string()), at, actor, kind, data)
+        self.append_in(Some(&request_id.to_string()), at, actor, kind, data)
     }
 
     /// An event of the register itself (no request): a restored trigger, an upgrade's record.
     pub fn append_register_event(&self, at: &str, actor: &str, kind: &str, data: &serde_json::Value) -> Result<Event> {
-        append(&self.tx, None, at, actor, kind, data)
+        self.append_in(None, at, actor, kind, data)
+    }
+
+    /// `append`, with the head the bulk knows (looked up once per bulk rather than per event).
+    fn append_in(
+        &self,
+        request_id: Option<&str>,
+        at: &str,
+        actor: &str,
+        kind: &str,
+        data: &serde_json::Value,
+    ) -> Result<Event> {
+        // Before the state is looked up or reused: a fact kept on the row is a write, so a known state no longer
+        // holds after it.
+        if let Some(request_id) = request_id {
+            keep_log_facts(&self.tx, request_id, at, kind, data)?;
+        }
+        let (known_head, known_state) = match self.bulk.borrow().as_ref() {
+            None => (None, None),
+            Some(b) => {
+                (b.head.clone(), b.state.as_ref().filter(|s| s.holds(request_id, &self.tx)).map(|s| s.state.clone()))
+            }
+        };
+        let prev = match known_head {
+            Some(hash) => hash,
+            None => head(&self.tx)?.1,
+        };
+        let state = match known_state {
+            Some(state) => Some(state),
+            None => request_state(&self.tx, request_id)?,
+        };
+        let event = append_after(&self.tx, prev, request_id, state.clone(), at, actor, kind, data)?;
+        // During a bulk only appends extend the chain (a purge forgets this): the new event is the head. And the
+        // row's state stands until the next write of any kind.
+        if let Some(bulk) = self.bulk.borrow_mut().as_mut() {
+            bulk.head = Some(event.hash.clone());
+            bulk.state = match (request_id, state) {
+                (Some(id), Some(state)) => Some(super::bulk::KnownState::after(id, state, &self.tx)),
+                _ => None,
+            };
+        }
+        Ok(event)
     }
 
     pub fn insert_checkpoint(&self, at: &str, reason: &str, body: &str, signature: &str) -> Result<()> {

@@ -93,13 +93,15 @@ impl Tx<'_> {
 
     /// Add an item per system not yet on the request's checklist; returns the names added.
     pub fn add_checklist_items(&self, request_id: &str, items: &[ChecklistItem]) -> Result<()> {
+        static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+            format!(
+                "INSERT INTO checklist_items (request_id, {ITEM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', NULL, NULL, NULL, NULL)
+                 ON CONFLICT (request_id, system_id) DO NOTHING"
+            )
+        });
+        let mut stmt = self.tx.prepare_cached(&SQL)?;
         for i in items {
-            self.tx
-                .prepare_cached(&format!(
-                    "INSERT INTO checklist_items (request_id, {ITEM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', NULL, NULL, NULL, NULL)
-                     ON CONFLICT (request_id, system_id) DO NOTHING"
-                ))?
-                .execute(params![request_id, i.id, i.system_id, i.system_name, i.is_backup, i.action])?;
+            stmt.execute(params![request_id, i.id, i.system_id, i.system_name, i.is_backup, i.action])?;
         }
         Ok(())
     }

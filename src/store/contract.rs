@@ -566,6 +566,61 @@ pub(crate) fn a_broken_rule_is_a_constraint_error(e: &dyn Engine) {
     assert_eq!(store.read(|r| r.request_ids()).unwrap(), vec![first.id.to_string()]);
 }
 
+/// A bulk (`begin_bulk` … `end_bulk`, or the commit) reads and writes as row by row does: references in sequence,
+/// requesters matched, the chain and rows verifying, every row found by search (one updated during the bulk under
+/// its new name); a bulk that fails leaves the register as it was, search included.
+pub(crate) fn a_bulk_reads_and_writes_like_row_by_row(e: &dyn Engine) {
+    let store = e.fresh();
+    add(&store, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let failed: Result<()> = store.write(|tx| {
+        tx.begin_bulk()?;
+        insert(tx, sample("Cy", "cy@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)))?;
+        Err(Error::invalid("contract", "stop here"))
+    });
+    assert!(failed.is_err());
+    let (bob, dee) = store
+        .write(|tx| {
+            tx.begin_bulk()?;
+            let bob = insert(
+                tx,
+                sample("Bob", "ann@example.org", RequestKind::Erasure, Status::Received, date!(2026 - 03 - 02)),
+            )?;
+            let mut dee = insert(
+                tx,
+                sample("Dee", "dee@example.org", RequestKind::Access, Status::Received, date!(2025 - 12 - 30)),
+            )?;
+            dee.requester.name = "Dora".into();
+            tx.update_request(&dee)?;
+            tx.append_event(&dee.id, AT, "officer", "details_corrected", &json!({"name": "Dora"}))?;
+            tx.append_event(&dee.id, AT, "officer", "note", &json!({}))?;
+            tx.end_bulk()?;
+            let eve = insert(
+                tx,
+                sample("Eve", "eve@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 03)),
+            )?;
+            tx.begin_bulk()?;
+            insert(tx, sample("Fay", "fay@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 04)))?;
+            assert_eq!(eve.reference, "RD-2026-0003");
+            Ok((bob, dee))
+        })
+        .unwrap();
+    assert_eq!((bob.reference.as_str(), dee.reference.as_str()), ("RD-2026-0002", "RD-2025-0001"));
+    let ann = store.read(|r| r.request("RD-2026-0001")).unwrap();
+    assert_eq!(bob.requester_id, ann.requester_id, "matched by email as row by row");
+    let search = |text: &str| references(&store, &Query { search: Some(text.into()), limit: 50, ..Query::default() });
+    assert_eq!(search("Dora"), vec!["RD-2025-0001"]);
+    assert!(search("cy@example").is_empty(), "the failed bulk left nothing");
+    for name in ["Bob", "Eve", "Fay"] {
+        assert_eq!(search(name).len(), 1, "{name}");
+    }
+    add(&store, sample("Gus", "gus@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 05)));
+    assert_eq!(search("Gus"), vec!["RD-2026-0005"], "row by row after a bulk: indexed as it is inserted");
+    let walk = store.read(|r| r.verify_chain()).unwrap();
+    assert_eq!(walk.first_break, None);
+    let rows = store.read(|r| r.verify_rows()).unwrap();
+    assert_eq!((rows.differing, rows.rows.len()), (0, 0), "{rows:?}");
+}
+
 /// Expand the contract into one `#[test]` per case for an engine: `store_contract!(module, engine_expression);`.
 macro_rules! store_contract {
     ($module:ident, $engine:expr) => {
@@ -583,6 +638,7 @@ macro_rules! store_contract {
                 a_streaming_scan_visits_every_row,
                 a_read_only_register_refuses_writes,
                 a_broken_rule_is_a_constraint_error,
+                a_bulk_reads_and_writes_like_row_by_row,
             );
         }
     };

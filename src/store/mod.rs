@@ -8,6 +8,7 @@
 
 mod attachments;
 mod audit;
+mod bulk;
 mod calendar_days;
 mod checklist;
 #[cfg(test)]
@@ -280,6 +281,14 @@ pub trait Read {
 
 /// Every write the core does, inside one transaction of [`Store::write`]; it reads too, seeing what it wrote.
 pub trait Write: Read {
+    // --- many new requests at once (an import, the demo seed)
+    /// From here to `end_bulk` (at the latest, the commit) this transaction mostly inserts new requests: the engine
+    /// may defer per-row upkeep (the search index) to `end_bulk` and remember lookups whose answer it knows. Every
+    /// read and write gives the same results as without it.
+    fn begin_bulk(&self) -> Result<()>;
+    /// Finish what `begin_bulk` deferred (idempotent).
+    fn end_bulk(&self) -> Result<()>;
+
     // --- requests
     /// The next reference number of `year` (RD-YEAR-NNNN), reserved inside this transaction.
     fn next_reference(&self, year: i32) -> Result<(i64, String)>;

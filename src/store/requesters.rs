@@ -77,33 +77,83 @@ impl Tx<'_> {
     pub fn resolve_requester(&self, r: &Request, now: &str) -> Result<String> {
         let who = &r.requester;
         let phone = who.phone.as_deref().and_then(normalise_phone);
-        let reader = self.reader();
-        let found = [("email", who.email.clone()), ("phone", phone.clone()), ("account", who.account.clone())]
-            .into_iter()
-            .filter_map(|(col, v)| v.map(|v| (col, v)))
-            .find_map(|(col, v)| reader.requester_by(col, &v).transpose())
-            .transpose()?;
-        if let Some(p) = found {
+        let keys: Vec<(&'static str, String)> =
+            [("email", who.email.clone()), ("phone", phone.clone()), ("account", who.account.clone())]
+                .into_iter()
+                .filter_map(|(col, v)| v.map(|v| (col, v)))
+                .collect();
+        let mut found = None;
+        for (col, v) in &keys {
+            found = self.requester_id_by(col, v)?;
+            if found.is_some() {
+                break;
+            }
+        }
+        if let Some(id) = found {
             self.tx
                 .prepare_cached(
                     "UPDATE requesters SET email = coalesce(email, ?2), phone = coalesce(phone, ?3),
                         address = coalesce(?4, address), account = coalesce(account, ?5), updated_at = ?6
                      WHERE id = ?1",
                 )?
-                .execute(params![p.id, who.email, phone, who.address, who.account, now])?;
-            return Ok(p.id);
+                .execute(params![id, who.email, phone, who.address, who.account, now])?;
+            self.requester_gained(&keys, &id, false);
+            return Ok(id);
         }
         let id = uuid::Uuid::now_v7().to_string();
         self.tx
-            .prepare_cached(&format!(
-                "INSERT INTO requesters ({REQUESTER_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)"
-            ))?
+            .prepare_cached(
+                "INSERT INTO requesters (id, name, email, phone, address, account, created_at, updated_at)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?7)",
+            )?
             .execute(params![id, who.name, who.email, phone, who.address, who.account, now])?;
+        self.requester_gained(&keys, &id, true);
         Ok(id)
+    }
+
+    /// The id of the record a lookup by `column` finds, remembered during a bulk.
+    fn requester_id_by(&self, column: &'static str, value: &str) -> Result<Option<String>> {
+        let key = (column, value.to_string());
+        if let Some(known) = self.bulk.borrow().as_ref().and_then(|b| b.requesters.get(&key)) {
+            return Ok(known.clone());
+        }
+        let reader = self.reader();
+        // Most lookups of an import find nobody: asked first without the ordering, whose statement SQLite
+        // re-prepares for every new value bound to it.
+        let id = if reader.requester_exists_by(column, value)? {
+            reader.requester_by(column, value)?.map(|p| p.id)
+        } else {
+            None
+        };
+        if let Some(bulk) = self.bulk.borrow_mut().as_mut() {
+            bulk.requesters.insert(key, id.clone());
+        }
+        Ok(id)
+    }
+
+    /// Record `id` may now hold `keys` (a new record holds them all; an updated one filled in those it lacked):
+    /// what the bulk remembers stays only where the query would still answer the same.
+    fn requester_gained(&self, keys: &[(&'static str, String)], id: &str, created: bool) {
+        let mut bulk = self.bulk.borrow_mut();
+        let Some(bulk) = bulk.as_mut() else { return };
+        for key in keys {
+            match bulk.requesters.get(key) {
+                // Nobody held the value: now exactly this new record does.
+                Some(None) if created => {
+                    bulk.requesters.insert(key.clone(), Some(id.to_string()));
+                }
+                Some(Some(holder)) if holder == id => {}
+                // Perhaps a second holder, or perhaps not filled in (it had another value): ask the next time.
+                _ => {
+                    bulk.requesters.remove(key);
+                }
+            }
+        }
     }
 
     /// Delete a requester record no request points to any more (after a purge, or a corrected contact detail).
     pub fn forget_requester_if_unused(&self, requester_id: &str) -> Result<()> {
+        self.forget_bulk_lookups();
         self.tx.execute(
             "DELETE FROM requesters WHERE id = ?1 AND NOT EXISTS (SELECT 1 FROM requests WHERE requester_id = ?1)",
             [requester_id],
@@ -164,8 +214,36 @@ impl Tx<'_> {
 
 impl Reader<'_> {
     fn requester_by(&self, column: &str, value: &str) -> Result<Option<RequesterRecord>> {
-        let sql = format!("SELECT {REQUESTER_COLUMNS} FROM requesters WHERE {column} = ?1 ORDER BY created_at LIMIT 1");
-        Ok(self.conn.prepare_cached(&sql)?.query_row([value], to_requester).optional()?)
+        // Made once: an import looks requesters up for every row.
+        static SQL: std::sync::LazyLock<Vec<(&str, String)>> = std::sync::LazyLock::new(|| {
+            ["id", "email", "phone", "account"]
+                .into_iter()
+                .map(|c| {
+                    (
+                        c,
+                        format!(
+                            "SELECT {REQUESTER_COLUMNS} FROM requesters WHERE {c} = ?1 ORDER BY created_at LIMIT 1"
+                        ),
+                    )
+                })
+                .collect()
+        });
+        let sql = SQL
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, sql)| sql)
+            .ok_or_else(|| crate::error::Error::Database(format!("requesters have no key '{column}'")))?;
+        Ok(self.conn.prepare_cached(sql)?.query_row([value], to_requester).optional()?)
+    }
+
+    fn requester_exists_by(&self, column: &str, value: &str) -> Result<bool> {
+        let sql = match column {
+            "email" => "SELECT EXISTS (SELECT 1 FROM requesters WHERE email = ?1)",
+            "phone" => "SELECT EXISTS (SELECT 1 FROM requesters WHERE phone = ?1)",
+            "account" => "SELECT EXISTS (SELECT 1 FROM requesters WHERE account = ?1)",
+            _ => return Err(crate::error::Error::Database(format!("requesters have no key '{column}'"))),
+        };
+        Ok(self.conn.prepare_cached(sql)?.query_row([value], |r| r.get(0))?)
     }
 
     pub fn requester(&self, id: &str) -> Result<Option<RequesterRecord>> {

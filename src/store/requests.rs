@@ -381,12 +381,16 @@ pub struct Dashboard {
 impl Tx<'_> {
     /// The next reference number of `year` (RD-YEAR-NNNN), reserved inside this transaction.
     pub fn next_reference(&self, year: i32) -> Result<(i64, String)> {
-        let seq: i64 = self.tx.query_row(
-            "INSERT INTO reference_counters (year, last) VALUES (?1, 1)
-             ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
-            [year],
-            |r| r.get(0),
-        )?;
+        if let Some(seq) = self.bulk_reference(year)? {
+            return Ok((seq, format!("RD-{year}-{seq:04}")));
+        }
+        let seq: i64 = self
+            .tx
+            .prepare_cached(
+                "INSERT INTO reference_counters (year, last) VALUES (?1, 1)
+                 ON CONFLICT (year) DO UPDATE SET last = last + 1 RETURNING last",
+            )?
+            .query_row([year], |r| r.get(0))?;
         Ok((seq, format!("RD-{year}-{seq:04}")))
     }
 
@@ -401,10 +405,13 @@ impl Tx<'_> {
             ("created_at", Value::Text(timestamp(r.created_at))),
         ];
         cols.extend(mutable_columns(r)?);
-        let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
-        let marks = vec!["?"; cols.len()].join(", ");
-        let sql = format!("INSERT INTO requests ({}) VALUES ({marks})", names.join(", "));
-        self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(cols.into_iter().map(|(_, v)| v)))?;
+        // The column list is the same for every row: the statement's text is made once.
+        static SQL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+        let sql = SQL.get_or_init(|| {
+            let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
+            format!("INSERT INTO requests ({}) VALUES ({})", names.join(", "), vec!["?"; cols.len()].join(", "))
+        });
+        self.tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(cols.into_iter().map(|(_, v)| v)))?;
         Ok(())
     }
 
@@ -438,6 +445,7 @@ impl Tx<'_> {
 
     /// Write back everything that may change after creation (status, facts, derived dates, details).
     pub fn update_request(&self, r: &Request) -> Result<()> {
+        self.catch_up_search()?;
         let cols = mutable_columns(r)?;
         let set = cols.iter().map(|(n, _)| format!("{n} = ?")).collect::<Vec<_>>().join(", ");
         let sql = format!("UPDATE requests SET {set} WHERE id = ?");

@@ -48,6 +48,8 @@ impl Tx<'_> {
     /// Remove a request's personal data and events (keeping each event's place and hash), keep its anonymous
     /// facts. The caller appends the `purged` event afterwards.
     pub fn purge_request(&self, id: &str, at: &str) -> Result<Purged> {
+        self.catch_up_search()?;
+        self.forget_bulk_lookups();
         let tx = &self.tx;
         // What the log and metrics read, as the row keeps it (store/audit.rs, `keep_log_facts`): the columns stay,
         // this copy is what registers before schema 11 read.

@@ -44,6 +44,8 @@ pub struct Reader<'a> {
 /// A write transaction: everything done through it commits together.
 pub struct Tx<'a> {
     pub(super) tx: rusqlite::Transaction<'a>,
+    /// Set while many new requests are written at once (`begin_bulk`).
+    pub(super) bulk: std::cell::RefCell<Option<super::bulk::Bulk>>,
 }
 
 impl Tx<'_> {
@@ -168,8 +170,11 @@ impl Sqlite {
         }
         let mut conn = self.take()?;
         let result = (|| {
-            let tx = Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)? };
+            let tx =
+                Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?, bulk: Default::default() };
             let value = f(&tx)?;
+            // A bulk left open would commit without its search entries and triggers.
+            tx.end_bulk()?;
             tx.tx.commit()?;
             Ok(value)
         })();
@@ -510,6 +515,14 @@ impl_read!(Reader<'_>);
 impl_read!(Tx<'_>);
 
 impl Write for Tx<'_> {
+    fn begin_bulk(&self) -> Result<()> {
+        Tx::begin_bulk(self)
+    }
+
+    fn end_bulk(&self) -> Result<()> {
+        Tx::end_bulk(self)
+    }
+
     fn next_reference(&self, year: i32) -> Result<(i64, String)> {
         Tx::next_reference(self, year)
     }
