@@ -21,8 +21,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn time_core(desk: &Desk, q: &Query) -> (Duration, u64) {
-    let total = desk.list(q).expect("warm-up").total;
+fn time_core(desk: &Desk, q: &Query) -> (Duration, String) {
+    let total = desk.list(q).expect("warm-up").total.map_or_else(|| "-".into(), |t| t.to_string());
     let runs = (0..RUNS)
         .map(|_| {
             let t = Instant::now();
@@ -95,7 +95,11 @@ fn main() {
          SELECT {cols} FROM requests WHERE status = 'refused' ORDER BY received DESC, rowid DESC LIMIT 50 OFFSET 5000;"
     );
 
-    let total = desk.list(&Query { limit: 1, ..Query::default() }).expect("count").total;
+    let total = desk
+        .list(&Query { limit: 1, ..Query::default() })
+        .expect("count")
+        .total
+        .map_or_else(|| "?".into(), |t| t.to_string());
     println!("database {} with {total} requests, today {today}", db.display());
     println!("{:<48} {:>10} {:>12} {:>12} {:>7}", "query", "matches", "core", "sqlite3", "ratio");
     for (name, q, sql) in [
