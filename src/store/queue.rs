@@ -52,7 +52,9 @@ pub struct Query {
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub due_before: Option<Date>,
-    /// Free text matched against reference, requester name, email, account reference, description and notes.
+    /// Free text matched against reference, requester name, email, account reference, description and notes
+    /// (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
+    /// more than [`COUNT_CAP`] requests lists the [`COUNT_CAP`] most recently logged of them (total: at least).
     pub search: Option<String>,
     pub sort: Sort,
     pub descending: bool,
@@ -202,6 +204,14 @@ fn to_value(v: &serde_json::Value) -> Value {
     }
 }
 
+const SEARCH_SQL: &str = "SELECT rowid FROM requests_search WHERE requests_search MATCH ?";
+
+/// The search text of `q` long enough for the trigram index, as an FTS5 phrase.
+fn fts_search(q: &Query) -> Option<String> {
+    let text = q.search.as_deref().map(str::trim).filter(|t| t.chars().count() >= 3)?;
+    Some(fts_phrase(text))
+}
+
 /// Quote free text for an FTS5 MATCH: one phrase, inner quotes doubled, so no user text is FTS syntax.
 fn fts_phrase(text: &str) -> String {
     format!("\"{}\"", text.replace('"', "\"\""))
@@ -269,13 +279,12 @@ fn filters(q: &Query, narrow: bool) -> Where {
         w.add(format!("{} <= ?", col("effective_due")), [Value::Text(dates::fmt(d))]);
     }
     if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        if text.chars().count() >= 3 {
-            // The trigram index finds substrings of three characters or more.
+        if let Some(phrase) = fts_search(q) {
+            // The trigram index finds substrings of three characters or more. A broad search (a common word of
+            // the descriptions, a mail domain) keeps its newest matches only: sorting a million matches by due
+            // date cannot be quick, and nobody reads past the first few thousand (the total says "at least").
             let rowid = if narrow { "rowid" } else { "+rowid" };
-            w.add(
-                format!("{rowid} IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)"),
-                [Value::Text(fts_phrase(text))],
-            );
+            w.add(format!("{rowid} IN ({SEARCH_SQL} ORDER BY rowid DESC LIMIT {COUNT_CAP})"), [Value::Text(phrase)]);
         } else {
             let pattern = format!("{}%", text.replace(['%', '_'], ""));
             w.add(
@@ -365,6 +374,10 @@ impl Reader<'_> {
     fn first_page(&self, q: &Query, limit: u32) -> Result<Page<RequestRow>> {
         let count = self.count_capped(&filters(q, true))?;
         let narrow = count <= plan_line();
+        let total = match fts_search(q) {
+            Some(phrase) if self.search_is_broad(&phrase)? => Total::AtLeast { at_least: count },
+            _ => Total::capped(count),
+        };
         let mut rows =
             self.fetch(q.sort, &filters(q, narrow), None, q.descending, narrow, limit as usize + 1, q.offset)?;
         let more = rows.len() > limit as usize;
@@ -374,12 +387,19 @@ impl Reader<'_> {
         let prev = if q.offset > 0 { rows.first().map(cursor_at) } else { None };
         Ok(Page {
             items: rows.into_iter().map(|r| r.0).collect(),
-            total: Some(Total::capped(count)),
+            total: Some(total),
             offset: q.offset,
             limit,
             next,
             prev,
         })
+    }
+
+    /// Whether a search matches more requests than it keeps (its newest [`COUNT_CAP`]).
+    fn search_is_broad(&self, phrase: &str) -> Result<bool> {
+        let sql = format!("SELECT count(*) FROM ({SEARCH_SQL} LIMIT {}) ", COUNT_CAP + 1);
+        let n: i64 = self.conn.prepare_cached(&sql)?.query_row([phrase], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0) > COUNT_CAP)
     }
 
     /// How many rows match, counting no further than one past [`COUNT_CAP`].
