@@ -235,28 +235,43 @@ impl Where {
     }
 }
 
-/// The equality filter the order's index can start with (its columns are `(filter, effective_due)`).
-fn index_prefix(q: &Query) -> Option<&'static str> {
-    match q.sort {
-        Sort::Due if q.status.is_some() => Some("status"),
-        Sort::Due if q.open_only => Some("is_open"),
-        Sort::Due if q.kind.is_some() => Some("kind"),
-        Sort::Due if q.regime.is_some() => Some("regime"),
-        Sort::Status if q.status.is_some() => Some("status"),
-        Sort::Kind if q.kind.is_some() => Some("kind"),
-        Sort::Regime if q.regime.is_some() => Some("regime"),
+/// The filter columns the order's index can serve in a walk: the status and the open flag always (migration 0012
+/// has every order per status and for the open requests), and the kind or regime leading a `(column, effective_due)`
+/// index of a due-date order.
+fn walk_columns(q: &Query) -> [Option<&'static str>; 2] {
+    let due_lead = match q.sort {
+        Sort::Due if q.status.is_none() && !q.open_only => {
+            if q.kind.is_some() {
+                Some("kind")
+            } else if q.regime.is_some() {
+                Some("regime")
+            } else {
+                None
+            }
+        }
+        Sort::Kind => Some("kind"),
+        Sort::Regime => Some("regime"),
         _ => None,
-    }
+    };
+    // The due date is a range in the index when it comes right after the equality prefix.
+    let due_range = match q.sort {
+        Sort::Due => {
+            q.status.is_some() || q.open_only || due_lead.is_some() || (q.kind.is_none() && q.regime.is_none())
+        }
+        Sort::Status => q.status.is_some(),
+        Sort::Kind => q.kind.is_some() && q.status.is_none(),
+        Sort::Regime => q.regime.is_some() && q.status.is_none(),
+        _ => false,
+    };
+    [due_lead, due_range.then_some("effective_due")]
 }
 
 /// The filters of `q`. In a walk (`narrow` false) a column the order's index cannot use is written `+column`, which
 /// keeps SQLite from choosing that column's index and sorting every match instead.
 fn filters(q: &Query, narrow: bool) -> Where {
-    let prefix = index_prefix(q);
-    let due_in_order =
-        q.sort == Sort::Due || (prefix.is_some() && matches!(q.sort, Sort::Status | Sort::Kind | Sort::Regime));
+    let walk = walk_columns(q);
     let col = |c: &str| {
-        let usable = narrow || Some(c) == prefix || (c == "effective_due" && due_in_order);
+        let usable = narrow || matches!(c, "status" | "is_open") || walk.contains(&Some(c));
         if usable { c.to_string() } else { format!("+{c}") }
     };
     let mut w = Where::default();
