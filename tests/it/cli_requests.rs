@@ -249,7 +249,9 @@ fn list_pages_by_cursor_both_ways_and_by_offset() {
     let before = list(&["--limit", "25", "--before", page["prev"].as_str().unwrap()]);
     assert_eq!(refs(&before), refs(&whole)[25..50].to_vec(), "the page before the last");
     assert_eq!(refs(&list(&["--limit", "25", "--offset", "50"])), refs(&whole)[50..].to_vec(), "--offset still works");
-    let text = reg.run(&["request", "list", "--sort", "received", "--desc", "--limit", "2"]).ok();
+    let run = reg.run(&["request", "list", "--sort", "received", "--desc", "--limit", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = run.stdout;
     let next = refs(&list(&["--limit", "2"]))[1].clone();
     assert!(text.lines().next().unwrap().starts_with("2 of 60"), "{text}");
     assert!(text.contains(&next) && text.contains("next page: --after "), "{text}");

@@ -190,6 +190,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     seed(&db);
 
     let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
+    let home = data.path().join("home");
 
     // The queue opens on the demo register, sorted by due date, overdue requests marked.
     s.wait_text("[data-testid=page-info]", |t| t.contains("requests")).await;
