@@ -8,6 +8,7 @@ set -euo pipefail
 DB=$1
 RD=${2:-target/release/rightsdesk}
 RUNS=${RUNS:-7}
+DEEP=${DEEP:-250000} # the depth of the deep page (half the register is a fair choice)
 export RIGHTSDESK_NOW=${RIGHTSDESK_NOW:-2026-11-22}
 
 # median wall ms and peak RSS (MB) of a command
@@ -32,15 +33,15 @@ row() { # label, then the command
 
 "$RD" --db "$DB" request list --limit 1 >/dev/null # migrate once, warm the cache
 cols="id, reference, kind, regime, status, requester_name, requester_email, received, effective_due, acknowledge_by, rule_kind, is_open"
-deep=$("$RD" --db "$DB" --json request list --limit 1 --offset 250000 | python3 -c 'import json,sys; print(json.load(sys.stdin)["next"])')
-deep_due=$("$RD" --db "$DB" --json request list --limit 1 --offset 250000 | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["effective_due"])')
+deep=$("$RD" --db "$DB" --json request list --limit 1 --offset "$DEEP" | python3 -c 'import json,sys; print(json.load(sys.stdin)["next"])')
+deep_due=$("$RD" --db "$DB" --json request list --limit 1 --offset "$DEEP" | python3 -c 'import json,sys; print(json.load(sys.stdin)["items"][0]["effective_due"])')
 
 row "sqlite3 'select 1' (bare start)" sqlite3 "$DB" 'select 1'
 row "request list --limit 1 (all, by due)" "$RD" --db "$DB" request list --limit 1
 row "  sqlite3: same first page" sqlite3 "$DB" "SELECT $cols FROM requests WHERE status <> 'spam' ORDER BY effective_due, rowid LIMIT 2"
 row "request list --open (window's default, 50)" "$RD" --db "$DB" request list --open
-row "request list --offset 250000 (slow path)" "$RD" --db "$DB" request list --offset 250000
-row "request list --after CURSOR at 250,000" "$RD" --db "$DB" request list --after "$deep"
+row "request list --offset $DEEP (slow path)" "$RD" --db "$DB" request list --offset "$DEEP"
+row "request list --after CURSOR at $DEEP" "$RD" --db "$DB" request list --after "$deep"
 row "  sqlite3: seek at the same place" sqlite3 "$DB" "SELECT $cols FROM requests WHERE status <> 'spam' AND effective_due >= '$deep_due' ORDER BY effective_due, rowid LIMIT 51"
 row "request list --sort requester --desc --kind erasure" "$RD" --db "$DB" request list --sort requester --desc --kind erasure
 row "request list --status on-hold --sort received" "$RD" --db "$DB" request list --status on-hold --sort received

@@ -235,35 +235,69 @@ impl Where {
     }
 }
 
-/// The filter columns the order's index can serve in a walk: the status and the open flag always (migration 0012
-/// has every order per status and for the open requests), and the kind or regime leading a `(column, effective_due)`
-/// index of a due-date order.
-fn walk_columns(q: &Query) -> [Option<&'static str>; 2] {
-    let due_lead = match q.sort {
-        Sort::Due if q.status.is_none() && !q.open_only => {
-            if q.kind.is_some() {
-                Some("kind")
-            } else if q.regime.is_some() {
-                Some("regime")
-            } else {
-                None
-            }
-        }
-        Sort::Kind => Some("kind"),
-        Sort::Regime => Some("regime"),
+/// The filter columns the order's index serves in a walk (an equality prefix, or the due date as a range right after
+/// it): one status in every order but kind and regime, the open requests in every order (migration 0012), a kind or
+/// regime leading a `(column, effective_due)` index. A walk skips rows only for the columns not served.
+fn walk_columns(q: &Query) -> Vec<&'static str> {
+    let mut served = Vec::new();
+    let status = q.status.is_some() && !matches!(q.sort, Sort::Kind | Sort::Regime);
+    let open = q.open_only && (q.status.is_none() || status);
+    if status {
+        served.push("status");
+    }
+    if open {
+        served.push("is_open");
+    }
+    let lead = match q.sort {
+        Sort::Due if !status && !open => q.kind.map(|_| "kind").or(q.regime.as_ref().map(|_| "regime")),
+        Sort::Kind if q.status.is_none() => q.kind.map(|_| "kind"),
+        Sort::Regime if q.status.is_none() => q.regime.as_ref().map(|_| "regime"),
         _ => None,
     };
-    // The due date is a range in the index when it comes right after the equality prefix.
+    served.extend(lead);
     let due_range = match q.sort {
-        Sort::Due => {
-            q.status.is_some() || q.open_only || due_lead.is_some() || (q.kind.is_none() && q.regime.is_none())
-        }
-        Sort::Status => q.status.is_some(),
-        Sort::Kind => q.kind.is_some() && q.status.is_none(),
-        Sort::Regime => q.regime.is_some() && q.status.is_none(),
+        Sort::Due => status || open || lead.is_some() || (q.kind.is_none() && q.regime.is_none()),
+        Sort::Status => status,
+        Sort::Kind | Sort::Regime => lead.is_some(),
         _ => false,
     };
-    [due_lead, due_range.then_some("effective_due")]
+    if due_range {
+        served.push("effective_due");
+    }
+    served
+}
+
+/// The index a walk over the open requests or one status reads: SQLite would rather take `(is_open, effective_due)`
+/// or the status's index and sort every match (a second for the open quarter of a million) than scan a partial
+/// index, so it is named. None: SQLite's own choice is the walk.
+fn walk_index(q: &Query) -> Option<&'static str> {
+    let served = walk_columns(q);
+    if served.contains(&"status") {
+        return Some(match q.sort {
+            Sort::Due | Sort::Status => "requests_status_due",
+            Sort::Received => "requests_status_received",
+            Sort::Reference => "requests_status_reference",
+            Sort::Requester => "requests_status_requester",
+            Sort::Kind | Sort::Regime => return None,
+        });
+    }
+    if served.contains(&"is_open") {
+        return Some(match q.sort {
+            Sort::Due => "requests_open_due",
+            Sort::Received => "requests_open_received",
+            Sort::Reference => "requests_open_reference",
+            Sort::Requester => "requests_open_requester",
+            Sort::Status => "requests_open_status",
+            Sort::Kind => "requests_open_kind",
+            Sort::Regime => "requests_open_regime",
+        });
+    }
+    None
+}
+
+/// Whether a walk would read rows that do not match (a filter its index does not serve, or a short search).
+fn walk_skips(q: &Query) -> bool {
+    filters(q, false).clauses.iter().any(|c| c.starts_with('+') || c.contains(" LIKE "))
 }
 
 /// The filters of `q`. In a walk (`narrow` false) a column the order's index cannot use is written `+column`, which
@@ -271,7 +305,7 @@ fn walk_columns(q: &Query) -> [Option<&'static str>; 2] {
 fn filters(q: &Query, narrow: bool) -> Where {
     let walk = walk_columns(q);
     let col = |c: &str| {
-        let usable = narrow || matches!(c, "status" | "is_open") || walk.contains(&Some(c));
+        let usable = narrow || walk.contains(&c);
         if usable { c.to_string() } else { format!("+{c}") }
     };
     let mut w = Where::default();
@@ -368,7 +402,7 @@ impl Reader<'_> {
             if want == 0 {
                 break;
             }
-            rows.extend(self.fetch(q.sort, &filter, Some(&seek), desc, cursor.narrow, want, 0)?);
+            rows.extend(self.fetch(q, &filter, Some(&seek), desc, cursor.narrow, want, 0)?);
         }
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
@@ -388,13 +422,13 @@ impl Reader<'_> {
     /// A page without a cursor: counts (capped), chooses the plan and reads from the start (or `offset`).
     fn first_page(&self, q: &Query, limit: u32) -> Result<Page<RequestRow>> {
         let count = self.count_capped(&filters(q, true))?;
-        let narrow = count <= plan_line();
+        // Sorting the matches pays only when a walk would skip rows: a walk its index serves whole reads one page.
+        let narrow = count <= plan_line() && walk_skips(q);
         let total = match fts_search(q) {
             Some(phrase) if self.search_is_broad(&phrase)? => Total::AtLeast { at_least: count },
             _ => Total::capped(count),
         };
-        let mut rows =
-            self.fetch(q.sort, &filters(q, narrow), None, q.descending, narrow, limit as usize + 1, q.offset)?;
+        let mut rows = self.fetch(q, &filters(q, narrow), None, q.descending, narrow, limit as usize + 1, q.offset)?;
         let more = rows.len() > limit as usize;
         rows.truncate(limit as usize);
         let cursor_at = |r: &Fetched| page_cursor(q, narrow, r);
@@ -431,7 +465,7 @@ impl Reader<'_> {
     #[allow(clippy::too_many_arguments)]
     fn fetch(
         &self,
-        sort: Sort,
+        q: &Query,
         filter: &Where,
         seek: Option<&Where>,
         desc: bool,
@@ -439,7 +473,8 @@ impl Reader<'_> {
         want: usize,
         offset: u64,
     ) -> Result<Vec<Fetched>> {
-        let keys = sort.keys();
+        let keys = q.sort.keys();
+        let index = walk_index(q);
         let direction = if desc { "DESC" } else { "ASC" };
         // Sorting the matches: `+column` keeps SQLite from walking the order's index past every non-match.
         let plus = if narrow { "+" } else { "" };
@@ -447,8 +482,13 @@ impl Reader<'_> {
             keys.iter().chain(std::iter::once(&"rowid")).map(|c| format!("{plus}{c} {direction}")).collect::<Vec<_>>();
         let (seek_sql, seek_values) =
             seek.map_or((String::new(), &[][..]), |s| (format!(" AND {}", s.sql()), &s.values[..]));
+        let indexed = match index {
+            Some(name) if !narrow => format!(" INDEXED BY {name}"),
+            _ => String::new(),
+        };
         let sql = format!(
-            "SELECT {ROW_COLUMNS}, rowid, {} FROM requests WHERE {}{seek_sql} ORDER BY {} LIMIT {want} OFFSET {offset}",
+            "SELECT {ROW_COLUMNS}, rowid, {} FROM requests{indexed} WHERE {}{seek_sql} ORDER BY {} LIMIT {want} \
+             OFFSET {offset}",
             keys.join(", "),
             filter.sql(),
             order.join(", ")
