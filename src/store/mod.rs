@@ -47,7 +47,7 @@ pub use checklist::{ChecklistItem, System};
 pub use disclosures::Disclosure;
 pub use export::{LogRecord, MetricRecord};
 pub use imports::ImportRecord;
-pub use queue::{COUNT_CAP, Page, Query, Sort, Total};
+pub use queue::{COUNT_CAP, Page, Query, SEARCH_CAP, Sort, Total};
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, RequestRow};
 pub use responses::{DefaultTemplate, OutboxItem, TemplateRow};

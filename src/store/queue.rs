@@ -26,6 +26,10 @@ use crate::error::{Error, Result};
 /// "at least". It is also the line between the two plans (see the module's comment).
 pub const COUNT_CAP: u64 = 10_000;
 
+/// A search matching more requests than this lists the most recently logged of them only: a first page reads and
+/// sorts at most this many rows, however common the words (a mail domain, a word of every description).
+pub const SEARCH_CAP: u64 = 2_000;
+
 #[cfg(test)]
 thread_local! {
     /// The line between the plans in this thread's tests: small, so a handful of rows exercises the walk.
@@ -54,7 +58,7 @@ pub struct Query {
     pub due_before: Option<Date>,
     /// Free text matched against reference, requester name, email, account reference, description and notes
     /// (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
-    /// more than [`COUNT_CAP`] requests lists the [`COUNT_CAP`] most recently logged of them (total: at least).
+    /// more than [`SEARCH_CAP`] requests lists the [`SEARCH_CAP`] most recently logged of them (total: at least).
     pub search: Option<String>,
     pub sort: Sort,
     pub descending: bool,
@@ -331,9 +335,9 @@ fn filters(q: &Query, narrow: bool) -> Where {
         if let Some(phrase) = fts_search(q) {
             // The trigram index finds substrings of three characters or more. A broad search (a common word of
             // the descriptions, a mail domain) keeps its newest matches only: sorting a million matches by due
-            // date cannot be quick, and nobody reads past the first few thousand (the total says "at least").
+            // date cannot be quick, and nobody reads past the first thousands (the total says "at least").
             let rowid = if narrow { "rowid" } else { "+rowid" };
-            w.add(format!("{rowid} IN ({SEARCH_SQL} ORDER BY rowid DESC LIMIT {COUNT_CAP})"), [Value::Text(phrase)]);
+            w.add(format!("{rowid} IN ({SEARCH_SQL} ORDER BY rowid DESC LIMIT {SEARCH_CAP})"), [Value::Text(phrase)]);
         } else {
             let pattern = format!("{}%", text.replace(['%', '_'], ""));
             w.add(
@@ -444,11 +448,11 @@ impl Reader<'_> {
         })
     }
 
-    /// Whether a search matches more requests than it keeps (its newest [`COUNT_CAP`]).
+    /// Whether a search matches more requests than it keeps (its newest [`SEARCH_CAP`]).
     fn search_is_broad(&self, phrase: &str) -> Result<bool> {
-        let sql = format!("SELECT count(*) FROM ({SEARCH_SQL} LIMIT {}) ", COUNT_CAP + 1);
+        let sql = format!("SELECT count(*) FROM ({SEARCH_SQL} LIMIT {}) ", SEARCH_CAP + 1);
         let n: i64 = self.conn.prepare_cached(&sql)?.query_row([phrase], |r| r.get(0))?;
-        Ok(u64::try_from(n).unwrap_or(0) > COUNT_CAP)
+        Ok(u64::try_from(n).unwrap_or(0) > SEARCH_CAP)
     }
 
     /// How many rows match, counting no further than one past [`COUNT_CAP`].
