@@ -78,9 +78,9 @@ fn main() {
     );
     let search = Query { search: Some("kowalski".into()), limit: 50, ..Query::default() };
     let search_sql = format!(
-        "SELECT count(*) FROM requests WHERE rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH '\"kowalski\"');\n\
-         SELECT {cols} FROM requests WHERE rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH '\"kowalski\"') \
-         ORDER BY effective_due ASC, rowid ASC LIMIT 50 OFFSET 0;"
+        "SELECT count(*) FROM (SELECT 1 FROM requests_search WHERE requests_search MATCH '\"kowalski\"' LIMIT 2001);\n\
+         SELECT {cols} FROM requests WHERE status <> 'spam' AND rowid IN (SELECT rowid FROM requests_search \
+         WHERE requests_search MATCH '\"kowalski\"' ORDER BY rowid DESC LIMIT 2000) ORDER BY effective_due, rowid LIMIT 51;"
     );
     let refused = Query {
         status: Some(Status::Refused),
@@ -107,9 +107,9 @@ fn main() {
     );
     let broad = Query { search: Some("example".into()), limit: 50, ..Query::default() };
     let broad_sql = format!(
-        "SELECT count(*) FROM (SELECT 1 FROM requests_search WHERE requests_search MATCH '\"example\"' LIMIT 10001);\n\
+        "SELECT count(*) FROM (SELECT 1 FROM requests_search WHERE requests_search MATCH '\"example\"' LIMIT 2001);\n\
          SELECT {cols} FROM requests WHERE status <> 'spam' AND rowid IN (SELECT rowid FROM requests_search \
-         WHERE requests_search MATCH '\"example\"' ORDER BY rowid DESC LIMIT 10000) ORDER BY effective_due, rowid LIMIT 51;"
+         WHERE requests_search MATCH '\"example\"' ORDER BY rowid DESC LIMIT 2000) ORDER BY effective_due, rowid LIMIT 51;"
     );
     let on_hold = Query { status: Some(Status::OnHold), sort: Sort::Received, limit: 50, ..Query::default() };
     let on_hold_sql = format!(

@@ -257,6 +257,10 @@ pub(crate) fn the_queue_pages_filters_sorts_and_searches(e: &dyn Engine) {
     assert_eq!((row.requester_name.as_str(), row.is_open, row.statutory), ("Zoe Kowalski", true, true));
 }
 
+/// How a case sets a filter on the query, and which rows it keeps, written as Rust to check the engine against.
+type SetFilter = Box<dyn Fn(&mut Query)>;
+type KeepRow = Box<dyn Fn(&Request) -> bool>;
+
 /// Pages by cursor in every sort, both ways, under each filter: the pages after one another (and, from the end,
 /// before one another) make exactly the whole ordered list, with no row twice and none missed, though due dates
 /// repeat and some are missing (no date sorts first ascending, last descending) and names and days repeat; ties go
@@ -291,7 +295,7 @@ pub(crate) fn the_queue_pages_by_cursor_in_every_sort(e: &dyn Engine) {
             Sort::Requester => vec![r.requester.name.clone()],
         }
     };
-    let filters: Vec<(&str, Box<dyn Fn(&mut Query)>, Box<dyn Fn(&Request) -> bool>)> = vec![
+    let filters: Vec<(&str, SetFilter, KeepRow)> = vec![
         ("all but spam", Box::new(|_| {}), Box::new(|r| r.status != Status::Spam)),
         ("open", Box::new(|q| q.open_only = true), Box::new(|r| r.status.is_open())),
         (

@@ -139,7 +139,7 @@ async fn open_window(app: &Path, db: &Path, data: &Path, shots: PathBuf) -> (Dri
     let driver = Driver {
         child: Command::new(driver_bin)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("RIGHTSDESK_DB", &db)
+            .env("RIGHTSDESK_DB", db)
             .env("RIGHTSDESK_NOW", TODAY)
             // The web view's own storage (localStorage) lives under these: a fresh set per run.
             .env("XDG_DATA_HOME", data.join("xdg-data"))

@@ -2223,7 +2223,11 @@ export type Query_Deserialize = {
 	kind?: RequestKind | null,
 	regime?: string | null,
 	due_before?: string | null,
-	/**  Free text matched against reference, requester name, email, account reference, description and notes. */
+	/**
+	 *  Free text matched against reference, requester name, email, account reference, description and notes
+	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
+	 *  more than [`SEARCH_CAP`] requests lists the [`SEARCH_CAP`] most recently logged of them (total: at least).
+	 */
 	search?: string | null,
 	sort?: Sort,
 	descending?: boolean,
@@ -2247,7 +2251,11 @@ export type Query_Serialize = {
 	kind: RequestKind | null,
 	regime: string | null,
 	due_before: string | null,
-	/**  Free text matched against reference, requester name, email, account reference, description and notes. */
+	/**
+	 *  Free text matched against reference, requester name, email, account reference, description and notes
+	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
+	 *  more than [`SEARCH_CAP`] requests lists the [`SEARCH_CAP`] most recently logged of them (total: at least).
+	 */
 	search: string | null,
 	sort: Sort,
 	descending: boolean,
