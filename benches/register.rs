@@ -21,8 +21,8 @@ fn median(mut v: Vec<Duration>) -> Duration {
     v[v.len() / 2]
 }
 
-fn time_core(desk: &Desk, q: &Query) -> (Duration, u64) {
-    let total = desk.list(q).expect("warm-up").total;
+fn time_core(desk: &Desk, q: &Query) -> (Duration, String) {
+    let total = desk.list(q).expect("warm-up").total.map_or_else(|| "-".into(), |t| t.to_string());
     let runs = (0..RUNS)
         .map(|_| {
             let t = Instant::now();
@@ -78,9 +78,9 @@ fn main() {
     );
     let search = Query { search: Some("kowalski".into()), limit: 50, ..Query::default() };
     let search_sql = format!(
-        "SELECT count(*) FROM requests WHERE rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH '\"kowalski\"');\n\
-         SELECT {cols} FROM requests WHERE rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH '\"kowalski\"') \
-         ORDER BY effective_due ASC, rowid ASC LIMIT 50 OFFSET 0;"
+        "SELECT count(*) FROM (SELECT 1 FROM requests_search WHERE requests_search MATCH '\"kowalski\"' LIMIT 2001);\n\
+         SELECT {cols} FROM requests WHERE status <> 'spam' AND rowid IN (SELECT rowid FROM requests_search \
+         WHERE requests_search MATCH '\"kowalski\"' ORDER BY rowid DESC LIMIT 2000) ORDER BY effective_due, rowid LIMIT 51;"
     );
     let refused = Query {
         status: Some(Status::Refused),
@@ -95,13 +95,42 @@ fn main() {
          SELECT {cols} FROM requests WHERE status = 'refused' ORDER BY received DESC, rowid DESC LIMIT 50 OFFSET 5000;"
     );
 
-    let total = desk.list(&Query { limit: 1, ..Query::default() }).expect("count").total;
+    // A page deep in the register by cursor: the cursor of the 250,000th request (found once, by the slow offset).
+    let all = Query { limit: 50, ..Query::default() };
+    let deep_at = desk.list(&Query { limit: 1, offset: 250_000, ..all.clone() }).expect("deep page");
+    let deep = Query { after: deep_at.next.clone(), ..all.clone() };
+    let deep_due =
+        deep_at.items.first().and_then(|r| r.row.effective_due).map(rightsdesk::dates::fmt).unwrap_or_default();
+    let deep_sql = format!(
+        "SELECT 1;\nSELECT {cols} FROM requests WHERE status <> 'spam' AND effective_due >= '{deep_due}' \
+         ORDER BY effective_due, rowid LIMIT 51;"
+    );
+    let broad = Query { search: Some("example".into()), limit: 50, ..Query::default() };
+    let broad_sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM requests_search WHERE requests_search MATCH '\"example\"' LIMIT 2001);\n\
+         SELECT {cols} FROM requests WHERE status <> 'spam' AND rowid IN (SELECT rowid FROM requests_search \
+         WHERE requests_search MATCH '\"example\"' ORDER BY rowid DESC LIMIT 2000) ORDER BY effective_due, rowid LIMIT 51;"
+    );
+    let on_hold = Query { status: Some(Status::OnHold), sort: Sort::Received, limit: 50, ..Query::default() };
+    let on_hold_sql = format!(
+        "SELECT count(*) FROM (SELECT 1 FROM requests WHERE status = 'on-hold' LIMIT 10001);\n\
+         SELECT {cols} FROM requests WHERE status = 'on-hold' ORDER BY received, rowid LIMIT 51;"
+    );
+
+    let total = desk
+        .list(&Query { limit: 1, ..Query::default() })
+        .expect("count")
+        .total
+        .map_or_else(|| "?".into(), |t| t.to_string());
     println!("database {} with {total} requests, today {today}", db.display());
     println!("{:<48} {:>10} {:>12} {:>12} {:>7}", "query", "matches", "core", "sqlite3", "ratio");
     for (name, q, sql) in [
         ("queue first page (open, due within 7 days)", &first_page, &first_sql),
         ("requester search 'kowalski'", &search, &search_sql),
-        ("refused, newest first, page 101", &refused, &refused_sql),
+        ("refused, newest first, page 101 (--offset)", &refused, &refused_sql),
+        ("all by due, page after request 250,000 (cursor)", &deep, &deep_sql),
+        ("broad search 'example' (every request)", &broad, &broad_sql),
+        ("on hold, by received", &on_hold, &on_hold_sql),
     ] {
         let (core, matches) = time_core(&desk, q);
         let raw = time_sqlite3(db, sql);

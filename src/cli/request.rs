@@ -38,6 +38,13 @@ pub enum Command {
         desc: bool,
         #[arg(long, default_value_t = 50)]
         limit: u32,
+        /// The page after this cursor (the `next` a page printed), same filters and sort.
+        #[arg(long, conflicts_with_all = ["before", "offset"])]
+        after: Option<String>,
+        /// The page before this cursor (the `prev` a page printed), same filters and sort.
+        #[arg(long, conflicts_with = "offset")]
+        before: Option<String>,
+        /// Skip N requests first: reads every skipped one, so slow when deep (use --after).
         #[arg(long, default_value_t = 0)]
         offset: u64,
     },
@@ -157,7 +164,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     let detail = |op: Result<RequestDetail, rightsdesk::Error>| detail_out(ctx, &op?);
     match command {
         Command::Add(args) => add(ctx, &desk, *args),
-        Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, offset } => {
+        Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, after, before, offset } => {
             let query = Query {
                 status: status
                     .map(|s| {
@@ -194,6 +201,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                     .unwrap_or_default(),
                 descending: desc,
                 limit,
+                after,
+                before,
                 offset,
             };
             if !(1..=500).contains(&limit) {
@@ -391,7 +400,10 @@ fn dashboard_text(d: &Dashboard) -> String {
 }
 
 fn list_text(page: &Page<QueueRow>) -> String {
-    let mut lines = vec![format!("{} of {} (from {})", page.items.len(), page.total, page.offset)];
+    let mut lines = vec![match page.total {
+        Some(total) => format!("{} of {total} (from {})", page.items.len(), page.offset),
+        None => format!("{} more", page.items.len()),
+    }];
     for q in &page.items {
         let r = &q.row;
         lines.push(format!(
@@ -403,6 +415,9 @@ fn list_text(page: &Page<QueueRow>) -> String {
             r.requester_name,
             r.effective_due.map_or_else(|| "—".into(), dates::fmt)
         ));
+    }
+    if let Some(next) = &page.next {
+        lines.push(format!("next page: --after {next}"));
     }
     lines.join("\n")
 }

@@ -204,16 +204,7 @@ impl Desk {
     pub fn list(&self, query: &Query) -> Result<Page<QueueRow>> {
         let page = self.store.read(|r| r.list(query))?;
         let today = self.today();
-        Ok(Page {
-            items: page
-                .items
-                .into_iter()
-                .map(|row| QueueRow { due_state: due_state(row.is_open, row.effective_due, today), row })
-                .collect(),
-            total: page.total,
-            offset: page.offset,
-            limit: page.limit,
-        })
+        Ok(page.map(|row| QueueRow { due_state: due_state(row.is_open, row.effective_due, today), row }))
     }
 
     pub fn dashboard(&self) -> Result<store::Dashboard> {

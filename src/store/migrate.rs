@@ -29,6 +29,11 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 9, name: "0009_retention.sql", sql: include_str!("../../migrations/0009_retention.sql") },
     Migration { version: 10, name: "0010_audit_trust.sql", sql: include_str!("../../migrations/0010_audit_trust.sql") },
     Migration { version: 11, name: "0011_log_facts.sql", sql: include_str!("../../migrations/0011_log_facts.sql") },
+    Migration {
+        version: 12,
+        name: "0012_queue_indexes.sql",
+        sql: include_str!("../../migrations/0012_queue_indexes.sql"),
+    },
 ];
 
 /// What a migration needs done in Rust, in its own transaction, after its SQL.

@@ -20,6 +20,7 @@ mod identity;
 mod imports;
 pub mod migrate;
 mod pipeline;
+mod queue;
 mod register;
 mod requesters;
 mod requests;
@@ -48,8 +49,9 @@ pub use checklist::{ChecklistItem, System};
 pub use disclosures::Disclosure;
 pub use export::{LogRecord, MetricRecord};
 pub use imports::ImportRecord;
+pub use queue::{COUNT_CAP, Page, Query, SEARCH_CAP, Sort, Total};
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
-pub use requests::{Dashboard, Page, Query, RequestRow, Sort};
+pub use requests::{Dashboard, RequestRow};
 pub use responses::{DefaultTemplate, OutboxItem, TemplateRow};
 pub use retention::Purged;
 
@@ -162,8 +164,11 @@ pub trait Read {
     // --- requests, the queue and the dashboard
     /// One request by id or reference; `Error::NotFound` if there is none.
     fn request(&self, id_or_reference: &str) -> Result<Request>;
-    /// A page of the queue: filters, search (substring of names, emails, references, description), sort, offset and
-    /// limit applied by the engine, with the total count of what matched.
+    /// A page of the queue: filters, search (substring of reference, names, emails, account, description, notes),
+    /// sort either way, applied by the engine. Pages follow each other by cursor (`Page::next`/`prev` given back as
+    /// `after`/`before`, seeking on the sort key: the same cost at any depth; NULL due dates sort first ascending,
+    /// last descending); `offset` still skips rows on a page without a cursor. A page without a cursor counts its
+    /// matches up to [`COUNT_CAP`].
     fn list(&self, q: &Query) -> Result<Page<RequestRow>>;
     /// Counts for the dashboard, relative to `today` (due by `soon`: due soon).
     fn dashboard(&self, today: Date, soon: Date) -> Result<Dashboard>;

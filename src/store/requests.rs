@@ -154,60 +154,6 @@ fn mutable_columns(r: &Request) -> Result<Vec<(&'static str, Value)>> {
     ])
 }
 
-/// The queue's filters, sort and page. Every field narrows; `None` means no filter.
-#[derive(Debug, Clone, Default, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(default)]
-pub struct Query {
-    pub status: Option<Status>,
-    /// Only open requests (not yet fulfilled, refused, withdrawn or closed).
-    pub open_only: bool,
-    pub kind: Option<RequestKind>,
-    pub regime: Option<String>,
-    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
-    #[serde(with = "iso::option")]
-    pub due_before: Option<Date>,
-    /// Free text matched against reference, requester name, email and account reference.
-    pub search: Option<String>,
-    pub sort: Sort,
-    pub descending: bool,
-    pub limit: u32,
-    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
-    pub offset: u64,
-}
-
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-#[serde(rename_all = "kebab-case")]
-pub enum Sort {
-    #[default]
-    Due,
-    Received,
-    Reference,
-    Status,
-    Kind,
-    Regime,
-    Requester,
-}
-
-impl Sort {
-    pub fn parse(id: &str) -> Option<Sort> {
-        serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
-    }
-
-    fn column(self) -> &'static str {
-        match self {
-            Sort::Due => "effective_due",
-            Sort::Received => "received",
-            Sort::Reference => "ref_year, ref_seq",
-            Sort::Status => "status, effective_due",
-            Sort::Kind => "kind, effective_due",
-            Sort::Regime => "regime, effective_due",
-            Sort::Requester => "requester_name",
-        }
-    }
-}
-
 /// One line of the queue.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -230,17 +176,6 @@ pub struct RequestRow {
     pub acknowledge_by: Option<Date>,
     pub statutory: bool,
     pub is_open: bool,
-}
-
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
-    pub total: u64,
-    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
-    pub offset: u64,
-    pub limit: u32,
 }
 
 /// The columns of a queue line, in the order `to_row` reads them.
@@ -267,11 +202,6 @@ pub(super) fn to_row(row: &Row) -> rusqlite::Result<RequestRow> {
     })
 }
 
-/// Quote free text for an FTS5 MATCH: one phrase, inner quotes doubled, so no user text is FTS syntax.
-fn fts_phrase(text: &str) -> String {
-    format!("\"{}\"", text.replace('"', "\"\""))
-}
-
 impl Reader<'_> {
     pub fn request(&self, id_or_reference: &str) -> Result<Request> {
         let sql = format!("SELECT {COLUMNS} FROM requests WHERE id = ?1 OR reference = ?1");
@@ -280,64 +210,6 @@ impl Reader<'_> {
             .query_row([id_or_reference.trim()], to_request)
             .optional()?
             .ok_or_else(|| Error::not_found("request", id_or_reference))
-    }
-
-    pub fn list(&self, q: &Query) -> Result<Page<RequestRow>> {
-        let mut clauses: Vec<String> = Vec::new();
-        let mut values: Vec<Value> = Vec::new();
-        match q.status {
-            Some(s) => {
-                clauses.push("status = ?".into());
-                values.push(Value::Text(s.id().into()));
-            }
-            // Spam is kept (and audited) but only listed when asked for.
-            None if !q.open_only => clauses.push("status <> 'spam'".into()),
-            None => {}
-        }
-        if q.open_only {
-            clauses.push("is_open = 1".into());
-        }
-        if let Some(k) = q.kind {
-            clauses.push("kind = ?".into());
-            values.push(Value::Text(k.id().into()));
-        }
-        if let Some(r) = &q.regime {
-            clauses.push("regime = ?".into());
-            values.push(Value::Text(r.clone()));
-        }
-        if let Some(d) = q.due_before {
-            clauses.push("effective_due <= ?".into());
-            values.push(Value::Text(dates::fmt(d)));
-        }
-        if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-            if text.chars().count() >= 3 {
-                // The trigram index finds substrings of three characters or more.
-                clauses.push("rowid IN (SELECT rowid FROM requests_search WHERE requests_search MATCH ?)".into());
-                values.push(Value::Text(fts_phrase(text)));
-            } else {
-                clauses.push(
-                    "(reference LIKE ?1 OR requester_name LIKE ?1 OR requester_email LIKE ?1)".replace("?1", "?"),
-                );
-                let pattern = format!("{}%", text.replace(['%', '_'], ""));
-                values.extend(std::iter::repeat_n(Value::Text(pattern), 3));
-            }
-        }
-        let filter = if clauses.is_empty() { String::new() } else { format!("WHERE {}", clauses.join(" AND ")) };
-        let total: i64 = self
-            .conn
-            .prepare_cached(&format!("SELECT count(*) FROM requests {filter}"))?
-            .query_row(rusqlite::params_from_iter(values.iter()), |r| r.get(0))?;
-        let direction = if q.descending { "DESC" } else { "ASC" };
-        let order = q.sort.column().split(", ").map(|c| format!("{c} {direction}")).collect::<Vec<_>>().join(", ");
-        let limit = q.limit.clamp(1, 500);
-        let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM requests {filter} ORDER BY {order}, rowid {direction} LIMIT {limit} OFFSET {}",
-            q.offset
-        );
-        let mut stmt = self.conn.prepare_cached(&sql)?;
-        let items =
-            stmt.query_map(rusqlite::params_from_iter(values.iter()), to_row)?.collect::<rusqlite::Result<Vec<_>>>()?;
-        Ok(Page { items, total: u64::try_from(total).unwrap_or(0), offset: q.offset, limit })
     }
 
     /// Counts for the dashboard, relative to `today`.

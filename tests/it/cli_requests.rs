@@ -223,6 +223,44 @@ fn demo_seed_makes_a_varied_register() {
 }
 
 #[test]
+fn list_pages_by_cursor_both_ways_and_by_offset() {
+    let reg = register();
+    reg.run(&["demo", "seed", "--count", "60", "--json"]).ok();
+    let list = |extra: &[&str]| {
+        let mut args = vec!["request", "list", "--json", "--sort", "received", "--desc"];
+        args.extend_from_slice(extra);
+        reg.run(&args).json()
+    };
+    let refs = |page: &Value| -> Vec<String> {
+        page["items"].as_array().unwrap().iter().map(|i| i["reference"].as_str().unwrap().to_string()).collect()
+    };
+    let whole = list(&["--limit", "500"]);
+    assert_eq!(whole["total"], 60);
+    assert_eq!((&whole["next"], &whole["prev"]), (&Value::Null, &Value::Null));
+    let mut page = list(&["--limit", "25"]);
+    assert_eq!(page["total"], 60, "the first page counts");
+    let mut forward = refs(&page);
+    while let Some(next) = page["next"].as_str().map(str::to_string) {
+        page = list(&["--limit", "25", "--after", &next]);
+        assert_eq!(page["total"], Value::Null, "a page after a cursor does not count");
+        forward.extend(refs(&page));
+    }
+    assert_eq!(forward, refs(&whole));
+    let before = list(&["--limit", "25", "--before", page["prev"].as_str().unwrap()]);
+    assert_eq!(refs(&before), refs(&whole)[25..50].to_vec(), "the page before the last");
+    assert_eq!(refs(&list(&["--limit", "25", "--offset", "50"])), refs(&whole)[50..].to_vec(), "--offset still works");
+    let run = reg.run(&["request", "list", "--sort", "received", "--desc", "--limit", "2"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let text = run.stdout;
+    let next = refs(&list(&["--limit", "2"]))[1].clone();
+    assert!(text.lines().next().unwrap().starts_with("2 of 60"), "{text}");
+    assert!(text.contains(&next) && text.contains("next page: --after "), "{text}");
+    reg.run(&["request", "list", "--after", "nonsense"]).assert_error("not a cursor");
+    let cursor = whole["items"].as_array().map(|_| list(&["--limit", "1"])["next"].as_str().unwrap().to_string());
+    reg.run(&["request", "list", "--sort", "due", "--after", &cursor.unwrap()]).assert_error("another sort");
+}
+
+#[test]
 fn attachments_are_copied_hashed_and_audited() {
     use sha2::Digest;
     let reg = register();

@@ -128,34 +128,23 @@ fn seed(db: &Path) {
     assert_eq!(out.code, 0, "{}", out.stderr);
 }
 
-#[tokio::test]
-#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
-async fn a_privacy_officer_logs_and_moves_a_request() {
-    let app = std::env::var("RIGHTSDESK_APP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
-    assert!(app.exists(), "build the app first: {}", app.display());
-    let shots = root().join("e2e-artifacts");
-    std::fs::create_dir_all(&shots).unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let db = data.path().join("register.sqlite3");
-    seed(&db);
-
-    let home = data.path().join("home");
+/// The app on `db` under tauri-driver, its files under `data`: the driver (stopped when dropped) and the session.
+async fn open_window(app: &Path, db: &Path, data: &Path, shots: PathBuf) -> (Driver, Session) {
+    let home = data.join("home");
     std::fs::create_dir_all(&home).unwrap();
     let (port, native) = (free_port(), free_port());
     let driver_bin = std::env::var("TAURI_DRIVER").unwrap_or_else(|_| "tauri-driver".into());
     let marker = format!("--e2e-session={port}");
     let log = std::fs::File::create(shots.join("tauri-driver.log")).unwrap();
-    let _driver = Driver {
+    let driver = Driver {
         child: Command::new(driver_bin)
             .args(["--port", &port.to_string(), "--native-port", &native.to_string()])
-            .env("RIGHTSDESK_DB", &db)
+            .env("RIGHTSDESK_DB", db)
             .env("RIGHTSDESK_NOW", TODAY)
             // The web view's own storage (localStorage) lives under these: a fresh set per run.
-            .env("XDG_DATA_HOME", data.path().join("xdg-data"))
-            .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
-            .env("XDG_CACHE_HOME", data.path().join("xdg-cache"))
+            .env("XDG_DATA_HOME", data.join("xdg-data"))
+            .env("XDG_CONFIG_HOME", data.join("xdg-config"))
+            .env("XDG_CACHE_HOME", data.join("xdg-cache"))
             // Exports (the .ics, import error files) go to the home folder when there is no Downloads folder.
             .env("HOME", &home)
             .stdin(Stdio::null())
@@ -184,10 +173,27 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
             Err(e) => panic!("no WebDriver session: {e}"),
         }
     };
-    let s = Session { client, shots };
+    (driver, Session { client, shots })
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn a_privacy_officer_logs_and_moves_a_request() {
+    let app = std::env::var("RIGHTSDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
+    assert!(app.exists(), "build the app first: {}", app.display());
+    let shots = root().join("e2e-artifacts");
+    std::fs::create_dir_all(&shots).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("register.sqlite3");
+    seed(&db);
+
+    let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
+    let home = data.path().join("home");
 
     // The queue opens on the demo register, sorted by due date, overdue requests marked.
-    s.wait_text("[data-testid=page-info]", |t| t.contains("of")).await;
+    s.wait_text("[data-testid=page-info]", |t| t.contains("requests")).await;
     assert!(s.client.find_all(Locator::Css("tr.row")).await.unwrap().len() >= 10);
     assert!(s.text("[data-testid=tile-overdue]").await.contains("overdue"));
     s.shot("01-queue.png").await;
@@ -689,3 +695,123 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert_eq!((shown["clock_start"].as_str(), shown["paused_days"].as_u64()), (Some("2026-11-22"), Some(1)));
     assert_eq!(support::run_db(&db, &["audit", "verify", "--json"]).json()["ok"], true);
 }
+
+/// Scroll the queue with the frame time sampled by requestAnimationFrame: `frames` frames, `step` pixels each.
+/// Returns each frame's duration in ms and the first reference on screen at the end.
+const SCROLL_SAMPLER: &str = r#"
+const [frames, step, css, done] = arguments;
+const scroller = document.querySelector(css);
+const times = [];
+let last = performance.now();
+let n = 0;
+function tick(t) {
+  times.push(t - last);
+  last = t;
+  scroller.scrollTop += step;
+  if (++n < frames) requestAnimationFrame(tick);
+  else {
+    const rows = [...document.querySelectorAll("[data-testid=queue] tr.row")];
+    const top = scroller.getBoundingClientRect().top + 40;
+    const seen = rows.find((r) => r.getBoundingClientRect().bottom > top);
+    done({ times: times.slice(1), reference: seen ? seen.dataset.reference : null, rows: rows.length,
+           scrollTop: scroller.scrollTop });
+  }
+}
+requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
+"#;
+
+/// The queue of a large register scrolls smoothly: pages come by cursor while scrolling, only the rows on screen are
+/// drawn, and the frame times are printed (median, 95th percentile, worst). `RIGHTSDESK_E2E_QUEUE_DB` names a copy of
+/// a big register to measure on (it is opened, so it is migrated); else 3,000 demo requests are made.
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn the_queue_scrolls_smoothly() {
+    let app = std::env::var("RIGHTSDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
+    assert!(app.exists(), "build the app first: {}", app.display());
+    let shots = root().join("e2e-artifacts");
+    std::fs::create_dir_all(&shots).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let db = match std::env::var("RIGHTSDESK_E2E_QUEUE_DB") {
+        Ok(big) => PathBuf::from(big),
+        Err(_) => {
+            let db = data.path().join("register.sqlite3");
+            let out = support::run_now(&db, TODAY, &["demo", "seed", "--count", "3000"]);
+            assert_eq!(out.code, 0, "{}", out.stderr);
+            db
+        }
+    };
+    let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
+    s.wait_text("[data-testid=page-info]", |t| t.contains("requests")).await;
+    s.set_value("[data-testid=filter-status]", "__all").await;
+    s.wait_text("[data-testid=queue] tbody", |t| t.contains("RD-")).await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    let drawn = s.client.find_all(Locator::Css("tr.row")).await.unwrap().len();
+    assert!(drawn < 60, "only the rows on screen are drawn, not {drawn}");
+
+    let long = fantoccini::wd::TimeoutConfiguration::new(Some(Duration::from_secs(180)), None, None);
+    s.client.update_timeouts(long).await.unwrap();
+    // The same sampler without scrolling: what a frame costs in this display at all (Xvfb, software rendering).
+    let idle = s.client.execute_async(SCROLL_SAMPLER, vec![json!(60), json!(0), json!(QUEUE)]).await.unwrap();
+    let mut idle_times: Vec<f64> = idle["times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
+    idle_times.sort_by(f64::total_cmp);
+    println!("queue idle: frame time median {:.1} ms", idle_times[idle_times.len() / 2]);
+    let out = s.client.execute_async(SCROLL_SAMPLER, vec![json!(400), json!(144), json!(QUEUE)]).await.unwrap();
+    let mut times: Vec<f64> = out["times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
+    let reference = out["reference"].as_str().unwrap_or("").to_string();
+    times.sort_by(f64::total_cmp);
+    let pct = |p: f64| times[((times.len() - 1) as f64 * p) as usize];
+    println!(
+        "queue scroll: {} frames, 144 px a frame (3 rows), frame time median {:.1} ms, p95 {:.1} ms, worst {:.1} ms; \
+         {} rows drawn, scrollTop {}, first on screen {reference}",
+        times.len(),
+        pct(0.5),
+        pct(0.95),
+        pct(1.0),
+        out["rows"],
+        out["scrollTop"]
+    );
+    assert!(out["scrollTop"].as_f64().unwrap() > 40_000.0, "the list kept loading as it scrolled: {out}");
+    assert!(out["rows"].as_u64().unwrap() < 80, "still only the rows on screen: {out}");
+    s.shot("20-queue-scrolled.png").await;
+    // Back up to the top: the pages dropped while going down come back by cursor.
+    let up = s.client.execute_async(SCROLL_SAMPLER, vec![json!(400), json!(-144), json!(QUEUE)]).await.unwrap();
+    let mut up_times: Vec<f64> = up["times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
+    up_times.sort_by(f64::total_cmp);
+    println!(
+        "queue scroll up: frame time median {:.1} ms, p95 {:.1} ms, worst {:.1} ms",
+        up_times[up_times.len() / 2],
+        up_times[(up_times.len() - 1) * 95 / 100],
+        up_times[up_times.len() - 1]
+    );
+    assert_eq!(up["scrollTop"].as_f64(), Some(0.0), "{up}");
+    let first = s.text("[data-testid=queue] tr.row").await;
+    assert!(first.contains("RD-"), "{first}");
+    s.shot("21-queue-back-at-top.png").await;
+
+    // What scrolling costs in this display without the app: a plain table of 3,000 rows laid over the window.
+    s.client.execute(STATIC_TABLE, vec![]).await.unwrap();
+    let plain =
+        s.client.execute_async(SCROLL_SAMPLER, vec![json!(200), json!(144), json!("#static-table")]).await.unwrap();
+    let mut plain_times: Vec<f64> = plain["times"].as_array().unwrap().iter().map(|t| t.as_f64().unwrap()).collect();
+    plain_times.sort_by(f64::total_cmp);
+    println!(
+        "plain table scroll (no app code): frame time median {:.1} ms, p95 {:.1} ms",
+        plain_times[plain_times.len() / 2],
+        plain_times[(plain_times.len() - 1) * 95 / 100]
+    );
+}
+
+const QUEUE: &str = "[data-testid=queue-scroller]";
+
+/// A static table the size of the queue's, for the baseline of what a scrolled frame costs in the display.
+const STATIC_TABLE: &str = r#"
+const d = document.createElement("div");
+d.id = "static-table";
+d.style.cssText = "position:fixed;left:0;right:0;top:200px;bottom:60px;overflow-y:auto;background:#fff;z-index:50";
+const row = (i) => `<tr style="height:48px"><td>RD-2026-${i}</td><td>Person ${i}<br><small>p${i}@example.org</small></td>` +
+  `<td>Access</td><td>UK GDPR</td><td>In progress</td><td>1 Nov 2026</td><td>1 Dec 2026</td></tr>`;
+d.innerHTML = `<table class="grid" style="width:100%">${Array.from({ length: 3000 }, (_, i) => row(i)).join("")}</table>`;
+document.body.append(d);
+"#;

@@ -10,7 +10,7 @@ export const commands = {
 	appInfo: () => typedError<AppInfo_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("app_info")),
 	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
 	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
-	listRequests: (input: ListRequests_Deserialize) => typedError<Page<QueueRow_Serialize>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),
+	listRequests: (input: ListRequests_Deserialize) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),
 	getRequest: (input: GetRequest) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { input })),
 	addRequest: (input: AddRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
 	editRequest: (input: EditRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input })),
@@ -2084,11 +2084,30 @@ export type OwnAuthority_Serialize = {
 /**  Which requests go in: by reference, or every request received in a period (spam aside). */
 export type PackSelection = { by: "references"; references: string[] } | { by: "period"; from: string; to: string };
 
-export type Page<T> = {
+export type Page<T> = Page_Serialize<T> | Page_Deserialize<T>;
+
+export type Page_Deserialize<T> = {
 	items: T[],
-	total: number,
+	/**  How many match, counted on a page asked for without a cursor only (up to [`COUNT_CAP`]). */
+	total?: Total | null,
 	offset: number,
 	limit: number,
+	/**  Give as `after` for the page that follows; None: this page reaches the end. */
+	next?: string | null,
+	/**  Give as `before` for the page before this one; None: this page starts at the beginning. */
+	prev?: string | null,
+};
+
+export type Page_Serialize<T> = {
+	items: T[],
+	/**  How many match, counted on a page asked for without a cursor only (up to [`COUNT_CAP`]). */
+	total: Total | null,
+	offset: number,
+	limit: number,
+	/**  Give as `after` for the page that follows; None: this page reaches the end. */
+	next: string | null,
+	/**  Give as `before` for the page before this one; None: this page starts at the beginning. */
+	prev: string | null,
 };
 
 /**  Whose identity (or authority) a check is about. */
@@ -2204,11 +2223,23 @@ export type Query_Deserialize = {
 	kind?: RequestKind | null,
 	regime?: string | null,
 	due_before?: string | null,
-	/**  Free text matched against reference, requester name, email and account reference. */
+	/**
+	 *  Free text matched against reference, requester name, email, account reference, description and notes
+	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
+	 *  more than [`SEARCH_CAP`] requests lists the [`SEARCH_CAP`] most recently logged of them (total: at least).
+	 */
 	search?: string | null,
 	sort?: Sort,
 	descending?: boolean,
 	limit?: number,
+	/**  The page after this cursor (a page's `next`), in the same filters and sort. */
+	after?: string | null,
+	/**  The page before this cursor (a page's `prev`), in the same filters and sort. */
+	before?: string | null,
+	/**
+	 *  Rows to skip on a page without a cursor: every skipped row is read, so this slows down with depth (kept for
+	 *  scripts; use `after`).
+	 */
 	offset?: number,
 };
 
@@ -2220,11 +2251,23 @@ export type Query_Serialize = {
 	kind: RequestKind | null,
 	regime: string | null,
 	due_before: string | null,
-	/**  Free text matched against reference, requester name, email and account reference. */
+	/**
+	 *  Free text matched against reference, requester name, email, account reference, description and notes
+	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
+	 *  more than [`SEARCH_CAP`] requests lists the [`SEARCH_CAP`] most recently logged of them (total: at least).
+	 */
 	search: string | null,
 	sort: Sort,
 	descending: boolean,
 	limit: number,
+	/**  The page after this cursor (a page's `next`), in the same filters and sort. */
+	after: string | null,
+	/**  The page before this cursor (a page's `prev`), in the same filters and sort. */
+	before: string | null,
+	/**
+	 *  Rows to skip on a page without a cursor: every skipped row is read, so this slows down with depth (kept for
+	 *  scripts; use `after`).
+	 */
 	offset: number,
 };
 
@@ -3410,6 +3453,12 @@ export type TimelineEvent_Serialize = {
 	actor: string,
 	hash: string,
 } & AuditEvent_Serialize;
+
+/**
+ *  How many requests match: a number when counted to the end, `{"at_least": n}` when counting stopped at
+ *  [`COUNT_CAP`] (the window says "10,000+").
+ */
+export type Total = number | { at_least: number };
 
 /**  A permitted move, and whether it needs a written reason. */
 export type Transition = {

@@ -19,7 +19,9 @@ export class Desk {
     search: null,
     sort: "due",
     descending: false,
-    limit: 50,
+    limit: 100,
+    after: null,
+    before: null,
     offset: 0,
   });
 
