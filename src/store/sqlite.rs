@@ -46,6 +46,8 @@ pub struct Tx<'a> {
     pub(super) tx: rusqlite::Transaction<'a>,
     /// Set while many new requests are written at once (`begin_bulk`).
     pub(super) bulk: std::cell::RefCell<Option<super::bulk::Bulk>>,
+    /// A bulk raised the connection's cache: set it back once the transaction is over.
+    pub(super) bulk_cache: std::cell::Cell<bool>,
 }
 
 impl Tx<'_> {
@@ -169,15 +171,29 @@ impl Sqlite {
             return Err(Error::ReadOnly(self.path.display().to_string()));
         }
         let mut conn = self.take()?;
+        let mut raised = false;
         let result = (|| {
-            let tx =
-                Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?, bulk: Default::default() };
-            let value = f(&tx)?;
+            let tx = Tx {
+                tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
+                bulk: Default::default(),
+                bulk_cache: Default::default(),
+            };
+            let value = f(&tx);
+            raised = tx.bulk_cache.get();
+            let value = value?;
             // A bulk left open would commit without its search entries and triggers.
             tx.end_bulk()?;
             tx.tx.commit()?;
             Ok(value)
         })();
+        // After the commit (which writes the bulk's pages from the cache), and after a failure too: a pooled
+        // connection keeps no bulk-sized cache.
+        if raised {
+            if let Err(e) = conn.execute_batch(&super::bulk::after_bulk_pragmas()) {
+                // A connection whose cache cannot be set back is not put back in the pool.
+                return result.and(Err(e.into()));
+            }
+        }
         self.put_back(conn);
         result
     }
