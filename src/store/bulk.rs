@@ -63,16 +63,11 @@ struct DeferredSearch {
 /// read, and given back when the connection's cache is set back after the transaction.
 const BULK_CACHE_KIB: i64 = 512 * 1024;
 /// Pages of the database file read through a memory map during a bulk (no copy per read); the map is address
-/// space over the operating system's file cache, not memory of our own.
-const BULK_MMAP_BYTES: i64 = 8 << 30;
+/// space over the operating system's file cache, not memory of our own (2 GiB: the bundled engine's ceiling).
+const BULK_MMAP_BYTES: i64 = 0x7fff_0000;
 
 fn bulk_pragmas() -> String {
-    let env = |k: &str, d: i64| std::env::var(k).ok().and_then(|v| v.parse().ok()).unwrap_or(d);
-    format!(
-        "PRAGMA cache_size = -{}; PRAGMA mmap_size = {};",
-        env("RD_BULK_CACHE_KIB", BULK_CACHE_KIB),
-        env("RD_BULK_MMAP", BULK_MMAP_BYTES)
-    )
+    format!("PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA mmap_size = {BULK_MMAP_BYTES};")
 }
 
 /// What a connection is set back to after a bulk's transaction (as `Sqlite::connect` sets it).

@@ -706,3 +706,34 @@ impl Write for Tx<'_> {
         Tx::log_calendar_day(self, calendar, day, label, added, reason, at, actor)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::Sqlite;
+    use crate::error::{Error, Result};
+
+    fn cache_and_map(conn: &rusqlite::Connection) -> Result<(i64, i64)> {
+        let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
+        Ok((pragma("cache_size")?, pragma("mmap_size")?))
+    }
+
+    #[test]
+    fn a_bulk_raises_the_cache_for_its_transaction_only() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Sqlite::open(&dir.path().join("r.sqlite3"), "2026-03-02T10:00:00Z").unwrap();
+        let before = db.read(|r| cache_and_map(r.conn)).unwrap();
+        assert_eq!(before, (i64::from(super::CACHE_SIZE), 0));
+        let during = db.write(|tx| {
+            tx.begin_bulk()?;
+            cache_and_map(&tx.tx)
+        });
+        assert!(during.unwrap().0 < before.0, "a larger cache (negative: KiB)");
+        assert_eq!(db.read(|r| cache_and_map(r.conn)).unwrap(), before, "set back after the commit");
+        let failed: Result<()> = db.write(|tx| {
+            tx.begin_bulk()?;
+            Err(Error::invalid("bulk", "stop here"))
+        });
+        assert!(failed.is_err());
+        assert_eq!(db.read(|r| cache_and_map(r.conn)).unwrap(), before, "and after a failed bulk");
+    }
+}
