@@ -188,11 +188,9 @@ impl Sqlite {
         })();
         // After the commit (which writes the bulk's pages from the cache), and after a failure too: a pooled
         // connection keeps no bulk-sized cache.
-        if raised {
-            if let Err(e) = conn.execute_batch(&super::bulk::after_bulk_pragmas()) {
-                // A connection whose cache cannot be set back is not put back in the pool.
-                return result.and(Err(e.into()));
-            }
+        if raised && let Err(e) = conn.execute_batch(&super::bulk::after_bulk_pragmas()) {
+            // A connection whose cache cannot be set back is not put back in the pool.
+            return result.and(Err(e.into()));
         }
         self.put_back(conn);
         result
