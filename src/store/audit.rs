@@ -1406,7 +1406,7 @@ mod tests {
         let path = dir.path().join("r.sqlite3");
         drop(crate::store::sqlite::Sqlite::open(&path, "2026-03-02T10:00:00Z").unwrap());
         let mut conn = Connection::open(&path).unwrap();
-        let tx = Tx { tx: conn.transaction().unwrap(), bulk: Default::default(), bulk_cache: Default::default() };
+        let tx = Tx { tx: conn.transaction().unwrap(), bulk: Default::default() };
         tx.begin_bulk().unwrap();
         let mut rng = rand::rngs::StdRng::seed_from_u64(16);
         for i in 0..500 {

@@ -58,23 +58,6 @@ struct DeferredSearch {
     columns: Vec<String>,
 }
 
-/// The page cache of a bulk, in KiB (SQLite's negative unit): a million-row register's indexes are read back page
-/// by page when each insert lands in a page the 64 MiB cache no longer holds. Memory is taken only as pages are
-/// read, and given back when the connection's cache is set back after the transaction.
-const BULK_CACHE_KIB: i64 = 512 * 1024;
-/// Pages of the database file read through a memory map during a bulk (no copy per read); the map is address
-/// space over the operating system's file cache, not memory of our own (2 GiB: the bundled engine's ceiling).
-const BULK_MMAP_BYTES: i64 = 0x7fff_0000;
-
-fn bulk_pragmas() -> String {
-    format!("PRAGMA cache_size = -{BULK_CACHE_KIB}; PRAGMA mmap_size = {BULK_MMAP_BYTES};")
-}
-
-/// What a connection is set back to after a bulk's transaction (as `Sqlite::connect` sets it).
-pub(super) fn after_bulk_pragmas() -> String {
-    format!("PRAGMA cache_size = {}; PRAGMA mmap_size = 0;", super::sqlite::CACHE_SIZE)
-}
-
 /// The full-text index of requests and the table its content comes from.
 const SEARCH: &str = "requests_search";
 
@@ -85,8 +68,6 @@ impl Tx<'_> {
             return Ok(());
         }
         let search = self.defer_search()?;
-        self.tx.execute_batch(&bulk_pragmas())?;
-        self.bulk_cache.set(true);
         *self.bulk.borrow_mut() = Some(Bulk { search, ..Bulk::default() });
         Ok(())
     }

@@ -46,8 +46,6 @@ pub struct Tx<'a> {
     pub(super) tx: rusqlite::Transaction<'a>,
     /// Set while many new requests are written at once (`begin_bulk`).
     pub(super) bulk: std::cell::RefCell<Option<super::bulk::Bulk>>,
-    /// A bulk raised the connection's cache: set it back once the transaction is over.
-    pub(super) bulk_cache: std::cell::Cell<bool>,
 }
 
 impl Tx<'_> {
@@ -171,27 +169,15 @@ impl Sqlite {
             return Err(Error::ReadOnly(self.path.display().to_string()));
         }
         let mut conn = self.take()?;
-        let mut raised = false;
         let result = (|| {
-            let tx = Tx {
-                tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?,
-                bulk: Default::default(),
-                bulk_cache: Default::default(),
-            };
-            let value = f(&tx);
-            raised = tx.bulk_cache.get();
-            let value = value?;
+            let tx =
+                Tx { tx: conn.transaction_with_behavior(TransactionBehavior::Immediate)?, bulk: Default::default() };
+            let value = f(&tx)?;
             // A bulk left open would commit without its search entries and triggers.
             tx.end_bulk()?;
             tx.tx.commit()?;
             Ok(value)
         })();
-        // After the commit (which writes the bulk's pages from the cache), and after a failure too: a pooled
-        // connection keeps no bulk-sized cache.
-        if raised && let Err(e) = conn.execute_batch(&super::bulk::after_bulk_pragmas()) {
-            // A connection whose cache cannot be set back is not put back in the pool.
-            return result.and(Err(e.into()));
-        }
         self.put_back(conn);
         result
     }
@@ -702,36 +688,5 @@ impl Write for Tx<'_> {
         actor: &str,
     ) -> Result<()> {
         Tx::log_calendar_day(self, calendar, day, label, added, reason, at, actor)
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::Sqlite;
-    use crate::error::{Error, Result};
-
-    fn cache_and_map(conn: &rusqlite::Connection) -> Result<(i64, i64)> {
-        let pragma = |name: &str| conn.query_row(&format!("PRAGMA {name}"), [], |r| r.get::<_, i64>(0));
-        Ok((pragma("cache_size")?, pragma("mmap_size")?))
-    }
-
-    #[test]
-    fn a_bulk_raises_the_cache_for_its_transaction_only() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = Sqlite::open(&dir.path().join("r.sqlite3"), "2026-03-02T10:00:00Z").unwrap();
-        let before = db.read(|r| cache_and_map(r.conn)).unwrap();
-        assert_eq!(before, (i64::from(super::CACHE_SIZE), 0));
-        let during = db.write(|tx| {
-            tx.begin_bulk()?;
-            cache_and_map(&tx.tx)
-        });
-        assert!(during.unwrap().0 < before.0, "a larger cache (negative: KiB)");
-        assert_eq!(db.read(|r| cache_and_map(r.conn)).unwrap(), before, "set back after the commit");
-        let failed: Result<()> = db.write(|tx| {
-            tx.begin_bulk()?;
-            Err(Error::invalid("bulk", "stop here"))
-        });
-        assert!(failed.is_err());
-        assert_eq!(db.read(|r| cache_and_map(r.conn)).unwrap(), before, "and after a failed bulk");
     }
 }
