@@ -1,6 +1,6 @@
 //! Requests: rows in, rows out, and the queue query (paged, filtered and sorted in SQL).
 
-use rusqlite::types::Value;
+use rusqlite::types::{ToSqlOutput, Value, ValueRef};
 use rusqlite::{OptionalExtension, Row, params};
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -104,53 +104,68 @@ fn opt_date(d: Option<Date>) -> Option<String> {
     d.map(dates::fmt)
 }
 
-fn text(v: Option<String>) -> Value {
-    v.map_or(Value::Null, Value::Text)
+/// A column's value borrowed from the request where it is text already (no copy per row of an import).
+type Col<'a> = (&'static str, ToSqlOutput<'a>);
+
+fn text(v: Option<String>) -> ToSqlOutput<'static> {
+    ToSqlOutput::Owned(v.map_or(Value::Null, Value::Text))
+}
+
+fn borrowed(v: &str) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(ValueRef::Text(v.as_bytes()))
+}
+
+fn borrowed_opt(v: Option<&str>) -> ToSqlOutput<'_> {
+    ToSqlOutput::Borrowed(v.map_or(ValueRef::Null, |v| ValueRef::Text(v.as_bytes())))
+}
+
+fn integer(v: i64) -> ToSqlOutput<'static> {
+    ToSqlOutput::Owned(Value::Integer(v))
 }
 
 /// Every column a request row holds after its creation, with its value: the one list both INSERT and UPDATE use.
-fn mutable_columns(r: &Request) -> Result<Vec<(&'static str, Value)>> {
+fn mutable_columns(r: &Request) -> Result<Vec<Col<'_>>> {
     let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
     let agent = r.agent.as_ref().map(serde_json::to_string).transpose().map_err(|e| Error::Corrupt(e.to_string()))?;
     let date = |d: Option<Date>| text(opt_date(d));
     Ok(vec![
-        ("kind", Value::Text(r.kind.id().into())),
-        ("regime", Value::Text(r.regime.clone())),
-        ("calendar", Value::Text(r.calendar.clone())),
-        ("channel", Value::Text(r.channel.id().into())),
-        ("received", Value::Text(dates::fmt(r.received))),
-        ("status", Value::Text(r.status.id().into())),
-        ("requester_name", Value::Text(r.requester.name.clone())),
-        ("requester_email", text(r.requester.email.clone())),
-        ("requester_phone", text(r.requester.phone.clone())),
-        ("requester_address", text(r.requester.address.clone())),
-        ("requester_account", text(r.requester.account.clone())),
-        ("language", Value::Text(r.language.clone())),
-        ("description", Value::Text(r.description.clone())),
-        ("notes", Value::Text(r.notes.clone())),
-        ("outcome_reason", text(r.outcome_reason.clone())),
-        ("external_id", text(r.external_id.clone())),
-        ("requester_id", text(r.requester_id.clone())),
-        ("refusal_category", text(r.refusal_category.map(|c| c.id().to_string()))),
-        ("refusal_basis", text(r.refusal_basis.clone())),
+        ("kind", borrowed(r.kind.id())),
+        ("regime", borrowed(&r.regime)),
+        ("calendar", borrowed(&r.calendar)),
+        ("channel", borrowed(r.channel.id())),
+        ("received", text(Some(dates::fmt(r.received)))),
+        ("status", borrowed(r.status.id())),
+        ("requester_name", borrowed(&r.requester.name)),
+        ("requester_email", borrowed_opt(r.requester.email.as_deref())),
+        ("requester_phone", borrowed_opt(r.requester.phone.as_deref())),
+        ("requester_address", borrowed_opt(r.requester.address.as_deref())),
+        ("requester_account", borrowed_opt(r.requester.account.as_deref())),
+        ("language", borrowed(&r.language)),
+        ("description", borrowed(&r.description)),
+        ("notes", borrowed(&r.notes)),
+        ("outcome_reason", borrowed_opt(r.outcome_reason.as_deref())),
+        ("external_id", borrowed_opt(r.external_id.as_deref())),
+        ("requester_id", borrowed_opt(r.requester_id.as_deref())),
+        ("refusal_category", borrowed_opt(r.refusal_category.map(|c| c.id()))),
+        ("refusal_basis", borrowed_opt(r.refusal_basis.as_deref())),
         ("agent", text(agent)),
         ("identity_requested_on", date(r.identity_requested_on)),
         ("verified_on", date(r.facts.verified_on)),
         ("fee_paid_on", date(r.facts.fee_paid_on)),
-        ("pauses", Value::Text(pauses)),
+        ("pauses", text(Some(pauses))),
         ("extended_on", date(r.facts.extended_on)),
         ("due_override", date(r.facts.due_override)),
-        ("rule_kind", text(r.dates.rule_kind.clone())),
+        ("rule_kind", borrowed_opt(r.dates.rule_kind.as_deref())),
         ("clock_start", date(r.dates.clock_start)),
         ("acknowledge_by", date(r.dates.acknowledge_by)),
         ("due", date(r.dates.due)),
         ("extended_due", date(r.dates.extended_due)),
         ("effective_due", date(r.dates.effective_due)),
         ("internal_target", date(r.dates.internal_target)),
-        ("paused_days", Value::Integer(i64::from(r.dates.paused_days))),
-        ("updated_at", Value::Text(timestamp(r.updated_at))),
+        ("paused_days", integer(i64::from(r.dates.paused_days))),
+        ("updated_at", text(Some(timestamp(r.updated_at)))),
         ("closed_at", text(r.closed_at.map(timestamp))),
-        ("is_open", Value::Integer(i64::from(r.status.is_open()))),
+        ("is_open", integer(i64::from(r.status.is_open()))),
     ])
 }
 
@@ -269,12 +284,12 @@ impl Tx<'_> {
     /// Insert a new request; `import_key` is set for imported rows (unique: a second import of the same row fails).
     pub fn insert_request(&self, r: &Request, ref_seq: i64, import_key: Option<&str>) -> Result<()> {
         let mut cols = vec![
-            ("id", Value::Text(r.id.to_string())),
-            ("import_key", text(import_key.map(str::to_string))),
-            ("reference", Value::Text(r.reference.clone())),
-            ("ref_year", Value::Integer(i64::from(r.received.year()))),
-            ("ref_seq", Value::Integer(ref_seq)),
-            ("created_at", Value::Text(timestamp(r.created_at))),
+            ("id", text(Some(r.id.to_string()))),
+            ("import_key", borrowed_opt(import_key)),
+            ("reference", borrowed(&r.reference)),
+            ("ref_year", integer(i64::from(r.received.year()))),
+            ("ref_seq", integer(ref_seq)),
+            ("created_at", text(Some(timestamp(r.created_at)))),
         ];
         cols.extend(mutable_columns(r)?);
         // The column list is the same for every row: the statement's text is made once.
@@ -283,7 +298,13 @@ impl Tx<'_> {
             let names: Vec<&str> = cols.iter().map(|(n, _)| *n).collect();
             format!("INSERT INTO requests ({}) VALUES ({})", names.join(", "), vec!["?"; cols.len()].join(", "))
         });
-        self.tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(cols.into_iter().map(|(_, v)| v)))?;
+        self.tx.prepare_cached(sql)?.execute(rusqlite::params_from_iter(cols.iter().map(|(_, v)| v)))?;
+        // During a bulk the created event's state is known from the values in hand (not read back).
+        if let Some(bulk) = self.bulk.borrow_mut().as_mut() {
+            let id = r.id.to_string();
+            bulk.state =
+                super::audit::inserted_state(&cols).map(|state| super::bulk::KnownState::after(&id, state, &self.tx));
+        }
         Ok(())
     }
 
@@ -321,7 +342,7 @@ impl Tx<'_> {
         let cols = mutable_columns(r)?;
         let set = cols.iter().map(|(n, _)| format!("{n} = ?")).collect::<Vec<_>>().join(", ");
         let sql = format!("UPDATE requests SET {set} WHERE id = ?");
-        let values = cols.into_iter().map(|(_, v)| v).chain([Value::Text(r.id.to_string())]);
+        let values = cols.into_iter().map(|(_, v)| v).chain([text(Some(r.id.to_string()))]);
         let changed = self.tx.prepare_cached(&sql)?.execute(rusqlite::params_from_iter(values))?;
         if changed != 1 {
             return Err(Error::not_found("request", r.reference.clone()));
