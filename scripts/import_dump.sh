@@ -1,5 +1,5 @@
 #!/bin/sh
-# Usage: sh scripts/import_dump.sh DB | md5sum   (docs/performance-import.md)
+# Usage: sh scripts/import_dump.sh DB | md5sum   (docs/performance.md, Import and seed)
 # Normalised dump of an imported register: what must not depend on the write path (ids, hashes, states left out;
 # requesters named by their first request).
 db=$1
