@@ -6,12 +6,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::types::ValueRef;
+use rusqlite::types::{Type, ValueRef};
 use rusqlite::{Connection, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::last_states::{LastStates, Recorded, RequestIds, Slot};
 use super::pipeline;
 use super::sqlite::{Reader, Tx};
 use crate::error::{Error, Result};
@@ -599,6 +600,14 @@ impl Link {
         })
     }
 
+    /// Where its state goes among the requests' last states (a purged event is no request's last).
+    fn slot(&self, ids: &RequestIds) -> Slot {
+        if self.purged {
+            return Slot::Skip;
+        }
+        ids.slot(self.request_id.as_deref().unwrap_or(""), self.state.as_deref())
+    }
+
     /// Whether its stored hash is the hash of its stored content and link (a purged event kept without its
     /// fields has nothing to recompute). Pure: this is the part the workers do.
     fn recomputes(&self) -> bool {
@@ -747,7 +756,7 @@ impl Walk {
 struct StatesChunk {
     input: Vec<u8>,
     ends: Vec<usize>,
-    recorded: Vec<String>,
+    recorded: Vec<Recorded>,
     references: Vec<String>,
 }
 
@@ -759,27 +768,55 @@ impl StatesChunk {
             .zip(&self.ends)
             .zip(&self.recorded)
             .map(|((start, &end), recorded)| {
-                recorded.starts_with(STATE_V1) && state_digest(&self.input[start..end]) == *recorded
+                let recorded = recorded.text().unwrap_or_default();
+                recorded.starts_with(STATE_V1) && state_digest(&self.input[start..end]) == recorded
             })
             .collect()
     }
 }
 
-/// The next rows with a recorded state (rows without one are counted `unchecked` and not kept).
+/// A text column borrowed from the row (no copy).
+fn text_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<&'a str> {
+    Ok(text_or_null_at(row, i)?.ok_or(rusqlite::Error::InvalidColumnType(i, "text".into(), Type::Null))?)
+}
+
+fn text_or_null_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<Option<&'a str>> {
+    let value = row.get_ref(i)?;
+    Ok(value.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), e.into()))?)
+}
+
+/// What the rows check counts as it reads.
+#[derive(Default)]
+struct RowCounts {
+    checked: u64,
+    unchecked: u64,
+}
+
+/// The next `chunk` rows with a recorded state: their last event's (`last`), else the upgrade's record of row
+/// states (rows without either are counted `unchecked` and not kept).
 fn read_states(
+    rd: &Reader,
     rows: &mut rusqlite::Rows,
     columns: usize,
-    checked: &mut u64,
-    unchecked: &mut u64,
+    last: &LastStates,
+    chunk_rows: usize,
+    counts: &mut RowCounts,
 ) -> Result<Option<StatesChunk>> {
     let mut chunk = StatesChunk::default();
-    while chunk.ends.len() < ROWS_CHUNK {
+    while chunk.ends.len() < chunk_rows {
         let Some(row) = rows.next()? else { break };
-        let Some(recorded) = row.get::<_, Option<String>>(columns)? else {
-            *unchecked += 1;
-            continue;
+        let id = text_at(row, 0)?;
+        let recorded = match last.get(id) {
+            Recorded::None => match rd.upgrade_row_state(id)? {
+                Some(state) => Recorded::Text(state),
+                None => {
+                    counts.unchecked += 1;
+                    continue;
+                }
+            },
+            recorded => recorded,
         };
-        *checked += 1;
+        counts.checked += 1;
         state_input(row, columns, &mut chunk.input)?;
         chunk.ends.push(chunk.input.len());
         chunk.recorded.push(recorded);
@@ -838,10 +875,51 @@ impl Reader<'_> {
     /// The hashes are recomputed in parallel, a chunk of events at a time; the links and purge records are
     /// checked in order on this thread, so the first break is the one a sequential walk finds.
     pub fn verify_chain(&self) -> Result<ChainWalk> {
-        self.verify_chain_in(CHAIN_CHUNK)
+        self.walk_chain(CHAIN_CHUNK, None)
     }
 
-    fn verify_chain_in(&self, chunk: usize) -> Result<ChainWalk> {
+    /// `verify_chain` and `verify_rows` in one read of the register (one snapshot): the walk, which reads every
+    /// event in order anyway, keeps each request's last recorded state, and the rows check is then a plain scan of
+    /// `requests` against them — no lookup of each request's last event. Memory: ~53 bytes per request.
+    pub fn verify_chain_and_rows(&self) -> Result<(ChainWalk, RowsCheck)> {
+        self.in_one_snapshot(|| {
+            let mut last = LastStates::new(self.request_ids_sorted()?);
+            let walk = self.walk_chain(CHAIN_CHUNK, Some(&mut last))?;
+            Ok((walk, self.rows_against(&last, ROWS_CHUNK)?))
+        })
+    }
+
+    /// Run `f` in one read transaction (a savepoint, so also inside a write transaction): everything it reads is
+    /// one snapshot of the register, and a write in between cannot make a row look changed without its event.
+    fn in_one_snapshot<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        self.conn.execute_batch("SAVEPOINT audit_snapshot")?;
+        let result = f();
+        // Nothing was written: this only ends the read.
+        let ended = self.conn.execute_batch(if result.is_ok() {
+            "RELEASE audit_snapshot"
+        } else {
+            "ROLLBACK TO audit_snapshot; RELEASE audit_snapshot"
+        });
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
+
+    /// Every request row's id, for `LastStates`.
+    fn request_ids_sorted(&self) -> Result<RequestIds> {
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM requests", [], |r| r.get(0))?;
+        let mut ids = RequestIds::with_capacity(count.max(0) as usize);
+        let mut stmt = self.conn.prepare("SELECT id FROM requests")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            ids.push(text_at(row, 0)?);
+        }
+        Ok(ids)
+    }
+
+    /// The chain walk; with `last`, also keeping each request's last recorded state, to the end of the chain even
+    /// past a break (the rows check does not stop at the chain's first break).
+    fn walk_chain(&self, chunk: usize, mut last: Option<&mut LastStates>) -> Result<ChainWalk> {
         // No join to `requests`: the reference and the purge mark are looked up only where they are needed (a
         // break, a purge record), not for each of a million events.
         let mut stmt = self.conn.prepare(
@@ -853,14 +931,32 @@ impl Reader<'_> {
         let mut rows = stmt.query([])?;
         let mut walk = Walk::default();
         let mut broken = None;
+        let (ids, mut kept) = match last.as_deref_mut() {
+            Some(last) => {
+                let (ids, kept) = last.split();
+                (Some(ids), Some(kept))
+            }
+            None => (None, None),
+        };
         pipeline::ordered(
             || read_links(&mut rows, chunk),
-            |links: &Vec<Link>| links.iter().map(Link::recomputes).collect::<Vec<bool>>(),
-            |links, recomputed| {
-                for (link, recomputes) in links.into_iter().zip(recomputed) {
+            |links: &Vec<Link>| {
+                let slot = |link: &Link| ids.map_or(Slot::Skip, |ids| link.slot(ids));
+                links.iter().map(|link| (link.recomputes(), slot(link))).collect::<Vec<_>>()
+            },
+            |links, worked| {
+                for (link, (recomputes, slot)) in links.into_iter().zip(worked) {
+                    if let Some(kept) = kept.as_deref_mut() {
+                        kept.record(slot, link.request_id.as_deref().unwrap_or(""), link.state.as_deref());
+                    }
+                    if broken.is_some() {
+                        continue;
+                    }
                     if let Some(found) = walk.step(self, link, recomputes)? {
                         broken = Some(found);
-                        return Ok(false);
+                        if kept.is_none() {
+                            return Ok(false);
+                        }
                     }
                 }
                 Ok(true)
@@ -906,21 +1002,29 @@ impl Reader<'_> {
 
     /// Every request row against the state recorded by its last event (or, for a row whose events all predate
     /// recorded states, by the upgrade's record of row states, itself checked against its chained digest). The
-    /// rows are read here and digested in parallel, a chunk at a time.
+    /// events' states are read in order (the last kept per request), then the rows are read here and digested in
+    /// parallel, a chunk at a time. `verify_chain_and_rows` does the same with the chain walk's read.
     pub fn verify_rows(&self) -> Result<RowsCheck> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {STATE_V1_COLUMNS},
-                    coalesce(
-                        (SELECT e.state FROM events e WHERE e.request_id = requests.id ORDER BY e.seq DESC LIMIT 1),
-                        (SELECT s.state FROM row_states s WHERE s.request_id = requests.id))
-             FROM requests"
-        ))?;
-        let columns = stmt.column_count() - 1;
+        self.in_one_snapshot(|| {
+            let mut last = LastStates::new(self.request_ids_sorted()?);
+            let mut stmt = self.conn.prepare("SELECT coalesce(request_id, ''), state FROM events ORDER BY seq")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                last.keep(text_at(row, 0)?, text_or_null_at(row, 1)?);
+            }
+            self.rows_against(&last, ROWS_CHUNK)
+        })
+    }
+
+    /// The rows check against each request's last recorded state: a plain scan of `requests`, in its own order.
+    fn rows_against(&self, last: &LastStates, chunk: usize) -> Result<RowsCheck> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {STATE_V1_COLUMNS} FROM requests"))?;
+        let columns = stmt.column_count();
         let mut rows = stmt.query([])?;
         let mut check = RowsCheck::default();
-        let (mut checked, mut unchecked) = (0, 0);
+        let mut counts = RowCounts::default();
         pipeline::ordered(
-            || read_states(&mut rows, columns, &mut checked, &mut unchecked),
+            || read_states(self, &mut rows, columns, last, chunk, &mut counts),
             |chunk: &StatesChunk| chunk.holds(),
             |chunk, holds| {
                 for (reference, holds) in chunk.references.into_iter().zip(holds) {
@@ -940,12 +1044,21 @@ impl Reader<'_> {
                 Ok(true)
             },
         )?;
-        (check.checked, check.unchecked) = (checked, unchecked);
+        (check.checked, check.unchecked) = (counts.checked, counts.unchecked);
         if let Some(problem) = self.row_states_problem()? {
             check.differing += 1;
             check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
         }
         Ok(check)
+    }
+
+    /// The state the upgrade to schema 10 recorded for a request's row, if it did.
+    fn upgrade_row_state(&self, request_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT state FROM row_states WHERE request_id = ?1")?
+            .query_row([request_id], |r| r.get(0))
+            .optional()?)
     }
 
     /// Whether `row_states` is still what the upgrade recorded (the digest in its chained event).
@@ -1155,7 +1268,8 @@ mod tests {
         let whole = sequential(&rd);
         assert_eq!(whole.first_break, None);
         for chunk in [1, 2, 3, 4, 5, 8, 64] {
-            assert_eq!(rd.verify_chain_in(chunk).unwrap(), whole, "chunk {chunk}");
+            assert_eq!(rd.walk_chain(chunk, None).unwrap(), whole, "chunk {chunk}");
+            assert_eq!(walk_keeping_states(&rd, chunk), (whole.clone(), rows_by_lookup(&rd)), "chunk {chunk}");
         }
         let seqs: Vec<i64> = conn
             .prepare("SELECT seq FROM events ORDER BY seq")
@@ -1176,11 +1290,138 @@ mod tests {
                 conn.execute(attack, [seq]).unwrap();
                 let expected = sequential(&rd);
                 assert!(expected.first_break.is_some() || seq == *seqs.last().unwrap(), "{attack} at {seq}");
+                let rows = rows_by_lookup(&rd);
                 for chunk in [1, 2, 3, 4, 5, 8, 64] {
-                    assert_eq!(rd.verify_chain_in(chunk).unwrap(), expected, "{attack} at {seq}, chunk {chunk}");
+                    assert_eq!(rd.walk_chain(chunk, None).unwrap(), expected, "{attack} at {seq}, chunk {chunk}");
+                    let both = walk_keeping_states(&rd, chunk);
+                    assert_eq!(both, (expected.clone(), rows.clone()), "{attack} at {seq}, chunk {chunk}");
                 }
                 conn.execute_batch("ROLLBACK").unwrap();
             }
+        }
+    }
+
+    /// The walk keeping each request's last state, then the rows check against them, in chunks of `chunk`.
+    fn walk_keeping_states(rd: &Reader, chunk: usize) -> (ChainWalk, RowsCheck) {
+        let mut last = LastStates::new(rd.request_ids_sorted().unwrap());
+        let walk = rd.walk_chain(chunk, Some(&mut last)).unwrap();
+        (walk, rd.rows_against(&last, chunk).unwrap())
+    }
+
+    /// The rows check before it read the states from the walk: each row with a lookup of its last event's state.
+    fn rows_by_lookup(rd: &Reader) -> RowsCheck {
+        let mut stmt = rd
+            .conn
+            .prepare(&format!(
+                "SELECT {STATE_V1_COLUMNS},
+                        coalesce(
+                            (SELECT e.state FROM events e WHERE e.request_id = requests.id ORDER BY e.seq DESC LIMIT 1),
+                            (SELECT s.state FROM row_states s WHERE s.request_id = requests.id))
+                 FROM requests"
+            ))
+            .unwrap();
+        let columns = stmt.column_count() - 1;
+        let mut rows = stmt.query([]).unwrap();
+        let mut check = RowsCheck::default();
+        while let Some(row) = rows.next().unwrap() {
+            let Some(recorded) = row.get::<_, Option<String>>(columns).unwrap() else {
+                check.unchecked += 1;
+                continue;
+            };
+            check.checked += 1;
+            if !recorded.starts_with(STATE_V1) || digest_row(row, columns).unwrap() != recorded {
+                check.differing += 1;
+                check.rows.push(RowMismatch {
+                    reference: row.get(1).unwrap(),
+                    problem: "the request's row differs from what its last audit event recorded: it was changed \
+                              without an event"
+                        .into(),
+                });
+            }
+        }
+        if let Some(problem) = rd.row_states_problem().unwrap() {
+            check.differing += 1;
+            check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
+        }
+        check
+    }
+
+    fn add_request(conn: &Connection, id: &str, n: u32) {
+        conn.execute(
+            "INSERT INTO requests (id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received, status,
+                                   requester_name, is_open, created_at, updated_at)
+             VALUES (?1, 'RD-2026-' || ?2, 2026, ?2, 'access', 'eu-gdpr', 'FR', 'email', '2026-01-05', 'received',
+                     'A', 1, '2026-01-05T09:00:00Z', '2026-01-05T09:00:00Z')",
+            params![id, n],
+        )
+        .unwrap();
+    }
+
+    fn note(conn: &Connection, request: Option<&str>, n: u32) {
+        append(conn, request, "2026-01-05T09:00:00Z", "test", "noted", &serde_json::json!({ "n": n })).unwrap();
+    }
+
+    #[test]
+    fn the_rows_check_from_the_walk_finds_what_the_lookup_of_each_last_event_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = chain(dir.path(), 4);
+        let ids: Vec<String> = (0..8).map(|i| format!("0192f1a2-3b4c-7d5e-8f60-0000000000{i:02x}")).collect();
+        for (n, id) in ids.iter().enumerate() {
+            add_request(&conn, id, n as u32 + 10);
+        }
+        add_request(&conn, "r2", 30);
+        for round in 0..3 {
+            for (n, id) in ids.iter().enumerate().skip(1) {
+                note(&conn, Some(id), round * 10 + n as u32);
+            }
+            note(&conn, Some("r2"), round);
+            note(&conn, None, round);
+        }
+        // ids[0] has no event at all. ids[1] is purged as retention does: its events leave, a purge record names
+        // them, and its row keeps the purge mark (the record's state covers it).
+        let at = "2026-02-01T09:00:00Z";
+        let tx = rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Deferred).unwrap();
+        let (_, removed) = purge_events(&tx, &ids[1], at).unwrap();
+        tx.execute("UPDATE requests SET purged_at = ?2 WHERE id = ?1", params![ids[1], at]).unwrap();
+        append(&tx, Some(&ids[1]), at, "test", "purged", &serde_json::json!({ "removed": removed })).unwrap();
+        tx.commit().unwrap();
+        let rd = Reader { conn: &conn };
+        let whole = sequential(&rd);
+        assert_eq!(whole.first_break, None, "{whole:?}");
+        let clean = rows_by_lookup(&rd);
+        assert_eq!((clean.checked, clean.unchecked, clean.differing), (9, 1, 0), "{clean:?}");
+
+        // Rows changed without an event, an event of a later schema's state, a state that is not a digest, a last
+        // event without a state (held to the upgrade's record), one with a record of row states.
+        conn.execute("UPDATE requests SET notes = 'quietly' WHERE id IN (?1, ?2, 'r2')", params![ids[2], ids[1]])
+            .unwrap();
+        let insert = "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
+                      VALUES (?1, ?2, 'now', 'x', 'noted', '{}', 'x', 'x', ?3)";
+        let v9 = format!("v9:{}", "ab".repeat(32));
+        for (n, (id, state)) in
+            [(&ids[3], Some(v9.as_str())), (&ids[4], Some("not a digest")), (&ids[5], None), (&ids[6], None)]
+                .into_iter()
+                .enumerate()
+        {
+            conn.execute(insert, params![format!("forged-{n}"), id, state]).unwrap();
+        }
+        let row_state = |id: &str| super::row_state(&conn, id).unwrap().unwrap();
+        conn.execute("INSERT INTO row_states (request_id, state) VALUES (?1, ?2)", params![ids[5], row_state(&ids[5])])
+            .unwrap();
+        conn.execute("INSERT INTO row_states (request_id, state) VALUES (?1, ?2)", params![ids[0], row_state(&ids[0])])
+            .unwrap();
+        let expected = rows_by_lookup(&rd);
+        assert_eq!((expected.checked, expected.unchecked, expected.differing), (9, 1, 6), "{expected:?}");
+        let references: Vec<&str> = expected.rows.iter().map(|r| r.reference.as_str()).collect();
+        assert_eq!(
+            references,
+            ["(the upgrade's record of rows)", "RD-2026-11", "RD-2026-12", "RD-2026-13", "RD-2026-14", "RD-2026-30"]
+        );
+        assert_eq!(rd.verify_rows().unwrap(), expected);
+        let (walk, rows) = rd.verify_chain_and_rows().unwrap();
+        assert_eq!((walk, rows), (sequential(&rd), expected.clone()));
+        for chunk in [1, 2, 3, 5, 64] {
+            assert_eq!(walk_keeping_states(&rd, chunk).1, expected, "chunk {chunk}");
         }
     }
 }

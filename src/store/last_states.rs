@@ -1,0 +1,284 @@
+//! The state each request's last live event recorded, kept while the chain is walked in order, so that the rows
+//! check compares each request row with it by a plain scan of `requests` instead of looking up every request's
+//! last event (a random read into the events table per request: what bounded `audit verify` at a million).
+//!
+//! Compact, sized by the register: request ids as 16 bytes in one sorted vector, each state as its tag and
+//! 32-byte digest beside it (~53 bytes per request). Whatever does not fit that shape — an id that is not a
+//! lowercase UUID, a state that is not a short tag and 64 lowercase hex digits — is kept as text on the side, so
+//! the check's result does not depend on the shape.
+
+use std::collections::{HashMap, HashSet};
+
+/// An id in 16 bytes, when it is a UUID in its canonical text (lowercase, hyphenated): then text and bytes map one
+/// to one, and no two ids share a key.
+pub(super) fn uuid_key(id: &str) -> Option<[u8; 16]> {
+    let text = id.as_bytes();
+    if text.len() != 36 {
+        return None;
+    }
+    let mut key = [0u8; 16];
+    let mut nibbles = 0;
+    for (i, &c) in text.iter().enumerate() {
+        if matches!(i, 8 | 13 | 18 | 23) {
+            if c != b'-' {
+                return None;
+            }
+            continue;
+        }
+        let v = lower_hex(c)?;
+        key[nibbles / 2] |= v << (4 * (1 - nibbles % 2));
+        nibbles += 1;
+    }
+    Some(key)
+}
+
+fn lower_hex(c: u8) -> Option<u8> {
+    match c {
+        b'0'..=b'9' => Some(c - b'0'),
+        b'a'..=b'f' => Some(c - b'a' + 10),
+        _ => None,
+    }
+}
+
+/// Longest tag kept inline ("v1:" is three bytes).
+const TAG_MAX: usize = 4;
+const DIGEST_HEX: usize = 64;
+/// No state recorded (no live event, or a last event from before row states).
+const NONE: u8 = 0;
+/// A state that does not fit the compact shape: its text is on the side.
+const ODD: u8 = 0xff;
+
+/// A recorded state, compact: one more than the tag's length (or `NONE`/`ODD`), the tag, the digest.
+pub(super) type Stated = [u8; 1 + TAG_MAX + 32];
+
+/// `state` in compact form; `ODD` when only its text can say it.
+pub(super) fn compact(state: Option<&str>) -> Stated {
+    let mut out = [0u8; 1 + TAG_MAX + 32];
+    let Some(state) = state else { return out };
+    let bytes = state.as_bytes();
+    let tag_len = bytes.len().wrapping_sub(DIGEST_HEX);
+    if bytes.len() < DIGEST_HEX || tag_len > TAG_MAX || !state.is_char_boundary(tag_len) {
+        out[0] = ODD;
+        return out;
+    }
+    // One more than the tag's length, so that an untagged digest is not taken for `NONE`.
+    out[0] = tag_len as u8 + 1;
+    out[1..1 + tag_len].copy_from_slice(&bytes[..tag_len]);
+    for (i, pair) in bytes[tag_len..].chunks_exact(2).enumerate() {
+        match (lower_hex(pair[0]), lower_hex(pair[1])) {
+            (Some(hi), Some(lo)) => out[1 + TAG_MAX + i] = hi << 4 | lo,
+            _ => {
+                out[0] = ODD;
+                return out;
+            }
+        }
+    }
+    out
+}
+
+/// The text a compact state stands for (`None` for `NONE` and `ODD`: the side table holds the odd ones).
+pub(super) fn text(stated: &Stated) -> Option<String> {
+    if stated[0] == NONE || stated[0] == ODD {
+        return None;
+    }
+    let tag_len = (stated[0] as usize - 1).min(TAG_MAX);
+    let mut out = String::with_capacity(tag_len + DIGEST_HEX);
+    out.push_str(std::str::from_utf8(&stated[1..1 + tag_len]).unwrap_or_default());
+    out.push_str(&crate::hash::hex(&stated[1 + TAG_MAX..]));
+    Some(out)
+}
+
+/// Where an event's state goes, worked out by a worker from the event's request id.
+pub(super) enum Slot {
+    /// A register event, or a request id no row has: nothing to keep.
+    Skip,
+    /// The request at this place of the sorted ids, with the state compacted.
+    At(u32, Stated),
+    /// An id that is not a canonical UUID: kept by its text.
+    Other,
+}
+
+/// The request rows' ids, sorted: where each request's state is kept. Read-only while the chain is walked, so the
+/// workers find each event's place.
+pub(super) struct RequestIds {
+    ids: Vec<[u8; 16]>,
+    /// Ids that are not canonical UUIDs.
+    other: HashSet<String>,
+}
+
+impl RequestIds {
+    /// Read the ids one at a time (a million of them are not held as strings), then `sorted`.
+    pub(super) fn with_capacity(n: usize) -> RequestIds {
+        RequestIds { ids: Vec::with_capacity(n), other: HashSet::new() }
+    }
+
+    pub(super) fn push(&mut self, id: &str) {
+        match uuid_key(id) {
+            Some(key) => self.ids.push(key),
+            None => {
+                self.other.insert(id.to_string());
+            }
+        }
+    }
+
+    pub(super) fn sorted(mut self) -> RequestIds {
+        self.ids.sort_unstable();
+        self.ids.dedup();
+        self
+    }
+
+    /// An id's place among the sorted ids (`Err`: no such row), or `None` for an id that is not a canonical UUID.
+    fn place(&self, id: &str) -> Option<Result<usize, ()>> {
+        uuid_key(id).map(|key| self.ids.binary_search(&key).map_err(|_| ()))
+    }
+
+    /// Where the state of an event of `request_id` goes. Pure: the workers call it.
+    pub(super) fn slot(&self, request_id: &str, state: Option<&str>) -> Slot {
+        if request_id.is_empty() {
+            return Slot::Skip;
+        }
+        match self.place(request_id) {
+            Some(Ok(at)) => Slot::At(at as u32, compact(state)),
+            Some(Err(())) => Slot::Skip,
+            None if self.other.contains(request_id) => Slot::Other,
+            None => Slot::Skip,
+        }
+    }
+}
+
+/// The last recorded state of every request row, by id.
+pub(super) struct LastStates {
+    ids: RequestIds,
+    kept: Kept,
+}
+
+/// The states themselves: one compact state per sorted id, and the few that do not fit on the side.
+pub(super) struct Kept {
+    states: Vec<Stated>,
+    /// States that do not fit the compact shape, by place.
+    odd: HashMap<u32, String>,
+    /// Requests whose id is not a canonical UUID, by id.
+    other: HashMap<String, Option<String>>,
+}
+
+impl LastStates {
+    /// For the request rows with these ids, none recorded yet.
+    pub(super) fn new(ids: RequestIds) -> LastStates {
+        let ids = ids.sorted();
+        let states = vec![[0u8; 1 + TAG_MAX + 32]; ids.ids.len()];
+        LastStates { ids, kept: Kept { states, odd: HashMap::new(), other: HashMap::new() } }
+    }
+
+    /// The ids (for the workers) and the states (for the thread that records them in order).
+    pub(super) fn split(&mut self) -> (&RequestIds, &mut Kept) {
+        (&self.ids, &mut self.kept)
+    }
+
+    /// Keep `state` as the last of `request_id`, finding its slot here (the walk without workers).
+    pub(super) fn keep(&mut self, request_id: &str, state: Option<&str>) {
+        let slot = self.ids.slot(request_id, state);
+        self.kept.record(slot, request_id, state);
+    }
+
+    /// The last state recorded for the request `id`, if any: compact, or as text when it does not fit.
+    pub(super) fn get(&self, id: &str) -> Recorded {
+        let kept = &self.kept;
+        match self.ids.place(id) {
+            Some(Ok(at)) => match kept.states[at][0] {
+                NONE => Recorded::None,
+                ODD => kept.odd.get(&(at as u32)).cloned().map_or(Recorded::None, Recorded::Text),
+                _ => Recorded::Compact(kept.states[at]),
+            },
+            Some(Err(())) => Recorded::None,
+            None => kept.other.get(id).cloned().flatten().map_or(Recorded::None, Recorded::Text),
+        }
+    }
+}
+
+impl Kept {
+    /// Keep `state` (the event's, as stored) as its request's last, at the slot a worker found.
+    pub(super) fn record(&mut self, slot: Slot, request_id: &str, state: Option<&str>) {
+        match slot {
+            Slot::Skip => {}
+            Slot::At(at, stated) => {
+                if stated[0] == ODD {
+                    self.odd.insert(at, state.unwrap_or_default().to_string());
+                }
+                self.states[at as usize] = stated;
+            }
+            Slot::Other => {
+                self.other.insert(request_id.to_string(), state.map(str::to_string));
+            }
+        }
+    }
+}
+
+/// A row's recorded state as the rows check carries it to a worker.
+pub(super) enum Recorded {
+    None,
+    Compact(Stated),
+    Text(String),
+}
+
+impl Recorded {
+    /// The state's text, exactly as the event stored it.
+    pub(super) fn text(&self) -> Option<String> {
+        match self {
+            Recorded::None => None,
+            Recorded::Compact(stated) => text(stated),
+            Recorded::Text(text) => Some(text.clone()),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_and_states_round_trip_or_go_to_the_side() {
+        let id = "0192f1a2-3b4c-7d5e-8f60-0123456789ab";
+        let key = uuid_key(id).unwrap();
+        assert_eq!(uuid::Uuid::from_bytes(key).to_string(), id);
+        for odd in ["0192F1A2-3B4C-7D5E-8F60-0123456789AB", "r1", "0192f1a23b4c7d5e8f600123456789ab", ""] {
+            assert_eq!(uuid_key(odd), None, "{odd}");
+        }
+        let digest = "ab".repeat(32);
+        for state in [format!("v1:{digest}"), format!("v2:{digest}"), digest.clone(), format!("v10:{digest}")] {
+            assert_eq!(text(&compact(Some(&state))).as_deref(), Some(state.as_str()));
+        }
+        for odd in [format!("v1:{}", "AB".repeat(32)), format!("version1:{digest}"), "v1:".into(), "é".repeat(40)] {
+            assert_eq!(compact(Some(&odd))[0], ODD, "{odd}");
+        }
+        assert_eq!(compact(None)[0], NONE);
+    }
+
+    #[test]
+    fn the_last_state_of_each_request_is_kept() {
+        let (a, b) = ("0192f1a2-3b4c-7d5e-8f60-0123456789ab", "0192f1a2-3b4c-7d5e-8f60-0123456789ac");
+        let mut ids = RequestIds::with_capacity(3);
+        for id in [b, a, "r1"] {
+            ids.push(id);
+        }
+        let mut last = LastStates::new(ids);
+        let v1 = format!("v1:{}", "cd".repeat(32));
+        let events: [(&str, Option<&str>); 7] = [
+            (a, Some("v1:odd")),
+            (b, Some(&v1)),
+            ("r1", Some("x")),
+            ("", Some(&v1)),
+            ("0192f1a2-3b4c-7d5e-8f60-0123456789ad", Some(&v1)),
+            (a, Some(&v1)),
+            (b, None),
+        ];
+        for (id, state) in events {
+            last.keep(id, state);
+        }
+        assert_eq!(last.get(a).text(), Some(v1.clone()));
+        assert_eq!(last.get(b).text(), None, "a last event without a state");
+        assert_eq!(last.get("r1").text().as_deref(), Some("x"));
+        assert_eq!(last.get("0192f1a2-3b4c-7d5e-8f60-0123456789ad").text(), None);
+        last.keep(a, Some("v1:odd"));
+        assert_eq!(last.get(a).text().as_deref(), Some("v1:odd"));
+    }
+}
