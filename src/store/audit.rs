@@ -312,20 +312,21 @@ fn row_state(conn: &Connection, request_id: &str) -> Result<Option<String>> {
 /// The v1 digest of the first `columns` columns of `row` (the state columns, in order).
 fn digest_row(row: &rusqlite::Row, columns: usize) -> Result<String> {
     let mut input = Vec::new();
-    state_input(row, columns, &mut input)?;
+    let names: Vec<&str> = row.as_ref().column_names().take(columns).collect();
+    state_input(row, &names, &mut input)?;
     Ok(state_digest(&input))
 }
 
-/// Append to `input` what the v1 digest hashes of the first `columns` columns of `row`: each column's name, type
-/// and value, tagged and length-prefixed. Kept apart from the hashing so a worker thread can hash it.
-fn state_input(row: &rusqlite::Row, columns: usize, input: &mut Vec<u8>) -> Result<()> {
+/// Append to `input` what the v1 digest hashes of the first columns of `row`, named `names`: each column's name,
+/// type and value, tagged and length-prefixed. Kept apart from the hashing so a worker thread can hash it; the
+/// names are the statement's, taken once by a caller that digests many rows.
+fn state_input(row: &rusqlite::Row, names: &[&str], input: &mut Vec<u8>) -> Result<()> {
     let mut part = |tag: u8, bytes: &[u8]| {
         input.push(tag);
         input.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         input.extend_from_slice(bytes);
     };
-    let names = row.as_ref().column_names();
-    for (i, name) in names.take(columns).enumerate() {
+    for (i, name) in names.iter().enumerate() {
         part(b'c', name.as_bytes());
         match row.get_ref(i)? {
             ValueRef::Null => part(b'n', &[]),
@@ -559,83 +560,127 @@ impl Records {
 /// Events per chunk of the chain walk, and request rows per chunk of the rows check: enough to keep a worker busy
 /// while this thread reads the next, few enough that the chunks in flight stay within a few megabytes.
 const CHAIN_CHUNK: usize = 2048;
+/// The page cache while the audit scans the register, in KiB (SQLite's unit when negative).
+const SCAN_CACHE: i64 = -4096;
 const ROWS_CHUNK: usize = 1024;
 
 /// One place in the chain as read: a live event, or a purged one (its data's SHA-256 in `data`; its fields empty
-/// where a purge before schema 10 kept only its hash). Owned, so a worker can recompute its hash.
-struct Link {
+/// where a purge before schema 10 kept only its hash). Borrowed from the chunk it was read into.
+#[derive(Clone, Copy)]
+struct Link<'a> {
     seq: i64,
-    id: String,
+    id: &'a str,
     /// The request's id (empty for a register event); for a purged event, its owner where the purge kept it.
-    request_id: Option<String>,
-    at: String,
-    actor: String,
-    kind: String,
-    data: String,
-    prev_hash: String,
-    hash: String,
+    request_id: Option<&'a str>,
+    at: &'a str,
+    actor: &'a str,
+    kind: &'a str,
+    data: &'a str,
+    prev_hash: &'a str,
+    hash: &'a str,
     purged: bool,
-    state: Option<String>,
+    state: Option<&'a str>,
 }
 
-impl Link {
-    fn read(row: &rusqlite::Row) -> Result<Link> {
+/// Places of the chain read as one chunk: every text field back to back in one buffer, so reading a million
+/// events does not allocate a string per field.
+#[derive(Default)]
+struct Links {
+    text: String,
+    places: Vec<Place>,
+}
+
+/// A place's fields as ranges of `Links::text`, in `Link`'s order (id, request id, at, actor, kind, data,
+/// prev hash, hash, state).
+struct Place {
+    seq: i64,
+    purged: bool,
+    fields: [(u32, u32); 9],
+    request_id: bool,
+    state: bool,
+}
+
+impl Links {
+    /// The columns: seq, id, request id, at, actor, kind, data, prev hash, hash, purged, state.
+    fn push(&mut self, row: &rusqlite::Row) -> Result<()> {
         let purged: bool = row.get(9)?;
-        // A live event's fields are all there (NOT NULL); a purged event's may not be.
-        let text = |i: usize| -> Result<String> {
-            Ok(if purged { row.get::<_, Option<String>>(i)?.unwrap_or_default() } else { row.get(i)? })
-        };
-        Ok(Link {
-            seq: row.get(0)?,
-            id: text(1)?,
-            request_id: row.get(2)?,
-            at: text(3)?,
-            actor: text(4)?,
-            kind: text(5)?,
-            data: text(6)?,
-            prev_hash: text(7)?,
-            hash: row.get(8)?,
-            purged,
-            state: row.get(10)?,
-        })
+        let mut fields = [(0u32, 0u32); 9];
+        let mut present = [true; 9];
+        for (field, column) in [1, 2, 3, 4, 5, 6, 7, 8, 10].into_iter().enumerate() {
+            // A live event's fields are all there (NOT NULL); a purged event's may not be, nor any state.
+            let value = match column {
+                2 | 10 => text_or_null_at(row, column)?,
+                8 => Some(text_at(row, column)?),
+                _ if purged => text_or_null_at(row, column)?,
+                _ => Some(text_at(row, column)?),
+            };
+            present[field] = value.is_some();
+            let start = self.text.len();
+            self.text.push_str(value.unwrap_or_default());
+            fields[field] = (start as u32, self.text.len() as u32);
+        }
+        self.places.push(Place { seq: row.get(0)?, purged, fields, request_id: present[1], state: present[8] });
+        Ok(())
     }
 
+    fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Link<'_>> {
+        self.places.iter().map(|place| {
+            let field = |i: usize| &self.text[place.fields[i].0 as usize..place.fields[i].1 as usize];
+            Link {
+                seq: place.seq,
+                id: field(0),
+                request_id: place.request_id.then(|| field(1)),
+                at: field(2),
+                actor: field(3),
+                kind: field(4),
+                data: field(5),
+                prev_hash: field(6),
+                hash: field(7),
+                purged: place.purged,
+                state: place.state.then(|| field(8)),
+            }
+        })
+    }
+}
+
+impl Link<'_> {
     /// Where its state goes among the requests' last states (a purged event is no request's last).
     fn slot(&self, ids: &RequestIds) -> Slot {
         if self.purged {
             return Slot::Skip;
         }
-        ids.slot(self.request_id.as_deref().unwrap_or(""), self.state.as_deref())
+        ids.slot(self.request_id.unwrap_or(""), self.state)
     }
 
     /// Whether its stored hash is the hash of its stored content and link (a purged event kept without its
     /// fields has nothing to recompute). Pure: this is the part the workers do.
     fn recomputes(&self) -> bool {
-        let request_id = self.request_id.as_deref().unwrap_or("");
-        match (self.purged, &self.state) {
+        let request_id = self.request_id.unwrap_or("");
+        let (id, at, actor, kind) = (self.id, self.at, self.actor, self.kind);
+        match (self.purged, self.state) {
             (true, None) => true,
             (true, Some(state)) => {
-                let (id, at, actor, kind) = (&self.id, &self.at, &self.actor, &self.kind);
-                link_hash_of_digest(&self.prev_hash, id, request_id, at, actor, kind, &self.data, state) == self.hash
+                link_hash_of_digest(self.prev_hash, id, request_id, at, actor, kind, self.data, state) == self.hash
             }
-            (false, state) => {
-                let (id, at, actor, kind) = (&self.id, &self.at, &self.actor, &self.kind);
-                link_hash(&self.prev_hash, id, request_id, at, actor, kind, &self.data, state.as_deref()) == self.hash
-            }
+            (false, state) => link_hash(self.prev_hash, id, request_id, at, actor, kind, self.data, state) == self.hash,
         }
     }
 }
 
 /// The next `chunk` places of the chain (None at its end).
-fn read_links(rows: &mut rusqlite::Rows, chunk: usize) -> Result<Option<Vec<Link>>> {
-    let mut links = Vec::with_capacity(chunk.min(CHAIN_CHUNK));
+fn read_links(rows: &mut rusqlite::Rows, chunk: usize) -> Result<Option<Links>> {
+    let mut links = Links::default();
     while links.len() < chunk {
         match rows.next()? {
-            Some(row) => links.push(Link::read(row)?),
+            Some(row) => links.push(row)?,
             None => break,
         }
     }
-    Ok((!links.is_empty()).then_some(links))
+    Ok((links.len() > 0).then_some(links))
 }
 
 /// The chain walked so far: its head, the gaps waiting for their purge record, the records seen.
@@ -665,13 +710,19 @@ impl Walk {
     /// Take the next place in order, its hash already recomputed (`recomputes`); the break, if the chain does not
     /// hold there.
     fn step(&mut self, rd: &Reader, link: Link, recomputes: bool) -> Result<Option<ChainBreak>> {
+        let head = |walk: &mut ChainWalk| {
+            walk.head_seq = link.seq;
+            // Reused, not reallocated for each event.
+            walk.head_hash.clear();
+            walk.head_hash.push_str(link.hash);
+        };
         let walk = &mut self.walk;
         self.records.stated |= link.state.is_some();
         if link.purged {
             walk.events_purged += 1;
             // A purged event kept with its fields (schema 10 on) must still link to the one before and hash to its
             // place.
-            let problem = match &link.state {
+            let problem = match link.state {
                 None => None,
                 Some(_) if link.prev_hash != walk.head_hash => Some(
                     "a purged event's link to the one before does not match: an event was changed, removed or \
@@ -690,12 +741,12 @@ impl Walk {
                     problem: problem.into(),
                 }));
             }
-            self.pending.insert(link.seq, Gap { hash: link.hash.clone(), request: link.request_id });
-            (walk.head_seq, walk.head_hash) = (link.seq, link.hash);
+            self.pending.insert(link.seq, Gap { hash: link.hash.into(), request: link.request_id.map(str::to_string) });
+            head(walk);
             return Ok(None);
         }
         walk.events_checked += 1;
-        let request_id = link.request_id.as_deref().unwrap_or("");
+        let request_id = link.request_id.unwrap_or("");
         let problem = if link.prev_hash != walk.head_hash {
             Some(
                 "its link to the previous event does not match: an event before it was changed, removed or inserted"
@@ -704,27 +755,27 @@ impl Walk {
         } else if !recomputes {
             Some("its content does not match its hash: the event was edited".to_string())
         } else {
-            let purge = match link.kind.as_str() {
+            let purge = match link.kind {
                 "purged" if !request_id.is_empty() => Some(Purge::Request {
                     request_id,
                     really_purged: rd.request_mark(request_id)?.is_some_and(|(_, purged)| purged),
                 }),
-                UPGRADE_PURGES | UPGRADE_ROWS if request_id.is_empty() => self.records.upgrade(&link.kind),
+                UPGRADE_PURGES | UPGRADE_ROWS if request_id.is_empty() => self.records.upgrade(link.kind),
                 _ => None,
             };
             match purge {
                 Some(Purge::Refused(problem)) => Some(problem),
                 Some(purge) if link.kind != UPGRADE_ROWS => {
-                    claim(&link.data, purge, &mut self.pending, &mut self.records)
+                    claim(link.data, purge, &mut self.pending, &mut self.records)
                 }
                 _ => None,
             }
         };
         if let Some(problem) = problem {
             let reference = rd.request_mark(request_id)?.map(|(reference, _)| reference);
-            return Ok(Some(ChainBreak { seq: link.seq, event_id: link.id, reference, problem }));
+            return Ok(Some(ChainBreak { seq: link.seq, event_id: link.id.into(), reference, problem }));
         }
-        (walk.head_seq, walk.head_hash) = (link.seq, link.hash);
+        head(walk);
         Ok(None)
     }
 
@@ -751,13 +802,13 @@ impl Walk {
 }
 
 /// Request rows read for the rows check: each row's digest input (back to back, `ends` marking each row's end),
-/// the state its events recorded, and its reference to name it by.
+/// the state its events recorded, and its rowid to name it by if it differs.
 #[derive(Default)]
 struct StatesChunk {
     input: Vec<u8>,
     ends: Vec<usize>,
     recorded: Vec<Recorded>,
-    references: Vec<String>,
+    rowids: Vec<i64>,
 }
 
 impl StatesChunk {
@@ -797,7 +848,7 @@ struct RowCounts {
 fn read_states(
     rd: &Reader,
     rows: &mut rusqlite::Rows,
-    columns: usize,
+    names: &[&str],
     last: &LastStates,
     chunk_rows: usize,
     counts: &mut RowCounts,
@@ -817,10 +868,10 @@ fn read_states(
             recorded => recorded,
         };
         counts.checked += 1;
-        state_input(row, columns, &mut chunk.input)?;
+        state_input(row, names, &mut chunk.input)?;
         chunk.ends.push(chunk.input.len());
         chunk.recorded.push(recorded);
-        chunk.references.push(row.get(1)?);
+        chunk.rowids.push(row.get(names.len())?);
     }
     Ok((!chunk.ends.is_empty()).then_some(chunk))
 }
@@ -890,16 +941,22 @@ impl Reader<'_> {
     }
 
     /// Run `f` in one read transaction (a savepoint, so also inside a write transaction): everything it reads is
-    /// one snapshot of the register, and a write in between cannot make a row look changed without its event.
+    /// one snapshot of the register, and a write in between cannot make a row look changed without its event. The
+    /// page cache is small meanwhile: the scans read each page once, and the connection's usual cache (sized for
+    /// random writes) would only add its size to the memory the check needs.
     fn in_one_snapshot<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
-        self.conn.execute_batch("SAVEPOINT audit_snapshot")?;
+        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {SCAN_CACHE}; SAVEPOINT audit_snapshot"))?;
         let result = f();
         // Nothing was written: this only ends the read.
-        let ended = self.conn.execute_batch(if result.is_ok() {
-            "RELEASE audit_snapshot"
-        } else {
-            "ROLLBACK TO audit_snapshot; RELEASE audit_snapshot"
-        });
+        let ended = self.conn.execute_batch(&format!(
+            "{} PRAGMA cache_size = {cache};",
+            if result.is_ok() {
+                "RELEASE audit_snapshot;"
+            } else {
+                "ROLLBACK TO audit_snapshot; RELEASE audit_snapshot;"
+            }
+        ));
         let value = result?;
         ended?;
         Ok(value)
@@ -940,14 +997,14 @@ impl Reader<'_> {
         };
         pipeline::ordered(
             || read_links(&mut rows, chunk),
-            |links: &Vec<Link>| {
+            |links: &Links| {
                 let slot = |link: &Link| ids.map_or(Slot::Skip, |ids| link.slot(ids));
-                links.iter().map(|link| (link.recomputes(), slot(link))).collect::<Vec<_>>()
+                links.iter().map(|link| (link.recomputes(), slot(&link))).collect::<Vec<_>>()
             },
             |links, worked| {
-                for (link, (recomputes, slot)) in links.into_iter().zip(worked) {
+                for (link, (recomputes, slot)) in links.iter().zip(worked) {
                     if let Some(kept) = kept.as_deref_mut() {
-                        kept.record(slot, link.request_id.as_deref().unwrap_or(""), link.state.as_deref());
+                        kept.record(slot, link.request_id.unwrap_or(""), link.state);
                     }
                     if broken.is_some() {
                         continue;
@@ -1018,23 +1075,25 @@ impl Reader<'_> {
 
     /// The rows check against each request's last recorded state: a plain scan of `requests`, in its own order.
     fn rows_against(&self, last: &LastStates, chunk: usize) -> Result<RowsCheck> {
-        let mut stmt = self.conn.prepare(&format!("SELECT {STATE_V1_COLUMNS} FROM requests"))?;
-        let columns = stmt.column_count();
+        let mut stmt = self.conn.prepare(&format!("SELECT {STATE_V1_COLUMNS}, rowid FROM requests"))?;
+        let columns = stmt.column_count() - 1;
+        let names: Vec<String> = stmt.column_names().take(columns).map(str::to_string).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut rows = stmt.query([])?;
         let mut check = RowsCheck::default();
         let mut counts = RowCounts::default();
         pipeline::ordered(
-            || read_states(self, &mut rows, columns, last, chunk, &mut counts),
+            || read_states(self, &mut rows, &names, last, chunk, &mut counts),
             |chunk: &StatesChunk| chunk.holds(),
             |chunk, holds| {
-                for (reference, holds) in chunk.references.into_iter().zip(holds) {
+                for (rowid, holds) in chunk.rowids.into_iter().zip(holds) {
                     if holds {
                         continue;
                     }
                     check.differing += 1;
                     if check.rows.len() < 100 {
                         check.rows.push(RowMismatch {
-                            reference,
+                            reference: self.reference_at(rowid)?,
                             problem: "the request's row differs from what its last audit event recorded: it was \
                                       changed without an event"
                                 .into(),
@@ -1050,6 +1109,14 @@ impl Reader<'_> {
             check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
         }
         Ok(check)
+    }
+
+    /// The reference of the request row `rowid` (in the rows check's snapshot).
+    fn reference_at(&self, rowid: i64) -> Result<String> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT reference FROM requests WHERE rowid = ?1")?
+            .query_row([rowid], |r| r.get(0))?)
     }
 
     /// The state the upgrade to schema 10 recorded for a request's row, if it did.
@@ -1231,7 +1298,7 @@ mod tests {
         let mut rows = stmt.query([]).unwrap();
         let mut walk = Walk::default();
         let mut broken = None;
-        for link in read_links(&mut rows, usize::MAX).unwrap().unwrap_or_default() {
+        for link in read_links(&mut rows, usize::MAX).unwrap().unwrap_or_default().iter() {
             let recomputes = link.recomputes();
             if let Some(found) = walk.step(rd, link, recomputes).unwrap() {
                 broken = Some(found);

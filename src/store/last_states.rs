@@ -40,6 +40,19 @@ fn lower_hex(c: u8) -> Option<u8> {
     }
 }
 
+/// A UUID's bytes with its random part first (the last seven bytes of a version 4 or 7 UUID; version 7 starts
+/// with a timestamp, which a million ids made within minutes share), so the first two bytes spread the ids evenly.
+fn turned(mut key: [u8; 16]) -> [u8; 16] {
+    key.rotate_left(9);
+    key
+}
+
+const PREFIXES: usize = 1 << 16;
+
+fn prefix(key: &[u8; 16]) -> usize {
+    usize::from(key[0]) << 8 | usize::from(key[1])
+}
+
 /// Longest tag kept inline ("v1:" is three bytes).
 const TAG_MAX: usize = 4;
 const DIGEST_HEX: usize = 64;
@@ -101,7 +114,11 @@ pub(super) enum Slot {
 /// The request rows' ids, sorted: where each request's state is kept. Read-only while the chain is walked, so the
 /// workers find each event's place.
 pub(super) struct RequestIds {
+    /// Each id's bytes turned so its random part comes first (`turned`), sorted.
     ids: Vec<[u8; 16]>,
+    /// Where the ids starting with each two bytes begin (and, last, their count): a lookup searches only those few
+    /// (~15 at a million) instead of the whole vector, which at a million ids missed the CPU cache at every step.
+    starts: Vec<u32>,
     /// Ids that are not canonical UUIDs.
     other: HashSet<String>,
 }
@@ -109,12 +126,12 @@ pub(super) struct RequestIds {
 impl RequestIds {
     /// Read the ids one at a time (a million of them are not held as strings), then `sorted`.
     pub(super) fn with_capacity(n: usize) -> RequestIds {
-        RequestIds { ids: Vec::with_capacity(n), other: HashSet::new() }
+        RequestIds { ids: Vec::with_capacity(n), starts: Vec::new(), other: HashSet::new() }
     }
 
     pub(super) fn push(&mut self, id: &str) {
         match uuid_key(id) {
-            Some(key) => self.ids.push(key),
+            Some(key) => self.ids.push(turned(key)),
             None => {
                 self.other.insert(id.to_string());
             }
@@ -124,12 +141,24 @@ impl RequestIds {
     pub(super) fn sorted(mut self) -> RequestIds {
         self.ids.sort_unstable();
         self.ids.dedup();
+        self.starts = Vec::with_capacity(PREFIXES + 1);
+        let mut at = 0;
+        for prefix in 0..PREFIXES {
+            while at < self.ids.len() && self::prefix(&self.ids[at]) < prefix {
+                at += 1;
+            }
+            self.starts.push(at as u32);
+        }
+        self.starts.push(self.ids.len() as u32);
         self
     }
 
     /// An id's place among the sorted ids (`Err`: no such row), or `None` for an id that is not a canonical UUID.
     fn place(&self, id: &str) -> Option<Result<usize, ()>> {
-        uuid_key(id).map(|key| self.ids.binary_search(&key).map_err(|_| ()))
+        let key = turned(uuid_key(id)?);
+        let p = prefix(&key);
+        let (from, to) = (self.starts[p] as usize, self.starts[p + 1] as usize);
+        Some(self.ids[from..to].binary_search(&key).map(|i| from + i).map_err(|_| ()))
     }
 
     /// Where the state of an event of `request_id` goes. Pure: the workers call it.
