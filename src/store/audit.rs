@@ -7,12 +7,12 @@
 use std::collections::{HashMap, HashSet};
 
 use rusqlite::types::{Type, ValueRef};
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
-use super::last_states::{LastStates, Recorded, RequestIds, Slot};
+use super::last_states::{Kept, LastStates, Recorded, RequestIds, Slot};
 use super::pipeline;
 use super::sqlite::{Reader, Tx};
 use crate::error::{Error, Result};
@@ -341,6 +341,11 @@ fn state_input(row: &rusqlite::Row, names: &[&str], input: &mut Vec<u8>) -> Resu
 
 fn state_digest(input: &[u8]) -> String {
     format!("{STATE_V1}{}", hex(&Sha256::digest(input)))
+}
+
+/// `state_digest` as bytes, without its tag.
+fn state_digest_bytes(input: &[u8]) -> [u8; 32] {
+    Sha256::digest(input).into()
 }
 
 impl Tx<'_> {
@@ -836,6 +841,76 @@ fn text_or_null_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<Option<&'a st
     Ok(value.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), e.into()))?)
 }
 
+const ROW_CHANGED: &str =
+    "the request's row differs from what its last audit event recorded: it was changed without an event";
+
+/// Every request row's digest, read beside the chain walk.
+struct RowDigests {
+    /// The rows in the order read: each one's place among the sorted ids, or `OTHER_ROW` and its index in `others`.
+    order: Vec<u32>,
+    /// By place among the sorted ids.
+    digests: Vec<[u8; 32]>,
+    /// Rows whose id is not a canonical UUID (or not among the ids read before), with their id.
+    others: Vec<(String, [u8; 32])>,
+}
+
+const OTHER_ROW: u32 = 1 << 31;
+
+enum RowAt {
+    Place(u32),
+    Other(String),
+}
+
+/// Request rows read for their digests: each row's digest input back to back, and where each row goes.
+#[derive(Default)]
+struct InputsChunk {
+    input: Vec<u8>,
+    ends: Vec<usize>,
+    rows: Vec<RowAt>,
+}
+
+impl InputsChunk {
+    fn digests(&self) -> Vec<[u8; 32]> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts.zip(&self.ends).map(|(start, &end)| state_digest_bytes(&self.input[start..end])).collect()
+    }
+}
+
+fn read_inputs(
+    rows: &mut rusqlite::Rows,
+    names: &[&str],
+    ids: &RequestIds,
+    chunk_rows: usize,
+) -> Result<Option<InputsChunk>> {
+    let mut chunk = InputsChunk::default();
+    while chunk.ends.len() < chunk_rows {
+        let Some(row) = rows.next()? else { break };
+        let id = text_at(row, 0)?;
+        chunk.rows.push(ids.place_of(id).map_or_else(|| RowAt::Other(id.to_string()), RowAt::Place));
+        state_input(row, names, &mut chunk.input)?;
+        chunk.ends.push(chunk.input.len());
+    }
+    Ok((!chunk.ends.is_empty()).then_some(chunk))
+}
+
+/// The digests of every request row, read on a connection of its own beside the chain walk; `None` where that
+/// connection cannot be had or does not see the register the walk sees (`snapshot`, the chain head: every change
+/// to a row comes with an event), so that the rows are then read after the walk on its connection.
+fn row_digests_beside(path: Option<&str>, ids: &RequestIds, snapshot: &(i64, String)) -> Option<RowDigests> {
+    let path = path.filter(|p| !p.is_empty())?;
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).ok()?;
+    let rd = Reader { conn: &conn };
+    let digests = rd.in_one_snapshot(|| {
+        if head(&conn)? != *snapshot {
+            return Ok(None);
+        }
+        rd.row_digests(ids, ROWS_CHUNK).map(Some)
+    });
+    digests.ok().flatten()
+}
+
 /// What the rows check counts as it reads.
 #[derive(Default)]
 struct RowCounts {
@@ -932,11 +1007,27 @@ impl Reader<'_> {
     /// `verify_chain` and `verify_rows` in one read of the register (one snapshot): the walk, which reads every
     /// event in order anyway, keeps each request's last recorded state, and the rows check is then a plain scan of
     /// `requests` against them — no lookup of each request's last event. Memory: ~53 bytes per request.
+    ///
+    /// The rows are digested meanwhile on a second connection (their reading is the other half of the work), when
+    /// it sees the same register (the same chain head at the start of its read); else after the walk, on this one.
     pub fn verify_chain_and_rows(&self) -> Result<(ChainWalk, RowsCheck)> {
+        // Inside a transaction of the caller's, another connection would not see what it has not committed.
+        let path = self.conn.is_autocommit().then(|| self.conn.path().map(str::to_string)).flatten();
         self.in_one_snapshot(|| {
+            let snapshot = head(self.conn)?;
             let mut last = LastStates::new(self.request_ids_sorted()?);
-            let walk = self.walk_chain(CHAIN_CHUNK, Some(&mut last))?;
-            Ok((walk, self.rows_against(&last, ROWS_CHUNK)?))
+            let (ids, kept) = last.split();
+            let (walk, beside) = std::thread::scope(|scope| {
+                let beside = scope.spawn(|| row_digests_beside(path.as_deref(), ids, &snapshot));
+                let walk = self.walk_chain(CHAIN_CHUNK, Some((ids, kept)));
+                (walk, beside.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            });
+            let walk = walk?;
+            let rows = match beside {
+                Some(digests) => self.rows_from_digests(&last, &digests)?,
+                None => self.rows_against(&last, ROWS_CHUNK)?,
+            };
+            Ok((walk, rows))
         })
     }
 
@@ -976,7 +1067,7 @@ impl Reader<'_> {
 
     /// The chain walk; with `last`, also keeping each request's last recorded state, to the end of the chain even
     /// past a break (the rows check does not stop at the chain's first break).
-    fn walk_chain(&self, chunk: usize, mut last: Option<&mut LastStates>) -> Result<ChainWalk> {
+    fn walk_chain(&self, chunk: usize, last: Option<(&RequestIds, &mut Kept)>) -> Result<ChainWalk> {
         // No join to `requests`: the reference and the purge mark are looked up only where they are needed (a
         // break, a purge record), not for each of a million events.
         let mut stmt = self.conn.prepare(
@@ -988,11 +1079,8 @@ impl Reader<'_> {
         let mut rows = stmt.query([])?;
         let mut walk = Walk::default();
         let mut broken = None;
-        let (ids, mut kept) = match last.as_deref_mut() {
-            Some(last) => {
-                let (ids, kept) = last.split();
-                (Some(ids), Some(kept))
-            }
+        let (ids, mut kept) = match last {
+            Some((ids, kept)) => (Some(ids), Some(kept)),
             None => (None, None),
         };
         pipeline::ordered(
@@ -1092,12 +1180,9 @@ impl Reader<'_> {
                     }
                     check.differing += 1;
                     if check.rows.len() < 100 {
-                        check.rows.push(RowMismatch {
-                            reference: self.reference_at(rowid)?,
-                            problem: "the request's row differs from what its last audit event recorded: it was \
-                                      changed without an event"
-                                .into(),
-                        });
+                        check
+                            .rows
+                            .push(RowMismatch { reference: self.reference_at(rowid)?, problem: ROW_CHANGED.into() });
                     }
                 }
                 Ok(true)
@@ -1109,6 +1194,81 @@ impl Reader<'_> {
             check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
         }
         Ok(check)
+    }
+
+    /// The digest of every request row (the v1 state's, untagged), read and hashed in chunks.
+    fn row_digests(&self, ids: &RequestIds, chunk: usize) -> Result<RowDigests> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {STATE_V1_COLUMNS} FROM requests"))?;
+        let names: Vec<String> = stmt.column_names().map(str::to_string).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut rows = stmt.query([])?;
+        let mut out =
+            RowDigests { order: Vec::with_capacity(ids.len()), digests: vec![[0; 32]; ids.len()], others: vec![] };
+        pipeline::ordered(
+            || read_inputs(&mut rows, &names, ids, chunk),
+            |chunk: &InputsChunk| chunk.digests(),
+            |chunk, digests| {
+                for (row, digest) in chunk.rows.into_iter().zip(digests) {
+                    match row {
+                        RowAt::Place(place) => {
+                            out.digests[place as usize] = digest;
+                            out.order.push(place);
+                        }
+                        RowAt::Other(id) => {
+                            out.order.push(OTHER_ROW | out.others.len() as u32);
+                            out.others.push((id, digest));
+                        }
+                    }
+                }
+                Ok(true)
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// The rows check from digests read beside the walk: each row, in the order they were read, against its last
+    /// recorded state — what `rows_against` finds, from the same snapshot.
+    fn rows_from_digests(&self, last: &LastStates, rows: &RowDigests) -> Result<RowsCheck> {
+        let mut check = RowsCheck::default();
+        for &at in &rows.order {
+            let (recorded, digest, id) = if at & OTHER_ROW != 0 {
+                let (id, digest) = &rows.others[(at & !OTHER_ROW) as usize];
+                (last.get(id), digest, None)
+            } else {
+                (last.at(at), &rows.digests[at as usize], Some(at))
+            };
+            let id = || id.map_or_else(|| rows.others[(at & !OTHER_ROW) as usize].0.clone(), |p| last.ids().id_at(p));
+            let recorded = match recorded {
+                Recorded::None => match self.upgrade_row_state(&id())? {
+                    Some(state) => Recorded::Text(state),
+                    None => {
+                        check.unchecked += 1;
+                        continue;
+                    }
+                },
+                recorded => recorded,
+            };
+            check.checked += 1;
+            if !recorded.is(STATE_V1, digest) {
+                check.differing += 1;
+                if check.rows.len() < 100 {
+                    let reference = self.reference_of(&id())?;
+                    check.rows.push(RowMismatch { reference, problem: ROW_CHANGED.into() });
+                }
+            }
+        }
+        if let Some(problem) = self.row_states_problem()? {
+            check.differing += 1;
+            check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
+        }
+        Ok(check)
+    }
+
+    fn reference_of(&self, request_id: &str) -> Result<String> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT reference FROM requests WHERE id = ?1")?
+            .query_row([request_id], |r| r.get(0))?)
     }
 
     /// The reference of the request row `rowid` (in the rows check's snapshot).
@@ -1368,11 +1528,19 @@ mod tests {
         }
     }
 
-    /// The walk keeping each request's last state, then the rows check against them, in chunks of `chunk`.
+    /// The walk keeping each request's last state, then the rows check against them, in chunks of `chunk`: read
+    /// after the walk, and from digests read beside it on a second connection (which must see the same register).
     fn walk_keeping_states(rd: &Reader, chunk: usize) -> (ChainWalk, RowsCheck) {
         let mut last = LastStates::new(rd.request_ids_sorted().unwrap());
-        let walk = rd.walk_chain(chunk, Some(&mut last)).unwrap();
-        (walk, rd.rows_against(&last, chunk).unwrap())
+        let walk = rd.walk_chain(chunk, Some(last.split())).unwrap();
+        let rows = rd.rows_against(&last, chunk).unwrap();
+        if rd.conn.is_autocommit() {
+            let beside = row_digests_beside(rd.conn.path(), last.ids(), &head(rd.conn).unwrap()).expect("same head");
+            assert_eq!(rd.rows_from_digests(&last, &beside).unwrap(), rows, "beside the walk, chunk {chunk}");
+        }
+        let digests = rd.row_digests(last.ids(), chunk).unwrap();
+        assert_eq!(rd.rows_from_digests(&last, &digests).unwrap(), rows, "digests in chunks of {chunk}");
+        (walk, rows)
     }
 
     /// The rows check before it read the states from the walk: each row with a lookup of its last event's state.
@@ -1490,5 +1658,11 @@ mod tests {
         for chunk in [1, 2, 3, 5, 64] {
             assert_eq!(walk_keeping_states(&rd, chunk).1, expected, "chunk {chunk}");
         }
+        // A write between the walk's start and the second connection's: its digests are not used.
+        let before = head(&conn).unwrap();
+        note(&conn, None, 99);
+        let ids = rd.request_ids_sorted().unwrap().sorted();
+        assert!(row_digests_beside(conn.path(), &ids, &before).is_none());
+        assert!(row_digests_beside(conn.path(), &ids, &head(&conn).unwrap()).is_some());
     }
 }

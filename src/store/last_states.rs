@@ -153,6 +153,22 @@ impl RequestIds {
         self
     }
 
+    pub(super) fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// The place of a row's id among the sorted ids (`None`: not a canonical UUID, or not among them).
+    pub(super) fn place_of(&self, id: &str) -> Option<u32> {
+        self.place(id)?.ok().map(|at| at as u32)
+    }
+
+    /// The id at `place`, as text.
+    pub(super) fn id_at(&self, place: u32) -> String {
+        let mut key = self.ids[place as usize];
+        key.rotate_right(9);
+        uuid::Uuid::from_bytes(key).to_string()
+    }
+
     /// An id's place among the sorted ids (`Err`: no such row), or `None` for an id that is not a canonical UUID.
     fn place(&self, id: &str) -> Option<Result<usize, ()>> {
         let key = turned(uuid_key(id)?);
@@ -211,16 +227,25 @@ impl LastStates {
 
     /// The last state recorded for the request `id`, if any: compact, or as text when it does not fit.
     pub(super) fn get(&self, id: &str) -> Recorded {
-        let kept = &self.kept;
         match self.ids.place(id) {
-            Some(Ok(at)) => match kept.states[at][0] {
-                NONE => Recorded::None,
-                ODD => kept.odd.get(&(at as u32)).cloned().map_or(Recorded::None, Recorded::Text),
-                _ => Recorded::Compact(kept.states[at]),
-            },
+            Some(Ok(at)) => self.at(at as u32),
             Some(Err(())) => Recorded::None,
-            None => kept.other.get(id).cloned().flatten().map_or(Recorded::None, Recorded::Text),
+            None => self.kept.other.get(id).cloned().flatten().map_or(Recorded::None, Recorded::Text),
         }
+    }
+
+    /// The last state recorded for the request at `place` among the sorted ids.
+    pub(super) fn at(&self, place: u32) -> Recorded {
+        let kept = &self.kept;
+        match kept.states[place as usize][0] {
+            NONE => Recorded::None,
+            ODD => kept.odd.get(&place).cloned().map_or(Recorded::None, Recorded::Text),
+            _ => Recorded::Compact(kept.states[place as usize]),
+        }
+    }
+
+    pub(super) fn ids(&self) -> &RequestIds {
+        &self.ids
     }
 }
 
@@ -250,6 +275,18 @@ pub(super) enum Recorded {
 }
 
 impl Recorded {
+    /// Whether this is `tag` followed by `digest` in hex, without writing the text of a compact one.
+    pub(super) fn is(&self, tag: &str, digest: &[u8; 32]) -> bool {
+        match self {
+            Recorded::None => false,
+            Recorded::Compact(stated) => {
+                let tag_len = (stated[0] as usize).saturating_sub(1).min(TAG_MAX);
+                &stated[1..1 + tag_len] == tag.as_bytes() && &stated[1 + TAG_MAX..] == digest
+            }
+            Recorded::Text(text) => text.strip_prefix(tag) == Some(crate::hash::hex(digest).as_str()),
+        }
+    }
+
     /// The state's text, exactly as the event stored it.
     pub(super) fn text(&self) -> Option<String> {
         match self {
@@ -280,7 +317,16 @@ mod tests {
             assert_eq!(compact(Some(&odd))[0], ODD, "{odd}");
         }
         assert_eq!(compact(None)[0], NONE);
+        let raw = [0xab; 32];
+        assert!(Recorded::Compact(compact(Some(&format!("v1:{digest}")))).is(STATE, &raw));
+        assert!(!Recorded::Compact(compact(Some(&format!("v2:{digest}")))).is(STATE, &raw));
+        assert!(!Recorded::Compact(compact(Some(&digest))).is(STATE, &raw));
+        assert!(Recorded::Text(format!("v1:{digest}")).is(STATE, &raw));
+        assert!(!Recorded::Text(format!("v1:{digest} ")).is(STATE, &raw));
+        assert!(!Recorded::None.is(STATE, &raw));
     }
+
+    const STATE: &str = "v1:";
 
     #[test]
     fn the_last_state_of_each_request_is_kept() {
@@ -307,6 +353,9 @@ mod tests {
         assert_eq!(last.get(b).text(), None, "a last event without a state");
         assert_eq!(last.get("r1").text().as_deref(), Some("x"));
         assert_eq!(last.get("0192f1a2-3b4c-7d5e-8f60-0123456789ad").text(), None);
+        let place = last.ids().place_of(b).unwrap();
+        assert_eq!((last.ids().id_at(place).as_str(), last.ids().len()), (b, 2));
+        assert_eq!(last.ids().place_of("r1"), None);
         last.keep(a, Some("v1:odd"));
         assert_eq!(last.get(a).text().as_deref(), Some("v1:odd"));
     }
