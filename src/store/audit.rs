@@ -833,7 +833,7 @@ impl StatesChunk {
 
 /// A text column borrowed from the row (no copy).
 fn text_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<&'a str> {
-    Ok(text_or_null_at(row, i)?.ok_or(rusqlite::Error::InvalidColumnType(i, "text".into(), Type::Null))?)
+    Ok(text_or_null_at(row, i)?.ok_or_else(|| rusqlite::Error::InvalidColumnType(i, "text".into(), Type::Null))?)
 }
 
 fn text_or_null_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<Option<&'a str>> {
