@@ -93,13 +93,12 @@ pub(super) fn compact(state: Option<&str>) -> Stated {
     out[0] = tag_len as u8 + 1;
     out[1..1 + tag_len].copy_from_slice(&bytes[..tag_len]);
     for (i, pair) in bytes[tag_len..].chunks_exact(2).enumerate() {
-        match (lower_hex(pair[0]), lower_hex(pair[1])) {
-            (Some(hi), Some(lo)) => out[1 + TAG_MAX + i] = hi << 4 | lo,
-            _ => {
-                out[0] = ODD;
-                return out;
-            }
+        let (hi, lo) = (HEX_VALUE[usize::from(pair[0])], HEX_VALUE[usize::from(pair[1])]);
+        if (hi | lo) > 0x0f {
+            out[0] = ODD;
+            return out;
         }
+        out[1 + TAG_MAX + i] = hi << 4 | lo;
     }
     out
 }
