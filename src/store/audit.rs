@@ -632,18 +632,6 @@ impl Links {
         self.places.len()
     }
 
-    /// `other`'s places after these.
-    fn append(&mut self, other: Links) {
-        let offset = self.text.len() as u32;
-        self.text.push_str(&other.text);
-        self.places.extend(other.places.into_iter().map(|mut place| {
-            for field in &mut place.fields {
-                (field.0, field.1) = (field.0 + offset, field.1 + offset);
-            }
-            place
-        }));
-    }
-
     fn iter(&self) -> impl Iterator<Item = Link<'_>> {
         self.places.iter().map(|place| {
             let field = |i: usize| &self.text[place.fields[i].0 as usize..place.fields[i].1 as usize];
@@ -688,70 +676,7 @@ impl Link<'_> {
     }
 }
 
-/// What the walk reads: every event, and every purged event's place.
-const CHAIN_EVENTS: &str = "SELECT seq, id, coalesce(request_id, ''), at, actor, kind, data, prev_hash, hash, 0, state FROM events ORDER BY seq";
-const CHAIN_PURGED: &str = "SELECT seq, id, request_id, at, actor, kind, data_sha256, prev_hash, hash, 1, state
-     FROM purged_events ORDER BY seq";
-
-/// The chain in order from its two tables, merged here rather than by SQLite: its merge of a `UNION ALL … ORDER BY`
-/// copied every event's columns once more (at a million events, twice the CPU of reading the events alone).
-struct ChainRows<'s> {
-    events: rusqlite::Rows<'s>,
-    purged: rusqlite::Rows<'s>,
-    /// The next purged place, read ahead (one at a time: a purge can leave many).
-    next_purged: Option<Links>,
-}
-
-impl ChainRows<'_> {
-    /// The next `chunk` places (a few more where purged places come before an event), None at the chain's end.
-    fn read(&mut self, chunk: usize) -> Result<Option<Links>> {
-        let mut links = Links::default();
-        while links.len() < chunk {
-            match self.events.next()? {
-                Some(row) => {
-                    let seq: i64 = row.get(0)?;
-                    purged_before(&mut self.purged, &mut self.next_purged, &mut links, Some(seq), usize::MAX)?;
-                    links.push(row)?;
-                }
-                None => {
-                    purged_before(&mut self.purged, &mut self.next_purged, &mut links, None, chunk)?;
-                    break;
-                }
-            }
-        }
-        Ok((links.len() > 0).then_some(links))
-    }
-}
-
-/// Move the purged places before `seq` (all, with `None`, up to `chunk` places in `links`) into `links`, reading
-/// `purged` one place ahead into `next`.
-fn purged_before(
-    purged: &mut rusqlite::Rows,
-    next: &mut Option<Links>,
-    links: &mut Links,
-    seq: Option<i64>,
-    chunk: usize,
-) -> Result<()> {
-    while links.len() < chunk {
-        if next.is_none() {
-            let Some(row) = purged.next()? else { return Ok(()) };
-            let mut one = Links::default();
-            one.push(row)?;
-            *next = Some(one);
-        }
-        let Some(place) = next.take() else { return Ok(()) };
-        // The same seq in both tables (only a forgery): the event first, as SQLite's merge had it.
-        if seq.is_some_and(|seq| place.places[0].seq >= seq) {
-            *next = Some(place);
-            return Ok(());
-        }
-        links.append(place);
-    }
-    Ok(())
-}
-
 /// The next `chunk` places of the chain (None at its end).
-#[cfg(test)]
 fn read_links(rows: &mut rusqlite::Rows, chunk: usize) -> Result<Option<Links>> {
     let mut links = Links::default();
     while links.len() < chunk {
@@ -1076,7 +1001,7 @@ impl Reader<'_> {
     /// The hashes are recomputed in parallel, a chunk of events at a time; the links and purge records are
     /// checked in order on this thread, so the first break is the one a sequential walk finds.
     pub fn verify_chain(&self) -> Result<ChainWalk> {
-        self.in_one_snapshot(|| self.walk_chain(CHAIN_CHUNK, None))
+        self.walk_chain(CHAIN_CHUNK, None)
     }
 
     /// `verify_chain` and `verify_rows` in one read of the register (one snapshot): the walk, which reads every
@@ -1145,8 +1070,13 @@ impl Reader<'_> {
     fn walk_chain(&self, chunk: usize, last: Option<(&RequestIds, &mut Kept)>) -> Result<ChainWalk> {
         // No join to `requests`: the reference and the purge mark are looked up only where they are needed (a
         // break, a purge record), not for each of a million events.
-        let (mut events, mut purged) = (self.conn.prepare(CHAIN_EVENTS)?, self.conn.prepare(CHAIN_PURGED)?);
-        let mut rows = ChainRows { events: events.query([])?, purged: purged.query([])?, next_purged: None };
+        let mut stmt = self.conn.prepare(
+            "SELECT seq, id, coalesce(request_id, ''), at, actor, kind, data, prev_hash, hash, 0, state FROM events
+             UNION ALL
+             SELECT seq, id, request_id, at, actor, kind, data_sha256, prev_hash, hash, 1, state FROM purged_events
+             ORDER BY 1",
+        )?;
+        let mut rows = stmt.query([])?;
         let mut walk = Walk::default();
         let mut broken = None;
         let (ids, mut kept) = match last {
@@ -1154,7 +1084,7 @@ impl Reader<'_> {
             None => (None, None),
         };
         pipeline::ordered(
-            || rows.read(chunk),
+            || read_links(&mut rows, chunk),
             |links: &Links| {
                 let slot = |link: &Link| ids.map_or(Slot::Skip, |ids| link.slot(ids));
                 links.iter().map(|link| (link.recomputes(), slot(&link))).collect::<Vec<_>>()
