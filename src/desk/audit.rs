@@ -114,20 +114,13 @@ impl Desk {
         let anchor = anchor.map(read_anchor).transpose()?;
         let public = self.store.setting("audit.key.public")?;
         let register = self.lineage()?;
-        // The rows check (every request against its last event, a lookup each) reads on its own connection beside
-        // the chain walk: the two are independent, and each is consistent within its own statement.
-        let ((walk, mut triggers, stored, restorations), rows) = std::thread::scope(|scope| {
-            let rows = scope.spawn(|| self.store.read(|rd| rd.verify_rows()));
-            let chain = self.store.read(|rd| {
-                Ok((
-                    rd.verify_chain()?,
-                    rd.trigger_problems()?,
-                    rd.checkpoints()?,
-                    rd.register_events("trigger_restored")?,
-                ))
-            });
-            let rows = rows.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic));
-            Ok::<_, Error>((chain?, rows?))
+        let ((walk, rows), mut triggers, stored, restorations) = self.store.read(|rd| {
+            Ok((
+                rd.verify_chain_and_rows()?,
+                rd.trigger_problems()?,
+                rd.checkpoints()?,
+                rd.register_events("trigger_restored")?,
+            ))
         })?;
         triggers.extend(self.triggers_restored.iter().cloned());
         let mut checkpoints = CheckpointsCheck { count: stored.len() as u64, ..Default::default() };

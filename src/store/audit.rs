@@ -6,12 +6,13 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OptionalExtension, params};
+use rusqlite::types::{Type, ValueRef};
+use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
+use super::last_states::{Kept, LastStates, Recorded, RequestIds, Slot};
 use super::pipeline;
 use super::sqlite::{Reader, Tx};
 use crate::error::{Error, Result};
@@ -420,21 +421,27 @@ static STATE_V2_NAMES: std::sync::LazyLock<Vec<&'static str>> =
 /// `version`.
 fn digest_row(row: &rusqlite::Row, columns: usize, version: &str) -> Result<String> {
     let mut input = Vec::new();
-    state_input(row, columns, &mut input)?;
+    let names: Vec<&str> = row.as_ref().column_names().take(columns).collect();
+    state_input(row, &names, &mut input)?;
     Ok(state_digest(version, &input))
 }
 
-/// Append to `input` what a state digest hashes of the first `columns` columns of `row`: each column's name, type
-/// and value (so no two different values hash the same), tagged and length-prefixed. Kept apart from the hashing
-/// so a worker thread can hash it.
-fn state_input(row: &rusqlite::Row, columns: usize, input: &mut Vec<u8>) -> Result<()> {
+/// Append to `input` what a state digest hashes of the first columns of `row`, named `names`: each column's name,
+/// type and value (so no two different values hash the same), tagged and length-prefixed. Kept apart from the
+/// hashing so a worker thread can hash it; the names are the statement's, taken once by a caller that digests
+/// many rows.
+fn state_input(row: &rusqlite::Row, names: &[&str], input: &mut Vec<u8>) -> Result<()> {
+    append_state_input(row, names, 0, input)
+}
+
+/// `state_input` of the columns `from` on (the first `from` already appended).
+fn append_state_input(row: &rusqlite::Row, names: &[&str], from: usize, input: &mut Vec<u8>) -> Result<()> {
     let mut part = |tag: u8, bytes: &[u8]| {
         input.push(tag);
         input.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         input.extend_from_slice(bytes);
     };
-    let names = row.as_ref().column_names();
-    for (i, name) in names.take(columns).enumerate() {
+    for (i, name) in names.iter().enumerate().skip(from) {
         part(b'c', name.as_bytes());
         match row.get_ref(i)? {
             ValueRef::Null => part(b'n', &[]),
@@ -466,6 +473,11 @@ fn hash_value(h: &mut Sha256, value: ValueRef) {
         ValueRef::Text(v) => hash_part(h, b't', v),
         ValueRef::Blob(v) => hash_part(h, b'b', v),
     }
+}
+
+/// `state_digest` as bytes, without its tag.
+fn state_digest_bytes(input: &[u8]) -> [u8; 32] {
+    Sha256::digest(input).into()
 }
 
 impl Tx<'_> {
@@ -633,30 +645,6 @@ const ROW_CHANGED: &str =
 const FACTS_CHANGED: &str = "the request's log facts (acknowledged, closed from) differ from what the upgrade to \
                              schema 11 recorded: they were changed without an event";
 
-/// Append to `input` what the `recorded` state of a row of `verify_rows` covers (its `columns` state columns, of
-/// which the first `v1` are the v1 state, then the recorded state, then the upgrade's record of its log facts);
-/// the version to digest it under, and whether its log facts hold. A v1 state predates the log facts on the row:
-/// they must be as the upgrade found them (none recorded: none).
-fn row_state_input(
-    row: &rusqlite::Row,
-    columns: usize,
-    v1: usize,
-    recorded: &str,
-    input: &mut Vec<u8>,
-) -> Result<(&'static str, bool)> {
-    if recorded.starts_with(STATE_V2) {
-        state_input(row, columns, input)?;
-        return Ok((STATE_V2, true));
-    }
-    state_input(row, v1, input)?;
-    for i in 0..columns - v1 {
-        if row.get_ref(v1 + i)? != row.get_ref(columns + 1 + i)? {
-            return Ok((STATE_V1, false));
-        }
-    }
-    Ok((STATE_V1, true))
-}
-
 fn fold_row_state(table: &mut Sha256, id: &str, state: &str) {
     for part in [id, state] {
         table.update((part.len() as u64).to_le_bytes());
@@ -785,75 +773,127 @@ impl Records {
 /// Events per chunk of the chain walk, and request rows per chunk of the rows check: enough to keep a worker busy
 /// while this thread reads the next, few enough that the chunks in flight stay within a few megabytes.
 const CHAIN_CHUNK: usize = 2048;
+/// The page cache while the audit scans the register, in KiB (SQLite's unit when negative).
+const SCAN_CACHE: i64 = -4096;
 const ROWS_CHUNK: usize = 1024;
 
 /// One place in the chain as read: a live event, or a purged one (its data's SHA-256 in `data`; its fields empty
-/// where a purge before schema 10 kept only its hash). Owned, so a worker can recompute its hash.
-struct Link {
+/// where a purge before schema 10 kept only its hash). Borrowed from the chunk it was read into.
+#[derive(Clone, Copy)]
+struct Link<'a> {
     seq: i64,
-    id: String,
+    id: &'a str,
     /// The request's id (empty for a register event); for a purged event, its owner where the purge kept it.
-    request_id: Option<String>,
-    at: String,
-    actor: String,
-    kind: String,
-    data: String,
-    prev_hash: String,
-    hash: String,
+    request_id: Option<&'a str>,
+    at: &'a str,
+    actor: &'a str,
+    kind: &'a str,
+    data: &'a str,
+    prev_hash: &'a str,
+    hash: &'a str,
     purged: bool,
-    state: Option<String>,
+    state: Option<&'a str>,
 }
 
-impl Link {
-    fn read(row: &rusqlite::Row) -> Result<Link> {
+/// Places of the chain read as one chunk: every text field back to back in one buffer, so reading a million
+/// events does not allocate a string per field.
+#[derive(Default)]
+struct Links {
+    text: String,
+    places: Vec<Place>,
+}
+
+/// A place's fields as ranges of `Links::text`, in `Link`'s order (id, request id, at, actor, kind, data,
+/// prev hash, hash, state).
+struct Place {
+    seq: i64,
+    purged: bool,
+    fields: [(u32, u32); 9],
+    request_id: bool,
+    state: bool,
+}
+
+impl Links {
+    /// The columns: seq, id, request id, at, actor, kind, data, prev hash, hash, purged, state.
+    fn push(&mut self, row: &rusqlite::Row) -> Result<()> {
         let purged: bool = row.get(9)?;
-        // A live event's fields are all there (NOT NULL); a purged event's may not be.
-        let text = |i: usize| -> Result<String> {
-            Ok(if purged { row.get::<_, Option<String>>(i)?.unwrap_or_default() } else { row.get(i)? })
-        };
-        Ok(Link {
-            seq: row.get(0)?,
-            id: text(1)?,
-            request_id: row.get(2)?,
-            at: text(3)?,
-            actor: text(4)?,
-            kind: text(5)?,
-            data: text(6)?,
-            prev_hash: text(7)?,
-            hash: row.get(8)?,
-            purged,
-            state: row.get(10)?,
+        let mut fields = [(0u32, 0u32); 9];
+        let mut present = [true; 9];
+        for (field, column) in [1, 2, 3, 4, 5, 6, 7, 8, 10].into_iter().enumerate() {
+            // A live event's fields are all there (NOT NULL); a purged event's may not be, nor any state.
+            let value = match column {
+                2 | 10 => text_or_null_at(row, column)?,
+                8 => Some(text_at(row, column)?),
+                _ if purged => text_or_null_at(row, column)?,
+                _ => Some(text_at(row, column)?),
+            };
+            present[field] = value.is_some();
+            let start = self.text.len();
+            self.text.push_str(value.unwrap_or_default());
+            fields[field] = (start as u32, self.text.len() as u32);
+        }
+        self.places.push(Place { seq: row.get(0)?, purged, fields, request_id: present[1], state: present[8] });
+        Ok(())
+    }
+
+    fn len(&self) -> usize {
+        self.places.len()
+    }
+
+    fn iter(&self) -> impl Iterator<Item = Link<'_>> {
+        self.places.iter().map(|place| {
+            let field = |i: usize| &self.text[place.fields[i].0 as usize..place.fields[i].1 as usize];
+            Link {
+                seq: place.seq,
+                id: field(0),
+                request_id: place.request_id.then(|| field(1)),
+                at: field(2),
+                actor: field(3),
+                kind: field(4),
+                data: field(5),
+                prev_hash: field(6),
+                hash: field(7),
+                purged: place.purged,
+                state: place.state.then(|| field(8)),
+            }
         })
+    }
+}
+
+impl Link<'_> {
+    /// Where its state goes among the requests' last states (a purged event is no request's last).
+    fn slot(&self, ids: &RequestIds) -> Slot {
+        if self.purged {
+            return Slot::Skip;
+        }
+        ids.slot(self.request_id.unwrap_or(""), self.state)
     }
 
     /// Whether its stored hash is the hash of its stored content and link (a purged event kept without its
     /// fields has nothing to recompute). Pure: this is the part the workers do.
     fn recomputes(&self) -> bool {
-        let request_id = self.request_id.as_deref().unwrap_or("");
-        match (self.purged, &self.state) {
+        let request_id = self.request_id.unwrap_or("");
+        let (id, at, actor, kind) = (self.id, self.at, self.actor, self.kind);
+        match (self.purged, self.state) {
             (true, None) => true,
             (true, Some(state)) => {
-                let (id, at, actor, kind) = (&self.id, &self.at, &self.actor, &self.kind);
-                link_hash_of_digest(&self.prev_hash, id, request_id, at, actor, kind, &self.data, state) == self.hash
+                link_hash_of_digest(self.prev_hash, id, request_id, at, actor, kind, self.data, state) == self.hash
             }
-            (false, state) => {
-                let (id, at, actor, kind) = (&self.id, &self.at, &self.actor, &self.kind);
-                link_hash(&self.prev_hash, id, request_id, at, actor, kind, &self.data, state.as_deref()) == self.hash
-            }
+            (false, state) => link_hash(self.prev_hash, id, request_id, at, actor, kind, self.data, state) == self.hash,
         }
     }
 }
 
 /// The next `chunk` places of the chain (None at its end).
-fn read_links(rows: &mut rusqlite::Rows, chunk: usize) -> Result<Option<Vec<Link>>> {
-    let mut links = Vec::with_capacity(chunk.min(CHAIN_CHUNK));
+fn read_links(rows: &mut rusqlite::Rows, chunk: usize) -> Result<Option<Links>> {
+    let mut links = Links::default();
     while links.len() < chunk {
         match rows.next()? {
-            Some(row) => links.push(Link::read(row)?),
+            Some(row) => links.push(row)?,
             None => break,
         }
     }
-    Ok((!links.is_empty()).then_some(links))
+    Ok((links.len() > 0).then_some(links))
 }
 
 /// The chain walked so far: its head, the gaps waiting for their purge record, the records seen.
@@ -883,13 +923,19 @@ impl Walk {
     /// Take the next place in order, its hash already recomputed (`recomputes`); the break, if the chain does not
     /// hold there.
     fn step(&mut self, rd: &Reader, link: Link, recomputes: bool) -> Result<Option<ChainBreak>> {
+        let head = |walk: &mut ChainWalk| {
+            walk.head_seq = link.seq;
+            // Reused, not reallocated for each event.
+            walk.head_hash.clear();
+            walk.head_hash.push_str(link.hash);
+        };
         let walk = &mut self.walk;
         self.records.stated |= link.state.is_some();
         if link.purged {
             walk.events_purged += 1;
             // A purged event kept with its fields (schema 10 on) must still link to the one before and hash to its
             // place.
-            let problem = match &link.state {
+            let problem = match link.state {
                 None => None,
                 Some(_) if link.prev_hash != walk.head_hash => Some(
                     "a purged event's link to the one before does not match: an event was changed, removed or \
@@ -908,12 +954,12 @@ impl Walk {
                     problem: problem.into(),
                 }));
             }
-            self.pending.insert(link.seq, Gap { hash: link.hash.clone(), request: link.request_id });
-            (walk.head_seq, walk.head_hash) = (link.seq, link.hash);
+            self.pending.insert(link.seq, Gap { hash: link.hash.into(), request: link.request_id.map(str::to_string) });
+            head(walk);
             return Ok(None);
         }
         walk.events_checked += 1;
-        let request_id = link.request_id.as_deref().unwrap_or("");
+        let request_id = link.request_id.unwrap_or("");
         let problem = if link.prev_hash != walk.head_hash {
             Some(
                 "its link to the previous event does not match: an event before it was changed, removed or inserted"
@@ -922,27 +968,27 @@ impl Walk {
         } else if !recomputes {
             Some("its content does not match its hash: the event was edited".to_string())
         } else {
-            let purge = match link.kind.as_str() {
+            let purge = match link.kind {
                 "purged" if !request_id.is_empty() => Some(Purge::Request {
                     request_id,
                     really_purged: rd.request_mark(request_id)?.is_some_and(|(_, purged)| purged),
                 }),
-                UPGRADE_PURGES | UPGRADE_ROWS if request_id.is_empty() => self.records.upgrade(&link.kind),
+                UPGRADE_PURGES | UPGRADE_ROWS if request_id.is_empty() => self.records.upgrade(link.kind),
                 _ => None,
             };
             match purge {
                 Some(Purge::Refused(problem)) => Some(problem),
                 Some(purge) if link.kind != UPGRADE_ROWS => {
-                    claim(&link.data, purge, &mut self.pending, &mut self.records)
+                    claim(link.data, purge, &mut self.pending, &mut self.records)
                 }
                 _ => None,
             }
         };
         if let Some(problem) = problem {
             let reference = rd.request_mark(request_id)?.map(|(reference, _)| reference);
-            return Ok(Some(ChainBreak { seq: link.seq, event_id: link.id, reference, problem }));
+            return Ok(Some(ChainBreak { seq: link.seq, event_id: link.id.into(), reference, problem }));
         }
-        (walk.head_seq, walk.head_hash) = (link.seq, link.hash);
+        head(walk);
         Ok(None)
     }
 
@@ -969,16 +1015,16 @@ impl Walk {
 }
 
 /// Request rows read for the rows check: each row's digest input (back to back, `ends` marking each row's end),
-/// the version to digest it under, the state its events recorded, whether its log facts hold, and its reference
-/// to name it by.
+/// the version to digest it under, the state its events recorded, whether its log facts hold, and its rowid to
+/// name it by if it differs.
 #[derive(Default)]
 struct StatesChunk {
     input: Vec<u8>,
     ends: Vec<usize>,
     versions: Vec<&'static str>,
-    recorded: Vec<String>,
+    recorded: Vec<Recorded>,
     facts_hold: Vec<bool>,
-    references: Vec<String>,
+    rowids: Vec<i64>,
 }
 
 impl StatesChunk {
@@ -989,40 +1035,213 @@ impl StatesChunk {
             .zip(&self.ends)
             .enumerate()
             .map(|(i, (start, &end))| {
-                if state_digest(self.versions[i], &self.input[start..end]) != self.recorded[i] {
-                    Some(ROW_CHANGED)
-                } else if !self.facts_hold[i] {
-                    Some(FACTS_CHANGED)
-                } else {
-                    None
-                }
+                let digest = state_digest_bytes(&self.input[start..end]);
+                row_problem(&self.recorded[i], self.versions[i], &digest, self.facts_hold[i])
             })
             .collect()
     }
 }
 
-/// The next rows with a recorded state (rows without one are counted `unchecked` and not kept).
-fn read_states(
+/// What is wrong with a row whose state, digested under `version`, is `digest`, against its `recorded` state (a
+/// changed row first, then changed log facts, as `verify_rows` has always told them).
+fn row_problem(recorded: &Recorded, version: &str, digest: &[u8; 32], facts_hold: bool) -> Option<&'static str> {
+    if !recorded.is(version, digest) {
+        Some(ROW_CHANGED)
+    } else if !facts_hold {
+        Some(FACTS_CHANGED)
+    } else {
+        None
+    }
+}
+
+/// The version a row's recorded state is to be checked under: v2 where it says so, else v1 (an unknown tag or a
+/// state that is no digest then differs from the row's v1 digest, as it always did).
+fn version_of(recorded: &Recorded) -> &'static str {
+    if recorded.has_tag(STATE_V2) { STATE_V2 } else { STATE_V1 }
+}
+
+/// A text column borrowed from the row (no copy).
+fn text_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<&'a str> {
+    Ok(text_or_null_at(row, i)?.ok_or_else(|| rusqlite::Error::InvalidColumnType(i, "text".into(), Type::Null))?)
+}
+
+fn text_or_null_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<Option<&'a str>> {
+    let value = row.get_ref(i)?;
+    Ok(value.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), e.into()))?)
+}
+
+/// A request row's digests, read beside the chain walk: of its v1 state and of its v2 state (both untagged), and
+/// whether its log facts are what the upgrade to schema 11 recorded (what a v1 state is also held to).
+#[derive(Clone, Copy, Default)]
+struct RowDigest {
+    v1: [u8; 32],
+    v2: [u8; 32],
+    facts_hold: bool,
+}
+
+impl RowDigest {
+    /// The digest a state of `version` is compared with.
+    fn of(&self, version: &str) -> &[u8; 32] {
+        if version == STATE_V2 { &self.v2 } else { &self.v1 }
+    }
+}
+
+/// Every request row's digests, read beside the chain walk.
+struct RowDigests {
+    /// The rows in the order read: each one's place among the sorted ids, or `OTHER_ROW` and its index in `others`.
+    order: Vec<u32>,
+    /// By place among the sorted ids.
+    digests: Vec<RowDigest>,
+    /// Rows whose id is not a canonical UUID (or not among the ids read before), with their id.
+    others: Vec<(String, RowDigest)>,
+}
+
+const OTHER_ROW: u32 = 1 << 31;
+
+enum RowAt {
+    Place(u32),
+    Other(String),
+}
+
+/// Request rows read for their digests: each row's v2 digest input back to back (`v1_ends` marking where its v1
+/// input ends, `ends` where its v2 input does), whether its log facts hold, and where each row goes.
+#[derive(Default)]
+struct InputsChunk {
+    input: Vec<u8>,
+    v1_ends: Vec<usize>,
+    ends: Vec<usize>,
+    facts_hold: Vec<bool>,
+    rows: Vec<RowAt>,
+}
+
+impl InputsChunk {
+    /// Both digests of each row in one pass: the v2 columns are the v1 columns and two more, so the hasher is
+    /// cloned where the v1 input ends.
+    fn digests(&self) -> Vec<RowDigest> {
+        let starts = std::iter::once(0).chain(self.ends.iter().copied());
+        starts
+            .zip(&self.v1_ends)
+            .zip(&self.ends)
+            .zip(&self.facts_hold)
+            .map(|(((start, &v1_end), &end), &facts_hold)| {
+                let mut hasher = Sha256::new();
+                hasher.update(&self.input[start..v1_end]);
+                let v1 = hasher.clone().finalize().into();
+                hasher.update(&self.input[v1_end..end]);
+                RowDigest { v1, v2: hasher.finalize().into(), facts_hold }
+            })
+            .collect()
+    }
+}
+
+/// The number of log-fact columns: the v2 state's columns after the v1 ones.
+fn fact_columns() -> usize {
+    STATE_V2_NAMES.len() - v1_column_count()
+}
+
+/// Whether a row's log facts (its state columns after the first `v1`) equal the upgrade's record of them, read
+/// from the row's columns at `record` on (no record: NULLs, so the facts must be none).
+fn facts_hold(row: &rusqlite::Row, v1: usize, record: usize) -> Result<bool> {
+    for i in 0..fact_columns() {
+        if row.get_ref(v1 + i)? != row.get_ref(record + i)? {
+            return Ok(false);
+        }
+    }
+    Ok(true)
+}
+
+/// The scalar subqueries of the upgrade's record of a request row's log facts, in the state's order.
+const FACTS_RECORD_SQL: &str = "(SELECT f.acknowledged_on FROM row_facts f WHERE f.request_id = requests.id),
+                    (SELECT f.closed_from FROM row_facts f WHERE f.request_id = requests.id)";
+
+fn read_inputs(
     rows: &mut rusqlite::Rows,
-    columns: usize,
-    v1: usize,
-    checked: &mut u64,
-    unchecked: &mut u64,
-) -> Result<Option<StatesChunk>> {
-    let mut chunk = StatesChunk::default();
-    while chunk.ends.len() < ROWS_CHUNK {
+    names: &[&str],
+    ids: &RequestIds,
+    chunk_rows: usize,
+) -> Result<Option<InputsChunk>> {
+    let v1 = v1_column_count();
+    let mut chunk = InputsChunk::default();
+    while chunk.ends.len() < chunk_rows {
         let Some(row) = rows.next()? else { break };
-        let Some(recorded) = row.get::<_, Option<String>>(columns)? else {
-            *unchecked += 1;
-            continue;
+        let id = text_at(row, 0)?;
+        chunk.rows.push(ids.place_of(id).map_or_else(|| RowAt::Other(id.to_string()), RowAt::Place));
+        state_input(row, &names[..v1], &mut chunk.input)?;
+        chunk.v1_ends.push(chunk.input.len());
+        // Appending the rest of the v2 columns: the input so far is the v2 digest's first part, byte for byte.
+        append_state_input(row, names, v1, &mut chunk.input)?;
+        chunk.ends.push(chunk.input.len());
+        chunk.facts_hold.push(facts_hold(row, v1, names.len())?);
+    }
+    Ok((!chunk.ends.is_empty()).then_some(chunk))
+}
+
+/// The digests of every request row, read on a connection of its own beside the chain walk; `None` where that
+/// connection cannot be had or does not see the register the walk sees (`snapshot`, the chain head: every change
+/// to a row comes with an event), so that the rows are then read after the walk on its connection.
+fn row_digests_beside(path: Option<&str>, ids: &RequestIds, snapshot: &(i64, String)) -> Option<RowDigests> {
+    let path = path.filter(|p| !p.is_empty())?;
+    let conn =
+        Connection::open_with_flags(path, OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX).ok()?;
+    conn.busy_timeout(std::time::Duration::from_secs(10)).ok()?;
+    let rd = Reader { conn: &conn };
+    let digests = rd.in_one_snapshot(|| {
+        if head(&conn)? != *snapshot {
+            return Ok(None);
+        }
+        rd.row_digests(ids, ROWS_CHUNK).map(Some)
+    });
+    digests.ok().flatten()
+}
+
+/// What the rows check counts as it reads.
+#[derive(Default)]
+struct RowCounts {
+    checked: u64,
+    unchecked: u64,
+}
+
+/// The next `chunk` rows with a recorded state: their last event's (`last`), else the upgrade's record of row
+/// states (rows without either are counted `unchecked` and not kept). The row's columns: the v2 state's
+/// (`names`), its rowid, then the upgrade's record of its log facts.
+fn read_states(
+    rd: &Reader,
+    rows: &mut rusqlite::Rows,
+    names: &[&str],
+    last: &LastStates,
+    chunk_rows: usize,
+    counts: &mut RowCounts,
+) -> Result<Option<StatesChunk>> {
+    let v1 = v1_column_count();
+    let mut chunk = StatesChunk::default();
+    while chunk.ends.len() < chunk_rows {
+        let Some(row) = rows.next()? else { break };
+        let id = text_at(row, 0)?;
+        let recorded = match last.get(id) {
+            Recorded::None => match rd.upgrade_row_state(id)? {
+                Some(state) => Recorded::Text(state),
+                None => {
+                    counts.unchecked += 1;
+                    continue;
+                }
+            },
+            recorded => recorded,
         };
-        *checked += 1;
-        let (version, facts_hold) = row_state_input(row, columns, v1, &recorded, &mut chunk.input)?;
+        counts.checked += 1;
+        let version = version_of(&recorded);
+        // A v1 state predates the log facts on the row: they must be as the upgrade found them.
+        let facts = if version == STATE_V2 {
+            state_input(row, names, &mut chunk.input)?;
+            true
+        } else {
+            state_input(row, &names[..v1], &mut chunk.input)?;
+            facts_hold(row, v1, names.len() + 1)?
+        };
         chunk.ends.push(chunk.input.len());
         chunk.versions.push(version);
         chunk.recorded.push(recorded);
-        chunk.facts_hold.push(facts_hold);
-        chunk.references.push(row.get(1)?);
+        chunk.facts_hold.push(facts);
+        chunk.rowids.push(row.get(names.len())?);
     }
     Ok((!chunk.ends.is_empty()).then_some(chunk))
 }
@@ -1077,10 +1296,73 @@ impl Reader<'_> {
     /// The hashes are recomputed in parallel, a chunk of events at a time; the links and purge records are
     /// checked in order on this thread, so the first break is the one a sequential walk finds.
     pub fn verify_chain(&self) -> Result<ChainWalk> {
-        self.verify_chain_in(CHAIN_CHUNK)
+        self.walk_chain(CHAIN_CHUNK, None)
     }
 
-    fn verify_chain_in(&self, chunk: usize) -> Result<ChainWalk> {
+    /// `verify_chain` and `verify_rows` in one read of the register (one snapshot): the walk, which reads every
+    /// event in order anyway, keeps each request's last recorded state, and the rows check is then a plain scan of
+    /// `requests` against them — no lookup of each request's last event. Memory: ~53 bytes per request.
+    ///
+    /// The rows are digested meanwhile on a second connection (their reading is the other half of the work), when
+    /// it sees the same register (the same chain head at the start of its read); else after the walk, on this one.
+    pub fn verify_chain_and_rows(&self) -> Result<(ChainWalk, RowsCheck)> {
+        // Inside a transaction of the caller's, another connection would not see what it has not committed.
+        let path = self.conn.is_autocommit().then(|| self.conn.path().map(str::to_string)).flatten();
+        self.in_one_snapshot(|| {
+            let snapshot = head(self.conn)?;
+            let mut last = LastStates::new(self.request_ids_sorted()?);
+            let (ids, kept) = last.split();
+            let (walk, beside) = std::thread::scope(|scope| {
+                let beside = scope.spawn(|| row_digests_beside(path.as_deref(), ids, &snapshot));
+                let walk = self.walk_chain(CHAIN_CHUNK, Some((ids, kept)));
+                (walk, beside.join().unwrap_or_else(|panic| std::panic::resume_unwind(panic)))
+            });
+            let walk = walk?;
+            let rows = match beside {
+                Some(digests) => self.rows_from_digests(&last, &digests)?,
+                None => self.rows_against(&last, ROWS_CHUNK)?,
+            };
+            Ok((walk, rows))
+        })
+    }
+
+    /// Run `f` in one read transaction (a savepoint, so also inside a write transaction): everything it reads is
+    /// one snapshot of the register, and a write in between cannot make a row look changed without its event. The
+    /// page cache is small meanwhile: the scans read each page once, and the connection's usual cache (sized for
+    /// random writes) would only add its size to the memory the check needs.
+    fn in_one_snapshot<T>(&self, f: impl FnOnce() -> Result<T>) -> Result<T> {
+        let cache: i64 = self.conn.query_row("PRAGMA cache_size", [], |r| r.get(0))?;
+        self.conn.execute_batch(&format!("PRAGMA cache_size = {SCAN_CACHE}; SAVEPOINT audit_snapshot"))?;
+        let result = f();
+        // Nothing was written: this only ends the read.
+        let ended = self.conn.execute_batch(&format!(
+            "{} PRAGMA cache_size = {cache};",
+            if result.is_ok() {
+                "RELEASE audit_snapshot;"
+            } else {
+                "ROLLBACK TO audit_snapshot; RELEASE audit_snapshot;"
+            }
+        ));
+        let value = result?;
+        ended?;
+        Ok(value)
+    }
+
+    /// Every request row's id, for `LastStates`.
+    fn request_ids_sorted(&self) -> Result<RequestIds> {
+        let count: i64 = self.conn.query_row("SELECT count(*) FROM requests", [], |r| r.get(0))?;
+        let mut ids = RequestIds::with_capacity(count.max(0) as usize);
+        let mut stmt = self.conn.prepare("SELECT id FROM requests")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            ids.push(text_at(row, 0)?);
+        }
+        Ok(ids)
+    }
+
+    /// The chain walk; with `last`, also keeping each request's last recorded state, to the end of the chain even
+    /// past a break (the rows check does not stop at the chain's first break).
+    fn walk_chain(&self, chunk: usize, last: Option<(&RequestIds, &mut Kept)>) -> Result<ChainWalk> {
         // No join to `requests`: the reference and the purge mark are looked up only where they are needed (a
         // break, a purge record), not for each of a million events.
         let mut stmt = self.conn.prepare(
@@ -1092,14 +1374,29 @@ impl Reader<'_> {
         let mut rows = stmt.query([])?;
         let mut walk = Walk::default();
         let mut broken = None;
+        let (ids, mut kept) = match last {
+            Some((ids, kept)) => (Some(ids), Some(kept)),
+            None => (None, None),
+        };
         pipeline::ordered(
             || read_links(&mut rows, chunk),
-            |links: &Vec<Link>| links.iter().map(Link::recomputes).collect::<Vec<bool>>(),
-            |links, recomputed| {
-                for (link, recomputes) in links.into_iter().zip(recomputed) {
+            |links: &Links| {
+                let slot = |link: &Link| ids.map_or(Slot::Skip, |ids| link.slot(ids));
+                links.iter().map(|link| (link.recomputes(), slot(&link))).collect::<Vec<_>>()
+            },
+            |links, worked| {
+                for (link, (recomputes, slot)) in links.iter().zip(worked) {
+                    if let Some(kept) = kept.as_deref_mut() {
+                        kept.record(slot, link.request_id.unwrap_or(""), link.state);
+                    }
+                    if broken.is_some() {
+                        continue;
+                    }
                     if let Some(found) = walk.step(self, link, recomputes)? {
                         broken = Some(found);
-                        return Ok(false);
+                        if kept.is_none() {
+                            return Ok(false);
+                        }
                     }
                 }
                 Ok(true)
@@ -1145,38 +1442,52 @@ impl Reader<'_> {
 
     /// Every request row against the state recorded by its last event (or, for a row whose events all predate
     /// recorded states, by the upgrade's record of row states, itself checked against its chained digest). A v1
-    /// state does not cover the log's facts (schema 11): those are held to the upgrade's record of them. The rows
-    /// are read here and digested in parallel, a chunk at a time.
+    /// state does not cover the log's facts (schema 11): those are held to the upgrade's record of them. The
+    /// events' states are read in order (the last kept per request), then the rows are read here and digested in
+    /// parallel, a chunk at a time. `verify_chain_and_rows` does the same with the chain walk's read.
     pub fn verify_rows(&self) -> Result<RowsCheck> {
-        let mut stmt = self.conn.prepare(&format!(
-            "SELECT {STATE_V2_COLUMNS},
-                    coalesce(
-                        (SELECT e.state FROM events e WHERE e.request_id = requests.id ORDER BY e.seq DESC LIMIT 1),
-                        (SELECT s.state FROM row_states s WHERE s.request_id = requests.id)),
-                    (SELECT f.acknowledged_on FROM row_facts f WHERE f.request_id = requests.id),
-                    (SELECT f.closed_from FROM row_facts f WHERE f.request_id = requests.id)
-             FROM requests"
-        ))?;
-        let columns = stmt.column_count() - 3;
-        let v1 = v1_column_count();
+        self.in_one_snapshot(|| {
+            let mut last = LastStates::new(self.request_ids_sorted()?);
+            let mut stmt = self.conn.prepare("SELECT coalesce(request_id, ''), state FROM events ORDER BY seq")?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                last.keep(text_at(row, 0)?, text_or_null_at(row, 1)?);
+            }
+            self.rows_against(&last, ROWS_CHUNK)
+        })
+    }
+
+    /// The rows check against each request's last recorded state: a plain scan of `requests`, in its own order.
+    fn rows_against(&self, last: &LastStates, chunk: usize) -> Result<RowsCheck> {
+        let mut stmt =
+            self.conn.prepare(&format!("SELECT {STATE_V2_COLUMNS}, rowid, {FACTS_RECORD_SQL} FROM requests"))?;
+        let columns = stmt.column_count() - 1 - fact_columns();
+        let names: Vec<String> = stmt.column_names().take(columns).map(str::to_string).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
         let mut rows = stmt.query([])?;
         let mut check = RowsCheck::default();
-        let (mut checked, mut unchecked) = (0, 0);
+        let mut counts = RowCounts::default();
         pipeline::ordered(
-            || read_states(&mut rows, columns, v1, &mut checked, &mut unchecked),
+            || read_states(self, &mut rows, &names, last, chunk, &mut counts),
             |chunk: &StatesChunk| chunk.problems(),
             |chunk, problems| {
-                for (reference, problem) in chunk.references.into_iter().zip(problems) {
+                for (rowid, problem) in chunk.rowids.into_iter().zip(problems) {
                     let Some(problem) = problem else { continue };
                     check.differing += 1;
                     if check.rows.len() < 100 {
-                        check.rows.push(RowMismatch { reference, problem: problem.into() });
+                        check.rows.push(RowMismatch { reference: self.reference_at(rowid)?, problem: problem.into() });
                     }
                 }
                 Ok(true)
             },
         )?;
-        (check.checked, check.unchecked) = (checked, unchecked);
+        (check.checked, check.unchecked) = (counts.checked, counts.unchecked);
+        self.upgrade_records_problems(&mut check)?;
+        Ok(check)
+    }
+
+    /// The upgrades' records (of row states, of log facts) each rows check also holds to, put first.
+    fn upgrade_records_problems(&self, check: &mut RowsCheck) -> Result<()> {
         if let Some(problem) = self.row_states_problem()? {
             check.differing += 1;
             check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
@@ -1185,7 +1496,104 @@ impl Reader<'_> {
             check.differing += 1;
             check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of log facts)".into(), problem });
         }
+        Ok(())
+    }
+
+    /// The digests of every request row (its v1 and v2 states', untagged) and whether its log facts are the
+    /// upgrade's record of them, read and hashed in chunks.
+    fn row_digests(&self, ids: &RequestIds, chunk: usize) -> Result<RowDigests> {
+        let mut stmt = self.conn.prepare(&format!("SELECT {STATE_V2_COLUMNS}, {FACTS_RECORD_SQL} FROM requests"))?;
+        let columns = stmt.column_count() - fact_columns();
+        let names: Vec<String> = stmt.column_names().take(columns).map(str::to_string).collect();
+        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let mut rows = stmt.query([])?;
+        let mut out = RowDigests {
+            order: Vec::with_capacity(ids.len()),
+            digests: vec![RowDigest::default(); ids.len()],
+            others: vec![],
+        };
+        pipeline::ordered(
+            || read_inputs(&mut rows, &names, ids, chunk),
+            |chunk: &InputsChunk| chunk.digests(),
+            |chunk, digests| {
+                for (row, digest) in chunk.rows.into_iter().zip(digests) {
+                    match row {
+                        RowAt::Place(place) => {
+                            out.digests[place as usize] = digest;
+                            out.order.push(place);
+                        }
+                        RowAt::Other(id) => {
+                            out.order.push(OTHER_ROW | out.others.len() as u32);
+                            out.others.push((id, digest));
+                        }
+                    }
+                }
+                Ok(true)
+            },
+        )?;
+        Ok(out)
+    }
+
+    /// The rows check from digests read beside the walk: each row, in the order they were read, against its last
+    /// recorded state — what `rows_against` finds, from the same snapshot.
+    fn rows_from_digests(&self, last: &LastStates, rows: &RowDigests) -> Result<RowsCheck> {
+        let mut check = RowsCheck::default();
+        for &at in &rows.order {
+            let (recorded, digest, id) = if at & OTHER_ROW != 0 {
+                let (id, digest) = &rows.others[(at & !OTHER_ROW) as usize];
+                (last.get(id), digest, None)
+            } else {
+                (last.at(at), &rows.digests[at as usize], Some(at))
+            };
+            let id = || id.map_or_else(|| rows.others[(at & !OTHER_ROW) as usize].0.clone(), |p| last.ids().id_at(p));
+            let recorded = match recorded {
+                Recorded::None => match self.upgrade_row_state(&id())? {
+                    Some(state) => Recorded::Text(state),
+                    None => {
+                        check.unchecked += 1;
+                        continue;
+                    }
+                },
+                recorded => recorded,
+            };
+            check.checked += 1;
+            let version = version_of(&recorded);
+            // Only a v1 state is held to the upgrade's record of the log facts; a v2 state covers them.
+            let facts = version == STATE_V2 || digest.facts_hold;
+            if let Some(problem) = row_problem(&recorded, version, digest.of(version), facts) {
+                check.differing += 1;
+                if check.rows.len() < 100 {
+                    let reference = self.reference_of(&id())?;
+                    check.rows.push(RowMismatch { reference, problem: problem.into() });
+                }
+            }
+        }
+        self.upgrade_records_problems(&mut check)?;
         Ok(check)
+    }
+
+    fn reference_of(&self, request_id: &str) -> Result<String> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT reference FROM requests WHERE id = ?1")?
+            .query_row([request_id], |r| r.get(0))?)
+    }
+
+    /// The reference of the request row `rowid` (in the rows check's snapshot).
+    fn reference_at(&self, rowid: i64) -> Result<String> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT reference FROM requests WHERE rowid = ?1")?
+            .query_row([rowid], |r| r.get(0))?)
+    }
+
+    /// The state the upgrade to schema 10 recorded for a request's row, if it did.
+    fn upgrade_row_state(&self, request_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT state FROM row_states WHERE request_id = ?1")?
+            .query_row([request_id], |r| r.get(0))
+            .optional()?)
     }
 
     /// Whether `row_states` is still what the upgrade recorded (the digest in its chained event).
@@ -1480,7 +1888,7 @@ mod tests {
         let mut rows = stmt.query([]).unwrap();
         let mut walk = Walk::default();
         let mut broken = None;
-        for link in read_links(&mut rows, usize::MAX).unwrap().unwrap_or_default() {
+        for link in read_links(&mut rows, usize::MAX).unwrap().unwrap_or_default().iter() {
             let recomputes = link.recomputes();
             if let Some(found) = walk.step(rd, link, recomputes).unwrap() {
                 broken = Some(found);
@@ -1513,11 +1921,20 @@ mod tests {
     fn a_break_at_any_place_of_any_chunk_is_found_as_the_sequential_walk_finds_it() {
         let dir = tempfile::tempdir().unwrap();
         let conn = chain(dir.path(), 17);
+        // A request purged by retention in the middle: its events' places interleave with the live ones.
+        add_request(&conn, "p1", 2);
+        for n in 0..3 {
+            note(&conn, Some("p1"), n);
+            note(&conn, Some("r1"), n);
+        }
+        purge(&conn, "p1");
+        note(&conn, None, 9);
         let rd = Reader { conn: &conn };
         let whole = sequential(&rd);
         assert_eq!(whole.first_break, None);
         for chunk in [1, 2, 3, 4, 5, 8, 64] {
-            assert_eq!(rd.verify_chain_in(chunk).unwrap(), whole, "chunk {chunk}");
+            assert_eq!(rd.walk_chain(chunk, None).unwrap(), whole, "chunk {chunk}");
+            assert_eq!(walk_keeping_states(&rd, chunk), (whole.clone(), rows_by_lookup(&rd)), "chunk {chunk}");
         }
         let seqs: Vec<i64> = conn
             .prepare("SELECT seq FROM events ORDER BY seq")
@@ -1538,11 +1955,252 @@ mod tests {
                 conn.execute(attack, [seq]).unwrap();
                 let expected = sequential(&rd);
                 assert!(expected.first_break.is_some() || seq == *seqs.last().unwrap(), "{attack} at {seq}");
+                let rows = rows_by_lookup(&rd);
                 for chunk in [1, 2, 3, 4, 5, 8, 64] {
-                    assert_eq!(rd.verify_chain_in(chunk).unwrap(), expected, "{attack} at {seq}, chunk {chunk}");
+                    assert_eq!(rd.walk_chain(chunk, None).unwrap(), expected, "{attack} at {seq}, chunk {chunk}");
+                    let both = walk_keeping_states(&rd, chunk);
+                    assert_eq!(both, (expected.clone(), rows.clone()), "{attack} at {seq}, chunk {chunk}");
                 }
                 conn.execute_batch("ROLLBACK").unwrap();
             }
+        }
+    }
+
+    /// The walk keeping each request's last state, then the rows check against them, in chunks of `chunk`: read
+    /// after the walk, and from digests read beside it on a second connection (which must see the same register).
+    fn walk_keeping_states(rd: &Reader, chunk: usize) -> (ChainWalk, RowsCheck) {
+        let mut last = LastStates::new(rd.request_ids_sorted().unwrap());
+        let walk = rd.walk_chain(chunk, Some(last.split())).unwrap();
+        let rows = rd.rows_against(&last, chunk).unwrap();
+        if rd.conn.is_autocommit() {
+            let beside = row_digests_beside(rd.conn.path(), last.ids(), &head(rd.conn).unwrap()).expect("same head");
+            assert_eq!(rd.rows_from_digests(&last, &beside).unwrap(), rows, "beside the walk, chunk {chunk}");
+        }
+        let digests = rd.row_digests(last.ids(), chunk).unwrap();
+        assert_eq!(rd.rows_from_digests(&last, &digests).unwrap(), rows, "digests in chunks of {chunk}");
+        (walk, rows)
+    }
+
+    /// The rows check before it read the states from the walk (main's, with the log facts): each row with a lookup
+    /// of its last event's state and of the upgrade's record of its log facts.
+    fn rows_by_lookup(rd: &Reader) -> RowsCheck {
+        let mut stmt = rd
+            .conn
+            .prepare(&format!(
+                "SELECT {STATE_V2_COLUMNS},
+                        coalesce(
+                            (SELECT e.state FROM events e WHERE e.request_id = requests.id ORDER BY e.seq DESC LIMIT 1),
+                            (SELECT s.state FROM row_states s WHERE s.request_id = requests.id)),
+                        {FACTS_RECORD_SQL}
+                 FROM requests"
+            ))
+            .unwrap();
+        let columns = stmt.column_count() - 3;
+        let v1 = v1_column_count();
+        let mut rows = stmt.query([]).unwrap();
+        let mut check = RowsCheck::default();
+        while let Some(row) = rows.next().unwrap() {
+            let Some(recorded) = row.get::<_, Option<String>>(columns).unwrap() else {
+                check.unchecked += 1;
+                continue;
+            };
+            check.checked += 1;
+            let (state, facts_hold) = if recorded.starts_with(STATE_V2) {
+                (digest_row(row, columns, STATE_V2).unwrap(), true)
+            } else {
+                let facts_hold =
+                    (0..columns - v1).all(|i| row.get_ref(v1 + i).unwrap() == row.get_ref(columns + 1 + i).unwrap());
+                (digest_row(row, v1, STATE_V1).unwrap(), facts_hold)
+            };
+            let problem = if state != recorded {
+                ROW_CHANGED
+            } else if !facts_hold {
+                FACTS_CHANGED
+            } else {
+                continue;
+            };
+            check.differing += 1;
+            check.rows.push(RowMismatch { reference: row.get(1).unwrap(), problem: problem.into() });
+        }
+        rd.upgrade_records_problems(&mut check).unwrap();
+        check
+    }
+
+    fn add_request(conn: &Connection, id: &str, n: u32) {
+        conn.execute(
+            "INSERT INTO requests (id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received, status,
+                                   requester_name, is_open, created_at, updated_at)
+             VALUES (?1, 'RD-2026-' || ?2, 2026, ?2, 'access', 'eu-gdpr', 'FR', 'email', '2026-01-05', 'received',
+                     'A', 1, '2026-01-05T09:00:00Z', '2026-01-05T09:00:00Z')",
+            params![id, n],
+        )
+        .unwrap();
+    }
+
+    /// Purge a request as retention does: its events leave, a purge record names them, and its row keeps the purge
+    /// mark (the record's state covers it).
+    fn purge(conn: &Connection, id: &str) {
+        let at = "2026-02-01T09:00:00Z";
+        let tx = rusqlite::Transaction::new_unchecked(conn, rusqlite::TransactionBehavior::Deferred).unwrap();
+        let (_, removed) = purge_events(&tx, id, at).unwrap();
+        tx.execute("UPDATE requests SET purged_at = ?2 WHERE id = ?1", params![id, at]).unwrap();
+        append(&tx, Some(id), at, "test", "purged", &serde_json::json!({ "removed": removed })).unwrap();
+        tx.commit().unwrap();
+    }
+
+    fn note(conn: &Connection, request: Option<&str>, n: u32) {
+        append(conn, request, "2026-01-05T09:00:00Z", "test", "noted", &serde_json::json!({ "n": n })).unwrap();
+    }
+
+    #[test]
+    fn the_rows_check_from_the_walk_finds_what_the_lookup_of_each_last_event_finds() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = chain(dir.path(), 4);
+        let ids: Vec<String> = (0..8).map(|i| format!("0192f1a2-3b4c-7d5e-8f60-0000000000{i:02x}")).collect();
+        for (n, id) in ids.iter().enumerate() {
+            add_request(&conn, id, n as u32 + 10);
+        }
+        add_request(&conn, "r2", 30);
+        for round in 0..3 {
+            for (n, id) in ids.iter().enumerate().skip(1) {
+                note(&conn, Some(id), round * 10 + n as u32);
+            }
+            note(&conn, Some("r2"), round);
+            note(&conn, None, round);
+        }
+        // ids[0] has no event at all; ids[1] is purged.
+        purge(&conn, &ids[1]);
+        let rd = Reader { conn: &conn };
+        let whole = sequential(&rd);
+        assert_eq!(whole.first_break, None, "{whole:?}");
+        let clean = rows_by_lookup(&rd);
+        assert_eq!((clean.checked, clean.unchecked, clean.differing), (9, 1, 0), "{clean:?}");
+
+        // Rows changed without an event, an event of a later schema's state, a state that is not a digest, a last
+        // event without a state (held to the upgrade's record), one with a record of row states.
+        conn.execute("UPDATE requests SET notes = 'quietly' WHERE id IN (?1, ?2, 'r2')", params![ids[2], ids[1]])
+            .unwrap();
+        let insert = "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
+                      VALUES (?1, ?2, 'now', 'x', 'noted', '{}', 'x', 'x', ?3)";
+        let v9 = format!("v9:{}", "ab".repeat(32));
+        for (n, (id, state)) in
+            [(&ids[3], Some(v9.as_str())), (&ids[4], Some("not a digest")), (&ids[5], None), (&ids[6], None)]
+                .into_iter()
+                .enumerate()
+        {
+            conn.execute(insert, params![format!("forged-{n}"), id, state]).unwrap();
+        }
+        let row_state = |id: &str| super::row_state(&conn, id).unwrap().unwrap();
+        conn.execute("INSERT INTO row_states (request_id, state) VALUES (?1, ?2)", params![ids[5], row_state(&ids[5])])
+            .unwrap();
+        conn.execute("INSERT INTO row_states (request_id, state) VALUES (?1, ?2)", params![ids[0], row_state(&ids[0])])
+            .unwrap();
+        let expected = rows_by_lookup(&rd);
+        assert_eq!((expected.checked, expected.unchecked, expected.differing), (9, 1, 6), "{expected:?}");
+        let references: Vec<&str> = expected.rows.iter().map(|r| r.reference.as_str()).collect();
+        assert_eq!(
+            references,
+            ["(the upgrade's record of rows)", "RD-2026-11", "RD-2026-12", "RD-2026-13", "RD-2026-14", "RD-2026-30"]
+        );
+        assert_eq!(rd.verify_rows().unwrap(), expected);
+        let (walk, rows) = rd.verify_chain_and_rows().unwrap();
+        assert_eq!((walk, rows), (sequential(&rd), expected.clone()));
+        for chunk in [1, 2, 3, 5, 64] {
+            assert_eq!(walk_keeping_states(&rd, chunk), (sequential(&rd), expected.clone()), "chunk {chunk}");
+        }
+        // A write between the walk's start and the second connection's: its digests are not used.
+        let before = head(&conn).unwrap();
+        note(&conn, None, 99);
+        let ids = rd.request_ids_sorted().unwrap().sorted();
+        assert!(row_digests_beside(conn.path(), &ids, &before).is_none());
+        assert!(row_digests_beside(conn.path(), &ids, &head(&conn).unwrap()).is_some());
+    }
+
+    /// Append an event of `request` recording the row's v1 state, as a register before schema 11 did (the chain
+    /// stays whole).
+    fn note_v1(conn: &Connection, request: &str) {
+        let state = conn
+            .query_row(&format!("SELECT {STATE_V1_COLUMNS} FROM requests WHERE id = ?1"), [request], |row| {
+                Ok(digest_row(row, v1_column_count(), STATE_V1).unwrap())
+            })
+            .unwrap();
+        let data = serde_json::json!({ "v1": true });
+        append_after(
+            conn,
+            head(conn).unwrap().1,
+            Some(request),
+            Some(state),
+            "2026-01-05T09:00:00Z",
+            "test",
+            "noted",
+            &data,
+        )
+        .unwrap();
+    }
+
+    #[test]
+    fn the_rows_check_beside_the_walk_and_after_it_holds_v1_rows_to_the_log_facts_and_v2_rows_to_their_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let conn = chain(dir.path(), 3);
+        let (v1_kept, v1_none, v2) = (
+            "0192f1a2-3b4c-7d5e-8f60-0000000000a1",
+            "0192f1a2-3b4c-7d5e-8f60-0000000000a2",
+            "0192f1a2-3b4c-7d5e-8f60-0000000000a3",
+        );
+        for (n, id) in [v1_kept, v1_none, v2, "odd-v1"].into_iter().enumerate() {
+            add_request(&conn, id, 40 + n as u32);
+        }
+        // As an upgrade to schema 11 leaves them: facts back-filled on a v1 row and recorded, with their digest.
+        conn.execute(
+            "UPDATE requests SET acknowledged_on = '2026-01-06', closed_from = 'received' WHERE id IN (?1, 'odd-v1')",
+            [v1_kept],
+        )
+        .unwrap();
+        conn.execute(
+            "INSERT INTO row_facts (request_id, acknowledged_on, closed_from)
+             SELECT id, acknowledged_on, closed_from FROM requests WHERE acknowledged_on IS NOT NULL",
+            [],
+        )
+        .unwrap();
+        let tx = rusqlite::Transaction::new_unchecked(&conn, rusqlite::TransactionBehavior::Deferred).unwrap();
+        record_row_facts(&tx, "2026-01-05T09:00:00Z").unwrap();
+        tx.commit().unwrap();
+        for id in [v1_kept, v1_none, "odd-v1"] {
+            note_v1(&conn, id);
+        }
+        note(&conn, Some(v2), 1);
+        let rd = Reader { conn: &conn };
+        let clean = rows_by_lookup(&rd);
+        assert_eq!((clean.checked, clean.unchecked, clean.differing), (5, 0, 0), "{clean:?}");
+        assert_eq!(walk_keeping_states(&rd, 64), (sequential(&rd), clean));
+
+        // Changed with plain SQL: the log facts of v1 rows (covered by no state, held to the upgrade's record; a
+        // row without a record must have none), a fact of a v2 row (its state covers it).
+        conn.execute("UPDATE requests SET acknowledged_on = '2026-02-01' WHERE id = ?1", [v1_kept]).unwrap();
+        conn.execute("UPDATE requests SET closed_from = 'refused' WHERE id IN (?1, 'odd-v1')", [v1_none]).unwrap();
+        conn.execute("UPDATE requests SET acknowledged_on = '2026-02-02' WHERE id = ?1", [v2]).unwrap();
+        let expected = rows_by_lookup(&rd);
+        let found: Vec<(&str, &str)> =
+            expected.rows.iter().map(|r| (r.reference.as_str(), r.problem.as_str())).collect();
+        assert_eq!(
+            found,
+            [
+                ("RD-2026-40", FACTS_CHANGED),
+                ("RD-2026-41", FACTS_CHANGED),
+                ("RD-2026-42", ROW_CHANGED),
+                ("RD-2026-43", FACTS_CHANGED)
+            ],
+            "{expected:?}"
+        );
+        assert_eq!(rd.verify_rows().unwrap(), expected, "after the walk");
+        assert_eq!(rd.verify_chain_and_rows().unwrap(), (sequential(&rd), expected.clone()), "beside the walk");
+        let mut last = LastStates::new(rd.request_ids_sorted().unwrap());
+        rd.walk_chain(CHAIN_CHUNK, Some(last.split())).unwrap();
+        let beside = row_digests_beside(conn.path(), last.ids(), &head(&conn).unwrap()).expect("same head");
+        assert_eq!(rd.rows_from_digests(&last, &beside).unwrap(), expected, "from the second connection's digests");
+        assert_eq!(rd.rows_against(&last, ROWS_CHUNK).unwrap(), expected, "read after the walk");
+        for chunk in [1, 2, 3, 64] {
+            assert_eq!(walk_keeping_states(&rd, chunk), (sequential(&rd), expected.clone()), "chunk {chunk}");
         }
     }
 }

@@ -435,6 +435,8 @@ pub(crate) fn events_append_in_order_on_a_chain_that_verifies(e: &dyn Engine) {
     store.write(|tx| tx.update_request(&quietly)).unwrap();
     let rows = store.read(|r| r.verify_rows()).unwrap();
     assert_eq!((rows.differing, rows.rows[0].reference.as_str()), (1, a.reference.as_str()), "{rows:?}");
+    let both = store.read(|r| r.verify_chain_and_rows()).unwrap();
+    assert_eq!(both, (store.read(|r| r.verify_chain()).unwrap(), rows), "one read reports what the two checks do");
 }
 
 /// A purge removes the personal data and the events, keeps each event's place, and the chain still verifies.
@@ -483,6 +485,8 @@ pub(crate) fn a_purge_keeps_the_chain_whole(e: &dyn Engine) {
     let walk = store.read(|rd| rd.verify_chain()).unwrap();
     assert_eq!((walk.first_break, walk.events_purged), (None, 2));
     assert_eq!(store.read(|rd| rd.verify_rows()).unwrap().differing, 0);
+    let both = store.read(|rd| rd.verify_chain_and_rows()).unwrap();
+    assert_eq!(both, (store.read(|rd| rd.verify_chain()).unwrap(), store.read(|rd| rd.verify_rows()).unwrap()));
     assert_eq!(store.read(|rd| rd.count_purged()).unwrap(), 1);
     assert_eq!(store.read(|rd| rd.count_to_purge(cutoff)).unwrap(), 0);
     assert_eq!(store.read(|rd| rd.request(&kept.reference)).unwrap(), kept, "other requests are untouched");

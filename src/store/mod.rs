@@ -18,6 +18,7 @@ mod engine_error;
 mod export;
 mod identity;
 mod imports;
+mod last_states;
 pub mod migrate;
 mod pipeline;
 mod queue;
@@ -192,6 +193,9 @@ pub trait Read {
     fn verify_chain(&self) -> Result<ChainWalk>;
     /// Every request row against the state recorded by its last event.
     fn verify_rows(&self) -> Result<RowsCheck>;
+    /// Both of the above in one read of the register (one snapshot), each as it would report alone: the chain
+    /// walk keeps each request's last recorded state for the rows check.
+    fn verify_chain_and_rows(&self) -> Result<(ChainWalk, RowsCheck)>;
     /// The engine's append-only guards of the audit tables that are missing or not as shipped.
     fn trigger_problems(&self) -> Result<Vec<TriggerProblem>>;
     fn checkpoints(&self) -> Result<Vec<StoredCheckpoint>>;

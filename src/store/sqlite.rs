@@ -322,6 +322,10 @@ macro_rules! impl_read {
                 self.as_reader().verify_rows()
             }
 
+            fn verify_chain_and_rows(&self) -> Result<(ChainWalk, RowsCheck)> {
+                self.as_reader().verify_chain_and_rows()
+            }
+
             fn trigger_problems(&self) -> Result<Vec<TriggerProblem>> {
                 self.as_reader().trigger_problems()
             }
