@@ -174,6 +174,9 @@ struct Cursor {
     rowid: i64,
 }
 
+/// The longest cursor taken: a row's keys (a requester's name is at most a few hundred bytes) in JSON, in base64.
+const MAX_CURSOR: usize = 8 * 1024;
+
 impl Cursor {
     fn encode(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
@@ -182,6 +185,10 @@ impl Cursor {
 
     fn decode(field: &str, text: &str, q: &Query) -> Result<Cursor> {
         let bad = || Error::invalid(field, "not a cursor of this list (take it from a page's next or prev)");
+        // A cursor holds one row's sort keys: anything longer was not made here, and is not decoded.
+        if text.len() > MAX_CURSOR {
+            return Err(bad());
+        }
         let bytes = base64::engine::general_purpose::URL_SAFE_NO_PAD.decode(text.trim()).map_err(|_| bad())?;
         let c: Cursor = serde_json::from_slice(&bytes).map_err(|_| bad())?;
         if c.sort != q.sort || c.desc != q.descending || c.keys.len() != q.sort.keys().len() {
@@ -540,6 +547,10 @@ mod tests {
         assert!(
             matches!(Cursor::decode("before", "not-a-cursor!", &q), Err(Error::Invalid { ref field, .. }) if field == "before")
         );
+        let longest = Cursor { keys: vec!["closed".into(), "\u{1}".repeat(200).into()], ..c.clone() };
+        assert_eq!(Cursor::decode("after", &longest.encode(), &q).unwrap(), longest, "a 200-character name");
+        let made_elsewhere = Cursor { keys: vec!["closed".into(), "x".repeat(MAX_CURSOR).into()], ..c.clone() };
+        assert!(matches!(Cursor::decode("after", &made_elsewhere.encode(), &q), Err(Error::Invalid { .. })));
     }
 
     #[test]
