@@ -1217,15 +1217,9 @@ fn read_states(
     while chunk.ends.len() < chunk_rows {
         let Some(row) = rows.next()? else { break };
         let id = text_at(row, 0)?;
-        let recorded = match last.get(id) {
-            Recorded::None => match rd.upgrade_row_state(id)? {
-                Some(state) => Recorded::Text(state),
-                None => {
-                    counts.unchecked += 1;
-                    continue;
-                }
-            },
-            recorded => recorded,
+        let Some(recorded) = rd.recorded_or_upgrade(last.get(id), || id.to_string())? else {
+            counts.unchecked += 1;
+            continue;
         };
         counts.checked += 1;
         let version = version_of(&recorded);
@@ -1546,15 +1540,9 @@ impl Reader<'_> {
                 (last.at(at), &rows.digests[at as usize], Some(at))
             };
             let id = || id.map_or_else(|| rows.others[(at & !OTHER_ROW) as usize].0.clone(), |p| last.ids().id_at(p));
-            let recorded = match recorded {
-                Recorded::None => match self.upgrade_row_state(&id())? {
-                    Some(state) => Recorded::Text(state),
-                    None => {
-                        check.unchecked += 1;
-                        continue;
-                    }
-                },
-                recorded => recorded,
+            let Some(recorded) = self.recorded_or_upgrade(recorded, id)? else {
+                check.unchecked += 1;
+                continue;
             };
             check.checked += 1;
             let version = version_of(&recorded);
@@ -1588,6 +1576,15 @@ impl Reader<'_> {
     }
 
     /// The state the upgrade to schema 10 recorded for a request's row, if it did.
+    /// The state a row is held to: its last event's, else the upgrade's record of it (None: unchecked). `id` is
+    /// only named for a row whose events recorded none.
+    fn recorded_or_upgrade(&self, recorded: Recorded, id: impl FnOnce() -> String) -> Result<Option<Recorded>> {
+        Ok(match recorded {
+            Recorded::None => self.upgrade_row_state(&id())?.map(Recorded::Text),
+            recorded => Some(recorded),
+        })
+    }
+
     fn upgrade_row_state(&self, request_id: &str) -> Result<Option<String>> {
         Ok(self
             .conn
