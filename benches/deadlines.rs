@@ -71,7 +71,9 @@ fn sqlite3(db: &str, sql: &str) -> Duration {
 }
 
 fn recompute(db: &str) {
-    let desk = Desk::open(std::path::Path::new(db), Clock::from_env().expect("clock")).expect("open");
+    let desk =
+        Desk::open(std::path::Path::new(db), Clock::from_env().expect("clock"), &rightsdesk::vault::Access::from_env())
+            .expect("open");
     let t = Instant::now();
     let report = desk.add_non_working_day("GB-ENG", "2026-12-21", "Benchmark closure").expect("add day");
     let core = t.elapsed();

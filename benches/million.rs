@@ -200,6 +200,8 @@ fn run(cmd: &Cmd, env: &Env, fresh: &Path) -> Ran {
     command
         .args(cmd.args.iter().map(|a| fill(a, env, fresh)))
         .env("RIGHTSDESK_NOW", NOW)
+        // Measured against the sqlite3 shell on the same file: a plain register (encrypted vs plain is its own run).
+        .env("RIGHTSDESK_UNENCRYPTED", "1")
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(Stdio::piped());

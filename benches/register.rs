@@ -63,7 +63,8 @@ fn time_sqlite3(db: &Path, sql: &str) -> Duration {
 fn main() {
     let db = std::env::args().skip(1).find(|a| !a.starts_with('-')).expect("usage: cargo bench --bench register -- DB");
     let db = Path::new(&db);
-    let desk = Desk::open(db, Clock::from_env().expect("RIGHTSDESK_NOW")).expect("open the database");
+    let desk = Desk::open(db, Clock::from_env().expect("RIGHTSDESK_NOW"), &rightsdesk::vault::Access::from_env())
+        .expect("open the database");
     let today = desk.today();
     let soon = today + time::Duration::days(7);
     let cols = "id, reference, kind, regime, status, requester_name, requester_email, received, effective_due, \

@@ -15,7 +15,8 @@ DEMO_DB="$DEMO_DIR/demo.sqlite3"
 if [ ! -f "$DEMO_DB" ]; then
   echo "==> Creating the demo register in $DEMO_DB"
   mkdir -p "$DEMO_DIR"
-  target/debug/rightsdesk --db "$DEMO_DB" demo seed --count 2500
+  # A plain register, said so in the window: the demo shares a known data set, not a secret.
+  target/debug/rightsdesk --db "$DEMO_DB" --unencrypted demo seed --count 2500
 fi
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then

@@ -46,6 +46,9 @@ pub enum Error {
     Database(String),
     #[error("{context}: {source}")]
     Io { context: String, source: std::io::Error },
+    /// The register is encrypted and was not unlocked (no key given, or the one given does not open it).
+    #[error("{0}")]
+    Locked(String),
     /// The file is not a database, or stored data cannot be read back.
     #[error("stored data is damaged: {0}")]
     Corrupt(String),
@@ -80,6 +83,7 @@ pub enum ErrorCode {
     Io,
     Corrupt,
     Export,
+    Locked,
     // Set by the desktop shell: the operation stopped unexpectedly (its task panicked).
     Internal,
     // Set by the window itself: the call never reached the shell.
@@ -103,6 +107,7 @@ impl ErrorCode {
             ErrorCode::Io => "io",
             ErrorCode::Corrupt => "corrupt",
             ErrorCode::Export => "export",
+            ErrorCode::Locked => "locked",
             ErrorCode::Internal => "internal",
             ErrorCode::Bridge => "bridge",
         }
@@ -153,6 +158,7 @@ impl Error {
             Error::Io { .. } => ErrorCode::Io,
             Error::Corrupt(_) => ErrorCode::Corrupt,
             Error::Export(_) => ErrorCode::Export,
+            Error::Locked(_) => ErrorCode::Locked,
         }
     }
 

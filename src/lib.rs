@@ -23,6 +23,7 @@ pub mod safe_file;
 pub mod signing;
 pub mod store;
 pub mod typeset;
+pub mod vault;
 
 pub use desk::Desk;
 pub use error::{Error, ErrorCode, ErrorReport, Result};

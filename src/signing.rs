@@ -15,6 +15,8 @@ use crate::hash::{hex, unhex};
 const ARGON2_M_KIB: u32 = 64 * 1024;
 const ARGON2_T: u32 = 3;
 const ARGON2_P: u32 = 1;
+/// The same cost (memory KiB, passes, lanes) for the vault's passphrase.
+pub(crate) const ARGON2: (u32, u32, u32) = (ARGON2_M_KIB, ARGON2_T, ARGON2_P);
 /// A passphrase shorter than this is refused: it seals the key that makes a rewrite of the log detectable.
 pub const MIN_PASSPHRASE_CHARS: usize = 10;
 
@@ -140,7 +142,7 @@ pub fn open(sealed: &Sealed, passphrase: &str, context: &[u8]) -> Result<Signing
     SigningKey::from_seed(seed)
 }
 
-fn stretch(passphrase: &str, salt: &[u8], m_kib: u32, t: u32, p: u32) -> Result<LessSafeKey> {
+pub(crate) fn stretch(passphrase: &str, salt: &[u8], m_kib: u32, t: u32, p: u32) -> Result<LessSafeKey> {
     use argon2::{Algorithm, Argon2, Params, Version};
     let params = Params::new(m_kib, t, p, Some(32)).map_err(|e| Error::Corrupt(format!("Argon2 parameters: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
@@ -152,7 +154,7 @@ fn stretch(passphrase: &str, salt: &[u8], m_kib: u32, t: u32, p: u32) -> Result<
     Ok(LessSafeKey::new(unbound))
 }
 
-fn random(buf: &mut [u8]) -> Result<()> {
+pub(crate) fn random(buf: &mut [u8]) -> Result<()> {
     SystemRandom::new().fill(buf).map_err(|_| Error::Corrupt("the system's random number generator failed".into()))
 }
 

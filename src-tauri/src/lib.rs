@@ -35,7 +35,11 @@ fn open_state() -> AppState {
     let desk = path
         .as_ref()
         .map_err(ErrorReport::from)
-        .and_then(|p| Clock::from_env().and_then(|c| Desk::open(p, c)).map_err(|e| ErrorReport::from(&e)))
+        .and_then(|p| {
+            Clock::from_env()
+                .and_then(|c| Desk::open(p, c, &rightsdesk::vault::Access::from_env()))
+                .map_err(|e| ErrorReport::from(&e))
+        })
         .map(Arc::new);
     AppState { desk, db_path: path.ok() }
 }

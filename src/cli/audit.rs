@@ -34,9 +34,10 @@ pub enum Command {
 pub enum KeyCommand {
     /// Make the register's signing key: in the OS keyring, or sealed with a passphrase read from standard input.
     Setup {
-        /// Seal the key with a passphrase (one line on standard input) instead of the OS keyring.
+        /// Seal the key with a passphrase (one line on standard input) instead of the OS keyring. (The global
+        /// --passphrase-stdin is the register's own passphrase.)
         #[arg(long)]
-        passphrase_stdin: bool,
+        key_passphrase_stdin: bool,
     },
     /// Whether a key is set up, where it is kept, and the newest checkpoint.
     Status,
@@ -73,8 +74,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             let done = ops::audit::ExportAnchor { save: SaveTo { out: Some(out), force } }.run(&desk)?;
             ctx.show(&done.checkpoint, |cp| signed(&format!("anchor written to {}", done.file), cp))
         }
-        Command::Key(KeyCommand::Setup { passphrase_stdin }) => {
-            let passphrase = if passphrase_stdin { Some(super::secret_from_stdin("passphrase")?) } else { None };
+        Command::Key(KeyCommand::Setup { key_passphrase_stdin }) => {
+            let passphrase = if key_passphrase_stdin { Some(super::secret_from_stdin("passphrase")?) } else { None };
             // The buffer itself moves into the op, which wipes it when dropped.
             let passphrase = passphrase.map(|mut p| std::mem::take(&mut *p));
             ctx.show(&ops::audit::SetUpAuditKey { passphrase }.run(&desk)?, key_status)
@@ -142,7 +143,7 @@ fn signed(what: &str, cp: &CheckpointInfo) -> String {
 
 fn key_status(s: &AuditKeyStatus) -> String {
     if !s.set_up {
-        return "no signing key: run `rightsdesk audit key setup` (add --passphrase-stdin where there is no OS keyring)"
+        return "no signing key: run `rightsdesk audit key setup` (add --key-passphrase-stdin where there is no OS keyring)"
             .into();
     }
     let mut lines = vec![format!(

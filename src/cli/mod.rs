@@ -20,6 +20,7 @@ mod request;
 mod requester;
 mod retention;
 mod settings;
+mod vault;
 
 use std::process::ExitCode;
 
@@ -34,6 +35,14 @@ struct Cli {
     /// Print the result as one JSON value instead of text.
     #[arg(long, global = true)]
     json: bool,
+    /// Read the register's passphrase from the first line of standard input (else RIGHTSDESK_PASSPHRASE, else the
+    /// OS keyring). A new register is encrypted under it.
+    #[arg(long, global = true)]
+    passphrase_stdin: bool,
+    /// Make a new register without encryption when no passphrase is given (for tests and demos; also
+    /// RIGHTSDESK_UNENCRYPTED=1).
+    #[arg(long, global = true)]
+    unencrypted: bool,
     #[command(subcommand)]
     command: Command,
 }
@@ -85,6 +94,9 @@ enum Command {
     Export(export::Command),
     /// Yearly metrics in the shape of CCPA §7102 (received, complied with, denied, median and mean days).
     Metrics(rightsdesk::ops::exports::GetMetrics),
+    /// The register's encryption at rest: status and the ways it unlocks.
+    #[command(subcommand)]
+    Vault(vault::Command),
 }
 
 /// A failure the user can act on: printed as one line.
@@ -142,12 +154,29 @@ pub struct Ctx {
     db: Option<std::path::PathBuf>,
     /// `--json`: print the result as JSON.
     pub json: bool,
+    passphrase_stdin: bool,
+    unencrypted: bool,
 }
 
 impl Ctx {
     /// The register named by `--db` (or its default), opened.
     pub fn desk(&self) -> Result<rightsdesk::Desk, Failure> {
-        open_desk(self.db.as_deref())
+        self.desk_with(self.access()?)
+    }
+
+    /// How the register is unlocked: `--passphrase-stdin`, `RIGHTSDESK_PASSPHRASE`, the keyring; `--unencrypted`.
+    pub fn access(&self) -> Result<rightsdesk::vault::Access, Failure> {
+        let mut access = rightsdesk::vault::Access::from_env();
+        if self.passphrase_stdin {
+            access.passphrase = Some(secret_from_stdin("passphrase")?);
+        }
+        access.unencrypted |= self.unencrypted;
+        Ok(access)
+    }
+
+    /// The register opened with `access` (the vault commands unlock in their own ways).
+    pub fn desk_with(&self, access: rightsdesk::vault::Access) -> Result<rightsdesk::Desk, Failure> {
+        open_desk(self.db.as_deref(), &access)
     }
 
     /// The command's result: JSON with `--json`, else the text `human` makes of it.
@@ -156,10 +185,18 @@ impl Ctx {
     }
 }
 
-fn open_desk(db: Option<&std::path::Path>) -> Result<rightsdesk::Desk, Failure> {
+fn open_desk(db: Option<&std::path::Path>, access: &rightsdesk::vault::Access) -> Result<rightsdesk::Desk, Failure> {
     let clock = rightsdesk::desk::Clock::from_env()?;
     let path = rightsdesk::desk::resolve_db_path(db)?;
-    let desk = rightsdesk::Desk::open(&path, clock)?;
+    let desk = rightsdesk::Desk::open(&path, clock, access)?;
+    if let Some(recovery) = desk.new_recovery_key() {
+        out::stderr(&format!(
+            "note: {} was made encrypted. Its recovery key opens it if the passphrase is lost; write it down and keep \
+             it apart from this computer, it is shown only now: {}",
+            path.display(),
+            recovery.as_str()
+        ));
+    }
     if desk.store().is_read_only() {
         out::stderr(&format!(
             "note: {} is not writable by this user: opened read-only (changes will be refused)",
@@ -182,7 +219,7 @@ pub fn main() -> ExitCode {
             return ExitCode::from(2);
         }
     };
-    let ctx = Ctx { db: cli.db, json: cli.json };
+    let ctx = Ctx { db: cli.db, json: cli.json, passphrase_stdin: cli.passphrase_stdin, unencrypted: cli.unencrypted };
     let result = match cli.command {
         Command::Deadline(args) => deadline::run(&ctx, args),
         Command::Request(c) => request::run(&ctx, c),
@@ -200,6 +237,7 @@ pub fn main() -> ExitCode {
         Command::Import(args) => import::run(&ctx, args),
         Command::Export(c) => export::run(&ctx, c),
         Command::Metrics(args) => export::metrics(&ctx, args),
+        Command::Vault(c) => vault::run(&ctx, c),
     };
     match result {
         Ok(output) => {

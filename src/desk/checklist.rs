@@ -204,7 +204,9 @@ impl Desk {
         }
         let request = self.store.read(|r| r.request(id_or_reference))?;
         let stored = match proof {
-            Some((name, mut content)) => Some(store_file(&self.attachments_dir(), &request.id, &name, &mut content)?),
+            Some((name, mut content)) => {
+                Some(store_file(&self.attachments_dir(), self.file_key(), &request.id, &name, &mut content)?)
+            }
             None => None,
         };
         let now = store::timestamp(self.now());

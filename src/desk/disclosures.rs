@@ -73,7 +73,9 @@ impl Desk {
             Ok(r)
         })?;
         let stored = match file {
-            Some((name, mut content)) => Some(store_file(&self.attachments_dir(), &request.id, &name, &mut content)?),
+            Some((name, mut content)) => {
+                Some(store_file(&self.attachments_dir(), self.file_key(), &request.id, &name, &mut content)?)
+            }
             None => None,
         };
         let now = store::timestamp(self.now());

@@ -102,7 +102,7 @@ impl Desk {
                 let mut path = None;
                 if sent {
                     let name = archive.name(&format!("{dir}/correspondence"), &a.file_name);
-                    copy_attachment(&mut archive, &self.attachments_dir(), a, &name)?;
+                    self.copy_attachment(&mut archive, a, &name)?;
                     correspondence += 1;
                     path = Some(name);
                 }
@@ -221,17 +221,18 @@ fn is_letter(reference: &str, file_name: &str) -> bool {
         .is_some_and(|(stage, lang)| STAGES.iter().any(|(id, _)| *id == stage) && (2..=3).contains(&lang.len()))
 }
 
-fn copy_attachment(archive: &mut Archive, root: &Path, a: &Attachment, name: &str) -> Result<()> {
-    let path = root.join(&a.stored_name);
-    let mut file = std::fs::File::open(&path).map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    let (sha, _) = archive.stream(name, &mut file, a.size.max(0) as u64, |_| {})?;
-    if sha != a.sha256 {
-        return Err(Error::invalid(
-            "file",
-            format!("{} changed on disk since it was recorded (its SHA-256 no longer matches)", a.file_name),
-        ));
+impl Desk {
+    fn copy_attachment(&self, archive: &mut Archive, a: &Attachment, name: &str) -> Result<()> {
+        let mut file = self.open_stored(&self.attachments_dir().join(&a.stored_name))?;
+        let (sha, _) = archive.stream(name, &mut file, a.size.max(0) as u64, |_| {})?;
+        if sha != a.sha256 {
+            return Err(Error::invalid(
+                "file",
+                format!("{} changed on disk since it was recorded (its SHA-256 no longer matches)", a.file_name),
+            ));
+        }
+        Ok(())
     }
-    Ok(())
 }
 
 fn to_json(v: &impl Serialize) -> Result<Vec<u8>> {

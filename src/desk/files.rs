@@ -20,6 +20,39 @@ impl Desk {
     pub fn attachments_dir(&self) -> PathBuf {
         self.files.join("attachments")
     }
+
+    /// The key the register's files are sealed with (an encrypted register).
+    pub(crate) fn file_key(&self) -> Option<&crate::vault::FileKey> {
+        self.file_key.as_ref()
+    }
+
+    /// A file of the register's folder, for reading its content (through its seal in an encrypted register).
+    pub(crate) fn open_stored(&self, path: &Path) -> Result<Box<dyn std::io::Read + Send>> {
+        crate::vault::open_file(self.file_key.as_ref(), path)
+    }
+
+    /// The whole content of a small file of the register's folder, within `limit` bytes.
+    pub(crate) fn read_stored(&self, path: &Path, limit: u64) -> Result<Vec<u8>> {
+        use std::io::Read;
+        let mut bytes = Vec::new();
+        self.open_stored(path)?
+            .take(limit + 1)
+            .read_to_end(&mut bytes)
+            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+        crate::files::check_len(&path.display().to_string(), bytes.len() as u64, limit)?;
+        Ok(bytes)
+    }
+
+    /// Write a small file into the register's folder whole (sealed in an encrypted register; see `safe_file`).
+    pub(crate) fn write_stored(&self, path: &Path, existing: crate::safe_file::Existing, bytes: &[u8]) -> Result<()> {
+        use std::io::Write;
+        let mut output = crate::safe_file::Output::create(path, existing)?;
+        let mut sink = crate::vault::FileSink::new(self.file_key(), output.file())?;
+        sink.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
+        sink.finish()?;
+        output.commit()?;
+        Ok(())
+    }
 }
 
 /// The name as shown to people, made safe as a file name: no folders, no control characters, not empty.
@@ -66,9 +99,10 @@ impl StoredFile {
 
 /// Copy `content` into `root/<request id>/<file id>-<name>` through [`crate::safe_file`]: written under a
 /// temporary name, synced, then renamed, so a crash never leaves a half file under its final name; folders 0700 and
-/// the file 0600 on Unix.
+/// the file 0600 on Unix; sealed under `key` in an encrypted register (the SHA-256 and size are the content's).
 pub(crate) fn store_file(
     root: &Path,
+    key: Option<&crate::vault::FileKey>,
     request_id: &Uuid,
     file_name: &str,
     content: &mut dyn std::io::Read,
@@ -81,17 +115,18 @@ pub(crate) fn store_file(
     let stored_name = format!("{request_id}/{id}-{file_name}");
     let path = root.join(&stored_name);
     let mut output = crate::safe_file::Output::create(&path, crate::safe_file::Existing::Refuse)?;
-    let (sha256, size) = copy_hashed(content, output.file(), &path)?;
+    let mut sink = crate::vault::FileSink::new(key, output.file())?;
+    let (sha256, size) = copy_hashed(content, &mut sink, &path)?;
+    sink.finish()?;
     output.commit()?;
     Ok(StoredFile { id, file_name, stored_name, sha256, size, path })
 }
 
 pub(super) fn copy_hashed(
     content: &mut dyn std::io::Read,
-    file: &mut std::fs::File,
+    file: &mut dyn std::io::Write,
     to: &Path,
 ) -> Result<(String, i64)> {
-    use std::io::Write;
     let io = |e| Error::io(format!("cannot write {}", to.display()), e);
     let mut hasher = crate::hash::Hasher::new();
     let mut buf = vec![0u8; 64 * 1024];

@@ -202,7 +202,7 @@ impl Desk {
         let root = self.evidence_dir();
         let mut stored: Vec<StoredFile> = Vec::new();
         for mut file in evidence {
-            match store_file(&root, &request.id, &file.name, &mut file.content) {
+            match store_file(&root, self.file_key(), &request.id, &file.name, &mut file.content) {
                 Ok(f) => stored.push(f),
                 Err(e) => {
                     stored.iter().for_each(StoredFile::remove);

@@ -368,7 +368,7 @@ impl Desk {
     fn record_sent(&self, item: &OutboxItem, eml: &[u8]) -> Result<()> {
         let request_id = uuid::Uuid::parse_str(&item.request_id).map_err(|e| Error::Corrupt(e.to_string()))?;
         let name = format!("{}-{}.eml", item.reference, item.stage);
-        let file = store_file(&self.attachments_dir(), &request_id, &name, &mut &eml[..])?;
+        let file = store_file(&self.attachments_dir(), self.file_key(), &request_id, &name, &mut &eml[..])?;
         let now = store::timestamp(self.now());
         let recorded = self.update(&item.request_id, |_, tx| {
             tx.finish_message(&item.id, "sent", &now, None, Some(&now))?;

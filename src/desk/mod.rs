@@ -33,6 +33,7 @@ mod requesters;
 mod responses;
 mod retention;
 mod subject_export;
+mod vault;
 
 pub use audit::{AnchorCheck, AuditKeyStatus, ChainReport, CheckpointInfo, CheckpointsCheck, PASSPHRASE_ENV};
 pub use authorities::{OwnAuthority, RegimeAuthorities};
@@ -44,6 +45,7 @@ pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
 pub use responses::{LetterCopy, LetterWritten, StageOption, TemplateCatalogue};
 pub use retention::{DEFAULT_RETENTION_MONTHS, RetentionReport};
 pub use subject_export::SubjectExport;
+pub use vault::VaultStatus;
 
 pub use checklist::{SystemInput, action_for};
 pub use requesters::{REPEAT_THRESHOLD, Related, RequesterView};
@@ -127,11 +129,17 @@ pub struct Desk {
     triggers_restored: Vec<store::TriggerProblem>,
     /// The register's own folder for files (`register_files`).
     files: PathBuf,
+    /// The unlocked vault of an encrypted register (`None`: a plain one); its file key seals the register's files.
+    vault: Option<crate::vault::Vault>,
+    file_key: Option<crate::vault::FileKey>,
 }
 
 impl Desk {
-    pub fn open(path: &Path, clock: Clock) -> Result<Desk> {
-        let store = Store::open(path, &store::timestamp(clock.now()))?;
+    /// Open the register at `path` (making it if there is none), unlocked as `access` allows: an encrypted register
+    /// needs one of its unlock methods; a new one is encrypted unless `access` asks for a plain one.
+    pub fn open(path: &Path, clock: Clock, access: &crate::vault::Access) -> Result<Desk> {
+        let vault = crate::vault::unlock(path, access, &store::timestamp(clock.now()))?;
+        let store = Store::open(path, &store::timestamp(clock.now()), vault.as_ref().map(|v| v.key.database_key()))?;
         let actor = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "officer".into());
         let extra = store.read(|r| r.calendar_days_by_code())?;
         let engine = std::sync::Arc::new(Engine::shipped()?.with_extra_days(extra));
@@ -163,6 +171,8 @@ impl Desk {
             signing: std::sync::Mutex::new(None),
             triggers_restored,
             files,
+            file_key: vault.as_ref().map(|v| v.file_key()),
+            vault,
         };
         if !desk.store.is_read_only() {
             desk.seed_templates()?;
@@ -202,7 +212,9 @@ pub(crate) mod test_support {
     pub fn desk_on(today: &str) -> (tempfile::TempDir, Desk) {
         let dir = tempfile::tempdir().unwrap();
         let at = crate::dates::parse(today).unwrap().midnight().assume_utc() + time::Duration::hours(12);
-        let desk = Desk::open(&dir.path().join("register.sqlite3"), Clock::Fixed(at)).unwrap();
+        let desk =
+            Desk::open(&dir.path().join("register.sqlite3"), Clock::Fixed(at), &crate::vault::Access::unencrypted())
+                .unwrap();
         (dir, desk)
     }
 

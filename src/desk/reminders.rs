@@ -47,7 +47,8 @@ mod tests {
     fn says_what_falls_due_and_nothing_when_all_is_well() {
         let dir = tempfile::tempdir().unwrap();
         let at = |d: &str| Clock::Fixed(crate::dates::parse(d).unwrap().midnight().assume_utc());
-        let desk = Desk::open(&dir.path().join("r.db"), at("2026-11-02")).unwrap();
+        let desk =
+            Desk::open(&dir.path().join("r.db"), at("2026-11-02"), &crate::vault::Access::unencrypted()).unwrap();
         assert_eq!(desk.reminder().unwrap(), None);
         desk.add_request(NewRequest {
             kind: "access".into(),
@@ -59,11 +60,14 @@ mod tests {
         .unwrap();
         drop(desk);
         // 13 Nov: acknowledgement due 16 Nov is not yet within a day; 15 Nov (Sunday): it is.
-        let desk = Desk::open(&dir.path().join("r.db"), at("2026-11-13")).unwrap();
+        let desk =
+            Desk::open(&dir.path().join("r.db"), at("2026-11-13"), &crate::vault::Access::unencrypted()).unwrap();
         assert_eq!(desk.reminder().unwrap(), None);
-        let desk = Desk::open(&dir.path().join("r.db"), at("2026-11-15")).unwrap();
+        let desk =
+            Desk::open(&dir.path().join("r.db"), at("2026-11-15"), &crate::vault::Access::unencrypted()).unwrap();
         assert_eq!(desk.reminder().unwrap().unwrap().body, "1 request to acknowledge by tomorrow.");
-        let desk = Desk::open(&dir.path().join("r.db"), at("2026-12-20")).unwrap();
+        let desk =
+            Desk::open(&dir.path().join("r.db"), at("2026-12-20"), &crate::vault::Access::unencrypted()).unwrap();
         let r = desk.reminder().unwrap().unwrap();
         assert_eq!(r.title, "Rightsdesk: deadlines missed");
         assert!(r.body.starts_with("1 request is overdue"), "{}", r.body);

@@ -155,7 +155,7 @@ impl Desk {
     ) -> Result<RequestDetail> {
         let mut r = self.validate(input)?;
         (r.dates, _) = self.derive(&r)?;
-        let file = store_file(&self.attachments_dir(), &r.id, file_name, content)?;
+        let file = store_file(&self.attachments_dir(), self.file_key(), &r.id, file_name, content)?;
         let at = store::timestamp(r.created_at);
         let attachment = file.attachment(&at);
         let written = self.store.write(|tx| {
@@ -319,7 +319,7 @@ impl Desk {
         content: &mut dyn std::io::Read,
     ) -> Result<RequestDetail> {
         let request = self.store.read(|r| r.request(id_or_reference))?;
-        let file = store_file(&self.attachments_dir(), &request.id, file_name, content)?;
+        let file = store_file(&self.attachments_dir(), self.file_key(), &request.id, file_name, content)?;
         let attachment = file.attachment(&store::timestamp(self.now()));
         let recorded = self.update(id_or_reference, |r, tx| {
             tx.insert_attachment(&r.id, &attachment)?;

@@ -119,7 +119,7 @@ impl Desk {
         crate::safe_file::private_dir(&dir)?;
         let kept = dir.join(format!("logo-{}.{ext}", &hash[..16]));
         // Named by its content: the same logo chosen again replaces its identical copy.
-        crate::safe_file::write(&kept, Existing::Replace, bytes)?;
+        self.write_stored(&kept, Existing::Replace, bytes)?;
         Ok(kept.to_string_lossy().into_owned())
     }
 
@@ -135,7 +135,7 @@ impl Desk {
 
     /// The logo's content, for the window to show it (none if unset or unreadable).
     pub fn logo(&self) -> Result<Option<Vec<u8>>> {
-        Ok(logo_of(&self.organisation()?))
+        Ok(self.logo_of(&self.organisation()?))
     }
 
     /// Seed the shipped templates that are missing (the officer's edits are never overwritten).
@@ -343,7 +343,7 @@ impl Desk {
         let words = data()?.words(&rendered.lang)?;
         let date = Context::date(words, Some(self.today()));
         let org = self.organisation()?;
-        let logo = logo_of(&org);
+        let logo = self.logo_of(&org);
         let pdf = respond::letter::letter_pdf(
             &org,
             logo.as_deref(),
@@ -502,12 +502,14 @@ fn complete(rendered: Rendered, medium: &str) -> Result<Rendered> {
     Err(Error::refused(format!("the {}{medium} cannot be sent: {}", rendered.stage, rendered.missing.join("; "))))
 }
 
-/// The organisation's logo: a logo that cannot be read any more leaves the letterhead without it rather than
-/// failing the letter.
-fn logo_of(org: &Organisation) -> Option<Vec<u8>> {
-    Some(org.logo.trim())
-        .filter(|p| !p.is_empty())
-        .and_then(|p| crate::files::read_input(std::path::Path::new(p), crate::files::MAX_LOGO_BYTES).ok())
+impl Desk {
+    /// The organisation's logo: a logo that cannot be read any more leaves the letterhead without it rather than
+    /// failing the letter.
+    fn logo_of(&self, org: &Organisation) -> Option<Vec<u8>> {
+        Some(org.logo.trim())
+            .filter(|p| !p.is_empty())
+            .and_then(|p| self.read_stored(std::path::Path::new(p), crate::files::MAX_LOGO_BYTES).ok())
+    }
 }
 
 /// Whether the acknowledgement should mention that identity may be checked.

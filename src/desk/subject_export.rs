@@ -151,7 +151,15 @@ impl Desk {
             },
             systems: group(&items, &holds, &self.attachments_dir()),
         };
-        let written = subject::write(&mut contents, &wording, output.handle()?, out, password, progress)?;
+        let written = subject::write(
+            &mut contents,
+            &wording,
+            output.handle()?,
+            out,
+            password,
+            &|p| self.open_stored(p),
+            progress,
+        )?;
         let sha256 = output.sha256()?;
         let export = SubjectExport {
             path: out.display().to_string(),

@@ -480,6 +480,14 @@ payloads! {
         pub after: u32,
     }
 
+    /// How the encrypted register is unlocked changed (`change`: `passphrase_changed`, `keyring_added`,
+    /// `keyring_removed`, `recovered` — a new passphrase set with the recovery key); `methods` as they are now.
+    /// Nothing secret is recorded.
+    VaultChanged {
+        pub change: String,
+        pub methods: Vec<String>,
+    }
+
     /// Months a closed request is kept before the retention purge.
     RetentionMonthsSet {
         pub before: u32,
@@ -620,6 +628,7 @@ audit_events! {
     CalendarDayRemoved(CalendarDayRemoved) = "calendar_day_removed",
     TargetDaysSet(TargetDaysSet) = "target_days_set",
     RetentionMonthsSet(RetentionMonthsSet) = "retention_months_set",
+    VaultChanged(VaultChanged) = "vault_changed",
     UnverifiedDaysSet(UnverifiedDaysSet) = "unverified_days_set",
     EvidenceRetentionDaysSet(EvidenceRetentionDaysSet) = "evidence_retention_days_set",
     OwnAuthoritySet(OwnAuthoritySet) = "own_authority_set",

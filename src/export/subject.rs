@@ -222,6 +222,7 @@ pub fn write(
     file: File,
     out: &Path,
     password: Option<&str>,
+    open_source: &dyn Fn(&Path) -> Result<Box<dyn std::io::Read + Send>>,
     progress: Progress,
 ) -> Result<Written> {
     let mut archive = Archive::create(file, out, password, &contents.generated_at)?;
@@ -234,8 +235,7 @@ pub fn write(
             for f in &mut category.files {
                 let dir = format!("files/{}/{}", component(&system.name), component(&category.name));
                 f.path = archive.name(&dir, &f.name);
-                let mut source =
-                    File::open(&f.source).map_err(|e| Error::io(format!("cannot read {}", f.source.display()), e))?;
+                let mut source = open_source(&f.source)?;
                 let (sha, size) = archive.stream(&f.path, &mut source, f.size, |n| {
                     done += n;
                     progress(done, total)

@@ -18,6 +18,7 @@ pub mod requesters;
 pub mod requests;
 pub mod responses;
 pub mod retention;
+pub mod vault;
 
 use std::path::PathBuf;
 
@@ -161,6 +162,10 @@ macro_rules! operations {
                 retention: $crate::ops::retention::GetRetention,
                 set_retention_months: $crate::ops::retention::SetRetentionMonths,
                 purge_expired: $crate::ops::retention::PurgeExpired,
+                vault_status: $crate::ops::vault::GetVaultStatus,
+                change_passphrase: $crate::ops::vault::ChangePassphrase,
+                add_keyring: $crate::ops::vault::AddKeyring,
+                remove_keyring: $crate::ops::vault::RemoveKeyring,
             ],
             progress: [
                 run_import: $crate::ops::intake::RunImport,

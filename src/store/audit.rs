@@ -1809,7 +1809,7 @@ mod tests {
         use rand::{Rng, SeedableRng};
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.sqlite3");
-        drop(crate::store::sqlite::Sqlite::open(&path, "2026-03-02T10:00:00Z").unwrap());
+        drop(crate::store::sqlite::Sqlite::open(&path, "2026-03-02T10:00:00Z", None).unwrap());
         let mut conn = Connection::open(&path).unwrap();
         let tx = Tx { tx: conn.transaction().unwrap(), bulk: Default::default() };
         tx.begin_bulk().unwrap();
@@ -1898,7 +1898,7 @@ mod tests {
     /// A chain of `n` register events and of events on a request (with row states), on a fresh register.
     fn chain(dir: &std::path::Path, n: usize) -> Connection {
         let path = dir.join("register.sqlite3");
-        drop(super::super::sqlite::Sqlite::open(&path, "2026-01-05T09:00:00Z").unwrap());
+        drop(super::super::sqlite::Sqlite::open(&path, "2026-01-05T09:00:00Z", None).unwrap());
         let conn = Connection::open(&path).unwrap();
         conn.execute_batch(
             "INSERT INTO requests (id, reference, ref_year, ref_seq, kind, regime, calendar, channel, received, status,

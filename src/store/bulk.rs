@@ -206,7 +206,7 @@ mod tests {
     fn a_row_changed_during_a_bulk_leaves_the_search_index_whole() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("r.sqlite3");
-        let store = crate::store::Store::open(&path, "2026-03-02T10:00:00Z").unwrap();
+        let store = crate::store::Store::open(&path, "2026-03-02T10:00:00Z", None).unwrap();
         let day = time::macros::date!(2026 - 03 - 01);
         store
             .write(|tx| {

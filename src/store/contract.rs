@@ -802,7 +802,7 @@ impl SqliteFiles {
 impl Engine for SqliteFiles {
     fn fresh(&self) -> Store {
         let path = self.0.path().join(format!("{}.sqlite3", Uuid::new_v4().simple()));
-        Store::open(&path, AT).unwrap()
+        Store::open(&path, AT, None).unwrap()
     }
 
     fn read_only(&self, store: &Store) -> Store {

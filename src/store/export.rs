@@ -324,7 +324,7 @@ mod tests {
     #[test]
     fn the_scans_read_what_the_old_queries_read_from_the_events() {
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::open(&dir.path().join("r.sqlite3"), "2026-03-01T00:00:00Z").unwrap();
+        let store = Store::open(&dir.path().join("r.sqlite3"), "2026-03-01T00:00:00Z", None).unwrap();
         let mut dice = Dice(0x5eed_1234_abcd_ef01);
         let mut ids = vec![];
         for i in 0..160 {

@@ -88,8 +88,8 @@ impl Store {
     /// Open (creating if needed) the SQLite database at `path` and bring its schema up to date. A database written
     /// by a newer Rightsdesk is refused before anything is written to it; a file this user cannot write is opened
     /// read-only.
-    pub fn open(path: &Path, now: &str) -> Result<Store> {
-        Ok(Store::new(Box::new(sqlite::Sqlite::open(path, now)?)))
+    pub fn open(path: &Path, now: &str, key: Option<crate::vault::DatabaseKey>) -> Result<Store> {
+        Ok(Store::new(Box::new(sqlite::Sqlite::open(path, now, key)?)))
     }
 
     pub fn new(backend: Box<dyn Backend>) -> Store {

@@ -55,7 +55,7 @@ mod tests {
     fn a_register_is_known_by_its_id_and_nothing_else_is() {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("r.sqlite3");
-        let store = crate::store::Store::open(&db, "2026-01-01T00:00:00Z").unwrap();
+        let store = crate::store::Store::open(&db, "2026-01-01T00:00:00Z", None).unwrap();
         let id = store.setting("register.id").unwrap().unwrap();
         assert!(holds_register(&db, &id));
         assert!(!holds_register(&db, "0123456789abcdef0123456789abcdef"));

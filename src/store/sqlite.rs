@@ -33,6 +33,8 @@ pub struct Sqlite {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
     read_only: bool,
+    /// The SQLCipher key each connection is given first (an encrypted register), or none (a plain one).
+    key: Option<crate::vault::DatabaseKey>,
 }
 
 /// Read access: queries only.
@@ -58,7 +60,7 @@ impl Sqlite {
     /// Open (creating if needed) the database at `path` and bring its schema up to date. A database written by a
     /// newer Rightsdesk is refused before anything is written to it; a file this user cannot write is opened
     /// read-only (lists, details, verification, exports work; changes are refused with a clear error).
-    pub fn open(path: &Path, now: &str) -> Result<Sqlite> {
+    pub fn open(path: &Path, now: &str, key: Option<crate::vault::DatabaseKey>) -> Result<Sqlite> {
         let read_only = match std::fs::OpenOptions::new().read(true).write(true).open(path) {
             Ok(_) => false,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
@@ -68,17 +70,17 @@ impl Sqlite {
             Err(e) if e.kind() == std::io::ErrorKind::PermissionDenied => true,
             Err(e) => return Err(Error::io(format!("cannot open the register {}", path.display()), e)),
         };
-        Sqlite::open_as(path, now, read_only)
+        Sqlite::open_as(path, now, read_only, key)
     }
 
     /// A register as a user who cannot write its file opens it (the contract tests run as anyone, root included).
     #[cfg(test)]
     pub(crate) fn open_read_only(path: &Path) -> Result<Sqlite> {
-        Sqlite::open_as(path, "", true)
+        Sqlite::open_as(path, "", true, None)
     }
 
-    fn open_as(path: &Path, now: &str, read_only: bool) -> Result<Sqlite> {
-        let store = Sqlite { path: path.to_path_buf(), idle: Mutex::new(Vec::new()), read_only };
+    fn open_as(path: &Path, now: &str, read_only: bool, key: Option<crate::vault::DatabaseKey>) -> Result<Sqlite> {
+        let store = Sqlite { path: path.to_path_buf(), idle: Mutex::new(Vec::new()), read_only, key };
         // The version is read on a read-only connection: a newer database stays byte for byte as it was (its
         // journal mode included).
         let probe = store.connect_read_only()?;
@@ -112,6 +114,7 @@ impl Sqlite {
         let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
         let conn = Connection::open_with_flags(&self.path, flags)
             .map_err(|e| Error::Corrupt(format!("cannot open database {}: {e}", self.path.display())))?;
+        self.unlock(&conn)?;
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         // FULL: a committed request survives a crash or power cut, not only a killed process.
         // secure_delete: deleted rows (a retention purge) are overwritten with zeros, not left in free pages.
@@ -131,14 +134,35 @@ impl Sqlite {
                 .map_err(|e| Error::Corrupt(format!("cannot open database {}: {e}", self.path.display())))
         };
         let mut conn = open(&self.path.to_string_lossy(), flags)?;
+        self.unlock(&conn)?;
         // A WAL database needs its shared-memory file; where this user can create none (a folder they cannot
         // write) and no writer has one open, the file is read as it stands, unchanging.
         if conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).is_err() {
             conn = open(&immutable_uri(&self.path), flags | OpenFlags::SQLITE_OPEN_URI)?;
+            self.unlock(&conn)?;
         }
         conn.busy_timeout(std::time::Duration::from_secs(10))?;
         conn.set_prepared_statement_cache_capacity(64);
         Ok(conn)
+    }
+
+    /// Key a new connection (SQLCipher: the first statement on it) and check that the key opens the file.
+    fn unlock(&self, conn: &Connection) -> Result<()> {
+        // SQLCipher would print "hmac check failed" on stderr; the command line prints one error line only.
+        conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
+        let Some(key) = &self.key else { return Ok(()) };
+        conn.execute_batch(&key.pragma())?;
+        // A read-only connection to a file whose WAL cannot be mapped fails here too: left to the caller's retry.
+        match conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())) {
+            Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::NotADatabase => {
+                Err(Error::Corrupt(format!(
+                    "the database {} does not open with its key: the key file beside it belongs to another \
+                     register, or the database is damaged",
+                    self.path.display()
+                )))
+            }
+            _ => Ok(()),
+        }
     }
 
     fn take(&self) -> Result<Connection> {

@@ -83,7 +83,7 @@ fn exercise(reg: &Register) {
     reg.run(&["request", "ask-identity", &r3, "--on", "2026-03-05", "--note", "send ID"]).ok();
     reg.run(&["request", "status", &r3, "refused", "--category", "manifestly-unfounded", "--reason", "no answer"]).ok();
     reg.run(&["calendar", "add-day", "--calendar", "FR", "--date", "2026-04-02", "--label", "Office closed"]).ok();
-    reg.run_input(&["audit", "key", "setup", "--passphrase-stdin"], "pass phrase 1234\n").ok();
+    reg.run_input(&["audit", "key", "setup", "--key-passphrase-stdin"], "pass phrase 1234\n").ok();
     let pack = reg.path("pack.zip");
     reg.run_env(
         &["export", "evidence", "--request", &r, "--out", pack.to_str().unwrap()],

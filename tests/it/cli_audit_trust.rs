@@ -18,7 +18,7 @@ fn signed(db: &Path, args: &[&str]) -> support::Run {
 
 /// `audit key setup`, the passphrase typed on standard input as a script would; its JSON answer.
 fn set_up_key(db: &Path) -> serde_json::Value {
-    let args = ["audit", "key", "setup", "--passphrase-stdin", "--json"];
+    let args = ["audit", "key", "setup", "--key-passphrase-stdin", "--json"];
     support::run_input(db, NOW, &args, &format!("{PASSPHRASE}\n")).json()
 }
 

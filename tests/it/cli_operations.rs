@@ -82,6 +82,10 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("retention", &["settings", "retention"]),
     ("set_retention_months", &["settings", "retention"]),
     ("purge_expired", &["retention", "purge"]),
+    ("vault_status", &["vault", "status"]),
+    ("change_passphrase", &["vault", "change-passphrase"]),
+    ("add_keyring", &["vault", "add-keyring"]),
+    ("remove_keyring", &["vault", "remove-keyring"]),
     ("run_import", &["import"]),
     ("export_log", &["export", "log"]),
     ("export_subject", &["export", "subject"]),
@@ -199,7 +203,7 @@ fn a_secret_on_standard_input_is_bounded() {
     let reg = Register::new("2026-11-22");
     let flood = "x".repeat(64 * 1024);
     for args in [
-        &["audit", "key", "setup", "--passphrase-stdin"][..],
+        &["audit", "key", "setup", "--key-passphrase-stdin"][..],
         &[
             "settings",
             "smtp",

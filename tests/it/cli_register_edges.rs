@@ -138,7 +138,9 @@ fn as_reader(db: &Path, args: &[&str]) -> support::Run {
     } else {
         Command::new(support::bin())
     };
-    let out = cmd.args(&full).env("RIGHTSDESK_NOW", "2026-01-05").env("HOME", "/tmp").output().unwrap();
+    let out =
+        cmd.args(&full).env("RIGHTSDESK_NOW", "2026-01-05").env("HOME", "/tmp").env(support::PLAIN.0, support::PLAIN.1);
+    let out = out.output().unwrap();
     support::Run {
         code: out.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&out.stdout).into_owned(),

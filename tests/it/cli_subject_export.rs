@@ -391,7 +391,7 @@ fn the_pages_speak_the_requesters_language_and_the_data_stays_machine_readable()
 
     // The officer may choose another language; one the export does not speak is refused with the choices.
     let de = reg.dir().join("de.zip");
-    let mut cmd = Command::new(support::bin());
+    let mut cmd = support::command();
     cmd.args(["--db", reg.db.to_str().unwrap(), "export", "subject", &r, "--lang", "de", "--out"])
         .arg(&de)
         .env("RIGHTSDESK_NOW", TODAY)

@@ -5,7 +5,7 @@
 
 use crate::support::{self, Register};
 
-use std::process::{Command, Stdio};
+use std::process::Stdio;
 use std::time::Duration;
 
 use rand::{Rng, SeedableRng};
@@ -19,7 +19,7 @@ fn kill_dash_nine_never_corrupts_or_loses_committed_work() {
     let rounds = 25;
     let mut grew = 0;
     for round in 0..rounds {
-        let mut child = Command::new(support::bin())
+        let mut child = support::command()
             .args([
                 "--db",
                 db.to_str().unwrap(),

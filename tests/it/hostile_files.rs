@@ -9,7 +9,6 @@ use crate::support::{self, Register};
 
 use std::io::{Cursor, Write};
 use std::path::Path;
-use std::process::Command;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::{Duration, Instant};
 
@@ -23,7 +22,7 @@ static CASES: AtomicU64 = AtomicU64::new(0);
 /// Run the binary with an address-space cap and a time limit, as an attacker's file would be opened: a hang or an
 /// unbounded allocation fails the test instead of the machine.
 fn run_bounded(db: &Path, args: &[&str], limit: Duration) -> support::Run {
-    let mut cmd = Command::new(support::bin());
+    let mut cmd = support::command();
     cmd.arg("--db").arg(db).args(args).env("RIGHTSDESK_NOW", "2026-03-20");
     cmd.stdout(std::process::Stdio::piped()).stderr(std::process::Stdio::piped());
     #[cfg(unix)]
@@ -111,7 +110,8 @@ fn bomb_xlsx() -> Vec<u8> {
 fn desk() -> (tempfile::TempDir, Desk) {
     let dir = tempfile::tempdir().unwrap();
     let now = time::macros::datetime!(2026-03-20 12:00 UTC);
-    let desk = Desk::open(&dir.path().join("r.sqlite3"), Clock::Fixed(now)).unwrap();
+    let desk = Desk::open(&dir.path().join("r.sqlite3"), Clock::Fixed(now), &rightsdesk::vault::Access::unencrypted())
+        .unwrap();
     (dir, desk)
 }
 

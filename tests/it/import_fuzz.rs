@@ -11,7 +11,8 @@ use rightsdesk::store::Total;
 fn desk() -> (tempfile::TempDir, Desk) {
     let dir = tempfile::tempdir().unwrap();
     let now = time::macros::datetime!(2026-03-20 12:00 UTC);
-    let desk = Desk::open(&dir.path().join("r.sqlite3"), Clock::Fixed(now)).unwrap();
+    let desk = Desk::open(&dir.path().join("r.sqlite3"), Clock::Fixed(now), &rightsdesk::vault::Access::unencrypted())
+        .unwrap();
     (dir, desk)
 }
 

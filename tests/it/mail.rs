@@ -383,7 +383,7 @@ fn asking_for_identity_and_closing_unverified_send_their_emails() {
 fn the_smtp_password_goes_to_the_os_keyring_or_is_refused_never_to_the_database() {
     use std::io::Write;
     let reg = register();
-    let mut child = Command::new(support::bin())
+    let mut child = support::command()
         .args(["--db", reg.db.to_str().unwrap(), "settings", "smtp", "--host", "127.0.0.1", "--port", "2525"])
         .args(["--security", "starttls", "--username", "dpo", "--password-stdin"])
         .stdin(Stdio::piped())

@@ -33,3 +33,4 @@ mod pdf_scripts;
 mod register_folders;
 mod safe_outputs;
 mod text_and_mail;
+mod vault;

@@ -166,10 +166,10 @@ fn a_signed_register_still_verifies_and_signs_after_it_is_copied() {
     let reg = Register::new(LATER);
     let original = &reg.db;
     old_register(&reg);
-    reg.run_input(&["audit", "key", "setup", "--passphrase-stdin", "--json"], &format!("{PASSPHRASE}\n")).ok();
+    reg.run_input(&["audit", "key", "setup", "--key-passphrase-stdin", "--json"], &format!("{PASSPHRASE}\n")).ok();
     let anchor = reg.path("anchor.json");
     let signed = |db: &Path, args: &[&str]| {
-        let out = std::process::Command::new(support::bin())
+        let out = support::command()
             .args([&["--db", db.to_str().unwrap()], args].concat())
             .env("RIGHTSDESK_NOW", LATER)
             .env("RIGHTSDESK_AUDIT_PASSPHRASE", PASSPHRASE)

@@ -44,7 +44,14 @@ fn finish(out: Output) -> Run {
 }
 
 pub fn run(args: &[&str]) -> Run {
-    finish(Command::new(bin()).args(args).env_remove("RIGHTSDESK_DB").output().expect("run rightsdesk"))
+    finish(command().args(args).env_remove("RIGHTSDESK_DB").output().expect("run rightsdesk"))
+}
+
+/// The binary, making plain registers (see [`PLAIN`]).
+pub fn command() -> Command {
+    let mut cmd = Command::new(bin());
+    cmd.env(PLAIN.0, PLAIN.1);
+    cmd
 }
 
 /// Run against a given database file.
@@ -54,6 +61,11 @@ pub fn run_db(db: &Path, args: &[&str]) -> Run {
     run(&full)
 }
 
+/// The registers these tests make are plain, as asked for explicitly (creating one without a key is refused), unless
+/// a test gives a passphrase (`RIGHTSDESK_PASSPHRASE`), which makes a new register encrypted: the vault's tests
+/// (`vault.rs`) do, the rest test everything else on a plain file they can open with `sqlite3`.
+pub const PLAIN: (&str, &str) = ("RIGHTSDESK_UNENCRYPTED", "1");
+
 /// Run against a database with "today" fixed, as the app's clock would be.
 pub fn run_now(db: &Path, today: &str, args: &[&str]) -> Run {
     run_env(db, today, args, &[])
@@ -61,7 +73,7 @@ pub fn run_now(db: &Path, today: &str, args: &[&str]) -> Run {
 
 /// As `run_now`, with more environment variables (a passphrase, a password).
 pub fn run_env(db: &Path, today: &str, args: &[&str], env: &[(&str, &str)]) -> Run {
-    let mut cmd = Command::new(bin());
+    let mut cmd = command();
     cmd.arg("--db").arg(db).args(args).env("RIGHTSDESK_NOW", today).envs(env.iter().copied());
     finish(cmd.output().expect("run rightsdesk"))
 }
@@ -131,7 +143,7 @@ impl Register {
     }
 
     fn command(&self, now: &str, args: &[&str], env: &[(&str, &str)]) -> Command {
-        let mut cmd = Command::new(bin());
+        let mut cmd = command();
         cmd.arg("--db").arg(&self.db).args(args).env("RIGHTSDESK_NOW", now);
         cmd.env_remove("RIGHTSDESK_SMTP_PASSWORD").envs(env.iter().copied());
         cmd
@@ -157,7 +169,7 @@ impl Register {
 
 /// As `run_now`, with `input` typed on standard input.
 pub fn run_input(db: &Path, today: &str, args: &[&str], input: &str) -> Run {
-    let mut cmd = Command::new(bin());
+    let mut cmd = command();
     cmd.arg("--db").arg(db).args(args).env("RIGHTSDESK_NOW", today);
     with_input(cmd, input)
 }

@@ -82,6 +82,10 @@ export const commands = {
 	retention: (input: GetRetention) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention", { input })),
 	setRetentionMonths: (input: SetRetentionMonths) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { input })),
 	purgeExpired: (input: PurgeExpired) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired", { input })),
+	vaultStatus: (input: GetVaultStatus) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("vault_status", { input })),
+	changePassphrase: (input: ChangePassphrase) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_passphrase", { input })),
+	addKeyring: (input: AddKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_keyring", { input })),
+	removeKeyring: (input: RemoveKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_keyring", { input })),
 	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
 	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
 	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
@@ -123,6 +127,9 @@ export type AddDisclosure_Serialize = {
 	input: DisclosureInput_Serialize,
 	file: FileUpload | null,
 };
+
+/**  Also unlock the register through the OS keyring ("unlock with my login"). */
+export type AddKeyring = Record<string, never>;
 
 /**  Declare a non-working day in a calendar; open requests' dates are derived again. */
 export type AddNonWorkingDay = {
@@ -363,7 +370,7 @@ export type AuditEvent = AuditEvent_Serialize | AuditEvent_Deserialize;
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -377,7 +384,7 @@ export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserializ
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -569,6 +576,11 @@ export type ChainReport_Serialize = {
 export type Change<T> = {
 	before: T,
 	after: T,
+};
+
+/**  Set a new passphrase (at least 10 characters); the register key is rewrapped, nothing is re-encrypted. */
+export type ChangePassphrase = {
+	new_passphrase: string,
 };
 
 /**  Move a request to another status (with a reason where the move needs one). */
@@ -1121,7 +1133,7 @@ export type EmailDraft_Serialize = {
 };
 
 /**  The stable machine-readable kinds of error, for the UI and scripts (`ErrorReport.code`). */
-export type ErrorCode = "invalid" | "not_found" | "refused" | "illegal_transition" | "deadline" | "newer_database" | "migration_changed" | "read_only" | "busy" | "constraint" | "database" | "io" | "corrupt" | "export" | "internal" | "bridge";
+export type ErrorCode = "invalid" | "not_found" | "refused" | "illegal_transition" | "deadline" | "newer_database" | "migration_changed" | "read_only" | "busy" | "constraint" | "database" | "io" | "corrupt" | "export" | "locked" | "internal" | "bridge";
 
 /**  What crosses to the UI or a script: `{code, message, field}`. */
 export type ErrorReport = ErrorReport_Serialize | ErrorReport_Deserialize;
@@ -1464,6 +1476,9 @@ export type GetTargetSettings = null;
 
 /**  Every template with the stages, kinds and languages it covers. */
 export type GetTemplateCatalogue = null;
+
+/**  Whether the register is encrypted, and how it can be unlocked. */
+export type GetVaultStatus = Record<string, never>;
 
 export type GroupMetrics = GroupMetrics_Serialize | GroupMetrics_Deserialize;
 
@@ -2484,6 +2499,9 @@ export type RemoveDisclosure = {
 	reference: string,
 	item: string,
 };
+
+/**  Stop unlocking the register through the OS keyring. */
+export type RemoveKeyring = Record<string, never>;
 
 /**  Take back a declared non-working day, with a reason. */
 export type RemoveNonWorkingDay = {
@@ -3509,6 +3527,45 @@ export type UpdateSystem_Deserialize = {
 export type UpdateSystem_Serialize = {
 	id: string,
 	input: SystemInput_Serialize,
+};
+
+/**
+ *  How the encrypted register is unlocked changed (`change`: `passphrase_changed`, `keyring_added`,
+ *  `keyring_removed`, `recovered` — a new passphrase set with the recovery key); `methods` as they are now.
+ *  Nothing secret is recorded.
+ */
+export type VaultChanged = {
+	change: string,
+	methods: string[],
+};
+
+/**  Whether the register is encrypted and how it can be unlocked. */
+export type VaultStatus = VaultStatus_Serialize | VaultStatus_Deserialize;
+
+/**  Whether the register is encrypted and how it can be unlocked. */
+export type VaultStatus_Deserialize = {
+	encrypted: boolean,
+	/**  `passphrase`, `keyring`, `recovery`: those the key file holds. */
+	unlock_methods: string[],
+	database: string,
+	/**  The key file beside the database (encrypted registers). */
+	key_file?: string | null,
+	/**  A fingerprint of the register key (not the key). */
+	key_id?: string | null,
+	created?: string | null,
+};
+
+/**  Whether the register is encrypted and how it can be unlocked. */
+export type VaultStatus_Serialize = {
+	encrypted: boolean,
+	/**  `passphrase`, `keyring`, `recovery`: those the key file holds. */
+	unlock_methods: string[],
+	database: string,
+	/**  The key file beside the database (encrypted registers). */
+	key_file: string | null,
+	/**  A fingerprint of the register key (not the key). */
+	key_id: string | null,
+	created: string | null,
 };
 
 /**  How sure the organisation must be of the requester's identity before acting. */

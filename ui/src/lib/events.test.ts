@@ -173,6 +173,9 @@ describe("describeEvent", () => {
       "Audit signing key made (keyring), fingerprint ab12",
     );
     expect(titleOf("retention_months_set", { before: 24, after: 36 })).toBe("Retention: 24 → 36 months");
+    expect(titleOf("vault_changed", { change: "recovered", methods: ["passphrase", "recovery"] })).toBe(
+      "Encryption: new passphrase set with the recovery key; unlocks with passphrase, recovery",
+    );
     expect(
       titleOf("organisation_changed", { changed: { name: { before: "", after: "Acme" }, email: {} } }),
     ).toBe("Organisation details changed: name, email");

@@ -74,6 +74,7 @@ const KINDS: Record<EventKind, true> = {
   calendar_day_removed: true,
   target_days_set: true,
   retention_months_set: true,
+  vault_changed: true,
   unverified_days_set: true,
   evidence_retention_days_set: true,
   own_authority_set: true,
@@ -94,6 +95,14 @@ const WITH_NOTE = new Set<string>([
   "request_linked",
   "kept_separate",
 ]);
+
+/** What a `vault_changed` event did, in words. */
+const VAULT_CHANGES: Record<string, string> = {
+  passphrase_changed: "passphrase changed",
+  keyring_added: "kept in the OS keyring",
+  keyring_removed: "removed from the OS keyring",
+  recovered: "new passphrase set with the recovery key",
+};
 
 export function describeEvent(e: AuditEvent, labels: EventLabels): EventLines {
   const d = (e.data ?? {}) as Data;
@@ -212,6 +221,8 @@ function title(e: KnownEvent, l: EventLabels): string {
       return `Internal target for ${String(e.data.regime)}: ${String(e.data.before)} → ${String(e.data.after)} working days`;
     case "retention_months_set":
       return `Retention: ${String(e.data.before)} → ${String(e.data.after)} months`;
+    case "vault_changed":
+      return `Encryption: ${VAULT_CHANGES[e.data.change] ?? e.data.change}; unlocks with ${e.data.methods.join(", ")}`;
     case "unverified_days_set":
       return `Unverified after ${String(e.data.before)} → ${String(e.data.after)} days (${String(e.data.regime)})`;
     case "evidence_retention_days_set":

@@ -1,0 +1,263 @@
+//! The register as a vault (issue 17): a new register is encrypted unless asked otherwise, nothing personal lies in
+//! plain bytes under its folders, it opens only with one of its unlock methods, and every failure changes nothing.
+
+use std::path::{Path, PathBuf};
+
+use crate::support::smtp::{received, start};
+use crate::support::{Register, bin};
+
+const TODAY: &str = "2026-03-10";
+const PASSPHRASE: &str = "correct horse battery staple";
+const MARK: &str = "Zyxmarkerowski";
+
+/// A register made encrypted by its first command (the passphrase given, the tests' plain default overridden).
+fn vault() -> Register {
+    let reg = Register::new(TODAY);
+    let made = reg.run_env(&["vault", "status", "--json"], &[("RIGHTSDESK_PASSPHRASE", PASSPHRASE)]);
+    assert!(made.json()["encrypted"].as_bool().unwrap());
+    assert!(made.stderr.contains("recovery key"), "the recovery key is shown once: {}", made.stderr);
+    reg
+}
+
+fn with_key<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
+    let mut env = vec![("RIGHTSDESK_PASSPHRASE", PASSPHRASE)];
+    env.extend_from_slice(extra);
+    env
+}
+
+/// Every file under `dir`, recursively.
+fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { out.extend(files_under(&path)) } else { out.push(path) }
+    }
+    out
+}
+
+fn add_request(reg: &Register) {
+    let add = [
+        "request",
+        "add",
+        "--kind",
+        "access",
+        "--regime",
+        "uk-gdpr",
+        "--calendar",
+        "GB-ENG",
+        "--received",
+        "2026-03-02",
+        "--name",
+        "Ada",
+    ];
+    reg.run_env(&add, &with_key(&[])).ok();
+}
+
+fn recovery_key(stderr: &str) -> String {
+    stderr.rsplit(": ").next().unwrap().trim().to_string()
+}
+
+#[test]
+fn a_new_register_needs_a_key_or_an_explicit_plain_choice() {
+    let reg = Register::new(TODAY);
+    let refused = std::process::Command::new(bin())
+        .args(["--db", reg.db.to_str().unwrap(), "request", "list"])
+        .env_remove("RIGHTSDESK_UNENCRYPTED")
+        .env_remove("RIGHTSDESK_PASSPHRASE")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&refused.stderr);
+    assert_eq!(refused.status.code(), Some(1));
+    assert_eq!(stderr.trim_end().lines().count(), 1, "{stderr}");
+    assert!(stderr.contains("RIGHTSDESK_PASSPHRASE") && stderr.contains("--unencrypted"), "{stderr}");
+    assert!(std::fs::read_dir(reg.dir()).unwrap().next().is_none(), "nothing was made");
+
+    // Asked for explicitly, a plain register says so.
+    let plain = reg.run(&["vault", "status", "--json"]).json();
+    assert_eq!(
+        (plain["encrypted"].as_bool(), plain["unlock_methods"].as_array().map(Vec::len)),
+        (Some(false), Some(0))
+    );
+    assert!(reg.run(&["vault", "status"]).stdout.contains("NOT encrypted"));
+}
+
+#[test]
+fn nothing_personal_is_left_in_plain_bytes_and_all_of_it_reads_back() {
+    let reg = vault();
+    let env = with_key(&[]);
+    let mail_dir = tempfile::tempdir().unwrap();
+    let server = start(mail_dir.path(), "", None);
+    let org = ["settings", "organisation", "--name", "Acme Ltd", "--email", "privacy@acme.test", "--signature", "Dana"];
+    reg.run_env(&org, &env).ok();
+    let added = reg.run_env(
+        &[
+            "request",
+            "add",
+            "--kind",
+            "erasure",
+            "--regime",
+            "uk-gdpr",
+            "--calendar",
+            "GB-ENG",
+            "--received",
+            "2026-03-02",
+            "--name",
+            &format!("Quentin {MARK}"),
+            "--email",
+            "quentin@example.org",
+            "--description",
+            &format!("{MARK} health details"),
+            "--json",
+        ],
+        &env,
+    );
+    let reference = added.json()["reference"].as_str().unwrap().to_string();
+    let scan = reg.write("scan.txt", format!("{MARK} scanned letter"));
+    let passport = reg.write("passport.txt", format!("{MARK} passport number"));
+    reg.run_env(&["request", "attach", &reference, &scan], &env).ok();
+    let verify =
+        ["request", "verify", &reference, "--method", "id-document", "--outcome", "verified", "--on", "2026-03-03"];
+    let mut verify = verify.to_vec();
+    verify.extend(["--evidence", passport.as_str()]);
+    reg.run_env(&verify, &env).ok();
+    reg.run_env(
+        &[
+            "request",
+            "status",
+            &reference,
+            "refused",
+            "--category",
+            "manifestly-unfounded",
+            "--reason",
+            &format!("{MARK} wrote it to disrupt"),
+        ],
+        &env,
+    )
+    .ok();
+    let port = server.port.to_string();
+    reg.run_env(&["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--security", "none"], &env).ok();
+    reg.run_env(&["mail", "send", &reference, "--template", "refusal"], &env).ok();
+    let flushed = reg.run_env(&["mail", "flush", "--json"], &env).json();
+    assert_eq!(flushed["sent"].as_u64(), Some(1));
+    assert!(received(&server)[0].0.contains(MARK), "the requester got the answer");
+    std::fs::remove_file(&scan).unwrap();
+    std::fs::remove_file(&passport).unwrap();
+
+    // Database, WAL, key file, attachments, evidence, the sent .eml: none holds the marker.
+    let files = files_under(reg.dir());
+    assert!(files.len() >= 5, "{files:?}");
+    for file in &files {
+        let bytes = std::fs::read(file).unwrap();
+        assert!(!bytes.windows(MARK.len()).any(|w| w == MARK.as_bytes()), "{} holds plaintext", file.display());
+    }
+
+    // Everything reads back through the key: the request, and every file in the evidence pack (the officer's
+    // export, plaintext where they asked).
+    let shown = reg.run_env(&["request", "show", &reference, "--json"], &env).json();
+    assert_eq!(shown["requester"]["name"].as_str(), Some(format!("Quentin {MARK}").as_str()));
+    let pack = reg.path("pack.zip");
+    reg.run_env(&["export", "evidence", "--request", &reference, "--out", pack.to_str().unwrap()], &env).ok();
+    let listing = std::process::Command::new("unzip").arg("-p").arg(&pack).output().unwrap();
+    assert!(String::from_utf8_lossy(&listing.stdout).contains(MARK), "the sent email reads back into the pack");
+    reg.run_env(&["audit", "verify"], &env).ok();
+}
+
+#[test]
+fn a_locked_register_or_a_wrong_secret_changes_nothing() {
+    let reg = vault();
+    add_request(&reg);
+    let before: Vec<(PathBuf, Vec<u8>)> =
+        files_under(reg.dir()).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+    reg.run(&["request", "list"]).assert_error("encrypted and locked");
+    reg.run_env(&["request", "list"], &[("RIGHTSDESK_PASSPHRASE", "wrong horse battery staple")])
+        .assert_error("does not open");
+    reg.run_input(&["--passphrase-stdin", "request", "list"], "not it either\n").assert_error("does not open");
+    reg.run_env(
+        &["vault", "unlock-with-recovery"],
+        &[("RIGHTSDESK_RECOVERY_KEY", "AAAA-BBBB"), ("RIGHTSDESK_NEW_PASSPHRASE", "a new passphrase")],
+    )
+    .assert_error("recovery key");
+    let other = "A".repeat(52);
+    reg.run_env(
+        &["vault", "unlock-with-recovery"],
+        &[("RIGHTSDESK_RECOVERY_KEY", &other), ("RIGHTSDESK_NEW_PASSPHRASE", "a new passphrase")],
+    )
+    .assert_error("does not open");
+    // The key file gone: the database is not mistaken for a new one, nor overwritten.
+    let key_file = reg.path("r.sqlite3.vault");
+    std::fs::rename(&key_file, reg.path("aside")).unwrap();
+    reg.run_env(&["request", "list"], &with_key(&[])).assert_error("key file");
+    std::fs::rename(reg.path("aside"), &key_file).unwrap();
+    for (path, bytes) in before {
+        assert_eq!(std::fs::read(&path).unwrap(), bytes, "{} changed", path.display());
+    }
+    assert_eq!(
+        reg.run_input(&["--passphrase-stdin", "request", "list", "--json"], &format!("{PASSPHRASE}\n")).json()["total"]
+            .as_u64(),
+        Some(1)
+    );
+}
+
+#[test]
+fn a_passphrase_is_changed_or_recovered_without_re_encrypting() {
+    let reg = Register::new(TODAY);
+    let made = reg.run_env(&["vault", "status"], &with_key(&[]));
+    let recovery = recovery_key(&made.stderr);
+    add_request(&reg);
+    let db_before = std::fs::read(&reg.db).unwrap();
+
+    let changed = reg.run_env(
+        &["vault", "change-passphrase", "--json"],
+        &with_key(&[("RIGHTSDESK_NEW_PASSPHRASE", "second passphrase here")]),
+    );
+    assert_eq!(changed.json()["unlock_methods"], serde_json::json!(["passphrase", "recovery"]));
+    reg.run_env(&["request", "list"], &with_key(&[])).assert_error("does not open");
+    let second = [("RIGHTSDESK_PASSPHRASE", "second passphrase here")];
+    reg.run_env(&["request", "list"], &second).ok();
+    reg.run_env(&["vault", "change-passphrase"], &[second[0], ("RIGHTSDESK_NEW_PASSPHRASE", "short")])
+        .assert_error("at least 10");
+
+    // The passphrase forgotten: the recovery key sets a new one.
+    let recovered = reg.run_input(
+        &["vault", "unlock-with-recovery", "--recovery-key-stdin"],
+        &format!("{}\n", recovery.to_lowercase()),
+    );
+    recovered.assert_error("RIGHTSDESK_NEW_PASSPHRASE");
+    let recovered = reg.run_env(
+        &["vault", "unlock-with-recovery", "--json"],
+        &[("RIGHTSDESK_RECOVERY_KEY", &recovery), ("RIGHTSDESK_NEW_PASSPHRASE", "third passphrase here")],
+    );
+    assert!(recovered.json()["encrypted"].as_bool().unwrap());
+    reg.run_env(&["request", "list"], &second).assert_error("does not open");
+    let third = [("RIGHTSDESK_PASSPHRASE", "third passphrase here")];
+    let history = reg.run_env(&["audit", "history", "--json"], &third).json();
+    let changes: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "vault_changed")
+        .map(|e| e["data"]["change"].as_str().unwrap())
+        .collect();
+    assert_eq!(changes, ["recovered", "passphrase_changed"], "newest first, nothing secret: {history}");
+    assert!(!history.to_string().contains("third passphrase"));
+    reg.run_env(&["audit", "verify"], &third).ok();
+    // The data itself was not re-encrypted: only the key's wrapping changed (pages written since differ).
+    assert_eq!(std::fs::read(&reg.db).unwrap()[..16], db_before[..16], "same database salt");
+}
+
+#[test]
+fn the_os_keyring_is_offered_and_its_absence_said_plainly() {
+    let reg = vault();
+    let added = reg.run_env(&["vault", "add-keyring", "--json"], &with_key(&[]));
+    if added.code == 0 {
+        eprintln!("this machine has an OS keyring: the register is kept there");
+        assert!(added.json()["unlock_methods"].as_array().unwrap().iter().any(|m| m == "keyring"));
+        reg.run(&["request", "list"]).ok();
+        reg.run_env(&["vault", "remove-keyring"], &with_key(&[])).ok();
+    } else {
+        added.assert_error("keyring");
+        let status = reg.run_env(&["vault", "status", "--json"], &with_key(&[])).json();
+        assert_eq!(status["unlock_methods"], serde_json::json!(["passphrase", "recovery"]), "nothing changed");
+    }
+    reg.run_env(&["vault", "remove-keyring"], &with_key(&[])).assert_error("not kept in the OS keyring");
+}
