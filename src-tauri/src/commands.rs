@@ -1,14 +1,18 @@
 //! The window's commands: one Tauri command per core operation, generated from the core's single list
 //! (`rightsdesk::operations!`). Each runs its operation on the blocking pool (SQLite blocks) and maps its error
-//! to `{code, message, field}`. Only `app_info` is the shell's own: it answers even when the register did not open.
+//! to `{code, message, field}`. The shell's own commands are those that work without an open register: `app_info`,
+//! and opening it (`create_register`, `unlock`, `unlock_with_recovery`, `lock`, `passphrase_strength`), which
+//! hand what the officer typed to the core (`Desk::open` with a `vault::Access`) and keep the register it opens.
 
 use std::sync::Arc;
 
 use rightsdesk::ops::{Operation, Reporting};
+use rightsdesk::vault::Access;
 use rightsdesk::{Desk, ErrorReport};
 use serde::Serialize;
-use tauri::State;
 use tauri::ipc::Channel;
+use tauri::{Manager, State};
+use zeroize::Zeroizing;
 
 use crate::AppState;
 
@@ -19,13 +23,16 @@ async fn with_desk<T: Send + 'static>(
     state: State<'_, AppState>,
     f: impl FnOnce(&Desk) -> rightsdesk::Result<T> + Send + 'static,
 ) -> Reply<T> {
-    let desk: Arc<Desk> = state.desk.clone()?;
-    tauri::async_runtime::spawn_blocking(move || f(&desk).map_err(|e| ErrorReport::from(&e))).await.map_err(|e| {
-        ErrorReport {
-            code: rightsdesk::ErrorCode::Internal,
-            message: format!("the operation stopped unexpectedly: {e}"),
-            field: None,
-        }
+    let desk: Arc<Desk> = state.desk()?;
+    blocking(move || f(&desk).map_err(|e| ErrorReport::from(&e))).await
+}
+
+/// Run `f` on the blocking pool (SQLite and Argon2 block).
+async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Reply<T> + Send + 'static) -> Reply<T> {
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| ErrorReport {
+        code: rightsdesk::ErrorCode::Internal,
+        message: format!("the operation stopped unexpectedly: {e}"),
+        field: None,
     })?
 }
 
@@ -33,8 +40,10 @@ async fn with_desk<T: Send + 'static>(
 pub struct AppInfo {
     pub version: String,
     pub database: Option<String>,
-    /// Set when the register could not be opened (e.g. written by a newer version).
+    /// Set when the register is not open: locked (`locked`), not made yet, or an error (e.g. a newer version's).
     pub open_error: Option<ErrorReport>,
+    /// What is at the register's path: none yet (the first run makes it), plain, or encrypted.
+    pub register: Option<rightsdesk::vault::RegisterState>,
 }
 
 #[tauri::command]
@@ -42,9 +51,80 @@ pub struct AppInfo {
 pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").into(),
-        database: state.db_path.as_ref().map(|p| p.display().to_string()),
-        open_error: state.desk.as_ref().err().cloned(),
+        database: state.db_path().map(|p| p.display().to_string()),
+        open_error: state.desk().err(),
+        register: state.db_path().and_then(|p| rightsdesk::vault::inspect(p).ok()),
     })
+}
+
+/// How guessable a new passphrase is, for the meter under the field.
+#[tauri::command]
+#[specta::specta]
+pub async fn passphrase_strength(passphrase: String) -> Reply<rightsdesk::vault::strength::Strength> {
+    blocking(move || Ok(rightsdesk::vault::strength::strength(&passphrase))).await
+}
+
+/// The first run: make the register encrypted under `passphrase` and/or the OS keyring. The recovery key, shown
+/// once.
+#[tauri::command]
+#[specta::specta]
+pub async fn create_register(app: tauri::AppHandle, passphrase: Option<String>, use_keyring: bool) -> Reply<String> {
+    blocking(move || {
+        let state = app.state::<AppState>();
+        if !matches!(
+            state.db_path().map(|p| rightsdesk::vault::inspect(p)),
+            Some(Ok(rightsdesk::vault::RegisterState::Missing { .. }))
+        ) {
+            return Err(ErrorReport::from(&rightsdesk::Error::refused("there is a register here already: unlock it")));
+        }
+        let access = Access {
+            passphrase: passphrase.map(Zeroizing::new),
+            create_with_keyring: use_keyring,
+            ..Access::default()
+        };
+        let desk = state.open(&access)?;
+        desk.new_recovery_key().map(|k| k.to_string()).ok_or_else(|| {
+            ErrorReport::from(&rightsdesk::Error::refused(
+                "the register was opened, not made: there is no new recovery key",
+            ))
+        })
+    })
+    .await
+}
+
+/// Unlock with the passphrase, or with the OS keyring when none is given.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock(app: tauri::AppHandle, passphrase: Option<String>) -> Reply<()> {
+    blocking(move || {
+        let access =
+            Access { keyring: passphrase.is_none(), passphrase: passphrase.map(Zeroizing::new), ..Access::default() };
+        app.state::<AppState>().open(&access).map(drop)
+    })
+    .await
+}
+
+/// The passphrase forgotten: unlock with the recovery key and set a new passphrase.
+#[tauri::command]
+#[specta::specta]
+pub async fn unlock_with_recovery(app: tauri::AppHandle, recovery_key: String, new_passphrase: String) -> Reply<()> {
+    blocking(move || {
+        let new_passphrase = Zeroizing::new(new_passphrase);
+        // Checked before the register is opened: a weak new passphrase leaves it locked, as it was.
+        rightsdesk::vault::strength::require_strong(&new_passphrase).map_err(|e| ErrorReport::from(&e))?;
+        let access = Access { recovery: Some(Zeroizing::new(recovery_key)), ..Access::default() };
+        let desk = app.state::<AppState>().open(&access)?;
+        desk.recover_with_passphrase(&new_passphrase).map(drop).map_err(|e| ErrorReport::from(&e))
+    })
+    .await
+}
+
+/// Lock the register now (the button, the shortcut, or the idle timer).
+#[tauri::command]
+#[specta::specta]
+pub async fn lock(state: State<'_, AppState>) -> Reply<()> {
+    state.lock();
+    Ok(())
 }
 
 /// One command per operation, and the builder that registers them all (and exports their TypeScript bindings).
@@ -71,7 +151,15 @@ macro_rules! commands {
         )*
         pub fn specta_builder() -> tauri_specta::Builder<tauri::Wry> {
             tauri_specta::Builder::<tauri::Wry>::new()
-                .commands(tauri_specta::collect_commands![app_info, $($name,)* $($pname,)*])
+                .commands(tauri_specta::collect_commands![
+                    app_info,
+                    passphrase_strength,
+                    create_register,
+                    unlock,
+                    unlock_with_recovery,
+                    lock,
+                    $($name,)* $($pname,)*
+                ])
         }
     };
 }

@@ -5,15 +5,48 @@
 pub mod commands;
 
 use std::path::PathBuf;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 use rightsdesk::desk::{Clock, resolve_db_path};
+use rightsdesk::vault::Access;
 use rightsdesk::{Desk, ErrorReport};
 
-/// What the commands share: the open register, or why it could not be opened (shown in the window).
+/// What the commands share: the open register, or why it is not open (locked, not made yet, or an error shown in
+/// the window). Unlocking puts a register in; locking takes it out, and with it the keys (wiped when the last
+/// operation using it ends).
 pub struct AppState {
-    desk: Result<Arc<Desk>, ErrorReport>,
+    desk: RwLock<Result<Arc<Desk>, ErrorReport>>,
     db_path: Option<PathBuf>,
+}
+
+impl AppState {
+    pub fn desk(&self) -> Result<Arc<Desk>, ErrorReport> {
+        self.desk.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    /// Open the register as `access` allows; on success it replaces whatever was there.
+    pub fn open(&self, access: &Access) -> Result<Arc<Desk>, ErrorReport> {
+        let path = self.db_path.as_ref().ok_or_else(|| self.desk().err().unwrap_or_else(no_path))?;
+        let desk = Clock::from_env().and_then(|c| Desk::open(path, c, access)).map_err(|e| ErrorReport::from(&e))?;
+        let desk = Arc::new(desk);
+        *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Ok(desk.clone());
+        Ok(desk)
+    }
+
+    /// Close the register: the window shows the unlock screen, housekeeping waits.
+    pub fn lock(&self) {
+        let locked =
+            ErrorReport { code: rightsdesk::ErrorCode::Locked, message: "the register is locked".into(), field: None };
+        *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Err(locked);
+    }
+
+    pub fn db_path(&self) -> Option<&PathBuf> {
+        self.db_path.as_ref()
+    }
+}
+
+fn no_path() -> ErrorReport {
+    ErrorReport { code: rightsdesk::ErrorCode::NotFound, message: "no register path".into(), field: None }
 }
 
 /// `--db PATH` on the command line, else RIGHTSDESK_DB, else the OS data folder.
@@ -30,29 +63,39 @@ fn db_arg() -> Option<PathBuf> {
     None
 }
 
+/// At start: a plain register opens at once, an encrypted one through RIGHTSDESK_PASSPHRASE or the OS keyring if it
+/// can; otherwise the window asks (unlock, or make the register on the first run).
 fn open_state() -> AppState {
     let path = resolve_db_path(db_arg().as_deref());
-    let desk = path
-        .as_ref()
-        .map_err(ErrorReport::from)
-        .and_then(|p| {
-            Clock::from_env()
-                .and_then(|c| Desk::open(p, c, &rightsdesk::vault::Access::from_env()))
-                .map_err(|e| ErrorReport::from(&e))
-        })
-        .map(Arc::new);
-    AppState { desk, db_path: path.ok() }
+    let state = AppState {
+        desk: RwLock::new(path.as_ref().map_err(ErrorReport::from).and_then(|_| Err(no_path()))),
+        db_path: path.ok(),
+    };
+    if state.db_path.is_some() {
+        let opened = state.open(&Access::from_env());
+        if let Err(e) = opened {
+            *state.desk.write().unwrap_or_else(|p| p.into_inner()) = Err(e);
+        }
+    }
+    state
 }
 
 /// Remind the officer of what falls due (once shortly after start, then whenever the picture changes), and delete
 /// identity evidence whose retention period has passed, purge what retention says, and sign the day's checkpoint.
-fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
+/// While the register is locked each round is skipped: nothing is read or sent without the officer's key.
+fn start_reminders(app: &tauri::AppHandle) {
+    use tauri::Manager;
     use tauri_plugin_notification::NotificationExt;
     let app = app.clone();
     let spawned = std::thread::Builder::new().name("reminders".into()).spawn(move || {
         let mut last: Option<String> = None;
         std::thread::sleep(std::time::Duration::from_secs(3));
+        let current = || app.state::<AppState>().desk().ok();
         loop {
+            let Some(desk) = current() else {
+                std::thread::sleep(std::time::Duration::from_secs(60));
+                continue;
+            };
             match desk.reminder() {
                 Ok(Some(r)) if last.as_deref() != Some(r.body.as_str()) => {
                     // A desktop without a notification service refuses; the window's dashboard still shows it.
@@ -75,10 +118,13 @@ fn start_reminders(app: &tauri::AppHandle, desk: Arc<Desk>) {
                 eprintln!("Rightsdesk could not sign the day's audit checkpoint: {e}");
             }
             deliver(&desk);
+            drop(desk);
             // Every minute: the outbox; every 30 minutes: reminders, the evidence purge and the retention purge.
             for _ in 0..30 {
                 std::thread::sleep(std::time::Duration::from_secs(60));
-                deliver(&desk);
+                if let Some(desk) = current() {
+                    deliver(&desk);
+                }
             }
         }
     });
@@ -100,15 +146,12 @@ pub fn run() {
     rightsdesk::safe_file::restrict_umask();
     let builder = commands::specta_builder();
     let state = open_state();
-    let desk = state.desk.clone().ok();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
-            if let Some(desk) = desk {
-                start_reminders(app.handle(), desk);
-            }
+            start_reminders(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!());

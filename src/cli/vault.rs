@@ -28,6 +28,8 @@ pub enum Command {
     AddKeyring,
     /// Stop unlocking the register through the OS keyring.
     RemoveKeyring,
+    /// After how many idle minutes the window locks the register (default 15).
+    LockAfter(ops::vault::SetLockMinutes),
     /// Unlock with the recovery key (--recovery-key-stdin or RIGHTSDESK_RECOVERY_KEY) and set a new passphrase
     /// (--new-passphrase-stdin or RIGHTSDESK_NEW_PASSPHRASE) in place of a lost one.
     UnlockWithRecovery {
@@ -42,14 +44,15 @@ pub enum Command {
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     let status = match command {
-        Command::Status => ops::vault::GetVaultStatus {}.run(&ctx.desk()?)?,
+        Command::Status => ops::vault::GetVaultStatus.run(&ctx.desk()?)?,
         Command::ChangePassphrase { new_passphrase_stdin } => {
             let desk = ctx.desk()?;
             let new = secret(new_passphrase_stdin, NEW_PASSPHRASE_ENV, "new passphrase")?;
             ops::vault::ChangePassphrase { new_passphrase: new.to_string() }.run(&desk)?
         }
-        Command::AddKeyring => ops::vault::AddKeyring {}.run(&ctx.desk()?)?,
-        Command::RemoveKeyring => ops::vault::RemoveKeyring {}.run(&ctx.desk()?)?,
+        Command::AddKeyring => ops::vault::AddKeyring.run(&ctx.desk()?)?,
+        Command::RemoveKeyring => ops::vault::RemoveKeyring.run(&ctx.desk()?)?,
+        Command::LockAfter(input) => input.run(&ctx.desk()?)?,
         Command::UnlockWithRecovery { recovery_key_stdin, new_passphrase_stdin } => {
             if recovery_key_stdin && new_passphrase_stdin {
                 return Err(Failure::usage(format!(
@@ -87,10 +90,11 @@ fn human(s: &VaultStatus) -> String {
         );
     }
     format!(
-        "{}: encrypted (SQLCipher, files sealed); unlocks with: {}; key {} (key file {})",
+        "{}: encrypted (SQLCipher, files sealed); unlocks with: {}; key {} (key file {}); the window locks after {} idle minutes",
         s.database,
         s.unlock_methods.join(", "),
         s.key_id.as_deref().unwrap_or("?"),
-        s.key_file.as_deref().unwrap_or("?")
+        s.key_file.as_deref().unwrap_or("?"),
+        s.lock_minutes
     )
 }

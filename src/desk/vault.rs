@@ -23,7 +23,13 @@ pub struct VaultStatus {
     /// A fingerprint of the register key (not the key).
     pub key_id: Option<String>,
     pub created: Option<String>,
+    /// Minutes without use after which the window locks (an encrypted register).
+    pub lock_minutes: u32,
 }
+
+/// The window locks after this many idle minutes unless the officer chose otherwise.
+pub const DEFAULT_LOCK_MINUTES: u32 = 15;
+const LOCK_MINUTES: std::ops::RangeInclusive<u32> = 1..=240;
 
 impl Desk {
     /// The recovery key of a register made encrypted by this open: to be shown once, then never again.
@@ -37,6 +43,7 @@ impl Desk {
 
     pub fn vault_status(&self) -> Result<VaultStatus> {
         let database = self.store.backend().path().display().to_string();
+        let lock_minutes = self.setting_u32("vault.lock_minutes", DEFAULT_LOCK_MINUTES);
         let Some(vault) = &self.vault else {
             return Ok(VaultStatus {
                 encrypted: false,
@@ -45,6 +52,7 @@ impl Desk {
                 key_file: None,
                 key_id: None,
                 created: None,
+                lock_minutes,
             });
         };
         let file = self.key_file()?;
@@ -55,7 +63,24 @@ impl Desk {
             key_file: Some(vault.path.display().to_string()),
             key_id: Some(file.key_id),
             created: Some(file.created),
+            lock_minutes,
         })
+    }
+
+    /// After how many idle minutes the window locks the register.
+    pub fn set_lock_minutes(&self, minutes: u32) -> Result<VaultStatus> {
+        if !LOCK_MINUTES.contains(&minutes) {
+            return Err(Error::invalid(
+                "minutes",
+                format!("lock after {} to {} idle minutes", LOCK_MINUTES.start(), LOCK_MINUTES.end()),
+            ));
+        }
+        self.store.write(|tx| {
+            let before = super::write::setting_u32(tx, "vault.lock_minutes", DEFAULT_LOCK_MINUTES)?;
+            tx.set_setting("vault.lock_minutes", &minutes.to_string())?;
+            self.append_setting_event(tx, &AuditEvent::LockMinutesSet(ev::LockMinutesSet { before, after: minutes }))
+        })?;
+        self.vault_status()
     }
 
     /// Set a new passphrase (the register key is rewrapped; nothing is re-encrypted).

@@ -488,6 +488,12 @@ payloads! {
         pub methods: Vec<String>,
     }
 
+    /// Minutes without use after which the window locks the register.
+    LockMinutesSet {
+        pub before: u32,
+        pub after: u32,
+    }
+
     /// Months a closed request is kept before the retention purge.
     RetentionMonthsSet {
         pub before: u32,
@@ -629,6 +635,7 @@ audit_events! {
     TargetDaysSet(TargetDaysSet) = "target_days_set",
     RetentionMonthsSet(RetentionMonthsSet) = "retention_months_set",
     VaultChanged(VaultChanged) = "vault_changed",
+    LockMinutesSet(LockMinutesSet) = "lock_minutes_set",
     UnverifiedDaysSet(UnverifiedDaysSet) = "unverified_days_set",
     EvidenceRetentionDaysSet(EvidenceRetentionDaysSet) = "evidence_retention_days_set",
     OwnAuthoritySet(OwnAuthoritySet) = "own_authority_set",

@@ -166,6 +166,7 @@ macro_rules! operations {
                 change_passphrase: $crate::ops::vault::ChangePassphrase,
                 add_keyring: $crate::ops::vault::AddKeyring,
                 remove_keyring: $crate::ops::vault::RemoveKeyring,
+                set_lock_minutes: $crate::ops::vault::SetLockMinutes,
             ],
             progress: [
                 run_import: $crate::ops::intake::RunImport,

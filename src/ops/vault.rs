@@ -7,9 +7,9 @@ use super::op;
 use crate::desk::VaultStatus;
 
 /// Whether the register is encrypted, and how it can be unlocked.
-#[derive(Deserialize, clap::Args)]
+#[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct GetVaultStatus {}
+pub struct GetVaultStatus;
 op!(GetVaultStatus => VaultStatus, |_, d| d.vault_status());
 
 /// Set a new passphrase (at least 10 characters); the register key is rewrapped, nothing is re-encrypted.
@@ -21,13 +21,22 @@ pub struct ChangePassphrase {
 op!(ChangePassphrase => VaultStatus, |i, d| d.change_passphrase(&i.new_passphrase));
 
 /// Also unlock the register through the OS keyring ("unlock with my login").
-#[derive(Deserialize, clap::Args)]
+#[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct AddKeyring {}
+pub struct AddKeyring;
 op!(AddKeyring => VaultStatus, |_, d| d.add_keyring());
 
-/// Stop unlocking the register through the OS keyring.
+/// After how many idle minutes (1–240) the window locks the register.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct RemoveKeyring {}
+pub struct SetLockMinutes {
+    #[arg(long)]
+    pub minutes: u32,
+}
+op!(SetLockMinutes => VaultStatus, |i, d| d.set_lock_minutes(i.minutes));
+
+/// Stop unlocking the register through the OS keyring.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RemoveKeyring;
 op!(RemoveKeyring => VaultStatus, |_, d| d.remove_keyring());

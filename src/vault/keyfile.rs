@@ -130,12 +130,7 @@ impl KeyFile {
 
     /// Replace the passphrase wrap (there is at most one).
     pub fn set_passphrase(&mut self, key: &RegisterKey, passphrase: &str, at: &str) -> Result<()> {
-        if passphrase.chars().count() < crate::signing::MIN_PASSPHRASE_CHARS {
-            return Err(Error::invalid(
-                "passphrase",
-                format!("use at least {} characters", crate::signing::MIN_PASSPHRASE_CHARS),
-            ));
-        }
+        super::strength::require_strong(passphrase)?;
         let (m_kib, t, p) = crate::signing::ARGON2;
         let mut salt = [0u8; 16];
         crate::signing::random(&mut salt)?;
@@ -234,6 +229,12 @@ impl KeyFile {
 
 fn damaged_wrap(method: &str) -> Error {
     Error::Corrupt(format!("the register's key file has a damaged {method} entry"))
+}
+
+/// Whether this machine has an OS keyring that answers (a lookup of an entry that does not exist says "none").
+pub fn keyring_available() -> bool {
+    keyring::Entry::new(KEYRING_SERVICE, "rightsdesk-probe")
+        .is_ok_and(|entry| matches!(entry.get_password(), Ok(_) | Err(keyring::Error::NoEntry)))
 }
 
 fn keyring_entry(id: &str) -> Result<keyring::Entry> {

@@ -10,6 +10,7 @@
 pub mod keyfile;
 pub mod recovery;
 pub mod sealed;
+pub mod strength;
 
 use std::path::{Path, PathBuf};
 
@@ -95,6 +96,8 @@ pub struct Access {
     pub recovery: Option<Zeroizing<String>>,
     /// Try the OS keyring where the register is kept there.
     pub keyring: bool,
+    /// Make a new register unlocked by the OS keyring ("unlock with my login"), with or without a passphrase.
+    pub create_with_keyring: bool,
     /// A new register may be plain (tests, demos), as asked for explicitly.
     pub unencrypted: bool,
 }
@@ -104,7 +107,7 @@ impl Access {
     pub fn from_env() -> Access {
         let passphrase = std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty()).map(Zeroizing::new);
         let unencrypted = std::env::var(UNENCRYPTED_ENV).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-        Access { passphrase, recovery: None, keyring: true, unencrypted }
+        Access { passphrase, recovery: None, keyring: true, create_with_keyring: false, unencrypted }
     }
 
     /// A plain register, as tests ask for.
@@ -157,18 +160,24 @@ pub fn unlock(db: &Path, access: &Access, now: &str) -> Result<Option<Vault>> {
         // A passphrase given makes the new register encrypted; asking for a plain one matters only without it.
         (DbState::Missing, None) if access.unencrypted && access.passphrase.is_none() => Ok(None),
         (DbState::Missing, None) => {
-            let Some(passphrase) = &access.passphrase else {
+            if access.passphrase.is_none() && !access.create_with_keyring {
                 return Err(Error::Locked(format!(
                     "there is no register at {} yet, and no key to make it encrypted: give a passphrase \
                      ({PASSPHRASE_ENV} or --passphrase-stdin), or --unencrypted ({UNENCRYPTED_ENV}=1) for a plain \
                      register to test with",
                     db.display()
                 )));
-            };
+            }
             let key = RegisterKey::generate()?;
             let recovery = RecoveryKey::generate()?;
             let mut file = KeyFile::new(&key, now);
-            file.set_passphrase(&key, passphrase, now)?;
+            if let Some(passphrase) = &access.passphrase {
+                strength::require_strong(passphrase)?;
+                file.set_passphrase(&key, passphrase, now)?;
+            }
+            if access.create_with_keyring {
+                file.set_keyring(&key, now)?;
+            }
             file.set_recovery(&key, &recovery, now)?;
             // The key file first: a crash before the database exists leaves a key file the next open uses.
             if let Some(dir) = db.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -202,6 +211,31 @@ enum DbState {
     Missing,
     Plain,
     Encrypted,
+}
+
+/// What is at a register's path, before anything is opened: for the window to ask for what it needs.
+#[derive(Debug, Clone, serde::Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum RegisterState {
+    /// No register yet: the first run makes one.
+    Missing { keyring_available: bool },
+    /// A register without encryption (made before the vault, or as asked for).
+    Plain,
+    /// An encrypted register; how it unlocks.
+    Encrypted { unlock_methods: Vec<String> },
+}
+
+/// What is at `db` (see [`RegisterState`]).
+pub fn inspect(db: &Path) -> Result<RegisterState> {
+    let file = KeyFile::read(&keyfile::path_of(db))?;
+    Ok(match (database_state(db)?, file) {
+        (DbState::Plain, _) => RegisterState::Plain,
+        (DbState::Missing, None) => RegisterState::Missing { keyring_available: keyfile::keyring_available() },
+        (_, file) => RegisterState::Encrypted {
+            unlock_methods: file.map(|f| f.methods().into_iter().map(String::from).collect()).unwrap_or_default(),
+        },
+    })
 }
 
 /// A SQLite database begins with its magic string; a SQLCipher one with random salt. An empty file is a register

@@ -86,6 +86,7 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("change_passphrase", &["vault", "change-passphrase"]),
     ("add_keyring", &["vault", "add-keyring"]),
     ("remove_keyring", &["vault", "remove-keyring"]),
+    ("set_lock_minutes", &["vault", "lock-after"]),
     ("run_import", &["import"]),
     ("export_log", &["export", "log"]),
     ("export_subject", &["export", "subject"]),

@@ -815,3 +815,79 @@ const row = (i) => `<tr style="height:48px"><td>RD-2026-${i}</td><td>Person ${i}
 d.innerHTML = `<table class="grid" style="width:100%">${Array.from({ length: 3000 }, (_, i) => row(i)).join("")}</table>`;
 document.body.append(d);
 "#;
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn the_first_run_makes_an_encrypted_register_that_locks_and_unlocks() {
+    let app = std::env::var("RIGHTSDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
+    assert!(app.exists(), "build the app first: {}", app.display());
+    let shots = root().join("e2e-artifacts");
+    std::fs::create_dir_all(&shots).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("register.sqlite3");
+    let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
+
+    // First run: no register yet. A guessable passphrase is refused with the reason; a strong one makes it.
+    s.find("[data-testid=vault-setup]").await;
+    s.type_into("[data-testid=vault-passphrase]", "password123").await;
+    s.wait_text("[data-testid=vault-strength]", |t| t.contains("not accepted")).await;
+    s.type_into("[data-testid=vault-confirm]", "password123").await;
+    s.click("[data-testid=vault-create]").await;
+    s.wait_text(".field-error", |t| t.contains("too easy to guess")).await;
+    assert!(!db.exists(), "nothing was made");
+    let passphrase = "lantern orbit velvet quarry";
+    s.type_into("[data-testid=vault-passphrase]", passphrase).await;
+    s.wait_text("[data-testid=vault-strength]", |t| t.contains("strong") && !t.contains("not accepted")).await;
+    s.type_into("[data-testid=vault-confirm]", passphrase).await;
+    s.shot("vault-01-first-run.png").await;
+    s.click("[data-testid=vault-create]").await;
+    let recovery = s.text("[data-testid=recovery-key-text]").await;
+    assert_eq!(recovery.split('-').count(), 13, "{recovery}");
+    s.shot("vault-02-recovery-key.png").await;
+    s.click("[data-testid=recovery-saved]").await;
+    s.click("[data-testid=recovery-continue]").await;
+    s.find("[data-testid=lock]").await;
+    assert!(std::fs::read(&db).unwrap()[..16] != *b"SQLite format 3\0", "the file is encrypted");
+
+    // Log a request, lock: nothing of the register shows until it is unlocked.
+    s.click("[data-testid=new-request]").await;
+    s.type_into("input[name=name]", "Vera Vaultova").await;
+    s.set_value("select[name=regime]", "uk-gdpr").await;
+    s.set_value("select[name=kind]", "access").await;
+    s.set_value("input[name=received]", "2026-11-20").await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
+    s.click("[data-testid=lock]").await;
+    s.find("[data-testid=vault-unlock]").await;
+    let page = s.client.source().await.unwrap();
+    assert!(!page.contains("Vaultova"), "the locked window shows nothing of the register");
+    s.shot("vault-03-locked.png").await;
+    s.type_into("[data-testid=vault-passphrase]", "lantern orbit velvet quarrz").await;
+    s.click("[data-testid=vault-unlock-submit]").await;
+    s.wait_text("[data-testid=vault-error]", |t| t.contains("does not open")).await;
+    s.type_into("[data-testid=vault-passphrase]", passphrase).await;
+    s.click("[data-testid=vault-unlock-submit]").await;
+    s.wait_text("[data-testid=page-info]", |t| t.contains('1')).await;
+
+    // The passphrase forgotten: the recovery key and a new passphrase open it.
+    s.click("[data-testid=lock]").await;
+    s.click("[data-testid=vault-forgot]").await;
+    s.type_into("[data-testid=vault-recovery-input]", &recovery.to_lowercase()).await;
+    s.type_into("[data-testid=vault-passphrase]", "harbor signal maple thistle").await;
+    s.type_into("[data-testid=vault-confirm]", "harbor signal maple thistle").await;
+    s.shot("vault-04-recovery.png").await;
+    s.click("[data-testid=vault-recover-submit]").await;
+    s.wait_text("[data-testid=page-info]", |t| t.contains('1')).await;
+    s.click("[data-testid=open-settings]").await;
+    s.wait_text("[data-testid=vault-state]", |t| t.contains("Encrypted") && t.contains("recovery key")).await;
+    s.shot_at("[data-testid=vault-settings]", "vault-05-settings.png").await;
+    let shown = support::run_env(
+        &db,
+        TODAY,
+        &["request", "list", "--json"],
+        &[("RIGHTSDESK_PASSPHRASE", "harbor signal maple thistle")],
+    );
+    assert_eq!(shown.json()["total"].as_u64(), Some(1));
+}

@@ -50,6 +50,9 @@ export type TemplateCatalogue = B.TemplateCatalogue;
 export type TemplateRow = B.TemplateRow;
 export type Rendered = B.Rendered;
 export type OutboxItem = B.OutboxItem_Serialize;
+export type RegisterState = B.RegisterState;
+export type Strength = B.Strength_Serialize;
+export type VaultStatus = B.VaultStatus_Serialize;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */
@@ -84,7 +87,10 @@ async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
 // Every core operation is a generated command taking one input (`null` when it needs none); those that report
 // progress take a channel as well. The names, inputs and outputs all come from Rust (bindings.ts).
 type Commands = typeof commands;
-type Operation = Exclude<keyof Commands, "appInfo">;
+/** The shell's own commands, which work without an open register (below), are not core operations. */
+type ShellCommand =
+  "appInfo" | "passphraseStrength" | "createRegister" | "unlock" | "unlockWithRecovery" | "lock";
+type Operation = Exclude<keyof Commands, ShellCommand>;
 type Input<K extends Operation> = Parameters<Commands[K]>[0];
 type Output<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>> extends Result<infer T> ? T : never;
 type ProgressOperation = {
@@ -115,6 +121,19 @@ export function callWithProgress<K extends ProgressOperation>(
 }
 
 export const appInfo = () => unwrap(commands.appInfo());
+
+/** Opening the register (the vault): these work while it is locked or not made yet. */
+export const vault = {
+  strength: (passphrase: string) => unwrap(commands.passphraseStrength(passphrase)),
+  /** The first run: make the register; its recovery key, to show once. */
+  create: (passphrase: string | null, useKeyring: boolean) =>
+    unwrap(commands.createRegister(passphrase, useKeyring)),
+  /** With the passphrase, or with the OS keyring when it is null. */
+  unlock: (passphrase: string | null) => unwrap(commands.unlock(passphrase)),
+  recover: (recoveryKey: string, newPassphrase: string) =>
+    unwrap(commands.unlockWithRecovery(recoveryKey, newPassphrase)),
+  lock: () => unwrap(commands.lock()),
+};
 
 /** A file the person picked in the window, as the core reads it. */
 export async function upload(file: File): Promise<B.FileUpload> {

@@ -8,6 +8,19 @@ import { invoke as __TAURI_INVOKE, Channel } from "@tauri-apps/api/core";
 /** Commands */
 export const commands = {
 	appInfo: () => typedError<AppInfo_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("app_info")),
+	/**  How guessable a new passphrase is, for the meter under the field. */
+	passphraseStrength: (passphrase: string) => typedError<Strength_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("passphrase_strength", { passphrase })),
+	/**
+	 *  The first run: make the register encrypted under `passphrase` and/or the OS keyring. The recovery key, shown
+	 *  once.
+	 */
+	createRegister: (passphrase: string | null, useKeyring: boolean) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("create_register", { passphrase, useKeyring })),
+	/**  Unlock with the passphrase, or with the OS keyring when none is given. */
+	unlock: (passphrase: string | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unlock", { passphrase })),
+	/**  The passphrase forgotten: unlock with the recovery key and set a new passphrase. */
+	unlockWithRecovery: (recoveryKey: string, newPassphrase: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_with_recovery", { recoveryKey, newPassphrase })),
+	/**  Lock the register now (the button, the shortcut, or the idle timer). */
+	lock: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("lock")),
 	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
 	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
 	listRequests: (input: ListRequests_Deserialize) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),
@@ -86,6 +99,7 @@ export const commands = {
 	changePassphrase: (input: ChangePassphrase) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_passphrase", { input })),
 	addKeyring: (input: AddKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_keyring", { input })),
 	removeKeyring: (input: RemoveKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_keyring", { input })),
+	setLockMinutes: (input: SetLockMinutes) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_lock_minutes", { input })),
 	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
 	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
 	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
@@ -129,7 +143,7 @@ export type AddDisclosure_Serialize = {
 };
 
 /**  Also unlock the register through the OS keyring ("unlock with my login"). */
-export type AddKeyring = Record<string, never>;
+export type AddKeyring = null;
 
 /**  Declare a non-working day in a calendar; open requests' dates are derived again. */
 export type AddNonWorkingDay = {
@@ -268,15 +282,19 @@ export type AppInfo = AppInfo_Serialize | AppInfo_Deserialize;
 export type AppInfo_Deserialize = {
 	version: string,
 	database?: string | null,
-	/**  Set when the register could not be opened (e.g. written by a newer version). */
+	/**  Set when the register is not open: locked (`locked`), not made yet, or an error (e.g. a newer version's). */
 	open_error?: ErrorReport_Deserialize | null,
+	/**  What is at the register's path: none yet (the first run makes it), plain, or encrypted. */
+	register?: RegisterState | null,
 };
 
 export type AppInfo_Serialize = {
 	version: string,
 	database: string | null,
-	/**  Set when the register could not be opened (e.g. written by a newer version). */
+	/**  Set when the register is not open: locked (`locked`), not made yet, or an error (e.g. a newer version's). */
 	open_error: ErrorReport_Serialize | null,
+	/**  What is at the register's path: none yet (the first run makes it), plain, or encrypted. */
+	register: RegisterState | null,
 };
 
 /**
@@ -370,7 +388,7 @@ export type AuditEvent = AuditEvent_Serialize | AuditEvent_Deserialize;
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -384,7 +402,7 @@ export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserializ
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -1478,7 +1496,7 @@ export type GetTargetSettings = null;
 export type GetTemplateCatalogue = null;
 
 /**  Whether the register is encrypted, and how it can be unlocked. */
-export type GetVaultStatus = Record<string, never>;
+export type GetVaultStatus = null;
 
 export type GroupMetrics = GroupMetrics_Serialize | GroupMetrics_Deserialize;
 
@@ -1843,6 +1861,12 @@ export type ListRequests_Serialize = {
 
 /**  The systems of the data map, retired ones included. */
 export type ListSystems = null;
+
+/**  Minutes without use after which the window locks the register. */
+export type LockMinutesSet = {
+	before: number,
+	after: number,
+};
 
 /**  What an export wrote. */
 export type LogExport = {
@@ -2452,6 +2476,15 @@ export type RegisterHistory_Serialize = {
 	events: TimelineEvent_Serialize[],
 };
 
+/**  What is at a register's path, before anything is opened: for the window to ask for what it needs. */
+export type RegisterState = 
+/**  No register yet: the first run makes one. */
+{ state: "missing"; keyring_available: boolean } | 
+/**  A register without encryption (made before the vault, or as asked for). */
+{ state: "plain" } | 
+/**  An encrypted register; how it unlocks. */
+{ state: "encrypted"; unlock_methods: string[] };
+
 /**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
 export type RelateRequests = RelateRequests_Serialize | RelateRequests_Deserialize;
 
@@ -2501,7 +2534,7 @@ export type RemoveDisclosure = {
 };
 
 /**  Stop unlocking the register through the OS keyring. */
-export type RemoveKeyring = Record<string, never>;
+export type RemoveKeyring = null;
 
 /**  Take back a declared non-working day, with a reason. */
 export type RemoveNonWorkingDay = {
@@ -3009,6 +3042,11 @@ export type SetEvidenceDays = {
 	days: number,
 };
 
+/**  After how many idle minutes (1–240) the window locks the register. */
+export type SetLockMinutes = {
+	minutes: number,
+};
+
 /**  Put a logo on the letterhead (`file` None takes it off). */
 export type SetLogo = SetLogo_Serialize | SetLogo_Deserialize;
 
@@ -3231,6 +3269,31 @@ export type StatusChanged_Serialize = {
 export type StatusMove = {
 	from: Status,
 	to: Status,
+};
+
+/**  What the window's strength meter shows as the officer types. */
+export type Strength = Strength_Serialize | Strength_Deserialize;
+
+/**  What the window's strength meter shows as the officer types. */
+export type Strength_Deserialize = {
+	/**  0 (guessed at once) to 4 (very unlikely to be guessed). */
+	score: number,
+	/**  Whether a new passphrase this strong is accepted. */
+	acceptable: boolean,
+	/**  What makes it weak, and how to make it stronger (zxcvbn's words). */
+	warning?: string | null,
+	suggestions: string[],
+};
+
+/**  What the window's strength meter shows as the officer types. */
+export type Strength_Serialize = {
+	/**  0 (guessed at once) to 4 (very unlikely to be guessed). */
+	score: number,
+	/**  Whether a new passphrase this strong is accepted. */
+	acceptable: boolean,
+	/**  What makes it weak, and how to make it stronger (zxcvbn's words). */
+	warning: string | null,
+	suggestions: string[],
 };
 
 /**  What the subject export wrote. */
@@ -3553,6 +3616,8 @@ export type VaultStatus_Deserialize = {
 	/**  A fingerprint of the register key (not the key). */
 	key_id?: string | null,
 	created?: string | null,
+	/**  Minutes without use after which the window locks (an encrypted register). */
+	lock_minutes: number,
 };
 
 /**  Whether the register is encrypted and how it can be unlocked. */
@@ -3566,6 +3631,8 @@ export type VaultStatus_Serialize = {
 	/**  A fingerprint of the register key (not the key). */
 	key_id: string | null,
 	created: string | null,
+	/**  Minutes without use after which the window locks (an encrypted register). */
+	lock_minutes: number,
 };
 
 /**  How sure the organisation must be of the requester's identity before acting. */

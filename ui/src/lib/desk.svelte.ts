@@ -1,6 +1,6 @@
 // What the whole window shares: the register's info, the form options, the dashboard's counts and the queue's
 // filters (kept here so that they survive a visit to a request).
-import { appInfo, call, message } from "./api";
+import { appInfo, call, message, vault } from "./api";
 import type { AppInfo, Dashboard, FormOptions, Query } from "./api";
 import { addDays } from "./format";
 
@@ -10,6 +10,8 @@ export class Desk {
   dashboard = $state<Dashboard | null>(null);
   /** Why the register cannot be used at all. */
   fatal = $state<string | null>(null);
+  /** The register is not open yet: made on the first run (`setup`), or unlocked (`unlock`). */
+  gate = $state<"setup" | "unlock" | null>(null);
   query = $state<Query>({
     status: null,
     open_only: true,
@@ -27,7 +29,17 @@ export class Desk {
 
   async start() {
     try {
+      this.fatal = null;
       this.info = await appInfo();
+      this.gate = null;
+      if (this.info.register?.state === "missing") {
+        this.gate = "setup";
+        return;
+      }
+      if (this.info.open_error?.code === "locked") {
+        this.gate = "unlock";
+        return;
+      }
       if (this.info.open_error) {
         this.fatal = this.info.open_error.message;
         return;
@@ -38,6 +50,19 @@ export class Desk {
       this.fatal = message(e);
     }
   }
+
+  /** Whether the open register is encrypted (the lock button, the idle lock). */
+  get encrypted(): boolean {
+    return this.info?.register?.state === "encrypted";
+  }
+
+  /** Lock now: the keys leave memory, the window shows nothing of the register until it is unlocked. */
+  lock = async () => {
+    await vault.lock();
+    this.options = null;
+    this.dashboard = null;
+    await this.start();
+  };
 
   /** Something changed requests: the dashboard's counts are read again. */
   refresh = async () => {

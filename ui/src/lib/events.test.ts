@@ -173,6 +173,9 @@ describe("describeEvent", () => {
       "Audit signing key made (keyring), fingerprint ab12",
     );
     expect(titleOf("retention_months_set", { before: 24, after: 36 })).toBe("Retention: 24 → 36 months");
+    expect(titleOf("lock_minutes_set", { before: 15, after: 5 })).toBe(
+      "The window locks after 15 → 5 idle minutes",
+    );
     expect(titleOf("vault_changed", { change: "recovered", methods: ["passphrase", "recovery"] })).toBe(
       "Encryption: new passphrase set with the recovery key; unlocks with passphrase, recovery",
     );

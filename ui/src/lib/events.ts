@@ -75,6 +75,7 @@ const KINDS: Record<EventKind, true> = {
   target_days_set: true,
   retention_months_set: true,
   vault_changed: true,
+  lock_minutes_set: true,
   unverified_days_set: true,
   evidence_retention_days_set: true,
   own_authority_set: true,
@@ -221,6 +222,8 @@ function title(e: KnownEvent, l: EventLabels): string {
       return `Internal target for ${String(e.data.regime)}: ${String(e.data.before)} → ${String(e.data.after)} working days`;
     case "retention_months_set":
       return `Retention: ${String(e.data.before)} → ${String(e.data.after)} months`;
+    case "lock_minutes_set":
+      return `The window locks after ${String(e.data.before)} → ${String(e.data.after)} idle minutes`;
     case "vault_changed":
       return `Encryption: ${VAULT_CHANGES[e.data.change] ?? e.data.change}; unlocks with ${e.data.methods.join(", ")}`;
     case "unverified_days_set":
