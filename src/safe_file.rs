@@ -130,6 +130,13 @@ impl Output {
     }
 }
 
+/// Make a rename into `path`'s folder durable (sync the folder); best effort where folders cannot be synced.
+pub fn sync_folder(path: &Path) {
+    if let Ok(dir) = std::fs::File::open(folder(path)) {
+        let _ = dir.sync_all();
+    }
+}
+
 /// Write `bytes` as the file `out`; its size.
 pub fn write(out: &Path, existing: Existing, bytes: &[u8]) -> Result<u64> {
     use std::io::Write;

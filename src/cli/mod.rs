@@ -164,6 +164,11 @@ impl Ctx {
         self.desk_with(self.access()?)
     }
 
+    /// The database path as given (`--db`), if any.
+    pub fn db(&self) -> Option<&std::path::Path> {
+        self.db.as_deref()
+    }
+
     /// How the register is unlocked: `--passphrase-stdin`, `RIGHTSDESK_PASSPHRASE`, the keyring; `--unencrypted`.
     pub fn access(&self) -> Result<rightsdesk::vault::Access, Failure> {
         let mut access = rightsdesk::vault::Access::from_env();

@@ -30,6 +30,16 @@ pub enum Command {
     RemoveKeyring,
     /// After how many idle minutes the window locks the register (default 15).
     LockAfter(ops::vault::SetLockMinutes),
+    /// Encrypt a plain register under a new passphrase (--new-passphrase-stdin or RIGHTSDESK_NEW_PASSPHRASE): copied
+    /// encrypted beside it, checked, swapped in, the plain copy overwritten and removed. Close the window first.
+    Encrypt {
+        /// Read the new passphrase from the first line of standard input.
+        #[arg(long)]
+        new_passphrase_stdin: bool,
+    },
+    /// Re-encrypt everything under a new register key (the current passphrase and keyring are kept; a new recovery
+    /// key is shown). Close the window first.
+    Rotate,
     /// Unlock with the recovery key (--recovery-key-stdin or RIGHTSDESK_RECOVERY_KEY) and set a new passphrase
     /// (--new-passphrase-stdin or RIGHTSDESK_NEW_PASSPHRASE) in place of a lost one.
     UnlockWithRecovery {
@@ -44,6 +54,20 @@ pub enum Command {
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     let status = match command {
+        Command::Encrypt { new_passphrase_stdin } => {
+            let new = secret(new_passphrase_stdin, NEW_PASSPHRASE_ENV, "new passphrase")?;
+            let rekeyed = alone(ctx)?.encrypt(&new)?;
+            show_recovery(&rekeyed);
+            ops::vault::GetVaultStatus.run(&rekeyed.desk)?
+        }
+        Command::Rotate => {
+            let access = ctx.access()?;
+            let passphrase = access.passphrase.clone();
+            let desk = alone(ctx)?;
+            let rekeyed = desk.rotate(passphrase.as_deref().map(String::as_str))?;
+            show_recovery(&rekeyed);
+            ops::vault::GetVaultStatus.run(&rekeyed.desk)?
+        }
         Command::Status => ops::vault::GetVaultStatus.run(&ctx.desk()?)?,
         Command::ChangePassphrase { new_passphrase_stdin } => {
             let desk = ctx.desk()?;
@@ -67,6 +91,27 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
         }
     };
     ctx.show(&status, human)
+}
+
+/// The register, opened by this command alone: re-encrypting it under another process (the window) would leave
+/// that process writing to the replaced file.
+fn alone(ctx: &Ctx) -> Result<rightsdesk::Desk, Failure> {
+    let path = rightsdesk::desk::resolve_db_path(ctx.db())?;
+    if rightsdesk::vault::rekey::open_elsewhere(&path) {
+        return Err(Failure::from(format!(
+            "{} is open in another window or command: close Rightsdesk there first",
+            path.display()
+        )));
+    }
+    ctx.desk()
+}
+
+fn show_recovery(rekeyed: &rightsdesk::desk::Rekeyed) {
+    super::out::stderr(&format!(
+        "note: the register is now under a new key. Its recovery key opens it if the passphrase is lost; earlier \
+         recovery keys no longer do. Write it down and keep it apart from this computer, it is shown only now: {}",
+        rekeyed.recovery.as_str()
+    ));
 }
 
 fn secret(stdin: bool, env: &str, what: &str) -> Result<Zeroizing<String>, Failure> {

@@ -45,7 +45,7 @@ pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
 pub use responses::{LetterCopy, LetterWritten, StageOption, TemplateCatalogue};
 pub use retention::{DEFAULT_RETENTION_MONTHS, RetentionReport};
 pub use subject_export::SubjectExport;
-pub use vault::VaultStatus;
+pub use vault::{Rekeyed, VaultStatus};
 
 pub use checklist::{SystemInput, action_for};
 pub use requesters::{REPEAT_THRESHOLD, Related, RequesterView};

@@ -146,3 +146,139 @@ impl Desk {
 fn not_encrypted() -> &'static str {
     "this register is not encrypted: `rightsdesk vault encrypt` makes an encrypted copy of it"
 }
+
+/// What `vault encrypt` and `vault rotate` made: the register under its new key, and the recovery key to show once.
+pub struct Rekeyed {
+    pub desk: Desk,
+    pub recovery: Zeroizing<String>,
+}
+
+impl Desk {
+    /// Encrypt this plain register under a new key unlocked by `passphrase` (and a new recovery key): copied
+    /// encrypted beside it, checked, swapped in (see `vault::rekey`), the plain copy overwritten and removed. The
+    /// desk is consumed: the register is opened again under its key.
+    pub fn encrypt(self, passphrase: &str) -> Result<Rekeyed> {
+        if self.vault.is_some() {
+            return Err(Error::refused(
+                "this register is encrypted already (`rightsdesk vault rotate` changes its key)",
+            ));
+        }
+        crate::vault::strength::require_strong(passphrase)?;
+        self.rekey("encrypted", Some(passphrase), false)
+    }
+
+    /// Re-encrypt everything under a new register key (a key that may have leaked is worthless after): the
+    /// passphrase given (the current one) and the keyring wrap are kept for the new key, the recovery key is new.
+    pub fn rotate(self, passphrase: Option<&str>) -> Result<Rekeyed> {
+        let file = self.key_file()?;
+        if file.has("passphrase") && passphrase.is_none() {
+            return Err(Error::invalid(
+                "passphrase",
+                "give the register's passphrase (RIGHTSDESK_PASSPHRASE or --passphrase-stdin): it is kept for the new key",
+            ));
+        }
+        if let Some(p) = passphrase {
+            file.open_with_passphrase(p)?;
+        }
+        let keyring = file.has("keyring");
+        self.rekey("rotated", passphrase, keyring)
+    }
+
+    fn rekey(self, change: &str, passphrase: Option<&str>, keyring: bool) -> Result<Rekeyed> {
+        use crate::vault::{RegisterKey, rekey};
+        let db = std::path::absolute(self.store.backend().path())
+            .map_err(|e| Error::io("cannot resolve the register's path", e))?;
+        let folder = self.files.clone();
+        let clock = self.clock;
+        let now = crate::store::timestamp(self.now());
+        let pending = rekey::pending_key_file(&db);
+        rekey::discard(&db, Some(&folder), &pending);
+
+        let key = RegisterKey::generate()?;
+        let recovery = RecoveryKey::generate()?;
+        let mut file = KeyFile::new(&key, &now);
+        if let Some(p) = passphrase {
+            file.set_passphrase(&key, p, &now)?;
+        }
+        if keyring {
+            file.set_keyring(&key, &now)?;
+        }
+        file.set_recovery(&key, &recovery, &now)?;
+
+        // 1. The copies, each checked against the register as it is. The pending key file comes first, without the
+        // copy's salt: a crash from here on leaves work files the next open knows to remove.
+        let work = rekey::work_db(&db);
+        let folder_name = folder.to_string_lossy().into_owned();
+        file.rekey = Some(rekey::Rekey { database_salt: String::new(), files_folder: folder_name.clone() });
+        file.write(&pending)?;
+        let result = (|| {
+            self.store.backend().export_encrypted(&work, &key.database_key())?;
+            rekey::reseal_tree(
+                &folder,
+                &rekey::work_folder(&folder),
+                self.file_key.as_ref(),
+                &key.file_key(),
+                super::register_files::MARKER,
+            )?;
+            let (chain, rows) = self.store.read(|r| r.verify_chain_and_rows())?;
+            let copy = crate::store::Store::open(&work, &now, Some(key.database_key()))?;
+            let (copied_chain, copied_rows) = copy.read(|r| r.verify_chain_and_rows())?;
+            copy.backend().checkpoint()?;
+            drop(copy);
+            let same = (chain.head_seq, &chain.head_hash, chain.events_checked, rows.checked, rows.differing)
+                == (
+                    copied_chain.head_seq,
+                    &copied_chain.head_hash,
+                    copied_chain.events_checked,
+                    copied_rows.checked,
+                    copied_rows.differing,
+                );
+            if !same || copied_chain.first_break.is_some() {
+                return Err(Error::Corrupt(
+                    "the encrypted copy does not hold the same register: nothing was changed".into(),
+                ));
+            }
+            let salt = rekey::database_salt(&work)?
+                .ok_or_else(|| Error::Corrupt("the encrypted copy has no header".into()))?;
+            file.rekey = Some(rekey::Rekey { database_salt: salt, files_folder: folder_name });
+            file.write(&pending)
+        })();
+        if let Err(e) = result {
+            rekey::discard(&db, Some(&folder), &pending);
+            return Err(e);
+        }
+
+        // 2. The commit point: every connection closed, the old log emptied, the copy renamed over the database.
+        self.store.backend().checkpoint()?;
+        let old = std::fs::OpenOptions::new().write(true).open(&db).ok();
+        drop(self);
+        for log in ["-wal", "-shm"] {
+            let mut name = db.as_os_str().to_owned();
+            name.push(log);
+            rekey::scrub_file(std::path::Path::new(&name));
+        }
+        std::fs::rename(&work, &db)
+            .map_err(|e| Error::io(format!("cannot put the encrypted copy in place of {}", db.display()), e))?;
+        crate::safe_file::sync_folder(&db);
+        // 3–5: the files, the key file, the old copies scrubbed.
+        rekey::resume(&db)?;
+        if let Some(mut old) = old {
+            let _ = rekey::zero(&mut old);
+        }
+
+        let access = crate::vault::Access {
+            passphrase: passphrase.map(|p| Zeroizing::new(p.to_string())),
+            keyring,
+            ..crate::vault::Access::default()
+        };
+        let desk = Desk::open(&db, clock, &access)?;
+        let methods = file.methods().into_iter().map(String::from).collect();
+        desk.store.write(|tx| {
+            desk.append_setting_event(
+                tx,
+                &AuditEvent::VaultChanged(ev::VaultChanged { change: change.into(), methods }),
+            )
+        })?;
+        Ok(Rekeyed { desk, recovery: recovery.display() })
+    }
+}

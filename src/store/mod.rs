@@ -76,6 +76,13 @@ pub trait Backend: Send + Sync {
     /// Whether `other`, a place of this engine's kind (another database file), holds the register `id`: how a
     /// byte copy of a register is told from a move. Read-only; anything unreadable answers `false`.
     fn holds_register(&self, other: &Path, id: &str) -> bool;
+    /// Copy the whole register, as one consistent snapshot, into a new file at `target` encrypted under `key`
+    /// (encrypting a plain register, rotating an encrypted one's key); the copy passes the engine's integrity check.
+    /// Engines that encrypt at rest by other means refuse.
+    fn export_encrypted(&self, target: &Path, key: &crate::vault::DatabaseKey) -> Result<()> {
+        let _ = (target, key);
+        Err(Error::refused("this register's engine is not encrypted by Rightsdesk"))
+    }
 }
 
 /// The register as the core uses it: a [`Backend`] behind generic `read`/`write` that hand back the closure's

@@ -206,6 +206,43 @@ impl Sqlite {
         result
     }
 
+    /// See [`Backend::export_encrypted`]: SQLCipher's `sqlcipher_export` into the attached new file, in a write
+    /// transaction (writers wait: nothing committed meanwhile is missing from the copy).
+    pub fn export_encrypted(&self, target: &Path, key: &crate::vault::DatabaseKey) -> Result<()> {
+        if self.read_only {
+            return Err(Error::ReadOnly(self.path.display().to_string()));
+        }
+        // Connections open without SQLITE_OPEN_CREATE, and an attached file inherits that: made here, 0600.
+        create_database_file(target)?;
+        let conn = self.take()?;
+        let result = (|| -> Result<()> {
+            conn.execute(
+                "ATTACH DATABASE ?1 AS rekeyed KEY ?2",
+                rusqlite::params![target.to_string_lossy(), key.literal().as_str()],
+            )?;
+            let copied = (|| -> Result<String> {
+                conn.execute_batch("BEGIN IMMEDIATE")?;
+                conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
+                let version: i64 = conn.query_row("PRAGMA main.user_version", [], |r| r.get(0))?;
+                conn.execute_batch(&format!("PRAGMA rekeyed.user_version = {version}"))?;
+                conn.execute_batch("COMMIT")?;
+                Ok(conn.query_row("PRAGMA rekeyed.integrity_check", [], |r| r.get(0))?)
+            })();
+            if copied.is_err() {
+                let _ = conn.execute_batch("ROLLBACK");
+            }
+            let _ = conn.execute_batch("DETACH DATABASE rekeyed");
+            match copied? {
+                ok if ok == "ok" => Ok(()),
+                problem => {
+                    Err(Error::Corrupt(format!("the encrypted copy does not pass its integrity check: {problem}")))
+                }
+            }
+        })();
+        self.put_back(conn);
+        result
+    }
+
     /// Copy the write-ahead log into the database and empty it, so that pages a purge overwrote are not left in
     /// the log file.
     pub fn checkpoint_wal(&self) -> Result<()> {
@@ -298,6 +335,10 @@ impl Backend for Sqlite {
 
     fn holds_register(&self, other: &Path, id: &str) -> bool {
         super::register::holds_register(other, id)
+    }
+
+    fn export_encrypted(&self, target: &Path, key: &crate::vault::DatabaseKey) -> Result<()> {
+        Sqlite::export_encrypted(self, target, key)
     }
 }
 

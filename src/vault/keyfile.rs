@@ -30,6 +30,9 @@ pub struct KeyFile {
     pub key_id: String,
     pub created: String,
     pub unlock: Vec<Wrap>,
+    /// Only in a pending key file (`rekey`): the re-encryption it belongs to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rekey: Option<super::rekey::Rekey>,
 }
 
 /// The register key wrapped (ChaCha20-Poly1305, the vault id and method as associated data) under one method.
@@ -80,13 +83,18 @@ pub fn path_of(db: &Path) -> PathBuf {
 
 impl KeyFile {
     pub fn new(key: &RegisterKey, created: &str) -> KeyFile {
+        KeyFile { key_id: key.id(), created: created.into(), ..KeyFile::empty() }
+    }
+
+    pub(super) fn empty() -> KeyFile {
         KeyFile {
             format: FORMAT.into(),
             version: VERSION,
             id: uuid::Uuid::new_v4().to_string(),
-            key_id: key.id(),
-            created: created.into(),
+            key_id: String::new(),
+            created: String::new(),
             unlock: vec![],
+            rekey: None,
         }
     }
 

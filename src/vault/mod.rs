@@ -9,6 +9,7 @@
 
 pub mod keyfile;
 pub mod recovery;
+pub mod rekey;
 pub mod sealed;
 pub mod strength;
 
@@ -75,7 +76,12 @@ pub struct DatabaseKey(Zeroizing<String>);
 impl DatabaseKey {
     /// The statement that keys a connection; it must be the first one run on it.
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
-        Zeroizing::new(format!("PRAGMA key = \"x'{}'\";", &*self.0))
+        Zeroizing::new(format!("PRAGMA key = \"{}\";", &*self.literal()))
+    }
+
+    /// SQLCipher's raw-key notation, `x'…'` (no key derivation on open).
+    pub(crate) fn literal(&self) -> Zeroizing<String> {
+        Zeroizing::new(format!("x'{}'", &*self.0))
     }
 }
 
@@ -137,6 +143,7 @@ impl Vault {
 
 /// What is at `db`, unlocked as `access` allows: `None` for a plain register (or a plain new one, asked for).
 pub fn unlock(db: &Path, access: &Access, now: &str) -> Result<Option<Vault>> {
+    rekey::resume(db)?;
     let key_path = keyfile::path_of(db);
     let state = database_state(db)?;
     let file = KeyFile::read(&key_path)?;

@@ -261,3 +261,149 @@ fn the_os_keyring_is_offered_and_its_absence_said_plainly() {
     }
     reg.run_env(&["vault", "remove-keyring"], &with_key(&[])).assert_error("not kept in the OS keyring");
 }
+
+/// A plain register with requests and files holding the marker.
+fn plain_register_with_files(count: &str, files: usize) -> Register {
+    let reg = Register::new(TODAY);
+    reg.run(&["demo", "seed", "--count", count]).ok();
+    for i in 0..files {
+        let scan = reg.write(&format!("scan{i}.txt"), format!("{MARK} scan {i} ").repeat(4000));
+        reg.run(&["request", "attach", &format!("RD-2026-{:04}", i + 1), &scan]).ok();
+        std::fs::remove_file(&scan).unwrap();
+    }
+    reg
+}
+
+/// No work file of a re-encryption is left beside the register.
+fn assert_no_work_files(reg: &Register) {
+    for entry in std::fs::read_dir(reg.dir()).unwrap() {
+        let name = entry.unwrap().file_name().to_string_lossy().into_owned();
+        assert!(
+            !name.ends_with(".rekey") && !name.ends_with(".vault-pending") && !name.ends_with(".old"),
+            "left over: {name}"
+        );
+    }
+}
+
+#[test]
+fn a_plain_register_is_encrypted_whole_and_keeps_everything() {
+    let reg = plain_register_with_files("120", 3);
+    let listed = reg.run(&["request", "list", "--json", "--limit", "500"]).stdout;
+    let new = [("RIGHTSDESK_NEW_PASSPHRASE", PASSPHRASE)];
+    let encrypted = reg.run_env(&["vault", "encrypt", "--json"], &new);
+    assert_eq!(encrypted.json()["encrypted"].as_bool(), Some(true));
+    assert!(encrypted.stderr.contains("recovery key"), "{}", encrypted.stderr);
+    assert_no_work_files(&reg);
+    for file in files_under(reg.dir()) {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(!bytes.windows(MARK.len()).any(|w| w == MARK.as_bytes()), "{} holds plaintext", file.display());
+    }
+    let env = with_key(&[]);
+    assert_eq!(reg.run_env(&["request", "list", "--json", "--limit", "500"], &env).stdout, listed);
+    reg.run_env(&["audit", "verify"], &env).ok();
+    let shown = reg.run_env(&["request", "show", "RD-2026-0002", "--json"], &env).json();
+    assert_eq!(shown["attachments"].as_array().unwrap().len(), 1);
+    let pack = reg.path("pack.zip");
+    reg.run_env(&["export", "evidence", "--request", "RD-2026-0002", "--out", pack.to_str().unwrap()], &env).ok();
+    let history = reg.run_env(&["audit", "history", "--json"], &env).json();
+    assert_eq!(history["events"][0]["data"]["change"], "encrypted");
+    // Once is enough; a plain register is not what `rotate` is for.
+    reg.run_env(&["vault", "encrypt"], &[new[0], ("RIGHTSDESK_PASSPHRASE", PASSPHRASE)])
+        .assert_error("encrypted already");
+}
+
+#[test]
+fn a_rotated_key_leaves_earlier_recovery_keys_useless() {
+    let reg = Register::new(TODAY);
+    let made = reg.run_env(&["vault", "status"], &with_key(&[]));
+    let old_recovery = recovery_key(&made.stderr);
+    add_request(&reg);
+    let before = reg.run_env(&["vault", "status", "--json"], &with_key(&[])).json();
+    reg.run(&["vault", "rotate"]).assert_error("locked");
+    let rotated = reg.run_env(&["vault", "rotate", "--json"], &with_key(&[]));
+    let after = rotated.json();
+    assert_ne!(after["key_id"], before["key_id"]);
+    let new_recovery = recovery_key(&rotated.stderr);
+    assert_ne!(new_recovery, old_recovery);
+    let recover = |key: &str| {
+        reg.run_env(
+            &["vault", "unlock-with-recovery"],
+            &[("RIGHTSDESK_RECOVERY_KEY", key), ("RIGHTSDESK_NEW_PASSPHRASE", "another passphrase entirely")],
+        )
+    };
+    recover(&old_recovery).assert_error("does not open");
+    assert_eq!(reg.run_env(&["request", "list", "--json"], &with_key(&[])).json()["total"].as_u64(), Some(1));
+    recover(&new_recovery).ok();
+    reg.run_env(&["audit", "verify"], &[("RIGHTSDESK_PASSPHRASE", "another passphrase entirely")]).ok();
+    assert_no_work_files(&reg);
+}
+
+#[test]
+fn encrypting_a_register_open_elsewhere_is_refused() {
+    let reg = plain_register_with_files("5", 0);
+    let holder = std::process::Command::new("/usr/bin/python3")
+        .args(["-c", "import sqlite3,sys,time; c=sqlite3.connect(sys.argv[1]); c.execute('select count(*) from requests').fetchall(); print('open', flush=True); time.sleep(30)"])
+        .arg(&reg.db)
+        .stdout(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut holder = holder;
+    let mut line = String::new();
+    std::io::BufRead::read_line(&mut std::io::BufReader::new(holder.stdout.as_mut().unwrap()), &mut line).unwrap();
+    let refused = reg.run_env(&["vault", "encrypt"], &[("RIGHTSDESK_NEW_PASSPHRASE", PASSPHRASE)]);
+    holder.kill().unwrap();
+    holder.wait().unwrap();
+    refused.assert_error("open in another window or command");
+    assert!(!reg.path("r.sqlite3.vault").exists());
+    reg.run_env(&["vault", "encrypt"], &[("RIGHTSDESK_NEW_PASSPHRASE", PASSPHRASE)]).ok();
+}
+
+/// `kill -9` at random moments of `vault encrypt` and `vault rotate`: the register always opens (plain or
+/// encrypted, whichever the moment left), verifies, and holds every request and file; no work file stays.
+#[test]
+fn kill_dash_nine_during_encrypt_or_rotate_leaves_one_complete_register() {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(0x7a17);
+    let mut outcomes = std::collections::BTreeMap::new();
+    for round in 0..10 {
+        let rotate = round % 2 == 1;
+        let reg = plain_register_with_files("150", 4);
+        if rotate {
+            reg.run_env(&["vault", "encrypt"], &[("RIGHTSDESK_NEW_PASSPHRASE", PASSPHRASE)]).ok();
+        }
+        let listed = reg.run_env(&["request", "list", "--json", "--limit", "500"], &with_key(&[])).stdout;
+        let args = if rotate { ["vault", "rotate"] } else { ["vault", "encrypt"] };
+        let mut child = crate::support::command()
+            .arg("--db")
+            .arg(&reg.db)
+            .args(args)
+            .env("RIGHTSDESK_NOW", TODAY)
+            .envs(with_key(&[("RIGHTSDESK_NEW_PASSPHRASE", PASSPHRASE)]))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap();
+        std::thread::sleep(std::time::Duration::from_millis(rng.random_range(0..600)));
+        let _ = child.kill();
+        let status = child.wait().unwrap();
+
+        // The next command finishes or undoes what was interrupted.
+        let now = reg.run_env(&["vault", "status", "--json"], &with_key(&[])).json();
+        let state = if now["encrypted"].as_bool().unwrap() { "encrypted" } else { "plain" };
+        *outcomes.entry((args[1], state, status.success())).or_insert(0) += 1;
+        assert_eq!(
+            reg.run_env(&["request", "list", "--json", "--limit", "500"], &with_key(&[])).stdout,
+            listed,
+            "round {round}"
+        );
+        reg.run_env(&["audit", "verify"], &with_key(&[])).ok();
+        let pack = reg.path("pack.zip");
+        reg.run_env(
+            &["export", "evidence", "--request", "RD-2026-0004", "--out", pack.to_str().unwrap()],
+            &with_key(&[]),
+        )
+        .ok();
+        assert_no_work_files(&reg);
+    }
+    eprintln!("outcomes (command, state after, finished): {outcomes:?}");
+}
