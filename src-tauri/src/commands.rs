@@ -119,6 +119,29 @@ pub async fn unlock_with_recovery(app: tauri::AppHandle, recovery_key: String, n
     .await
 }
 
+/// Encrypt the open plain register under `passphrase`; its recovery key, to show once.
+#[tauri::command]
+#[specta::specta]
+pub async fn encrypt_register(app: tauri::AppHandle, passphrase: String) -> Reply<String> {
+    blocking(move || {
+        let passphrase = Zeroizing::new(passphrase);
+        app.state::<AppState>().rekey(&Access::default(), |desk| desk.encrypt(&passphrase))
+    })
+    .await
+}
+
+/// Re-encrypt the register under a new key (the current `passphrase` is kept); the new recovery key, to show once.
+#[tauri::command]
+#[specta::specta]
+pub async fn rotate_key(app: tauri::AppHandle, passphrase: Option<String>) -> Reply<String> {
+    blocking(move || {
+        let passphrase = passphrase.map(Zeroizing::new);
+        let access = Access { passphrase: passphrase.clone(), keyring: passphrase.is_none(), ..Access::default() };
+        app.state::<AppState>().rekey(&access, |desk| desk.rotate(passphrase.as_deref().map(String::as_str)))
+    })
+    .await
+}
+
 /// Lock the register now (the button, the shortcut, or the idle timer).
 #[tauri::command]
 #[specta::specta]
@@ -158,6 +181,8 @@ macro_rules! commands {
                     unlock,
                     unlock_with_recovery,
                     lock,
+                    encrypt_register,
+                    rotate_key,
                     $($name,)* $($pname,)*
                 ])
         }

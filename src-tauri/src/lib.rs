@@ -40,6 +40,73 @@ impl AppState {
         *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Err(locked);
     }
 
+    /// Take the register out of the window for `f`, which re-encrypts it (`vault encrypt`, `vault rotate`) and
+    /// hands back the register under its new key; meanwhile every operation is told the register is busy. The
+    /// re-encryption needs the register to itself: operations still running are waited for (a few seconds), and
+    /// another process holding it open is refused.
+    /// `access` opens the register as it is now (none for a plain one; the passphrase for an encrypted one).
+    pub fn rekey(
+        &self,
+        access: &Access,
+        f: impl FnOnce(Desk) -> rightsdesk::Result<rightsdesk::desk::Rekeyed>,
+    ) -> Result<String, ErrorReport> {
+        let report = |e: rightsdesk::Error| ErrorReport::from(&e);
+        let busy = ErrorReport {
+            code: rightsdesk::ErrorCode::Busy,
+            message: "the register is being re-encrypted".into(),
+            field: None,
+        };
+        let mut held = std::mem::replace(&mut *self.desk.write().unwrap_or_else(|p| p.into_inner()), Err(busy))?;
+        let put_back = |desk: Result<Arc<Desk>, ErrorReport>| {
+            *self.desk.write().unwrap_or_else(|p| p.into_inner()) = desk;
+        };
+        let started = std::time::Instant::now();
+        let desk = loop {
+            match Arc::try_unwrap(held) {
+                Ok(desk) => break desk,
+                Err(shared) if started.elapsed() < std::time::Duration::from_secs(10) => {
+                    held = shared;
+                    std::thread::sleep(std::time::Duration::from_millis(50));
+                }
+                Err(shared) => {
+                    put_back(Ok(shared));
+                    return Err(report(rightsdesk::Error::refused(
+                        "the register is busy with another task: try again in a moment",
+                    )));
+                }
+            }
+        };
+        // Asked with this process's own connections closed (see `rekey::open_elsewhere`), then opened again.
+        let path = desk.store().backend().path().to_path_buf();
+        drop(desk);
+        let reopen = || Clock::from_env().and_then(|c| Desk::open(&path, c, access)).map(Arc::new);
+        if rightsdesk::vault::rekey::open_elsewhere(&path) {
+            put_back(reopen().map_err(report));
+            return Err(report(rightsdesk::Error::refused(
+                "the register is open in another window or command: close it there first",
+            )));
+        }
+        let desk = match reopen() {
+            Ok(desk) => desk,
+            Err(e) => {
+                put_back(Err(report(e)));
+                return Err(ErrorReport::from(&rightsdesk::Error::refused("the register could not be opened again")));
+            }
+        };
+        let desk = Arc::try_unwrap(desk).map_err(|_| report(rightsdesk::Error::refused("the register is busy")))?;
+        match f(desk) {
+            Ok(rekeyed) => {
+                put_back(Ok(Arc::new(rekeyed.desk)));
+                Ok(rekeyed.recovery.to_string())
+            }
+            Err(e) => {
+                // Nothing was changed (or the next open finished it): the register as it now is.
+                put_back(reopen().map_err(report));
+                Err(report(e))
+            }
+        }
+    }
+
     pub fn db_path(&self) -> Option<&PathBuf> {
         self.db_path.as_ref()
     }

@@ -94,7 +94,7 @@ fn hkdf(salt: &[u8], secret: &[u8], info: &[u8], out: &mut [u8]) {
 }
 
 /// How a register may be opened, or made.
-#[derive(Default)]
+#[derive(Default, Clone)]
 pub struct Access {
     /// Unlocks the register; makes a new one encrypted under it.
     pub passphrase: Option<Zeroizing<String>>,

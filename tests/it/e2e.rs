@@ -891,3 +891,47 @@ async fn the_first_run_makes_an_encrypted_register_that_locks_and_unlocks() {
     );
     assert_eq!(shown.json()["total"].as_u64(), Some(1));
 }
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn a_plain_register_is_encrypted_and_re_keyed_from_the_window() {
+    let app = std::env::var("RIGHTSDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
+    assert!(app.exists(), "build the app first: {}", app.display());
+    let shots = root().join("e2e-artifacts");
+    std::fs::create_dir_all(&shots).unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let db = data.path().join("register.sqlite3");
+    let out = support::run_now(&db, TODAY, &["demo", "seed", "--count", "60"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
+
+    s.wait_text("[data-testid=page-info]", |t| t.contains("requests")).await;
+    s.find("[data-testid=unencrypted]").await;
+    s.click("[data-testid=open-settings]").await;
+    s.wait_text("[data-testid=vault-state]", |t| t.contains("Unencrypted")).await;
+    let passphrase = "copper meadow falcon ribbon";
+    s.type_into("[data-testid=vault-new]", passphrase).await;
+    s.type_into("[data-testid=vault-new-confirm]", passphrase).await;
+    s.shot_at("[data-testid=vault-settings]", "vault-06-encrypt.png").await;
+    s.click("[data-testid=vault-encrypt-submit]").await;
+    let first = s.text("[data-testid=recovery-key-text]").await;
+    s.click("[data-testid=recovery-saved]").await;
+    s.click("[data-testid=recovery-continue]").await;
+    s.wait_text("[data-testid=vault-state]", |t| t.contains("Encrypted")).await;
+    s.find("[data-testid=lock]").await;
+    assert!(std::fs::read(&db).unwrap()[..16] != *b"SQLite format 3\0", "the file is encrypted");
+    assert!(s.text("[data-testid=settings-notice]").await.contains("overwritten"));
+
+    // A new key: the current passphrase kept, a new recovery key.
+    s.type_into("[data-testid=vault-current]", passphrase).await;
+    s.click("[data-testid=vault-rotate]").await;
+    let second = s.text("[data-testid=recovery-key-text]").await;
+    assert_ne!(first, second);
+    s.shot_at("[data-testid=vault-settings]", "vault-07-rotated.png").await;
+    s.click("[data-testid=recovery-saved]").await;
+    s.click("[data-testid=recovery-continue]").await;
+    let listed = support::run_env(&db, TODAY, &["request", "list", "--json"], &[("RIGHTSDESK_PASSPHRASE", passphrase)]);
+    assert_eq!(listed.json()["total"].as_u64(), Some(60));
+}

@@ -133,6 +133,10 @@ export const vault = {
   recover: (recoveryKey: string, newPassphrase: string) =>
     unwrap(commands.unlockWithRecovery(recoveryKey, newPassphrase)),
   lock: () => unwrap(commands.lock()),
+  /** Encrypt the open plain register; its recovery key, to show once. */
+  encrypt: (passphrase: string) => unwrap(commands.encryptRegister(passphrase)),
+  /** A new register key (the current passphrase kept); the new recovery key, to show once. */
+  rotate: (passphrase: string | null) => unwrap(commands.rotateKey(passphrase)),
 };
 
 /** A file the person picked in the window, as the core reads it. */

@@ -21,6 +21,10 @@ export const commands = {
 	unlockWithRecovery: (recoveryKey: string, newPassphrase: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_with_recovery", { recoveryKey, newPassphrase })),
 	/**  Lock the register now (the button, the shortcut, or the idle timer). */
 	lock: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("lock")),
+	/**  Encrypt the open plain register under `passphrase`; its recovery key, to show once. */
+	encryptRegister: (passphrase: string) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("encrypt_register", { passphrase })),
+	/**  Re-encrypt the register under a new key (the current `passphrase` is kept); the new recovery key, to show once. */
+	rotateKey: (passphrase: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("rotate_key", { passphrase })),
 	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
 	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
 	listRequests: (input: ListRequests_Deserialize) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),

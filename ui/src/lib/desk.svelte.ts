@@ -56,6 +56,11 @@ export class Desk {
     return this.info?.register?.state === "encrypted";
   }
 
+  /** The register was encrypted or its key changed: what the window says about it is read again. */
+  reloadInfo = async () => {
+    this.info = await appInfo();
+  };
+
   /** Lock now: the keys leave memory, the window shows nothing of the register until it is unlocked. */
   lock = async () => {
     await vault.lock();
