@@ -112,7 +112,12 @@ pub(crate) fn store_file(
     crate::safe_file::private_dir(root)?;
     crate::safe_file::private_dir(&dir)?;
     let id = Uuid::now_v7().to_string();
-    let stored_name = format!("{request_id}/{id}-{file_name}");
+    // In an encrypted register the name a person gave the file ("passport-jan-kowalski.pdf") stays in the database,
+    // which is encrypted; the name on disk says nothing.
+    let stored_name = match key {
+        Some(_) => format!("{request_id}/{id}"),
+        None => format!("{request_id}/{id}-{file_name}"),
+    };
     let path = root.join(&stored_name);
     let mut output = crate::safe_file::Output::create(&path, crate::safe_file::Existing::Refuse)?;
     let mut sink = crate::vault::FileSink::new(key, output.file())?;

@@ -222,6 +222,7 @@ impl Desk {
             )?;
             let (chain, rows) = self.store.read(|r| r.verify_chain_and_rows())?;
             let copy = crate::store::Store::open(&work, &now, Some(key.database_key()))?;
+            copy.write(|tx| tx.strip_stored_names().map(drop))?;
             let (copied_chain, copied_rows) = copy.read(|r| r.verify_chain_and_rows())?;
             copy.backend().checkpoint()?;
             drop(copy);

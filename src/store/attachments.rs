@@ -32,6 +32,22 @@ impl Tx<'_> {
     }
 }
 
+/// `<request id>/<file id>`: two UUIDs and the slash.
+const BARE_PATH: i64 = 36 + 1 + 36;
+
+impl Tx<'_> {
+    pub fn strip_stored_names(&self) -> Result<u64> {
+        let mut changed = 0;
+        for table in ["attachments", "evidence"] {
+            changed += self.tx.execute(
+                &format!("UPDATE {table} SET stored_name = substr(stored_name, 1, ?1) WHERE length(stored_name) > ?1"),
+                [BARE_PATH],
+            )? as u64;
+        }
+        Ok(changed)
+    }
+}
+
 impl Reader<'_> {
     pub fn attachments(&self, request_id: &Uuid) -> Result<Vec<Attachment>> {
         let mut stmt = self.conn.prepare_cached(

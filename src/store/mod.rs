@@ -343,6 +343,10 @@ pub trait Write: Read {
 
     // --- a request's parts
     fn insert_attachment(&self, request_id: &Uuid, a: &Attachment) -> Result<()>;
+    /// Drop the person-given names from the stored paths of attachments and identity evidence
+    /// (`<request>/<file id>-<name>` → `<request>/<file id>`): a register being encrypted keeps names in the database
+    /// only. The number of paths changed.
+    fn strip_stored_names(&self) -> Result<u64>;
     /// Add the given items to the request's checklist.
     fn add_checklist_items(&self, request_id: &str, items: &[ChecklistItem]) -> Result<()>;
     fn update_checklist_item(&self, i: &ChecklistItem) -> Result<()>;

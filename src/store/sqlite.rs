@@ -647,6 +647,10 @@ impl Write for Tx<'_> {
         Tx::insert_attachment(self, request_id, a)
     }
 
+    fn strip_stored_names(&self) -> Result<u64> {
+        Tx::strip_stored_names(self)
+    }
+
     fn add_checklist_items(&self, request_id: &str, items: &[ChecklistItem]) -> Result<()> {
         Tx::add_checklist_items(self, request_id, items)
     }

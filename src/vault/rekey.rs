@@ -173,7 +173,7 @@ pub fn reseal_tree(from: &Path, to: &Path, old: Option<&FileKey>, new: &FileKey,
     let entries = std::fs::read_dir(from).map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
-        let (source, target) = (entry.path(), to.join(entry.file_name()));
+        let (source, target) = (entry.path(), to.join(bare_name(&entry.file_name())));
         let kind = entry.file_type().map_err(|e| Error::io(format!("cannot read {}", source.display()), e))?;
         if kind.is_dir() {
             copied += reseal_tree(&source, &target, old, new, "")?;
@@ -191,6 +191,16 @@ pub fn reseal_tree(from: &Path, to: &Path, old: Option<&FileKey>, new: &FileKey,
         }
     }
     Ok(copied)
+}
+
+/// A stored file's name without the name a person gave it: `<file id>-<name>` → `<file id>` (a UUID); other names
+/// (folders, the logo) as they are. See `store::Write::strip_stored_names`, which does the same to the records.
+fn bare_name(name: &std::ffi::OsStr) -> std::ffi::OsString {
+    let text = name.to_string_lossy();
+    match text.get(..36) {
+        Some(id) if text.len() > 37 && text.as_bytes()[36] == b'-' && uuid::Uuid::parse_str(id).is_ok() => id.into(),
+        _ => name.to_os_string(),
+    }
 }
 
 fn reseal_file(source: &Path, target: &Path, old: Option<&FileKey>, new: &FileKey) -> Result<()> {

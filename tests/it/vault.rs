@@ -112,8 +112,9 @@ fn nothing_personal_is_left_in_plain_bytes_and_all_of_it_reads_back() {
         &env,
     );
     let reference = added.json()["reference"].as_str().unwrap().to_string();
-    let scan = reg.write("scan.txt", format!("{MARK} scanned letter"));
-    let passport = reg.write("passport.txt", format!("{MARK} passport number"));
+    // The files' names hold the marker too: a name on disk is as readable as a file's content.
+    let scan = reg.write(&format!("scan-{MARK}.txt"), format!("{MARK} scanned letter"));
+    let passport = reg.write(&format!("passport-{MARK}.txt"), format!("{MARK} passport number"));
     reg.run_env(&["request", "attach", &reference, &scan], &env).ok();
     let verify =
         ["request", "verify", &reference, "--method", "id-document", "--outcome", "verified", "--on", "2026-03-03"];
@@ -143,10 +144,11 @@ fn nothing_personal_is_left_in_plain_bytes_and_all_of_it_reads_back() {
     std::fs::remove_file(&scan).unwrap();
     std::fs::remove_file(&passport).unwrap();
 
-    // Database, WAL, key file, attachments, evidence, the sent .eml: none holds the marker.
+    // Database, WAL, key file, attachments, evidence, the sent .eml: none holds the marker, nor is named with it.
     let files = files_under(reg.dir());
     assert!(files.len() >= 5, "{files:?}");
     for file in &files {
+        assert!(!file.to_string_lossy().contains(MARK), "{} is named with personal data", file.display());
         let bytes = std::fs::read(file).unwrap();
         assert!(!bytes.windows(MARK.len()).any(|w| w == MARK.as_bytes()), "{} holds plaintext", file.display());
     }
@@ -267,7 +269,7 @@ fn plain_register_with_files(count: &str, files: usize) -> Register {
     let reg = Register::new(TODAY);
     reg.run(&["demo", "seed", "--count", count]).ok();
     for i in 0..files {
-        let scan = reg.write(&format!("scan{i}.txt"), format!("{MARK} scan {i} ").repeat(4000));
+        let scan = reg.write(&format!("scan{i}-{MARK}.txt"), format!("{MARK} scan {i} ").repeat(4000));
         reg.run(&["request", "attach", &format!("RD-2026-{:04}", i + 1), &scan]).ok();
         std::fs::remove_file(&scan).unwrap();
     }
@@ -295,6 +297,7 @@ fn a_plain_register_is_encrypted_whole_and_keeps_everything() {
     assert!(encrypted.stderr.contains("recovery key"), "{}", encrypted.stderr);
     assert_no_work_files(&reg);
     for file in files_under(reg.dir()) {
+        assert!(!file.to_string_lossy().contains(MARK), "{} is named with personal data", file.display());
         let bytes = std::fs::read(&file).unwrap();
         assert!(!bytes.windows(MARK.len()).any(|w| w == MARK.as_bytes()), "{} holds plaintext", file.display());
     }
