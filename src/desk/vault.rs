@@ -263,8 +263,9 @@ impl Desk {
         crate::safe_file::sync_folder(&db);
         // 3–5: the files, the key file, the old copies scrubbed.
         rekey::resume(&db)?;
+        // Renamed over, the old database has no name left here (0): any other name is a copy's.
         if let Some(mut old) = old {
-            let _ = rekey::zero(&mut old);
+            let _ = rekey::zero(&mut old, 0);
         }
 
         let access = crate::vault::Access {

@@ -133,13 +133,23 @@ pub fn remove_database_files(db: &Path) {
 /// blocks (on a copy-on-write file system or an SSD's remapped blocks this is best effort, as any overwrite is).
 pub fn scrub_file(path: &Path) {
     if let Ok(mut file) = std::fs::OpenOptions::new().write(true).open(path) {
-        let _ = zero(&mut file);
+        let _ = zero(&mut file, 1);
     }
     let _ = std::fs::remove_file(path);
 }
 
-/// Overwrite an open file with zeros, whole, and sync it.
-pub fn zero(file: &mut std::fs::File) -> std::io::Result<()> {
+/// Overwrite an open file with zeros, whole, and sync it — unless it has more names than the `ours` about to go (a
+/// copy of the register made with hard links shares its files): then the content stays for the other names.
+pub fn zero(file: &mut std::fs::File, ours: u64) -> std::io::Result<()> {
+    #[cfg(unix)]
+    if std::os::unix::fs::MetadataExt::nlink(&file.metadata()?) > ours {
+        return Ok(());
+    }
+    let _ = ours;
+    zero_all(file)
+}
+
+fn zero_all(file: &mut std::fs::File) -> std::io::Result<()> {
     let len = file.metadata()?.len();
     let block = vec![0u8; 64 * 1024];
     let mut left = len;

@@ -267,6 +267,7 @@ fn the_os_keyring_is_offered_and_its_absence_said_plainly() {
 /// A plain register with requests and files holding the marker.
 fn plain_register_with_files(count: &str, files: usize) -> Register {
     let reg = Register::new(TODAY);
+    disclose_a_file(&reg, &[]);
     reg.run(&["demo", "seed", "--count", count]).ok();
     for i in 0..files {
         let scan = reg.write(&format!("scan{i}-{MARK}.txt"), format!("{MARK} scan {i} ").repeat(4000));
@@ -306,8 +307,7 @@ fn a_plain_register_is_encrypted_whole_and_keeps_everything() {
     reg.run_env(&["audit", "verify"], &env).ok();
     let shown = reg.run_env(&["request", "show", "RD-2026-0002", "--json"], &env).json();
     assert_eq!(shown["attachments"].as_array().unwrap().len(), 1);
-    let pack = reg.path("pack.zip");
-    reg.run_env(&["export", "evidence", "--request", "RD-2026-0002", "--out", pack.to_str().unwrap()], &env).ok();
+    subject_export_holds_the_file(&reg.db, &env);
     let history = reg.run_env(&["audit", "history", "--json"], &env).json();
     assert_eq!(history["events"][0]["data"]["change"], "encrypted");
     // Once is enough; a plain register is not what `rotate` is for.
@@ -400,13 +400,88 @@ fn kill_dash_nine_during_encrypt_or_rotate_leaves_one_complete_register() {
             "round {round}"
         );
         reg.run_env(&["audit", "verify"], &with_key(&[])).ok();
-        let pack = reg.path("pack.zip");
-        reg.run_env(
-            &["export", "evidence", "--request", "RD-2026-0004", "--out", pack.to_str().unwrap()],
-            &with_key(&[]),
-        )
-        .ok();
+        subject_export_holds_the_file(&reg.db, &with_key(&[]));
         assert_no_work_files(&reg);
     }
     eprintln!("outcomes (command, state after, finished): {outcomes:?}");
+}
+
+#[test]
+fn encrypting_a_copy_of_a_register_leaves_the_original_whole() {
+    // A byte copy of a register takes its own folder of files, hard-linked to the original's (register_folders.rs):
+    // the copy's plain files are not overwritten in place when it is encrypted, since the original still names them.
+    let reg = plain_register_with_files("10", 2);
+    let copy = reg.path("copy.sqlite3");
+    std::fs::copy(&reg.db, &copy).unwrap();
+    let open_copy = crate::support::run_now(&copy, TODAY, &["request", "show", "RD-2026-0001", "--json"]);
+    open_copy.ok();
+    crate::support::run_env(&copy, TODAY, &["vault", "encrypt"], &[("RIGHTSDESK_NEW_PASSPHRASE", PASSPHRASE)]).ok();
+    let originals = files_under(&reg.files_dir().join("attachments"));
+    assert_eq!(originals.len(), 3, "two scans and the disclosed file");
+    for file in originals {
+        let bytes = std::fs::read(&file).unwrap();
+        assert!(bytes.windows(MARK.len()).any(|w| w == MARK.as_bytes()), "{} was overwritten", file.display());
+    }
+    subject_export_holds_the_file(&reg.db, &[]);
+    subject_export_holds_the_file(&copy, &with_key(&[]));
+}
+
+/// The register's first request, an access request with a file disclosed, exported for the requester: the ZIP holds
+/// the file's content (read back through the vault where the register is encrypted).
+fn subject_export_holds_the_file(db: &Path, env: &[(&str, &str)]) {
+    let out = db.with_extension("subject.zip");
+    let _ = std::fs::remove_file(&out);
+    let args = ["export", "subject", "RD-2026-0001", "--out", out.to_str().unwrap()];
+    crate::support::run_env(db, TODAY, &args, env).ok();
+    let listing = std::process::Command::new("unzip").arg("-p").arg(&out).output().unwrap();
+    assert!(String::from_utf8_lossy(&listing.stdout).contains(&format!("{MARK} disclosed")), "the file reads back");
+}
+
+/// Make the register's first request an access request with a file disclosed (the Art 15 information set).
+fn disclose_a_file(reg: &Register, env: &[(&str, &str)]) {
+    let org = [
+        "settings",
+        "organisation",
+        "--name",
+        "Acme Ltd",
+        "--address",
+        "1 Main Street",
+        "--email",
+        "privacy@acme.test",
+        "--purposes",
+        "Orders",
+        "--categories",
+        "Contact",
+        "--recipients",
+        "Carrier",
+        "--retention",
+        "Six years",
+        "--source",
+        "You",
+        "--automated",
+        "None",
+    ];
+    reg.run_env(&org, env).ok();
+    reg.run_env(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "contact details"], env).ok();
+    let add = [
+        "request",
+        "add",
+        "--kind",
+        "access",
+        "--regime",
+        "uk-gdpr",
+        "--calendar",
+        "GB-ENG",
+        "--received",
+        "2026-03-02",
+        "--name",
+        "Ada",
+        "--json",
+    ];
+    let reference = reg.run_env(&add, env).json()["reference"].as_str().unwrap().to_string();
+    assert_eq!(reference, "RD-2026-0001", "the register's first request");
+    let file = reg.write(&format!("found-{MARK}.txt"), format!("{MARK} disclosed"));
+    let disclose = ["request", "disclose", &reference, "--system", "CRM", "--category", "Files", "--file", &file];
+    reg.run_env(&disclose, env).ok();
+    std::fs::remove_file(&file).unwrap();
 }
