@@ -508,6 +508,8 @@ fn check(unpacked: &Unpacked, clock: Clock) -> Result<Vec<String>> {
         };
         return Err(Error::Corrupt(format!("the backup's audit trail does not verify: {why}")));
     }
+    // Everything into the database file itself: it is moved into place alone, without its write-ahead log.
+    desk.store().checkpoint_wal()?;
     Ok(vec![
         format!("{} entries match their SHA-256 in the manifest", unpacked.manifest.entries.len()),
         "SQLite integrity check: ok".into(),
