@@ -143,15 +143,21 @@ pub fn open(sealed: &Sealed, passphrase: &str, context: &[u8]) -> Result<Signing
 }
 
 pub(crate) fn stretch(passphrase: &str, salt: &[u8], m_kib: u32, t: u32, p: u32) -> Result<LessSafeKey> {
+    let key = stretch_bytes(passphrase, salt, m_kib, t, p)?;
+    let unbound = UnboundKey::new(&CHACHA20_POLY1305, &key[..])
+        .map_err(|_| Error::Corrupt("cannot make the sealing key".into()))?;
+    Ok(LessSafeKey::new(unbound))
+}
+
+/// Argon2id of `passphrase`: 32 bytes of key material (a backup's passphrase, which keys a stream, not one seal).
+pub(crate) fn stretch_bytes(passphrase: &str, salt: &[u8], m_kib: u32, t: u32, p: u32) -> Result<Zeroizing<[u8; 32]>> {
     use argon2::{Algorithm, Argon2, Params, Version};
     let params = Params::new(m_kib, t, p, Some(32)).map_err(|e| Error::Corrupt(format!("Argon2 parameters: {e}")))?;
     let mut key = Zeroizing::new([0u8; 32]);
     Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
         .hash_password_into(passphrase.as_bytes(), salt, &mut key[..])
         .map_err(|e| Error::Corrupt(format!("Argon2: {e}")))?;
-    let unbound = UnboundKey::new(&CHACHA20_POLY1305, &key[..])
-        .map_err(|_| Error::Corrupt("cannot make the sealing key".into()))?;
-    Ok(LessSafeKey::new(unbound))
+    Ok(key)
 }
 
 pub(crate) fn random(buf: &mut [u8]) -> Result<()> {

@@ -6,6 +6,7 @@
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
 mod audit;
+mod backup;
 mod calendar;
 mod datamap;
 mod deadline;
@@ -97,6 +98,9 @@ enum Command {
     /// The register's encryption at rest: status and the ways it unlocks.
     #[command(subcommand)]
     Vault(vault::Command),
+    /// One-file encrypted backups of the register: create, verify, restore.
+    #[command(subcommand)]
+    Backup(backup::Command),
 }
 
 /// A failure the user can act on: printed as one line.
@@ -180,6 +184,11 @@ impl Ctx {
     }
 
     /// The register opened with `access` (the vault commands unlock in their own ways).
+    /// The register's passphrase is read from standard input (which then holds no other secret).
+    pub fn passphrase_from_stdin(&self) -> bool {
+        self.passphrase_stdin
+    }
+
     pub fn desk_with(&self, access: rightsdesk::vault::Access) -> Result<rightsdesk::Desk, Failure> {
         open_desk(self.db.as_deref(), &access)
     }
@@ -243,6 +252,7 @@ pub fn main() -> ExitCode {
         Command::Export(c) => export::run(&ctx, c),
         Command::Metrics(args) => export::metrics(&ctx, args),
         Command::Vault(c) => vault::run(&ctx, c),
+        Command::Backup(c) => backup::run(&ctx, c),
     };
     match result {
         Ok(output) => {

@@ -16,6 +16,7 @@ mod write;
 
 mod audit;
 mod authorities;
+mod backup;
 mod calendar;
 mod checklist;
 mod clock;
@@ -37,6 +38,7 @@ mod vault;
 
 pub use audit::{AnchorCheck, AuditKeyStatus, ChainReport, CheckpointInfo, CheckpointsCheck, PASSPHRASE_ENV};
 pub use authorities::{OwnAuthority, RegimeAuthorities};
+pub use backup::{BACKUP_PASSPHRASE_ENV, BackupKeys, BackupReport, RestoreReport, restore_backup, verify_backup};
 pub use disclosures::DisclosureInput;
 pub use edit::RequestEdit;
 pub use evidence_pack::{EvidencePack, PackSelection};

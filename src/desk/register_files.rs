@@ -41,7 +41,7 @@ fn database_folder(db: &Path) -> &Path {
 }
 
 /// The register's id, which names a folder: anything but 32 lower-case hex digits is refused.
-fn checked_id(id: Option<String>) -> Result<String> {
+pub(crate) fn checked_id(id: Option<String>) -> Result<String> {
     let id = id.ok_or_else(|| Error::Corrupt("the register has no id".into()))?;
     if id.len() == 32 && id.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b)) {
         Ok(id)
@@ -231,6 +231,24 @@ fn sibling_folders(base: &Path, ours: &Path) -> Vec<PathBuf> {
         .collect()
 }
 
+/// The folders beside `db` whose marker names `db` as their database (a register about to be replaced).
+pub(crate) fn folders_naming(db: &Path) -> Vec<PathBuf> {
+    let here = absolute(db);
+    let Ok(entries) = std::fs::read_dir(database_folder(&here)) else { return vec![] };
+    entries
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with(PREFIX))
+        .filter(|e| e.file_type().is_ok_and(|t| t.is_dir()))
+        .filter(|e| {
+            crate::files::read_input(&e.path().join(MARKER), 64 * 1024)
+                .ok()
+                .and_then(|bytes| serde_json::from_slice::<Marker>(&bytes).ok())
+                .is_some_and(|m| Path::new(&m.database) == here)
+        })
+        .map(|e| e.path())
+        .collect()
+}
+
 /// Move one legacy entry into the register's folder, unless it is missing or its place is taken already.
 fn move_legacy(from: &Path, to: &Path) -> Result<bool> {
     if std::fs::symlink_metadata(from).is_err() || std::fs::symlink_metadata(to).is_ok() {
@@ -313,7 +331,7 @@ fn duplicate(from: &Path, to: &Path, top: bool, count: &mut Duplicated) -> Resul
 }
 
 /// The database's place as recorded: absolute, links resolved.
-fn absolute(db: &Path) -> PathBuf {
+pub(crate) fn absolute(db: &Path) -> PathBuf {
     std::fs::canonicalize(db).or_else(|_| std::path::absolute(db)).unwrap_or_else(|_| db.to_path_buf())
 }
 

@@ -115,7 +115,7 @@ impl Desk {
         self.change_vault("recovered", |file, key, at| file.set_passphrase(key, new, at))
     }
 
-    fn key_file(&self) -> Result<KeyFile> {
+    pub(crate) fn key_file(&self) -> Result<KeyFile> {
         let vault = self.vault.as_ref().ok_or_else(|| Error::refused(not_encrypted()))?;
         KeyFile::read(&vault.path)?
             .ok_or_else(|| Error::Corrupt(format!("the register's key file {} has gone missing", vault.path.display())))

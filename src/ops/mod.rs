@@ -7,6 +7,7 @@
 //! responses, mail, exports, retention, the audit trail.
 
 pub mod audit;
+pub mod backup;
 pub mod calendar;
 pub mod clock;
 pub mod datamap;
@@ -167,6 +168,7 @@ macro_rules! operations {
                 add_keyring: $crate::ops::vault::AddKeyring,
                 remove_keyring: $crate::ops::vault::RemoveKeyring,
                 set_lock_minutes: $crate::ops::vault::SetLockMinutes,
+                create_backup: $crate::ops::backup::CreateBackup,
             ],
             progress: [
                 run_import: $crate::ops::intake::RunImport,
@@ -195,6 +197,9 @@ mod tests {
         let sent = json!({"file": {"name": "a.csv", "content_base64": ""}, "errors": "/tmp/e.csv", "force": true});
         let op: intake::RunImport = serde_json::from_value(sent).unwrap();
         assert!(op.errors.is_none() && !op.force);
+        let op: backup::CreateBackup =
+            serde_json::from_value(json!({"out": "/tmp/b.rdbackup", "force": true})).unwrap();
+        assert!(op.save.out.is_none() && !op.save.force);
         let op: audit::VerifyAudit = serde_json::from_value(json!({"anchor": "/tmp/a.json"})).unwrap();
         assert!(op.anchor.is_none());
         let sent = json!({"reference": "RD-2026-0001", "file": {"path": "/etc/passwd"}});

@@ -60,7 +60,7 @@ pub fn latest_version() -> i64 {
 }
 
 /// The newest migration a database records (None: a new or foreign file), read without writing.
-fn newest_applied(conn: &Connection) -> Result<Option<i64>> {
+pub(super) fn newest_applied(conn: &Connection) -> Result<Option<i64>> {
     let has_table: bool = conn.query_row(
         "SELECT count(*) > 0 FROM sqlite_master WHERE type = 'table' AND name = 'schema_migrations'",
         [],

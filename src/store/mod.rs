@@ -83,6 +83,24 @@ pub trait Backend: Send + Sync {
         let _ = (target, key);
         Err(Error::refused("this register's engine is not encrypted by Rightsdesk"))
     }
+    /// Write a consistent copy of the database as it stands to `dest`, an empty file the caller made (a backup),
+    /// as encrypted as the register is, and say what the copy holds. Writers carry on meanwhile.
+    fn snapshot(&self, dest: &Path) -> Result<DatabaseFacts>;
+    /// What the database holds and whether the engine's own integrity check passes (a backup being verified).
+    fn facts(&self) -> Result<DatabaseFacts>;
+}
+
+/// What a database holds, as a backup's manifest records it and its verification checks it.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DatabaseFacts {
+    /// The newest migration applied.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub schema_version: i64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub requests: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub events: u64,
 }
 
 /// The register as the core uses it: a [`Backend`] behind generic `read`/`write` that hand back the closure's
@@ -147,6 +165,16 @@ impl Store {
 
     pub fn setting(&self, key: &str) -> Result<Option<String>> {
         self.read(|r| r.setting(key))
+    }
+
+    /// See [`Backend::snapshot`].
+    pub fn snapshot(&self, dest: &Path) -> Result<DatabaseFacts> {
+        self.backend.snapshot(dest)
+    }
+
+    /// See [`Backend::facts`].
+    pub fn facts(&self) -> Result<DatabaseFacts> {
+        self.backend.facts()
     }
 
     /// See [`Backend::holds_register`].

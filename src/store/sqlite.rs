@@ -165,6 +165,45 @@ impl Sqlite {
         }
     }
 
+    /// `VACUUM INTO` reads one snapshot of the database (WAL: writers carry on) and writes it compacted to `dest`;
+    /// SQLCipher writes it under the key of the connection's main database, so an encrypted register's copy is
+    /// never plaintext, not even for a moment (`tests::a_snapshot_stays_encrypted`).
+    fn snapshot(&self, dest: &Path) -> Result<super::DatabaseFacts> {
+        let dest_text = dest.to_str().ok_or_else(|| Error::Database(format!("{} is not UTF-8", dest.display())))?;
+        self.read(|r| {
+            r.conn.execute("VACUUM INTO ?1", [dest_text])?;
+            Ok(())
+        })?;
+        // The copy opens with the register's own key.
+        let copy = Sqlite {
+            path: dest.to_path_buf(),
+            idle: Mutex::new(Vec::new()),
+            read_only: true,
+            key: self.key.as_ref().map(crate::vault::DatabaseKey::duplicate),
+        };
+        let conn = copy.connect_read_only()?;
+        database_facts(&conn)
+    }
+
+    /// The schema version and counts, after SQLite's full `integrity_check` (anything but `ok` is `Corrupt`).
+    fn facts(&self) -> Result<super::DatabaseFacts> {
+        self.read(|r| {
+            let problems: Vec<String> = r
+                .conn
+                .prepare("PRAGMA integrity_check(20)")?
+                .query_map([], |row| row.get::<_, String>(0))?
+                .collect::<rusqlite::Result<_>>()?;
+            if problems != ["ok"] {
+                return Err(Error::Corrupt(format!(
+                    "{} fails SQLite's integrity check: {}",
+                    self.path.display(),
+                    problems.join("; ")
+                )));
+            }
+            database_facts(r.conn)
+        })
+    }
+
     fn take(&self) -> Result<Connection> {
         let idle = self.idle.lock().unwrap_or_else(|p| p.into_inner()).pop();
         match idle {
@@ -264,6 +303,18 @@ impl Sqlite {
 }
 
 /// `file:` URI of `path`, read-only and immutable (SQLite URIs escape `%`, `?` and `#` in the path).
+fn database_facts(conn: &Connection) -> Result<super::DatabaseFacts> {
+    let count = |table: &str| -> Result<u64> {
+        let n: i64 = conn.query_row(&format!("SELECT count(*) FROM {table}"), [], |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
+    };
+    Ok(super::DatabaseFacts {
+        schema_version: migrate::newest_applied(conn)?.unwrap_or(0),
+        requests: count("requests")?,
+        events: count("events")?,
+    })
+}
+
 fn immutable_uri(path: &Path) -> String {
     let escaped: String = path
         .to_string_lossy()
@@ -339,6 +390,14 @@ impl Backend for Sqlite {
 
     fn export_encrypted(&self, target: &Path, key: &crate::vault::DatabaseKey) -> Result<()> {
         Sqlite::export_encrypted(self, target, key)
+    }
+
+    fn snapshot(&self, dest: &Path) -> Result<super::DatabaseFacts> {
+        Sqlite::snapshot(self, dest)
+    }
+
+    fn facts(&self) -> Result<super::DatabaseFacts> {
+        Sqlite::facts(self)
     }
 }
 

@@ -7,6 +7,7 @@
 //! A register is plain only when that was asked for (`--unencrypted`, `RIGHTSDESK_UNENCRYPTED=1`: tests and
 //! demos) or when it was made before the vault and not yet encrypted (`vault encrypt`).
 
+pub mod backup;
 pub mod keyfile;
 pub mod recovery;
 pub mod rekey;
@@ -58,6 +59,16 @@ impl RegisterKey {
         FileKey(self.derive(b"rightsdesk files v1"))
     }
 
+    /// What a backup's key is derived from when the register's own unlock methods restore it (`backup`).
+    fn backup_base(&self) -> Zeroizing<[u8; 32]> {
+        self.derive(b"rightsdesk backup v1")
+    }
+
+    /// The same key, for a second use (a restored register opened after its check).
+    pub fn duplicate(&self) -> RegisterKey {
+        RegisterKey(self.0.clone())
+    }
+
     /// A short public fingerprint, to tell keys apart (after `vault rotate`, in the key file).
     pub fn id(&self) -> String {
         hex(&self.derive(b"rightsdesk key id v1")[..8])
@@ -74,6 +85,11 @@ impl std::fmt::Debug for RegisterKey {
 pub struct DatabaseKey(Zeroizing<String>);
 
 impl DatabaseKey {
+    /// The same key for a second database (a backup's snapshot of this one).
+    pub(crate) fn duplicate(&self) -> DatabaseKey {
+        DatabaseKey(self.0.clone())
+    }
+
     /// The statement that keys a connection; it must be the first one run on it.
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("PRAGMA key = \"{}\";", &*self.literal()))
@@ -94,7 +110,7 @@ fn hkdf(salt: &[u8], secret: &[u8], info: &[u8], out: &mut [u8]) {
 }
 
 /// How a register may be opened, or made.
-#[derive(Default, Clone)]
+#[derive(Default)]
 pub struct Access {
     /// Unlocks the register; makes a new one encrypted under it.
     pub passphrase: Option<Zeroizing<String>>,
@@ -106,6 +122,8 @@ pub struct Access {
     pub create_with_keyring: bool,
     /// A new register may be plain (tests, demos), as asked for explicitly.
     pub unencrypted: bool,
+    /// The register key itself, unlocked already (a backup being verified or restored was opened with it).
+    pub register_key: Option<RegisterKey>,
 }
 
 impl Access {
@@ -113,7 +131,7 @@ impl Access {
     pub fn from_env() -> Access {
         let passphrase = std::env::var(PASSPHRASE_ENV).ok().filter(|p| !p.is_empty()).map(Zeroizing::new);
         let unencrypted = std::env::var(UNENCRYPTED_ENV).is_ok_and(|v| v == "1" || v.eq_ignore_ascii_case("true"));
-        Access { passphrase, recovery: None, keyring: true, create_with_keyring: false, unencrypted }
+        Access { passphrase, keyring: true, unencrypted, ..Access::default() }
     }
 
     /// A plain register, as tests ask for.
@@ -198,6 +216,12 @@ pub fn unlock(db: &Path, access: &Access, now: &str) -> Result<Option<Vault>> {
 }
 
 fn open(file: &KeyFile, access: &Access, db: &Path) -> Result<RegisterKey> {
+    if let Some(key) = &access.register_key {
+        if key.id() != file.key_id {
+            return Err(Error::Locked(format!("the key given does not open the register {}", db.display())));
+        }
+        return Ok(key.duplicate());
+    }
     if let Some(recovery) = &access.recovery {
         return file.open_with_recovery(&RecoveryKey::parse(recovery)?);
     }

@@ -20,6 +20,7 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("change_status", &["request", "status"]),
     ("add_attachment", &["request", "attach"]),
     ("verify_audit", &["audit", "verify"]),
+    ("create_backup", &["backup", "create"]),
     ("register_events", &["audit", "history"]),
     ("audit_key_status", &["audit", "key", "status"]),
     ("set_up_audit_key", &["audit", "key", "setup"]),

@@ -7,6 +7,7 @@
 mod support;
 
 mod audit_events;
+mod backup;
 mod bulk_import;
 mod cli_audit_trust;
 mod cli_calendar;

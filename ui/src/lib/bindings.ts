@@ -104,6 +104,7 @@ export const commands = {
 	addKeyring: (input: AddKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_keyring", { input })),
 	removeKeyring: (input: RemoveKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_keyring", { input })),
 	setLockMinutes: (input: SetLockMinutes) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_lock_minutes", { input })),
+	createBackup: (input: CreateBackup_Deserialize) => typedError<BackupReport, ErrorReport_Serialize>(__TAURI_INVOKE("create_backup", { input })),
 	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
 	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
 	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
@@ -497,6 +498,26 @@ export type Authority_Serialize = {
 	secondary: boolean,
 };
 
+/**  What a backup holds, as written, verified or restored. */
+export type BackupReport = {
+	file: string,
+	/**  When the backup was taken (RFC 3339). */
+	created: string,
+	register_id: string,
+	/**  The register is encrypted (its database and files are in the backup as stored: ciphertext). */
+	encrypted: boolean,
+	/**  `register key` (the register's passphrase, keyring or recovery key opens it) or `backup passphrase`. */
+	locked_with: string,
+	schema_version: number,
+	requests: number,
+	events: number,
+	files: number,
+	/**  The backup file's size. */
+	bytes: number,
+	/**  What was checked (verify and restore): hashes, integrity, schema, audit chain. */
+	checked: string[],
+};
+
 export type BlockedSender = {
 	email: string,
 	reason: string,
@@ -826,6 +847,36 @@ export type CloseUnverified_Serialize = {
 export type CopyLanguage = {
 	from: string,
 	to: string,
+};
+
+/**
+ *  Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
+ *  backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
+ */
+export type CreateBackup = CreateBackup_Serialize | CreateBackup_Deserialize;
+
+/**
+ *  Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
+ *  backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
+ */
+export type CreateBackup_Deserialize = {
+	/**
+	 *  A plain register's backup passphrase (the command line reads it from standard input or
+	 *  RIGHTSDESK_BACKUP_PASSPHRASE).
+	 */
+	backup_passphrase?: string | null,
+};
+
+/**
+ *  Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
+ *  backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
+ */
+export type CreateBackup_Serialize = {
+	/**
+	 *  A plain register's backup passphrase (the command line reads it from standard input or
+	 *  RIGHTSDESK_BACKUP_PASSPHRASE).
+	 */
+	backup_passphrase: string | null,
 };
 
 /**  The request as logged (`imported_from`: the file, row and key of an import). */

@@ -1,0 +1,26 @@
+//! Backups of the register. Only making one is an operation of the window's (saved in Downloads); verifying and
+//! restoring name files, so they are the command line's (`cli/backup.rs`).
+
+use serde::Deserialize;
+
+use super::{SaveTo, op};
+use crate::desk::BackupReport;
+
+/// Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
+/// backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CreateBackup {
+    /// The command line's `--out`/`--force` (the window cannot name a path: Downloads).
+    #[serde(skip)]
+    pub save: SaveTo,
+    /// A plain register's backup passphrase (the command line reads it from standard input or
+    /// RIGHTSDESK_BACKUP_PASSPHRASE).
+    #[serde(default)]
+    pub backup_passphrase: Option<String>,
+}
+op!(CreateBackup => BackupReport, |i, d| {
+    let name = format!("rightsdesk-backup-{}.rdbackup", crate::dates::fmt(d.today()));
+    let (path, existing) = i.save.resolve(&name)?;
+    d.create_backup(&path, existing, i.backup_passphrase.as_deref())
+});
