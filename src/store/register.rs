@@ -34,14 +34,23 @@ impl Reader<'_> {
     }
 }
 
-/// Whether the file at `path` is a Rightsdesk database whose register id is `id`. Read-only and without creating
-/// anything; a file that is missing, not a database, unreadable or of another register answers `false`.
-pub fn holds_register(path: &Path, id: &str) -> bool {
+/// Whether the file at `path` is a Rightsdesk database whose register id is `id`, read with `key` (a byte copy of
+/// an encrypted register has its original's key). Read-only and without creating anything; a file that is missing,
+/// not a database, unreadable or of another register answers `false`.
+pub fn holds_register(path: &Path, id: &str, key: Option<&crate::vault::DatabaseKey>) -> bool {
     if !path.is_file() {
         return false;
     }
     let flags = OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX;
     let Ok(conn) = rusqlite::Connection::open_with_flags(path, flags) else { return false };
+    if conn.execute_batch("PRAGMA cipher_log_level = NONE;").is_err() {
+        return false;
+    }
+    if let Some(key) = key
+        && conn.execute_batch(&key.pragma()).is_err()
+    {
+        return false;
+    }
     let _ = conn.busy_timeout(std::time::Duration::from_secs(5));
     conn.query_row("SELECT value FROM settings WHERE key = 'register.id'", [], |r| r.get::<_, String>(0))
         .is_ok_and(|found| found == id)
@@ -57,12 +66,12 @@ mod tests {
         let db = dir.path().join("r.sqlite3");
         let store = crate::store::Store::open(&db, "2026-01-01T00:00:00Z", None).unwrap();
         let id = store.setting("register.id").unwrap().unwrap();
-        assert!(holds_register(&db, &id));
-        assert!(!holds_register(&db, "0123456789abcdef0123456789abcdef"));
-        assert!(!holds_register(&dir.path().join("missing.sqlite3"), &id));
+        assert!(holds_register(&db, &id, None));
+        assert!(!holds_register(&db, "0123456789abcdef0123456789abcdef", None));
+        assert!(!holds_register(&dir.path().join("missing.sqlite3"), &id, None));
         assert!(!dir.path().join("missing.sqlite3").exists(), "nothing is created");
         let junk = dir.path().join("junk.sqlite3");
         std::fs::write(&junk, b"not a database").unwrap();
-        assert!(!holds_register(&junk, &id));
+        assert!(!holds_register(&junk, &id, None));
     }
 }

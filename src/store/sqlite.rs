@@ -385,7 +385,7 @@ impl Backend for Sqlite {
     }
 
     fn holds_register(&self, other: &Path, id: &str) -> bool {
-        super::register::holds_register(other, id)
+        super::register::holds_register(other, id, self.key.as_ref())
     }
 
     fn export_encrypted(&self, target: &Path, key: &crate::vault::DatabaseKey) -> Result<()> {

@@ -485,3 +485,19 @@ fn disclose_a_file(reg: &Register, env: &[(&str, &str)]) {
     reg.run_env(&disclose, env).ok();
     std::fs::remove_file(&file).unwrap();
 }
+
+#[test]
+fn a_byte_copy_of_an_encrypted_register_is_told_from_a_move() {
+    // The copy's first open must recognise its original (which it can only read with the key): else it would take
+    // the original's folder of files as its own, as after a move.
+    let reg = Register::new(TODAY);
+    let env = with_key(&[]);
+    disclose_a_file(&reg, &env);
+    let copy = reg.path("copy.sqlite3");
+    std::fs::copy(&reg.db, &copy).unwrap();
+    std::fs::copy(reg.path("r.sqlite3.vault"), reg.path("copy.sqlite3.vault")).unwrap();
+    subject_export_holds_the_file(&copy, &env);
+    subject_export_holds_the_file(&reg.db, &env);
+    let history = crate::support::run_env(&copy, TODAY, &["audit", "history", "--json"], &env).json();
+    assert!(history.to_string().contains("register_copied"), "the copy knows it is one: {history}");
+}
