@@ -148,7 +148,8 @@ fn open_state() -> AppState {
 }
 
 /// Remind the officer of what falls due (once shortly after start, then whenever the picture changes), and delete
-/// identity evidence whose retention period has passed, purge what retention says, and sign the day's checkpoint.
+/// identity evidence whose retention period has passed, purge what retention says, sign the day's checkpoint and
+/// make the scheduled backup when one is due.
 /// While the register is locked each round is skipped: nothing is read or sent without the officer's key.
 fn start_reminders(app: &tauri::AppHandle) {
     use tauri::Manager;
@@ -183,6 +184,10 @@ fn start_reminders(app: &tauri::AppHandle) {
             }
             if let Err(e) = desk.daily_checkpoint() {
                 eprintln!("Rightsdesk could not sign the day's audit checkpoint: {e}");
+            }
+            // Its failure is also kept with the schedule, for Settings → Backup and the dashboard.
+            if let Err(e) = desk.run_due_backup() {
+                eprintln!("Rightsdesk could not make the scheduled backup: {e}");
             }
             deliver(&desk);
             drop(desk);

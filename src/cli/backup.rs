@@ -26,6 +26,22 @@ pub enum Command {
         #[arg(long)]
         backup_passphrase_stdin: bool,
     },
+    /// Back up daily or weekly into a folder, keeping the newest N (`--every off` stops it); without options, the
+    /// schedule and its last result. The window's housekeeping makes them; `backup due` does it for a system
+    /// scheduler.
+    Schedule {
+        /// off, daily or weekly.
+        #[arg(long)]
+        every: Option<String>,
+        /// How many scheduled backups to keep (1–365; default: as set, else 7).
+        #[arg(long)]
+        keep: Option<u32>,
+        /// The folder they go to (default: rightsdesk-backups beside the database).
+        #[arg(long, value_name = "DIR")]
+        folder: Option<PathBuf>,
+    },
+    /// Make the scheduled backup if one is due (nothing otherwise).
+    Due,
     /// Check a backup whole without restoring it: every entry's SHA-256, SQLite's integrity check, the schema
     /// version and the audit trail.
     Verify {
@@ -52,6 +68,32 @@ pub enum Command {
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     match command {
+        Command::Schedule { every, keep, folder } => {
+            let desk = ctx.desk()?;
+            let now = ops::backup::GetBackupSchedule.run(&desk)?;
+            let schedule = if every.is_none() && keep.is_none() && folder.is_none() {
+                now
+            } else {
+                let every = every.unwrap_or(now.every);
+                ops::backup::SetBackupSchedule { every, keep: keep.unwrap_or(now.keep), folder }.run(&desk)?
+            };
+            ctx.show(&schedule, |s| {
+                let last = match (&s.last_ok, &s.last_error) {
+                    (_, Some(e)) => format!("last attempt failed: {e}"),
+                    (Some(at), None) => format!("last made {at}: {}", s.last_file.as_deref().unwrap_or("")),
+                    (None, None) => "none made yet".into(),
+                };
+                let overdue = if s.overdue { " — OVERDUE" } else { "" };
+                format!("backups: {} into {}, newest {} kept; {last}{overdue}", s.every, s.folder, s.keep)
+            })
+        }
+        Command::Due => {
+            let desk = ctx.desk()?;
+            match desk.run_due_backup()? {
+                Some(report) => ctx.show(&Some(&report), |_| format!("backed up to {}", report.file)),
+                None => ctx.show(&None::<BackupReport>, |_| "no backup due".into()),
+            }
+        }
         Command::Create { save, backup_passphrase_stdin } => {
             let desk = ctx.desk()?;
             let backup_passphrase =

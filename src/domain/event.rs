@@ -488,6 +488,14 @@ payloads! {
         pub methods: Vec<String>,
     }
 
+    /// The backup schedule: `every` (`off`, `daily`, `weekly`, and what it was `before`), how many are kept, where.
+    BackupScheduleSet {
+        pub before: String,
+        pub every: String,
+        pub keep: u32,
+        pub folder: String,
+    }
+
     /// Minutes without use after which the window locks the register.
     LockMinutesSet {
         pub before: u32,
@@ -636,6 +644,7 @@ audit_events! {
     RetentionMonthsSet(RetentionMonthsSet) = "retention_months_set",
     VaultChanged(VaultChanged) = "vault_changed",
     LockMinutesSet(LockMinutesSet) = "lock_minutes_set",
+    BackupScheduleSet(BackupScheduleSet) = "backup_schedule_set",
     UnverifiedDaysSet(UnverifiedDaysSet) = "unverified_days_set",
     EvidenceRetentionDaysSet(EvidenceRetentionDaysSet) = "evidence_retention_days_set",
     OwnAuthoritySet(OwnAuthoritySet) = "own_authority_set",

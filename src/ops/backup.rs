@@ -4,7 +4,7 @@
 use serde::Deserialize;
 
 use super::{SaveTo, op};
-use crate::desk::BackupReport;
+use crate::desk::{BackupReport, BackupSchedule};
 
 /// Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
 /// backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
@@ -24,3 +24,24 @@ op!(CreateBackup => BackupReport, |i, d| {
     let (path, existing) = i.save.resolve(&name)?;
     d.create_backup(&path, existing, i.backup_passphrase.as_deref())
 });
+
+/// The backup schedule and how its last run went.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GetBackupSchedule;
+op!(GetBackupSchedule => BackupSchedule, |_, d| d.backup_schedule());
+
+/// Back up daily or weekly (`off` stops it), keeping the newest `keep`; an encrypted register only.
+/// (The command line's `backup schedule` shows or changes it, each option optional: `cli/backup.rs`.)
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetBackupSchedule {
+    /// off, daily or weekly.
+    pub every: String,
+    /// How many scheduled backups to keep (1–365; the oldest go).
+    pub keep: u32,
+    /// The folder they go to (default: rightsdesk-backups beside the database). The command line's only.
+    #[serde(skip)]
+    pub folder: Option<std::path::PathBuf>,
+}
+op!(SetBackupSchedule => BackupSchedule, |i, d| d.set_backup_schedule(&i.every, i.keep, i.folder.as_deref()));

@@ -168,6 +168,8 @@ macro_rules! operations {
                 add_keyring: $crate::ops::vault::AddKeyring,
                 remove_keyring: $crate::ops::vault::RemoveKeyring,
                 set_lock_minutes: $crate::ops::vault::SetLockMinutes,
+                backup_schedule: $crate::ops::backup::GetBackupSchedule,
+                set_backup_schedule: $crate::ops::backup::SetBackupSchedule,
                 create_backup: $crate::ops::backup::CreateBackup,
             ],
             progress: [

@@ -398,3 +398,38 @@ fn kill_9_during_backup_create_leaves_no_file_under_its_name_and_the_register_ve
     assert_eq!(made["files"], 3, "{made}");
     run_at(&reg.db, &["backup", "verify", whole.to_str().unwrap()], &backup_key()).ok();
 }
+
+#[test]
+fn scheduled_backups_are_made_when_due_pruned_to_the_newest_and_missed_ones_said() {
+    let plain = Register::new(TODAY);
+    plain.run(&["backup", "schedule", "--every", "daily"]).assert_error("encrypted register");
+
+    let reg = Register::new(TODAY);
+    let folder = reg.path("backups");
+    let at =
+        |day: &str, args: &[&str]| reg.run_env(&[&["--json"], args].concat(), &[key()[0], ("RIGHTSDESK_NOW", day)]);
+    let set =
+        at(TODAY, &["backup", "schedule", "--every", "daily", "--keep", "2", "--folder", folder.to_str().unwrap()]);
+    assert_eq!(set.json()["every"], "daily");
+    assert_eq!(at(TODAY, &["backup", "schedule"]).json()["overdue"], true, "none made yet");
+    at(TODAY, &["backup", "schedule", "--every", "weekly", "--keep", "0"]).assert_error("keep");
+
+    let made = at("2026-03-10", &["backup", "due"]).json();
+    assert!(made["file"].as_str().unwrap().starts_with(folder.to_str().unwrap()));
+    assert_eq!(at("2026-03-10", &["backup", "due"]).json(), serde_json::Value::Null, "not due again the same day");
+    at("2026-03-11", &["backup", "due"]).json();
+    let newest = at("2026-03-12", &["backup", "due"]).json()["file"].as_str().unwrap().to_string();
+    assert_eq!(entries(&folder).len(), 2, "the oldest went: {:?}", entries(&folder));
+    let status = at("2026-03-12", &["backup", "schedule"]).json();
+    assert_eq!((status["overdue"].as_bool(), status["last_file"].as_str()), (Some(false), Some(newest.as_str())));
+    reg.run_env(&["backup", "verify", &newest], &key()).ok();
+    // Missed: a day past its time without one.
+    assert_eq!(
+        at("2026-03-14", &["backup", "schedule"]).json()["overdue"],
+        false,
+        "two days: one day late is not yet missed"
+    );
+    assert_eq!(at("2026-03-15", &["backup", "schedule"]).json()["overdue"], true);
+    let history = at(TODAY, &["audit", "history"]).json();
+    assert!(history.to_string().contains("backup_schedule_set"));
+}

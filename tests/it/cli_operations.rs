@@ -88,6 +88,8 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("add_keyring", &["vault", "add-keyring"]),
     ("remove_keyring", &["vault", "remove-keyring"]),
     ("set_lock_minutes", &["vault", "lock-after"]),
+    ("backup_schedule", &["backup", "schedule"]),
+    ("set_backup_schedule", &["backup", "schedule"]),
     ("run_import", &["import"]),
     ("export_log", &["export", "log"]),
     ("export_subject", &["export", "subject"]),

@@ -53,6 +53,7 @@ export type OutboxItem = B.OutboxItem_Serialize;
 export type RegisterState = B.RegisterState;
 export type Strength = B.Strength_Serialize;
 export type VaultStatus = B.VaultStatus_Serialize;
+export type BackupSchedule = B.BackupSchedule_Serialize;
 export type BackupReport = B.BackupReport;
 
 export class ApiError extends Error {

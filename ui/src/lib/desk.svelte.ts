@@ -8,6 +8,8 @@ export class Desk {
   info = $state<AppInfo | null>(null);
   options = $state<FormOptions | null>(null);
   dashboard = $state<Dashboard | null>(null);
+  /** A scheduled backup is overdue (shown beside the dashboard's tiles). */
+  backupOverdue = $state(false);
   /** Why the register cannot be used at all. */
   fatal = $state<string | null>(null);
   /** The register is not open yet: made on the first run (`setup`), or unlocked (`unlock`). */
@@ -73,6 +75,7 @@ export class Desk {
   refresh = async () => {
     try {
       this.dashboard = await call("dashboard");
+      this.backupOverdue = (await call("backupSchedule")).overdue;
     } catch (e) {
       this.fatal = message(e);
     }

@@ -173,6 +173,9 @@ describe("describeEvent", () => {
       "Audit signing key made (keyring), fingerprint ab12",
     );
     expect(titleOf("retention_months_set", { before: 24, after: 36 })).toBe("Retention: 24 → 36 months");
+    expect(titleOf("backup_schedule_set", { before: "off", every: "daily", keep: 7, folder: "/b" })).toBe(
+      "Backups daily, newest 7 kept, into /b",
+    );
     expect(titleOf("lock_minutes_set", { before: 15, after: 5 })).toBe(
       "The window locks after 15 → 5 idle minutes",
     );

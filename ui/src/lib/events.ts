@@ -76,6 +76,7 @@ const KINDS: Record<EventKind, true> = {
   retention_months_set: true,
   vault_changed: true,
   lock_minutes_set: true,
+  backup_schedule_set: true,
   unverified_days_set: true,
   evidence_retention_days_set: true,
   own_authority_set: true,
@@ -222,6 +223,10 @@ function title(e: KnownEvent, l: EventLabels): string {
       return `Internal target for ${String(e.data.regime)}: ${String(e.data.before)} → ${String(e.data.after)} working days`;
     case "retention_months_set":
       return `Retention: ${String(e.data.before)} → ${String(e.data.after)} months`;
+    case "backup_schedule_set":
+      return e.data.every === "off"
+        ? "Scheduled backups stopped"
+        : `Backups ${e.data.every}, newest ${String(e.data.keep)} kept, into ${e.data.folder}`;
     case "lock_minutes_set":
       return `The window locks after ${String(e.data.before)} → ${String(e.data.after)} idle minutes`;
     case "vault_changed":
