@@ -171,7 +171,10 @@ impl Desk {
         body.finish(&json)?;
         let path = output.path().display().to_string();
         let bytes = output.commit()?;
-        Ok(report(&manifest, &header, path, bytes, vec![]))
+        let made = report(&manifest, &header, path, bytes, vec![]);
+        // Kept for the schedule and the dashboard (a backup asked for counts too); the backup stands either way.
+        let _ = self.record_backup(&made);
+        Ok(made)
     }
 }
 

@@ -45,8 +45,10 @@ impl Desk {
         let get = |key: &str| self.store.setting(key).ok().flatten().filter(|v| !v.is_empty());
         let every = get("backup.every").unwrap_or_else(|| "off".into());
         let last_ok = get("backup.last_ok");
+        // Counted from the last backup, or from when the schedule was set if none was made since.
+        let since = last_ok.clone().or_else(|| get("backup.since"));
         let overdue = match period(&every) {
-            Some(p) => last_ok.as_deref().and_then(parse_time).is_none_or(|at| self.now() - at > p + Duration::days(1)),
+            Some(p) => since.as_deref().and_then(parse_time).is_none_or(|at| self.now() - at > p + Duration::days(1)),
             None => false,
         };
         Ok(BackupSchedule {
@@ -83,6 +85,9 @@ impl Desk {
         self.store.write(|tx| {
             let before = tx.setting("backup.every")?.unwrap_or_else(|| "off".into());
             tx.set_setting("backup.every", &every)?;
+            if before != every {
+                tx.set_setting("backup.since", &store::timestamp(self.now()))?;
+            }
             tx.set_setting("backup.keep", &keep.to_string())?;
             if let Some(f) = &folder {
                 tx.set_setting("backup.folder", &f.to_string_lossy())?;
@@ -112,11 +117,6 @@ impl Desk {
         match made {
             Ok(report) => {
                 prune(&folder, schedule.keep);
-                self.store.write(|tx| {
-                    tx.set_setting("backup.last_ok", &at)?;
-                    tx.set_setting("backup.last_file", &report.file)?;
-                    tx.set_setting("backup.last_error", "")
-                })?;
                 Ok(Some(report))
             }
             Err(e) => {
@@ -124,6 +124,16 @@ impl Desk {
                 Err(e)
             }
         }
+    }
+
+    /// A backup was made (scheduled, or asked for): the schedule counts from it.
+    pub(crate) fn record_backup(&self, report: &super::BackupReport) -> Result<()> {
+        let at = store::timestamp(self.now());
+        self.store.write(|tx| {
+            tx.set_setting("backup.last_ok", &at)?;
+            tx.set_setting("backup.last_file", &report.file)?;
+            tx.set_setting("backup.last_error", "")
+        })
     }
 
     fn backup_folder(&self) -> PathBuf {

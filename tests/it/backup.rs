@@ -411,7 +411,8 @@ fn scheduled_backups_are_made_when_due_pruned_to_the_newest_and_missed_ones_said
     let set =
         at(TODAY, &["backup", "schedule", "--every", "daily", "--keep", "2", "--folder", folder.to_str().unwrap()]);
     assert_eq!(set.json()["every"], "daily");
-    assert_eq!(at(TODAY, &["backup", "schedule"]).json()["overdue"], true, "none made yet");
+    assert_eq!(at(TODAY, &["backup", "schedule"]).json()["overdue"], false, "just set: not missed yet");
+    assert_eq!(at("2026-03-13", &["backup", "schedule"]).json()["overdue"], true, "none made since it was set");
     at(TODAY, &["backup", "schedule", "--every", "weekly", "--keep", "0"]).assert_error("keep");
 
     let made = at("2026-03-10", &["backup", "due"]).json();

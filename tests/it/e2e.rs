@@ -932,6 +932,17 @@ async fn a_plain_register_is_encrypted_and_re_keyed_from_the_window() {
     s.shot_at("[data-testid=vault-settings]", "vault-07-rotated.png").await;
     s.click("[data-testid=recovery-saved]").await;
     s.click("[data-testid=recovery-continue]").await;
-    let listed = support::run_env(&db, TODAY, &["request", "list", "--json"], &[("RIGHTSDESK_PASSPHRASE", passphrase)]);
+
+    // A backup now (into Downloads, here the home folder), and every day from now on.
+    s.click("[data-testid=backup-now]").await;
+    let said = s.wait_text("[data-testid=settings-notice]", |t| t.starts_with("Backed up to")).await;
+    let file = said.trim_start_matches("Backed up to ").trim().to_string();
+    s.set_value("[data-testid=backup-every]", "daily").await;
+    s.click("[data-testid=backup-schedule-save]").await;
+    s.wait_text("[data-testid=settings-notice]", |t| t.contains("daily")).await;
+    s.shot_at("[data-testid=backup-settings]", "vault-08-backup.png").await;
+    let key = [("RIGHTSDESK_PASSPHRASE", passphrase)];
+    support::run_env(&db, TODAY, &["backup", "verify", &file], &key).ok();
+    let listed = support::run_env(&db, TODAY, &["request", "list", "--json"], &key);
     assert_eq!(listed.json()["total"].as_u64(), Some(60));
 }
