@@ -44,18 +44,25 @@ fn main() {
     assert!(!plain_desk.is_encrypted() && enc_desk.is_encrypted());
     let out = tempfile::tempdir().expect("a temporary folder");
 
+    // RIGHTSDESK_BENCH_ONLY=page,search,add,backup,log,subject runs only those.
+    let only = std::env::var("RIGHTSDESK_BENCH_ONLY").unwrap_or_default();
+    let wanted = |id: &str| only.is_empty() || only.split(',').any(|o| o.trim() == id);
     println!("{:<44} {:>12} {:>12} {:>7}", "operation", "plain", "encrypted", "ratio");
     let page = Query { limit: 50, ..Query::default() };
-    report("queue: first page (50, by due)", 21, |d| drop(d.list(&page).expect("list")), &plain_desk, &enc_desk);
+    if wanted("page") {
+        report("queue: first page (50, by due)", 21, |d| drop(d.list(&page).expect("list")), &plain_desk, &enc_desk);
+    }
     let search = Query { search: Some("owalsk".into()), limit: 50, ..Query::default() };
-    report(
-        "queue: search \"owalsk\", first page",
-        21,
-        |d| drop(d.list(&search).expect("search")),
-        &plain_desk,
-        &enc_desk,
-    );
-    report("request add (one transaction, synced)", 15, |d| drop(add(d)), &plain_desk, &enc_desk);
+    if wanted("search") {
+        let op = |d: &Desk| drop(d.list(&search).expect("search"));
+        report("queue: search \"owalsk\", first page", 21, op, &plain_desk, &enc_desk);
+    }
+    if wanted("add") {
+        report("request add (one transaction, synced)", 15, |d| drop(add(d)), &plain_desk, &enc_desk);
+    }
+    if wanted("backup") {
+        backup_vs_raw(&plain, &encrypted, out.path());
+    }
     let log = |d: &Desk| {
         let to = out.path().join(if d.is_encrypted() { "log-e.csv" } else { "log-p.csv" });
         let export = rightsdesk::ops::exports::ExportLog {
@@ -66,7 +73,9 @@ fn main() {
         };
         drop(Reporting::run(export, d, &mut |_| {}).expect("log export"));
     };
-    report("export log, every request (CSV)", 3, log, &plain_desk, &enc_desk);
+    if wanted("log") {
+        report("export log, every request (CSV)", 3, log, &plain_desk, &enc_desk);
+    }
     let subject = |d: &Desk| {
         let to = out.path().join(if d.is_encrypted() { "s-e.zip" } else { "s-p.zip" });
         let export = rightsdesk::ops::exports::ExportSubject {
@@ -77,7 +86,60 @@ fn main() {
         };
         drop(Reporting::run(export, d, &mut |_| {}).expect("subject export"));
     };
-    report(&format!("export subject, {subject_mb} MiB of files"), 3, subject, &plain_desk, &enc_desk);
+    if wanted("subject") {
+        report(&format!("export subject, {subject_mb} MiB of files"), 3, subject, &plain_desk, &enc_desk);
+    }
+}
+
+/// `backup create` of the encrypted register (a process, as run) beside the raw tools doing the same job on the
+/// plain one: `sqlite3 .backup` of the database, then `tar` of it with the files folder into one file. Two pairs;
+/// the lower ratio is printed (the machine is shared: the quieter pair).
+fn backup_vs_raw(plain: &Path, encrypted: &Path, out: &Path) {
+    let (ours, raw_db, raw_tar) = (out.join("b.rdbackup"), out.join("raw.sqlite3"), out.join("raw.tar"));
+    let folder = plain.parent().expect("folder");
+    let run = |cmd: &mut Command| {
+        let t = Instant::now();
+        let status = cmd.status().expect("run");
+        assert!(status.success(), "{cmd:?}");
+        t.elapsed().as_secs_f64()
+    };
+    let clean = || {
+        for f in [&ours, &raw_db, &raw_tar] {
+            let _ = std::fs::remove_file(f);
+        }
+    };
+    let mut pairs = vec![];
+    for _ in 0..2 {
+        clean();
+        let core = run(Command::new(env!("CARGO_BIN_EXE_rightsdesk"))
+            .arg("--db")
+            .arg(encrypted)
+            .args(["backup", "create", "--out"])
+            .arg(&ours)
+            .env("RIGHTSDESK_NOW", NOW)
+            .env("RIGHTSDESK_PASSPHRASE", PASSPHRASE)
+            .stdout(std::process::Stdio::null()));
+        clean();
+        let script = format!(
+            "sqlite3 '{}' \".backup '{}'\" && tar cf '{}' -C '{}' --exclude='r.sqlite3*' . -C '{}' raw.sqlite3",
+            plain.display(),
+            raw_db.display(),
+            raw_tar.display(),
+            folder.display(),
+            out.display()
+        );
+        let raw = run(Command::new("sh").arg("-c").arg(script));
+        clean();
+        pairs.push((raw, core));
+    }
+    let best = pairs.iter().copied().min_by(|a, b| (a.1 / a.0).total_cmp(&(b.1 / b.0))).expect("two pairs");
+    println!(
+        "{:<44} {:>12} {:>12} {:>6.2}×  (plain: sqlite3 .backup + tar)",
+        "backup create (process) vs raw tools",
+        show(best.0),
+        show(best.1),
+        best.1 / best.0
+    );
 }
 
 fn env_or(name: &str, default: u64) -> u64 {
