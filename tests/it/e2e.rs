@@ -123,6 +123,17 @@ impl Session {
     }
 }
 
+/// The built app, the screenshots' folder and a temporary folder for the run's register and home.
+fn prepare() -> (PathBuf, PathBuf, tempfile::TempDir) {
+    let app = std::env::var("RIGHTSDESK_APP")
+        .map(PathBuf::from)
+        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
+    assert!(app.exists(), "build the app first: {}", app.display());
+    let shots = root().join("e2e-artifacts");
+    std::fs::create_dir_all(&shots).unwrap();
+    (app, shots, tempfile::tempdir().unwrap())
+}
+
 fn seed(db: &Path) {
     let out = support::run_now(db, TODAY, &["demo", "seed", "--count", "300"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
@@ -179,13 +190,7 @@ async fn open_window(app: &Path, db: &Path, data: &Path, shots: PathBuf) -> (Dri
 #[tokio::test]
 #[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
 async fn a_privacy_officer_logs_and_moves_a_request() {
-    let app = std::env::var("RIGHTSDESK_APP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
-    assert!(app.exists(), "build the app first: {}", app.display());
-    let shots = root().join("e2e-artifacts");
-    std::fs::create_dir_all(&shots).unwrap();
-    let data = tempfile::tempdir().unwrap();
+    let (app, shots, data) = prepare();
     let db = data.path().join("register.sqlite3");
     seed(&db);
 
@@ -726,13 +731,7 @@ requestAnimationFrame((t) => { last = t; requestAnimationFrame(tick); });
 #[tokio::test]
 #[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
 async fn the_queue_scrolls_smoothly() {
-    let app = std::env::var("RIGHTSDESK_APP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
-    assert!(app.exists(), "build the app first: {}", app.display());
-    let shots = root().join("e2e-artifacts");
-    std::fs::create_dir_all(&shots).unwrap();
-    let data = tempfile::tempdir().unwrap();
+    let (app, shots, data) = prepare();
     let db = match std::env::var("RIGHTSDESK_E2E_QUEUE_DB") {
         Ok(big) => PathBuf::from(big),
         Err(_) => {
@@ -819,13 +818,7 @@ document.body.append(d);
 #[tokio::test]
 #[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
 async fn the_first_run_makes_an_encrypted_register_that_locks_and_unlocks() {
-    let app = std::env::var("RIGHTSDESK_APP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
-    assert!(app.exists(), "build the app first: {}", app.display());
-    let shots = root().join("e2e-artifacts");
-    std::fs::create_dir_all(&shots).unwrap();
-    let data = tempfile::tempdir().unwrap();
+    let (app, shots, data) = prepare();
     let db = data.path().join("register.sqlite3");
     let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
 
@@ -895,13 +888,7 @@ async fn the_first_run_makes_an_encrypted_register_that_locks_and_unlocks() {
 #[tokio::test]
 #[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
 async fn a_plain_register_is_encrypted_and_re_keyed_from_the_window() {
-    let app = std::env::var("RIGHTSDESK_APP")
-        .map(PathBuf::from)
-        .unwrap_or_else(|_| root().join("target/debug/rightsdesk-app"));
-    assert!(app.exists(), "build the app first: {}", app.display());
-    let shots = root().join("e2e-artifacts");
-    std::fs::create_dir_all(&shots).unwrap();
-    let data = tempfile::tempdir().unwrap();
+    let (app, shots, data) = prepare();
     let db = data.path().join("register.sqlite3");
     let out = support::run_now(&db, TODAY, &["demo", "seed", "--count", "60"]);
     assert_eq!(out.code, 0, "{}", out.stderr);
