@@ -1,7 +1,7 @@
 //! One-file backups of a register (issue 17): `create` while the register stays in use, `verify` without
 //! restoring, `restore` to a new place. The file's envelope and framing are `vault::backup`'s.
 //!
-//! What a backup holds: a snapshot of the database (`Store::snapshot`: SQLite's online backup in one step, one consistent read
+//! What a backup holds: a snapshot of the database (`Store::snapshot`: SQLite's `VACUUM INTO`, one consistent read
 //! while writers carry on, written under the register's own SQLCipher key into an exclusive 0600 file of the
 //! register's folder and removed after), the key file (an encrypted register), every file of the register's
 //! folder as stored (sealed in an encrypted register: nothing is decrypted to be backed up, nor re-sealed to be
@@ -194,7 +194,7 @@ fn report(manifest: &Manifest, header: &Header, file: String, bytes: u64, checke
     }
 }
 
-/// The database snapshot's file: made empty, exclusively and private (the backup fills an empty file), removed
+/// The database snapshot's file: made empty, exclusively and private (`VACUUM INTO` fills an empty file), removed
 /// when dropped, whatever happened.
 struct TempSnapshot(PathBuf);
 
@@ -529,7 +529,7 @@ fn check(unpacked: &Unpacked, clock: Clock) -> Result<Vec<String>> {
 mod tests {
     use super::*;
 
-    /// The snapshot of an encrypted register is ciphertext under the same key: no plaintext copy, ever.
+    /// `VACUUM INTO` of an encrypted register writes ciphertext under the same key: no plaintext copy, ever.
     #[test]
     fn a_backup_snapshot_stays_encrypted() {
         let dir = tempfile::tempdir().unwrap();
