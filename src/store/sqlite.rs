@@ -165,29 +165,15 @@ impl Sqlite {
         }
     }
 
-    /// SQLite's online backup copies the database page by page in one step, which reads one snapshot (WAL: writers
-    /// carry on) — about twice as fast as `VACUUM INTO`, which rebuilds every table and index. The copy is keyed
-    /// with the register's own key before a page is written, so an encrypted register's copy is never plaintext,
-    /// not even for a moment (`tests::a_snapshot_stays_encrypted`).
+    /// `VACUUM INTO` reads one snapshot of the database (WAL: writers carry on) and writes it compacted to `dest`;
+    /// SQLCipher writes it under the key of the connection's main database, so an encrypted register's copy is
+    /// never plaintext, not even for a moment (`tests::a_snapshot_stays_encrypted`).
     fn snapshot(&self, dest: &Path) -> Result<super::DatabaseFacts> {
-        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
-        let mut copy_conn = Connection::open_with_flags(dest, flags)
-            .map_err(|e| Error::Database(format!("cannot open the snapshot {}: {e}", dest.display())))?;
-        copy_conn.execute_batch("PRAGMA cipher_log_level = NONE;")?;
-        if let Some(key) = &self.key {
-            copy_conn.execute_batch(&key.pragma())?;
-        }
+        let dest_text = dest.to_str().ok_or_else(|| Error::Database(format!("{} is not UTF-8", dest.display())))?;
         self.read(|r| {
-            let backup = rusqlite::backup::Backup::new(r.conn, &mut copy_conn)?;
-            // All pages in one step: one read snapshot, never restarted by a writer.
-            match backup.step(-1)? {
-                rusqlite::backup::StepResult::Done => Ok(()),
-                other => Err(Error::Busy(format!("the snapshot stopped before its end ({other:?})"))),
-            }
+            r.conn.execute("VACUUM INTO ?1", [dest_text])?;
+            Ok(())
         })?;
-        // The pages copied say "write-ahead log": as a rollback-journal file, reading the copy leaves no -wal/-shm.
-        copy_conn.query_row("PRAGMA journal_mode = DELETE", [], |_| Ok(()))?;
-        drop(copy_conn);
         // The copy opens with the register's own key.
         let copy = Sqlite {
             path: dest.to_path_buf(),
