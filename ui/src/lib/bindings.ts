@@ -3144,7 +3144,10 @@ export type SetAgent_Serialize = {
 	authority: string | null,
 };
 
-/**  Back up daily or weekly (`off` stops it), keeping the newest `keep`; an encrypted register only. */
+/**
+ *  Back up daily or weekly (`off` stops it), keeping the newest `keep`; an encrypted register only.
+ *  (The command line's `backup schedule` shows or changes it, each option optional: `cli/backup.rs`.)
+ */
 export type SetBackupSchedule = {
 	/**  off, daily or weekly. */
 	every: string,
