@@ -43,28 +43,9 @@ fn run_at(db: &Path, args: &[&str], env: &[(&str, &str)]) -> Run {
 
 /// A register with a request, an attachment and identity evidence, each carrying the marker.
 fn fill(reg: &Register, env: &[(&str, &str)]) -> String {
-    let name = format!("Quentin {MARK}");
-    let description = format!("{MARK} health details");
-    let add = [
-        "request",
-        "add",
-        "--kind",
-        "access",
-        "--regime",
-        "uk-gdpr",
-        "--calendar",
-        "GB-ENG",
-        "--received",
-        "2026-03-02",
-        "--name",
-        &name,
-        "--email",
-        "quentin@example.org",
-        "--description",
-        &description,
-        "--json",
-    ];
-    let reference = reg.run_env(&add, env).json()["reference"].as_str().unwrap().to_string();
+    let request = reg.request().kind("access").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-02");
+    let request = request.who(&format!("Quentin {MARK}"), "quentin@example.org");
+    let reference = request.opt("--description", &format!("{MARK} health details")).env(env).add();
     let scan = reg.write("scan.txt", format!("{MARK} scanned letter"));
     let passport = reg.write("passport.txt", format!("{MARK} passport number"));
     reg.run_env(&["request", "attach", &reference, &scan], env).ok();
@@ -225,22 +206,8 @@ fn a_backup_taken_while_another_process_writes_restores_to_a_register_that_verif
     let db = reg.db.clone();
     let writer = std::thread::spawn(move || {
         for i in 0..40 {
-            let name = format!("Writer {i}");
-            let add = [
-                "request",
-                "add",
-                "--kind",
-                "access",
-                "--regime",
-                "uk-gdpr",
-                "--calendar",
-                "GB-ENG",
-                "--received",
-                "2026-03-02",
-                "--name",
-                &name,
-            ];
-            run_at(&db, &add, &[("RIGHTSDESK_UNENCRYPTED", "1")]).ok();
+            let request = crate::support::request(&db, TODAY).kind("access").regime("uk-gdpr").calendar("GB-ENG");
+            request.received("2026-03-02").name(&format!("Writer {i}")).run().ok();
         }
     });
     let mut taken = vec![];
@@ -317,21 +284,8 @@ fn an_existing_register_is_replaced_only_on_purpose_and_kept_aside() {
     };
     restore(&[]).json();
     // Changed after the restore: the replaced register is the one with two requests.
-    let add = [
-        "request",
-        "add",
-        "--kind",
-        "access",
-        "--regime",
-        "uk-gdpr",
-        "--calendar",
-        "GB-ENG",
-        "--received",
-        "2026-03-05",
-        "--name",
-        "Bo",
-    ];
-    run_at(&to, &add, &[]).ok();
+    let request = crate::support::request(&to, TODAY).kind("access").regime("uk-gdpr").calendar("GB-ENG");
+    request.received("2026-03-05").name("Bo").run().ok();
     let before = entries(target.path());
     restore(&[]).assert_error("--replace");
     assert_eq!(entries(target.path()), before, "a refused restore changes nothing");

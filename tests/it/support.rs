@@ -186,7 +186,7 @@ fn with_input(mut cmd: Command, input: &str) -> Run {
 
 /// A request to log in the register `db` on `today`, for tests that keep several database files.
 pub fn request(db: &Path, today: &str) -> NewRequest {
-    NewRequest { db: db.to_path_buf(), today: today.to_string(), args: Vec::new() }
+    NewRequest { db: db.to_path_buf(), today: today.to_string(), args: Vec::new(), env: Vec::new() }
 }
 
 /// `request add --json` built option by option; only the options given are passed, so the command's own defaults
@@ -196,6 +196,7 @@ pub struct NewRequest {
     db: PathBuf,
     today: String,
     args: Vec<String>,
+    env: Vec<(String, String)>,
 }
 
 impl NewRequest {
@@ -245,6 +246,12 @@ impl NewRequest {
         self
     }
 
+    /// With these environment variables (a passphrase: the register is encrypted, or is made so).
+    pub fn env(mut self, env: &[(&str, &str)]) -> Self {
+        self.env.extend(env.iter().map(|(k, v)| (k.to_string(), v.to_string())));
+        self
+    }
+
     /// Log it on another day than the register's today.
     pub fn on(mut self, today: &str) -> Self {
         self.today = today.to_string();
@@ -255,7 +262,8 @@ impl NewRequest {
     pub fn run(self) -> Run {
         let mut args = vec!["request", "add", "--json"];
         args.extend(self.args.iter().map(String::as_str));
-        run_now(&self.db, &self.today, &args)
+        let env: Vec<(&str, &str)> = self.env.iter().map(|(k, v)| (k.as_str(), v.as_str())).collect();
+        run_env(&self.db, &self.today, &args, &env)
     }
 
     /// Log it; the request as `request add --json` shows it.

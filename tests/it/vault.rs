@@ -36,21 +36,14 @@ fn files_under(dir: &Path) -> Vec<PathBuf> {
 }
 
 fn add_request(reg: &Register) {
-    let add = [
-        "request",
-        "add",
-        "--kind",
-        "access",
-        "--regime",
-        "uk-gdpr",
-        "--calendar",
-        "GB-ENG",
-        "--received",
-        "2026-03-02",
-        "--name",
-        "Ada",
-    ];
-    reg.run_env(&add, &with_key(&[])).ok();
+    reg.request()
+        .kind("access")
+        .regime("uk-gdpr")
+        .calendar("GB-ENG")
+        .received("2026-03-02")
+        .name("Ada")
+        .env(&with_key(&[]))
+        .add();
 }
 
 fn recovery_key(stderr: &str) -> String {
@@ -89,29 +82,9 @@ fn nothing_personal_is_left_in_plain_bytes_and_all_of_it_reads_back() {
     let server = start(mail_dir.path(), "", None);
     let org = ["settings", "organisation", "--name", "Acme Ltd", "--email", "privacy@acme.test", "--signature", "Dana"];
     reg.run_env(&org, &env).ok();
-    let added = reg.run_env(
-        &[
-            "request",
-            "add",
-            "--kind",
-            "erasure",
-            "--regime",
-            "uk-gdpr",
-            "--calendar",
-            "GB-ENG",
-            "--received",
-            "2026-03-02",
-            "--name",
-            &format!("Quentin {MARK}"),
-            "--email",
-            "quentin@example.org",
-            "--description",
-            &format!("{MARK} health details"),
-            "--json",
-        ],
-        &env,
-    );
-    let reference = added.json()["reference"].as_str().unwrap().to_string();
+    let request = reg.request().kind("erasure").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-02");
+    let request = request.who(&format!("Quentin {MARK}"), "quentin@example.org");
+    let reference = request.opt("--description", &format!("{MARK} health details")).env(&env).add();
     // The files' names hold the marker too: a name on disk is as readable as a file's content.
     let scan = reg.write(&format!("scan-{MARK}.txt"), format!("{MARK} scanned letter"));
     let passport = reg.write(&format!("passport-{MARK}.txt"), format!("{MARK} passport number"));
@@ -463,22 +436,8 @@ fn disclose_a_file(reg: &Register, env: &[(&str, &str)]) {
     ];
     reg.run_env(&org, env).ok();
     reg.run_env(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "contact details"], env).ok();
-    let add = [
-        "request",
-        "add",
-        "--kind",
-        "access",
-        "--regime",
-        "uk-gdpr",
-        "--calendar",
-        "GB-ENG",
-        "--received",
-        "2026-03-02",
-        "--name",
-        "Ada",
-        "--json",
-    ];
-    let reference = reg.run_env(&add, env).json()["reference"].as_str().unwrap().to_string();
+    let request = reg.request().kind("access").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-02");
+    let reference = request.name("Ada").env(env).add();
     assert_eq!(reference, "RD-2026-0001", "the register's first request");
     let file = reg.write(&format!("found-{MARK}.txt"), format!("{MARK} disclosed"));
     let disclose = ["request", "disclose", &reference, "--system", "CRM", "--category", "Files", "--file", &file];
