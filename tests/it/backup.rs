@@ -92,15 +92,6 @@ fn entries(dir: &Path) -> Vec<String> {
     names
 }
 
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() { out.extend(files_under(&path)) } else { out.push(path) }
-    }
-    out
-}
-
 #[test]
 fn an_encrypted_register_round_trips_whole_and_its_backup_shows_nothing() {
     let reg = Register::new(TODAY);
@@ -119,7 +110,7 @@ fn an_encrypted_register_round_trips_whole_and_its_backup_shows_nothing() {
     // The snapshot's temporary file is gone, and nothing plain was left in the register's folders.
     let settings = run_at(&reg.db, &["settings", "register", "--json"], &env).json();
     let folder = PathBuf::from(settings["files"].as_str().unwrap());
-    for file in files_under(&folder) {
+    for file in crate::support::files_under(&folder) {
         assert!(!file.file_name().unwrap().to_string_lossy().starts_with(".backup-"), "{file:?} left behind");
         assert!(!contains(&std::fs::read(&file).unwrap(), MARK), "{file:?} holds the marker");
     }
@@ -156,7 +147,7 @@ fn an_encrypted_register_round_trips_whole_and_its_backup_shows_nothing() {
     let shown = run_at(&to, &["request", "show", &reference, "--json"], &env);
     assert!(shown.stdout.contains(MARK), "{}", shown.stdout);
     let restored_folder = PathBuf::from(restored["files_folder"].as_str().unwrap());
-    let restored_files = files_under(&restored_folder);
+    let restored_files = crate::support::files_under(&restored_folder);
     assert!(restored_files.len() >= 2, "{restored_files:?}");
     for file in restored_files {
         assert!(!contains(&std::fs::read(&file).unwrap(), MARK), "{file:?} holds the marker");

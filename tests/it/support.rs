@@ -340,6 +340,16 @@ pub mod smtp {
     }
 }
 
+/// Every file under `dir`, recursively.
+pub fn files_under(dir: &Path) -> Vec<PathBuf> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() { out.extend(files_under(&path)) } else { out.push(path) }
+    }
+    out
+}
+
 /// The register's own folder of files (attachments/, evidence/, letterhead/), as `settings register` reports it.
 pub fn files_dir(db: &Path) -> PathBuf {
     let v = run_db(db, &["settings", "register", "--json"]).json();

@@ -25,16 +25,6 @@ fn with_key<'a>(extra: &[(&'a str, &'a str)]) -> Vec<(&'a str, &'a str)> {
     env
 }
 
-/// Every file under `dir`, recursively.
-fn files_under(dir: &Path) -> Vec<PathBuf> {
-    let mut out = vec![];
-    for entry in std::fs::read_dir(dir).unwrap() {
-        let path = entry.unwrap().path();
-        if path.is_dir() { out.extend(files_under(&path)) } else { out.push(path) }
-    }
-    out
-}
-
 fn add_request(reg: &Register) {
     reg.request()
         .kind("access")
@@ -118,7 +108,7 @@ fn nothing_personal_is_left_in_plain_bytes_and_all_of_it_reads_back() {
     std::fs::remove_file(&passport).unwrap();
 
     // Database, WAL, key file, attachments, evidence, the sent .eml: none holds the marker, nor is named with it.
-    let files = files_under(reg.dir());
+    let files = crate::support::files_under(reg.dir());
     assert!(files.len() >= 5, "{files:?}");
     for file in &files {
         assert!(!file.to_string_lossy().contains(MARK), "{} is named with personal data", file.display());
@@ -142,7 +132,7 @@ fn a_locked_register_or_a_wrong_secret_changes_nothing() {
     let reg = vault();
     add_request(&reg);
     let before: Vec<(PathBuf, Vec<u8>)> =
-        files_under(reg.dir()).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
+        crate::support::files_under(reg.dir()).into_iter().map(|p| (p.clone(), std::fs::read(&p).unwrap())).collect();
     reg.run(&["request", "list"]).assert_error("encrypted and locked");
     reg.run_env(&["request", "list"], &[("RIGHTSDESK_PASSPHRASE", "wrong horse battery staple")])
         .assert_error("does not open");
@@ -270,7 +260,7 @@ fn a_plain_register_is_encrypted_whole_and_keeps_everything() {
     assert_eq!(encrypted.json()["encrypted"].as_bool(), Some(true));
     assert!(encrypted.stderr.contains("recovery key"), "{}", encrypted.stderr);
     assert_no_work_files(&reg);
-    for file in files_under(reg.dir()) {
+    for file in crate::support::files_under(reg.dir()) {
         assert!(!file.to_string_lossy().contains(MARK), "{} is named with personal data", file.display());
         let bytes = std::fs::read(&file).unwrap();
         assert!(!bytes.windows(MARK.len()).any(|w| w == MARK.as_bytes()), "{} holds plaintext", file.display());
@@ -389,7 +379,7 @@ fn encrypting_a_copy_of_a_register_leaves_the_original_whole() {
     let open_copy = crate::support::run_now(&copy, TODAY, &["request", "show", "RD-2026-0001", "--json"]);
     open_copy.ok();
     crate::support::run_env(&copy, TODAY, &["vault", "encrypt"], &[("RIGHTSDESK_NEW_PASSPHRASE", PASSPHRASE)]).ok();
-    let originals = files_under(&reg.files_dir().join("attachments"));
+    let originals = crate::support::files_under(&reg.files_dir().join("attachments"));
     assert_eq!(originals.len(), 3, "two scans and the disclosed file");
     for file in originals {
         let bytes = std::fs::read(&file).unwrap();
