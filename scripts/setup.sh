@@ -14,9 +14,10 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 #    for the mail tests a real SMTP server (aiosmtpd, for /usr/bin/python3), openssl to make a test CA, and
 #    poppler-utils to read PDF letters as a person would (text, and pages as images); zip/unzip and 7-Zip (which
 #    opens AES-encrypted archives, unlike unzip) to check the exports; libssl-dev for the SQLCipher the register is
-#    encrypted with (rusqlite's bundled-sqlcipher links the system's libcrypto).
+#    encrypted with (rusqlite's bundled-sqlcipher links the system's libcrypto); xdotool to answer the OS's file
+#    dialogs in the window's end-to-end tests as a person would (typing a path into GTK's dialog).
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
-  python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip p7zip-full)
+  python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip p7zip-full xdotool)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -2,7 +2,8 @@
 //! (`rightsdesk::operations!`). Each runs its operation on the blocking pool (SQLite blocks) and maps its error
 //! to `{code, message, field}`. The shell's own commands are those that work without an open register: `app_info`,
 //! and opening it (`create_register`, `unlock`, `unlock_with_recovery`, `lock`, `passphrase_strength`), which
-//! hand what the officer typed to the core (`Desk::open` with a `vault::Access`) and keep the register it opens.
+//! hand what the officer typed to the core (`Desk::open` with a `vault::Access`) and keep the register it opens,
+//! and those that pick a file in the OS's dialog (`backup.rs`: restoring a backup, the backup folder).
 
 use std::sync::Arc;
 
@@ -16,7 +17,7 @@ use zeroize::Zeroizing;
 
 use crate::AppState;
 
-type Reply<T> = Result<T, ErrorReport>;
+pub(crate) type Reply<T> = Result<T, ErrorReport>;
 
 /// Run `f` with the register on the blocking pool.
 async fn with_desk<T: Send + 'static>(
@@ -28,7 +29,7 @@ async fn with_desk<T: Send + 'static>(
 }
 
 /// Run `f` on the blocking pool (SQLite and Argon2 block).
-async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Reply<T> + Send + 'static) -> Reply<T> {
+pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Reply<T> + Send + 'static) -> Reply<T> {
     tauri::async_runtime::spawn_blocking(f).await.map_err(|e| ErrorReport {
         code: rightsdesk::ErrorCode::Internal,
         message: format!("the operation stopped unexpectedly: {e}"),
@@ -125,7 +126,9 @@ pub async fn unlock_with_recovery(app: tauri::AppHandle, recovery_key: String, n
 pub async fn encrypt_register(app: tauri::AppHandle, passphrase: String) -> Reply<String> {
     blocking(move || {
         let passphrase = Zeroizing::new(passphrase);
-        app.state::<AppState>().rekey(&Access::default(), |desk| desk.encrypt(&passphrase))
+        app.state::<AppState>().replace_register(&Access::default(), |desk| {
+            desk.encrypt(&passphrase).map(|r| (r.desk, r.recovery.to_string()))
+        })
     })
     .await
 }
@@ -137,7 +140,9 @@ pub async fn rotate_key(app: tauri::AppHandle, passphrase: Option<String>) -> Re
     blocking(move || {
         let passphrase = passphrase.map(Zeroizing::new);
         let access = Access { passphrase: passphrase.clone(), keyring: passphrase.is_none(), ..Access::default() };
-        app.state::<AppState>().rekey(&access, |desk| desk.rotate(passphrase.as_deref().map(String::as_str)))
+        app.state::<AppState>().replace_register(&access, |desk| {
+            desk.rotate(passphrase.as_deref().map(String::as_str)).map(|r| (r.desk, r.recovery.to_string()))
+        })
     })
     .await
 }
@@ -183,6 +188,10 @@ macro_rules! commands {
                     lock,
                     encrypt_register,
                     rotate_key,
+                    crate::backup::choose_backup,
+                    crate::backup::check_backup,
+                    crate::backup::restore_chosen_backup,
+                    crate::backup::choose_backup_folder,
                     $($name,)* $($pname,)*
                 ])
         }

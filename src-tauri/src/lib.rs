@@ -2,6 +2,7 @@
 //! (`commands.rs`), and runs the housekeeping thread (reminders, purges, the day's checkpoint, the outbox).
 //! No business logic lives here.
 
+pub mod backup;
 pub mod commands;
 
 use std::path::PathBuf;
@@ -17,6 +18,8 @@ use rightsdesk::{Desk, ErrorReport};
 pub struct AppState {
     desk: RwLock<Result<Arc<Desk>, ErrorReport>>,
     db_path: Option<PathBuf>,
+    /// Picked in the OS's file dialog by the shell, never named by the page (see `backup.rs`).
+    chosen_backup: std::sync::Mutex<Option<PathBuf>>,
 }
 
 impl AppState {
@@ -40,20 +43,21 @@ impl AppState {
         *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Err(locked);
     }
 
-    /// Take the register out of the window for `f`, which re-encrypts it (`vault encrypt`, `vault rotate`) and
-    /// hands back the register under its new key; meanwhile every operation is told the register is busy. The
-    /// re-encryption needs the register to itself: operations still running are waited for (a few seconds), and
-    /// another process holding it open is refused.
-    /// `access` opens the register as it is now (none for a plain one; the passphrase for an encrypted one).
-    pub fn rekey(
+    /// Take the register out of the window for `f`, which replaces it on disk (re-encryption by `vault encrypt` or
+    /// `vault rotate`, a restore from a backup) and hands back the register to carry on with; meanwhile every
+    /// operation is told the register is busy. `f` needs the register to itself: operations still running are
+    /// waited for (a few seconds), and another process holding it open is refused.
+    /// `access` opens the register as it is now (none for a plain one; the passphrase for an encrypted one), if
+    /// `f` fails.
+    pub fn replace_register<T>(
         &self,
         access: &Access,
-        f: impl FnOnce(Desk) -> rightsdesk::Result<rightsdesk::desk::Rekeyed>,
-    ) -> Result<String, ErrorReport> {
+        f: impl FnOnce(Desk) -> rightsdesk::Result<(Desk, T)>,
+    ) -> Result<T, ErrorReport> {
         let report = |e: rightsdesk::Error| ErrorReport::from(&e);
         let busy = ErrorReport {
             code: rightsdesk::ErrorCode::Busy,
-            message: "the register is being re-encrypted".into(),
+            message: "the register is being replaced".into(),
             field: None,
         };
         let mut held = std::mem::replace(&mut *self.desk.write().unwrap_or_else(|p| p.into_inner()), Err(busy))?;
@@ -95,9 +99,9 @@ impl AppState {
         };
         let desk = Arc::try_unwrap(desk).map_err(|_| report(rightsdesk::Error::refused("the register is busy")))?;
         match f(desk) {
-            Ok(rekeyed) => {
-                put_back(Ok(Arc::new(rekeyed.desk)));
-                Ok(rekeyed.recovery.to_string())
+            Ok((desk, value)) => {
+                put_back(Ok(Arc::new(desk)));
+                Ok(value)
             }
             Err(e) => {
                 // Nothing was changed (or the next open finished it): the register as it now is.
@@ -105,6 +109,16 @@ impl AppState {
                 Err(report(e))
             }
         }
+    }
+
+    /// A register opened elsewhere (a restore into an empty place) becomes the window's.
+    pub fn put(&self, desk: Desk) {
+        *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Ok(Arc::new(desk));
+    }
+
+    /// The backup the officer picked in the OS's dialog, which the next backup commands act on.
+    pub fn chosen_backup(&self) -> &std::sync::Mutex<Option<PathBuf>> {
+        &self.chosen_backup
     }
 
     pub fn db_path(&self) -> Option<&PathBuf> {
@@ -137,6 +151,7 @@ fn open_state() -> AppState {
     let state = AppState {
         desk: RwLock::new(path.as_ref().map_err(ErrorReport::from).and_then(|_| Err(no_path()))),
         db_path: path.ok(),
+        chosen_backup: std::sync::Mutex::new(None),
     };
     if state.db_path.is_some() {
         let opened = state.open(&Access::from_env());
@@ -220,6 +235,7 @@ pub fn run() {
     let state = open_state();
     let result = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
+        .plugin(tauri_plugin_dialog::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {

@@ -81,6 +81,7 @@ pub struct BackupReport {
 
 /// Where a backup was restored.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RestoreReport {
     pub database: String,
     pub key_file: Option<String>,
@@ -97,7 +98,44 @@ pub struct BackupKeys {
     pub backup_passphrase: Option<Zeroizing<String>>,
 }
 
+/// A backup as its plain header tells, before anything is decrypted: for the window to ask only for what opens it.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct BackupLock {
+    pub file: String,
+    /// When the backup was taken (RFC 3339), as its header says (checked when it is opened).
+    pub created: String,
+    /// `register key` or `backup passphrase`.
+    pub locked_with: String,
+    /// Something must be typed to open it: the open register's own key does not (another register's backup, one
+    /// made before a key rotation, or a backup passphrase).
+    pub needs_secret: bool,
+}
+
+/// How `backup` is locked, from its header alone (bounded); `here` is the open register, whose key may open it.
+pub fn backup_lock(backup: &Path, here: Option<&Desk>) -> Result<BackupLock> {
+    let file = std::fs::File::open(backup).map_err(|e| Error::io(format!("cannot read {}", backup.display()), e))?;
+    let (header, _) = envelope::read_header(&mut std::io::BufReader::new(file))?;
+    let own = here.and_then(|d| d.vault.as_ref()).map(|v| v.key.id());
+    let needs_secret = match &header.lock {
+        envelope::Lock::Register { key_file } => own.as_deref() != Some(key_file.key_id.as_str()),
+        envelope::Lock::Passphrase { .. } => true,
+    };
+    Ok(BackupLock {
+        file: backup.display().to_string(),
+        created: header.created.clone(),
+        locked_with: header.locked_with().into(),
+        needs_secret,
+    })
+}
+
 impl Desk {
+    /// `keys` with this register's own key added: a backup of this register opens without a secret typed.
+    pub fn with_own_key(&self, mut keys: BackupKeys) -> BackupKeys {
+        keys.access.register_key = self.vault.as_ref().map(|v| v.key.duplicate());
+        keys
+    }
+
     /// Back the whole register up into `out` (exclusive temporary file, synced, renamed: a crash leaves no file
     /// under that name). An encrypted register's backup is locked with its own key; a plain register's needs a
     /// backup passphrase.
@@ -302,6 +340,17 @@ pub fn restore_backup(
     keys: &BackupKeys,
     clock: Clock,
 ) -> Result<RestoreReport> {
+    restore_and_open(backup, to, replace, keys, clock).map(|(report, _)| report)
+}
+
+/// [`restore_backup`], and the restored register open (the window carries on with it).
+pub fn restore_and_open(
+    backup: &Path,
+    to: &Path,
+    replace: bool,
+    keys: &BackupKeys,
+    clock: Clock,
+) -> Result<(RestoreReport, Desk)> {
     let name = to.file_name().and_then(|n| n.to_str()).ok_or_else(|| {
         Error::invalid("to", format!("{} is not a file name for the restored database", to.display()))
     })?;
@@ -360,13 +409,14 @@ pub fn restore_backup(
     let access =
         Access { register_key: unpacked.register_key.as_ref().map(RegisterKey::duplicate), ..Access::default() };
     let desk = Desk::open(to, clock, &access)?;
-    Ok(RestoreReport {
+    let restored = RestoreReport {
         database: to.display().to_string(),
         key_file: unpacked.register_key.is_some().then(|| key_path.display().to_string()),
         files_folder: desk.files_dir().display().to_string(),
         kept_aside,
         backup: report(&unpacked.manifest, &unpacked.header, backup.display().to_string(), unpacked.bytes, checked),
-    })
+    };
+    Ok((restored, desk))
 }
 
 fn with_suffix(path: &Path, suffix: &str) -> PathBuf {

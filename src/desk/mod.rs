@@ -39,7 +39,10 @@ mod vault;
 
 pub use audit::{AnchorCheck, AuditKeyStatus, ChainReport, CheckpointInfo, CheckpointsCheck, PASSPHRASE_ENV};
 pub use authorities::{OwnAuthority, RegimeAuthorities};
-pub use backup::{BACKUP_PASSPHRASE_ENV, BackupKeys, BackupReport, RestoreReport, restore_backup, verify_backup};
+pub use backup::{
+    BACKUP_PASSPHRASE_ENV, BackupKeys, BackupLock, BackupReport, RestoreReport, backup_lock, restore_and_open,
+    restore_backup, verify_backup,
+};
 pub use backup_schedule::BackupSchedule;
 pub use disclosures::DisclosureInput;
 pub use edit::RequestEdit;

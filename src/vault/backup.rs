@@ -173,6 +173,10 @@ fn unlock_register(file: &KeyFile, access: &Access) -> Result<RegisterKey> {
         Error::Locked(why) => Error::Locked(format!("the backup cannot be opened: {why}")),
         other => other,
     };
+    // The open register's own key (the window restoring a backup of it): no secret asked when it is the same key.
+    if let Some(key) = access.register_key.as_ref().filter(|k| k.id() == file.key_id) {
+        return Ok(key.duplicate());
+    }
     if let Some(recovery) = &access.recovery {
         return file.open_with_recovery(&super::RecoveryKey::parse(recovery)?).map_err(locked);
     }
@@ -181,6 +185,13 @@ fn unlock_register(file: &KeyFile, access: &Access) -> Result<RegisterKey> {
     }
     if access.keyring && file.has("keyring") {
         return file.open_with_keyring().map_err(locked);
+    }
+    if access.register_key.is_some() {
+        return Err(Error::Locked(
+            "this backup was made under another key (of another register, or of this one before its key was \
+             rotated): give the passphrase or the recovery key it was made with"
+                .into(),
+        ));
     }
     Err(Error::Locked(format!(
         "this backup is locked with its register's key: give the register's passphrase ({} or --passphrase-stdin) \

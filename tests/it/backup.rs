@@ -379,3 +379,49 @@ fn scheduled_backups_are_made_when_due_pruned_to_the_newest_and_missed_ones_said
     let history = at(TODAY, &["audit", "history"]).json();
     assert!(history.to_string().contains("backup_schedule_set"));
 }
+
+/// The window's restore (`backup_lock`, `Desk::with_own_key`, `restore_and_open`): a backup of the open register
+/// opens with its own key, nothing typed; after a key rotation the old backup needs the passphrase it was made with,
+/// and the refusal says so; restored in place, the old register is kept aside and the restored one comes back open.
+#[test]
+fn the_windows_restore_opens_a_backup_of_the_open_register_with_its_own_key() {
+    use rightsdesk::desk::{BackupKeys, Clock, backup_lock, restore_and_open, verify_backup};
+    use rightsdesk::vault::Access;
+
+    let reg = Register::new(TODAY);
+    let env = key();
+    let reference = fill(&reg, &env);
+    let backup = reg.path("r.rdbackup");
+    run_at(&reg.db, &["backup", "create", "--out", backup.to_str().unwrap()], &env).ok();
+    let clock = Clock::Fixed(time::macros::datetime!(2026-03-10 12:00 UTC));
+
+    let desk = rightsdesk::Desk::open(&reg.db, clock, &Access::passphrase(PASSPHRASE)).unwrap();
+    let lock = backup_lock(&backup, Some(&desk)).unwrap();
+    assert_eq!((lock.locked_with.as_str(), lock.needs_secret), ("register key", false), "{lock:?}");
+    assert!(backup_lock(&backup, None).unwrap().needs_secret, "without the register open, its passphrase is asked");
+    let checked = verify_backup(&backup, &desk.with_own_key(BackupKeys::default()), clock).unwrap();
+    assert_eq!(checked.requests, 1);
+    verify_backup(&backup, &BackupKeys::default(), clock).unwrap_err();
+    drop(desk);
+
+    // A new key: the old backup is no longer this register's own, and the refusal names what opens it.
+    run_at(&reg.db, &["vault", "rotate"], &env).ok();
+    let desk = rightsdesk::Desk::open(&reg.db, clock, &Access::passphrase(PASSPHRASE)).unwrap();
+    assert!(backup_lock(&backup, Some(&desk)).unwrap().needs_secret);
+    let refused = verify_backup(&backup, &desk.with_own_key(BackupKeys::default()), clock).unwrap_err();
+    assert_eq!(refused.code(), "locked");
+    assert!(refused.to_string().contains("made under another key"), "{refused}");
+    let typed = BackupKeys { access: Access::passphrase(PASSPHRASE), ..BackupKeys::default() };
+    let keys = desk.with_own_key(typed);
+    verify_backup(&backup, &keys, clock).unwrap();
+
+    // In place of the register: a request logged since goes aside with the old register, the backup's comes back.
+    let later = reg.request().kind("erasure").regime("uk-gdpr").received("2026-03-09");
+    let later = later.who("Lena Later", "lena@example.org").env(&env).add();
+    drop(desk);
+    let (restored, desk) = restore_and_open(&backup, &reg.db, true, &keys, clock).unwrap();
+    assert_eq!(restored.kept_aside.len(), 3, "database, key file and files: {restored:?}");
+    assert!(desk.request(&reference).is_ok());
+    assert_eq!(desk.request(&later).unwrap_err().code(), "not_found");
+    assert!(desk.verify_audit_with(None).unwrap().ok);
+}

@@ -933,3 +933,116 @@ async fn a_plain_register_is_encrypted_and_re_keyed_from_the_window() {
     let listed = support::run_env(&db, TODAY, &["request", "list", "--json"], &key);
     assert_eq!(listed.json()["total"].as_u64(), Some(60));
 }
+
+/// Answer the OS's file dialog titled `title` as a person does: the location typed into GTK's dialog (Ctrl+L), then
+/// Enter. The dialog is the shell's own (the page never names a file), so it is answered from outside the page.
+fn answer_file_dialog(title: &str, path: &Path, shot: Option<PathBuf>) {
+    let start = Instant::now();
+    let window = loop {
+        let found = Command::new("xdotool").args(["search", "--onlyvisible", "--name", title]).output();
+        let found = found.expect("xdotool (scripts/setup.sh installs it)");
+        if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().next() {
+            break id.to_string();
+        }
+        assert!(start.elapsed() < Duration::from_secs(20), "no dialog titled '{title}' appeared");
+        std::thread::sleep(Duration::from_millis(200));
+    };
+    // GTK builds the dialog's contents just after mapping it.
+    std::thread::sleep(Duration::from_millis(800));
+    let xdotool = |args: &[&str]| {
+        let status = Command::new("xdotool").args(args).status().unwrap();
+        assert!(status.success(), "xdotool {args:?}");
+    };
+    xdotool(&["windowfocus", "--sync", &window]);
+    xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
+    std::thread::sleep(Duration::from_millis(300));
+    xdotool(&["type", "--delay", "15", &path.display().to_string()]);
+    std::thread::sleep(Duration::from_millis(500));
+    if let Some(shot) = shot {
+        // The whole screen, dialog and all: the window's own screenshot shows only the page.
+        let _ = Command::new("import").args(["-window", "root"]).arg(shot).status();
+    }
+    xdotool(&["key", "Return"]);
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
+    let (app, shots, data) = prepare();
+    // The officer's old computer: an encrypted register of 40 requests and its backup.
+    let passphrase = "walnut tundra beacon lyric";
+    let key = [("RIGHTSDESK_PASSPHRASE", passphrase)];
+    let old = data.path().join("old").join("register.sqlite3");
+    std::fs::create_dir_all(old.parent().unwrap()).unwrap();
+    support::run_env(&old, TODAY, &["demo", "seed", "--count", "40"], &key).ok();
+    let letter = data.path().join("scanned letter.txt");
+    std::fs::write(&letter, "Dear Sir or Madam, please send me a copy of my data.").unwrap();
+    let first = support::run_env(&old, TODAY, &["request", "list", "--json", "--limit", "1"], &key).json();
+    let reference = first["items"][0]["reference"].as_str().unwrap().to_string();
+    support::run_env(&old, TODAY, &["request", "attach", &reference, &letter.display().to_string()], &key).ok();
+    let backup = data.path().join("register backup.rdbackup");
+    support::run_env(&old, TODAY, &["backup", "create", "--out", &backup.display().to_string()], &key).ok();
+
+    // The new computer: no register yet. The first run restores the backup instead of making a register.
+    let db = data.path().join("register.sqlite3");
+    let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
+    s.click("[data-testid=vault-restore]").await;
+    s.click("[data-testid=restore-choose]").await;
+    answer_file_dialog("Choose a Rightsdesk backup", &backup, Some(s.shots.join("backup-00-dialog.png")));
+    s.wait_text("[data-testid=restore-file]", |t| t.contains("register backup.rdbackup")).await;
+    s.type_into("[data-testid=restore-passphrase]", "walnut tundra beacon lyrics").await;
+    s.click("[data-testid=restore-check]").await;
+    s.wait_text("[data-testid=restore-error]", |t| t.contains("does not open")).await;
+    assert!(!db.exists(), "a refused backup writes nothing");
+    s.type_into("[data-testid=restore-passphrase]", passphrase).await;
+    s.click("[data-testid=restore-check]").await;
+    let preview = s.wait_text("[data-testid=restore-preview]", |t| t.contains("40 requests, ")).await;
+    assert!(preview.contains(" 1 file "), "{preview}");
+    assert!(preview.contains("audit trail") && preview.contains("integrity check: ok"), "{preview}");
+    s.shot("backup-01-restore-first-run.png").await;
+    s.click("[data-testid=restore-submit]").await;
+    let restored = s.wait_text("[data-testid=page-info]", |t| t.contains("requests")).await;
+    s.find("[data-testid=lock]").await;
+    s.shot("backup-02-restored.png").await;
+
+    // A request logged by mistake; the register is put back as the backup held it, the current one kept aside.
+    s.click("[data-testid=new-request]").await;
+    s.type_into("input[name=name]", "Mona Mistake").await;
+    s.set_value("select[name=regime]", "uk-gdpr").await;
+    s.set_value("select[name=kind]", "access").await;
+    s.set_value("input[name=received]", "2026-11-20").await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
+    s.click("[data-testid=open-settings]").await;
+    s.click("[data-testid=restore-choose]").await;
+    answer_file_dialog("Choose a Rightsdesk backup", &backup, None);
+    s.wait_text("[data-testid=restore-file]", |t| t.contains("register backup.rdbackup")).await;
+    s.wait_text("[data-testid=restore]", |t| t.contains("its own key opens it")).await;
+    s.click("[data-testid=restore-check]").await;
+    s.wait_text("[data-testid=restore-preview]", |t| t.contains("40 requests")).await;
+    s.click("[data-testid=restore-confirm]").await;
+    s.shot_at("[data-testid=restore]", "backup-03-restore-in-place.png").await;
+    s.click("[data-testid=restore-submit]").await;
+    s.wait_text("[data-testid=page-info]", |t| t == restored).await;
+    let page = s.client.source().await.unwrap();
+    assert!(!page.contains("Mona Mistake"), "the restored register is the backup's");
+    let aside: Vec<_> = std::fs::read_dir(data.path())
+        .unwrap()
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("register.sqlite3.replaced-"))
+        .collect();
+    assert!(!aside.is_empty(), "the replaced register is kept aside");
+    let listed = support::run_env(&db, TODAY, &["request", "list", "--json"], &key);
+    assert_eq!(listed.json()["total"].as_u64(), Some(40));
+    let verified = support::run_env(&db, TODAY, &["audit", "verify", "--json"], &key);
+    assert_eq!(verified.json()["ok"], json!(true), "{}", verified.stdout);
+
+    // Scheduled backups go to a folder chosen in the OS's dialog.
+    let folder = data.path().join("nas-backups");
+    std::fs::create_dir_all(&folder).unwrap();
+    s.click("[data-testid=open-settings]").await;
+    s.click("[data-testid=backup-folder-choose]").await;
+    answer_file_dialog("Where scheduled backups go", &folder, Some(s.shots.join("backup-04-folder-dialog.png")));
+    s.wait_text("[data-testid=backup-folder]", |t| t.contains("nas-backups")).await;
+    s.shot_at("[data-testid=backup-settings]", "backup-04-folder.png").await;
+}

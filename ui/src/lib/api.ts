@@ -55,6 +55,9 @@ export type Strength = B.Strength_Serialize;
 export type VaultStatus = B.VaultStatus_Serialize;
 export type BackupSchedule = B.BackupSchedule_Serialize;
 export type BackupReport = B.BackupReport;
+export type BackupLock = B.BackupLock;
+export type BackupSecrets = B.BackupSecrets_Deserialize;
+export type RestoreReport = B.RestoreReport_Serialize;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */
@@ -139,6 +142,21 @@ export const vault = {
   encrypt: (passphrase: string) => unwrap(commands.encryptRegister(passphrase)),
   /** A new register key (the current passphrase kept); the new recovery key, to show once. */
   rotate: (passphrase: string | null) => unwrap(commands.rotateKey(passphrase)),
+};
+
+/**
+ * Restoring a backup and choosing where scheduled backups go: the files are picked in the OS's own dialog, opened by
+ * the shell, so the page never names a path; the backup picked is kept there for the next steps.
+ */
+export const backups = {
+  /** The OS's file dialog; null when the officer cancelled it. */
+  choose: () => unwrap(commands.chooseBackup()),
+  /** The chosen backup checked whole, not restored: what it holds. */
+  check: (secrets: BackupSecrets) => unwrap(commands.checkBackup(secrets)),
+  /** The chosen backup as this window's register (the one open now, if any, kept aside). */
+  restore: (secrets: BackupSecrets) => unwrap(commands.restoreChosenBackup(secrets)),
+  /** The OS's folder dialog: where scheduled backups go; null when cancelled. */
+  chooseFolder: () => unwrap(commands.chooseBackupFolder()),
 };
 
 /** A file the person picked in the window, as the core reads it. */

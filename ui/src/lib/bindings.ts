@@ -25,6 +25,20 @@ export const commands = {
 	encryptRegister: (passphrase: string) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("encrypt_register", { passphrase })),
 	/**  Re-encrypt the register under a new key (the current `passphrase` is kept); the new recovery key, to show once. */
 	rotateKey: (passphrase: string | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("rotate_key", { passphrase })),
+	/**  The OS's file dialog, opening where backups are kept; the backup picked (or `None`), as its header tells. */
+	chooseBackup: () => typedError<BackupLock | null, ErrorReport_Serialize>(__TAURI_INVOKE("choose_backup")),
+	/**
+	 *  Check the chosen backup whole without restoring it (every hash, SQLite's integrity, the schema version, the
+	 *  audit chain): what it holds, for the officer to decide.
+	 */
+	checkBackup: (secrets: BackupSecrets_Deserialize) => typedError<BackupReport, ErrorReport_Serialize>(__TAURI_INVOKE("check_backup", { secrets })),
+	/**
+	 *  Restore the chosen backup as this window's register: into the empty place on a first run, or in place of the
+	 *  open register (kept aside beside it, renamed with the time). The restored register is then the open one.
+	 */
+	restoreChosenBackup: (secrets: BackupSecrets_Deserialize) => typedError<RestoreReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("restore_chosen_backup", { secrets })),
+	/**  The OS's folder dialog: where scheduled backups go from now on. */
+	chooseBackupFolder: () => typedError<BackupSchedule_Serialize | null, ErrorReport_Serialize>(__TAURI_INVOKE("choose_backup_folder")),
 	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
 	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
 	listRequests: (input: ListRequests_Deserialize) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),
@@ -500,6 +514,20 @@ export type Authority_Serialize = {
 	secondary: boolean,
 };
 
+/**  A backup as its plain header tells, before anything is decrypted: for the window to ask only for what opens it. */
+export type BackupLock = {
+	file: string,
+	/**  When the backup was taken (RFC 3339), as its header says (checked when it is opened). */
+	created: string,
+	/**  `register key` or `backup passphrase`. */
+	locked_with: string,
+	/**
+	 *  Something must be typed to open it: the open register's own key does not (another register's backup, one
+	 *  made before a key rotation, or a backup passphrase).
+	 */
+	needs_secret: boolean,
+};
+
 /**  What a backup holds, as written, verified or restored. */
 export type BackupReport = {
 	file: string,
@@ -565,6 +593,29 @@ export type BackupSchedule_Serialize = {
 	overdue: boolean,
 	/**  Scheduled backups need an encrypted register. */
 	available: boolean,
+};
+
+/**  What the officer typed to open a backup; each one optional, empty is none. */
+export type BackupSecrets = BackupSecrets_Serialize | BackupSecrets_Deserialize;
+
+/**  What the officer typed to open a backup; each one optional, empty is none. */
+export type BackupSecrets_Deserialize = {
+	/**  The passphrase of the register the backup was made of. */
+	passphrase?: string | null,
+	/**  Its recovery key instead. */
+	recovery_key?: string | null,
+	/**  A plain register's backup passphrase. */
+	backup_passphrase?: string | null,
+};
+
+/**  What the officer typed to open a backup; each one optional, empty is none. */
+export type BackupSecrets_Serialize = {
+	/**  The passphrase of the register the backup was made of. */
+	passphrase: string | null,
+	/**  Its recovery key instead. */
+	recovery_key: string | null,
+	/**  A plain register's backup passphrase. */
+	backup_passphrase: string | null,
 };
 
 export type BlockedSender = {
@@ -3005,6 +3056,29 @@ export type ResponseSent_Serialize = {
 	sha256: string,
 	attempts: number,
 	dates?: DatesChange_Serialize,
+};
+
+/**  Where a backup was restored. */
+export type RestoreReport = RestoreReport_Serialize | RestoreReport_Deserialize;
+
+/**  Where a backup was restored. */
+export type RestoreReport_Deserialize = {
+	database: string,
+	key_file?: string | null,
+	files_folder: string,
+	/**  What was at the target before (`--replace`), kept aside under these names. */
+	kept_aside: string[],
+	backup: BackupReport,
+};
+
+/**  Where a backup was restored. */
+export type RestoreReport_Serialize = {
+	database: string,
+	key_file: string | null,
+	files_folder: string,
+	/**  What was at the target before (`--replace`), kept aside under these names. */
+	kept_aside: string[],
+	backup: BackupReport,
 };
 
 /**  Restart a stopped clock on `on`. */
