@@ -108,6 +108,17 @@ impl Session {
         el.send_keys(text).await.unwrap();
     }
 
+    /// Log a UK GDPR access request from `name` through the form, and wait for its page.
+    async fn log_access_request(&self, name: &str) {
+        self.click("[data-testid=new-request]").await;
+        self.type_into("input[name=name]", name).await;
+        self.set_value("select[name=regime]", "uk-gdpr").await;
+        self.set_value("select[name=kind]", "access").await;
+        self.set_value("input[name=received]", "2026-11-20").await;
+        self.click("[data-testid=save-request]").await;
+        self.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
+    }
+
     /// Set a select or date input the way the browser does when a person picks a value.
     async fn set_value(&self, css: &str, value: &str) {
         let el = self.find(css).await;
@@ -845,13 +856,7 @@ async fn the_first_run_makes_an_encrypted_register_that_locks_and_unlocks() {
     assert!(std::fs::read(&db).unwrap()[..16] != *b"SQLite format 3\0", "the file is encrypted");
 
     // Log a request, lock: nothing of the register shows until it is unlocked.
-    s.click("[data-testid=new-request]").await;
-    s.type_into("input[name=name]", "Vera Vaultova").await;
-    s.set_value("select[name=regime]", "uk-gdpr").await;
-    s.set_value("select[name=kind]", "access").await;
-    s.set_value("input[name=received]", "2026-11-20").await;
-    s.click("[data-testid=save-request]").await;
-    s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
+    s.log_access_request("Vera Vaultova").await;
     s.click("[data-testid=lock]").await;
     s.find("[data-testid=vault-unlock]").await;
     let page = s.client.source().await.unwrap();
@@ -1006,13 +1011,7 @@ async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
     s.shot("backup-02-restored.png").await;
 
     // A request logged by mistake; the register is put back as the backup held it, the current one kept aside.
-    s.click("[data-testid=new-request]").await;
-    s.type_into("input[name=name]", "Mona Mistake").await;
-    s.set_value("select[name=regime]", "uk-gdpr").await;
-    s.set_value("select[name=kind]", "access").await;
-    s.set_value("input[name=received]", "2026-11-20").await;
-    s.click("[data-testid=save-request]").await;
-    s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
+    s.log_access_request("Mona Mistake").await;
     s.click("[data-testid=open-settings]").await;
     s.click("[data-testid=restore-choose]").await;
     answer_file_dialog("Choose a Rightsdesk backup", &backup, None);
