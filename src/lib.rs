@@ -17,6 +17,7 @@ pub mod export;
 pub mod files;
 pub mod hash;
 pub mod intake;
+pub mod mailbox;
 pub mod ops;
 pub mod respond;
 pub mod safe_file;

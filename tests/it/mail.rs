@@ -2,9 +2,9 @@
 //! message is parsed and checked (recipients, subject, body, Message-ID); faults (a dropped connection, a
 //! temporary and a permanent rejection) lose nothing and duplicate nothing. Needs Debian's python3-aiosmtpd.
 
-use crate::support::{self, Register};
+use crate::support::{self, Register, make_ca};
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Command, Stdio};
 
 const TODAY: &str = "2026-03-20";
@@ -247,59 +247,6 @@ fn faults_lose_nothing_and_duplicate_nothing() {
     let v = support::run_now(&reg.db, &later(30), &["mail", "flush", "--json"]).json();
     assert_eq!(v["sent"], 1);
     assert_eq!(received(&server).len(), 2, "the retried message delivered once");
-}
-
-/// A test CA and a server certificate for localhost signed by it (rustls refuses a self-signed server certificate).
-fn make_ca(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
-    let run = |args: &[&str]| {
-        let ok = Command::new("openssl")
-            .args(args)
-            .current_dir(dir)
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .status()
-            .unwrap();
-        assert!(ok.success(), "openssl {args:?}");
-    };
-    run(&[
-        "req",
-        "-x509",
-        "-newkey",
-        "rsa:2048",
-        "-nodes",
-        "-keyout",
-        "ca.key",
-        "-out",
-        "ca.pem",
-        "-days",
-        "2",
-        "-subj",
-        "/CN=Rightsdesk test CA",
-    ]);
-    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost"]);
-    std::fs::write(
-        dir.join("leaf.ext"),
-        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
-    )
-    .unwrap();
-    run(&[
-        "x509",
-        "-req",
-        "-in",
-        "leaf.csr",
-        "-CA",
-        "ca.pem",
-        "-CAkey",
-        "ca.key",
-        "-CAcreateserial",
-        "-out",
-        "leaf.pem",
-        "-days",
-        "2",
-        "-extfile",
-        "leaf.ext",
-    ]);
-    (dir.join("ca.pem"), dir.join("leaf.pem"), dir.join("leaf.key"))
 }
 
 #[test]

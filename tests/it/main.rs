@@ -30,6 +30,7 @@ mod hostile_files;
 mod import_fuzz;
 mod log_facts;
 mod mail;
+mod mailbox;
 mod pdf_scripts;
 mod register_folders;
 mod safe_outputs;

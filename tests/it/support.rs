@@ -340,6 +340,59 @@ pub mod smtp {
     }
 }
 
+/// A test CA and a server certificate for localhost signed by it (rustls refuses a self-signed server certificate).
+pub fn make_ca(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
+    let run = |args: &[&str]| {
+        let ok = Command::new("openssl")
+            .args(args)
+            .current_dir(dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .unwrap();
+        assert!(ok.success(), "openssl {args:?}");
+    };
+    run(&[
+        "req",
+        "-x509",
+        "-newkey",
+        "rsa:2048",
+        "-nodes",
+        "-keyout",
+        "ca.key",
+        "-out",
+        "ca.pem",
+        "-days",
+        "2",
+        "-subj",
+        "/CN=Rightsdesk test CA",
+    ]);
+    run(&["req", "-newkey", "rsa:2048", "-nodes", "-keyout", "leaf.key", "-out", "leaf.csr", "-subj", "/CN=localhost"]);
+    std::fs::write(
+        dir.join("leaf.ext"),
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    run(&[
+        "x509",
+        "-req",
+        "-in",
+        "leaf.csr",
+        "-CA",
+        "ca.pem",
+        "-CAkey",
+        "ca.key",
+        "-CAcreateserial",
+        "-out",
+        "leaf.pem",
+        "-days",
+        "2",
+        "-extfile",
+        "leaf.ext",
+    ]);
+    (dir.join("ca.pem"), dir.join("leaf.pem"), dir.join("leaf.key"))
+}
+
 /// Every file under `dir`, recursively.
 pub fn files_under(dir: &Path) -> Vec<PathBuf> {
     let mut out = vec![];
@@ -354,4 +407,97 @@ pub fn files_under(dir: &Path) -> Vec<PathBuf> {
 pub fn files_dir(db: &Path) -> PathBuf {
     let v = run_db(db, &["settings", "register", "--json"]).json();
     PathBuf::from(v["files"].as_str().expect("the register's folder"))
+}
+
+/// A real IMAP server on 127.0.0.1: Debian's dovecot-imapd as a throwaway instance, its configuration, state, log,
+/// users and mail under one temporary folder; TLS from the test CA (`make_ca`), implicit (`tls_port`) and STARTTLS
+/// (`starttls_port`). Stopped when dropped.
+pub mod dovecot {
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::{Path, PathBuf};
+    use std::process::Command;
+    use std::time::{Duration, Instant};
+
+    pub const USER: &str = "privacy";
+    pub const PASSWORD: &str = "imap test password 1";
+
+    pub struct Dovecot {
+        conf: PathBuf,
+        pub tls_port: u16,
+        pub starttls_port: u16,
+        pub dir: PathBuf,
+    }
+
+    impl Drop for Dovecot {
+        fn drop(&mut self) {
+            let _ = Command::new("dovecot").arg("-c").arg(&self.conf).arg("stop").status();
+        }
+    }
+
+    fn free_port() -> u16 {
+        std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    }
+
+    /// Start it in `dir` (made readable to Dovecot's own users), serving `cert`/`key`.
+    pub fn start(dir: &Path, cert: &Path, key: &Path) -> Dovecot {
+        let dir = dir.join("dovecot");
+        for sub in ["run", "state", "home"] {
+            std::fs::create_dir_all(dir.join(sub)).unwrap();
+        }
+        // Dovecot's processes run as its own users: they must reach the folder (a test's temporary one is 0700).
+        let mut up = Some(dir.as_path());
+        while let Some(p) = up {
+            if p == Path::new("/") || p == Path::new("/tmp") {
+                break;
+            }
+            let mode = std::fs::metadata(p).unwrap().permissions().mode();
+            std::fs::set_permissions(p, std::fs::Permissions::from_mode(mode | 0o755)).unwrap();
+            up = p.parent();
+        }
+        let ok = Command::new("chown").args(["-R", "dovenull:dovenull"]).arg(dir.join("home")).status().unwrap();
+        assert!(ok.success());
+        std::fs::write(dir.join("passwd"), format!("{USER}:{{PLAIN}}{PASSWORD}::::::\n")).unwrap();
+        std::fs::set_permissions(dir.join("passwd"), std::fs::Permissions::from_mode(0o644)).unwrap();
+        let (tls_port, starttls_port) = (free_port(), free_port());
+        let d = dir.display();
+        let conf = dir.join("dovecot.conf");
+        std::fs::write(
+            &conf,
+            format!(
+                "protocols = imap\n\
+                 listen = 127.0.0.1\n\
+                 base_dir = {d}/run\n\
+                 state_dir = {d}/state\n\
+                 log_path = {d}/dovecot.log\n\
+                 info_log_path = {d}/dovecot.log\n\
+                 ssl = required\n\
+                 ssl_cert = <{cert}\n\
+                 ssl_key = <{key}\n\
+                 disable_plaintext_auth = yes\n\
+                 auth_mechanisms = plain login\n\
+                 first_valid_uid = 1\n\
+                 mail_location = maildir:~/Maildir\n\
+                 namespace inbox {{\n  inbox = yes\n  separator = /\n  mailbox Sent {{\n    special_use = \\Sent\n    auto = create\n  }}\n  mailbox Handled {{\n    auto = create\n  }}\n}}\n\
+                 passdb {{\n  driver = passwd-file\n  args = scheme=PLAIN username_format=%u {d}/passwd\n}}\n\
+                 userdb {{\n  driver = static\n  args = uid=dovenull gid=dovenull home={d}/home/%u\n}}\n\
+                 service imap-login {{\n  inet_listener imap {{\n    port = {starttls_port}\n  }}\n  inet_listener imaps {{\n    port = {tls_port}\n    ssl = yes\n  }}\n}}\n",
+                cert = cert.display(),
+                key = key.display(),
+            ),
+        )
+        .unwrap();
+        let status =
+            Command::new("dovecot").arg("-c").arg(&conf).status().expect("dovecot (apt install dovecot-imapd)");
+        assert!(
+            status.success(),
+            "dovecot did not start: {}",
+            std::fs::read_to_string(dir.join("dovecot.log")).unwrap_or_default()
+        );
+        let start = Instant::now();
+        while std::net::TcpStream::connect(("127.0.0.1", tls_port)).is_err() {
+            assert!(start.elapsed() < Duration::from_secs(20), "dovecot did not listen");
+            std::thread::sleep(Duration::from_millis(100));
+        }
+        Dovecot { conf, tls_port, starttls_port, dir }
+    }
 }
