@@ -14,6 +14,54 @@ pub enum Command {
     Table(ops::intake::PreviewImport),
     /// Every import so far: file, SHA-256, counts.
     Imports,
+    /// The intake tray: messages from the mailbox (`mail fetch`) waiting for a decision, newest first.
+    List(ops::mailbox::IntakeTray),
+    /// One message of the tray (or any taken from the mailbox) and what the request form would be prefilled with.
+    Show(ops::mailbox::ShowMail),
+    /// Make a request of a message of the tray: the options given, the rest from the message (sender, the server's
+    /// date of receipt, text, guessed kind and language). The message and its files are attached.
+    Accept(Box<AcceptArgs>),
+    /// Give a message of the tray to an existing request (a reply the headers did not tell, a document sent apart).
+    Link(ops::mailbox::LinkMail),
+    /// Set a message of the tray aside as not a request, saying why (its copy is deleted).
+    Dismiss(ops::mailbox::DismissMail),
+    /// Set a message of the tray aside as spam (its copy is deleted); --block-sender blocks its sender.
+    Spam(ops::mailbox::MarkMailSpam),
+}
+
+#[derive(clap::Args)]
+pub struct AcceptArgs {
+    /// The message's id (`intake list --json`).
+    id: String,
+    #[arg(long)]
+    regime: String,
+    /// Default: the kind guessed from the message's words.
+    #[arg(long)]
+    kind: Option<String>,
+    #[arg(long)]
+    calendar: Option<String>,
+    /// Default: the day the mailbox received it.
+    #[arg(long)]
+    received: Option<String>,
+    /// Default: the sender's name.
+    #[arg(long)]
+    name: Option<String>,
+    /// Default: the sender's address.
+    #[arg(long)]
+    email: Option<String>,
+    #[arg(long)]
+    phone: Option<String>,
+    #[arg(long)]
+    address: Option<String>,
+    #[arg(long)]
+    account: Option<String>,
+    #[arg(long)]
+    language: Option<String>,
+    /// Default: the subject and text of the message.
+    #[arg(long)]
+    description: Option<String>,
+    #[arg(long)]
+    notes: Option<String>,
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
@@ -43,6 +91,57 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             }));
             lines.join("\n")
         }),
+        Command::List(op) => ctx.show(&op.run(&ctx.desk()?)?, |tray| {
+            if tray.is_empty() {
+                return "the intake tray is empty".into();
+            }
+            tray.iter().map(tray_line).collect::<Vec<_>>().join("\n")
+        }),
+        Command::Show(op) => ctx.show(&op.run(&ctx.desk()?)?, |v| {
+            let mut lines = vec![tray_line(&v.message)];
+            if let Some(d) = &v.draft {
+                lines.push(format!(
+                    "  received {} ({})",
+                    d.received.map_or_else(|| "?".into(), dates::fmt),
+                    d.received_from
+                ));
+                lines.push(format!("  {}", d.description.replace('\n', "\n  ")));
+            }
+            lines.join("\n")
+        }),
+        Command::Accept(args) => {
+            let a = *args;
+            let input = rightsdesk::desk::NewRequest {
+                kind: a.kind.unwrap_or_default(),
+                regime: a.regime,
+                calendar: a.calendar,
+                received: a.received.unwrap_or_default(),
+                channel: Some("email".into()),
+                name: a.name.unwrap_or_default(),
+                email: a.email,
+                phone: a.phone,
+                address: a.address,
+                account: a.account,
+                language: a.language,
+                description: a.description,
+                notes: a.notes,
+                ..Default::default()
+            };
+            let made = ops::mailbox::AcceptMail { id: a.id, input }.run(&ctx.desk()?)?;
+            ctx.show(&made, |r| {
+                format!(
+                    "logged {} from the message; due {}",
+                    r.request.reference,
+                    r.request.dates.due.map_or_else(|| "-".into(), dates::fmt)
+                )
+            })
+        }
+        Command::Link(op) => {
+            let made = op.run(&ctx.desk()?)?;
+            ctx.show(&made, |r| format!("given to {} with its files", r.request.reference))
+        }
+        Command::Dismiss(op) => ctx.show(&op.run(&ctx.desk()?)?, |m| format!("set aside: {}", tray_line(m))),
+        Command::Spam(op) => ctx.show(&op.run(&ctx.desk()?)?, |m| format!("spam: {}", tray_line(m))),
         Command::Imports => ctx.show(&ops::intake::ListImports.run(&ctx.desk()?)?, |list| {
             list.iter()
                 .map(|i| {
@@ -55,4 +154,14 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                 .join("\n")
         }),
     }
+}
+
+fn tray_line(m: &rightsdesk::store::MailMessage) -> String {
+    let what = match (&m.problem, &m.reference) {
+        (Some(p), _) => format!(" — {p}"),
+        (None, Some(r)) => format!(" → {r}"),
+        _ => String::new(),
+    };
+    let files = if m.attachments.is_empty() { String::new() } else { format!(" [{} file(s)]", m.attachments.len()) };
+    format!("{} {:<9} {} {} <{}> \"{}\"{files}{what}", m.id, m.state, m.received_at, m.sender_name, m.sender, m.subject)
 }

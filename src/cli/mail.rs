@@ -59,6 +59,9 @@ pub enum Mail {
     Test(ops::mail::TestSmtp),
     /// Put a failed message back in the queue (by the id `mail outbox --json` lists); `mail flush` delivers it.
     Retry(ops::mail::RetryMessage),
+    /// Take what is new in the mailbox (`settings imap`) once: replies go to their requests, the rest to the
+    /// intake tray (`intake list`).
+    Fetch,
 }
 
 pub fn template(ctx: &Ctx, command: Template) -> Result<String, Failure> {
@@ -139,6 +142,14 @@ pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
             ctx.show(&op.run(&desk)?, |items| items.iter().map(outbox_line).collect::<Vec<_>>().join("\n"))
         }
         Mail::Test(op) => Ok(op.run(&desk)?),
+        Mail::Fetch => ctx.show(&ops::mailbox::FetchMail.run(&desk)?, |r| {
+            let mut lines = vec![format!(
+                "took {} message(s): {} replies given to their requests, {} to the intake tray, {} spam; {} waiting in the tray",
+                r.taken, r.replies, r.tray, r.spam, r.waiting
+            )];
+            lines.extend(r.errors.iter().map(|e| format!("  {e}")));
+            lines.join("\n")
+        }),
         Mail::Retry(op) => {
             ctx.show(&op.run(&desk)?, |i| format!("{}: run `rightsdesk mail flush` to deliver", outbox_line(i)))
         }

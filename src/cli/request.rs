@@ -55,6 +55,8 @@ pub enum Command {
     Show(ops::requests::GetRequest),
     /// Attach a file (a scanned letter, an email, evidence): copied into the managed folder with its SHA-256.
     Attach(ops::requests::AddAttachment),
+    /// The messages taken from the mailbox for this request (replies, the message it was made from), newest first.
+    Mail(ops::mailbox::RequestMail),
     /// Record an identity check: method, outcome, date and the evidence seen. The identity is established once the
     /// data subject (and an authorised agent's authority) is verified; that starts the UK clock.
     Verify(ops::identity::RecordIdentityCheck),
@@ -221,6 +223,22 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
         Command::Extend(op) => detail(op.run(&desk)),
         Command::OverrideDue(op) => detail(op.run(&desk)),
         Command::Attach(op) => detail(op.run(&desk)),
+        Command::Mail(op) => ctx.show(&op.run(&desk)?, |list| {
+            list.iter()
+                .map(|m| {
+                    format!(
+                        "{} {} {} <{}> \"{}\" ({} file(s))",
+                        m.received_at,
+                        m.state,
+                        m.sender_name,
+                        m.sender,
+                        m.subject,
+                        m.attachments.len() + 1
+                    )
+                })
+                .collect::<Vec<_>>()
+                .join("\n")
+        }),
         Command::Tick(op) => detail(op.run(&desk)),
         Command::Disclose { reference, system, category, label, value, file, provided } => {
             let input = DisclosureInput {

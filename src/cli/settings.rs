@@ -70,6 +70,32 @@ pub enum Settings {
         #[arg(long = "allow-plaintext-password")]
         allow_plaintext_password: bool,
     },
+    /// The privacy mailbox (IMAP) that `mail fetch` and the window read requests from, always over TLS.
+    Imap {
+        #[arg(long)]
+        host: String,
+        /// 993 for TLS, 143 for STARTTLS.
+        #[arg(long)]
+        port: u16,
+        /// tls (implicit TLS) or starttls.
+        #[arg(long)]
+        security: String,
+        #[arg(long)]
+        username: String,
+        /// The folder requests arrive in.
+        #[arg(long, default_value = "INBOX")]
+        folder: String,
+        /// Where handled messages are moved (without it they stay, flagged as handled).
+        #[arg(long = "done-folder")]
+        done_folder: Option<String>,
+        /// A certificate authority to trust besides the system's (PEM), for an internal server.
+        #[arg(long = "ca-file")]
+        ca_file: Option<String>,
+        /// Read the password from standard input and keep it in the OS keyring (never in the database); without a
+        /// keyring, give it in RIGHTSDESK_IMAP_PASSWORD when fetching.
+        #[arg(long = "password-stdin")]
+        password_stdin: bool,
+    },
     /// The supervisory authority a regime's refusals name. Without --name/--clear: shows the organisation's own
     /// choice and the shipped directory's entries (with how each address was checked).
     Authority {
@@ -94,7 +120,7 @@ pub enum Settings {
     },
     /// The register's id, its database and its own folder of files (move that folder along with the database).
     Register,
-    /// Every setting: the organisation, the SMTP server, internal targets, identity periods, retention, and each
+    /// Every setting: the organisation, the SMTP server, the mailbox, internal targets, identity periods, retention, and each
     /// regime's supervisory authority.
     Show,
 }
@@ -228,10 +254,19 @@ pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
                 Ok(format!("register {id}\n  database: {database}\n  files:    {files}"))
             }
         }
+        Settings::Imap { host, port, security, username, folder, done_folder, ca_file, password_stdin } => {
+            let password =
+                if password_stdin { Some(std::mem::take(&mut *super::secret_from_stdin("password")?)) } else { None };
+            let settings =
+                rightsdesk::desk::ImapSettings { host, port, security, username, folder, done_folder, ca_file };
+            let s = ops::mailbox::SetImapSettings { settings, password }.run(&desk)?;
+            ctx.show(&s, |s| format!("mailbox: {}", imap_line(s)))
+        }
         Settings::Show => {
             let all = AllSettings {
                 organisation: ops::responses::GetOrganisation.run(&desk)?,
                 smtp: ops::mail::GetSmtpSettings.run(&desk)?,
+                imap: ops::mailbox::GetImapSettings.run(&desk)?,
                 targets: ops::calendar::GetTargetSettings.run(&desk)?,
                 identity: ops::identity::GetIdentitySettings.run(&desk)?,
                 retention_months: ops::retention::GetRetention.run(&desk)?.months,
@@ -247,6 +282,7 @@ pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
 struct AllSettings {
     organisation: rightsdesk::respond::Organisation,
     smtp: SmtpSettings,
+    imap: rightsdesk::desk::ImapSettings,
     targets: Vec<rightsdesk::desk::TargetSetting>,
     identity: rightsdesk::desk::IdentitySettings,
     retention_months: u32,
@@ -273,6 +309,7 @@ fn all_text(a: &AllSettings) -> String {
             s.username.as_ref().map(|u| format!(" as {u}")).unwrap_or_default()
         )
     });
+    lines.push(if a.imap.is_set() { format!("mailbox: {}", imap_line(&a.imap)) } else { "mailbox: not set up".into() });
     lines.push("internal targets (working days before the due date):".into());
     lines.extend(a.targets.iter().map(|t| format!("  {:<12} {}", t.regime, t.working_days)));
     lines.push(format!(
@@ -291,6 +328,14 @@ fn all_text(a: &AllSettings) -> String {
         None => format!("  {:<12} from the directory by the request's calendar", r.regime),
     }));
     lines.join("\n")
+}
+
+fn imap_line(s: &rightsdesk::desk::ImapSettings) -> String {
+    let done = match &s.done_folder {
+        Some(f) => format!("handled mail moved to {f}"),
+        None => "handled mail flagged".into(),
+    };
+    format!("{}@{}:{} ({}), folder {}, {done}", s.username, s.host, s.port, s.security, s.folder)
 }
 
 fn authority_text(shown: &RegimeAuthorities) -> String {

@@ -132,6 +132,19 @@ payloads! {
         pub dates: Option<DatesChange>,
     }
 
+    /// A message from the mailbox given to the request: a reply threaded to it on arrival (`how`: `reply`), the
+    /// message a request was made from (`accepted`), or one the officer linked (`linked`); the message and each
+    /// file it carried are attachments (`files`, the message first).
+    MailReceived {
+        pub how: String,
+        pub from: String,
+        pub subject: String,
+        pub message_id: Option<String>,
+        /// When the mail server received it (RFC 3339).
+        pub received_at: String,
+        pub files: Vec<FileRef>,
+    }
+
     FeePaid {
         pub on: String,
         /// The day recorded before, if the payment was recorded already.
@@ -423,6 +436,22 @@ payloads! {
         pub password_stored: bool,
     }
 
+    /// The mailbox (IMAP) settings as kept, like the SMTP ones (never the password).
+    ImapSettingsChanged {
+        pub changed: std::collections::BTreeMap<String, Change<String>>,
+        pub password_stored: bool,
+    }
+
+    /// A message of the intake tray set aside by the officer: not a request (`dismissed`, with the reason) or
+    /// `spam` (`blocked`: its sender is blocked from now on). Who sent it and its subject, for the record.
+    MailSetAside {
+        pub decision: String,
+        pub sender: String,
+        pub subject: String,
+        pub reason: Option<String>,
+        pub blocked: bool,
+    }
+
     TemplateSaved {
         pub stage: String,
         /// A request kind, or `*` for any.
@@ -599,6 +628,7 @@ audit_events! {
     DetailsCorrected(DetailsCorrected) = "details_corrected",
     StatusChanged(StatusChanged) = "status_changed",
     AttachmentAdded(AttachmentAdded) = "attachment_added",
+    MailReceived(MailReceived) = "mail_received",
     FeePaid(FeePaid) = "fee_paid",
     ClockPaused(ClockPaused) = "clock_paused",
     ClockResumed(ClockResumed) = "clock_resumed",
@@ -633,6 +663,8 @@ audit_events! {
     FilesMovedToRegisterFolder(FilesMovedToRegisterFolder) = "files_moved_to_register_folder",
     OrganisationChanged(OrganisationChanged) = "organisation_changed",
     SmtpSettingsChanged(SmtpSettingsChanged) = "smtp_settings_changed",
+    ImapSettingsChanged(ImapSettingsChanged) = "imap_settings_changed",
+    MailSetAside(MailSetAside) = "mail_set_aside",
     TemplateSaved(TemplateSaved) = "template_saved",
     TemplatesCopied(TemplatesCopied) = "templates_copied",
     SystemAdded(SystemAdded) = "system_added",

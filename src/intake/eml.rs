@@ -33,6 +33,68 @@ pub struct EmailDraft {
     pub attachment_names: Vec<String>,
 }
 
+/// At most this many files are taken out of one message (more is not a person's email).
+pub const MAX_PARTS: usize = 50;
+
+/// What threads a message and the files it carries, beside its [`EmailDraft`].
+#[derive(Debug, Clone, Default)]
+pub struct EmailParts {
+    /// In-Reply-To, then References from the newest back: the messages it answers, nearest first (no brackets).
+    pub answers: Vec<String>,
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+    /// Each file it carries (named, or `attachment-N`), its bytes whole.
+    pub attachments: Vec<(String, Vec<u8>)>,
+}
+
+/// The threading headers and the attachments of a message (bounded: the message's size, [`MAX_PARTS`]).
+pub fn read_parts(bytes: &[u8]) -> Result<EmailParts> {
+    crate::files::check_len("the message", bytes.len() as u64, MAX_EML_BYTES)?;
+    crate::files::guard("the message", || parts(bytes))
+}
+
+fn ids(value: &mail_parser::HeaderValue) -> Vec<String> {
+    value
+        .as_text_list()
+        .unwrap_or_default()
+        .iter()
+        .map(|id| id.trim().trim_start_matches('<').trim_end_matches('>').to_string())
+        .filter(|id| !id.is_empty() && id.len() <= 998)
+        .take(100)
+        .collect()
+}
+
+fn parts(bytes: &[u8]) -> Result<EmailParts> {
+    let message = mail_parser::MessageParser::default()
+        .parse(bytes)
+        .ok_or_else(|| Error::invalid("file", "this is not an email message (.eml)"))?;
+    let in_reply_to = ids(message.in_reply_to()).into_iter().next();
+    let references = ids(message.references());
+    let mut answers: Vec<String> = in_reply_to.iter().cloned().collect();
+    for id in references.iter().rev() {
+        if !answers.contains(id) {
+            answers.push(id.clone());
+        }
+    }
+    let attachments = message
+        .attachments()
+        .take(MAX_PARTS)
+        .enumerate()
+        .map(|(i, part)| {
+            let name = part
+                .attachment_name()
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+                .map(str::to_string)
+                .unwrap_or_else(|| {
+                    if part.is_message() { format!("message-{}.eml", i + 1) } else { format!("attachment-{}", i + 1) }
+                });
+            (name, part.contents().to_vec())
+        })
+        .collect();
+    Ok(EmailParts { answers, in_reply_to, references, attachments })
+}
+
 fn to_date(d: &mail_parser::DateTime) -> Option<Date> {
     let month = time::Month::try_from(d.month).ok()?;
     Date::from_calendar_date(i32::from(d.year), month, d.day).ok()
@@ -111,6 +173,23 @@ Bonjour, je vous demande une copie de mes données personnelles. Merci.\r\n";
         assert_eq!(d.kind_guess.unwrap().kind, crate::domain::RequestKind::Access);
         assert_eq!(d.language_guess.as_deref(), Some("fr"));
         assert_eq!(d.message_id.as_deref(), Some("abc@example.fr"));
+    }
+
+    #[test]
+    fn a_reply_names_what_it_answers_and_its_files_come_out_whole() {
+        let reply = "From: zoe@example.fr\r\nSubject: Re: RD-2026-0007\r\nMessage-ID: <r2@example.fr>\r\n\
+In-Reply-To: <sent-2@acme.test>\r\nReferences: <first@example.fr> <sent-1@acme.test> <sent-2@acme.test>\r\n\
+MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain\r\n\r\n\
+Here is my passport.\r\n--b\r\nContent-Type: application/pdf; name=passport.pdf\r\n\
+Content-Disposition: attachment; filename=passport.pdf\r\nContent-Transfer-Encoding: base64\r\n\r\n\
+JVBERi0xLjQK\r\n--b--\r\n";
+        let p = read_parts(reply.as_bytes()).unwrap();
+        assert_eq!(p.in_reply_to.as_deref(), Some("sent-2@acme.test"));
+        assert_eq!(p.answers, ["sent-2@acme.test", "sent-1@acme.test", "first@example.fr"]);
+        assert_eq!(p.attachments.len(), 1);
+        assert_eq!(p.attachments[0].0, "passport.pdf");
+        assert_eq!(p.attachments[0].1, b"%PDF-1.4\n");
+        assert!(read_parts(MESSAGE.as_bytes()).unwrap().attachments.is_empty());
     }
 
     #[test]

@@ -297,12 +297,18 @@ impl Imap {
         })
     }
 
-    /// Put a copy of `bytes` into `folder` (the Sent folder; tests deliver with it too).
-    pub fn append(&mut self, folder: &str, bytes: &[u8], flags: Option<&str>) -> Result<()> {
+    /// Put a copy of `bytes` into `folder` (the Sent folder; tests deliver with it too), with `flags` (e.g.
+    /// `(\\Seen)`) and the date of receipt `received` (IMAP's `"03-Mar-2026 10:00:00 +0000"`; none: now).
+    pub fn append(&mut self, folder: &str, bytes: &[u8], flags: Option<&str>, received: Option<&str>) -> Result<()> {
         let host = self.host.clone();
         let Imap { rt, session, .. } = self;
         let session = session.as_mut().ok_or_else(|| Error::refused("the IMAP connection was closed"))?;
-        rt.block_on(within(&format!("saving a copy in '{folder}'"), &host, session.append(folder, flags, None, bytes)))
+        let date = received.map(|d| format!("\"{d}\""));
+        rt.block_on(within(
+            &format!("saving a copy in '{folder}'"),
+            &host,
+            session.append(folder, flags, date.as_deref(), bytes),
+        ))
     }
 
     /// Wait up to `wait` for the server to announce a change of the selected folder (IMAP IDLE); false when the

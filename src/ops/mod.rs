@@ -15,6 +15,7 @@ pub mod exports;
 pub mod identity;
 pub mod intake;
 pub mod mail;
+pub mod mailbox;
 pub mod requesters;
 pub mod requests;
 pub mod responses;
@@ -156,6 +157,16 @@ macro_rules! operations {
                 outbox: $crate::ops::mail::ListOutbox,
                 flush_outbox: $crate::ops::mail::FlushOutbox,
                 retry_message: $crate::ops::mail::RetryMessage,
+                imap_settings: $crate::ops::mailbox::GetImapSettings,
+                set_imap_settings: $crate::ops::mailbox::SetImapSettings,
+                fetch_mail: $crate::ops::mailbox::FetchMail,
+                intake_tray: $crate::ops::mailbox::IntakeTray,
+                show_mail: $crate::ops::mailbox::ShowMail,
+                accept_mail: $crate::ops::mailbox::AcceptMail,
+                link_mail: $crate::ops::mailbox::LinkMail,
+                dismiss_mail: $crate::ops::mailbox::DismissMail,
+                mark_mail_spam: $crate::ops::mailbox::MarkMailSpam,
+                request_mail: $crate::ops::mailbox::RequestMail,
                 metrics: $crate::ops::exports::GetMetrics,
                 add_disclosure: $crate::ops::exports::AddDisclosure,
                 remove_disclosure: $crate::ops::exports::RemoveDisclosure,

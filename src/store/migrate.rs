@@ -34,6 +34,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0012_queue_indexes.sql",
         sql: include_str!("../../migrations/0012_queue_indexes.sql"),
     },
+    Migration { version: 13, name: "0013_mailbox.sql", sql: include_str!("../../migrations/0013_mailbox.sql") },
 ];
 
 /// What a migration needs done in Rust, in its own transaction, after its SQL.

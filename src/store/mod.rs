@@ -19,6 +19,7 @@ mod export;
 mod identity;
 mod imports;
 mod last_states;
+mod mailbox;
 pub mod migrate;
 mod pipeline;
 mod queue;
@@ -50,6 +51,7 @@ pub use checklist::{ChecklistItem, System};
 pub use disclosures::Disclosure;
 pub use export::{LogRecord, MetricRecord};
 pub use imports::ImportRecord;
+pub use mailbox::MailMessage;
 pub use queue::{COUNT_CAP, Page, Query, SEARCH_CAP, Sort, Total};
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, RequestRow};
@@ -293,6 +295,20 @@ pub trait Read {
     /// Messages not yet delivered (queued, sending or failed).
     fn undelivered(&self) -> Result<u64>;
 
+    // --- the mailbox
+    fn mail_message(&self, id: &str) -> Result<Option<MailMessage>>;
+    /// Messages taken from the mailbox, newest first: in one state (the tray: `tray`), of one request, or all.
+    fn mail_messages(&self, state: Option<&str>, request_id: Option<&str>, limit: u32) -> Result<Vec<MailMessage>>;
+    fn mail_count(&self, state: &str) -> Result<u64>;
+    /// The highest UID taken from `folder` under this UIDVALIDITY (0 for none).
+    fn mail_last_uid(&self, folder: &str, uidvalidity: u32) -> Result<u32>;
+    fn mail_taken(&self, folder: &str, uidvalidity: u32, uid: u32) -> Result<bool>;
+    /// Messages stored but not yet moved or flagged on the server (a fetch stopped between the two): id and UID.
+    fn mail_not_done(&self, folder: &str, uidvalidity: u32) -> Result<Vec<(String, u32)>>;
+    /// The request a message with one of these Message-IDs (nearest first) belongs to: one we sent, or one taken
+    /// and given to a request.
+    fn request_of_message_ids(&self, ids: &[String]) -> Result<Option<String>>;
+
     // --- imports and the calendar
     /// The reference of the request imported with this key, if any.
     fn imported_as(&self, import_key: &str) -> Result<Option<String>>;
@@ -424,6 +440,21 @@ pub trait Write: Read {
         sent_at: Option<&str>,
     ) -> Result<()>;
     fn record_import(&self, r: &ImportRecord) -> Result<()>;
+    /// A message taken from the mailbox (its folder, UIDVALIDITY and UID unique: `Error::Constraint` if taken).
+    fn insert_mail_message(&self, m: &MailMessage) -> Result<()>;
+    /// The officer's decision about a message of the tray (`accepted`, `linked`, `dismissed`, `spam`).
+    #[allow(clippy::too_many_arguments)]
+    fn decide_mail(
+        &self,
+        id: &str,
+        state: &str,
+        request_id: Option<&str>,
+        reason: Option<&str>,
+        at: &str,
+        actor: &str,
+    ) -> Result<()>;
+    /// The message was moved or flagged on the server.
+    fn mark_mail_done(&self, id: &str) -> Result<()>;
     /// Declare a non-working day added (or removed, `added` false) on `calendar`: an append-only log.
     #[allow(clippy::too_many_arguments)]
     fn log_calendar_day(

@@ -17,8 +17,9 @@ use uuid::Uuid;
 
 use super::{
     Attachment, BlockedSender, CalendarDay, ChainWalk, ChainedEvent, ChecklistItem, Dashboard, DefaultTemplate,
-    Disclosure, Event, HeadAt, ImportRecord, LogRecord, MetricRecord, OutboxItem, Page, Purged, Query, RequestLink,
-    RequestRow, RequesterRecord, RowsCheck, StoredCheckpoint, System, TemplateRow, TriggerProblem, migrate,
+    Disclosure, Event, HeadAt, ImportRecord, LogRecord, MailMessage, MetricRecord, OutboxItem, Page, Purged, Query,
+    RequestLink, RequestRow, RequesterRecord, RowsCheck, StoredCheckpoint, System, TemplateRow, TriggerProblem,
+    migrate,
 };
 use super::{Backend, Read, Write};
 use crate::domain::{Evidence, IdentityCheck, Request, RequestKind};
@@ -572,6 +573,39 @@ macro_rules! impl_read {
                 self.as_reader().undelivered()
             }
 
+            fn mail_message(&self, id: &str) -> Result<Option<MailMessage>> {
+                self.as_reader().mail_message(id)
+            }
+
+            fn mail_messages(
+                &self,
+                state: Option<&str>,
+                request_id: Option<&str>,
+                limit: u32,
+            ) -> Result<Vec<MailMessage>> {
+                self.as_reader().mail_messages(state, request_id, limit)
+            }
+
+            fn mail_count(&self, state: &str) -> Result<u64> {
+                self.as_reader().mail_count(state)
+            }
+
+            fn mail_last_uid(&self, folder: &str, uidvalidity: u32) -> Result<u32> {
+                self.as_reader().mail_last_uid(folder, uidvalidity)
+            }
+
+            fn mail_taken(&self, folder: &str, uidvalidity: u32, uid: u32) -> Result<bool> {
+                self.as_reader().mail_taken(folder, uidvalidity, uid)
+            }
+
+            fn mail_not_done(&self, folder: &str, uidvalidity: u32) -> Result<Vec<(String, u32)>> {
+                self.as_reader().mail_not_done(folder, uidvalidity)
+            }
+
+            fn request_of_message_ids(&self, ids: &[String]) -> Result<Option<String>> {
+                self.as_reader().request_of_message_ids(ids)
+            }
+
             fn imported_as(&self, import_key: &str) -> Result<Option<String>> {
                 self.as_reader().imported_as(import_key)
             }
@@ -807,6 +841,26 @@ impl Write for Tx<'_> {
 
     fn record_import(&self, r: &ImportRecord) -> Result<()> {
         Tx::record_import(self, r)
+    }
+
+    fn insert_mail_message(&self, m: &MailMessage) -> Result<()> {
+        Tx::insert_mail_message(self, m)
+    }
+
+    fn decide_mail(
+        &self,
+        id: &str,
+        state: &str,
+        request_id: Option<&str>,
+        reason: Option<&str>,
+        at: &str,
+        actor: &str,
+    ) -> Result<()> {
+        Tx::decide_mail(self, id, state, request_id, reason, at, actor)
+    }
+
+    fn mark_mail_done(&self, id: &str) -> Result<()> {
+        Tx::mark_mail_done(self, id)
     }
 
     fn log_calendar_day(

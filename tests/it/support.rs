@@ -149,6 +149,13 @@ impl Register {
         cmd
     }
 
+    /// The command, not yet run (to be killed half-way, say), on this register's today with `env`.
+    pub fn command_env(&self, args: &[&str], env: &[(&str, &str)]) -> Command {
+        let mut cmd = self.command(&self.today, args, env);
+        cmd.stdout(Stdio::null()).stderr(Stdio::null());
+        cmd
+    }
+
     /// `settings organisation` with these `(--option, value)` pairs.
     pub fn organisation(&self, fields: &[(&str, &str)]) {
         let mut args = vec!["settings", "organisation"];
@@ -430,7 +437,13 @@ pub mod dovecot {
 
     impl Drop for Dovecot {
         fn drop(&mut self) {
-            let _ = Command::new("dovecot").arg("-c").arg(&self.conf).arg("stop").status();
+            let _ = Command::new("dovecot")
+                .arg("-c")
+                .arg(&self.conf)
+                .arg("stop")
+                .stdout(std::process::Stdio::null())
+                .stderr(std::process::Stdio::null())
+                .status();
         }
     }
 
@@ -486,8 +499,15 @@ pub mod dovecot {
             ),
         )
         .unwrap();
-        let status =
-            Command::new("dovecot").arg("-c").arg(&conf).status().expect("dovecot (apt install dovecot-imapd)");
+        // Its daemons must not hold the test's output open (a reader of it would wait for ever).
+        let status = Command::new("dovecot")
+            .arg("-c")
+            .arg(&conf)
+            .stdin(std::process::Stdio::null())
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .status()
+            .expect("dovecot (apt install dovecot-imapd)");
         assert!(
             status.success(),
             "dovecot did not start: {}",

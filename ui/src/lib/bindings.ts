@@ -106,6 +106,16 @@ export const commands = {
 	outbox: (input: ListOutbox_Deserialize) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { input })),
 	flushOutbox: (input: FlushOutbox) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input })),
 	retryMessage: (input: RetryMessage) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { input })),
+	imapSettings: (input: GetImapSettings) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("imap_settings", { input })),
+	setImapSettings: (input: SetImapSettings_Deserialize) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_imap_settings", { input })),
+	fetchMail: (input: FetchMail) => typedError<FetchReport, ErrorReport_Serialize>(__TAURI_INVOKE("fetch_mail", { input })),
+	intakeTray: (input: IntakeTray_Deserialize) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("intake_tray", { input })),
+	showMail: (input: ShowMail) => typedError<MailView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("show_mail", { input })),
+	acceptMail: (input: AcceptMail_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("accept_mail", { input })),
+	linkMail: (input: LinkMail) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("link_mail", { input })),
+	dismissMail: (input: DismissMail) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("dismiss_mail", { input })),
+	markMailSpam: (input: MarkMailSpam_Deserialize) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("mark_mail_spam", { input })),
+	requestMail: (input: RequestMail) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("request_mail", { input })),
 	metrics: (input: GetMetrics_Deserialize) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input })),
 	addDisclosure: (input: AddDisclosure_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input })),
 	removeDisclosure: (input: RemoveDisclosure) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input })),
@@ -127,6 +137,30 @@ export const commands = {
 };
 
 /* Types */
+/**
+ *  Make a request of a message in the tray: the fields given, the rest from the message (sender, the server's date
+ *  of receipt, text, guessed kind and language; channel email). The message and its files are attached.
+ */
+export type AcceptMail = AcceptMail_Serialize | AcceptMail_Deserialize;
+
+/**
+ *  Make a request of a message in the tray: the fields given, the rest from the message (sender, the server's date
+ *  of receipt, text, guessed kind and language; channel email). The message and its files are attached.
+ */
+export type AcceptMail_Deserialize = {
+	id: string,
+	input: NewRequest_Deserialize,
+};
+
+/**
+ *  Make a request of a message in the tray: the fields given, the rest from the message (sender, the server's date
+ *  of receipt, text, guessed kind and language; channel email). The message and its files are attached.
+ */
+export type AcceptMail_Serialize = {
+	id: string,
+	input: NewRequest_Serialize,
+};
+
 /**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
 export type AddAttachment = AddAttachment_Serialize | AddAttachment_Deserialize;
 
@@ -409,7 +443,7 @@ export type AuditEvent = AuditEvent_Serialize | AuditEvent_Deserialize;
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "mail_received"; data: MailReceived_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Deserialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -423,7 +457,7 @@ export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserializ
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "mail_received"; data: MailReceived_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Serialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -1221,6 +1255,12 @@ export type Disclosure_Serialize = {
 	added_at: string,
 };
 
+/**  Set a message of the tray aside as not a request, saying why; its copy is deleted. */
+export type DismissMail = {
+	id: string,
+	reason: string,
+};
+
 export type DueOverridden = DueOverridden_Serialize | DueOverridden_Deserialize;
 
 export type DueOverridden_Deserialize = {
@@ -1506,6 +1546,25 @@ export type FeePaid_Serialize = {
 	dates?: DatesChange_Serialize,
 };
 
+/**  Take what is new in the mailbox now: replies go to their requests, the rest to the intake tray. */
+export type FetchMail = null;
+
+/**  What one pass over the mailbox did. */
+export type FetchReport = {
+	/**  Messages taken this pass (replies, tray and spam together). */
+	taken: number,
+	/**  Replies given to their requests. */
+	replies: number,
+	/**  New messages waiting in the intake tray (this pass). */
+	tray: number,
+	/**  From blocked senders. */
+	spam: number,
+	/**  Messages waiting in the tray now, all passes. */
+	waiting: number,
+	/**  What went wrong with single messages (each left on the server to be tried again or handled there). */
+	errors: string[],
+};
+
 /**  A file as the trail names it: the file itself may go (a purge), its name, digest and size stay. */
 export type FileRef = {
 	file_name: string,
@@ -1609,6 +1668,9 @@ export type GetFormOptions = null;
 
 /**  The identity periods: days to wait for identity per regime, days evidence is kept. */
 export type GetIdentitySettings = null;
+
+/**  The mailbox settings (the password stays in the OS keyring and is never returned). */
+export type GetImapSettings = null;
 
 /**  The letterhead's logo as base64 (for the settings page to show it). */
 export type GetLogo = null;
@@ -1799,6 +1861,45 @@ export type IdentityView_Serialize = {
 	evidence_retention_days: number,
 };
 
+/**  How the mailbox is reached. */
+export type ImapSettings = ImapSettings_Serialize | ImapSettings_Deserialize;
+
+/**  The mailbox (IMAP) settings as kept, like the SMTP ones (never the password). */
+export type ImapSettingsChanged = {
+	changed: { [key in string]: Change<string> },
+	password_stored: boolean,
+};
+
+/**  How the mailbox is reached. */
+export type ImapSettings_Deserialize = {
+	host?: string,
+	port?: number,
+	/**  `tls` (implicit, port 993) or `starttls` (port 143): the password never crosses the network in clear. */
+	security?: string,
+	username?: string,
+	/**  The folder requests arrive in. */
+	folder?: string,
+	/**  Where handled messages go; none: they stay, flagged as handled (and read). */
+	done_folder?: string | null,
+	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
+	ca_file?: string | null,
+};
+
+/**  How the mailbox is reached. */
+export type ImapSettings_Serialize = {
+	host: string,
+	port: number,
+	/**  `tls` (implicit, port 993) or `starttls` (port 143): the password never crosses the network in clear. */
+	security: string,
+	username: string,
+	/**  The folder requests arrive in. */
+	folder: string,
+	/**  Where handled messages go; none: they stay, flagged as handled (and read). */
+	done_folder: string | null,
+	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
+	ca_file: string | null,
+};
+
 export type ImportField = {
 	id: string,
 	label: string,
@@ -1916,6 +2017,21 @@ export type ImportReport_Serialize = {
 /**  How the request reached the organisation. */
 export type IntakeChannel = "email" | "web-form" | "letter" | "phone" | "in-person";
 
+/**  The intake tray: messages from the mailbox waiting for a decision, newest first. */
+export type IntakeTray = IntakeTray_Serialize | IntakeTray_Deserialize;
+
+/**  The intake tray: messages from the mailbox waiting for a decision, newest first. */
+export type IntakeTray_Deserialize = {
+	/**  At most this many (default 200). */
+	limit?: number | null,
+};
+
+/**  The intake tray: messages from the mailbox waiting for a decision, newest first. */
+export type IntakeTray_Serialize = {
+	/**  At most this many (default 200). */
+	limit: number | null,
+};
+
 export type KindGuess = {
 	kind: RequestKind,
 	/**  The words found, e.g. `"delete" in the subject`. */
@@ -1949,6 +2065,12 @@ export type LetterPreview_Deserialize = Answer_Deserialize;
 
 /**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
 export type LetterPreview_Serialize = Answer_Serialize;
+
+/**  Give a message of the tray to an existing request (with its files). */
+export type LinkMail = {
+	id: string,
+	reference: string,
+};
 
 export type LinkedCopied = {
 	linked: number,
@@ -2036,6 +2158,190 @@ export type LogExport = {
 
 /**  The formats the log is written in. */
 export type LogFormat = "csv" | "xlsx" | "json" | "pdf";
+
+/**  A message taken from the mailbox. */
+export type MailMessage = MailMessage_Serialize | MailMessage_Deserialize;
+
+/**  A message taken from the mailbox. */
+export type MailMessage_Deserialize = {
+	id: string,
+	folder: string,
+	uidvalidity: number,
+	uid: number,
+	/**  Without angle brackets. */
+	message_id?: string | null,
+	in_reply_to?: string | null,
+	references: string[],
+	sender: string,
+	sender_name: string,
+	subject: string,
+	/**  When the server received it (RFC 3339): the date of receipt. */
+	received_at: string,
+	size: number,
+	sha256: string,
+	/**  The message's file in the register's folder while it waits in the tray (empty once it has a request). */
+	stored_name: string,
+	kind_guess?: string | null,
+	lang_guess?: string | null,
+	/**  The names of the files it carries. */
+	attachments: string[],
+	/**  Why it could not be taken whole (left on the server). */
+	problem?: string | null,
+	/**
+	 *  `tray`, `reply` (threaded to its request on arrival), `accepted` (made a request), `linked` (to a request by
+	 *  the officer), `dismissed` (not a request) or `spam`.
+	 */
+	state: string,
+	request_id?: string | null,
+	/**  The request's reference, when it has one. */
+	reference?: string | null,
+	reason?: string | null,
+	taken_at: string,
+	decided_at?: string | null,
+	decided_by?: string | null,
+	done_on_server: boolean,
+};
+
+/**  A message taken from the mailbox. */
+export type MailMessage_Serialize = {
+	id: string,
+	folder: string,
+	uidvalidity: number,
+	uid: number,
+	/**  Without angle brackets. */
+	message_id: string | null,
+	in_reply_to: string | null,
+	references: string[],
+	sender: string,
+	sender_name: string,
+	subject: string,
+	/**  When the server received it (RFC 3339): the date of receipt. */
+	received_at: string,
+	size: number,
+	sha256: string,
+	/**  The message's file in the register's folder while it waits in the tray (empty once it has a request). */
+	stored_name: string,
+	kind_guess: string | null,
+	lang_guess: string | null,
+	/**  The names of the files it carries. */
+	attachments: string[],
+	/**  Why it could not be taken whole (left on the server). */
+	problem: string | null,
+	/**
+	 *  `tray`, `reply` (threaded to its request on arrival), `accepted` (made a request), `linked` (to a request by
+	 *  the officer), `dismissed` (not a request) or `spam`.
+	 */
+	state: string,
+	request_id: string | null,
+	/**  The request's reference, when it has one. */
+	reference: string | null,
+	reason: string | null,
+	taken_at: string,
+	decided_at: string | null,
+	decided_by: string | null,
+	done_on_server: boolean,
+};
+
+/**
+ *  A message from the mailbox given to the request: a reply threaded to it on arrival (`how`: `reply`), the
+ *  message a request was made from (`accepted`), or one the officer linked (`linked`); the message and each
+ *  file it carried are attachments (`files`, the message first).
+ */
+export type MailReceived = MailReceived_Serialize | MailReceived_Deserialize;
+
+/**
+ *  A message from the mailbox given to the request: a reply threaded to it on arrival (`how`: `reply`), the
+ *  message a request was made from (`accepted`), or one the officer linked (`linked`); the message and each
+ *  file it carried are attachments (`files`, the message first).
+ */
+export type MailReceived_Deserialize = {
+	how: string,
+	from: string,
+	subject: string,
+	message_id?: string | null,
+	/**  When the mail server received it (RFC 3339). */
+	received_at: string,
+	files: FileRef[],
+};
+
+/**
+ *  A message from the mailbox given to the request: a reply threaded to it on arrival (`how`: `reply`), the
+ *  message a request was made from (`accepted`), or one the officer linked (`linked`); the message and each
+ *  file it carried are attachments (`files`, the message first).
+ */
+export type MailReceived_Serialize = {
+	how: string,
+	from: string,
+	subject: string,
+	message_id: string | null,
+	/**  When the mail server received it (RFC 3339). */
+	received_at: string,
+	files: FileRef[],
+};
+
+/**
+ *  A message of the intake tray set aside by the officer: not a request (`dismissed`, with the reason) or
+ *  `spam` (`blocked`: its sender is blocked from now on). Who sent it and its subject, for the record.
+ */
+export type MailSetAside = MailSetAside_Serialize | MailSetAside_Deserialize;
+
+/**
+ *  A message of the intake tray set aside by the officer: not a request (`dismissed`, with the reason) or
+ *  `spam` (`blocked`: its sender is blocked from now on). Who sent it and its subject, for the record.
+ */
+export type MailSetAside_Deserialize = {
+	decision: string,
+	sender: string,
+	subject: string,
+	reason?: string | null,
+	blocked: boolean,
+};
+
+/**
+ *  A message of the intake tray set aside by the officer: not a request (`dismissed`, with the reason) or
+ *  `spam` (`blocked`: its sender is blocked from now on). Who sent it and its subject, for the record.
+ */
+export type MailSetAside_Serialize = {
+	decision: string,
+	sender: string,
+	subject: string,
+	reason: string | null,
+	blocked: boolean,
+};
+
+/**  A message of the mailbox as the window shows it: the record, and what the request form would be prefilled with. */
+export type MailView = MailView_Serialize | MailView_Deserialize;
+
+/**  A message of the mailbox as the window shows it: the record, and what the request form would be prefilled with. */
+export type MailView_Deserialize = {
+	message: MailMessage_Deserialize,
+	/**  The form prefilled from the message (none once its copy is gone: set aside). */
+	draft?: EmailDraft_Deserialize | null,
+};
+
+/**  A message of the mailbox as the window shows it: the record, and what the request form would be prefilled with. */
+export type MailView_Serialize = {
+	message: MailMessage_Serialize,
+	/**  The form prefilled from the message (none once its copy is gone: set aside). */
+	draft: EmailDraft_Serialize | null,
+};
+
+/**  Set a message of the tray aside as spam, blocking its sender on request; its copy is deleted. */
+export type MarkMailSpam = MarkMailSpam_Serialize | MarkMailSpam_Deserialize;
+
+/**  Set a message of the tray aside as spam, blocking its sender on request; its copy is deleted. */
+export type MarkMailSpam_Deserialize = {
+	id: string,
+	/**  Also block the sender's address: later messages from it go straight to spam. */
+	block_sender?: boolean,
+};
+
+/**  Set a message of the tray aside as spam, blocking its sender on request; its copy is deleted. */
+export type MarkMailSpam_Serialize = {
+	id: string,
+	/**  Also block the sender's address: later messages from it go straight to spam. */
+	block_sender: boolean,
+};
 
 /**  Close a request as a duplicate of another (which keeps going). */
 export type MergeDuplicate = MergeDuplicate_Serialize | MergeDuplicate_Deserialize;
@@ -2831,6 +3137,11 @@ export type RequestLink_Serialize = {
 	actor: string,
 };
 
+/**  The messages of one request taken from the mailbox, newest first. */
+export type RequestMail = {
+	reference: string,
+};
+
 /**  `request_linked` and `kept_separate`, written on both requests. */
 export type RequestRelation = RequestRelation_Serialize | RequestRelation_Deserialize;
 
@@ -3234,6 +3545,21 @@ export type SetEvidenceDays = {
 	days: number,
 };
 
+/**  Save the mailbox settings, and the password when one is given (kept in the OS keyring). */
+export type SetImapSettings = SetImapSettings_Serialize | SetImapSettings_Deserialize;
+
+/**  Save the mailbox settings, and the password when one is given (kept in the OS keyring). */
+export type SetImapSettings_Deserialize = {
+	settings: ImapSettings_Deserialize,
+	password?: string | null,
+};
+
+/**  Save the mailbox settings, and the password when one is given (kept in the OS keyring). */
+export type SetImapSettings_Serialize = {
+	settings: ImapSettings_Serialize,
+	password: string | null,
+};
+
 /**  After how many idle minutes (1–240) the window locks the register. */
 export type SetLockMinutes = {
 	minutes: number,
@@ -3332,6 +3658,11 @@ export type SetUpAuditKey_Deserialize = {
  */
 export type SetUpAuditKey_Serialize = {
 	passphrase: string | null,
+};
+
+/**  One message of the mailbox, with the request form prefilled from it. */
+export type ShowMail = {
+	id: string,
 };
 
 export type SigningKeyCreated = {

@@ -1,0 +1,97 @@
+//! The privacy mailbox (IMAP): its settings, a pass over it, and the intake tray's decisions.
+
+use serde::Deserialize;
+
+use super::op;
+use crate::desk::{FetchReport, ImapSettings, MailView, NewRequest, RequestDetail};
+use crate::store::MailMessage;
+
+/// The mailbox settings (the password stays in the OS keyring and is never returned).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GetImapSettings;
+op!(GetImapSettings => ImapSettings, |_, d| d.imap_settings());
+
+/// Save the mailbox settings, and the password when one is given (kept in the OS keyring).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SetImapSettings {
+    pub settings: ImapSettings,
+    #[serde(default)]
+    pub password: Option<String>,
+}
+op!(SetImapSettings => ImapSettings, |i, d| d.set_imap_settings(i.settings, i.password.as_deref()));
+
+/// Take what is new in the mailbox now: replies go to their requests, the rest to the intake tray.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct FetchMail;
+op!(FetchMail => FetchReport, |_, d| d.fetch_mail());
+
+/// The intake tray: messages from the mailbox waiting for a decision, newest first.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct IntakeTray {
+    /// At most this many (default 200).
+    #[arg(long)]
+    #[serde(default)]
+    pub limit: Option<u32>,
+}
+op!(IntakeTray => Vec<MailMessage>, |i, d| d.mail_tray(i.limit.unwrap_or(200)));
+
+/// One message of the mailbox, with the request form prefilled from it.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ShowMail {
+    pub id: String,
+}
+op!(ShowMail => MailView, |i, d| d.mail_view(&i.id));
+
+/// Make a request of a message in the tray: the fields given, the rest from the message (sender, the server's date
+/// of receipt, text, guessed kind and language; channel email). The message and its files are attached.
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct AcceptMail {
+    pub id: String,
+    pub input: NewRequest,
+}
+op!(AcceptMail => RequestDetail, |i, d| d.accept_mail(&i.id, i.input));
+
+/// Give a message of the tray to an existing request (with its files).
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct LinkMail {
+    pub id: String,
+    pub reference: String,
+}
+op!(LinkMail => RequestDetail, |i, d| d.link_mail(&i.id, &i.reference));
+
+/// Set a message of the tray aside as not a request, saying why; its copy is deleted.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct DismissMail {
+    pub id: String,
+    #[arg(long)]
+    pub reason: String,
+}
+op!(DismissMail => MailMessage, |i, d| d.set_mail_aside(&i.id, false, Some(&i.reason), false));
+
+/// Set a message of the tray aside as spam, blocking its sender on request; its copy is deleted.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct MarkMailSpam {
+    pub id: String,
+    /// Also block the sender's address: later messages from it go straight to spam.
+    #[arg(long)]
+    #[serde(default)]
+    pub block_sender: bool,
+}
+op!(MarkMailSpam => MailMessage, |i, d| d.set_mail_aside(&i.id, true, None, i.block_sender));
+
+/// The messages of one request taken from the mailbox, newest first.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct RequestMail {
+    pub reference: String,
+}
+op!(RequestMail => Vec<MailMessage>, |i, d| d.request_mail(&i.reference));
