@@ -501,8 +501,6 @@ fn check(unpacked: &Unpacked, clock: Clock) -> Result<Vec<String>> {
 
 #[cfg(test)]
 mod tests {
-    use std::io::Read;
-
     use super::*;
 
     /// The snapshot of an encrypted register is its ciphertext as stored, under the same key: no plaintext copy.
@@ -530,6 +528,36 @@ mod tests {
         let copy = Store::open(&copy_path, "2026-03-10T12:00:00Z", Some(key.database_key())).unwrap();
         assert_eq!(copy.setting("org.name").unwrap().as_deref(), Some("Zyxsnapshotmarker Ltd"));
         assert_eq!(copy.facts().unwrap(), facts);
+    }
+
+    /// A reader on an older state keeps the write-ahead log from being emptied, and the file alone would then
+    /// miss what the log holds: the snapshot waits for that reader, then holds the newest write.
+    #[test]
+    fn a_snapshot_waits_for_a_reader_on_an_older_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        let store = Store::open(&path, "2026-03-10T12:00:00Z", None).unwrap();
+        store.write(|tx| tx.set_setting("org.name", "Before")).unwrap();
+        let reader = rusqlite::Connection::open(&path).unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        reader.query_row("SELECT count(*) FROM settings", [], |_| Ok(())).unwrap();
+        store.write(|tx| tx.set_setting("org.name", "After")).unwrap();
+        let done = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            reader.execute_batch("COMMIT").unwrap();
+        });
+        let mut bytes = vec![];
+        store
+            .snapshot(&mut |file, _| {
+                file.read_to_end(&mut bytes).unwrap();
+                Ok(())
+            })
+            .unwrap();
+        done.join().unwrap();
+        let copy_path = dir.path().join("copy.sqlite3");
+        std::fs::write(&copy_path, &bytes).unwrap();
+        let copy = Store::open(&copy_path, "2026-03-10T12:00:00Z", None).unwrap();
+        assert_eq!(copy.setting("org.name").unwrap().as_deref(), Some("After"));
     }
 
     #[test]
