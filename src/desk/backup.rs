@@ -137,7 +137,7 @@ impl Desk {
         let register_key = self.vault.as_ref().map(|v| &v.key);
         let (key, _) = envelope::body_key(&header, &header_bytes, register_key, &Access::default(), backup_passphrase)?;
         remove_stale_snapshots(self.files_dir());
-        let mut body = BodyWriter::new(&key, output.file())?;
+        let mut body = BodyWriter::new(&key, output.handle()?)?;
         let mut entries = vec![];
         let database = self.store.snapshot(&mut |file, size| {
             entries.push(body.entry(DATABASE, size, &mut { file })?);
@@ -206,7 +206,7 @@ fn remove_stale_snapshots(dir: &Path) {
 }
 
 /// One file as an entry; `None` if it went away meanwhile (a purge: the snapshot taken before no longer names it).
-fn add_file(body: &mut BodyWriter<&mut std::fs::File>, name: &str, path: &Path) -> Result<Option<EntryInfo>> {
+fn add_file(body: &mut BodyWriter<std::fs::File>, name: &str, path: &Path) -> Result<Option<EntryInfo>> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
