@@ -167,14 +167,14 @@ impl Sqlite {
         }
     }
 
-    /// The database file as stored is the snapshot: a read transaction that needs nothing from the write-ahead
-    /// log reads the main file only, and SQLite keeps every page of it as the transaction saw it until it ends
-    /// (no checkpoint writes into it, the log is not emptied under it). So: empty the log (a checkpoint), start a
-    /// read, and if the log is still empty — no writer committed in between — copy the file while the read stays
-    /// open; writers append to the log meanwhile. Copied as stored (SQLCipher pages under the register's key), no
-    /// page is decrypted or rewritten and no temporary copy is made, which `VACUUM INTO` (rebuilding every table
-    /// and index) did at twice the cost of the rest of the backup. A reader on an older state keeps the log from
-    /// being emptied: tried for some seconds, then `Busy`.
+    /// The database file as stored is the snapshot. A read transaction that needs no frame of the write-ahead log
+    /// reads the main file only, and SQLite keeps that file as the read saw it until the read ends (a checkpoint
+    /// waits for it; writers carry on in the log). So: empty the log (a TRUNCATE checkpoint), begin a read, then
+    /// check that the log is still empty — had a writer committed in between, the read would use its frames, and
+    /// a log in use by a read is never emptied before the read ends — and copy the file while the read is open.
+    /// As stored: SQLCipher pages under the register's key, none decrypted or rewritten, no temporary copy; what
+    /// `VACUUM INTO` (every table and index rebuilt into a temporary file) cost twice the rest of the backup. A
+    /// reader on an older state keeps the log from being emptied: tried for some seconds, then `Busy`.
     fn snapshot(
         &self,
         copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>,

@@ -17,6 +17,9 @@
 //! nothing. Locks: the register's own key (`Lock::Register`: the header carries the key file, which holds only the
 //! register key wrapped by each unlock method, so the register's passphrase, keyring or recovery key opens the
 //! backup) or a backup passphrase (`Lock::Passphrase`: Argon2id, parameters here), which a plain register needs.
+//!
+//! `BodyWriter` seals on a second thread while the caller's thread reads and hashes the next bytes (bounded: a few 1 MiB
+//! pieces in flight), so a backup of gigabytes costs the slower of the two, not their sum.
 
 use std::io::{self, Read, Write};
 use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
