@@ -1,9 +1,9 @@
 //! One-file backups of a register (issue 17): `create` while the register stays in use, `verify` without
 //! restoring, `restore` to a new place. The file's envelope and framing are `vault::backup`'s.
 //!
-//! What a backup holds: a snapshot of the database (`Store::snapshot`: SQLite's `VACUUM INTO`, one consistent read
-//! while writers carry on, written under the register's own SQLCipher key into an exclusive 0600 file of the
-//! register's folder and removed after), the key file (an encrypted register), every file of the register's
+//! What a backup holds: a snapshot of the database (`Store::snapshot`: the database file as stored, copied in one
+//! read transaction that needs nothing from the write-ahead log while writers carry on; an encrypted register's
+//! pages stay under its own SQLCipher key, and no temporary copy is written), the key file (an encrypted register), every file of the register's
 //! folder as stored (sealed in an encrypted register: nothing is decrypted to be backed up, nor re-sealed to be
 //! restored), and the manifest (register id, schema version, counts, SHA-256 of every entry's bytes). The database
 //! is copied first: a file added by a writer meanwhile is at most an extra, never one the snapshot names but lacks.
@@ -31,7 +31,7 @@ const MANIFEST_VERSION: u32 = 1;
 const DATABASE: &str = "database";
 const KEY_FILE: &str = "key-file";
 const FILES: &str = "files/";
-/// The snapshot's temporary file in the register's folder, never itself backed up.
+/// The snapshot files an earlier Rightsdesk wrote in the register's folder, never themselves backed up.
 const SNAPSHOT_PREFIX: &str = ".backup-snapshot-";
 /// `safe_file`'s temporary files: a file being written is not the register's yet.
 const PARTIAL_PREFIX: &str = ".rightsdesk-";
@@ -175,14 +175,12 @@ impl Desk {
         let register_key = self.vault.as_ref().map(|v| &v.key);
         let (key, _) = envelope::body_key(&header, &header_bytes, register_key, &Access::default(), backup_passphrase)?;
         remove_stale_snapshots(self.files_dir());
-        let snapshot = TempSnapshot::new(self.files_dir())?;
-        let database = self.store.snapshot(&snapshot.0)?;
-        let mut body = BodyWriter::new(&key, output.file())?;
-        let mut entries = vec![
-            add_file(&mut body, DATABASE, &snapshot.0)?
-                .ok_or_else(|| Error::Database(format!("the database snapshot {} vanished", snapshot.0.display())))?,
-        ];
-        drop(snapshot);
+        let mut body = BodyWriter::new(&key, output.handle()?)?;
+        let mut entries = vec![];
+        let database = self.store.snapshot(&mut |file, size| {
+            entries.push(body.entry(DATABASE, size, &mut { file })?);
+            Ok(())
+        })?;
         if let Some(vault) = &self.vault {
             entries.extend(add_file(&mut body, KEY_FILE, &vault.path)?);
         }
@@ -232,32 +230,8 @@ fn report(manifest: &Manifest, header: &Header, file: String, bytes: u64, checke
     }
 }
 
-/// The database snapshot's file: made empty, exclusively and private (`VACUUM INTO` fills an empty file), removed
-/// when dropped, whatever happened.
-struct TempSnapshot(PathBuf);
-
-impl TempSnapshot {
-    fn new(dir: &Path) -> Result<TempSnapshot> {
-        let path = dir.join(format!("{SNAPSHOT_PREFIX}{}.sqlite3", uuid::Uuid::new_v4().simple()));
-        let mut options = std::fs::OpenOptions::new();
-        options.write(true).create_new(true);
-        #[cfg(unix)]
-        std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
-        options.open(&path).map_err(|e| Error::io(format!("cannot create {}", path.display()), e))?;
-        Ok(TempSnapshot(path))
-    }
-}
-
-impl Drop for TempSnapshot {
-    fn drop(&mut self) {
-        let _ = std::fs::remove_file(&self.0);
-        let mut journal = self.0.clone().into_os_string();
-        journal.push("-journal");
-        let _ = std::fs::remove_file(journal);
-    }
-}
-
-/// Snapshots left by a backup that was killed: removed once surely not another backup's at work (a day old).
+/// Snapshot files an earlier Rightsdesk (which wrote the snapshot to a file) left when killed mid-backup: removed
+/// once surely not another backup's at work (a day old).
 fn remove_stale_snapshots(dir: &Path) {
     let Ok(entries) = std::fs::read_dir(dir) else { return };
     let day = std::time::Duration::from_secs(24 * 3600);
@@ -270,7 +244,7 @@ fn remove_stale_snapshots(dir: &Path) {
 }
 
 /// One file as an entry; `None` if it went away meanwhile (a purge: the snapshot taken before no longer names it).
-fn add_file(body: &mut BodyWriter<&mut std::fs::File>, name: &str, path: &Path) -> Result<Option<EntryInfo>> {
+fn add_file(body: &mut BodyWriter<std::fs::File>, name: &str, path: &Path) -> Result<Option<EntryInfo>> {
     let mut file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -579,7 +553,7 @@ fn check(unpacked: &Unpacked, clock: Clock) -> Result<Vec<String>> {
 mod tests {
     use super::*;
 
-    /// `VACUUM INTO` of an encrypted register writes ciphertext under the same key: no plaintext copy, ever.
+    /// The snapshot of an encrypted register is its ciphertext as stored, under the same key: no plaintext copy.
     #[test]
     fn a_backup_snapshot_stays_encrypted() {
         let dir = tempfile::tempdir().unwrap();
@@ -587,20 +561,53 @@ mod tests {
         let store =
             Store::open(&dir.path().join("r.sqlite3"), "2026-03-10T12:00:00Z", Some(key.database_key())).unwrap();
         store.write(|tx| tx.set_setting("org.name", "Zyxsnapshotmarker Ltd")).unwrap();
-        let snapshot = TempSnapshot::new(dir.path()).unwrap();
-        let facts = store.snapshot(&snapshot.0).unwrap();
+        let mut bytes = vec![];
+        let facts = store
+            .snapshot(&mut |file, size| {
+                file.read_to_end(&mut bytes).unwrap();
+                assert_eq!(bytes.len() as u64, size);
+                Ok(())
+            })
+            .unwrap();
         assert_eq!(facts.schema_version, store::migrate::latest_version());
-        let bytes = std::fs::read(&snapshot.0).unwrap();
         assert!(bytes.len() > 4096);
         assert!(!bytes.starts_with(b"SQLite format 3"), "the snapshot is a plain database");
         assert!(!bytes.windows(17).any(|w| w == b"Zyxsnapshotmarker"), "the snapshot shows the marker");
-        let copy = Store::open(&snapshot.0, "2026-03-10T12:00:00Z", Some(key.database_key())).unwrap();
+        let copy_path = dir.path().join("copy.sqlite3");
+        std::fs::write(&copy_path, &bytes).unwrap();
+        let copy = Store::open(&copy_path, "2026-03-10T12:00:00Z", Some(key.database_key())).unwrap();
         assert_eq!(copy.setting("org.name").unwrap().as_deref(), Some("Zyxsnapshotmarker Ltd"));
         assert_eq!(copy.facts().unwrap(), facts);
-        let path = snapshot.0.clone();
-        drop(copy);
-        drop(snapshot);
-        assert!(!path.exists());
+    }
+
+    /// A reader on an older state keeps the write-ahead log from being emptied, and the file alone would then
+    /// miss what the log holds: the snapshot waits for that reader, then holds the newest write.
+    #[test]
+    fn a_snapshot_waits_for_a_reader_on_an_older_state() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        let store = Store::open(&path, "2026-03-10T12:00:00Z", None).unwrap();
+        store.write(|tx| tx.set_setting("org.name", "Before")).unwrap();
+        let reader = rusqlite::Connection::open(&path).unwrap();
+        reader.execute_batch("BEGIN").unwrap();
+        reader.query_row("SELECT count(*) FROM settings", [], |_| Ok(())).unwrap();
+        store.write(|tx| tx.set_setting("org.name", "After")).unwrap();
+        let done = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_millis(500));
+            reader.execute_batch("COMMIT").unwrap();
+        });
+        let mut bytes = vec![];
+        store
+            .snapshot(&mut |file, _| {
+                file.read_to_end(&mut bytes).unwrap();
+                Ok(())
+            })
+            .unwrap();
+        done.join().unwrap();
+        let copy_path = dir.path().join("copy.sqlite3");
+        std::fs::write(&copy_path, &bytes).unwrap();
+        let copy = Store::open(&copy_path, "2026-03-10T12:00:00Z", None).unwrap();
+        assert_eq!(copy.setting("org.name").unwrap().as_deref(), Some("After"));
     }
 
     #[test]

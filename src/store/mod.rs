@@ -85,9 +85,9 @@ pub trait Backend: Send + Sync {
         let _ = (target, key);
         Err(Error::refused("this register's engine is not encrypted by Rightsdesk"))
     }
-    /// Write a consistent copy of the database as it stands to `dest`, an empty file the caller made (a backup),
-    /// as encrypted as the register is, and say what the copy holds. Writers carry on meanwhile.
-    fn snapshot(&self, dest: &Path) -> Result<DatabaseFacts>;
+    /// Hand `copy` a consistent copy of the database as it stands (a backup): its bytes as stored, as encrypted
+    /// as the register is, and their length; and say what the copy holds. Writers carry on meanwhile.
+    fn snapshot(&self, copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>) -> Result<DatabaseFacts>;
     /// What the database holds and whether the engine's own integrity check passes (a backup being verified).
     fn facts(&self) -> Result<DatabaseFacts>;
 }
@@ -170,8 +170,8 @@ impl Store {
     }
 
     /// See [`Backend::snapshot`].
-    pub fn snapshot(&self, dest: &Path) -> Result<DatabaseFacts> {
-        self.backend.snapshot(dest)
+    pub fn snapshot(&self, copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>) -> Result<DatabaseFacts> {
+        self.backend.snapshot(copy)
     }
 
     /// See [`Backend::facts`].

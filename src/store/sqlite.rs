@@ -28,6 +28,8 @@ use crate::error::{Error, Result};
 const POOL_IDLE: usize = 4;
 /// The page cache of each connection, in KiB (negative: SQLite's unit for sizes).
 pub(super) const CACHE_SIZE: i32 = -65536;
+/// Attempts at a backup's snapshot (`Sqlite::snapshot`), some seconds in all.
+const SNAPSHOT_TRIES: u64 = 15;
 
 /// The SQLite register: one database file and a small pool of connections to it.
 pub struct Sqlite {
@@ -166,24 +168,50 @@ impl Sqlite {
         }
     }
 
-    /// `VACUUM INTO` reads one snapshot of the database (WAL: writers carry on) and writes it compacted to `dest`;
-    /// SQLCipher writes it under the key of the connection's main database, so an encrypted register's copy is
-    /// never plaintext, not even for a moment (`tests::a_snapshot_stays_encrypted`).
-    fn snapshot(&self, dest: &Path) -> Result<super::DatabaseFacts> {
-        let dest_text = dest.to_str().ok_or_else(|| Error::Database(format!("{} is not UTF-8", dest.display())))?;
-        self.read(|r| {
-            r.conn.execute("VACUUM INTO ?1", [dest_text])?;
-            Ok(())
-        })?;
-        // The copy opens with the register's own key.
-        let copy = Sqlite {
-            path: dest.to_path_buf(),
-            idle: Mutex::new(Vec::new()),
-            read_only: true,
-            key: self.key.as_ref().map(crate::vault::DatabaseKey::duplicate),
-        };
-        let conn = copy.connect_read_only()?;
-        database_facts(&conn)
+    /// The database file as stored is the snapshot. A read transaction that needs no frame of the write-ahead log
+    /// reads the main file only, and SQLite keeps that file as the read saw it until the read ends (a checkpoint
+    /// waits for it; writers carry on in the log). So: empty the log (a TRUNCATE checkpoint), begin a read, then
+    /// check that the log is still empty — had a writer committed in between, the read would use its frames, and
+    /// a log in use by a read is never emptied before the read ends — and copy the file while the read is open.
+    /// As stored: SQLCipher pages under the register's key, none decrypted or rewritten, no temporary copy; what
+    /// `VACUUM INTO` (every table and index rebuilt into a temporary file) cost twice the rest of the backup. A
+    /// reader on an older state keeps the log from being emptied: tried for some seconds, then `Busy`.
+    fn snapshot(
+        &self,
+        copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>,
+    ) -> Result<super::DatabaseFacts> {
+        let conn = self.take()?;
+        let result = (|| {
+            for attempt in 0..SNAPSHOT_TRIES {
+                if !self.read_only {
+                    // Briefly: TRUNCATE holds writers back while it waits for readers.
+                    conn.busy_timeout(std::time::Duration::from_millis(200))?;
+                    // Whether it emptied the log is read below, from the log's size.
+                    let _ = conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()));
+                    conn.busy_timeout(std::time::Duration::from_secs(10))?;
+                }
+                conn.execute_batch("BEGIN")?;
+                let facts = database_facts(&conn)?;
+                if wal_is_empty(&self.path)? {
+                    let mut file = StoredFile::of(&conn)?;
+                    let len = file.len;
+                    copy(&mut file, len)?;
+                    conn.execute_batch("COMMIT")?;
+                    return Ok(facts);
+                }
+                conn.execute_batch("COMMIT")?;
+                std::thread::sleep(std::time::Duration::from_millis(50 * (attempt + 1)));
+            }
+            Err(Error::Busy(format!(
+                "another connection keeps reading {} on an older state: the backup cannot take its snapshot; try again",
+                self.path.display()
+            )))
+        })();
+        if !conn.is_autocommit() {
+            let _ = conn.execute_batch("ROLLBACK");
+        }
+        self.put_back(conn);
+        result
     }
 
     /// The schema version and counts, after SQLite's full `integrity_check` (anything but `ok` is `Corrupt`).
@@ -303,6 +331,82 @@ impl Sqlite {
     }
 }
 
+/// The write-ahead log holds no frame (absent, or emptied by a TRUNCATE checkpoint).
+fn wal_is_empty(db: &Path) -> Result<bool> {
+    let mut wal = db.as_os_str().to_os_string();
+    wal.push("-wal");
+    match std::fs::metadata(&wal) {
+        Ok(meta) => Ok(meta.len() == 0),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(true),
+        Err(e) => Err(Error::io(format!("cannot read {}", Path::new(&wal).display()), e)),
+    }
+}
+
+/// The main database file read through the connection's own handle: the VFS's `xRead`, below SQLCipher's codec,
+/// so the bytes as stored. Not through a descriptor of this program's own: closing it would drop every POSIX lock
+/// this process holds on the file (SQLite's among them), and another process could then take itself for the last
+/// one open and checkpoint into the file while it is being copied.
+struct StoredFile<'c> {
+    file: *mut rusqlite::ffi::sqlite3_file,
+    read: unsafe extern "C" fn(*mut rusqlite::ffi::sqlite3_file, *mut std::ffi::c_void, i32, i64) -> i32,
+    at: u64,
+    len: u64,
+    _conn: std::marker::PhantomData<&'c Connection>,
+}
+
+impl StoredFile<'_> {
+    fn of(conn: &Connection) -> Result<StoredFile<'_>> {
+        use rusqlite::ffi;
+        let unavailable = || Error::Database("SQLite does not hand out the database file to copy".into());
+        let mut file: *mut ffi::sqlite3_file = std::ptr::null_mut();
+        // SAFETY: a live connection; FILE_POINTER only writes the main database's open file into `file`, which
+        // stays valid while the connection is open (borrowed for as long as the reader lives).
+        let rc = unsafe {
+            ffi::sqlite3_file_control(
+                conn.handle(),
+                c"main".as_ptr(),
+                ffi::SQLITE_FCNTL_FILE_POINTER,
+                (&raw mut file).cast(),
+            )
+        };
+        // SAFETY: checked non-null; an open file's methods live as long as it.
+        let methods = match rc {
+            ffi::SQLITE_OK if !file.is_null() => unsafe { (*file).pMethods },
+            _ => return Err(unavailable()),
+        };
+        // SAFETY: checked non-null; the VFS's table of methods of an open file.
+        let (read, size) = match unsafe { methods.as_ref() } {
+            Some(m) => (m.xRead.ok_or_else(unavailable)?, m.xFileSize.ok_or_else(unavailable)?),
+            None => return Err(unavailable()),
+        };
+        let mut len = 0i64;
+        // SAFETY: the open file and a valid place for its size.
+        if unsafe { size(file, &mut len) } != ffi::SQLITE_OK {
+            return Err(unavailable());
+        }
+        let len = u64::try_from(len).map_err(|_| unavailable())?;
+        Ok(StoredFile { file, read, at: 0, len, _conn: std::marker::PhantomData })
+    }
+}
+
+impl std::io::Read for StoredFile<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = (self.len - self.at).min(buf.len() as u64).min(i32::MAX as u64);
+        if n == 0 {
+            return Ok(0);
+        }
+        let (n_int, at) = (n as i32, self.at as i64);
+        // SAFETY: the open file (its connection outlives `self`), `n` writable bytes of `buf`, an offset in the
+        // file as sized when the copy began.
+        let rc = unsafe { (self.read)(self.file, buf.as_mut_ptr().cast(), n_int, at) };
+        if rc != rusqlite::ffi::SQLITE_OK {
+            return Err(std::io::Error::other(format!("SQLite could not read the database (code {rc})")));
+        }
+        self.at += n;
+        Ok(n as usize)
+    }
+}
+
 /// `file:` URI of `path`, read-only and immutable (SQLite URIs escape `%`, `?` and `#` in the path).
 fn database_facts(conn: &Connection) -> Result<super::DatabaseFacts> {
     let count = |table: &str| -> Result<u64> {
@@ -393,8 +497,11 @@ impl Backend for Sqlite {
         Sqlite::export_encrypted(self, target, key)
     }
 
-    fn snapshot(&self, dest: &Path) -> Result<super::DatabaseFacts> {
-        Sqlite::snapshot(self, dest)
+    fn snapshot(
+        &self,
+        copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>,
+    ) -> Result<super::DatabaseFacts> {
+        Sqlite::snapshot(self, copy)
     }
 
     fn facts(&self) -> Result<super::DatabaseFacts> {

@@ -17,8 +17,13 @@
 //! nothing. Locks: the register's own key (`Lock::Register`: the header carries the key file, which holds only the
 //! register key wrapped by each unlock method, so the register's passphrase, keyring or recovery key opens the
 //! backup) or a backup passphrase (`Lock::Passphrase`: Argon2id, parameters here), which a plain register needs.
+//!
+//! `BodyWriter` seals on a second thread while the caller's thread reads and hashes the next bytes (bounded: a few 1 MiB
+//! pieces in flight), so a backup of gigabytes costs the slower of the two, not their sum.
 
 use std::io::{self, Read, Write};
+use std::sync::mpsc::{Receiver, SyncSender, sync_channel};
+use std::thread::JoinHandle;
 
 use serde::{Deserialize, Serialize};
 use zeroize::Zeroizing;
@@ -215,16 +220,47 @@ pub struct EntryInfo {
     pub sha256: String,
 }
 
-/// The body being written: entries, then the manifest.
-pub struct BodyWriter<W: Write> {
-    seal: SealWriter<W>,
-    buf: Vec<u8>,
+/// Buffers between the reading and hashing thread and the sealing one: a few in flight, so memory stays constant.
+const PIECE: usize = 1 << 20;
+const IN_FLIGHT: usize = 4;
+
+/// What the sealing thread is sent; the seal's last chunk is written only on `End`, so a body dropped half-way
+/// (an error) leaves a stream that fails to open, never one that looks whole.
+enum Piece {
+    Bytes(Vec<u8>),
+    End,
 }
 
-impl<W: Write> BodyWriter<W> {
+/// The body being written: entries, then the manifest. Sealing (ChaCha20-Poly1305, the writes) runs on a second
+/// thread while this one reads and hashes the next bytes: the two cost about the same, and a backup of gigabytes
+/// takes the longer of them instead of their sum.
+pub struct BodyWriter<W: Write + Send + 'static> {
+    piece: Vec<u8>,
+    filled: usize,
+    to_seal: SyncSender<Piece>,
+    spare: Receiver<Vec<u8>>,
+    sealer: Option<JoinHandle<io::Result<W>>>,
+}
+
+impl<W: Write + Send + 'static> BodyWriter<W> {
     pub fn new(key: &FileKey, out: W) -> Result<BodyWriter<W>> {
-        let seal = SealWriter::new(key, out).map_err(write_error)?;
-        Ok(BodyWriter { seal, buf: vec![0u8; 256 * 1024] })
+        let mut seal = SealWriter::new(key, out).map_err(write_error)?;
+        let (to_seal, pieces) = sync_channel::<Piece>(IN_FLIGHT);
+        let (give_back, spare) = sync_channel::<Vec<u8>>(IN_FLIGHT);
+        let sealer = std::thread::spawn(move || {
+            for piece in pieces {
+                match piece {
+                    Piece::Bytes(mut bytes) => {
+                        seal.write_all(&bytes)?;
+                        bytes.resize(PIECE, 0);
+                        let _ = give_back.try_send(bytes);
+                    }
+                    Piece::End => return seal.finish(),
+                }
+            }
+            Err(io::Error::other("the backup was abandoned"))
+        });
+        Ok(BodyWriter { piece: vec![0u8; PIECE], filled: 0, to_seal, spare, sealer: Some(sealer) })
     }
 
     /// One entry of exactly `size` bytes read from `src` (fewer is an error: the source changed meanwhile).
@@ -236,12 +272,16 @@ impl<W: Write> BodyWriter<W> {
         frame.extend_from_slice(&name_len.to_be_bytes());
         frame.extend_from_slice(name.as_bytes());
         frame.extend_from_slice(&size.to_be_bytes());
-        self.seal.write_all(&frame).map_err(write_error)?;
+        self.put(&frame)?;
         let mut hasher = crate::hash::Hasher::new();
         let mut left = size;
         while left > 0 {
-            let want = usize::try_from(left.min(self.buf.len() as u64)).unwrap_or(self.buf.len());
-            let n = match src.read(&mut self.buf[..want]) {
+            if self.filled == PIECE {
+                self.send()?;
+            }
+            let room = &mut self.piece[self.filled..];
+            let want = usize::try_from(left.min(room.len() as u64)).unwrap_or(room.len());
+            let n = match src.read(&mut room[..want]) {
                 Ok(0) => {
                     return Err(Error::refused(format!("'{name}' changed while it was being backed up: try again")));
                 }
@@ -249,8 +289,8 @@ impl<W: Write> BodyWriter<W> {
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => continue,
                 Err(e) => return Err(Error::io(format!("cannot read '{name}' for the backup"), e)),
             };
-            hasher.update(&self.buf[..n]);
-            self.seal.write_all(&self.buf[..n]).map_err(write_error)?;
+            hasher.update(&room[..n]);
+            self.filled += n;
             left -= n as u64;
         }
         Ok(EntryInfo { name: name.into(), size, sha256: hasher.finish_hex() })
@@ -264,9 +304,50 @@ impl<W: Write> BodyWriter<W> {
             .ok_or_else(|| Error::refused("the backup's manifest is too large (too many files)"))?;
         let mut frame = vec![TAG_MANIFEST];
         frame.extend_from_slice(&len.to_be_bytes());
-        self.seal.write_all(&frame).map_err(write_error)?;
-        self.seal.write_all(manifest).map_err(write_error)?;
-        self.seal.finish().map_err(write_error)
+        self.put(&frame)?;
+        self.put(manifest)?;
+        self.send()?;
+        if self.to_seal.send(Piece::End).is_err() {
+            return Err(self.sealer_error());
+        }
+        self.join().map_err(write_error)
+    }
+
+    fn put(&mut self, mut data: &[u8]) -> Result<()> {
+        while !data.is_empty() {
+            if self.filled == PIECE {
+                self.send()?;
+            }
+            let take = (PIECE - self.filled).min(data.len());
+            self.piece[self.filled..self.filled + take].copy_from_slice(&data[..take]);
+            self.filled += take;
+            data = &data[take..];
+        }
+        Ok(())
+    }
+
+    /// Hand the filled piece to the sealing thread and go on with a spare one.
+    fn send(&mut self) -> Result<()> {
+        let next = self.spare.try_recv().unwrap_or_else(|_| vec![0u8; PIECE]);
+        let mut full = std::mem::replace(&mut self.piece, next);
+        full.truncate(self.filled);
+        self.filled = 0;
+        if self.to_seal.send(Piece::Bytes(full)).is_err() {
+            return Err(self.sealer_error());
+        }
+        Ok(())
+    }
+
+    fn join(&mut self) -> io::Result<W> {
+        match self.sealer.take().map(JoinHandle::join) {
+            Some(Ok(done)) => done,
+            _ => Err(io::Error::other("the backup's sealing thread stopped")),
+        }
+    }
+
+    /// The sealing thread stopped early (a failed write): its error.
+    fn sealer_error(&mut self) -> Error {
+        write_error(self.join().err().unwrap_or_else(|| io::Error::other("the backup's sealing thread stopped")))
     }
 }
 

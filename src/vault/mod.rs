@@ -85,11 +85,6 @@ impl std::fmt::Debug for RegisterKey {
 pub struct DatabaseKey(Zeroizing<String>);
 
 impl DatabaseKey {
-    /// The same key for a second database (a backup's snapshot of this one).
-    pub(crate) fn duplicate(&self) -> DatabaseKey {
-        DatabaseKey(self.0.clone())
-    }
-
     /// The statement that keys a connection; it must be the first one run on it.
     pub(crate) fn pragma(&self) -> Zeroizing<String> {
         Zeroizing::new(format!("PRAGMA key = \"{}\";", &*self.literal()))

@@ -183,8 +183,8 @@ pub fn reseal_tree(from: &Path, to: &Path, old: Option<&FileKey>, new: &FileKey,
     let entries = std::fs::read_dir(from).map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
     for entry in entries {
         let entry = entry.map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
-        // A hidden name is the work file of a write a crash interrupted (`.rightsdesk-*.partial`, a backup's
-        // `.backup-snapshot-*`): never a file of the register, it stays behind with the old folder.
+        // A hidden name is the work file of a write a crash interrupted (`.rightsdesk-*.partial`, an earlier
+        // Rightsdesk's backup snapshot `.backup-snapshot-*`): never a file of the register, it stays behind with the old folder.
         if entry.file_name().to_string_lossy().starts_with('.') {
             continue;
         }
