@@ -206,7 +206,8 @@ fn start_reminders(app: &tauri::AppHandle) {
             }
             deliver(&desk);
             drop(desk);
-            // Every minute: the outbox; every 30 minutes: reminders, the evidence purge and the retention purge.
+            // Every minute: the outbox and the mailbox; every 30 minutes: reminders, the evidence purge and the
+            // retention purge.
             for _ in 0..30 {
                 std::thread::sleep(std::time::Duration::from_secs(60));
                 if let Some(desk) = current() {
@@ -220,11 +221,19 @@ fn start_reminders(app: &tauri::AppHandle) {
     }
 }
 
-/// Deliver what the outbox holds, when a server is set; failures stay in the outbox with their reason.
+/// Deliver what the outbox holds, when a server is set (failures stay in the outbox with their reason), and take
+/// what the privacy mailbox brought, when one is set (replies to their requests, the rest to the intake tray).
 fn deliver(desk: &Desk) {
     let configured = desk.smtp_settings().map(|s| !s.host.is_empty()).unwrap_or(false);
     if configured && let Err(e) = desk.flush_outbox() {
         eprintln!("Rightsdesk could not deliver the outbox: {e}");
+    }
+    let mailbox = desk.imap_settings().map(|s| s.is_set()).unwrap_or(false);
+    if mailbox {
+        match desk.fetch_mail() {
+            Ok(r) => r.errors.iter().for_each(|e| eprintln!("Rightsdesk could not take a message: {e}")),
+            Err(e) => eprintln!("Rightsdesk could not read the privacy mailbox: {e}"),
+        }
     }
 }
 

@@ -152,6 +152,17 @@ fn seed(db: &Path) {
 
 /// The app on `db` under tauri-driver, its files under `data`: the driver (stopped when dropped) and the session.
 async fn open_window(app: &Path, db: &Path, data: &Path, shots: PathBuf) -> (Driver, Session) {
+    open_window_env(app, db, data, shots, &[]).await
+}
+
+/// `open_window` with more environment for the app (a mailbox password, say).
+async fn open_window_env(
+    app: &Path,
+    db: &Path,
+    data: &Path,
+    shots: PathBuf,
+    env: &[(&str, &str)],
+) -> (Driver, Session) {
     let home = data.join("home");
     std::fs::create_dir_all(&home).unwrap();
     let (port, native) = (free_port(), free_port());
@@ -169,6 +180,7 @@ async fn open_window(app: &Path, db: &Path, data: &Path, shots: PathBuf) -> (Dri
             .env("XDG_CACHE_HOME", data.join("xdg-cache"))
             // Exports (the .ics, import error files) go to the home folder when there is no Downloads folder.
             .env("HOME", &home)
+            .envs(env.iter().copied())
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())
             .stderr(log)
@@ -1044,4 +1056,109 @@ async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
     answer_file_dialog("Where scheduled backups go", &folder, Some(s.shots.join("backup-04-folder-dialog.png")));
     s.wait_text("[data-testid=backup-folder]", |t| t.contains("nas-backups")).await;
     s.shot_at("[data-testid=backup-settings]", "backup-04-folder.png").await;
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tray() {
+    use rightsdesk::mailbox::imap::{Imap, ImapConfig};
+    let (app, shots, data) = prepare();
+    let db = data.path().join("register.sqlite3");
+    let (ca, cert, key) = support::make_ca(data.path());
+    let server = support::dovecot::start(data.path(), &cert, &key);
+    let password = [("RIGHTSDESK_IMAP_PASSWORD", support::dovecot::PASSWORD)];
+    let run = |args: &[&str]| support::run_env(&db, TODAY, args, &password);
+    run(&["settings", "organisation", "--name", "Acme Ltd", "--email", "privacy@acme.test"]).ok();
+    let port = server.tls_port.to_string();
+    run(&[
+        "settings",
+        "imap",
+        "--host",
+        "localhost",
+        "--port",
+        &port,
+        "--security",
+        "tls",
+        "--username",
+        support::dovecot::USER,
+        "--ca-file",
+        ca.to_str().unwrap(),
+        "--done-folder",
+        "Handled",
+    ])
+    .ok();
+    let added =
+        support::request(&db, TODAY).kind("erasure").regime("uk-gdpr").calendar("GB-ENG").received("2026-11-02");
+    let reference = added.who("Bo Berg", "bo@example.org").add();
+
+    // The organisation's mail server delivers: a reply to that request, a new request with a scan, a newsletter.
+    let cfg = ImapConfig {
+        host: "localhost".into(),
+        port: server.tls_port,
+        starttls: false,
+        username: support::dovecot::USER.into(),
+        password: zeroize::Zeroizing::new(support::dovecot::PASSWORD.into()),
+        ca_pem: Some(std::fs::read(&ca).unwrap()),
+    };
+    // On a thread of its own: the IMAP client runs its own runtime, not inside this test's.
+    let deliver = move |reference: String| {
+        let mut imap = Imap::connect(&cfg).unwrap();
+        let at = Some("20-Nov-2026 09:30:00 +0000");
+        let reply =
+            crate::mailbox::message("Bo Berg <bo@example.org>", &format!("Re: {reference}"), "", "Did you delete it?");
+        imap.append("INBOX", &reply, None, at).unwrap();
+        let request = "From: Ann Example <ann@example.org>\r\nTo: privacy@acme.test\r\nSubject: Subject access request\r\n\
+        Date: Fri, 20 Nov 2026 09:00:00 +0000\r\nMessage-ID: <ann-1@example.org>\r\nMIME-Version: 1.0\r\n\
+        Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\nContent-Type: text/plain; charset=utf-8\r\n\r\n\
+        Under Article 15 I ask for a copy of all the personal data you hold about me. My ID is attached.\r\n--b\r\n\
+        Content-Type: application/pdf; name=passport.pdf\r\nContent-Disposition: attachment; filename=passport.pdf\r\n\
+        Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b--\r\n";
+        imap.append("INBOX", request.as_bytes(), None, at).unwrap();
+        let news = crate::mailbox::message("News <news@shop.test>", "Our autumn offers", "", "Buy now.");
+        imap.append("INBOX", &news, None, at).unwrap();
+        imap.logout();
+    };
+    let sent = reference.clone();
+    std::thread::spawn(move || deliver(sent)).join().unwrap();
+
+    let (_driver, s) = open_window_env(&app, &db, data.path(), shots, &password).await;
+    s.click("[data-testid=open-intake]").await;
+    s.click("[data-testid=intake-fetch]").await;
+    s.wait_text("[data-testid=intake-notice]", |t| t.contains("1 reply given") && t.contains("2 new here")).await;
+    s.wait_text("[data-testid=intake-list]", |t| t.contains("Ann Example") && t.contains("News")).await;
+    s.shot("mailbox-01-tray.png").await;
+
+    // The request: read, logged from the message (prefilled, received on the server's day), the scan attached.
+    let items = s.client.find_all(Locator::Css("[data-testid=intake-item]")).await.unwrap();
+    for item in items {
+        if item.text().await.unwrap().contains("Ann Example") {
+            item.click().await.unwrap();
+        }
+    }
+    s.wait_text("[data-testid=intake-text]", |t| t.contains("Article 15")).await;
+    assert_eq!(s.text("[data-testid=intake-kind]").await, "access");
+    s.shot("mailbox-02-message.png").await;
+    s.click("[data-testid=intake-accept]").await;
+    let name = s.find("input[name=name]").await;
+    assert_eq!(name.prop("value").await.unwrap().as_deref(), Some("Ann Example"));
+    let received = s.find("input[name=received]").await;
+    assert_eq!(received.prop("value").await.unwrap().as_deref(), Some("2026-11-20"));
+    s.set_value("select[name=regime]", "uk-gdpr").await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
+    let page = s.wait_text("[data-testid=timeline]", |t| t.contains("Logged from the mailbox")).await;
+    assert!(page.contains("1 file(s) attached"), "{page}");
+    s.shot_at("[data-testid=timeline]", "mailbox-03-logged.png").await;
+
+    // The newsletter is set aside with the reason; the tray is empty; the reply is on Bo's request.
+    s.click("[data-testid=open-intake]").await;
+    s.click("[data-testid=intake-item]").await;
+    s.type_into("[data-testid=intake-reason]", "A shop's newsletter").await;
+    s.click("[data-testid=intake-dismiss]").await;
+    s.find("[data-testid=intake-empty]").await;
+    let shown = support::run_env(&db, TODAY, &["request", "show", &reference, "--json"], &password).json();
+    let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert!(kinds.contains(&"mail_received"), "{kinds:?}");
+    let tray = support::run_env(&db, TODAY, &["intake", "list", "--json"], &password).json();
+    assert_eq!(tray.as_array().unwrap().len(), 0);
 }

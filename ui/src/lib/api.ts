@@ -58,6 +58,10 @@ export type BackupReport = B.BackupReport;
 export type BackupLock = B.BackupLock;
 export type BackupSecrets = B.BackupSecrets_Deserialize;
 export type RestoreReport = B.RestoreReport_Serialize;
+export type ImapSettings = B.ImapSettings_Serialize;
+export type MailMessage = B.MailMessage_Serialize;
+export type MailView = B.MailView_Serialize;
+export type EmailDraft = B.EmailDraft_Serialize;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */

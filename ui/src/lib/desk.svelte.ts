@@ -8,6 +8,8 @@ export class Desk {
   info = $state<AppInfo | null>(null);
   options = $state<FormOptions | null>(null);
   dashboard = $state<Dashboard | null>(null);
+  /** Messages from the privacy mailbox waiting in the intake tray (counted up to 200). */
+  tray = $state(0);
   /** A scheduled backup is overdue (shown beside the dashboard's tiles). */
   backupOverdue = $state(false);
   /** Why the register cannot be used at all. */
@@ -76,6 +78,7 @@ export class Desk {
     try {
       this.dashboard = await call("dashboard");
       this.backupOverdue = (await call("backupSchedule")).overdue;
+      this.tray = (await call("intakeTray", { limit: 200 })).length;
     } catch (e) {
       this.fatal = message(e);
     }

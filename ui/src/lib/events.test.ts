@@ -46,6 +46,21 @@ const kinds: [string, unknown, string][] = [
   ["status_changed", { from: "received", to: "in-progress" }, "Status Received → In progress"],
   ["attachment_added", { file_name: "request.eml" }, "File attached: request.eml"],
   [
+    "mail_received",
+    {
+      how: "reply",
+      from: "zoe@example.fr",
+      subject: "Re: RD-2026-0007",
+      message_id: "r@x",
+      received_at: "2026-03-19T09:30:00Z",
+      files: [
+        { file_name: "m.eml", sha256: "", size: 1 },
+        { file_name: "passport.pdf", sha256: "", size: 1 },
+      ],
+    },
+    'Reply received from zoe@example.fr: "Re: RD-2026-0007" (1 file(s) attached)',
+  ],
+  [
     "clock_paused",
     { from: "2026-11-21", reason: "awaiting-clarification" },
     "Clock stopped from Sat 21 Nov 2026 (awaiting clarification)",
@@ -155,6 +170,7 @@ describe("describeEvent", () => {
       "identity_checked",
       "identity_requested",
       "kept_separate",
+      "mail_received",
       "merged_as_duplicate",
       "purged",
       "request_linked",
@@ -188,6 +204,30 @@ describe("describeEvent", () => {
     expect(titleOf("smtp_settings_changed", { changed: {}, password_stored: true })).toBe(
       "Email server settings changed (new password kept in the keyring)",
     );
+    expect(
+      titleOf("imap_settings_changed", {
+        changed: { host: { before: "", after: "imap.acme.test" } },
+        password_stored: false,
+      }),
+    ).toBe("Mailbox settings changed: host");
+    expect(
+      titleOf("mail_set_aside", {
+        decision: "spam",
+        sender: "king@spam.test",
+        subject: "WIN",
+        reason: null,
+        blocked: true,
+      }),
+    ).toBe("Mailbox: spam from king@spam.test set aside (sender blocked)");
+    expect(
+      titleOf("mail_set_aside", {
+        decision: "dismissed",
+        sender: "a@b.test",
+        subject: "Hi",
+        reason: "newsletter",
+        blocked: false,
+      }),
+    ).toBe('Mailbox: message from a@b.test is not a request ("Hi")');
     expect(titleOf("system_retired", { id: "s1", name: "CRM" })).toBe("Data map: CRM retired");
     expect(titleOf("own_authority_set", { regime: "eu-gdpr", before: null, after: null })).toBe(
       "Authority for eu-gdpr: the directory's again",

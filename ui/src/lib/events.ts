@@ -31,6 +31,7 @@ const KINDS: Record<EventKind, true> = {
   details_corrected: true,
   status_changed: true,
   attachment_added: true,
+  mail_received: true,
   fee_paid: true,
   clock_paused: true,
   clock_resumed: true,
@@ -65,6 +66,8 @@ const KINDS: Record<EventKind, true> = {
   files_moved_to_register_folder: true,
   organisation_changed: true,
   smtp_settings_changed: true,
+  imap_settings_changed: true,
+  mail_set_aside: true,
   template_saved: true,
   templates_copied: true,
   system_added: true,
@@ -136,6 +139,17 @@ function title(e: KnownEvent, l: EventLabels): string {
       return `Status ${label(l.statuses, e.data.from)} → ${label(l.statuses, e.data.to)}${e.data.category ? ` (${label(l.refusal_categories, e.data.category)})` : ""}`;
     case "attachment_added":
       return `File attached: ${String(e.data.file_name)}`;
+    case "mail_received": {
+      // The message itself is the first file.
+      const files = Array.isArray(e.data.files) ? e.data.files.length - 1 : 0;
+      const how =
+        e.data.how === "reply"
+          ? "Reply received"
+          : e.data.how === "accepted"
+            ? "Logged from the mailbox"
+            : "Email added from the mailbox";
+      return `${how} from ${e.data.from}: "${e.data.subject}"${files > 0 ? ` (${files} file(s) attached)` : ""}`;
+    }
     case "clock_paused":
       return `Clock stopped from ${day(String(e.data.from))} (${String(e.data.reason).replaceAll("-", " ")})`;
     case "clock_resumed":
@@ -203,6 +217,12 @@ function title(e: KnownEvent, l: EventLabels): string {
       return `Files moved into the register's folder (${String(e.data.request_folders)} request folder(s))`;
     case "organisation_changed":
       return `Organisation details changed: ${fields(e.data.changed)}`;
+    case "imap_settings_changed":
+      return `Mailbox settings changed${fields(e.data.changed) ? `: ${fields(e.data.changed)}` : ""}${e.data.password_stored ? " (new password kept in the keyring)" : ""}`;
+    case "mail_set_aside":
+      return e.data.decision === "spam"
+        ? `Mailbox: spam from ${e.data.sender} set aside${e.data.blocked ? " (sender blocked)" : ""}`
+        : `Mailbox: message from ${e.data.sender} is not a request ("${e.data.subject}")`;
     case "smtp_settings_changed":
       return `Email server settings changed${fields(e.data.changed) ? `: ${fields(e.data.changed)}` : ""}${e.data.password_stored ? " (new password kept in the keyring)" : ""}`;
     case "template_saved":
