@@ -71,6 +71,8 @@ impl Desk {
         let mut report = RetentionReport { months, cutoff: crate::dates::fmt(cutoff_day), due, ..Default::default() };
         if !dry_run {
             self.purge_batches(&cutoff, months, &mut report)?;
+            // Mail the officer set aside is kept no longer than a request would be.
+            self.store.write(|tx| tx.forget_set_aside_mail(&cutoff))?;
             if report.purged > 0 {
                 self.store.checkpoint_wal()?;
             }

@@ -455,6 +455,9 @@ pub trait Write: Read {
     ) -> Result<()>;
     /// The message was moved or flagged on the server.
     fn mark_mail_done(&self, id: &str) -> Result<()>;
+    /// Messages set aside (not a request, spam) before `cutoff` lose what they said about a person (the retention
+    /// purge); how many.
+    fn forget_set_aside_mail(&self, cutoff: &str) -> Result<u64>;
     /// Declare a non-working day added (or removed, `added` false) on `calendar`: an append-only log.
     #[allow(clippy::too_many_arguments)]
     fn log_calendar_day(

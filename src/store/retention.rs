@@ -82,6 +82,7 @@ impl Tx<'_> {
         ] {
             tx.execute(sql, [id])?;
         }
+        tx.execute(&format!("UPDATE mail_messages SET {FORGET_MAIL} WHERE request_id = ?1"), [id])?;
         let requester: Option<String> =
             tx.query_row("SELECT requester_id FROM requests WHERE id = ?1", [id], |r| r.get(0)).optional()?.flatten();
         tx.execute(
@@ -96,6 +97,21 @@ impl Tx<'_> {
             self.forget_requester_if_unused(&requester)?;
         }
         Ok(purged)
+    }
+}
+
+/// What a message from the mailbox said about a person goes; its folder, UIDVALIDITY and UID stay, so that it is
+/// never taken again, with its date.
+const FORGET_MAIL: &str = "message_id = NULL, in_reply_to = NULL, refs = '', sender = '', sender_name = '', \
+    subject = '', sha256 = '', attachments = '[]', reason = NULL, problem = NULL, stored_name = ''";
+
+impl Tx<'_> {
+    /// Messages of the mailbox set aside (not a request, spam) before `cutoff`: what they said about a person goes.
+    pub fn forget_set_aside_mail(&self, cutoff: &str) -> Result<u64> {
+        let sql = format!(
+            "UPDATE mail_messages SET {FORGET_MAIL} WHERE state IN ('dismissed', 'spam') AND decided_at < ?1 AND sender != ''"
+        );
+        Ok(self.tx.execute(&sql, [cutoff])? as u64)
     }
 }
 

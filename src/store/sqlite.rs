@@ -970,6 +970,10 @@ impl Write for Tx<'_> {
         Tx::mark_mail_done(self, id)
     }
 
+    fn forget_set_aside_mail(&self, cutoff: &str) -> Result<u64> {
+        Tx::forget_set_aside_mail(self, cutoff)
+    }
+
     fn log_calendar_day(
         &self,
         calendar: &str,

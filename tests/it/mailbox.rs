@@ -242,6 +242,15 @@ fn replies_go_to_their_requests_the_rest_waits_in_the_tray_and_nothing_is_taken_
     assert_eq!(reg.run(&["audit", "verify", "--json"]).json()["ok"], true);
     // Flagged, not moved: still in INBOX.
     assert_eq!(desk.inbox_uids().len(), 6);
+
+    // Past the retention period, what a message set aside said about a person goes; it is still never retaken.
+    crate::support::run_now(&reg.db, "2028-06-01", &["retention", "purge"]).ok();
+    let forgotten = desk.run(&["intake", "show", &mallory, "--json"]).json();
+    assert_eq!(
+        (forgotten["message"]["sender"].as_str(), forgotten["message"]["subject"].as_str()),
+        (Some(""), Some(""))
+    );
+    assert_eq!(desk.run(&["mail", "fetch", "--json"]).json()["taken"], 0);
 }
 
 #[test]
