@@ -155,19 +155,42 @@ impl Desk {
     ) -> Result<RequestDetail> {
         let mut r = self.validate(input)?;
         (r.dates, _) = self.derive(&r)?;
-        let file = store_file(&self.attachments_dir(), self.file_key(), &r.id, file_name, content)?;
+        let mut files = vec![store_file(&self.attachments_dir(), self.file_key(), &r.id, file_name, content)?];
+        // An email's own attachments (the ID document, the signed form) become files of the request too.
+        if let Err(e) = self.extract_email_files(&r.id, &mut files) {
+            files.iter().for_each(super::files::StoredFile::remove);
+            return Err(e);
+        }
         let at = store::timestamp(r.created_at);
-        let attachment = file.attachment(&at);
         let written = self.store.write(|tx| {
             self.insert_new(tx, &mut r, &at)?;
-            tx.insert_attachment(&r.id, &attachment)?;
-            self.append(tx, &r.id, &at, &attachment_added(&attachment))
+            for file in &files {
+                let attachment = file.attachment(&at);
+                tx.insert_attachment(&r.id, &attachment)?;
+                self.append(tx, &r.id, &at, &attachment_added(&attachment))?;
+            }
+            Ok(())
         });
         if let Err(e) = written {
-            file.remove();
+            files.iter().for_each(super::files::StoredFile::remove);
             return Err(e);
         }
         self.request(&r.reference)
+    }
+
+    /// When the first of `files` is an email (.eml), store each file it carries beside it; a message that cannot
+    /// be read is kept whole only.
+    fn extract_email_files(&self, request_id: &uuid::Uuid, files: &mut Vec<super::files::StoredFile>) -> Result<()> {
+        let Some(first) = files.first() else { return Ok(()) };
+        if !first.file_name.to_ascii_lowercase().ends_with(".eml") {
+            return Ok(());
+        }
+        let bytes = self.read_stored(&first.path, crate::intake::eml::MAX_EML_BYTES)?;
+        let Ok(parts) = crate::intake::eml::read_parts(&bytes) else { return Ok(()) };
+        for (name, content) in parts.attachments {
+            files.push(store_file(&self.attachments_dir(), self.file_key(), request_id, &name, &mut &content[..])?);
+        }
+        Ok(())
     }
 
     pub fn request(&self, id_or_reference: &str) -> Result<RequestDetail> {

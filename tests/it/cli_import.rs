@@ -201,3 +201,25 @@ fn an_email_prefills_a_request_and_is_attached_to_it() {
     d.run(&["request", "add", "--from-eml", &d.write("x.eml", "hello"), "--regime", "eu-gdpr"])
         .assert_error("not an email");
 }
+
+#[test]
+fn the_files_an_email_carries_become_files_of_the_request() {
+    let d = Register::new(TODAY);
+    let with_files = "From: Zoe Martin <zoe@example.fr>\r\nTo: privacy@acme.test\r\nSubject: Access request\r\n\
+Date: Wed, 4 Mar 2026 00:40:00 +0100\r\nMIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=b\r\n\r\n\
+--b\r\nContent-Type: text/plain\r\n\r\nPlease send my data; my ID is attached.\r\n--b\r\n\
+Content-Type: application/pdf; name=id.pdf\r\nContent-Disposition: attachment; filename=\"../../id card.pdf\"\r\n\
+Content-Transfer-Encoding: base64\r\n\r\nJVBERi0xLjQK\r\n--b\r\nContent-Type: image/png\r\n\
+Content-Disposition: attachment\r\nContent-Transfer-Encoding: base64\r\n\r\niVBORw0KGgo=\r\n--b--\r\n";
+    let eml = d.write("request.eml", with_files);
+    let v = d.run(&["request", "add", "--from-eml", &eml, "--regime", "eu-gdpr", "--calendar", "FR", "--json"]).json();
+    let names: Vec<&str> =
+        v["attachments"].as_array().unwrap().iter().map(|a| a["file_name"].as_str().unwrap()).collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(names[0], "request.eml");
+    assert!(names.iter().any(|n| n.ends_with("id card.pdf") && !n.contains('/')), "a safe name: {names:?}");
+    let sizes: Vec<u64> = v["attachments"].as_array().unwrap().iter().map(|a| a["size"].as_u64().unwrap()).collect();
+    assert_eq!(&sizes[1..], [9, 8], "the decoded bytes");
+    let kinds: Vec<&str> = v["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
+    assert_eq!(kinds, ["created", "attachment_added", "attachment_added", "attachment_added"]);
+}
