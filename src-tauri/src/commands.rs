@@ -147,6 +147,15 @@ pub async fn rotate_key(app: tauri::AppHandle, passphrase: Option<String>) -> Re
     .await
 }
 
+/// The window listens for new mail: `on_mail` is told how many messages wait in the intake tray whenever a fetch
+/// (the minute's, or the server's announcement) took some.
+#[tauri::command]
+#[specta::specta]
+pub async fn listen_mailbox(state: State<'_, AppState>, on_mail: Channel<u32>) -> Reply<()> {
+    state.listen_for_mail(on_mail);
+    Ok(())
+}
+
 /// Lock the register now (the button, the shortcut, or the idle timer).
 #[tauri::command]
 #[specta::specta]
@@ -186,6 +195,7 @@ macro_rules! commands {
                     unlock,
                     unlock_with_recovery,
                     lock,
+                    listen_mailbox,
                     encrypt_register,
                     rotate_key,
                     crate::backup::choose_backup,

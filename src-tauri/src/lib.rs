@@ -20,6 +20,8 @@ pub struct AppState {
     db_path: Option<PathBuf>,
     /// Picked in the OS's file dialog by the shell, never named by the page (see `backup.rs`).
     chosen_backup: std::sync::Mutex<Option<PathBuf>>,
+    /// The window's ear for new mail: told how many messages wait in the intake tray after a fetch took some.
+    mail_listener: std::sync::Mutex<Option<tauri::ipc::Channel<u32>>>,
 }
 
 impl AppState {
@@ -116,6 +118,19 @@ impl AppState {
         *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Ok(Arc::new(desk));
     }
 
+    /// The window listens for new mail on `channel` (replacing an earlier one: the page was reloaded).
+    pub fn listen_for_mail(&self, channel: tauri::ipc::Channel<u32>) {
+        *self.mail_listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+    }
+
+    /// Tell the window how many messages wait in the tray (a window gone away is forgotten).
+    fn mail_arrived(&self, waiting: u64) {
+        let mut listener = self.mail_listener.lock().unwrap_or_else(|p| p.into_inner());
+        if listener.as_ref().is_some_and(|c| c.send(u32::try_from(waiting).unwrap_or(u32::MAX)).is_err()) {
+            *listener = None;
+        }
+    }
+
     /// The backup the officer picked in the OS's dialog, which the next backup commands act on.
     pub fn chosen_backup(&self) -> &std::sync::Mutex<Option<PathBuf>> {
         &self.chosen_backup
@@ -152,6 +167,7 @@ fn open_state() -> AppState {
         desk: RwLock::new(path.as_ref().map_err(ErrorReport::from).and_then(|_| Err(no_path()))),
         db_path: path.ok(),
         chosen_backup: std::sync::Mutex::new(None),
+        mail_listener: std::sync::Mutex::new(None),
     };
     if state.db_path.is_some() {
         let opened = state.open(&Access::from_env());
@@ -204,14 +220,14 @@ fn start_reminders(app: &tauri::AppHandle) {
             if let Err(e) = desk.run_due_backup() {
                 eprintln!("Rightsdesk could not make the scheduled backup: {e}");
             }
-            deliver(&desk);
+            deliver(&app, &desk);
             drop(desk);
             // Every minute: the outbox and the mailbox; every 30 minutes: reminders, the evidence purge and the
             // retention purge.
             for _ in 0..30 {
                 std::thread::sleep(std::time::Duration::from_secs(60));
                 if let Some(desk) = current() {
-                    deliver(&desk);
+                    deliver(&app, &desk);
                 }
             }
         }
@@ -223,7 +239,8 @@ fn start_reminders(app: &tauri::AppHandle) {
 
 /// Deliver what the outbox holds, when a server is set (failures stay in the outbox with their reason), and take
 /// what the privacy mailbox brought, when one is set (replies to their requests, the rest to the intake tray).
-fn deliver(desk: &Desk) {
+fn deliver(app: &tauri::AppHandle, desk: &Desk) {
+    use tauri::Manager;
     let configured = desk.smtp_settings().map(|s| !s.host.is_empty()).unwrap_or(false);
     if configured && let Err(e) = desk.flush_outbox() {
         eprintln!("Rightsdesk could not deliver the outbox: {e}");
@@ -231,9 +248,52 @@ fn deliver(desk: &Desk) {
     let mailbox = desk.imap_settings().map(|s| s.is_set()).unwrap_or(false);
     if mailbox {
         match desk.fetch_mail() {
-            Ok(r) => r.errors.iter().for_each(|e| eprintln!("Rightsdesk could not take a message: {e}")),
+            Ok(r) => {
+                r.errors.iter().for_each(|e| eprintln!("Rightsdesk could not take a message: {e}"));
+                if r.taken > 0 {
+                    app.state::<AppState>().mail_arrived(r.waiting);
+                }
+            }
             Err(e) => eprintln!("Rightsdesk could not read the privacy mailbox: {e}"),
         }
+    }
+}
+
+/// New mail the server announces (IMAP IDLE) is taken at once, not at the next minute, and the window told. The
+/// wait holds no register (only the mailbox's settings): the register can be locked or re-encrypted meanwhile, and
+/// while it is locked nothing is read.
+fn start_mail_watch(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    let app = app.clone();
+    let spawned = std::thread::Builder::new().name("mailbox".into()).spawn(move || {
+        loop {
+            let state = app.state::<AppState>();
+            let watch = state.desk().ok().and_then(|d| d.mailbox_watch().ok().flatten());
+            let Some(watch) = watch else {
+                std::thread::sleep(std::time::Duration::from_secs(20));
+                continue;
+            };
+            // A few minutes at a time: settings changed or the register locked are seen at the next round.
+            match watch.wait(std::time::Duration::from_secs(240)) {
+                Ok(true) => {
+                    if let Ok(desk) = state.desk() {
+                        match desk.fetch_mail() {
+                            Ok(r) if r.taken > 0 => state.mail_arrived(r.waiting),
+                            Ok(_) => {}
+                            Err(e) => eprintln!("Rightsdesk could not read the privacy mailbox: {e}"),
+                        }
+                    }
+                }
+                Ok(false) => {}
+                Err(e) => {
+                    eprintln!("Rightsdesk cannot wait for new mail: {e}");
+                    std::thread::sleep(std::time::Duration::from_secs(60));
+                }
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("Rightsdesk could not start waiting for mail: {e}");
     }
 }
 
@@ -249,6 +309,7 @@ pub fn run() {
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
             start_reminders(app.handle());
+            start_mail_watch(app.handle());
             Ok(())
         })
         .run(tauri::generate_context!());

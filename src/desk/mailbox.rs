@@ -73,6 +73,37 @@ pub struct FetchReport {
     pub errors: Vec<String>,
 }
 
+/// The mailbox to wait on, apart from the register (which may be locked meanwhile).
+pub struct MailWatch {
+    config: ImapConfig,
+    folder: String,
+}
+
+impl MailWatch {
+    /// Wait up to `wait` for the server to announce new mail in the folder (IMAP IDLE); without IDLE, wait the time
+    /// out (the caller fetches anyway). True when something arrived.
+    pub fn wait(&self, wait: std::time::Duration) -> Result<bool> {
+        let mut imap = Imap::connect(&self.config)?;
+        imap.select(&self.folder)?;
+        let woken = if imap.has_idle()? {
+            imap.idle(wait)?
+        } else {
+            std::thread::sleep(wait);
+            false
+        };
+        imap.logout();
+        Ok(woken)
+    }
+
+    /// Whether this watch reads the same mailbox as `other` (settings changed: start again).
+    pub fn same_as(&self, other: &MailWatch) -> bool {
+        self.folder == other.folder
+            && self.config.host == other.config.host
+            && self.config.port == other.config.port
+            && self.config.username == other.config.username
+    }
+}
+
 /// A message of the mailbox as the window shows it: the record, and what the request form would be prefilled with.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -227,6 +258,16 @@ impl Desk {
             password,
             ca_pem: s.ca_file.as_deref().map(read_ca).transpose()?,
         })
+    }
+
+    /// What it takes to wait for new mail without holding the register (the window's IMAP IDLE thread): none when
+    /// no mailbox is set.
+    pub fn mailbox_watch(&self) -> Result<Option<MailWatch>> {
+        let settings = self.imap_settings()?;
+        if !settings.is_set() {
+            return Ok(None);
+        }
+        Ok(Some(MailWatch { config: self.imap_config(&settings)?, folder: settings.folder }))
     }
 
     /// One pass over the mailbox: finish what a stopped pass left (stored, not yet moved), then take every new

@@ -1156,9 +1156,30 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.type_into("[data-testid=intake-reason]", "A shop's newsletter").await;
     s.click("[data-testid=intake-dismiss]").await;
     s.find("[data-testid=intake-empty]").await;
+
+    // New mail shows by itself: the server announces it (IDLE), the app takes it and the window refreshes.
+    let cfg = ImapConfig {
+        host: "localhost".into(),
+        port: server.tls_port,
+        starttls: false,
+        username: support::dovecot::USER.into(),
+        password: zeroize::Zeroizing::new(support::dovecot::PASSWORD.into()),
+        ca_pem: Some(std::fs::read(&ca).unwrap()),
+    };
+    std::thread::spawn(move || {
+        let mut imap = Imap::connect(&cfg).unwrap();
+        let late = crate::mailbox::message("Cy Newcomer <cy@example.org>", "Please erase my data", "", "Erase it all.");
+        imap.append("INBOX", &late, None, Some("21-Nov-2026 08:00:00 +0000")).unwrap();
+        imap.logout();
+    })
+    .join()
+    .unwrap();
+    s.wait_text("[data-testid=intake-list]", |t| t.contains("Cy Newcomer")).await;
+    s.wait_text("[data-testid=tile-tray]", |t| t.contains('1')).await;
+    s.shot("mailbox-04-idle.png").await;
     let shown = support::run_env(&db, TODAY, &["request", "show", &reference, "--json"], &password).json();
     let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"mail_received"), "{kinds:?}");
     let tray = support::run_env(&db, TODAY, &["intake", "list", "--json"], &password).json();
-    assert_eq!(tray.as_array().unwrap().len(), 0);
+    assert_eq!(tray.as_array().unwrap().len(), 1);
 }

@@ -163,6 +163,13 @@ export const backups = {
   chooseFolder: () => unwrap(commands.chooseBackupFolder()),
 };
 
+/** New mail: `onmail` is told how many messages wait in the intake tray each time the mailbox brought some. */
+export function listenForMail(onmail: (waiting: number) => void): Promise<null> {
+  const channel = new Channel<number>();
+  channel.onmessage = onmail;
+  return unwrap(commands.listenMailbox(channel));
+}
+
 /** A file the person picked in the window, as the core reads it. */
 export async function upload(file: File): Promise<B.FileUpload> {
   return { name: file.name, content_base64: await toBase64(file) };

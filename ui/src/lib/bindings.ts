@@ -21,6 +21,11 @@ export const commands = {
 	unlockWithRecovery: (recoveryKey: string, newPassphrase: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_with_recovery", { recoveryKey, newPassphrase })),
 	/**  Lock the register now (the button, the shortcut, or the idle timer). */
 	lock: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("lock")),
+	/**
+	 *  The window listens for new mail: `on_mail` is told how many messages wait in the intake tray whenever a fetch
+	 *  (the minute's, or the server's announcement) took some.
+	 */
+	listenMailbox: (onMail: Channel<number>) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("listen_mailbox", { onMail })),
 	/**  Encrypt the open plain register under `passphrase`; its recovery key, to show once. */
 	encryptRegister: (passphrase: string) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("encrypt_register", { passphrase })),
 	/**  Re-encrypt the register under a new key (the current `passphrase` is kept); the new recovery key, to show once. */

@@ -1,6 +1,6 @@
 // What the whole window shares: the register's info, the form options, the dashboard's counts and the queue's
 // filters (kept here so that they survive a visit to a request).
-import { appInfo, call, message, vault } from "./api";
+import { appInfo, call, listenForMail, message, vault } from "./api";
 import type { AppInfo, Dashboard, FormOptions, Query } from "./api";
 import { addDays } from "./format";
 
@@ -50,6 +50,11 @@ export class Desk {
       }
       this.options = await call("formOptions");
       await this.refresh();
+      // Mail the server announces shows at once (the tile, the tray), not at the officer's next step.
+      await listenForMail((waiting) => {
+        this.tray = waiting;
+        void this.refresh();
+      });
     } catch (e) {
       this.fatal = message(e);
     }
