@@ -1177,6 +1177,13 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.wait_text("[data-testid=intake-list]", |t| t.contains("Cy Newcomer")).await;
     s.wait_text("[data-testid=tile-tray]", |t| t.contains('1')).await;
     s.shot("mailbox-04-idle.png").await;
+
+    // Bo's request shows the conversation: the reply, with its date.
+    s.click(".brand").await;
+    s.click(&format!("tr[data-reference='{reference}'] button")).await;
+    let talk = s.wait_text("[data-testid=conversation]", |t| t.contains("Re: RD-")).await;
+    assert!(talk.contains("Bo Berg"), "{talk}");
+    s.shot_at("[data-testid=conversation]", "mailbox-05-conversation.png").await;
     let shown = support::run_env(&db, TODAY, &["request", "show", &reference, "--json"], &password).json();
     let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"mail_received"), "{kinds:?}");
