@@ -99,7 +99,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             let backup_passphrase =
                 if desk.is_encrypted() { None } else { backup_passphrase(ctx, backup_passphrase_stdin)? };
             let input = ops::backup::CreateBackup { save, backup_passphrase: backup_passphrase.map(|p| p.to_string()) };
-            let report = input.run(&desk)?;
+            let report = ops::Reporting::run(input, &desk, &mut |_| {})?;
             ctx.show(&report, |r| format!("backed up to {}\n{}", r.file, describe(r)))
         }
         Command::Verify { file, backup_passphrase_stdin } => {

@@ -145,6 +145,17 @@ impl Desk {
         existing: Existing,
         backup_passphrase: Option<&str>,
     ) -> Result<BackupReport> {
+        self.create_backup_reporting(out, existing, backup_passphrase, &mut |_| {})
+    }
+
+    /// [`Desk::create_backup`], telling `progress` how far it is (percent of the bytes to copy).
+    pub fn create_backup_reporting(
+        &self,
+        out: &Path,
+        existing: Existing,
+        backup_passphrase: Option<&str>,
+        progress: &mut dyn FnMut(u32),
+    ) -> Result<BackupReport> {
         let created = store::timestamp(self.now());
         let header = match (&self.vault, backup_passphrase) {
             (Some(_), None) => Header::register(self.key_file()?, &created),
@@ -175,18 +186,19 @@ impl Desk {
         let register_key = self.vault.as_ref().map(|v| &v.key);
         let (key, _) = envelope::body_key(&header, &header_bytes, register_key, &Access::default(), backup_passphrase)?;
         remove_stale_snapshots(self.files_dir());
+        let mut meter = Meter::new(self.bytes_to_back_up()?, progress);
         let mut body = BodyWriter::new(&key, output.handle()?)?;
         let mut entries = vec![];
         let database = self.store.snapshot(&mut |file, size| {
-            entries.push(body.entry(DATABASE, size, &mut { file })?);
+            entries.push(body.entry(DATABASE, size, &mut Metered { inner: file, meter: &mut meter })?);
             Ok(())
         })?;
         if let Some(vault) = &self.vault {
-            entries.extend(add_file(&mut body, KEY_FILE, &vault.path)?);
+            entries.extend(add_file(&mut body, KEY_FILE, &vault.path, &mut meter)?);
         }
         let mut files = 0u64;
         walk(self.files_dir(), "", 0, &mut |rel, path| {
-            if let Some(entry) = add_file(&mut body, &format!("{FILES}{rel}"), path)? {
+            if let Some(entry) = add_file(&mut body, &format!("{FILES}{rel}"), path, &mut meter)? {
                 entries.push(entry);
                 files += 1;
             }
@@ -207,10 +219,67 @@ impl Desk {
         body.finish(&json)?;
         let path = output.path().display().to_string();
         let bytes = output.commit()?;
+        meter.finish();
         let made = report(&manifest, &header, path, bytes, vec![]);
         // Kept for the schedule and the dashboard (a backup asked for counts too); the backup stands either way.
         let _ = self.record_backup(&made);
         Ok(made)
+    }
+}
+
+impl Desk {
+    /// About how many bytes a backup copies: the database, the key file and the register's folder (for progress).
+    fn bytes_to_back_up(&self) -> Result<u64> {
+        let size = |p: &Path| std::fs::metadata(p).map(|m| m.len()).unwrap_or(0);
+        let mut total = size(self.store.path()) + self.vault.as_ref().map_or(0, |v| size(&v.path));
+        walk(self.files_dir(), "", 0, &mut |_, path| {
+            total += size(path);
+            Ok(())
+        })?;
+        Ok(total)
+    }
+}
+
+/// How far a backup is, told in whole percents as they change.
+struct Meter<'f> {
+    total: u64,
+    done: u64,
+    percent: u32,
+    tell: &'f mut dyn FnMut(u32),
+}
+
+impl<'f> Meter<'f> {
+    fn new(total: u64, tell: &'f mut dyn FnMut(u32)) -> Meter<'f> {
+        tell(0);
+        Meter { total: total.max(1), done: 0, percent: 0, tell }
+    }
+
+    fn add(&mut self, n: usize) {
+        self.done += n as u64;
+        // 100 only once the file is in place: files added meanwhile may take it past the estimate.
+        let percent = u32::try_from((self.done * 100 / self.total).min(99)).unwrap_or(99);
+        if percent != self.percent {
+            self.percent = percent;
+            (self.tell)(percent);
+        }
+    }
+
+    fn finish(&mut self) {
+        (self.tell)(100);
+    }
+}
+
+/// A reader that counts what passes into the backup.
+struct Metered<'m, 'f, R> {
+    inner: R,
+    meter: &'m mut Meter<'f>,
+}
+
+impl<R: std::io::Read> std::io::Read for Metered<'_, '_, R> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.meter.add(n);
+        Ok(n)
     }
 }
 
@@ -244,14 +313,19 @@ fn remove_stale_snapshots(dir: &Path) {
 }
 
 /// One file as an entry; `None` if it went away meanwhile (a purge: the snapshot taken before no longer names it).
-fn add_file(body: &mut BodyWriter<std::fs::File>, name: &str, path: &Path) -> Result<Option<EntryInfo>> {
-    let mut file = match std::fs::File::open(path) {
+fn add_file(
+    body: &mut BodyWriter<std::fs::File>,
+    name: &str,
+    path: &Path,
+    meter: &mut Meter,
+) -> Result<Option<EntryInfo>> {
+    let file = match std::fs::File::open(path) {
         Ok(f) => f,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(Error::io(format!("cannot read {} for the backup", path.display()), e)),
     };
     let size = file.metadata().map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?.len();
-    body.entry(name, size, &mut file).map(Some)
+    body.entry(name, size, &mut Metered { inner: file, meter }).map(Some)
 }
 
 /// Every regular file under the register's folder, in name order, as `rel/path`; links and special files are not

@@ -3,11 +3,12 @@
 
 use serde::Deserialize;
 
-use super::{SaveTo, op};
+use super::{Reporting, SaveTo, op};
 use crate::desk::{BackupReport, BackupSchedule};
 
 /// Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
 /// backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
+/// Progress: percent of the bytes copied.
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CreateBackup {
@@ -19,11 +20,17 @@ pub struct CreateBackup {
     #[serde(default)]
     pub backup_passphrase: Option<String>,
 }
-op!(CreateBackup => BackupReport, |i, d| {
-    let name = format!("rightsdesk-backup-{}.rdbackup", crate::dates::fmt(d.today()));
-    let (path, existing) = i.save.resolve(&name)?;
-    d.create_backup(&path, existing, i.backup_passphrase.as_deref())
-});
+impl Reporting for CreateBackup {
+    type Output = BackupReport;
+    /// Percent of the bytes copied.
+    type Progress = u32;
+
+    fn run(self, d: &crate::Desk, progress: &mut dyn FnMut(u32)) -> crate::Result<BackupReport> {
+        let name = format!("rightsdesk-backup-{}.rdbackup", crate::dates::fmt(d.today()));
+        let (path, existing) = self.save.resolve(&name)?;
+        d.create_backup_reporting(&path, existing, self.backup_passphrase.as_deref(), progress)
+    }
+}
 
 /// The backup schedule and how its last run went.
 #[derive(Deserialize)]

@@ -181,12 +181,12 @@ macro_rules! operations {
                 set_lock_minutes: $crate::ops::vault::SetLockMinutes,
                 backup_schedule: $crate::ops::backup::GetBackupSchedule,
                 set_backup_schedule: $crate::ops::backup::SetBackupSchedule,
-                create_backup: $crate::ops::backup::CreateBackup,
             ],
             progress: [
                 run_import: $crate::ops::intake::RunImport,
                 export_log: $crate::ops::exports::ExportLog,
                 export_subject: $crate::ops::exports::ExportSubject,
+                create_backup: $crate::ops::backup::CreateBackup,
             ]
         }
     };

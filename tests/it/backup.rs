@@ -396,6 +396,12 @@ fn the_windows_restore_opens_a_backup_of_the_open_register_with_its_own_key() {
     let clock = Clock::Fixed(time::macros::datetime!(2026-03-10 12:00 UTC));
 
     let desk = rightsdesk::Desk::open(&reg.db, clock, &Access::passphrase(PASSPHRASE)).unwrap();
+    // "Back up now" shows how far it is: from 0 to 100 percent, never back.
+    let mut seen = vec![];
+    let again = reg.path("again.rdbackup");
+    desk.create_backup_reporting(&again, rightsdesk::safe_file::Existing::Refuse, None, &mut |p| seen.push(p)).unwrap();
+    assert_eq!((seen.first(), seen.last()), (Some(&0), Some(&100)), "{seen:?}");
+    assert!(seen.windows(2).all(|w| w[0] <= w[1]) && seen.len() > 2, "{seen:?}");
     let lock = backup_lock(&backup, Some(&desk)).unwrap();
     assert_eq!((lock.locked_with.as_str(), lock.needs_secret), ("register key", false), "{lock:?}");
     assert!(backup_lock(&backup, None).unwrap().needs_secret, "without the register open, its passphrase is asked");

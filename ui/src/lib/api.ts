@@ -98,7 +98,19 @@ async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
 type Commands = typeof commands;
 /** The shell's own commands, which work without an open register (below), are not core operations. */
 type ShellCommand =
-  "appInfo" | "passphraseStrength" | "createRegister" | "unlock" | "unlockWithRecovery" | "lock";
+  | "appInfo"
+  | "passphraseStrength"
+  | "createRegister"
+  | "unlock"
+  | "unlockWithRecovery"
+  | "lock"
+  | "encryptRegister"
+  | "rotateKey"
+  | "chooseBackup"
+  | "checkBackup"
+  | "restoreChosenBackup"
+  | "chooseBackupFolder"
+  | "listenMailbox";
 type Operation = Exclude<keyof Commands, ShellCommand>;
 type Input<K extends Operation> = Parameters<Commands[K]>[0];
 type Output<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>> extends Result<infer T> ? T : never;

@@ -135,10 +135,10 @@ export const commands = {
 	setLockMinutes: (input: SetLockMinutes) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_lock_minutes", { input })),
 	backupSchedule: (input: GetBackupSchedule) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("backup_schedule", { input })),
 	setBackupSchedule: (input: SetBackupSchedule) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_backup_schedule", { input })),
-	createBackup: (input: CreateBackup_Deserialize) => typedError<BackupReport, ErrorReport_Serialize>(__TAURI_INVOKE("create_backup", { input })),
 	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
 	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
 	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
+	createBackup: (input: CreateBackup_Deserialize, onProgress: Channel<number>) => typedError<BackupReport, ErrorReport_Serialize>(__TAURI_INVOKE("create_backup", { input, onProgress })),
 };
 
 /* Types */
@@ -991,12 +991,14 @@ export type CopyLanguage = {
 /**
  *  Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
  *  backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
+ *  Progress: percent of the bytes copied.
  */
 export type CreateBackup = CreateBackup_Serialize | CreateBackup_Deserialize;
 
 /**
  *  Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
  *  backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
+ *  Progress: percent of the bytes copied.
  */
 export type CreateBackup_Deserialize = {
 	/**
@@ -1009,6 +1011,7 @@ export type CreateBackup_Deserialize = {
 /**
  *  Back the whole register up into one encrypted file (default: a new name in Downloads). A plain register's
  *  backup needs a backup passphrase (at least 10 characters); an encrypted one's is locked with the register key.
+ *  Progress: percent of the bytes copied.
  */
 export type CreateBackup_Serialize = {
 	/**
