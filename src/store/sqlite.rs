@@ -307,6 +307,8 @@ impl Sqlite {
                 "ATTACH DATABASE ?1 AS rekeyed KEY ?2",
                 rusqlite::params![target.to_string_lossy(), key.literal().as_str()],
             )?;
+            // The copy is in the format every connection to it will be given (see `vault::CIPHER_FORMAT`).
+            conn.execute_batch(&crate::vault::DatabaseKey::format_pragmas("rekeyed"))?;
             let copied = (|| -> Result<String> {
                 conn.execute_batch("BEGIN IMMEDIATE")?;
                 conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
