@@ -74,4 +74,26 @@ mod tests {
         std::fs::write(&junk, b"not a database").unwrap();
         assert!(!holds_register(&junk, &id, None));
     }
+
+    /// The cipher format (`vault::CIPHER_FORMAT`) is applied to every file the register makes encrypted: the one
+    /// opened with a key and the copy `export_encrypted` writes. SQLCipher's defaults alone do not open either.
+    #[test]
+    fn encrypted_files_are_in_the_register_format() {
+        let dir = tempfile::tempdir().unwrap();
+        let (db, copy) = (dir.path().join("r.sqlite3"), dir.path().join("copy.sqlite3"));
+        let key = crate::vault::RegisterKey::generate().unwrap();
+        let store = crate::store::Store::open(&db, "2026-01-01T00:00:00Z", Some(key.database_key())).unwrap();
+        let id = store.setting("register.id").unwrap().unwrap();
+        let other = crate::vault::RegisterKey::generate().unwrap();
+        store.backend().export_encrypted(&copy, &other.database_key()).unwrap();
+        drop(store);
+        for (file, key) in [(&db, &key), (&copy, &other)] {
+            assert!(holds_register(file, &id, Some(&key.database_key())));
+            let conn = rusqlite::Connection::open(file).unwrap();
+            let defaults =
+                format!("PRAGMA cipher_log_level = NONE; PRAGMA key = \"{}\";", &*key.database_key().literal());
+            conn.execute_batch(&defaults).unwrap();
+            assert!(conn.query_row("SELECT count(*) FROM sqlite_master", [], |_| Ok(())).is_err(), "{file:?}");
+        }
+    }
 }

@@ -28,8 +28,12 @@ use crate::error::{Error, Result};
 const POOL_IDLE: usize = 4;
 /// The page cache of each connection, in KiB (negative: SQLite's unit for sizes).
 pub(super) const CACHE_SIZE: i32 = -65536;
-/// Attempts at a backup's snapshot (`Sqlite::snapshot`), some seconds in all.
-const SNAPSHOT_TRIES: u64 = 15;
+/// How long a backup's snapshot (`Sqlite::snapshot`) waits for readers on an older state to finish: a log or
+/// subject export in another connection can read for tens of seconds, and failing a backup for it would leave the
+/// officer to retry by hand what waiting does.
+const SNAPSHOT_DEADLINE: std::time::Duration = std::time::Duration::from_secs(60);
+/// The longest pause between a snapshot's attempts: a reader that finishes is noticed within about a second.
+const SNAPSHOT_PAUSE_MAX: std::time::Duration = std::time::Duration::from_secs(1);
 
 /// The SQLite register: one database file and a small pool of connections to it.
 pub struct Sqlite {
@@ -175,14 +179,24 @@ impl Sqlite {
     /// a log in use by a read is never emptied before the read ends — and copy the file while the read is open.
     /// As stored: SQLCipher pages under the register's key, none decrypted or rewritten, no temporary copy; what
     /// `VACUUM INTO` (every table and index rebuilt into a temporary file) cost twice the rest of the backup. A
-    /// reader on an older state keeps the log from being emptied: tried for some seconds, then `Busy`.
+    /// reader on an older state keeps the log from being emptied: tried again, pauses growing to a second, until
+    /// `SNAPSHOT_DEADLINE`, then `Busy`.
     fn snapshot(
         &self,
         copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>,
     ) -> Result<super::DatabaseFacts> {
+        self.snapshot_within(SNAPSHOT_DEADLINE, copy)
+    }
+
+    fn snapshot_within(
+        &self,
+        deadline: std::time::Duration,
+        copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>,
+    ) -> Result<super::DatabaseFacts> {
+        let started = std::time::Instant::now();
         let conn = self.take()?;
         let result = (|| {
-            for attempt in 0..SNAPSHOT_TRIES {
+            for attempt in 1u32.. {
                 if !self.read_only {
                     // Briefly: TRUNCATE holds writers back while it waits for readers.
                     conn.busy_timeout(std::time::Duration::from_millis(200))?;
@@ -200,10 +214,15 @@ impl Sqlite {
                     return Ok(facts);
                 }
                 conn.execute_batch("COMMIT")?;
-                std::thread::sleep(std::time::Duration::from_millis(50 * (attempt + 1)));
+                let pause = (std::time::Duration::from_millis(50) * attempt).min(SNAPSHOT_PAUSE_MAX);
+                if started.elapsed() + pause > deadline {
+                    break;
+                }
+                std::thread::sleep(pause);
             }
             Err(Error::Busy(format!(
-                "another connection keeps reading {} on an older state: the backup cannot take its snapshot; try again",
+                "another task is reading the register {} (an export of the log or of a subject's data, perhaps) and \
+                 the backup cannot take its snapshot while it does: try again when it has finished",
                 self.path.display()
             )))
         })();
@@ -288,6 +307,8 @@ impl Sqlite {
                 "ATTACH DATABASE ?1 AS rekeyed KEY ?2",
                 rusqlite::params![target.to_string_lossy(), key.literal().as_str()],
             )?;
+            // The copy is in the format every connection to it will be given (see `vault::CIPHER_FORMAT`).
+            conn.execute_batch(&crate::vault::DatabaseKey::format_pragmas("rekeyed"))?;
             let copied = (|| -> Result<String> {
                 conn.execute_batch("BEGIN IMMEDIATE")?;
                 conn.query_row("SELECT sqlcipher_export('rekeyed')", [], |_| Ok(()))?;
@@ -985,5 +1006,39 @@ impl Write for Tx<'_> {
         actor: &str,
     ) -> Result<()> {
         Tx::log_calendar_day(self, calendar, day, label, added, reason, at, actor)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A reader on an older state (an export in another connection) holds the snapshot back only while it reads.
+    #[test]
+    fn a_snapshot_waits_for_a_long_reader_then_is_taken() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = dir.path().join("r.sqlite3");
+        let store = Sqlite::open(&db, "2026-01-01T00:00:00Z", None).unwrap();
+        let other = Connection::open(&db).unwrap();
+        other.execute_batch("INSERT OR REPLACE INTO settings(key, value) VALUES ('test.note', 'one')").unwrap();
+        other.execute_batch("BEGIN; SELECT count(*) FROM settings;").unwrap();
+        // A commit after the read began: the reader is now on an older state, and the log cannot be emptied.
+        let writer = Connection::open(&db).unwrap();
+        writer.execute_batch("INSERT OR REPLACE INTO settings(key, value) VALUES ('test.note', 'two')").unwrap();
+        let started = std::time::Instant::now();
+        let reader = std::thread::spawn(move || {
+            std::thread::sleep(std::time::Duration::from_secs(2));
+            other.execute_batch("COMMIT").unwrap();
+        });
+        let mut bytes = Vec::new();
+        let copy = &mut |r: &mut dyn std::io::Read, _len: u64| {
+            r.read_to_end(&mut bytes).unwrap();
+            Ok(())
+        };
+        store.snapshot_within(std::time::Duration::from_millis(300), copy).unwrap_err();
+        store.snapshot(copy).unwrap();
+        reader.join().unwrap();
+        assert!(started.elapsed() >= std::time::Duration::from_secs(2));
+        assert!(bytes.starts_with(b"SQLite format 3\0"));
     }
 }
