@@ -289,9 +289,13 @@ impl Desk {
                 continue;
             }
             let taken = match imap.fetch(uid, eml::MAX_EML_BYTES) {
-                Ok(Some(fetched)) => self.take(folder, validity, &fetched),
+                // A message that cannot be read is listed with why, not tried again every minute.
+                Ok(Some(fetched)) => self.take(folder, validity, &fetched).or_else(|e| match e {
+                    Error::Invalid { message, .. } => self.take_problem(folder, validity, uid, &message),
+                    other => Err(other),
+                }),
                 Ok(None) => continue,
-                Err(Error::Invalid { message, .. }) => self.take_too_large(folder, validity, uid, &message),
+                Err(Error::Invalid { message, .. }) => self.take_problem(folder, validity, uid, &message),
                 Err(e) => return Err(e),
             };
             match taken {
@@ -395,8 +399,9 @@ impl Desk {
         Ok((message.id, "tray"))
     }
 
-    /// A message over the size limit: recorded in the tray with why, left on the server to be handled there.
-    fn take_too_large(&self, folder: &str, validity: u32, uid: u32, why: &str) -> Result<(String, &'static str)> {
+    /// A message that cannot be taken (over the size limit, not readable as an email): recorded in the tray with
+    /// why, left on the server to be handled there.
+    fn take_problem(&self, folder: &str, validity: u32, uid: u32, why: &str) -> Result<(String, &'static str)> {
         let now = store::timestamp(self.now());
         let message = MailMessage {
             id: Uuid::now_v7().to_string(),
@@ -458,49 +463,70 @@ impl Desk {
         how: &str,
     ) -> Result<RequestDetail> {
         let request_id = self.store.read(|r| r.request(request))?.id;
-        let mut files: Vec<StoredFile> = vec![];
-        let stored = (|| {
-            files.push(store_file(
-                &self.attachments_dir(),
-                self.file_key(),
-                &request_id,
-                &message_file_name(m),
-                &mut &bytes[..],
-            )?);
-            for (name, content) in attachments {
-                files.push(store_file(&self.attachments_dir(), self.file_key(), &request_id, name, &mut &content[..])?);
-            }
-            Ok::<_, Error>(())
-        })();
-        if let Err(e) = stored {
-            files.iter().for_each(StoredFile::remove);
-            return Err(e);
-        }
+        let files = self.store_message_files(&request_id, m, bytes, attachments)?;
         let at = store::timestamp(self.now());
-        let written = self.update(request, |r, tx| {
-            match how {
-                "reply" => tx.insert_mail_message(m)?,
-                state => tx.decide_mail(&m.id, state, Some(&r.id.to_string()), None, &at, &self.actor)?,
-            }
-            for f in &files {
-                tx.insert_attachment(&r.id, &f.attachment(&at))?;
-            }
-            Ok(AuditEvent::MailReceived(ev::MailReceived {
-                how: how.into(),
-                from: m.sender.clone(),
-                subject: m.subject.clone(),
-                message_id: m.message_id.clone(),
-                received_at: m.received_at.clone(),
-                files: files
-                    .iter()
-                    .map(|f| FileRef { file_name: f.file_name.clone(), sha256: f.sha256.clone(), size: f.size })
-                    .collect(),
-            }))
-        });
+        let written = self.update(request, |r, tx| self.record_given(tx, &r.id, m, &files, how, &at));
         if written.is_err() {
             files.iter().for_each(StoredFile::remove);
         }
         written
+    }
+
+    /// The message and each file it carries, stored as files of the request (all, or none).
+    fn store_message_files(
+        &self,
+        request_id: &Uuid,
+        m: &MailMessage,
+        bytes: &[u8],
+        attachments: &[(String, Vec<u8>)],
+    ) -> Result<Vec<StoredFile>> {
+        let mut files: Vec<StoredFile> = vec![];
+        let root = self.attachments_dir();
+        let stored = (|| {
+            files.push(store_file(&root, self.file_key(), request_id, &message_file_name(m), &mut &bytes[..])?);
+            for (name, content) in attachments {
+                files.push(store_file(&root, self.file_key(), request_id, name, &mut &content[..])?);
+            }
+            Ok::<_, Error>(())
+        })();
+        match stored {
+            Ok(()) => Ok(files),
+            Err(e) => {
+                files.iter().for_each(StoredFile::remove);
+                Err(e)
+            }
+        }
+    }
+
+    /// In `tx`: the message's record (new for a reply, decided for the tray's) and its files as attachments; the
+    /// `mail_received` event to append.
+    fn record_given(
+        &self,
+        tx: &dyn store::Write,
+        request_id: &Uuid,
+        m: &MailMessage,
+        files: &[StoredFile],
+        how: &str,
+        at: &str,
+    ) -> Result<AuditEvent> {
+        match how {
+            "reply" => tx.insert_mail_message(m)?,
+            state => tx.decide_mail(&m.id, state, Some(&request_id.to_string()), None, at, &self.actor)?,
+        }
+        for f in files {
+            tx.insert_attachment(request_id, &f.attachment(at))?;
+        }
+        Ok(AuditEvent::MailReceived(ev::MailReceived {
+            how: how.into(),
+            from: m.sender.clone(),
+            subject: m.subject.clone(),
+            message_id: m.message_id.clone(),
+            received_at: m.received_at.clone(),
+            files: files
+                .iter()
+                .map(|f| FileRef { file_name: f.file_name.clone(), sha256: f.sha256.clone(), size: f.size })
+                .collect(),
+        }))
     }
 
     /// The intake tray: messages waiting for the officer, newest first.
@@ -570,10 +596,23 @@ impl Desk {
         input.description = input.description.filter(|d| !d.trim().is_empty()).or(Some(draft.description.clone()));
         input.language = input.language.filter(|l| !l.trim().is_empty()).or(draft.language_guess.clone());
         input.channel = input.channel.filter(|c| !c.trim().is_empty()).or(Some("email".into()));
-        let made = self.add_request(input)?;
-        let given = self.give_to_request(&made.request.id.to_string(), &m, &bytes, &parts.attachments, "accepted")?;
+        // One transaction: the request, its files and the message's decision, or nothing (no request without its
+        // message, no message taken twice).
+        let mut r = self.validate(input)?;
+        (r.dates, _) = self.derive(&r)?;
+        let files = self.store_message_files(&r.id, &m, &bytes, &parts.attachments)?;
+        let at = store::timestamp(r.created_at);
+        let written = self.store.write(|tx| {
+            self.insert_new(tx, &mut r, &at)?;
+            let event = self.record_given(tx, &r.id, &m, &files, "accepted", &at)?;
+            self.append(tx, &r.id, &at, &event)
+        });
+        if let Err(e) = written {
+            files.iter().for_each(StoredFile::remove);
+            return Err(e);
+        }
         self.remove_tray_copy(&m);
-        Ok(given)
+        self.request(&r.reference)
     }
 
     /// Give a message of the tray to an existing request (a reply the headers did not tell, a letter's scan by

@@ -285,3 +285,18 @@ fn handled_mail_is_moved_and_a_fetch_killed_at_any_moment_takes_each_message_exa
     assert_eq!(tray.as_array().unwrap().len(), 24);
     assert!(desk.inbox_uids().is_empty(), "every message moved out of INBOX once stored");
 }
+
+#[test]
+fn a_message_that_cannot_be_read_waits_in_the_tray_with_why_and_is_taken_once() {
+    let desk = Desk::new(None);
+    desk.deliver(b"just some text without any header at all\r\n");
+    let pass = desk.run(&["mail", "fetch", "--json"]).json();
+    assert_eq!((pass["taken"].as_u64(), pass["tray"].as_u64()), (Some(1), Some(1)), "{pass}");
+    let tray = desk.run(&["intake", "list", "--json"]).json();
+    let problem = tray[0]["problem"].as_str().unwrap_or_default().to_string();
+    assert!(problem.contains("not an email"), "{tray}");
+    let id = tray[0]["id"].as_str().unwrap().to_string();
+    desk.run(&["intake", "accept", &id, "--regime", "uk-gdpr"]).assert_error("not taken");
+    desk.run(&["intake", "dismiss", &id, "--reason", "Unreadable; read it in the mail program"]).ok();
+    assert_eq!(desk.run(&["mail", "fetch", "--json"]).json()["taken"], 0);
+}
