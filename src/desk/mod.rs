@@ -30,7 +30,7 @@ mod identity;
 mod import;
 mod mail;
 mod mailbox;
-mod register_files;
+pub(crate) mod register_files;
 mod reminders;
 mod requesters;
 mod responses;

@@ -9,7 +9,8 @@
 //! 2. `<db>.rekey` renamed over `<db>`: the commit point, after which the database needs the new key;
 //! 3. the files folders swapped (`<files>` → `<files>.old`, `<files>.rekey` → `<files>`);
 //! 4. `<db>.vault-pending` renamed over `<db>.vault`;
-//! 5. what is old overwritten with zeros and removed.
+//! 5. what is old overwritten with zeros and removed (an old folder a kill left half-scrubbed is finished at the
+//!    next open, the key file already in place).
 //!
 //! A pending key file whose salt is the database's means step 2 happened: steps 3–5 are finished. Any other
 //! pending key file means it did not: the work files are removed and the register is as it was.
@@ -72,7 +73,10 @@ pub fn resume(db: &Path) -> Result<()> {
     let pending = pending_key_file(db);
     let file = match KeyFile::read(&pending) {
         Ok(Some(file)) => file,
-        Ok(None) => return Ok(()),
+        Ok(None) => {
+            scrub_left_old_folders(db);
+            return Ok(());
+        }
         // A pending file cut short was never renamed into place: the swap did not happen.
         Err(_) => KeyFile { rekey: None, ..KeyFile::empty() },
     };
@@ -90,6 +94,17 @@ pub fn resume(db: &Path) -> Result<()> {
     scrub_tree(&old_folder(&folder));
     remove_database_files(&work_db(db));
     Ok(())
+}
+
+/// A kill during step 5 (after the key file is in place, so no pending file says so) leaves the old files folder
+/// half scrubbed — for `vault encrypt`, plaintext: whatever of it is left goes at the next open.
+fn scrub_left_old_folders(db: &Path) {
+    for folder in crate::desk::register_files::folders_naming(db) {
+        let old = old_folder(&folder);
+        if folder.extension().is_none_or(|e| e != "old") && std::fs::symlink_metadata(&old).is_ok() {
+            scrub_tree(&old);
+        }
+    }
 }
 
 /// Remove what an earlier, unfinished re-encryption left (before a new one starts, or when it is undone).

@@ -450,3 +450,19 @@ fn a_byte_copy_of_an_encrypted_register_is_told_from_a_move() {
     let history = crate::support::run_env(&copy, TODAY, &["audit", "history", "--json"], &env).json();
     assert!(history.to_string().contains("register_copied"), "the copy knows it is one: {history}");
 }
+
+/// A `vault encrypt` killed while it scrubbed the old (plain) files folder — the key file already in place, so no
+/// pending file tells of it — leaves nothing plain behind once the register is next opened.
+#[test]
+fn an_old_folder_a_kill_left_half_scrubbed_is_finished_at_the_next_open() {
+    let reg = plain_register_with_files("5", 1);
+    let folder = reg.files_dir();
+    let new = [("RIGHTSDESK_NEW_PASSPHRASE", PASSPHRASE)];
+    reg.run_env(&["vault", "encrypt"], &new).ok();
+    let old = folder.with_file_name(format!("{}.old", folder.file_name().unwrap().to_string_lossy()));
+    std::fs::create_dir_all(old.join("attachments")).unwrap();
+    std::fs::write(old.join("attachments").join("left.txt"), format!("{MARK} left in plain")).unwrap();
+    reg.run_env(&["vault", "status"], &with_key(&[])).ok();
+    assert!(!old.exists(), "{} is still there", old.display());
+    assert_no_work_files(&reg);
+}
