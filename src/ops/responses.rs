@@ -138,7 +138,8 @@ pub struct PreviewDraft {
 }
 op!(PreviewDraft => Rendered, |i, d| d.preview_draft(&i.reference, &i.stage, &i.lang, &i.subject, &i.body));
 
-/// Queue a response by email (with the PDF letter attached when `letter`).
+/// Queue a response by email (with the PDF letter attached when `letter`). It threads with the requester's last
+/// message taken from the mailbox, or with `reply_to` (the id of a message of this request) when given.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueResponse {
@@ -148,13 +149,21 @@ pub struct QueueResponse {
     #[arg(long, help = "Attach the answer as a PDF letter too")]
     #[serde(default)]
     pub letter: bool,
+    #[arg(
+        long = "reply-to",
+        value_name = "ID",
+        help = "Answer this message of the request (its id in `request mail`) instead of the requester's last one"
+    )]
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
-op!(QueueResponse => OutboxItem, |QueueResponse { answer: a, letter }, d| d.queue_response_with(
+op!(QueueResponse => OutboxItem, |QueueResponse { answer: a, letter, reply_to }, d| d.queue_response_with(
     &a.reference,
     &a.stage,
     a.lang.as_deref(),
     a.note.as_deref(),
-    letter
+    letter,
+    reply_to.as_deref()
 ));
 
 /// The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept.

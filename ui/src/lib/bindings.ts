@@ -104,7 +104,7 @@ export const commands = {
 	setSmtpSettings: (input: SetSmtpSettings_Deserialize) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { input })),
 	testSmtp: (input: TestSmtp_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { input })),
 	outbox: (input: ListOutbox_Deserialize) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { input })),
-	flushOutbox: (input: FlushOutbox) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input })),
+	flushOutbox: (input: FlushOutbox_Deserialize) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input })),
 	retryMessage: (input: RetryMessage) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { input })),
 	imapSettings: (input: GetImapSettings) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("imap_settings", { input })),
 	setImapSettings: (input: SetImapSettings_Deserialize) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_imap_settings", { input })),
@@ -1599,8 +1599,30 @@ export type FilesMovedToRegisterFolder_Serialize = {
 	files_shared_with_an_earlier_copy: LinkedCopied,
 };
 
-/**  Deliver what the outbox holds now. */
-export type FlushOutbox = null;
+/**
+ *  Deliver every undelivered message now, back-off or not, as Postfix's `postqueue -f` (the officer's flush), and put
+ *  the Sent copies still missing in the mailbox. With `due_only`, only what is due, keeping the back-off of
+ *  messages that failed for now, as the window's background delivery does (a scheduled job's choice).
+ */
+export type FlushOutbox = FlushOutbox_Serialize | FlushOutbox_Deserialize;
+
+/**
+ *  Deliver every undelivered message now, back-off or not, as Postfix's `postqueue -f` (the officer's flush), and put
+ *  the Sent copies still missing in the mailbox. With `due_only`, only what is due, keeping the back-off of
+ *  messages that failed for now, as the window's background delivery does (a scheduled job's choice).
+ */
+export type FlushOutbox_Deserialize = {
+	due_only?: boolean,
+};
+
+/**
+ *  Deliver every undelivered message now, back-off or not, as Postfix's `postqueue -f` (the officer's flush), and put
+ *  the Sent copies still missing in the mailbox. With `due_only`, only what is due, keeping the back-off of
+ *  messages that failed for now, as the window's background delivery does (a scheduled job's choice).
+ */
+export type FlushOutbox_Serialize = {
+	due_only: boolean,
+};
 
 /**  What `mail flush` did. */
 export type FlushReport = {
@@ -1611,6 +1633,8 @@ export type FlushReport = {
 	failed: number,
 	/**  Messages still not delivered after this run (queued, retrying or failed). */
 	undelivered: number,
+	/**  Copies put in the mailbox's Sent folder (of messages sent now or before). */
+	sent_copies: number,
 	errors: string[],
 };
 
@@ -1883,6 +1907,8 @@ export type ImapSettings_Deserialize = {
 	done_folder?: string | null,
 	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
 	ca_file?: string | null,
+	/**  Where a copy of each message sent by email is kept (default `Sent`), so every answer is in the mailbox. */
+	sent_folder?: string,
 };
 
 /**  How the mailbox is reached. */
@@ -1898,6 +1924,8 @@ export type ImapSettings_Serialize = {
 	done_folder: string | null,
 	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
 	ca_file: string | null,
+	/**  Where a copy of each message sent by email is kept (default `Sent`), so every answer is in the mailbox. */
+	sent_folder: string,
 };
 
 export type ImportField = {
@@ -2513,6 +2541,13 @@ export type OutboxItem_Deserialize = {
 	last_error?: string | null,
 	created_at: string,
 	sent_at?: string | null,
+	/**
+	 *  The copy in the mailbox's Sent folder: none (no mailbox when it was sent), `pending` (tried again on the
+	 *  next flush) or `done`.
+	 */
+	sent_copy?: string | null,
+	/**  Why the last attempt at the Sent copy failed. */
+	sent_copy_error?: string | null,
 };
 
 export type OutboxItem_Serialize = {
@@ -2531,6 +2566,13 @@ export type OutboxItem_Serialize = {
 	last_error: string | null,
 	created_at: string,
 	sent_at: string | null,
+	/**
+	 *  The copy in the mailbox's Sent folder: none (no mailbox when it was sent), `pending` (tried again on the
+	 *  next flush) or `done`.
+	 */
+	sent_copy: string | null,
+	/**  Why the last attempt at the Sent copy failed. */
+	sent_copy_error: string | null,
 };
 
 /**  Set the due date by hand with a reason (`date` None: back to the computed one). */
@@ -2774,17 +2816,28 @@ export type Query_Serialize = {
 	offset: number,
 };
 
-/**  Queue a response by email (with the PDF letter attached when `letter`). */
+/**
+ *  Queue a response by email (with the PDF letter attached when `letter`). It threads with the requester's last
+ *  message taken from the mailbox, or with `reply_to` (the id of a message of this request) when given.
+ */
 export type QueueResponse = QueueResponse_Serialize | QueueResponse_Deserialize;
 
-/**  Queue a response by email (with the PDF letter attached when `letter`). */
+/**
+ *  Queue a response by email (with the PDF letter attached when `letter`). It threads with the requester's last
+ *  message taken from the mailbox, or with `reply_to` (the id of a message of this request) when given.
+ */
 export type QueueResponse_Deserialize = {
 	letter?: boolean,
+	reply_to?: string | null,
 } & Answer_Deserialize;
 
-/**  Queue a response by email (with the PDF letter attached when `letter`). */
+/**
+ *  Queue a response by email (with the PDF letter attached when `letter`). It threads with the requester's last
+ *  message taken from the mailbox, or with `reply_to` (the id of a message of this request) when given.
+ */
 export type QueueResponse_Serialize = {
 	letter: boolean,
+	reply_to: string | null,
 } & Answer_Serialize;
 
 /**  One row of the queue with its due state. */
