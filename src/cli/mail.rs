@@ -51,6 +51,9 @@ pub enum Template {
 pub enum Mail {
     /// Queue a response to the requester in the outbox (refused if it lacks what the law requires).
     Send(ops::responses::QueueResponse),
+    /// Send the fulfilment of an access or portability request with the copy of the data: attached, encrypted
+    /// with its password in a second message (or shown, --password-by-phone), or outside the app.
+    SendCopy(ops::responses::SendDataCopy),
     /// Deliver every undelivered message now through the SMTP server (back-off or not; a failed message needs
     /// `mail retry`) and copy what was sent to the mailbox's Sent folder; exits non-zero if anything is left
     /// undelivered.
@@ -122,6 +125,23 @@ pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
                 "queued {} to {} ({}): run `rightsdesk mail flush` to deliver",
                 item.subject, item.recipient, item.message_id
             )
+        }),
+        Mail::SendCopy(op) => ctx.show(&op.run(&desk)?, |sent| {
+            let mut lines = vec![format!(
+                "queued {} to {} ({})",
+                sent.message.subject, sent.message.recipient, sent.message.message_id
+            )];
+            if let (Some(file), Some(sha)) = (&sent.file_name, &sent.sha256) {
+                lines.push(format!("  attached {file} ({} bytes, SHA-256 {sha})", sent.bytes));
+            }
+            if let Some(p) = &sent.password_message {
+                lines.push(format!("  the password follows in a second message ({})", p.message_id));
+            }
+            if let Some(p) = &sent.password {
+                lines.push(format!("  give the requester this password by phone (it is not kept): {p}"));
+            }
+            lines.push("run `rightsdesk mail flush` to deliver".into());
+            lines.join("\n")
         }),
         Mail::Flush(op) => {
             let report = op.run(&desk)?;

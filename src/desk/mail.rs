@@ -173,7 +173,10 @@ pub(super) fn build_message(
             use lettre::message::{Attachment as MailAttachment, MultiPart, SinglePart};
             let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
             for (name, bytes) in files {
-                let kind = ContentType::parse("application/pdf").map_err(|e| Error::Corrupt(e.to_string()))?;
+                // The letter (PDF) or the requester's copy of their data (ZIP).
+                let media =
+                    if name.to_ascii_lowercase().ends_with(".zip") { "application/zip" } else { "application/pdf" };
+                let kind = ContentType::parse(media).map_err(|e| Error::Corrupt(e.to_string()))?;
                 parts = parts.singlepart(MailAttachment::new(name.clone()).body(bytes.clone(), kind));
             }
             builder.multipart(parts)

@@ -10,6 +10,7 @@ use crate::dates;
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind, VerificationLevel};
 use crate::error::{Error, Result};
+use crate::respond::render::CopyVars;
 use crate::respond::{self, Context, Organisation, Rendered, STAGES, data};
 use crate::safe_file::{Existing, Output};
 use crate::store::{self, OutboxItem, TemplateRow};
@@ -313,10 +314,23 @@ impl Desk {
     }
 
     fn render_for(&self, r: &Request, stage: &str, lang: Option<&str>, note: Option<&str>) -> Result<Rendered> {
+        self.render_with_copy(r, stage, lang, note, &CopyVars::default())
+    }
+
+    /// As `render_for`, saying how the copy of the data travels (the fulfilment of access and portability).
+    pub(super) fn render_with_copy(
+        &self,
+        r: &Request,
+        stage: &str,
+        lang: Option<&str>,
+        note: Option<&str>,
+        copy: &CopyVars,
+    ) -> Result<Rendered> {
         let stage = stage_id(stage)?;
         let lang = lang.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&r.language).to_string();
         let template = self.template_for(r, stage, &lang)?;
-        let ctx = self.context(r, &template.lang, note)?;
+        let mut ctx = self.context(r, &template.lang, note)?;
+        ctx.copy = copy.clone();
         let mut rendered = respond::render(stage, &template.lang, &template.subject, &template.body, &ctx)?;
         rendered.warnings = self.authority_warnings(stage, &r.regime, &r.calendar)?;
         Ok(rendered)
@@ -449,6 +463,15 @@ impl Desk {
     ) -> Result<OutboxItem> {
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
         let mut rendered = complete(self.render_for(&r, stage, lang, note)?, "")?;
+        if rendered.stage == "fulfilment" && super::disclosures::check_kind(&r).is_ok() {
+            // Its wording says how the copy of the data travels; sent without the copy it would claim an
+            // attachment that is not there.
+            return Err(Error::refused(format!(
+                "the fulfilment of {} carries the copy of the data: send it with `mail send-copy {} --copy \
+                 attached|password-separately|outside` (the window: Send the copy), which attaches what it says",
+                r.reference, r.reference
+            )));
+        }
         rendered.subject = super::mail::subject_with_reference(&rendered.subject, &r.reference);
         let thread = self.thread_for(&r, reply_to)?;
         let to =
@@ -505,7 +528,7 @@ impl Desk {
     /// What an answer on `r` replies to, so that it threads in the requester's mail program: the message `reply_to`
     /// (one taken from the mailbox for this request), else the newest message the requester or their agent sent
     /// about it; nothing when they never wrote by email.
-    fn thread_for(&self, r: &Request, reply_to: Option<&str>) -> Result<Thread> {
+    pub(super) fn thread_for(&self, r: &Request, reply_to: Option<&str>) -> Result<Thread> {
         let id = r.id.to_string();
         if let Some(chosen) = reply_to.map(str::trim).filter(|m| !m.is_empty()) {
             let m =
@@ -542,7 +565,7 @@ impl Desk {
 
 /// The answer, refused with what is missing when the law's required content is not there (`medium`: "" or
 /// " email", for the message).
-fn complete(rendered: Rendered, medium: &str) -> Result<Rendered> {
+pub(super) fn complete(rendered: Rendered, medium: &str) -> Result<Rendered> {
     if rendered.missing.is_empty() {
         return Ok(rendered);
     }

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::op;
-use crate::desk::{LetterCopy, OwnAuthority, RegimeAuthorities, TemplateCatalogue};
+use crate::desk::{DataCopyQueued, LetterCopy, OwnAuthority, RegimeAuthorities, TemplateCatalogue};
 use crate::files::{FileInput, MAX_LOGO_BYTES};
 use crate::respond::{Organisation, Rendered};
 use crate::safe_file::Existing;
@@ -164,6 +164,34 @@ op!(QueueResponse => OutboxItem, |QueueResponse { answer: a, letter, reply_to },
     a.note.as_deref(),
     letter,
     reply_to.as_deref()
+));
+
+/// Send the fulfilment of an access or portability request with the copy of the data, as the officer chooses
+/// (`copy`): `attached` (the export ZIP with the email), `password-separately` (the ZIP encrypted with a generated
+/// password, sent in a second message, or returned once in `password` to give by phone with `password_by_phone`),
+/// or `outside` (by post or a download: nothing attached, and the email says so). The wording follows the choice.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SendDataCopy {
+    pub reference: String,
+    #[arg(long, value_name = "HOW", help = "attached, password-separately or outside")]
+    pub copy: String,
+    #[arg(long = "password-by-phone", help = "Show the password to give by phone instead of emailing it")]
+    #[serde(default)]
+    pub password_by_phone: bool,
+    #[arg(long)]
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[arg(long = "reply-to", value_name = "ID", help = "Answer this message of the request instead of the last one")]
+    #[serde(default)]
+    pub reply_to: Option<String>,
+}
+op!(SendDataCopy => DataCopyQueued, |i, d| d.send_data_copy(
+    &i.reference,
+    &i.copy,
+    i.password_by_phone,
+    i.lang.as_deref(),
+    i.reply_to.as_deref()
 ));
 
 /// The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept.
