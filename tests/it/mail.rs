@@ -730,5 +730,27 @@ fn the_copy_of_the_data_goes_attached_or_encrypted_with_its_password_apart_and_t
     let outside = parser.parse(got[4].0.as_bytes()).unwrap();
     assert!(outside.attachments().next().is_none());
     assert!(outside.body_text(0).unwrap().contains("reaches you separately, not with this message"));
+    // An officer's template that says "attached" whatever the choice is refused, and nothing is exported for it.
+    let moved = add(&reg, "portability", "eu-gdpr", "IE", "2026-03-02", ("Pat Example", "pat@example.org"), &[]);
+    let fixed = "Dear {{ requester.name }},\nA copy of your data is attached.\n{{ art15.purposes }} {{ art15.categories }} \
+        {{ art15.recipients }} {{ art15.retention }} {{ art15.source }} {{ art15.automated }} {{ art15.transfers }}\n\
+        {{ complaint }}\n{{ org.name }}";
+    std::fs::write(reg.path("fixed.txt"), fixed).unwrap();
+    let save =
+        ["template", "save", "--template", "fulfilment", "--kind", "portability", "--lang", "en", "--subject", "Done"];
+    reg.run(&[&save[..], &["--body-file", reg.path("fixed.txt").to_str().unwrap()]].concat()).ok();
+    reg.run(&["mail", "send-copy", &moved, "--copy", "outside"]).assert_error("says the same");
+    let shown = reg.run(&["request", "show", &moved, "--json"]).json();
+    assert!(!shown["events"].as_array().unwrap().iter().any(|e| e["kind"] == "subject_export_made"));
+    let follows = fixed.replace(
+        "A copy of your data is attached.",
+        "{% if copy.how == \"outside\" %}Your copy comes by post.{% else %}Your copy is attached: {{ copy.file }}.{% endif %}",
+    );
+    std::fs::write(reg.path("follows.txt"), follows).unwrap();
+    reg.run(&[&save[..], &["--body-file", reg.path("follows.txt").to_str().unwrap()]].concat()).ok();
+    reg.run(&["mail", "send-copy", &moved, "--copy", "outside"]).ok();
+    reg.run(&["mail", "flush"]).ok();
+    let by_post = received(&server).pop().unwrap().0;
+    assert!(by_post.contains("comes by post") && by_post.contains(&moved), "{by_post}");
     assert_eq!(reg.run(&["audit", "verify", "--json"]).json()["ok"], true);
 }
