@@ -116,6 +116,22 @@ fn item(r: &Request, message_id: &str, rendered: &Rendered, to: &str, now: &str)
     }
 }
 
+/// What the templates are told of a copy travelling `how` (one of `COPY_HOWS`) for `r`.
+pub(super) fn copy_vars(r: &Request, how: &str) -> Result<CopyVars> {
+    if !COPY_HOWS.contains(&how) {
+        return Err(Error::invalid(
+            "copy",
+            format!("unknown way '{how}' for the copy: one of {}", COPY_HOWS.join(", ")),
+        ));
+    }
+    let file = if how == "outside" { String::new() } else { zip_name(r) };
+    Ok(CopyVars { how: how.into(), file })
+}
+
+fn zip_name(r: &Request) -> String {
+    format!("{}-personal-data.zip", r.reference)
+}
+
 impl Desk {
     /// Queue the fulfilment of an access or portability request with the copy of the data, as `how` says (one of
     /// `COPY_HOWS`); `password_by_phone` gives the password of an encrypted copy back to the officer instead of
@@ -152,10 +168,10 @@ impl Desk {
         })?;
         let from = self.sender()?;
         let thread = self.thread_for(&r, reply_to)?;
-        let file_name = format!("{}-personal-data.zip", r.reference);
+        let file_name = zip_name(&r);
         // The wording must follow the choice: checked before the export is made, so a refused template leaves
         // nothing behind.
-        let copy = CopyVars { how: how.into(), file: if how == "outside" { String::new() } else { file_name.clone() } };
+        let copy = copy_vars(&r, how)?;
         let other = CopyVars {
             how: if how == "outside" { "attached".into() } else { "outside".into() },
             file: file_name.clone(),

@@ -308,9 +308,14 @@ impl Desk {
         stage: &str,
         lang: Option<&str>,
         note: Option<&str>,
+        copy: Option<&str>,
     ) -> Result<Rendered> {
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
-        self.render_for(&r, stage, lang, note)
+        let copy = match copy.map(str::trim).filter(|c| !c.is_empty()) {
+            None => CopyVars::default(),
+            Some(how) => super::data_copy::copy_vars(&r, how)?,
+        };
+        self.render_with_copy(&r, stage, lang, note, &copy)
     }
 
     fn render_for(&self, r: &Request, stage: &str, lang: Option<&str>, note: Option<&str>) -> Result<Rendered> {

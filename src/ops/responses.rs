@@ -111,19 +111,24 @@ pub struct Answer {
     pub note: Option<String>,
 }
 
-/// A response rendered on a request, with what the law requires that is missing.
+/// A response rendered on a request, with what the law requires that is missing; `copy` (attached,
+/// password-separately, outside) words a fulfilment of access or portability as `sendDataCopy` will send it.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreviewResponse {
     #[serde(flatten)]
     #[command(flatten)]
     pub answer: Answer,
+    #[arg(long, value_name = "HOW", help = "How the copy of the data travels: attached, password-separately, outside")]
+    #[serde(default)]
+    pub copy: Option<String>,
 }
-op!(PreviewResponse => Rendered, |PreviewResponse { answer: a }, d| d.preview_response(
+op!(PreviewResponse => Rendered, |PreviewResponse { answer: a, copy }, d| d.preview_response(
     &a.reference,
     &a.stage,
     a.lang.as_deref(),
-    a.note.as_deref()
+    a.note.as_deref(),
+    copy.as_deref()
 ));
 
 /// The template editor's live preview: unsaved text rendered on a real request.

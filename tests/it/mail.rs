@@ -668,6 +668,12 @@ fn the_copy_of_the_data_goes_attached_or_encrypted_with_its_password_apart_and_t
     reg.run(&["mail", "send", &reference, "--template", "fulfilment"]).assert_error("send-copy");
     reg.run(&["mail", "send-copy", &reference, "--copy", "by-pigeon"]).assert_error("one of");
 
+    // The preview words the fulfilment as the chosen way will send it.
+    let preview = |how: &str| reg.run(&["template", "preview", &reference, "--template", "fulfilment", "--copy", how]);
+    assert!(preview("attached").stdout.contains(&format!("is attached ({reference}-personal-data.zip)")));
+    assert!(preview("outside").stdout.contains("reaches you separately"));
+    preview("by-pigeon").assert_error("one of");
+
     // Encrypted, the password in a second message that answers the first.
     let sent = reg.run(&["mail", "send-copy", &reference, "--copy", "password-separately", "--json"]).json();
     assert!(sent["password"].is_null(), "emailed, not shown: {sent}");

@@ -2784,14 +2784,27 @@ export type PreviewImport = {
 	file: FileUpload,
 };
 
-/**  A response rendered on a request, with what the law requires that is missing. */
+/**
+ *  A response rendered on a request, with what the law requires that is missing; `copy` (attached,
+ *  password-separately, outside) words a fulfilment of access or portability as `sendDataCopy` will send it.
+ */
 export type PreviewResponse = PreviewResponse_Serialize | PreviewResponse_Deserialize;
 
-/**  A response rendered on a request, with what the law requires that is missing. */
-export type PreviewResponse_Deserialize = Answer_Deserialize;
+/**
+ *  A response rendered on a request, with what the law requires that is missing; `copy` (attached,
+ *  password-separately, outside) words a fulfilment of access or portability as `sendDataCopy` will send it.
+ */
+export type PreviewResponse_Deserialize = {
+	copy?: string | null,
+} & Answer_Deserialize;
 
-/**  A response rendered on a request, with what the law requires that is missing. */
-export type PreviewResponse_Serialize = Answer_Serialize;
+/**
+ *  A response rendered on a request, with what the law requires that is missing; `copy` (attached,
+ *  password-separately, outside) words a fulfilment of access or portability as `sendDataCopy` will send it.
+ */
+export type PreviewResponse_Serialize = {
+	copy: string | null,
+} & Answer_Serialize;
 
 /**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
 export type PurgeEvidence = PurgeEvidence_Serialize | PurgeEvidence_Deserialize;
