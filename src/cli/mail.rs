@@ -51,8 +51,13 @@ pub enum Template {
 pub enum Mail {
     /// Queue a response to the requester in the outbox (refused if it lacks what the law requires).
     Send(ops::responses::QueueResponse),
-    /// Deliver the outbox through the SMTP server; exits non-zero if anything is left undelivered.
-    Flush,
+    /// Send the fulfilment of an access or portability request with the copy of the data: attached, encrypted
+    /// with its password in a second message (or shown, --password-by-phone), or outside the app.
+    SendCopy(ops::responses::SendDataCopy),
+    /// Deliver every undelivered message now through the SMTP server (back-off or not; a failed message needs
+    /// `mail retry`) and copy what was sent to the mailbox's Sent folder; exits non-zero if anything is left
+    /// undelivered.
+    Flush(ops::mail::FlushOutbox),
     /// The outbox (of one request, or all), newest first.
     Outbox(ops::mail::ListOutbox),
     /// Check the SMTP settings step by step (DNS, TCP, TLS, login); with --to, send a test message.
@@ -121,14 +126,31 @@ pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
                 item.subject, item.recipient, item.message_id
             )
         }),
-        Mail::Flush => {
-            let report = ops::mail::FlushOutbox.run(&desk)?;
+        Mail::SendCopy(op) => ctx.show(&op.run(&desk)?, |sent| {
+            let mut lines = vec![format!(
+                "queued {} to {} ({})",
+                sent.message.subject, sent.message.recipient, sent.message.message_id
+            )];
+            if let (Some(file), Some(sha)) = (&sent.file_name, &sent.sha256) {
+                lines.push(format!("  attached {file} ({} bytes, SHA-256 {sha})", sent.bytes));
+            }
+            if let Some(p) = &sent.password_message {
+                lines.push(format!("  the password follows in a second message ({})", p.message_id));
+            }
+            if let Some(p) = &sent.password {
+                lines.push(format!("  give the requester this password by phone (it is not kept): {p}"));
+            }
+            lines.push("run `rightsdesk mail flush` to deliver".into());
+            lines.join("\n")
+        }),
+        Mail::Flush(op) => {
+            let report = op.run(&desk)?;
             let text = if ctx.json {
                 json(&report)?
             } else {
                 let mut lines = vec![format!(
-                    "sent {}, retrying {}, failed {}; {} not delivered",
-                    report.sent, report.retrying, report.failed, report.undelivered
+                    "sent {}, retrying {}, failed {}; {} not delivered; {} copied to the Sent folder",
+                    report.sent, report.retrying, report.failed, report.undelivered, report.sent_copies
                 )];
                 lines.extend(report.errors.iter().map(|e| format!("  {e}")));
                 lines.join("\n")
@@ -157,7 +179,15 @@ pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
 }
 
 fn outbox_line(i: &OutboxItem) -> String {
-    format!("{} {:<8} {} {} → {} ({} attempt(s))", i.created_at, i.state, i.reference, i.stage, i.recipient, i.attempts)
+    let copy = match (i.sent_copy.as_deref(), &i.sent_copy_error) {
+        (Some("pending"), Some(why)) => format!("; Sent copy waits: {why}"),
+        (Some("pending"), None) => "; Sent copy waits".into(),
+        _ => String::new(),
+    };
+    format!(
+        "{} {:<8} {} {} → {} ({} attempt(s)){copy}",
+        i.created_at, i.state, i.reference, i.stage, i.recipient, i.attempts
+    )
 }
 
 fn rendered(r: &Rendered) -> String {

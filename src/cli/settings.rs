@@ -88,6 +88,9 @@ pub enum Settings {
         /// Where handled messages are moved (without it they stay, flagged as handled).
         #[arg(long = "done-folder")]
         done_folder: Option<String>,
+        /// Where a copy of each message sent by email is kept.
+        #[arg(long = "sent-folder", default_value = "Sent")]
+        sent_folder: String,
         /// A certificate authority to trust besides the system's (PEM), for an internal server.
         #[arg(long = "ca-file")]
         ca_file: Option<String>,
@@ -254,11 +257,29 @@ pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
                 Ok(format!("register {id}\n  database: {database}\n  files:    {files}"))
             }
         }
-        Settings::Imap { host, port, security, username, folder, done_folder, ca_file, password_stdin } => {
+        Settings::Imap {
+            host,
+            port,
+            security,
+            username,
+            folder,
+            done_folder,
+            sent_folder,
+            ca_file,
+            password_stdin,
+        } => {
             let password =
                 if password_stdin { Some(std::mem::take(&mut *super::secret_from_stdin("password")?)) } else { None };
-            let settings =
-                rightsdesk::desk::ImapSettings { host, port, security, username, folder, done_folder, ca_file };
+            let settings = rightsdesk::desk::ImapSettings {
+                host,
+                port,
+                security,
+                username,
+                folder,
+                done_folder,
+                ca_file,
+                sent_folder,
+            };
             let s = ops::mailbox::SetImapSettings { settings, password }.run(&desk)?;
             ctx.show(&s, |s| format!("mailbox: {}", imap_line(s)))
         }
@@ -335,7 +356,10 @@ fn imap_line(s: &rightsdesk::desk::ImapSettings) -> String {
         Some(f) => format!("handled mail moved to {f}"),
         None => "handled mail flagged".into(),
     };
-    format!("{}@{}:{} ({}), folder {}, {done}", s.username, s.host, s.port, s.security, s.folder)
+    format!(
+        "{}@{}:{} ({}), folder {}, {done}, sent mail copied to {}",
+        s.username, s.host, s.port, s.security, s.folder, s.sent_folder
+    )
 }
 
 fn authority_text(shown: &RegimeAuthorities) -> String {

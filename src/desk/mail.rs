@@ -19,8 +19,18 @@ use time::Duration;
 use super::{Desk, store_file};
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
+use crate::mailbox::imap::Imap;
 use crate::respond::{Rendered, one_line};
 use crate::store::{self, OutboxItem};
+
+/// A stored timestamp (RFC 3339) as IMAP's date of receipt (`"19-Mar-2026 09:30:00 +0000"`), for the Sent copy.
+fn imap_date(at: &str) -> Option<String> {
+    let at = time::OffsetDateTime::parse(at, &time::format_description::well_known::Rfc3339).ok()?;
+    let format = time::macros::format_description!(
+        "[day]-[month repr:short]-[year] [hour]:[minute]:[second] [offset_hour sign:mandatory][offset_minute]"
+    );
+    at.format(&format).ok()
+}
 
 /// Attempts before a message is left `failed` for the officer.
 pub const MAX_ATTEMPTS: u32 = 8;
@@ -69,12 +79,60 @@ pub struct FlushReport {
     /// Messages still not delivered after this run (queued, retrying or failed).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub undelivered: u64,
+    /// Copies put in the mailbox's Sent folder (of messages sent now or before).
+    pub sent_copies: u32,
     pub errors: Vec<String>,
 }
 
 pub(super) struct BuiltMessage {
     pub message_id: String,
     pub bytes: Vec<u8>,
+}
+
+/// What a message answers, so that it threads in the requester's mail program: the Message-IDs (without angle
+/// brackets) of the message answered and of the thread before it, oldest first.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Thread {
+    pub in_reply_to: Option<String>,
+    pub references: Vec<String>,
+}
+
+/// The References of an answer keep the thread's newest ids only: enough for every client to thread it, while a
+/// long exchange (or a hostile header) cannot make the header grow without end.
+pub const MAX_REFERENCES: usize = 20;
+
+/// A Message-ID taken from a received message, fit to be written back into a header: printable ASCII without
+/// spaces or brackets, one `@`, of a sane length. Anything else is left out rather than repaired.
+fn clean_id(id: &str) -> Option<String> {
+    let id = id.trim().trim_start_matches('<').trim_end_matches('>');
+    let fits = !id.is_empty()
+        && id.len() <= 250
+        && id.bytes().all(|b| b.is_ascii_graphic() && !b"<>\\\"()[],;:".contains(&b))
+        && id.matches('@').count() == 1;
+    fits.then(|| id.to_string())
+}
+
+impl Thread {
+    /// The answer to a message (`id`) that itself named `references`: In-Reply-To that message, References its
+    /// references and then it (the newest `MAX_REFERENCES`).
+    pub fn answering(id: &str, references: &[String]) -> Thread {
+        let Some(parent) = clean_id(id) else { return Thread::default() };
+        let mut refs: Vec<String> = references.iter().filter_map(|r| clean_id(r)).filter(|r| *r != parent).collect();
+        refs.dedup();
+        refs.push(parent.clone());
+        let skip = refs.len().saturating_sub(MAX_REFERENCES);
+        Thread { in_reply_to: Some(parent), references: refs.split_off(skip) }
+    }
+}
+
+/// The subject with the request's reference in it, so that the requester's reply finds its request even where the
+/// threading headers are lost (a forward, a client that drops them).
+pub(super) fn subject_with_reference(subject: &str, reference: &str) -> String {
+    let subject = one_line(subject);
+    if subject.to_ascii_uppercase().contains(&reference.to_ascii_uppercase()) {
+        return subject;
+    }
+    if subject.is_empty() { format!("[{reference}]") } else { format!("{subject} [{reference}]") }
 }
 
 fn address(field: &str, text: &str) -> Result<Address> {
@@ -92,6 +150,7 @@ pub(super) fn build_message(
     to_name: &str,
     to: &str,
     r: &Rendered,
+    thread: &Thread,
     files: &[(String, Vec<u8>)],
 ) -> Result<BuiltMessage> {
     let domain = from.email.domain().to_string();
@@ -101,14 +160,23 @@ pub(super) fn build_message(
     let subject = one_line(&r.subject);
     let from = mailbox(from.name.as_deref().unwrap_or(""), from.email.clone());
     let bytes = without_panic(|| {
-        let builder = Message::builder().from(from).to(to).subject(subject).message_id(Some(message_id.clone()));
+        let mut builder = Message::builder().from(from).to(to).subject(subject).message_id(Some(message_id.clone()));
+        if let Some(parent) = &thread.in_reply_to {
+            let refs: Vec<String> = thread.references.iter().map(|r| format!("<{r}>")).collect();
+            builder = builder.in_reply_to(format!("<{parent}>")).references(refs.join(" "));
+        }
         let built = if files.is_empty() {
-            builder.header(ContentType::TEXT_PLAIN).body(text)
+            // lettre writes MIME-Version only for MIME bodies; a plain UTF-8 body needs it too (RFC 2045 §4), or
+            // strict clients may not read its charset.
+            builder.header(ContentType::TEXT_PLAIN).header(lettre::message::header::MIME_VERSION_1_0).body(text)
         } else {
             use lettre::message::{Attachment as MailAttachment, MultiPart, SinglePart};
             let mut parts = MultiPart::mixed().singlepart(SinglePart::plain(text));
             for (name, bytes) in files {
-                let kind = ContentType::parse("application/pdf").map_err(|e| Error::Corrupt(e.to_string()))?;
+                // The letter (PDF) or the requester's copy of their data (ZIP).
+                let media =
+                    if name.to_ascii_lowercase().ends_with(".zip") { "application/zip" } else { "application/pdf" };
+                let kind = ContentType::parse(media).map_err(|e| Error::Corrupt(e.to_string()))?;
                 parts = parts.singlepart(MailAttachment::new(name.clone()).body(bytes.clone(), kind));
             }
             builder.multipart(parts)
@@ -314,13 +382,27 @@ impl Desk {
         Ok(builder.build())
     }
 
-    /// Deliver every message that is due. Never holds a database transaction while talking to the server.
+    /// Deliver every message that is due (the window's background delivery: a message that failed for now waits
+    /// out its back-off). Never holds a database transaction while talking to a server.
     pub fn flush_outbox(&self) -> Result<FlushReport> {
+        self.flush(false)
+    }
+
+    /// Deliver every undelivered message now, back-off or not, as Postfix's `postqueue -f` does: the officer's
+    /// `mail flush` and the window's button, after fixing the server or the network. A message given up on
+    /// (`failed`) still needs `mail retry` first: it was rejected or tried too often, and sending it again is a
+    /// decision.
+    pub fn flush_outbox_now(&self) -> Result<FlushReport> {
+        self.flush(true)
+    }
+
+    fn flush(&self, every_queued: bool) -> Result<FlushReport> {
         let mut report = FlushReport::default();
         let now = store::timestamp(self.now());
-        let due = self.store.read(|r| r.due_messages(&now, 500))?;
+        let due = self.store.read(|r| r.due_messages(&now, every_queued, 500))?;
         if !due.is_empty() {
             let transport = self.transport()?;
+            let copy = self.imap_settings()?.is_set();
             for item in due {
                 if !self.store.write(|tx| tx.claim_message(&item.id))? {
                     continue;
@@ -328,7 +410,7 @@ impl Desk {
                 let eml = self.store.read(|r| r.message_eml(&item.id))?;
                 match self.deliver(&transport, &item, &eml) {
                     Ok(()) => {
-                        self.record_sent(&item, &eml)?;
+                        self.record_sent(&item, &eml, copy)?;
                         report.sent += 1;
                     }
                     Err((permanent, why)) => {
@@ -348,8 +430,53 @@ impl Desk {
                 }
             }
         }
+        self.copy_to_sent(&mut report)?;
         report.undelivered = self.store.read(|r| r.undelivered())?;
         Ok(report)
+    }
+
+    /// Put a copy of each sent message the mailbox's Sent folder does not have yet there (read, dated when it was
+    /// sent), so that every answer is found in the mailbox. Apart from the delivery on purpose: a copy that fails
+    /// is noted on its message and tried again on the next flush, and never sends anything again by SMTP.
+    fn copy_to_sent(&self, report: &mut FlushReport) -> Result<()> {
+        let pending = self.store.read(|r| r.pending_sent_copies(500))?;
+        if pending.is_empty() {
+            return Ok(());
+        }
+        let settings = self.imap_settings()?;
+        let note =
+            |item: &OutboxItem, why: &str| self.store.write(|tx| tx.set_sent_copy(&item.id, "pending", Some(why)));
+        let mut imap = match self.imap_config(&settings).and_then(|c| Imap::connect(&c)) {
+            Ok(imap) => imap,
+            Err(e) => {
+                let why = format!("the copy in the mailbox's '{}' folder waits: {e}", settings.sent_folder);
+                for item in &pending {
+                    note(item, &why)?;
+                }
+                report.errors.push(format!("{} sent message(s): {why}", pending.len()));
+                return Ok(());
+            }
+        };
+        for item in &pending {
+            let eml = self.store.read(|r| r.message_eml(&item.id))?;
+            let date = item.sent_at.as_deref().and_then(imap_date);
+            match imap.append(&settings.sent_folder, &eml, Some("(\\Seen)"), date.as_deref()) {
+                Ok(()) => {
+                    self.store.write(|tx| tx.set_sent_copy(&item.id, "done", None))?;
+                    report.sent_copies += 1;
+                }
+                Err(e) => {
+                    let why = format!(
+                        "the copy in the mailbox's '{}' folder failed (tried again on the next flush): {e}",
+                        settings.sent_folder
+                    );
+                    note(item, &why)?;
+                    report.errors.push(format!("{} to {}: {why}", item.reference, item.recipient));
+                }
+            }
+        }
+        imap.logout();
+        Ok(())
     }
 
     fn deliver(
@@ -365,13 +492,17 @@ impl Desk {
     }
 
     /// The server accepted it: `sent`, the exact message attached to the request, an event on its timeline.
-    fn record_sent(&self, item: &OutboxItem, eml: &[u8]) -> Result<()> {
+    /// With `copy` (a mailbox is set), the message waits for its copy in the Sent folder.
+    fn record_sent(&self, item: &OutboxItem, eml: &[u8], copy: bool) -> Result<()> {
         let request_id = uuid::Uuid::parse_str(&item.request_id).map_err(|e| Error::Corrupt(e.to_string()))?;
         let name = format!("{}-{}.eml", item.reference, item.stage);
         let file = store_file(&self.attachments_dir(), self.file_key(), &request_id, &name, &mut &eml[..])?;
         let now = store::timestamp(self.now());
         let recorded = self.update(&item.request_id, |_, tx| {
             tx.finish_message(&item.id, "sent", &now, None, Some(&now))?;
+            if copy {
+                tx.set_sent_copy(&item.id, "pending", None)?;
+            }
             tx.insert_attachment(&request_id, &file.attachment(&now))?;
             Ok(AuditEvent::ResponseSent(ev::ResponseSent {
                 message_id: item.message_id.clone(),
@@ -470,13 +601,52 @@ mod tests {
     fn line_breaks_in_names_and_subject_are_folded_and_never_panic() {
         // lettre's From setter panics on this name; the builder folds it first.
         let from = Mailbox::new(Some("Acme\r\nBcc: a@evil.test".into()), "privacy@acme.test".parse().unwrap());
-        let built =
-            build_message(&from, "Eve\nCc: b@evil.test", "eve@example.org", &rendered("Hi\r\nX: y"), &[]).unwrap();
+        let built = build_message(
+            &from,
+            "Eve\nCc: b@evil.test",
+            "eve@example.org",
+            &rendered("Hi\r\nX: y"),
+            &Thread::default(),
+            &[],
+        )
+        .unwrap();
         let parsed = mail_parser::MessageParser::default().parse(&built.bytes).unwrap();
         assert!(parsed.bcc().is_none() && parsed.cc().is_none() && parsed.header("X").is_none());
         assert_eq!(parsed.from().unwrap().first().unwrap().name(), Some("Acme Bcc: a@evil.test"));
         assert_eq!(parsed.to().unwrap().first().unwrap().name(), Some("Eve Cc: b@evil.test"));
         assert_eq!(parsed.subject(), Some("Hi X: y"));
+    }
+
+    #[test]
+    fn an_answer_threads_with_bounded_references_and_says_its_mime_version() {
+        let older: Vec<String> = (0..30).map(|i| format!("m{i}@example.org")).collect();
+        let t = Thread::answering("<last@example.org>", &older);
+        assert_eq!(t.in_reply_to.as_deref(), Some("last@example.org"));
+        assert_eq!(t.references.len(), MAX_REFERENCES);
+        assert_eq!(t.references.last().map(String::as_str), Some("last@example.org"));
+        assert_eq!(t.references.first().map(String::as_str), Some("m11@example.org"), "the newest kept");
+        // Ids that could not be written back whole are left out, never repaired into a header.
+        let hostile = ["a b@x".to_string(), "x@y>\r\nBcc: e@evil.test".to_string(), "no-at".to_string()];
+        assert_eq!(Thread::answering("p@x", &hostile).references, ["p@x"]);
+        assert_eq!(Thread::answering("not an id", &older), Thread::default());
+
+        let from = Mailbox::new(Some("Acme".into()), "privacy@acme.test".parse().unwrap());
+        let built = build_message(&from, "Eve", "eve@example.org", &rendered("Hello"), &t, &[]).unwrap();
+        let text = String::from_utf8_lossy(&built.bytes).to_string();
+        assert!(text.contains("MIME-Version: 1.0\r\n"), "{text}");
+        let parsed = mail_parser::MessageParser::default().parse(&built.bytes).unwrap();
+        assert_eq!(parsed.in_reply_to().as_text(), Some("last@example.org"));
+        assert_eq!(parsed.references().as_text_list().map(|l| l.len()), Some(MAX_REFERENCES));
+        let alone = build_message(&from, "Eve", "eve@example.org", &rendered("Hi"), &Thread::default(), &[]).unwrap();
+        let parsed = mail_parser::MessageParser::default().parse(&alone.bytes).unwrap();
+        assert!(parsed.in_reply_to().is_empty() && parsed.references().is_empty());
+    }
+
+    #[test]
+    fn the_reference_is_in_every_subject_once() {
+        assert_eq!(subject_with_reference("Your request", "RD-2026-0007"), "Your request [RD-2026-0007]");
+        assert_eq!(subject_with_reference("Answer (rd-2026-0007)", "RD-2026-0007"), "Answer (rd-2026-0007)");
+        assert_eq!(subject_with_reference("", "RD-2026-0007"), "[RD-2026-0007]");
     }
 
     #[test]

@@ -46,7 +46,12 @@ pub struct ImapSettings {
     pub done_folder: Option<String>,
     /// A certificate authority to trust besides the system's (an internal mail server), as a PEM file.
     pub ca_file: Option<String>,
+    /// Where a copy of each message sent by email is kept (default `Sent`), so every answer is in the mailbox.
+    pub sent_folder: String,
 }
+
+/// The Sent folder when none is set: the name most servers (and Dovecot's defaults) give it.
+pub const DEFAULT_SENT_FOLDER: &str = "Sent";
 
 impl ImapSettings {
     pub fn is_set(&self) -> bool {
@@ -166,6 +171,7 @@ impl Desk {
             folder: get("folder")?.filter(|f| !f.is_empty()).unwrap_or_else(|| "INBOX".into()),
             done_folder: get("done_folder")?.filter(|f| !f.is_empty()),
             ca_file: get("ca_file")?.filter(|f| !f.is_empty()),
+            sent_folder: get("sent_folder")?.filter(|f| !f.is_empty()).unwrap_or_else(|| DEFAULT_SENT_FOLDER.into()),
         })
     }
 
@@ -196,6 +202,13 @@ impl Desk {
                 "give the folder requests arrive in (and a different one for handled mail)",
             ));
         }
+        let sent = Some(s.sent_folder.trim()).filter(|f| !f.is_empty()).unwrap_or(DEFAULT_SENT_FOLDER);
+        if sent == folder {
+            return Err(Error::invalid(
+                "sent_folder",
+                "the Sent folder cannot be the folder requests arrive in: copies of answers would be taken as mail",
+            ));
+        }
         if let Some(ca) = s.ca_file.as_deref().filter(|f| !f.trim().is_empty()) {
             let pem = read_ca(ca)?;
             if !String::from_utf8_lossy(&pem).contains("BEGIN CERTIFICATE") {
@@ -221,6 +234,7 @@ impl Desk {
                     ("folder", folder),
                     ("done_folder", done.unwrap_or("")),
                     ("ca_file", s.ca_file.as_deref().unwrap_or("").trim()),
+                    ("sent_folder", sent),
                 ],
             )?;
             if changed.is_empty() && !password_stored {
@@ -234,7 +248,7 @@ impl Desk {
         self.imap_settings()
     }
 
-    fn imap_config(&self, s: &ImapSettings) -> Result<ImapConfig> {
+    pub(super) fn imap_config(&self, s: &ImapSettings) -> Result<ImapConfig> {
         if !s.is_set() {
             return Err(Error::invalid("host", "no mailbox set (Settings → Mailbox, or `rightsdesk settings imap`)"));
         }

@@ -21,6 +21,7 @@ mod backup_schedule;
 mod calendar;
 mod checklist;
 mod clock;
+mod data_copy;
 mod disclosures;
 mod edit;
 mod evidence_pack;
@@ -45,6 +46,7 @@ pub use backup::{
     restore_backup, verify_backup,
 };
 pub use backup_schedule::BackupSchedule;
+pub use data_copy::{COPY_HOWS, DataCopyQueued};
 pub use disclosures::DisclosureInput;
 pub use edit::RequestEdit;
 pub use evidence_pack::{EvidencePack, PackSelection};

@@ -4,11 +4,13 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::mail::Thread;
 use super::{Desk, RequestDetail, check_len};
 use crate::dates;
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind, VerificationLevel};
 use crate::error::{Error, Result};
+use crate::respond::render::CopyVars;
 use crate::respond::{self, Context, Organisation, Rendered, STAGES, data};
 use crate::safe_file::{Existing, Output};
 use crate::store::{self, OutboxItem, TemplateRow};
@@ -306,16 +308,34 @@ impl Desk {
         stage: &str,
         lang: Option<&str>,
         note: Option<&str>,
+        copy: Option<&str>,
     ) -> Result<Rendered> {
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
-        self.render_for(&r, stage, lang, note)
+        let copy = match copy.map(str::trim).filter(|c| !c.is_empty()) {
+            None => CopyVars::default(),
+            Some(how) => super::data_copy::copy_vars(&r, how)?,
+        };
+        self.render_with_copy(&r, stage, lang, note, &copy)
     }
 
     fn render_for(&self, r: &Request, stage: &str, lang: Option<&str>, note: Option<&str>) -> Result<Rendered> {
+        self.render_with_copy(r, stage, lang, note, &CopyVars::default())
+    }
+
+    /// As `render_for`, saying how the copy of the data travels (the fulfilment of access and portability).
+    pub(super) fn render_with_copy(
+        &self,
+        r: &Request,
+        stage: &str,
+        lang: Option<&str>,
+        note: Option<&str>,
+        copy: &CopyVars,
+    ) -> Result<Rendered> {
         let stage = stage_id(stage)?;
         let lang = lang.map(str::trim).filter(|l| !l.is_empty()).unwrap_or(&r.language).to_string();
         let template = self.template_for(r, stage, &lang)?;
-        let ctx = self.context(r, &template.lang, note)?;
+        let mut ctx = self.context(r, &template.lang, note)?;
+        ctx.copy = copy.clone();
         let mut rendered = respond::render(stage, &template.lang, &template.subject, &template.body, &ctx)?;
         rendered.warnings = self.authority_warnings(stage, &r.regime, &r.calendar)?;
         Ok(rendered)
@@ -431,10 +451,12 @@ impl Desk {
         lang: Option<&str>,
         note: Option<&str>,
     ) -> Result<OutboxItem> {
-        self.queue_response_with(id_or_reference, stage, lang, note, false)
+        self.queue_response_with(id_or_reference, stage, lang, note, false, None)
     }
 
-    /// As `queue_response`; with `letter`, the PDF letter is attached to the email (and to the request).
+    /// As `queue_response`; with `letter`, the PDF letter is attached to the email (and to the request); with
+    /// `reply_to` (a message taken from the mailbox for this request), the email answers that message instead of
+    /// the requester's last one.
     pub fn queue_response_with(
         &self,
         id_or_reference: &str,
@@ -442,9 +464,21 @@ impl Desk {
         lang: Option<&str>,
         note: Option<&str>,
         letter: bool,
+        reply_to: Option<&str>,
     ) -> Result<OutboxItem> {
         let r = self.store.read(|rd| rd.request(id_or_reference))?;
-        let rendered = complete(self.render_for(&r, stage, lang, note)?, "")?;
+        let mut rendered = complete(self.render_for(&r, stage, lang, note)?, "")?;
+        if rendered.stage == "fulfilment" && super::disclosures::check_kind(&r).is_ok() {
+            // Its wording says how the copy of the data travels; sent without the copy it would claim an
+            // attachment that is not there.
+            return Err(Error::refused(format!(
+                "the fulfilment of {} carries the copy of the data: send it with `mail send-copy {} --copy \
+                 attached|password-separately|outside` (the window: Send the copy), which attaches what it says",
+                r.reference, r.reference
+            )));
+        }
+        rendered.subject = super::mail::subject_with_reference(&rendered.subject, &r.reference);
+        let thread = self.thread_for(&r, reply_to)?;
         let to =
             r.requester.email.clone().ok_or_else(|| {
                 Error::refused(format!("{} has no email address: print the letter instead", r.reference))
@@ -457,7 +491,7 @@ impl Desk {
         } else {
             Vec::new()
         };
-        let message = super::mail::build_message(&from, &r.requester.name, &to, &rendered, &files)?;
+        let message = super::mail::build_message(&from, &r.requester.name, &to, &rendered, &thread, &files)?;
         let now = store::timestamp(self.now());
         let item = OutboxItem {
             id: uuid::Uuid::now_v7().to_string(),
@@ -474,6 +508,8 @@ impl Desk {
             last_error: None,
             created_at: now.clone(),
             sent_at: None,
+            sent_copy: None,
+            sent_copy_error: None,
         };
         self.update(&r.reference, |req, tx| {
             tx.queue_message(&item, &message.bytes)?;
@@ -493,9 +529,48 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// What an answer on `r` replies to, so that it threads in the requester's mail program: the message `reply_to`
+    /// (one taken from the mailbox for this request), else the newest message the requester or their agent sent
+    /// about it; nothing when they never wrote by email.
+    pub(super) fn thread_for(&self, r: &Request, reply_to: Option<&str>) -> Result<Thread> {
+        let id = r.id.to_string();
+        if let Some(chosen) = reply_to.map(str::trim).filter(|m| !m.is_empty()) {
+            let m =
+                self.store.read(|rd| rd.mail_message(chosen))?.ok_or_else(|| Error::not_found("message", chosen))?;
+            if m.request_id.as_deref() != Some(id.as_str()) {
+                return Err(Error::refused(format!(
+                    "message {chosen} is not one of {}'s messages: answer a message of this request (request mail {})",
+                    r.reference, r.reference
+                )));
+            }
+            let Some(message_id) = m.message_id else {
+                return Err(Error::refused(
+                    "that message has no Message-ID, so an answer cannot name it: send without reply_to",
+                ));
+            };
+            return Ok(Thread::answering(&message_id, &m.references));
+        }
+        let same = |a: Option<&str>, sender: &str| a.is_some_and(|a| a.trim().eq_ignore_ascii_case(sender));
+        let theirs = |sender: &str| {
+            same(r.requester.email.as_deref(), sender)
+                || same(r.agent.as_ref().and_then(|a| a.email.as_deref()), sender)
+        };
+        let messages = self.store.read(|rd| rd.mail_messages(None, Some(&id), 1000))?;
+        // The newest by the server's date of receipt, then by the order taken (ids are time-ordered UUIDs): two
+        // messages received in the same second are answered in the order they came.
+        Ok(messages
+            .iter()
+            .filter(|m| theirs(&m.sender))
+            .max_by(|a, b| (&a.received_at, &a.id).cmp(&(&b.received_at, &b.id)))
+            .and_then(|m| m.message_id.as_deref().map(|mid| Thread::answering(mid, &m.references)))
+            .unwrap_or_default())
+    }
+}
+
 /// The answer, refused with what is missing when the law's required content is not there (`medium`: "" or
 /// " email", for the message).
-fn complete(rendered: Rendered, medium: &str) -> Result<Rendered> {
+pub(super) fn complete(rendered: Rendered, medium: &str) -> Result<Rendered> {
     if rendered.missing.is_empty() {
         return Ok(rendered);
     }

@@ -246,6 +246,28 @@ payloads! {
         pub dates: Option<DatesChange>,
     }
 
+    DataCopySent {
+        pub outbox_id: String,
+        pub message_id: String,
+        pub lang: String,
+        pub to: String,
+        pub subject: String,
+        /// `attached`, `password-separately` or `outside` (by post or a download, not with the email).
+        pub how: String,
+        /// The ZIP attached to the message (none when the copy goes outside the app).
+        pub file_name: Option<String>,
+        pub sha256: Option<String>,
+        #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+        pub bytes: u64,
+        pub encrypted: bool,
+        /// For an encrypted copy: `email` (a second message) or `phone` (shown to the officer, never stored).
+        pub password_by: Option<String>,
+        pub password_message_id: Option<String>,
+        pub on: String,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub dates: Option<DatesChange>,
+    }
+
     ResponseSent {
         pub message_id: String,
         pub stage: String,
@@ -640,6 +662,7 @@ audit_events! {
     EvidencePurged(EvidencePurged) = "evidence_purged",
     ResponseQueued(ResponseQueued) = "response_queued",
     ResponseSent(ResponseSent) = "response_sent",
+    DataCopySent(DataCopySent) = "data_copy_sent",
     ChecklistCreated(ChecklistCreated) = "checklist_created",
     ChecklistExtended(ChecklistExtended) = "checklist_extended",
     ChecklistTicked(ChecklistTicked) = "checklist_ticked",

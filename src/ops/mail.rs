@@ -41,11 +41,17 @@ pub struct ListOutbox {
 }
 op!(ListOutbox => Vec<OutboxItem>, |i, d| d.outbox(i.reference.as_deref()));
 
-/// Deliver what the outbox holds now.
-#[derive(Deserialize)]
+/// Deliver every undelivered message now, back-off or not, as Postfix's `postqueue -f` (the officer's flush), and put
+/// the Sent copies still missing in the mailbox. With `due_only`, only what is due, keeping the back-off of
+/// messages that failed for now, as the window's background delivery does (a scheduled job's choice).
+#[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
-pub struct FlushOutbox;
-op!(FlushOutbox => FlushReport, |_, d| d.flush_outbox());
+pub struct FlushOutbox {
+    #[arg(long = "due-only", help = "Only what is due: a message that failed for now waits out its back-off")]
+    #[serde(default)]
+    pub due_only: bool,
+}
+op!(FlushOutbox => FlushReport, |i, d| if i.due_only { d.flush_outbox() } else { d.flush_outbox_now() });
 
 /// Put a failed message back in the queue.
 #[derive(Deserialize, clap::Args)]

@@ -149,6 +149,7 @@ macro_rules! operations {
                 preview_response: $crate::ops::responses::PreviewResponse,
                 preview_draft: $crate::ops::responses::PreviewDraft,
                 queue_response: $crate::ops::responses::QueueResponse,
+                send_data_copy: $crate::ops::responses::SendDataCopy,
                 letter_preview: $crate::ops::responses::LetterPreview,
                 write_letter: $crate::ops::responses::WriteLetter,
                 smtp_settings: $crate::ops::mail::GetSmtpSettings,

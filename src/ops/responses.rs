@@ -6,7 +6,7 @@ use std::path::PathBuf;
 use serde::{Deserialize, Serialize};
 
 use super::op;
-use crate::desk::{LetterCopy, OwnAuthority, RegimeAuthorities, TemplateCatalogue};
+use crate::desk::{DataCopyQueued, LetterCopy, OwnAuthority, RegimeAuthorities, TemplateCatalogue};
 use crate::files::{FileInput, MAX_LOGO_BYTES};
 use crate::respond::{Organisation, Rendered};
 use crate::safe_file::Existing;
@@ -111,19 +111,24 @@ pub struct Answer {
     pub note: Option<String>,
 }
 
-/// A response rendered on a request, with what the law requires that is missing.
+/// A response rendered on a request, with what the law requires that is missing; `copy` (attached,
+/// password-separately, outside) words a fulfilment of access or portability as `sendDataCopy` will send it.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreviewResponse {
     #[serde(flatten)]
     #[command(flatten)]
     pub answer: Answer,
+    #[arg(long, value_name = "HOW", help = "How the copy of the data travels: attached, password-separately, outside")]
+    #[serde(default)]
+    pub copy: Option<String>,
 }
-op!(PreviewResponse => Rendered, |PreviewResponse { answer: a }, d| d.preview_response(
+op!(PreviewResponse => Rendered, |PreviewResponse { answer: a, copy }, d| d.preview_response(
     &a.reference,
     &a.stage,
     a.lang.as_deref(),
-    a.note.as_deref()
+    a.note.as_deref(),
+    copy.as_deref()
 ));
 
 /// The template editor's live preview: unsaved text rendered on a real request.
@@ -138,7 +143,8 @@ pub struct PreviewDraft {
 }
 op!(PreviewDraft => Rendered, |i, d| d.preview_draft(&i.reference, &i.stage, &i.lang, &i.subject, &i.body));
 
-/// Queue a response by email (with the PDF letter attached when `letter`).
+/// Queue a response by email (with the PDF letter attached when `letter`). It threads with the requester's last
+/// message taken from the mailbox, or with `reply_to` (the id of a message of this request) when given.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueResponse {
@@ -148,13 +154,49 @@ pub struct QueueResponse {
     #[arg(long, help = "Attach the answer as a PDF letter too")]
     #[serde(default)]
     pub letter: bool,
+    #[arg(
+        long = "reply-to",
+        value_name = "ID",
+        help = "Answer this message of the request (its id in `request mail`) instead of the requester's last one"
+    )]
+    #[serde(default)]
+    pub reply_to: Option<String>,
 }
-op!(QueueResponse => OutboxItem, |QueueResponse { answer: a, letter }, d| d.queue_response_with(
+op!(QueueResponse => OutboxItem, |QueueResponse { answer: a, letter, reply_to }, d| d.queue_response_with(
     &a.reference,
     &a.stage,
     a.lang.as_deref(),
     a.note.as_deref(),
-    letter
+    letter,
+    reply_to.as_deref()
+));
+
+/// Send the fulfilment of an access or portability request with the copy of the data, as the officer chooses
+/// (`copy`): `attached` (the export ZIP with the email), `password-separately` (the ZIP encrypted with a generated
+/// password, sent in a second message, or returned once in `password` to give by phone with `password_by_phone`),
+/// or `outside` (by post or a download: nothing attached, and the email says so). The wording follows the choice.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SendDataCopy {
+    pub reference: String,
+    #[arg(long, value_name = "HOW", help = "attached, password-separately or outside")]
+    pub copy: String,
+    #[arg(long = "password-by-phone", help = "Show the password to give by phone instead of emailing it")]
+    #[serde(default)]
+    pub password_by_phone: bool,
+    #[arg(long)]
+    #[serde(default)]
+    pub lang: Option<String>,
+    #[arg(long = "reply-to", value_name = "ID", help = "Answer this message of the request instead of the last one")]
+    #[serde(default)]
+    pub reply_to: Option<String>,
+}
+op!(SendDataCopy => DataCopyQueued, |i, d| d.send_data_copy(
+    &i.reference,
+    &i.copy,
+    i.password_by_phone,
+    i.lang.as_deref(),
+    i.reply_to.as_deref()
 ));
 
 /// The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept.

@@ -91,6 +91,18 @@ pub struct Context {
     /// The clock waits for the answer (UK GDPR identity and clarification).
     pub clock_waits: bool,
     pub identity_requested_on: String,
+    /// How the copy of the data reaches the requester (access and portability fulfilments).
+    pub copy: CopyVars,
+}
+
+/// How the requester's copy of their data travels, so that the fulfilment says what is really attached: `how` is
+/// `attached`, `password-separately` (an encrypted ZIP attached, its password in a second message or by phone),
+/// `outside` (by post or a download, not with the email), or empty (not chosen: previews).
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct CopyVars {
+    pub how: String,
+    /// The attached file's name.
+    pub file: String,
 }
 
 #[derive(Debug, Clone, Default, Serialize)]

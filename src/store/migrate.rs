@@ -35,6 +35,7 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../migrations/0012_queue_indexes.sql"),
     },
     Migration { version: 13, name: "0013_mailbox.sql", sql: include_str!("../../migrations/0013_mailbox.sql") },
+    Migration { version: 14, name: "0014_sent_copies.sql", sql: include_str!("../../migrations/0014_sent_copies.sql") },
 ];
 
 /// What a migration needs done in Rust, in its own transaction, after its SQL.

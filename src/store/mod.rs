@@ -286,8 +286,11 @@ pub trait Read {
     // --- templates and the outbox
     fn templates(&self) -> Result<Vec<TemplateRow>>;
     fn template(&self, stage: &str, kind: &str, lang: &str) -> Result<Option<TemplateRow>>;
-    /// Messages whose next attempt is due by `now` (queued, or left `sending` by a run that stopped), oldest first.
-    fn due_messages(&self, now: &str, limit: u32) -> Result<Vec<OutboxItem>>;
+    /// Messages whose next attempt is due by `now` (queued, or left `sending` by a run that stopped), oldest first;
+    /// with `every_queued`, also every queued message still waiting out its back-off (the officer's flush).
+    fn due_messages(&self, now: &str, every_queued: bool, limit: u32) -> Result<Vec<OutboxItem>>;
+    /// Sent messages whose copy the mailbox's Sent folder has not taken yet, oldest first.
+    fn pending_sent_copies(&self, limit: u32) -> Result<Vec<OutboxItem>>;
     fn outbox(&self, request_id: Option<&str>, limit: u32) -> Result<Vec<OutboxItem>>;
     fn outbox_item(&self, id: &str) -> Result<Option<OutboxItem>>;
     /// The stored message, byte for byte as it is sent.
@@ -431,6 +434,8 @@ pub trait Write: Read {
     fn queue_message(&self, item: &OutboxItem, eml: &[u8]) -> Result<()>;
     /// Claim a message for an attempt: `sending`, one more attempt. False if someone else has it.
     fn claim_message(&self, id: &str) -> Result<bool>;
+    /// Where a sent message's copy in the Sent folder stands (`pending` with the last error, or `done`).
+    fn set_sent_copy(&self, id: &str, state: &str, error: Option<&str>) -> Result<()>;
     fn finish_message(
         &self,
         id: &str,

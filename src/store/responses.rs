@@ -47,11 +47,16 @@ pub struct OutboxItem {
     pub last_error: Option<String>,
     pub created_at: String,
     pub sent_at: Option<String>,
+    /// The copy in the mailbox's Sent folder: none (no mailbox when it was sent), `pending` (tried again on the
+    /// next flush) or `done`.
+    pub sent_copy: Option<String>,
+    /// Why the last attempt at the Sent copy failed.
+    pub sent_copy_error: Option<String>,
 }
 
 const TEMPLATE_COLUMNS: &str = "stage, kind, lang, subject, body, is_default, updated_at, actor";
 const OUTBOX_COLUMNS: &str = "o.id, o.request_id, r.reference, o.message_id, o.stage, o.lang, o.recipient, o.subject, \
-    o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at";
+    o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at, o.sent_copy, o.sent_copy_error";
 
 fn to_template(r: &rusqlite::Row) -> rusqlite::Result<TemplateRow> {
     Ok(TemplateRow {
@@ -82,6 +87,8 @@ fn to_item(r: &rusqlite::Row) -> rusqlite::Result<OutboxItem> {
         last_error: r.get(11)?,
         created_at: r.get(12)?,
         sent_at: r.get(13)?,
+        sent_copy: r.get(14)?,
+        sent_copy_error: r.get(15)?,
     })
 }
 
@@ -142,6 +149,14 @@ impl Tx<'_> {
             == 1)
     }
 
+    /// Where the message's Sent copy stands: `pending` (with why the last try failed) or `done`.
+    pub fn set_sent_copy(&self, id: &str, state: &str, error: Option<&str>) -> Result<()> {
+        self.tx
+            .prepare_cached("UPDATE outbox SET sent_copy = ?2, sent_copy_error = ?3 WHERE id = ?1")?
+            .execute(params![id, state, error])?;
+        Ok(())
+    }
+
     pub fn finish_message(
         &self,
         id: &str,
@@ -178,12 +193,22 @@ impl Reader<'_> {
     }
 
     /// Messages whose next attempt is due (queued, or left `sending` by a run that stopped), oldest first.
-    pub fn due_messages(&self, now: &str, limit: u32) -> Result<Vec<OutboxItem>> {
+    pub fn due_messages(&self, now: &str, every_queued: bool, limit: u32) -> Result<Vec<OutboxItem>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN requests r ON r.id = o.request_id
-             WHERE o.state IN ('queued', 'sending') AND o.next_attempt_at <= ?1 ORDER BY o.created_at, o.id LIMIT ?2"
+             WHERE (o.state IN ('queued', 'sending') AND o.next_attempt_at <= ?1) OR (?3 AND o.state = 'queued')
+             ORDER BY o.created_at, o.id LIMIT ?2"
         ))?;
-        Ok(stmt.query_map(params![now, limit], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
+        Ok(stmt.query_map(params![now, limit, every_queued], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
+    }
+
+    /// Sent messages whose copy the Sent folder has not taken yet, oldest first.
+    pub fn pending_sent_copies(&self, limit: u32) -> Result<Vec<OutboxItem>> {
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN requests r ON r.id = o.request_id
+             WHERE o.sent_copy = 'pending' ORDER BY o.created_at, o.id LIMIT ?1"
+        ))?;
+        Ok(stmt.query_map(params![limit], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
     }
 
     pub fn outbox(&self, request_id: Option<&str>, limit: u32) -> Result<Vec<OutboxItem>> {

@@ -681,8 +681,11 @@ macro_rules! impl_read {
                 self.as_reader().template(stage, kind, lang)
             }
 
-            fn due_messages(&self, now: &str, limit: u32) -> Result<Vec<OutboxItem>> {
-                self.as_reader().due_messages(now, limit)
+            fn due_messages(&self, now: &str, every_queued: bool, limit: u32) -> Result<Vec<OutboxItem>> {
+                self.as_reader().due_messages(now, every_queued, limit)
+            }
+            fn pending_sent_copies(&self, limit: u32) -> Result<Vec<OutboxItem>> {
+                self.as_reader().pending_sent_copies(limit)
             }
 
             fn outbox(&self, request_id: Option<&str>, limit: u32) -> Result<Vec<OutboxItem>> {
@@ -956,6 +959,9 @@ impl Write for Tx<'_> {
         Tx::claim_message(self, id)
     }
 
+    fn set_sent_copy(&self, id: &str, state: &str, error: Option<&str>) -> Result<()> {
+        Tx::set_sent_copy(self, id, state, error)
+    }
     fn finish_message(
         &self,
         id: &str,

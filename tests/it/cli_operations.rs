@@ -69,6 +69,7 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("preview_response", &["template", "preview"]),
     ("preview_draft", &["template", "try"]),
     ("queue_response", &["mail", "send"]),
+    ("send_data_copy", &["mail", "send-copy"]),
     ("write_letter", &["template", "letter"]),
     ("smtp_settings", &["settings", "show"]),
     ("set_smtp_settings", &["settings", "smtp"]),

@@ -204,19 +204,21 @@ fn faults_lose_nothing_and_duplicate_nothing() {
         let t = time::macros::datetime!(2026-03-20 12:00 UTC) + time::Duration::minutes(minutes);
         t.format(&time::format_description::well_known::Rfc3339).unwrap()
     };
-    let flush = |at: &str| support::run_now(&reg.db, at, &["mail", "flush", "--json"]);
+    // The background delivery (`--due-only`) keeps the back-off; the officer's flush tries now.
+    let flush = |at: &str| support::run_now(&reg.db, at, &["mail", "flush", "--due-only", "--json"]);
     let first = flush(&later(0));
     assert_eq!(first.code, 3, "undelivered: non-zero exit");
     let v: serde_json::Value = serde_json::from_str(&first.stdout).unwrap();
     assert_eq!((v["retrying"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(1)));
     // Not due again before the backoff.
     let v: serde_json::Value = serde_json::from_str(&flush(&later(1)).stdout).unwrap();
-    assert_eq!(v["sent"], 0);
-    let v: serde_json::Value = serde_json::from_str(&flush(&later(3)).stdout).unwrap();
-    assert_eq!(v["retrying"], 1, "451: tried again later");
+    assert_eq!((v["sent"].as_u64(), v["retrying"].as_u64()), (Some(0), Some(0)));
+    let now = |at: &str| support::run_now(&reg.db, at, &["mail", "flush", "--json"]);
+    let v: serde_json::Value = serde_json::from_str(&now(&later(1)).stdout).unwrap();
+    assert_eq!(v["retrying"], 1, "the officer's flush tries at once: 451, tried again later");
     assert!(v["errors"][0].as_str().unwrap().contains("451"), "{v}");
-    let v = support::run_now(&reg.db, &later(10), &["mail", "flush", "--json"]).json();
-    assert_eq!((v["sent"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(0)));
+    let v = now(&later(1)).json();
+    assert_eq!((v["sent"].as_u64(), v["undelivered"].as_u64()), (Some(1), Some(0)), "and again at once: accepted");
     assert_eq!(received(&server).len(), 1, "delivered once");
 
     let b = refused_request(&reg, "Bo", "bo@example.org");
@@ -234,6 +236,10 @@ fn faults_lose_nothing_and_duplicate_nothing() {
         .collect();
     assert_eq!(states, [("failed", 1), ("sent", 3)]);
     assert_eq!(received(&server).len(), 1);
+    // A message given up on is not sent again by a flush: that takes the officer's retry.
+    let v: serde_json::Value =
+        serde_json::from_str(&support::run_now(&reg.db, &later(21), &["mail", "flush", "--json"]).stdout).unwrap();
+    assert_eq!((v["sent"].as_u64(), v["failed"].as_u64(), v["undelivered"].as_u64()), (Some(0), Some(0), Some(1)));
 
     // The officer fixes the address problem and sends the failed message again, as the window's "Retry" does.
     let failed_id = outbox[0]["id"].as_str().unwrap();
@@ -623,4 +629,134 @@ fn an_evidence_pack_holds_what_was_sent_and_an_audit_trail_anyone_can_recompute(
     .assert_error("no request chosen");
     reg.run(&["export", "evidence", "--request", "RD-1999-0001", "--out", by_period.to_str().unwrap()])
         .assert_error("RD-1999-0001");
+}
+
+/// `7z x` of a ZIP into `into` (with its password, if any); whether it opened, and data.json's text.
+fn open_zip(zip: &Path, into: &Path, password: Option<&str>) -> (bool, String) {
+    let mut cmd = Command::new("7z");
+    cmd.args(["x", "-y", &format!("-o{}", into.display())]);
+    // Without a password 7z must not wait for one on the terminal: an empty one fails an encrypted archive.
+    cmd.arg(format!("-p{}", password.unwrap_or("")));
+    let ok = cmd.arg(zip).stdin(Stdio::null()).stdout(Stdio::null()).stderr(Stdio::null()).status().unwrap().success();
+    (ok, std::fs::read_to_string(into.join("data.json")).unwrap_or_default())
+}
+
+#[test]
+fn the_copy_of_the_data_goes_attached_or_encrypted_with_its_password_apart_and_the_email_says_which() {
+    let reg = Register::new(TODAY);
+    reg.organisation(&[
+        ("--name", "Acme Ltd"),
+        ("--address", "1 Main Street, Dublin"),
+        ("--email", "privacy@acme.test"),
+        ("--signature", "Dana Scully, DPO"),
+        ("--purposes", "Running your account and orders"),
+        ("--categories", "Identity, contact details, orders"),
+        ("--recipients", "Our parcel carrier"),
+        ("--retention", "Six years after the last order"),
+        ("--source", "You, when you signed up"),
+        ("--automated", "None"),
+    ]);
+    reg.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "Contact details"]).ok();
+    let server = start(reg.dir(), "", None);
+    reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &server.port.to_string(), "--security", "none"])
+        .ok();
+    let reference = add(&reg, "access", "eu-gdpr", "IE", "2026-03-02", ("Pat Example", "pat@example.org"), &[]);
+    let disclose = ["request", "disclose", &reference, "--system", "CRM", "--category", "Contact details"];
+    reg.run(&[&disclose[..], &["--label", "Phone", "--value", "+353 1 555 0199"]].concat()).ok();
+
+    // Sent without its copy, the fulfilment would claim an attachment that is not there.
+    reg.run(&["mail", "send", &reference, "--template", "fulfilment"]).assert_error("send-copy");
+    reg.run(&["mail", "send-copy", &reference, "--copy", "by-pigeon"]).assert_error("one of");
+
+    // The preview words the fulfilment as the chosen way will send it.
+    let preview = |how: &str| reg.run(&["template", "preview", &reference, "--template", "fulfilment", "--copy", how]);
+    assert!(preview("attached").stdout.contains(&format!("is attached ({reference}-personal-data.zip)")));
+    assert!(preview("outside").stdout.contains("reaches you separately"));
+    preview("by-pigeon").assert_error("one of");
+
+    // Encrypted, the password in a second message that answers the first.
+    let sent = reg.run(&["mail", "send-copy", &reference, "--copy", "password-separately", "--json"]).json();
+    assert!(sent["password"].is_null(), "emailed, not shown: {sent}");
+    let zip_name = format!("{reference}-personal-data.zip");
+    assert_eq!(sent["file_name"], zip_name.as_str());
+    assert_eq!(reg.run(&["mail", "flush", "--json"]).json()["sent"], 2);
+    let got = received(&server);
+    assert_eq!(got.len(), 2);
+    let parser = mail_parser::MessageParser::default();
+    let first = parser.parse(got[0].0.as_bytes()).unwrap();
+    let second = parser.parse(got[1].0.as_bytes()).unwrap();
+    assert_eq!(second.in_reply_to().as_text(), first.message_id(), "the password answers the copy");
+    let text = first.body_text(0).unwrap();
+    assert!(text.contains("encrypted ZIP file") && text.contains(&zip_name), "{text}");
+    assert!(first.subject().unwrap().contains(&reference));
+    use mail_parser::MimeHeaders;
+    let attachment = first.attachments().next().expect("the ZIP is attached");
+    assert_eq!(attachment.attachment_name(), Some(zip_name.as_str()));
+    let zip = reg.path("copy.zip");
+    std::fs::write(&zip, attachment.contents()).unwrap();
+    assert_eq!(
+        rightsdesk::hash::sha256_hex(attachment.contents()),
+        sent["sha256"].as_str().unwrap(),
+        "the SHA-256 recorded is the file received"
+    );
+    let password_text = second.body_text(0).unwrap().to_string();
+    assert!(second.attachments().next().is_none() && !text.contains("Its password:"));
+    let password = password_text.lines().map(str::trim).find(|l| l.len() == 23 && l.matches('-').count() == 3);
+    let password = password.unwrap_or_else(|| panic!("no password in {password_text}"));
+    assert!(!open_zip(&zip, &reg.path("locked"), None).0, "encrypted: no password, no data");
+    let (opened, data) = open_zip(&zip, &reg.path("opened"), Some(password));
+    assert!(opened && data.contains("+353 1 555 0199"), "{data}");
+    let shown = reg.run(&["request", "show", &reference, "--json"]).json();
+    let event = shown["events"].as_array().unwrap().iter().find(|e| e["kind"] == "data_copy_sent").unwrap().clone();
+    assert_eq!(
+        (event["data"]["how"].as_str(), event["data"]["sha256"].as_str(), event["data"]["password_by"].as_str()),
+        (Some("password-separately"), sent["sha256"].as_str(), Some("email"))
+    );
+
+    // Attached as it is: one message, the ZIP opens without a password.
+    reg.run(&["mail", "send-copy", &reference, "--copy", "attached"]).ok();
+    reg.run(&["mail", "flush"]).ok();
+    let got = received(&server);
+    let plain = parser.parse(got[2].0.as_bytes()).unwrap();
+    let text = plain.body_text(0).unwrap();
+    assert!(text.contains(&format!("is attached ({zip_name})")), "{text}");
+    std::fs::write(reg.path("plain.zip"), plain.attachments().next().unwrap().contents()).unwrap();
+    assert!(open_zip(&reg.path("plain.zip"), &reg.path("plain"), None).1.contains("+353 1 555 0199"));
+
+    // By phone: the password is shown once, and no second message goes.
+    let phoned = reg
+        .run(&["mail", "send-copy", &reference, "--copy", "password-separately", "--password-by-phone", "--json"])
+        .json();
+    assert!(phoned["password"].as_str().is_some_and(|p| p.len() == 23) && phoned["password_message"].is_null());
+    // Outside the app: nothing attached, and the email says the copy comes another way.
+    reg.run(&["mail", "send-copy", &reference, "--copy", "outside"]).ok();
+    reg.run(&["mail", "flush"]).ok();
+    let got = received(&server);
+    assert_eq!(got.len(), 5);
+    let outside = parser.parse(got[4].0.as_bytes()).unwrap();
+    assert!(outside.attachments().next().is_none());
+    assert!(outside.body_text(0).unwrap().contains("reaches you separately, not with this message"));
+    // An officer's template that says "attached" whatever the choice is refused, and nothing is exported for it.
+    let moved = add(&reg, "portability", "eu-gdpr", "IE", "2026-03-02", ("Pat Example", "pat@example.org"), &[]);
+    let fixed = "Dear {{ requester.name }},\nA copy of your data is attached.\n{{ art15.purposes }} {{ art15.categories }} \
+        {{ art15.recipients }} {{ art15.retention }} {{ art15.source }} {{ art15.automated }} {{ art15.transfers }}\n\
+        {{ complaint }}\n{{ org.name }}";
+    std::fs::write(reg.path("fixed.txt"), fixed).unwrap();
+    let save =
+        ["template", "save", "--template", "fulfilment", "--kind", "portability", "--lang", "en", "--subject", "Done"];
+    reg.run(&[&save[..], &["--body-file", reg.path("fixed.txt").to_str().unwrap()]].concat()).ok();
+    reg.run(&["mail", "send-copy", &moved, "--copy", "outside"]).assert_error("says the same");
+    let shown = reg.run(&["request", "show", &moved, "--json"]).json();
+    assert!(!shown["events"].as_array().unwrap().iter().any(|e| e["kind"] == "subject_export_made"));
+    let follows = fixed.replace(
+        "A copy of your data is attached.",
+        "{% if copy.how == \"outside\" %}Your copy comes by post.{% else %}Your copy is attached: {{ copy.file }}.{% endif %}",
+    );
+    std::fs::write(reg.path("follows.txt"), follows).unwrap();
+    reg.run(&[&save[..], &["--body-file", reg.path("follows.txt").to_str().unwrap()]].concat()).ok();
+    reg.run(&["mail", "send-copy", &moved, "--copy", "outside"]).ok();
+    reg.run(&["mail", "flush"]).ok();
+    let by_post = received(&server).pop().unwrap().0;
+    assert!(by_post.contains("comes by post") && by_post.contains(&moved), "{by_post}");
+    assert_eq!(reg.run(&["audit", "verify", "--json"]).json()["ok"], true);
 }

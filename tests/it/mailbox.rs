@@ -99,7 +99,7 @@ const RECEIVED_DAY: &str = "2026-03-19";
 struct Desk {
     // Dropped in this order: the servers stop before the register's folder (which holds their state) goes.
     server: Dovecot,
-    _smtp: crate::support::smtp::Server,
+    smtp: crate::support::smtp::Server,
     reg: crate::support::Register,
     ca: std::path::PathBuf,
 }
@@ -120,7 +120,7 @@ impl Desk {
             args.extend(["--done-folder", f]);
         }
         reg.run(&args).ok();
-        Desk { server, _smtp: smtp, reg, ca }
+        Desk { server, smtp, reg, ca }
     }
 
     fn env(&self) -> [(&'static str, &'static str); 1] {
@@ -136,6 +136,29 @@ impl Desk {
         let mut imap = Imap::connect(&config(&self.server, Some(&self.ca), false)).unwrap();
         imap.append("INBOX", bytes, None, Some(RECEIVED)).unwrap();
         imap.logout();
+    }
+
+    /// Point the Sent copies at another folder (the rest of the settings as `new` made them).
+    fn set_sent_folder(&self, folder: &str) {
+        let port = self.server.tls_port.to_string();
+        let mut args = vec!["settings", "imap", "--host", "localhost", "--port", &port, "--security", "tls"];
+        args.extend(["--username", dovecot::USER, "--ca-file", self.ca.to_str().unwrap(), "--sent-folder", folder]);
+        self.reg.run(&args).ok();
+    }
+
+    /// Every message of a folder, oldest first.
+    fn folder_messages(&self, folder: &str) -> Vec<Vec<u8>> {
+        let mut imap = Imap::connect(&config(&self.server, Some(&self.ca), false)).unwrap();
+        imap.select(folder).unwrap();
+        let uids = imap.uids_after(0, false).unwrap();
+        let all = uids.iter().map(|u| imap.fetch(*u, 1 << 24).unwrap().unwrap().bytes).collect();
+        imap.logout();
+        all
+    }
+
+    /// The messages the SMTP server accepted, parsed, oldest first.
+    fn delivered(&self) -> Vec<String> {
+        crate::support::smtp::received(&self.smtp).into_iter().map(|(eml, _)| eml).collect()
     }
 
     fn inbox_uids(&self) -> Vec<u32> {
@@ -299,4 +322,99 @@ fn a_message_that_cannot_be_read_waits_in_the_tray_with_why_and_is_taken_once() 
     desk.run(&["intake", "accept", &id, "--regime", "uk-gdpr"]).assert_error("not taken");
     desk.run(&["intake", "dismiss", &id, "--reason", "Unreadable; read it in the mail program"]).ok();
     assert_eq!(desk.run(&["mail", "fetch", "--json"]).json()["taken"], 0);
+}
+
+/// The headers an answer threads by, as the requester's mail program reads them.
+fn threading(eml: &str) -> (Option<String>, Vec<String>, String, Option<String>) {
+    let parsed = mail_parser::MessageParser::default().parse(eml.as_bytes()).unwrap();
+    let in_reply_to = parsed.in_reply_to().as_text().map(str::to_string);
+    let refs = parsed.references().as_text_list().unwrap_or_default().iter().map(|r| r.to_string()).collect();
+    let mime = parsed.header_raw("MIME-Version").map(|v| v.trim().to_string());
+    (in_reply_to, refs, parsed.subject().unwrap_or_default().to_string(), mime)
+}
+
+#[test]
+fn answers_thread_with_the_requesters_last_message_and_a_copy_lands_in_sent() {
+    let desk = Desk::new(None);
+    let reg = &desk.reg;
+    let reference = reg.request().kind("access").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-02");
+    let reference = reference.who("Zoe Martin", "zoe@example.fr").add();
+    let other = reg.request().kind("erasure").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-05");
+    let other = other.who("Bo Berg", "bo@example.org").add();
+
+    // The first answer: nothing to answer yet; the reference is in the subject, MIME-Version said.
+    let first = reg.run(&["mail", "send", &reference, "--template", "acknowledgement", "--json"]).json();
+    let our_id = first["message_id"].as_str().unwrap().trim_matches(['<', '>']).to_string();
+    let flushed = desk.run(&["mail", "flush", "--json"]).json();
+    assert_eq!((flushed["sent"].as_u64(), flushed["sent_copies"].as_u64()), (Some(1), Some(1)), "{flushed}");
+    let (irt, refs, subject, mime) = threading(&desk.delivered()[0]);
+    assert_eq!((irt, refs.len(), mime.as_deref()), (None, 0, Some("1.0")));
+    assert!(subject.contains(&reference), "{subject}");
+    // Its copy is in the mailbox's Sent folder, byte for byte what the server accepted, marked read.
+    let sent = desk.folder_messages("Sent");
+    assert_eq!(sent.len(), 1);
+    assert_eq!(
+        String::from_utf8_lossy(&sent[0]).replace("\r\n", "\n").trim(),
+        desk.delivered()[0].replace("\r\n", "\n").trim()
+    );
+    let outbox = reg.run(&["mail", "outbox", "--json"]).json();
+    assert_eq!(outbox[0]["sent_copy"], "done", "{outbox}");
+
+    // Zoe writes twice (her second message answers her first); Bo writes about his own request.
+    let zoe1 = message(
+        "Zoe Martin <zoe@example.fr>",
+        "Re: your request",
+        &format!("In-Reply-To: <{our_id}>\r\nReferences: <{our_id}>\r\n"),
+        "ID attached.",
+    );
+    let zoe1_id = mail_parser::MessageParser::default().parse(&zoe1).unwrap().message_id().unwrap().to_string();
+    let zoe2 = message(
+        "Zoe Martin <zoe@example.fr>",
+        "Re: your request",
+        &format!("In-Reply-To: <{zoe1_id}>\r\nReferences: <{our_id}> <{zoe1_id}>\r\n"),
+        "And my new address.",
+    );
+    let zoe2_id = mail_parser::MessageParser::default().parse(&zoe2).unwrap().message_id().unwrap().to_string();
+    desk.deliver(&zoe1);
+    desk.deliver(&zoe2);
+    desk.deliver(&message("Bo Berg <bo@example.org>", &format!("About {other}"), "", "Any news?"));
+    assert_eq!(desk.run(&["mail", "fetch", "--json"]).json()["replies"], 3);
+
+    // The next answer threads with her last message: In-Reply-To it, References the whole thread.
+    reg.run(&["mail", "send", &reference, "--template", "acknowledgement"]).ok();
+    desk.run(&["mail", "flush"]).ok();
+    let (irt, refs, subject, mime) = threading(&desk.delivered()[1]);
+    assert_eq!(irt.as_deref(), Some(zoe2_id.as_str()));
+    assert_eq!(refs, [our_id.clone(), zoe1_id.clone(), zoe2_id.clone()]);
+    assert!(subject.contains(&reference) && mime.as_deref() == Some("1.0"), "{subject}");
+
+    // Answering a chosen message of the request: that one; a message of another request is refused.
+    let mail = reg.run(&["request", "mail", &reference, "--json"]).json();
+    let zoe1_row = mail.as_array().unwrap().iter().find(|m| m["message_id"] == zoe1_id.as_str()).unwrap();
+    let zoe1_row = zoe1_row["id"].as_str().unwrap().to_string();
+    reg.run(&["mail", "send", &reference, "--template", "acknowledgement", "--reply-to", &zoe1_row]).ok();
+    let bo_row = reg.run(&["request", "mail", &other, "--json"]).json()[0]["id"].as_str().unwrap().to_string();
+    reg.run(&["mail", "send", &reference, "--template", "acknowledgement", "--reply-to", &bo_row])
+        .assert_error("not one of");
+    desk.run(&["mail", "flush"]).ok();
+    let (irt, refs, _, _) = threading(&desk.delivered()[2]);
+    assert_eq!(irt.as_deref(), Some(zoe1_id.as_str()));
+    assert_eq!(refs, [our_id.clone(), zoe1_id.clone()]);
+
+    // A Sent copy that fails is noted and tried again on the next flush; delivery is never held up or repeated.
+    desk.set_sent_folder("No such folder");
+    reg.run(&["mail", "send", &other, "--template", "acknowledgement"]).ok();
+    let flushed = desk.run(&["mail", "flush", "--json"]).json();
+    assert_eq!((flushed["sent"].as_u64(), flushed["sent_copies"].as_u64()), (Some(1), Some(0)), "{flushed}");
+    assert!(flushed["errors"][0].as_str().unwrap().contains("No such folder"), "{flushed}");
+    let outbox = reg.run(&["mail", "outbox", &other, "--json"]).json();
+    assert_eq!((outbox[0]["state"].as_str(), outbox[0]["sent_copy"].as_str()), (Some("sent"), Some("pending")));
+    assert!(outbox[0]["sent_copy_error"].as_str().unwrap().contains("next flush"), "{outbox}");
+    desk.set_sent_folder("Sent");
+    let flushed = desk.run(&["mail", "flush", "--json"]).json();
+    assert_eq!((flushed["sent"].as_u64(), flushed["sent_copies"].as_u64()), (Some(0), Some(1)), "{flushed}");
+    assert_eq!(desk.delivered().len(), 4, "sent once by SMTP");
+    assert_eq!(desk.folder_messages("Sent").len(), 4);
+    let bo_answer = String::from_utf8_lossy(&desk.folder_messages("Sent")[3]).to_string();
+    assert!(bo_answer.contains(&other) && threading(&bo_answer).0.is_some(), "Bo's answer threads with his message");
 }

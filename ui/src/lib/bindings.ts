@@ -103,13 +103,14 @@ export const commands = {
 	previewResponse: (input: PreviewResponse_Deserialize) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { input })),
 	previewDraft: (input: PreviewDraft) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { input })),
 	queueResponse: (input: QueueResponse_Deserialize) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { input })),
+	sendDataCopy: (input: SendDataCopy_Deserialize) => typedError<DataCopyQueued_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_data_copy", { input })),
 	letterPreview: (input: LetterPreview_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { input })),
 	writeLetter: (input: WriteLetter_Deserialize) => typedError<LetterFiles_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { input })),
 	smtpSettings: (input: GetSmtpSettings) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings", { input })),
 	setSmtpSettings: (input: SetSmtpSettings_Deserialize) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { input })),
 	testSmtp: (input: TestSmtp_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { input })),
 	outbox: (input: ListOutbox_Deserialize) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { input })),
-	flushOutbox: (input: FlushOutbox) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input })),
+	flushOutbox: (input: FlushOutbox_Deserialize) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input })),
 	retryMessage: (input: RetryMessage) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { input })),
 	imapSettings: (input: GetImapSettings) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("imap_settings", { input })),
 	setImapSettings: (input: SetImapSettings_Deserialize) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_imap_settings", { input })),
@@ -448,7 +449,7 @@ export type AuditEvent = AuditEvent_Serialize | AuditEvent_Deserialize;
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "mail_received"; data: MailReceived_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Deserialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "mail_received"; data: MailReceived_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "data_copy_sent"; data: DataCopySent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Deserialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -462,7 +463,7 @@ export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserializ
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "mail_received"; data: MailReceived_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Serialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "mail_received"; data: MailReceived_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "data_copy_sent"; data: DataCopySent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Serialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -1066,6 +1067,79 @@ export type Dashboard = {
 	on_hold: number,
 };
 
+/**  What was queued for the requester. */
+export type DataCopyQueued = DataCopyQueued_Serialize | DataCopyQueued_Deserialize;
+
+/**  What was queued for the requester. */
+export type DataCopyQueued_Deserialize = {
+	/**  The fulfilment, with the ZIP attached unless the copy goes outside the app. */
+	message: OutboxItem_Deserialize,
+	/**  The second message carrying the password (`password-separately` by email). */
+	password_message?: OutboxItem_Deserialize | null,
+	/**  The password to give the requester by phone: shown this once, kept nowhere. */
+	password?: string | null,
+	file_name?: string | null,
+	sha256?: string | null,
+	/**  The ZIP's size. */
+	bytes: number,
+};
+
+/**  What was queued for the requester. */
+export type DataCopyQueued_Serialize = {
+	/**  The fulfilment, with the ZIP attached unless the copy goes outside the app. */
+	message: OutboxItem_Serialize,
+	/**  The second message carrying the password (`password-separately` by email). */
+	password_message: OutboxItem_Serialize | null,
+	/**  The password to give the requester by phone: shown this once, kept nowhere. */
+	password: string | null,
+	file_name: string | null,
+	sha256: string | null,
+	/**  The ZIP's size. */
+	bytes: number,
+};
+
+export type DataCopySent = DataCopySent_Serialize | DataCopySent_Deserialize;
+
+export type DataCopySent_Deserialize = {
+	outbox_id: string,
+	message_id: string,
+	lang: string,
+	to: string,
+	subject: string,
+	/**  `attached`, `password-separately` or `outside` (by post or a download, not with the email). */
+	how: string,
+	/**  The ZIP attached to the message (none when the copy goes outside the app). */
+	file_name?: string | null,
+	sha256?: string | null,
+	bytes: number,
+	encrypted: boolean,
+	/**  For an encrypted copy: `email` (a second message) or `phone` (shown to the officer, never stored). */
+	password_by?: string | null,
+	password_message_id?: string | null,
+	on: string,
+	dates?: DatesChange_Deserialize | null,
+};
+
+export type DataCopySent_Serialize = {
+	outbox_id: string,
+	message_id: string,
+	lang: string,
+	to: string,
+	subject: string,
+	/**  `attached`, `password-separately` or `outside` (by post or a download, not with the email). */
+	how: string,
+	/**  The ZIP attached to the message (none when the copy goes outside the app). */
+	file_name: string | null,
+	sha256: string | null,
+	bytes: number,
+	encrypted: boolean,
+	/**  For an encrypted copy: `email` (a second message) or `phone` (shown to the officer, never stored). */
+	password_by: string | null,
+	password_message_id: string | null,
+	on: string,
+	dates?: DatesChange_Serialize,
+};
+
 /**
  *  What the deadline engine derived from the facts. `rule_kind` is `None` where the regime sets no statutory
  *  deadline for the request kind: the request then runs on its internal target only.
@@ -1607,8 +1681,30 @@ export type FilesMovedToRegisterFolder_Serialize = {
 	files_shared_with_an_earlier_copy: LinkedCopied,
 };
 
-/**  Deliver what the outbox holds now. */
-export type FlushOutbox = null;
+/**
+ *  Deliver every undelivered message now, back-off or not, as Postfix's `postqueue -f` (the officer's flush), and put
+ *  the Sent copies still missing in the mailbox. With `due_only`, only what is due, keeping the back-off of
+ *  messages that failed for now, as the window's background delivery does (a scheduled job's choice).
+ */
+export type FlushOutbox = FlushOutbox_Serialize | FlushOutbox_Deserialize;
+
+/**
+ *  Deliver every undelivered message now, back-off or not, as Postfix's `postqueue -f` (the officer's flush), and put
+ *  the Sent copies still missing in the mailbox. With `due_only`, only what is due, keeping the back-off of
+ *  messages that failed for now, as the window's background delivery does (a scheduled job's choice).
+ */
+export type FlushOutbox_Deserialize = {
+	due_only?: boolean,
+};
+
+/**
+ *  Deliver every undelivered message now, back-off or not, as Postfix's `postqueue -f` (the officer's flush), and put
+ *  the Sent copies still missing in the mailbox. With `due_only`, only what is due, keeping the back-off of
+ *  messages that failed for now, as the window's background delivery does (a scheduled job's choice).
+ */
+export type FlushOutbox_Serialize = {
+	due_only: boolean,
+};
 
 /**  What `mail flush` did. */
 export type FlushReport = {
@@ -1619,6 +1715,8 @@ export type FlushReport = {
 	failed: number,
 	/**  Messages still not delivered after this run (queued, retrying or failed). */
 	undelivered: number,
+	/**  Copies put in the mailbox's Sent folder (of messages sent now or before). */
+	sent_copies: number,
 	errors: string[],
 };
 
@@ -1891,6 +1989,8 @@ export type ImapSettings_Deserialize = {
 	done_folder?: string | null,
 	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
 	ca_file?: string | null,
+	/**  Where a copy of each message sent by email is kept (default `Sent`), so every answer is in the mailbox. */
+	sent_folder?: string,
 };
 
 /**  How the mailbox is reached. */
@@ -1906,6 +2006,8 @@ export type ImapSettings_Serialize = {
 	done_folder: string | null,
 	/**  A certificate authority to trust besides the system's (an internal mail server), as a PEM file. */
 	ca_file: string | null,
+	/**  Where a copy of each message sent by email is kept (default `Sent`), so every answer is in the mailbox. */
+	sent_folder: string,
 };
 
 export type ImportField = {
@@ -2521,6 +2623,13 @@ export type OutboxItem_Deserialize = {
 	last_error?: string | null,
 	created_at: string,
 	sent_at?: string | null,
+	/**
+	 *  The copy in the mailbox's Sent folder: none (no mailbox when it was sent), `pending` (tried again on the
+	 *  next flush) or `done`.
+	 */
+	sent_copy?: string | null,
+	/**  Why the last attempt at the Sent copy failed. */
+	sent_copy_error?: string | null,
 };
 
 export type OutboxItem_Serialize = {
@@ -2539,6 +2648,13 @@ export type OutboxItem_Serialize = {
 	last_error: string | null,
 	created_at: string,
 	sent_at: string | null,
+	/**
+	 *  The copy in the mailbox's Sent folder: none (no mailbox when it was sent), `pending` (tried again on the
+	 *  next flush) or `done`.
+	 */
+	sent_copy: string | null,
+	/**  Why the last attempt at the Sent copy failed. */
+	sent_copy_error: string | null,
 };
 
 /**  Set the due date by hand with a reason (`date` None: back to the computed one). */
@@ -2676,14 +2792,27 @@ export type PreviewImport = {
 	file: FileUpload,
 };
 
-/**  A response rendered on a request, with what the law requires that is missing. */
+/**
+ *  A response rendered on a request, with what the law requires that is missing; `copy` (attached,
+ *  password-separately, outside) words a fulfilment of access or portability as `sendDataCopy` will send it.
+ */
 export type PreviewResponse = PreviewResponse_Serialize | PreviewResponse_Deserialize;
 
-/**  A response rendered on a request, with what the law requires that is missing. */
-export type PreviewResponse_Deserialize = Answer_Deserialize;
+/**
+ *  A response rendered on a request, with what the law requires that is missing; `copy` (attached,
+ *  password-separately, outside) words a fulfilment of access or portability as `sendDataCopy` will send it.
+ */
+export type PreviewResponse_Deserialize = {
+	copy?: string | null,
+} & Answer_Deserialize;
 
-/**  A response rendered on a request, with what the law requires that is missing. */
-export type PreviewResponse_Serialize = Answer_Serialize;
+/**
+ *  A response rendered on a request, with what the law requires that is missing; `copy` (attached,
+ *  password-separately, outside) words a fulfilment of access or portability as `sendDataCopy` will send it.
+ */
+export type PreviewResponse_Serialize = {
+	copy: string | null,
+} & Answer_Serialize;
 
 /**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
 export type PurgeEvidence = PurgeEvidence_Serialize | PurgeEvidence_Deserialize;
@@ -2782,17 +2911,28 @@ export type Query_Serialize = {
 	offset: number,
 };
 
-/**  Queue a response by email (with the PDF letter attached when `letter`). */
+/**
+ *  Queue a response by email (with the PDF letter attached when `letter`). It threads with the requester's last
+ *  message taken from the mailbox, or with `reply_to` (the id of a message of this request) when given.
+ */
 export type QueueResponse = QueueResponse_Serialize | QueueResponse_Deserialize;
 
-/**  Queue a response by email (with the PDF letter attached when `letter`). */
+/**
+ *  Queue a response by email (with the PDF letter attached when `letter`). It threads with the requester's last
+ *  message taken from the mailbox, or with `reply_to` (the id of a message of this request) when given.
+ */
 export type QueueResponse_Deserialize = {
 	letter?: boolean,
+	reply_to?: string | null,
 } & Answer_Deserialize;
 
-/**  Queue a response by email (with the PDF letter attached when `letter`). */
+/**
+ *  Queue a response by email (with the PDF letter attached when `letter`). It threads with the requester's last
+ *  message taken from the mailbox, or with `reply_to` (the id of a message of this request) when given.
+ */
 export type QueueResponse_Serialize = {
 	letter: boolean,
+	reply_to: string | null,
 } & Answer_Serialize;
 
 /**  One row of the queue with its due state. */
@@ -3512,6 +3652,42 @@ export type SaveTemplate = {
 	lang: string,
 	subject: string,
 	body: string,
+};
+
+/**
+ *  Send the fulfilment of an access or portability request with the copy of the data, as the officer chooses
+ *  (`copy`): `attached` (the export ZIP with the email), `password-separately` (the ZIP encrypted with a generated
+ *  password, sent in a second message, or returned once in `password` to give by phone with `password_by_phone`),
+ *  or `outside` (by post or a download: nothing attached, and the email says so). The wording follows the choice.
+ */
+export type SendDataCopy = SendDataCopy_Serialize | SendDataCopy_Deserialize;
+
+/**
+ *  Send the fulfilment of an access or portability request with the copy of the data, as the officer chooses
+ *  (`copy`): `attached` (the export ZIP with the email), `password-separately` (the ZIP encrypted with a generated
+ *  password, sent in a second message, or returned once in `password` to give by phone with `password_by_phone`),
+ *  or `outside` (by post or a download: nothing attached, and the email says so). The wording follows the choice.
+ */
+export type SendDataCopy_Deserialize = {
+	reference: string,
+	copy: string,
+	password_by_phone?: boolean,
+	lang?: string | null,
+	reply_to?: string | null,
+};
+
+/**
+ *  Send the fulfilment of an access or portability request with the copy of the data, as the officer chooses
+ *  (`copy`): `attached` (the export ZIP with the email), `password-separately` (the ZIP encrypted with a generated
+ *  password, sent in a second message, or returned once in `password` to give by phone with `password_by_phone`),
+ *  or `outside` (by post or a download: nothing attached, and the email says so). The wording follows the choice.
+ */
+export type SendDataCopy_Serialize = {
+	reference: string,
+	copy: string,
+	password_by_phone: boolean,
+	lang: string | null,
+	reply_to: string | null,
 };
 
 export type SenderUnblocked = {

@@ -43,6 +43,7 @@ const KINDS: Record<EventKind, true> = {
   evidence_purged: true,
   response_queued: true,
   response_sent: true,
+  data_copy_sent: true,
   checklist_created: true,
   checklist_extended: true,
   checklist_ticked: true,
@@ -164,6 +165,14 @@ function title(e: KnownEvent, l: EventLabels): string {
       return e.data.after ? `Authorised agent: ${e.data.after.name}` : "Authorised agent removed";
     case "response_queued":
       return `Email queued: ${String(e.data.subject)} (to ${String(e.data.to)})`;
+    case "data_copy_sent": {
+      // What reached the requester with the fulfilment, and how the password of an encrypted copy travels.
+      const how =
+        e.data.how === "outside"
+          ? "the copy goes outside the app (post or download)"
+          : `${String(e.data.file_name)} attached${e.data.encrypted ? `, encrypted (password by ${String(e.data.password_by)})` : ""}`;
+      return `Copy of the data sent: ${how} (to ${String(e.data.to)})`;
+    }
     case "response_sent":
       return `Email sent: ${String(e.data.subject)} — ${String(e.data.eml)}`;
     case "checklist_created":
