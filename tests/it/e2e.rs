@@ -1183,7 +1183,13 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.click(&format!("tr[data-reference='{reference}'] button")).await;
     let talk = s.wait_text("[data-testid=conversation]", |t| t.contains("Re: RD-")).await;
     assert!(talk.contains("Bo Berg"), "{talk}");
+    // Answering that message from the conversation: the answer is queued and shows in it, going out.
+    s.click("[data-testid=conversation-answer]").await;
+    s.wait_text("[data-testid=response-reply-to]", |t| t.contains("Bo Berg")).await;
     s.shot_at("[data-testid=conversation]", "mailbox-05-conversation.png").await;
+    s.click("[data-testid=response-preview]").await;
+    s.click("[data-testid=response-queue]").await;
+    s.wait_text("[data-testid=conversation]", |t| t.contains("bo@example.org")).await;
     let shown = support::run_env(&db, TODAY, &["request", "show", &reference, "--json"], &password).json();
     let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"mail_received"), "{kinds:?}");
