@@ -212,19 +212,6 @@ fn without_panic<T>(build: impl FnOnce() -> Result<T>) -> Result<T> {
     })
 }
 
-/// The keyring entry of an SMTP account; an error that says plainly when this machine has no keyring.
-fn keyring_entry(host: &str, user: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new("org.rightsdesk.smtp", &format!("{user}@{host}")).map_err(|e| {
-        Error::invalid(
-            "password",
-            format!(
-                "this machine has no OS keyring ({e}), so the password cannot be kept safely and is not stored: \
-                 give it in RIGHTSDESK_SMTP_PASSWORD when sending"
-            ),
-        )
-    })
-}
-
 /// TLS trouble shows either as a TLS error or as a network error about the peer's certificate.
 fn is_tls(e: &lettre::transport::smtp::Error) -> bool {
     let text = e.to_string().to_lowercase();
@@ -288,6 +275,7 @@ impl Desk {
             Certificate::from_pem(&pem)
                 .map_err(|e| Error::invalid("ca_file", format!("{ca} is not a PEM certificate: {e}")))?;
         }
+        let mut password_stored = false;
         if let Some(p) = password.filter(|p| !p.is_empty()) {
             let user = s
                 .username
@@ -295,11 +283,8 @@ impl Desk {
                 .map(str::trim)
                 .filter(|u| !u.is_empty())
                 .ok_or_else(|| Error::invalid("username", "a password needs the user name it belongs to"))?;
-            keyring_entry(host, user)?
-                .set_password(p)
-                .map_err(|e| Error::invalid("password", format!("the OS keyring refused the password: {e}")))?;
+            password_stored = super::server_password::SMTP.keep(host, user, Some(p))?;
         }
-        let password_stored = password.is_some_and(|p| !p.is_empty());
         self.store.write(|tx| {
             let port = s.port.to_string();
             let changed = super::write::set_settings(
@@ -338,19 +323,6 @@ impl Desk {
         Ok(mailbox(&org.name, address("from", &from)?))
     }
 
-    /// The password: `RIGHTSDESK_SMTP_PASSWORD` if set, else the OS keyring.
-    fn smtp_password(&self, host: &str, user: &str) -> Result<String> {
-        if let Ok(p) = std::env::var("RIGHTSDESK_SMTP_PASSWORD") {
-            return Ok(p);
-        }
-        keyring_entry(host, user)?.get_password().map_err(|e| {
-            Error::invalid(
-                "password",
-                format!("no SMTP password for {user}@{host} in the OS keyring ({e}): store it, or set RIGHTSDESK_SMTP_PASSWORD"),
-            )
-        })
-    }
-
     /// The transport to the configured server.
     fn transport(&self) -> Result<SmtpTransport> {
         let s = self.smtp_settings()?;
@@ -376,8 +348,8 @@ impl Desk {
                 _ => Tls::None,
             });
         if let Some(user) = s.username {
-            let password = self.smtp_password(&s.host, &user)?;
-            builder = builder.credentials(Credentials::new(user, password));
+            let password = super::server_password::SMTP.get(&s.host, &user)?;
+            builder = builder.credentials(Credentials::new(user, password.to_string()));
         }
         Ok(builder.build())
     }

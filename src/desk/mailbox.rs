@@ -10,7 +10,6 @@
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
-use zeroize::Zeroizing;
 
 use super::Desk;
 use super::files::{StoredFile, store_file};
@@ -118,18 +117,6 @@ pub struct MailView {
     pub draft: Option<EmailDraft>,
 }
 
-fn keyring_entry(host: &str, user: &str) -> Result<keyring::Entry> {
-    keyring::Entry::new("org.rightsdesk.imap", &format!("{user}@{host}")).map_err(|e| {
-        Error::invalid(
-            "password",
-            format!(
-                "this machine has no OS keyring ({e}), so the password cannot be kept safely and is not stored: \
-                 give it in {IMAP_PASSWORD_ENV}"
-            ),
-        )
-    })
-}
-
 fn read_ca(ca: &str) -> Result<Vec<u8>> {
     crate::files::read_input(std::path::Path::new(ca.trim()), crate::files::MAX_SMALL_FILE_BYTES)
         .map_err(|e| Error::invalid("ca_file", format!("cannot read {ca}: {e}")))
@@ -215,12 +202,7 @@ impl Desk {
                 return Err(Error::invalid("ca_file", format!("{ca} is not a PEM certificate")));
             }
         }
-        if let Some(p) = password.filter(|p| !p.is_empty()) {
-            keyring_entry(host, user)?
-                .set_password(p)
-                .map_err(|e| Error::invalid("password", format!("the OS keyring refused the password: {e}")))?;
-        }
-        let password_stored = password.is_some_and(|p| !p.is_empty());
+        let password_stored = super::server_password::IMAP.keep(host, user, password)?;
         self.store.write(|tx| {
             let port = s.port.to_string();
             let changed = super::write::set_settings(
@@ -252,18 +234,7 @@ impl Desk {
         if !s.is_set() {
             return Err(Error::invalid("host", "no mailbox set (Settings → Mailbox, or `rightsdesk settings imap`)"));
         }
-        let password = match std::env::var(IMAP_PASSWORD_ENV) {
-            Ok(p) if !p.is_empty() => Zeroizing::new(p),
-            _ => Zeroizing::new(keyring_entry(&s.host, &s.username)?.get_password().map_err(|e| {
-                Error::invalid(
-                    "password",
-                    format!(
-                        "no IMAP password for {}@{} in the OS keyring ({e}): store it, or set {IMAP_PASSWORD_ENV}",
-                        s.username, s.host
-                    ),
-                )
-            })?),
-        };
+        let password = super::server_password::IMAP.get(&s.host, &s.username)?;
         Ok(ImapConfig {
             host: s.host.clone(),
             port: s.port,

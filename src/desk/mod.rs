@@ -10,6 +10,7 @@ mod derive;
 mod files;
 mod options;
 mod requests;
+mod server_password;
 mod settings;
 mod validate;
 mod write;

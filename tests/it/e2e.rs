@@ -1092,7 +1092,7 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     let reference = added.who("Bo Berg", "bo@example.org").add();
 
     // The organisation's mail server delivers: a reply to that request, a new request with a scan, a newsletter.
-    let cfg = ImapConfig {
+    let config = || ImapConfig {
         host: "localhost".into(),
         port: server.tls_port,
         starttls: false,
@@ -1100,6 +1100,7 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
         password: zeroize::Zeroizing::new(support::dovecot::PASSWORD.into()),
         ca_pem: Some(std::fs::read(&ca).unwrap()),
     };
+    let cfg = config();
     // On a thread of its own: the IMAP client runs its own runtime, not inside this test's.
     let deliver = move |reference: String| {
         let mut imap = Imap::connect(&cfg).unwrap();
@@ -1158,14 +1159,7 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.find("[data-testid=intake-empty]").await;
 
     // New mail shows by itself: the server announces it (IDLE), the app takes it and the window refreshes.
-    let cfg = ImapConfig {
-        host: "localhost".into(),
-        port: server.tls_port,
-        starttls: false,
-        username: support::dovecot::USER.into(),
-        password: zeroize::Zeroizing::new(support::dovecot::PASSWORD.into()),
-        ca_pem: Some(std::fs::read(&ca).unwrap()),
-    };
+    let cfg = config();
     std::thread::spawn(move || {
         let mut imap = Imap::connect(&cfg).unwrap();
         let late = crate::mailbox::message("Cy Newcomer <cy@example.org>", "Please erase my data", "", "Erase it all.");
