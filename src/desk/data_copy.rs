@@ -263,7 +263,11 @@ impl Desk {
             .map_err(|e| Error::io("cannot make a temporary folder for the copy", e))?;
         let path = dir.path().join(format!("{}-personal-data.zip", r.reference));
         let export = self.export_subject(&r.reference, &path, Existing::Refuse, password, lang, &mut |_, _| {})?;
-        let bytes = std::fs::read(&path).map_err(|e| Error::io("cannot read the copy back", e))?;
+        let bytes = std::fs::read(&path);
+        // Overwritten before it goes: in an encrypted register nothing plain should stay in free blocks (the copy is
+        // still plain on disk for these moments: building it in memory is the next step, see the note).
+        crate::vault::rekey::scrub_file(&path);
+        let bytes = bytes.map_err(|e| Error::io("cannot read the copy back", e))?;
         Ok((bytes, export.sha256))
     }
 }
