@@ -145,6 +145,17 @@ fn email_is_safe(bytes: &[u8]) {
     if let Err(e) = rightsdesk::intake::read_email(bytes) {
         assert_eq!(e.code(), "invalid", "{e}");
     }
+    // What threads a message and the files it carries (the mailbox, .eml intake): bounded, never a panic.
+    match rightsdesk::intake::eml::read_parts(bytes) {
+        Ok(parts) => {
+            assert!(parts.attachments.len() <= rightsdesk::intake::eml::MAX_PARTS);
+            assert!(parts.answers.len() <= 201 && parts.answers.iter().all(|id| !id.is_empty() && id.len() <= 998));
+            let total: usize = parts.attachments.iter().map(|(_, b)| b.len()).sum();
+            // Decoding (base64, a legacy charset into UTF-8) can grow text at most a few times, never without bound.
+            assert!(total <= 4 * bytes.len() + 1024, "the files cannot outgrow the message much: {total}");
+        }
+        Err(e) => assert_eq!(e.code(), "invalid", "{e}"),
+    }
 }
 
 #[test]
