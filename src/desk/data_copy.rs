@@ -11,7 +11,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::Desk;
-use super::mail::{DEFAULT_MAX_MESSAGE_BYTES, Thread, build_message, subject_with_reference};
+use super::mail::{DEFAULT_MAX_MESSAGE_BYTES, Thread, build_message, queued_item, subject_with_reference};
 use super::responses::complete;
 use crate::dates;
 use crate::domain::Request;
@@ -93,27 +93,6 @@ fn password_text(lang: &str, reference: &str, file: &str, password: &str) -> (St
         ),
     };
     (lang.to_string(), subject.to_string(), body)
-}
-
-fn item(r: &Request, message_id: &str, rendered: &Rendered, to: &str, now: &str) -> OutboxItem {
-    OutboxItem {
-        id: uuid::Uuid::now_v7().to_string(),
-        request_id: r.id.to_string(),
-        reference: r.reference.clone(),
-        message_id: message_id.to_string(),
-        stage: rendered.stage.clone(),
-        lang: rendered.lang.clone(),
-        recipient: to.to_string(),
-        subject: rendered.subject.clone(),
-        state: "queued".into(),
-        attempts: 0,
-        next_attempt_at: now.to_string(),
-        last_error: None,
-        created_at: now.to_string(),
-        sent_at: None,
-        sent_copy: None,
-        sent_copy_error: None,
-    }
 }
 
 /// What the templates are told of a copy travelling `how` (one of `COPY_HOWS`) for `r`.
@@ -201,7 +180,7 @@ impl Desk {
             zip.as_ref().map(|(bytes, _)| vec![(file_name.clone(), bytes.clone())]).unwrap_or_default();
         let message = build_message(&from, &r.requester.name, &to, &rendered, &thread, &files)?;
         let now = store::timestamp(self.now());
-        let main = item(&r, &message.message_id, &rendered, &to, &now);
+        let main = queued_item(&r, &message.message_id, &rendered, &to, &now);
         let second = match (&password, password_by_phone) {
             (Some(p), false) => {
                 let (lang, subject, body) = password_text(&rendered.lang, &r.reference, &file_name, p);
@@ -216,7 +195,7 @@ impl Desk {
                 // It answers the fulfilment, so the two stay together in the requester's mail program.
                 let thread = Thread::answering(&message.message_id, &thread.references);
                 let built = build_message(&from, &r.requester.name, &to, &text, &thread, &[])?;
-                Some((item(&r, &built.message_id, &text, &to, &now), built.bytes))
+                Some((queued_item(&r, &built.message_id, &text, &to, &now), built.bytes))
             }
             _ => None,
         };

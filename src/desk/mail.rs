@@ -125,6 +125,34 @@ impl Thread {
     }
 }
 
+/// The outbox's record of a message built for `r`, queued for now.
+pub(super) fn queued_item(
+    r: &crate::domain::Request,
+    message_id: &str,
+    rendered: &Rendered,
+    to: &str,
+    now: &str,
+) -> OutboxItem {
+    OutboxItem {
+        id: uuid::Uuid::now_v7().to_string(),
+        request_id: r.id.to_string(),
+        reference: r.reference.clone(),
+        message_id: message_id.to_string(),
+        stage: rendered.stage.clone(),
+        lang: rendered.lang.clone(),
+        recipient: to.to_string(),
+        subject: rendered.subject.clone(),
+        state: "queued".into(),
+        attempts: 0,
+        next_attempt_at: now.to_string(),
+        last_error: None,
+        created_at: now.to_string(),
+        sent_at: None,
+        sent_copy: None,
+        sent_copy_error: None,
+    }
+}
+
 /// The subject with the request's reference in it, so that the requester's reply finds its request even where the
 /// threading headers are lost (a forward, a client that drops them).
 pub(super) fn subject_with_reference(subject: &str, reference: &str) -> String {

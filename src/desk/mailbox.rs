@@ -98,14 +98,6 @@ impl MailWatch {
         imap.logout();
         Ok(woken)
     }
-
-    /// Whether this watch reads the same mailbox as `other` (settings changed: start again).
-    pub fn same_as(&self, other: &MailWatch) -> bool {
-        self.folder == other.folder
-            && self.config.host == other.config.host
-            && self.config.port == other.config.port
-            && self.config.username == other.config.username
-    }
 }
 
 /// A message of the mailbox as the window shows it: the record, and what the request form would be prefilled with.
@@ -128,6 +120,38 @@ fn message_file_name(m: &MailMessage) -> String {
     let subject = subject.trim();
     let day = m.received_at.get(..10).unwrap_or("message");
     if subject.is_empty() { format!("{day} message.eml") } else { format!("{day} {subject}.eml") }
+}
+
+/// The record of a message just taken from `folder`, waiting in the tray, before what it says is filled in.
+fn newly_taken(folder: &str, uidvalidity: u32, uid: u32, received_at: &str, now: &str) -> MailMessage {
+    MailMessage {
+        id: Uuid::now_v7().to_string(),
+        folder: folder.into(),
+        uidvalidity,
+        uid,
+        message_id: None,
+        in_reply_to: None,
+        references: vec![],
+        sender: String::new(),
+        sender_name: String::new(),
+        subject: String::new(),
+        received_at: received_at.into(),
+        size: 0,
+        sha256: String::new(),
+        stored_name: String::new(),
+        kind_guess: None,
+        lang_guess: None,
+        attachments: vec![],
+        problem: None,
+        state: "tray".into(),
+        request_id: None,
+        reference: None,
+        reason: None,
+        taken_at: now.into(),
+        decided_at: None,
+        decided_by: None,
+        done_on_server: false,
+    }
 }
 
 /// A reference (`RD-2026-0042`) named in a subject.
@@ -306,35 +330,22 @@ impl Desk {
     fn take(&self, folder: &str, validity: u32, fetched: &Fetched) -> Result<(String, &'static str)> {
         let draft = eml::read_email(&fetched.bytes)?;
         let parts = eml::read_parts(&fetched.bytes)?;
-        let id = Uuid::now_v7();
         let now = store::timestamp(self.now());
+        let id = Uuid::now_v7();
         let mut message = MailMessage {
             id: id.to_string(),
-            folder: folder.into(),
-            uidvalidity: validity,
-            uid: fetched.uid,
             message_id: draft.message_id.clone(),
             in_reply_to: parts.in_reply_to.clone(),
             references: parts.references.clone(),
             sender: draft.email.clone().unwrap_or_default(),
             sender_name: draft.name.clone(),
             subject: draft.subject.clone(),
-            received_at: store::timestamp(fetched.received),
             size: fetched.bytes.len() as u64,
             sha256: sha256_hex(&fetched.bytes),
-            stored_name: String::new(),
             kind_guess: draft.kind_guess.as_ref().map(|g| g.kind.id().to_string()),
             lang_guess: draft.language_guess.clone(),
             attachments: parts.attachments.iter().map(|(n, _)| n.clone()).collect(),
-            problem: None,
-            state: "tray".into(),
-            request_id: None,
-            reference: None,
-            reason: None,
-            taken_at: now.clone(),
-            decided_at: None,
-            decided_by: None,
-            done_on_server: false,
+            ..newly_taken(folder, validity, fetched.uid, &store::timestamp(fetched.received), &now)
         };
         if let Some(request) = self.reply_to(&message, &parts.answers)? {
             message.state = "reply".into();
@@ -389,32 +400,8 @@ impl Desk {
     fn take_problem(&self, folder: &str, validity: u32, uid: u32, why: &str) -> Result<(String, &'static str)> {
         let now = store::timestamp(self.now());
         let message = MailMessage {
-            id: Uuid::now_v7().to_string(),
-            folder: folder.into(),
-            uidvalidity: validity,
-            uid,
-            message_id: None,
-            in_reply_to: None,
-            references: vec![],
-            sender: String::new(),
-            sender_name: String::new(),
-            subject: String::new(),
-            received_at: now.clone(),
-            size: 0,
-            sha256: String::new(),
-            stored_name: String::new(),
-            kind_guess: None,
-            lang_guess: None,
-            attachments: vec![],
             problem: Some(format!("{why}: open it in your mail program")),
-            state: "tray".into(),
-            request_id: None,
-            reference: None,
-            reason: None,
-            taken_at: now,
-            decided_at: None,
-            decided_by: None,
-            done_on_server: false,
+            ..newly_taken(folder, validity, uid, &now, &now)
         };
         self.store.write(|tx| tx.insert_mail_message(&message))?;
         Ok((message.id, "tray"))

@@ -493,24 +493,7 @@ impl Desk {
         };
         let message = super::mail::build_message(&from, &r.requester.name, &to, &rendered, &thread, &files)?;
         let now = store::timestamp(self.now());
-        let item = OutboxItem {
-            id: uuid::Uuid::now_v7().to_string(),
-            request_id: r.id.to_string(),
-            reference: r.reference.clone(),
-            message_id: message.message_id.clone(),
-            stage: rendered.stage.clone(),
-            lang: rendered.lang.clone(),
-            recipient: to.clone(),
-            subject: rendered.subject.clone(),
-            state: "queued".into(),
-            attempts: 0,
-            next_attempt_at: now.clone(),
-            last_error: None,
-            created_at: now.clone(),
-            sent_at: None,
-            sent_copy: None,
-            sent_copy_error: None,
-        };
+        let item = super::mail::queued_item(&r, &message.message_id, &rendered, &to, &now);
         self.update(&r.reference, |req, tx| {
             tx.queue_message(&item, &message.bytes)?;
             Ok(AuditEvent::ResponseQueued(ev::ResponseQueued {
