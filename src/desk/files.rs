@@ -68,6 +68,7 @@ pub(super) fn safe_file_name(name: &str) -> Result<String> {
 }
 
 /// A file copied into a managed folder, not yet recorded in the database.
+#[derive(Clone)]
 pub(crate) struct StoredFile {
     pub id: String,
     pub file_name: String,

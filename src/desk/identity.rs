@@ -3,6 +3,7 @@
 //! evidence once it is no longer needed. The identity fact the clock uses (`verified_on`) is derived from the checks.
 
 use std::io::Read;
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
@@ -14,7 +15,7 @@ use crate::domain::{
     CheckOutcome, IdentityCheck, Party, RefusalCategory, Request, Status, VerificationMethod, VerificationPolicy,
 };
 use crate::error::{Error, Result};
-use crate::store;
+use crate::store::{self, Attachment};
 
 /// Days after the identity request before an unverified request is flagged, unless configured per regime.
 pub const DEFAULT_UNVERIFIED_DAYS: u32 = 30;
@@ -175,11 +176,16 @@ impl Desk {
     /// clock) once the data subject is verified and, where an agent acts, the agent's authority too; a request
     /// waiting for identity then moves on to "in progress". Evidence files are copied first and removed again if
     /// the record cannot be written.
+    ///
+    /// `from_attachments` names files already among the request's attachments (an ID document that came with the
+    /// requester's reply) to be the check's evidence too: they are moved, not copied, so the evidence purge deletes
+    /// them on schedule and no copy stays behind as an attachment.
     pub fn record_identity_check(
         &self,
         id_or_reference: &str,
         input: CheckInput,
         evidence: Vec<EvidenceFile>,
+        from_attachments: &[String],
     ) -> Result<RequestDetail> {
         let party = match input.party.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
             None => Party::Requester,
@@ -191,7 +197,7 @@ impl Desk {
         if let Some(n) = &note {
             super::check_len("note", n, 5_000)?;
         }
-        if evidence.len() > 20 {
+        if evidence.len() + from_attachments.len() > 20 {
             return Err(Error::invalid("evidence", "at most 20 files per check"));
         }
         let request = self.store.read(|r| r.request(id_or_reference))?;
@@ -199,8 +205,9 @@ impl Desk {
             return Err(Error::refused(format!("{} has no authorised agent on record", request.reference)));
         }
         let on = self.event_date(&request, "on", &input.on)?;
+        let moved = self.attachments_as_evidence(&request, from_attachments)?;
         let root = self.evidence_dir();
-        let mut stored: Vec<StoredFile> = Vec::new();
+        let mut stored: Vec<StoredFile> = moved.iter().map(|(_, f)| f.clone()).collect();
         for mut file in evidence {
             match store_file(&root, self.file_key(), &request.id, &file.name, &mut file.content) {
                 Ok(f) => stored.push(f),
@@ -235,6 +242,9 @@ impl Desk {
                 .collect(),
         };
         let recorded = self.update(id_or_reference, |r, tx| {
+            for (a, _) in &moved {
+                tx.remove_attachment(&r.id, &a.id)?;
+            }
             tx.insert_identity_check(&r.id, &check)?;
             let mut checks = tx.identity_checks(&r.id)?;
             checks.retain(|c| c.id != check.id);
@@ -252,6 +262,14 @@ impl Desk {
                     .iter()
                     .map(|e| ev::FileRef { file_name: e.file_name.clone(), sha256: e.sha256.clone(), size: e.size })
                     .collect(),
+                from_attachments: moved
+                    .iter()
+                    .map(|(a, _)| ev::FileRef {
+                        file_name: a.file_name.clone(),
+                        sha256: a.sha256.clone(),
+                        size: a.size,
+                    })
+                    .collect(),
                 identity_established_on: None,
                 status: None,
                 dates: None,
@@ -265,10 +283,48 @@ impl Desk {
             }
             Ok(AuditEvent::IdentityChecked(data))
         });
-        if recorded.is_err() {
-            stored.iter().for_each(StoredFile::remove);
+        match &recorded {
+            Err(_) => stored.iter().for_each(StoredFile::remove),
+            // The evidence folder holds the file now; the attachment's name for it goes (a crash before this line
+            // leaves a second name of the same file without a record, never a record without its file).
+            Ok(_) => {
+                for (a, _) in &moved {
+                    let _ = std::fs::remove_file(self.attachments_dir().join(&a.stored_name));
+                }
+            }
         }
         recorded
+    }
+
+    /// The named attachments of `request`, each given a second name in the evidence folder (a hard link, or a copy
+    /// where the file system has none): on their way to becoming evidence, not yet recorded as such.
+    fn attachments_as_evidence(&self, request: &Request, ids: &[String]) -> Result<Vec<(Attachment, StoredFile)>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let attachments = self.store.read(|r| r.attachments(&request.id))?;
+        let root = self.evidence_dir();
+        let mut moved: Vec<(Attachment, StoredFile)> = Vec::new();
+        let undo = |moved: &[(Attachment, StoredFile)]| moved.iter().for_each(|(_, f)| f.remove());
+        for (i, id) in ids.iter().enumerate() {
+            let id = id.trim();
+            if ids[..i].iter().any(|other| other.trim() == id) {
+                undo(&moved);
+                return Err(Error::invalid("from_attachment", format!("attachment {id} is named twice")));
+            }
+            let Some(a) = attachments.iter().find(|a| a.id == id) else {
+                undo(&moved);
+                return Err(Error::not_found("attachment", format!("{id} of {}", request.reference)));
+            };
+            match link_into(&self.attachments_dir(), &root, &request.id, a) {
+                Ok(f) => moved.push((a.clone(), f)),
+                Err(e) => {
+                    undo(&moved);
+                    return Err(e);
+                }
+            }
+        }
+        Ok(moved)
     }
 
     /// Ask the requester to confirm their identity: the request waits for it from `on`, and the unverified flag
@@ -441,6 +497,37 @@ impl Desk {
         }
         Ok(report)
     }
+}
+
+/// A second name for the attachment `a` under the evidence folder `root`, at the same relative path: its content
+/// (sealed or not) is unchanged, so its SHA-256 and size are the attachment's.
+fn link_into(attachments: &Path, root: &Path, request_id: &uuid::Uuid, a: &Attachment) -> Result<StoredFile> {
+    let from = attachments.join(&a.stored_name);
+    let to = root.join(&a.stored_name);
+    crate::safe_file::private_dir(root)?;
+    crate::safe_file::private_dir(&root.join(request_id.to_string()))?;
+    if std::fs::symlink_metadata(&from).map(|m| !m.is_file()).unwrap_or(true) {
+        return Err(Error::refused(format!(
+            "the file of attachment {} is missing from the register's folder",
+            a.file_name
+        )));
+    }
+    if std::fs::hard_link(&from, &to).is_err() {
+        let mut input =
+            std::fs::File::open(&from).map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
+        let mut output = crate::safe_file::Output::create(&to, crate::safe_file::Existing::Refuse)?;
+        std::io::copy(&mut input, output.file())
+            .map_err(|e| Error::io(format!("cannot copy {}", from.display()), e))?;
+        output.commit()?;
+    }
+    Ok(StoredFile {
+        id: uuid::Uuid::now_v7().to_string(),
+        file_name: a.file_name.clone(),
+        stored_name: a.stored_name.clone(),
+        sha256: a.sha256.clone(),
+        size: a.size,
+        path: to,
+    })
 }
 
 /// The day the unverified period passed, if it has and the identity is still not established on an open request.

@@ -196,6 +196,10 @@ payloads! {
         pub on: String,
         pub note: Option<String>,
         pub evidence: Vec<FileRef>,
+        /// Those of `evidence` that were the request's attachments (an ID document that came with a reply): moved,
+        /// no longer attachments, deleted by the evidence purge.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub from_attachments: Vec<FileRef>,
         #[serde(default, skip_serializing_if = "Option::is_none", with = "maybe")]
         #[cfg_attr(feature = "specta", specta(type = Option<Option<String>>))]
         pub identity_established_on: Maybe<String>,

@@ -22,6 +22,17 @@ pub struct RecordIdentityCheck {
     #[serde(default)]
     #[cfg_attr(feature = "specta", specta(type = Vec<crate::files::FileUpload>))]
     pub evidence: Vec<FileInput>,
+    /// Attachments of the request (by id) that are evidence of this check, such as an ID document that came with
+    /// the requester's reply: moved to the evidence, so the evidence purge deletes them on schedule.
+    #[arg(
+        long = "from-attachment",
+        display_order = 5,
+        value_name = "ATTACHMENT_ID",
+        help = "An attachment of the request (its id, from `request show --json`) seen as evidence: moved to the \
+                evidence, purged with it; repeat for several"
+    )]
+    #[serde(default)]
+    pub from_attachment: Vec<String>,
 }
 op!(RecordIdentityCheck => RequestDetail, |i, d| {
     let evidence = i
@@ -29,7 +40,7 @@ op!(RecordIdentityCheck => RequestDetail, |i, d| {
         .iter()
         .map(|f| Ok(EvidenceFile { name: f.name(), content: f.open(MAX_ATTACHMENT_BYTES)? }))
         .collect::<crate::Result<Vec<_>>>()?;
-    d.record_identity_check(&i.reference, i.check, evidence)
+    d.record_identity_check(&i.reference, i.check, evidence, &i.from_attachment)
 });
 
 /// Ask the requester for (more) identity on `on`; the clock stops where the regime says so.

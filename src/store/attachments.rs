@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::sqlite::{Reader, Tx};
-use crate::error::Result;
+use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -28,6 +28,36 @@ impl Tx<'_> {
                  VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
             )?
             .execute(params![a.id, request_id.to_string(), a.file_name, a.stored_name, a.sha256, a.size, a.added_at])?;
+        Ok(())
+    }
+}
+
+impl Tx<'_> {
+    /// Take a file off the request's attachments (its record only: the caller moves or deletes the file). Refused
+    /// while the answer or the checklist names it, since they would lose what they point to.
+    pub fn remove_attachment(&self, request_id: &Uuid, id: &str) -> Result<()> {
+        let used: Option<String> = self
+            .tx
+            .prepare_cached(
+                "SELECT 'an item of the answer to the requester (' || category || ')' FROM disclosures
+                 WHERE attachment_id = ?1
+                 UNION ALL SELECT 'the proof of the checklist''s step for ' || system_name FROM checklist_items
+                 WHERE proof_id = ?1
+                 LIMIT 1",
+            )?
+            .query_row([id], |r| r.get(0))
+            .map(Some)
+            .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
+        if let Some(used) = used {
+            return Err(Error::refused(format!("the file is {used}: take it off there first")));
+        }
+        let removed = self
+            .tx
+            .prepare_cached("DELETE FROM attachments WHERE id = ?1 AND request_id = ?2")?
+            .execute(params![id, request_id.to_string()])?;
+        if removed == 0 {
+            return Err(Error::not_found("attachment", id));
+        }
         Ok(())
     }
 }

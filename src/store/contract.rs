@@ -14,7 +14,7 @@ use super::{Attachment, Backend, Query, Sort, Store, Total, Write};
 use crate::domain::{
     Agent, Channel, ClockFacts, Dates, PauseReason, PauseRecord, Request, RequestKind, Requester, Status,
 };
-use crate::error::{Error, Result};
+use crate::error::{Error, ErrorCode, Result};
 
 /// An engine under test: fresh registers of it, and the same register seen by a user who may not change it.
 pub(crate) trait Engine {
@@ -439,6 +439,30 @@ pub(crate) fn events_append_in_order_on_a_chain_that_verifies(e: &dyn Engine) {
     assert_eq!(both, (store.read(|r| r.verify_chain()).unwrap(), rows), "one read reports what the two checks do");
 }
 
+/// An attachment leaves its own request only, once.
+pub(crate) fn an_attachment_is_removed_from_its_own_request_only(e: &dyn Engine) {
+    let store = e.fresh();
+    let ann =
+        add(&store, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let bob =
+        add(&store, sample("Bob", "bob@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let file = Attachment {
+        id: Uuid::new_v4().to_string(),
+        file_name: "passport.pdf".into(),
+        stored_name: format!("{}/passport.pdf", ann.id),
+        sha256: "cd".repeat(32),
+        size: 3,
+        added_at: AT.into(),
+    };
+    store.write(|tx| tx.insert_attachment(&ann.id, &file)).unwrap();
+    let err = store.write(|tx| tx.remove_attachment(&bob.id, &file.id)).unwrap_err();
+    assert_eq!(err.kind(), ErrorCode::NotFound, "{err}");
+    store.write(|tx| tx.remove_attachment(&ann.id, &file.id)).unwrap();
+    assert!(store.read(|rd| rd.attachments(&ann.id)).unwrap().is_empty());
+    let err = store.write(|tx| tx.remove_attachment(&ann.id, &file.id)).unwrap_err();
+    assert_eq!(err.kind(), ErrorCode::NotFound, "{err}");
+}
+
 /// A purge removes the personal data and the events, keeps each event's place, and the chain still verifies.
 pub(crate) fn a_purge_keeps_the_chain_whole(e: &dyn Engine) {
     let store = e.fresh();
@@ -770,6 +794,7 @@ macro_rules! store_contract {
                 the_queue_pages_by_cursor_in_every_sort,
                 events_append_in_order_on_a_chain_that_verifies,
                 a_purge_keeps_the_chain_whole,
+                an_attachment_is_removed_from_its_own_request_only,
                 the_log_facts_are_what_the_events_establish,
                 settings_are_kept,
                 the_dashboard_counts,

@@ -390,6 +390,9 @@ pub trait Write: Read {
 
     // --- a request's parts
     fn insert_attachment(&self, request_id: &Uuid, a: &Attachment) -> Result<()>;
+    /// Take a file off the request's attachments (the record; the caller moves the file). `Refused` while an item of
+    /// the answer or a checklist proof names it, `NotFound` when the request has no such attachment.
+    fn remove_attachment(&self, request_id: &Uuid, id: &str) -> Result<()>;
     /// Drop the person-given names from the stored paths of attachments and identity evidence
     /// (`<request>/<file id>-<name>` → `<request>/<file id>`): a register being encrypted keeps names in the database
     /// only. The number of paths changed.

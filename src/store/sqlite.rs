@@ -871,6 +871,10 @@ impl Write for Tx<'_> {
         Tx::insert_attachment(self, request_id, a)
     }
 
+    fn remove_attachment(&self, request_id: &Uuid, id: &str) -> Result<()> {
+        Tx::remove_attachment(self, request_id, id)
+    }
+
     fn strip_stored_names(&self) -> Result<u64> {
         Tx::strip_stored_names(self)
     }

@@ -304,3 +304,124 @@ fn evidence_retention_can_be_set_and_zero_means_at_once() {
     let v = reg.at("2026-03-20", &["evidence", "purge", "--json"]).json();
     assert_eq!(v["files"], 1);
 }
+
+/// The files under the register's `attachments/` folder.
+fn attachment_files(reg: &Register) -> Vec<PathBuf> {
+    let root = reg.files_dir().join("attachments");
+    let mut out = Vec::new();
+    for d in std::fs::read_dir(&root).into_iter().flatten().flatten() {
+        out.extend(std::fs::read_dir(d.path()).unwrap().flatten().map(|f| f.path()));
+    }
+    out
+}
+
+#[test]
+fn an_id_document_among_the_attachments_becomes_evidence_and_is_purged_with_it() {
+    let reg = Register::new("2026-03-20");
+    reg.request()
+        .name("Pat")
+        .kind("access")
+        .regime("eu-gdpr")
+        .calendar("FR")
+        .received("2026-03-02")
+        .on("2026-03-20")
+        .add();
+    let passport = reg.write("passport.jpg", "passport scan");
+    let form = reg.write("form.pdf", "signed form");
+    reg.at("2026-03-20", &["request", "attach", "RD-2026-0001", &passport]).ok();
+    reg.at("2026-03-20", &["request", "attach", "RD-2026-0001", &form]).ok();
+    let shown = reg.at("2026-03-20", &["request", "show", "RD-2026-0001", "--json"]).json();
+    let id_of = |name: &str| {
+        shown["attachments"].as_array().unwrap().iter().find(|a| a["file_name"] == name).unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    let (passport_id, form_id) = (id_of("passport.jpg"), id_of("form.pdf"));
+    let hash = sha256(Path::new(&passport));
+    let verify = |extra: &[&str]| {
+        let mut args = vec![
+            "request",
+            "verify",
+            "RD-2026-0001",
+            "--method",
+            "id-document",
+            "--outcome",
+            "verified",
+            "--on",
+            "2026-03-04",
+        ];
+        args.extend_from_slice(extra);
+        reg.at("2026-03-20", &args)
+    };
+
+    // Not an attachment of this request, or named twice: refused, nothing moved.
+    verify(&["--from-attachment", "0190aaaa-0000-7000-8000-000000000000"]).assert_error("no attachment");
+    verify(&["--from-attachment", &passport_id, "--from-attachment", &passport_id]).assert_error("twice");
+    assert!(evidence_files(&reg).is_empty(), "a refused check leaves no evidence behind");
+    assert_eq!(attachment_files(&reg).len(), 2);
+
+    let v = verify(&["--from-attachment", &passport_id, "--json"]).json();
+    let names: Vec<&str> =
+        v["attachments"].as_array().unwrap().iter().map(|a| a["file_name"].as_str().unwrap()).collect();
+    assert_eq!(names, ["form.pdf"], "the ID document is no longer an attachment");
+    let evidence = &v["identity"]["checks"][0]["evidence"];
+    assert_eq!(evidence[0]["file_name"], "passport.jpg");
+    assert_eq!(evidence[0]["sha256"], hash.as_str());
+    assert_eq!(v["identity"]["verified"], true);
+    // Moved, not copied: one file under evidence/ with the same content, none left under attachments/.
+    let kept = evidence_files(&reg);
+    assert_eq!(kept.len(), 1);
+    assert_eq!(sha256(&kept[0]), hash);
+    assert_eq!(attachment_files(&reg).len(), 1, "only the form stays an attachment");
+    let last = v["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!(last["kind"], "identity_checked");
+    assert_eq!(last["data"]["from_attachments"][0]["file_name"], "passport.jpg");
+    assert_eq!(last["data"]["from_attachments"][0]["sha256"], hash.as_str());
+    assert_eq!(last["data"]["evidence"][0]["sha256"], hash.as_str());
+
+    // The same attachment cannot be taken twice.
+    verify(&["--from-attachment", &passport_id]).assert_error("no attachment");
+
+    // Answered, then purged on schedule with the rest of the evidence.
+    reg.at("2026-03-20", &["request", "status", "RD-2026-0001", "in-progress"]).ok();
+    reg.at("2026-03-25", &["request", "status", "RD-2026-0001", "fulfilled"]).ok();
+    let v = reg.at("2026-04-24", &["evidence", "purge", "--json"]).json();
+    assert_eq!(v["files"], 1);
+    assert!(evidence_files(&reg).is_empty(), "the ID document is deleted for real");
+    assert_eq!(attachment_files(&reg).len(), 1);
+    assert_eq!(reg.at("2026-04-24", &["audit", "verify", "--json"]).json()["ok"], true);
+    let shown = reg.at("2026-04-24", &["request", "show", "RD-2026-0001", "--json"]).json();
+    assert_eq!(shown["attachments"][0]["id"], form_id.as_str());
+}
+
+#[test]
+fn a_file_the_answer_holds_is_not_taken_as_evidence() {
+    let reg = Register::new("2026-06-10");
+    reg.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "Contact details"]).ok();
+    let reference =
+        reg.request().kind("access").gdpr("IE").received("2026-06-01").who("Pat Example", "pat@example.org").add();
+    let scan = reg.write("statement.pdf", "account statement");
+    reg.run(&["request", "disclose", &reference, "--system", "CRM", "--category", "Account", "--file", &scan]).ok();
+    let shown = reg.run(&["request", "show", &reference, "--json"]).json();
+    let id = shown["attachments"][0]["id"].as_str().unwrap().to_string();
+    reg.run(&[
+        "request",
+        "verify",
+        &reference,
+        "--method",
+        "id-document",
+        "--outcome",
+        "verified",
+        "--on",
+        "2026-06-02",
+        "--from-attachment",
+        &id,
+    ])
+    .assert_error("answer to the requester");
+    assert!(evidence_files(&reg).is_empty(), "a refused move leaves no second name behind");
+    assert_eq!(attachment_files(&reg).len(), 1);
+    let shown = reg.run(&["request", "show", &reference, "--json"]).json();
+    assert_eq!(shown["attachments"].as_array().unwrap().len(), 1);
+    assert!(shown["identity"]["checks"].as_array().unwrap().is_empty());
+}

@@ -1151,6 +1151,22 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     assert!(page.contains("1 file(s) attached"), "{page}");
     s.shot_at("[data-testid=timeline]", "mailbox-03-logged.png").await;
 
+    // The ID document that came with the message is the identity check's evidence in one click: it moves from the
+    // attachments to the evidence (deleted with it on schedule).
+    for item in s.client.find_all(Locator::Css("[data-testid=attachments] li")).await.unwrap() {
+        if item.text().await.unwrap().contains("passport.pdf") {
+            item.find(Locator::Css("[data-testid=attachment-as-evidence]")).await.unwrap().click().await.unwrap();
+        }
+    }
+    let method = s.find("[data-testid=check-method]").await;
+    assert_eq!(method.prop("value").await.unwrap().as_deref(), Some("id-document"));
+    s.shot_at("[data-testid=identity]", "mailbox-03b-evidence-offered.png").await;
+    s.click("[data-testid=identity-save]").await;
+    s.wait_text("[data-testid=identity-checks]", |t| t.contains("passport.pdf")).await;
+    let files = s.text("[data-testid=attachments]").await;
+    assert!(!files.contains("passport.pdf"), "moved, not copied: {files}");
+    s.shot_at("[data-testid=identity]", "mailbox-03c-evidence.png").await;
+
     // The newsletter is set aside with the reason; the tray is empty; the reply is on Bo's request.
     s.click("[data-testid=open-intake]").await;
     s.click("[data-testid=intake-item]").await;

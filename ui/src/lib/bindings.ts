@@ -1895,6 +1895,11 @@ export type IdentityChecked_Deserialize = {
 	on: string,
 	note?: string | null,
 	evidence: FileRef[],
+	/**
+	 *  Those of `evidence` that were the request's attachments (an ID document that came with a reply): moved,
+	 *  no longer attachments, deleted by the evidence purge.
+	 */
+	from_attachments?: FileRef[],
 	identity_established_on?: string | null,
 	status?: StatusMove | null,
 	dates?: DatesChange_Deserialize | null,
@@ -1908,6 +1913,11 @@ export type IdentityChecked_Serialize = {
 	on: string,
 	note: string | null,
 	evidence: FileRef[],
+	/**
+	 *  Those of `evidence` that were the request's attachments (an ID document that came with a reply): moved,
+	 *  no longer attachments, deleted by the evidence purge.
+	 */
+	from_attachments?: FileRef[],
 	identity_established_on?: string | null,
 	status?: StatusMove,
 	dates?: DatesChange_Serialize,
@@ -2998,6 +3008,11 @@ export type RecordIdentityCheck_Deserialize = {
 	reference: string,
 	check: CheckInput_Deserialize,
 	evidence?: FileUpload[],
+	/**
+	 *  Attachments of the request (by id) that are evidence of this check, such as an ID document that came with
+	 *  the requester's reply: moved to the evidence, so the evidence purge deletes them on schedule.
+	 */
+	from_attachment?: string[],
 };
 
 /**  Record an identity check, with the evidence seen (kept until the evidence purge). */
@@ -3005,6 +3020,11 @@ export type RecordIdentityCheck_Serialize = {
 	reference: string,
 	check: CheckInput_Serialize,
 	evidence: FileUpload[],
+	/**
+	 *  Attachments of the request (by id) that are evidence of this check, such as an ID document that came with
+	 *  the requester's reply: moved to the evidence, so the evidence purge deletes them on schedule.
+	 */
+	from_attachment: string[],
 };
 
 /**  Add to a request's checklist the systems added to the data map since it was made. */

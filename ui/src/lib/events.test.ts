@@ -78,6 +78,18 @@ const kinds: [string, unknown, string][] = [
   ],
   [
     "identity_checked",
+    {
+      party: "requester",
+      method: "signed-letter",
+      outcome: "verified",
+      on: "2026-11-22",
+      evidence: [{}, {}],
+      from_attachments: [{}],
+    },
+    "Identity check (Signed letter): verified on Sun 22 Nov 2026, 2 evidence file(s) (1 moved from the attachments)",
+  ],
+  [
+    "identity_checked",
     { party: "agent", method: "signed-letter", outcome: "verified", on: "2026-11-22", evidence: [] },
     "Identity check of the agent's authority (Signed letter): verified on Sun 22 Nov 2026",
   ],

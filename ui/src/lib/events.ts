@@ -158,7 +158,7 @@ function title(e: KnownEvent, l: EventLabels): string {
     case "extension_taken":
       return `Extension taken: requester told ${day(String(e.data.told_on))}`;
     case "identity_checked":
-      return `Identity check${e.data.party === "agent" ? " of the agent's authority" : ""} (${label(l.verification_methods, e.data.method)}): ${label(l.check_outcomes, e.data.outcome).toLowerCase()} on ${day(String(e.data.on))}${count(e.data.evidence) ? `, ${count(e.data.evidence)} evidence file(s)` : ""}`;
+      return `Identity check${e.data.party === "agent" ? " of the agent's authority" : ""} (${label(l.verification_methods, e.data.method)}): ${label(l.check_outcomes, e.data.outcome).toLowerCase()} on ${day(String(e.data.on))}${count(e.data.evidence) ? `, ${count(e.data.evidence)} evidence file(s)` : ""}${count(e.data.from_attachments) ? ` (${count(e.data.from_attachments)} moved from the attachments)` : ""}`;
     case "identity_requested":
       return `Identity asked for on ${day(String(e.data.on))}`;
     case "agent_set":
