@@ -10,7 +10,7 @@ use rightsdesk::desk::{DisclosureInput, NewRequest, QueueRow, RequestDetail};
 use rightsdesk::domain::{RequestKind, Status};
 use rightsdesk::files::FileInput;
 use rightsdesk::ops::{self, Operation};
-use rightsdesk::store::{Dashboard, Page, Query, Sort};
+use rightsdesk::store::{Dashboard, Page, Query, QueueView, Sort};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -27,8 +27,17 @@ pub enum Command {
         kind: Option<String>,
         #[arg(long)]
         regime: Option<String>,
-        #[arg(long = "due-before")]
+        #[arg(long = "due-before", help = "Due on or before this day")]
         due_before: Option<String>,
+        #[arg(long = "due-from", help = "Due on or after this day")]
+        due_from: Option<String>,
+        #[arg(
+            long,
+            help = "One of the dashboard's lists (overdue, due-soon, to-acknowledge, on-hold, open): exactly what its \
+                    count counts; replaces --status, --open and the date filters",
+            conflicts_with_all = ["status", "open", "due_before", "due_from"]
+        )]
+        view: Option<String>,
         #[arg(long)]
         search: Option<String>,
         /// due, received, reference, status, kind, regime, requester (default due).
@@ -166,7 +175,22 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     let detail = |op: Result<RequestDetail, rightsdesk::Error>| detail_out(ctx, &op?);
     match command {
         Command::Add(args) => add(ctx, &desk, *args),
-        Command::List { status, open, kind, regime, due_before, search, sort, desc, limit, after, before, offset } => {
+        Command::List {
+            status,
+            open,
+            kind,
+            regime,
+            due_before,
+            due_from,
+            view,
+            search,
+            sort,
+            desc,
+            limit,
+            after,
+            before,
+            offset,
+        } => {
             let query = Query {
                 status: status
                     .map(|s| {
@@ -186,6 +210,18 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                     .transpose()?,
                 due_before: due_before
                     .map(|d| dates::parse(&d).map_err(|e| bad("due-before", e.to_string())))
+                    .transpose()?,
+                due_from: due_from.map(|d| dates::parse(&d).map_err(|e| bad("due-from", e.to_string()))).transpose()?,
+                acknowledge_by: None,
+                view: view
+                    .map(|v| {
+                        QueueView::parse(&v).ok_or_else(|| {
+                            bad(
+                                "view",
+                                format!("unknown view '{v}' (overdue, due-soon, to-acknowledge, on-hold, open)"),
+                            )
+                        })
+                    })
                     .transpose()?,
                 search,
                 sort: sort

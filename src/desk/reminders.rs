@@ -2,7 +2,6 @@
 //! tomorrow, acknowledgements due. The shell turns this into an OS notification.
 
 use serde::{Deserialize, Serialize};
-use time::Duration;
 
 use super::Desk;
 use crate::error::Result;
@@ -17,8 +16,7 @@ pub struct Reminder {
 impl Desk {
     /// `None` when nothing needs attention.
     pub fn reminder(&self) -> Result<Option<Reminder>> {
-        let today = self.today();
-        let d = self.store.read(|r| r.dashboard(today, today + Duration::days(1)))?;
+        let d = self.dashboard_within(1)?;
         let mut parts = Vec::new();
         let plural = |n: u64, one: &str, many: &str| if n == 1 { format!("1 {one}") } else { format!("{n} {many}") };
         if d.overdue > 0 {

@@ -8,7 +8,7 @@ use crate::dates;
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{CheckOutcome, RefusalCategory, Request, Status, Transition};
 use crate::error::{Error, Result};
-use crate::store::{self, Attachment, Event, Page, Query, RequestRow};
+use crate::store::{self, Attachment, Event, Page, Query, QueueView, RequestRow};
 
 use super::{Desk, Explanation, IdentityView, Related, check_len, checklist, clean, store_file};
 
@@ -224,15 +224,36 @@ impl Desk {
         })
     }
 
+    /// A page of the queue; a dashboard view (`query.view`) sets its own filters for today.
     pub fn list(&self, query: &Query) -> Result<Page<QueueRow>> {
-        let page = self.store.read(|r| r.list(query))?;
         let today = self.today();
+        let query = match query.view {
+            Some(view) => view.narrow(query, today, today + Duration::days(DUE_SOON_DAYS)),
+            None => query.clone(),
+        };
+        let page = self.store.read(|r| r.list(&query))?;
         Ok(page.map(|row| QueueRow { due_state: due_state(row.is_open, row.effective_due, today), row }))
     }
 
+    /// The dashboard: how many requests each view lists today.
     pub fn dashboard(&self) -> Result<store::Dashboard> {
+        self.dashboard_within(DUE_SOON_DAYS)
+    }
+
+    /// The dashboard with "soon" meaning within `days` (the reminder's: today or tomorrow).
+    pub(super) fn dashboard_within(&self, days: i64) -> Result<store::Dashboard> {
         let today = self.today();
-        self.store.read(|r| r.dashboard(today, today + Duration::days(DUE_SOON_DAYS)))
+        let soon = today + Duration::days(days);
+        self.store.read(|r| {
+            let count = |view: QueueView| r.count(&view.narrow(&Query::default(), today, soon));
+            Ok(store::Dashboard {
+                open: count(QueueView::Open)?,
+                overdue: count(QueueView::Overdue)?,
+                due_soon: count(QueueView::DueSoon)?,
+                acknowledgement_due: count(QueueView::ToAcknowledge)?,
+                on_hold: count(QueueView::OnHold)?,
+            })
+        })
     }
 
     /// Move a request along its lifecycle; refused with the allowed moves when illegal. A refusal or partial

@@ -10,7 +10,7 @@ use serde_json::json;
 use time::macros::{date, datetime};
 use uuid::Uuid;
 
-use super::{Attachment, Backend, Query, Sort, Store, Total, Write};
+use super::{Attachment, Backend, Query, QueueView, Sort, Store, Total, Write};
 use crate::domain::{
     Agent, Channel, ClockFacts, Dates, PauseReason, PauseRecord, Request, RequestKind, Requester, Status,
 };
@@ -617,7 +617,8 @@ pub(crate) fn settings_are_kept(e: &dyn Engine) {
     assert_eq!(id.len(), 32, "a register has an id from the start");
 }
 
-/// The dashboard counts open, overdue, due soon, acknowledgements due and requests on hold.
+/// The dashboard's views count open, overdue, due soon, acknowledgements due and requests on hold, and list exactly
+/// what they count.
 pub(crate) fn the_dashboard_counts(e: &dyn Engine) {
     let store = e.fresh();
     let today = date!(2026 - 03 - 10);
@@ -634,8 +635,19 @@ pub(crate) fn the_dashboard_counts(e: &dyn Engine) {
         r.dates.acknowledge_by = ack;
         add(&store, r);
     }
-    let d = store.read(|r| r.dashboard(today, soon)).unwrap();
-    assert_eq!((d.open, d.overdue, d.due_soon, d.acknowledgement_due, d.on_hold), (4, 1, 2, 1, 1), "{d:?}");
+    let expected = [
+        (QueueView::Open, 4),
+        (QueueView::Overdue, 1),
+        (QueueView::DueSoon, 2),
+        (QueueView::ToAcknowledge, 1),
+        (QueueView::OnHold, 1),
+    ];
+    for (view, n) in expected {
+        let q = view.narrow(&Query { limit: 50, ..Query::default() }, today, soon);
+        assert_eq!(store.read(|r| r.count(&q)).unwrap(), n, "{view:?}");
+        let listed = store.read(|r| r.list(&q)).unwrap();
+        assert_eq!((listed.items.len(), listed.total), (n as usize, Some(Total::Exact(n))), "{view:?}");
+    }
 }
 
 /// The log's scan hands every request of the period to the callback once, oldest first, spam left out; an error

@@ -52,7 +52,7 @@ pub use disclosures::Disclosure;
 pub use export::{LogRecord, MetricRecord};
 pub use imports::ImportRecord;
 pub use mailbox::MailMessage;
-pub use queue::{COUNT_CAP, Page, Query, SEARCH_CAP, Sort, Total};
+pub use queue::{COUNT_CAP, Page, Query, QueueView, SEARCH_CAP, Sort, Total};
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, RequestRow};
 pub use responses::{DefaultTemplate, OutboxItem, TemplateRow};
@@ -208,8 +208,9 @@ pub trait Read {
     /// last descending); `offset` still skips rows on a page without a cursor. A page without a cursor counts its
     /// matches up to [`COUNT_CAP`].
     fn list(&self, q: &Query) -> Result<Page<RequestRow>>;
-    /// Counts for the dashboard, relative to `today` (due by `soon`: due soon).
-    fn dashboard(&self, today: Date, soon: Date) -> Result<Dashboard>;
+    /// How many requests match `q`'s filters, exactly (its search, sort and page aside): the dashboard counts its
+    /// views (`QueueView::narrow`) with it, so each number is the length of the list it opens.
+    fn count(&self, q: &Query) -> Result<u64>;
     /// Every request's id, purged ones included, in insertion order.
     fn request_ids(&self) -> Result<Vec<String>>;
     /// Open requests (on `calendar`, or all) after the cursor `after` (0 to start), `limit` at a time, each with

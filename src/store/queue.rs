@@ -53,9 +53,21 @@ pub struct Query {
     pub open_only: bool,
     pub kind: Option<RequestKind>,
     pub regime: Option<String>,
+    /// Due on or before this day.
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub due_before: Option<Date>,
+    /// Due on or after this day.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    #[serde(with = "iso::option")]
+    pub due_from: Option<Date>,
+    /// An acknowledgement due (by the regime) on or before this day.
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    #[serde(with = "iso::option")]
+    pub acknowledge_by: Option<Date>,
+    /// One of the dashboard's lists: it sets the status, open and date filters as the dashboard counts them
+    /// (`QueueView::narrow`), so a tile's number is the length of the list it opens.
+    pub view: Option<QueueView>,
     /// Free text matched against reference, requester name, email, account reference, description and notes
     /// (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
     /// more than [`SEARCH_CAP`] requests lists the [`SEARCH_CAP`] most recently logged of them (total: at least).
@@ -71,6 +83,63 @@ pub struct Query {
     /// scripts; use `after`).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub offset: u64,
+}
+
+/// The dashboard's lists, each defined once: the dashboard counts the requests a view lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum QueueView {
+    /// Open, due before today.
+    Overdue,
+    /// Open, due from today to `soon`.
+    DueSoon,
+    /// Received and not yet acknowledged, the acknowledgement due by `soon`.
+    ToAcknowledge,
+    OnHold,
+    /// Still being worked on.
+    Open,
+}
+
+impl QueueView {
+    pub const ALL: [QueueView; 5] =
+        [QueueView::Overdue, QueueView::DueSoon, QueueView::ToAcknowledge, QueueView::OnHold, QueueView::Open];
+
+    pub fn parse(id: &str) -> Option<QueueView> {
+        serde_json::from_value(serde_json::Value::String(id.to_string())).ok()
+    }
+
+    /// `q` narrowed to this view on `today` ("soon": up to `soon`): its status, open and date filters are the view's;
+    /// kind, regime, search and sort stay the officer's.
+    pub fn narrow(self, q: &Query, today: Date, soon: Date) -> Query {
+        let mut q = Query {
+            status: None,
+            open_only: false,
+            due_before: None,
+            due_from: None,
+            acknowledge_by: None,
+            view: Some(self),
+            ..q.clone()
+        };
+        match self {
+            QueueView::Overdue => {
+                q.open_only = true;
+                q.due_before = today.previous_day();
+            }
+            QueueView::DueSoon => {
+                q.open_only = true;
+                q.due_from = Some(today);
+                q.due_before = Some(soon);
+            }
+            QueueView::ToAcknowledge => {
+                q.status = Some(Status::Received);
+                q.acknowledge_by = Some(soon);
+            }
+            QueueView::OnHold => q.status = Some(Status::OnHold),
+            QueueView::Open => q.open_only = true,
+        }
+        q
+    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -338,6 +407,12 @@ fn filters(q: &Query, narrow: bool) -> Where {
     if let Some(d) = q.due_before {
         w.add(format!("{} <= ?", col("effective_due")), [Value::Text(dates::fmt(d))]);
     }
+    if let Some(d) = q.due_from {
+        w.add(format!("{} >= ?", col("effective_due")), [Value::Text(dates::fmt(d))]);
+    }
+    if let Some(d) = q.acknowledge_by {
+        w.add(format!("{} <= ?", col("acknowledge_by")), [Value::Text(dates::fmt(d))]);
+    }
     if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if let Some(phrase) = fts_search(q) {
             // The trigram index finds substrings of three characters or more. A broad search (a common word of
@@ -453,6 +528,17 @@ impl Reader<'_> {
             next,
             prev,
         })
+    }
+
+    /// How many requests match `q`'s filters, exactly (the dashboard's counts: one query per view).
+    pub fn count(&self, q: &Query) -> Result<u64> {
+        let filter = filters(q, true);
+        let sql = format!("SELECT count(*) FROM requests WHERE {}", filter.sql());
+        let n: i64 = self
+            .conn
+            .prepare_cached(&sql)?
+            .query_row(rusqlite::params_from_iter(filter.values.iter()), |r| r.get(0))?;
+        Ok(u64::try_from(n).unwrap_or(0))
     }
 
     /// Whether a search matches more requests than it keeps (its newest [`SEARCH_CAP`]).

@@ -226,28 +226,6 @@ impl Reader<'_> {
             .optional()?
             .ok_or_else(|| Error::not_found("request", id_or_reference))
     }
-
-    /// Counts for the dashboard, relative to `today`.
-    pub fn dashboard(&self, today: Date, soon: Date) -> Result<Dashboard> {
-        let (t, s) = (dates::fmt(today), dates::fmt(soon));
-        let count = |sql: &str, p: &[&dyn rusqlite::ToSql]| -> Result<u64> {
-            let n: i64 = self.conn.prepare_cached(sql)?.query_row(p, |r| r.get(0))?;
-            Ok(u64::try_from(n).unwrap_or(0))
-        };
-        Ok(Dashboard {
-            open: count("SELECT count(*) FROM requests WHERE is_open = 1", &[])?,
-            overdue: count("SELECT count(*) FROM requests WHERE is_open = 1 AND effective_due < ?1", &[&t])?,
-            due_soon: count(
-                "SELECT count(*) FROM requests WHERE is_open = 1 AND effective_due >= ?1 AND effective_due <= ?2",
-                &[&t, &s],
-            )?,
-            acknowledgement_due: count(
-                "SELECT count(*) FROM requests WHERE status = 'received' AND acknowledge_by IS NOT NULL AND acknowledge_by <= ?1",
-                &[&s],
-            )?,
-            on_hold: count("SELECT count(*) FROM requests WHERE status = 'on-hold'", &[])?,
-        })
-    }
 }
 
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]

@@ -16,10 +16,9 @@ use time::Date;
 use uuid::Uuid;
 
 use super::{
-    Attachment, BlockedSender, CalendarDay, ChainWalk, ChainedEvent, ChecklistItem, Dashboard, DefaultTemplate,
-    Disclosure, Event, HeadAt, ImportRecord, LogRecord, MailMessage, MetricRecord, OutboxItem, Page, Purged, Query,
-    RequestLink, RequestRow, RequesterRecord, RowsCheck, StoredCheckpoint, System, TemplateRow, TriggerProblem,
-    migrate,
+    Attachment, BlockedSender, CalendarDay, ChainWalk, ChainedEvent, ChecklistItem, DefaultTemplate, Disclosure, Event,
+    HeadAt, ImportRecord, LogRecord, MailMessage, MetricRecord, OutboxItem, Page, Purged, Query, RequestLink,
+    RequestRow, RequesterRecord, RowsCheck, StoredCheckpoint, System, TemplateRow, TriggerProblem, migrate,
 };
 use super::{Backend, Read, Write};
 use crate::domain::{Evidence, IdentityCheck, Request, RequestKind};
@@ -543,8 +542,8 @@ macro_rules! impl_read {
                 self.as_reader().list(q)
             }
 
-            fn dashboard(&self, today: Date, soon: Date) -> Result<Dashboard> {
-                self.as_reader().dashboard(today, soon)
+            fn count(&self, q: &Query) -> Result<u64> {
+                self.as_reader().count(q)
             }
 
             fn request_ids(&self) -> Result<Vec<String>> {

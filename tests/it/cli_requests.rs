@@ -300,3 +300,35 @@ fn attachments_are_copied_hashed_and_audited() {
     run_db(&reg.db, &["request", "attach", "RD-2026-0001", "/no/such/file.pdf"]).assert_error("/no/such/file.pdf");
     run_db(&reg.db, &["request", "attach", "RD-2026-0404", letter.to_str().unwrap()]).assert_error("RD-2026-0404");
 }
+
+#[test]
+fn each_dashboard_number_is_the_length_of_the_list_it_opens() {
+    let reg = register();
+    reg.run(&["demo", "seed", "--count", "600", "--json"]).ok();
+    let dashboard = reg.run(&["request", "dashboard", "--json"]).json();
+    let mut seen = 0;
+    for (view, key) in [
+        ("overdue", "overdue"),
+        ("due-soon", "due_soon"),
+        ("to-acknowledge", "acknowledgement_due"),
+        ("on-hold", "on_hold"),
+        ("open", "open"),
+    ] {
+        let listed = reg.run(&["request", "list", "--view", view, "--limit", "500", "--json"]).json();
+        let n = dashboard[key].as_u64().unwrap();
+        assert_eq!(listed["total"].as_u64(), Some(n), "{view}: the tile says {n}");
+        assert_eq!(listed["items"].as_array().unwrap().len() as u64, n.min(500), "{view}");
+        seen += n;
+    }
+    assert!(dashboard["due_soon"].as_u64().unwrap() > 0 && dashboard["overdue"].as_u64().unwrap() > 0, "{dashboard}");
+    assert!(seen > 0);
+    // Due soon is not overdue: no request is in both lists.
+    let refs = |view: &str| -> Vec<String> {
+        let page = reg.run(&["request", "list", "--view", view, "--limit", "500", "--json"]).json();
+        page["items"].as_array().unwrap().iter().map(|i| i["reference"].as_str().unwrap().to_string()).collect()
+    };
+    let overdue = refs("overdue");
+    assert!(refs("due-soon").iter().all(|r| !overdue.contains(r)));
+    reg.run(&["request", "list", "--view", "late"]).assert_error("unknown view");
+    reg.run(&["request", "list", "--view", "open", "--status", "received"]).assert_error("cannot be used with");
+}

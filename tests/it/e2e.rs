@@ -225,6 +225,16 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert!(s.client.find_all(Locator::Css("tr.row")).await.unwrap().len() >= 10);
     assert!(s.text("[data-testid=tile-overdue]").await.contains("overdue"));
     s.shot("01-queue.png").await;
+    // Each tile opens the list its number counts.
+    for tile in ["tile-due-soon", "tile-acknowledge", "tile-overdue"] {
+        let said = s.text(&format!("[data-testid={tile}] strong")).await;
+        s.click(&format!("[data-testid={tile}]")).await;
+        s.find("[data-testid=queue-view]").await;
+        let want = format!("{said} request");
+        s.wait_text("[data-testid=page-info]", |t| t.starts_with(&want)).await;
+    }
+    s.shot("01b-tile-overdue.png").await;
+    s.click("[data-testid=queue-view] button").await;
 
     // A new request: an empty form is refused inline, field by field.
     s.click("[data-testid=new-request]").await;

@@ -9,6 +9,7 @@ export type AppInfo = B.AppInfo_Serialize;
 export type FormOptions = B.FormOptions_Serialize;
 export type Dashboard = B.Dashboard;
 export type Query = B.Query_Serialize;
+export type QueueView = B.QueueView;
 export type Page<T> = B.Page_Serialize<T>;
 export type Total = B.Total;
 export type QueueRow = B.QueueRow_Serialize;

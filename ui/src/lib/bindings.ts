@@ -2872,7 +2872,17 @@ export type Query_Deserialize = {
 	open_only?: boolean,
 	kind?: RequestKind | null,
 	regime?: string | null,
+	/**  Due on or before this day. */
 	due_before?: string | null,
+	/**  Due on or after this day. */
+	due_from?: string | null,
+	/**  An acknowledgement due (by the regime) on or before this day. */
+	acknowledge_by?: string | null,
+	/**
+	 *  One of the dashboard's lists: it sets the status, open and date filters as the dashboard counts them
+	 *  (`QueueView::narrow`), so a tile's number is the length of the list it opens.
+	 */
+	view?: QueueView | null,
 	/**
 	 *  Free text matched against reference, requester name, email, account reference, description and notes
 	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
@@ -2900,7 +2910,17 @@ export type Query_Serialize = {
 	open_only: boolean,
 	kind: RequestKind | null,
 	regime: string | null,
+	/**  Due on or before this day. */
 	due_before: string | null,
+	/**  Due on or after this day. */
+	due_from: string | null,
+	/**  An acknowledgement due (by the regime) on or before this day. */
+	acknowledge_by: string | null,
+	/**
+	 *  One of the dashboard's lists: it sets the status, open and date filters as the dashboard counts them
+	 *  (`QueueView::narrow`), so a tile's number is the length of the list it opens.
+	 */
+	view: QueueView | null,
 	/**
 	 *  Free text matched against reference, requester name, email, account reference, description and notes
 	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
@@ -2957,6 +2977,17 @@ export type QueueRow_Deserialize = {
 export type QueueRow_Serialize = {
 	due_state: DueState,
 } & RequestRow_Serialize;
+
+/**  The dashboard's lists, each defined once: the dashboard counts the requests a view lists. */
+export type QueueView = 
+/**  Open, due before today. */
+"overdue" | 
+/**  Open, due from today to `soon`. */
+"due-soon" | 
+/**  Received and not yet acknowledged, the acknowledgement due by `soon`. */
+"to-acknowledge" | "on-hold" | 
+/**  Still being worked on. */
+"open";
 
 /**  Read an email (.eml) into a prefilled request form; nothing is logged. */
 export type ReadEmail = {

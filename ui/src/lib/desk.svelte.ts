@@ -1,8 +1,7 @@
 // What the whole window shares: the register's info, the form options, the dashboard's counts and the queue's
 // filters (kept here so that they survive a visit to a request).
 import { appInfo, call, listenForMail, message, vault } from "./api";
-import type { AppInfo, Dashboard, FormOptions, Query } from "./api";
-import { addDays } from "./format";
+import type { AppInfo, Dashboard, FormOptions, Query, QueueView } from "./api";
 
 export class Desk {
   info = $state<AppInfo | null>(null);
@@ -22,6 +21,9 @@ export class Desk {
     kind: null,
     regime: null,
     due_before: null,
+    due_from: null,
+    acknowledge_by: null,
+    view: null,
     search: null,
     sort: "due",
     descending: false,
@@ -89,19 +91,17 @@ export class Desk {
     }
   };
 
-  /** The queue of open requests due within `days` (all of them for null). */
-  showDue(days: number | null, openOnly = true) {
-    if (!this.options) return;
+  /** The list a dashboard tile counts: the core sets its filters, so the list holds what the tile's number says. */
+  showView(view: QueueView) {
     this.query = {
       ...this.query,
+      view,
       status: null,
-      open_only: openOnly,
-      due_before: days === null ? null : addDays(this.options.today, days),
+      open_only: false,
+      due_before: null,
+      due_from: null,
+      acknowledge_by: null,
       offset: 0,
     };
-  }
-
-  showStatus(status: Query["status"]) {
-    this.query = { ...this.query, status, open_only: false, due_before: null, offset: 0 };
   }
 }
