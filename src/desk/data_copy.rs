@@ -19,7 +19,6 @@ use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::respond::Rendered;
 use crate::respond::render::CopyVars;
-use crate::safe_file::Existing;
 use crate::store::{self, OutboxItem};
 
 /// How the copy can travel.
@@ -166,16 +165,6 @@ impl Desk {
         rendered.subject = subject_with_reference(&rendered.subject, &r.reference);
         let password = encrypted.then(generate_password);
         let zip = if how == "outside" { None } else { Some(self.data_copy_zip(&r, password.as_deref(), lang)?) };
-        if let Some((bytes, _)) = &zip
-            && bytes.len() > DEFAULT_MAX_MESSAGE_BYTES / 4 * 3
-        {
-            return Err(Error::refused(format!(
-                "the copy is {} MB: too large to go with an email (mail servers commonly refuse more than {} MB) — \
-                 send it outside the app (--copy outside: by post or a download)",
-                bytes.len() / (1024 * 1024),
-                DEFAULT_MAX_MESSAGE_BYTES / (1024 * 1024)
-            )));
-        }
         let files: Vec<(String, Vec<u8>)> =
             zip.as_ref().map(|(bytes, _)| vec![(file_name.clone(), bytes.clone())]).unwrap_or_default();
         let message = build_message(&from, &r.requester.name, &to, &rendered, &thread, &files)?;
@@ -233,21 +222,20 @@ impl Desk {
         })
     }
 
-    /// The subject export as bytes, with its SHA-256: written to a private temporary folder inside the register's
-    /// own (never a shared one) and removed as soon as it is read.
+    /// The subject export as bytes, with its SHA-256: built in memory (nothing of it is ever written to disk, so
+    /// an encrypted register leaves no plain copy in free blocks), and refused once it is too large for an email.
     fn data_copy_zip(&self, r: &Request, password: Option<&str>, lang: Option<&str>) -> Result<(Vec<u8>, String)> {
-        let dir = tempfile::Builder::new()
-            .prefix(".data-copy-")
-            .tempdir_in(self.files_dir())
-            .map_err(|e| Error::io("cannot make a temporary folder for the copy", e))?;
-        let path = dir.path().join(format!("{}-personal-data.zip", r.reference));
-        let export = self.export_subject(&r.reference, &path, Existing::Refuse, password, lang, &mut |_, _| {})?;
-        let bytes = std::fs::read(&path);
-        // Overwritten before it goes: in an encrypted register nothing plain should stay in free blocks (the copy is
-        // still plain on disk for these moments: building it in memory is the next step, see the issue's note).
-        crate::vault::rekey::scrub_file(&path);
-        let bytes = bytes.map_err(|e| Error::io("cannot read the copy back", e))?;
-        Ok((bytes, export.sha256))
+        let limit = DEFAULT_MAX_MESSAGE_BYTES / 4 * 3;
+        // Base64 makes an attachment a third larger: past three quarters of the message limit it cannot go.
+        match self.subject_export_in_memory(&r.reference, &zip_name(r), password, lang, limit as u64)? {
+            Some((bytes, export)) => Ok((bytes, export.sha256)),
+            None => Err(Error::refused(format!(
+                "the copy is more than {} MB: too large to go with an email (mail servers commonly refuse more than \
+                 {} MB) — send it outside the app (--copy outside: by post or a download)",
+                limit / (1024 * 1024),
+                DEFAULT_MAX_MESSAGE_BYTES / (1024 * 1024)
+            ))),
+        }
     }
 }
 
