@@ -767,6 +767,29 @@ fn the_copy_of_the_data_goes_attached_or_encrypted_with_its_password_apart_and_t
     assert!(!open_zip(&zip, &reg.path("locked"), None).0, "encrypted: no password, no data");
     let (opened, data) = open_zip(&zip, &reg.path("opened"), Some(password));
     assert!(opened && data.contains("+353 1 555 0199"), "{data}");
+    // Delivered, the password stays nowhere in the register: not in the database (its outbox message is the copy
+    // kept without it, the old bytes zeroed) nor its log, not in any file (the .eml attached to the request is that
+    // copy), not in the outbox's listing or the audit trail.
+    assert!(got[1].0.contains(password), "sent as it reads, so a search for its bytes means something");
+    let holds = |bytes: &[u8]| bytes.windows(password.len()).any(|w| w == password.as_bytes());
+    let mut wal = reg.db.clone().into_os_string();
+    wal.push("-wal");
+    for file in [reg.db.clone(), wal.into()] {
+        assert!(!std::fs::read(&file).is_ok_and(|b| holds(&b)), "the password is in {}", file.display());
+    }
+    let files_now = support::files_under(&files);
+    for file in &files_now {
+        assert!(!holds(&std::fs::read(file).unwrap()), "the password is in {}", file.display());
+    }
+    let kept = files_now.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default());
+    let kept: Vec<String> = kept.filter(|t| t.contains("removed from Rightsdesk's copy")).collect();
+    assert_eq!(kept.len(), 1, "the password message is kept, without its password");
+    assert!(kept[0].contains(second.message_id().unwrap()) && kept[0].contains("Password for your copy"));
+    for listing in [&["mail", "outbox", "--json"][..], &["request", "show", &reference, "--json"], &["audit", "verify"]]
+    {
+        let out = reg.run(listing);
+        assert!(!out.stdout.contains(password) && !out.stderr.contains(password), "{listing:?}: {}", out.stdout);
+    }
     let shown = reg.run(&["request", "show", &reference, "--json"]).json();
     let event = shown["events"].as_array().unwrap().iter().find(|e| e["kind"] == "data_copy_sent").unwrap().clone();
     assert_eq!(
