@@ -6,12 +6,16 @@
 //! copy comes another way (post, a download). The fulfilment's wording follows the choice (`copy.how`), and a
 //! template whose text does not change with it is refused, since it would claim an attachment that may not be
 //! there. The delivery is one `data_copy_sent` event naming the ZIP's SHA-256 (the export itself is its own
-//! `subject_export_made` event).
+//! `subject_export_made` event). An emailed password is kept only until its message is delivered: the outbox
+//! stores it with a copy to keep in its place (`eml_kept`), which is all the register and the Sent folder hold
+//! once the server accepted it (`Desk::record_sent`).
 
 use serde::{Deserialize, Serialize};
 
 use super::Desk;
-use super::mail::{DEFAULT_MAX_MESSAGE_BYTES, Thread, build_message, queued_item, subject_with_reference};
+use super::mail::{
+    DEFAULT_MAX_MESSAGE_BYTES, Thread, build_message, build_message_and_kept_copy, queued_item, subject_with_reference,
+};
 use super::responses::complete;
 use crate::dates;
 use crate::domain::Request;
@@ -19,7 +23,6 @@ use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::respond::Rendered;
 use crate::respond::render::CopyVars;
-use crate::safe_file::Existing;
 use crate::store::{self, OutboxItem};
 
 /// How the copy can travel.
@@ -55,6 +58,10 @@ fn generate_password() -> String {
         .collect();
     groups.join("-")
 }
+
+/// What Rightsdesk's copy of the password message says where the password was (the officer reads it, in the
+/// request's .eml and the Sent folder).
+pub const PASSWORD_REMOVED: &str = "[removed from Rightsdesk's copy once the message was delivered]";
 
 /// The second message: the password alone, in the requester's language (English otherwise).
 fn password_text(lang: &str, reference: &str, file: &str, password: &str) -> (String, String, String) {
@@ -166,16 +173,6 @@ impl Desk {
         rendered.subject = subject_with_reference(&rendered.subject, &r.reference);
         let password = encrypted.then(generate_password);
         let zip = if how == "outside" { None } else { Some(self.data_copy_zip(&r, password.as_deref(), lang)?) };
-        if let Some((bytes, _)) = &zip
-            && bytes.len() > DEFAULT_MAX_MESSAGE_BYTES / 4 * 3
-        {
-            return Err(Error::refused(format!(
-                "the copy is {} MB: too large to go with an email (mail servers commonly refuse more than {} MB) — \
-                 send it outside the app (--copy outside: by post or a download)",
-                bytes.len() / (1024 * 1024),
-                DEFAULT_MAX_MESSAGE_BYTES / (1024 * 1024)
-            )));
-        }
         let files: Vec<(String, Vec<u8>)> =
             zip.as_ref().map(|(bytes, _)| vec![(file_name.clone(), bytes.clone())]).unwrap_or_default();
         let message = build_message(&from, &r.requester.name, &to, &rendered, &thread, &files)?;
@@ -194,17 +191,20 @@ impl Desk {
                 };
                 // It answers the fulfilment, so the two stay together in the requester's mail program.
                 let thread = Thread::answering(&message.message_id, &thread.references);
-                let built = build_message(&from, &r.requester.name, &to, &text, &thread, &[])?;
-                Some((queued_item(&r, &built.message_id, &text, &to, &now), built.bytes))
+                // The password goes to the requester and stays nowhere: kept for delivery only, then replaced by
+                // this copy without it (the .eml attached to the request and the Sent folder's copy are this one).
+                let (_, _, kept) = password_text(&text.lang, &r.reference, &file_name, PASSWORD_REMOVED);
+                let (built, kept) = build_message_and_kept_copy(&from, &r.requester.name, &to, &text, &thread, &kept)?;
+                Some((queued_item(&r, &built.message_id, &text, &to, &now), built.bytes, kept))
             }
             _ => None,
         };
         let sha256 = zip.as_ref().map(|(_, sha)| sha.clone());
         let bytes = zip.as_ref().map(|(b, _)| b.len() as u64).unwrap_or(0);
         self.update(&r.reference, |_, tx| {
-            tx.queue_message(&main, &message.bytes)?;
-            if let Some((second, eml)) = &second {
-                tx.queue_message(second, eml)?;
+            tx.queue_message(&main, &message.bytes, None)?;
+            if let Some((second, eml, kept)) = &second {
+                tx.queue_message(second, eml, Some(kept))?;
             }
             Ok(AuditEvent::DataCopySent(ev::DataCopySent {
                 outbox_id: main.id.clone(),
@@ -218,14 +218,14 @@ impl Desk {
                 bytes,
                 encrypted,
                 password_by: password.as_ref().map(|_| if password_by_phone { "phone" } else { "email" }.into()),
-                password_message_id: second.as_ref().map(|(s, _)| s.message_id.clone()),
+                password_message_id: second.as_ref().map(|(s, _, _)| s.message_id.clone()),
                 on: dates::fmt(self.today()),
                 dates: None,
             }))
         })?;
         Ok(DataCopyQueued {
             message: main,
-            password_message: second.map(|(s, _)| s),
+            password_message: second.map(|(s, _, _)| s),
             password: password.filter(|_| password_by_phone),
             file_name: zip.as_ref().map(|_| file_name),
             sha256,
@@ -233,21 +233,20 @@ impl Desk {
         })
     }
 
-    /// The subject export as bytes, with its SHA-256: written to a private temporary folder inside the register's
-    /// own (never a shared one) and removed as soon as it is read.
+    /// The subject export as bytes, with its SHA-256: built in memory (nothing of it is ever written to disk, so
+    /// an encrypted register leaves no plain copy in free blocks), and refused once it is too large for an email.
     fn data_copy_zip(&self, r: &Request, password: Option<&str>, lang: Option<&str>) -> Result<(Vec<u8>, String)> {
-        let dir = tempfile::Builder::new()
-            .prefix(".data-copy-")
-            .tempdir_in(self.files_dir())
-            .map_err(|e| Error::io("cannot make a temporary folder for the copy", e))?;
-        let path = dir.path().join(format!("{}-personal-data.zip", r.reference));
-        let export = self.export_subject(&r.reference, &path, Existing::Refuse, password, lang, &mut |_, _| {})?;
-        let bytes = std::fs::read(&path);
-        // Overwritten before it goes: in an encrypted register nothing plain should stay in free blocks (the copy is
-        // still plain on disk for these moments: building it in memory is the next step, see the issue's note).
-        crate::vault::rekey::scrub_file(&path);
-        let bytes = bytes.map_err(|e| Error::io("cannot read the copy back", e))?;
-        Ok((bytes, export.sha256))
+        let limit = DEFAULT_MAX_MESSAGE_BYTES / 4 * 3;
+        // Base64 makes an attachment a third larger: past three quarters of the message limit it cannot go.
+        match self.subject_export_in_memory(&r.reference, &zip_name(r), password, lang, limit as u64)? {
+            Some((bytes, export)) => Ok((bytes, export.sha256)),
+            None => Err(Error::refused(format!(
+                "the copy is more than {} MB: too large to go with an email (mail servers commonly refuse more than \
+                 {} MB) — send it outside the app (--copy outside: by post or a download)",
+                limit / (1024 * 1024),
+                DEFAULT_MAX_MESSAGE_BYTES / (1024 * 1024)
+            ))),
+        }
     }
 }
 

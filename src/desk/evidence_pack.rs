@@ -133,7 +133,8 @@ impl Desk {
         let org = self.organisation()?.name;
         let readme = readme(&org, &generated_at, selection, &references, correspondence, chain.ok);
         archive.bytes("README.txt", readme.as_bytes())?;
-        let written = archive.finish(FORMAT)?;
+        // Flushed into the file by `finish`, so the hash below reads the whole archive.
+        let (written, _) = archive.finish(FORMAT)?;
 
         let sha256 = output.sha256()?;
         let pack = EvidencePack {
@@ -222,7 +223,12 @@ fn is_letter(reference: &str, file_name: &str) -> bool {
 }
 
 impl Desk {
-    fn copy_attachment(&self, archive: &mut Archive, a: &Attachment, name: &str) -> Result<()> {
+    fn copy_attachment<W: std::io::Write + std::io::Seek>(
+        &self,
+        archive: &mut Archive<'_, W>,
+        a: &Attachment,
+        name: &str,
+    ) -> Result<()> {
         let mut file = self.open_stored(&self.attachments_dir().join(&a.stored_name))?;
         let (sha, _) = archive.stream(name, &mut file, a.size.max(0) as u64, |_| {})?;
         if sha != a.sha256 {

@@ -4,7 +4,9 @@
 //! and records `sent` with the exact .eml attached to the request. If the process dies after the server accepted
 //! but before `sent` is written, the message is still `sending` and is offered again with the same Message-ID
 //! (at least once; a message known to be accepted is never sent again). Transient failures are retried with
-//! backoff; a permanent rejection, or too many attempts, leaves it `failed` for the officer to look at.
+//! backoff; a permanent rejection, or too many attempts, leaves it `failed` for the officer to look at. A message
+//! that carries a secret (the emailed password of a data copy) is stored with a copy to keep in its place, which
+//! replaces it once the server accepted it: only that copy is attached, and copied to the Sent folder.
 
 use std::net::{TcpStream, ToSocketAddrs};
 use std::time::Duration as StdDuration;
@@ -181,14 +183,63 @@ pub(super) fn build_message(
     thread: &Thread,
     files: &[(String, Vec<u8>)],
 ) -> Result<BuiltMessage> {
-    let domain = from.email.domain().to_string();
-    let message_id = format!("<{}@{domain}>", uuid::Uuid::now_v7());
+    let stamp = Stamp::new(from);
+    let bytes = build_with(from, to_name, to, r, thread, files, &stamp)?;
+    Ok(BuiltMessage { message_id: stamp.message_id, bytes })
+}
+
+/// A message that carries a secret (the password of a data copy), and the copy Rightsdesk keeps of it once the
+/// server accepted it: the same message (the same headers, Message-ID and date) with `kept_body` as its text.
+pub(super) fn build_message_and_kept_copy(
+    from: &Mailbox,
+    to_name: &str,
+    to: &str,
+    r: &Rendered,
+    thread: &Thread,
+    kept_body: &str,
+) -> Result<(BuiltMessage, Vec<u8>)> {
+    let stamp = Stamp::new(from);
+    let bytes = build_with(from, to_name, to, r, thread, &[], &stamp)?;
+    let kept = Rendered { body: kept_body.to_string(), ..r.clone() };
+    let kept = build_with(from, to_name, to, &kept, thread, &[], &stamp)?;
+    Ok((BuiltMessage { message_id: stamp.message_id, bytes }, kept))
+}
+
+/// What makes a message this one: its Message-ID (at the sender's domain) and its date.
+struct Stamp {
+    message_id: String,
+    date: std::time::SystemTime,
+}
+
+impl Stamp {
+    fn new(from: &Mailbox) -> Stamp {
+        Stamp {
+            message_id: format!("<{}@{}>", uuid::Uuid::now_v7(), from.email.domain()),
+            date: std::time::SystemTime::now(),
+        }
+    }
+}
+
+fn build_with(
+    from: &Mailbox,
+    to_name: &str,
+    to: &str,
+    r: &Rendered,
+    thread: &Thread,
+    files: &[(String, Vec<u8>)],
+    stamp: &Stamp,
+) -> Result<Vec<u8>> {
     let to = mailbox(to_name, address("email", to)?);
     let text = r.body.replace("\r\n", "\n").replace('\n', "\r\n");
     let subject = one_line(&r.subject);
     let from = mailbox(from.name.as_deref().unwrap_or(""), from.email.clone());
     let bytes = without_panic(|| {
-        let mut builder = Message::builder().from(from).to(to).subject(subject).message_id(Some(message_id.clone()));
+        let mut builder = Message::builder()
+            .from(from)
+            .to(to)
+            .subject(subject)
+            .date(stamp.date)
+            .message_id(Some(stamp.message_id.clone()));
         if let Some(parent) = &thread.in_reply_to {
             let refs: Vec<String> = thread.references.iter().map(|r| format!("<{r}>")).collect();
             builder = builder.in_reply_to(format!("<{parent}>")).references(refs.join(" "));
@@ -222,7 +273,7 @@ pub(super) fn build_message(
             ),
         ));
     }
-    Ok(BuiltMessage { message_id, bytes })
+    Ok(bytes)
 }
 
 /// A mailbox whose display name is one header line whatever was typed, imported or stored by an older version:
@@ -400,6 +451,7 @@ impl Desk {
         let mut report = FlushReport::default();
         let now = store::timestamp(self.now());
         let due = self.store.read(|r| r.due_messages(&now, every_queued, 500))?;
+        let mut replaced = false;
         if !due.is_empty() {
             let transport = self.transport()?;
             let copy = self.imap_settings()?.is_set();
@@ -410,7 +462,7 @@ impl Desk {
                 let eml = self.store.read(|r| r.message_eml(&item.id))?;
                 match self.deliver(&transport, &item, &eml) {
                     Ok(()) => {
-                        self.record_sent(&item, &eml, copy)?;
+                        replaced |= self.record_sent(&item, &eml, copy)?;
                         report.sent += 1;
                     }
                     Err((permanent, why)) => {
@@ -430,9 +482,24 @@ impl Desk {
                 }
             }
         }
+        if replaced {
+            self.empty_log_of_replaced(&mut report);
+        }
         self.copy_to_sent(&mut report)?;
         report.undelivered = self.store.read(|r| r.undelivered())?;
         Ok(report)
+    }
+
+    /// A secret replaced by its message's kept copy is zeroed in the database file (`secure_delete`), but the
+    /// write-ahead log still holds the pages as they were until it is emptied, as after a purge. The delivery
+    /// happened whatever: a log that cannot be emptied now is reported, not an error.
+    fn empty_log_of_replaced(&self, report: &mut FlushReport) {
+        if let Err(e) = self.store.checkpoint_wal() {
+            report.errors.push(format!(
+                "a delivered password is removed from the register, but its old bytes stay in the database's \
+                 write-ahead log until it is emptied (the next delivery or closing the register): {e}"
+            ));
+        }
     }
 
     /// Put a copy of each sent message the mailbox's Sent folder does not have yet there (read, dated when it was
@@ -492,14 +559,19 @@ impl Desk {
     }
 
     /// The server accepted it: `sent`, the exact message attached to the request, an event on its timeline.
-    /// With `copy` (a mailbox is set), the message waits for its copy in the Sent folder.
-    fn record_sent(&self, item: &OutboxItem, eml: &[u8], copy: bool) -> Result<()> {
+    /// With `copy` (a mailbox is set), the message waits for its copy in the Sent folder. A message with a copy to
+    /// keep in its place (the emailed password of a data copy) is replaced by it in the same transaction, and that
+    /// copy is what is attached and later put in the Sent folder: true then (the caller empties the log).
+    fn record_sent(&self, item: &OutboxItem, eml: &[u8], copy: bool) -> Result<bool> {
+        let kept = self.store.read(|r| r.message_kept(&item.id))?;
+        let eml = kept.as_deref().unwrap_or(eml);
         let request_id = uuid::Uuid::parse_str(&item.request_id).map_err(|e| Error::Corrupt(e.to_string()))?;
         let name = format!("{}-{}.eml", item.reference, item.stage);
         let file = store_file(&self.attachments_dir(), self.file_key(), &request_id, &name, &mut &eml[..])?;
         let now = store::timestamp(self.now());
         let recorded = self.update(&item.request_id, |_, tx| {
             tx.finish_message(&item.id, "sent", &now, None, Some(&now))?;
+            tx.keep_delivered_copy(&item.id)?;
             if copy {
                 tx.set_sent_copy(&item.id, "pending", None)?;
             }
@@ -518,7 +590,7 @@ impl Desk {
         if recorded.is_err() {
             file.remove();
         }
-        recorded.map(|_| ())
+        recorded.map(|_| kept.is_some())
     }
 
     /// Try a message given up on again (after the officer fixed the address or the server).
@@ -640,6 +712,63 @@ mod tests {
         let alone = build_message(&from, "Eve", "eve@example.org", &rendered("Hi"), &Thread::default(), &[]).unwrap();
         let parsed = mail_parser::MessageParser::default().parse(&alone.bytes).unwrap();
         assert!(parsed.in_reply_to().is_empty() && parsed.references().is_empty());
+    }
+
+    #[test]
+    fn the_kept_copy_is_the_same_message_without_its_secret() {
+        let from = Mailbox::new(Some("Acme".into()), "privacy@acme.test".parse().unwrap());
+        let secret = Rendered { body: "Its password:\n\n    abcde-fghjk-mnpqr-stuvw\n".into(), ..rendered("Password") };
+        let thread = Thread::answering("<copy@acme.test>", &[]);
+        let note = "Its password:\n\n    [removed]\n";
+        let (built, kept) =
+            build_message_and_kept_copy(&from, "Eve", "eve@example.org", &secret, &thread, note).unwrap();
+        let (sent, kept) = (String::from_utf8(built.bytes).unwrap(), String::from_utf8(kept).unwrap());
+        let headers = |m: &str| m.split_once("\r\n\r\n").map(|(h, _)| h.to_string()).unwrap();
+        assert_eq!(headers(&sent), headers(&kept), "the same headers, Message-ID and date");
+        assert!(headers(&kept).contains(&built.message_id));
+        assert!(sent.contains("abcde-fghjk-mnpqr-stuvw"));
+        assert!(!kept.contains("abcde-fghjk") && kept.contains("[removed]"), "{kept}");
+    }
+
+    #[test]
+    fn a_delivered_secret_leaves_the_open_database_and_its_log() {
+        let (_dir, desk) = crate::desk::test_support::desk_on("2026-03-20");
+        let form = crate::desk::test_support::form("access", "eu-gdpr", "2026-03-02");
+        let r = desk.add_request(form).unwrap().request;
+        let secret = "qwert-yuiop-asdfg-hjklz";
+        let mut text = rendered("Password");
+        text.stage = "data-copy-password".into();
+        let item = queued_item(&r, "<pw@acme.test>", &text, "eve@example.org", "2026-03-20T12:00:00Z");
+        let eml = format!("Subject: Password\r\n\r\nIts password: {secret}\r\n").into_bytes();
+        let kept = b"Subject: Password\r\n\r\nIts password: [removed]\r\n".to_vec();
+        desk.store.write(|tx| tx.queue_message(&item, &eml, Some(&kept))).unwrap();
+        desk.store.write(|tx| tx.claim_message(&item.id)).unwrap();
+        let files = || {
+            let db = desk.store().path().to_path_buf();
+            let mut wal = db.clone().into_os_string();
+            wal.push("-wal");
+            [db, wal.into()].map(|f| std::fs::read(f).unwrap_or_default())
+        };
+        let holds = |b: &[u8]| b.windows(secret.len()).any(|w| w == secret.as_bytes());
+        assert!(files().iter().any(|b| holds(b)), "stored for delivery");
+
+        // As `flush` does once the server accepted it, the register still open (the window's delivery).
+        assert!(desk.record_sent(&item, &eml, false).unwrap());
+        let mut report = FlushReport::default();
+        desk.empty_log_of_replaced(&mut report);
+        assert!(report.errors.is_empty(), "{:?}", report.errors);
+        assert!(files().iter().all(|b| !holds(b)), "neither the database file nor its log holds it");
+        assert_eq!(desk.store.read(|r| r.message_eml(&item.id)).unwrap(), kept);
+        assert_eq!(desk.store.read(|r| r.message_kept(&item.id)).unwrap(), None);
+        fn read_all(dir: &std::path::Path, into: &mut Vec<Vec<u8>>) {
+            for entry in std::fs::read_dir(dir).unwrap() {
+                let path = entry.unwrap().path();
+                if path.is_dir() { read_all(&path, into) } else { into.push(std::fs::read(path).unwrap()) }
+            }
+        }
+        let mut attached = vec![];
+        read_all(desk.files_dir(), &mut attached);
+        assert!(attached.iter().all(|b| !holds(b)) && attached.contains(&kept), "the .eml is the kept copy");
     }
 
     #[test]

@@ -495,7 +495,7 @@ impl Desk {
         let now = store::timestamp(self.now());
         let item = super::mail::queued_item(&r, &message.message_id, &rendered, &to, &now);
         self.update(&r.reference, |req, tx| {
-            tx.queue_message(&item, &message.bytes)?;
+            tx.queue_message(&item, &message.bytes, None)?;
             Ok(AuditEvent::ResponseQueued(ev::ResponseQueued {
                 outbox_id: item.id.clone(),
                 message_id: item.message_id.clone(),

@@ -2,6 +2,7 @@
 //! `export::subject` into one ZIP, optionally password-protected, and recorded in the request's audit trail.
 
 use std::collections::BTreeMap;
+use std::io::{Cursor, Seek, Write};
 use std::path::Path;
 
 use serde::{Deserialize, Serialize};
@@ -11,6 +12,7 @@ use crate::dates;
 use crate::domain::RequestKind;
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
+use crate::export::archive::{self, Bounded};
 use crate::export::subject::{
     self, AuthorityInfo, CategoryData, Contents, ControllerInfo, FieldData, FileData, Information, RequestInfo,
     SubjectInfo, SystemData,
@@ -41,6 +43,55 @@ pub struct SubjectExport {
 /// The shortest password accepted: AES-256 is only as strong as the password that keys it.
 pub const MIN_PASSWORD: usize = 10;
 
+/// An archive built, not yet recorded: what its event and [`SubjectExport`] say of it.
+struct Made {
+    reference: String,
+    /// Items gathered that went in.
+    items: u64,
+    /// Files in the archive, the manifest included.
+    files: u64,
+    bytes: u64,
+    scope: &'static str,
+    language: String,
+}
+
+impl Made {
+    fn export(&self, path: String, sha256: String, encrypted: bool) -> SubjectExport {
+        SubjectExport {
+            path,
+            files: self.files,
+            bytes: self.bytes,
+            sha256,
+            encrypted,
+            scope: self.scope.into(),
+            language: self.language.clone(),
+        }
+    }
+}
+
+/// Refuse a weak password or a language the export has no words for, before anything is made.
+fn check_options(password: Option<&str>, language: Option<&str>) -> Result<()> {
+    if let Some(p) = password
+        && p.chars().count() < MIN_PASSWORD
+    {
+        return Err(Error::invalid(
+            "password",
+            format!(
+                "the password is too short: use at least {MIN_PASSWORD} characters (a phrase of several words is best)"
+            ),
+        ));
+    }
+    if let Some(lang) = language
+        && subject::words(lang)?.is_none()
+    {
+        return Err(Error::invalid(
+            "language",
+            format!("the export cannot be written in '{lang}': choose one of {}", subject::languages()?.join(", ")),
+        ));
+    }
+    Ok(())
+}
+
 impl Desk {
     /// Package what was gathered on the request into the ZIP at `out`. A portability request takes only the data
     /// the person provided. The pages are written in `language`, else in the request's language (English when the
@@ -54,25 +105,57 @@ impl Desk {
         language: Option<&str>,
         progress: &mut dyn FnMut(u64, u64),
     ) -> Result<SubjectExport> {
-        if let Some(p) = password
-            && p.chars().count() < MIN_PASSWORD
-        {
-            return Err(Error::invalid(
-                "password",
-                format!(
-                    "the password is too short: use at least {MIN_PASSWORD} characters (a phrase of several words is best)"
-                ),
-            ));
-        }
-        if let Some(lang) = language
-            && subject::words(lang)?.is_none()
-        {
-            return Err(Error::invalid(
-                "language",
-                format!("the export cannot be written in '{lang}': choose one of {}", subject::languages()?.join(", ")),
-            ));
-        }
+        check_options(password, language)?;
         let mut output = Output::create(out, existing)?;
+        let sink = archive::buffered(output.handle()?);
+        // The buffer is flushed into the file by the archive's end, and dropped with it before the file is read.
+        let (made, _) = self.build_subject_export(id_or_reference, sink, out, password, language, progress)?;
+        let export = made.export(out.display().to_string(), output.sha256()?, password.is_some());
+        // Recorded once the file is in place (an event for an export that could not be written would be false);
+        // if the event cannot be written, the file is removed again.
+        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        output.commit_then(|| self.record_subject_export(&made, &name, &export))?;
+        Ok(export)
+    }
+
+    /// The same export built in memory and never written to disk, for a copy that goes with an email (`name` is
+    /// the ZIP's file name there): its bytes, or `None` once it grows past `limit` bytes (it stops there rather than
+    /// build a copy no mail server would take). Recorded as the file export is, once the archive is whole.
+    pub(super) fn subject_export_in_memory(
+        &self,
+        id_or_reference: &str,
+        name: &str,
+        password: Option<&str>,
+        language: Option<&str>,
+        limit: u64,
+    ) -> Result<Option<(Vec<u8>, SubjectExport)>> {
+        check_options(password, language)?;
+        let mut sink = Bounded::new(Cursor::new(Vec::new()), limit);
+        let made = self
+            .build_subject_export(id_or_reference, &mut sink, Path::new(name), password, language, &mut |_, _| {})
+            .map(|(made, _)| made);
+        // Past the limit the build fails on a write (or may end on what was dropped): either way, too large.
+        if sink.exceeded() {
+            return Ok(None);
+        }
+        let made = made?;
+        let bytes = sink.into_inner().into_inner();
+        let export = made.export(name.to_string(), crate::hash::sha256_hex(&bytes), password.is_some());
+        self.record_subject_export(&made, name, &export)?;
+        Ok(Some((bytes, export)))
+    }
+
+    /// The one build of the archive, into `sink` (a file, memory), named `out` in messages; the sink given back
+    /// with the archive whole in it. Records nothing: the caller does once the archive is where it goes.
+    fn build_subject_export<W: Write + Seek>(
+        &self,
+        id_or_reference: &str,
+        sink: W,
+        out: &Path,
+        password: Option<&str>,
+        language: Option<&str>,
+        progress: &mut dyn FnMut(u64, u64),
+    ) -> Result<(Made, W)> {
         // Signed before anything is written, so a locked or refused key stops the export cleanly.
         self.checkpoint("subject export")?;
         let (r, items) = self.store.read(|rd| {
@@ -151,44 +234,35 @@ impl Desk {
             },
             systems: group(&items, &holds, &self.attachments_dir()),
         };
-        let written = subject::write(
-            &mut contents,
-            &wording,
-            output.handle()?,
-            out,
-            password,
-            &|p| self.open_stored(p),
-            progress,
-        )?;
-        let sha256 = output.sha256()?;
-        let export = SubjectExport {
-            path: out.display().to_string(),
+        let (written, sink) =
+            subject::write(&mut contents, &wording, sink, out, password, &|p| self.open_stored(p), progress)?;
+        let made = Made {
+            reference: r.reference,
+            items: items.len() as u64,
             files: written.entries.len() as u64 + 1,
             bytes: written.bytes,
-            sha256,
-            encrypted: password.is_some(),
-            scope: contents.scope.into(),
+            scope: contents.scope,
             language: lang,
         };
-        // Recorded once the file is in place (an event for an export that could not be written would be false);
-        // if the event cannot be written, the file is removed again.
-        let name = out.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-        output.commit_then(|| {
-            self.update(&r.reference, |_, _| {
-                Ok(AuditEvent::SubjectExportMade(ev::SubjectExportMade {
-                    file_name: name.clone(),
-                    sha256: export.sha256.clone(),
-                    bytes: export.bytes,
-                    files: export.files,
-                    encrypted: export.encrypted,
-                    scope: export.scope.clone(),
-                    language: export.language.clone(),
-                    items: items.len() as u64,
-                    dates: None,
-                }))
-            })
+        Ok((made, sink))
+    }
+
+    /// The `subject_export_made` event: the archive `file_name` as made, with its SHA-256.
+    fn record_subject_export(&self, made: &Made, file_name: &str, export: &SubjectExport) -> Result<()> {
+        self.update(&made.reference, |_, _| {
+            Ok(AuditEvent::SubjectExportMade(ev::SubjectExportMade {
+                file_name: file_name.to_string(),
+                sha256: export.sha256.clone(),
+                bytes: export.bytes,
+                files: export.files,
+                encrypted: export.encrypted,
+                scope: export.scope.clone(),
+                language: export.language.clone(),
+                items: made.items,
+                dates: None,
+            }))
         })?;
-        Ok(export)
+        Ok(())
     }
 
     /// The window's export: saved to the Downloads folder as `<reference>-personal-data.zip`.
@@ -242,4 +316,88 @@ fn group(items: &[Disclosure], holds: &BTreeMap<String, String>, attachments: &P
         }
     }
     systems
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desk::checklist::SystemInput;
+    use crate::desk::disclosures::DisclosureInput;
+    use crate::desk::test_support::{desk_on, form};
+    use crate::domain::Article15Info;
+    use crate::respond::render::Organisation;
+
+    fn files_in(dir: &Path) -> Vec<std::path::PathBuf> {
+        let mut out = vec![];
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() { out.extend(files_in(&path)) } else { out.push(path) }
+        }
+        out.sort();
+        out
+    }
+
+    fn entry(zip: &[u8], name: &str) -> String {
+        let mut archive = zip::ZipArchive::new(std::io::Cursor::new(zip)).unwrap();
+        std::io::read_to_string(archive.by_name(name).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn the_copy_built_in_memory_is_the_file_export_and_leaves_no_file() {
+        let (dir, desk) = desk_on("2026-03-20");
+        let art15 = Article15Info {
+            purposes: "Accounts".into(),
+            categories: "Contact details".into(),
+            recipients: "None".into(),
+            retention: "Six years".into(),
+            source: "You".into(),
+            automated: "None".into(),
+            transfers: String::new(),
+        };
+        desk.set_organisation(Organisation {
+            name: "Acme Ltd".into(),
+            address: "1 Main Street".into(),
+            email: "privacy@acme.test".into(),
+            art15,
+            ..Organisation::default()
+        })
+        .unwrap();
+        let system = SystemInput { name: "CRM".into(), owner: "IT".into(), holds: "Contacts".into(), is_backup: false };
+        desk.add_system(system).unwrap();
+        let reference = desk.add_request(form("access", "eu-gdpr", "2026-03-02")).unwrap().request.reference;
+        let field = |label: &str, value: &str| DisclosureInput {
+            system: "CRM".into(),
+            category: "Contact details".into(),
+            label: label.into(),
+            value: value.into(),
+            provided: false,
+        };
+        desk.add_disclosure(&reference, field("Phone", "+353 1 555 0199"), None).unwrap();
+        let notes: Box<dyn std::io::Read> = Box::new(&b"first,second\n1,2\n"[..]);
+        desk.add_disclosure(&reference, field("", ""), Some(("notes.csv".into(), notes))).unwrap();
+
+        let before = files_in(desk.files_dir());
+        let name = format!("{reference}-personal-data.zip");
+        let (bytes, made) = desk.subject_export_in_memory(&reference, &name, None, None, 1 << 20).unwrap().unwrap();
+        assert_eq!(files_in(desk.files_dir()), before, "nothing written in the register's folder");
+        assert_eq!((made.bytes, made.sha256.as_str()), (bytes.len() as u64, crate::hash::sha256_hex(&bytes).as_str()));
+        assert!(entry(&bytes, "data.json").contains("+353 1 555 0199"));
+
+        let out = dir.path().join("export.zip");
+        let file = desk.export_subject(&reference, &out, Existing::Refuse, None, None, &mut |_, _| {}).unwrap();
+        let on_disk = std::fs::read(&out).unwrap();
+        assert_eq!(entry(&bytes, "manifest.json"), entry(&on_disk, "manifest.json"), "the same archive");
+        assert_eq!((file.files, file.bytes, &file.sha256), (made.files, made.bytes, &made.sha256));
+        let events = desk.request(&reference).unwrap().events;
+        let exports: Vec<_> = events.iter().filter(|e| e.kind == "subject_export_made").collect();
+        assert_eq!(exports.len(), 2, "each build is recorded once");
+        assert_eq!(exports[0].data["sha256"], made.sha256.as_str());
+        assert_eq!(exports[0].data["file_name"], name.as_str());
+
+        // Past its limit it stops, and nothing is recorded for a copy that was never whole.
+        assert!(desk.subject_export_in_memory(&reference, &name, None, None, 1_000).unwrap().is_none());
+        let events = desk.request(&reference).unwrap().events;
+        assert_eq!(events.iter().filter(|e| e.kind == "subject_export_made").count(), 2);
+        assert_eq!(files_in(desk.files_dir()), before);
+    }
 }

@@ -1,10 +1,12 @@
 //! A ZIP written entry by entry, streamed: safe entry names (no path traversal, no two names differing only by
 //! case), deflate at level 6 except for formats already compressed, optional AES-256 for every entry, the SHA-256
-//! and size of each entry kept for `manifest.json`. Used by the subject export and the evidence pack.
+//! and size of each entry kept for `manifest.json`. Used by the subject export and the evidence pack. Written to
+//! any seekable sink: a file (through [`crate::safe_file::Output`]), or memory for a copy that goes by email, held
+//! to a size by [`Bounded`] so that nothing of the requester's data is ever written plain to disk for it.
 
 use std::collections::HashSet;
 use std::fs::File;
-use std::io::{self, BufWriter, Read, Write};
+use std::io::{self, BufWriter, Read, Seek, SeekFrom, Write};
 use std::path::Path;
 
 use serde::Serialize;
@@ -28,8 +30,8 @@ pub struct Written {
     pub bytes: u64,
 }
 
-pub struct Archive<'a> {
-    zip: ZipWriter<BufWriter<File>>,
+pub struct Archive<'a, W: Write + Seek> {
+    zip: ZipWriter<W>,
     password: Option<&'a str>,
     at: zip::DateTime,
     /// Names taken, lower-cased: no two entries may differ only by case (they would collide on Windows and macOS).
@@ -38,12 +40,27 @@ pub struct Archive<'a> {
     out: &'a Path,
 }
 
-impl<'a> Archive<'a> {
+/// The buffer between an archive and its file: large writes, few system calls.
+pub const FILE_BUFFER: usize = 256 * 1024;
+
+/// An archive's file, buffered.
+pub fn buffered(file: File) -> BufWriter<File> {
+    BufWriter::with_capacity(FILE_BUFFER, file)
+}
+
+impl<'a> Archive<'a, BufWriter<File>> {
     /// A new archive written to `file` (opened through [`crate::safe_file::Output`]; `out` is its name, for
     /// messages); entries are dated `timestamp` (RFC 3339).
-    pub fn create(file: File, out: &'a Path, password: Option<&'a str>, timestamp: &str) -> Result<Archive<'a>> {
+    pub fn create(file: File, out: &'a Path, password: Option<&'a str>, timestamp: &str) -> Result<Self> {
+        Archive::into_sink(buffered(file), out, password, timestamp)
+    }
+}
+
+impl<'a, W: Write + Seek> Archive<'a, W> {
+    /// A new archive written to `sink` (a buffered file, memory); `out` names it in messages.
+    pub fn into_sink(sink: W, out: &'a Path, password: Option<&'a str>, timestamp: &str) -> Result<Self> {
         Ok(Archive {
-            zip: ZipWriter::new(BufWriter::with_capacity(256 * 1024, file)),
+            zip: ZipWriter::new(sink),
             password,
             at: zip_time(timestamp),
             names: HashSet::new(),
@@ -122,8 +139,8 @@ impl<'a> Archive<'a> {
     }
 
     /// Write `manifest.json` (every entry but itself, with `format` and a note), close the archive and flush it
-    /// to disk.
-    pub fn finish(mut self, format: &str) -> Result<Written> {
+    /// into its sink (a file is synced when [`crate::safe_file::Output`] puts it in place); the sink, back.
+    pub fn finish(mut self, format: &str) -> Result<(Written, W)> {
         let manifest = serde_json::json!({
             "format": format,
             "algorithm": "SHA-256",
@@ -137,10 +154,60 @@ impl<'a> Archive<'a> {
         let io = |e| Error::io(format!("cannot write {}", out.display()), e);
         let mut w = self.zip.finish().map_err(|e| zip_error(out, e))?;
         w.flush().map_err(io)?;
-        let file = w.into_inner().map_err(|e| io(e.into_error()))?;
-        file.sync_all().map_err(io)?;
-        let bytes = file.metadata().map(|m| m.len()).unwrap_or(0);
-        Ok(Written { entries, bytes })
+        let bytes = w.seek(SeekFrom::End(0)).map_err(io)?;
+        Ok((Written { entries, bytes }, w))
+    }
+}
+
+/// A sink that takes at most `limit` bytes: an archive built in memory to go with an email stops as soon as it is
+/// too large for one, instead of growing as far as the data goes. Past the limit the write that crossed it fails
+/// and [`Bounded::exceeded`] says so; what comes after (the ZIP writer closing itself when dropped) is dropped
+/// unwritten, since the archive is given up anyway.
+pub struct Bounded<W> {
+    inner: W,
+    limit: u64,
+    at: u64,
+    exceeded: bool,
+}
+
+impl<W: Write + Seek> Bounded<W> {
+    pub fn new(inner: W, limit: u64) -> Bounded<W> {
+        Bounded { inner, limit, at: 0, exceeded: false }
+    }
+
+    /// Something was refused for going past the limit: what the sink holds is not a whole archive.
+    pub fn exceeded(&self) -> bool {
+        self.exceeded
+    }
+
+    pub fn into_inner(self) -> W {
+        self.inner
+    }
+}
+
+impl<W: Write + Seek> Write for Bounded<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        if self.exceeded {
+            return Ok(buf.len());
+        }
+        if self.at.saturating_add(buf.len() as u64) > self.limit {
+            self.exceeded = true;
+            return Err(io::Error::other(format!("more than {} bytes", self.limit)));
+        }
+        let n = self.inner.write(buf)?;
+        self.at += n as u64;
+        Ok(n)
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<W: Write + Seek> Seek for Bounded<W> {
+    fn seek(&mut self, pos: SeekFrom) -> io::Result<u64> {
+        self.at = self.inner.seek(pos)?;
+        Ok(self.at)
     }
 }
 
@@ -272,5 +339,49 @@ mod tests {
         assert_eq!(a.name("files/CRM", "../orders.csv"), "files/CRM/_orders.csv");
         assert_eq!(a.name("files/CRM", "README"), "files/CRM/README");
         assert_eq!(a.name("files/CRM", "readme"), "files/CRM/readme (2)");
+    }
+
+    fn sample<W: Write + Seek>(sink: W, out: &Path) -> (Written, W) {
+        let mut a = Archive::into_sink(sink, out, None, "2026-06-30T00:00:00Z").unwrap();
+        a.bytes("data.json", br#"{"phone": "+353 1 555 0199"}"#).unwrap();
+        let name = a.name("files/CRM", "photo.jpg");
+        a.stream(&name, &mut &[0xffu8; 5000][..], 5000, |_| {}).unwrap();
+        a.finish("test/1").unwrap()
+    }
+
+    #[test]
+    fn an_archive_in_memory_is_byte_for_byte_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let out = dir.path().join("copy.zip");
+        let (in_file, file) = sample(buffered(File::create(&out).unwrap()), &out);
+        drop(file);
+        let (in_memory, cursor) = sample(io::Cursor::new(Vec::new()), &out);
+        let bytes = cursor.into_inner();
+        assert_eq!(bytes, std::fs::read(&out).unwrap());
+        assert_eq!((in_memory.bytes, in_file.bytes), (bytes.len() as u64, bytes.len() as u64));
+        let mut zip = zip::ZipArchive::new(io::Cursor::new(&bytes)).unwrap();
+        let manifest: serde_json::Value = serde_json::from_reader(zip.by_name("manifest.json").unwrap()).unwrap();
+        assert_eq!(manifest["files"].as_array().unwrap().len(), 2);
+        assert_eq!(manifest["files"][1]["path"], "files/CRM/photo.jpg");
+    }
+
+    #[test]
+    fn a_bounded_sink_stops_the_archive_at_its_limit() {
+        let out = Path::new("copy.zip");
+        let mut sink = Bounded::new(io::Cursor::new(Vec::new()), 4_000);
+        let built = {
+            let mut a = Archive::into_sink(&mut sink, out, None, "2026-06-30T00:00:00Z").unwrap();
+            a.bytes("small.txt", b"fits").unwrap();
+            let noise: Vec<u8> = (0..20_000).map(|_| rand::random::<u8>()).collect();
+            let name = a.name("files", "noise.bin");
+            // Noise does not compress: past the limit while it is written, or when the entry is closed.
+            match a.stream(&name, &mut &noise[..], noise.len() as u64, |_| {}) {
+                Ok(_) => a.finish("t").map(|_| ()),
+                Err(e) => Err(e),
+            }
+        };
+        assert!(built.is_err());
+        assert!(sink.exceeded());
+        assert!(sink.into_inner().into_inner().len() <= 4_000, "never more than the limit");
     }
 }

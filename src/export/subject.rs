@@ -5,7 +5,7 @@
 //! so memory stays flat whatever their size; with a password every entry is AES-256 encrypted.
 
 use std::collections::BTreeMap;
-use std::fs::File;
+use std::io::{Seek, Write};
 use std::path::{Path, PathBuf};
 use std::sync::OnceLock;
 
@@ -214,18 +214,19 @@ struct Page<'a> {
 /// Progress over the bytes of the files to pack: (done, total).
 pub type Progress<'a> = &'a mut dyn FnMut(u64, u64);
 
-/// Write the archive to `out` (a new file). The files' SHA-256 are checked against `FileData::sha256` as they are
-/// read: a managed copy changed on disk since it was gathered stops the export.
-pub fn write(
+/// Write the archive into `sink` (a new file's buffered writer, or memory), named `out` in messages; the sink is
+/// given back once the archive is complete and flushed into it. The files' SHA-256 are checked against
+/// `FileData::sha256` as they are read: a managed copy changed on disk since it was gathered stops the export.
+pub fn write<W: Write + Seek>(
     contents: &mut Contents,
     wording: &Wording,
-    file: File,
+    sink: W,
     out: &Path,
     password: Option<&str>,
     open_source: &dyn Fn(&Path) -> Result<Box<dyn std::io::Read + Send>>,
     progress: Progress,
-) -> Result<Written> {
-    let mut archive = Archive::create(file, out, password, &contents.generated_at)?;
+) -> Result<(Written, W)> {
+    let mut archive = Archive::into_sink(sink, out, password, &contents.generated_at)?;
     let total: u64 = contents.systems.iter().flat_map(|s| &s.categories).flat_map(|c| &c.files).map(|f| f.size).sum();
     let mut done = 0u64;
     progress(0, total);
@@ -278,7 +279,7 @@ pub fn write(
 }
 
 /// The CSV tables made from a file: each sheet of a spreadsheet, or the file itself when it is a CSV.
-fn tables(archive: &mut Archive, system: &str, f: &FileData) -> Result<Vec<String>> {
+fn tables<W: Write + Seek>(archive: &mut Archive<'_, W>, system: &str, f: &FileData) -> Result<Vec<String>> {
     let ext = archive::extension(&f.name);
     if ext == "csv" {
         return Ok(vec![f.path.clone()]);

@@ -296,6 +296,8 @@ pub trait Read {
     fn outbox_item(&self, id: &str) -> Result<Option<OutboxItem>>;
     /// The stored message, byte for byte as it is sent.
     fn message_eml(&self, id: &str) -> Result<Vec<u8>>;
+    /// What is kept of the message once delivered in its place (its secret removed), if not the message itself.
+    fn message_kept(&self, id: &str) -> Result<Option<Vec<u8>>>;
     /// Messages not yet delivered (queued, sending or failed).
     fn undelivered(&self) -> Result<u64>;
 
@@ -435,7 +437,10 @@ pub trait Write: Read {
     /// Add the shipped templates that are not stored yet, and refresh defaults the officer never edited.
     fn seed_templates(&self, defaults: &[DefaultTemplate], at: &str) -> Result<()>;
     fn save_template(&self, t: &TemplateRow) -> Result<()>;
-    fn queue_message(&self, item: &OutboxItem, eml: &[u8]) -> Result<()>;
+    /// Store a message for delivery; with `kept`, the copy that takes its place once it is delivered.
+    fn queue_message(&self, item: &OutboxItem, eml: &[u8], kept: Option<&[u8]>) -> Result<()>;
+    /// A delivered message is replaced by its kept copy, if it has one (true then).
+    fn keep_delivered_copy(&self, id: &str) -> Result<bool>;
     /// Claim a message for an attempt: `sending`, one more attempt. False if someone else has it.
     fn claim_message(&self, id: &str) -> Result<bool>;
     /// Where a sent message's copy in the Sent folder stands (`pending` with the last error, or `done`).

@@ -116,12 +116,14 @@ impl Tx<'_> {
         Ok(())
     }
 
-    pub fn queue_message(&self, item: &OutboxItem, eml: &[u8]) -> Result<()> {
+    /// Store a message for delivery; `kept`: what to keep in its place once delivered (migration 0015), when the
+    /// message carries what must not stay.
+    pub fn queue_message(&self, item: &OutboxItem, eml: &[u8], kept: Option<&[u8]>) -> Result<()> {
         self.tx
             .prepare_cached(
                 "INSERT INTO outbox (id, request_id, message_id, stage, lang, recipient, subject, eml, state, attempts,
-                    next_attempt_at, last_error, created_at, sent_at)
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, NULL, ?10, NULL)",
+                    next_attempt_at, last_error, created_at, sent_at, eml_kept)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, 'queued', 0, ?9, NULL, ?10, NULL, ?11)",
             )?
             .execute(params![
                 item.id,
@@ -133,9 +135,20 @@ impl Tx<'_> {
                 item.subject,
                 eml,
                 item.next_attempt_at,
-                item.created_at
+                item.created_at,
+                kept
             ])?;
         Ok(())
+    }
+
+    /// The message was delivered: put the copy to keep in its place, if it has one (true then). The old bytes
+    /// are zeroed in the database file by `secure_delete`; the caller empties the write-ahead log.
+    pub fn keep_delivered_copy(&self, id: &str) -> Result<bool> {
+        Ok(self
+            .tx
+            .prepare_cached("UPDATE outbox SET eml = eml_kept, eml_kept = NULL WHERE id = ?1 AND eml_kept IS NOT NULL")?
+            .execute([id])?
+            == 1)
     }
 
     /// Claim a message for an attempt: `sending`, one more attempt. Returns false if someone else has it.
@@ -231,6 +244,11 @@ impl Reader<'_> {
 
     pub fn message_eml(&self, id: &str) -> Result<Vec<u8>> {
         Ok(self.conn.prepare_cached("SELECT eml FROM outbox WHERE id = ?1")?.query_row([id], |r| r.get(0))?)
+    }
+
+    /// What is kept of the message once delivered, when that is not the message itself.
+    pub fn message_kept(&self, id: &str) -> Result<Option<Vec<u8>>> {
+        Ok(self.conn.prepare_cached("SELECT eml_kept FROM outbox WHERE id = ?1")?.query_row([id], |r| r.get(0))?)
     }
 
     /// Messages not yet delivered (queued, sending or failed).

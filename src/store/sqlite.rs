@@ -699,6 +699,10 @@ macro_rules! impl_read {
                 self.as_reader().message_eml(id)
             }
 
+            fn message_kept(&self, id: &str) -> Result<Option<Vec<u8>>> {
+                self.as_reader().message_kept(id)
+            }
+
             fn undelivered(&self) -> Result<u64> {
                 self.as_reader().undelivered()
             }
@@ -954,8 +958,12 @@ impl Write for Tx<'_> {
         Tx::save_template(self, t)
     }
 
-    fn queue_message(&self, item: &OutboxItem, eml: &[u8]) -> Result<()> {
-        Tx::queue_message(self, item, eml)
+    fn queue_message(&self, item: &OutboxItem, eml: &[u8], kept: Option<&[u8]>) -> Result<()> {
+        Tx::queue_message(self, item, eml, kept)
+    }
+
+    fn keep_delivered_copy(&self, id: &str) -> Result<bool> {
+        Tx::keep_delivered_copy(self, id)
     }
 
     fn claim_message(&self, id: &str) -> Result<bool> {

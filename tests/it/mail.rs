@@ -641,6 +641,53 @@ fn open_zip(zip: &Path, into: &Path, password: Option<&str>) -> (bool, String) {
     (ok, std::fs::read_to_string(into.join("data.json")).unwrap_or_default())
 }
 
+/// Every folder under `dir`, itself included.
+fn folders(dir: &Path) -> Vec<std::path::PathBuf> {
+    let mut out = vec![dir.to_path_buf()];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(folders(&path));
+        }
+    }
+    out
+}
+
+/// The names created in (or moved into) `dirs` while `during` ran, seen by Linux's inotify: a file that existed
+/// for a moment only is caught too, which a listing before and after would miss.
+fn created_during(dirs: &[std::path::PathBuf], during: impl FnOnce()) -> Vec<String> {
+    use std::os::unix::ffi::OsStrExt;
+    let header = std::mem::size_of::<libc::inotify_event>();
+    // SAFETY: system calls on a descriptor made and closed here; events are read unaligned from a buffer that
+    // outlives them, each within the length the kernel returned.
+    unsafe {
+        let fd = libc::inotify_init1(libc::IN_NONBLOCK | libc::IN_CLOEXEC);
+        assert!(fd >= 0, "inotify");
+        for dir in dirs {
+            let c = std::ffi::CString::new(dir.as_os_str().as_bytes()).unwrap();
+            assert!(libc::inotify_add_watch(fd, c.as_ptr(), libc::IN_CREATE | libc::IN_MOVED_TO) >= 0);
+        }
+        during();
+        let mut names = vec![];
+        let mut buf = vec![0u8; 1 << 16];
+        loop {
+            let n = libc::read(fd, buf.as_mut_ptr().cast(), buf.len());
+            if n <= 0 {
+                break;
+            }
+            let mut at = 0;
+            while at + header <= n as usize {
+                let event: libc::inotify_event = std::ptr::read_unaligned(buf.as_ptr().add(at).cast());
+                let name = &buf[at + header..at + header + event.len as usize];
+                names.push(String::from_utf8_lossy(name).trim_end_matches('\0').to_string());
+                at += header + event.len as usize;
+            }
+        }
+        libc::close(fd);
+        names
+    }
+}
+
 #[test]
 fn the_copy_of_the_data_goes_attached_or_encrypted_with_its_password_apart_and_the_email_says_which() {
     let reg = Register::new(TODAY);
@@ -674,8 +721,22 @@ fn the_copy_of_the_data_goes_attached_or_encrypted_with_its_password_apart_and_t
     assert!(preview("outside").stdout.contains("reaches you separately"));
     preview("by-pigeon").assert_error("one of");
 
-    // Encrypted, the password in a second message that answers the first.
-    let sent = reg.run(&["mail", "send-copy", &reference, "--copy", "password-separately", "--json"]).json();
+    // Encrypted, the password in a second message that answers the first. The ZIP is built in memory: nothing is
+    // written in the register's folders for it, not even for a moment.
+    let files = reg.files_dir();
+    let listing = || {
+        let mut all = support::files_under(reg.dir());
+        all.sort();
+        all
+    };
+    let before = listing();
+    let mut sent = serde_json::Value::Null;
+    let created = created_during(&[folders(&files), vec![reg.dir().to_path_buf()]].concat(), || {
+        sent = reg.run(&["mail", "send-copy", &reference, "--copy", "password-separately", "--json"]).json();
+    });
+    let db_files = |n: &String| n.starts_with("r.sqlite3");
+    assert!(created.iter().all(db_files), "only the database's own files: {created:?}");
+    assert_eq!(listing(), before, "no file left");
     assert!(sent["password"].is_null(), "emailed, not shown: {sent}");
     let zip_name = format!("{reference}-personal-data.zip");
     assert_eq!(sent["file_name"], zip_name.as_str());
@@ -706,6 +767,29 @@ fn the_copy_of_the_data_goes_attached_or_encrypted_with_its_password_apart_and_t
     assert!(!open_zip(&zip, &reg.path("locked"), None).0, "encrypted: no password, no data");
     let (opened, data) = open_zip(&zip, &reg.path("opened"), Some(password));
     assert!(opened && data.contains("+353 1 555 0199"), "{data}");
+    // Delivered, the password stays nowhere in the register: not in the database (its outbox message is the copy
+    // kept without it, the old bytes zeroed) nor its log, not in any file (the .eml attached to the request is that
+    // copy), not in the outbox's listing or the audit trail.
+    assert!(got[1].0.contains(password), "sent as it reads, so a search for its bytes means something");
+    let holds = |bytes: &[u8]| bytes.windows(password.len()).any(|w| w == password.as_bytes());
+    let mut wal = reg.db.clone().into_os_string();
+    wal.push("-wal");
+    for file in [reg.db.clone(), wal.into()] {
+        assert!(!std::fs::read(&file).is_ok_and(|b| holds(&b)), "the password is in {}", file.display());
+    }
+    let files_now = support::files_under(&files);
+    for file in &files_now {
+        assert!(!holds(&std::fs::read(file).unwrap()), "the password is in {}", file.display());
+    }
+    let kept = files_now.iter().map(|f| std::fs::read_to_string(f).unwrap_or_default());
+    let kept: Vec<String> = kept.filter(|t| t.contains("removed from Rightsdesk's copy")).collect();
+    assert_eq!(kept.len(), 1, "the password message is kept, without its password");
+    assert!(kept[0].contains(second.message_id().unwrap()) && kept[0].contains("Password for your copy"));
+    for listing in [&["mail", "outbox", "--json"][..], &["request", "show", &reference, "--json"], &["audit", "verify"]]
+    {
+        let out = reg.run(listing);
+        assert!(!out.stdout.contains(password) && !out.stderr.contains(password), "{listing:?}: {}", out.stdout);
+    }
     let shown = reg.run(&["request", "show", &reference, "--json"]).json();
     let event = shown["events"].as_array().unwrap().iter().find(|e| e["kind"] == "data_copy_sent").unwrap().clone();
     assert_eq!(

@@ -418,3 +418,43 @@ fn answers_thread_with_the_requesters_last_message_and_a_copy_lands_in_sent() {
     let bo_answer = String::from_utf8_lossy(&desk.folder_messages("Sent")[3]).to_string();
     assert!(bo_answer.contains(&other) && threading(&bo_answer).0.is_some(), "Bo's answer threads with his message");
 }
+
+#[test]
+fn an_emailed_password_reaches_the_requester_and_the_sent_folder_keeps_it_out() {
+    let desk = Desk::new(None);
+    let reg = &desk.reg;
+    let art15 = [
+        ("--name", "Acme Ltd"),
+        ("--address", "1 Main Street, Dublin"),
+        ("--email", "privacy@acme.test"),
+        ("--signature", "Dana, DPO"),
+        ("--purposes", "Running your account"),
+        ("--categories", "Contact details"),
+        ("--recipients", "None"),
+        ("--retention", "Six years"),
+        ("--source", "You"),
+        ("--automated", "None"),
+    ];
+    reg.organisation(&art15);
+    reg.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "Contact details"]).ok();
+    let reference = reg.request().kind("access").regime("eu-gdpr").calendar("IE").received("2026-03-02");
+    let reference = reference.who("Pat Example", "pat@example.org").add();
+    let disclose = ["request", "disclose", &reference, "--system", "CRM", "--category", "Contact details"];
+    reg.run(&[&disclose[..], &["--label", "Phone", "--value", "+353 1 555 0199"]].concat()).ok();
+    reg.run(&["mail", "send-copy", &reference, "--copy", "password-separately"]).ok();
+    let flushed = desk.run(&["mail", "flush", "--json"]).json();
+    assert_eq!((flushed["sent"].as_u64(), flushed["sent_copies"].as_u64()), (Some(2), Some(2)), "{flushed}");
+
+    // The requester has the password; the mailbox's Sent folder has the message as kept, without it.
+    let delivered = desk.delivered();
+    let password = delivered[1].lines().map(str::trim).find(|l| l.len() == 23 && l.matches('-').count() == 3);
+    let password = password.unwrap_or_else(|| panic!("no password in {}", delivered[1]));
+    let sent: Vec<String> = desk.folder_messages("Sent").iter().map(|m| String::from_utf8_lossy(m).into()).collect();
+    assert_eq!(sent.len(), 2);
+    assert!(sent.iter().all(|m| !m.contains(password)), "{sent:?}");
+    let id = |m: &str| m.lines().find(|l| l.to_ascii_lowercase().starts_with("message-id:")).map(str::to_string);
+    assert_eq!(id(&sent[1]), id(&delivered[1]), "the same message");
+    assert!(sent[1].contains("[removed from Rightsdesk's copy once the message was delivered]"), "{}", sent[1]);
+    // The encrypted copy went as it was: the same in the Sent folder as received.
+    assert_eq!(sent[0].replace("\r\n", "\n").trim(), delivered[0].replace("\r\n", "\n").trim());
+}
