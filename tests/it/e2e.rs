@@ -1192,6 +1192,7 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     let subject = s.find("[data-testid=conversation-answer-subject]").await;
     assert_eq!(subject.prop("value").await.unwrap(), Some(format!("Re: {reference}")));
     s.type_into("[data-testid=conversation-answer-body]", "Yes: your account was deleted on 19 November.").await;
+    s.shot_at("[data-testid=conversation]", "mailbox-06-writing.png").await;
     s.click("[data-testid=conversation-answer-send]").await;
     s.wait_text("[data-testid=conversation-notice]", |t| t.contains("Queued")).await;
     let lines = s.client.find_all(Locator::Css("[data-testid=conversation-line]")).await.unwrap();
@@ -1200,7 +1201,7 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     lines[1].click().await.unwrap();
     lines[2].click().await.unwrap();
     s.wait_text("[data-testid=conversation]", |t| t.contains("deleted on 19 November")).await;
-    s.shot_at("[data-testid=conversation]", "mailbox-06-written-answer.png").await;
+    s.shot_at("[data-testid=conversation]", "mailbox-07-written-answer.png").await;
     let shown = support::run_env(&db, TODAY, &["request", "show", &reference, "--json"], &password).json();
     let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"mail_received"), "{kinds:?}");
