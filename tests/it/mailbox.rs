@@ -102,29 +102,44 @@ struct Desk {
     smtp: crate::support::smtp::Server,
     reg: crate::support::Register,
     ca: std::path::PathBuf,
+    /// The register's passphrase, for an encrypted one.
+    passphrase: Option<&'static str>,
 }
 
 impl Desk {
     fn new(done_folder: Option<&str>) -> Desk {
+        Desk::made(done_folder, None)
+    }
+
+    /// An encrypted register (its files sealed), opened with `passphrase` by every command.
+    fn encrypted(passphrase: &'static str) -> Desk {
+        Desk::made(None, Some(passphrase))
+    }
+
+    fn made(done_folder: Option<&str>, passphrase: Option<&'static str>) -> Desk {
         let reg = crate::support::Register::new(TODAY);
-        reg.organisation(&[("--name", "Acme Ltd"), ("--email", "privacy@acme.test"), ("--signature", "Dana, DPO")]);
-        let (ca, cert, key) = make_ca(reg.dir());
-        let server = dovecot::start(reg.dir(), &cert, &key);
+        let key: Vec<(&str, &str)> = passphrase.map(|p| ("RIGHTSDESK_PASSPHRASE", p)).into_iter().collect();
+        let org = ["settings", "organisation", "--name", "Acme Ltd", "--email", "privacy@acme.test", "--signature"];
+        reg.run_env(&[&org[..], &["Dana, DPO"]].concat(), &key).ok();
+        let (ca, cert, key_pem) = make_ca(reg.dir());
+        let server = dovecot::start(reg.dir(), &cert, &key_pem);
         let smtp = crate::support::smtp::start(reg.dir(), "", None);
         let port = smtp.port.to_string();
-        reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--security", "none"]).ok();
+        reg.run_env(&["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--security", "none"], &key).ok();
         let imap_port = server.tls_port.to_string();
         let mut args = vec!["settings", "imap", "--host", "localhost", "--port", &imap_port, "--security", "tls"];
         args.extend(["--username", dovecot::USER, "--ca-file", ca.to_str().unwrap()]);
         if let Some(f) = done_folder {
             args.extend(["--done-folder", f]);
         }
-        reg.run(&args).ok();
-        Desk { server, smtp, reg, ca }
+        reg.run_env(&args, &key).ok();
+        Desk { server, smtp, reg, ca, passphrase }
     }
 
-    fn env(&self) -> [(&'static str, &'static str); 1] {
-        [("RIGHTSDESK_IMAP_PASSWORD", dovecot::PASSWORD)]
+    fn env(&self) -> Vec<(&'static str, &'static str)> {
+        let mut env = vec![("RIGHTSDESK_IMAP_PASSWORD", dovecot::PASSWORD)];
+        env.extend(self.passphrase.map(|p| ("RIGHTSDESK_PASSPHRASE", p)));
+        env
     }
 
     fn run(&self, args: &[&str]) -> crate::support::Run {
@@ -567,4 +582,25 @@ fn the_conversation_shows_each_message_and_a_written_answer_threads_with_the_one
     let shown = reg.run(&["mail", "show", &reference, &html_row, "--json"]).json();
     assert!(shown["text"].is_null() && shown["gone"].as_str().unwrap().contains("purged"), "{shown}");
     reg.run(&["mail", "answer", &reference, "--body", "Hello again."]).assert_error("purged");
+}
+
+#[test]
+fn an_encrypted_registers_conversation_reads_its_sealed_messages() {
+    let desk = Desk::encrypted("correct horse battery staple");
+    let reference = desk.reg.request().kind("access").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-02");
+    let reference = reference.who("Zoe Martin", "zoe@example.fr").env(&desk.env()).add();
+    assert_eq!(desk.run(&["vault", "status", "--json"]).json()["encrypted"], true);
+    desk.deliver(&with_pdf("Zoe Martin <zoe@example.fr>", &format!("About {reference}"), "", "My passport."));
+    assert_eq!(desk.run(&["mail", "fetch", "--json"]).json()["replies"], 1);
+    let id = desk.run(&["request", "mail", &reference, "--json"]).json()[0]["id"].as_str().unwrap().to_string();
+    let shown = desk.run(&["mail", "show", &reference, &id, "--json"]).json();
+    assert!(shown["text"].as_str().unwrap().contains("My passport."), "{shown}");
+    assert!(shown["files"][0]["attachment_id"].is_string() && shown["eml_attachment_id"].is_string(), "{shown}");
+    // Without the key, nothing is read.
+    desk.reg.run_env(&["mail", "show", &reference, &id], &[("RIGHTSDESK_IMAP_PASSWORD", "x")]).assert_error("");
+    // A written answer goes out from the encrypted register as from any.
+    desk.run(&["mail", "answer", &reference, "--reply-to", &id, "--body", "Thank you."]).ok();
+    desk.run(&["mail", "flush"]).ok();
+    let (irt, _, subject, _) = threading(desk.delivered().last().unwrap());
+    assert!(irt.is_some() && subject == format!("Re: About {reference}"), "{subject}");
 }
