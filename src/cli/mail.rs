@@ -200,6 +200,13 @@ pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
             let mut op = a.op;
             op.body = match a.body {
                 Some(text) => text,
+                None if ctx.passphrase_from_stdin() => {
+                    return Err(Failure::usage(
+                        "only one thing can come from standard input: give the register's passphrase in \
+                         RIGHTSDESK_PASSPHRASE, or the answer with --body"
+                            .into(),
+                    ));
+                }
                 None => {
                     use std::io::Read;
                     let mut text = String::new();
@@ -236,7 +243,7 @@ fn outbox_line(i: &OutboxItem) -> String {
 }
 
 fn conversation_text(m: &rightsdesk::desk::ConversationText) -> String {
-    let way = if m.way == "in" { "received" } else { "sent" };
+    let way = if m.way == "in" { "received" } else { m.state.as_deref().unwrap_or("sent") };
     let mut lines = vec![format!("{way} {}", m.at), format!("From: {}", m.from), format!("To: {}", m.to.join(", "))];
     if !m.cc.is_empty() {
         lines.push(format!("Cc: {}", m.cc.join(", ")));

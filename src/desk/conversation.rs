@@ -42,6 +42,8 @@ pub struct ConversationText {
     pub id: String,
     /// `in` (from the mailbox) or `out` (sent, or queued, from the outbox).
     pub way: String,
+    /// Of a message going out: the outbox's `queued`, `sending`, `sent` or `failed`.
+    pub state: Option<String>,
     pub from: String,
     pub to: Vec<String>,
     pub cc: Vec<String>,
@@ -72,6 +74,7 @@ impl ConversationText {
         ConversationText {
             id: m.id.clone(),
             way: "in".into(),
+            state: None,
             from,
             to: vec![],
             cc: vec![],
@@ -195,6 +198,7 @@ impl Desk {
         let record = ConversationText {
             id: item.id.clone(),
             way: "out".into(),
+            state: Some(item.state.clone()),
             from: String::new(),
             to: vec![item.recipient.clone()],
             cc: vec![],

@@ -503,7 +503,7 @@ fn the_conversation_shows_each_message_and_a_written_answer_threads_with_the_one
     assert!(text.contains("new") && text.contains("3 Rue Neuve") && !text.contains("<b>"), "{shown}");
     // An outgoing one: the text sent.
     let out = reg.run(&["mail", "show", &reference, &first_out, "--json"]).json();
-    assert_eq!(out["way"], "out", "{out}");
+    assert_eq!((out["way"].as_str(), out["state"].as_str()), (Some("out"), Some("sent")), "{out}");
     assert!(out["to"][0].as_str().unwrap().contains("zoe@example.fr"), "{out}");
     assert!(out["text"].as_str().unwrap().contains(&reference), "{out}");
     // Not a message of this request; not a message at all.

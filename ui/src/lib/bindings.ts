@@ -1005,6 +1005,8 @@ export type ConversationText_Deserialize = {
 	id: string,
 	/**  `in` (from the mailbox) or `out` (sent, or queued, from the outbox). */
 	way: string,
+	/**  Of a message going out: the outbox's `queued`, `sending`, `sent` or `failed`. */
+	state?: string | null,
 	from: string,
 	to: string[],
 	cc: string[],
@@ -1030,6 +1032,8 @@ export type ConversationText_Serialize = {
 	id: string,
 	/**  `in` (from the mailbox) or `out` (sent, or queued, from the outbox). */
 	way: string,
+	/**  Of a message going out: the outbox's `queued`, `sending`, `sent` or `failed`. */
+	state: string | null,
 	from: string,
 	to: string[],
 	cc: string[],
@@ -3562,8 +3566,8 @@ export type ResponseQueued_Deserialize = {
 	on: string,
 	reference: string,
 	/**
-	 *  A written answer (stage `free-text`): the SHA-256 of the text as typed (the message itself is in the
-	 *  outbox, and attached to the request once sent). Left out for a template's answer.
+	 *  A written answer (stage `free-text`): the SHA-256 of its text as sent (trailing blanks trimmed; the
+	 *  message itself is in the outbox, and attached to the request once sent). Left out for a template's.
 	 */
 	body_sha256?: string | null,
 	/**  A written answer: the Message-ID of the message it answers, when it answers one. */
@@ -3581,8 +3585,8 @@ export type ResponseQueued_Serialize = {
 	on: string,
 	reference: string,
 	/**
-	 *  A written answer (stage `free-text`): the SHA-256 of the text as typed (the message itself is in the
-	 *  outbox, and attached to the request once sent). Left out for a template's answer.
+	 *  A written answer (stage `free-text`): the SHA-256 of its text as sent (trailing blanks trimmed; the
+	 *  message itself is in the outbox, and attached to the request once sent). Left out for a template's.
 	 */
 	body_sha256?: string,
 	/**  A written answer: the Message-ID of the message it answers, when it answers one. */
