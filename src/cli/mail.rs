@@ -67,7 +67,30 @@ pub enum Mail {
     /// Take what is new in the mailbox (`settings imap`) once: replies go to their requests, the rest to the
     /// intake tray (`intake list`).
     Fetch,
+    /// One message of a request's conversation read whole (an id from `request mail` or `mail outbox`): addresses,
+    /// date, text, files.
+    Show(ops::mailbox::ConversationMessage),
+    /// Queue a written answer (not a template's) in the thread of a message of the request (--reply-to), else the
+    /// requester's last one; `mail flush` delivers it.
+    Answer(Answer),
 }
+
+/// `mail answer`: the operation, its text given on the command line or on standard input.
+#[derive(clap::Args)]
+#[group(id = "text", required = true, multiple = false, args = ["body", "body_stdin"])]
+pub struct Answer {
+    #[command(flatten)]
+    op: ops::mailbox::SendAnswer,
+    /// The text of the answer.
+    #[arg(long)]
+    body: Option<String>,
+    /// Read the text of the answer from standard input (to its end).
+    #[arg(long = "body-stdin")]
+    body_stdin: bool,
+}
+
+/// The longest text read from standard input: the longest answer, in bytes of UTF-8 at most.
+const MAX_STDIN_BYTES: u64 = 4 * rightsdesk::desk::MAX_ANSWER_CHARS as u64;
 
 pub fn template(ctx: &Ctx, command: Template) -> Result<String, Failure> {
     let desk = ctx.desk()?;
@@ -172,6 +195,35 @@ pub fn mail(ctx: &Ctx, command: Mail) -> Result<String, Failure> {
             lines.extend(r.errors.iter().map(|e| format!("  {e}")));
             lines.join("\n")
         }),
+        Mail::Show(op) => ctx.show(&op.run(&desk)?, conversation_text),
+        Mail::Answer(a) => {
+            let mut op = a.op;
+            op.body = match a.body {
+                Some(text) => text,
+                None if ctx.passphrase_from_stdin() => {
+                    return Err(Failure::usage(
+                        "only one thing can come from standard input: give the register's passphrase in \
+                         RIGHTSDESK_PASSPHRASE, or the answer with --body"
+                            .into(),
+                    ));
+                }
+                None => {
+                    use std::io::Read;
+                    let mut text = String::new();
+                    std::io::stdin()
+                        .take(MAX_STDIN_BYTES + 1)
+                        .read_to_string(&mut text)
+                        .map_err(|e| Failure::usage(format!("cannot read the answer from standard input: {e}")))?;
+                    text
+                }
+            };
+            ctx.show(&op.run(&desk)?, |item| {
+                format!(
+                    "queued {} to {} ({}): run `rightsdesk mail flush` to deliver",
+                    item.subject, item.recipient, item.message_id
+                )
+            })
+        }
         Mail::Retry(op) => {
             ctx.show(&op.run(&desk)?, |i| format!("{}: run `rightsdesk mail flush` to deliver", outbox_line(i)))
         }
@@ -188,6 +240,29 @@ fn outbox_line(i: &OutboxItem) -> String {
         "{} {:<8} {} {} → {} ({} attempt(s)){copy}",
         i.created_at, i.state, i.reference, i.stage, i.recipient, i.attempts
     )
+}
+
+fn conversation_text(m: &rightsdesk::desk::ConversationText) -> String {
+    let way = if m.way == "in" { "received" } else { m.state.as_deref().unwrap_or("sent") };
+    let mut lines = vec![format!("{way} {}", m.at), format!("From: {}", m.from), format!("To: {}", m.to.join(", "))];
+    if !m.cc.is_empty() {
+        lines.push(format!("Cc: {}", m.cc.join(", ")));
+    }
+    lines.push(format!("Subject: {}", m.subject));
+    for f in &m.files {
+        let held = f.attachment_id.as_deref().map(|id| format!(" (attachment {id})")).unwrap_or_default();
+        lines.push(format!("File: {} ({} bytes){held}", f.name, f.size));
+    }
+    lines.push(String::new());
+    match (&m.text, &m.gone) {
+        (_, Some(why)) => lines.push(format!("({why})")),
+        (Some(text), None) => lines.push(text.clone()),
+        (None, None) => {}
+    }
+    if m.truncated {
+        lines.push("(cut here: the whole message is attached to the request)".into());
+    }
+    lines.join("\n")
 }
 
 fn rendered(r: &Rendered) -> String {

@@ -22,6 +22,7 @@ mod backup_schedule;
 mod calendar;
 mod checklist;
 mod clock;
+mod conversation;
 mod data_copy;
 mod disclosures;
 mod edit;
@@ -47,6 +48,7 @@ pub use backup::{
     restore_backup, verify_backup,
 };
 pub use backup_schedule::BackupSchedule;
+pub use conversation::{ConversationText, FREE_TEXT_STAGE, MAX_ANSWER_CHARS, MessageFile};
 pub use data_copy::{COPY_HOWS, DataCopyQueued};
 pub use disclosures::DisclosureInput;
 pub use edit::RequestEdit;

@@ -13,7 +13,7 @@ use crate::error::{Error, Result};
 use crate::respond::render::CopyVars;
 use crate::respond::{self, Context, Organisation, Rendered, STAGES, data};
 use crate::safe_file::{Existing, Output};
-use crate::store::{self, OutboxItem, TemplateRow};
+use crate::store::{self, MailMessage, OutboxItem, TemplateRow};
 
 /// Where a printable copy of a letter goes, besides the one kept with the request.
 #[derive(Debug, Clone, Copy)]
@@ -505,6 +505,8 @@ impl Desk {
                 subject: item.subject.clone(),
                 on: dates::fmt(self.today()),
                 reference: req.reference.clone(),
+                body_sha256: None,
+                in_reply_to: None,
                 dates: None,
             }))
         })?;
@@ -517,6 +519,12 @@ impl Desk {
     /// (one taken from the mailbox for this request), else the newest message the requester or their agent sent
     /// about it; nothing when they never wrote by email.
     pub(super) fn thread_for(&self, r: &Request, reply_to: Option<&str>) -> Result<Thread> {
+        Ok(self.answered(r, reply_to)?.map(|(_, thread)| thread).unwrap_or_default())
+    }
+
+    /// The message an answer on `r` replies to and the thread that makes of it (see `thread_for`): none when there
+    /// is nothing to answer, or the newest message has no Message-ID to name.
+    pub(super) fn answered(&self, r: &Request, reply_to: Option<&str>) -> Result<Option<(MailMessage, Thread)>> {
         let id = r.id.to_string();
         if let Some(chosen) = reply_to.map(str::trim).filter(|m| !m.is_empty()) {
             let m =
@@ -527,12 +535,13 @@ impl Desk {
                     r.reference, r.reference
                 )));
             }
-            let Some(message_id) = m.message_id else {
+            let Some(message_id) = &m.message_id else {
                 return Err(Error::refused(
                     "that message has no Message-ID, so an answer cannot name it: send without reply_to",
                 ));
             };
-            return Ok(Thread::answering(&message_id, &m.references));
+            let thread = Thread::answering(message_id, &m.references);
+            return Ok(Some((m, thread)));
         }
         let same = |a: Option<&str>, sender: &str| a.is_some_and(|a| a.trim().eq_ignore_ascii_case(sender));
         let theirs = |sender: &str| {
@@ -543,11 +552,13 @@ impl Desk {
         // The newest by the server's date of receipt, then by the order taken (ids are time-ordered UUIDs): two
         // messages received in the same second are answered in the order they came.
         Ok(messages
-            .iter()
+            .into_iter()
             .filter(|m| theirs(&m.sender))
             .max_by(|a, b| (&a.received_at, &a.id).cmp(&(&b.received_at, &b.id)))
-            .and_then(|m| m.message_id.as_deref().map(|mid| Thread::answering(mid, &m.references)))
-            .unwrap_or_default())
+            .and_then(|m| {
+                let thread = Thread::answering(m.message_id.as_deref()?, &m.references);
+                Some((m, thread))
+            }))
     }
 }
 

@@ -30,14 +30,7 @@ impl Desk {
         let now = self.now();
         let reference = self.store.write(|tx| {
             let mut r = tx.request(id_or_reference)?;
-            if r.purged_at.is_some() {
-                // Its personal data is gone for good: a new file or fact would outlive the retention period.
-                return Err(Error::refused(format!(
-                    "{}'s personal data was purged at the end of its retention period: it takes no new files, \
-                         facts or changes",
-                    r.reference
-                )));
-            }
+            not_purged(&r)?;
             let before = r.dates.clone();
             let event = change(&mut r, tx)?;
             let (kind, mut data) = parts(&event)?;
@@ -111,4 +104,17 @@ pub(super) fn set_settings(
 /// A number setting as `tx` holds it, else `default`.
 pub(super) fn setting_u32(tx: &dyn store::Write, key: &str, default: u32) -> Result<u32> {
     Ok(tx.setting(key)?.and_then(|v| v.parse().ok()).unwrap_or(default))
+}
+
+/// A purged request refuses every change: its personal data is gone for good, and a new file or fact would outlive
+/// the retention period. (Also checked before a change that prepares anything outside the transaction.)
+pub(super) fn not_purged(r: &Request) -> Result<()> {
+    if r.purged_at.is_some() {
+        return Err(Error::refused(format!(
+            "{}'s personal data was purged at the end of its retention period: it takes no new files, facts or \
+             changes",
+            r.reference
+        )));
+    }
+    Ok(())
 }

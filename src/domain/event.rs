@@ -246,6 +246,13 @@ payloads! {
         pub subject: String,
         pub on: String,
         pub reference: String,
+        /// A written answer (stage `free-text`): the SHA-256 of its text as sent (trailing blanks trimmed; the
+        /// message itself is in the outbox, and attached to the request once sent). Left out for a template's.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub body_sha256: Option<String>,
+        /// A written answer: the Message-ID of the message it answers, when it answers one.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub in_reply_to: Option<String>,
         #[serde(default, skip_serializing_if = "Option::is_none")]
         pub dates: Option<DatesChange>,
     }

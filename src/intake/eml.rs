@@ -128,9 +128,8 @@ fn draft(bytes: &[u8]) -> Result<EmailDraft> {
             },
         };
     let subject = message.subject().unwrap_or_default().trim().to_string();
-    let text = message.body_text(0).map(|t| t.trim().replace("\r\n", "\n")).unwrap_or_default();
-    // A description the form accepts: no control characters, at most 20,000 characters.
-    let body: String = text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t')).take(19_000).collect();
+    // A description the form accepts: at most 20,000 characters.
+    let (body, _) = text_of(&message, 19_000);
     let description = if subject.is_empty() { body.clone() } else { format!("{subject}\n\n{body}") };
     let attachment_names =
         message.attachments().filter_map(|a| a.attachment_name()).map(str::to_string).take(50).collect();
@@ -146,6 +145,77 @@ fn draft(bytes: &[u8]) -> Result<EmailDraft> {
         description: description.trim().to_string(),
         attachment_names,
     })
+}
+
+/// The text of a message as a person reads it: the plain text part, else the HTML part made text (mail-parser's
+/// `body_text`), line ends as `\n`, no control characters (a terminal or the window shows it as is), at most
+/// `limit` characters; whether it was cut.
+fn text_of(message: &mail_parser::Message, limit: usize) -> (String, bool) {
+    let text = message.body_text(0).map(|t| t.trim().replace("\r\n", "\n")).unwrap_or_default();
+    let mut chars = text.chars().filter(|c| !c.is_control() || matches!(c, '\n' | '\t'));
+    let kept: String = chars.by_ref().take(limit).collect();
+    let cut = chars.next().is_some();
+    (kept, cut)
+}
+
+/// A message as the conversation shows it: who wrote to whom, when, what it says and the files it carries.
+#[derive(Debug, Clone, Default)]
+pub struct MessageContent {
+    /// `Name <address>` (or the address alone).
+    pub from: String,
+    pub to: Vec<String>,
+    pub cc: Vec<String>,
+    pub subject: String,
+    /// The message's own `Date:` (RFC 3339), as its sender's program wrote it.
+    pub date: Option<String>,
+    /// Its text (see [`text_of`]), at most the limit asked for.
+    pub text: String,
+    /// The text was longer than the limit.
+    pub truncated: bool,
+    /// Each file it carries, named as [`read_parts`] names it (the names its files are attached to a request under).
+    pub files: Vec<(String, Vec<u8>)>,
+}
+
+/// What a person reads of a message: its addresses, date, text (at most `limit` characters) and files. Bounded as
+/// [`read_parts`]; a message without a sender or subject is refused as [`read_email`] refuses it.
+pub fn read_message(bytes: &[u8], limit: usize) -> Result<MessageContent> {
+    crate::files::check_len("the message", bytes.len() as u64, MAX_EML_BYTES)?;
+    let files = read_parts(bytes)?.attachments;
+    crate::files::guard("the message", || {
+        let message = mail_parser::MessageParser::default()
+            .parse(bytes)
+            .filter(|m| m.from().is_some() || m.subject().is_some())
+            .ok_or_else(|| Error::invalid("file", "this is not an email message (.eml): no sender or subject found"))?;
+        let (text, truncated) = text_of(&message, limit);
+        Ok(MessageContent {
+            from: addresses(message.from()).into_iter().next().unwrap_or_default(),
+            to: addresses(message.to()),
+            cc: addresses(message.cc()),
+            subject: message.subject().unwrap_or_default().trim().to_string(),
+            date: message.date().map(|d| d.to_rfc3339()),
+            text,
+            truncated,
+            files,
+        })
+    })
+}
+
+/// The addresses of a header as people write them, one line each (at most 50: a header is not a mailing list).
+fn addresses(header: Option<&mail_parser::Address>) -> Vec<String> {
+    let Some(header) = header else { return vec![] };
+    header
+        .iter()
+        .take(50)
+        .map(|a| {
+            let name = a.name().map(|n| crate::respond::one_line(n.trim().trim_matches('"'))).unwrap_or_default();
+            let address = a.address().map(crate::respond::one_line).unwrap_or_default();
+            match (name.is_empty(), address.is_empty()) {
+                (false, false) => format!("{name} <{address}>"),
+                (true, _) => address,
+                (false, true) => name,
+            }
+        })
+        .collect()
 }
 
 #[cfg(test)]

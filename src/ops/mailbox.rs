@@ -3,8 +3,8 @@
 use serde::Deserialize;
 
 use super::op;
-use crate::desk::{FetchReport, ImapSettings, MailView, NewRequest, RequestDetail};
-use crate::store::MailMessage;
+use crate::desk::{ConversationText, FetchReport, ImapSettings, MailView, NewRequest, RequestDetail};
+use crate::store::{MailMessage, OutboxItem};
 
 /// The mailbox settings (the password stays in the OS keyring and is never returned).
 #[derive(Deserialize)]
@@ -95,3 +95,37 @@ pub struct RequestMail {
     pub reference: String,
 }
 op!(RequestMail => Vec<MailMessage>, |i, d| d.request_mail(&i.reference));
+
+/// One message of a request's conversation read whole: from the mailbox (its id in `request mail`) or from the
+/// outbox (its id in `mail outbox`): addresses, date, text (bounded), and its files with the request's attachments
+/// that hold them. A message whose copy was purged or is missing says so.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct ConversationMessage {
+    pub reference: String,
+    /// The message's id.
+    pub id: String,
+}
+op!(ConversationMessage => ConversationText, |i, d| d.conversation_message(&i.reference, &i.id));
+
+/// Queue a written answer to the requester (not a template's), in the thread of the message `reply_to` (a message
+/// of the request), else of their newest one. The subject defaults to "Re: " and theirs; the reference is added.
+#[derive(Deserialize, clap::Args)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct SendAnswer {
+    pub reference: String,
+    #[arg(
+        long = "reply-to",
+        value_name = "MAILID",
+        help = "Answer this message of the request (its id in `request mail`) instead of the requester's last one"
+    )]
+    #[serde(default)]
+    pub reply_to: Option<String>,
+    #[arg(long, help = "The subject (default: Re: and the subject of the message answered)")]
+    #[serde(default)]
+    pub subject: Option<String>,
+    /// The text of the answer (on the command line: `--body` or `--body-stdin`).
+    #[arg(skip)]
+    pub body: String,
+}
+op!(SendAnswer => OutboxItem, |i, d| d.send_answer(&i.reference, i.reply_to.as_deref(), i.subject.as_deref(), &i.body));

@@ -168,6 +168,8 @@ macro_rules! operations {
                 dismiss_mail: $crate::ops::mailbox::DismissMail,
                 mark_mail_spam: $crate::ops::mailbox::MarkMailSpam,
                 request_mail: $crate::ops::mailbox::RequestMail,
+                conversation_message: $crate::ops::mailbox::ConversationMessage,
+                send_answer: $crate::ops::mailbox::SendAnswer,
                 metrics: $crate::ops::exports::GetMetrics,
                 add_disclosure: $crate::ops::exports::AddDisclosure,
                 remove_disclosure: $crate::ops::exports::RemoveDisclosure,

@@ -87,6 +87,8 @@ const COMMANDS: &[(&str, &[&str])] = &[
     ("dismiss_mail", &["intake", "dismiss"]),
     ("mark_mail_spam", &["intake", "spam"]),
     ("request_mail", &["request", "mail"]),
+    ("conversation_message", &["mail", "show"]),
+    ("send_answer", &["mail", "answer"]),
     ("metrics", &["metrics"]),
     ("add_disclosure", &["request", "disclose"]),
     ("remove_disclosure", &["request", "undisclose"]),

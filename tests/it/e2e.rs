@@ -1203,6 +1203,9 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.click(&format!("tr[data-reference='{reference}'] button")).await;
     let talk = s.wait_text("[data-testid=conversation]", |t| t.contains("Re: RD-")).await;
     assert!(talk.contains("Bo Berg"), "{talk}");
+    // The line opens to the message read whole.
+    s.click("[data-testid=conversation-line]").await;
+    s.wait_text("[data-testid=conversation-text]", |t| t.contains("Did you delete it?")).await;
     // Answering that message from the conversation: the answer is queued and shows in it, going out.
     s.click("[data-testid=conversation-answer]").await;
     s.wait_text("[data-testid=response-reply-to]", |t| t.contains("Bo Berg")).await;
@@ -1210,9 +1213,26 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.click("[data-testid=response-preview]").await;
     s.click("[data-testid=response-queue]").await;
     s.wait_text("[data-testid=conversation]", |t| t.contains("bo@example.org")).await;
+    // A written answer: the subject answers theirs, the text as typed; it shows going out, and opens to its text.
+    s.click("[data-testid=conversation-write]").await;
+    let subject = s.find("[data-testid=conversation-answer-subject]").await;
+    assert_eq!(subject.prop("value").await.unwrap(), Some(format!("Re: {reference}")));
+    s.type_into("[data-testid=conversation-answer-body]", "Yes: your account was deleted on 19 November.").await;
+    s.shot_at("[data-testid=conversation]", "mailbox-06-writing.png").await;
+    s.click("[data-testid=conversation-answer-send]").await;
+    s.wait_text("[data-testid=conversation-notice]", |t| t.contains("Queued")).await;
+    let lines = s.client.find_all(Locator::Css("[data-testid=conversation-line]")).await.unwrap();
+    assert_eq!(lines.len(), 3, "the reply, the letter and the written answer");
+    // The two going out (sent at the same fixed "now") both open.
+    lines[1].click().await.unwrap();
+    lines[2].click().await.unwrap();
+    s.wait_text("[data-testid=conversation]", |t| t.contains("deleted on 19 November")).await;
+    s.shot_at("[data-testid=conversation]", "mailbox-07-written-answer.png").await;
     let shown = support::run_env(&db, TODAY, &["request", "show", &reference, "--json"], &password).json();
     let kinds: Vec<&str> = shown["events"].as_array().unwrap().iter().map(|e| e["kind"].as_str().unwrap()).collect();
     assert!(kinds.contains(&"mail_received"), "{kinds:?}");
+    let written = shown["events"].as_array().unwrap().iter().find(|e| e["data"]["stage"] == "free-text");
+    assert!(written.is_some_and(|e| e["kind"] == "response_queued"), "{kinds:?}");
     let tray = support::run_env(&db, TODAY, &["intake", "list", "--json"], &password).json();
     assert_eq!(tray.as_array().unwrap().len(), 1);
 }

@@ -156,6 +156,17 @@ fn email_is_safe(bytes: &[u8]) {
         }
         Err(e) => assert_eq!(e.code(), "invalid", "{e}"),
     }
+    // What the conversation shows of it: the text within its limit, one-line addresses.
+    match rightsdesk::intake::eml::read_message(bytes, 1000) {
+        Ok(m) => {
+            assert!(m.text.chars().count() <= 1000);
+            assert!(m.to.len() <= 50 && m.cc.len() <= 50);
+            let lines = std::iter::once(&m.from).chain(&m.to).chain(&m.cc);
+            assert!(lines.into_iter().all(|a| !a.contains(['\r', '\n'])), "{m:?}");
+            assert!(!m.text.chars().any(|c| c.is_control() && !matches!(c, '\n' | '\t')), "{m:?}");
+        }
+        Err(e) => assert_eq!(e.code(), "invalid", "{e}"),
+    }
 }
 
 #[test]

@@ -102,29 +102,44 @@ struct Desk {
     smtp: crate::support::smtp::Server,
     reg: crate::support::Register,
     ca: std::path::PathBuf,
+    /// The register's passphrase, for an encrypted one.
+    passphrase: Option<&'static str>,
 }
 
 impl Desk {
     fn new(done_folder: Option<&str>) -> Desk {
+        Desk::made(done_folder, None)
+    }
+
+    /// An encrypted register (its files sealed), opened with `passphrase` by every command.
+    fn encrypted(passphrase: &'static str) -> Desk {
+        Desk::made(None, Some(passphrase))
+    }
+
+    fn made(done_folder: Option<&str>, passphrase: Option<&'static str>) -> Desk {
         let reg = crate::support::Register::new(TODAY);
-        reg.organisation(&[("--name", "Acme Ltd"), ("--email", "privacy@acme.test"), ("--signature", "Dana, DPO")]);
-        let (ca, cert, key) = make_ca(reg.dir());
-        let server = dovecot::start(reg.dir(), &cert, &key);
+        let key: Vec<(&str, &str)> = passphrase.map(|p| ("RIGHTSDESK_PASSPHRASE", p)).into_iter().collect();
+        let org = ["settings", "organisation", "--name", "Acme Ltd", "--email", "privacy@acme.test", "--signature"];
+        reg.run_env(&[&org[..], &["Dana, DPO"]].concat(), &key).ok();
+        let (ca, cert, key_pem) = make_ca(reg.dir());
+        let server = dovecot::start(reg.dir(), &cert, &key_pem);
         let smtp = crate::support::smtp::start(reg.dir(), "", None);
         let port = smtp.port.to_string();
-        reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--security", "none"]).ok();
+        reg.run_env(&["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--security", "none"], &key).ok();
         let imap_port = server.tls_port.to_string();
         let mut args = vec!["settings", "imap", "--host", "localhost", "--port", &imap_port, "--security", "tls"];
         args.extend(["--username", dovecot::USER, "--ca-file", ca.to_str().unwrap()]);
         if let Some(f) = done_folder {
             args.extend(["--done-folder", f]);
         }
-        reg.run(&args).ok();
-        Desk { server, smtp, reg, ca }
+        reg.run_env(&args, &key).ok();
+        Desk { server, smtp, reg, ca, passphrase }
     }
 
-    fn env(&self) -> [(&'static str, &'static str); 1] {
-        [("RIGHTSDESK_IMAP_PASSWORD", dovecot::PASSWORD)]
+    fn env(&self) -> Vec<(&'static str, &'static str)> {
+        let mut env = vec![("RIGHTSDESK_IMAP_PASSWORD", dovecot::PASSWORD)];
+        env.extend(self.passphrase.map(|p| ("RIGHTSDESK_PASSPHRASE", p)));
+        env
     }
 
     fn run(&self, args: &[&str]) -> crate::support::Run {
@@ -457,4 +472,175 @@ fn an_emailed_password_reaches_the_requester_and_the_sent_folder_keeps_it_out() 
     assert!(sent[1].contains("[removed from Rightsdesk's copy once the message was delivered]"), "{}", sent[1]);
     // The encrypted copy went as it was: the same in the Sent folder as received.
     assert_eq!(sent[0].replace("\r\n", "\n").trim(), delivered[0].replace("\r\n", "\n").trim());
+}
+
+/// A message with an HTML part only (what many mail programs send).
+fn html_only(from: &str, subject: &str, headers: &str, html: &str) -> Vec<u8> {
+    format!(
+        "From: {from}\r\nTo: privacy@acme.test\r\nSubject: {subject}\r\nDate: Thu, 19 Mar 2026 09:29:30 +0000\r\n\
+         Message-ID: <{}@example.org>\r\n{headers}MIME-Version: 1.0\r\nContent-Type: text/html; charset=utf-8\r\n\r\n{html}\r\n",
+        uuid::Uuid::new_v4().simple()
+    )
+    .into_bytes()
+}
+
+#[test]
+fn the_conversation_shows_each_message_and_a_written_answer_threads_with_the_one_chosen() {
+    let desk = Desk::new(None);
+    let reg = &desk.reg;
+    let reference = reg.request().kind("access").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-02");
+    let reference = reference.who("Zoe Martin", "zoe@example.fr").add();
+    let first = reg.run(&["mail", "send", &reference, "--template", "acknowledgement", "--json"]).json();
+    let our_id = first["message_id"].as_str().unwrap().trim_matches(['<', '>']).to_string();
+    let first_out = first["id"].as_str().unwrap().to_string();
+    desk.run(&["mail", "flush"]).ok();
+
+    // Zoe answers with her passport, then again in HTML only.
+    let thread = format!("In-Reply-To: <{our_id}>\r\nReferences: <{our_id}>\r\n");
+    let passport = with_pdf("Zoe Martin <zoe@example.fr>", "Re: Your request", &thread, "Here is my passport.\r\nZoe");
+    let passport_id = mail_parser::MessageParser::default().parse(&passport).unwrap().message_id().unwrap().to_string();
+    desk.deliver(&passport);
+    let html = html_only(
+        "Zoe Martin <zoe@example.fr>",
+        "Re: Your request",
+        &thread,
+        "<html><body><p>My <b>new</b> address is 3 Rue Neuve.</p></body></html>",
+    );
+    desk.deliver(&html);
+    assert_eq!(desk.run(&["mail", "fetch", "--json"]).json()["replies"], 2);
+    let mail = reg.run(&["request", "mail", &reference, "--json"]).json();
+    let row = |mid: &str| {
+        let m = mail.as_array().unwrap().iter().find(|m| m["message_id"] == mid).unwrap();
+        m["id"].as_str().unwrap().to_string()
+    };
+    let passport_row = row(&passport_id);
+    let html_row = mail.as_array().unwrap().iter().find(|m| m["id"] != passport_row.as_str()).unwrap()["id"]
+        .as_str()
+        .unwrap()
+        .to_string();
+
+    // An incoming message: its text, sender, date and files, each file with its attachment on the request.
+    let shown = reg.run(&["mail", "show", &reference, &passport_row, "--json"]).json();
+    assert_eq!(shown["way"], "in", "{shown}");
+    assert_eq!(shown["subject"], "Re: Your request");
+    assert!(shown["from"].as_str().unwrap().contains("zoe@example.fr"), "{shown}");
+    assert!(shown["to"][0].as_str().unwrap().contains("privacy@acme.test"), "{shown}");
+    assert_eq!(shown["at"], "2026-03-19T09:30:00Z");
+    assert!(shown["text"].as_str().unwrap().contains("Here is my passport.\nZoe"), "{shown}");
+    assert_eq!((shown["gone"].as_str(), shown["truncated"].as_bool()), (None, Some(false)));
+    let attachments = reg.run(&["request", "show", &reference, "--json"]).json()["attachments"].clone();
+    let attachment = |name: &str| {
+        let a = attachments.as_array().unwrap().iter().find(|a| a["file_name"] == name).unwrap();
+        a["id"].as_str().unwrap().to_string()
+    };
+    assert_eq!(shown["files"].as_array().unwrap().len(), 1, "{shown}");
+    assert_eq!(shown["files"][0]["name"], "passport.pdf");
+    assert_eq!(shown["files"][0]["attachment_id"].as_str(), Some(attachment("passport.pdf").as_str()));
+    assert!(shown["eml_attachment_id"].is_string(), "the message itself is a file of the request: {shown}");
+    // HTML only: made text.
+    let shown = reg.run(&["mail", "show", &reference, &html_row, "--json"]).json();
+    let text = shown["text"].as_str().unwrap();
+    assert!(text.contains("new") && text.contains("3 Rue Neuve") && !text.contains("<b>"), "{shown}");
+    // An outgoing one: the text sent.
+    let out = reg.run(&["mail", "show", &reference, &first_out, "--json"]).json();
+    assert_eq!((out["way"].as_str(), out["state"].as_str()), (Some("out"), Some("sent")), "{out}");
+    assert!(out["to"][0].as_str().unwrap().contains("zoe@example.fr"), "{out}");
+    assert!(out["text"].as_str().unwrap().contains(&reference), "{out}");
+    // Not a message of this request; not a message at all.
+    let other = reg.request().kind("erasure").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-05");
+    let other = other.who("Bo Berg", "bo@example.org").add();
+    reg.run(&["mail", "show", &other, &passport_row]).assert_error("not one of");
+    reg.run(&["mail", "show", &reference, "no-such-id"]).assert_error("no-such-id");
+
+    // A written answer: refused without a text (bad input: exit 2), then queued in the thread of the message chosen.
+    let empty = reg.run(&["mail", "answer", &reference, "--reply-to", &passport_row, "--body", "  \n "]);
+    empty.assert_error("body");
+    assert_eq!(empty.code, 2);
+    let long = "x".repeat(50_001);
+    reg.run(&["mail", "answer", &reference, "--body", &long]).assert_error("body");
+    let body = "Dear Zoe,\n\nthank you: your passport arrived.\n\nDana, DPO";
+    let queued =
+        reg.run_input(&["mail", "answer", &reference, "--reply-to", &passport_row, "--body-stdin", "--json"], body);
+    let queued = queued.json();
+    assert_eq!(queued["subject"], format!("Re: Your request [{reference}]"), "no Re: Re:, the reference added");
+    assert_eq!(queued["stage"], "free-text");
+    assert_eq!(queued["recipient"], "zoe@example.fr");
+    let shown = reg.run(&["request", "show", &reference, "--json"]).json();
+    let event = shown["events"].as_array().unwrap().iter().rev().find(|e| e["kind"] == "response_queued").unwrap();
+    assert_eq!(event["data"]["stage"], "free-text");
+    assert_eq!(event["data"]["in_reply_to"], passport_id.as_str());
+    assert!(event["data"]["body_sha256"].is_string(), "{event}");
+    desk.run(&["mail", "flush"]).ok();
+    let delivered = desk.delivered();
+    let answer = delivered.last().unwrap();
+    let (irt, refs, subject, _) = threading(answer);
+    assert_eq!(irt.as_deref(), Some(passport_id.as_str()));
+    assert_eq!(refs, [our_id.clone(), passport_id.clone()]);
+    assert_eq!(subject, format!("Re: Your request [{reference}]"));
+    let parsed = mail_parser::MessageParser::default().parse(answer.as_bytes()).unwrap();
+    assert_eq!(parsed.body_text(0).unwrap().replace("\r\n", "\n").trim(), body);
+    assert_eq!(parsed.to().unwrap().first().unwrap().address(), Some("zoe@example.fr"));
+    // Its own subject, and without a message chosen: the requester's newest one.
+    let queued = reg.run(&["mail", "answer", &reference, "--subject", "Your address", "--body", "Noted.", "--json"]);
+    assert_eq!(queued.json()["subject"], format!("Your address [{reference}]"));
+    desk.run(&["mail", "flush"]).ok();
+    let (irt, _, _, _) = threading(desk.delivered().last().unwrap());
+    assert_ne!(irt.as_deref(), Some(passport_id.as_str()), "the newest message: the HTML one");
+    assert!(irt.is_some());
+    assert_eq!(reg.run(&["audit", "verify", "--json"]).json()["ok"], true);
+
+    // A message from the requester's agent is answered to the agent.
+    reg.run(&["request", "agent", &other, "--name", "Lex Law", "--email", "lex@law.test", "--authority", "mandate"])
+        .ok();
+    desk.deliver(&message("Lex Law <lex@law.test>", &format!("About {other}"), "", "I act for Bo."));
+    assert_eq!(desk.run(&["mail", "fetch", "--json"]).json()["replies"], 1);
+    let lex = reg.run(&["request", "mail", &other, "--json"]).json()[0]["id"].as_str().unwrap().to_string();
+    let queued = reg.run(&["mail", "answer", &other, "--reply-to", &lex, "--body", "Noted.", "--json"]).json();
+    assert_eq!(queued["recipient"], "lex@law.test");
+    assert_eq!(queued["subject"], format!("Re: About {other}"), "the reference is there already");
+    let queued = reg.run(&["mail", "answer", &other, "--body", "Noted, Bo.", "--json"]).json();
+    assert_eq!(queued["recipient"], "lex@law.test", "the newest message of theirs is the agent's");
+
+    // A message whose file is missing says so; the others still show.
+    let shown = reg.run(&["mail", "show", &reference, &passport_row, "--json"]).json();
+    let eml_id = shown["eml_attachment_id"].as_str().unwrap().to_string();
+    let eml = attachments.as_array().unwrap().iter().find(|a| a["id"] == eml_id.as_str()).unwrap();
+    let files = crate::support::files_dir(&reg.db).join("attachments");
+    std::fs::remove_file(files.join(eml["stored_name"].as_str().unwrap())).unwrap();
+    let shown = reg.run(&["mail", "show", &reference, &passport_row, "--json"]).json();
+    assert!(shown["text"].is_null() && shown["gone"].as_str().unwrap().contains("missing"), "{shown}");
+    assert_eq!(shown["subject"], "Re: Your request", "what the record keeps still shows");
+    let shown = reg.run(&["mail", "show", &reference, &html_row, "--json"]).json();
+    assert!(shown["text"].as_str().unwrap().contains("3 Rue Neuve"), "{shown}");
+
+    // Closed and past the retention period: what the messages said is purged; the conversation says so, and
+    // nothing more is sent.
+    for status in ["in-progress", "fulfilled", "closed"] {
+        reg.run(&["request", "status", &reference, status]).ok();
+    }
+    crate::support::run_now(&reg.db, "2030-06-01", &["retention", "purge"]).ok();
+    let shown = reg.run(&["mail", "show", &reference, &html_row, "--json"]).json();
+    assert!(shown["text"].is_null() && shown["gone"].as_str().unwrap().contains("purged"), "{shown}");
+    reg.run(&["mail", "answer", &reference, "--body", "Hello again."]).assert_error("purged");
+}
+
+#[test]
+fn an_encrypted_registers_conversation_reads_its_sealed_messages() {
+    let desk = Desk::encrypted("correct horse battery staple");
+    let reference = desk.reg.request().kind("access").regime("uk-gdpr").calendar("GB-ENG").received("2026-03-02");
+    let reference = reference.who("Zoe Martin", "zoe@example.fr").env(&desk.env()).add();
+    assert_eq!(desk.run(&["vault", "status", "--json"]).json()["encrypted"], true);
+    desk.deliver(&with_pdf("Zoe Martin <zoe@example.fr>", &format!("About {reference}"), "", "My passport."));
+    assert_eq!(desk.run(&["mail", "fetch", "--json"]).json()["replies"], 1);
+    let id = desk.run(&["request", "mail", &reference, "--json"]).json()[0]["id"].as_str().unwrap().to_string();
+    let shown = desk.run(&["mail", "show", &reference, &id, "--json"]).json();
+    assert!(shown["text"].as_str().unwrap().contains("My passport."), "{shown}");
+    assert!(shown["files"][0]["attachment_id"].is_string() && shown["eml_attachment_id"].is_string(), "{shown}");
+    // Without the key, nothing is read.
+    desk.reg.run_env(&["mail", "show", &reference, &id], &[("RIGHTSDESK_IMAP_PASSWORD", "x")]).assert_error("");
+    // A written answer goes out from the encrypted register as from any.
+    desk.run(&["mail", "answer", &reference, "--reply-to", &id, "--body", "Thank you."]).ok();
+    desk.run(&["mail", "flush"]).ok();
+    let (irt, _, subject, _) = threading(desk.delivered().last().unwrap());
+    assert!(irt.is_some() && subject == format!("Re: About {reference}"), "{subject}");
 }

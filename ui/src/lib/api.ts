@@ -62,6 +62,8 @@ export type RestoreReport = B.RestoreReport_Serialize;
 export type ImapSettings = B.ImapSettings_Serialize;
 export type MailMessage = B.MailMessage_Serialize;
 export type MailView = B.MailView_Serialize;
+export type ConversationText = B.ConversationText_Serialize;
+export type MessageFile = B.MessageFile_Serialize;
 export type EmailDraft = B.EmailDraft_Serialize;
 
 export class ApiError extends Error {

@@ -122,6 +122,8 @@ export const commands = {
 	dismissMail: (input: DismissMail) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("dismiss_mail", { input })),
 	markMailSpam: (input: MarkMailSpam_Deserialize) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("mark_mail_spam", { input })),
 	requestMail: (input: RequestMail) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("request_mail", { input })),
+	conversationMessage: (input: ConversationMessage) => typedError<ConversationText_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("conversation_message", { input })),
+	sendAnswer: (input: SendAnswer_Deserialize) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_answer", { input })),
 	metrics: (input: GetMetrics_Deserialize) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input })),
 	addDisclosure: (input: AddDisclosure_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input })),
 	removeDisclosure: (input: RemoveDisclosure) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input })),
@@ -981,6 +983,74 @@ export type CloseUnverified_Deserialize = {
 export type CloseUnverified_Serialize = {
 	reference: string,
 	send: boolean,
+};
+
+/**
+ *  One message of a request's conversation read whole: from the mailbox (its id in `request mail`) or from the
+ *  outbox (its id in `mail outbox`): addresses, date, text (bounded), and its files with the request's attachments
+ *  that hold them. A message whose copy was purged or is missing says so.
+ */
+export type ConversationMessage = {
+	reference: string,
+	/**  The message's id. */
+	id: string,
+};
+
+/**  One message of the conversation, as the officer reads it. */
+export type ConversationText = ConversationText_Serialize | ConversationText_Deserialize;
+
+/**  One message of the conversation, as the officer reads it. */
+export type ConversationText_Deserialize = {
+	/**  The message's id: of the mailbox's record (`in`) or of the outbox (`out`). */
+	id: string,
+	/**  `in` (from the mailbox) or `out` (sent, or queued, from the outbox). */
+	way: string,
+	/**  Of a message going out: the outbox's `queued`, `sending`, `sent` or `failed`. */
+	state?: string | null,
+	from: string,
+	to: string[],
+	cc: string[],
+	subject: string,
+	/**  When the mailbox received it (`in`), or when it was sent, else queued (`out`); RFC 3339. */
+	at: string,
+	/**  The message's own Date header (RFC 3339), when it has one. */
+	date?: string | null,
+	/**  What it says (none when it cannot be read: `gone` says why). */
+	text?: string | null,
+	/**  The text was longer than the conversation shows; the whole message is the attachment `eml_attachment_id`. */
+	truncated: boolean,
+	/**  Why the text cannot be shown: purged at the end of the retention period, or its file missing. */
+	gone?: string | null,
+	files: MessageFile_Deserialize[],
+	/**  The request's attachment that is the message itself (.eml), if any. */
+	eml_attachment_id?: string | null,
+};
+
+/**  One message of the conversation, as the officer reads it. */
+export type ConversationText_Serialize = {
+	/**  The message's id: of the mailbox's record (`in`) or of the outbox (`out`). */
+	id: string,
+	/**  `in` (from the mailbox) or `out` (sent, or queued, from the outbox). */
+	way: string,
+	/**  Of a message going out: the outbox's `queued`, `sending`, `sent` or `failed`. */
+	state: string | null,
+	from: string,
+	to: string[],
+	cc: string[],
+	subject: string,
+	/**  When the mailbox received it (`in`), or when it was sent, else queued (`out`); RFC 3339. */
+	at: string,
+	/**  The message's own Date header (RFC 3339), when it has one. */
+	date: string | null,
+	/**  What it says (none when it cannot be read: `gone` says why). */
+	text: string | null,
+	/**  The text was longer than the conversation shows; the whole message is the attachment `eml_attachment_id`. */
+	truncated: boolean,
+	/**  Why the text cannot be shown: purged at the end of the retention period, or its file missing. */
+	gone: string | null,
+	files: MessageFile_Serialize[],
+	/**  The request's attachment that is the message itself (.eml), if any. */
+	eml_attachment_id: string | null,
 };
 
 /**  Start a language from another's templates; the number of templates copied. */
@@ -2496,6 +2566,25 @@ export type MergedAsDuplicate_Serialize = {
 	note: string | null,
 };
 
+/**  A file a message carries, and the request's attachment that holds it (matched by SHA-256), if any. */
+export type MessageFile = MessageFile_Serialize | MessageFile_Deserialize;
+
+/**  A file a message carries, and the request's attachment that holds it (matched by SHA-256), if any. */
+export type MessageFile_Deserialize = {
+	name: string,
+	size: number,
+	sha256: string,
+	attachment_id?: string | null,
+};
+
+/**  A file a message carries, and the request's attachment that holds it (matched by SHA-256), if any. */
+export type MessageFile_Serialize = {
+	name: string,
+	size: number,
+	sha256: string,
+	attachment_id: string | null,
+};
+
 export type Metrics = Metrics_Serialize | Metrics_Deserialize;
 
 export type Metrics_Deserialize = {
@@ -3527,6 +3616,13 @@ export type ResponseQueued_Deserialize = {
 	subject: string,
 	on: string,
 	reference: string,
+	/**
+	 *  A written answer (stage `free-text`): the SHA-256 of its text as sent (trailing blanks trimmed; the
+	 *  message itself is in the outbox, and attached to the request once sent). Left out for a template's.
+	 */
+	body_sha256?: string | null,
+	/**  A written answer: the Message-ID of the message it answers, when it answers one. */
+	in_reply_to?: string | null,
 	dates?: DatesChange_Deserialize | null,
 };
 
@@ -3539,6 +3635,13 @@ export type ResponseQueued_Serialize = {
 	subject: string,
 	on: string,
 	reference: string,
+	/**
+	 *  A written answer (stage `free-text`): the SHA-256 of its text as sent (trailing blanks trimmed; the
+	 *  message itself is in the outbox, and attached to the request once sent). Left out for a template's.
+	 */
+	body_sha256?: string,
+	/**  A written answer: the Message-ID of the message it answers, when it answers one. */
+	in_reply_to?: string,
 	dates?: DatesChange_Serialize,
 };
 
@@ -3702,6 +3805,36 @@ export type SaveTemplate = {
 	kind: string,
 	lang: string,
 	subject: string,
+	body: string,
+};
+
+/**
+ *  Queue a written answer to the requester (not a template's), in the thread of the message `reply_to` (a message
+ *  of the request), else of their newest one. The subject defaults to "Re: " and theirs; the reference is added.
+ */
+export type SendAnswer = SendAnswer_Serialize | SendAnswer_Deserialize;
+
+/**
+ *  Queue a written answer to the requester (not a template's), in the thread of the message `reply_to` (a message
+ *  of the request), else of their newest one. The subject defaults to "Re: " and theirs; the reference is added.
+ */
+export type SendAnswer_Deserialize = {
+	reference: string,
+	reply_to?: string | null,
+	subject?: string | null,
+	/**  The text of the answer (on the command line: `--body` or `--body-stdin`). */
+	body: string,
+};
+
+/**
+ *  Queue a written answer to the requester (not a template's), in the thread of the message `reply_to` (a message
+ *  of the request), else of their newest one. The subject defaults to "Re: " and theirs; the reference is added.
+ */
+export type SendAnswer_Serialize = {
+	reference: string,
+	reply_to: string | null,
+	subject: string | null,
+	/**  The text of the answer (on the command line: `--body` or `--body-stdin`). */
 	body: string,
 };
 

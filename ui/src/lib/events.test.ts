@@ -101,6 +101,11 @@ const kinds: [string, unknown, string][] = [
     { subject: "Your request", to: "m@example.org" },
     "Email queued: Your request (to m@example.org)",
   ],
+  [
+    "response_queued",
+    { stage: "free-text", subject: "Re: Your request", to: "m@example.org" },
+    "Written answer queued: Re: Your request (to m@example.org)",
+  ],
   ["response_sent", { subject: "Your request", eml: "sent.eml" }, "Email sent: Your request — sent.eml"],
   [
     "data_copy_sent",

@@ -164,7 +164,8 @@ function title(e: KnownEvent, l: EventLabels): string {
     case "agent_set":
       return e.data.after ? `Authorised agent: ${e.data.after.name}` : "Authorised agent removed";
     case "response_queued":
-      return `Email queued: ${String(e.data.subject)} (to ${String(e.data.to)})`;
+      // A written answer (from the conversation) has no template: its stage is "free-text".
+      return `${e.data.stage === "free-text" ? "Written answer" : "Email"} queued: ${String(e.data.subject)} (to ${String(e.data.to)})`;
     case "data_copy_sent": {
       // What reached the requester with the fulfilment, and how the password of an encrypted copy travels.
       const how =
