@@ -1161,13 +1161,12 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     assert!(page.contains("1 file(s) attached"), "{page}");
     s.shot_at("[data-testid=timeline]", "mailbox-03-logged.png").await;
 
-    // The ID document that came with the message is the identity check's evidence in one click: it moves from the
-    // attachments to the evidence (deleted with it on schedule).
-    for item in s.client.find_all(Locator::Css("[data-testid=attachments] li")).await.unwrap() {
-        if item.text().await.unwrap().contains("passport.pdf") {
-            item.find(Locator::Css("[data-testid=attachment-as-evidence]")).await.unwrap().click().await.unwrap();
-        }
-    }
+    // The ID document that came with the message is the identity check's evidence in one click from the message
+    // in the conversation: it moves from the attachments to the evidence (deleted with it on schedule).
+    s.click("[data-testid=conversation-line]").await;
+    s.wait_text("[data-testid=conversation-text]", |t| t.contains("Article 15")).await;
+    assert!(s.find("[data-testid=attachments]").await.text().await.unwrap().contains("passport.pdf"));
+    s.click("[data-testid=conversation-evidence]").await;
     let method = s.find("[data-testid=check-method]").await;
     assert_eq!(method.prop("value").await.unwrap().as_deref(), Some("id-document"));
     s.shot_at("[data-testid=identity]", "mailbox-03b-evidence-offered.png").await;
@@ -1175,6 +1174,7 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.wait_text("[data-testid=identity-checks]", |t| t.contains("passport.pdf")).await;
     let files = s.text("[data-testid=attachments]").await;
     assert!(!files.contains("passport.pdf"), "moved, not copied: {files}");
+    assert!(s.client.find_all(Locator::Css("[data-testid=conversation-evidence]")).await.unwrap().is_empty());
     s.shot_at("[data-testid=identity]", "mailbox-03c-evidence.png").await;
 
     // The newsletter is set aside with the reason; the tray is empty; the reply is on Bo's request.
