@@ -61,6 +61,8 @@ pub struct ConversationText {
     pub files: Vec<MessageFile>,
     /// The request's attachment that is the message itself (.eml), if any.
     pub eml_attachment_id: Option<String>,
+    /// The subject a written answer to it gets unless the officer changes it (a message received: "Re: …" once).
+    pub reply_subject: Option<String>,
 }
 
 impl ConversationText {
@@ -90,6 +92,7 @@ impl ConversationText {
                 .map(|name| MessageFile { name: name.clone(), size: 0, sha256: String::new(), attachment_id: None })
                 .collect(),
             eml_attachment_id: None,
+            reply_subject: Some(reply_subject(&m.subject)),
         }
     }
 
@@ -211,6 +214,7 @@ impl Desk {
             files: vec![],
             // Once sent, the exact message is attached to the request.
             eml_attachment_id: attachment_of(attachments, &sha256_hex(&bytes), None),
+            reply_subject: None,
         };
         Ok(record.read(&bytes, attachments))
     }

@@ -523,6 +523,7 @@ fn the_conversation_shows_each_message_and_a_written_answer_threads_with_the_one
     let shown = reg.run(&["mail", "show", &reference, &passport_row, "--json"]).json();
     assert_eq!(shown["way"], "in", "{shown}");
     assert_eq!(shown["subject"], "Re: Your request");
+    assert_eq!(shown["reply_subject"], "Re: Your request", "an answer says Re: once");
     assert!(shown["from"].as_str().unwrap().contains("zoe@example.fr"), "{shown}");
     assert!(shown["to"][0].as_str().unwrap().contains("privacy@acme.test"), "{shown}");
     assert_eq!(shown["at"], "2026-03-19T09:30:00Z");
@@ -541,6 +542,7 @@ fn the_conversation_shows_each_message_and_a_written_answer_threads_with_the_one
     let shown = reg.run(&["mail", "show", &reference, &html_row, "--json"]).json();
     let text = shown["text"].as_str().unwrap();
     assert!(text.contains("new") && text.contains("3 Rue Neuve") && !text.contains("<b>"), "{shown}");
+    assert!(shown["reply_subject"].as_str().unwrap().starts_with("Re: "), "{shown}");
     // An outgoing one: the text sent.
     let out = reg.run(&["mail", "show", &reference, &first_out, "--json"]).json();
     assert_eq!((out["way"].as_str(), out["state"].as_str()), (Some("out"), Some("sent")), "{out}");

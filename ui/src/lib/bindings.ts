@@ -1024,6 +1024,8 @@ export type ConversationText_Deserialize = {
 	files: MessageFile_Deserialize[],
 	/**  The request's attachment that is the message itself (.eml), if any. */
 	eml_attachment_id?: string | null,
+	/**  The subject a written answer to it gets unless the officer changes it (a message received: "Re: …" once). */
+	reply_subject?: string | null,
 };
 
 /**  One message of the conversation, as the officer reads it. */
@@ -1051,6 +1053,8 @@ export type ConversationText_Serialize = {
 	files: MessageFile_Serialize[],
 	/**  The request's attachment that is the message itself (.eml), if any. */
 	eml_attachment_id: string | null,
+	/**  The subject a written answer to it gets unless the officer changes it (a message received: "Re: …" once). */
+	reply_subject: string | null,
 };
 
 /**  Start a language from another's templates; the number of templates copied. */

@@ -1,14 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { addDays, day, daysUntil, fileSize, relative, replySubject } from "./format";
+import { addDays, day, daysUntil, fileSize, relative } from "./format";
 
 describe("format", () => {
-  it("answers a subject with one Re:", () => {
-    expect(replySubject("Your request")).toBe("Re: Your request");
-    expect(replySubject("Re: Your request")).toBe("Re: Your request");
-    expect(replySubject("AW: Ihre Anfrage")).toBe("AW: Ihre Anfrage");
-    expect(replySubject("  two\n lines ")).toBe("Re: two lines");
-    expect(replySubject("")).toBe("");
-  });
   it("names the weekday of an ISO date", () => {
     expect(day("2026-12-21")).toBe("Mon 21 Dec 2026");
     expect(day(null)).toBe("—");

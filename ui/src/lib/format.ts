@@ -72,13 +72,3 @@ export function stageLabel(
 export function templateKindLabel(options: { kinds: { id: string; label: string }[] }, id: string): string {
   return id === "*" ? "any kind" : labelOf(options.kinds, id);
 }
-
-/**
- * The subject of an answer: "Re: " before theirs, once (as the core defaults it; a subject that answers already,
- * in the prefixes of the languages answered, keeps its own).
- */
-export function replySubject(subject: string): string {
-  const s = subject.replace(/\s+/g, " ").trim();
-  if (s === "" || /^(re|aw|antw|réf|ref|sv|wg|tr):/i.test(s)) return s;
-  return `Re: ${s}`;
-}
