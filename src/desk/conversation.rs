@@ -4,17 +4,15 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::mail::{Thread, build_message, queued_item, subject_with_reference};
+use super::mail::{Thread, build_message, subject_with_reference};
 use super::write::not_purged;
 use super::{Desk, check_len};
-use crate::dates;
 use crate::domain::Request;
-use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::hash::sha256_hex;
 use crate::intake::eml;
 use crate::respond::{Rendered, one_line};
-use crate::store::{self, Attachment, MailMessage, OutboxItem};
+use crate::store::{Attachment, MailMessage, OutboxItem};
 
 /// The most of a message's text the conversation shows (the rest is in its .eml, attached to the request).
 pub const MAX_SHOWN_CHARS: usize = 50_000;
@@ -257,25 +255,7 @@ impl Desk {
         };
         let from = self.sender()?;
         let message = build_message(&from, &to_name, &to, &rendered, &thread, &[])?;
-        let now = store::timestamp(self.now());
-        let item = queued_item(&r, &message.message_id, &rendered, &to, &now);
-        self.update(&r.reference, |req, tx| {
-            tx.queue_message(&item, &message.bytes, None)?;
-            Ok(AuditEvent::ResponseQueued(ev::ResponseQueued {
-                outbox_id: item.id.clone(),
-                message_id: item.message_id.clone(),
-                stage: item.stage.clone(),
-                lang: item.lang.clone(),
-                to: to.clone(),
-                subject: item.subject.clone(),
-                on: dates::fmt(self.today()),
-                reference: req.reference.clone(),
-                body_sha256: Some(sha256_hex(rendered.body.as_bytes())),
-                in_reply_to: thread.in_reply_to.clone(),
-                dates: None,
-            }))
-        })?;
-        Ok(item)
+        self.queue_built(&r, &message, &rendered, &to, &thread, Some(sha256_hex(rendered.body.as_bytes())))
     }
 }
 

@@ -492,8 +492,22 @@ impl Desk {
             Vec::new()
         };
         let message = super::mail::build_message(&from, &r.requester.name, &to, &rendered, &thread, &files)?;
+        self.queue_built(&r, &message, &rendered, &to, &thread, None)
+    }
+
+    /// Queue a message built for `r` (`rendered`, to `to`, in `thread`) with its `response_queued` event, in one
+    /// transaction; `body_sha256` names a text no template can give again (a written answer).
+    pub(super) fn queue_built(
+        &self,
+        r: &Request,
+        message: &super::mail::BuiltMessage,
+        rendered: &Rendered,
+        to: &str,
+        thread: &Thread,
+        body_sha256: Option<String>,
+    ) -> Result<OutboxItem> {
         let now = store::timestamp(self.now());
-        let item = super::mail::queued_item(&r, &message.message_id, &rendered, &to, &now);
+        let item = super::mail::queued_item(r, &message.message_id, rendered, to, &now);
         self.update(&r.reference, |req, tx| {
             tx.queue_message(&item, &message.bytes, None)?;
             Ok(AuditEvent::ResponseQueued(ev::ResponseQueued {
@@ -501,12 +515,12 @@ impl Desk {
                 message_id: item.message_id.clone(),
                 stage: item.stage.clone(),
                 lang: item.lang.clone(),
-                to: to.clone(),
+                to: to.to_string(),
                 subject: item.subject.clone(),
                 on: dates::fmt(self.today()),
                 reference: req.reference.clone(),
-                body_sha256: None,
-                in_reply_to: None,
+                body_sha256: body_sha256.clone(),
+                in_reply_to: thread.in_reply_to.clone(),
                 dates: None,
             }))
         })?;

@@ -8,7 +8,12 @@ use std::path::{Path, PathBuf};
 
 /// Every identity evidence file kept in the register's folder.
 fn evidence_files(reg: &Register) -> Vec<PathBuf> {
-    let root = reg.files_dir().join("evidence");
+    files_under(reg, "evidence")
+}
+
+/// The files of one of the register's folders (`evidence`, `attachments`), one level of request folders down.
+fn files_under(reg: &Register, folder: &str) -> Vec<PathBuf> {
+    let root = reg.files_dir().join(folder);
     let mut out = Vec::new();
     for d in std::fs::read_dir(&root).into_iter().flatten().flatten() {
         out.extend(std::fs::read_dir(d.path()).unwrap().flatten().map(|f| f.path()));
@@ -307,12 +312,7 @@ fn evidence_retention_can_be_set_and_zero_means_at_once() {
 
 /// The files under the register's `attachments/` folder.
 fn attachment_files(reg: &Register) -> Vec<PathBuf> {
-    let root = reg.files_dir().join("attachments");
-    let mut out = Vec::new();
-    for d in std::fs::read_dir(&root).into_iter().flatten().flatten() {
-        out.extend(std::fs::read_dir(d.path()).unwrap().flatten().map(|f| f.path()));
-    }
-    out
+    files_under(reg, "attachments")
 }
 
 #[test]
