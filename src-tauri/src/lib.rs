@@ -220,14 +220,14 @@ fn start_reminders(app: &tauri::AppHandle) {
             if let Err(e) = desk.run_due_backup() {
                 eprintln!("Rightsdesk could not make the scheduled backup: {e}");
             }
-            deliver(&app, &desk);
+            deliver(&app, &desk, 0);
             drop(desk);
-            // Every minute: the outbox and the mailbox; every 30 minutes: reminders, the evidence purge and the
-            // retention purge.
-            for _ in 0..30 {
+            // Every minute: the outbox, and the mailbox at its pace; every 30 minutes: reminders, the evidence purge
+            // and the retention purge.
+            for minute in 1..=30 {
                 std::thread::sleep(std::time::Duration::from_secs(60));
                 if let Some(desk) = current() {
-                    deliver(&app, &desk);
+                    deliver(&app, &desk, minute);
                 }
             }
         }
@@ -238,15 +238,16 @@ fn start_reminders(app: &tauri::AppHandle) {
 }
 
 /// Deliver what the outbox holds, when a server is set (failures stay in the outbox with their reason), and take
-/// what the privacy mailbox brought, when one is set (replies to their requests, the rest to the intake tray).
-fn deliver(app: &tauri::AppHandle, desk: &Desk) {
+/// what the privacy mailbox brought, when one is set and its minute has come (`minute` of the housekeeping round:
+/// every `poll_minutes`; replies to their requests, the rest to the intake tray).
+fn deliver(app: &tauri::AppHandle, desk: &Desk, minute: u32) {
     use tauri::Manager;
     let configured = desk.smtp_settings().map(|s| !s.host.is_empty()).unwrap_or(false);
     if configured && let Err(e) = desk.flush_outbox() {
         eprintln!("Rightsdesk could not deliver the outbox: {e}");
     }
-    let mailbox = desk.imap_settings().map(|s| s.is_set()).unwrap_or(false);
-    if mailbox {
+    let mailbox = desk.imap_settings().ok().filter(|s| s.is_set());
+    if mailbox.is_some_and(|s| minute.is_multiple_of(s.poll_minutes.max(1))) {
         match desk.fetch_mail() {
             Ok(r) => {
                 r.errors.iter().for_each(|e| eprintln!("Rightsdesk could not take a message: {e}"));

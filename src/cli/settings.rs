@@ -91,6 +91,10 @@ pub enum Settings {
         /// Where a copy of each message sent by email is kept.
         #[arg(long = "sent-folder", default_value = "Sent")]
         sent_folder: String,
+        /// Minutes between two checks by the desktop app (1 to 60); new mail the server announces (IMAP IDLE) is
+        /// taken at once.
+        #[arg(long = "poll-minutes", default_value_t = rightsdesk::desk::DEFAULT_POLL_MINUTES)]
+        poll_minutes: u32,
         /// A certificate authority to trust besides the system's (PEM), for an internal server.
         #[arg(long = "ca-file")]
         ca_file: Option<String>,
@@ -265,6 +269,7 @@ pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
             folder,
             done_folder,
             sent_folder,
+            poll_minutes,
             ca_file,
             password_stdin,
         } => {
@@ -279,6 +284,7 @@ pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
                 done_folder,
                 ca_file,
                 sent_folder,
+                poll_minutes,
             };
             let s = ops::mailbox::SetImapSettings { settings, password }.run(&desk)?;
             ctx.show(&s, |s| format!("mailbox: {}", imap_line(s)))
@@ -357,8 +363,8 @@ fn imap_line(s: &rightsdesk::desk::ImapSettings) -> String {
         None => "handled mail flagged".into(),
     };
     format!(
-        "{}@{}:{} ({}), folder {}, {done}, sent mail copied to {}",
-        s.username, s.host, s.port, s.security, s.folder, s.sent_folder
+        "{}@{}:{} ({}), folder {}, {done}, sent mail copied to {}, checked every {} min",
+        s.username, s.host, s.port, s.security, s.folder, s.sent_folder, s.poll_minutes
     )
 }
 

@@ -47,7 +47,14 @@ pub struct ImapSettings {
     pub ca_file: Option<String>,
     /// Where a copy of each message sent by email is kept (default `Sent`), so every answer is in the mailbox.
     pub sent_folder: String,
+    /// Minutes between two checks of the mailbox (1 to 60; 0: the default, 1). New mail a server announces (IMAP
+    /// IDLE) is taken at once whatever this says; a server that announces nothing, or limits logins, is checked at
+    /// this pace.
+    pub poll_minutes: u32,
 }
+
+/// Minutes between two checks of the mailbox unless set.
+pub const DEFAULT_POLL_MINUTES: u32 = 1;
 
 /// The Sent folder when none is set: the name most servers (and Dovecot's defaults) give it.
 pub const DEFAULT_SENT_FOLDER: &str = "Sent";
@@ -183,6 +190,7 @@ impl Desk {
             done_folder: get("done_folder")?.filter(|f| !f.is_empty()),
             ca_file: get("ca_file")?.filter(|f| !f.is_empty()),
             sent_folder: get("sent_folder")?.filter(|f| !f.is_empty()).unwrap_or_else(|| DEFAULT_SENT_FOLDER.into()),
+            poll_minutes: get("poll_minutes")?.and_then(|m| m.parse().ok()).unwrap_or(DEFAULT_POLL_MINUTES),
         })
     }
 
@@ -220,6 +228,10 @@ impl Desk {
                 "the Sent folder cannot be the folder requests arrive in: copies of answers would be taken as mail",
             ));
         }
+        let poll = if s.poll_minutes == 0 { DEFAULT_POLL_MINUTES } else { s.poll_minutes };
+        if !(1..=60).contains(&poll) {
+            return Err(Error::invalid("poll_minutes", "check the mailbox every 1 to 60 minutes"));
+        }
         if let Some(ca) = s.ca_file.as_deref().filter(|f| !f.trim().is_empty()) {
             let pem = read_ca(ca)?;
             if !String::from_utf8_lossy(&pem).contains("BEGIN CERTIFICATE") {
@@ -229,6 +241,7 @@ impl Desk {
         let password_stored = super::server_password::IMAP.keep(host, user, password)?;
         self.store.write(|tx| {
             let port = s.port.to_string();
+            let poll = poll.to_string();
             let changed = super::write::set_settings(
                 tx,
                 "imap.",
@@ -241,6 +254,7 @@ impl Desk {
                     ("done_folder", done.unwrap_or("")),
                     ("ca_file", s.ca_file.as_deref().unwrap_or("").trim()),
                     ("sent_folder", sent),
+                    ("poll_minutes", &poll),
                 ],
             )?;
             if changed.is_empty() && !password_stored {

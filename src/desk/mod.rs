@@ -55,7 +55,7 @@ pub use edit::RequestEdit;
 pub use evidence_pack::{EvidencePack, PackSelection};
 pub use exports::LogExport;
 pub use mail::{FlushReport, MAX_ATTEMPTS, SmtpSettings};
-pub use mailbox::{FetchReport, IMAP_PASSWORD_ENV, ImapSettings, MailView, MailWatch};
+pub use mailbox::{DEFAULT_POLL_MINUTES, FetchReport, IMAP_PASSWORD_ENV, ImapSettings, MailView, MailWatch};
 pub use responses::{LetterCopy, LetterWritten, StageOption, TemplateCatalogue};
 pub use retention::{DEFAULT_RETENTION_MONTHS, RetentionReport};
 pub use subject_export::SubjectExport;

@@ -646,3 +646,33 @@ fn an_encrypted_registers_conversation_reads_its_sealed_messages() {
     let (irt, _, subject, _) = threading(desk.delivered().last().unwrap());
     assert!(irt.is_some() && subject == format!("Re: About {reference}"), "{subject}");
 }
+
+#[test]
+fn the_mailbox_is_checked_at_the_pace_set_and_a_pace_out_of_range_is_refused() {
+    let reg = crate::support::Register::new("2026-03-20");
+    let imap = |extra: &[&str]| {
+        let mut args = vec!["settings", "imap", "--host", "imap.acme.test", "--port", "993", "--security", "tls"];
+        args.extend(["--username", "dpo"]);
+        args.extend_from_slice(extra);
+        reg.run(&args)
+    };
+    let shown = || reg.run(&["settings", "show", "--json"]).json()["imap"].clone();
+    imap(&[]).ok();
+    assert_eq!(shown()["poll_minutes"], 1, "every minute unless set");
+    let run = imap(&["--poll-minutes", "61"]);
+    run.assert_error("1 to 60 minutes");
+    assert_eq!(run.code, 2);
+    imap(&["--poll-minutes", "5"]).ok();
+    assert_eq!(shown()["poll_minutes"], 5);
+    imap(&["--poll-minutes", "0"]).ok();
+    assert_eq!(shown()["poll_minutes"], 1, "0 is the default");
+    let history = reg.run(&["audit", "history", "--json"]).json();
+    let paces: Vec<&str> = history["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["kind"] == "imap_settings_changed")
+        .filter_map(|e| e["data"]["changed"]["poll_minutes"]["after"].as_str())
+        .collect();
+    assert_eq!(paces, ["1", "5", "1"], "each change of pace is on record: {history}");
+}

@@ -2075,6 +2075,12 @@ export type ImapSettings_Deserialize = {
 	ca_file?: string | null,
 	/**  Where a copy of each message sent by email is kept (default `Sent`), so every answer is in the mailbox. */
 	sent_folder?: string,
+	/**
+	 *  Minutes between two checks of the mailbox (1 to 60; 0: the default, 1). New mail a server announces (IMAP
+	 *  IDLE) is taken at once whatever this says; a server that announces nothing, or limits logins, is checked at
+	 *  this pace.
+	 */
+	poll_minutes?: number,
 };
 
 /**  How the mailbox is reached. */
@@ -2092,6 +2098,12 @@ export type ImapSettings_Serialize = {
 	ca_file: string | null,
 	/**  Where a copy of each message sent by email is kept (default `Sent`), so every answer is in the mailbox. */
 	sent_folder: string,
+	/**
+	 *  Minutes between two checks of the mailbox (1 to 60; 0: the default, 1). New mail a server announces (IMAP
+	 *  IDLE) is taken at once whatever this says; a server that announces nothing, or limits logins, is checked at
+	 *  this pace.
+	 */
+	poll_minutes: number,
 };
 
 export type ImportField = {
