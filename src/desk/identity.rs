@@ -413,7 +413,7 @@ impl Desk {
             }
             self.sender()?;
             if self.organisation()?.name.trim().is_empty() {
-                return Err(Error::invalid("name", "the organisation's name is not set (Settings → Organisation)"));
+                return Err(Error::invalid("name", "the organisation's name is not set (Letters… → Organisation)"));
             }
         }
         let detail = self.close_unverified_record(id_or_reference)?;

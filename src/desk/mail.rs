@@ -396,7 +396,7 @@ impl Desk {
         if from.trim().is_empty() {
             return Err(Error::invalid(
                 "from",
-                "no sender address: set the organisation's email (Settings → Organisation)",
+                "no sender address: set the organisation's email (Letters… → Organisation)",
             ));
         }
         Ok(mailbox(&org.name, address("from", &from)?))
@@ -406,7 +406,10 @@ impl Desk {
     fn transport(&self) -> Result<SmtpTransport> {
         let s = self.smtp_settings()?;
         if s.host.is_empty() {
-            return Err(Error::invalid("host", "no SMTP server set (Settings → Email, or `rightsdesk settings smtp`)"));
+            return Err(Error::invalid(
+                "host",
+                "no SMTP server set (Letters… → Email server, or `rightsdesk settings smtp`)",
+            ));
         }
         // Checked here too, not only when saved: a register set up before the rule, or edited, holds no consent.
         check_plaintext_password(&s)?;

@@ -270,7 +270,10 @@ impl Desk {
 
     pub(super) fn imap_config(&self, s: &ImapSettings) -> Result<ImapConfig> {
         if !s.is_set() {
-            return Err(Error::invalid("host", "no mailbox set (Settings → Mailbox, or `rightsdesk settings imap`)"));
+            return Err(Error::invalid(
+                "host",
+                "no mailbox set (Letters… → Privacy mailbox, or `rightsdesk settings imap`)",
+            ));
         }
         let password = super::server_password::IMAP.get(&s.host, &s.username)?;
         Ok(ImapConfig {

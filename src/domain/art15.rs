@@ -1,5 +1,5 @@
 //! The information owed with an answer to an access request (GDPR Art 15(1)(a)–(h) and 15(2)), as the organisation
-//! words it in Settings → Organisation. One type for every place that lists it: the organisation's settings, the
+//! words it in Letters… → Organisation. One type for every place that lists it: the organisation's settings, the
 //! letter's variables (`art15.*`), what a fulfilment must contain, and the subject export's data.json, index.html and
 //! README.txt.
 
@@ -37,43 +37,43 @@ impl Article15Info {
         Art15Field {
             key: "purposes",
             label: "The purposes",
-            settings_label: "The purposes (Settings → Organisation)",
+            settings_label: "The purposes (Letters… → Organisation)",
             required: true,
         },
         Art15Field {
             key: "categories",
             label: "The categories of data",
-            settings_label: "The categories of data (Settings → Organisation)",
+            settings_label: "The categories of data (Letters… → Organisation)",
             required: true,
         },
         Art15Field {
             key: "recipients",
             label: "The recipients",
-            settings_label: "The recipients (Settings → Organisation)",
+            settings_label: "The recipients (Letters… → Organisation)",
             required: true,
         },
         Art15Field {
             key: "retention",
             label: "The retention period",
-            settings_label: "The retention period (Settings → Organisation)",
+            settings_label: "The retention period (Letters… → Organisation)",
             required: true,
         },
         Art15Field {
             key: "source",
             label: "The source of the data",
-            settings_label: "The source of the data (Settings → Organisation)",
+            settings_label: "The source of the data (Letters… → Organisation)",
             required: true,
         },
         Art15Field {
             key: "automated",
             label: "Automated decision-making",
-            settings_label: "Automated decision-making (Settings → Organisation)",
+            settings_label: "Automated decision-making (Letters… → Organisation)",
             required: true,
         },
         Art15Field {
             key: "transfers",
             label: "Transfers to third countries",
-            settings_label: "Transfers to third countries (Settings → Organisation)",
+            settings_label: "Transfers to third countries (Letters… → Organisation)",
             required: false,
         },
     ];

@@ -36,12 +36,23 @@ id_enum! {
     }
 }
 
-/// A permitted move, and whether it needs a written reason.
+/// A permitted move, whether it needs a written reason, and whether it can be undone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Transition {
     pub to: Status,
     pub reason_required: bool,
+    /// No way leads back to an open status from `to` (an answer, a refusal, a withdrawal, the close): the window
+    /// asks before such a move and says what cannot be undone.
+    pub irreversible: bool,
+}
+
+impl Transition {
+    const fn new(to: Status, reason_required: bool) -> Transition {
+        use Status::*;
+        let irreversible = matches!(to, Fulfilled | PartiallyFulfilled | Refused | Withdrawn | Closed);
+        Transition { to, reason_required, irreversible }
+    }
 }
 
 impl Status {
@@ -54,38 +65,39 @@ impl Status {
     /// closed; a closed request is final (reopening is a new request, so the record of the first stays true).
     pub fn next(self) -> &'static [Transition] {
         use Status::*;
-        // Struct literals (not a const fn) so the arrays are promoted to 'static.
-        macro_rules! t {
-            ($to:ident, $reason:literal) => {
-                Transition { to: $to, reason_required: $reason }
-            };
+        // Each list a constant, so `Transition::new` (a const fn) runs at compile time and the lists are 'static.
+        macro_rules! moves {
+            ($(($to:ident, $reason:literal)),* $(,)?) => {{
+                const MOVES: &[Transition] = &[$(Transition::new($to, $reason)),*];
+                MOVES
+            }};
         }
         match self {
-            Received => &[
-                t!(AwaitingIdentity, false),
-                t!(InProgress, false),
-                t!(OnHold, true),
-                t!(Refused, true),
-                t!(Withdrawn, false),
-                t!(Spam, true),
+            Received => moves![
+                (AwaitingIdentity, false),
+                (InProgress, false),
+                (OnHold, true),
+                (Refused, true),
+                (Withdrawn, false),
+                (Spam, true),
             ],
             AwaitingIdentity => {
-                &[t!(InProgress, false), t!(OnHold, true), t!(Refused, true), t!(Withdrawn, false), t!(Spam, true)]
+                moves![(InProgress, false), (OnHold, true), (Refused, true), (Withdrawn, false), (Spam, true)]
             }
-            InProgress => &[
-                t!(OnHold, true),
-                t!(AwaitingIdentity, false),
-                t!(Fulfilled, false),
-                t!(PartiallyFulfilled, true),
-                t!(Refused, true),
-                t!(Withdrawn, false),
+            InProgress => moves![
+                (OnHold, true),
+                (AwaitingIdentity, false),
+                (Fulfilled, false),
+                (PartiallyFulfilled, true),
+                (Refused, true),
+                (Withdrawn, false),
             ],
-            OnHold => &[t!(InProgress, false), t!(Refused, true), t!(Withdrawn, false), t!(Spam, true)],
-            Fulfilled | PartiallyFulfilled | Refused | Withdrawn => &[t!(Closed, false)],
+            OnHold => moves![(InProgress, false), (Refused, true), (Withdrawn, false), (Spam, true)],
+            Fulfilled | PartiallyFulfilled | Refused | Withdrawn => moves![(Closed, false)],
             // Both can be taken back (a request wrongly set aside goes back to the start), with a reason.
-            Duplicate => &[t!(Received, true), t!(Closed, false)],
-            Spam => &[t!(Received, true)],
-            Closed => &[],
+            Duplicate => moves![(Received, true), (Closed, false)],
+            Spam => moves![(Received, true)],
+            Closed => moves![],
         }
     }
 
@@ -130,5 +142,21 @@ mod tests {
         assert!(Status::Closed.next().is_empty());
         assert!(Status::Received.transition(Status::Refused).unwrap().reason_required);
         assert!(Status::Received.transition(Status::Closed).is_none());
+    }
+
+    /// A move is irreversible exactly when no way leads from where it goes back to an open status.
+    #[test]
+    fn a_move_is_irreversible_when_nothing_leads_back_to_work() {
+        fn leads_back(from: Status, seen: &mut Vec<Status>) -> bool {
+            seen.push(from);
+            from.next().iter().any(|t| t.to.is_open() || (!seen.contains(&t.to) && leads_back(t.to, seen)))
+        }
+        for from in Status::ALL {
+            for t in from.next() {
+                assert_eq!(t.irreversible, !leads_back(t.to, &mut vec![]), "{from:?} → {:?}", t.to);
+            }
+        }
+        assert!(Status::InProgress.transition(Status::Withdrawn).unwrap().irreversible);
+        assert!(!Status::Received.transition(Status::Spam).unwrap().irreversible, "spam can be taken back");
     }
 }

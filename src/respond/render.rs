@@ -8,7 +8,7 @@ use super::data::{Authority, Words, date_in};
 use crate::domain::Article15Info;
 use crate::error::{Error, Result};
 
-/// The organisation's details and the Art 15(1) information, as set in Settings → Organisation.
+/// The organisation's details and the Art 15(1) information, as set in Letters… → Organisation.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 #[serde(default)]
@@ -279,7 +279,7 @@ pub fn render(stage: &str, lang: &str, subject: &str, body: &str, ctx: &Context)
 /// What the answer of a stage must contain (GDPR Art 12(4) and 15(1), Art 12(3) for extensions; law.md), with the
 /// value that must appear.
 pub(crate) fn required<'a>(stage: &str, ctx: &'a Context) -> Vec<(&'static str, &'a str)> {
-    let mut out = vec![("The organisation's name (Settings → Organisation)", ctx.org.name.as_str())];
+    let mut out = vec![("The organisation's name (Letters… → Organisation)", ctx.org.name.as_str())];
     match stage {
         "refusal" | "partial" | "unverified" => out.extend([
             ("The reasons for the refusal", ctx.refusal.reasons.as_str()),

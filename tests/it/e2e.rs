@@ -311,6 +311,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
 
     // Answered: the evidence can go at once instead of waiting for the retention period.
     s.click("[data-testid=purge-evidence]").await;
+    assert!(s.text("[data-testid=purge-evidence-warning]").await.contains("deleted for good"));
+    s.click("[data-testid=purge-evidence-yes]").await;
     s.wait_text("[data-testid=evidence]", |t| t.contains("deleted")).await;
     s.shot_at("[data-testid=identity]", "06-refused.png").await;
 
@@ -478,6 +480,10 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.click("[data-testid=to-in-progress]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
     s.click("[data-testid=to-fulfilled]").await;
+    // An answer cannot be undone: the window says so and asks first.
+    let warning = s.wait_text("[data-testid=status-final]", |t| t.contains("cannot be undone")).await;
+    assert!(warning.contains("only be closed"), "{warning}");
+    s.click("[data-testid=confirm-status]").await;
     let refused = s.wait_text("[data-testid=action-error]", |t| !t.is_empty()).await;
     assert!(refused.contains("CRM (erase)") && refused.contains("Nightly backups (erase)"), "{refused}");
     s.click("[data-testid=tick-CRM]").await;
@@ -1220,7 +1226,9 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.type_into("[data-testid=conversation-answer-body]", "Yes: your account was deleted on 19 November.").await;
     s.shot_at("[data-testid=conversation]", "mailbox-06-writing.png").await;
     s.click("[data-testid=conversation-answer-send]").await;
-    s.wait_text("[data-testid=conversation-notice]", |t| t.contains("Queued")).await;
+    // No email server is set up here: the notice says so instead of promising a delivery.
+    let notice = s.wait_text("[data-testid=conversation-notice]", |t| t.contains("Queued")).await;
+    assert!(notice.contains("no email server is set up yet"), "{notice}");
     let lines = s.client.find_all(Locator::Css("[data-testid=conversation-line]")).await.unwrap();
     assert_eq!(lines.len(), 3, "the reply, the letter and the written answer");
     // The two going out (sent at the same fixed "now") both open.
@@ -1235,4 +1243,8 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     assert!(written.is_some_and(|e| e["kind"] == "response_queued"), "{kinds:?}");
     let tray = support::run_env(&db, TODAY, &["intake", "list", "--json"], &password).json();
     assert_eq!(tray.as_array().unwrap().len(), 1);
+    // The place it names is a link to it: Letters… opens at the email server's card.
+    s.click("[data-testid=conversation-notice] [data-testid=place-link]").await;
+    s.wait_text("[data-testid=smtp] h2", |t| t.contains("Email server")).await;
+    s.shot("mailbox-08-place-link.png").await;
 }

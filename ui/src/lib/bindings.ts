@@ -2686,7 +2686,7 @@ export type NewRequest_Serialize = {
 	agent_authority: string | null,
 };
 
-/**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
+/**  The organisation's details and the Art 15(1) information, as set in Letters… → Organisation. */
 export type Organisation = Organisation_Serialize | Organisation_Deserialize;
 
 /**  The organisation's details and letterhead (`logo`: the kept copy's path in the register's folder). */
@@ -2694,7 +2694,7 @@ export type OrganisationChanged = {
 	changed: { [key in string]: Change<string> },
 };
 
-/**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
+/**  The organisation's details and the Art 15(1) information, as set in Letters… → Organisation. */
 export type Organisation_Deserialize = {
 	name?: string,
 	address?: string,
@@ -2707,7 +2707,7 @@ export type Organisation_Deserialize = {
 	logo?: string,
 } & Article15Info_Deserialize;
 
-/**  The organisation's details and the Art 15(1) information, as set in Settings → Organisation. */
+/**  The organisation's details and the Art 15(1) information, as set in Letters… → Organisation. */
 export type Organisation_Serialize = {
 	name: string,
 	address: string,
@@ -4448,10 +4448,15 @@ export type TimelineEvent_Serialize = {
  */
 export type Total = number | { at_least: number };
 
-/**  A permitted move, and whether it needs a written reason. */
+/**  A permitted move, whether it needs a written reason, and whether it can be undone. */
 export type Transition = {
 	to: Status,
 	reason_required: boolean,
+	/**
+	 *  No way leads back to an open status from `to` (an answer, a refusal, a withdrawal, the close): the window
+	 *  asks before such a move and says what cannot be undone.
+	 */
+	irreversible: boolean,
 };
 
 /**  An append-only trigger that is missing or not as shipped. */
