@@ -16,6 +16,7 @@ mod export;
 mod import;
 mod intake;
 mod mail;
+mod manual;
 mod out;
 mod request;
 mod requester;
@@ -101,6 +102,10 @@ enum Command {
     /// One-file encrypted backups of the register: create, verify, restore.
     #[command(subcommand)]
     Backup(backup::Command),
+    /// Print a shell completion script for rightsdesk (docs/cli.md says where each shell loads it from).
+    Completions(manual::Completions),
+    /// Print the man page of rightsdesk, or write one page per command into a folder (--out).
+    Man(manual::Man),
 }
 
 /// A failure the user can act on: printed as one line.
@@ -223,12 +228,19 @@ fn open_desk(db: Option<&std::path::Path>, access: &rightsdesk::vault::Access) -
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            // --help and --version: not errors.
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
         Err(e) => {
+            if let Some(help) = help_of_bare_group(&e) {
+                // A bare `rightsdesk` (or `rightsdesk request`) asks what there is: its help, on stdout and exit 0
+                // as `cargo` does — not an `error:` line. Plain text: this path does not know whether stdout is a
+                // terminal, so it gives clap no chance to colour it.
+                out::stdout(help.trim_end());
+                return ExitCode::SUCCESS;
+            }
+            if !e.use_stderr() {
+                // --help and --version: not errors.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
             out::stderr(&one_line_usage_error(&e.render().to_string()));
             return ExitCode::from(2);
         }
@@ -253,6 +265,8 @@ pub fn main() -> ExitCode {
         Command::Metrics(args) => export::metrics(&ctx, args),
         Command::Vault(c) => vault::run(&ctx, c),
         Command::Backup(c) => backup::run(&ctx, c),
+        Command::Completions(args) => manual::completions(args),
+        Command::Man(args) => manual::man(&ctx, args),
     };
     match result {
         Ok(output) => {
@@ -267,6 +281,31 @@ pub fn main() -> ExitCode {
             out::stderr(&format!("error: {}", f.message.replace('\n', " ")));
             ExitCode::from(f.code)
         }
+    }
+}
+
+/// The help of a command given without its subcommand, when that is what `e` is: clap shows it itself when nothing
+/// at all follows (`rightsdesk`, `rightsdesk request`), but calls it a missing subcommand when an option does
+/// (`rightsdesk --db r.sqlite3`, `rightsdesk request --json`), naming the command it was missing from.
+fn help_of_bare_group(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match e.kind() {
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Some(e.render().to_string()),
+        ErrorKind::MissingSubcommand => {
+            let Some(ContextValue::String(bin_name)) = e.get(ContextKind::InvalidSubcommand) else { return None };
+            // `rightsdesk audit key`: the words after the program's name (which could itself hold a space) are
+            // the path down the tree.
+            let mut root = <Cli as clap::CommandFactory>::command();
+            root.build();
+            let mut cmd = &mut root;
+            for word in bin_name.split(' ') {
+                if cmd.find_subcommand(word).is_some() {
+                    cmd = cmd.find_subcommand_mut(word)?;
+                }
+            }
+            Some(cmd.render_help().to_string())
+        }
+        _ => None,
     }
 }
 
