@@ -108,6 +108,16 @@ enum Command {
     Man(manual::Man),
 }
 
+/// Help texts several commands share, worded once (as in docs/cli.md).
+pub const REFERENCE: &str = "The request's reference (RD-2026-0042) or id";
+pub const REGIME: &str = "The law it falls under: eu-gdpr, uk-gdpr, us-ca-ccpa, us-va-vcdpa, us-co-cpa, us-ct-ctdpa, \
+                          br-lgpd, ca-pipeda, ca-qc-law25, ch-fadp, za-popia, sg-pdpa, au-privacy";
+pub const KIND: &str = "What is asked for: access, rectification, erasure, portability, restriction, objection, \
+                        opt-out-sale-sharing, opt-out-marketing, opt-out-profiling, limit-sensitive, appeal";
+pub const CALENDAR: &str = "The holiday calendar that decides working days: a country or region code (FR, DE-BY, \
+                            GB-SCT, US-CA; default: the law's own)";
+pub const RECEIVED: &str = "The day the request was received (YYYY-MM-DD; not in the future)";
+
 /// A failure the user can act on: printed as one line.
 pub struct Failure {
     pub message: String,
@@ -355,6 +365,37 @@ mod tests {
         assert!(line.starts_with("error: the following required arguments were not provided: --"), "{line}");
         assert!(line.contains("--kind <KIND>"), "{line}");
         assert!(!line.contains('\n') && !line.contains("Usage"), "{line}");
+    }
+
+    /// Every subcommand, option and argument an officer can see says what it is: `--help`, the completions and the
+    /// man pages all show it, and an empty line there is what issue 19 tripped over.
+    #[test]
+    fn every_command_option_and_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                // clap's own --help and --version say what they are.
+                if arg.is_hide_set() || matches!(arg.get_id().as_str(), "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    let name = arg.get_long().map_or_else(|| format!("<{}>", arg.get_id()), |l| format!("--{l}"));
+                    missing.push(format!("{path} {name}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.is_hide_set() || sub.get_name() == "help" {
+                    continue;
+                }
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(format!("{sub_path} (the command)"));
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&<Cli as clap::CommandFactory>::command(), "rightsdesk", &mut missing);
+        assert!(missing.is_empty(), "{} without help text:\n{}", missing.len(), missing.join("\n"));
     }
 
     #[test]
