@@ -234,7 +234,9 @@ fn taken(out: &Path) -> Error {
     Error::refused(format!("{} already exists: choose another name, or replace it on purpose (--force)", out.display()))
 }
 
-fn refuse_taken(out: &Path) -> Result<()> {
+/// Refuse `out` if anything is there (the refusal [`Output::create`] gives): for a command that writes several files
+/// and checks them all before writing the first, so a refusal leaves everything as it was.
+pub fn refuse_taken(out: &Path) -> Result<()> {
     match std::fs::symlink_metadata(out) {
         Ok(_) => Err(taken(out)),
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),

@@ -19,6 +19,7 @@ pub enum Command {
     Checkpoint,
     /// Sign the head and write it to a file to keep outside the register.
     Anchor {
+        /// The file to write the signed head to (keep it outside the register: another disk, an email to yourself).
         #[arg(long, value_name = "FILE")]
         out: PathBuf,
         /// Replace FILE if it exists.

@@ -45,6 +45,7 @@ pub enum Command {
     /// Check a backup whole without restoring it: every entry's SHA-256, SQLite's integrity check, the schema
     /// version and the audit trail.
     Verify {
+        /// The backup file (.rdbackup).
         file: PathBuf,
         /// Read the backup passphrase from the first line of standard input.
         #[arg(long)]
@@ -53,6 +54,7 @@ pub enum Command {
     /// Restore a backup as the register at --to (a new database path; its key file and folder go beside it),
     /// after checking it whole.
     Restore {
+        /// The backup file (.rdbackup).
         file: PathBuf,
         /// The restored register's database file.
         #[arg(long, value_name = "PATH")]

@@ -18,7 +18,8 @@ pub enum Command {
     Days,
     /// Every open request's deadlines as an iCalendar file (no requester names in it).
     Export {
-        #[arg(long)]
+        /// The iCalendar file to write (.ics).
+        #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]

@@ -13,16 +13,21 @@ pub enum Command {
     Add(ops::datamap::AddSystem),
     /// Change a system's owner, contents or backup flag.
     Update {
+        /// The system's name, as on the data map (`datamap list`).
         name: String,
+        /// Who answers for it: a person or team.
         #[arg(long)]
         owner: String,
+        /// What personal data it holds, in a few words.
         #[arg(long)]
         holds: String,
+        /// It has backups (an erasure there can be "beyond use" until they expire); without it, none.
         #[arg(long)]
         backup: bool,
     },
     /// Take a system off new checklists (existing ones keep it).
     Retire(ops::datamap::RetireSystem),
+    /// The systems on the data map, retired ones included.
     List,
 }
 

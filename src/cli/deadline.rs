@@ -9,17 +9,20 @@ use rightsdesk::deadline::{Deadline, Engine, Facts, Pause};
 
 #[derive(clap::Args)]
 pub struct Args {
-    #[arg(long)]
+    #[arg(long, help = super::REGIME)]
     regime: Option<String>,
-    #[arg(long)]
+    #[arg(long, help = super::KIND)]
     kind: Option<String>,
-    #[arg(long)]
+    /// The day the request was received (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
     received: Option<String>,
-    #[arg(long)]
+    #[arg(long, value_name = "CODE", help = super::CALENDAR)]
     calendar: Option<String>,
-    #[arg(long)]
+    /// The day the requester's identity was verified (YYYY-MM-DD), where the law starts the clock then.
+    #[arg(long, value_name = "YYYY-MM-DD")]
     verified: Option<String>,
-    #[arg(long = "fee-paid")]
+    /// The day the fee asked for was paid (YYYY-MM-DD), where the law starts the clock then.
+    #[arg(long = "fee-paid", value_name = "YYYY-MM-DD")]
     fee_paid: Option<String>,
     /// A clarification pause, START:END, both days included (uk-gdpr access only). May repeat.
     #[arg(long, value_name = "START:END")]

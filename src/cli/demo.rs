@@ -8,6 +8,7 @@ use super::{Ctx, Failure, json, out};
 pub enum Command {
     /// Add N realistic demo requests (default 500), received over the last 400 days.
     Seed {
+        /// How many requests to add.
         #[arg(long, default_value_t = 500)]
         count: u64,
         /// Requests per transaction.

@@ -13,14 +13,17 @@ pub enum Command {
     /// The request log of a period (received from --from to --to, inclusive) as CSV, XLSX, JSON or a PDF report.
     /// No requester's personal data: references, kinds, dates, outcomes.
     Log {
-        #[arg(long)]
+        /// The first day of receipt included (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD")]
         from: String,
-        #[arg(long)]
+        /// The last day of receipt included (YYYY-MM-DD).
+        #[arg(long, value_name = "YYYY-MM-DD")]
         to: String,
         /// csv, xlsx, json or pdf (default: from the --out file's extension).
         #[arg(long)]
         format: Option<String>,
-        #[arg(long)]
+        /// The file to write (its extension chooses the format unless --format does).
+        #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]
@@ -29,8 +32,10 @@ pub enum Command {
     /// The requester's copy of their data (access, portability) as one ZIP: index.html, data.json, CSV tables, the
     /// original files, README.txt with the Art 15(1) information and manifest.json with SHA-256 checksums.
     Subject {
+        #[arg(help = super::REFERENCE)]
         reference: String,
-        #[arg(long)]
+        /// The ZIP file to write.
+        #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]
@@ -46,13 +51,17 @@ pub enum Command {
     /// audit trail with the hash-chain check and a script to recompute it, and a SHA-256 manifest. Choose the
     /// requests with --request (repeat it) or a period of receipt (--from, --to).
     Evidence {
+        /// A request to include: its reference (RD-2026-0042) or id. May repeat.
         #[arg(long = "request", value_name = "REF", conflicts_with_all = ["from", "to"], required_unless_present = "from")]
         requests: Vec<String>,
-        #[arg(long, requires = "to")]
+        /// Include the requests received from this day (YYYY-MM-DD; with --to).
+        #[arg(long, value_name = "YYYY-MM-DD", requires = "to")]
         from: Option<String>,
-        #[arg(long, requires = "from")]
+        /// Include the requests received up to this day, inclusive (YYYY-MM-DD; with --from).
+        #[arg(long, value_name = "YYYY-MM-DD", requires = "from")]
         to: Option<String>,
-        #[arg(long)]
+        /// The ZIP file to write.
+        #[arg(long, value_name = "FILE")]
         out: std::path::PathBuf,
         /// Replace the --out file if it exists (without this, an existing file is refused and left as it is).
         #[arg(long)]

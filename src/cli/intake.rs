@@ -33,33 +33,39 @@ pub enum Command {
 pub struct AcceptArgs {
     /// The message's id (`intake list --json`).
     id: String,
-    #[arg(long)]
+    #[arg(long, help = super::REGIME)]
     regime: String,
-    /// Default: the kind guessed from the message's words.
+    /// What is asked for (access, erasure, …: as in `request add`; default: the kind guessed from the message's
+    /// words).
     #[arg(long)]
     kind: Option<String>,
-    #[arg(long)]
+    #[arg(long, value_name = "CODE", help = super::CALENDAR)]
     calendar: Option<String>,
-    /// Default: the day the mailbox received it.
-    #[arg(long)]
+    /// The day the request was received (YYYY-MM-DD; default: the day the mailbox received it).
+    #[arg(long, value_name = "YYYY-MM-DD")]
     received: Option<String>,
-    /// Default: the sender's name.
+    /// The data subject's name (default: the sender's name).
     #[arg(long)]
     name: Option<String>,
-    /// Default: the sender's address.
+    /// The requester's email address (default: the sender's address).
     #[arg(long)]
     email: Option<String>,
+    /// The requester's phone number.
     #[arg(long)]
     phone: Option<String>,
+    /// The requester's postal address.
     #[arg(long)]
     address: Option<String>,
+    /// Customer or account reference.
     #[arg(long)]
     account: Option<String>,
+    /// Two-letter language of the requester (default: the language guessed from the message).
     #[arg(long)]
     language: Option<String>,
-    /// Default: the subject and text of the message.
+    /// What the requester asks (default: the subject and text of the message).
     #[arg(long)]
     description: Option<String>,
+    /// Internal notes about the request.
     #[arg(long)]
     notes: Option<String>,
 }

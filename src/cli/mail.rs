@@ -15,11 +15,14 @@ pub enum Template {
     Preview(ops::responses::PreviewResponse),
     /// Unsaved template text rendered on a request, with what the law requires and it lacks (nothing is saved).
     Try {
+        #[arg(help = super::REFERENCE)]
         reference: String,
-        #[arg(long)]
+        #[arg(long, value_name = "STAGE", help = STAGE)]
         template: String,
+        /// The template's language (two letters: en, fr, nl, de, …).
         #[arg(long)]
         lang: String,
+        /// The subject line (template text).
         #[arg(long)]
         subject: String,
         /// The body, from a file.
@@ -28,13 +31,15 @@ pub enum Template {
     },
     /// Save a template (its syntax and variables are checked first).
     Save {
-        #[arg(long)]
+        #[arg(long, value_name = "STAGE", help = STAGE)]
         template: String,
         /// A request kind, or * for any (default *).
         #[arg(long, default_value = "*")]
         kind: String,
+        /// The template's language (two letters: en, fr, nl, de, …).
         #[arg(long)]
         lang: String,
+        /// The subject line (template text).
         #[arg(long)]
         subject: String,
         /// The body, from a file.
@@ -90,6 +95,10 @@ pub struct Answer {
 }
 
 /// The longest text read from standard input: the longest answer, in bytes of UTF-8 at most.
+/// What `--template` names (docs/templates.md, "Stages").
+const STAGE: &str = "The stage of the answer: acknowledgement, identity-request, clarification-request, extension, \
+                     fulfilment, partial, refusal, unverified, withdrawal";
+
 const MAX_STDIN_BYTES: u64 = 4 * rightsdesk::desk::MAX_ANSWER_CHARS as u64;
 
 pub fn template(ctx: &Ctx, command: Template) -> Result<String, Failure> {

@@ -16,6 +16,7 @@ mod export;
 mod import;
 mod intake;
 mod mail;
+mod manual;
 mod out;
 mod request;
 mod requester;
@@ -101,7 +102,21 @@ enum Command {
     /// One-file encrypted backups of the register: create, verify, restore.
     #[command(subcommand)]
     Backup(backup::Command),
+    /// Print a shell completion script for rightsdesk (docs/cli.md says where each shell loads it from).
+    Completions(manual::Completions),
+    /// Print the man page of rightsdesk, or write one page per command into a folder (--out).
+    Man(manual::Man),
 }
+
+/// Help texts several commands share, worded once (as in docs/cli.md).
+pub const REFERENCE: &str = "The request's reference (RD-2026-0042) or id";
+pub const REGIME: &str = "The law it falls under: eu-gdpr, uk-gdpr, us-ca-ccpa, us-va-vcdpa, us-co-cpa, us-ct-ctdpa, \
+                          br-lgpd, ca-pipeda, ca-qc-law25, ch-fadp, za-popia, sg-pdpa, au-privacy";
+pub const KIND: &str = "What is asked for: access, rectification, erasure, portability, restriction, objection, \
+                        opt-out-sale-sharing, opt-out-marketing, opt-out-profiling, limit-sensitive, appeal";
+pub const CALENDAR: &str = "The holiday calendar that decides working days: a country or region code (FR, DE-BY, \
+                            GB-SCT, US-CA; default: the law's own)";
+pub const RECEIVED: &str = "The day the request was received (YYYY-MM-DD; not in the future)";
 
 /// A failure the user can act on: printed as one line.
 pub struct Failure {
@@ -223,12 +238,19 @@ fn open_desk(db: Option<&std::path::Path>, access: &rightsdesk::vault::Access) -
 pub fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
-        Err(e) if !e.use_stderr() => {
-            // --help and --version: not errors.
-            let _ = e.print();
-            return ExitCode::SUCCESS;
-        }
         Err(e) => {
+            if let Some(help) = help_of_bare_group(&e) {
+                // A bare `rightsdesk` (or `rightsdesk request`) asks what there is: its help, on stdout and exit 0
+                // as `cargo` does — not an `error:` line. Plain text: this path does not know whether stdout is a
+                // terminal, so it gives clap no chance to colour it.
+                out::stdout(help.trim_end());
+                return ExitCode::SUCCESS;
+            }
+            if !e.use_stderr() {
+                // --help and --version: not errors.
+                let _ = e.print();
+                return ExitCode::SUCCESS;
+            }
             out::stderr(&one_line_usage_error(&e.render().to_string()));
             return ExitCode::from(2);
         }
@@ -253,6 +275,8 @@ pub fn main() -> ExitCode {
         Command::Metrics(args) => export::metrics(&ctx, args),
         Command::Vault(c) => vault::run(&ctx, c),
         Command::Backup(c) => backup::run(&ctx, c),
+        Command::Completions(args) => manual::completions(args),
+        Command::Man(args) => manual::man(&ctx, args),
     };
     match result {
         Ok(output) => {
@@ -267,6 +291,31 @@ pub fn main() -> ExitCode {
             out::stderr(&format!("error: {}", f.message.replace('\n', " ")));
             ExitCode::from(f.code)
         }
+    }
+}
+
+/// The help of a command given without its subcommand, when that is what `e` is: clap shows it itself when nothing
+/// at all follows (`rightsdesk`, `rightsdesk request`), but calls it a missing subcommand when an option does
+/// (`rightsdesk --db r.sqlite3`, `rightsdesk request --json`), naming the command it was missing from.
+fn help_of_bare_group(e: &clap::Error) -> Option<String> {
+    use clap::error::{ContextKind, ContextValue, ErrorKind};
+    match e.kind() {
+        ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => Some(e.render().to_string()),
+        ErrorKind::MissingSubcommand => {
+            let Some(ContextValue::String(bin_name)) = e.get(ContextKind::InvalidSubcommand) else { return None };
+            // `rightsdesk audit key`: the words after the program's name (which could itself hold a space) are
+            // the path down the tree.
+            let mut root = <Cli as clap::CommandFactory>::command();
+            root.build();
+            let mut cmd = &mut root;
+            for word in bin_name.split(' ') {
+                if cmd.find_subcommand(word).is_some() {
+                    cmd = cmd.find_subcommand_mut(word)?;
+                }
+            }
+            Some(cmd.render_help().to_string())
+        }
+        _ => None,
     }
 }
 
@@ -316,6 +365,37 @@ mod tests {
         assert!(line.starts_with("error: the following required arguments were not provided: --"), "{line}");
         assert!(line.contains("--kind <KIND>"), "{line}");
         assert!(!line.contains('\n') && !line.contains("Usage"), "{line}");
+    }
+
+    /// Every subcommand, option and argument an officer can see says what it is: `--help`, the completions and the
+    /// man pages all show it, and an empty line there is what issue 19 tripped over.
+    #[test]
+    fn every_command_option_and_argument_has_help() {
+        fn walk(cmd: &clap::Command, path: &str, missing: &mut Vec<String>) {
+            for arg in cmd.get_arguments() {
+                // clap's own --help and --version say what they are.
+                if arg.is_hide_set() || matches!(arg.get_id().as_str(), "help" | "version") {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    let name = arg.get_long().map_or_else(|| format!("<{}>", arg.get_id()), |l| format!("--{l}"));
+                    missing.push(format!("{path} {name}"));
+                }
+            }
+            for sub in cmd.get_subcommands() {
+                if sub.is_hide_set() || sub.get_name() == "help" {
+                    continue;
+                }
+                let sub_path = format!("{path} {}", sub.get_name());
+                if sub.get_about().is_none() && sub.get_long_about().is_none() {
+                    missing.push(format!("{sub_path} (the command)"));
+                }
+                walk(sub, &sub_path, missing);
+            }
+        }
+        let mut missing = Vec::new();
+        walk(&<Cli as clap::CommandFactory>::command(), "rightsdesk", &mut missing);
+        assert!(missing.is_empty(), "{} without help text:\n{}", missing.len(), missing.join("\n"));
     }
 
     #[test]

@@ -18,18 +18,22 @@ pub enum Command {
     Add(Box<AddArgs>),
     /// The queue: filtered, sorted, paged.
     List {
+        /// Only requests in this status: received, awaiting-identity, in-progress, on-hold, fulfilled,
+        /// partially-fulfilled, refused, withdrawn, duplicate, spam, closed.
         #[arg(long)]
         status: Option<String>,
         /// Only requests still being worked on.
         #[arg(long)]
         open: bool,
+        /// Only this kind of request (access, erasure, …: as in `request add`).
         #[arg(long)]
         kind: Option<String>,
+        /// Only requests under this law (eu-gdpr, uk-gdpr, us-ca-ccpa, …: as in `request add`).
         #[arg(long)]
         regime: Option<String>,
-        #[arg(long = "due-before", help = "Due on or before this day")]
+        #[arg(long = "due-before", value_name = "YYYY-MM-DD", help = "Due on or before this day (YYYY-MM-DD)")]
         due_before: Option<String>,
-        #[arg(long = "due-from", help = "Due on or after this day")]
+        #[arg(long = "due-from", value_name = "YYYY-MM-DD", help = "Due on or after this day (YYYY-MM-DD)")]
         due_from: Option<String>,
         #[arg(
             long,
@@ -38,13 +42,17 @@ pub enum Command {
             conflicts_with_all = ["status", "open", "due_before", "due_from"]
         )]
         view: Option<String>,
-        #[arg(long)]
+        /// Text to find in the reference, the requester's name, email and account reference, the description and
+        /// notes (3 characters or more; shorter text matches the start of the reference, name or email).
+        #[arg(long, value_name = "TEXT")]
         search: Option<String>,
         /// due, received, reference, status, kind, regime, requester (default due).
         #[arg(long)]
         sort: Option<String>,
+        /// Sort the other way round (latest or highest first).
         #[arg(long)]
         desc: bool,
+        /// Requests per page (1–500).
         #[arg(long, default_value_t = 50)]
         limit: u32,
         /// The page after this cursor (the `next` a page printed), same filters and sort.
@@ -97,17 +105,24 @@ pub enum Command {
     /// --value) or a file (--file, of any kind), under a category. --provided marks data the person provided (a
     /// portability export holds only those).
     Disclose {
+        #[arg(help = super::REFERENCE)]
         reference: String,
+        /// The system of the data map it comes from (its name).
         #[arg(long)]
         system: String,
+        /// The category of personal data the answer lists it under (e.g. "Contact details", "Orders").
         #[arg(long)]
         category: String,
+        /// The field's name as the answer shows it (with --value).
         #[arg(long, conflicts_with = "file", requires = "value")]
         label: Option<String>,
+        /// The field's value (with --label).
         #[arg(long, requires = "label")]
         value: Option<String>,
+        /// A file to give as it is (any kind).
         #[arg(long, required_unless_present = "label")]
         file: Option<rightsdesk::files::FileInput>,
+        /// The person provided this data themselves (a portability export holds only those).
         #[arg(long)]
         provided: bool,
     },
@@ -127,20 +142,24 @@ pub struct AddArgs {
     /// given here win). The message is attached to the request.
     #[arg(long = "from-eml", value_name = "FILE")]
     from_eml: Option<std::path::PathBuf>,
-    #[arg(long, required_unless_present = "from_eml")]
+    #[arg(long, required_unless_present = "from_eml", help = super::KIND)]
     kind: Option<String>,
-    #[arg(long)]
+    #[arg(long, help = super::REGIME)]
     regime: String,
-    #[arg(long)]
+    #[arg(long, value_name = "CODE", help = super::CALENDAR)]
     calendar: Option<String>,
-    #[arg(long, required_unless_present = "from_eml")]
+    #[arg(long, value_name = "YYYY-MM-DD", required_unless_present = "from_eml", help = super::RECEIVED)]
     received: Option<String>,
+    /// The data subject's name.
     #[arg(long, required_unless_present = "from_eml")]
     name: Option<String>,
+    /// The requester's email address.
     #[arg(long)]
     email: Option<String>,
+    /// The requester's phone number.
     #[arg(long)]
     phone: Option<String>,
+    /// The requester's postal address.
     #[arg(long)]
     address: Option<String>,
     /// Customer or account reference.
@@ -152,13 +171,16 @@ pub struct AddArgs {
     /// Two-letter language of the requester (default en).
     #[arg(long)]
     language: Option<String>,
+    /// What the requester asks, in their words or in short.
     #[arg(long)]
     description: Option<String>,
+    /// Internal notes about the request.
     #[arg(long)]
     notes: Option<String>,
     /// Someone acting for the data subject (needs --agent-authority).
     #[arg(long = "agent-name")]
     agent_name: Option<String>,
+    /// The agent's email address.
     #[arg(long = "agent-email")]
     agent_email: Option<String>,
     /// The written authority the agent showed (e.g. "signed power of attorney").

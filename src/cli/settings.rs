@@ -17,28 +17,40 @@ pub enum Settings {
     UnverifiedDays(ops::identity::SetUnverifiedDays),
     /// The organisation's details and the Art 15(1) information used in responses (only the options given change).
     Organisation {
+        /// The organisation's name, as answers and letters give it.
         #[arg(long)]
         name: Option<String>,
+        /// Its postal address.
         #[arg(long)]
         address: Option<String>,
+        /// The address requesters write to (the privacy mailbox).
         #[arg(long)]
         email: Option<String>,
+        /// The data protection officer's name and contact.
         #[arg(long)]
         dpo: Option<String>,
+        /// The closing of answers (name and role of the signatory).
         #[arg(long)]
         signature: Option<String>,
+        /// Art 15(1)(a): the purposes of the processing.
         #[arg(long)]
         purposes: Option<String>,
+        /// Art 15(1)(b): the categories of personal data.
         #[arg(long)]
         categories: Option<String>,
+        /// Art 15(1)(c): the recipients or categories of recipients.
         #[arg(long)]
         recipients: Option<String>,
+        /// Art 15(1)(d): how long the data is kept, or how that is decided.
         #[arg(long)]
         retention: Option<String>,
+        /// Art 15(1)(g): where the data comes from when not from the person.
         #[arg(long)]
         source: Option<String>,
+        /// Art 15(1)(h): automated decision-making and profiling, if any.
         #[arg(long)]
         automated: Option<String>,
+        /// Art 15(2): transfers outside the EEA and their safeguards (where there are any).
         #[arg(long)]
         transfers: Option<String>,
         /// A PNG or JPEG file for the letterhead of PDF letters.
@@ -48,16 +60,20 @@ pub enum Settings {
     /// The SMTP server responses are sent through. The password goes to the OS keyring (--password-stdin), or is
     /// given in RIGHTSDESK_SMTP_PASSWORD when sending; it is never stored in the database.
     Smtp {
+        /// The SMTP server's host name.
         #[arg(long)]
         host: String,
+        /// Its port (587 for STARTTLS, 465 for TLS, 25 for a local relay).
         #[arg(long)]
         port: u16,
         /// starttls, tls (implicit TLS) or none (a local relay).
         #[arg(long)]
         security: String,
+        /// The account to log in with (none: no login).
         #[arg(long)]
         username: Option<String>,
-        #[arg(long)]
+        /// The sender address of responses (default: the organisation's email).
+        #[arg(long, value_name = "ADDRESS")]
         from: Option<String>,
         /// A certificate authority to trust besides the system's (PEM), for an internal server.
         #[arg(long = "ca-file")]
@@ -72,6 +88,7 @@ pub enum Settings {
     },
     /// The privacy mailbox (IMAP) that `mail fetch` and the window read requests from, always over TLS.
     Imap {
+        /// The mail server's host name.
         #[arg(long)]
         host: String,
         /// 993 for TLS, 143 for STARTTLS.
@@ -80,6 +97,7 @@ pub enum Settings {
         /// tls (implicit TLS) or starttls.
         #[arg(long)]
         security: String,
+        /// The mailbox account to log in with.
         #[arg(long)]
         username: String,
         /// The folder requests arrive in.
@@ -106,12 +124,16 @@ pub enum Settings {
     /// The supervisory authority a regime's refusals name. Without --name/--clear: shows the organisation's own
     /// choice and the shipped directory's entries (with how each address was checked).
     Authority {
+        /// The law whose refusals name it (eu-gdpr, uk-gdpr, …).
         #[arg(long)]
         regime: String,
+        /// The authority's name (with --address).
         #[arg(long)]
         name: Option<String>,
+        /// The authority's postal address.
         #[arg(long)]
         address: Option<String>,
+        /// The authority's website (https://…).
         #[arg(long)]
         website: Option<String>,
         /// Go back to the directory's authority for the request's calendar.
@@ -122,6 +144,7 @@ pub enum Settings {
     EvidenceDays(ops::identity::SetEvidenceDays),
     /// Months a closed request is kept before `retention purge` removes its personal data (24–240; default 24).
     Retention {
+        /// The number of months (24–240); without it, the current setting is shown.
         #[arg(long)]
         months: Option<u32>,
     },

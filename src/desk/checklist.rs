@@ -19,6 +19,7 @@ use crate::store::{self, ChecklistItem, System};
 #[serde(default)]
 #[derive(clap::Args)]
 pub struct SystemInput {
+    /// The system's name, as checklists show it (e.g. "CRM", "Payroll").
     #[arg(long)]
     pub name: String,
     #[arg(long, help = "Who answers for it (team or person)")]

@@ -19,25 +19,38 @@ use crate::error::{Error, Result};
 #[serde(default)]
 #[derive(clap::Args)]
 pub struct RequestEdit {
+    /// The data subject's name.
     #[arg(long)]
     pub name: Option<String>,
+    /// The requester's email address.
     #[arg(long)]
     pub email: Option<String>,
+    /// The requester's phone number.
     #[arg(long)]
     pub phone: Option<String>,
+    /// The requester's postal address.
     #[arg(long)]
     pub address: Option<String>,
+    /// Customer or account reference.
     #[arg(long)]
     pub account: Option<String>,
+    /// Two-letter language of the requester.
     #[arg(long)]
     pub language: Option<String>,
+    /// How the request came: email, web-form, letter, phone, in-person.
     #[arg(long)]
     pub channel: Option<String>,
     /// YYYY-MM-DD. The dates are derived again (the change shows in the event).
-    #[arg(long, help = "YYYY-MM-DD; the deadlines are derived again")]
+    #[arg(
+        long,
+        value_name = "YYYY-MM-DD",
+        help = "The day the request was received (YYYY-MM-DD); the deadlines are derived again"
+    )]
     pub received: Option<String>,
+    /// What the requester asks, in their words or in short.
     #[arg(long)]
     pub description: Option<String>,
+    /// Internal notes about the request.
     #[arg(long)]
     pub notes: Option<String>,
 }

@@ -43,8 +43,10 @@ pub struct CheckInput {
     pub method: String,
     #[arg(long, help = "verified, failed, not-required")]
     pub outcome: String,
-    #[arg(long)]
+    /// The day of the check (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
     pub on: String,
+    /// What was seen or done (e.g. "passport checked on a video call").
     #[arg(long)]
     pub note: Option<String>,
 }

@@ -48,7 +48,12 @@ pub struct NewRequest {
 #[serde(default)]
 #[derive(clap::Args)]
 pub struct StatusChange {
+    #[arg(
+        help = "The new status: received, awaiting-identity, in-progress, on-hold, fulfilled, partially-fulfilled, \
+                  refused, withdrawn, spam, closed (an illegal move is refused with the allowed ones)"
+    )]
     pub status: String,
+    /// Why (needed for on-hold, refused, partially-fulfilled and spam, and to take a request set aside back).
     #[arg(long)]
     pub reason: Option<String>,
     /// Refusals: a `RefusalCategory` id.

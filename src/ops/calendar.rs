@@ -16,10 +16,13 @@ op!(ListCalendarDays => Vec<CalendarDay>, |_, d| d.calendar_days());
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddNonWorkingDay {
-    #[arg(long)]
+    /// The holiday calendar: a country or region code (FR, DE-BY, GB-SCT, US-CA).
+    #[arg(long, value_name = "CODE")]
     pub calendar: String,
-    #[arg(long = "date", value_name = "DATE")]
+    /// The day (YYYY-MM-DD).
+    #[arg(long = "date", value_name = "YYYY-MM-DD")]
     pub day: String,
+    /// What the day is, as the calendar shows it (e.g. "Company closure").
     #[arg(long)]
     pub label: String,
 }
@@ -29,10 +32,13 @@ op!(AddNonWorkingDay => RecomputeReport, |i, d| d.add_non_working_day(&i.calenda
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RemoveNonWorkingDay {
-    #[arg(long)]
+    /// The holiday calendar the day was declared on (FR, DE-BY, GB-SCT, US-CA).
+    #[arg(long, value_name = "CODE")]
     pub calendar: String,
-    #[arg(long = "date", value_name = "DATE")]
+    /// The day (YYYY-MM-DD).
+    #[arg(long = "date", value_name = "YYYY-MM-DD")]
     pub day: String,
+    /// Why it is a working day after all (kept in the audit trail).
     #[arg(long)]
     pub reason: String,
 }
@@ -48,8 +54,10 @@ op!(GetTargetSettings => Vec<TargetSetting>, |_, d| Ok(d.target_settings()));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetTargetDays {
+    /// The law it applies to (eu-gdpr, uk-gdpr, us-ca-ccpa, …).
     #[arg(long)]
     pub regime: String,
+    /// Working days before the statutory due date.
     #[arg(long)]
     pub days: u32,
 }

@@ -9,8 +9,10 @@ use crate::desk::RequestDetail;
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecordFeePaid {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long)]
+    /// The day the fee was paid (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
     pub on: String,
 }
 op!(RecordFeePaid => RequestDetail, |i, d| d.record_fee_paid(&i.reference, &i.on));
@@ -19,11 +21,14 @@ op!(RecordFeePaid => RequestDetail, |i, d| d.record_fee_paid(&i.reference, &i.on
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PauseClock {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long)]
+    /// The first day the clock stands still (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
     pub from: String,
     #[arg(long, help = "awaiting-identity, awaiting-clarification, awaiting-fee, other")]
     pub reason: String,
+    /// What the requester was asked for, or other detail.
     #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
@@ -34,8 +39,10 @@ op!(PauseClock => RequestDetail, |i, d| d.pause_clock(&i.reference, &i.from, &i.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ResumeClock {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long)]
+    /// The day the requester's answer arrived (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
     pub on: String,
 }
 op!(ResumeClock => RequestDetail, |i, d| d.resume_clock(&i.reference, &i.on));
@@ -44,9 +51,12 @@ op!(ResumeClock => RequestDetail, |i, d| d.resume_clock(&i.reference, &i.on));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TakeExtension {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long = "told", value_name = "TOLD")]
+    /// The day the requester was told of the extension (YYYY-MM-DD; before the original due date).
+    #[arg(long = "told", value_name = "YYYY-MM-DD")]
     pub told_on: String,
+    /// Why more time is needed (the complexity or number of requests; told to the requester).
     #[arg(long)]
     pub reason: String,
     #[arg(long, help = "The new date, where the law lets the organisation choose it (ch-fadp, sg-pdpa)")]
@@ -64,14 +74,17 @@ op!(TakeExtension => RequestDetail, |i, d| d.take_extension(
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct OverrideDue {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long, conflicts_with = "clear", required_unless_present = "clear")]
+    /// The due date that applies instead (YYYY-MM-DD); none: the computed one applies again.
+    #[arg(long, value_name = "YYYY-MM-DD", conflicts_with = "clear", required_unless_present = "clear")]
     #[serde(default)]
     pub date: Option<String>,
     // The command line's way to say "no date": clap insists that --date is absent.
-    #[arg(long)]
+    #[arg(long, help = "Take the override off: the computed due date applies again")]
     #[serde(skip)]
     pub clear: bool,
+    /// Why (kept in the audit trail).
     #[arg(long)]
     pub reason: String,
 }

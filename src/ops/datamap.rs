@@ -37,6 +37,7 @@ op!(UpdateSystem => System, |i, d| d.update_system(&i.id, i.input));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RetireSystem {
+    /// The system: its name on the data map, or its id.
     #[arg(value_name = "NAME")]
     pub id: String,
 }
@@ -46,11 +47,15 @@ op!(RetireSystem => System, |i, d| d.retire_system(&i.id));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TickChecklist {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
+    /// The system of the checklist (its name on the data map).
     #[arg(long)]
     pub system: String,
+    /// done, not-applicable, beyond-use or open.
     #[arg(long = "state", value_name = "STATE")]
     pub item_state: String,
+    /// What was done, or why not (needed for not-applicable and beyond-use).
     #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
@@ -71,6 +76,7 @@ op!(TickChecklist => RequestDetail, |i, d| {
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RefreshChecklist {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
 }
 op!(RefreshChecklist => RequestDetail, |i, d| d.refresh_checklist(&i.reference));

@@ -13,8 +13,10 @@ use crate::safe_file::Existing;
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetMetrics {
+    /// The calendar year (e.g. 2026).
     #[arg(long)]
     pub year: i32,
+    /// Only requests under this law (eu-gdpr, us-ca-ccpa, …; default: all).
     #[arg(long)]
     #[serde(default)]
     pub regime: Option<String>,
@@ -25,6 +27,7 @@ op!(GetMetrics => Metrics, |i, d| d.metrics(i.year, i.regime.as_deref()));
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddDisclosure {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     pub input: DisclosureInput,
     #[serde(default)]
@@ -43,8 +46,10 @@ op!(AddDisclosure => RequestDetail, |i, d| {
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RemoveDisclosure {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long)]
+    /// The disclosed item's id.
+    #[arg(long, help = "The item's id (`request show --json` lists it under `disclosures`)")]
     pub item: String,
 }
 op!(RemoveDisclosure => RequestDetail, |i, d| d.remove_disclosure(&i.reference, &i.item));
@@ -100,6 +105,7 @@ impl Reporting for ExportLog {
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ExportSubject {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     #[serde(default)]
     pub password: Option<String>,

@@ -10,6 +10,7 @@ use crate::files::{FileInput, MAX_ATTACHMENT_BYTES};
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RecordIdentityCheck {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     #[command(flatten)]
     pub check: CheckInput,
@@ -47,8 +48,10 @@ op!(RecordIdentityCheck => RequestDetail, |i, d| {
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AskIdentity {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long)]
+    /// The day the requester was asked (YYYY-MM-DD).
+    #[arg(long, value_name = "YYYY-MM-DD")]
     pub on: String,
     #[arg(long, help = "What is asked for (it goes into the email with --send)")]
     #[serde(default)]
@@ -64,18 +67,22 @@ op!(AskIdentity => RequestDetail, |i, d| d.ask_identity(&i.reference, &i.on, i.n
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetAgent {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
+    /// The agent's name (an attorney, a parent, an authorised agent).
     #[arg(long, required_unless_present = "remove")]
     #[serde(default)]
     pub name: Option<String>,
+    /// The agent's email address.
     #[arg(long)]
     #[serde(default)]
     pub email: Option<String>,
+    /// The written authority the agent showed (e.g. "signed power of attorney").
     #[arg(long, required_unless_present = "remove")]
     #[serde(default)]
     pub authority: Option<String>,
     // The command line's way to say "no agent" (all three None): clap insists they are absent.
-    #[arg(long, conflicts_with_all = ["name", "email", "authority"])]
+    #[arg(long, conflicts_with_all = ["name", "email", "authority"], help = "No one acts for the data subject any more")]
     #[serde(skip)]
     pub remove: bool,
 }
@@ -85,6 +92,7 @@ op!(SetAgent => RequestDetail, |i, d| d.set_agent(&i.reference, i.name, i.email,
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CloseUnverified {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     #[arg(long, help = "Also queue the matching notice to the requester")]
     #[serde(default)]
@@ -96,7 +104,8 @@ op!(CloseUnverified => RequestDetail, |i, d| d.close_unverified(&i.reference, i.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PurgeEvidence {
-    #[arg(long = "request", value_name = "REQUEST")]
+    /// One answered request whose evidence goes now (its reference or id); none: every request past the period.
+    #[arg(long = "request", value_name = "REF")]
     #[serde(default)]
     pub reference: Option<String>,
 }
@@ -112,8 +121,10 @@ op!(GetIdentitySettings => IdentitySettings, |_, d| Ok(d.identity_settings()));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetUnverifiedDays {
+    /// The law it applies to (eu-gdpr, uk-gdpr, us-ca-ccpa, …).
     #[arg(long)]
     pub regime: String,
+    /// Days after asking for identity.
     #[arg(long)]
     pub days: u32,
 }
@@ -123,6 +134,7 @@ op!(SetUnverifiedDays => (), |i, d| d.set_unverified_days(&i.regime, i.days));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetEvidenceDays {
+    /// Days after the answer (0: at once).
     #[arg(long)]
     pub days: u32,
 }

@@ -15,6 +15,7 @@ use crate::store::ImportRecord;
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReadEmail {
+    /// The email, as a .eml file.
     #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
     pub file: FileInput,
 }
@@ -31,6 +32,7 @@ impl ReadEmail {
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreviewImport {
+    /// The table: .csv (comma, semicolon or tab separated, UTF-8), .xlsx, .xls or .ods, with a header row.
     #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
     pub file: FileInput,
 }

@@ -26,7 +26,8 @@ op!(SetSmtpSettings => SmtpSettings, |i, d| d.set_smtp_settings(i.settings, i.pa
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct TestSmtp {
-    #[arg(long)]
+    /// Also send a test message to this address.
+    #[arg(long, value_name = "ADDRESS")]
     #[serde(default)]
     pub to: Option<String>,
 }
@@ -36,6 +37,7 @@ op!(TestSmtp => String, |i, d| d.test_smtp(i.to.as_deref()));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ListOutbox {
+    /// Only this request's messages: its reference (RD-2026-0042) or id.
     #[serde(default)]
     pub reference: Option<String>,
 }
@@ -57,6 +59,8 @@ op!(FlushOutbox => FlushReport, |i, d| if i.due_only { d.flush_outbox() } else {
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RetryMessage {
+    /// The outbox message's id.
+    #[arg(help = "The message's id (`mail outbox --json`)")]
     pub id: String,
 }
 op!(RetryMessage => OutboxItem, |i, d| d.retry_message(&i.id));

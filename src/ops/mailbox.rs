@@ -43,6 +43,8 @@ op!(IntakeTray => Vec<MailMessage>, |i, d| d.mail_tray(i.limit.unwrap_or(200)));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ShowMail {
+    /// The message's id.
+    #[arg(help = "The message's id (`intake list --json`)")]
     pub id: String,
 }
 op!(ShowMail => MailView, |i, d| d.mail_view(&i.id));
@@ -61,7 +63,10 @@ op!(AcceptMail => RequestDetail, |i, d| d.accept_mail(&i.id, i.input));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct LinkMail {
+    /// The message's id.
+    #[arg(help = "The message's id (`intake list --json`)")]
     pub id: String,
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
 }
 op!(LinkMail => RequestDetail, |i, d| d.link_mail(&i.id, &i.reference));
@@ -70,7 +75,10 @@ op!(LinkMail => RequestDetail, |i, d| d.link_mail(&i.id, &i.reference));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct DismissMail {
+    /// The message's id.
+    #[arg(help = "The message's id (`intake list --json`)")]
     pub id: String,
+    /// Why it is not a request (kept in the audit trail).
     #[arg(long)]
     pub reason: String,
 }
@@ -80,6 +88,8 @@ op!(DismissMail => MailMessage, |i, d| d.set_mail_aside(&i.id, false, Some(&i.re
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MarkMailSpam {
+    /// The message's id.
+    #[arg(help = "The message's id (`intake list --json`)")]
     pub id: String,
     /// Also block the sender's address: later messages from it go straight to spam.
     #[arg(long)]
@@ -92,6 +102,7 @@ op!(MarkMailSpam => MailMessage, |i, d| d.set_mail_aside(&i.id, true, None, i.bl
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RequestMail {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
 }
 op!(RequestMail => Vec<MailMessage>, |i, d| d.request_mail(&i.reference));
@@ -102,6 +113,7 @@ op!(RequestMail => Vec<MailMessage>, |i, d| d.request_mail(&i.reference));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ConversationMessage {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     /// The message's id.
     pub id: String,
@@ -113,6 +125,7 @@ op!(ConversationMessage => ConversationText, |i, d| d.conversation_message(&i.re
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SendAnswer {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     #[arg(
         long = "reply-to",

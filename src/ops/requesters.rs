@@ -10,9 +10,12 @@ use crate::store::BlockedSender;
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct MergeDuplicate {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long)]
+    /// The request it duplicates: its reference (RD-2026-0042) or id.
+    #[arg(long, value_name = "REF")]
     pub into: String,
+    /// Why, or anything worth keeping with it.
     #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
@@ -23,11 +26,15 @@ op!(MergeDuplicate => RequestDetail, |i, d| d.merge_duplicate(&i.reference, &i.i
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RelateRequests {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
-    #[arg(long = "to", value_name = "TO")]
+    /// The other request: its reference (RD-2026-0042) or id.
+    #[arg(long = "to", value_name = "REF")]
     pub other: String,
+    /// linked (the same person or matter) or separate (not the same, despite the look-alike).
     #[arg(long = "as", value_name = "linked|separate")]
     pub relation: String,
+    /// Why, or anything worth keeping with it.
     #[arg(long)]
     #[serde(default)]
     pub note: Option<String>,
@@ -38,6 +45,7 @@ op!(RelateRequests => RequestDetail, |i, d| d.relate(&i.reference, &i.other, &i.
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetRequester {
+    /// The requester's id, or the reference (RD-2026-0042) or id of one of their requests.
     #[arg(value_name = "ID_OR_REFERENCE")]
     pub id: String,
 }
@@ -59,6 +67,7 @@ op!(ListBlockedSenders => Vec<BlockedSender>, |_, d| d.blocked_senders());
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct UnblockSender {
+    /// The blocked email address.
     pub email: String,
 }
 op!(UnblockSender => (), |i, d| d.unblock_sender(&i.email));

@@ -31,6 +31,7 @@ op!(ListRequests => Page<QueueRow>, |i, d| d.list(&i.query));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetRequest {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
 }
 op!(GetRequest => RequestDetail, |i, d| d.request(&i.reference));
@@ -54,6 +55,7 @@ op!(AddRequest => RequestDetail, |i, d| match i.file {
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct EditRequest {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     #[command(flatten)]
     pub edit: RequestEdit,
@@ -64,6 +66,7 @@ op!(EditRequest => RequestDetail, |i, d| d.edit_request(&i.reference, i.edit));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ChangeStatus {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     #[command(flatten)]
     pub change: StatusChange,
@@ -74,7 +77,9 @@ op!(ChangeStatus => RequestDetail, |i, d| d.change_status(&i.reference, i.change
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct AddAttachment {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
+    /// The file to attach (any kind).
     #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
     pub file: FileInput,
     /// The name to keep it under (default: the file's own).

@@ -83,8 +83,10 @@ op!(SaveTemplate => TemplateRow, |i, d| d.save_template(&i.stage, &i.kind, &i.la
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct CopyLanguage {
+    /// The language copied (two letters: en, fr, nl, de, …).
     #[arg(long)]
     pub from: String,
+    /// The new language (two letters).
     #[arg(long)]
     pub to: String,
 }
@@ -95,6 +97,7 @@ op!(CopyLanguage => u32, |i, d| d.copy_language(&i.from, &i.to));
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct Answer {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     #[arg(
         long = "template",
@@ -103,6 +106,7 @@ pub struct Answer {
                 unverified, withdrawal"
     )]
     pub stage: String,
+    /// The language of the answer (two letters; default: the requester's, else English).
     #[arg(long)]
     #[serde(default)]
     pub lang: Option<String>,
@@ -135,6 +139,7 @@ op!(PreviewResponse => Rendered, |PreviewResponse { answer: a, copy }, d| d.prev
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreviewDraft {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     pub stage: String,
     pub lang: String,
@@ -178,12 +183,14 @@ op!(QueueResponse => OutboxItem, |QueueResponse { answer: a, letter, reply_to },
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SendDataCopy {
+    /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     #[arg(long, value_name = "HOW", help = "attached, password-separately or outside")]
     pub copy: String,
     #[arg(long = "password-by-phone", help = "Show the password to give by phone instead of emailing it")]
     #[serde(default)]
     pub password_by_phone: bool,
+    /// The language of the answer and of the copy (two letters; default: the requester's, else English).
     #[arg(long)]
     #[serde(default)]
     pub lang: Option<String>,

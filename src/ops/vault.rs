@@ -30,6 +30,7 @@ op!(AddKeyring => VaultStatus, |_, d| d.add_keyring());
 #[derive(Deserialize, clap::Args)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetLockMinutes {
+    /// Idle minutes before the window locks (1–240).
     #[arg(long)]
     pub minutes: u32,
 }

@@ -14,6 +14,7 @@ mod cli_calendar;
 mod cli_checklist;
 mod cli_clock;
 mod cli_export;
+mod cli_help;
 mod cli_identity;
 mod cli_import;
 mod cli_operations;

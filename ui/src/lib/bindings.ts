@@ -174,7 +174,9 @@ export type AddAttachment = AddAttachment_Serialize | AddAttachment_Deserialize;
 
 /**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
 export type AddAttachment_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The file to attach (any kind). */
 	file: FileUpload,
 	/**  The name to keep it under (default: the file's own). */
 	name?: string | null,
@@ -182,7 +184,9 @@ export type AddAttachment_Deserialize = {
 
 /**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
 export type AddAttachment_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The file to attach (any kind). */
 	file: FileUpload,
 	/**  The name to keep it under (default: the file's own). */
 	name: string | null,
@@ -193,6 +197,7 @@ export type AddDisclosure = AddDisclosure_Serialize | AddDisclosure_Deserialize;
 
 /**  Add a field, or a file found in a system, to an access or portability answer. */
 export type AddDisclosure_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	input: DisclosureInput_Deserialize,
 	file?: FileUpload | null,
@@ -200,6 +205,7 @@ export type AddDisclosure_Deserialize = {
 
 /**  Add a field, or a file found in a system, to an access or portability answer. */
 export type AddDisclosure_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	input: DisclosureInput_Serialize,
 	file: FileUpload | null,
@@ -210,8 +216,11 @@ export type AddKeyring = null;
 
 /**  Declare a non-working day in a calendar; open requests' dates are derived again. */
 export type AddNonWorkingDay = {
+	/**  The holiday calendar: a country or region code (FR, DE-BY, GB-SCT, US-CA). */
 	calendar: string,
+	/**  The day (YYYY-MM-DD). */
 	day: string,
+	/**  What the day is, as the calendar shows it (e.g. "Company closure"). */
 	label: string,
 };
 
@@ -323,8 +332,10 @@ export type Answer = Answer_Serialize | Answer_Deserialize;
  *  the template asks for (identity and clarification requests). Shared by previews, queueing and letters.
  */
 export type Answer_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	stage: string,
+	/**  The language of the answer (two letters; default: the requester's, else English). */
 	lang?: string | null,
 	note?: string | null,
 };
@@ -334,8 +345,10 @@ export type Answer_Deserialize = {
  *  the template asks for (identity and clarification requests). Shared by previews, queueing and letters.
  */
 export type Answer_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	stage: string,
+	/**  The language of the answer (two letters; default: the requester's, else English). */
 	lang: string | null,
 	note: string | null,
 };
@@ -399,7 +412,9 @@ export type AskIdentity = AskIdentity_Serialize | AskIdentity_Deserialize;
 
 /**  Ask the requester for (more) identity on `on`; the clock stops where the regime says so. */
 export type AskIdentity_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The day the requester was asked (YYYY-MM-DD). */
 	on: string,
 	note?: string | null,
 	/**  Queue the identity-request email too. */
@@ -408,7 +423,9 @@ export type AskIdentity_Deserialize = {
 
 /**  Ask the requester for (more) identity on `on`; the clock stops where the regime says so. */
 export type AskIdentity_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The day the requester was asked (YYYY-MM-DD). */
 	on: string,
 	note: string | null,
 	/**  Queue the identity-request email too. */
@@ -773,12 +790,14 @@ export type ChangeStatus = ChangeStatus_Serialize | ChangeStatus_Deserialize;
 
 /**  Move a request to another status (with a reason where the move needs one). */
 export type ChangeStatus_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	change: StatusChange_Deserialize,
 };
 
 /**  Move a request to another status (with a reason where the move needs one). */
 export type ChangeStatus_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	change: StatusChange_Serialize,
 };
@@ -792,7 +811,9 @@ export type CheckInput_Deserialize = {
 	party?: string | null,
 	method?: string,
 	outcome?: string,
+	/**  The day of the check (YYYY-MM-DD). */
 	on?: string,
+	/**  What was seen or done (e.g. "passport checked on a video call"). */
 	note?: string | null,
 };
 
@@ -802,7 +823,9 @@ export type CheckInput_Serialize = {
 	party: string | null,
 	method: string,
 	outcome: string,
+	/**  The day of the check (YYYY-MM-DD). */
 	on: string,
+	/**  What was seen or done (e.g. "passport checked on a video call"). */
 	note: string | null,
 };
 
@@ -975,12 +998,14 @@ export type CloseUnverified = CloseUnverified_Serialize | CloseUnverified_Deseri
 
 /**  Close a request whose requester never proved who they are. */
 export type CloseUnverified_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	send?: boolean,
 };
 
 /**  Close a request whose requester never proved who they are. */
 export type CloseUnverified_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	send: boolean,
 };
@@ -991,6 +1016,7 @@ export type CloseUnverified_Serialize = {
  *  that hold them. A message whose copy was purged or is missing says so.
  */
 export type ConversationMessage = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	/**  The message's id. */
 	id: string,
@@ -1059,7 +1085,9 @@ export type ConversationText_Serialize = {
 
 /**  Start a language from another's templates; the number of templates copied. */
 export type CopyLanguage = {
+	/**  The language copied (two letters: en, fr, nl, de, …). */
 	from: string,
+	/**  The new language (two letters). */
 	to: string,
 };
 
@@ -1413,7 +1441,9 @@ export type Disclosure_Serialize = {
 
 /**  Set a message of the tray aside as not a request, saying why; its copy is deleted. */
 export type DismissMail = {
+	/**  The message's id. */
 	id: string,
+	/**  Why it is not a request (kept in the audit trail). */
 	reason: string,
 };
 
@@ -1452,12 +1482,14 @@ export type EditRequest = EditRequest_Serialize | EditRequest_Deserialize;
 
 /**  Correct what was logged about a request (requester's details, language, channel, date of receipt, text). */
 export type EditRequest_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	edit: RequestEdit_Deserialize,
 };
 
 /**  Correct what was logged about a request (requester's details, language, channel, date of receipt, text). */
 export type EditRequest_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	edit: RequestEdit_Serialize,
 };
@@ -1652,6 +1684,7 @@ export type ExportSubject = ExportSubject_Serialize | ExportSubject_Deserialize;
  *  Downloads); progress in percent. The password only passes through memory and is wiped when dropped.
  */
 export type ExportSubject_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	password?: string | null,
 	language?: string | null,
@@ -1662,6 +1695,7 @@ export type ExportSubject_Deserialize = {
  *  Downloads); progress in percent. The password only passes through memory and is wiped when dropped.
  */
 export type ExportSubject_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	password: string | null,
 	language: string | null,
@@ -1860,13 +1894,17 @@ export type GetMetrics = GetMetrics_Serialize | GetMetrics_Deserialize;
 
 /**  The year's metrics (CCPA §7102 shape), for one regime or all. */
 export type GetMetrics_Deserialize = {
+	/**  The calendar year (e.g. 2026). */
 	year: number,
+	/**  Only requests under this law (eu-gdpr, us-ca-ccpa, …; default: all). */
 	regime?: string | null,
 };
 
 /**  The year's metrics (CCPA §7102 shape), for one regime or all. */
 export type GetMetrics_Serialize = {
+	/**  The calendar year (e.g. 2026). */
 	year: number,
+	/**  Only requests under this law (eu-gdpr, us-ca-ccpa, …; default: all). */
 	regime: string | null,
 };
 
@@ -1875,11 +1913,13 @@ export type GetOrganisation = null;
 
 /**  One request with its dates, their explanation and its audit events. */
 export type GetRequest = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 };
 
 /**  A requester with every request they made: by the requester's id, or by the reference of one of their requests. */
 export type GetRequester = {
+	/**  The requester's id, or the reference (RD-2026-0042) or id of one of their requests. */
 	id: string,
 };
 
@@ -2274,7 +2314,9 @@ export type LetterPreview_Serialize = Answer_Serialize;
 
 /**  Give a message of the tray to an existing request (with its files). */
 export type LinkMail = {
+	/**  The message's id. */
 	id: string,
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 };
 
@@ -2297,11 +2339,13 @@ export type ListOutbox = ListOutbox_Serialize | ListOutbox_Deserialize;
 
 /**  The outbox (of one request, or all): queued, sent and failed messages. */
 export type ListOutbox_Deserialize = {
+	/**  Only this request's messages: its reference (RD-2026-0042) or id. */
 	reference?: string | null,
 };
 
 /**  The outbox (of one request, or all): queued, sent and failed messages. */
 export type ListOutbox_Serialize = {
+	/**  Only this request's messages: its reference (RD-2026-0042) or id. */
 	reference: string | null,
 };
 
@@ -2537,6 +2581,7 @@ export type MarkMailSpam = MarkMailSpam_Serialize | MarkMailSpam_Deserialize;
 
 /**  Set a message of the tray aside as spam, blocking its sender on request; its copy is deleted. */
 export type MarkMailSpam_Deserialize = {
+	/**  The message's id. */
 	id: string,
 	/**  Also block the sender's address: later messages from it go straight to spam. */
 	block_sender?: boolean,
@@ -2544,6 +2589,7 @@ export type MarkMailSpam_Deserialize = {
 
 /**  Set a message of the tray aside as spam, blocking its sender on request; its copy is deleted. */
 export type MarkMailSpam_Serialize = {
+	/**  The message's id. */
 	id: string,
 	/**  Also block the sender's address: later messages from it go straight to spam. */
 	block_sender: boolean,
@@ -2554,15 +2600,21 @@ export type MergeDuplicate = MergeDuplicate_Serialize | MergeDuplicate_Deseriali
 
 /**  Close a request as a duplicate of another (which keeps going). */
 export type MergeDuplicate_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The request it duplicates: its reference (RD-2026-0042) or id. */
 	into: string,
+	/**  Why, or anything worth keeping with it. */
 	note?: string | null,
 };
 
 /**  Close a request as a duplicate of another (which keeps going). */
 export type MergeDuplicate_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The request it duplicates: its reference (RD-2026-0042) or id. */
 	into: string,
+	/**  Why, or anything worth keeping with it. */
 	note: string | null,
 };
 
@@ -2777,15 +2829,21 @@ export type OverrideDue = OverrideDue_Serialize | OverrideDue_Deserialize;
 
 /**  Set the due date by hand with a reason (`date` None: back to the computed one). */
 export type OverrideDue_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The due date that applies instead (YYYY-MM-DD); none: the computed one applies again. */
 	date?: string | null,
+	/**  Why (kept in the audit trail). */
 	reason: string,
 };
 
 /**  Set the due date by hand with a reason (`date` None: back to the computed one). */
 export type OverrideDue_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The due date that applies instead (YYYY-MM-DD); none: the computed one applies again. */
 	date: string | null,
+	/**  Why (kept in the audit trail). */
 	reason: string,
 };
 
@@ -2860,17 +2918,23 @@ export type PauseClock = PauseClock_Serialize | PauseClock_Deserialize;
 
 /**  Stop the clock from `from` for a reason the regime allows. */
 export type PauseClock_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The first day the clock stands still (YYYY-MM-DD). */
 	from: string,
 	reason: string,
+	/**  What the requester was asked for, or other detail. */
 	note?: string | null,
 };
 
 /**  Stop the clock from `from` for a reason the regime allows. */
 export type PauseClock_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The first day the clock stands still (YYYY-MM-DD). */
 	from: string,
 	reason: string,
+	/**  What the requester was asked for, or other detail. */
 	note: string | null,
 };
 
@@ -2895,6 +2959,7 @@ export type PauseRecord_Serialize = {
 
 /**  The template editor's live preview: unsaved text rendered on a real request. */
 export type PreviewDraft = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	stage: string,
 	lang: string,
@@ -2904,6 +2969,7 @@ export type PreviewDraft = {
 
 /**  A table's columns, a sample of its rows and the mapping guessed from its headers. */
 export type PreviewImport = {
+	/**  The table: .csv (comma, semicolon or tab separated, UTF-8), .xlsx, .xls or .ods, with a header row. */
 	file: FileUpload,
 };
 
@@ -2934,11 +3000,13 @@ export type PurgeEvidence = PurgeEvidence_Serialize | PurgeEvidence_Deserialize;
 
 /**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
 export type PurgeEvidence_Deserialize = {
+	/**  One answered request whose evidence goes now (its reference or id); none: every request past the period. */
 	reference?: string | null,
 };
 
 /**  With `reference`: that answered request's evidence now; without: everything past the retention period. */
 export type PurgeEvidence_Serialize = {
+	/**  One answered request whose evidence goes now (its reference or id); none: every request past the period. */
 	reference: string | null,
 };
 
@@ -3096,6 +3164,7 @@ export type QueueView =
 
 /**  Read an email (.eml) into a prefilled request form; nothing is logged. */
 export type ReadEmail = {
+	/**  The email, as a .eml file. */
 	file: FileUpload,
 };
 
@@ -3132,7 +3201,9 @@ export type RecomputeReport_Serialize = {
 
 /**  The fee was paid on `on` (YYYY-MM-DD): the clock runs from then where the regime says so. */
 export type RecordFeePaid = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The day the fee was paid (YYYY-MM-DD). */
 	on: string,
 };
 
@@ -3141,6 +3212,7 @@ export type RecordIdentityCheck = RecordIdentityCheck_Serialize | RecordIdentity
 
 /**  Record an identity check, with the evidence seen (kept until the evidence purge). */
 export type RecordIdentityCheck_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	check: CheckInput_Deserialize,
 	evidence?: FileUpload[],
@@ -3153,6 +3225,7 @@ export type RecordIdentityCheck_Deserialize = {
 
 /**  Record an identity check, with the evidence seen (kept until the evidence purge). */
 export type RecordIdentityCheck_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	check: CheckInput_Serialize,
 	evidence: FileUpload[],
@@ -3165,6 +3238,7 @@ export type RecordIdentityCheck_Serialize = {
 
 /**  Add to a request's checklist the systems added to the data map since it was made. */
 export type RefreshChecklist = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 };
 
@@ -3258,17 +3332,25 @@ export type RelateRequests = RelateRequests_Serialize | RelateRequests_Deseriali
 
 /**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
 export type RelateRequests_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The other request: its reference (RD-2026-0042) or id. */
 	other: string,
+	/**  linked (the same person or matter) or separate (not the same, despite the look-alike). */
 	relation: string,
+	/**  Why, or anything worth keeping with it. */
 	note?: string | null,
 };
 
 /**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
 export type RelateRequests_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The other request: its reference (RD-2026-0042) or id. */
 	other: string,
+	/**  linked (the same person or matter) or separate (not the same, despite the look-alike). */
 	relation: string,
+	/**  Why, or anything worth keeping with it. */
 	note: string | null,
 };
 
@@ -3297,7 +3379,9 @@ export type Related_Serialize = {
 
 /**  Take an item out of an access or portability answer. */
 export type RemoveDisclosure = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The disclosed item's id. */
 	item: string,
 };
 
@@ -3306,8 +3390,11 @@ export type RemoveKeyring = null;
 
 /**  Take back a declared non-working day, with a reason. */
 export type RemoveNonWorkingDay = {
+	/**  The holiday calendar the day was declared on (FR, DE-BY, GB-SCT, US-CA). */
 	calendar: string,
+	/**  The day (YYYY-MM-DD). */
 	day: string,
+	/**  Why it is a working day after all (kept in the audit trail). */
 	reason: string,
 };
 
@@ -3380,16 +3467,25 @@ export type RequestEdit = RequestEdit_Serialize | RequestEdit_Deserialize;
  *  date of receipt, which every request has).
  */
 export type RequestEdit_Deserialize = {
+	/**  The data subject's name. */
 	name?: string | null,
+	/**  The requester's email address. */
 	email?: string | null,
+	/**  The requester's phone number. */
 	phone?: string | null,
+	/**  The requester's postal address. */
 	address?: string | null,
+	/**  Customer or account reference. */
 	account?: string | null,
+	/**  Two-letter language of the requester. */
 	language?: string | null,
+	/**  How the request came: email, web-form, letter, phone, in-person. */
 	channel?: string | null,
 	/**  YYYY-MM-DD. The dates are derived again (the change shows in the event). */
 	received?: string | null,
+	/**  What the requester asks, in their words or in short. */
 	description?: string | null,
+	/**  Internal notes about the request. */
 	notes?: string | null,
 };
 
@@ -3398,16 +3494,25 @@ export type RequestEdit_Deserialize = {
  *  date of receipt, which every request has).
  */
 export type RequestEdit_Serialize = {
+	/**  The data subject's name. */
 	name: string | null,
+	/**  The requester's email address. */
 	email: string | null,
+	/**  The requester's phone number. */
 	phone: string | null,
+	/**  The requester's postal address. */
 	address: string | null,
+	/**  Customer or account reference. */
 	account: string | null,
+	/**  Two-letter language of the requester. */
 	language: string | null,
+	/**  How the request came: email, web-form, letter, phone, in-person. */
 	channel: string | null,
 	/**  YYYY-MM-DD. The dates are derived again (the change shows in the event). */
 	received: string | null,
+	/**  What the requester asks, in their words or in short. */
 	description: string | null,
+	/**  Internal notes about the request. */
 	notes: string | null,
 };
 
@@ -3443,6 +3548,7 @@ export type RequestLink_Serialize = {
 
 /**  The messages of one request taken from the mailbox, newest first. */
 export type RequestMail = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 };
 
@@ -3712,7 +3818,9 @@ export type RestoreReport_Serialize = {
 
 /**  Restart a stopped clock on `on`. */
 export type ResumeClock = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The day the requester's answer arrived (YYYY-MM-DD). */
 	on: string,
 };
 
@@ -3737,11 +3845,13 @@ export type RetentionReport = {
 
 /**  Retire a system: new checklists leave it out, old ones keep it. */
 export type RetireSystem = {
+	/**  The system: its name on the data map, or its id. */
 	id: string,
 };
 
 /**  Put a failed message back in the queue. */
 export type RetryMessage = {
+	/**  The outbox message's id. */
 	id: string,
 };
 
@@ -3835,6 +3945,7 @@ export type SendAnswer = SendAnswer_Serialize | SendAnswer_Deserialize;
  *  of the request), else of their newest one. The subject defaults to "Re: " and theirs; the reference is added.
  */
 export type SendAnswer_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	reply_to?: string | null,
 	subject?: string | null,
@@ -3847,6 +3958,7 @@ export type SendAnswer_Deserialize = {
  *  of the request), else of their newest one. The subject defaults to "Re: " and theirs; the reference is added.
  */
 export type SendAnswer_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	reply_to: string | null,
 	subject: string | null,
@@ -3869,9 +3981,11 @@ export type SendDataCopy = SendDataCopy_Serialize | SendDataCopy_Deserialize;
  *  or `outside` (by post or a download: nothing attached, and the email says so). The wording follows the choice.
  */
 export type SendDataCopy_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	copy: string,
 	password_by_phone?: boolean,
+	/**  The language of the answer and of the copy (two letters; default: the requester's, else English). */
 	lang?: string | null,
 	reply_to?: string | null,
 };
@@ -3883,9 +3997,11 @@ export type SendDataCopy_Deserialize = {
  *  or `outside` (by post or a download: nothing attached, and the email says so). The wording follows the choice.
  */
 export type SendDataCopy_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	copy: string,
 	password_by_phone: boolean,
+	/**  The language of the answer and of the copy (two letters; default: the requester's, else English). */
 	lang: string | null,
 	reply_to: string | null,
 };
@@ -3899,17 +4015,25 @@ export type SetAgent = SetAgent_Serialize | SetAgent_Deserialize;
 
 /**  The agent acting for the requester and their authority (all None: no agent). */
 export type SetAgent_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The agent's name (an attorney, a parent, an authorised agent). */
 	name?: string | null,
+	/**  The agent's email address. */
 	email?: string | null,
+	/**  The written authority the agent showed (e.g. "signed power of attorney"). */
 	authority?: string | null,
 };
 
 /**  The agent acting for the requester and their authority (all None: no agent). */
 export type SetAgent_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The agent's name (an attorney, a parent, an authorised agent). */
 	name: string | null,
+	/**  The agent's email address. */
 	email: string | null,
+	/**  The written authority the agent showed (e.g. "signed power of attorney"). */
 	authority: string | null,
 };
 
@@ -3926,6 +4050,7 @@ export type SetBackupSchedule = {
 
 /**  How many days identity evidence is kept after the answer. */
 export type SetEvidenceDays = {
+	/**  Days after the answer (0: at once). */
 	days: number,
 };
 
@@ -3946,6 +4071,7 @@ export type SetImapSettings_Serialize = {
 
 /**  After how many idle minutes (1–240) the window locks the register. */
 export type SetLockMinutes = {
+	/**  Idle minutes before the window locks (1–240). */
 	minutes: number,
 };
 
@@ -4012,13 +4138,17 @@ export type SetSmtpSettings_Serialize = {
 
 /**  Set a regime's internal target; open requests' targets are derived again. */
 export type SetTargetDays = {
+	/**  The law it applies to (eu-gdpr, uk-gdpr, us-ca-ccpa, …). */
 	regime: string,
+	/**  Working days before the statutory due date. */
 	days: number,
 };
 
 /**  How many days to wait for identity before a request may be closed unverified, per regime. */
 export type SetUnverifiedDays = {
+	/**  The law it applies to (eu-gdpr, uk-gdpr, us-ca-ccpa, …). */
 	regime: string,
+	/**  Days after asking for identity. */
 	days: number,
 };
 
@@ -4046,6 +4176,7 @@ export type SetUpAuditKey_Serialize = {
 
 /**  One message of the mailbox, with the request form prefilled from it. */
 export type ShowMail = {
+	/**  The message's id. */
 	id: string,
 };
 
@@ -4118,6 +4249,7 @@ export type StatusChange = StatusChange_Serialize | StatusChange_Deserialize;
 /**  A move along the lifecycle as asked for in the window or on the command line. */
 export type StatusChange_Deserialize = {
 	status?: string,
+	/**  Why (needed for on-hold, refused, partially-fulfilled and spam, and to take a request set aside back). */
 	reason?: string | null,
 	/**  Refusals: a `RefusalCategory` id. */
 	category?: string | null,
@@ -4130,6 +4262,7 @@ export type StatusChange_Deserialize = {
 /**  A move along the lifecycle as asked for in the window or on the command line. */
 export type StatusChange_Serialize = {
 	status: string,
+	/**  Why (needed for on-hold, refused, partially-fulfilled and spam, and to take a request set aside back). */
 	reason: string | null,
 	/**  Refusals: a `RefusalCategory` id. */
 	category: string | null,
@@ -4260,6 +4393,7 @@ export type SystemInput = SystemInput_Serialize | SystemInput_Deserialize;
 
 /**  A system as typed into the data map. */
 export type SystemInput_Deserialize = {
+	/**  The system's name, as checklists show it (e.g. "CRM", "Payroll"). */
 	name?: string,
 	owner?: string,
 	holds?: string,
@@ -4268,6 +4402,7 @@ export type SystemInput_Deserialize = {
 
 /**  A system as typed into the data map. */
 export type SystemInput_Serialize = {
+	/**  The system's name, as checklists show it (e.g. "CRM", "Payroll"). */
 	name: string,
 	owner: string,
 	holds: string,
@@ -4308,16 +4443,22 @@ export type TakeExtension = TakeExtension_Serialize | TakeExtension_Deserialize;
 
 /**  Take the one extension, told to the requester on `told_on`; `new_due` only where the regime leaves it open. */
 export type TakeExtension_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The day the requester was told of the extension (YYYY-MM-DD; before the original due date). */
 	told_on: string,
+	/**  Why more time is needed (the complexity or number of requests; told to the requester). */
 	reason: string,
 	new_due?: string | null,
 };
 
 /**  Take the one extension, told to the requester on `told_on`; `new_due` only where the regime leaves it open. */
 export type TakeExtension_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The day the requester was told of the extension (YYYY-MM-DD; before the original due date). */
 	told_on: string,
+	/**  Why more time is needed (the complexity or number of requests; told to the requester). */
 	reason: string,
 	new_due: string | null,
 };
@@ -4376,11 +4517,13 @@ export type TestSmtp = TestSmtp_Serialize | TestSmtp_Deserialize;
 
 /**  Check DNS, TCP, TLS and login in turn; with `to`, also send a test message. */
 export type TestSmtp_Deserialize = {
+	/**  Also send a test message to this address. */
 	to?: string | null,
 };
 
 /**  Check DNS, TCP, TLS and login in turn; with `to`, also send a test message. */
 export type TestSmtp_Serialize = {
+	/**  Also send a test message to this address. */
 	to: string | null,
 };
 
@@ -4389,18 +4532,26 @@ export type TickChecklist = TickChecklist_Serialize | TickChecklist_Deserialize;
 
 /**  Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one. */
 export type TickChecklist_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The system of the checklist (its name on the data map). */
 	system: string,
+	/**  done, not-applicable, beyond-use or open. */
 	item_state: string,
+	/**  What was done, or why not (needed for not-applicable and beyond-use). */
 	note?: string | null,
 	proof?: FileUpload | null,
 };
 
 /**  Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one. */
 export type TickChecklist_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
+	/**  The system of the checklist (its name on the data map). */
 	system: string,
+	/**  done, not-applicable, beyond-use or open. */
 	item_state: string,
+	/**  What was done, or why not (needed for not-applicable and beyond-use). */
 	note: string | null,
 	proof: FileUpload | null,
 };
@@ -4474,6 +4625,7 @@ export type TriggerRestored = {
 
 /**  Take a sender off the blocked list. */
 export type UnblockSender = {
+	/**  The blocked email address. */
 	email: string,
 };
 
