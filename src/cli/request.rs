@@ -389,6 +389,7 @@ fn detail_out(ctx: &Ctx, d: &RequestDetail) -> Result<String, Failure> {
     let opt = |o: Option<time::Date>| o.map_or_else(|| "—".to_string(), dates::fmt);
     let mut lines = vec![
         format!("{}  {} · {} · {}", r.reference, r.kind.label(), r.regime, r.status.label()),
+        format!("  next            {}", d.next_step.says),
         format!("  requester       {} {}", r.requester.name, r.requester.email.as_deref().unwrap_or("")),
         format!("  received        {} by {}", dates::fmt(r.received), r.channel.label()),
         format!("  acknowledge by  {}", opt(r.dates.acknowledge_by)),

@@ -33,6 +33,7 @@ mod identity;
 mod import;
 mod mail;
 mod mailbox;
+mod next_step;
 pub(crate) mod register_files;
 mod reminders;
 mod requesters;

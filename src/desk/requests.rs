@@ -97,6 +97,8 @@ pub struct RequestDetail {
     pub disclosures: Vec<store::Disclosure>,
     /// Things the officer should look at (e.g. a clock stopped for more than 90 days).
     pub flags: Vec<String>,
+    /// What to do next, which the page leads with.
+    pub next_step: super::next_step::NextStep,
     pub attachments: Vec<Attachment>,
     /// The audit trail, as stored (for TypeScript, each event's kind and data are the typed union).
     #[cfg_attr(feature = "specta", specta(type = Vec<TimelineEvent>))]
@@ -213,7 +215,10 @@ impl Desk {
         let related = self.related(&request)?;
         let mut flags = flags(&request, &identity, self.today());
         flags.extend(self.related_flags(&request, &related)?);
+        let next_step =
+            super::next_step::next_step(&request, &events, &checklist, identity.unverified_since, self.today());
         Ok(RequestDetail {
+            next_step,
             due_state: due_state(request.status.is_open(), request.dates.effective_due, self.today()),
             is_open: request.status.is_open(),
             allowed: request.status.next().to_vec(),

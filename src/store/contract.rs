@@ -635,11 +635,22 @@ pub(crate) fn the_dashboard_counts(e: &dyn Engine) {
         r.dates.acknowledge_by = ack;
         add(&store, r);
     }
+    // Two at work with an acknowledgement due on the 11th: one given, one not (still owed, so still listed).
+    for given in [true, false] {
+        let mut r = sample("Bo", "bo@example.org", RequestKind::Access, Status::InProgress, date!(2026 - 02 - 01));
+        r.dates.effective_due = Some(date!(2026 - 04 - 30));
+        r.dates.acknowledge_by = Some(date!(2026 - 03 - 11));
+        let r = add(&store, r);
+        if given {
+            let data = json!({"stage": "acknowledgement"});
+            store.write(|tx| tx.append_event(&r.id, AT, "officer", "response_sent", &data).map(drop)).unwrap();
+        }
+    }
     let expected = [
-        (QueueView::Open, 4),
+        (QueueView::Open, 6),
         (QueueView::Overdue, 1),
         (QueueView::DueSoon, 2),
-        (QueueView::ToAcknowledge, 1),
+        (QueueView::ToAcknowledge, 2),
         (QueueView::OnHold, 1),
     ];
     for (view, n) in expected {

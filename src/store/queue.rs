@@ -61,7 +61,7 @@ pub struct Query {
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub due_from: Option<Date>,
-    /// An acknowledgement due (by the regime) on or before this day.
+    /// An acknowledgement due (by the regime) on or before this day and not given yet.
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub acknowledge_by: Option<Date>,
@@ -94,7 +94,8 @@ pub enum QueueView {
     Overdue,
     /// Open, due from today to `soon`.
     DueSoon,
-    /// Received and not yet acknowledged, the acknowledgement due by `soon`.
+    /// Open, the acknowledgement the regime requires due by `soon` and not given yet (late ones included: a missed
+    /// acknowledgement stays here until it is sent).
     ToAcknowledge,
     OnHold,
     /// Still being worked on.
@@ -132,7 +133,7 @@ impl QueueView {
                 q.due_before = Some(soon);
             }
             QueueView::ToAcknowledge => {
-                q.status = Some(Status::Received);
+                q.open_only = true;
                 q.acknowledge_by = Some(soon);
             }
             QueueView::OnHold => q.status = Some(Status::OnHold),
@@ -411,7 +412,7 @@ fn filters(q: &Query, narrow: bool) -> Where {
         w.add(format!("{} >= ?", col("effective_due")), [Value::Text(dates::fmt(d))]);
     }
     if let Some(d) = q.acknowledge_by {
-        w.add(format!("{} <= ?", col("acknowledge_by")), [Value::Text(dates::fmt(d))]);
+        w.add(format!("{} <= ? AND acknowledged_on IS NULL", col("acknowledge_by")), [Value::Text(dates::fmt(d))]);
     }
     if let Some(text) = q.search.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
         if let Some(phrase) = fts_search(q) {

@@ -55,6 +55,19 @@ fn log_list_show_and_move_a_request() {
     assert_eq!(v["reference"], "RD-2026-0002");
     assert_eq!(v["acknowledge_by"], "2026-11-16"); // business day 1 is Mon 2 Nov; 11 Nov (Veterans Day) skipped
     assert_eq!(v["due"], "2026-12-16");
+    // The next step: the CCPA acknowledgement, late (today is 22 Nov), and the dashboard's list of them holds it.
+    assert_eq!(
+        (v["next_step"]["kind"].as_str(), v["next_step"]["urgent"].as_bool()),
+        (Some("acknowledge"), Some(true))
+    );
+    let owed = reg.run(&["request", "list", "--view", "to-acknowledge", "--json"]).json();
+    assert_eq!(owed["items"][0]["reference"], "RD-2026-0002", "{owed}");
+    let shown = reg.run(&["request", "show", "RD-2026-0002"]);
+    assert!(
+        shown.stdout.contains("next            Acknowledge the request by 2026-11-16 (6 days ago)"),
+        "{}",
+        shown.stdout
+    );
 
     let list = reg.run(&["request", "list", "--json"]).json();
     assert_eq!(list["total"], 2);

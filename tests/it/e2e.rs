@@ -256,6 +256,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     // The request page: reference, dates with their explanation, the lifecycle actions, the timeline.
     let reference = s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
     assert_eq!(s.text("[data-testid=request-status]").await, "Received");
+    // The page leads with the next step: a new request is acknowledged first.
+    assert!(s.text("[data-testid=next-step]").await.contains("Acknowledge the request"));
     assert_eq!(s.text("[data-testid=date-due]").await, "Mon 21 Dec 2026");
     s.click("tr:has([data-testid=date-due]) button").await;
     assert!(s.text("tr.how").await.contains("Sunday"), "the explanation says why 20 Dec moved");

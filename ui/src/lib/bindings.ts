@@ -2738,6 +2738,43 @@ export type NewRequest_Serialize = {
 	agent_authority: string | null,
 };
 
+/**  The next step: what the page says first, and what it points to. */
+export type NextStep = NextStep_Serialize | NextStep_Deserialize;
+
+/**  The next step: what the page says first, and what it points to. */
+export type NextStep_Deserialize = {
+	/**
+	 *  `acknowledge`, `start`, `wait-identity`, `close-unverified`, `resume`, `checklist`, `answer`, `send-answer`,
+	 *  `close`, `none`.
+	 */
+	kind: string,
+	/**  The sentence the page leads with. */
+	says: string,
+	/**  The answer's template it calls for (the Responses card's suggestion), if any. */
+	stage?: string | null,
+	/**  The status move it calls for (a button of the Actions card), if any. */
+	move_to?: Status | null,
+	/**  Late: a deadline or the acknowledgement's day has passed. */
+	urgent: boolean,
+};
+
+/**  The next step: what the page says first, and what it points to. */
+export type NextStep_Serialize = {
+	/**
+	 *  `acknowledge`, `start`, `wait-identity`, `close-unverified`, `resume`, `checklist`, `answer`, `send-answer`,
+	 *  `close`, `none`.
+	 */
+	kind: string,
+	/**  The sentence the page leads with. */
+	says: string,
+	/**  The answer's template it calls for (the Responses card's suggestion), if any. */
+	stage: string | null,
+	/**  The status move it calls for (a button of the Actions card), if any. */
+	move_to: Status | null,
+	/**  Late: a deadline or the acknowledgement's day has passed. */
+	urgent: boolean,
+};
+
 /**  The organisation's details and the Art 15(1) information, as set in Letters… → Organisation. */
 export type Organisation = Organisation_Serialize | Organisation_Deserialize;
 
@@ -3049,7 +3086,7 @@ export type Query_Deserialize = {
 	due_before?: string | null,
 	/**  Due on or after this day. */
 	due_from?: string | null,
-	/**  An acknowledgement due (by the regime) on or before this day. */
+	/**  An acknowledgement due (by the regime) on or before this day and not given yet. */
 	acknowledge_by?: string | null,
 	/**
 	 *  One of the dashboard's lists: it sets the status, open and date filters as the dashboard counts them
@@ -3087,7 +3124,7 @@ export type Query_Serialize = {
 	due_before: string | null,
 	/**  Due on or after this day. */
 	due_from: string | null,
-	/**  An acknowledgement due (by the regime) on or before this day. */
+	/**  An acknowledgement due (by the regime) on or before this day and not given yet. */
 	acknowledge_by: string | null,
 	/**
 	 *  One of the dashboard's lists: it sets the status, open and date filters as the dashboard counts them
@@ -3157,7 +3194,10 @@ export type QueueView =
 "overdue" | 
 /**  Open, due from today to `soon`. */
 "due-soon" | 
-/**  Received and not yet acknowledged, the acknowledgement due by `soon`. */
+/**
+ *  Open, the acknowledgement the regime requires due by `soon` and not given yet (late ones included: a missed
+ *  acknowledgement stays here until it is sent).
+ */
 "to-acknowledge" | "on-hold" | 
 /**  Still being worked on. */
 "open";
@@ -3430,6 +3470,8 @@ export type RequestDetail_Deserialize = {
 	disclosures: Disclosure_Deserialize[],
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
+	/**  What to do next, which the page leads with. */
+	next_step: NextStep_Deserialize,
 	attachments: Attachment[],
 	/**  The audit trail, as stored (for TypeScript, each event's kind and data are the typed union). */
 	events: TimelineEvent_Deserialize[],
@@ -3451,6 +3493,8 @@ export type RequestDetail_Serialize = {
 	disclosures: Disclosure_Serialize[],
 	/**  Things the officer should look at (e.g. a clock stopped for more than 90 days). */
 	flags: string[],
+	/**  What to do next, which the page leads with. */
+	next_step: NextStep_Serialize,
 	attachments: Attachment[],
 	/**  The audit trail, as stored (for TypeScript, each event's kind and data are the typed union). */
 	events: TimelineEvent_Serialize[],
