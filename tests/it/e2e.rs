@@ -95,8 +95,18 @@ impl Session {
     }
 
     /// Scroll the element to the middle of the window (clear of the sticky top bar), then click it.
+    /// Click `css` once it is there and enabled: a button stays disabled until what it needs has loaded (the top
+    /// bar's until the register is open), and a click on it before then would do nothing.
     async fn click(&self, css: &str) {
-        let el = self.find(css).await;
+        let start = Instant::now();
+        let el = loop {
+            let el = self.find(css).await;
+            if el.is_enabled().await.unwrap_or(false) {
+                break el;
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "{css} stayed disabled");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        };
         let arg = serde_json::to_value(&el).unwrap();
         self.client.execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg]).await.unwrap();
         el.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
