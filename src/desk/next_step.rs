@@ -35,9 +35,7 @@ fn answered_with(events: &[Event], stage: &str) -> bool {
     events.iter().any(|e| match e.kind.as_str() {
         "response_queued" | "response_sent" => e.data["stage"] == stage,
         "data_copy_sent" => stage == "fulfilment",
-        "attachment_added" => {
-            e.data["file_name"].as_str().is_some_and(|n| n.contains(&format!("-{stage}-")) && n.ends_with(".pdf"))
-        }
+        "attachment_added" => e.data["file_name"].as_str().is_some_and(|n| super::responses::is_letter_of(n, stage)),
         _ => false,
     })
 }

@@ -372,7 +372,7 @@ impl Desk {
             &date,
             rendered,
         )?;
-        Ok((format!("{}-{}-{}.pdf", r.reference, rendered.stage, rendered.lang), pdf))
+        Ok((letter_name(&r.reference, &rendered.stage, &rendered.lang), pdf))
     }
 
     /// The PDF letter exactly as it would be printed, without keeping it (the window's letter preview). Missing
@@ -599,4 +599,14 @@ impl Desk {
 fn respond_needs_identity(r: &Request) -> bool {
     crate::domain::verification_policy(&r.regime, r.kind).level != VerificationLevel::NotRequired
         && r.facts.verified_on.is_none()
+}
+
+/// The name a letter is kept under among the request's files: `<reference>-<stage>-<language>.pdf`.
+fn letter_name(reference: &str, stage: &str, lang: &str) -> String {
+    format!("{reference}-{stage}-{lang}.pdf")
+}
+
+/// Whether a file of the request is a letter of `stage` (named by `letter_name`).
+pub(super) fn is_letter_of(file_name: &str, stage: &str) -> bool {
+    file_name.contains(&format!("-{stage}-")) && file_name.ends_with(".pdf")
 }

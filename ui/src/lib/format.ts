@@ -72,3 +72,8 @@ export function stageLabel(
 export function templateKindLabel(options: { kinds: { id: string; label: string }[] }, id: string): string {
   return id === "*" ? "any kind" : labelOf(options.kinds, id);
 }
+
+/** A kept email (.eml): the record of what was received, never offered as an identity document. */
+export function isKeptEmail(fileName: string): boolean {
+  return fileName.toLowerCase().endsWith(".eml");
+}
