@@ -7,5 +7,6 @@ export default defineConfig({
   plugins: [svelte()],
   clearScreen: false,
   build: { target: "es2022", outDir: "dist", emptyOutDir: true, sourcemap: false },
-  test: { include: ["src/**/*.test.ts"], environment: "node" },
+  // app.css is read as text by lib/contrast.test.ts (vitest empties the CSS it does not include).
+  test: { include: ["src/**/*.test.ts"], environment: "node", css: { include: [/app\.css/] } },
 });

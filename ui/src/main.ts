@@ -1,6 +1,10 @@
 import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
+import { theme } from "./lib/theme.svelte";
+
+// Before the first paint, so a dark-mode officer never sees a white flash.
+theme.start();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");

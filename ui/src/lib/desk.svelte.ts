@@ -2,6 +2,7 @@
 // filters (kept here so that they survive a visit to a request).
 import { appInfo, call, listenForMail, message, vault } from "./api";
 import type { AppInfo, Dashboard, FormOptions, Query, QueueView } from "./api";
+import { QueueWindow } from "./queue.svelte";
 
 export class Desk {
   info = $state<AppInfo | null>(null);
@@ -32,6 +33,22 @@ export class Desk {
     before: null,
     offset: 0,
   });
+
+  /** The queue's rows as last listed: kept while a request is open, so J/K step to its neighbours. */
+  queue = new QueueWindow((q) => call("listRequests", { query: q }));
+  /** The request last opened from the list (the list's keyboard cursor comes back to it). */
+  selected = $state<string | null>(null);
+
+  /** The request `step` rows from `reference` in the queue as listed, loading the next page when needed. */
+  async neighbour(reference: string, step: 1 | -1): Promise<string | null> {
+    const at = () => this.queue.rows.findIndex((r) => r.reference === reference);
+    let i = at();
+    if (i < 0) return null;
+    if (step > 0 && i + 1 >= this.queue.rows.length && this.queue.hasAfter) await this.queue.loadAfter();
+    if (step < 0 && i === 0 && this.queue.hasBefore) await this.queue.loadBefore();
+    i = at();
+    return i < 0 ? null : (this.queue.rows[i + step]?.reference ?? null);
+  }
 
   async start() {
     try {

@@ -9,6 +9,7 @@ export const PLACES = {
   "Letters… → Email server": { page: "correspondence", card: "smtp" },
   "Letters… → Privacy mailbox": { page: "correspondence", card: "mailbox-settings" },
   "Letters… → Templates": { page: "correspondence", card: "templates" },
+  "Settings → Appearance": { page: "settings", card: "appearance" },
   "Settings → Encryption": { page: "settings", card: "vault-settings" },
   "Settings → Backup": { page: "settings", card: "backup-settings" },
   "Settings → Restore from a backup": { page: "settings", card: "restore" },
