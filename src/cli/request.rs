@@ -6,7 +6,7 @@ use base64::Engine;
 
 use super::{Ctx, Failure, json};
 use rightsdesk::dates;
-use rightsdesk::desk::{DisclosureInput, NewRequest, QueueRow, RequestDetail};
+use rightsdesk::desk::{AckState, DisclosureInput, NewRequest, QueueRow, RequestDetail};
 use rightsdesk::domain::{RequestKind, Status};
 use rightsdesk::files::FileInput;
 use rightsdesk::ops::{self, Operation};
@@ -492,6 +492,13 @@ fn list_text(page: &Page<QueueRow>) -> String {
             r.requester_name,
             r.effective_due.map_or_else(|| "—".into(), dates::fmt)
         ));
+        // The acknowledgement's own clock, when one is owed (the window's badge in the Status column).
+        let by = || r.acknowledge_by.map_or_else(String::new, dates::fmt);
+        match q.acknowledgement {
+            AckState::Late => lines.push(format!("{:<14} acknowledgement late (was due {})", "", by())),
+            AckState::DueSoon => lines.push(format!("{:<14} acknowledge by {}", "", by())),
+            AckState::Owed | AckState::None => {}
+        }
     }
     if let Some(next) = &page.next {
         lines.push(format!("next page: --after {next}"));

@@ -84,7 +84,7 @@ pub use options::{Choice, FormOptions, RegimeOption};
 #[cfg(feature = "specta")]
 pub use requests::TimelineEvent;
 pub use requests::{
-    DUE_SOON_DAYS, DueState, LONG_PAUSE_DAYS, NewRequest, QueueRow, RequestDetail, StatusChange, due_state,
+    AckState, DUE_SOON_DAYS, DueState, LONG_PAUSE_DAYS, NewRequest, QueueRow, RequestDetail, StatusChange, due_state,
 };
 pub use settings::resolve_db_path;
 pub(crate) use validate::{check_email, check_len, clean, validate_agent};

@@ -6,7 +6,7 @@
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
-use super::{Desk, QueueRow, RequestDetail, due_state};
+use super::{Desk, QueueRow, RequestDetail};
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, Status};
 use crate::error::{Error, Result};
@@ -187,11 +187,7 @@ impl Desk {
         let today = self.today();
         self.store.read(|rd| {
             let record = rd.requester(id)?.ok_or_else(|| Error::not_found("requester", id))?;
-            let requests = rd
-                .requester_history(id, 500)?
-                .into_iter()
-                .map(|row| QueueRow { due_state: due_state(row.is_open, row.effective_due, today), row })
-                .collect();
+            let requests = rd.requester_history(id, 500)?.into_iter().map(|row| QueueRow::new(row, today)).collect();
             let blocked = record.email.as_deref().map(|e| rd.blocked_sender(e)).transpose()?.flatten();
             Ok(RequesterView { record, requests, blocked })
         })

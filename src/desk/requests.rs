@@ -133,13 +133,37 @@ pub enum DueState {
     Closed,
 }
 
-/// One row of the queue with its due state.
+/// Where an open request stands with the acknowledgement its regime requires (CCPA: 10 business days), the
+/// queue's second clock beside the due date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "kebab-case")]
+pub enum AckState {
+    /// None required, already sent, or the request is closed.
+    None,
+    /// Owed, not due within the week.
+    Owed,
+    /// Owed within the week (today included).
+    DueSoon,
+    /// Owed and past its day.
+    Late,
+}
+
+/// One row of the queue with its due state and acknowledgement clock.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct QueueRow {
     #[serde(flatten)]
     pub row: RequestRow,
     pub due_state: DueState,
+    pub acknowledgement: AckState,
+}
+
+impl QueueRow {
+    pub fn new(row: RequestRow, today: Date) -> QueueRow {
+        let acknowledgement = ack_state(row.is_open, row.acknowledge_by, row.acknowledged_on, today);
+        QueueRow { due_state: due_state(row.is_open, row.effective_due, today), acknowledgement, row }
+    }
 }
 
 impl Desk {
@@ -242,7 +266,7 @@ impl Desk {
             None => query.clone(),
         };
         let page = self.store.read(|r| r.list(&query))?;
-        Ok(page.map(|row| QueueRow { due_state: due_state(row.is_open, row.effective_due, today), row }))
+        Ok(page.map(|row| QueueRow::new(row, today)))
     }
 
     /// The dashboard: how many requests each view lists today.
@@ -517,10 +541,33 @@ pub fn due_state(open: bool, due: Option<Date>, today: Date) -> DueState {
     }
 }
 
+/// The same "within the week" as the due date's and the dashboard's "to acknowledge" (`QueueView::ToAcknowledge`).
+pub fn ack_state(open: bool, by: Option<Date>, sent: Option<Date>, today: Date) -> AckState {
+    match (open, by, sent) {
+        (true, Some(by), None) if by < today => AckState::Late,
+        (true, Some(by), None) if by <= today + Duration::days(DUE_SOON_DAYS) => AckState::DueSoon,
+        (true, Some(_), None) => AckState::Owed,
+        _ => AckState::None,
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::desk::test_support::{desk_on, form};
+
+    #[test]
+    fn the_acknowledgement_clock_runs_while_one_is_owed() {
+        let today = dates::parse("2026-11-20").unwrap();
+        let d = |s: &str| Some(dates::parse(s).unwrap());
+        assert_eq!(ack_state(true, d("2026-11-19"), None, today), AckState::Late);
+        assert_eq!(ack_state(true, d("2026-11-20"), None, today), AckState::DueSoon);
+        assert_eq!(ack_state(true, d("2026-11-27"), None, today), AckState::DueSoon);
+        assert_eq!(ack_state(true, d("2026-11-28"), None, today), AckState::Owed);
+        assert_eq!(ack_state(true, d("2026-11-19"), d("2026-11-18"), today), AckState::None, "sent");
+        assert_eq!(ack_state(false, d("2026-11-19"), None, today), AckState::None, "closed");
+        assert_eq!(ack_state(true, None, None, today), AckState::None, "none required");
+    }
 
     fn change(status: &str, reason: Option<&str>, category: Option<&str>, basis: Option<&str>) -> StatusChange {
         StatusChange {

@@ -16,7 +16,7 @@ use rusqlite::types::Value;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::requests::{ROW_COLUMNS, RequestRow, to_row};
+use super::requests::{ROW_COLUMNS, ROW_WIDTH, RequestRow, to_row};
 use super::sqlite::Reader;
 use crate::dates::{self, iso};
 use crate::domain::{RequestKind, Status};
@@ -595,8 +595,9 @@ impl Reader<'_> {
         let values = filter.values.iter().chain(seek_values.iter());
         let rows = stmt.query_map(rusqlite::params_from_iter(values), |r| {
             let row = to_row(r)?;
-            let rowid: i64 = r.get(12)?;
-            let keys = (0..keys.len()).map(|i| r.get::<_, Value>(13 + i)).collect::<rusqlite::Result<Vec<_>>>()?;
+            let rowid: i64 = r.get(ROW_WIDTH)?;
+            let keys =
+                (0..keys.len()).map(|i| r.get::<_, Value>(ROW_WIDTH + 1 + i)).collect::<rusqlite::Result<Vec<_>>>()?;
             Ok((row, rowid, keys))
         })?;
         Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)

@@ -189,13 +189,19 @@ pub struct RequestRow {
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]
     pub acknowledge_by: Option<Date>,
+    /// The day the acknowledgement went out (None: not yet, or none was needed).
+    #[cfg_attr(feature = "specta", specta(type = Option<String>))]
+    #[serde(with = "iso::option")]
+    pub acknowledged_on: Option<Date>,
     pub statutory: bool,
     pub is_open: bool,
 }
 
 /// The columns of a queue line, in the order `to_row` reads them.
 pub(super) const ROW_COLUMNS: &str = "id, reference, kind, regime, status, requester_name, requester_email, received, \
-    effective_due, acknowledge_by, rule_kind, is_open";
+    effective_due, acknowledge_by, rule_kind, is_open, acknowledged_on";
+/// How many columns `ROW_COLUMNS` has: a query reads its own columns after them.
+pub(super) const ROW_WIDTH: usize = 13;
 
 pub(super) fn to_row(row: &Row) -> rusqlite::Result<RequestRow> {
     let id: String = row.get(0)?;
@@ -212,6 +218,7 @@ pub(super) fn to_row(row: &Row) -> rusqlite::Result<RequestRow> {
         received: date_col(row, "received")?.ok_or_else(|| corrupt("received", "null"))?,
         effective_due: date_col(row, "effective_due")?,
         acknowledge_by: date_col(row, "acknowledge_by")?,
+        acknowledged_on: date_col(row, "acknowledged_on")?,
         statutory: row.get::<_, Option<String>>(10)?.is_some(),
         is_open: row.get(11)?,
     })

@@ -62,6 +62,11 @@ fn log_list_show_and_move_a_request() {
     );
     let owed = reg.run(&["request", "list", "--view", "to-acknowledge", "--json"]).json();
     assert_eq!(owed["items"][0]["reference"], "RD-2026-0002", "{owed}");
+    // The queue's second clock: the missed acknowledgement is flagged on the row, in JSON and in text.
+    assert_eq!(owed["items"][0]["acknowledgement"], "late", "{owed}");
+    assert_eq!(owed["items"][0]["acknowledged_on"], serde_json::Value::Null);
+    let text = reg.run(&["request", "list"]).stdout;
+    assert!(text.contains("acknowledgement late (was due 2026-11-16)"), "{text}");
     let shown = reg.run(&["request", "show", "RD-2026-0002"]);
     assert!(
         shown.stdout.contains("next            Acknowledge the request by 2026-11-16 (6 days ago)"),

@@ -169,6 +169,20 @@ export type AcceptMail_Serialize = {
 	input: NewRequest_Serialize,
 };
 
+/**
+ *  Where an open request stands with the acknowledgement its regime requires (CCPA: 10 business days), the
+ *  queue's second clock beside the due date.
+ */
+export type AckState = 
+/**  None required, already sent, or the request is closed. */
+"none" | 
+/**  Owed, not due within the week. */
+"owed" | 
+/**  Owed within the week (today included). */
+"due-soon" | 
+/**  Owed and past its day. */
+"late";
+
 /**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
 export type AddAttachment = AddAttachment_Serialize | AddAttachment_Deserialize;
 
@@ -3175,17 +3189,19 @@ export type QueueResponse_Serialize = {
 	reply_to: string | null,
 } & Answer_Serialize;
 
-/**  One row of the queue with its due state. */
+/**  One row of the queue with its due state and acknowledgement clock. */
 export type QueueRow = QueueRow_Serialize | QueueRow_Deserialize;
 
-/**  One row of the queue with its due state. */
+/**  One row of the queue with its due state and acknowledgement clock. */
 export type QueueRow_Deserialize = {
 	due_state: DueState,
+	acknowledgement: AckState,
 } & RequestRow_Deserialize;
 
-/**  One row of the queue with its due state. */
+/**  One row of the queue with its due state and acknowledgement clock. */
 export type QueueRow_Serialize = {
 	due_state: DueState,
+	acknowledgement: AckState,
 } & RequestRow_Serialize;
 
 /**  The dashboard's lists, each defined once: the dashboard counts the requests a view lists. */
@@ -3626,6 +3642,8 @@ export type RequestRow_Deserialize = {
 	received: string,
 	effective_due: string | null,
 	acknowledge_by: string | null,
+	/**  The day the acknowledgement went out (None: not yet, or none was needed). */
+	acknowledged_on: string | null,
 	statutory: boolean,
 	is_open: boolean,
 };
@@ -3642,6 +3660,8 @@ export type RequestRow_Serialize = {
 	received: string,
 	effective_due: string | null,
 	acknowledge_by: string | null,
+	/**  The day the acknowledgement went out (None: not yet, or none was needed). */
+	acknowledged_on: string | null,
 	statutory: boolean,
 	is_open: boolean,
 };
