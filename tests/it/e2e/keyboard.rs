@@ -100,7 +100,11 @@ async fn the_keyboard_reaches_everything_in_both_themes_and_axe_finds_nothing_se
     let sheet = s.wait_text("[data-testid=shortcut-sheet]", |t| t.contains("Ctrl+K")).await;
     assert!(sheet.contains("Command palette") && sheet.contains("New request"), "{sheet}");
     s.shot("keys-01-shortcut-sheet.png").await;
-    println!("DEBUG {:?}", s.js("return [...document.querySelectorAll('[data-testid=shortcut-sheet] tr')].map(t => t.className + '|' + t.textContent + '|' + getComputedStyle(t.querySelector('td')).color)").await);
+    // What is shown as unavailable is what is unavailable now (the register is open: searching and a new request are not).
+    let greyed = s
+        .js("return [...document.querySelectorAll('[data-testid=shortcut-sheet] tr.disabled')].map(t => t.textContent)")
+        .await;
+    assert!(!greyed.to_string().contains("New request") && !greyed.to_string().contains("Search"), "{greyed}");
     s.axe("shortcut sheet", &mut axe).await;
     s.press(&[], Key::Escape.into()).await;
     assert_eq!(s.js("return !!document.querySelector('dialog[open]')").await, json!(false), "Esc closed it");
@@ -165,9 +169,25 @@ async fn the_keyboard_reaches_everything_in_both_themes_and_axe_finds_nothing_se
     s.press(&[], 'k').await;
     s.wait_text("[data-testid=request-reference]", |t| t == rows[0].0).await;
 
-    // S brings the Actions card with the focus in it; Esc goes back to the queue, onto the row last opened.
+    // S brings the Actions card with the focus in it; a move that can be taken back offers Undo.
     s.press(&[], 's').await;
     s.wait_js("return document.activeElement?.dataset.testid === 'actions'", "the Actions card has the focus").await;
+    assert_eq!(s.text("[data-testid=request-status]").await, "In progress");
+    s.click("[data-testid=to-on-hold]").await;
+    s.type_into("[data-testid=reason]", "Waiting for the HR system's export").await;
+    s.click("[data-testid=confirm-status]").await;
+    s.wait_text("[data-testid=request-status]", |t| t == "On hold").await;
+    s.find("[data-testid=status-undo]").await;
+    s.shot_at("[data-testid=actions]", "keys-06b-undo.png").await;
+    s.click("[data-testid=status-undo-button]").await;
+    s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
+    let trail = s.text("[data-testid=timeline]").await;
+    assert!(
+        trail.contains("On hold → In progress") && trail.contains("In progress → On hold"),
+        "the undo is a move of its own on the record, beside the one it took back: {trail}"
+    );
+    // Esc goes back to the queue, onto the row last opened.
+    s.js("document.activeElement?.blur()").await;
     s.press(&[], Key::Escape.into()).await;
     let focused =
         s.wait_js("return document.activeElement?.dataset.reference ?? ''", "a queue row has the focus").await;

@@ -1,6 +1,7 @@
 // Everything the officer can do from the keyboard: the window's own commands and those of the page on screen, in
 // one list that the command palette (Ctrl/⌘+K), the shortcuts and the help sheet (?) all read. A page adds its
 // commands while it is shown (`commands.provide` in an $effect) and they leave with it.
+import { untrack } from "svelte";
 import { hasModifier, matches, typingIn } from "./keys";
 import type { KeyLike } from "./keys";
 
@@ -26,10 +27,9 @@ class Commands {
   /** Adds `list` (read each time, so it follows the page's state) until the returned function is called. */
   provide(list: () => Command[]): () => void {
     const owner = ++this.#next;
-    this.#sets = [...this.#sets, { owner, list }];
-    return () => {
-      this.#sets = this.#sets.filter((s) => s.owner !== owner);
-    };
+    // Called from a page's $effect: the list is read here without the effect coming to depend on it.
+    untrack(() => (this.#sets = [...this.#sets, { owner, list }]));
+    return () => untrack(() => (this.#sets = this.#sets.filter((s) => s.owner !== owner)));
   }
 
   /** Every command now, the page's after the window's (a later provider wins a shared id). */
