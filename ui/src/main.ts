@@ -2,9 +2,11 @@ import { mount } from "svelte";
 import App from "./App.svelte";
 import "./app.css";
 import { theme } from "./lib/theme.svelte";
+import { trackOrigin } from "./lib/origin";
 
 // Before the first paint, so a dark-mode officer never sees a white flash.
 theme.start();
+trackOrigin();
 
 const target = document.getElementById("app");
 if (!target) throw new Error("index.html has no #app element");

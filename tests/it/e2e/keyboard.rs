@@ -59,7 +59,9 @@ impl Session {
         let out = self
             .client
             .execute_async(
+                // From the top of the page: a control scrolled under the sticky top bar counts as obscured.
                 r#"const done = arguments[arguments.length - 1];
+                   window.scrollTo(0, 0);
                    axe.run(document, { runOnly: { type: "tag", values: ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa",
                      "wcag22aa", "best-practice"] }, resultTypes: ["violations"] })
                      .then((r) => done(r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help,
@@ -121,6 +123,16 @@ async fn the_keyboard_reaches_everything_in_both_themes_and_axe_finds_nothing_se
     s.click("[data-testid=theme-dark]").await;
     assert_eq!(s.theme().await, "dark");
     s.shot("keys-03-settings-dark.png").await;
+    // What a card's button did is said in that card, with the focus on it (not at the page's top, out of view).
+    s.set_value("[data-testid=targets-card] input", "4").await;
+    s.click("[data-testid=targets-card] button").await;
+    s.find("[data-testid=targets-card] [data-testid=settings-notice]").await;
+    assert_eq!(
+        s.js("return document.activeElement?.dataset.testid").await,
+        json!("settings-notice"),
+        "the notice has the focus"
+    );
+    s.shot_at("[data-testid=targets-card]", "keys-03b-notice-in-card.png").await;
     s.axe("settings (dark)", &mut axe).await;
 
     // The queue by palette; a request found by its requester's name; J and K step through the queue as listed.
@@ -222,6 +234,19 @@ async fn the_keyboard_reaches_everything_in_both_themes_and_axe_finds_nothing_se
         s.shot(&format!("keys-09-{name}-dark.png")).await;
         s.axe(&format!("{name} (dark)"), &mut axe).await;
     }
+    // The template editor opens in view, the focus in its subject.
+    s.press(&[Key::Control], 'k').await;
+    s.keys("letters").await;
+    s.press(&[], Key::Enter.into()).await;
+    s.click("[data-testid^=edit-acknowledgement]").await;
+    s.wait_js(
+        "return document.activeElement?.closest('[data-testid=template-editor]') !== null",
+        "the editor has the focus",
+    )
+    .await;
+    let top = s.js("return document.querySelector('[data-testid=template-editor]').getBoundingClientRect().top").await;
+    assert!(top.as_f64().unwrap() < 400.0, "the editor is in view: top at {top}");
+    s.shot("keys-09b-template-editor.png").await;
     s.press(&[Key::Control], 'k').await;
     s.keys("light theme").await;
     s.press(&[], Key::Enter.into()).await;

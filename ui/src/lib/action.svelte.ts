@@ -2,6 +2,7 @@
 // under the form field the core named. Cards hold one `Action` (or share their page's) instead of writing
 // busy/try/catch/finally by hand.
 import { ApiError, fieldError, message } from "./api";
+import { originCard } from "./origin";
 
 /** Where a failure shows, from the field the core named (null when it named none). */
 export type ErrorKey = (field: string | null) => string;
@@ -15,6 +16,8 @@ export class Action {
   fieldErrors = $state<Record<string, string>>({});
   /** What the last successful `say` reported. */
   notice = $state<string | null>(null);
+  /** The card the last call was started from (its data-testid), where a shared action's page shows the result. */
+  origin = $state<string | null>(null);
 
   readonly #after: (() => void) | undefined;
 
@@ -30,6 +33,7 @@ export class Action {
   async run<T>(fn: () => Promise<T>, errorKey?: ErrorKey): Promise<T | undefined> {
     this.busy = true;
     this.clear();
+    this.origin = typeof document === "undefined" ? null : originCard();
     try {
       const result = await fn();
       this.#after?.();

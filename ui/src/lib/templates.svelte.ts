@@ -14,6 +14,8 @@ export class TemplateEditor {
   sampleRef = $state("");
   preview = $state<Rendered | null>(null);
   previewError = $state<string | null>(null);
+  /** Counts the officer's "Edit" clicks: the editor comes into view on each, even for the same template. */
+  opened = $state(0);
   #timer: ReturnType<typeof setTimeout> | undefined;
 
   /** Reads the catalogue, and the first time the newest request as the preview's sample. */
@@ -44,6 +46,7 @@ export class TemplateEditor {
     this.body = t.body;
     this.preview = null;
     this.previewError = null;
+    this.opened += 1;
     this.refresh();
   }
 
