@@ -262,3 +262,71 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
     }
     Ok(done)
 }
+
+/// The demo organisation's local mail server: `scripts/demo.sh` runs a sink there (aiosmtpd) that keeps what it
+/// receives, so answers are really sent from the demo.
+pub const DEMO_SMTP_PORT: u16 = 2525;
+
+/// Fills what a register needs for every feature to work: the organisation and its Art 15(1) information, a data
+/// map, and a mail server on this computer (`DEMO_SMTP_PORT`). Settings already made are kept. Each is a settings
+/// change with its audit event, as if an officer had typed it. Kept apart from `seed`, which the benchmarks use
+/// on its own.
+pub fn furnish(desk: &Desk) -> Result<Vec<&'static str>> {
+    use crate::desk::{SmtpSettings, SystemInput};
+    use crate::domain::Article15Info;
+    use crate::respond::Organisation;
+
+    let mut done = Vec::new();
+    let org = desk.organisation()?;
+    if org.name.trim().is_empty() {
+        desk.set_organisation(Organisation {
+            name: "Northwind Retail Ltd".into(),
+            address: "12 Harbour Street\nBristol BS1 4QA\nUnited Kingdom".into(),
+            email: "privacy@northwind.example".into(),
+            dpo: "Dana Okafor, Data Protection Officer".into(),
+            signature: "Dana Okafor\nData Protection Officer".into(),
+            art15: Article15Info {
+                purposes: "Selling and delivering your orders; customer service; fraud prevention; with your consent, \
+                           marketing emails."
+                    .into(),
+                categories: "Identity and contact details; order and payment history (card numbers are held by our \
+                             payment provider only); customer service messages; marketing preferences."
+                    .into(),
+                recipients: "Our delivery partners; our payment provider; our IT hosting provider, under contract."
+                    .into(),
+                retention: "Orders: 6 years after the sale (tax law). Customer service messages: 2 years. Marketing: \
+                            until you withdraw consent."
+                    .into(),
+                source: "You, when you order or contact us; our payment provider for fraud checks.".into(),
+                automated: "No decisions based solely on automated processing, including profiling.".into(),
+                transfers: String::new(),
+            },
+            logo: String::new(),
+        })?;
+        done.push("organisation");
+    }
+    if desk.systems()?.iter().all(|s| s.retired_at.is_some()) {
+        for (name, owner, holds, is_backup) in [
+            ("Web shop", "E-commerce team", "Accounts, orders, addresses", false),
+            ("CRM", "Customer service", "Contact history, complaints, marketing preferences", false),
+            ("Payroll", "HR", "Employees' pay, bank details, tax codes", false),
+            ("Nightly backup", "IT operations", "Copies of the web shop and CRM databases, 35 days", true),
+        ] {
+            desk.add_system(SystemInput { name: name.into(), owner: owner.into(), holds: holds.into(), is_backup })?;
+        }
+        done.push("data map");
+    }
+    if desk.smtp_settings()?.host.trim().is_empty() {
+        desk.set_smtp_settings(
+            SmtpSettings {
+                host: "127.0.0.1".into(),
+                port: DEMO_SMTP_PORT,
+                security: "none".into(),
+                ..SmtpSettings::default()
+            },
+            None,
+        )?;
+        done.push("mail server");
+    }
+    Ok(done)
+}

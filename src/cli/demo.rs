@@ -1,4 +1,4 @@
-//! `rightsdesk demo seed`: fill a database with a realistic demo register.
+//! `rightsdesk demo seed` and `demo furnish`: fill a database with a realistic demo register.
 
 use clap::Subcommand;
 
@@ -21,11 +21,25 @@ pub enum Command {
         #[arg(long, hide = true)]
         report_commits: bool,
     },
+    /// Fill what the register needs for every feature to work, as an officer would: the organisation and its Art 15(1)
+    /// information, a data map, and a mail server on this computer (port 2525: scripts/demo.sh runs one that keeps
+    /// what it receives). Settings already made are kept.
+    Furnish,
 }
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     let desk = ctx.desk()?;
     match command {
+        Command::Furnish => {
+            let done = rightsdesk::demo::furnish(&desk)?;
+            if ctx.json {
+                json(&serde_json::json!({ "furnished": done }))
+            } else if done.is_empty() {
+                Ok("nothing to furnish: the organisation, data map and mail server were already set".into())
+            } else {
+                Ok(format!("furnished: {}", done.join(", ")))
+            }
+        }
         Command::Seed { count, batch, seed, report_commits } => {
             let started = std::time::Instant::now();
             let created = rightsdesk::demo::seed(&desk, count, batch, seed, |done| {

@@ -153,6 +153,9 @@ pub enum Settings {
     /// Every setting: the organisation, the SMTP server, the mailbox, internal targets, identity periods, retention, and each
     /// regime's supervisory authority.
     Show,
+    /// What the register still lacks for every feature to work (the window's first-run path), each step with where it
+    /// is done.
+    Setup,
 }
 
 pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
@@ -312,6 +315,17 @@ pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
             let s = ops::mailbox::SetImapSettings { settings, password }.run(&desk)?;
             ctx.show(&s, |s| format!("mailbox: {}", imap_line(s)))
         }
+        Settings::Setup => ctx.show(&ops::requests::GetSetupStatus.run(&desk)?, |s| {
+            let mut lines: Vec<String> = s
+                .steps
+                .iter()
+                .map(|step| format!("[{}] {}: {}", if step.done { "x" } else { " " }, step.title, step.says))
+                .collect();
+            if s.complete {
+                lines.push("Set up: every step is done.".into());
+            }
+            lines.join("\n")
+        }),
         Settings::Show => {
             let all = AllSettings {
                 organisation: ops::responses::GetOrganisation.run(&desk)?,

@@ -39,6 +39,7 @@ mod reminders;
 mod requesters;
 mod responses;
 mod retention;
+mod setup;
 mod subject_export;
 mod vault;
 
@@ -87,6 +88,7 @@ pub use requests::{
     AckState, DUE_SOON_DAYS, DueState, LONG_PAUSE_DAYS, NewRequest, QueueRow, RequestDetail, StatusChange, due_state,
 };
 pub use settings::resolve_db_path;
+pub use setup::{SetupStatus, SetupStep};
 pub(crate) use validate::{check_email, check_len, clean, validate_agent};
 
 use std::path::{Path, PathBuf};

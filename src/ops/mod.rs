@@ -92,6 +92,7 @@ macro_rules! operations {
             plain: [
                 form_options: $crate::ops::requests::GetFormOptions,
                 dashboard: $crate::ops::requests::GetDashboard,
+            setup_status: $crate::ops::requests::GetSetupStatus,
                 list_requests: $crate::ops::requests::ListRequests,
                 get_request: $crate::ops::requests::GetRequest,
                 add_request: $crate::ops::requests::AddRequest,

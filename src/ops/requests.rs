@@ -3,7 +3,7 @@
 use serde::Deserialize;
 
 use super::op;
-use crate::desk::{FormOptions, NewRequest, QueueRow, RequestDetail, RequestEdit, StatusChange};
+use crate::desk::{FormOptions, NewRequest, QueueRow, RequestDetail, RequestEdit, SetupStatus, StatusChange};
 use crate::files::{FileInput, MAX_ATTACHMENT_BYTES};
 use crate::store::{Dashboard, Page, Query};
 
@@ -18,6 +18,12 @@ op!(GetFormOptions => FormOptions, |_, d| Ok(d.form_options()));
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct GetDashboard;
 op!(GetDashboard => Dashboard, |_, d| d.dashboard());
+
+/// What the register still lacks for every feature to work (the first-run path shown above the queue).
+#[derive(Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct GetSetupStatus;
+op!(GetSetupStatus => SetupStatus, |_, d| d.setup_status());
 
 /// The queue: filtered, sorted, paged.
 #[derive(Deserialize)]

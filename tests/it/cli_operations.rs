@@ -13,6 +13,7 @@ macro_rules! names {
 /// Where each operation is on the command line.
 const COMMANDS: &[(&str, &[&str])] = &[
     ("dashboard", &["request", "dashboard"]),
+    ("setup_status", &["settings", "setup"]),
     ("list_requests", &["request", "list"]),
     ("get_request", &["request", "show"]),
     ("add_request", &["request", "add"]),

@@ -26,6 +26,7 @@ mod cli_subject_export;
 mod crash_consistency;
 mod deadline_contract;
 mod e2e;
+mod first_run;
 mod holiday_data;
 mod hostile_files;
 mod import_fuzz;

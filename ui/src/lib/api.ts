@@ -8,6 +8,7 @@ import type * as B from "./bindings";
 export type AppInfo = B.AppInfo_Serialize;
 export type FormOptions = B.FormOptions_Serialize;
 export type Dashboard = B.Dashboard;
+export type SetupStatus = B.SetupStatus;
 export type Query = B.Query_Serialize;
 export type QueueView = B.QueueView;
 export type Page<T> = B.Page_Serialize<T>;

@@ -46,6 +46,7 @@ export const commands = {
 	chooseBackupFolder: () => typedError<BackupSchedule_Serialize | null, ErrorReport_Serialize>(__TAURI_INVOKE("choose_backup_folder")),
 	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
 	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
+	setupStatus: (input: GetSetupStatus) => typedError<SetupStatus, ErrorReport_Serialize>(__TAURI_INVOKE("setup_status", { input })),
 	listRequests: (input: ListRequests_Deserialize) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),
 	getRequest: (input: GetRequest) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { input })),
 	addRequest: (input: AddRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
@@ -1939,6 +1940,9 @@ export type GetRequester = {
 
 /**  The retention period and what is due under it (a dry run of the purge). */
 export type GetRetention = null;
+
+/**  What the register still lacks for every feature to work (the first-run path shown above the queue). */
+export type GetSetupStatus = null;
 
 /**  The SMTP server settings (the password stays in the OS keyring and is never returned). */
 export type GetSmtpSettings = null;
@@ -4236,6 +4240,22 @@ export type SetUpAuditKey_Deserialize = {
  */
 export type SetUpAuditKey_Serialize = {
 	passphrase: string | null,
+};
+
+export type SetupStatus = {
+	steps: SetupStep[],
+	/**  Every step is done. */
+	complete: boolean,
+};
+
+/**  One step of setting up a register. */
+export type SetupStep = {
+	/**  Stable id: `organisation`, `art15`, `data-map`, `mail-server`, `first-request`. */
+	id: string,
+	title: string,
+	done: boolean,
+	/**  What it is for and where it is done (a place the window links: "Letters… → Organisation"). */
+	says: string,
 };
 
 /**  One message of the mailbox, with the request form prefilled from it. */
