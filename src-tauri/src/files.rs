@@ -139,10 +139,7 @@ pub fn dropped(state: &AppState, paths: &[PathBuf], x: f64, y: f64) -> DroppedFi
 /// The window listens for files dropped on it (replacing an earlier listener: the page was reloaded).
 #[tauri::command]
 #[specta::specta]
-pub async fn listen_drops(
-    state: tauri::State<'_, AppState>,
-    on_drop: tauri::ipc::Channel<DroppedFiles>,
-) -> Reply<()> {
+pub async fn listen_drops(state: tauri::State<'_, AppState>, on_drop: tauri::ipc::Channel<DroppedFiles>) -> Reply<()> {
     state.listen_for_drops(on_drop);
     Ok(())
 }
@@ -163,9 +160,9 @@ pub fn remove_copies(app: &tauri::AppHandle) {
 }
 
 fn open(app: &tauri::AppHandle, path: &Path) -> Reply<()> {
-    app.opener().open_path(path.display().to_string(), None::<&str>).map_err(|e| {
-        report(rightsdesk::Error::refused(format!("no application opened {}: {e}", path.display())))
-    })
+    app.opener()
+        .open_path(path.display().to_string(), None::<&str>)
+        .map_err(|e| report(rightsdesk::Error::refused(format!("no application opened {}: {e}", path.display()))))
 }
 
 /// Open a file the register holds for a request (an attachment, identity evidence) in the OS's application, from
@@ -231,8 +228,8 @@ pub async fn save_written_as(app: tauri::AppHandle, path: String) -> Reply<Optio
             return Ok(Some(to.display().to_string()));
         }
         // The dialog itself asked before replacing a file there.
-        let mut out = rightsdesk::safe_file::Output::create(&to, rightsdesk::safe_file::Existing::Replace)
-            .map_err(report)?;
+        let mut out =
+            rightsdesk::safe_file::Output::create(&to, rightsdesk::safe_file::Existing::Replace).map_err(report)?;
         let mut input = std::fs::File::open(&from)
             .map_err(|e| report(rightsdesk::Error::io(format!("cannot read {}", from.display()), e)))?;
         std::io::copy(&mut input, out.file())

@@ -2,7 +2,6 @@
 
 use clap::Subcommand;
 
-
 use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 use rightsdesk::desk::{DisclosureInput, NewRequest, QueueRow, RequestDetail};

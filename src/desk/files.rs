@@ -63,12 +63,8 @@ impl Desk {
     pub fn copy_out_held(&self, reference: &str, file_id: &str, dir: &Path) -> Result<PathBuf> {
         let detail = self.request(reference)?;
         let attachment = detail.attachments.iter().find(|a| a.id == file_id);
-        let evidence = detail
-            .identity
-            .checks
-            .iter()
-            .flat_map(|c| &c.evidence)
-            .find(|e| e.id == file_id && e.purged_on.is_none());
+        let evidence =
+            detail.identity.checks.iter().flat_map(|c| &c.evidence).find(|e| e.id == file_id && e.purged_on.is_none());
         let (name, stored) = match (attachment, evidence) {
             (Some(a), _) => (&a.file_name, self.attachments_dir().join(&a.stored_name)),
             (None, Some(e)) => (&e.file_name, self.evidence_dir().join(&e.stored_name)),

@@ -62,9 +62,7 @@ impl Registry {
             let what = if meta.is_dir() { "a folder" } else { "not a regular file" };
             return Err(Error::invalid("file", format!("{} is {what}: only files can be added", path.display())));
         }
-        let name = path
-            .file_name()
-            .map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
+        let name = path.file_name().map_or_else(|| path.display().to_string(), |n| n.to_string_lossy().into_owned());
         self.entries.retain(|_, e| now.saturating_duration_since(e.at) < KEPT_FOR);
         while self.entries.len() >= MAX_KEPT {
             let Some(oldest) = self.entries.iter().min_by_key(|(_, e)| e.at).map(|(t, _)| t.clone()) else { break };
@@ -132,9 +130,11 @@ pub fn record_written(path: &Path) {
 /// refused. The page's text is only compared with the recorded paths, never used to reach a file itself.
 pub fn was_written(shown: &str) -> Result<PathBuf> {
     let written = WRITTEN.lock().unwrap_or_else(|p| p.into_inner());
-    written.iter().find(|p| p.display().to_string() == shown).cloned().ok_or_else(|| {
-        Error::refused("only a file Rightsdesk wrote in this session can be opened from here")
-    })
+    written
+        .iter()
+        .find(|p| p.display().to_string() == shown)
+        .cloned()
+        .ok_or_else(|| Error::refused("only a file Rightsdesk wrote in this session can be opened from here"))
 }
 
 #[cfg(test)]

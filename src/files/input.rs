@@ -8,7 +8,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Deserializer};
 
-use super::{chosen, check_len, open_input, read_error};
+use super::{check_len, chosen, open_input, read_error};
 use crate::error::Result;
 use crate::intake::Source;
 

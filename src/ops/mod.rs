@@ -218,7 +218,9 @@ mod tests {
         assert!(op.save.out.is_none() && !op.save.force);
         let op: audit::VerifyAudit = serde_json::from_value(json!({"anchor": "/tmp/a.json"})).unwrap();
         assert!(op.anchor.is_none());
-        for file in [json!({"path": "/etc/passwd"}), json!({"chosen": "0f", "path": "/etc/passwd"}), json!("/etc/passwd")] {
+        for file in
+            [json!({"path": "/etc/passwd"}), json!({"chosen": "0f", "path": "/etc/passwd"}), json!("/etc/passwd")]
+        {
             let sent = json!({"reference": "RD-2026-0001", "file": file});
             assert!(serde_json::from_value::<requests::AddAttachment>(sent).is_err());
         }

@@ -112,6 +112,13 @@ impl Session {
         el.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
     }
 
+    /// Click the button that opens the OS's file dialog titled `title`, and pick `path` in it as a person does.
+    async fn choose_file(&self, css: &str, title: &str, path: &Path) {
+        self.click(css).await;
+        let (title, path) = (title.to_string(), path.to_path_buf());
+        tokio::task::spawn_blocking(move || answer_file_dialog(&title, &path, None)).await.unwrap();
+    }
+
     async fn type_into(&self, css: &str, text: &str) {
         let el = self.find(css).await;
         el.clear().await.unwrap();
@@ -295,7 +302,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     std::fs::write(&scan, "scan of the signed letter").unwrap();
     s.click("[data-testid=identity-check]").await;
     s.set_value("[data-testid=check-method]", "signed-letter").await;
-    s.find("[data-testid=check-files]").await.send_keys(scan.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=check-files]", "Choose identity evidence", &scan).await;
+    s.wait_text("[data-testid=check-files-chosen]", |t| t.contains("signed-letter-scan.txt")).await;
     s.type_into("[data-testid=check-note]", "Signature matches our records").await;
     s.click("[data-testid=identity-save]").await;
     s.wait_text("[data-testid=date-due]", |t| t == "Wed 23 Dec 2026").await;
@@ -422,7 +430,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     )
     .unwrap();
     s.click("[data-testid=open-import]").await;
-    s.find("[data-testid=import-file]").await.send_keys(backlog.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=import-file]", "Choose a table to import", &backlog).await;
     s.wait_text("[data-testid=import-mapping]", |t| t.contains("Rosa Diaz")).await;
     let kind_column = s.find("[data-testid=map-kind]").await.prop("value").await.unwrap();
     assert_eq!(kind_column.as_deref(), Some("Type"), "the column is found by its name");
@@ -457,7 +465,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     )
     .unwrap();
     s.click("[data-testid=new-request]").await;
-    s.find("[data-testid=from-eml]").await.send_keys(eml.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=from-eml]", "Choose an email (.eml)", &eml).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("\"delete\" in the subject")).await;
     let name = s.find("input[name=name]").await.prop("value").await.unwrap();
     let kind = s.find("select[name=kind]").await.prop("value").await.unwrap();
@@ -472,7 +480,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     // The same message forwarded again: the same person, an open request of the same kind — flagged, and the
     // officer merges it. The person's page lists both.
     s.click("[data-testid=new-request]").await;
-    s.find("[data-testid=from-eml]").await.send_keys(eml.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=from-eml]", "Choose an email (.eml)", &eml).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("delete")).await;
     s.click("[data-testid=save-request]").await;
     s.wait_text("[data-testid=request-reference]", |t| t != first_email).await;
@@ -519,7 +527,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     )
     .unwrap();
     s.click("[data-testid=new-request]").await;
-    s.find("[data-testid=from-eml]").await.send_keys(spam.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=from-eml]", "Choose an email (.eml)", &spam).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("No kind found")).await;
     s.click("[data-testid=save-request]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "Received").await;
@@ -546,7 +554,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
         .arg(&logo)
         .status();
     assert!(made.expect("imagemagick's convert").success());
-    s.find("[data-testid=org-logo-file]").await.send_keys(logo.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=org-logo-file]", "Choose the letterhead logo", &logo).await;
     s.wait_text("[data-testid=corr-notice]", |t| t.contains("letterhead")).await;
     s.find("[data-testid=org-logo-image]").await;
     assert_eq!(
@@ -694,7 +702,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.click("[data-testid=disclose-as-file]").await;
     s.find("[data-testid=disclose-category]").await.clear().await.unwrap();
     s.type_into("[data-testid=disclose-category]", "Orders").await;
-    s.find("[data-testid=disclose-file]").await.send_keys(orders.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=disclose-file]", "Choose the file found", &orders).await;
+    s.wait_text("[data-testid=disclose-file-chosen]", |t| t.contains("orders")).await;
     s.click("[data-testid=disclose-add]").await;
     s.wait_text("[data-testid=disclosure-list]", |t| t.contains("orders.csv")).await;
     s.type_into("[data-testid=export-password]", "short").await;
@@ -979,8 +988,8 @@ async fn a_plain_register_is_encrypted_and_re_keyed_from_the_window() {
     assert_eq!(listed.json()["total"].as_u64(), Some(60));
 }
 
-/// Answer the OS's file dialog titled `title` as a person does: the location typed into GTK's dialog (Ctrl+L), then
-/// Enter. The dialog is the shell's own (the page never names a file), so it is answered from outside the page.
+/// Answer the OS's file dialog titled `title` as a person does: the location typed into GTK's dialog (Ctrl+L; in a
+/// save dialog, over the suggested name), then Enter. The dialog is the shell's own (the page never names a file), so it is answered from outside the page.
 fn answer_file_dialog(title: &str, path: &Path, shot: Option<PathBuf>) {
     let start = Instant::now();
     let window = loop {
@@ -1001,6 +1010,8 @@ fn answer_file_dialog(title: &str, path: &Path, shot: Option<PathBuf>) {
     xdotool(&["windowfocus", "--sync", &window]);
     xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
     std::thread::sleep(Duration::from_millis(300));
+    // A save dialog has no location bar: its name field holds the suggested name, replaced whole.
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
     xdotool(&["type", "--delay", "15", &path.display().to_string()]);
     std::thread::sleep(Duration::from_millis(500));
     if let Some(shot) = shot {
@@ -1259,4 +1270,185 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.click("[data-testid=conversation-notice] [data-testid=place-link]").await;
     s.wait_text("[data-testid=smtp] h2", |t| t.contains("Email server")).await;
     s.shot("mailbox-08-place-link.png").await;
+}
+
+/// Drag `files` from a real X11 drag source (a GTK window offering them as text/uri-list, as a file manager does:
+/// tests/fixtures/drag_source.py) and drop them on the Rightsdesk window at `to` (the page's pixels). The pointer
+/// is driven with xdotool; the window receives the drop through the OS, as from a person's file manager.
+fn drop_files(files: &[&Path], to: (i32, i32)) {
+    let mut source = Command::new("/usr/bin/python3")
+        .arg(root().join("tests/fixtures/drag_source.py"))
+        .args(["1000", "680"])
+        .args(files)
+        .spawn()
+        .expect("python3-gi with GTK 3 (scripts/setup.sh installs it)");
+    let find = |name: &str| {
+        let start = Instant::now();
+        loop {
+            let found = Command::new("xdotool").args(["search", "--onlyvisible", "--name", name]).output().unwrap();
+            if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().last() {
+                break id.to_string();
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "no window named {name}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let geometry = |id: &str| {
+        let out = Command::new("xdotool").args(["getwindowgeometry", "--shell", id]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let value = |k: &str| {
+            text.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).and_then(|v| v.parse::<i32>().ok()).unwrap()
+        };
+        (value("X"), value("Y"), value("WIDTH"), value("HEIGHT"))
+    };
+    let source_window = find("rightsdesk-drag-source");
+    std::thread::sleep(Duration::from_millis(500));
+    let (sx, sy, sw, sh) = geometry(&source_window);
+    let (wx, wy, _, _) = geometry(&find("^Rightsdesk$"));
+    let xdotool = |args: &[String]| {
+        let status = Command::new("xdotool").args(args).status().unwrap();
+        assert!(status.success(), "xdotool {args:?}");
+    };
+    let (from_x, from_y) = (sx + sw / 2, sy + sh / 2);
+    let (to_x, to_y) = (wx + to.0, wy + to.1);
+    xdotool(&["mousemove".into(), from_x.to_string(), from_y.to_string()]);
+    std::thread::sleep(Duration::from_millis(200));
+    xdotool(&["mousedown".into(), "1".into()]);
+    // Small steps first (GTK starts a drag past its threshold), then across to the target, each a motion event
+    // the drag protocol answers.
+    for i in 1..=30 {
+        let x = from_x + (to_x - from_x) * i / 30;
+        let y = from_y + (to_y - from_y) * i / 30;
+        xdotool(&["mousemove".into(), x.to_string(), y.to_string()]);
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    xdotool(&["mouseup".into(), "1".into()]);
+    let start = Instant::now();
+    while source.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = source.kill();
+            panic!("the drag did not end: nothing took the drop");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
+    let (app, shots, data) = prepare();
+    let db = data.path().join("register.sqlite3");
+    let out = support::run_now(&db, TODAY, &["demo", "seed", "--count", "20"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The OS's default application for text, as a desktop would have one: it keeps what it was asked to open and
+    // the copy's permissions, so the test sees what the officer's viewer would get.
+    let opened = data.path().join("opened");
+    std::fs::create_dir_all(&opened).unwrap();
+    let apps = data.path().join("xdg-data/applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    let viewer = data.path().join("viewer.sh");
+    std::fs::write(
+        &viewer,
+        format!(
+            "#!/bin/sh\ncp \"$1\" {o}/content\nstat -c %a \"$1\" > {o}/mode\nstat -c %a \"$(dirname \"$(dirname \"$1\")\")\" > {o}/folder-mode\necho \"$1\" > {o}/path\n",
+            o = opened.display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&viewer).status().unwrap();
+    std::fs::write(
+        apps.join("rd-test-viewer.desktop"),
+        format!("[Desktop Entry]\nType=Application\nName=Viewer\nExec={} %f\nMimeType=text/plain;\n", viewer.display()),
+    )
+    .unwrap();
+    let config = data.path().join("xdg-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("mimeapps.list"), "[Default Applications]\ntext/plain=rd-test-viewer.desktop\n")
+        .unwrap();
+
+    let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
+    s.wait_text("[data-testid=page-info]", |t| t.contains("requests")).await;
+    // A drop where nothing takes it says where files can go.
+    let stray = data.path().join("stray.txt");
+    std::fs::write(&stray, "stray").unwrap();
+    drop_files(&[&stray], (600, 400));
+    s.wait_text("[data-testid=drop-notice]", |t| t.contains("on a request's page")).await;
+
+    s.log_access_request("Dora Drop").await;
+    let reference = s.text("[data-testid=request-reference]").await;
+    // Attached through the OS's own dialog: the page gets a token, the core reads the file.
+    let letter = data.path().join("signed letter.txt");
+    std::fs::write(&letter, "Dear DPO, please send me my data. Dora").unwrap();
+    s.choose_file("[data-testid=attach-file]", "Choose files to attach", &letter).await;
+    s.wait_text("[data-testid=attachments]", |t| t.contains("signed letter.txt")).await;
+    // Two files dropped from the OS on the request's page are attached to it.
+    let (scan, note) = (data.path().join("id-scan.txt"), data.path().join("phone note.txt"));
+    std::fs::write(&scan, "passport scan").unwrap();
+    std::fs::write(&note, "called back on 20 Nov").unwrap();
+    drop_files(&[&scan, &note], (640, 420));
+    s.wait_text("[data-testid=attachments]", |t| t.contains("id-scan.txt") && t.contains("phone note.txt")).await;
+    assert!(s.text("[data-testid=timeline]").await.contains("File attached: phone note.txt"));
+    s.shot_at("[data-testid=attachments]", "files-01-attached-and-dropped.png").await;
+    let shown = support::run_now(&db, TODAY, &["request", "show", &reference, "--json"]).json();
+    assert_eq!(shown["attachments"].as_array().unwrap().len(), 3);
+
+    // Opened in the OS's application from a private copy of what the register holds.
+    s.click("[data-testid=attachments] li:first-child [data-testid=attachment-open]").await;
+    let start = Instant::now();
+    while !opened.join("path").exists() {
+        assert!(start.elapsed() < Duration::from_secs(20), "the viewer was never started");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let read = |f: &str| std::fs::read_to_string(opened.join(f)).unwrap().trim().to_string();
+    assert_eq!(read("content"), "Dear DPO, please send me my data. Dora");
+    assert_eq!((read("mode").as_str(), read("folder-mode").as_str()), ("600", "700"));
+    let copy = PathBuf::from(read("path"));
+    assert!(copy.starts_with(data.path().join("xdg-cache")), "{}", copy.display());
+    assert!(copy.ends_with("signed letter.txt"), "{}", copy.display());
+
+    // An email dropped on New request is read into the form.
+    let eml = data.path().join("dropped.eml");
+    std::fs::write(
+        &eml,
+        "From: \"Eve Drop\" <eve@example.org>\r\nTo: privacy@acme.test\r\nSubject: Please delete my account\r\n\
+         Date: Fri, 20 Nov 2026 09:12:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nErase my data.\r\n",
+    )
+    .unwrap();
+    s.click("[data-testid=new-request]").await;
+    s.find("[data-testid=new-request-form]").await;
+    drop_files(&[&eml], (600, 300));
+    s.wait_text("[data-testid=kind-guess]", |t| t.contains("delete")).await;
+    let name = s.find("input[name=name]").await.prop("value").await.unwrap();
+    assert_eq!(name.as_deref(), Some("Eve Drop"));
+    assert!(s.text("[data-testid=original]").await.contains("dropped.eml"));
+    s.shot_at("[data-testid=new-request-form]", "files-02-email-dropped.png").await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=attachments]", |t| t.contains("dropped.eml")).await;
+
+    // A table dropped on Import is previewed; its error file is saved elsewhere through the OS's save dialog.
+    let table = data.path().join("old-tickets.csv");
+    std::fs::write(
+        &table,
+        "Type;Date received;Full name;E-mail\naccess;2026-11-02;Rosa Diaz;rosa@example.org\n\
+         erasure;2026-11-31;Ian Holt;ian@example.org\n",
+    )
+    .unwrap();
+    s.click("[data-testid=open-import]").await;
+    s.find("[data-testid=import-file]").await;
+    drop_files(&[&table], (600, 300));
+    s.wait_text("[data-testid=import-mapping]", |t| t.contains("Rosa Diaz")).await;
+    s.set_value("[data-testid=default-regime]", "uk-gdpr").await;
+    s.click("[data-testid=import-run]").await;
+    s.wait_text("[data-testid=import-summary]", |t| t.contains("1 imported")).await;
+    let kept = data.path().join("kept-errors.csv");
+    s.click("[data-testid=import-error-file-actions-save-as]").await;
+    let answered = (kept.clone(), s.shots.join("files-03-save-dialog.png"));
+    tokio::task::spawn_blocking(move || answer_file_dialog("Save a copy as", &answered.0, Some(answered.1)))
+        .await
+        .unwrap();
+    s.wait_text("[data-testid=import-error-file-actions-saved]", |t| t.contains("kept-errors.csv")).await;
+    assert!(std::fs::read_to_string(&kept).unwrap().contains("2026-11-31"));
+    s.shot_at("[data-testid=import-report]", "files-04-import-dropped.png").await;
 }
