@@ -51,7 +51,7 @@ impl FilePurpose {
         match self {
             FilePurpose::Attachment => "Choose files to attach",
             FilePurpose::Evidence => "Choose identity evidence",
-            FilePurpose::Email => "Choose an email (.eml)",
+            FilePurpose::Email => "Choose an email message",
             FilePurpose::Letter => "Choose the scanned letter",
             FilePurpose::Import => "Choose a table to import",
             FilePurpose::Logo => "Choose the letterhead logo",

@@ -465,7 +465,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     )
     .unwrap();
     s.click("[data-testid=new-request]").await;
-    s.choose_file("[data-testid=from-eml]", "Choose an email (.eml)", &eml).await;
+    s.choose_file("[data-testid=from-eml]", "Choose an email message", &eml).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("\"delete\" in the subject")).await;
     let name = s.find("input[name=name]").await.prop("value").await.unwrap();
     let kind = s.find("select[name=kind]").await.prop("value").await.unwrap();
@@ -480,7 +480,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     // The same message forwarded again: the same person, an open request of the same kind — flagged, and the
     // officer merges it. The person's page lists both.
     s.click("[data-testid=new-request]").await;
-    s.choose_file("[data-testid=from-eml]", "Choose an email (.eml)", &eml).await;
+    s.choose_file("[data-testid=from-eml]", "Choose an email message", &eml).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("delete")).await;
     s.click("[data-testid=save-request]").await;
     s.wait_text("[data-testid=request-reference]", |t| t != first_email).await;
@@ -527,7 +527,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     )
     .unwrap();
     s.click("[data-testid=new-request]").await;
-    s.choose_file("[data-testid=from-eml]", "Choose an email (.eml)", &spam).await;
+    s.choose_file("[data-testid=from-eml]", "Choose an email message", &spam).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("No kind found")).await;
     s.click("[data-testid=save-request]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "Received").await;
@@ -988,7 +988,7 @@ async fn a_plain_register_is_encrypted_and_re_keyed_from_the_window() {
     assert_eq!(listed.json()["total"].as_u64(), Some(60));
 }
 
-/// Answer the OS's file dialog titled `title` as a person does: the location typed into GTK's dialog (Ctrl+L; in a
+/// Answer the OS's file dialog titled `title` (a regular expression for xdotool) as a person does: the location typed into GTK's dialog (Ctrl+L; in a
 /// save dialog, over the suggested name), then Enter. The dialog is the shell's own (the page never names a file), so it is answered from outside the page.
 fn answer_file_dialog(title: &str, path: &Path, shot: Option<PathBuf>) {
     let start = Instant::now();
