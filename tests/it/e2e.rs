@@ -624,6 +624,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let saved = s.wait_text("[data-testid=response-notice]", |t| t.contains(".pdf")).await;
     assert!(saved.contains(&format!("{}/{reference}-refusal-en.pdf", home.display())), "{saved}");
     s.wait_text("[data-testid=attachments]", |t| t.contains("-refusal-en.pdf")).await;
+    s.find("[data-testid=letter-file]").await;
     s.click("[data-testid=response-preview]").await;
     s.click("[data-testid=response-queue]").await;
     s.wait_text("[data-testid=outbox]", |t| t.contains("queued")).await;
@@ -642,6 +643,13 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let path = done.rsplit(" to ").next().unwrap().trim().to_string();
     assert!(path.starts_with(&home.display().to_string()) && path.ends_with(".xlsx"), "{done}");
     assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{path}");
+    // A copy saved where the officer chooses, through the OS's save dialog.
+    let kept = data.path().join("log for the regulator.xlsx");
+    s.click("[data-testid=log-export-file-save-as]").await;
+    let answered = kept.clone();
+    tokio::task::spawn_blocking(move || answer_file_dialog("Save a copy as", &answered, None)).await.unwrap();
+    s.wait_text("[data-testid=log-export-file-saved]", |t| t.contains("log for the regulator.xlsx")).await;
+    assert_eq!(std::fs::read(&kept).unwrap(), std::fs::read(&path).unwrap());
     let table = s.wait_text("[data-testid=metrics-table]", |t| t.contains("All requests")).await;
     assert!(table.contains("Requests to know"), "{table}");
     s.find("[data-testid=chart-volume] rect").await;
