@@ -112,6 +112,22 @@ impl Session {
         el.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
     }
 
+    /// Scroll `css` to the middle of the window; the centre of its box, in the page's pixels.
+    async fn centre_of(&self, css: &str) -> (i32, i32) {
+        let el = self.find(css).await;
+        let arg = serde_json::to_value(&el).unwrap();
+        let got = self
+            .client
+            .execute(
+                "const e = arguments[0]; e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); \
+                 return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+                vec![arg],
+            )
+            .await
+            .unwrap();
+        (got[0].as_i64().unwrap() as i32, got[1].as_i64().unwrap() as i32)
+    }
+
     /// Click the button that opens the OS's file dialog titled `title`, and pick `path` in it as a person does.
     async fn choose_file(&self, css: &str, title: &str, path: &Path) {
         self.click(css).await;
@@ -1415,6 +1431,28 @@ async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
     let copy = PathBuf::from(read("path"));
     assert!(copy.starts_with(data.path().join("xdg-cache")), "{}", copy.display());
     assert!(copy.ends_with("signed letter.txt"), "{}", copy.display());
+
+    // Dropped on the identity card while a check is being recorded, a file is that check's evidence; it opens too.
+    s.click("[data-testid=identity-check]").await;
+    s.set_value("[data-testid=check-method]", "id-document").await;
+    let passport = data.path().join("passport.txt");
+    std::fs::write(&passport, "passport number 123").unwrap();
+    let at = s.centre_of("[data-testid=identity]").await;
+    drop_files(&[&passport], at);
+    s.wait_text("[data-testid=check-files-chosen]", |t| t.contains("passport.txt")).await;
+    s.shot_at("[data-testid=identity]", "files-01b-evidence-dropped.png").await;
+    s.click("[data-testid=identity-save]").await;
+    s.wait_text("[data-testid=evidence]", |t| t.contains("passport.txt")).await;
+    assert!(!s.text("[data-testid=attachments]").await.contains("passport.txt"), "evidence, not an attachment");
+    std::fs::remove_file(opened.join("path")).unwrap();
+    s.click("[data-testid=evidence-open]").await;
+    let start = Instant::now();
+    while !opened.join("path").exists() {
+        assert!(start.elapsed() < Duration::from_secs(20), "the viewer was never started for the evidence");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(read("content"), "passport number 123");
 
     // An email dropped on New request is read into the form.
     let eml = data.path().join("dropped.eml");
