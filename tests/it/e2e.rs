@@ -40,7 +40,14 @@ impl Drop for Driver {
 struct Session {
     client: Client,
     shots: PathBuf,
+    /// On this session's app's command line: finds its window among other tests' windows on the same screen.
+    marker: String,
 }
+
+/// The e2e tests run side by side on one X screen. What works the screen itself — an OS dialog answered by typing,
+/// a drag from another window — holds this, so two tests never type into each other's dialogs or drop on each
+/// other's windows.
+static SCREEN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl Session {
     async fn find(&self, css: &str) -> Element {
@@ -130,9 +137,23 @@ impl Session {
 
     /// Click the button that opens the OS's file dialog titled `title`, and pick `path` in it as a person does.
     async fn choose_file(&self, css: &str, title: &str, path: &Path) {
+        self.choose_file_shot(css, title, path, None).await;
+    }
+
+    /// `choose_file`, with a screenshot of the whole screen (dialog and all) into `shot`.
+    async fn choose_file_shot(&self, css: &str, title: &str, path: &Path, shot: Option<&str>) {
+        let _screen = SCREEN.lock().await;
         self.click(css).await;
-        let (title, path) = (title.to_string(), path.to_path_buf());
-        tokio::task::spawn_blocking(move || answer_file_dialog(&title, &path, None)).await.unwrap();
+        let (title, path, shot) = (title.to_string(), path.to_path_buf(), shot.map(|n| self.shots.join(n)));
+        tokio::task::spawn_blocking(move || answer_file_dialog(&title, &path, shot)).await.unwrap();
+    }
+
+    /// Drop `files` from the OS on this session's window at `to` (the page's pixels), its window raised first.
+    async fn drop_files(&self, files: &[&Path], to: (i32, i32)) {
+        let _screen = SCREEN.lock().await;
+        let files: Vec<PathBuf> = files.iter().map(|f| f.to_path_buf()).collect();
+        let marker = self.marker.clone();
+        tokio::task::spawn_blocking(move || drop_files(&marker, &files, to)).await.unwrap();
     }
 
     async fn type_into(&self, css: &str, text: &str) {
@@ -240,7 +261,7 @@ async fn open_window_env(
             Err(e) => panic!("no WebDriver session: {e}"),
         }
     };
-    (driver, Session { client, shots })
+    (driver, Session { client, shots, marker })
 }
 
 #[tokio::test]
@@ -661,9 +682,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{path}");
     // A copy saved where the officer chooses, through the OS's save dialog.
     let kept = data.path().join("log for the regulator.xlsx");
-    s.click("[data-testid=log-export-file-save-as]").await;
-    let answered = kept.clone();
-    tokio::task::spawn_blocking(move || answer_file_dialog("Save a copy as", &answered, None)).await.unwrap();
+    s.choose_file("[data-testid=log-export-file-save-as]", "Save a copy as", &kept).await;
     s.wait_text("[data-testid=log-export-file-saved]", |t| t.contains("log for the regulator.xlsx")).await;
     assert_eq!(std::fs::read(&kept).unwrap(), std::fs::read(&path).unwrap());
     let table = s.wait_text("[data-testid=metrics-table]", |t| t.contains("All requests")).await;
@@ -1067,8 +1086,13 @@ async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
     let db = data.path().join("register.sqlite3");
     let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
     s.click("[data-testid=vault-restore]").await;
-    s.click("[data-testid=restore-choose]").await;
-    answer_file_dialog("Choose a Rightsdesk backup", &backup, Some(s.shots.join("backup-00-dialog.png")));
+    s.choose_file_shot(
+        "[data-testid=restore-choose]",
+        "Choose a Rightsdesk backup",
+        &backup,
+        Some("backup-00-dialog.png"),
+    )
+    .await;
     s.wait_text("[data-testid=restore-file]", |t| t.contains("register backup.rdbackup")).await;
     s.type_into("[data-testid=restore-passphrase]", "walnut tundra beacon lyrics").await;
     s.click("[data-testid=restore-check]").await;
@@ -1088,8 +1112,7 @@ async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
     // A request logged by mistake; the register is put back as the backup held it, the current one kept aside.
     s.log_access_request("Mona Mistake").await;
     s.click("[data-testid=open-settings]").await;
-    s.click("[data-testid=restore-choose]").await;
-    answer_file_dialog("Choose a Rightsdesk backup", &backup, None);
+    s.choose_file("[data-testid=restore-choose]", "Choose a Rightsdesk backup", &backup).await;
     s.wait_text("[data-testid=restore-file]", |t| t.contains("register backup.rdbackup")).await;
     s.wait_text("[data-testid=restore]", |t| t.contains("its own key opens it")).await;
     s.click("[data-testid=restore-check]").await;
@@ -1115,8 +1138,8 @@ async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
     let folder = data.path().join("nas-backups");
     std::fs::create_dir_all(&folder).unwrap();
     s.click("[data-testid=open-settings]").await;
-    s.click("[data-testid=backup-folder-choose]").await;
-    answer_file_dialog("Where scheduled backups go", &folder, Some(s.shots.join("backup-04-folder-dialog.png")));
+    let shot = Some("backup-04-folder-dialog.png");
+    s.choose_file_shot("[data-testid=backup-folder-choose]", "Where scheduled backups go", &folder, shot).await;
     s.wait_text("[data-testid=backup-folder]", |t| t.contains("nas-backups")).await;
     s.shot_at("[data-testid=backup-settings]", "backup-04-folder.png").await;
 }
@@ -1297,9 +1320,20 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
 }
 
 /// Drag `files` from a real X11 drag source (a GTK window offering them as text/uri-list, as a file manager does:
-/// tests/fixtures/drag_source.py) and drop them on the Rightsdesk window at `to` (the page's pixels). The pointer
-/// is driven with xdotool; the window receives the drop through the OS, as from a person's file manager.
-fn drop_files(files: &[&Path], to: (i32, i32)) {
+/// tests/fixtures/drag_source.py) and drop them on the Rightsdesk window of the app started with `marker` at `to`
+/// (the page's pixels), that window raised above other tests' first. The pointer is driven with xdotool; the
+/// window receives the drop through the OS, as from a person's file manager.
+fn drop_files(marker: &str, files: &[PathBuf], to: (i32, i32)) {
+    let pids = Command::new("pgrep").args(["-f", "--", marker]).output().unwrap();
+    let target = String::from_utf8_lossy(&pids.stdout)
+        .lines()
+        .find_map(|pid| {
+            let found = Command::new("xdotool").args(["search", "--pid", pid, "--name", "^Rightsdesk$"]).output();
+            String::from_utf8_lossy(&found.ok()?.stdout).lines().last().map(str::to_string)
+        })
+        .expect("this session's Rightsdesk window");
+    let status = Command::new("xdotool").args(["windowraise", &target]).status().unwrap();
+    assert!(status.success(), "xdotool windowraise");
     let mut source = Command::new("/usr/bin/python3")
         .arg(root().join("tests/fixtures/drag_source.py"))
         .args(["1000", "680"])
@@ -1328,7 +1362,7 @@ fn drop_files(files: &[&Path], to: (i32, i32)) {
     let source_window = find("rightsdesk-drag-source");
     std::thread::sleep(Duration::from_millis(500));
     let (sx, sy, sw, sh) = geometry(&source_window);
-    let (wx, wy, _, _) = geometry(&find("^Rightsdesk$"));
+    let (wx, wy, _, _) = geometry(&target);
     let xdotool = |args: &[String]| {
         let status = Command::new("xdotool").args(args).status().unwrap();
         assert!(status.success(), "xdotool {args:?}");
@@ -1396,7 +1430,7 @@ async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
     // A drop where nothing takes it says where files can go.
     let stray = data.path().join("stray.txt");
     std::fs::write(&stray, "stray").unwrap();
-    drop_files(&[&stray], (600, 400));
+    s.drop_files(&[&stray], (600, 400)).await;
     s.wait_text("[data-testid=drop-notice]", |t| t.contains("on a request's page")).await;
 
     s.log_access_request("Dora Drop").await;
@@ -1410,7 +1444,7 @@ async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
     let (scan, note) = (data.path().join("id-scan.txt"), data.path().join("phone note.txt"));
     std::fs::write(&scan, "passport scan").unwrap();
     std::fs::write(&note, "called back on 20 Nov").unwrap();
-    drop_files(&[&scan, &note], (640, 420));
+    s.drop_files(&[&scan, &note], (640, 420)).await;
     s.wait_text("[data-testid=attachments]", |t| t.contains("id-scan.txt") && t.contains("phone note.txt")).await;
     assert!(s.text("[data-testid=timeline]").await.contains("File attached: phone note.txt"));
     s.shot_at("[data-testid=attachments]", "files-01-attached-and-dropped.png").await;
@@ -1439,7 +1473,7 @@ async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
     let passport = data.path().join("passport.txt");
     std::fs::write(&passport, "passport number 123").unwrap();
     let at = s.centre_of("[data-testid=identity]").await;
-    drop_files(&[&passport], at);
+    s.drop_files(&[&passport], at).await;
     s.wait_text("[data-testid=check-files-chosen]", |t| t.contains("passport.txt")).await;
     s.shot_at("[data-testid=identity]", "files-01b-evidence-dropped.png").await;
     s.click("[data-testid=identity-save]").await;
@@ -1468,7 +1502,7 @@ async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
     .unwrap();
     s.click("[data-testid=new-request]").await;
     s.find("[data-testid=new-request-form]").await;
-    drop_files(&[&eml], (600, 300));
+    s.drop_files(&[&eml], (600, 300)).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("delete")).await;
     let name = s.find("input[name=name]").await.prop("value").await.unwrap();
     assert_eq!(name.as_deref(), Some("Eve Drop"));
@@ -1487,17 +1521,14 @@ async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
     .unwrap();
     s.click("[data-testid=open-import]").await;
     s.find("[data-testid=import-file]").await;
-    drop_files(&[&table], (600, 300));
+    s.drop_files(&[&table], (600, 300)).await;
     s.wait_text("[data-testid=import-mapping]", |t| t.contains("Rosa Diaz")).await;
     s.set_value("[data-testid=default-regime]", "uk-gdpr").await;
     s.click("[data-testid=import-run]").await;
     s.wait_text("[data-testid=import-summary]", |t| t.contains("1 imported")).await;
     let kept = data.path().join("kept-errors.csv");
-    s.click("[data-testid=import-error-file-actions-save-as]").await;
-    let answered = (kept.clone(), s.shots.join("files-03-save-dialog.png"));
-    tokio::task::spawn_blocking(move || answer_file_dialog("Save a copy as", &answered.0, Some(answered.1)))
-        .await
-        .unwrap();
+    let (css, shot) = ("[data-testid=import-error-file-actions-save-as]", Some("files-03-save-dialog.png"));
+    s.choose_file_shot(css, "Save a copy as", &kept, shot).await;
     s.wait_text("[data-testid=import-error-file-actions-saved]", |t| t.contains("kept-errors.csv")).await;
     assert!(std::fs::read_to_string(&kept).unwrap().contains("2026-11-31"));
     s.shot_at("[data-testid=import-report]", "files-04-import-dropped.png").await;
