@@ -15,11 +15,13 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 #    poppler-utils to read PDF letters as a person would (text, and pages as images); zip/unzip and 7-Zip (which
 #    opens AES-encrypted archives, unlike unzip) to check the exports; libssl-dev for the SQLCipher the register is
 #    encrypted with (rusqlite's bundled-sqlcipher links the system's libcrypto); xdotool to answer the OS's file
-#    dialogs in the window's end-to-end tests as a person would (typing a path into GTK's dialog); dovecot-imapd,
-#    a real IMAP server the mailbox tests start as a throwaway instance (its system service is not used).
+#    dialogs in the window's end-to-end tests as a person would (typing a path into GTK's dialog) and to drag files
+#    onto it from a real X11 drag source (python3-gi with GTK 3's introspection data: tests/fixtures/drag_source.py);
+#    dovecot-imapd, a real IMAP server the mailbox tests start as a throwaway instance (its system service is not
+#    used); libglib2.0-bin for `gio open`, how an attachment opens in its application where xdg-open is missing.
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
   python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip p7zip-full xdotool
-  dovecot-imapd)
+  python3-gi gir1.2-gtk-3.0 libglib2.0-bin dovecot-imapd)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -3,7 +3,8 @@
 //! to `{code, message, field}`. The shell's own commands are those that work without an open register: `app_info`,
 //! and opening it (`create_register`, `unlock`, `unlock_with_recovery`, `lock`, `passphrase_strength`), which
 //! hand what the officer typed to the core (`Desk::open` with a `vault::Access`) and keep the register it opens,
-//! and those that pick a file in the OS's dialog (`backup.rs`: restoring a backup, the backup folder).
+//! and those that pick a file in the OS's dialog (`backup.rs`: restoring a backup, the backup folder; `files.rs`:
+//! every other file picked, dropped, opened or saved).
 
 use std::sync::Arc;
 
@@ -156,11 +157,13 @@ pub async fn listen_mailbox(state: State<'_, AppState>, on_mail: Channel<u32>) -
     Ok(())
 }
 
-/// Lock the register now (the button, the shortcut, or the idle timer).
+/// Lock the register now (the button, the shortcut, or the idle timer): the readable copies of its files made
+/// for other applications go too.
 #[tauri::command]
 #[specta::specta]
-pub async fn lock(state: State<'_, AppState>) -> Reply<()> {
+pub async fn lock(app: tauri::AppHandle, state: State<'_, AppState>) -> Reply<()> {
     state.lock();
+    crate::files::remove_copies(&app);
     Ok(())
 }
 
@@ -202,6 +205,12 @@ macro_rules! commands {
                     crate::backup::check_backup,
                     crate::backup::restore_chosen_backup,
                     crate::backup::choose_backup_folder,
+                    crate::files::choose_files,
+                    crate::files::listen_drops,
+                    crate::files::open_held_file,
+                    crate::files::open_written,
+                    crate::files::show_written,
+                    crate::files::save_written_as,
                     $($name,)* $($pname,)*
                 ])
         }

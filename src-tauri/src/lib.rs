@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod commands;
+pub mod files;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -22,6 +23,8 @@ pub struct AppState {
     chosen_backup: std::sync::Mutex<Option<PathBuf>>,
     /// The window's ear for new mail: told how many messages wait in the intake tray after a fetch took some.
     mail_listener: std::sync::Mutex<Option<tauri::ipc::Channel<u32>>>,
+    /// The window's ear for files dropped on it (`files.rs`).
+    drop_listener: std::sync::Mutex<Option<tauri::ipc::Channel<files::DroppedFiles>>>,
 }
 
 impl AppState {
@@ -43,6 +46,8 @@ impl AppState {
         let locked =
             ErrorReport { code: rightsdesk::ErrorCode::Locked, message: "the register is locked".into(), field: None };
         *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Err(locked);
+        // Files chosen before the lock are no longer at hand: the page must ask the officer again.
+        rightsdesk::files::chosen::forget_all();
     }
 
     /// Take the register out of the window for `f`, which replaces it on disk (re-encryption by `vault encrypt` or
@@ -131,6 +136,19 @@ impl AppState {
         }
     }
 
+    /// The window listens for dropped files on `channel`.
+    pub fn listen_for_drops(&self, channel: tauri::ipc::Channel<files::DroppedFiles>) {
+        *self.drop_listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+    }
+
+    /// Tell the window of files dropped on it (a window gone away is forgotten).
+    fn files_dropped(&self, dropped: files::DroppedFiles) {
+        let mut listener = self.drop_listener.lock().unwrap_or_else(|p| p.into_inner());
+        if listener.as_ref().is_some_and(|c| c.send(dropped).is_err()) {
+            *listener = None;
+        }
+    }
+
     /// The backup the officer picked in the OS's dialog, which the next backup commands act on.
     pub fn chosen_backup(&self) -> &std::sync::Mutex<Option<PathBuf>> {
         &self.chosen_backup
@@ -168,6 +186,7 @@ fn open_state() -> AppState {
         db_path: path.ok(),
         chosen_backup: std::sync::Mutex::new(None),
         mail_listener: std::sync::Mutex::new(None),
+        drop_listener: std::sync::Mutex::new(None),
     };
     if state.db_path.is_some() {
         let opened = state.open(&Access::from_env());
@@ -303,19 +322,37 @@ pub fn run() {
     rightsdesk::safe_file::restrict_umask();
     let builder = commands::specta_builder();
     let state = open_state();
-    let result = tauri::Builder::default()
+    let built = tauri::Builder::default()
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
+        .plugin(tauri_plugin_opener::init())
         .manage(state)
         .invoke_handler(builder.invoke_handler())
+        .on_window_event(|window, event| {
+            use tauri::Manager;
+            // Files dropped from the OS: the shell gets their real paths; the page only their tokens.
+            if let tauri::WindowEvent::DragDrop(tauri::DragDropEvent::Drop { paths, position }) = event {
+                let at = position.to_logical::<f64>(window.scale_factor().unwrap_or(1.0));
+                files::dropped(&window.state::<AppState>(), paths, at.x, at.y);
+            }
+        })
         .setup(move |app| {
+            // Copies left by a run that did not end cleanly.
+            files::remove_copies(app.handle());
             start_reminders(app.handle());
             start_mail_watch(app.handle());
             Ok(())
         })
-        .run(tauri::generate_context!());
-    if let Err(e) = result {
-        eprintln!("Rightsdesk could not start its window: {e}");
-        std::process::exit(1);
+        .build(tauri::generate_context!());
+    match built {
+        Ok(app) => app.run(|app, event| {
+            if let tauri::RunEvent::Exit = event {
+                files::remove_copies(app);
+            }
+        }),
+        Err(e) => {
+            eprintln!("Rightsdesk could not start its window: {e}");
+            std::process::exit(1);
+        }
     }
 }

@@ -2,8 +2,6 @@
 
 use clap::Subcommand;
 
-use base64::Engine;
-
 use super::{Ctx, Failure, json};
 use rightsdesk::dates;
 use rightsdesk::desk::{AckState, DisclosureInput, NewRequest, QueueRow, RequestDetail};
@@ -374,9 +372,9 @@ fn add(ctx: &Ctx, desk: &rightsdesk::Desk, args: AddArgs) -> Result<String, Fail
         return Err(Failure::usage("the message does not say what it asks for: give --kind".into()));
     }
     // The message as read, not the path read again: what is kept is what was parsed.
-    let file = FileInput::Upload {
+    let file = FileInput::Bytes {
         name: path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "message.eml".into()),
-        content_base64: base64::engine::general_purpose::STANDARD.encode(&bytes),
+        bytes,
     };
     detail_out(ctx, &ops::requests::AddRequest { input, file: Some(file) }.run(desk)?)
 }

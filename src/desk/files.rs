@@ -55,6 +55,34 @@ impl Desk {
     }
 }
 
+impl Desk {
+    /// A copy of a file the register holds for a request (an attachment, or identity evidence not yet purged),
+    /// named `file_id`, written readable (through its seal in an encrypted register) as a new private file (0600)
+    /// under its own name in a new folder inside `dir`, for the OS's application to open. The caller removes `dir`
+    /// when done (the shell: when the app quits, and at its next start). Only files of this request are found.
+    pub fn copy_out_held(&self, reference: &str, file_id: &str, dir: &Path) -> Result<PathBuf> {
+        let detail = self.request(reference)?;
+        let attachment = detail.attachments.iter().find(|a| a.id == file_id);
+        let evidence =
+            detail.identity.checks.iter().flat_map(|c| &c.evidence).find(|e| e.id == file_id && e.purged_on.is_none());
+        let (name, stored) = match (attachment, evidence) {
+            (Some(a), _) => (&a.file_name, self.attachments_dir().join(&a.stored_name)),
+            (None, Some(e)) => (&e.file_name, self.evidence_dir().join(&e.stored_name)),
+            (None, None) => {
+                return Err(Error::NotFound { what: "file", key: format!("{file_id} on {reference}") });
+            }
+        };
+        let folder = dir.join(Uuid::new_v4().simple().to_string());
+        crate::safe_file::private_dir(&folder)?;
+        let out = folder.join(safe_file_name(name)?);
+        let mut output = crate::safe_file::Output::create(&out, crate::safe_file::Existing::Refuse)?;
+        std::io::copy(&mut self.open_stored(&stored)?, output.file())
+            .map_err(|e| Error::io(format!("cannot copy {name} out of the register"), e))?;
+        output.commit()?;
+        Ok(out)
+    }
+}
+
 /// The name as shown to people, made safe as a file name: no folders, no control characters, not empty.
 pub(super) fn safe_file_name(name: &str) -> Result<String> {
     let base = name.rsplit(['/', '\\']).next().unwrap_or("").trim();

@@ -74,7 +74,10 @@ impl Desk {
 pub fn export_path(name: &str) -> Result<std::path::PathBuf> {
     let dir = default_export_dir();
     std::fs::create_dir_all(&dir).map_err(|e| Error::io(format!("cannot create {}", dir.display()), e))?;
-    Ok(crate::safe_file::free_name(&dir, name))
+    let path = crate::safe_file::free_name(&dir, name);
+    // The window may offer to open it or show it in its folder: only files written like this.
+    crate::files::chosen::record_written(&path);
+    Ok(path)
 }
 
 /// Where the window saves exports by default: the Downloads folder, else the home folder.

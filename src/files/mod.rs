@@ -5,11 +5,13 @@
 //! grow), and every parser of untrusted bytes runs behind [`guard`], so a panic inside a dependency becomes a
 //! refusal of that file instead of a crash.
 
+pub mod chosen;
 pub mod container;
 mod input;
 pub mod sheet;
 
-pub use input::{FileInput, FileUpload};
+pub use chosen::ChosenFile;
+pub use input::{FileInput, FileToken};
 
 use std::fs::File;
 use std::io::Read;
@@ -24,8 +26,6 @@ const MIB: u64 = 1024 * 1024;
 pub const MAX_IMPORT_BYTES: u64 = 100 * MIB;
 /// A file kept with a request: attachment, identity evidence, disclosed file, checklist proof.
 pub const MAX_ATTACHMENT_BYTES: u64 = 512 * MIB;
-/// A file sent by the window (it travels base64-encoded in one message).
-pub const MAX_UPLOAD_BYTES: u64 = 50 * MIB;
 /// An email message (.eml); a request with a scanned ID attached can be large, beyond this it is not a request.
 pub const MAX_EML_BYTES: u64 = 50 * MIB;
 /// The letterhead logo.
@@ -134,7 +134,7 @@ pub fn read_error(path: &Path, e: std::io::Error) -> Error {
     }
 }
 
-/// Refuse bytes already in memory (the window's uploads) over `limit`.
+/// Refuse bytes already in memory over `limit`.
 pub fn check_len(name: &str, len: u64, limit: u64) -> Result<()> {
     if len > limit { Err(too_large(name, limit)) } else { Ok(()) }
 }

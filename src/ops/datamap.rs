@@ -61,7 +61,7 @@ pub struct TickChecklist {
     pub note: Option<String>,
     #[arg(long, help = "A file kept as proof (attached to the request with its SHA-256)")]
     #[serde(default)]
-    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileUpload>))]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileToken>))]
     pub proof: Option<FileInput>,
 }
 op!(TickChecklist => RequestDetail, |i, d| {

@@ -31,7 +31,7 @@ pub struct AddDisclosure {
     pub reference: String,
     pub input: DisclosureInput,
     #[serde(default)]
-    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileUpload>))]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileToken>))]
     pub file: Option<FileInput>,
 }
 op!(AddDisclosure => RequestDetail, |i, d| {

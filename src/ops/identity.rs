@@ -21,7 +21,7 @@ pub struct RecordIdentityCheck {
         help = "A file seen (copied into the managed evidence folder with its SHA-256); repeat for several"
     )]
     #[serde(default)]
-    #[cfg_attr(feature = "specta", specta(type = Vec<crate::files::FileUpload>))]
+    #[cfg_attr(feature = "specta", specta(type = Vec<crate::files::FileToken>))]
     pub evidence: Vec<FileInput>,
     /// Attachments of the request (by id) that are evidence of this check, such as an ID document that came with
     /// the requester's reply: moved to the evidence, so the evidence purge deletes them on schedule.

@@ -16,7 +16,7 @@ use crate::store::ImportRecord;
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ReadEmail {
     /// The email, as a .eml file.
-    #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
+    #[cfg_attr(feature = "specta", specta(type = crate::files::FileToken))]
     pub file: FileInput,
 }
 op!(ReadEmail => EmailDraft, |i, _d| i.read());
@@ -33,7 +33,7 @@ impl ReadEmail {
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct PreviewImport {
     /// The table: .csv (comma, semicolon or tab separated, UTF-8), .xlsx, .xls or .ods, with a header row.
-    #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
+    #[cfg_attr(feature = "specta", specta(type = crate::files::FileToken))]
     pub file: FileInput,
 }
 op!(PreviewImport => ImportPreview, |i, d| d.preview_import(&i.file.into_source(MAX_IMPORT_BYTES)?));
@@ -50,7 +50,7 @@ op!(ListImports => Vec<ImportRecord>, |_, d| d.imports());
 #[derive(Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct RunImport {
-    #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
+    #[cfg_attr(feature = "specta", specta(type = crate::files::FileToken))]
     pub file: FileInput,
     #[serde(default)]
     pub mapping: Option<ImportMapping>,

@@ -211,7 +211,7 @@ mod tests {
         let sent = json!({"reference": "RD-2026-0001", "stage": "refusal", "out": "/tmp/x.pdf", "force": true});
         let op: responses::WriteLetter = serde_json::from_value(sent).unwrap();
         assert!(op.out.is_none() && !op.force && !op.to_downloads);
-        let sent = json!({"file": {"name": "a.csv", "content_base64": ""}, "errors": "/tmp/e.csv", "force": true});
+        let sent = json!({"file": {"chosen": "0f"}, "errors": "/tmp/e.csv", "force": true});
         let op: intake::RunImport = serde_json::from_value(sent).unwrap();
         assert!(op.errors.is_none() && !op.force);
         let op: backup::CreateBackup =
@@ -219,7 +219,11 @@ mod tests {
         assert!(op.save.out.is_none() && !op.save.force);
         let op: audit::VerifyAudit = serde_json::from_value(json!({"anchor": "/tmp/a.json"})).unwrap();
         assert!(op.anchor.is_none());
-        let sent = json!({"reference": "RD-2026-0001", "file": {"path": "/etc/passwd"}});
-        assert!(serde_json::from_value::<requests::AddAttachment>(sent).is_err());
+        for file in
+            [json!({"path": "/etc/passwd"}), json!({"chosen": "0f", "path": "/etc/passwd"}), json!("/etc/passwd")]
+        {
+            let sent = json!({"reference": "RD-2026-0001", "file": file});
+            assert!(serde_json::from_value::<requests::AddAttachment>(sent).is_err());
+        }
     }
 }

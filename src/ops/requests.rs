@@ -49,7 +49,7 @@ op!(GetRequest => RequestDetail, |i, d| d.request(&i.reference));
 pub struct AddRequest {
     pub input: NewRequest,
     #[serde(default)]
-    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileUpload>))]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileToken>))]
     pub file: Option<FileInput>,
 }
 op!(AddRequest => RequestDetail, |i, d| match i.file {
@@ -86,7 +86,7 @@ pub struct AddAttachment {
     /// The request's reference (RD-2026-0042) or id.
     pub reference: String,
     /// The file to attach (any kind).
-    #[cfg_attr(feature = "specta", specta(type = crate::files::FileUpload))]
+    #[cfg_attr(feature = "specta", specta(type = crate::files::FileToken))]
     pub file: FileInput,
     /// The name to keep it under (default: the file's own).
     #[arg(long, help = "The name to show (default: the file's own name)")]

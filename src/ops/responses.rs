@@ -31,7 +31,7 @@ op!(SetOrganisation => Organisation, |i, d| d.set_organisation(i.org));
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct SetLogo {
     #[serde(default)]
-    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileUpload>))]
+    #[cfg_attr(feature = "specta", specta(type = Option<crate::files::FileToken>))]
     pub file: Option<FileInput>,
 }
 op!(SetLogo => Organisation, |i, d| match i.file {

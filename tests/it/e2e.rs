@@ -42,7 +42,14 @@ impl Drop for Driver {
 struct Session {
     client: Client,
     shots: PathBuf,
+    /// On this session's app's command line: finds its window among other tests' windows on the same screen.
+    marker: String,
 }
+
+/// The e2e tests run side by side on one X screen. What works the screen itself — an OS dialog answered by typing,
+/// a drag from another window — holds this, so two tests never type into each other's dialogs or drop on each
+/// other's windows.
+static SCREEN: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
 
 impl Session {
     async fn find(&self, css: &str) -> Element {
@@ -112,6 +119,43 @@ impl Session {
         let arg = serde_json::to_value(&el).unwrap();
         self.client.execute("arguments[0].scrollIntoView({block: 'center'});", vec![arg]).await.unwrap();
         el.click().await.unwrap_or_else(|e| panic!("cannot click {css}: {e}"));
+    }
+
+    /// Scroll `css` to the middle of the window; the centre of its box, in the page's pixels.
+    async fn centre_of(&self, css: &str) -> (i32, i32) {
+        let el = self.find(css).await;
+        let arg = serde_json::to_value(&el).unwrap();
+        let got = self
+            .client
+            .execute(
+                "const e = arguments[0]; e.scrollIntoView({block: 'center'}); const r = e.getBoundingClientRect(); \
+                 return [Math.round(r.left + r.width / 2), Math.round(r.top + r.height / 2)];",
+                vec![arg],
+            )
+            .await
+            .unwrap();
+        (got[0].as_i64().unwrap() as i32, got[1].as_i64().unwrap() as i32)
+    }
+
+    /// Click the button that opens the OS's file dialog titled `title`, and pick `path` in it as a person does.
+    async fn choose_file(&self, css: &str, title: &str, path: &Path) {
+        self.choose_file_shot(css, title, path, None).await;
+    }
+
+    /// `choose_file`, with a screenshot of the whole screen (dialog and all) into `shot`.
+    async fn choose_file_shot(&self, css: &str, title: &str, path: &Path, shot: Option<&str>) {
+        let _screen = SCREEN.lock().await;
+        self.click(css).await;
+        let (title, path, shot) = (title.to_string(), path.to_path_buf(), shot.map(|n| self.shots.join(n)));
+        tokio::task::spawn_blocking(move || answer_file_dialog(&title, &path, shot)).await.unwrap();
+    }
+
+    /// Drop `files` from the OS on this session's window at `to` (the page's pixels), its window raised first.
+    async fn drop_files(&self, files: &[&Path], to: (i32, i32)) {
+        let _screen = SCREEN.lock().await;
+        let files: Vec<PathBuf> = files.iter().map(|f| f.to_path_buf()).collect();
+        let marker = self.marker.clone();
+        tokio::task::spawn_blocking(move || drop_files(&marker, &files, to)).await.unwrap();
     }
 
     async fn type_into(&self, css: &str, text: &str) {
@@ -219,7 +263,7 @@ async fn open_window_env(
             Err(e) => panic!("no WebDriver session: {e}"),
         }
     };
-    (driver, Session { client, shots })
+    (driver, Session { client, shots, marker })
 }
 
 #[tokio::test]
@@ -297,7 +341,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     std::fs::write(&scan, "scan of the signed letter").unwrap();
     s.click("[data-testid=identity-check]").await;
     s.set_value("[data-testid=check-method]", "signed-letter").await;
-    s.find("[data-testid=check-files]").await.send_keys(scan.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=check-files]", "Choose identity evidence", &scan).await;
+    s.wait_text("[data-testid=check-files-chosen]", |t| t.contains("signed-letter-scan.txt")).await;
     s.type_into("[data-testid=check-note]", "Signature matches our records").await;
     s.click("[data-testid=identity-save]").await;
     s.wait_text("[data-testid=date-due]", |t| t == "Wed 23 Dec 2026").await;
@@ -424,7 +469,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     )
     .unwrap();
     s.click("[data-testid=open-import]").await;
-    s.find("[data-testid=import-file]").await.send_keys(backlog.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=import-file]", "Choose a table to import", &backlog).await;
     s.wait_text("[data-testid=import-mapping]", |t| t.contains("Rosa Diaz")).await;
     let kind_column = s.find("[data-testid=map-kind]").await.prop("value").await.unwrap();
     assert_eq!(kind_column.as_deref(), Some("Type"), "the column is found by its name");
@@ -459,7 +504,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     )
     .unwrap();
     s.click("[data-testid=new-request]").await;
-    s.find("[data-testid=from-eml]").await.send_keys(eml.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=from-eml]", "Choose an email message", &eml).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("\"delete\" in the subject")).await;
     let name = s.find("input[name=name]").await.prop("value").await.unwrap();
     let kind = s.find("select[name=kind]").await.prop("value").await.unwrap();
@@ -474,7 +519,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     // The same message forwarded again: the same person, an open request of the same kind — flagged, and the
     // officer merges it. The person's page lists both.
     s.click("[data-testid=new-request]").await;
-    s.find("[data-testid=from-eml]").await.send_keys(eml.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=from-eml]", "Choose an email message", &eml).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("delete")).await;
     s.click("[data-testid=save-request]").await;
     s.wait_text("[data-testid=request-reference]", |t| t != first_email).await;
@@ -521,7 +566,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     )
     .unwrap();
     s.click("[data-testid=new-request]").await;
-    s.find("[data-testid=from-eml]").await.send_keys(spam.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=from-eml]", "Choose an email message", &spam).await;
     s.wait_text("[data-testid=kind-guess]", |t| t.contains("No kind found")).await;
     s.click("[data-testid=save-request]").await;
     s.wait_text("[data-testid=request-status]", |t| t == "Received").await;
@@ -548,7 +593,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
         .arg(&logo)
         .status();
     assert!(made.expect("imagemagick's convert").success());
-    s.find("[data-testid=org-logo-file]").await.send_keys(logo.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=org-logo-file]", "Choose the letterhead logo", &logo).await;
     s.wait_text("[data-testid=corr-notice]", |t| t.contains("letterhead")).await;
     s.find("[data-testid=org-logo-image]").await;
     assert_eq!(
@@ -618,6 +663,7 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let saved = s.wait_text("[data-testid=response-notice]", |t| t.contains(".pdf")).await;
     assert!(saved.contains(&format!("{}/{reference}-refusal-en.pdf", home.display())), "{saved}");
     s.wait_text("[data-testid=attachments]", |t| t.contains("-refusal-en.pdf")).await;
+    s.find("[data-testid=letter-file]").await;
     s.click("[data-testid=response-preview]").await;
     s.click("[data-testid=response-queue]").await;
     s.wait_text("[data-testid=outbox]", |t| t.contains("queued")).await;
@@ -636,6 +682,11 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     let path = done.rsplit(" to ").next().unwrap().trim().to_string();
     assert!(path.starts_with(&home.display().to_string()) && path.ends_with(".xlsx"), "{done}");
     assert!(std::fs::metadata(&path).unwrap().len() > 1000, "{path}");
+    // A copy saved where the officer chooses, through the OS's save dialog.
+    let kept = data.path().join("log for the regulator.xlsx");
+    s.choose_file("[data-testid=log-export-file-save-as]", "Save a copy as", &kept).await;
+    s.wait_text("[data-testid=log-export-file-saved]", |t| t.contains("log for the regulator.xlsx")).await;
+    assert_eq!(std::fs::read(&kept).unwrap(), std::fs::read(&path).unwrap());
     let table = s.wait_text("[data-testid=metrics-table]", |t| t.contains("All requests")).await;
     assert!(table.contains("Requests to know"), "{table}");
     s.find("[data-testid=chart-volume] rect").await;
@@ -696,7 +747,8 @@ async fn a_privacy_officer_logs_and_moves_a_request() {
     s.click("[data-testid=disclose-as-file]").await;
     s.find("[data-testid=disclose-category]").await.clear().await.unwrap();
     s.type_into("[data-testid=disclose-category]", "Orders").await;
-    s.find("[data-testid=disclose-file]").await.send_keys(orders.to_str().unwrap()).await.unwrap();
+    s.choose_file("[data-testid=disclose-file]", "Choose the file found", &orders).await;
+    s.wait_text("[data-testid=disclose-file-chosen]", |t| t.contains("orders")).await;
     s.click("[data-testid=disclose-add]").await;
     s.wait_text("[data-testid=disclosure-list]", |t| t.contains("orders.csv")).await;
     s.type_into("[data-testid=export-password]", "short").await;
@@ -981,8 +1033,8 @@ async fn a_plain_register_is_encrypted_and_re_keyed_from_the_window() {
     assert_eq!(listed.json()["total"].as_u64(), Some(60));
 }
 
-/// Answer the OS's file dialog titled `title` as a person does: the location typed into GTK's dialog (Ctrl+L), then
-/// Enter. The dialog is the shell's own (the page never names a file), so it is answered from outside the page.
+/// Answer the OS's file dialog titled `title` (a regular expression for xdotool) as a person does: the location typed into GTK's dialog (Ctrl+L; in a
+/// save dialog, over the suggested name), then Enter. The dialog is the shell's own (the page never names a file), so it is answered from outside the page.
 fn answer_file_dialog(title: &str, path: &Path, shot: Option<PathBuf>) {
     let start = Instant::now();
     let window = loop {
@@ -1003,6 +1055,8 @@ fn answer_file_dialog(title: &str, path: &Path, shot: Option<PathBuf>) {
     xdotool(&["windowfocus", "--sync", &window]);
     xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
     std::thread::sleep(Duration::from_millis(300));
+    // A save dialog has no location bar: its name field holds the suggested name, replaced whole.
+    xdotool(&["key", "--clearmodifiers", "ctrl+a"]);
     xdotool(&["type", "--delay", "15", &path.display().to_string()]);
     std::thread::sleep(Duration::from_millis(500));
     if let Some(shot) = shot {
@@ -1034,8 +1088,13 @@ async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
     let db = data.path().join("register.sqlite3");
     let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
     s.click("[data-testid=vault-restore]").await;
-    s.click("[data-testid=restore-choose]").await;
-    answer_file_dialog("Choose a Rightsdesk backup", &backup, Some(s.shots.join("backup-00-dialog.png")));
+    s.choose_file_shot(
+        "[data-testid=restore-choose]",
+        "Choose a Rightsdesk backup",
+        &backup,
+        Some("backup-00-dialog.png"),
+    )
+    .await;
     s.wait_text("[data-testid=restore-file]", |t| t.contains("register backup.rdbackup")).await;
     s.type_into("[data-testid=restore-passphrase]", "walnut tundra beacon lyrics").await;
     s.click("[data-testid=restore-check]").await;
@@ -1055,8 +1114,7 @@ async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
     // A request logged by mistake; the register is put back as the backup held it, the current one kept aside.
     s.log_access_request("Mona Mistake").await;
     s.click("[data-testid=open-settings]").await;
-    s.click("[data-testid=restore-choose]").await;
-    answer_file_dialog("Choose a Rightsdesk backup", &backup, None);
+    s.choose_file("[data-testid=restore-choose]", "Choose a Rightsdesk backup", &backup).await;
     s.wait_text("[data-testid=restore-file]", |t| t.contains("register backup.rdbackup")).await;
     s.wait_text("[data-testid=restore]", |t| t.contains("its own key opens it")).await;
     s.click("[data-testid=restore-check]").await;
@@ -1082,8 +1140,8 @@ async fn a_backup_is_restored_on_a_new_computer_and_in_place_of_the_register() {
     let folder = data.path().join("nas-backups");
     std::fs::create_dir_all(&folder).unwrap();
     s.click("[data-testid=open-settings]").await;
-    s.click("[data-testid=backup-folder-choose]").await;
-    answer_file_dialog("Where scheduled backups go", &folder, Some(s.shots.join("backup-04-folder-dialog.png")));
+    let shot = Some("backup-04-folder-dialog.png");
+    s.choose_file_shot("[data-testid=backup-folder-choose]", "Where scheduled backups go", &folder, shot).await;
     s.wait_text("[data-testid=backup-folder]", |t| t.contains("nas-backups")).await;
     s.shot_at("[data-testid=backup-settings]", "backup-04-folder.png").await;
 }
@@ -1261,4 +1319,219 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     s.click("[data-testid=conversation-notice] [data-testid=place-link]").await;
     s.wait_text("[data-testid=smtp] h2", |t| t.contains("Email server")).await;
     s.shot("mailbox-08-place-link.png").await;
+}
+
+/// Drag `files` from a real X11 drag source (a GTK window offering them as text/uri-list, as a file manager does:
+/// tests/fixtures/drag_source.py) and drop them on the Rightsdesk window of the app started with `marker` at `to`
+/// (the page's pixels), that window raised above other tests' first. The pointer is driven with xdotool; the
+/// window receives the drop through the OS, as from a person's file manager.
+fn drop_files(marker: &str, files: &[PathBuf], to: (i32, i32)) {
+    let pids = Command::new("pgrep").args(["-f", "--", marker]).output().unwrap();
+    let target = String::from_utf8_lossy(&pids.stdout)
+        .lines()
+        .find_map(|pid| {
+            let found = Command::new("xdotool").args(["search", "--pid", pid, "--name", "^Rightsdesk$"]).output();
+            String::from_utf8_lossy(&found.ok()?.stdout).lines().last().map(str::to_string)
+        })
+        .expect("this session's Rightsdesk window");
+    let status = Command::new("xdotool").args(["windowraise", &target]).status().unwrap();
+    assert!(status.success(), "xdotool windowraise");
+    let mut source = Command::new("/usr/bin/python3")
+        .arg(root().join("tests/fixtures/drag_source.py"))
+        .args(["1000", "680"])
+        .args(files)
+        .spawn()
+        .expect("python3-gi with GTK 3 (scripts/setup.sh installs it)");
+    let find = |name: &str| {
+        let start = Instant::now();
+        loop {
+            let found = Command::new("xdotool").args(["search", "--onlyvisible", "--name", name]).output().unwrap();
+            if let Some(id) = String::from_utf8_lossy(&found.stdout).lines().last() {
+                break id.to_string();
+            }
+            assert!(start.elapsed() < Duration::from_secs(20), "no window named {name}");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+    };
+    let geometry = |id: &str| {
+        let out = Command::new("xdotool").args(["getwindowgeometry", "--shell", id]).output().unwrap();
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let value = |k: &str| {
+            text.lines().find_map(|l| l.strip_prefix(&format!("{k}="))).and_then(|v| v.parse::<i32>().ok()).unwrap()
+        };
+        (value("X"), value("Y"), value("WIDTH"), value("HEIGHT"))
+    };
+    let source_window = find("rightsdesk-drag-source");
+    std::thread::sleep(Duration::from_millis(500));
+    let (sx, sy, sw, sh) = geometry(&source_window);
+    let (wx, wy, _, _) = geometry(&target);
+    let xdotool = |args: &[String]| {
+        let status = Command::new("xdotool").args(args).status().unwrap();
+        assert!(status.success(), "xdotool {args:?}");
+    };
+    let (from_x, from_y) = (sx + sw / 2, sy + sh / 2);
+    let (to_x, to_y) = (wx + to.0, wy + to.1);
+    xdotool(&["mousemove".into(), from_x.to_string(), from_y.to_string()]);
+    std::thread::sleep(Duration::from_millis(200));
+    xdotool(&["mousedown".into(), "1".into()]);
+    // Small steps first (GTK starts a drag past its threshold), then across to the target, each a motion event
+    // the drag protocol answers.
+    for i in 1..=30 {
+        let x = from_x + (to_x - from_x) * i / 30;
+        let y = from_y + (to_y - from_y) * i / 30;
+        xdotool(&["mousemove".into(), x.to_string(), y.to_string()]);
+        std::thread::sleep(Duration::from_millis(40));
+    }
+    std::thread::sleep(Duration::from_millis(400));
+    xdotool(&["mouseup".into(), "1".into()]);
+    let start = Instant::now();
+    while source.try_wait().unwrap().is_none() {
+        if start.elapsed() > Duration::from_secs(10) {
+            let _ = source.kill();
+            panic!("the drag did not end: nothing took the drop");
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}
+
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
+    let (app, shots, data) = prepare();
+    let db = data.path().join("register.sqlite3");
+    let out = support::run_now(&db, TODAY, &["demo", "seed", "--count", "20"]);
+    assert_eq!(out.code, 0, "{}", out.stderr);
+    // The OS's default application for text, as a desktop would have one: it keeps what it was asked to open and
+    // the copy's permissions, so the test sees what the officer's viewer would get.
+    let opened = data.path().join("opened");
+    std::fs::create_dir_all(&opened).unwrap();
+    let apps = data.path().join("xdg-data/applications");
+    std::fs::create_dir_all(&apps).unwrap();
+    let viewer = data.path().join("viewer.sh");
+    std::fs::write(
+        &viewer,
+        format!(
+            "#!/bin/sh\ncp \"$1\" {o}/content\nstat -c %a \"$1\" > {o}/mode\nstat -c %a \"$(dirname \"$(dirname \"$1\")\")\" > {o}/folder-mode\necho \"$1\" > {o}/path\n",
+            o = opened.display()
+        ),
+    )
+    .unwrap();
+    std::process::Command::new("chmod").arg("+x").arg(&viewer).status().unwrap();
+    std::fs::write(
+        apps.join("rd-test-viewer.desktop"),
+        format!("[Desktop Entry]\nType=Application\nName=Viewer\nExec={} %f\nMimeType=text/plain;\n", viewer.display()),
+    )
+    .unwrap();
+    let config = data.path().join("xdg-config");
+    std::fs::create_dir_all(&config).unwrap();
+    std::fs::write(config.join("mimeapps.list"), "[Default Applications]\ntext/plain=rd-test-viewer.desktop\n")
+        .unwrap();
+
+    let (_driver, s) = open_window(&app, &db, data.path(), shots).await;
+    s.wait_text("[data-testid=page-info]", |t| t.contains("requests")).await;
+    // A drop where nothing takes it says where files can go.
+    let stray = data.path().join("stray.txt");
+    std::fs::write(&stray, "stray").unwrap();
+    s.drop_files(&[&stray], (600, 400)).await;
+    s.wait_text("[data-testid=drop-notice]", |t| t.contains("on a request's page")).await;
+
+    s.log_access_request("Dora Drop").await;
+    let reference = s.text("[data-testid=request-reference]").await;
+    // Attached through the OS's own dialog: the page gets a token, the core reads the file.
+    let letter = data.path().join("signed letter.txt");
+    std::fs::write(&letter, "Dear DPO, please send me my data. Dora").unwrap();
+    s.choose_file("[data-testid=attach-file]", "Choose files to attach", &letter).await;
+    s.wait_text("[data-testid=attachments]", |t| t.contains("signed letter.txt")).await;
+    // Two files dropped from the OS on the request's page are attached to it.
+    let (scan, note) = (data.path().join("id-scan.txt"), data.path().join("phone note.txt"));
+    std::fs::write(&scan, "passport scan").unwrap();
+    std::fs::write(&note, "called back on 20 Nov").unwrap();
+    s.drop_files(&[&scan, &note], (640, 420)).await;
+    s.wait_text("[data-testid=attachments]", |t| t.contains("id-scan.txt") && t.contains("phone note.txt")).await;
+    assert!(s.text("[data-testid=timeline]").await.contains("File attached: phone note.txt"));
+    s.shot_at("[data-testid=attachments]", "files-01-attached-and-dropped.png").await;
+    let shown = support::run_now(&db, TODAY, &["request", "show", &reference, "--json"]).json();
+    assert_eq!(shown["attachments"].as_array().unwrap().len(), 3);
+
+    // Opened in the OS's application from a private copy of what the register holds.
+    s.click("[data-testid=attachments] li:first-child [data-testid=attachment-open]").await;
+    let start = Instant::now();
+    while !opened.join("path").exists() {
+        // `gio open` may first try the session bus, which Xvfb runs have not: give it time.
+        assert!(start.elapsed() < Duration::from_secs(40), "the viewer was never started");
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    let read = |f: &str| std::fs::read_to_string(opened.join(f)).unwrap().trim().to_string();
+    assert_eq!(read("content"), "Dear DPO, please send me my data. Dora");
+    assert_eq!((read("mode").as_str(), read("folder-mode").as_str()), ("600", "700"));
+    let copy = PathBuf::from(read("path"));
+    assert!(copy.starts_with(data.path().join("xdg-cache")), "{}", copy.display());
+    assert!(copy.ends_with("signed letter.txt"), "{}", copy.display());
+
+    // Dropped on the identity card while a check is being recorded, a file is that check's evidence; it opens too.
+    s.click("[data-testid=identity-check]").await;
+    s.set_value("[data-testid=check-method]", "id-document").await;
+    let passport = data.path().join("passport.txt");
+    std::fs::write(&passport, "passport number 123").unwrap();
+    let at = s.centre_of("[data-testid=identity]").await;
+    s.drop_files(&[&passport], at).await;
+    s.wait_text("[data-testid=check-files-chosen]", |t| t.contains("passport.txt")).await;
+    s.shot_at("[data-testid=identity]", "files-01b-evidence-dropped.png").await;
+    s.click("[data-testid=identity-save]").await;
+    s.wait_text("[data-testid=evidence]", |t| t.contains("passport.txt")).await;
+    assert!(!s.text("[data-testid=attachments]").await.contains("passport.txt"), "evidence, not an attachment");
+    std::fs::remove_file(opened.join("path")).unwrap();
+    s.click("[data-testid=evidence-open]").await;
+    let start = Instant::now();
+    while !opened.join("path").exists() {
+        if start.elapsed() > Duration::from_secs(40) {
+            s.shot_at("[data-testid=identity]", "files-failed-evidence-open.png").await;
+            panic!("the viewer was never started for the evidence");
+        }
+        std::thread::sleep(Duration::from_millis(200));
+    }
+    std::thread::sleep(Duration::from_millis(300));
+    assert_eq!(read("content"), "passport number 123");
+
+    // An email dropped on New request is read into the form.
+    let eml = data.path().join("dropped.eml");
+    std::fs::write(
+        &eml,
+        "From: \"Eve Drop\" <eve@example.org>\r\nTo: privacy@acme.test\r\nSubject: Please delete my account\r\n\
+         Date: Fri, 20 Nov 2026 09:12:00 +0100\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nErase my data.\r\n",
+    )
+    .unwrap();
+    s.click("[data-testid=new-request]").await;
+    s.find("[data-testid=new-request-form]").await;
+    s.drop_files(&[&eml], (600, 300)).await;
+    s.wait_text("[data-testid=kind-guess]", |t| t.contains("delete")).await;
+    let name = s.find("input[name=name]").await.prop("value").await.unwrap();
+    assert_eq!(name.as_deref(), Some("Eve Drop"));
+    assert!(s.text("[data-testid=original]").await.contains("dropped.eml"));
+    s.shot_at("[data-testid=new-request-form]", "files-02-email-dropped.png").await;
+    s.click("[data-testid=save-request]").await;
+    s.wait_text("[data-testid=attachments]", |t| t.contains("dropped.eml")).await;
+
+    // A table dropped on Import is previewed; its error file is saved elsewhere through the OS's save dialog.
+    let table = data.path().join("old-tickets.csv");
+    std::fs::write(
+        &table,
+        "Type;Date received;Full name;E-mail\naccess;2026-11-02;Rosa Diaz;rosa@example.org\n\
+         erasure;2026-11-31;Ian Holt;ian@example.org\n",
+    )
+    .unwrap();
+    s.click("[data-testid=open-import]").await;
+    s.find("[data-testid=import-file]").await;
+    s.drop_files(&[&table], (600, 300)).await;
+    s.wait_text("[data-testid=import-mapping]", |t| t.contains("Rosa Diaz")).await;
+    s.set_value("[data-testid=default-regime]", "uk-gdpr").await;
+    s.click("[data-testid=import-run]").await;
+    s.wait_text("[data-testid=import-summary]", |t| t.contains("1 imported")).await;
+    let kept = data.path().join("kept-errors.csv");
+    let (css, shot) = ("[data-testid=import-error-file-actions-save-as]", Some("files-03-save-dialog.png"));
+    s.choose_file_shot(css, "Save a copy as", &kept, shot).await;
+    s.wait_text("[data-testid=import-error-file-actions-saved]", |t| t.contains("kept-errors.csv")).await;
+    assert!(std::fs::read_to_string(&kept).unwrap().contains("2026-11-31"));
+    s.shot_at("[data-testid=import-report]", "files-04-import-dropped.png").await;
 }

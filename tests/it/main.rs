@@ -9,6 +9,7 @@ mod support;
 mod audit_events;
 mod backup;
 mod bulk_import;
+mod chosen_files;
 mod cli_audit_trust;
 mod cli_calendar;
 mod cli_checklist;

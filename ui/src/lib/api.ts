@@ -66,6 +66,9 @@ export type MailView = B.MailView_Serialize;
 export type ConversationText = B.ConversationText_Serialize;
 export type MessageFile = B.MessageFile_Serialize;
 export type EmailDraft = B.EmailDraft_Serialize;
+export type ChosenFile = B.ChosenFile;
+export type DroppedFiles = B.DroppedFiles;
+export type FilePurpose = B.FilePurpose;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */
@@ -114,6 +117,12 @@ type ShellCommand =
   | "checkBackup"
   | "restoreChosenBackup"
   | "chooseBackupFolder"
+  | "chooseFiles"
+  | "listenDrops"
+  | "openHeldFile"
+  | "openWritten"
+  | "showWritten"
+  | "saveWrittenAs"
   | "listenMailbox";
 type Operation = Exclude<keyof Commands, ShellCommand>;
 type Input<K extends Operation> = Parameters<Commands[K]>[0];
@@ -186,9 +195,33 @@ export function listenForMail(onmail: (waiting: number) => void): Promise<null> 
   return unwrap(commands.listenMailbox(channel));
 }
 
-/** A file the person picked in the window, as the core reads it. */
-export async function upload(file: File): Promise<B.FileUpload> {
-  return { name: file.name, content_base64: await toBase64(file) };
+/**
+ * Files without paths or content in the page: the OS's own dialog (opened by the shell) or a drop on the window
+ * gives each file a token, which an operation's file field takes (`chosen(file)`). Files the register holds open
+ * in the OS's application from a private copy; files Rightsdesk wrote (exports, letters) open, show in their
+ * folder or are saved elsewhere, named by the path the operation reported (the shell opens only what it wrote).
+ */
+export const files = {
+  /** The OS's file dialog for `purpose`; empty when the officer cancelled it. */
+  choose: (purpose: FilePurpose) => unwrap(commands.chooseFiles(purpose)),
+  /** An attachment or identity evidence of the request, opened in the OS's application. */
+  openHeld: (reference: string, fileId: string) => unwrap(commands.openHeldFile(reference, fileId)),
+  open: (path: string) => unwrap(commands.openWritten(path)),
+  show: (path: string) => unwrap(commands.showWritten(path)),
+  /** A copy where the officer chooses in the OS's save dialog: where it went, or null when cancelled. */
+  saveAs: (path: string) => unwrap(commands.saveWrittenAs(path)),
+};
+
+/** A chosen or dropped file as an operation's file field names it. */
+export function chosen(file: ChosenFile): B.FileToken {
+  return { chosen: file.token };
+}
+
+/** Files dropped on the window: `ondrop` is told of each drop (their tokens, names and where they fell). */
+export function listenForDrops(ondrop: (d: DroppedFiles) => void): Promise<null> {
+  const channel = new Channel<DroppedFiles>();
+  channel.onmessage = ondrop;
+  return unwrap(commands.listenDrops(channel));
 }
 
 export function message(e: unknown): string {
@@ -198,14 +231,4 @@ export function message(e: unknown): string {
 /** An error as a form shows it: under the field the core named, else under the form ("general"). */
 export function fieldError(e: unknown): Record<string, string> {
   return { [e instanceof ApiError && e.field ? e.field : "general"]: message(e) };
-}
-
-async function toBase64(file: File): Promise<string> {
-  const url = await new Promise<string>((resolve, reject) => {
-    const reader = new FileReader();
-    reader.onload = () => resolve(String(reader.result));
-    reader.onerror = () => reject(reader.error ?? new Error(`cannot read ${file.name}`));
-    reader.readAsDataURL(file);
-  });
-  return url.slice(url.indexOf(",") + 1);
 }

@@ -19,7 +19,10 @@ export const commands = {
 	unlock: (passphrase: string | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unlock", { passphrase })),
 	/**  The passphrase forgotten: unlock with the recovery key and set a new passphrase. */
 	unlockWithRecovery: (recoveryKey: string, newPassphrase: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_with_recovery", { recoveryKey, newPassphrase })),
-	/**  Lock the register now (the button, the shortcut, or the idle timer). */
+	/**
+	 *  Lock the register now (the button, the shortcut, or the idle timer): the readable copies of its files made
+	 *  for other applications go too.
+	 */
 	lock: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("lock")),
 	/**
 	 *  The window listens for new mail: `on_mail` is told how many messages wait in the intake tray whenever a fetch
@@ -44,6 +47,24 @@ export const commands = {
 	restoreChosenBackup: (secrets: BackupSecrets_Deserialize) => typedError<RestoreReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("restore_chosen_backup", { secrets })),
 	/**  The OS's folder dialog: where scheduled backups go from now on. */
 	chooseBackupFolder: () => typedError<BackupSchedule_Serialize | null, ErrorReport_Serialize>(__TAURI_INVOKE("choose_backup_folder")),
+	/**  The OS's file dialog for `purpose`: the files picked (none when cancelled), each by its token, name and size. */
+	chooseFiles: (purpose: FilePurpose) => typedError<ChosenFile[], ErrorReport_Serialize>(__TAURI_INVOKE("choose_files", { purpose })),
+	/**  The window listens for files dropped on it (replacing an earlier listener: the page was reloaded). */
+	listenDrops: (onDrop: Channel<DroppedFiles>) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("listen_drops", { onDrop })),
+	/**
+	 *  Open a file the register holds for a request (an attachment, identity evidence) in the OS's application, from
+	 *  a private readable copy.
+	 */
+	openHeldFile: (reference: string, fileId: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("open_held_file", { reference, fileId })),
+	/**  Open a file Rightsdesk wrote this session (an export, a letter, an error file) in the OS's application. */
+	openWritten: (path: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("open_written", { path })),
+	/**  Show a file Rightsdesk wrote this session in its folder (the OS's file manager). */
+	showWritten: (path: string) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("show_written", { path })),
+	/**
+	 *  Save a copy of a file Rightsdesk wrote this session where the officer chooses in the OS's save dialog; where
+	 *  it went, or `None` when cancelled.
+	 */
+	saveWrittenAs: (path: string) => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("save_written_as", { path })),
 	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
 	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
 	setupStatus: (input: GetSetupStatus) => typedError<SetupStatus, ErrorReport_Serialize>(__TAURI_INVOKE("setup_status", { input })),
@@ -192,7 +213,7 @@ export type AddAttachment_Deserialize = {
 	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	/**  The file to attach (any kind). */
-	file: FileUpload,
+	file: FileToken,
 	/**  The name to keep it under (default: the file's own). */
 	name?: string | null,
 };
@@ -202,7 +223,7 @@ export type AddAttachment_Serialize = {
 	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	/**  The file to attach (any kind). */
-	file: FileUpload,
+	file: FileToken,
 	/**  The name to keep it under (default: the file's own). */
 	name: string | null,
 };
@@ -215,7 +236,7 @@ export type AddDisclosure_Deserialize = {
 	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	input: DisclosureInput_Deserialize,
-	file?: FileUpload | null,
+	file?: FileToken | null,
 };
 
 /**  Add a field, or a file found in a system, to an access or portability answer. */
@@ -223,7 +244,7 @@ export type AddDisclosure_Serialize = {
 	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	input: DisclosureInput_Serialize,
-	file: FileUpload | null,
+	file: FileToken | null,
 };
 
 /**  Also unlock the register through the OS keyring ("unlock with my login"). */
@@ -251,7 +272,7 @@ export type AddRequest = AddRequest_Serialize | AddRequest_Deserialize;
  */
 export type AddRequest_Deserialize = {
 	input: NewRequest_Deserialize,
-	file?: FileUpload | null,
+	file?: FileToken | null,
 };
 
 /**
@@ -260,7 +281,7 @@ export type AddRequest_Deserialize = {
  */
 export type AddRequest_Serialize = {
 	input: NewRequest_Serialize,
-	file: FileUpload | null,
+	file: FileToken | null,
 };
 
 /**  Add a system to the data map. */
@@ -953,6 +974,15 @@ export type Choice = {
 	label: string,
 };
 
+/**  A file chosen in the OS's dialog or dropped on the window, as the page sees it: no path. */
+export type ChosenFile = {
+	/**  What the page hands back to name this file (`{ chosen: token }`). */
+	token: string,
+	/**  The file's own name (no folder). */
+	name: string,
+	size: number,
+};
+
 /**  The facts the statutory clock depends on. Each is set by an audit event in the same transaction. */
 export type ClockFacts = ClockFacts_Serialize | ClockFacts_Deserialize;
 
@@ -1462,6 +1492,16 @@ export type DismissMail = {
 	reason: string,
 };
 
+/**  Files dropped on the window, as the page is told of them. */
+export type DroppedFiles = {
+	files: ChosenFile[],
+	/**  What could not be taken (a folder, an unreadable file), with why. */
+	refused: string[],
+	/**  Where they were dropped, in the page's pixels. */
+	x: number | null,
+	y: number | null,
+};
+
 export type DueOverridden = DueOverridden_Serialize | DueOverridden_Deserialize;
 
 export type DueOverridden_Deserialize = {
@@ -1770,6 +1810,25 @@ export type FetchReport = {
 	errors: string[],
 };
 
+/**  What a file is chosen for: the dialog's title, its filter and whether several may be picked. */
+export type FilePurpose = 
+/**  A file to attach to a request. */
+"attachment" | 
+/**  Identity evidence seen during a check. */
+"evidence" | 
+/**  An email (.eml) to log a request from. */
+"email" | 
+/**  The scanned letter a request came in. */
+"letter" | 
+/**  A table of requests to import. */
+"import" | 
+/**  The letterhead logo. */
+"logo" | 
+/**  The proof a checklist line is done. */
+"proof" | 
+/**  A file found in a system, for the requester's copy. */
+"disclosure";
+
 /**  A file as the trail names it: the file itself may go (a purge), its name, digest and size stay. */
 export type FileRef = {
 	file_name: string,
@@ -1777,10 +1836,12 @@ export type FileRef = {
 	size: number,
 };
 
-/**  A file as the window sends it (its TypeScript type: operations' file fields are typed as this). */
-export type FileUpload = {
-	name: string,
-	content_base64: string,
+/**
+ *  A file as the window names it (its TypeScript type: operations' file fields are typed as this): the token
+ *  `chooseFiles` or a drop on the window gave.
+ */
+export type FileToken = {
+	chosen: string,
 };
 
 export type FilesFolderMoved = {
@@ -3025,7 +3086,7 @@ export type PreviewDraft = {
 /**  A table's columns, a sample of its rows and the mapping guessed from its headers. */
 export type PreviewImport = {
 	/**  The table: .csv (comma, semicolon or tab separated, UTF-8), .xlsx, .xls or .ods, with a header row. */
-	file: FileUpload,
+	file: FileToken,
 };
 
 /**
@@ -3225,7 +3286,7 @@ export type QueueView =
 /**  Read an email (.eml) into a prefilled request form; nothing is logged. */
 export type ReadEmail = {
 	/**  The email, as a .eml file. */
-	file: FileUpload,
+	file: FileToken,
 };
 
 /**  How many open requests a settings change re-derived, and how many got new dates. */
@@ -3275,7 +3336,7 @@ export type RecordIdentityCheck_Deserialize = {
 	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	check: CheckInput_Deserialize,
-	evidence?: FileUpload[],
+	evidence?: FileToken[],
 	/**
 	 *  Attachments of the request (by id) that are evidence of this check, such as an ID document that came with
 	 *  the requester's reply: moved to the evidence, so the evidence purge deletes them on schedule.
@@ -3288,7 +3349,7 @@ export type RecordIdentityCheck_Serialize = {
 	/**  The request's reference (RD-2026-0042) or id. */
 	reference: string,
 	check: CheckInput_Serialize,
-	evidence: FileUpload[],
+	evidence: FileToken[],
 	/**
 	 *  Attachments of the request (by id) that are evidence of this check, such as an ID document that came with
 	 *  the requester's reply: moved to the evidence, so the evidence purge deletes them on schedule.
@@ -3975,7 +4036,7 @@ export type RunImport = RunImport_Serialize | RunImport_Deserialize;
  *  `errors_to_downloads` (the window's choice), to a new file in the Downloads folder when there are any.
  */
 export type RunImport_Deserialize = {
-	file: FileUpload,
+	file: FileToken,
 	mapping?: ImportMapping_Deserialize | null,
 	check_only?: boolean,
 	errors_to_downloads?: boolean,
@@ -3987,7 +4048,7 @@ export type RunImport_Deserialize = {
  *  `errors_to_downloads` (the window's choice), to a new file in the Downloads folder when there are any.
  */
 export type RunImport_Serialize = {
-	file: FileUpload,
+	file: FileToken,
 	mapping: ImportMapping_Serialize | null,
 	check_only: boolean,
 	errors_to_downloads: boolean,
@@ -4148,12 +4209,12 @@ export type SetLogo = SetLogo_Serialize | SetLogo_Deserialize;
 
 /**  Put a logo on the letterhead (`file` None takes it off). */
 export type SetLogo_Deserialize = {
-	file?: FileUpload | null,
+	file?: FileToken | null,
 };
 
 /**  Put a logo on the letterhead (`file` None takes it off). */
 export type SetLogo_Serialize = {
-	file: FileUpload | null,
+	file: FileToken | null,
 };
 
 /**  Change the organisation's details. */
@@ -4624,7 +4685,7 @@ export type TickChecklist_Deserialize = {
 	item_state: string,
 	/**  What was done, or why not (needed for not-applicable and beyond-use). */
 	note?: string | null,
-	proof?: FileUpload | null,
+	proof?: FileToken | null,
 };
 
 /**  Tick a checklist line (`item_state`: done, not_held, open …), with a note and a proof file if there is one. */
@@ -4637,7 +4698,7 @@ export type TickChecklist_Serialize = {
 	item_state: string,
 	/**  What was done, or why not (needed for not-applicable and beyond-use). */
 	note: string | null,
-	proof: FileUpload | null,
+	proof: FileToken | null,
 };
 
 /**
