@@ -276,5 +276,19 @@ async fn the_keyboard_reaches_everything_in_both_themes_and_axe_finds_nothing_se
     s.press(&[], Key::Escape.into()).await;
     s.find("[data-testid=request-reference]").await;
 
+    // The first-run path: a register with requests but no organisation says so on one line; shown, each step links
+    // to where it is done.
+    s.click("[data-testid=brand]").await;
+    s.click("[data-testid=setup-line] button").await;
+    s.find("[data-testid=setup-organisation]").await;
+    s.shot("keys-10-setup.png").await;
+    s.axe("first-run path (light)", &mut axe).await;
+    s.click("[data-testid=setup-organisation] [data-testid=place-link]").await;
+    s.wait_js(
+        "return document.activeElement?.dataset.testid === 'organisation'",
+        "the Organisation card has the focus",
+    )
+    .await;
+
     assert!(axe.is_empty(), "axe found serious or critical problems:\n{}", axe.join("\n"));
 }
