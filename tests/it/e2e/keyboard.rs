@@ -290,5 +290,22 @@ async fn the_keyboard_reaches_everything_in_both_themes_and_axe_finds_nothing_se
     )
     .await;
 
+    // At the window's minimum size (tauri.conf.json: 960×600) nothing scrolls sideways.
+    s.client.set_window_size(960, 600).await.unwrap();
+    for (name, button, ready) in [
+        ("queue", "[data-testid=brand]", "[data-testid=queue] tbody tr.row"),
+        ("request", "tr.row button.link", "[data-testid=request-reference]"),
+        ("settings", "[data-testid=open-settings]", "[data-testid=appearance]"),
+        ("letters", "[data-testid=open-correspondence]", "[data-testid=organisation]"),
+        ("reports", "[data-testid=open-reports]", "[data-testid=log-export]"),
+    ] {
+        s.click(button).await;
+        s.find(ready).await;
+        tokio::time::sleep(Duration::from_millis(400)).await;
+        let widths = s.js("return [document.documentElement.scrollWidth, document.documentElement.clientWidth]").await;
+        assert!(widths[0].as_f64() <= widths[1].as_f64(), "{name} scrolls sideways at 960 px: {widths}");
+        s.shot(&format!("keys-11-{name}-960.png")).await;
+    }
+
     assert!(axe.is_empty(), "axe found serious or critical problems:\n{}", axe.join("\n"));
 }
