@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
-import { CATALOGUES, LOCALES, systemLocale } from "./i18n.svelte";
+import { CATALOGUES, i18n, LOCALES, systemLocale } from "./i18n.svelte";
+import { reportText } from "./api";
 
 // The window's sources, read as text: a key is used when one of them names it ("queue.title"), or when a template
 // literal builds it from a prefix (`status.${id}`: every key under "status." counts as used).
@@ -9,6 +10,17 @@ const sources = import.meta.glob(["../**/*.svelte", "../**/*.ts", "!../**/*.test
   import: "default",
   eager: true,
 }) as Record<string, string>;
+// The core names the messages of its typed errors (`error.rs`: `"error.not_found"`); the shell, its own.
+const core = import.meta.glob(["../../../src/**/*.rs", "../../../src-tauri/src/**/*.rs"], {
+  query: "?raw",
+  import: "default",
+  eager: true,
+}) as Record<string, string>;
+const coreKeys = [
+  ...new Set(
+    Object.values(core).flatMap((text) => [...text.matchAll(/"(error\.[a-z_.]+)"/g)].map((m) => m[1] ?? "")),
+  ),
+];
 
 /** The placeholders a message takes, with their kind ("count:plural", "name:argument"), sorted. */
 function placeholders(elements: MessageFormatElement[], out = new Set<string>()): Set<string> {
@@ -65,7 +77,7 @@ describe("messages", () => {
   });
 
   it("uses every key", () => {
-    const text = Object.values(sources).join("\n");
+    const text = [...Object.values(sources), ...Object.values(core)].join("\n");
     const prefixes = [...text.matchAll(/`([a-zA-Z][\w.]*\.)\$\{/g)].map((m) => m[1] ?? "");
     expect(prefixes.length).toBeGreaterThan(0);
     const unused = keys.filter((k) => !text.includes(`"${k}"`) && !prefixes.some((p) => k.startsWith(p)));
@@ -85,6 +97,8 @@ describe("messages", () => {
       }
     }
     expect(missing).toEqual([]);
+    expect(coreKeys.length).toBeGreaterThan(10);
+    expect(coreKeys.filter((k) => !keys.includes(k))).toEqual([]);
   });
 
   it("follows the system's first language the window speaks", () => {
@@ -93,5 +107,40 @@ describe("messages", () => {
     expect(systemLocale(["de_DE"])).toBe("de");
     expect(systemLocale(["ja"])).toBe("en");
     expect(systemLocale(undefined)).toBe("en");
+  });
+});
+
+describe("the core's errors", () => {
+  const report = (key: string | null, params: Record<string, string>, message = "English") => ({
+    code: "not_found" as const,
+    message,
+    field: null,
+    key,
+    params,
+  });
+
+  it("are said in the window's language, their ids named", () => {
+    expect(reportText(report("error.not_found", { what: "system", key: "CRM" }))).toBe("no system 'CRM'");
+    i18n.choose("fr");
+    try {
+      expect(reportText(report("error.not_found", { what: "system", key: "CRM" }))).toBe(
+        "introuvable (système) : « CRM »",
+      );
+      const moved = { reference: "RD-2026-0001", from: "closed", to: "received" };
+      expect(reportText(report("error.illegal_transition", { ...moved, allowed: "" }))).toBe(
+        "impossible de passer RD-2026-0001 de « Clôturée » à « Reçue » : « Clôturée » est un statut final",
+      );
+      i18n.choose("de");
+      expect(
+        reportText(report("error.illegal_transition", { ...moved, allowed: "received, in-progress" })),
+      ).toBe(
+        "RD-2026-0001 kann nicht von „Abgeschlossen“ zu „Eingegangen“ wechseln: von „Abgeschlossen“ aus nur möglich: Eingegangen, In Bearbeitung",
+      );
+      // A free-text reason, or a key this window does not know, stays as the core wrote it.
+      expect(reportText(report(null, {}, "not now"))).toBe("not now");
+      expect(reportText(report("error.someday", {}, "later"))).toBe("later");
+    } finally {
+      i18n.choose("system");
+    }
   });
 });
