@@ -130,7 +130,7 @@ const fields = (v: unknown) => Object.keys((v as Data | undefined) ?? {}).join("
 const yes = (v: unknown) => (v ? "yes" : "no");
 /** A clock stop's or a checklist line's id in words (`pause.…`, `event.state.…`), else the id made readable. */
 const named = (prefix: "pause." | "event.state.", id: unknown) => {
-  const key = `${prefix}${String(id)}`;
+  const key = prefix === "pause." ? `pause.${String(id)}` : `event.state.${String(id)}`;
   return has(key) ? t(key) : String(id).replaceAll("-", " ");
 };
 
