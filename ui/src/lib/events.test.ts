@@ -299,8 +299,8 @@ describe("describeEvent", () => {
 });
 
 describe("the timeline in French", () => {
-  it("says each event in the window's language", () => {
-    i18n.choose("fr");
+  it("says each event in the window's language", async () => {
+    await i18n.choose("fr");
     try {
       expect(titleOf("status_changed", { from: "received", to: "in-progress" })).toBe(
         "Statut Reçue → En cours",
@@ -310,7 +310,7 @@ describe("the timeline in French", () => {
       );
       expect(titleOf("checklist_ticked", { system: "CRM", state: "done" })).toBe("CRM : fait");
     } finally {
-      i18n.choose("system");
+      await i18n.choose("system");
     }
   });
 });

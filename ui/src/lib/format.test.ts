@@ -24,8 +24,8 @@ describe("format", () => {
 });
 
 describe("format in the chosen language", () => {
-  it("writes dates, sizes and days the language's way", () => {
-    i18n.choose("fr");
+  it("writes dates, sizes and days the language's way", async () => {
+    await i18n.choose("fr");
     try {
       expect(day("2026-12-21")).toBe("lun. 21 déc. 2026");
       expect(relative("2026-11-30", "2026-11-22")).toBe("dans 8 jours");
@@ -33,7 +33,7 @@ describe("format in the chosen language", () => {
       expect(fileSize(6246)).toBe("6,1 KB");
       expect(dateInput("2026-12-21")).toBe("21/12/2026");
     } finally {
-      i18n.choose("system");
+      await i18n.choose("system");
     }
     expect(dateInput("2026-12-21", "nl")).toBe("21-12-2026");
     expect(dateInput("2026-12-21", "de")).toBe("21.12.2026");

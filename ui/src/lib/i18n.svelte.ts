@@ -5,9 +5,6 @@
 // (i18n.test.ts).
 import { createIntl, createIntlCache, type IntlShape } from "@formatjs/intl";
 import en from "../messages/en.json";
-import fr from "../messages/fr.json";
-import nl from "../messages/nl.json";
-import de from "../messages/de.json";
 
 export const LOCALES = ["en", "fr", "nl", "de"] as const;
 export type Locale = (typeof LOCALES)[number];
@@ -16,7 +13,15 @@ export type MessageKey = keyof typeof en;
 /** What a message's placeholders take. */
 export type Values = Record<string, string | number | Date | null | undefined>;
 
-export const CATALOGUES: Record<Locale, Record<MessageKey, string>> = { en, fr, nl, de };
+export type Catalogue = Record<MessageKey, string>;
+
+// English is in the main bundle (the fallback, and the window's language under a C/English system); the others
+// are each a chunk of their own, loaded when chosen (main.ts waits for the one the window opens in).
+const LOADERS: Record<Exclude<Locale, "en">, () => Promise<{ default: Catalogue }>> = {
+  fr: () => import("../messages/fr.json"),
+  nl: () => import("../messages/nl.json"),
+  de: () => import("../messages/de.json"),
+};
 
 /**
  * The locale Intl formats with: English is written the European way (21 Dec 2026, 21/12/2026), as the privacy
@@ -49,11 +54,11 @@ function storedChoice(): Locale | "system" {
 
 const cache = createIntlCache();
 
-function makeIntl(locale: Locale): IntlShape<string> {
+function makeIntl(locale: Locale, messages: Catalogue): IntlShape<string> {
   return createIntl(
     {
       locale: FORMAT_LOCALE[locale],
-      messages: CATALOGUES[locale],
+      messages,
       defaultLocale: "en-GB",
       // A message that cannot be formatted shows its key (the test keeps that from shipping), never throws.
       onError: (e) => console.warn(e.message),
@@ -66,10 +71,36 @@ class I18n {
   /** What the officer chose: a language, or the system's. */
   choice = $state<Locale | "system">(storedChoice());
   readonly system: Locale = systemLocale(globalThis.navigator?.languages);
-  locale = $derived<Locale>(this.choice === "system" ? this.system : this.choice);
-  intl = $derived(makeIntl(this.locale));
+  /** The catalogues loaded so far. */
+  loaded = $state<Partial<Record<Locale, Catalogue>>>({ en });
+  /** The language shown: the one wanted once its catalogue is here (English until then). */
+  locale = $derived.by<Locale>(() => {
+    const wanted = this.choice === "system" ? this.system : this.choice;
+    return this.loaded[wanted] ? wanted : "en";
+  });
+  intl = $derived(makeIntl(this.locale, this.words(this.locale)));
 
-  choose(choice: Locale | "system") {
+  /** `locale`'s messages (English while they are not loaded). */
+  words(locale: Locale): Catalogue {
+    return this.loaded[locale] ?? en;
+  }
+
+  /** Load `locale`'s messages (once). */
+  async load(locale: Locale): Promise<Catalogue> {
+    const have = this.loaded[locale];
+    if (have) return have;
+    const words = (await LOADERS[locale as Exclude<Locale, "en">]()).default;
+    this.loaded = { ...this.loaded, [locale]: words };
+    return words;
+  }
+
+  /** The language the window opens in, loaded (main.ts waits for it before the first paint). */
+  ready(): Promise<unknown> {
+    return this.load(this.choice === "system" ? this.system : this.choice).catch((e) => console.warn(e));
+  }
+
+  async choose(choice: Locale | "system") {
+    await this.load(choice === "system" ? this.system : choice);
     this.choice = choice;
     try {
       if (choice === "system") localStorage.removeItem(STORAGE_KEY);
@@ -93,7 +124,7 @@ export function t(key: MessageKey, values?: Values): string {
   return i18n.intl.formatMessage({ id: key }, values as Record<string, string | number | Date>) as string;
 }
 
-/** Whether `key` is a message (for keys made from the core's ids: `status.${id}`). */
+/** Whether `key` is a message (for keys made from the core's ids: `choice.${id}`). */
 export function has(key: string): key is MessageKey {
   return Object.hasOwn(en, key);
 }

@@ -1,6 +1,12 @@
 import { describe, expect, it } from "vitest";
 import { parse, TYPE, type MessageFormatElement } from "@formatjs/icu-messageformat-parser";
-import { CATALOGUES, i18n, LOCALES, systemLocale } from "./i18n.svelte";
+import { i18n, LOCALES, systemLocale, type Catalogue, type Locale } from "./i18n.svelte";
+import en from "../messages/en.json";
+import fr from "../messages/fr.json";
+import nl from "../messages/nl.json";
+import de from "../messages/de.json";
+
+const CATALOGUES: Record<Locale, Catalogue> = { en, fr, nl, de };
 import { reportText } from "./api";
 
 // The window's sources, read as text: a key is used when one of them names it ("queue.title"), or when a template
@@ -35,7 +41,6 @@ function placeholders(elements: MessageFormatElement[], out = new Set<string>())
   return out;
 }
 
-const en = CATALOGUES.en;
 const keys = Object.keys(en).sort();
 
 describe("messages", () => {
@@ -57,7 +62,7 @@ describe("messages", () => {
     const problems: string[] = [];
     for (const key of keys) {
       const shapes = LOCALES.map((locale) => {
-        const text = CATALOGUES[locale][key as keyof typeof en];
+        const text = CATALOGUES[locale][key as keyof Catalogue];
         try {
           return [...placeholders(parse(text, { requiresOtherClause: true }))].sort().join(", ");
         } catch (e) {
@@ -70,7 +75,7 @@ describe("messages", () => {
           problems.push(`${LOCALES[i]} ${key}: {${shape}}, English has {${shapes[0]}}`);
       }
       for (const locale of LOCALES) {
-        if (!CATALOGUES[locale][key as keyof typeof en].trim()) problems.push(`${locale} ${key}: empty`);
+        if (!CATALOGUES[locale][key as keyof Catalogue].trim()) problems.push(`${locale} ${key}: empty`);
       }
     }
     expect(problems).toEqual([]);
@@ -119,9 +124,9 @@ describe("the core's errors", () => {
     params,
   });
 
-  it("are said in the window's language, their ids named", () => {
+  it("are said in the window's language, their ids named", async () => {
     expect(reportText(report("error.not_found", { what: "system", key: "CRM" }))).toBe("no system 'CRM'");
-    i18n.choose("fr");
+    await i18n.choose("fr");
     try {
       expect(reportText(report("error.not_found", { what: "system", key: "CRM" }))).toBe(
         "introuvable (système) : « CRM »",
@@ -130,7 +135,7 @@ describe("the core's errors", () => {
       expect(reportText(report("error.illegal_transition", { ...moved, allowed: "" }))).toBe(
         "impossible de passer RD-2026-0001 de « Clôturée » à « Reçue » : « Clôturée » est un statut final",
       );
-      i18n.choose("de");
+      await i18n.choose("de");
       expect(
         reportText(report("error.illegal_transition", { ...moved, allowed: "received, in-progress" })),
       ).toBe(
@@ -140,7 +145,7 @@ describe("the core's errors", () => {
       expect(reportText(report(null, {}, "not now"))).toBe("not now");
       expect(reportText(report("error.someday", {}, "later"))).toBe("later");
     } finally {
-      i18n.choose("system");
+      await i18n.choose("system");
     }
   });
 });

@@ -2,7 +2,7 @@
 // Email server"); the window turns each such pointer into a link that opens that page at that card, so no message
 // names a screen that does not exist (a test checks every pointer in the core's sources and the window's messages,
 // in every language).
-import { CATALOGUES, i18n, type Locale, type MessageKey } from "./i18n.svelte";
+import { i18n, type Locale, type MessageKey } from "./i18n.svelte";
 
 /**
  * Each place a message may name, by its English name (the core writes these): the page it is on, the card (its
@@ -92,7 +92,7 @@ export type Piece = { text: string; place?: PlaceName };
 /** How the window names `place` in `locale`: "Courriers… → Serveur de messagerie". */
 export function placeName(place: PlaceName, locale: Locale = i18n.locale): string {
   const p = PLACES[place];
-  const words = CATALOGUES[locale];
+  const words = i18n.words(locale);
   return `${words[p.menu]} → ${words[p.name]}`;
 }
 

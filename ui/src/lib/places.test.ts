@@ -1,6 +1,13 @@
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { PLACES, pieces, placeName, type PlaceName } from "./places.svelte";
-import { CATALOGUES, LOCALES } from "./i18n.svelte";
+import { i18n, LOCALES, type Catalogue, type Locale } from "./i18n.svelte";
+import en from "../messages/en.json";
+import fr from "../messages/fr.json";
+import nl from "../messages/nl.json";
+import de from "../messages/de.json";
+
+const CATALOGUES: Record<Locale, Catalogue> = { en, fr, nl, de };
+beforeAll(() => Promise.all(LOCALES.map((l) => i18n.load(l))));
 
 // The words of the core and of the window, read as text when the test is built.
 const core = import.meta.glob("../../../src/**/*.rs", { query: "?raw", import: "default", eager: true });
