@@ -1225,7 +1225,9 @@ async fn the_mailbox_brings_a_reply_to_its_request_and_new_mail_to_the_intake_tr
     let name = s.find("input[name=name]").await;
     assert_eq!(name.prop("value").await.unwrap().as_deref(), Some("Ann Example"));
     let received = s.find("input[name=received]").await;
-    assert_eq!(received.prop("value").await.unwrap().as_deref(), Some("2026-11-20"));
+    // Shown the window's way (English: 20/11/2026); the form holds the ISO date the message gave.
+    assert_eq!(received.prop("value").await.unwrap().as_deref(), Some("20/11/2026"));
+    assert_eq!(received.attr("data-iso").await.unwrap().as_deref(), Some("2026-11-20"));
     s.set_value("select[name=regime]", "uk-gdpr").await;
     s.click("[data-testid=save-request]").await;
     s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
