@@ -2,6 +2,8 @@
 //! TypeScript as a union) and a message a person can act on. No database engine type crosses this boundary: the
 //! store maps its engine's errors to `Busy`, `Constraint`, `Corrupt` or `Database` (see `store::engine_error`).
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
 
 use crate::deadline::DeadlineError;
@@ -176,13 +178,84 @@ impl Error {
     }
 }
 
-/// What crosses to the UI or a script: `{code, message, field}`.
+/// What crosses to the UI or a script: `{code, message, field, key, params}`. `message` is English; `key` (when
+/// the error is one of the typed ones) names the window's message for it (`ui/src/messages/*.json`), filled from
+/// `params`, so the window says it in the officer's language. Free-text reasons (`Invalid`'s message, `Refused`)
+/// have no key: the window shows the English `message`.
 #[derive(Debug, Clone, Serialize, PartialEq, Eq)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct ErrorReport {
     pub code: ErrorCode,
     pub message: String,
     pub field: Option<String>,
+    pub key: Option<String>,
+    pub params: BTreeMap<String, String>,
+}
+
+impl ErrorReport {
+    /// A report the shell makes itself (the register locked, being replaced, …), with its window message's key.
+    pub fn keyed(code: ErrorCode, key: &str, message: impl Into<String>, params: &[(&str, String)]) -> ErrorReport {
+        ErrorReport {
+            code,
+            message: message.into(),
+            field: None,
+            key: Some(key.to_string()),
+            params: params.iter().map(|(k, v)| (k.to_string(), v.clone())).collect(),
+        }
+    }
+}
+
+/// The window's message key and its parameters for a typed error; None for a free-text one.
+fn keyed(e: &Error) -> Option<(&'static str, Vec<(&'static str, String)>)> {
+    use DeadlineError as D;
+    Some(match e {
+        Error::NotFound { what, key } => ("error.not_found", vec![("what", (*what).to_string()), ("key", key.clone())]),
+        Error::IllegalTransition { reference, from, to, allowed } => {
+            // `allowed` lists the statuses' ids, or says the status is final: the window names them itself.
+            let allowed = if allowed.starts_with("nothing") { String::new() } else { allowed.clone() };
+            (
+                "error.illegal_transition",
+                vec![
+                    ("reference", reference.clone()),
+                    ("from", from.clone()),
+                    ("to", to.clone()),
+                    ("allowed", allowed),
+                ],
+            )
+        }
+        Error::NewerDatabase { found, supported } => {
+            ("error.newer_database", vec![("found", found.to_string()), ("supported", supported.to_string())])
+        }
+        Error::MigrationChanged(m) => ("error.migration_changed", vec![("migration", m.clone())]),
+        Error::ReadOnly(path) => ("error.read_only", vec![("path", path.clone())]),
+        Error::Busy(detail) => ("error.busy", vec![("detail", detail.clone())]),
+        Error::Constraint(detail) | Error::Database(detail) => ("error.database", vec![("detail", detail.clone())]),
+        Error::Corrupt(detail) => ("error.corrupt", vec![("detail", detail.clone())]),
+        Error::Export(detail) => ("error.export", vec![("detail", detail.clone())]),
+        Error::Deadline(d) => match d {
+            D::UnknownRegime(regime, known) => {
+                ("error.deadline.unknown_regime", vec![("regime", regime.clone()), ("known", known.clone())])
+            }
+            D::UnknownKind { regime, kind, allowed } => (
+                "error.deadline.unknown_kind",
+                vec![("regime", regime.clone()), ("kind", kind.clone()), ("allowed", allowed.clone())],
+            ),
+            D::CalendarRequired(regime) => ("error.deadline.calendar_required", vec![("regime", regime.clone())]),
+            D::UnknownCalendar(calendar) => ("error.deadline.unknown_calendar", vec![("calendar", calendar.clone())]),
+            D::CalendarNotAllowed { regime, calendar, allowed } => (
+                "error.deadline.calendar_not_allowed",
+                vec![("regime", regime.clone()), ("calendar", calendar.clone()), ("allowed", allowed.clone())],
+            ),
+            D::PauseNotAllowed { regime, kind, pause } => (
+                "error.deadline.pause_not_allowed",
+                vec![("regime", regime.clone()), ("kind", kind.clone()), ("pause", pause.clone())],
+            ),
+            D::BeyondTables(date) => ("error.deadline.beyond_tables", vec![("date", crate::dates::fmt(*date))]),
+            D::Data(detail) => ("error.deadline.data", vec![("detail", detail.clone())]),
+            D::BadDate { .. } | D::BadPause(..) => return None,
+        },
+        Error::Invalid { .. } | Error::Refused { .. } | Error::Io { .. } | Error::Locked(_) => return None,
+    })
 }
 
 impl From<&Error> for ErrorReport {
@@ -192,7 +265,13 @@ impl From<&Error> for ErrorReport {
             Error::Invalid { message, .. } => message.clone(),
             other => other.to_string(),
         };
-        ErrorReport { code: e.kind(), message, field: e.field().map(str::to_string) }
+        let (key, params) = match keyed(e) {
+            Some((key, params)) => {
+                (Some(key.to_string()), params.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+            }
+            None => (None, BTreeMap::new()),
+        };
+        ErrorReport { code: e.kind(), message, field: e.field().map(str::to_string), key, params }
     }
 }
 
@@ -206,8 +285,33 @@ mod tests {
         let json = serde_json::to_value(ErrorReport::from(&e)).unwrap();
         assert_eq!(
             json,
-            serde_json::json!({"code": "invalid", "message": "'x' is not an email address", "field": "email"})
+            serde_json::json!({"code": "invalid", "message": "'x' is not an email address", "field": "email",
+                "key": null, "params": {}})
         );
+    }
+
+    #[test]
+    fn typed_errors_carry_their_window_key_and_params() {
+        let json = serde_json::to_value(ErrorReport::from(&Error::not_found("system", "Nope"))).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({"code": "not_found", "message": "no system 'Nope'", "field": null,
+                "key": "error.not_found", "params": {"what": "system", "key": "Nope"}})
+        );
+        let e = Error::IllegalTransition {
+            reference: "RD-2026-0001".into(),
+            from: "closed".into(),
+            to: "received".into(),
+            allowed: "nothing (it is final)".into(),
+        };
+        let report = ErrorReport::from(&e);
+        assert_eq!(report.key.as_deref(), Some("error.illegal_transition"));
+        assert_eq!(report.params["allowed"], "");
+        assert_eq!(report.params["from"], "closed");
+        let busy = ErrorReport::from(&Error::Busy("database is locked".into()));
+        assert_eq!((busy.key.as_deref(), busy.params["detail"].as_str()), (Some("error.busy"), "database is locked"));
+        // A free-text reason has no key: the window shows it as the core wrote it.
+        assert_eq!(ErrorReport::from(&Error::refused("not now")).key, None);
     }
 
     #[test]

@@ -31,10 +31,13 @@ async fn with_desk<T: Send + 'static>(
 
 /// Run `f` on the blocking pool (SQLite and Argon2 block).
 pub(crate) async fn blocking<T: Send + 'static>(f: impl FnOnce() -> Reply<T> + Send + 'static) -> Reply<T> {
-    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| ErrorReport {
-        code: rightsdesk::ErrorCode::Internal,
-        message: format!("the operation stopped unexpectedly: {e}"),
-        field: None,
+    tauri::async_runtime::spawn_blocking(f).await.map_err(|e| {
+        ErrorReport::keyed(
+            rightsdesk::ErrorCode::Internal,
+            "error.internal",
+            format!("the operation stopped unexpectedly: {e}"),
+            &[("detail", e.to_string())],
+        )
     })?
 }
 

@@ -43,8 +43,7 @@ impl AppState {
 
     /// Close the register: the window shows the unlock screen, housekeeping waits.
     pub fn lock(&self) {
-        let locked =
-            ErrorReport { code: rightsdesk::ErrorCode::Locked, message: "the register is locked".into(), field: None };
+        let locked = ErrorReport::keyed(rightsdesk::ErrorCode::Locked, "error.locked", "the register is locked", &[]);
         *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Err(locked);
         // Files chosen before the lock are no longer at hand: the page must ask the officer again.
         rightsdesk::files::chosen::forget_all();
@@ -62,11 +61,8 @@ impl AppState {
         f: impl FnOnce(Desk) -> rightsdesk::Result<(Desk, T)>,
     ) -> Result<T, ErrorReport> {
         let report = |e: rightsdesk::Error| ErrorReport::from(&e);
-        let busy = ErrorReport {
-            code: rightsdesk::ErrorCode::Busy,
-            message: "the register is being replaced".into(),
-            field: None,
-        };
+        let busy =
+            ErrorReport::keyed(rightsdesk::ErrorCode::Busy, "error.replacing", "the register is being replaced", &[]);
         let mut held = std::mem::replace(&mut *self.desk.write().unwrap_or_else(|p| p.into_inner()), Err(busy))?;
         let put_back = |desk: Result<Arc<Desk>, ErrorReport>| {
             *self.desk.write().unwrap_or_else(|p| p.into_inner()) = desk;
@@ -160,7 +156,7 @@ impl AppState {
 }
 
 fn no_path() -> ErrorReport {
-    ErrorReport { code: rightsdesk::ErrorCode::NotFound, message: "no register path".into(), field: None }
+    ErrorReport::keyed(rightsdesk::ErrorCode::NotFound, "error.no_path", "no register path", &[])
 }
 
 /// `--db PATH` on the command line, else RIGHTSDESK_DB, else the OS data folder.

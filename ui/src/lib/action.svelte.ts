@@ -1,7 +1,8 @@
 // One controller for everything a button starts: it is busy while the call runs, and a failure lands in one place,
 // under the form field the core named. Cards hold one `Action` (or share their page's) instead of writing
 // busy/try/catch/finally by hand.
-import { ApiError, fieldError, message } from "./api";
+import { ApiError, fieldError, fieldName, message } from "./api";
+import { t } from "./i18n.svelte";
 import { originCard } from "./origin";
 
 /** Where a failure shows, from the field the core named (null when it named none). */
@@ -71,9 +72,13 @@ export class Action {
 
   /** Records a failure: a caught error, or a check the window made before asking the core. */
   fail(e: unknown, errorKey?: ErrorKey) {
-    this.error = message(e);
+    // Shown away from its field (the card's one error line), a bad input says which field it is about.
+    this.error =
+      e instanceof ApiError && e.field && e.code === "invalid"
+        ? t("error.withField", { field: fieldName(e.field), message: message(e) })
+        : message(e);
     this.fieldErrors = errorKey
-      ? { [errorKey(e instanceof ApiError ? e.field : null)]: this.error }
+      ? { [errorKey(e instanceof ApiError ? e.field : null)]: message(e) }
       : fieldError(e);
   }
 

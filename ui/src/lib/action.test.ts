@@ -3,7 +3,7 @@ import { Action } from "./action.svelte";
 import { ApiError } from "./api";
 
 const invalid = (field: string | null, text: string) =>
-  new ApiError({ code: "invalid", message: text, field });
+  new ApiError({ code: "invalid", message: text, field, key: null, params: {} });
 
 describe("Action", () => {
   it("is busy while the call runs and returns its result", async () => {
@@ -22,7 +22,8 @@ describe("Action", () => {
     const a = new Action();
     expect(await a.run(() => Promise.reject(invalid("email", "not an email address")))).toBeUndefined();
     expect(a.busy).toBe(false);
-    expect(a.error).toBe("not an email address");
+    // Beside its field the reason alone; on the card's one error line, the field named in the window's language.
+    expect(a.error).toBe("Email: not an email address");
     expect(a.fieldErrors).toEqual({ email: "not an email address" });
     await a.run(() => Promise.reject(new Error("disk full")));
     expect(a.fieldErrors).toEqual({ general: "disk full" });

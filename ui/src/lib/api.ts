@@ -3,6 +3,7 @@
 import { Channel } from "@tauri-apps/api/core";
 import { commands } from "./bindings";
 import type * as B from "./bindings";
+import { has, t, type Values } from "./i18n.svelte";
 
 // What Rust sends (…_Serialize) and what it accepts (…_Deserialize), under the names the views use.
 export type AppInfo = B.AppInfo_Serialize;
@@ -74,12 +75,53 @@ export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */
   readonly code: B.ErrorCode;
   readonly field: string | null;
+  /** What the core said, in English (the message is in the window's language when the error is keyed). */
+  readonly report: ErrorReport;
 
   constructor(report: ErrorReport) {
-    super(report.message);
+    super(reportText(report));
     this.code = report.code;
     this.field = report.field;
+    this.report = report;
   }
+}
+
+/** A status, kind… id in the window's language (`choice.<id>`), else the id. */
+function idName(id: string): string {
+  const key = `choice.${id}`;
+  return has(key) ? t(key) : id;
+}
+
+/**
+ * The core's error in the window's language: its key's message (`error.…`) filled from its params, the ids in them
+ * named; the core's English message when it has no key (a free-text reason) or the window has no such message.
+ */
+export function reportText(report: ErrorReport): string {
+  const key = report.key;
+  if (!key || !has(key)) return report.message;
+  const params: Values = { ...report.params };
+  if (key === "error.not_found") {
+    const what = `what.${String(params.what ?? "").replace(/ /g, "_")}`;
+    params.whatName = has(what) ? t(what) : String(params.what ?? "");
+  }
+  if (key === "error.illegal_transition") {
+    params.from = idName(String(params.from ?? ""));
+    params.to = idName(String(params.to ?? ""));
+    const allowed = String(params.allowed ?? "");
+    params.allowed = allowed
+      ? allowed
+          .split(", ")
+          .map((id) => idName(id))
+          .join(", ")
+      : "none";
+  }
+  return t(key, params);
+}
+
+/** A form field the core named, in the window's language (`field.<name>`), else as the core named it. */
+export function fieldName(field: string): string {
+  const key = `field.${field}`;
+  return has(key) ? t(key) : field;
 }
 
 type Result<T> = { status: "ok"; data: T } | { status: "error"; error: ErrorReport };
@@ -94,6 +136,8 @@ async function unwrap<T>(call: Promise<Result<T>>): Promise<T> {
       code: "bridge",
       message: `Rightsdesk's backend did not answer: ${String(e)}`,
       field: null,
+      key: "error.bridge",
+      params: { detail: String(e) },
     });
   }
   if (result.status === "error") throw new ApiError(result.error);

@@ -1591,21 +1591,40 @@ export type EmailDraft_Serialize = {
 /**  The stable machine-readable kinds of error, for the UI and scripts (`ErrorReport.code`). */
 export type ErrorCode = "invalid" | "not_found" | "refused" | "illegal_transition" | "deadline" | "newer_database" | "migration_changed" | "read_only" | "busy" | "constraint" | "database" | "io" | "corrupt" | "export" | "locked" | "internal" | "bridge";
 
-/**  What crosses to the UI or a script: `{code, message, field}`. */
+/**
+ *  What crosses to the UI or a script: `{code, message, field, key, params}`. `message` is English; `key` (when
+ *  the error is one of the typed ones) names the window's message for it (`ui/src/messages/*.json`), filled from
+ *  `params`, so the window says it in the officer's language. Free-text reasons (`Invalid`'s message, `Refused`)
+ *  have no key: the window shows the English `message`.
+ */
 export type ErrorReport = ErrorReport_Serialize | ErrorReport_Deserialize;
 
-/**  What crosses to the UI or a script: `{code, message, field}`. */
+/**
+ *  What crosses to the UI or a script: `{code, message, field, key, params}`. `message` is English; `key` (when
+ *  the error is one of the typed ones) names the window's message for it (`ui/src/messages/*.json`), filled from
+ *  `params`, so the window says it in the officer's language. Free-text reasons (`Invalid`'s message, `Refused`)
+ *  have no key: the window shows the English `message`.
+ */
 export type ErrorReport_Deserialize = {
 	code: ErrorCode,
 	message: string,
 	field?: string | null,
+	key?: string | null,
+	params: { [key in string]: string },
 };
 
-/**  What crosses to the UI or a script: `{code, message, field}`. */
+/**
+ *  What crosses to the UI or a script: `{code, message, field, key, params}`. `message` is English; `key` (when
+ *  the error is one of the typed ones) names the window's message for it (`ui/src/messages/*.json`), filled from
+ *  `params`, so the window says it in the officer's language. Free-text reasons (`Invalid`'s message, `Refused`)
+ *  have no key: the window shows the English `message`.
+ */
 export type ErrorReport_Serialize = {
 	code: ErrorCode,
 	message: string,
 	field: string | null,
+	key: string | null,
+	params: { [key in string]: string },
 };
 
 /**  A file seen during a check. Once purged, the file is gone but its name, size and SHA-256 stay on record. */

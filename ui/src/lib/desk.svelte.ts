@@ -1,6 +1,6 @@
 // What the whole window shares: the register's info, the form options, the dashboard's counts and the queue's
 // filters (kept here so that they survive a visit to a request).
-import { appInfo, call, listenForMail, message, vault } from "./api";
+import { appInfo, call, listenForMail, message, reportText, vault } from "./api";
 import type { AppInfo, Dashboard, FormOptions, Query, QueueView } from "./api";
 import { QueueWindow } from "./queue.svelte";
 
@@ -64,7 +64,7 @@ export class Desk {
         return;
       }
       if (this.info.open_error) {
-        this.fatal = this.info.open_error.message;
+        this.fatal = reportText(this.info.open_error);
         return;
       }
       this.options = await call("formOptions");

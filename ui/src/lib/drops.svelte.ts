@@ -3,6 +3,7 @@
 // recorded takes them as its evidence when they fall on it; New request reads an email; Import previews a table)
 // through handlers registered while mounted, the newest asked first. A drop nobody takes is said so.
 import { listenForDrops, message } from "./api";
+import { t } from "./i18n.svelte";
 import type { DroppedFiles } from "./api";
 
 /** Takes the drop (true), or leaves it to the handler registered before it (false). */
@@ -20,7 +21,7 @@ class Drops {
     this.#listening = true;
     listenForDrops((d) => this.deliver(d)).catch((e) => {
       this.#listening = false;
-      this.notice = `Dropped files cannot be received: ${message(e)}`;
+      this.notice = t("drops.cannotReceive", { error: message(e) });
     });
   }
 
@@ -37,9 +38,9 @@ class Drops {
   }
 
   deliver(d: DroppedFiles) {
-    const refused = d.refused.length ? ` Not taken: ${d.refused.join("; ")}` : "";
+    const refused = d.refused.length ? ` ${t("drops.notTaken", { files: d.refused.join("; ") })}` : "";
     if (d.files.length === 0) {
-      this.notice = `Nothing dropped could be taken.${refused}`;
+      this.notice = `${t("drops.nothing")}${refused}`;
       return;
     }
     const newestFirst = [...this.#handlers].reverse();
@@ -50,8 +51,7 @@ class Drops {
         return;
       }
     }
-    this.notice =
-      "Drop files on a request's page to attach them, on New request to log an email, or on Import to import a table.";
+    this.notice = t("drops.where");
   }
 }
 

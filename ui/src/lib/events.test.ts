@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Event } from "./api";
 import { describeEvent, type EventLabels } from "./events";
+import { i18n } from "./i18n.svelte";
 
 const labels: EventLabels = {
   statuses: [
@@ -58,7 +59,7 @@ const kinds: [string, unknown, string][] = [
         { file_name: "passport.pdf", sha256: "", size: 1 },
       ],
     },
-    'Reply received from zoe@example.fr: "Re: RD-2026-0007" (1 file(s) attached)',
+    'Reply received from zoe@example.fr: "Re: RD-2026-0007" (1 file attached)',
   ],
   [
     "clock_paused",
@@ -68,13 +69,13 @@ const kinds: [string, unknown, string][] = [
   [
     "clock_resumed",
     { on: "2026-11-22", days: 1 },
-    "Clock restarted: answer received Sun 22 Nov 2026 (1 days stopped)",
+    "Clock restarted: answer received Sun 22 Nov 2026 (1 day stopped)",
   ],
   ["extension_taken", { told_on: "2026-11-22" }, "Extension taken: requester told Sun 22 Nov 2026"],
   [
     "identity_checked",
     { party: "requester", method: "signed-letter", outcome: "verified", on: "2026-11-22", evidence: [{}] },
-    "Identity check (Signed letter): verified on Sun 22 Nov 2026, 1 evidence file(s)",
+    "Identity check (Signed letter): verified on Sun 22 Nov 2026, 1 evidence file",
   ],
   [
     "identity_checked",
@@ -86,7 +87,7 @@ const kinds: [string, unknown, string][] = [
       evidence: [{}, {}],
       from_attachments: [{}],
     },
-    "Identity check (Signed letter): verified on Sun 22 Nov 2026, 2 evidence file(s) (1 moved from the attachments)",
+    "Identity check (Signed letter): verified on Sun 22 Nov 2026, 2 evidence files (1 moved from the attachments)",
   ],
   [
     "identity_checked",
@@ -135,7 +136,7 @@ const kinds: [string, unknown, string][] = [
   ["duplicate_merged", { duplicate: "RD-2026-0002" }, "RD-2026-0002 merged into this request as a duplicate"],
   ["request_linked", { other: "RD-2026-0003" }, "Linked with RD-2026-0003"],
   ["kept_separate", { other: "RD-2026-0003" }, "Not the same as RD-2026-0003 (kept separate)"],
-  ["evidence_purged", { files: [{}, {}] }, "Identity evidence deleted: 2 file(s), names and hashes kept"],
+  ["evidence_purged", { files: [{}, {}] }, "Identity evidence deleted: 2 files, names and hashes kept"],
   ["dates_recomputed", { reason: "calendar" }, "Dates recomputed"],
   [
     "disclosure_added",
@@ -162,7 +163,7 @@ const kinds: [string, unknown, string][] = [
     { file_name: "x.zip", files: 3, language: "fr", encrypted: true },
     "Copy of the data exported: x.zip (3 files, in Français, encrypted)",
   ],
-  ["subject_export_made", { file_name: "x.zip", files: 1 }, "Copy of the data exported: x.zip (1 files)"],
+  ["subject_export_made", { file_name: "x.zip", files: 1 }, "Copy of the data exported: x.zip (1 file)"],
   ["evidence_pack_made", { file_name: "pack.zip" }, "Included in an evidence pack: pack.zip"],
   [
     "purged",
@@ -294,5 +295,22 @@ describe("describeEvent", () => {
     expect(moved(dates("2026-12-21", "2026-12-22"))).toBe("Due date Mon 21 Dec 2026 → Tue 22 Dec 2026");
     expect(moved(dates("2026-12-21", "2026-12-21"))).toBeNull();
     expect(moved({})).toBeNull();
+  });
+});
+
+describe("the timeline in French", () => {
+  it("says each event in the window's language", async () => {
+    await i18n.choose("fr");
+    try {
+      expect(titleOf("status_changed", { from: "received", to: "in-progress" })).toBe(
+        "Statut Reçue → En cours",
+      );
+      expect(titleOf("clock_resumed", { on: "2026-11-22", days: 2 })).toBe(
+        "Délai repris : réponse reçue le dim. 22 nov. 2026 (2 jours de suspension)",
+      );
+      expect(titleOf("checklist_ticked", { system: "CRM", state: "done" })).toBe("CRM : fait");
+    } finally {
+      await i18n.choose("system");
+    }
   });
 });

@@ -3,6 +3,7 @@
 // kinds and payloads are the core's `AuditEvent` (bindings), so a new kind without a description fails the check.
 import type { AuditEvent, Choice, FormOptions } from "./api";
 import { day, labelOf } from "./format";
+import { has, t } from "./i18n.svelte";
 
 /** The labels an event's ids are shown with. */
 export type EventLabels = Pick<
@@ -102,13 +103,11 @@ const WITH_NOTE = new Set<string>([
   "kept_separate",
 ]);
 
-/** What a `vault_changed` event did, in words. */
-const VAULT_CHANGES: Record<string, string> = {
-  passphrase_changed: "passphrase changed",
-  keyring_added: "kept in the OS keyring",
-  keyring_removed: "removed from the OS keyring",
-  recovered: "new passphrase set with the recovery key",
-};
+/** A `vault_changed` event's change, in words (its message key), else its id. */
+function vaultChange(change: string): string {
+  const key = `event.vault.${change}`;
+  return has(key) ? t(key) : change;
+}
 
 export function describeEvent(e: AuditEvent, labels: EventLabels): EventLines {
   const d = (e.data ?? {}) as Data;
@@ -128,149 +127,248 @@ const count = (v: unknown) => (Array.isArray(v) ? v.length : 0);
 const fileName = (v: unknown) => String((v as { file_name: string }).file_name);
 const fields = (v: unknown) => Object.keys((v as Data | undefined) ?? {}).join(", ");
 
+const yes = (v: unknown) => (v ? "yes" : "no");
+/** A clock stop's or a checklist line's id in words (`pause.…`, `event.state.…`), else the id made readable. */
+const named = (prefix: "pause." | "event.state.", id: unknown) => {
+  const key = prefix === "pause." ? `pause.${String(id)}` : `event.state.${String(id)}`;
+  return has(key) ? t(key) : String(id).replaceAll("-", " ");
+};
+
 function title(e: KnownEvent, l: EventLabels): string {
   switch (e.kind) {
     case "created":
-      return "Request logged";
+      return t("event.created");
     case "details_corrected":
-      return `Details corrected: ${Object.keys(e.data.changed ?? {})
-        .map((f) => f.replace("received", "date of receipt"))
-        .join(", ")}`;
-    case "status_changed":
-      return `Status ${label(l.statuses, e.data.from)} → ${label(l.statuses, e.data.to)}${e.data.category ? ` (${label(l.refusal_categories, e.data.category)})` : ""}`;
-    case "attachment_added":
-      return `File attached: ${String(e.data.file_name)}`;
-    case "mail_received": {
-      // The message itself is the first file.
-      const files = Array.isArray(e.data.files) ? e.data.files.length - 1 : 0;
-      const how =
-        e.data.how === "reply"
-          ? "Reply received"
-          : e.data.how === "accepted"
-            ? "Logged from the mailbox"
-            : "Email added from the mailbox";
-      return `${how} from ${e.data.from}: "${e.data.subject}"${files > 0 ? ` (${files} file(s) attached)` : ""}`;
+      return t("event.details_corrected", {
+        fields: Object.keys(e.data.changed ?? {})
+          .map((f) => (f === "received" ? t("event.dateOfReceipt") : f))
+          .join(", "),
+      });
+    case "status_changed": {
+      const moved = { from: label(l.statuses, e.data.from), to: label(l.statuses, e.data.to) };
+      return e.data.category
+        ? t("event.status_changed_category", {
+            ...moved,
+            category: label(l.refusal_categories, e.data.category),
+          })
+        : t("event.status_changed", moved);
     }
+    case "attachment_added":
+      return t("event.attachment_added", { file: String(e.data.file_name) });
+    case "mail_received":
+      return t("event.mail_received", {
+        how: String(e.data.how),
+        from: String(e.data.from),
+        subject: String(e.data.subject),
+        // The message itself is the first file.
+        files: Array.isArray(e.data.files) ? Math.max(0, e.data.files.length - 1) : 0,
+      });
     case "clock_paused":
-      return `Clock stopped from ${day(String(e.data.from))} (${String(e.data.reason).replaceAll("-", " ")})`;
+      return t("event.clock_paused", {
+        date: day(String(e.data.from)),
+        reason: named("pause.", e.data.reason),
+      });
     case "clock_resumed":
-      return `Clock restarted: answer received ${day(String(e.data.on))} (${String(e.data.days)} days stopped)`;
+      return t("event.clock_resumed", { date: day(String(e.data.on)), days: Number(e.data.days) });
     case "extension_taken":
-      return `Extension taken: requester told ${day(String(e.data.told_on))}`;
+      return t("event.extension_taken", { date: day(String(e.data.told_on)) });
     case "identity_checked":
-      return `Identity check${e.data.party === "agent" ? " of the agent's authority" : ""} (${label(l.verification_methods, e.data.method)}): ${label(l.check_outcomes, e.data.outcome).toLowerCase()} on ${day(String(e.data.on))}${count(e.data.evidence) ? `, ${count(e.data.evidence)} evidence file(s)` : ""}${count(e.data.from_attachments) ? ` (${count(e.data.from_attachments)} moved from the attachments)` : ""}`;
+      return t("event.identity_checked", {
+        party: e.data.party === "agent" ? "agent" : "requester",
+        method: label(l.verification_methods, e.data.method),
+        outcome: label(l.check_outcomes, e.data.outcome).toLowerCase(),
+        date: day(String(e.data.on)),
+        evidence: count(e.data.evidence),
+        moved: count(e.data.from_attachments),
+      });
     case "identity_requested":
-      return `Identity asked for on ${day(String(e.data.on))}`;
+      return t("event.identity_requested", { date: day(String(e.data.on)) });
     case "agent_set":
-      return e.data.after ? `Authorised agent: ${e.data.after.name}` : "Authorised agent removed";
+      return e.data.after ? t("event.agent_set", { name: e.data.after.name }) : t("event.agent_removed");
     case "response_queued":
       // A written answer (from the conversation) has no template: its stage is "free-text".
-      return `${e.data.stage === "free-text" ? "Written answer" : "Email"} queued: ${String(e.data.subject)} (to ${String(e.data.to)})`;
-    case "data_copy_sent": {
+      return t("event.response_queued", {
+        written: yes(e.data.stage === "free-text"),
+        subject: String(e.data.subject),
+        to: String(e.data.to),
+      });
+    case "data_copy_sent":
       // What reached the requester with the fulfilment, and how the password of an encrypted copy travels.
-      const how =
-        e.data.how === "outside"
-          ? "the copy goes outside the app (post or download)"
-          : `${String(e.data.file_name)} attached${e.data.encrypted ? `, encrypted (password by ${String(e.data.password_by)})` : ""}`;
-      return `Copy of the data sent: ${how} (to ${String(e.data.to)})`;
-    }
+      return e.data.how === "outside"
+        ? t("event.data_copy_outside", { to: String(e.data.to) })
+        : t("event.data_copy_sent", {
+            file: String(e.data.file_name),
+            encrypted: yes(e.data.encrypted),
+            by: String(e.data.password_by),
+            to: String(e.data.to),
+          });
     case "response_sent":
-      return `Email sent: ${String(e.data.subject)} — ${String(e.data.eml)}`;
+      return t("event.response_sent", { subject: String(e.data.subject), file: String(e.data.eml) });
     case "checklist_created":
-      return `Checklist made from the data map: ${list(e.data.systems)}`;
+      return t("event.checklist_created", { systems: list(e.data.systems) });
     case "checklist_extended":
-      return `Added to the checklist: ${list(e.data.systems)}`;
-    case "checklist_ticked":
-      return `${String(e.data.system)}: ${String(e.data.state).replaceAll("-", " ")}${e.data.proof ? ` (proof: ${fileName(e.data.proof)})` : ""}`;
+      return t("event.checklist_extended", { systems: list(e.data.systems) });
+    case "checklist_ticked": {
+      const line = { system: String(e.data.system), state: named("event.state.", e.data.state) };
+      return e.data.proof
+        ? t("event.checklist_ticked_proof", { ...line, file: fileName(e.data.proof) })
+        : t("event.checklist_ticked", line);
+    }
     case "merged_as_duplicate":
-      return `Set aside as a duplicate of ${String(e.data.into)}`;
+      return t("event.merged_as_duplicate", { into: String(e.data.into) });
     case "duplicate_merged":
-      return `${String(e.data.duplicate)} merged into this request as a duplicate`;
+      return t("event.duplicate_merged", { duplicate: String(e.data.duplicate) });
     case "request_linked":
-      return `Linked with ${String(e.data.other)}`;
+      return t("event.request_linked", { other: String(e.data.other) });
     case "kept_separate":
-      return `Not the same as ${String(e.data.other)} (kept separate)`;
+      return t("event.kept_separate", { other: String(e.data.other) });
     case "evidence_purged":
-      return `Identity evidence deleted: ${count(e.data.files)} file(s), names and hashes kept`;
+      return t("event.evidence_purged", { count: count(e.data.files) });
     case "dates_recomputed":
-      return "Dates recomputed";
+      return t("event.dates_recomputed");
     case "disclosure_added":
-      return `Gathered for the answer: ${String(e.data.system)} · ${String(e.data.category)} · ${e.data.file ? fileName(e.data.file) : String(e.data.label)}${e.data.provided ? " (provided by the person)" : ""}`;
+      return t("event.disclosure_added", {
+        system: String(e.data.system),
+        category: String(e.data.category),
+        item: e.data.file ? fileName(e.data.file) : String(e.data.label),
+        provided: yes(e.data.provided),
+      });
     case "disclosure_removed":
-      return `Taken off the answer: ${String(e.data.system)} · ${String(e.data.category)} · ${String(e.data.file_name ?? e.data.label)}`;
+      return t("event.disclosure_removed", {
+        system: String(e.data.system),
+        category: String(e.data.category),
+        item: String(e.data.file_name ?? e.data.label),
+      });
     case "subject_export_made":
-      return `Copy of the data exported: ${String(e.data.file_name)} (${String(e.data.files)} files${e.data.language ? `, in ${label(l.export_languages, e.data.language)}` : ""}${e.data.encrypted ? ", encrypted" : ""})`;
+      return t("event.subject_export_made", {
+        file: String(e.data.file_name),
+        files: Number(e.data.files),
+        language: e.data.language ? label(l.export_languages, e.data.language) : "none",
+        encrypted: yes(e.data.encrypted),
+      });
     case "evidence_pack_made":
-      return `Included in an evidence pack: ${String(e.data.file_name)}`;
+      return t("event.evidence_pack_made", { file: String(e.data.file_name) });
     case "purged":
-      return `Personal data purged after ${String(e.data.months)} months (${String(e.data.events_removed)} events, ${String(e.data.files_removed)} files removed)`;
+      return t("event.purged", {
+        months: String(e.data.months),
+        events: Number(e.data.events_removed),
+        files: Number(e.data.files_removed),
+      });
     case "fee_paid":
-      return `Fee paid ${day(String(e.data.on))}`;
+      return t("event.fee_paid", { date: day(String(e.data.on)) });
     case "due_overridden":
-      return e.data.after ? `Due date set by hand to ${day(e.data.after)}` : "Due date set by hand removed";
+      return e.data.after
+        ? t("event.due_overridden", { date: day(e.data.after) })
+        : t("event.due_override_removed");
     // Events of the register itself.
     case "trigger_restored":
-      return `Audit protection put back: ${String(e.data.trigger)} (was ${String(e.data.was)})`;
+      return t("event.trigger_restored", { trigger: String(e.data.trigger), was: String(e.data.was) });
     case "signing_key_created":
-      return `Audit signing key made (${String(e.data.storage)}), fingerprint ${String(e.data.fingerprint)}`;
+      return t("event.signing_key_created", {
+        storage: String(e.data.storage),
+        fingerprint: String(e.data.fingerprint),
+      });
     case "purges_recorded":
-      return `Earlier purges recorded at the upgrade: ${count(e.data.removed)} event(s)`;
+      return t("event.purges_recorded", { count: count(e.data.removed) });
     case "row_states_recorded":
-      return `Request states recorded at the upgrade: ${String(e.data.rows)} request(s)`;
+      return t("event.row_states_recorded", { count: Number(e.data.rows) });
     case "row_facts_recorded":
-      return `Log facts recorded at the upgrade: ${String(e.data.rows)} request(s)`;
+      return t("event.row_facts_recorded", { count: Number(e.data.rows) });
     case "register_copied":
-      return `Opened as a copy of register ${String(e.data.from_id)}: its own files (${String(e.data.files_linked)} linked, ${String(e.data.files_copied)} copied)`;
+      return t("event.register_copied", {
+        from: String(e.data.from_id),
+        linked: String(e.data.files_linked),
+        copied: String(e.data.files_copied),
+      });
     case "files_folder_moved":
-      return `Files folder moved to ${String(e.data.to)}`;
+      return t("event.files_folder_moved", { to: String(e.data.to) });
     case "files_moved_to_register_folder":
-      return `Files moved into the register's folder (${String(e.data.request_folders)} request folder(s))`;
+      return t("event.files_moved_to_register_folder", { count: Number(e.data.request_folders) });
     case "organisation_changed":
-      return `Organisation details changed: ${fields(e.data.changed)}`;
+      return t("event.organisation_changed", { fields: fields(e.data.changed) });
     case "imap_settings_changed":
-      return `Mailbox settings changed${fields(e.data.changed) ? `: ${fields(e.data.changed)}` : ""}${e.data.password_stored ? " (new password kept in the keyring)" : ""}`;
+      return t("event.imap_settings_changed", {
+        fields: fields(e.data.changed) || "none",
+        password: yes(e.data.password_stored),
+      });
     case "mail_set_aside":
       return e.data.decision === "spam"
-        ? `Mailbox: spam from ${e.data.sender} set aside${e.data.blocked ? " (sender blocked)" : ""}`
-        : `Mailbox: message from ${e.data.sender} is not a request ("${e.data.subject}")`;
+        ? t("event.mail_spam", { sender: e.data.sender, blocked: yes(e.data.blocked) })
+        : t("event.mail_not_request", { sender: e.data.sender, subject: e.data.subject });
     case "smtp_settings_changed":
-      return `Email server settings changed${fields(e.data.changed) ? `: ${fields(e.data.changed)}` : ""}${e.data.password_stored ? " (new password kept in the keyring)" : ""}`;
+      return t("event.smtp_settings_changed", {
+        fields: fields(e.data.changed) || "none",
+        password: yes(e.data.password_stored),
+      });
     case "template_saved":
-      return `Template saved: ${String(e.data.stage)} (${String(e.data.lang)}${e.data.kind === "*" ? "" : `, ${String(e.data.kind)}`})`;
+      return t("event.template_saved", {
+        stage: String(e.data.stage),
+        lang: String(e.data.lang),
+        kind: e.data.kind === "*" ? "any" : String(e.data.kind),
+      });
     case "templates_copied":
-      return `Templates copied from ${String(e.data.from)} to ${String(e.data.to)} (${String(e.data.templates)})`;
+      return t("event.templates_copied", {
+        from: String(e.data.from),
+        to: String(e.data.to),
+        count: String(e.data.templates),
+      });
     case "system_added":
-      return `Data map: ${String(e.data.name)} added`;
+      return t("event.system_added", { name: String(e.data.name) });
     case "system_updated":
-      return `Data map: ${String(e.data.name)} changed (${fields(e.data.changed)})`;
+      return t("event.system_updated", { name: String(e.data.name), fields: fields(e.data.changed) });
     case "system_retired":
-      return `Data map: ${String(e.data.name)} retired`;
+      return t("event.system_retired", { name: String(e.data.name) });
     case "calendar_day_added":
-      return `Non-working day ${day(String(e.data.day))} on ${String(e.data.calendar)} (${String(e.data.label)})`;
+      return t("event.calendar_day_added", {
+        date: day(String(e.data.day)),
+        calendar: String(e.data.calendar),
+        label: String(e.data.label),
+      });
     case "calendar_day_removed":
-      return `Working day again: ${day(String(e.data.day))} on ${String(e.data.calendar)}`;
+      return t("event.calendar_day_removed", {
+        date: day(String(e.data.day)),
+        calendar: String(e.data.calendar),
+      });
     case "target_days_set":
-      return `Internal target for ${String(e.data.regime)}: ${String(e.data.before)} → ${String(e.data.after)} working days`;
+      return t("event.target_days_set", {
+        regime: String(e.data.regime),
+        before: String(e.data.before),
+        after: String(e.data.after),
+      });
     case "retention_months_set":
-      return `Retention: ${String(e.data.before)} → ${String(e.data.after)} months`;
+      return t("event.retention_months_set", { before: String(e.data.before), after: String(e.data.after) });
     case "backup_schedule_set":
       return e.data.every === "off"
-        ? "Scheduled backups stopped"
-        : `Backups ${e.data.every}, newest ${String(e.data.keep)} kept, into ${e.data.folder}`;
+        ? t("event.backup_stopped")
+        : t("event.backup_schedule_set", {
+            every: String(e.data.every),
+            keep: String(e.data.keep),
+            folder: String(e.data.folder),
+          });
     case "lock_minutes_set":
-      return `The window locks after ${String(e.data.before)} → ${String(e.data.after)} idle minutes`;
+      return t("event.lock_minutes_set", { before: String(e.data.before), after: String(e.data.after) });
     case "vault_changed":
-      return `Encryption: ${VAULT_CHANGES[e.data.change] ?? e.data.change}; unlocks with ${e.data.methods.join(", ")}`;
+      return t("event.vault_changed", {
+        change: vaultChange(e.data.change),
+        methods: e.data.methods.join(", "),
+      });
     case "unverified_days_set":
-      return `Unverified after ${String(e.data.before)} → ${String(e.data.after)} days (${String(e.data.regime)})`;
+      return t("event.unverified_days_set", {
+        before: String(e.data.before),
+        after: String(e.data.after),
+        regime: String(e.data.regime),
+      });
     case "evidence_retention_days_set":
-      return `Identity evidence kept ${String(e.data.before)} → ${String(e.data.after)} days after the answer`;
+      return t("event.evidence_retention_days_set", {
+        before: String(e.data.before),
+        after: String(e.data.after),
+      });
     case "own_authority_set":
       return e.data.after
-        ? `Authority for ${String(e.data.regime)}: ${e.data.after.name}`
-        : `Authority for ${String(e.data.regime)}: the directory's again`;
+        ? t("event.own_authority_set", { regime: String(e.data.regime), name: e.data.after.name })
+        : t("event.own_authority_cleared", { regime: String(e.data.regime) });
     case "sender_unblocked":
-      return `Sender unblocked: ${String(e.data.email)}`;
+      return t("event.sender_unblocked", { email: String(e.data.email) });
     default: {
       // Every kind has its line: a kind added to the core without one does not compile.
       const unhandled: never = e;
@@ -283,5 +381,5 @@ function moved(d: Data): string | null {
   const dates = (d as { dates?: { before?: { effective_due?: string }; after?: { effective_due?: string } } })
     .dates;
   const [a, b] = [dates?.before?.effective_due, dates?.after?.effective_due];
-  return a && b && a !== b ? `Due date ${day(a)} → ${day(b)}` : null;
+  return a && b && a !== b ? t("event.moved", { before: day(a), after: day(b) }) : null;
 }

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { addDays, day, daysUntil, fileSize, relative } from "./format";
+import { addDays, dateInput, day, daysUntil, fileSize, parseDateInput, relative } from "./format";
+import { i18n } from "./i18n.svelte";
 
 describe("format", () => {
   it("names the weekday of an ISO date", () => {
@@ -19,5 +20,34 @@ describe("format", () => {
     expect(relative("2026-11-30", "2026-11-22")).toBe("in 8 days");
     expect(addDays("2026-12-28", 7)).toBe("2027-01-04");
     expect(addDays("2026-03-01", -1)).toBe("2026-02-28");
+  });
+});
+
+describe("format in the chosen language", () => {
+  it("writes dates, sizes and days the language's way", async () => {
+    await i18n.choose("fr");
+    try {
+      expect(day("2026-12-21")).toBe("lun. 21 déc. 2026");
+      expect(relative("2026-11-30", "2026-11-22")).toBe("dans 8 jours");
+      expect(relative("2026-11-21", "2026-11-22")).toBe("hier");
+      expect(fileSize(6246)).toBe("6,1 KB");
+      expect(dateInput("2026-12-21")).toBe("21/12/2026");
+    } finally {
+      await i18n.choose("system");
+    }
+    expect(dateInput("2026-12-21", "nl")).toBe("21-12-2026");
+    expect(dateInput("2026-12-21", "de")).toBe("21.12.2026");
+    expect(dateInput("2026-12-21", "en")).toBe("21/12/2026");
+  });
+
+  it("reads a date typed the language's way or as ISO", () => {
+    expect(parseDateInput("21/12/2026", "fr")).toBe("2026-12-21");
+    expect(parseDateInput("1.2.2026", "de")).toBe("2026-02-01");
+    expect(parseDateInput("21-12-2026", "nl")).toBe("2026-12-21");
+    expect(parseDateInput("2026-11-21", "de")).toBe("2026-11-21");
+    expect(parseDateInput("31/11/2026", "en")).toBeNull();
+    expect(parseDateInput("12/21/2026", "en")).toBeNull();
+    expect(parseDateInput("21/12/26", "fr")).toBeNull();
+    expect(parseDateInput("soon", "fr")).toBeNull();
   });
 });

@@ -1,5 +1,13 @@
-import { describe, expect, it } from "vitest";
-import { PLACES, pieces } from "./places.svelte";
+import { beforeAll, describe, expect, it } from "vitest";
+import { PLACES, pieces, placeName, type PlaceName } from "./places.svelte";
+import { i18n, LOCALES, type Catalogue, type Locale } from "./i18n.svelte";
+import en from "../messages/en.json";
+import fr from "../messages/fr.json";
+import nl from "../messages/nl.json";
+import de from "../messages/de.json";
+
+const CATALOGUES: Record<Locale, Catalogue> = { en, fr, nl, de };
+beforeAll(() => Promise.all(LOCALES.map((l) => i18n.load(l))));
 
 // The words of the core and of the window, read as text when the test is built.
 const core = import.meta.glob("../../../src/**/*.rs", { query: "?raw", import: "default", eager: true });
@@ -23,6 +31,13 @@ describe("places", () => {
       { text: "Settings → Backup", place: "Settings → Backup" },
     ]);
     expect(pieces("nothing to link")).toEqual([{ text: "nothing to link" }]);
+    // In French, the window's own words name places in French, the core's still in English: both are links.
+    expect(pieces("(Courriers… → Serveur de messagerie) or Letters… → Email server", "fr")).toEqual([
+      { text: "(" },
+      { text: "Courriers… → Serveur de messagerie", place: "Letters… → Email server" },
+      { text: ") or " },
+      { text: "Letters… → Email server", place: "Letters… → Email server" },
+    ]);
   });
 
   it("names only places that exist: every pointer in the core's and the window's words is one", () => {
@@ -37,6 +52,31 @@ describe("places", () => {
         for (const m of line.matchAll(pointer)) {
           const named = Object.keys(PLACES).some((p) => m[0].startsWith(p));
           if (!named) unknown.push(`${file}: ${m[0]}`);
+        }
+      }
+    }
+    expect(unknown).toEqual([]);
+  });
+
+  it("names only places that exist in every language's messages", () => {
+    const unknown: string[] = [];
+    for (const locale of LOCALES) {
+      const words = CATALOGUES[locale];
+      const places = (Object.keys(PLACES) as PlaceName[]).map((p) => placeName(p, locale));
+      const menus = [
+        "place.letters",
+        "place.settings",
+        "place.reports",
+        "place.mailbox",
+        "place.import",
+      ] as const;
+      const escaped = menus.map((m) => words[m].replace(/[.*+?^${}()|[\]\\]/g, "\\$&"));
+      const pointer = new RegExp(`(${escaped.join("|")}) → `, "g");
+      for (const [key, text] of Object.entries(words)) {
+        if (key.startsWith("place.")) continue;
+        for (const m of text.matchAll(pointer)) {
+          const rest = text.slice(m.index);
+          if (!places.some((p) => rest.startsWith(p))) unknown.push(`${locale} ${key}: ${rest.slice(0, 50)}`);
         }
       }
     }

@@ -1,6 +1,8 @@
 // The queue's rows as the list scrolls: pages loaded by cursor at either end, at most `maxPages` of them kept (the
 // pages dropped above are remembered as a count, so the rows below keep their place). Nothing here counts or skips
 // rows: a register of a million requests costs the same as one of a hundred.
+import { number } from "./format";
+import { t } from "./i18n.svelte";
 import { message } from "./api";
 import type { Page, Query, QueueRow, Total } from "./api";
 
@@ -118,6 +120,6 @@ export class QueueWindow {
 export function describeTotal(total: Total | null): string {
   if (total === null) return "";
   const n = typeof total === "number" ? total : total.at_least;
-  const text = n.toLocaleString("en-GB") + (typeof total === "number" ? "" : "+");
-  return `${text} ${n === 1 && typeof total === "number" ? "request" : "requests"}`;
+  const text = number(n) + (typeof total === "number" ? "" : "+");
+  return t("queue.total", { count: typeof total === "number" ? n : Math.max(n, 2), n: text });
 }
