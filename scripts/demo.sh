@@ -15,8 +15,22 @@ DEMO_DB="$DEMO_DIR/demo.sqlite3"
 if [ ! -f "$DEMO_DB" ]; then
   echo "==> Creating the demo register in $DEMO_DB"
   mkdir -p "$DEMO_DIR"
-  # A plain register, said so in the window: the demo shares a known data set, not a secret.
-  target/debug/rightsdesk --db "$DEMO_DB" --unencrypted demo seed --count 2500
+  # A plain register, said so in the window: the demo shares a known data set, not a secret. Furnished first (the
+  # organisation, its Art 15(1) information, a data map, the mail server below) so every feature works at once.
+  target/debug/rightsdesk --db "$DEMO_DB" --unencrypted demo furnish
+  target/debug/rightsdesk --db "$DEMO_DB" demo seed --count 2500
+fi
+
+# The demo organisation's mail server, on this computer: a sink that keeps every message it is sent, so answers
+# really go out from the demo (read them in $DEMO_DIR/sent-mail/). Not started when something already listens there.
+SINK=""
+if ! (exec 3<>/dev/tcp/127.0.0.1/2525) 2>/dev/null; then
+  SINK_DIR="$DEMO_DIR/sent-mail/$(date +%Y%m%d-%H%M%S)"
+  mkdir -p "$SINK_DIR"
+  SINK_DIR="$SINK_DIR" PYTHONPATH="$PWD/tests/fixtures" /usr/bin/python3 -m aiosmtpd -n -c smtp_sink.Sink \
+    -l 127.0.0.1:2525 >/dev/null 2>&1 &
+  SINK=$!
+  echo "==> Mail the demo sends is kept in $SINK_DIR"
 fi
 
 if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
@@ -27,12 +41,13 @@ if [ -z "${DISPLAY:-}" ] && [ -z "${WAYLAND_DISPLAY:-}" ]; then
   export DISPLAY=:77
   target/debug/rightsdesk-app --db "$DEMO_DB" &
   APP=$!
-  trap 'kill $APP $XVFB 2>/dev/null || true' EXIT
+  trap 'kill $APP $XVFB $SINK 2>/dev/null || true' EXIT
   sleep 8
   import -window root "$DEMO_DIR/screenshot.png" && echo "Screenshot of the running window: $DEMO_DIR/screenshot.png"
   echo "Rightsdesk is running on the virtual display (pid $APP). Press Ctrl+C to stop."
   wait "$APP"
 else
   echo "==> Launching Rightsdesk"
-  exec target/debug/rightsdesk-app --db "$DEMO_DB"
+  trap 'kill $SINK 2>/dev/null || true' EXIT
+  target/debug/rightsdesk-app --db "$DEMO_DB"
 fi
