@@ -86,7 +86,8 @@ pub struct ImportProgress {
 enum Outcome {
     New(Box<Request>, String),
     Duplicate,
-    Invalid(RowError),
+    /// Every problem of the row, one per column.
+    Invalid(Vec<RowError>),
 }
 
 /// A value as the import accepts it: kinds and channels by id or label, laws in any case, dates with a time.
@@ -262,28 +263,39 @@ impl Desk {
             notes: opt("notes"),
             ..NewRequest::default()
         };
-        let checked = match &external_id {
-            Some(id) => super::check_len("external_id", id, 200),
-            None => Ok(()),
+        let mut problems = match &external_id {
+            Some(id) => super::check_len("external_id", id, 200).err().into_iter().collect(),
+            None => Vec::new(),
         };
-        match checked.and_then(|()| self.validate(input)).and_then(|mut r| {
-            r.dates = self.derive_dates(dates, &r)?;
-            Ok(r)
-        }) {
-            Ok(mut r) => {
-                r.external_id = external_id;
-                Ok(Outcome::New(Box::new(r), key))
+        let request = match self.validate_all(input) {
+            Ok(r) if problems.is_empty() => Some(r),
+            Ok(_) => None,
+            Err(found) => {
+                problems.extend(found);
+                None
             }
-            Err(Error::Invalid { field, message }) => {
-                let column = match (mapping.columns.get(&field), mapping.defaults.contains_key(&field)) {
-                    (Some(header), _) => header.clone(),
-                    (None, true) => format!("(fixed value for {field})"),
-                    (None, false) => format!("(no column for {field})"),
-                };
-                Ok(Outcome::Invalid(RowError { row, column, value: value(&field), reason: message }))
+        };
+        if let Some(mut r) = request {
+            match self.derive_dates(dates, &r) {
+                Ok(d) => {
+                    r.dates = d;
+                    r.external_id = external_id;
+                    return Ok(Outcome::New(Box::new(r), key));
+                }
+                Err(e) => problems.push(e),
             }
-            Err(e) => Err(e),
         }
+        let mut errors = Vec::with_capacity(problems.len());
+        for e in problems {
+            let Error::Invalid { field, message } = e else { return Err(e) };
+            let column = match (mapping.columns.get(&field), mapping.defaults.contains_key(&field)) {
+                (Some(header), _) => header.clone(),
+                (None, true) => format!("(fixed value for {field})"),
+                (None, false) => format!("(no column for {field})"),
+            };
+            errors.push(RowError { row, column, value: value(&field), reason: message });
+        }
+        Ok(Outcome::Invalid(errors))
     }
 }
 
@@ -316,9 +328,12 @@ impl Run<'_> {
         insert: &mut dyn FnMut(&mut Request, &str, u64) -> Result<()>,
     ) -> Result<()> {
         let outcome = match cells {
-            Err(e) => {
-                Outcome::Invalid(RowError { row, column: String::new(), value: String::new(), reason: e.to_string() })
-            }
+            Err(e) => Outcome::Invalid(vec![RowError {
+                row,
+                column: String::new(),
+                value: String::new(),
+                reason: e.to_string(),
+            }]),
             Ok(cells) if cells.iter().all(|c| c.trim().is_empty()) => return Ok(()),
             Ok(cells) => {
                 let seen = &self.seen;
@@ -340,14 +355,16 @@ impl Run<'_> {
                 }
             }
             Outcome::Duplicate => report.duplicates += 1,
-            Outcome::Invalid(e) => {
+            Outcome::Invalid(problems) => {
                 report.errors += 1;
-                if let Some(w) = self.errors.as_mut() {
-                    w.write_record([row.to_string(), e.column.clone(), e.value.clone(), e.reason.clone()])
-                        .map_err(csv_error)?;
-                }
-                if report.first_errors.len() < REPORTED_ERRORS {
-                    report.first_errors.push(e);
+                for e in problems {
+                    if let Some(w) = self.errors.as_mut() {
+                        w.write_record([row.to_string(), e.column.clone(), e.value.clone(), e.reason.clone()])
+                            .map_err(csv_error)?;
+                    }
+                    if report.first_errors.len() < REPORTED_ERRORS {
+                        report.first_errors.push(e);
+                    }
                 }
             }
         }

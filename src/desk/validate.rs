@@ -59,48 +59,88 @@ pub(crate) fn check_email(email: &str) -> Result<()> {
     if ok { Ok(()) } else { Err(Error::invalid("email", format!("'{email}' is not an email address"))) }
 }
 
+/// The value, or the problem added to `problems`.
+fn ok<T>(problems: &mut Vec<Error>, checked: Result<T>) -> Option<T> {
+    checked.map_err(|e| problems.push(e)).ok()
+}
+
 impl Desk {
     /// Validate a new request field by field; the first problem is reported with its field.
     pub(super) fn validate(&self, input: NewRequest) -> Result<Request> {
-        let kind = RequestKind::parse(input.kind.trim()).ok_or_else(|| {
-            Error::invalid("kind", format!("unknown request kind '{}' (one of: {})", input.kind, RequestKind::ids()))
-        })?;
-        let regime = self.engine().regime(input.regime.trim()).map_err(|e| Error::invalid("regime", e.to_string()))?;
-        let calendar = self
-            .engine()
-            .resolve_calendar(regime, clean(input.calendar).as_deref())
-            .map_err(|e| Error::invalid("calendar", e.to_string()))?;
-        let received = dates::parse_in_range(input.received.trim())
-            .map_err(|e| Error::invalid("received", format!("invalid date {e}")))?;
-        if received > self.today() {
-            return Err(Error::invalid("received", format!("{} is in the future", dates::fmt(received))));
-        }
+        self.validate_all(input).map_err(|problems| {
+            problems.into_iter().next().unwrap_or_else(|| Error::invalid("input", "the request could not be checked"))
+        })
+    }
+
+    /// Every problem of a new request, one per field in the form's order (an import reports a row's all at once,
+    /// so one pass over the file fixes it); never an empty list.
+    pub(super) fn validate_all(&self, input: NewRequest) -> std::result::Result<Request, Vec<Error>> {
+        let mut p = Vec::new();
+        let kind = ok(
+            &mut p,
+            RequestKind::parse(input.kind.trim()).ok_or_else(|| {
+                Error::invalid(
+                    "kind",
+                    format!("unknown request kind '{}' (one of: {})", input.kind, RequestKind::ids()),
+                )
+            }),
+        );
+        let engine = self.engine();
+        let regime =
+            ok(&mut p, engine.regime(input.regime.trim()).map_err(|e| Error::invalid("regime", e.to_string())));
+        let calendar = regime.and_then(|g| {
+            ok(
+                &mut p,
+                engine
+                    .resolve_calendar(g, clean(input.calendar).as_deref())
+                    .map_err(|e| Error::invalid("calendar", e.to_string())),
+            )
+        });
+        let received = ok(
+            &mut p,
+            dates::parse_in_range(input.received.trim())
+                .map_err(|e| Error::invalid("received", format!("invalid date {e}")))
+                .and_then(|d| {
+                    if d > self.today() {
+                        Err(Error::invalid("received", format!("{} is in the future", dates::fmt(d))))
+                    } else {
+                        Ok(d)
+                    }
+                }),
+        );
         let channel = match clean(input.channel) {
-            None => Channel::Email,
-            Some(c) => Channel::parse(&c).ok_or_else(|| {
-                Error::invalid("channel", format!("unknown channel '{c}' (one of: {})", Channel::ids()))
-            })?,
+            None => Some(Channel::Email),
+            Some(c) => ok(
+                &mut p,
+                Channel::parse(&c).ok_or_else(|| {
+                    Error::invalid("channel", format!("unknown channel '{c}' (one of: {})", Channel::ids()))
+                }),
+            ),
         };
         let name = input.name.trim().to_string();
         if name.is_empty() {
-            return Err(Error::invalid("name", "the requester's name is required"));
+            p.push(Error::invalid("name", "the requester's name is required"));
+        } else {
+            ok(&mut p, check_len("name", &name, 200).and_then(|()| crate::respond::check_one_line("name", &name)));
         }
-        check_len("name", &name, 200)?;
-        crate::respond::check_one_line("name", &name)?;
         let email = clean(input.email).map(|e| e.to_lowercase());
         if let Some(e) = &email {
-            check_email(e)?;
+            ok(&mut p, check_email(e));
         }
         let phone = clean(input.phone);
-        if let Some(p) = &phone {
-            check_len("phone", p, 40)?;
-            if !p.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
-                return Err(Error::invalid("phone", format!("'{p}' is not a phone number")));
-            }
+        if let Some(ph) = &phone {
+            let checked = check_len("phone", ph, 40).and_then(|()| {
+                if ph.chars().all(|c| c.is_ascii_digit() || " +-().".contains(c)) {
+                    Ok(())
+                } else {
+                    Err(Error::invalid("phone", format!("'{ph}' is not a phone number")))
+                }
+            });
+            ok(&mut p, checked);
         }
         let language = clean(input.language).unwrap_or_else(|| "en".into()).to_lowercase();
         if !(language.len() == 2 && language.chars().all(|c| c.is_ascii_lowercase())) {
-            return Err(Error::invalid(
+            p.push(Error::invalid(
                 "language",
                 format!("'{language}' is not a two-letter language code (en, fr, nl, de, …)"),
             ));
@@ -114,9 +154,17 @@ impl Desk {
             ("description", description.as_str(), 20_000),
             ("notes", notes.as_str(), 20_000),
         ] {
-            check_len(field, text, max)?;
+            ok(&mut p, check_len(field, text, max));
         }
-        let agent = validate_agent(input.agent_name, input.agent_email, input.agent_authority)?;
+        let agent = ok(&mut p, validate_agent(input.agent_name, input.agent_email, input.agent_authority));
+        let (Some(kind), Some(regime), Some(calendar), Some(received), Some(channel), Some(agent)) =
+            (kind, regime, calendar, received, channel, agent)
+        else {
+            return Err(p);
+        };
+        if !p.is_empty() {
+            return Err(p);
+        }
         let now = self.now();
         Ok(Request {
             id: Uuid::now_v7(),
@@ -193,6 +241,31 @@ mod tests {
         assert_eq!(field_of(&desk, NewRequest { language: Some("english".into()), ..base() }), "language");
         assert_eq!(field_of(&desk, NewRequest { notes: Some("a\u{7}b".into()), ..base() }), "notes");
         assert_eq!(field_of(&desk, NewRequest { description: Some("x".repeat(20_001)), ..base() }), "description");
+    }
+
+    #[test]
+    fn every_problem_of_a_form_is_reported_at_once_in_the_form_s_order() {
+        let (_dir, desk) = desk_on("2026-03-10");
+        let input = NewRequest {
+            kind: "complaint".into(),
+            received: "2026-03-11".into(),
+            name: " ".into(),
+            email: Some("nobody".into()),
+            language: Some("english".into()),
+            ..form("access", "eu-gdpr", "2026-03-02")
+        };
+        let problems = desk.validate_all(input.clone()).unwrap_err();
+        let fields: Vec<_> = problems.iter().map(|e| e.field().unwrap_or_default().to_string()).collect();
+        assert_eq!(fields, ["kind", "received", "name", "email", "language"]);
+        assert_eq!(desk.validate(input).unwrap_err().field(), Some("kind"), "the form still reports the first");
+        let bad_regime = NewRequest { regime: "mars".into(), ..form("access", "eu-gdpr", "2026-03-02") };
+        let fields: Vec<_> = desk
+            .validate_all(bad_regime)
+            .unwrap_err()
+            .iter()
+            .map(|e| e.field().unwrap_or_default().to_string())
+            .collect();
+        assert_eq!(fields, ["regime"], "no calendar problem follows from an unknown regime");
     }
 
     #[test]

@@ -27,8 +27,19 @@ fn import_is_safe(name: &str, bytes: Vec<u8>) {
             assert_eq!(report.rows, report.imported + report.duplicates + report.errors, "{report:?}");
             let total = desk.list(&Default::default()).unwrap().total;
             assert_eq!(total, Some(Total::Exact(report.imported)), "every imported row is in the register");
-            let lines = csv::Reader::from_reader(error_file.as_slice()).records().count() as u64;
-            assert_eq!(lines, report.errors, "the error file lists every rejected row");
+            // Each problem is a line of its own (a row may have several), so every rejected row has one at least
+            // (a malformed file may give two records the same line number: rows are not told apart by it).
+            let lines: Vec<String> = csv::Reader::from_reader(error_file.as_slice())
+                .records()
+                .map(|r| r.unwrap().get(0).unwrap_or_default().to_string())
+                .collect();
+            let rows: std::collections::BTreeSet<&String> = lines.iter().collect();
+            assert!(
+                lines.len() as u64 >= report.errors && rows.len() as u64 <= report.errors,
+                "the error file lists every rejected row: {} lines, {} rows, {report:?}",
+                lines.len(),
+                rows.len()
+            );
             let again = desk.import_requests(&source, None, false, None, &mut |_| {}).unwrap();
             assert_eq!(again.imported, 0, "a second import creates nothing");
         }
