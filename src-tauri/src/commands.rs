@@ -202,6 +202,12 @@ macro_rules! commands {
                     crate::backup::check_backup,
                     crate::backup::restore_chosen_backup,
                     crate::backup::choose_backup_folder,
+                    crate::desktop::about,
+                    crate::desktop::listen_files,
+                    crate::desktop::take_handed_file,
+                    crate::desktop::check_update,
+                    crate::desktop::install_update,
+                    crate::desktop::quit,
                     $($name,)* $($pname,)*
                 ])
         }

@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod commands;
+pub mod desktop;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
@@ -22,6 +23,10 @@ pub struct AppState {
     chosen_backup: std::sync::Mutex<Option<PathBuf>>,
     /// The window's ear for new mail: told how many messages wait in the intake tray after a fetch took some.
     mail_listener: std::sync::Mutex<Option<tauri::ipc::Channel<u32>>>,
+    /// A file handed to the app (on its command line, or by a second launch) that the window has not taken yet.
+    pub(crate) handed: std::sync::Mutex<Option<PathBuf>>,
+    /// The window's ear for handed files: told when one waits.
+    pub(crate) file_listener: std::sync::Mutex<Option<tauri::ipc::Channel<()>>>,
 }
 
 impl AppState {
@@ -159,15 +164,23 @@ fn db_arg() -> Option<PathBuf> {
     None
 }
 
+/// The register's path as the command line, RIGHTSDESK_DB or the OS data folder give it.
+fn db_path() -> rightsdesk::Result<PathBuf> {
+    resolve_db_path(db_arg().as_deref())
+}
+
 /// At start: a plain register opens at once, an encrypted one through RIGHTSDESK_PASSPHRASE or the OS keyring if it
 /// can; otherwise the window asks (unlock, or make the register on the first run).
-fn open_state() -> AppState {
-    let path = resolve_db_path(db_arg().as_deref());
+fn open_state(path: rightsdesk::Result<PathBuf>) -> AppState {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let handed = std::env::current_dir().ok().and_then(|cwd| rightsdesk::desktop::file_argument(&args, &cwd));
     let state = AppState {
         desk: RwLock::new(path.as_ref().map_err(ErrorReport::from).and_then(|_| Err(no_path()))),
         db_path: path.ok(),
         chosen_backup: std::sync::Mutex::new(None),
         mail_listener: std::sync::Mutex::new(None),
+        handed: std::sync::Mutex::new(handed),
+        file_listener: std::sync::Mutex::new(None),
     };
     if state.db_path.is_some() {
         let opened = state.open(&Access::from_env());
@@ -302,17 +315,22 @@ pub fn run() {
     // Everything the window creates holds personal data or leads to it: private to the user (0600/0700).
     rightsdesk::safe_file::restrict_umask();
     let builder = commands::specta_builder();
-    let state = open_state();
-    let result = tauri::Builder::default()
+    let path = db_path();
+    // First: a second launch on the same register hands its file to the running window and exits here, before
+    // it opens the register or makes a window.
+    let result = desktop::plugins(tauri::Builder::default(), path.as_ref().ok())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
-        .manage(state)
         .invoke_handler(builder.invoke_handler())
         .setup(move |app| {
+            use tauri::Manager;
+            app.manage(open_state(path));
+            desktop::setup(app.handle());
             start_reminders(app.handle());
             start_mail_watch(app.handle());
             Ok(())
         })
+        .on_page_load(desktop::page_loaded)
         .run(tauri::generate_context!());
     if let Err(e) = result {
         eprintln!("Rightsdesk could not start its window: {e}");

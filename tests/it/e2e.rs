@@ -4,6 +4,8 @@
 
 use crate::support;
 
+mod desktop;
+
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};

@@ -29,6 +29,7 @@ mod e2e;
 mod holiday_data;
 mod hostile_files;
 mod import_fuzz;
+mod licences;
 mod log_facts;
 mod mail;
 mod mailbox;

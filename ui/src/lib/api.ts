@@ -65,6 +65,8 @@ export type MailView = B.MailView_Serialize;
 export type ConversationText = B.ConversationText_Serialize;
 export type MessageFile = B.MessageFile_Serialize;
 export type EmailDraft = B.EmailDraft_Serialize;
+export type About = B.About_Serialize;
+export type Handed = B.Handed_Serialize;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */
@@ -113,7 +115,13 @@ type ShellCommand =
   | "checkBackup"
   | "restoreChosenBackup"
   | "chooseBackupFolder"
-  | "listenMailbox";
+  | "listenMailbox"
+  | "about"
+  | "listenFiles"
+  | "takeHandedFile"
+  | "checkUpdate"
+  | "installUpdate"
+  | "quit";
 type Operation = Exclude<keyof Commands, ShellCommand>;
 type Input<K extends Operation> = Parameters<Commands[K]>[0];
 type Output<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>> extends Result<infer T> ? T : never;
@@ -184,6 +192,25 @@ export function listenForMail(onmail: (waiting: number) => void): Promise<null> 
   channel.onmessage = onmail;
   return unwrap(commands.listenMailbox(channel));
 }
+
+/**
+ * The app as a desktop program: the About box, files handed to it (opened with Rightsdesk from the file manager, or
+ * by a second launch), updates (off unless a release server is set), and quitting.
+ */
+export const desktop = {
+  about: () => unwrap(commands.about()),
+  /** `onfile` is told when a handed file waits (at once if the app was launched with one): take it then. */
+  listenFiles: (onfile: () => void) => {
+    const channel = new Channel<null>();
+    channel.onmessage = onfile;
+    return unwrap(commands.listenFiles(channel));
+  },
+  /** The handed file, read: an email's prefilled form, or a backup chosen for the restore; null when none waits. */
+  takeHanded: () => unwrap(commands.takeHandedFile()),
+  /** The newer version's number, or null when this is the newest; refused while updates are off. */
+  checkUpdate: () => unwrap(commands.checkUpdate()),
+  quit: () => unwrap(commands.quit()),
+};
 
 /** A file the person picked in the window, as the core reads it. */
 export async function upload(file: File): Promise<B.FileUpload> {
