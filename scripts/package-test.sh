@@ -20,8 +20,8 @@ command -v debootstrap >/dev/null || { apt-get update -q && apt-get install -y -
 command -v Xvfb >/dev/null || apt-get install -y -q --no-install-recommends xvfb
 # This machine's Debian release and mirror: the package is built against its libraries.
 suite="$(. /etc/os-release && echo "$VERSION_CODENAME")"
-mirror="$(grep -hoE '^(URIs: *|deb +)https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
-  /etc/apt/sources.list.d/*.list 2>/dev/null | grep -v security | head -1 | sed -E 's/^(URIs: *|deb +)//')"
+mirror="$( (grep -shoE '^(URIs: *|deb +)https?://[^ ]+/debian/?' /etc/apt/sources.list /etc/apt/sources.list.d/*.sources \
+  /etc/apt/sources.list.d/*.list || true) | head -1 | sed -E 's/^(URIs: *|deb +)//')"
 [ -n "$mirror" ] || { echo "package-test.sh: no Debian mirror in this machine's apt sources" >&2; exit 1; }
 
 root="$(mktemp -d /var/tmp/rightsdesk-chroot.XXXXXX)"
