@@ -43,6 +43,8 @@ fn main() {
 }
 RS
 cat > "$bare/src/main.rs" <<'RS'
+use tauri::Manager;
+
 fn main() {
     tauri::Builder::default()
         .on_page_load(|webview, payload| {
