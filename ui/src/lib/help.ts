@@ -53,7 +53,7 @@ export const HELP: Record<Screen, HelpPage> = {
       {
         heading: "From an email",
         paragraphs: [
-          "Drop the .eml file on the form, choose it with Read an email…, or open it with Rightsdesk from your file manager or mail program: the name, address, date of receipt and description are filled in, and the kind and language guessed. Check each before saving.",
+          "Drop the .eml file on the form, choose it with From an email (.eml)…, or open it with Rightsdesk from your file manager or mail program: the name, address, date of receipt and description are filled in, and the kind and language guessed. Check each before saving.",
           "The email is kept with the request as its original once the request is logged.",
         ],
       },
