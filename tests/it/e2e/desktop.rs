@@ -99,31 +99,7 @@ async fn a_second_launch_hands_its_email_to_the_running_window() {
     .unwrap();
     // As the file manager launches it: the app again, on the same register, with the file; it hands it over and
     // goes, leaving the one window.
-    let started = Instant::now();
-    let mut second = Command::new(&app)
-        .arg("--db")
-        .arg(&db)
-        .arg(&eml)
-        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
-        .env("RIGHTSDESK_NOW", TODAY)
-        .env("XDG_CONFIG_HOME", data.path().join("xdg-config"))
-        .env("XDG_DATA_HOME", data.path().join("xdg-data"))
-        .env("HOME", data.path().join("home"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let status = loop {
-        if let Some(status) = second.try_wait().unwrap() {
-            break status;
-        }
-        if started.elapsed() > Duration::from_secs(30) {
-            let _ = second.kill();
-            panic!("the second launch opened a window of its own instead of handing over its file");
-        }
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    };
-    assert!(status.success(), "{status}");
+    launch_again(&app, &db, &eml, data.path(), &bus).await;
 
     // The New request form, prefilled through the same intake as a dropped email, the email kept as its original.
     s.find("[data-testid=new-request-form]").await;
@@ -141,6 +117,51 @@ async fn a_second_launch_hands_its_email_to_the_running_window() {
     s.wait_text("[data-testid=request-reference]", |t| t.starts_with("RD-2026-")).await;
     assert!(s.text("body").await.contains("Ada Byron"));
     s.shot("desktop-04b-handed-email-logged.png").await;
+
+    // A backup opened with Rightsdesk: Settings' restore, the backup chosen, asking for what opens it.
+    let backup = data.path().join("register backup.rdbackup");
+    let made = support::run_env(
+        &db,
+        TODAY,
+        &["backup", "create", "--out", backup.to_str().unwrap()],
+        &[("RIGHTSDESK_BACKUP_PASSPHRASE", "a long backup passphrase for the test")],
+    );
+    assert_eq!(made.code, 0, "{}", made.stderr);
+    launch_again(&app, &db, &backup, data.path(), &bus).await;
+    s.wait_text("[data-testid=restore-file]", |t| t.contains("register backup.rdbackup")).await;
+    assert!(s.text("[data-testid=restore-file]").await.contains("backup passphrase"));
+    s.find("[data-testid=restore-backup-passphrase]").await;
+    s.shot_at("[data-testid=restore]", "desktop-04c-handed-backup.png").await;
+}
+
+/// The app launched again on `db` with `file`, as a file manager does: it must hand the file to the running window
+/// and exit 0 at once, not open a window of its own.
+async fn launch_again(app: &Path, db: &Path, file: &Path, data: &Path, bus: &Bus) {
+    let started = Instant::now();
+    let mut second = Command::new(app)
+        .arg("--db")
+        .arg(db)
+        .arg(file)
+        .env("DBUS_SESSION_BUS_ADDRESS", &bus.address)
+        .env("RIGHTSDESK_NOW", TODAY)
+        .env("XDG_CONFIG_HOME", data.join("xdg-config"))
+        .env("XDG_DATA_HOME", data.join("xdg-data"))
+        .env("HOME", data.join("home"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let status = loop {
+        if let Some(status) = second.try_wait().unwrap() {
+            break status;
+        }
+        if started.elapsed() > Duration::from_secs(30) {
+            let _ = second.kill();
+            panic!("the second launch opened a window of its own instead of handing over its file");
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "{status}");
 }
 
 #[tokio::test]
