@@ -131,7 +131,7 @@ async fn a_second_launch_hands_its_email_to_the_running_window() {
     s.wait_text("[data-testid=restore-file]", |t| t.contains("register backup.rdbackup")).await;
     assert!(s.text("[data-testid=restore-file]").await.contains("backup passphrase"));
     s.find("[data-testid=restore-backup-passphrase]").await;
-    s.shot_at("[data-testid=restore]", "desktop-04c-handed-backup.png").await;
+    s.shot("desktop-04c-handed-backup.png").await;
 }
 
 /// The app launched again on `db` with `file`, as a file manager does: it must hand the file to the running window
