@@ -16,10 +16,11 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 #    opens AES-encrypted archives, unlike unzip) to check the exports; libssl-dev for the SQLCipher the register is
 #    encrypted with (rusqlite's bundled-sqlcipher links the system's libcrypto); xdotool to answer the OS's file
 #    dialogs in the window's end-to-end tests as a person would (typing a path into GTK's dialog); dovecot-imapd,
-#    a real IMAP server the mailbox tests start as a throwaway instance (its system service is not used).
+#    a real IMAP server the mailbox tests start as a throwaway instance (its system service is not used); dbus for a
+#    throwaway session bus (dbus-daemon), on which the window's e2e finds the running app from a second launch.
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
   python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip p7zip-full xdotool
-  dovecot-imapd)
+  dovecot-imapd dbus)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
