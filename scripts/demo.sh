@@ -8,7 +8,9 @@ export PATH="$HOME/.cargo/bin:$PATH"
 
 echo "==> Building the window and the command-line tool"
 npm run --prefix ui build --silent
-cargo build -p rightsdesk-app -p rightsdesk
+# Exactly scripts/test.sh's build: the same packages, targets and so features, so after a test run nothing is
+# compiled again (`-p rightsdesk-app -p rightsdesk` resolves another feature set and rebuilt for 20 minutes).
+cargo build --workspace --all-targets
 
 DEMO_DIR="${XDG_DATA_HOME:-$HOME/.local/share}/rightsdesk-demo"
 DEMO_DB="$DEMO_DIR/demo.sqlite3"

@@ -18,10 +18,12 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 #    dialogs in the window's end-to-end tests as a person would (typing a path into GTK's dialog) and to drag files
 #    onto it from a real X11 drag source (python3-gi with GTK 3's introspection data: tests/fixtures/drag_source.py);
 #    dovecot-imapd, a real IMAP server the mailbox tests start as a throwaway instance (its system service is not
-#    used); libglib2.0-bin for `gio open`, how an attachment opens in its application where xdg-open is missing.
+#    used); libglib2.0-bin for `gio open`, how an attachment opens in its application where xdg-open is missing;
+#    dbus for a throwaway session bus (dbus-daemon), on which the window's e2e finds the running app from a second
+#    launch.
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
   python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip p7zip-full xdotool
-  python3-gi gir1.2-gtk-3.0 libglib2.0-bin dovecot-imapd)
+  python3-gi gir1.2-gtk-3.0 libglib2.0-bin dovecot-imapd dbus)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

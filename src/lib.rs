@@ -11,6 +11,7 @@ pub mod dates;
 pub mod deadline;
 pub mod demo;
 pub mod desk;
+pub mod desktop;
 pub mod domain;
 pub mod error;
 pub mod export;

@@ -214,6 +214,12 @@ macro_rules! commands {
                     crate::files::open_written,
                     crate::files::show_written,
                     crate::files::save_written_as,
+                    crate::desktop::about,
+                    crate::desktop::listen_files,
+                    crate::desktop::take_handed_file,
+                    crate::desktop::check_update,
+                    crate::desktop::install_update,
+                    crate::desktop::quit,
                     $($name,)* $($pname,)*
                 ])
         }

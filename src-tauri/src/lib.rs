@@ -4,6 +4,7 @@
 
 pub mod backup;
 pub mod commands;
+pub mod desktop;
 pub mod files;
 
 use std::path::PathBuf;
@@ -25,6 +26,10 @@ pub struct AppState {
     mail_listener: std::sync::Mutex<Option<tauri::ipc::Channel<u32>>>,
     /// The window's ear for files dropped on it (`files.rs`).
     drop_listener: std::sync::Mutex<Option<tauri::ipc::Channel<files::DroppedFiles>>>,
+    /// A file handed to the app (on its command line, or by a second launch) that the window has not taken yet.
+    pub(crate) handed: std::sync::Mutex<Option<PathBuf>>,
+    /// The window's ear for handed files: told when one waits.
+    pub(crate) file_listener: std::sync::Mutex<Option<tauri::ipc::Channel<()>>>,
 }
 
 impl AppState {
@@ -173,15 +178,23 @@ fn db_arg() -> Option<PathBuf> {
     None
 }
 
+/// The register's path as the command line, RIGHTSDESK_DB or the OS data folder give it.
+fn db_path() -> rightsdesk::Result<PathBuf> {
+    resolve_db_path(db_arg().as_deref())
+}
+
 /// At start: a plain register opens at once, an encrypted one through RIGHTSDESK_PASSPHRASE or the OS keyring if it
 /// can; otherwise the window asks (unlock, or make the register on the first run).
-fn open_state() -> AppState {
-    let path = resolve_db_path(db_arg().as_deref());
+fn open_state(path: rightsdesk::Result<PathBuf>) -> AppState {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let handed = std::env::current_dir().ok().and_then(|cwd| rightsdesk::desktop::file_argument(&args, &cwd));
     let state = AppState {
         desk: RwLock::new(path.as_ref().map_err(ErrorReport::from).and_then(|_| Err(no_path()))),
         db_path: path.ok(),
         chosen_backup: std::sync::Mutex::new(None),
         mail_listener: std::sync::Mutex::new(None),
+        handed: std::sync::Mutex::new(handed),
+        file_listener: std::sync::Mutex::new(None),
         drop_listener: std::sync::Mutex::new(None),
     };
     if state.db_path.is_some() {
@@ -317,12 +330,13 @@ pub fn run() {
     // Everything the window creates holds personal data or leads to it: private to the user (0600/0700).
     rightsdesk::safe_file::restrict_umask();
     let builder = commands::specta_builder();
-    let state = open_state();
-    let built = tauri::Builder::default()
+    let path = db_path();
+    // First: a second launch on the same register hands its file to the running window and exits here, before
+    // it opens the register or makes a window.
+    let built = desktop::plugins(tauri::Builder::default(), path.as_ref().ok())
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())
-        .manage(state)
         .invoke_handler(builder.invoke_handler())
         .on_window_event(|window, event| {
             use tauri::Manager;
@@ -333,12 +347,16 @@ pub fn run() {
             }
         })
         .setup(move |app| {
+            use tauri::Manager;
+            app.manage(open_state(path));
+            desktop::setup(app.handle());
             // Copies left by a run that did not end cleanly.
             files::remove_copies(app.handle());
             start_reminders(app.handle());
             start_mail_watch(app.handle());
             Ok(())
         })
+        .on_page_load(desktop::page_loaded)
         .build(tauri::generate_context!());
     match built {
         Ok(app) => app.run(|app, event| {

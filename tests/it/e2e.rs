@@ -4,6 +4,7 @@
 
 use crate::support;
 
+mod desktop;
 mod keyboard;
 
 use std::net::TcpListener;

@@ -31,6 +31,7 @@ mod first_run;
 mod holiday_data;
 mod hostile_files;
 mod import_fuzz;
+mod licences;
 mod log_facts;
 mod mail;
 mod mailbox;

@@ -70,6 +70,8 @@ export type EmailDraft = B.EmailDraft_Serialize;
 export type ChosenFile = B.ChosenFile;
 export type DroppedFiles = B.DroppedFiles;
 export type FilePurpose = B.FilePurpose;
+export type About = B.About_Serialize;
+export type Handed = B.Handed_Serialize;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */
@@ -167,7 +169,13 @@ type ShellCommand =
   | "openWritten"
   | "showWritten"
   | "saveWrittenAs"
-  | "listenMailbox";
+  | "listenMailbox"
+  | "about"
+  | "listenFiles"
+  | "takeHandedFile"
+  | "checkUpdate"
+  | "installUpdate"
+  | "quit";
 type Operation = Exclude<keyof Commands, ShellCommand>;
 type Input<K extends Operation> = Parameters<Commands[K]>[0];
 type Output<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>> extends Result<infer T> ? T : never;
@@ -267,6 +275,25 @@ export function listenForDrops(ondrop: (d: DroppedFiles) => void): Promise<null>
   channel.onmessage = ondrop;
   return unwrap(commands.listenDrops(channel));
 }
+
+/**
+ * The app as a desktop program: the About box, files handed to it (opened with Rightsdesk from the file manager, or
+ * by a second launch), updates (off unless a release server is set), and quitting.
+ */
+export const desktop = {
+  about: () => unwrap(commands.about()),
+  /** `onfile` is told when a handed file waits (at once if the app was launched with one): take it then. */
+  listenFiles: (onfile: () => void) => {
+    const channel = new Channel<null>();
+    channel.onmessage = onfile;
+    return unwrap(commands.listenFiles(channel));
+  },
+  /** The handed file, read: an email's prefilled form, or a backup chosen for the restore; null when none waits. */
+  takeHanded: () => unwrap(commands.takeHandedFile()),
+  /** The newer version's number, or null when this is the newest; refused while updates are off. */
+  checkUpdate: () => unwrap(commands.checkUpdate()),
+  quit: () => unwrap(commands.quit()),
+};
 
 export function message(e: unknown): string {
   return e instanceof Error ? e.message : String(e);

@@ -65,6 +65,27 @@ export const commands = {
 	 *  it went, or `None` when cancelled.
 	 */
 	saveWrittenAs: (path: string) => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("save_written_as", { path })),
+	/**  The About box. */
+	about: () => typedError<About_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("about")),
+	/**
+	 *  The window listens for handed files: `on_file` is told when one waits (at once when the app was launched with
+	 *  one), then the window takes it with `take_handed_file`.
+	 */
+	listenFiles: (onFile: Channel<null>) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("listen_files", { onFile })),
+	/**
+	 *  The file handed to the app, read for the window: an email's prefilled form, or a backup chosen for Settings'
+	 *  restore (as if picked in its file dialog). None when nothing waits.
+	 */
+	takeHandedFile: () => typedError<Handed_Serialize | null, ErrorReport_Serialize>(__TAURI_INVOKE("take_handed_file")),
+	/**
+	 *  Ask the release server for a newer version: its number, or none when this one is the newest. Refused while
+	 *  updates are off.
+	 */
+	checkUpdate: () => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("check_update")),
+	/**  Download the newer version, check its signature against the configured key, install it and restart. */
+	installUpdate: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("install_update")),
+	/**  Quit: the window's size and place are saved, the register closed. */
+	quit: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("quit")),
 	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
 	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
 	setupStatus: (input: GetSetupStatus) => typedError<SetupStatus, ErrorReport_Serialize>(__TAURI_INVOKE("setup_status", { input })),
@@ -167,6 +188,27 @@ export const commands = {
 };
 
 /* Types */
+/**  The About box: the version, the register's database and the third-party licences. */
+export type About = About_Serialize | About_Deserialize;
+
+/**  The About box: the version, the register's database and the third-party licences. */
+export type About_Deserialize = {
+	version: string,
+	database?: string | null,
+	/**  Where updates come from, when a release server is set; none: updates are off. */
+	updates_from?: string | null,
+	licences: Licence_Deserialize[],
+};
+
+/**  The About box: the version, the register's database and the third-party licences. */
+export type About_Serialize = {
+	version: string,
+	database: string | null,
+	/**  Where updates come from, when a release server is set; none: updates are off. */
+	updates_from: string | null,
+	licences: Licence_Serialize[],
+};
+
 /**
  *  Make a request of a message in the tray: the fields given, the rest from the message (sender, the server's date
  *  of receipt, text, guessed kind and language; channel email). The message and its files are attached.
@@ -2070,6 +2112,38 @@ export type GroupMetrics_Serialize = {
 	mean_days: number | null,
 };
 
+/**
+ *  What a file handed to the window opens: the New request form prefilled from an email (attached as the request's
+ *  original when it is logged), or Settings' restore with the backup chosen.
+ */
+export type Handed = Handed_Serialize | Handed_Deserialize;
+
+/**
+ *  What a file handed to the window opens: the New request form prefilled from an email (attached as the request's
+ *  original when it is logged), or Settings' restore with the backup chosen.
+ */
+export type Handed_Deserialize = { kind: "email"; 
+/**  The file's name, for the form's "original" line. */
+name: string; draft: EmailDraft_Deserialize; 
+/**
+ *  The email as the window names a file (a token, never its content or path), kept with the request as its
+ *  original.
+ */
+file: ChosenFile } | { kind: "backup"; lock: BackupLock };
+
+/**
+ *  What a file handed to the window opens: the New request form prefilled from an email (attached as the request's
+ *  original when it is logged), or Settings' restore with the backup chosen.
+ */
+export type Handed_Serialize = { kind: "email"; 
+/**  The file's name, for the form's "original" line. */
+name: string; draft: EmailDraft_Serialize; 
+/**
+ *  The email as the window names a file (a token, never its content or path), kept with the request as its
+ *  original.
+ */
+file: ChosenFile } | { kind: "backup"; lock: BackupLock };
+
 export type IdentityCheck = IdentityCheck_Serialize | IdentityCheck_Deserialize;
 
 export type IdentityCheck_Deserialize = {
@@ -2409,6 +2483,33 @@ export type LetterPreview_Deserialize = Answer_Deserialize;
 
 /**  The PDF letter as it would be printed (base64), for the window to show its pages; nothing is kept. */
 export type LetterPreview_Serialize = Answer_Serialize;
+
+/**  One third-party component in the shipped app: a Rust crate or an npm package of the window. */
+export type Licence = Licence_Serialize | Licence_Deserialize;
+
+/**  One third-party component in the shipped app: a Rust crate or an npm package of the window. */
+export type Licence_Deserialize = {
+	/**  `crate` or `npm`. */
+	source: string,
+	name: string,
+	version: string,
+	/**  The SPDX expression the package declares (`unknown` when it declares none). */
+	licence: string,
+	/**  Where its source (and its licence text) is published, when the package says. */
+	repository?: string | null,
+};
+
+/**  One third-party component in the shipped app: a Rust crate or an npm package of the window. */
+export type Licence_Serialize = {
+	/**  `crate` or `npm`. */
+	source: string,
+	name: string,
+	version: string,
+	/**  The SPDX expression the package declares (`unknown` when it declares none). */
+	licence: string,
+	/**  Where its source (and its licence text) is published, when the package says. */
+	repository: string | null,
+};
 
 /**  Give a message of the tray to an existing request (with its files). */
 export type LinkMail = {
