@@ -2,7 +2,7 @@
 // filters (kept here so that they survive a visit to a request).
 import { appInfo, call, listenForMail, message, reportText, vault } from "./api";
 import type { AppInfo, Dashboard, FormOptions, Query, QueueView } from "./api";
-import { QueueWindow } from "./queue.svelte";
+import { QueueWindow, queryOf } from "./queue.svelte";
 
 export class Desk {
   info = $state<AppInfo | null>(null);
@@ -16,23 +16,7 @@ export class Desk {
   fatal = $state<string | null>(null);
   /** The register is not open yet: made on the first run (`setup`), or unlocked (`unlock`). */
   gate = $state<"setup" | "unlock" | null>(null);
-  query = $state<Query>({
-    status: null,
-    open_only: true,
-    kind: null,
-    regime: null,
-    due_before: null,
-    due_from: null,
-    acknowledge_by: null,
-    view: null,
-    search: null,
-    sort: "due",
-    descending: false,
-    limit: 100,
-    after: null,
-    before: null,
-    offset: 0,
-  });
+  query = $state<Query>(queryOf({ open_only: true }));
 
   /** The queue's rows as last listed: kept while a request is open, so J/K step to its neighbours. */
   queue = new QueueWindow((q) => call("listRequests", { query: q }));

@@ -8,6 +8,28 @@ import type { Page, Query, QueueRow, Total } from "./api";
 
 export type Fetch = (query: Query) => Promise<Page<QueueRow>>;
 
+/** A query with no filter: every request, by due date, first page (`patch` changes what it names). */
+export function queryOf(patch: Partial<Query> = {}): Query {
+  return {
+    status: null,
+    open_only: false,
+    kind: null,
+    regime: null,
+    due_before: null,
+    due_from: null,
+    acknowledge_by: null,
+    view: null,
+    search: null,
+    sort: "due",
+    descending: false,
+    limit: 100,
+    after: null,
+    before: null,
+    offset: 0,
+    ...patch,
+  };
+}
+
 type Loaded = { items: QueueRow[]; prev: string | null; next: string | null };
 
 export class QueueWindow {

@@ -1,6 +1,7 @@
 // The letter templates and the one being edited, shared by the template list and the editor: the editor's preview
 // is rendered on a real request, again shortly after each keystroke.
 import { call, message } from "./api";
+import { queryOf } from "./queue.svelte";
 import type { Rendered, TemplateCatalogue, TemplateRow } from "./api";
 
 export class TemplateEditor {
@@ -23,18 +24,7 @@ export class TemplateEditor {
     this.catalogue = await call("templateCatalogue");
     if (!this.sampleRef) {
       const page = await call("listRequests", {
-        query: {
-          status: null,
-          open_only: false,
-          kind: null,
-          regime: null,
-          due_before: null,
-          search: null,
-          sort: "received",
-          descending: true,
-          limit: 1,
-          offset: 0,
-        },
+        query: queryOf({ sort: "received", descending: true, limit: 1 }),
       });
       this.sampleRef = page.items[0]?.reference ?? "";
     }
