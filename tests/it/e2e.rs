@@ -250,6 +250,8 @@ async fn open_window_env(
     caps.insert("tauri:options".into(), json!({"application": app, "args": [marker]}));
     let url = format!("http://127.0.0.1:{port}");
     let start = Instant::now();
+    // A new window maps on top: not in the middle of another test's drag or dialog.
+    let screen = SCREEN.lock().await;
     let client = loop {
         match ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
             .capabilities(caps.clone())
@@ -264,6 +266,7 @@ async fn open_window_env(
             Err(e) => panic!("no WebDriver session: {e}"),
         }
     };
+    drop(screen);
     (driver, Session { client, shots, marker })
 }
 
@@ -1584,6 +1587,7 @@ async fn files_are_chosen_in_the_os_dialog_dropped_on_the_window_and_opened() {
     s.wait_text("[data-testid=import-mapping]", |t| t.contains("Rosa Diaz")).await;
     s.set_value("[data-testid=default-regime]", "uk-gdpr").await;
     s.click("[data-testid=import-run]").await;
+    s.shot("files-03a-import-run.png").await;
     s.wait_text("[data-testid=import-summary]", |t| t.contains("1 imported")).await;
     let kept = data.path().join("kept-errors.csv");
     let (css, shot) = ("[data-testid=import-error-file-actions-save-as]", Some("files-03-save-dialog.png"));

@@ -88,6 +88,8 @@ async fn a_second_launch_hands_its_email_to_the_running_window() {
     let env = [("DBUS_SESSION_BUS_ADDRESS", bus.address.as_str())];
     let (_driver, s) = open_window_env(&app, &db, data.path(), shots, &env).await;
     s.wait_text("[data-testid=page-info]", |t| t.contains("requests")).await;
+    // A second launch brings this window forward: never while another test drags onto its own window.
+    let _screen = super::SCREEN.lock().await;
 
     let eml = data.path().join("request from Ada.eml");
     std::fs::write(
@@ -107,7 +109,9 @@ async fn a_second_launch_hands_its_email_to_the_running_window() {
     let value = |css: &'static str| async move { s.find(css).await.prop("value").await.unwrap().unwrap_or_default() };
     assert_eq!(value("input[name=name]").await, "Ada Byron");
     assert_eq!(value("input[name=email]").await, "ada.byron@example.org");
-    assert_eq!(value("input[name=received]").await, "2026-11-19");
+    // The date field shows the window's language's format and holds the ISO date (components/DateField.svelte).
+    let received = s.find("input[name=received]").await.attr("data-iso").await.unwrap();
+    assert_eq!(received.as_deref(), Some("2026-11-19"));
     assert!(s.text("[data-testid=original]").await.contains("request from Ada.eml"));
     // The window was brought forward from another process: let it paint the page it now shows.
     tokio::time::sleep(Duration::from_millis(800)).await;
