@@ -1110,7 +1110,16 @@ fn answer_file_dialog(title: &str, path: &Path, shot: Option<PathBuf>) {
         let status = Command::new("xdotool").args(args).status().unwrap();
         assert!(status.success(), "xdotool {args:?}");
     };
-    xdotool(&["windowfocus", "--sync", &window]);
+    // Focusing can fail while GTK is still mapping the dialog or another test's window is mapped over it (X's
+    // BadMatch): tried again for a few seconds before giving up.
+    let focused = (0..15).any(|_| {
+        let ok = Command::new("xdotool").args(["windowfocus", "--sync", &window]).status().is_ok_and(|s| s.success());
+        if !ok {
+            std::thread::sleep(Duration::from_millis(300));
+        }
+        ok
+    });
+    assert!(focused, "xdotool could not focus the dialog '{title}' ({window})");
     xdotool(&["key", "--clearmodifiers", "ctrl+l"]);
     std::thread::sleep(Duration::from_millis(300));
     // A save dialog has no location bar: its name field holds the suggested name, replaced whole.
