@@ -20,10 +20,11 @@ say() { printf '\033[1m==> %s\033[0m\n' "$*"; }
 #    dovecot-imapd, a real IMAP server the mailbox tests start as a throwaway instance (its system service is not
 #    used); libglib2.0-bin for `gio open`, how an attachment opens in its application where xdg-open is missing;
 #    dbus for a throwaway session bus (dbus-daemon), on which the window's e2e finds the running app from a second
-#    launch.
+#    launch; postgresql, a real PostgreSQL server the team edition's tests start as a throwaway cluster (initdb in a
+#    temporary folder; the system's own cluster is not used).
 APT_PACKAGES=(build-essential pkg-config curl ca-certificates libssl-dev libwebkit2gtk-4.1-dev xvfb xauth webkit2gtk-driver
   python3 python3-venv python3-aiosmtpd openssl poppler-utils sqlite3 imagemagick zip unzip p7zip-full xdotool
-  python3-gi gir1.2-gtk-3.0 libglib2.0-bin dovecot-imapd dbus)
+  python3-gi gir1.2-gtk-3.0 libglib2.0-bin dovecot-imapd dbus postgresql)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

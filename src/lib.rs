@@ -24,6 +24,7 @@ pub mod respond;
 pub mod safe_file;
 pub mod signing;
 pub mod store;
+pub mod tls;
 pub mod typeset;
 pub mod vault;
 

@@ -82,26 +82,7 @@ async fn within<T, E: std::fmt::Display>(
 }
 
 fn tls_connector(ca_pem: Option<&[u8]>) -> Result<tokio_rustls::TlsConnector> {
-    use rustls_pki_types::pem::PemObject;
-    let provider = Arc::new(rustls::crypto::ring::default_provider());
-    let mut extra = vec![];
-    if let Some(pem) = ca_pem {
-        for cert in rustls_pki_types::CertificateDer::pem_slice_iter(pem) {
-            extra.push(cert.map_err(|e| Error::invalid("ca_file", format!("the CA file is not PEM: {e}")))?);
-        }
-        if extra.is_empty() {
-            return Err(Error::invalid("ca_file", "the CA file holds no certificate"));
-        }
-    }
-    let verifier = rustls_platform_verifier::Verifier::new_with_extra_roots(extra, provider.clone())
-        .map_err(|e| Error::refused(format!("the system's certificate store cannot be read: {e}")))?;
-    let config = rustls::ClientConfig::builder_with_provider(provider)
-        .with_safe_default_protocol_versions()
-        .map_err(|e| Error::refused(format!("TLS cannot be set up: {e}")))?
-        .dangerous()
-        .with_custom_certificate_verifier(Arc::new(verifier))
-        .with_no_client_auth();
-    Ok(tokio_rustls::TlsConnector::from(Arc::new(config)))
+    Ok(tokio_rustls::TlsConnector::from(Arc::new(crate::tls::client_config(ca_pem, "ca_file")?)))
 }
 
 impl Imap {

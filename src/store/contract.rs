@@ -861,6 +861,7 @@ impl Engine for SqliteFiles {
 }
 
 store_contract!(sqlite, SqliteFiles::new());
+store_contract!(postgres, crate::store::postgres::testing::PostgresEngine);
 
 /// SQLite walks the order's index when many rows match and sorts the matches when few do (`store/queue.rs`): with
 /// the line between the two moved down to two rows, the same pages come out of the walk.

@@ -22,6 +22,7 @@ mod last_states;
 mod mailbox;
 pub mod migrate;
 mod pipeline;
+pub mod postgres;
 mod queue;
 mod register;
 mod requesters;

@@ -1,0 +1,199 @@
+//! Where a team register is and how to reach it: a PostgreSQL connection string (`postgres://user@host:port/db`
+//! or `host=… dbname=…`), with libpq's `sslmode` meanings and `sslrootcert` for the organisation's CA.
+//!
+//! TLS is required unless the connection string says otherwise (`sslmode=disable`) or the server is reached over a
+//! local Unix socket; the server's certificate is always checked (the system's roots, plus `sslrootcert`).
+
+use std::time::Duration;
+
+use postgres::config::{Host, SslMode};
+use postgres::{Client, Config, NoTls};
+
+use crate::error::{Error, Result};
+
+/// How long a connection attempt may take before it is reported as refused.
+const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// A PostgreSQL register's address, parsed and checked.
+#[derive(Clone)]
+pub struct Target {
+    config: Config,
+    /// The organisation's CA (PEM), from `sslrootcert`.
+    ca_pem: Option<Vec<u8>>,
+}
+
+impl Target {
+    /// Read a connection string. `sslrootcert=FILE` is read here (the driver does not know it); without
+    /// `sslmode`, TLS is required.
+    pub fn parse(url: &str) -> Result<Target> {
+        let (url, ca_file) = take_param(url, "sslrootcert");
+        let mut config: Config = url
+            .parse()
+            .map_err(|e| Error::invalid("db", format!("the PostgreSQL connection string cannot be read: {e}")))?;
+        if !url.contains("sslmode") {
+            config.ssl_mode(SslMode::Require);
+        }
+        if config.get_connect_timeout().is_none() {
+            config.connect_timeout(CONNECT_TIMEOUT);
+        }
+        if config.get_dbname().is_none() {
+            return Err(Error::invalid("db", "the PostgreSQL connection string names no database"));
+        }
+        let ca_pem = match ca_file {
+            Some(file) => Some(std::fs::read(&file).map_err(|e| {
+                Error::invalid("db", format!("the server's CA file {file} (sslrootcert) cannot be read: {e}"))
+            })?),
+            None => None,
+        };
+        Ok(Target { config, ca_pem })
+    }
+
+    /// Whether `text` names a PostgreSQL register rather than a database file.
+    pub fn is_connection_string(text: &str) -> bool {
+        text.starts_with("postgres://") || text.starts_with("postgresql://")
+    }
+
+    /// The register as a person reads it: user, host, port and database, never the password.
+    pub fn shown(&self) -> String {
+        let user = self.config.get_user().map(|u| format!("{u}@")).unwrap_or_default();
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            #[cfg(unix)]
+            Some(Host::Unix(p)) => p.display().to_string(),
+            None => "localhost".into(),
+        };
+        let port = self.config.get_ports().first().map(|p| format!(":{p}")).unwrap_or_default();
+        let db = self.config.get_dbname().unwrap_or_default();
+        format!("postgres://{user}{host}{port}/{db}")
+    }
+
+    fn over_unix_socket(&self) -> bool {
+        #[cfg(unix)]
+        {
+            let hosts = self.config.get_hosts();
+            !hosts.is_empty() && hosts.iter().all(|h| matches!(h, Host::Unix(_)))
+        }
+        #[cfg(not(unix))]
+        false
+    }
+
+    /// A new connection, over TLS where required.
+    pub(super) fn connect(&self) -> Result<Client> {
+        let plain = self.config.get_ssl_mode() == SslMode::Disable || self.over_unix_socket();
+        let client = if plain {
+            // The driver would still ask a socket's server for TLS (and fail on "require"): a local socket is
+            // neither encrypted nor needs to be.
+            let mut config = self.config.clone();
+            config.ssl_mode(SslMode::Disable);
+            config.connect(NoTls)
+        } else {
+            let tls = crate::tls::client_config(self.ca_pem.as_deref(), "db")?;
+            self.config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
+        };
+        client.map_err(|e| self.refused(e))
+    }
+
+    /// Why a connection failed, said so that the person who set it up can act on it.
+    fn refused(&self, e: postgres::Error) -> Error {
+        use postgres::error::SqlState;
+        let at = self.shown();
+        let detail = match e.as_db_error() {
+            Some(db) => db.message().to_string(),
+            None => {
+                let mut text = e.to_string();
+                let mut source = std::error::Error::source(&e);
+                while let Some(s) = source {
+                    text = format!("{text}: {s}");
+                    source = s.source();
+                }
+                text
+            }
+        };
+        let hint = match e.code() {
+            Some(c) if *c == SqlState::INVALID_PASSWORD || *c == SqlState::INVALID_AUTHORIZATION_SPECIFICATION => {
+                "the server refused the login: check the user name and password (PGPASSWORD or the keyring)"
+            }
+            Some(c) if *c == SqlState::INVALID_CATALOG_NAME => "the server has no such database: ask its administrator",
+            _ if detail.contains("does not support TLS") => {
+                "the server does not offer TLS: turn it on there, or say sslmode=disable for a server on this computer"
+            }
+            _ if detail.contains("certificate") || detail.contains("TLS") => {
+                "the server's TLS certificate was not accepted: give its CA with sslrootcert=FILE"
+            }
+            _ => "check that the server is running and that its address and port are right",
+        };
+        Error::refused(format!("cannot connect to the team register {at}: {detail} ({hint})"))
+    }
+}
+
+/// Take `name=value` out of a URL's query string or a key=value string; the rest and the value.
+fn take_param(url: &str, name: &str) -> (String, Option<String>) {
+    let prefix = format!("{name}=");
+    if let Some((base, query)) = url.split_once('?') {
+        let mut value = None;
+        let kept: Vec<&str> = query
+            .split('&')
+            .filter(|kv| match kv.strip_prefix(&prefix) {
+                Some(v) => {
+                    value = Some(v.to_string());
+                    false
+                }
+                None => true,
+            })
+            .collect();
+        let url = if kept.is_empty() { base.to_string() } else { format!("{base}?{}", kept.join("&")) };
+        return (url, value);
+    }
+    let mut value = None;
+    let kept: Vec<&str> = url
+        .split_whitespace()
+        .filter(|kv| match kv.strip_prefix(&prefix) {
+            Some(v) => {
+                value = Some(v.to_string());
+                false
+            }
+            None => true,
+        })
+        .collect();
+    (kept.join(" "), value)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_connection_string_requires_tls_and_never_shows_its_password() {
+        let t = Target::parse("postgres://ann:secret@db.example.org:5433/privacy").unwrap();
+        assert_eq!(t.shown(), "postgres://ann@db.example.org:5433/privacy");
+        assert_eq!(t.config.get_ssl_mode(), SslMode::Require);
+        let t = Target::parse("postgres://ann@localhost/privacy?sslmode=disable").unwrap();
+        assert_eq!(t.config.get_ssl_mode(), SslMode::Disable);
+        assert!(Target::parse("postgres://ann@localhost").is_err(), "no database named");
+        let e = Target::parse("postgres://h/db?sslrootcert=/nonexistent/ca.pem").err().unwrap();
+        assert!(e.to_string().contains("sslrootcert"), "{e}");
+    }
+
+    #[test]
+    fn the_ca_file_is_taken_out_of_the_string() {
+        assert_eq!(
+            take_param("postgres://h/db?sslmode=require&sslrootcert=/x/ca.pem", "sslrootcert"),
+            ("postgres://h/db?sslmode=require".to_string(), Some("/x/ca.pem".to_string()))
+        );
+        assert_eq!(
+            take_param("host=h dbname=db sslrootcert=/x/ca.pem", "sslrootcert"),
+            ("host=h dbname=db".to_string(), Some("/x/ca.pem".to_string()))
+        );
+        assert_eq!(take_param("postgres://h/db", "sslrootcert"), ("postgres://h/db".to_string(), None));
+    }
+
+    #[test]
+    fn a_refused_connection_says_where_and_what_to_check() {
+        // A port nothing listens on, on this computer.
+        let t = Target::parse("postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2").unwrap();
+        let e = t.connect().err().unwrap();
+        let text = e.to_string();
+        assert!(text.contains("postgres://nobody@127.0.0.1:1/none"), "{text}");
+        assert!(text.contains("server is running"), "{text}");
+    }
+}

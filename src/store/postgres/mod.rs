@@ -1,0 +1,272 @@
+//! The PostgreSQL implementation of the store's traits (the team edition, issue 18): a register held by a
+//! PostgreSQL 15+ server that several officers' apps use at once.
+//!
+//! One [`Postgres`] is a small pool of connections (the blocking `postgres` client: each runs tokio-postgres on a
+//! runtime of its own, so the core stays synchronous). A read is one `REPEATABLE READ, READ ONLY` transaction (one
+//! snapshot, like SQLite's read transaction); a write is one `READ COMMITTED` transaction that first takes the
+//! register's write lock (`pg_advisory_xact_lock`), so writers are serialised as the store's contract says (the
+//! audit chain has one head) whichever app or process they run in, and the lock goes with the transaction: a client
+//! killed mid-write holds nothing. Values keep the SQLite register's forms (see `migrations/postgres/0001`).
+//!
+//! The queries are inherent methods of [`Pg`] in the files beside this one, one per concern; `traits.rs` maps the
+//! store's traits onto them, one line a method.
+
+mod audit;
+mod connect;
+mod export;
+mod migrate;
+mod parts;
+mod queue;
+mod requesters;
+mod requests;
+mod responses;
+#[cfg(test)]
+pub(crate) mod testing;
+mod traits;
+
+use std::cell::RefCell;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+
+use postgres::types::ToSql;
+use postgres::{Client, IsolationLevel, Row};
+
+pub use connect::Target;
+pub use migrate::{MIGRATIONS, latest_version};
+
+use super::DatabaseFacts;
+use crate::error::{Error, Result};
+
+const POOL_IDLE: usize = 4;
+/// The key of the register's write lock (`pg_advisory_xact_lock`): one writer at a time, in every app.
+const WRITE_LOCK: i64 = 0x5244_5752; // "RDWR"
+
+/// A register on a PostgreSQL server: where it is and a small pool of connections to it.
+pub struct Postgres {
+    target: Target,
+    /// The register named as a person reads it (the connection string without its password): what
+    /// `Backend::path` gives, and every message says.
+    shown: PathBuf,
+    idle: Mutex<Vec<Client>>,
+    /// This login may read the register but not change it (an auditor's): writes are refused.
+    read_only: bool,
+}
+
+/// A transaction on the register: a read (a snapshot) or a write (the register's write lock held). The queries of
+/// every concern are inherent methods of this type.
+pub struct Pg<'a> {
+    tx: RefCell<postgres::Transaction<'a>>,
+    writable: bool,
+}
+
+impl Postgres {
+    /// Connect to the register named by `target`, create its schema on an empty database or bring it up to date,
+    /// and refuse one written by a newer Rightsdesk before anything is written.
+    pub fn open(target: Target, now: &str) -> Result<Postgres> {
+        let shown = PathBuf::from(target.shown());
+        let mut client = target.connect()?;
+        let read_only = !migrate::may_write(&mut client)?;
+        if read_only {
+            migrate::require_current(&mut client, &shown)?;
+        } else {
+            migrate::migrate(&mut client, now)?;
+        }
+        let store = Postgres { target, shown, idle: Mutex::new(Vec::new()), read_only };
+        store.put_back(client);
+        Ok(store)
+    }
+
+    fn take(&self) -> Result<Client> {
+        let idle = self.idle.lock().map_err(|_| Error::Database("the connection pool is poisoned".into()))?.pop();
+        match idle {
+            Some(client) if !client.is_closed() => Ok(client),
+            _ => self.target.connect(),
+        }
+    }
+
+    fn put_back(&self, client: Client) {
+        if client.is_closed() {
+            return;
+        }
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < POOL_IDLE
+        {
+            idle.push(client);
+        }
+    }
+
+    /// Run `f` in a transaction of the given kind; commit when it returns `Ok` (a read commits nothing).
+    fn run(&self, writable: bool, f: &mut dyn FnMut(&Pg) -> Result<()>) -> Result<()> {
+        let mut client = self.take()?;
+        let result = (|| {
+            let mut builder = client.build_transaction();
+            builder = if writable {
+                builder.isolation_level(IsolationLevel::ReadCommitted)
+            } else {
+                builder.isolation_level(IsolationLevel::RepeatableRead).read_only(true)
+            };
+            let mut tx = builder.start()?;
+            if writable {
+                tx.execute("SELECT pg_advisory_xact_lock($1)", &[&WRITE_LOCK])?;
+            }
+            let pg = Pg { tx: RefCell::new(tx), writable };
+            f(&pg)?;
+            pg.tx.into_inner().commit()?;
+            Ok(())
+        })();
+        // A transaction that failed was rolled back when dropped; the connection stays usable unless it broke.
+        self.put_back(client);
+        result
+    }
+
+    pub(crate) fn read_with(&self, f: &mut dyn FnMut(&Pg) -> Result<()>) -> Result<()> {
+        self.run(false, f)
+    }
+
+    pub(crate) fn write_with(&self, f: &mut dyn FnMut(&Pg) -> Result<()>) -> Result<()> {
+        self.run(true, f)
+    }
+
+    fn facts(&self) -> Result<DatabaseFacts> {
+        let mut facts = None;
+        self.read_with(&mut |pg| {
+            let row = pg.one(
+                "SELECT (SELECT max(version) FROM rightsdesk_migrations), (SELECT count(*) FROM requests),
+                        (SELECT count(*) FROM events)",
+                &[],
+            )?;
+            facts = Some(DatabaseFacts {
+                schema_version: row.try_get::<_, Option<i64>>(0)?.unwrap_or(0),
+                requests: count(&row, 1)?,
+                events: count(&row, 2)?,
+            });
+            Ok(())
+        })?;
+        facts.ok_or_else(|| Error::Database("the facts were not read".into()))
+    }
+
+    /// After a purge: the server keeps overwritten row versions until VACUUM reclaims them; run it on the tables a
+    /// purge changes (outside a transaction, as PostgreSQL requires).
+    fn vacuum_purged(&self) -> Result<()> {
+        let mut client = self.take()?;
+        let result = client
+            .batch_execute("VACUUM requests, events, attachments, evidence, identity_checks, disclosures, outbox")
+            .map_err(Error::from);
+        self.put_back(client);
+        result
+    }
+}
+
+impl Pg<'_> {
+    /// Every row of a query (small results only: lists with a limit, a request's parts).
+    pub(crate) fn rows(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Vec<Row>> {
+        Ok(self.tx.borrow_mut().query(sql, params)?)
+    }
+
+    /// The one row a query gives (`Error::Database` if it gives none).
+    pub(crate) fn one(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Row> {
+        Ok(self.tx.borrow_mut().query_one(sql, params)?)
+    }
+
+    pub(crate) fn optional(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<Option<Row>> {
+        Ok(self.tx.borrow_mut().query_opt(sql, params)?)
+    }
+
+    /// Run a statement; the number of rows it changed.
+    pub(crate) fn execute(&self, sql: &str, params: &[&(dyn ToSql + Sync)]) -> Result<u64> {
+        self.refuse_unless_writable()?;
+        Ok(self.tx.borrow_mut().execute(sql, params)?)
+    }
+
+    /// Hand every row of a query to `each` as the server sends them, never holding the whole result.
+    pub(crate) fn each_row(
+        &self,
+        sql: &str,
+        params: &[&(dyn ToSql + Sync)],
+        each: &mut dyn FnMut(&Row) -> Result<()>,
+    ) -> Result<u64> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut tx = self.tx.borrow_mut();
+        let mut rows = tx.query_raw(sql, params.iter().copied())?;
+        let mut n = 0;
+        while let Some(row) = rows.next()? {
+            each(&row)?;
+            n += 1;
+        }
+        Ok(n)
+    }
+
+    fn refuse_unless_writable(&self) -> Result<()> {
+        if self.writable { Ok(()) } else { Err(Error::Database("a change was attempted inside a read".into())) }
+    }
+}
+
+/// A `count(*)` or other non-negative bigint column as the store's `u64`.
+pub(crate) fn count(row: &Row, i: usize) -> Result<u64> {
+    let n: i64 = row.try_get(i)?;
+    u64::try_from(n).map_err(|_| Error::Corrupt(format!("a count of {n}")))
+}
+
+impl super::Backend for Postgres {
+    fn path(&self) -> &Path {
+        &self.shown
+    }
+
+    fn is_read_only(&self) -> bool {
+        self.read_only
+    }
+
+    fn read(&self, f: &mut dyn FnMut(&dyn super::Read) -> Result<()>) -> Result<()> {
+        self.read_with(&mut |pg| f(pg))
+    }
+
+    fn write(&self, f: &mut dyn FnMut(&dyn super::Write) -> Result<()>) -> Result<()> {
+        if self.read_only {
+            return Err(Error::ReadOnly(format!(
+                "{} (this login may read the register, not change it)",
+                self.target.shown()
+            )));
+        }
+        self.write_with(&mut |pg| f(pg))
+    }
+
+    fn checkpoint(&self) -> Result<()> {
+        self.vacuum_purged()
+    }
+
+    fn holds_register(&self, _other: &Path, _id: &str) -> bool {
+        // A server's database is not copied byte for byte beside another: no copy to tell from a move.
+        false
+    }
+
+    fn snapshot(&self, _copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>) -> Result<DatabaseFacts> {
+        Err(Error::refused(
+            "a team register on a PostgreSQL server is backed up by the server (pg_dump or the server's own backups), \
+             not by Rightsdesk",
+        ))
+    }
+
+    fn facts(&self) -> Result<DatabaseFacts> {
+        Postgres::facts(self)
+    }
+}
+
+/// PostgreSQL's errors mapped to the core's own kinds (`store::engine_error` does the same for SQLite).
+impl From<postgres::Error> for Error {
+    fn from(e: postgres::Error) -> Error {
+        use postgres::error::SqlState;
+        let text = match e.as_db_error() {
+            Some(db) => format!("{}: {}", db.severity(), db.message()),
+            None => e.to_string(),
+        };
+        match e.code() {
+            Some(c) if *c == SqlState::T_R_SERIALIZATION_FAILURE || *c == SqlState::T_R_DEADLOCK_DETECTED => {
+                Error::Busy(text)
+            }
+            Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::QUERY_CANCELED => Error::Busy(text),
+            Some(c) if c.code().starts_with("23") => Error::Constraint(text),
+            Some(c) if *c == SqlState::DATA_CORRUPTED || *c == SqlState::INDEX_CORRUPTED => Error::Corrupt(text),
+            _ => Error::Database(text),
+        }
+    }
+}

@@ -1,0 +1,174 @@
+//! A real PostgreSQL server for tests: Debian's `postgresql` as a throwaway cluster (`initdb` in a temporary
+//! folder, as the `postgres` user when the tests run as root), reached over a Unix socket in that folder and on a
+//! free loopback port, started once per test process and stopped when the process ends (a watchdog that outlives
+//! it stops the server and removes the folder, however the tests end). Each test takes a fresh database.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::OnceLock;
+
+use postgres::{Client, NoTls};
+
+pub(crate) struct Server {
+    dir: PathBuf,
+    port: u16,
+}
+
+/// The process's server, started on first use.
+pub(crate) fn server() -> &'static Server {
+    static SERVER: OnceLock<Server> = OnceLock::new();
+    SERVER.get_or_init(Server::start)
+}
+
+fn bin_dir() -> PathBuf {
+    if let Ok(out) = Command::new("pg_config").arg("--bindir").output()
+        && out.status.success()
+    {
+        let dir = PathBuf::from(String::from_utf8_lossy(&out.stdout).trim());
+        if dir.join("initdb").exists() {
+            return dir;
+        }
+    }
+    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
+        .expect("PostgreSQL is not installed: scripts/setup.sh installs Debian's postgresql")
+        .filter_map(|e| e.ok().map(|e| e.path().join("bin")))
+        .filter(|p| p.join("initdb").exists())
+        .collect();
+    found.sort_by_key(|p| p.parent().and_then(|v| v.file_name()).and_then(|v| v.to_str()?.parse::<u32>().ok()));
+    found.pop().expect("no initdb under /usr/lib/postgresql/*/bin")
+}
+
+fn is_root() -> bool {
+    // SAFETY: geteuid has no preconditions.
+    unsafe { libc::geteuid() == 0 }
+}
+
+/// `program args…`, as the `postgres` user when running as root (initdb refuses root).
+fn as_server_user(program: &Path) -> Command {
+    if is_root() {
+        let mut c = Command::new("runuser");
+        c.args(["-u", "postgres", "--"]).arg(program);
+        c
+    } else {
+        Command::new(program)
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+impl Server {
+    fn start() -> Server {
+        let bin = bin_dir();
+        let dir = std::env::temp_dir().join(format!("rightsdesk-pg-{}", uuid::Uuid::new_v4().simple()));
+        std::fs::create_dir_all(&dir).unwrap();
+        if is_root() {
+            let ok = Command::new("chown").arg("postgres:postgres").arg(&dir).status().unwrap().success();
+            assert!(ok, "chown of the cluster's folder");
+        }
+        let data = dir.join("data");
+        let out = as_server_user(&bin.join("initdb"))
+            .args(["-D"])
+            .arg(&data)
+            .args(["-U", "postgres", "-A", "trust", "-E", "UTF8", "--locale=C", "--no-sync"])
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        let port = free_port();
+        let options = format!(
+            "-k {} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=200",
+            dir.display()
+        );
+        let out = as_server_user(&bin.join("pg_ctl"))
+            .arg("-D")
+            .arg(&data)
+            .args(["-o", &options, "-l"])
+            .arg(dir.join("server.log"))
+            .args(["-w", "start"])
+            .output()
+            .unwrap();
+        assert!(
+            out.status.success(),
+            "pg_ctl start: {}{}",
+            String::from_utf8_lossy(&out.stderr),
+            std::fs::read_to_string(dir.join("server.log")).unwrap_or_default()
+        );
+        // The watchdog: when this process is gone, stop the server and remove its folder.
+        let watchdog = format!(
+            "while [ -d /proc/{pid} ]; do sleep 1; done; {stop} -D {data} -m immediate stop >/dev/null 2>&1; rm -rf {dir}",
+            pid = std::process::id(),
+            stop = bin.join("pg_ctl").display(),
+            data = data.display(),
+            dir = dir.display(),
+        );
+        let mut w = as_server_user(Path::new("/bin/sh"));
+        w.args(["-c", &watchdog]).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
+        w.stderr(std::process::Stdio::null());
+        // Its own session: not stopped with the test harness's process group.
+        use std::os::unix::process::CommandExt;
+        w.process_group(0);
+        w.spawn().unwrap();
+        Server { dir, port }
+    }
+
+    /// A connection string for `database` as the server's superuser, over the socket.
+    pub(crate) fn url(&self, database: &str) -> String {
+        format!("host={} port={} user=postgres dbname={database}", self.dir.display(), self.port)
+    }
+
+    /// The same over TCP on the loopback address (where TLS applies).
+    pub(crate) fn tcp_url(&self, database: &str, user: &str) -> String {
+        format!("postgres://{user}@127.0.0.1:{}/{database}", self.port)
+    }
+
+    pub(crate) fn client(&self, database: &str) -> Client {
+        Client::connect(&self.url(database), NoTls).unwrap()
+    }
+
+    /// A new empty database; its name.
+    pub(crate) fn fresh_database_name(&self) -> String {
+        let name = format!("t_{}", uuid::Uuid::new_v4().simple());
+        self.client("postgres").batch_execute(&format!("CREATE DATABASE {name}")).unwrap();
+        name
+    }
+
+    /// A connection to a new empty database.
+    pub(crate) fn fresh_database(&self) -> Client {
+        let name = self.fresh_database_name();
+        self.client(&name)
+    }
+
+    /// A login that may read `database`'s register but not change it (an auditor); its connection string.
+    pub(crate) fn reader_url(&self, database: &str) -> String {
+        let role = format!("r_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = self.client(database);
+        admin
+            .batch_execute(&format!(
+                "CREATE ROLE {role} LOGIN; GRANT CONNECT ON DATABASE {database} TO {role};
+                 GRANT USAGE ON SCHEMA public TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};"
+            ))
+            .unwrap();
+        format!("host={} port={} user={role} dbname={database}", self.dir.display(), self.port)
+    }
+}
+
+/// The store contract's engine: each register a fresh database on the test server.
+pub(crate) struct PostgresEngine;
+
+impl crate::store::contract::Engine for PostgresEngine {
+    fn fresh(&self) -> crate::store::Store {
+        let s = server();
+        let name = s.fresh_database_name();
+        let target = super::Target::parse(&s.url(&name)).unwrap();
+        crate::store::Store::new(Box::new(super::Postgres::open(target, "2026-03-02T10:00:00Z").unwrap()))
+    }
+
+    fn read_only(&self, store: &crate::store::Store) -> crate::store::Store {
+        let shown = store.path().to_string_lossy().to_string();
+        let database = shown.rsplit('/').next().unwrap().to_string();
+        let target = super::Target::parse(&server().reader_url(&database)).unwrap();
+        crate::store::Store::new(Box::new(super::Postgres::open(target, "").unwrap()))
+    }
+}
