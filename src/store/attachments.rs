@@ -4,6 +4,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
 use crate::error::{Error, Result};
 
@@ -18,6 +19,23 @@ pub struct Attachment {
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub size: i64,
     pub added_at: String,
+}
+
+/// Columns: id, file_name, stored_name, sha256, size, added_at.
+pub(super) fn to_attachment(r: &impl Columns) -> Result<Attachment> {
+    Ok(Attachment {
+        id: r.col(0)?,
+        file_name: r.col(1)?,
+        stored_name: r.col(2)?,
+        sha256: r.col(3)?,
+        size: r.col(4)?,
+        added_at: r.col(5)?,
+    })
+}
+
+/// Why a file cannot be taken off its request: what holds it (`used`, from the query).
+pub(super) fn attachment_in_use(used: &str) -> Error {
+    Error::refused(format!("the file is {used}: take it off there first"))
 }
 
 impl Tx<'_> {
@@ -49,7 +67,7 @@ impl Tx<'_> {
             .map(Some)
             .or_else(|e| if e == rusqlite::Error::QueryReturnedNoRows { Ok(None) } else { Err(e) })?;
         if let Some(used) = used {
-            return Err(Error::refused(format!("the file is {used}: take it off there first")));
+            return Err(attachment_in_use(&used));
         }
         let removed = self
             .tx
@@ -63,7 +81,7 @@ impl Tx<'_> {
 }
 
 /// `<request id>/<file id>`: two UUIDs and the slash.
-const BARE_PATH: i64 = 36 + 1 + 36;
+pub(super) const BARE_PATH: i64 = 36 + 1 + 36;
 
 impl Tx<'_> {
     pub fn strip_stored_names(&self) -> Result<u64> {
@@ -83,16 +101,6 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(
             "SELECT id, file_name, stored_name, sha256, size, added_at FROM attachments WHERE request_id = ?1 ORDER BY added_at, id",
         )?;
-        let rows = stmt.query_map([request_id.to_string()], |r| {
-            Ok(Attachment {
-                id: r.get(0)?,
-                file_name: r.get(1)?,
-                stored_name: r.get(2)?,
-                sha256: r.get(3)?,
-                size: r.get(4)?,
-                added_at: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then([request_id.to_string()], |r| to_attachment(r))?.collect()
     }
 }

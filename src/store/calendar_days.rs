@@ -6,6 +6,7 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
+use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
 use crate::dates;
 use crate::domain::Request;
@@ -24,6 +25,22 @@ pub struct CalendarDay {
     pub actor: String,
 }
 
+/// Columns: calendar, day, label, at, actor.
+pub(super) fn to_calendar_day(r: &impl Columns) -> Result<CalendarDay> {
+    let day: String = r.col(1)?;
+    let day = dates::parse(&day).map_err(|e| Error::Corrupt(format!("calendar day {e}")))?;
+    Ok(CalendarDay { calendar: r.col(0)?, day, label: r.col(2)?, at: r.col(3)?, actor: r.col(4)? })
+}
+
+/// The days in force grouped by calendar code.
+pub(super) fn by_code(days: Vec<CalendarDay>) -> HashMap<String, Vec<(Date, String)>> {
+    let mut map: HashMap<String, Vec<(Date, String)>> = HashMap::new();
+    for d in days {
+        map.entry(d.calendar).or_default().push((d.day, d.label));
+    }
+    map
+}
+
 impl Reader<'_> {
     /// The days in force: for each (calendar, day), the latest log row, if it added the day.
     pub fn calendar_days(&self) -> Result<Vec<CalendarDay>> {
@@ -33,22 +50,11 @@ impl Reader<'_> {
                AND c.id = (SELECT max(id) FROM calendar_days l WHERE l.calendar = c.calendar AND l.day = c.day)
              ORDER BY c.calendar, c.day",
         )?;
-        let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get(2)?, r.get(3)?, r.get(4)?)))?;
-        rows.map(|row| {
-            let (calendar, day, label, at, actor) = row?;
-            let day = dates::parse(&day).map_err(|e| Error::Corrupt(format!("calendar day {e}")))?;
-            Ok(CalendarDay { calendar, day, label, at, actor })
-        })
-        .collect()
+        stmt.query_and_then([], |r| to_calendar_day(r))?.collect()
     }
 
     pub fn calendar_days_by_code(&self) -> Result<HashMap<String, Vec<(Date, String)>>> {
-        let mut map: HashMap<String, Vec<(Date, String)>> = HashMap::new();
-        for d in self.calendar_days()? {
-            map.entry(d.calendar).or_default().push((d.day, d.label));
-        }
-        Ok(map)
+        Ok(by_code(self.calendar_days()?))
     }
 
     /// Open requests (on `calendar`, or all) after `after_rowid`, `limit` at a time: for work over every open

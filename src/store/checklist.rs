@@ -1,8 +1,9 @@
 //! The data map (systems) and each request's checklist over it.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
+use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
 use crate::error::{Error, Result};
 
@@ -34,33 +35,39 @@ pub struct ChecklistItem {
     pub done_at: Option<String>,
 }
 
-const SYSTEM_COLUMNS: &str = "id, name, owner, holds, is_backup, retired_at";
-const ITEM_COLUMNS: &str = "id, system_id, system_name, is_backup, action, state, note, proof_id, done_by, done_at";
+pub(super) const SYSTEM_COLUMNS: &str = "id, name, owner, holds, is_backup, retired_at";
+pub(super) const ITEM_COLUMNS: &str =
+    "id, system_id, system_name, is_backup, action, state, note, proof_id, done_by, done_at";
 
-fn to_system(r: &rusqlite::Row) -> rusqlite::Result<System> {
+pub(super) fn to_system(r: &impl Columns) -> Result<System> {
     Ok(System {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        owner: r.get(2)?,
-        holds: r.get(3)?,
-        is_backup: r.get(4)?,
-        retired_at: r.get(5)?,
+        id: r.col(0)?,
+        name: r.col(1)?,
+        owner: r.col(2)?,
+        holds: r.col(3)?,
+        is_backup: r.col(4)?,
+        retired_at: r.col(5)?,
     })
 }
 
-fn to_item(r: &rusqlite::Row) -> rusqlite::Result<ChecklistItem> {
+pub(super) fn to_item(r: &impl Columns) -> Result<ChecklistItem> {
     Ok(ChecklistItem {
-        id: r.get(0)?,
-        system_id: r.get(1)?,
-        system_name: r.get(2)?,
-        is_backup: r.get(3)?,
-        action: r.get(4)?,
-        state: r.get(5)?,
-        note: r.get(6)?,
-        proof_id: r.get(7)?,
-        done_by: r.get(8)?,
-        done_at: r.get(9)?,
+        id: r.col(0)?,
+        system_id: r.col(1)?,
+        system_name: r.col(2)?,
+        is_backup: r.col(3)?,
+        action: r.col(4)?,
+        state: r.col(5)?,
+        note: r.col(6)?,
+        proof_id: r.col(7)?,
+        done_by: r.col(8)?,
+        done_at: r.col(9)?,
     })
+}
+
+/// The message for a second system of the same name on the data map.
+pub(super) fn name_taken(name: &str) -> Error {
+    Error::invalid("name", format!("a system named '{name}' is already on the data map"))
 }
 
 impl Tx<'_> {
@@ -73,7 +80,7 @@ impl Tx<'_> {
             .execute(params![s.id, s.name, s.owner, s.holds, s.is_backup, at]);
         match done {
             Err(rusqlite::Error::SqliteFailure(e, _)) if e.code == rusqlite::ErrorCode::ConstraintViolation => {
-                Err(Error::invalid("name", format!("a system named '{}' is already on the data map", s.name)))
+                Err(name_taken(&s.name))
             }
             other => {
                 other?;
@@ -122,24 +129,24 @@ impl Reader<'_> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {SYSTEM_COLUMNS} FROM systems ORDER BY retired_at IS NOT NULL, lower(name)"
         ))?;
-        Ok(stmt.query_map([], to_system)?.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then([], |r| to_system(r))?.collect()
     }
 
     pub fn system(&self, id_or_name: &str) -> Result<Option<System>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached(&format!(
                 "SELECT {SYSTEM_COLUMNS} FROM systems WHERE id = ?1 OR lower(name) = lower(?1)
                  ORDER BY retired_at IS NOT NULL LIMIT 1"
             ))?
-            .query_row([id_or_name.trim()], to_system)
-            .optional()?)
+            .query_and_then([id_or_name.trim()], |r| to_system(r))?
+            .next()
+            .transpose()
     }
 
     pub fn checklist(&self, request_id: &str) -> Result<Vec<ChecklistItem>> {
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {ITEM_COLUMNS} FROM checklist_items WHERE request_id = ?1 ORDER BY is_backup, lower(system_name)"
         ))?;
-        Ok(stmt.query_map([request_id], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then([request_id], |r| to_item(r))?.collect()
     }
 }

@@ -805,10 +805,452 @@ pub(crate) fn a_bulk_reads_and_writes_like_row_by_row(e: &dyn Engine) {
     assert_eq!((rows.differing, rows.rows.len()), (0, 0), "{rows:?}");
 }
 
+fn attachment(id: &str, name: &str) -> Attachment {
+    Attachment {
+        id: id.into(),
+        file_name: name.into(),
+        stored_name: format!("{}/{}-{name}", Uuid::nil(), Uuid::nil()),
+        sha256: "ab".repeat(32),
+        size: 42,
+        added_at: AT.into(),
+    }
+}
+
+/// A request's parts: attachments (one held by an item of the answer cannot be taken off), the data map and the
+/// checklist over it, disclosed items, identity checks with their evidence and its purge, stripped stored names.
+pub(crate) fn a_requests_parts_round_trip(e: &dyn Engine) {
+    use crate::domain::{CheckOutcome, Evidence, IdentityCheck, Party, VerificationMethod};
+    use crate::store::{ChecklistItem, Disclosure, System};
+    let store = e.fresh();
+    let mut r = sample("Ann", "ann@example.org", RequestKind::Access, Status::Closed, date!(2026 - 03 - 01));
+    r.closed_at = Some(datetime!(2026-03-05 09:00:00 UTC));
+    let r = add(&store, r);
+    let crm = System {
+        id: "sys-crm".into(),
+        name: "CRM".into(),
+        owner: "Sales".into(),
+        holds: "contact details".into(),
+        is_backup: false,
+        retired_at: None,
+    };
+    let tapes = System { id: "sys-tapes".into(), name: "Tapes".into(), is_backup: true, ..crm.clone() };
+    store
+        .write(|tx| {
+            tx.insert_attachment(&r.id, &attachment("att-1", "letter.pdf"))?;
+            tx.insert_attachment(&r.id, &attachment("att-2", "export.csv"))?;
+            tx.insert_system(&crm, AT)?;
+            tx.insert_system(&tapes, AT)
+        })
+        .unwrap();
+    let twin = System { id: "sys-2".into(), name: "crm".into(), ..crm.clone() };
+    let taken = store.write(|tx| tx.insert_system(&twin, AT));
+    assert!(matches!(taken, Err(Error::Invalid { ref field, .. }) if field == "name"), "{taken:?}");
+    assert_eq!(store.read(|rd| rd.system(" crm ")).unwrap().map(|s| s.id).as_deref(), Some("sys-crm"));
+    let names: Vec<String> = store.read(|rd| rd.systems()).unwrap().into_iter().map(|s| s.name).collect();
+    assert_eq!(names, ["CRM", "Tapes"]);
+    let retired = System { retired_at: Some(AT.into()), ..tapes.clone() };
+    store.write(|tx| tx.update_system(&retired, AT)).unwrap();
+    assert_eq!(store.read(|rd| rd.system("sys-tapes")).unwrap(), Some(retired));
+
+    let item = |system: &System| ChecklistItem {
+        id: format!("item-{}", system.id),
+        system_id: system.id.clone(),
+        system_name: system.name.clone(),
+        is_backup: system.is_backup,
+        action: "find everything".into(),
+        state: "open".into(),
+        note: None,
+        proof_id: None,
+        done_by: None,
+        done_at: None,
+    };
+    let id = r.id.to_string();
+    store.write(|tx| tx.add_checklist_items(&id, &[item(&crm), item(&tapes)])).unwrap();
+    store.write(|tx| tx.add_checklist_items(&id, &[item(&crm)])).unwrap();
+    let mut done = item(&crm);
+    done.state = "done".into();
+    done.proof_id = Some("att-2".into());
+    done.done_by = Some("officer".into());
+    done.done_at = Some(AT.into());
+    store.write(|tx| tx.update_checklist_item(&done)).unwrap();
+    let list = store.read(|rd| rd.checklist(&id)).unwrap();
+    assert_eq!(list, vec![done, item(&tapes)], "backups last, each system once");
+
+    let disclosed = Disclosure {
+        id: "d-1".into(),
+        system_id: crm.id.clone(),
+        system_name: crm.name.clone(),
+        category: "contact".into(),
+        label: None,
+        value: None,
+        attachment_id: Some("att-1".into()),
+        file_name: None,
+        size: None,
+        stored_name: None,
+        sha256: None,
+        provided: true,
+        added_at: AT.into(),
+    };
+    let field = Disclosure {
+        id: "d-2".into(),
+        label: Some("Email".into()),
+        value: Some("ann@example.org".into()),
+        attachment_id: None,
+        provided: false,
+        ..disclosed.clone()
+    };
+    store
+        .write(|tx| {
+            tx.insert_disclosure(&id, &disclosed)?;
+            tx.insert_disclosure(&id, &field)
+        })
+        .unwrap();
+    let found = store.read(|rd| rd.disclosures(&id)).unwrap();
+    assert_eq!(found.len(), 2);
+    let file = found.iter().find(|d| d.id == "d-1").unwrap();
+    assert_eq!((file.file_name.as_deref(), file.size, file.provided), (Some("letter.pdf"), Some(42), true));
+    assert_eq!(found.iter().find(|d| d.id == "d-2").unwrap(), &field);
+
+    for (held, by) in [("att-1", "answer"), ("att-2", "checklist")] {
+        let refused = store.write(|tx| tx.remove_attachment(&r.id, held));
+        assert!(matches!(refused, Err(Error::Refused { ref reason }) if reason.contains(by)), "{refused:?}");
+    }
+    assert!(store.write(|tx| tx.delete_disclosure(&id, "d-1")).unwrap());
+    assert!(!store.write(|tx| tx.delete_disclosure(&id, "d-1")).unwrap());
+    store.write(|tx| tx.remove_attachment(&r.id, "att-1")).unwrap();
+    let gone = store.write(|tx| tx.remove_attachment(&r.id, "att-1"));
+    assert!(matches!(gone, Err(Error::NotFound { what: "attachment", .. })), "{gone:?}");
+    assert_eq!(store.read(|rd| rd.attachments(&r.id)).unwrap(), vec![attachment("att-2", "export.csv")]);
+
+    let check = IdentityCheck {
+        id: "chk-1".into(),
+        party: Party::Requester,
+        method: VerificationMethod::IdDocument,
+        outcome: CheckOutcome::Verified,
+        checked_on: date!(2026 - 03 - 02),
+        note: Some("passport".into()),
+        recorded_at: AT.into(),
+        actor: "officer".into(),
+        evidence: vec![Evidence {
+            id: "ev-1".into(),
+            check_id: "chk-1".into(),
+            file_name: "passport.jpg".into(),
+            stored_name: format!("{}/{}-passport.jpg", r.id, Uuid::nil()),
+            sha256: "cd".repeat(32),
+            size: 7,
+            added_at: AT.into(),
+            purged_on: None,
+        }],
+    };
+    store.write(|tx| tx.insert_identity_check(&r.id, &check)).unwrap();
+    assert_eq!(store.read(|rd| rd.identity_checks(&r.id)).unwrap(), vec![check.clone()]);
+    let due = store.read(|rd| rd.evidence_to_purge(date!(2026 - 03 - 05), None)).unwrap();
+    assert_eq!(due.iter().map(|(req, e)| (req.as_str(), e.id.as_str())).collect::<Vec<_>>(), [(id.as_str(), "ev-1")]);
+    assert!(store.read(|rd| rd.evidence_to_purge(date!(2026 - 03 - 04), None)).unwrap().is_empty(), "closed later");
+    assert_eq!(store.read(|rd| rd.evidence_to_purge(date!(2000 - 01 - 01), Some(&r.id))).unwrap().len(), 1);
+    assert_eq!(store.write(|tx| tx.strip_stored_names()).unwrap(), 2, "the attachment and the evidence");
+    let stripped = &store.read(|rd| rd.identity_checks(&r.id)).unwrap()[0].evidence[0];
+    assert_eq!(stripped.stored_name, format!("{}/{}", r.id, Uuid::nil()));
+    store.write(|tx| tx.mark_evidence_purged("ev-1", date!(2026 - 03 - 09))).unwrap();
+    let purged = &store.read(|rd| rd.identity_checks(&r.id)).unwrap()[0].evidence[0];
+    assert_eq!(purged.purged_on, Some(date!(2026 - 03 - 09)));
+    assert!(store.read(|rd| rd.evidence_to_purge(date!(2026 - 03 - 09), None)).unwrap().is_empty());
+}
+
+/// A person is found again by email, then phone (by its digits), then account, and the record fills in what it
+/// lacked; a record nobody points to is forgotten; decisions between requests read from either side; blocked
+/// senders are kept by address.
+pub(crate) fn requesters_links_and_blocked_senders(e: &dyn Engine) {
+    let store = e.fresh();
+    // Someone who shares no email, phone or account with Ann.
+    let stranger = |name: &str| {
+        let mut r =
+            sample(name, &format!("{name}@example.org"), RequestKind::Access, Status::Received, date!(2026 - 03 - 04));
+        r.requester.phone = None;
+        r
+    };
+    let ann =
+        add(&store, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let mut by_phone =
+        sample("A. N.", "other@example.org", RequestKind::Erasure, Status::Received, date!(2026 - 03 - 02));
+    by_phone.requester.email = None;
+    by_phone.requester.phone = Some("+44 (20) 7946-0000".into());
+    let by_phone = add(&store, by_phone);
+    assert_eq!(by_phone.requester_id, ann.requester_id, "the same digits");
+    let mut by_account = sample("Ann", "x@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 03));
+    by_account.requester.email = None;
+    by_account.requester.phone = None;
+    by_account.requester.account = Some("ACC-Ann".into());
+    assert_eq!(add(&store, by_account).requester_id, ann.requester_id);
+    let bob = add(&store, stranger("Bob"));
+    assert_ne!(bob.requester_id, ann.requester_id);
+    let person = store.read(|rd| rd.requester(ann.requester_id.as_deref().unwrap())).unwrap().unwrap();
+    assert_eq!(
+        (person.name.as_str(), person.email.as_deref(), person.phone.as_deref()),
+        ("Ann", Some("ann@example.org"), Some("+442079460000"))
+    );
+    let bob_id = bob.requester_id.clone().unwrap();
+    store.write(|tx| tx.forget_requester_if_unused(&bob_id)).unwrap();
+    assert!(store.read(|rd| rd.requester(&bob_id)).unwrap().is_some(), "Bob's request still points to it");
+    let lone = store.write(|tx| tx.resolve_requester(&stranger("Cy"), AT)).unwrap();
+    store.write(|tx| tx.forget_requester_if_unused(&lone)).unwrap();
+    assert_eq!(store.read(|rd| rd.requester(&lone)).unwrap(), None);
+
+    let (a, b) = (ann.id.to_string(), by_phone.id.to_string());
+    store.write(|tx| tx.set_link(&b, &a, "duplicate", Some("same letter"), AT, "officer")).unwrap();
+    let from_a = store.read(|rd| rd.links(&a)).unwrap();
+    assert_eq!(
+        (from_a[0].reference.as_str(), from_a[0].relation.as_str(), from_a[0].from_here),
+        (by_phone.reference.as_str(), "duplicate", false)
+    );
+    let from_b = store.read(|rd| rd.links(&b)).unwrap();
+    assert_eq!(
+        (from_b[0].reference.as_str(), from_b[0].from_here, from_b[0].note.as_deref()),
+        (ann.reference.as_str(), true, Some("same letter"))
+    );
+    store.write(|tx| tx.set_link(&b, &a, "linked", None, AT, "officer")).unwrap();
+    assert_eq!(store.read(|rd| rd.links(&a)).unwrap()[0].relation, "linked", "a decision replaces the last");
+    store.write(|tx| tx.remove_duplicate_links(&b)).unwrap();
+    assert_eq!(store.read(|rd| rd.links(&a)).unwrap().len(), 1, "only duplicates are taken back");
+    store.write(|tx| tx.remove_link(&a, &b)).unwrap();
+    assert!(store.read(|rd| rd.links(&b)).unwrap().is_empty(), "either way round");
+
+    store.write(|tx| tx.block_sender("spam@example.org", "abuse", AT, "officer")).unwrap();
+    store.write(|tx| tx.block_sender("spam@example.org", "abuse again", AT, "dpo")).unwrap();
+    store.write(|tx| tx.block_sender("a@example.org", "abuse", AT, "officer")).unwrap();
+    let blocked = store.read(|rd| rd.blocked_sender("spam@example.org")).unwrap().unwrap();
+    assert_eq!((blocked.reason.as_str(), blocked.actor.as_str()), ("abuse again", "dpo"));
+    let all: Vec<String> = store.read(|rd| rd.blocked_senders()).unwrap().into_iter().map(|b| b.email).collect();
+    assert_eq!(all, ["a@example.org", "spam@example.org"]);
+    assert!(store.write(|tx| tx.unblock_sender("spam@example.org")).unwrap());
+    assert!(!store.write(|tx| tx.unblock_sender("spam@example.org")).unwrap());
+    assert_eq!(store.read(|rd| rd.blocked_sender("spam@example.org")).unwrap(), None);
+}
+
+/// Shipped templates are seeded and refreshed until the officer edits one; the outbox queues, claims once,
+/// finishes, keeps a delivered message's copy in its place and tracks the Sent folder's copy.
+pub(crate) fn templates_and_the_outbox(e: &dyn Engine) {
+    use crate::store::{DefaultTemplate, OutboxItem, TemplateRow};
+    let store = e.fresh();
+    let shipped = |body: &str| DefaultTemplate {
+        stage: "acknowledgement".into(),
+        kind: "*".into(),
+        lang: "xx".into(),
+        subject: "We received it".into(),
+        body: body.into(),
+    };
+    store.write(|tx| tx.seed_templates(&[shipped("v1")], AT)).unwrap();
+    store.write(|tx| tx.seed_templates(&[shipped("v2")], "2026-03-03T00:00:00Z")).unwrap();
+    let t = store.read(|rd| rd.template("acknowledgement", "*", "xx")).unwrap().unwrap();
+    assert_eq!((t.body.as_str(), t.is_default, t.updated_at.as_str()), ("v2", true, "2026-03-03T00:00:00Z"));
+    let edited = TemplateRow { body: "ours".into(), updated_at: AT.into(), actor: "officer".into(), ..t };
+    store.write(|tx| tx.save_template(&edited)).unwrap();
+    store.write(|tx| tx.seed_templates(&[shipped("v3")], AT)).unwrap();
+    let kept = store.read(|rd| rd.template("acknowledgement", "*", "xx")).unwrap().unwrap();
+    assert_eq!((kept.body.as_str(), kept.is_default), ("ours", false), "an edited template stays the officer's");
+    assert!(store.read(|rd| rd.templates()).unwrap().contains(&kept));
+    assert_eq!(store.read(|rd| rd.template("acknowledgement", "*", "yy")).unwrap(), None);
+
+    let r = add(&store, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let item = |id: &str, created: &str| OutboxItem {
+        id: id.into(),
+        request_id: r.id.to_string(),
+        reference: r.reference.clone(),
+        message_id: format!("<{id}@rightsdesk>"),
+        stage: "acknowledgement".into(),
+        lang: "en".into(),
+        recipient: "ann@example.org".into(),
+        subject: "Your request".into(),
+        state: "queued".into(),
+        attempts: 0,
+        next_attempt_at: created.into(),
+        last_error: None,
+        created_at: created.into(),
+        sent_at: None,
+        sent_copy: None,
+        sent_copy_error: None,
+    };
+    store
+        .write(|tx| {
+            tx.queue_message(&item("m-1", "2026-03-02T10:00:00Z"), b"message one", None)?;
+            tx.queue_message(&item("m-2", "2026-03-02T11:00:00Z"), b"with a password", Some(b"without it"))
+        })
+        .unwrap();
+    let later = "2026-03-02T10:30:00Z";
+    let ids = |v: Vec<OutboxItem>| v.into_iter().map(|i| i.id).collect::<Vec<_>>();
+    assert_eq!(ids(store.read(|rd| rd.due_messages(later, false, 10)).unwrap()), ["m-1"]);
+    assert_eq!(ids(store.read(|rd| rd.due_messages(later, true, 10)).unwrap()), ["m-1", "m-2"]);
+    assert_eq!(ids(store.read(|rd| rd.outbox(Some(&r.id.to_string()), 10)).unwrap()), ["m-2", "m-1"]);
+    assert_eq!(ids(store.read(|rd| rd.outbox(None, 1)).unwrap()), ["m-2"]);
+    assert_eq!(store.read(|rd| rd.undelivered()).unwrap(), 2);
+    assert!(store.write(|tx| tx.claim_message("m-2")).unwrap());
+    store.write(|tx| tx.finish_message("m-2", "sent", later, None, Some(later))).unwrap();
+    assert!(!store.write(|tx| tx.claim_message("m-2")).unwrap(), "a sent message is never claimed again");
+    assert_eq!(store.read(|rd| rd.message_kept("m-2")).unwrap().as_deref(), Some(&b"without it"[..]));
+    assert!(store.write(|tx| tx.keep_delivered_copy("m-2")).unwrap());
+    assert!(!store.write(|tx| tx.keep_delivered_copy("m-2")).unwrap());
+    assert_eq!(store.read(|rd| rd.message_eml("m-2")).unwrap(), b"without it");
+    assert_eq!(store.read(|rd| rd.message_kept("m-2")).unwrap(), None);
+    assert_eq!(store.read(|rd| rd.message_eml("m-1")).unwrap(), b"message one");
+    store.write(|tx| tx.set_sent_copy("m-2", "pending", Some("no Sent folder"))).unwrap();
+    let pending = store.read(|rd| rd.pending_sent_copies(10)).unwrap();
+    assert_eq!((pending[0].id.as_str(), pending[0].sent_copy_error.as_deref()), ("m-2", Some("no Sent folder")));
+    let sent = store.read(|rd| rd.outbox_item("m-2")).unwrap().unwrap();
+    assert_eq!((sent.state.as_str(), sent.attempts, sent.sent_at.as_deref()), ("sent", 1, Some(later)));
+    assert_eq!(store.read(|rd| rd.undelivered()).unwrap(), 1);
+    assert_eq!(store.read(|rd| rd.outbox_item("nope")).unwrap(), None);
+    let twice = store.write(|tx| {
+        tx.queue_message(&item("m-3", later), b"x", None).and(tx.queue_message(&item("m-3", later), b"x", None))
+    });
+    assert!(matches!(twice, Err(Error::Constraint(_))), "{twice:?}");
+}
+
+/// Messages taken from the mailbox: each UID once, the tray and a request's messages, what is left to mark on the
+/// server, replies threaded to their request, set-aside messages forgotten after retention.
+pub(crate) fn the_mailbox_keeps_what_it_took(e: &dyn Engine) {
+    use crate::store::MailMessage;
+    let store = e.fresh();
+    let r = add(&store, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01)));
+    let message = |id: &str, uid: u32, received: &str| MailMessage {
+        id: id.into(),
+        folder: "INBOX".into(),
+        uidvalidity: 7,
+        uid,
+        message_id: Some(format!("{id}@mail.example.org")),
+        in_reply_to: None,
+        references: vec!["a@x".into(), "b@x".into()],
+        sender: "ann@example.org".into(),
+        sender_name: "Ann".into(),
+        subject: "My data".into(),
+        received_at: received.into(),
+        size: 1234,
+        sha256: "ef".repeat(32),
+        stored_name: format!("mailbox/{id}"),
+        kind_guess: Some("access".into()),
+        lang_guess: Some("en".into()),
+        attachments: vec!["id.pdf".into()],
+        problem: None,
+        state: "tray".into(),
+        request_id: None,
+        reference: None,
+        reason: None,
+        taken_at: AT.into(),
+        decided_at: None,
+        decided_by: None,
+        done_on_server: false,
+    };
+    store
+        .write(|tx| {
+            tx.insert_mail_message(&message("m1", 3, "2026-03-01T08:00:00Z"))?;
+            tx.insert_mail_message(&message("m2", 5, "2026-03-01T09:00:00Z"))?;
+            tx.queue_message(
+                &crate::store::OutboxItem {
+                    id: "o-1".into(),
+                    request_id: r.id.to_string(),
+                    reference: r.reference.clone(),
+                    message_id: "<ours@rightsdesk>".into(),
+                    stage: "acknowledgement".into(),
+                    lang: "en".into(),
+                    recipient: "ann@example.org".into(),
+                    subject: "s".into(),
+                    state: "queued".into(),
+                    attempts: 0,
+                    next_attempt_at: AT.into(),
+                    last_error: None,
+                    created_at: AT.into(),
+                    sent_at: None,
+                    sent_copy: None,
+                    sent_copy_error: None,
+                },
+                b"x",
+                None,
+            )
+        })
+        .unwrap();
+    let again = store.write(|tx| tx.insert_mail_message(&message("m3", 5, AT)));
+    assert!(matches!(again, Err(Error::Constraint(_))), "a UID is taken once: {again:?}");
+    assert_eq!(store.read(|rd| rd.mail_message("m1")).unwrap(), Some(message("m1", 3, "2026-03-01T08:00:00Z")));
+    assert_eq!(store.read(|rd| rd.mail_last_uid("INBOX", 7)).unwrap(), 5);
+    assert_eq!(store.read(|rd| rd.mail_last_uid("INBOX", 8)).unwrap(), 0, "a new UIDVALIDITY starts again");
+    assert!(store.read(|rd| rd.mail_taken("INBOX", 7, 3)).unwrap());
+    assert!(!store.read(|rd| rd.mail_taken("INBOX", 7, 4)).unwrap());
+    assert_eq!(store.read(|rd| rd.mail_not_done("INBOX", 7)).unwrap(), [("m1".to_string(), 3), ("m2".to_string(), 5)]);
+    store.write(|tx| tx.mark_mail_done("m1")).unwrap();
+    assert_eq!(store.read(|rd| rd.mail_not_done("INBOX", 7)).unwrap(), [("m2".to_string(), 5)]);
+    let id = r.id.to_string();
+    store.write(|tx| tx.decide_mail("m1", "accepted", Some(&id), None, AT, "officer")).unwrap();
+    store.write(|tx| tx.decide_mail("m2", "spam", None, Some("advert"), "2026-03-01T00:00:00Z", "officer")).unwrap();
+    let m1 = store.read(|rd| rd.mail_message("m1")).unwrap().unwrap();
+    assert_eq!(
+        (m1.state.as_str(), m1.reference.as_deref(), m1.stored_name.as_str()),
+        ("accepted", Some(r.reference.as_str()), "")
+    );
+    let of_request: Vec<String> =
+        store.read(|rd| rd.mail_messages(None, Some(&id), 10)).unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(of_request, ["m1"]);
+    let all: Vec<String> =
+        store.read(|rd| rd.mail_messages(None, None, 10)).unwrap().into_iter().map(|m| m.id).collect();
+    assert_eq!(all, ["m2", "m1"], "newest first");
+    assert_eq!(store.read(|rd| rd.mail_count("spam")).unwrap(), 1);
+    assert_eq!(store.read(|rd| rd.mail_count("tray")).unwrap(), 0);
+    let thread = |ids: &[&str]| {
+        store.read(|rd| rd.request_of_message_ids(&ids.iter().map(|s| s.to_string()).collect::<Vec<_>>())).unwrap()
+    };
+    assert_eq!(thread(&["<ours@rightsdesk>"]), Some(id.clone()), "a reply to what we sent");
+    assert_eq!(thread(&["", "unknown@x", "<m1@mail.example.org>"]), Some(id.clone()), "a message given to the request");
+    assert_eq!(thread(&["m2@mail.example.org"]), None, "set aside: no request");
+    assert_eq!(store.write(|tx| tx.forget_set_aside_mail("2026-03-02T00:00:00Z")).unwrap(), 1);
+    assert_eq!(store.write(|tx| tx.forget_set_aside_mail("2026-03-02T00:00:00Z")).unwrap(), 0);
+    let forgotten = store.read(|rd| rd.mail_message("m2")).unwrap().unwrap();
+    assert_eq!((forgotten.sender.as_str(), forgotten.subject.as_str(), forgotten.uid), ("", "", 5));
+}
+
+/// Import runs newest first; the calendar's declarations, the latest for a day deciding whether it is in force.
+pub(crate) fn imports_and_calendar_days_are_kept(e: &dyn Engine) {
+    use crate::store::ImportRecord;
+    let store = e.fresh();
+    let run = |id: &str, at: &str| ImportRecord {
+        id: id.into(),
+        file_name: "backlog.csv".into(),
+        sha256: "01".repeat(32),
+        at: at.into(),
+        actor: "officer".into(),
+        rows: 10,
+        imported: 7,
+        duplicates: 2,
+        errors: 1,
+    };
+    store
+        .write(|tx| {
+            tx.record_import(&run("i-1", "2026-03-01T00:00:00Z"))?;
+            tx.record_import(&run("i-2", "2026-03-02T00:00:00Z"))
+        })
+        .unwrap();
+    assert_eq!(
+        store.read(|rd| rd.imports(10)).unwrap(),
+        vec![run("i-2", "2026-03-02T00:00:00Z"), run("i-1", "2026-03-01T00:00:00Z")]
+    );
+    assert_eq!(store.read(|rd| rd.imports(1)).unwrap().len(), 1);
+    store
+        .write(|tx| {
+            tx.log_calendar_day("GB-ENG", date!(2026 - 04 - 10), "Closure", true, None, AT, "officer")?;
+            tx.log_calendar_day("GB-ENG", date!(2026 - 04 - 13), "Move", true, None, AT, "officer")?;
+            tx.log_calendar_day("GB-ENG", date!(2026 - 04 - 13), "Move", false, Some("mistake"), AT, "officer")?;
+            tx.log_calendar_day("FR", date!(2026 - 05 - 02), "Pont", true, None, AT, "officer")
+        })
+        .unwrap();
+    let days: Vec<(String, time::Date)> =
+        store.read(|rd| rd.calendar_days()).unwrap().into_iter().map(|d| (d.calendar, d.day)).collect();
+    assert_eq!(days, [("FR".to_string(), date!(2026 - 05 - 02)), ("GB-ENG".to_string(), date!(2026 - 04 - 10))]);
+    let by_code = store.read(|rd| rd.calendar_days_by_code()).unwrap();
+    assert_eq!(by_code["GB-ENG"], vec![(date!(2026 - 04 - 10), "Closure".to_string())]);
+}
+
 /// Expand the contract into one `#[test]` per case for an engine: `store_contract!(module, engine_expression);`.
 macro_rules! store_contract {
     ($module:ident, $engine:expr) => {
         mod $module {
+            #[allow(unused_imports)]
             use super::*;
             store_contract!(@cases $engine;
                 a_write_is_all_or_nothing,
@@ -825,6 +1267,11 @@ macro_rules! store_contract {
                 a_read_only_register_refuses_writes,
                 a_broken_rule_is_a_constraint_error,
                 a_bulk_reads_and_writes_like_row_by_row,
+                a_requests_parts_round_trip,
+                requesters_links_and_blocked_senders,
+                templates_and_the_outbox,
+                the_mailbox_keeps_what_it_took,
+                imports_and_calendar_days_are_kept,
             );
         }
     };

@@ -3,6 +3,7 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
+use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
 use crate::error::Result;
 
@@ -28,6 +29,25 @@ pub struct Disclosure {
     /// Provided by the person (what a portability export holds).
     pub provided: bool,
     pub added_at: String,
+}
+
+/// Columns: as `Reader::disclosures` selects them (the item, then its file's name, size, stored name and hash).
+pub(super) fn to_disclosure(r: &impl Columns) -> Result<Disclosure> {
+    Ok(Disclosure {
+        id: r.col(0)?,
+        system_id: r.col(1)?,
+        system_name: r.col(2)?,
+        category: r.col(3)?,
+        label: r.col(4)?,
+        value: r.col(5)?,
+        attachment_id: r.col(6)?,
+        file_name: r.col(7)?,
+        size: r.col(8)?,
+        stored_name: r.col(9)?,
+        sha256: r.col(10)?,
+        provided: r.col(11)?,
+        added_at: r.col(12)?,
+    })
 }
 
 impl Tx<'_> {
@@ -73,23 +93,6 @@ impl Reader<'_> {
              WHERE d.request_id = ?1
              ORDER BY lower(d.system_name), lower(d.category), d.added_at, d.id",
         )?;
-        let rows = stmt.query_map([request_id], |r| {
-            Ok(Disclosure {
-                id: r.get(0)?,
-                system_id: r.get(1)?,
-                system_name: r.get(2)?,
-                category: r.get(3)?,
-                label: r.get(4)?,
-                value: r.get(5)?,
-                attachment_id: r.get(6)?,
-                file_name: r.get(7)?,
-                size: r.get(8)?,
-                stored_name: r.get(9)?,
-                sha256: r.get(10)?,
-                provided: r.get(11)?,
-                added_at: r.get(12)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then([request_id], |r| to_disclosure(r))?.collect()
     }
 }

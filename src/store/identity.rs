@@ -1,36 +1,66 @@
 //! Identity checks and the evidence seen for them (the files live in the managed evidence folder).
 
-use rusqlite::{Row, params};
+use rusqlite::params;
 use time::Date;
 use uuid::Uuid;
 
+use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
 use crate::dates;
 use crate::domain::{CheckOutcome, Evidence, IdentityCheck, Party, VerificationMethod};
 use crate::error::{Error, Result};
 
-fn corrupt(what: &str, value: &str) -> Error {
+pub(super) fn corrupt(what: &str, value: &str) -> Error {
     Error::Corrupt(format!("bad {what} '{value}' in identity_checks"))
 }
 
-fn to_evidence(r: &Row) -> rusqlite::Result<(String, Evidence)> {
-    let purged: Option<String> = r.get("purged_on")?;
+/// Columns: `EVIDENCE_COLUMNS`, in order.
+pub(super) fn to_evidence(r: &impl Columns) -> Result<(String, Evidence)> {
+    let purged: Option<String> = r.col(8)?;
     Ok((
-        r.get("request_id")?,
+        r.col(1)?,
         Evidence {
-            id: r.get("id")?,
-            check_id: r.get("check_id")?,
-            file_name: r.get("file_name")?,
-            stored_name: r.get("stored_name")?,
-            sha256: r.get("sha256")?,
-            size: r.get("size")?,
-            added_at: r.get("added_at")?,
+            id: r.col(0)?,
+            check_id: r.col(2)?,
+            file_name: r.col(3)?,
+            stored_name: r.col(4)?,
+            sha256: r.col(5)?,
+            size: r.col(6)?,
+            added_at: r.col(7)?,
             purged_on: purged.and_then(|p| dates::parse(&p).ok()),
         },
     ))
 }
 
-const EVIDENCE_COLUMNS: &str = "id, request_id, check_id, file_name, stored_name, sha256, size, added_at, purged_on";
+pub(super) const CHECK_COLUMNS: &str = "id, party, method, outcome, checked_on, note, recorded_at, actor";
+
+/// Columns: `CHECK_COLUMNS`; the evidence is added by the caller.
+pub(super) fn to_check(r: &impl Columns) -> Result<IdentityCheck> {
+    let (party, method, outcome, on): (String, String, String, String) = (r.col(1)?, r.col(2)?, r.col(3)?, r.col(4)?);
+    Ok(IdentityCheck {
+        party: Party::parse(&party).ok_or_else(|| corrupt("party", &party))?,
+        method: VerificationMethod::parse(&method).ok_or_else(|| corrupt("method", &method))?,
+        outcome: CheckOutcome::parse(&outcome).ok_or_else(|| corrupt("outcome", &outcome))?,
+        checked_on: dates::parse(&on).map_err(|_| corrupt("checked_on", &on))?,
+        id: r.col(0)?,
+        note: r.col(5)?,
+        recorded_at: r.col(6)?,
+        actor: r.col(7)?,
+        evidence: Vec::new(),
+    })
+}
+
+/// Put each piece of evidence with its check (a request's evidence in the order it was added).
+pub(super) fn attach_evidence(checks: &mut [IdentityCheck], evidence: impl IntoIterator<Item = Evidence>) {
+    for e in evidence {
+        if let Some(c) = checks.iter_mut().find(|c| c.id == e.check_id) {
+            c.evidence.push(e);
+        }
+    }
+}
+
+pub(super) const EVIDENCE_COLUMNS: &str =
+    "id, request_id, check_id, file_name, stored_name, sha256, size, added_at, purged_on";
 
 impl Tx<'_> {
     pub fn insert_identity_check(&self, request_id: &Uuid, c: &IdentityCheck) -> Result<()> {
@@ -81,46 +111,15 @@ impl Reader<'_> {
     /// The checks of a request, oldest first, each with its evidence.
     pub fn identity_checks(&self, request_id: &Uuid) -> Result<Vec<IdentityCheck>> {
         let id = request_id.to_string();
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, party, method, outcome, checked_on, note, recorded_at, actor
-             FROM identity_checks WHERE request_id = ?1 ORDER BY recorded_at, id",
-        )?;
-        let rows = stmt.query_map([&id], |r| {
-            Ok((
-                r.get::<_, String>(0)?,
-                r.get::<_, String>(1)?,
-                r.get::<_, String>(2)?,
-                r.get::<_, String>(3)?,
-                r.get::<_, String>(4)?,
-                r.get::<_, Option<String>>(5)?,
-                r.get::<_, String>(6)?,
-                r.get::<_, String>(7)?,
-            ))
-        })?;
-        let mut checks = Vec::new();
-        for row in rows {
-            let (id, party, method, outcome, on, note, recorded_at, actor) = row?;
-            checks.push(IdentityCheck {
-                party: Party::parse(&party).ok_or_else(|| corrupt("party", &party))?,
-                method: VerificationMethod::parse(&method).ok_or_else(|| corrupt("method", &method))?,
-                outcome: CheckOutcome::parse(&outcome).ok_or_else(|| corrupt("outcome", &outcome))?,
-                checked_on: dates::parse(&on).map_err(|_| corrupt("checked_on", &on))?,
-                id,
-                note,
-                recorded_at,
-                actor,
-                evidence: Vec::new(),
-            });
-        }
+        let mut stmt = self.conn.prepare_cached(&format!(
+            "SELECT {CHECK_COLUMNS} FROM identity_checks WHERE request_id = ?1 ORDER BY recorded_at, id"
+        ))?;
+        let mut checks = stmt.query_and_then([&id], |r| to_check(r))?.collect::<Result<Vec<_>>>()?;
         let mut stmt = self.conn.prepare_cached(&format!(
             "SELECT {EVIDENCE_COLUMNS} FROM evidence WHERE request_id = ?1 ORDER BY added_at, id"
         ))?;
-        for row in stmt.query_map([&id], to_evidence)? {
-            let (_, e) = row?;
-            if let Some(c) = checks.iter_mut().find(|c| c.id == e.check_id) {
-                c.evidence.push(e);
-            }
-        }
+        let evidence = stmt.query_and_then([&id], |r| to_evidence(r))?.collect::<Result<Vec<_>>>()?;
+        attach_evidence(&mut checks, evidence.into_iter().map(|(_, e)| e));
         Ok(checks)
     }
 
@@ -147,7 +146,6 @@ impl Reader<'_> {
             ),
         };
         let mut stmt = self.conn.prepare(&sql)?;
-        let rows = stmt.query_map([arg], to_evidence)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then([arg], |r| to_evidence(r))?.collect()
     }
 }

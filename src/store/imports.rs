@@ -3,6 +3,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
 use crate::error::Result;
 
@@ -23,6 +24,22 @@ pub struct ImportRecord {
     pub duplicates: i64,
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub errors: i64,
+}
+
+pub(super) const IMPORT_COLUMNS: &str = "id, file_name, sha256, at, actor, rows, imported, duplicates, errors";
+
+pub(super) fn to_import(r: &impl Columns) -> Result<ImportRecord> {
+    Ok(ImportRecord {
+        id: r.col(0)?,
+        file_name: r.col(1)?,
+        sha256: r.col(2)?,
+        at: r.col(3)?,
+        actor: r.col(4)?,
+        rows: r.col(5)?,
+        imported: r.col(6)?,
+        duplicates: r.col(7)?,
+        errors: r.col(8)?,
+    })
 }
 
 impl Tx<'_> {
@@ -49,23 +66,9 @@ impl Reader<'_> {
 
     /// The latest import runs, newest first.
     pub fn imports(&self, limit: u32) -> Result<Vec<ImportRecord>> {
-        let mut stmt = self.conn.prepare_cached(
-            "SELECT id, file_name, sha256, at, actor, rows, imported, duplicates, errors
-             FROM imports ORDER BY at DESC, id DESC LIMIT ?1",
-        )?;
-        let rows = stmt.query_map([limit], |r| {
-            Ok(ImportRecord {
-                id: r.get(0)?,
-                file_name: r.get(1)?,
-                sha256: r.get(2)?,
-                at: r.get(3)?,
-                actor: r.get(4)?,
-                rows: r.get(5)?,
-                imported: r.get(6)?,
-                duplicates: r.get(7)?,
-                errors: r.get(8)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        let mut stmt = self
+            .conn
+            .prepare_cached(&format!("SELECT {IMPORT_COLUMNS} FROM imports ORDER BY at DESC, id DESC LIMIT ?1"))?;
+        stmt.query_and_then([limit], |r| to_import(r))?.collect()
     }
 }

@@ -4,6 +4,7 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
+use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
 use crate::error::Result;
 
@@ -48,45 +49,45 @@ pub struct MailMessage {
     pub done_on_server: bool,
 }
 
-const COLUMNS: &str = "m.id, m.folder, m.uidvalidity, m.uid, m.message_id, m.in_reply_to, m.refs, m.sender, \
+pub(super) const COLUMNS: &str = "m.id, m.folder, m.uidvalidity, m.uid, m.message_id, m.in_reply_to, m.refs, m.sender, \
     m.sender_name, m.subject, m.received_at, m.size, m.sha256, m.stored_name, m.kind_guess, m.lang_guess, \
     m.attachments, m.problem, m.state, m.request_id, r.reference, m.reason, m.taken_at, m.decided_at, m.decided_by, \
     m.done_on_server";
 
-fn to_message(r: &rusqlite::Row) -> rusqlite::Result<MailMessage> {
-    let refs: String = r.get(6)?;
-    let attachments: String = r.get(16)?;
+pub(super) fn to_message(r: &impl Columns) -> Result<MailMessage> {
+    let refs: String = r.col(6)?;
+    let attachments: String = r.col(16)?;
     Ok(MailMessage {
-        id: r.get(0)?,
-        folder: r.get(1)?,
-        uidvalidity: r.get(2)?,
-        uid: r.get(3)?,
-        message_id: r.get(4)?,
-        in_reply_to: r.get(5)?,
+        id: r.col(0)?,
+        folder: r.col(1)?,
+        uidvalidity: r.col(2)?,
+        uid: r.col(3)?,
+        message_id: r.col(4)?,
+        in_reply_to: r.col(5)?,
         references: refs.split_whitespace().map(str::to_string).collect(),
-        sender: r.get(7)?,
-        sender_name: r.get(8)?,
-        subject: r.get(9)?,
-        received_at: r.get(10)?,
-        size: r.get::<_, i64>(11)?.max(0) as u64,
-        sha256: r.get(12)?,
-        stored_name: r.get(13)?,
-        kind_guess: r.get(14)?,
-        lang_guess: r.get(15)?,
+        sender: r.col(7)?,
+        sender_name: r.col(8)?,
+        subject: r.col(9)?,
+        received_at: r.col(10)?,
+        size: r.col::<i64>(11)?.max(0) as u64,
+        sha256: r.col(12)?,
+        stored_name: r.col(13)?,
+        kind_guess: r.col(14)?,
+        lang_guess: r.col(15)?,
         attachments: serde_json::from_str(&attachments).unwrap_or_default(),
-        problem: r.get(17)?,
-        state: r.get(18)?,
-        request_id: r.get(19)?,
-        reference: r.get(20)?,
-        reason: r.get(21)?,
-        taken_at: r.get(22)?,
-        decided_at: r.get(23)?,
-        decided_by: r.get(24)?,
-        done_on_server: r.get(25)?,
+        problem: r.col(17)?,
+        state: r.col(18)?,
+        request_id: r.col(19)?,
+        reference: r.col(20)?,
+        reason: r.col(21)?,
+        taken_at: r.col(22)?,
+        decided_at: r.col(23)?,
+        decided_by: r.col(24)?,
+        done_on_server: r.col(25)?,
     })
 }
 
-fn bare(id: &str) -> &str {
+pub(super) fn bare(id: &str) -> &str {
     id.trim().trim_start_matches('<').trim_end_matches('>')
 }
 
@@ -95,7 +96,7 @@ impl Reader<'_> {
         let sql = format!(
             "SELECT {COLUMNS} FROM mail_messages m LEFT JOIN requests r ON r.id = m.request_id WHERE m.id = ?1"
         );
-        Ok(self.conn.prepare_cached(&sql)?.query_row([id], to_message).optional()?)
+        self.conn.prepare_cached(&sql)?.query_and_then([id], |r| to_message(r))?.next().transpose()
     }
 
     pub fn mail_messages(&self, state: Option<&str>, request_id: Option<&str>, limit: u32) -> Result<Vec<MailMessage>> {
@@ -105,8 +106,7 @@ impl Reader<'_> {
              ORDER BY m.received_at DESC, m.id LIMIT ?3"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
-        let rows = stmt.query_map(params![state, request_id, limit], to_message)?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then(params![state, request_id, limit], |r| to_message(r))?.collect()
     }
 
     pub fn mail_count(&self, state: &str) -> Result<u64> {

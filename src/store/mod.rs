@@ -11,6 +11,7 @@ mod audit;
 mod bulk;
 mod calendar_days;
 mod checklist;
+mod columns;
 #[cfg(test)]
 pub(crate) mod contract;
 mod disclosures;

@@ -1,10 +1,11 @@
 //! Requester records, the links between requests that look alike, and blocked sender addresses.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::RequestRow;
+use super::columns::Columns;
 use super::requests::{ROW_COLUMNS, to_row};
 use super::sqlite::{Reader, Tx};
 use crate::dates;
@@ -56,19 +57,36 @@ pub fn normalise_phone(phone: &str) -> Option<String> {
     Some(if phone.trim_start().starts_with('+') { format!("+{digits}") } else { digits })
 }
 
-const REQUESTER_COLUMNS: &str = "id, name, email, phone, address, account, created_at, updated_at";
+pub(super) const REQUESTER_COLUMNS: &str = "id, name, email, phone, address, account, created_at, updated_at";
 
-fn to_requester(r: &rusqlite::Row) -> rusqlite::Result<RequesterRecord> {
+pub(super) fn to_requester(r: &impl Columns) -> Result<RequesterRecord> {
     Ok(RequesterRecord {
-        id: r.get(0)?,
-        name: r.get(1)?,
-        email: r.get(2)?,
-        phone: r.get(3)?,
-        address: r.get(4)?,
-        account: r.get(5)?,
-        created_at: r.get(6)?,
-        updated_at: r.get(7)?,
+        id: r.col(0)?,
+        name: r.col(1)?,
+        email: r.col(2)?,
+        phone: r.col(3)?,
+        address: r.col(4)?,
+        account: r.col(5)?,
+        created_at: r.col(6)?,
+        updated_at: r.col(7)?,
     })
+}
+
+/// Columns: the other request's reference, relation, whether this request holds the decision, note, at, actor.
+pub(super) fn to_link(r: &impl Columns) -> Result<RequestLink> {
+    Ok(RequestLink {
+        reference: r.col(0)?,
+        relation: r.col(1)?,
+        from_here: r.col(2)?,
+        note: r.col(3)?,
+        at: r.col(4)?,
+        actor: r.col(5)?,
+    })
+}
+
+/// Columns: email, reason, blocked_at, actor.
+pub(super) fn to_blocked(r: &impl Columns) -> Result<BlockedSender> {
+    Ok(BlockedSender { email: r.col(0)?, reason: r.col(1)?, blocked_at: r.col(2)?, actor: r.col(3)? })
 }
 
 impl Tx<'_> {
@@ -233,7 +251,7 @@ impl Reader<'_> {
             .find(|(c, _)| *c == column)
             .map(|(_, sql)| sql)
             .ok_or_else(|| crate::error::Error::Database(format!("requesters have no key '{column}'")))?;
-        Ok(self.conn.prepare_cached(sql)?.query_row([value], to_requester).optional()?)
+        self.conn.prepare_cached(sql)?.query_and_then([value], |r| to_requester(r))?.next().transpose()
     }
 
     fn requester_exists_by(&self, column: &str, value: &str) -> Result<bool> {
@@ -294,36 +312,21 @@ impl Reader<'_> {
              FROM request_links l JOIN requests r ON r.id = CASE WHEN l.request_id = ?1 THEN l.other_id ELSE l.request_id END
              WHERE l.request_id = ?1 OR l.other_id = ?1 ORDER BY l.at",
         )?;
-        let rows = stmt.query_map([request_id], |r| {
-            Ok(RequestLink {
-                reference: r.get(0)?,
-                relation: r.get(1)?,
-                from_here: r.get(2)?,
-                note: r.get(3)?,
-                at: r.get(4)?,
-                actor: r.get(5)?,
-            })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then([request_id], |r| to_link(r))?.collect()
     }
 
     pub fn blocked_sender(&self, email: &str) -> Result<Option<BlockedSender>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached("SELECT email, reason, blocked_at, actor FROM blocked_senders WHERE email = ?1")?
-            .query_row([email], |r| {
-                Ok(BlockedSender { email: r.get(0)?, reason: r.get(1)?, blocked_at: r.get(2)?, actor: r.get(3)? })
-            })
-            .optional()?)
+            .query_and_then([email], |r| to_blocked(r))?
+            .next()
+            .transpose()
     }
 
     pub fn blocked_senders(&self) -> Result<Vec<BlockedSender>> {
         let mut stmt =
             self.conn.prepare_cached("SELECT email, reason, blocked_at, actor FROM blocked_senders ORDER BY email")?;
-        let rows = stmt.query_map([], |r| {
-            Ok(BlockedSender { email: r.get(0)?, reason: r.get(1)?, blocked_at: r.get(2)?, actor: r.get(3)? })
-        })?;
-        Ok(rows.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then([], |r| to_blocked(r))?.collect()
     }
 }
 

@@ -1,8 +1,9 @@
 //! Response templates and the outbox.
 
-use rusqlite::{OptionalExtension, params};
+use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
+use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
 use crate::error::Result;
 
@@ -54,41 +55,41 @@ pub struct OutboxItem {
     pub sent_copy_error: Option<String>,
 }
 
-const TEMPLATE_COLUMNS: &str = "stage, kind, lang, subject, body, is_default, updated_at, actor";
-const OUTBOX_COLUMNS: &str = "o.id, o.request_id, r.reference, o.message_id, o.stage, o.lang, o.recipient, o.subject, \
+pub(super) const TEMPLATE_COLUMNS: &str = "stage, kind, lang, subject, body, is_default, updated_at, actor";
+pub(super) const OUTBOX_COLUMNS: &str = "o.id, o.request_id, r.reference, o.message_id, o.stage, o.lang, o.recipient, o.subject, \
     o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at, o.sent_copy, o.sent_copy_error";
 
-fn to_template(r: &rusqlite::Row) -> rusqlite::Result<TemplateRow> {
+pub(super) fn to_template(r: &impl Columns) -> Result<TemplateRow> {
     Ok(TemplateRow {
-        stage: r.get(0)?,
-        kind: r.get(1)?,
-        lang: r.get(2)?,
-        subject: r.get(3)?,
-        body: r.get(4)?,
-        is_default: r.get(5)?,
-        updated_at: r.get(6)?,
-        actor: r.get(7)?,
+        stage: r.col(0)?,
+        kind: r.col(1)?,
+        lang: r.col(2)?,
+        subject: r.col(3)?,
+        body: r.col(4)?,
+        is_default: r.col(5)?,
+        updated_at: r.col(6)?,
+        actor: r.col(7)?,
     })
 }
 
-fn to_item(r: &rusqlite::Row) -> rusqlite::Result<OutboxItem> {
+pub(super) fn to_item(r: &impl Columns) -> Result<OutboxItem> {
     Ok(OutboxItem {
-        id: r.get(0)?,
-        request_id: r.get(1)?,
-        reference: r.get(2)?,
-        message_id: r.get(3)?,
-        stage: r.get(4)?,
-        lang: r.get(5)?,
-        recipient: r.get(6)?,
-        subject: r.get(7)?,
-        state: r.get(8)?,
-        attempts: r.get(9)?,
-        next_attempt_at: r.get(10)?,
-        last_error: r.get(11)?,
-        created_at: r.get(12)?,
-        sent_at: r.get(13)?,
-        sent_copy: r.get(14)?,
-        sent_copy_error: r.get(15)?,
+        id: r.col(0)?,
+        request_id: r.col(1)?,
+        reference: r.col(2)?,
+        message_id: r.col(3)?,
+        stage: r.col(4)?,
+        lang: r.col(5)?,
+        recipient: r.col(6)?,
+        subject: r.col(7)?,
+        state: r.col(8)?,
+        attempts: r.col(9)?,
+        next_attempt_at: r.col(10)?,
+        last_error: r.col(11)?,
+        created_at: r.col(12)?,
+        sent_at: r.col(13)?,
+        sent_copy: r.col(14)?,
+        sent_copy_error: r.col(15)?,
     })
 }
 
@@ -192,17 +193,17 @@ impl Reader<'_> {
         let mut stmt = self
             .conn
             .prepare_cached(&format!("SELECT {TEMPLATE_COLUMNS} FROM templates ORDER BY lang, stage, kind"))?;
-        Ok(stmt.query_map([], to_template)?.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then([], |r| to_template(r))?.collect()
     }
 
     pub fn template(&self, stage: &str, kind: &str, lang: &str) -> Result<Option<TemplateRow>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached(&format!(
                 "SELECT {TEMPLATE_COLUMNS} FROM templates WHERE stage = ?1 AND kind = ?2 AND lang = ?3"
             ))?
-            .query_row(params![stage, kind, lang], to_template)
-            .optional()?)
+            .query_and_then(params![stage, kind, lang], |r| to_template(r))?
+            .next()
+            .transpose()
     }
 
     /// Messages whose next attempt is due (queued, or left `sending` by a run that stopped), oldest first.
@@ -212,7 +213,7 @@ impl Reader<'_> {
              WHERE (o.state IN ('queued', 'sending') AND o.next_attempt_at <= ?1) OR (?3 AND o.state = 'queued')
              ORDER BY o.created_at, o.id LIMIT ?2"
         ))?;
-        Ok(stmt.query_map(params![now, limit, every_queued], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then(params![now, limit, every_queued], |r| to_item(r))?.collect()
     }
 
     /// Sent messages whose copy the Sent folder has not taken yet, oldest first.
@@ -221,7 +222,7 @@ impl Reader<'_> {
             "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN requests r ON r.id = o.request_id
              WHERE o.sent_copy = 'pending' ORDER BY o.created_at, o.id LIMIT ?1"
         ))?;
-        Ok(stmt.query_map(params![limit], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then(params![limit], |r| to_item(r))?.collect()
     }
 
     pub fn outbox(&self, request_id: Option<&str>, limit: u32) -> Result<Vec<OutboxItem>> {
@@ -229,17 +230,17 @@ impl Reader<'_> {
             "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN requests r ON r.id = o.request_id
              WHERE ?1 IS NULL OR o.request_id = ?1 ORDER BY o.created_at DESC, o.id DESC LIMIT ?2"
         ))?;
-        Ok(stmt.query_map(params![request_id, limit], to_item)?.collect::<rusqlite::Result<Vec<_>>>()?)
+        stmt.query_and_then(params![request_id, limit], |r| to_item(r))?.collect()
     }
 
     pub fn outbox_item(&self, id: &str) -> Result<Option<OutboxItem>> {
-        Ok(self
-            .conn
+        self.conn
             .prepare_cached(&format!(
                 "SELECT {OUTBOX_COLUMNS} FROM outbox o JOIN requests r ON r.id = o.request_id WHERE o.id = ?1"
             ))?
-            .query_row([id], to_item)
-            .optional()?)
+            .query_and_then([id], |r| to_item(r))?
+            .next()
+            .transpose()
     }
 
     pub fn message_eml(&self, id: &str) -> Result<Vec<u8>> {

@@ -102,7 +102,7 @@ impl Tx<'_> {
 
 /// What a message from the mailbox said about a person goes; its folder, UIDVALIDITY and UID stay, so that it is
 /// never taken again, with its date.
-const FORGET_MAIL: &str = "message_id = NULL, in_reply_to = NULL, refs = '', sender = '', sender_name = '', \
+pub(super) const FORGET_MAIL: &str = "message_id = NULL, in_reply_to = NULL, refs = '', sender = '', sender_name = '', \
     subject = '', sha256 = '', attachments = '[]', reason = NULL, problem = NULL, stored_name = ''";
 
 impl Tx<'_> {

@@ -187,6 +187,27 @@ mod tests {
         assert_eq!(take_param("postgres://h/db", "sslrootcert"), ("postgres://h/db".to_string(), None));
     }
 
+    /// Over TCP the connection is TLS, the server's certificate checked against the CA given with `sslrootcert`;
+    /// without it the certificate is refused with what to do.
+    #[test]
+    fn tls_is_required_and_the_server_is_checked() {
+        let server = super::super::testing::server();
+        let db = server.fresh_database_name();
+        let ca = server.ca_file();
+        let target = Target::parse(&server.tcp_url(&db, &format!("?sslrootcert={}", ca.display()))).unwrap();
+        let mut client = target.connect().unwrap();
+        let ssl: bool =
+            client.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0);
+        assert!(ssl, "the connection is encrypted");
+
+        let unknown = Target::parse(&server.tcp_url(&db, "")).unwrap().connect().err().unwrap().to_string();
+        assert!(unknown.contains("sslrootcert"), "{unknown}");
+        let mut plain = Target::parse(&server.tcp_url(&db, "?sslmode=disable")).unwrap().connect().unwrap();
+        let ssl: bool =
+            plain.query_one("SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()", &[]).unwrap().get(0);
+        assert!(!ssl, "only when the connection string says so");
+    }
+
     #[test]
     fn a_refused_connection_says_where_and_what_to_check() {
         // A port nothing listens on, on this computer.

@@ -54,6 +54,72 @@ fn as_server_user(program: &Path) -> Command {
     }
 }
 
+/// A test CA and a certificate for 127.0.0.1 signed by it (rustls checks the chain and the address), made with
+/// the `openssl` command; the server's key is the server user's alone, as PostgreSQL requires.
+fn make_certificates(dir: &Path) {
+    let steps: [&[&str]; 3] = [
+        &[
+            "req",
+            "-x509",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "ca.key",
+            "-out",
+            "ca.pem",
+            "-days",
+            "2",
+            "-subj",
+            "/CN=Rightsdesk test CA",
+        ],
+        &[
+            "req",
+            "-newkey",
+            "rsa:2048",
+            "-nodes",
+            "-keyout",
+            "server.key",
+            "-out",
+            "server.csr",
+            "-subj",
+            "/CN=127.0.0.1",
+        ],
+        &[
+            "x509",
+            "-req",
+            "-in",
+            "server.csr",
+            "-CA",
+            "ca.pem",
+            "-CAkey",
+            "ca.key",
+            "-CAcreateserial",
+            "-out",
+            "server.pem",
+            "-days",
+            "2",
+            "-extfile",
+            "server.ext",
+        ],
+    ];
+    std::fs::write(
+        dir.join("server.ext"),
+        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+    )
+    .unwrap();
+    for args in steps {
+        let out = Command::new("openssl").args(args).current_dir(dir).output().unwrap();
+        assert!(out.status.success(), "openssl {args:?}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::set_permissions(dir.join("server.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
+    if is_root() {
+        let ok = Command::new("chown").arg("postgres:postgres").arg(dir.join("server.key")).status().unwrap().success();
+        assert!(ok, "chown of the server's key");
+    }
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -75,11 +141,13 @@ impl Server {
             .output()
             .unwrap();
         assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
+        make_certificates(&dir);
         let port = free_port();
         let options = format!(
-            "-k {} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
-             -c full_page_writes=off -c max_connections=200",
-            dir.display()
+            "-k {d} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
+             -c full_page_writes=off -c max_connections=200 -c ssl=on -c ssl_cert_file={d}/server.pem \
+             -c ssl_key_file={d}/server.key",
+            d = dir.display()
         );
         let out = as_server_user(&bin.join("pg_ctl"))
             .arg("-D")
@@ -106,9 +174,10 @@ impl Server {
         let mut w = as_server_user(Path::new("/bin/sh"));
         w.args(["-c", &watchdog]).stdin(std::process::Stdio::null()).stdout(std::process::Stdio::null());
         w.stderr(std::process::Stdio::null());
-        // Its own session: not stopped with the test harness's process group.
+        // Its own process group: not stopped with the test harness's. Never waited for: it outlives this process.
         use std::os::unix::process::CommandExt;
         w.process_group(0);
+        #[allow(clippy::zombie_processes)]
         w.spawn().unwrap();
         Server { dir, port }
     }
@@ -118,9 +187,14 @@ impl Server {
         format!("host={} port={} user=postgres dbname={database}", self.dir.display(), self.port)
     }
 
-    /// The same over TCP on the loopback address (where TLS applies).
-    pub(crate) fn tcp_url(&self, database: &str, user: &str) -> String {
-        format!("postgres://{user}@127.0.0.1:{}/{database}", self.port)
+    /// The same over TCP on the loopback address, where TLS applies (required unless `query` says otherwise).
+    pub(crate) fn tcp_url(&self, database: &str, query: &str) -> String {
+        format!("postgres://postgres@127.0.0.1:{}/{database}{query}", self.port)
+    }
+
+    /// The test CA that signed the server's certificate.
+    pub(crate) fn ca_file(&self) -> PathBuf {
+        self.dir.join("ca.pem")
     }
 
     pub(crate) fn client(&self, database: &str) -> Client {
