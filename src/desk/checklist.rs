@@ -7,7 +7,7 @@ use std::io::Read;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Desk, RequestDetail, store_file};
+use super::{Desk, RequestDetail};
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind};
 use crate::error::{Error, Result};
@@ -206,7 +206,7 @@ impl Desk {
         let request = self.store.read(|r| r.request(id_or_reference))?;
         let stored = match proof {
             Some((name, mut content)) => {
-                Some(store_file(&self.attachments_dir(), self.file_key(), &request.id, &name, &mut content)?)
+                Some(self.store_file(&self.attachments_dir(), &request.id, &name, &mut content)?)
             }
             None => None,
         };

@@ -5,7 +5,7 @@ use std::io::Read;
 
 use serde::{Deserialize, Serialize};
 
-use super::{Desk, RequestDetail, store_file};
+use super::{Desk, RequestDetail};
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{Request, RequestKind};
 use crate::error::{Error, Result};
@@ -74,7 +74,7 @@ impl Desk {
         })?;
         let stored = match file {
             Some((name, mut content)) => {
-                Some(store_file(&self.attachments_dir(), self.file_key(), &request.id, &name, &mut content)?)
+                Some(self.store_file(&self.attachments_dir(), &request.id, &name, &mut content)?)
             }
             None => None,
         };

@@ -1,4 +1,7 @@
-//! The register's managed files: copied in atomically with their SHA-256, under a safe name.
+//! The register's managed files: copied in atomically with their SHA-256, under a safe name. They live in the
+//! register's folder beside its database file (SQLite), or on the team edition's server (`store::ServerFiles`),
+//! named there by their path inside that folder: every place that reads, writes or removes one goes through
+//! the methods here, which choose.
 
 use std::path::{Path, PathBuf};
 
@@ -26,9 +29,102 @@ impl Desk {
         self.file_key.as_ref()
     }
 
+    /// Whether the register's files are kept by its server (the team edition) rather than in a folder.
+    pub fn files_on_server(&self) -> bool {
+        self.server_files.is_some()
+    }
+
+    /// The server that keeps the register's files, if one does (the team edition).
+    fn server_files(&self) -> Option<&std::sync::Arc<dyn crate::store::ServerFiles>> {
+        self.server_files.as_ref()
+    }
+
     /// A file of the register's folder, for reading its content (through its seal in an encrypted register).
     pub(crate) fn open_stored(&self, path: &Path) -> Result<Box<dyn std::io::Read + Send>> {
-        crate::vault::open_file(self.file_key.as_ref(), path)
+        match self.server_files() {
+            Some(server) => server.get(&server_name(&self.files, path)?),
+            None => crate::vault::open_file(self.file_key.as_ref(), path),
+        }
+    }
+
+    /// Remove a file of the register's folder (gone already is fine).
+    pub(crate) fn remove_stored(&self, path: &Path) -> Result<()> {
+        match self.server_files() {
+            Some(server) => server.remove(&server_name(&self.files, path)?).map(|_| ()),
+            None => match std::fs::remove_file(path) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(Error::io(format!("cannot delete {}", path.display()), e)),
+            },
+        }
+    }
+
+    /// Remove a folder of the register's folder and everything in it (a purged request's files).
+    pub(crate) fn remove_stored_dir(&self, dir: &Path) -> Result<()> {
+        match self.server_files() {
+            Some(server) => server.remove_under(&server_name(&self.files, dir)?).map(|_| ()),
+            None => match std::fs::remove_dir_all(dir) {
+                Ok(()) => Ok(()),
+                Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+                Err(e) => Err(Error::io(format!("cannot delete {}", dir.display()), e)),
+            },
+        }
+    }
+
+    /// Give the file at `from` a second name `to` with the same content (sealed or not): a hard link in the
+    /// folder, or a copy where the file system has none; a copy on the server.
+    pub(crate) fn link_stored(&self, from: &Path, to: &Path) -> Result<()> {
+        if let Some(server) = self.server_files() {
+            return server.copy(&server_name(&self.files, from)?, &server_name(&self.files, to)?);
+        }
+        if std::fs::symlink_metadata(from).map(|m| !m.is_file()).unwrap_or(true) {
+            return Err(Error::NotFound { what: "file", key: from.display().to_string() });
+        }
+        if let Some(dir) = to.parent() {
+            crate::safe_file::private_dir(dir)?;
+        }
+        if std::fs::hard_link(from, to).is_err() {
+            let mut input =
+                std::fs::File::open(from).map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
+            let mut output = crate::safe_file::Output::create(to, crate::safe_file::Existing::Refuse)?;
+            std::io::copy(&mut input, output.file())
+                .map_err(|e| Error::io(format!("cannot copy {}", from.display()), e))?;
+            output.commit()?;
+        }
+        Ok(())
+    }
+
+    /// Copy `content` in as a new file of a request (see [`store_file`]), where the register keeps its files.
+    pub(crate) fn store_file(
+        &self,
+        root: &Path,
+        request_id: &Uuid,
+        file_name: &str,
+        content: &mut dyn std::io::Read,
+    ) -> Result<StoredFile> {
+        match self.server_files() {
+            None => store_file(root, self.file_key(), request_id, file_name, content),
+            Some(server) => {
+                let file_name = safe_file_name(file_name)?;
+                let id = Uuid::now_v7().to_string();
+                let stored_name = format!("{request_id}/{id}-{file_name}");
+                let path = root.join(&stored_name);
+                let name = server_name(&self.files, &path)?;
+                let mut hashed = HashedRead { inner: content, hasher: crate::hash::Hasher::new(), size: 0 };
+                server.put(&name, &mut hashed, false)?;
+                let size = i64::try_from(hashed.size).unwrap_or(i64::MAX);
+                Ok(StoredFile {
+                    id,
+                    file_name,
+                    stored_name,
+                    sha256: hashed.hasher.finish_hex(),
+                    size,
+                    path,
+                    server: Some(server.clone()),
+                    name,
+                })
+            }
+        }
     }
 
     /// The whole content of a small file of the register's folder, within `limit` bytes.
@@ -46,6 +142,10 @@ impl Desk {
     /// Write a small file into the register's folder whole (sealed in an encrypted register; see `safe_file`).
     pub(crate) fn write_stored(&self, path: &Path, existing: crate::safe_file::Existing, bytes: &[u8]) -> Result<()> {
         use std::io::Write;
+        if let Some(server) = self.server_files() {
+            let replace = matches!(existing, crate::safe_file::Existing::Replace);
+            return server.put(&server_name(&self.files, path)?, &mut &bytes[..], replace).map(|_| ());
+        }
         let mut output = crate::safe_file::Output::create(path, existing)?;
         let mut sink = crate::vault::FileSink::new(self.file_key(), output.file())?;
         sink.write_all(bytes).map_err(|e| Error::io(format!("cannot write {}", path.display()), e))?;
@@ -95,6 +195,36 @@ pub(super) fn safe_file_name(name: &str) -> Result<String> {
     Ok(cleaned)
 }
 
+/// A file's name on the server: its path inside the register's folder, with `/` between the parts.
+fn server_name(files: &Path, path: &Path) -> Result<String> {
+    let inside = path
+        .strip_prefix(files)
+        .map_err(|_| Error::Database(format!("{} is not a file of the register", path.display())))?;
+    let parts: Vec<&str> = inside.iter().map(|p| p.to_str().unwrap_or("")).collect();
+    if parts.iter().any(|p| p.is_empty() || *p == ".." || *p == ".") {
+        return Err(Error::Database(format!("{} is not a file of the register", path.display())));
+    }
+    Ok(parts.join("/"))
+}
+
+/// A reader that hashes and counts what goes through it, and stops a file past the size an attachment may have.
+struct HashedRead<'a> {
+    inner: &'a mut dyn std::io::Read,
+    hasher: crate::hash::Hasher,
+    size: u64,
+}
+
+impl std::io::Read for HashedRead<'_> {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.size += n as u64;
+        crate::files::check_len("the file to attach", self.size, crate::files::MAX_ATTACHMENT_BYTES)
+            .map_err(std::io::Error::other)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
 /// A file copied into a managed folder, not yet recorded in the database.
 #[derive(Clone)]
 pub(crate) struct StoredFile {
@@ -105,6 +235,9 @@ pub(crate) struct StoredFile {
     pub sha256: String,
     pub size: i64,
     pub path: PathBuf,
+    /// The server that holds it (the team edition), and its name there.
+    pub server: Option<std::sync::Arc<dyn crate::store::ServerFiles>>,
+    pub name: String,
 }
 
 impl StoredFile {
@@ -122,14 +255,21 @@ impl StoredFile {
 
     /// Undo the copy when its record could not be written (best effort: an orphan file holds no record).
     pub fn remove(&self) {
-        let _ = std::fs::remove_file(&self.path);
+        match &self.server {
+            Some(server) => {
+                let _ = server.remove(&self.name);
+            }
+            None => {
+                let _ = std::fs::remove_file(&self.path);
+            }
+        }
     }
 }
 
 /// Copy `content` into `root/<request id>/<file id>-<name>` through [`crate::safe_file`]: written under a
 /// temporary name, synced, then renamed, so a crash never leaves a half file under its final name; folders 0700 and
 /// the file 0600 on Unix; sealed under `key` in an encrypted register (the SHA-256 and size are the content's).
-pub(crate) fn store_file(
+fn store_file(
     root: &Path,
     key: Option<&crate::vault::FileKey>,
     request_id: &Uuid,
@@ -153,7 +293,7 @@ pub(crate) fn store_file(
     let (sha256, size) = copy_hashed(content, &mut sink, &path)?;
     sink.finish()?;
     output.commit()?;
-    Ok(StoredFile { id, file_name, stored_name, sha256, size, path })
+    Ok(StoredFile { id, file_name, stored_name, sha256, size, path, server: None, name: String::new() })
 }
 
 pub(super) fn copy_hashed(

@@ -8,7 +8,7 @@ use std::path::Path;
 use serde::{Deserialize, Serialize};
 use time::{Date, Duration};
 
-use super::{Desk, RequestDetail, StatusChange, StoredFile, store_file};
+use super::{Desk, RequestDetail, StatusChange, StoredFile};
 use crate::dates;
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::domain::{
@@ -211,7 +211,7 @@ impl Desk {
         let root = self.evidence_dir();
         let mut stored: Vec<StoredFile> = moved.iter().map(|(_, f)| f.clone()).collect();
         for mut file in evidence {
-            match store_file(&root, self.file_key(), &request.id, &file.name, &mut file.content) {
+            match self.store_file(&root, &request.id, &file.name, &mut file.content) {
                 Ok(f) => stored.push(f),
                 Err(e) => {
                     stored.iter().for_each(StoredFile::remove);
@@ -291,11 +291,45 @@ impl Desk {
             // leaves a second name of the same file without a record, never a record without its file).
             Ok(_) => {
                 for (a, _) in &moved {
-                    let _ = std::fs::remove_file(self.attachments_dir().join(&a.stored_name));
+                    let _ = self.remove_stored(&self.attachments_dir().join(&a.stored_name));
                 }
             }
         }
         recorded
+    }
+
+    /// A second name for the attachment `a` under the evidence folder `root`, at the same relative path: its
+    /// content (sealed or not) is unchanged, so its SHA-256 and size are the attachment's.
+    fn link_into(&self, root: &Path, request_id: &uuid::Uuid, a: &Attachment) -> Result<StoredFile> {
+        let from = self.attachments_dir().join(&a.stored_name);
+        let to = root.join(&a.stored_name);
+        if !self.files_on_server() {
+            crate::safe_file::private_dir(root)?;
+            crate::safe_file::private_dir(&root.join(request_id.to_string()))?;
+        }
+        self.link_stored(&from, &to).map_err(|e| match e {
+            Error::NotFound { .. } => {
+                Error::refused(format!("the file of attachment {} is missing from the register's folder", a.file_name))
+            }
+            other => other,
+        })?;
+        let server = self.server_files.clone();
+        let name = match &server {
+            Some(_) => {
+                to.strip_prefix(self.files_dir()).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
+            }
+            None => String::new(),
+        };
+        Ok(StoredFile {
+            id: uuid::Uuid::now_v7().to_string(),
+            file_name: a.file_name.clone(),
+            stored_name: a.stored_name.clone(),
+            sha256: a.sha256.clone(),
+            size: a.size,
+            path: to,
+            server,
+            name,
+        })
     }
 
     /// The named attachments of `request`, each given a second name in the evidence folder (a hard link, or a copy
@@ -318,7 +352,7 @@ impl Desk {
                 undo(&moved);
                 return Err(Error::not_found("attachment", format!("{id} of {}", request.reference)));
             };
-            match link_into(&self.attachments_dir(), &root, &request.id, a) {
+            match self.link_into(&root, &request.id, a) {
                 Ok(f) => moved.push((a.clone(), f)),
                 Err(e) => {
                     undo(&moved);
@@ -477,11 +511,7 @@ impl Desk {
                 due[i..].iter().take_while(|(id, _)| *id == request_id).map(|(_, e)| e).collect();
             i += files.len();
             for e in &files {
-                match std::fs::remove_file(root.join(&e.stored_name)) {
-                    Ok(()) => {}
-                    Err(err) if err.kind() == std::io::ErrorKind::NotFound => {}
-                    Err(err) => return Err(Error::io(format!("cannot delete evidence {}", e.stored_name), err)),
-                }
+                self.remove_stored(&root.join(&e.stored_name))?;
             }
             let listed: Vec<ev::FileRef> = files
                 .iter()
@@ -499,37 +529,6 @@ impl Desk {
         }
         Ok(report)
     }
-}
-
-/// A second name for the attachment `a` under the evidence folder `root`, at the same relative path: its content
-/// (sealed or not) is unchanged, so its SHA-256 and size are the attachment's.
-fn link_into(attachments: &Path, root: &Path, request_id: &uuid::Uuid, a: &Attachment) -> Result<StoredFile> {
-    let from = attachments.join(&a.stored_name);
-    let to = root.join(&a.stored_name);
-    crate::safe_file::private_dir(root)?;
-    crate::safe_file::private_dir(&root.join(request_id.to_string()))?;
-    if std::fs::symlink_metadata(&from).map(|m| !m.is_file()).unwrap_or(true) {
-        return Err(Error::refused(format!(
-            "the file of attachment {} is missing from the register's folder",
-            a.file_name
-        )));
-    }
-    if std::fs::hard_link(&from, &to).is_err() {
-        let mut input =
-            std::fs::File::open(&from).map_err(|e| Error::io(format!("cannot read {}", from.display()), e))?;
-        let mut output = crate::safe_file::Output::create(&to, crate::safe_file::Existing::Refuse)?;
-        std::io::copy(&mut input, output.file())
-            .map_err(|e| Error::io(format!("cannot copy {}", from.display()), e))?;
-        output.commit()?;
-    }
-    Ok(StoredFile {
-        id: uuid::Uuid::now_v7().to_string(),
-        file_name: a.file_name.clone(),
-        stored_name: a.stored_name.clone(),
-        sha256: a.sha256.clone(),
-        size: a.size,
-        path: to,
-    })
 }
 
 /// The day the unverified period passed, if it has and the identity is still not established on an open request.

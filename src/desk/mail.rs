@@ -18,7 +18,7 @@ use lettre::{Address, Message, SmtpTransport, Transport};
 use serde::{Deserialize, Serialize};
 use time::Duration;
 
-use super::{Desk, store_file};
+use super::Desk;
 use crate::domain::event::{self as ev, AuditEvent};
 use crate::error::{Error, Result};
 use crate::mailbox::imap::Imap;
@@ -570,7 +570,7 @@ impl Desk {
         let eml = kept.as_deref().unwrap_or(eml);
         let request_id = uuid::Uuid::parse_str(&item.request_id).map_err(|e| Error::Corrupt(e.to_string()))?;
         let name = format!("{}-{}.eml", item.reference, item.stage);
-        let file = store_file(&self.attachments_dir(), self.file_key(), &request_id, &name, &mut &eml[..])?;
+        let file = self.store_file(&self.attachments_dir(), &request_id, &name, &mut &eml[..])?;
         let now = store::timestamp(self.now());
         let recorded = self.update(&item.request_id, |_, tx| {
             tx.finish_message(&item.id, "sent", &now, None, Some(&now))?;

@@ -12,7 +12,7 @@ use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
 use super::Desk;
-use super::files::{StoredFile, store_file};
+use super::files::StoredFile;
 use super::requests::{NewRequest, RequestDetail};
 use super::write::append_register;
 use crate::domain::event::{self as ev, AuditEvent, FileRef};
@@ -397,13 +397,7 @@ impl Desk {
             })?;
             return Ok((message.id, "spam"));
         }
-        let file = store_file(
-            &self.files_dir().join(MAILBOX_DIR),
-            self.file_key(),
-            &id,
-            "message.eml",
-            &mut &fetched.bytes[..],
-        )?;
+        let file = self.store_file(&self.files_dir().join(MAILBOX_DIR), &id, "message.eml", &mut &fetched.bytes[..])?;
         message.stored_name = format!("{MAILBOX_DIR}/{}", file.stored_name);
         if let Err(e) = self.store.write(|tx| tx.insert_mail_message(&message)) {
             file.remove();
@@ -472,9 +466,9 @@ impl Desk {
         let mut files: Vec<StoredFile> = vec![];
         let root = self.attachments_dir();
         let stored = (|| {
-            files.push(store_file(&root, self.file_key(), request_id, &message_file_name(m), &mut &bytes[..])?);
+            files.push(self.store_file(&root, request_id, &message_file_name(m), &mut &bytes[..])?);
             for (name, content) in attachments {
-                files.push(store_file(&root, self.file_key(), request_id, name, &mut &content[..])?);
+                files.push(self.store_file(&root, request_id, name, &mut &content[..])?);
             }
             Ok::<_, Error>(())
         })();
@@ -662,8 +656,10 @@ impl Desk {
             return;
         }
         let path = self.files_dir().join(&m.stored_name);
-        let _ = std::fs::remove_file(&path);
-        if let Some(dir) = path.parent() {
+        let _ = self.remove_stored(&path);
+        if !self.files_on_server()
+            && let Some(dir) = path.parent()
+        {
             let _ = std::fs::remove_dir(dir);
         }
     }

@@ -80,7 +80,7 @@ pub use ics::{default_export_dir, export_path};
 pub use calendar::{RecomputeCount, RecomputeReport, TargetSetting};
 
 pub use derive::{DEFAULT_TARGET_WORKING_DAYS, DatesMemo, Explanation, NO_DEADLINE_TARGET_DAYS, derive};
-pub(crate) use files::{StoredFile, store_file};
+pub(crate) use files::StoredFile;
 pub use options::{Choice, FormOptions, RegimeOption};
 #[cfg(feature = "specta")]
 pub use requests::TimelineEvent;
@@ -149,14 +149,34 @@ pub struct Desk {
     /// The unlocked vault of an encrypted register (`None`: a plain one); its file key seals the register's files.
     vault: Option<crate::vault::Vault>,
     file_key: Option<crate::vault::FileKey>,
+    /// The team edition's server, which keeps the register's files itself (`desk/files.rs`).
+    server_files: Option<std::sync::Arc<dyn store::ServerFiles>>,
 }
+
+/// Where a team register's files are said to be: never a folder on this computer (its files are on the server,
+/// named by their paths under it), and a place no file can be made, should anything try (`/proc` refuses).
+const SERVER_FILES_ROOT: &str = "/proc/rightsdesk-team-register";
 
 impl Desk {
     /// Open the register at `path` (making it if there is none), unlocked as `access` allows: an encrypted register
     /// needs one of its unlock methods; a new one is encrypted unless `access` asks for a plain one.
+    ///
+    /// A PostgreSQL connection string (`postgres://user@host/db`) opens a team register on that server instead:
+    /// the server's own access control and encryption apply, not the vault's; the password comes from the string
+    /// or `PGPASSWORD`.
     pub fn open(path: &Path, clock: Clock, access: &crate::vault::Access) -> Result<Desk> {
+        if let Some(url) = path.to_str().filter(|p| store::postgres::Target::is_connection_string(p)) {
+            let target = store::postgres::Target::parse(url)?.with_password_from_env();
+            let store = Store::new(Box::new(store::postgres::Postgres::open(target, &store::timestamp(clock.now()))?));
+            return Desk::around(store, clock, None);
+        }
         let vault = crate::vault::unlock(path, access, &store::timestamp(clock.now()))?;
         let store = Store::open(path, &store::timestamp(clock.now()), vault.as_ref().map(|v| v.key.database_key()))?;
+        Desk::around(store, clock, vault)
+    }
+
+    /// The desk over an opened store: guards checked, the files' place settled, templates seeded.
+    fn around(store: Store, clock: Clock, vault: Option<crate::vault::Vault>) -> Result<Desk> {
         let actor = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "officer".into());
         let extra = store.read(|r| r.calendar_days_by_code())?;
         let engine = std::sync::Arc::new(Engine::shipped()?.with_extra_days(extra));
@@ -175,7 +195,11 @@ impl Desk {
                 Ok(restored)
             })?
         };
-        let files = if store.is_read_only() {
+        let server_files = store.backend().server_files();
+        let files = if server_files.is_some() {
+            let id = store.setting("register.id")?.unwrap_or_default();
+            PathBuf::from(SERVER_FILES_ROOT).join(id)
+        } else if store.is_read_only() {
             register_files::locate(&store)?
         } else {
             register_files::settle(&store, &at, &actor)?
@@ -190,6 +214,7 @@ impl Desk {
             files,
             file_key: vault.as_ref().map(|v| v.file_key()),
             vault,
+            server_files,
         };
         if !desk.store.is_read_only() {
             desk.seed_templates()?;

@@ -10,7 +10,7 @@ use crate::domain::{CheckOutcome, RefusalCategory, Request, Status, Transition};
 use crate::error::{Error, Result};
 use crate::store::{self, Attachment, Event, Page, Query, QueueView, RequestRow};
 
-use super::{Desk, Explanation, IdentityView, Related, check_len, checklist, clean, store_file};
+use super::{Desk, Explanation, IdentityView, Related, check_len, checklist, clean};
 
 /// Days ahead that count as "due soon" in the queue and the dashboard.
 pub const DUE_SOON_DAYS: i64 = 7;
@@ -186,7 +186,7 @@ impl Desk {
     ) -> Result<RequestDetail> {
         let mut r = self.validate(input)?;
         (r.dates, _) = self.derive(&r)?;
-        let mut files = vec![store_file(&self.attachments_dir(), self.file_key(), &r.id, file_name, content)?];
+        let mut files = vec![self.store_file(&self.attachments_dir(), &r.id, file_name, content)?];
         // An email's own attachments (the ID document, the signed form) become files of the request too.
         if let Err(e) = self.extract_email_files(&r.id, &mut files) {
             files.iter().for_each(super::files::StoredFile::remove);
@@ -219,7 +219,7 @@ impl Desk {
         let bytes = self.read_stored(&first.path, crate::intake::eml::MAX_EML_BYTES)?;
         let Ok(parts) = crate::intake::eml::read_parts(&bytes) else { return Ok(()) };
         for (name, content) in parts.attachments {
-            files.push(store_file(&self.attachments_dir(), self.file_key(), request_id, &name, &mut &content[..])?);
+            files.push(self.store_file(&self.attachments_dir(), request_id, &name, &mut &content[..])?);
         }
         Ok(())
     }
@@ -397,7 +397,7 @@ impl Desk {
         content: &mut dyn std::io::Read,
     ) -> Result<RequestDetail> {
         let request = self.store.read(|r| r.request(id_or_reference))?;
-        let file = store_file(&self.attachments_dir(), self.file_key(), &request.id, file_name, content)?;
+        let file = self.store_file(&self.attachments_dir(), &request.id, file_name, content)?;
         let attachment = file.attachment(&store::timestamp(self.now()));
         let recorded = self.update(id_or_reference, |r, tx| {
             tx.insert_attachment(&r.id, &attachment)?;

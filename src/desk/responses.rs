@@ -118,7 +118,9 @@ impl Desk {
         let ext = if bytes.starts_with(b"\x89PNG") { "png" } else { "jpg" };
         let hash = crate::hash::sha256_hex(bytes);
         let dir = self.files_dir().join("letterhead");
-        crate::safe_file::private_dir(&dir)?;
+        if !self.files_on_server() {
+            crate::safe_file::private_dir(&dir)?;
+        }
         let kept = dir.join(format!("logo-{}.{ext}", &hash[..16]));
         // Named by its content: the same logo chosen again replaces its identical copy.
         self.write_stored(&kept, Existing::Replace, bytes)?;

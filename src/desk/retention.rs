@@ -117,11 +117,7 @@ impl Desk {
                 report.files_removed += (purged.attachment_files.len() + purged.evidence_files.len()) as u64;
                 // The files go once their records are gone; a crash here leaves unreferenced files only.
                 for dir in [self.attachments_dir().join(&id), self.evidence_dir().join(&id)] {
-                    match std::fs::remove_dir_all(&dir) {
-                        Ok(()) => {}
-                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-                        Err(e) => return Err(Error::io(format!("cannot delete {}", dir.display()), e)),
-                    }
+                    self.remove_stored_dir(&dir)?;
                 }
             }
         }

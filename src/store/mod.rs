@@ -92,6 +92,30 @@ pub trait Backend: Send + Sync {
     fn snapshot(&self, copy: &mut dyn FnMut(&mut dyn std::io::Read, u64) -> Result<()>) -> Result<DatabaseFacts>;
     /// What the database holds and whether the engine's own integrity check passes (a backup being verified).
     fn facts(&self) -> Result<DatabaseFacts>;
+    /// Where the engine keeps the register's files itself (a server every officer's app reaches), if it does;
+    /// `None`: they are in the register's folder beside the database file.
+    fn server_files(&self) -> Option<std::sync::Arc<dyn ServerFiles>> {
+        None
+    }
+}
+
+/// The register's files kept by its database server (the team edition), each named by its path inside the
+/// register's folder (`attachments/<request>/<file>`), so that every officer's app reads the same files. Each write
+/// is one transaction: a file is there whole or not at all, as a rename into place gives on disk.
+pub trait ServerFiles: Send + Sync {
+    /// Store `content` under `name`, whole; an existing file is replaced only with `replace`, else refused
+    /// (`Error::Refused`). The number of bytes stored.
+    fn put(&self, name: &str, content: &mut dyn std::io::Read, replace: bool) -> Result<u64>;
+    /// The file's content, streamed (`Error::NotFound` if there is none).
+    fn get(&self, name: &str) -> Result<Box<dyn std::io::Read + Send>>;
+    /// Whether there is a file of that name.
+    fn exists(&self, name: &str) -> Result<bool>;
+    /// A second name for the same content (identity evidence taken from an attachment).
+    fn copy(&self, from: &str, to: &str) -> Result<()>;
+    /// Remove one file; false if there was none.
+    fn remove(&self, name: &str) -> Result<bool>;
+    /// Remove every file under the folder `prefix` (a request's files after a purge); how many.
+    fn remove_under(&self, prefix: &str) -> Result<u64>;
 }
 
 /// What a database holds, as a backup's manifest records it and its verification checks it.

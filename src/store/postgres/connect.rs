@@ -48,6 +48,16 @@ impl Target {
         Ok(Target { config, ca_pem })
     }
 
+    /// The password from `PGPASSWORD` where the connection string gives none (as libpq reads it).
+    pub fn with_password_from_env(mut self) -> Target {
+        if self.config.get_password().is_none()
+            && let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty())
+        {
+            self.config.password(password.to_string_lossy().as_bytes());
+        }
+        self
+    }
+
     /// Whether `text` names a PostgreSQL register rather than a database file.
     pub fn is_connection_string(text: &str) -> bool {
         text.starts_with("postgres://") || text.starts_with("postgresql://")

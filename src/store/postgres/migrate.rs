@@ -26,6 +26,7 @@ pub const MIGRATIONS: &[Migration] = &[
         name: "0003_audit_guards.sql",
         sql: include_str!("../../../migrations/postgres/0003_audit_guards.sql"),
     },
+    Migration { version: 4, name: "0004_files.sql", sql: include_str!("../../../migrations/postgres/0004_files.sql") },
 ];
 
 /// The key of the migration lock (`pg_advisory_lock`), apart from the write lock.

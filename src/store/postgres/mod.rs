@@ -14,6 +14,7 @@
 mod audit;
 mod connect;
 mod export;
+mod files;
 mod migrate;
 mod parts;
 mod queue;
@@ -26,7 +27,7 @@ mod traits;
 
 use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex};
 
 use postgres::types::ToSql;
 use postgres::{Client, IsolationLevel, Row};
@@ -43,13 +44,39 @@ const WRITE_LOCK: i64 = 0x5244_5752; // "RDWR"
 
 /// A register on a PostgreSQL server: where it is and a small pool of connections to it.
 pub struct Postgres {
-    target: Target,
+    pool: Arc<Pool>,
     /// The register named as a person reads it (the connection string without its password): what
     /// `Backend::path` gives, and every message says.
     shown: PathBuf,
-    idle: Mutex<Vec<Client>>,
     /// This login may read the register but not change it (an auditor's): writes are refused.
     read_only: bool,
+}
+
+/// Where the server is and the connections kept open to it, shared with the register's files (`files.rs`).
+pub(crate) struct Pool {
+    target: Target,
+    idle: Mutex<Vec<Client>>,
+}
+
+impl Pool {
+    fn take(&self) -> Result<Client> {
+        let idle = self.idle.lock().map_err(|_| Error::Database("the connection pool is poisoned".into()))?.pop();
+        match idle {
+            Some(client) if !client.is_closed() => Ok(client),
+            _ => self.target.connect(),
+        }
+    }
+
+    fn put_back(&self, client: Client) {
+        if client.is_closed() {
+            return;
+        }
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < POOL_IDLE
+        {
+            idle.push(client);
+        }
+    }
 }
 
 /// A transaction on the register: a read (a snapshot) or a write (the register's write lock held). The queries of
@@ -71,28 +98,17 @@ impl Postgres {
         } else {
             migrate::migrate(&mut client, now)?;
         }
-        let store = Postgres { target, shown, idle: Mutex::new(Vec::new()), read_only };
-        store.put_back(client);
-        Ok(store)
+        let pool = Arc::new(Pool { target, idle: Mutex::new(Vec::new()) });
+        pool.put_back(client);
+        Ok(Postgres { pool, shown, read_only })
     }
 
     fn take(&self) -> Result<Client> {
-        let idle = self.idle.lock().map_err(|_| Error::Database("the connection pool is poisoned".into()))?.pop();
-        match idle {
-            Some(client) if !client.is_closed() => Ok(client),
-            _ => self.target.connect(),
-        }
+        self.pool.take()
     }
 
     fn put_back(&self, client: Client) {
-        if client.is_closed() {
-            return;
-        }
-        if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < POOL_IDLE
-        {
-            idle.push(client);
-        }
+        self.pool.put_back(client)
     }
 
     /// Run `f` in a transaction of the given kind; commit when it returns `Ok` (a read commits nothing).
@@ -224,7 +240,7 @@ impl super::Backend for Postgres {
         if self.read_only {
             return Err(Error::ReadOnly(format!(
                 "{} (this login may read the register, not change it)",
-                self.target.shown()
+                self.shown.display()
             )));
         }
         self.write_with(&mut |pg| f(pg))
@@ -248,6 +264,10 @@ impl super::Backend for Postgres {
 
     fn facts(&self) -> Result<DatabaseFacts> {
         Postgres::facts(self)
+    }
+
+    fn server_files(&self) -> Option<Arc<dyn super::ServerFiles>> {
+        Some(Arc::new(files::PgFiles { pool: self.pool.clone(), read_only: self.read_only }))
     }
 }
 
