@@ -31,8 +31,10 @@ use clap::{Parser, Subcommand};
 #[derive(Parser)]
 #[command(name = "rightsdesk", version, about = "Data-subject rights requests, from intake to closure")]
 struct Cli {
-    /// The database file (default: RIGHTSDESK_DB, else the OS data folder).
-    #[arg(long, global = true, value_name = "PATH")]
+    /// The database file (default: RIGHTSDESK_DB, else the OS data folder), or a team register on a PostgreSQL
+    /// server: postgres://USER@HOST[:PORT]/DATABASE (TLS required unless ?sslmode=disable; the server's CA with
+    /// ?sslrootcert=FILE; the password from PGPASSWORD).
+    #[arg(long, global = true, value_name = "PATH|URL")]
     db: Option<std::path::PathBuf>,
     /// Print the result as one JSON value instead of text.
     #[arg(long, global = true)]

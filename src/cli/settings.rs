@@ -280,7 +280,11 @@ pub fn run(ctx: &Ctx, command: Settings) -> Result<String, Failure> {
         Settings::Register => {
             let id = desk.register_id()?;
             let database = desk.store().path().display().to_string();
-            let files = desk.files_dir().display().to_string();
+            let files = if desk.files_on_server() {
+                "kept by the server".to_string()
+            } else {
+                desk.files_dir().display().to_string()
+            };
             if ctx.json {
                 json(&value!({"id": id, "database": database, "files": files}))
             } else {

@@ -38,5 +38,6 @@ mod mailbox;
 mod pdf_scripts;
 mod register_folders;
 mod safe_outputs;
+mod team_register;
 mod text_and_mail;
 mod vault;

@@ -5,6 +5,10 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
+/// The throwaway PostgreSQL server the team edition's tests share (the core's own tests use the same file).
+#[path = "../../src/store/postgres/test_server.rs"]
+pub mod pg_server;
+
 pub fn bin() -> PathBuf {
     PathBuf::from(env!("CARGO_BIN_EXE_rightsdesk"))
 }
@@ -91,6 +95,22 @@ impl Register {
     /// A new, empty register (`r.sqlite3`; the first command creates the file).
     pub fn new(today: &str) -> Register {
         Register::with_file(today, "r.sqlite3")
+    }
+
+    /// A new, empty team register: a fresh database on the test PostgreSQL server, reached over TLS (the test CA
+    /// given as `sslrootcert`). The temporary folder holds the files a test writes.
+    pub fn on_postgres(today: &str) -> Register {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        let server = pg_server::server();
+        let name = server.fresh_database_name();
+        let url = server.tcp_url(&name, &format!("?sslrootcert={}", server.ca_file().display()));
+        Register { dir, db: PathBuf::from(url), today: today.to_string() }
+    }
+
+    /// The same register reached at `url` (another login), with a temporary folder of its own.
+    pub fn at_url(&self, url: &str) -> Register {
+        let dir = tempfile::tempdir().expect("a temporary folder");
+        Register { dir, db: PathBuf::from(url), today: self.today.clone() }
     }
 
     /// As `new`, with the database file named `name` in the temporary folder.

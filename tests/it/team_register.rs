@@ -1,0 +1,135 @@
+//! The team edition through the real binary: `--db postgres://…` on a throwaway PostgreSQL server (TLS, the test
+//! CA as `sslrootcert`), several officers' processes at once, files kept by the server.
+
+use std::path::Path;
+
+use crate::support::{Register, pg_server};
+
+/// Count rows on the register's server database with plain SQL (as an administrator would with psql).
+fn count(reg: &Register, sql: &str) -> i64 {
+    let url = reg.db.to_str().unwrap();
+    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap();
+    pg_server::server().client(database).query_one(sql, &[]).unwrap().get(0)
+}
+
+fn files_in(dir: &Path) -> Vec<String> {
+    let mut found: Vec<String> = walkdir(dir);
+    found.sort();
+    found
+}
+
+fn walkdir(dir: &Path) -> Vec<String> {
+    let mut out = vec![];
+    for entry in std::fs::read_dir(dir).unwrap() {
+        let path = entry.unwrap().path();
+        if path.is_dir() {
+            out.extend(walkdir(&path));
+        } else {
+            out.push(path.file_name().unwrap().to_string_lossy().into_owned());
+        }
+    }
+    out
+}
+
+/// Officers working at once: every request gets its own reference, and the audit chain stays whole.
+#[test]
+fn officers_at_once_get_distinct_references_and_one_chain() {
+    let reg = std::sync::Arc::new(Register::on_postgres("2026-03-20"));
+    reg.run(&["settings", "register", "--json"]).ok();
+    let workers: Vec<_> = (0..4)
+        .map(|w| {
+            let reg = reg.clone();
+            std::thread::spawn(move || {
+                (0..6)
+                    .map(|i| {
+                        reg.request()
+                            .name(&format!("Person {w}-{i}"))
+                            .email(&format!("p{w}{i}@example.org"))
+                            .kind("access")
+                            .gdpr("FR")
+                            .received("2026-03-02")
+                            .add()
+                    })
+                    .collect::<Vec<_>>()
+            })
+        })
+        .collect();
+    let mut references: Vec<String> = workers.into_iter().flat_map(|w| w.join().unwrap()).collect();
+    references.sort();
+    let expected: Vec<String> = (1..=24).map(|n| format!("RD-2026-{n:04}")).collect();
+    assert_eq!(references, expected, "no reference twice, none skipped");
+    let listed = reg.run(&["request", "list", "--json"]).json();
+    assert_eq!(listed["total"]["count"], 24, "{listed}");
+    let verified = reg.run(&["audit", "verify", "--json"]).json();
+    assert_eq!(verified["ok"], true, "{verified}");
+    assert_eq!(count(&reg, "SELECT count(*) FROM events WHERE kind = 'created'"), 24);
+}
+
+/// A request's files live on the server, not on the officer's computer: attached, taken as identity evidence,
+/// purged on schedule — and the register's page and audit trail say the same as on a desk.
+#[test]
+fn a_team_registers_files_are_kept_by_the_server() {
+    let reg = Register::on_postgres("2026-03-20");
+    let register = reg.run(&["settings", "register", "--json"]).json();
+    assert_eq!(register["files"], "kept by the server");
+    assert!(!register["database"].as_str().unwrap().contains("sslrootcert"));
+    reg.request().name("Pat").kind("access").gdpr("FR").received("2026-03-02").add();
+    let passport = reg.write("passport.jpg", "passport scan");
+    let letter = reg.write("letter.txt", "Please send me my data.");
+    reg.run(&["request", "attach", "RD-2026-0001", &passport]).ok();
+    reg.run(&["request", "attach", "RD-2026-0001", &letter]).ok();
+    assert_eq!(count(&reg, "SELECT count(*) FROM stored_files WHERE name LIKE 'attachments/%'"), 2);
+    let shown = reg.run(&["request", "show", "RD-2026-0001", "--json"]).json();
+    let passport_id =
+        shown["attachments"].as_array().unwrap().iter().find(|a| a["file_name"] == "passport.jpg").unwrap()["id"]
+            .as_str()
+            .unwrap()
+            .to_string();
+
+    let v = reg
+        .run(&[
+            "request",
+            "verify",
+            "RD-2026-0001",
+            "--method",
+            "id-document",
+            "--outcome",
+            "verified",
+            "--on",
+            "2026-03-04",
+            "--from-attachment",
+            &passport_id,
+            "--json",
+        ])
+        .json();
+    assert_eq!(v["identity"]["verified"], true);
+    assert_eq!(count(&reg, "SELECT count(*) FROM stored_files WHERE name LIKE 'evidence/%'"), 1);
+    assert_eq!(count(&reg, "SELECT count(*) FROM stored_files WHERE name LIKE 'attachments/%'"), 1, "moved");
+
+    reg.at("2026-03-20", &["request", "status", "RD-2026-0001", "in-progress"]).ok();
+    reg.at("2026-03-25", &["request", "status", "RD-2026-0001", "fulfilled"]).ok();
+    let purged = reg.at("2026-04-24", &["evidence", "purge", "--json"]).json();
+    assert_eq!(purged["files"], 1);
+    assert_eq!(count(&reg, "SELECT count(*) FROM stored_files WHERE name LIKE 'evidence/%'"), 0, "deleted");
+    assert_eq!(reg.at("2026-04-24", &["audit", "verify", "--json"]).json()["ok"], true);
+    assert_eq!(files_in(reg.dir()), ["letter.txt", "passport.jpg"], "nothing of the register on this computer");
+}
+
+/// A login that may only read (an auditor's) sees the register and is refused every change in one line.
+#[test]
+fn a_reading_login_is_refused_changes() {
+    let reg = Register::on_postgres("2026-03-20");
+    reg.request().name("Pat").kind("access").gdpr("FR").received("2026-03-02").add();
+    let url = reg.db.to_str().unwrap();
+    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
+    let server = pg_server::server();
+    let reader_url = server.reader_url(&database);
+    // The reader's login over the socket (`host=… user=…` as key=value): as a postgres:// URL for the CLI.
+    let user = reader_url.split_whitespace().find_map(|kv| kv.strip_prefix("user=")).unwrap().to_string();
+    let as_reader = url.replacen("postgres://postgres@", &format!("postgres://{user}@"), 1);
+    let auditor = reg.at_url(&as_reader);
+    let listed = auditor.run(&["request", "list", "--json"]).json();
+    assert_eq!(listed["total"]["count"], 1);
+    auditor.run(&["request", "status", "RD-2026-0001", "in-progress"]).assert_error("may read the register");
+    assert_eq!(reg.run(&["request", "show", "RD-2026-0001", "--json"]).json()["status"], "received");
+}
