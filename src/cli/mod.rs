@@ -18,6 +18,7 @@ mod intake;
 mod mail;
 mod manual;
 mod out;
+mod register;
 mod request;
 mod requester;
 mod retention;
@@ -104,6 +105,9 @@ enum Command {
     /// One-file encrypted backups of the register: create, verify, restore.
     #[command(subcommand)]
     Backup(backup::Command),
+    /// The register as a whole: copy a desk's register to a team server.
+    #[command(subcommand)]
+    Register(register::Command),
     /// Print a shell completion script for rightsdesk (docs/cli.md says where each shell loads it from).
     Completions(manual::Completions),
     /// Print the man page of rightsdesk, or write one page per command into a folder (--out).
@@ -277,6 +281,7 @@ pub fn main() -> ExitCode {
         Command::Metrics(args) => export::metrics(&ctx, args),
         Command::Vault(c) => vault::run(&ctx, c),
         Command::Backup(c) => backup::run(&ctx, c),
+        Command::Register(c) => register::run(&ctx, c),
         Command::Completions(args) => manual::completions(args),
         Command::Man(args) => manual::man(&ctx, args),
     };

@@ -14,6 +14,7 @@ mod checklist;
 mod columns;
 #[cfg(test)]
 pub(crate) mod contract;
+pub mod copy;
 mod disclosures;
 mod engine_error;
 mod export;
@@ -96,6 +97,23 @@ pub trait Backend: Send + Sync {
     /// `None`: they are in the register's folder beside the database file.
     fn server_files(&self) -> Option<std::sync::Arc<dyn ServerFiles>> {
         None
+    }
+    /// Hand every row of `table` to `each` (the named columns, in insertion order), for a copy of the register
+    /// to another engine (`store::copy`; `copy::ROW_ORDER` names a request's insertion order).
+    fn rows_out(
+        &self,
+        table: &str,
+        columns: &[&str],
+        each: &mut dyn FnMut(Vec<copy::Cell>) -> Result<()>,
+    ) -> Result<()> {
+        let _ = (table, columns, each);
+        Err(Error::refused("this register's engine cannot be copied from"))
+    }
+    /// Fill this register, which must hold no request and no event, with the rows `fill` hands the sink, in one
+    /// transaction (the shipped defaults it was made with are replaced by the copied ones).
+    fn rows_in(&self, fill: &mut dyn FnMut(&mut dyn copy::RowSink) -> Result<()>) -> Result<()> {
+        let _ = fill;
+        Err(Error::refused("this register's engine cannot be copied into"))
     }
 }
 

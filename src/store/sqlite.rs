@@ -513,6 +513,40 @@ impl Backend for Sqlite {
         super::register::holds_register(other, id, self.key.as_ref())
     }
 
+    fn rows_out(
+        &self,
+        table: &str,
+        columns: &[&str],
+        each: &mut dyn FnMut(Vec<super::copy::Cell>) -> Result<()>,
+    ) -> Result<()> {
+        use super::copy::{Cell, ROW_ORDER};
+        use rusqlite::types::ValueRef;
+        let names: Vec<&str> = columns.iter().map(|c| if *c == ROW_ORDER { "rowid" } else { c }).collect();
+        // Tables without a rowid are few and small (`row_facts`): their key orders them.
+        let order = if table == "row_facts" { "request_id" } else { "rowid" };
+        let sql = format!("SELECT {} FROM {table} ORDER BY {order}", names.join(", "));
+        Sqlite::read(self, |r| {
+            let mut stmt = r.conn.prepare(&sql)?;
+            let mut rows = stmt.query([])?;
+            while let Some(row) = rows.next()? {
+                let mut cells = Vec::with_capacity(names.len());
+                for i in 0..names.len() {
+                    cells.push(match row.get_ref(i)? {
+                        ValueRef::Null => Cell::Null,
+                        ValueRef::Integer(n) => Cell::Int(n),
+                        ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
+                        ValueRef::Blob(b) => Cell::Bytes(b.to_vec()),
+                        ValueRef::Real(x) => {
+                            return Err(Error::Corrupt(format!("a number {x} in {table}.{}", names[i])));
+                        }
+                    });
+                }
+                each(cells)?;
+            }
+            Ok(())
+        })
+    }
+
     fn export_encrypted(&self, target: &Path, key: &crate::vault::DatabaseKey) -> Result<()> {
         Sqlite::export_encrypted(self, target, key)
     }

@@ -133,3 +133,45 @@ fn a_reading_login_is_refused_changes() {
     auditor.run(&["request", "status", "RD-2026-0001", "in-progress"]).assert_error("may read the register");
     assert_eq!(reg.run(&["request", "show", "RD-2026-0001", "--json"]).json()["status"], "received");
 }
+
+/// A desk's register moved to the team server: the same queue, the same request pages, the same files, and an
+/// audit chain that verifies there; a second copy into the now full database is refused.
+#[test]
+fn a_desk_register_is_copied_to_the_team_server() {
+    let desk = Register::new("2026-03-20");
+    for (name, kind) in [("Ann", "access"), ("Bob", "erasure"), ("Cy", "access")] {
+        desk.request()
+            .name(name)
+            .email(&format!("{name}@example.org"))
+            .kind(kind)
+            .gdpr("FR")
+            .received("2026-03-02")
+            .add();
+    }
+    let scan = desk.write("scan.pdf", "a scanned letter");
+    desk.run(&["request", "attach", "RD-2026-0001", &scan]).ok();
+    desk.run(&["request", "status", "RD-2026-0002", "in-progress"]).ok();
+    desk.run(&["request", "status", "RD-2026-0003", "withdrawn", "--reason", "asked to stop"]).ok();
+
+    let team = Register::on_postgres("2026-03-20");
+    let url = team.db.to_str().unwrap();
+    let copied = desk.run(&["register", "copy", "--from", desk.db.to_str().unwrap(), "--to", url, "--json"]).json();
+    assert_eq!((copied["requests"].as_u64(), copied["files"].as_u64()), (Some(3), Some(1)), "{copied}");
+    assert!(!copied["to"].as_str().unwrap().contains("sslrootcert"));
+
+    let list = |r: &Register| r.run(&["request", "list", "--json"]).json();
+    assert_eq!(list(&team), list(&desk), "the same queue");
+    for reference in ["RD-2026-0001", "RD-2026-0002", "RD-2026-0003"] {
+        let show = |r: &Register| r.run(&["request", "show", reference, "--json"]).json();
+        assert_eq!(show(&team), show(&desk), "{reference} reads the same");
+    }
+    assert_eq!(team.run(&["audit", "verify", "--json"]).json()["ok"], true);
+    assert_eq!(count(&team, "SELECT count(*) FROM stored_files WHERE name LIKE 'attachments/%'"), 1);
+    // The team carries on where the desk stopped.
+    let next = team.request().name("Dee").kind("access").gdpr("FR").received("2026-03-03").add();
+    assert_eq!(next, "RD-2026-0004");
+    assert_eq!(team.run(&["audit", "verify", "--json"]).json()["ok"], true);
+
+    desk.run(&["register", "copy", "--from", desk.db.to_str().unwrap(), "--to", url])
+        .assert_error("already holds requests");
+}

@@ -15,6 +15,7 @@ mod audit;
 mod connect;
 mod export;
 mod files;
+mod load;
 mod migrate;
 mod parts;
 mod queue;
@@ -264,6 +265,17 @@ impl super::Backend for Postgres {
 
     fn facts(&self) -> Result<DatabaseFacts> {
         Postgres::facts(self)
+    }
+
+    fn rows_in(&self, fill: &mut dyn FnMut(&mut dyn super::copy::RowSink) -> Result<()>) -> Result<()> {
+        if self.read_only {
+            return Err(Error::ReadOnly(format!("{} (this login may not fill a register)", self.shown.display())));
+        }
+        self.write_with(&mut |pg| {
+            let mut loader = load::Loader::begin(pg)?;
+            fill(&mut loader)?;
+            loader.finish()
+        })
     }
 
     fn server_files(&self) -> Option<Arc<dyn super::ServerFiles>> {

@@ -1,0 +1,38 @@
+//! `rightsdesk register copy`: move a desk's register to a team server (PostgreSQL), checked at the end.
+
+use std::path::PathBuf;
+
+use clap::Subcommand;
+
+use super::{Ctx, Failure};
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Copy the register in a database file to an empty team register on a PostgreSQL server: every request,
+    /// event (the audit chain intact), setting and file, then checked there (the same requests and events, the
+    /// chain and rows verified, every file read back). The file is left as it was.
+    Copy {
+        /// The register's database file (unlocked as usual: RIGHTSDESK_PASSPHRASE, --passphrase-stdin, keyring).
+        #[arg(long, value_name = "PATH")]
+        from: PathBuf,
+        /// The team register: postgres://USER@HOST[:PORT]/DATABASE (an empty database; see --db).
+        #[arg(long, value_name = "URL")]
+        to: String,
+    },
+}
+
+pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
+    match command {
+        Command::Copy { from, to } => {
+            let clock = rightsdesk::desk::Clock::from_env()?;
+            let report = rightsdesk::desk::copy_register(&from, &ctx.access()?, &to, clock)?;
+            ctx.show(&report, |r| {
+                format!(
+                    "copied to {}: {} requests, {} events ({} rows), {} files ({} bytes); the audit chain verifies \
+                     there and ends at {}",
+                    r.to, r.requests, r.events, r.rows, r.files, r.bytes, r.chain_head
+                )
+            })
+        }
+    }
+}

@@ -1,0 +1,178 @@
+//! `rightsdesk register copy`: a desk's register moved to a team server (issue 18) — every row as stored (the audit
+//! chain's hashes and row digests carry over), every file of its folder read through its seal and stored on the
+//! server, then checked: the same requests and events, the same chain head, a chain and rows that verify there,
+//! and every file read back with the hash it was sent with.
+
+use std::path::Path;
+
+use serde::Serialize;
+
+use super::{Clock, Desk};
+use crate::error::{Error, Result};
+use crate::store::{self, Store};
+
+/// What a copy moved and checked.
+#[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct CopyReport {
+    /// Where the register now is (the connection string without its password).
+    pub to: String,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub requests: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub events: u64,
+    /// Every row of every table.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub rows: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub files: u64,
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub bytes: u64,
+    /// The audit chain's newest hash, the same on both sides.
+    pub chain_head: String,
+}
+
+/// The folders of a register's own folder whose files are the register's (not its marker file).
+const FILE_FOLDERS: &[&str] = &["attachments", "evidence", "letterhead", "mailbox"];
+
+/// Copy the register at `from` (unlocked as `access` allows) into the empty team register at `to`.
+pub fn copy_register(from: &Path, access: &crate::vault::Access, to: &str, clock: Clock) -> Result<CopyReport> {
+    if !store::postgres::Target::is_connection_string(to) {
+        return Err(Error::invalid(
+            "to",
+            "a register is copied to a team server: give --to postgres://USER@HOST/DATABASE",
+        ));
+    }
+    let source = Desk::open(from, clock, access)?;
+    if source.files_on_server() {
+        return Err(Error::invalid(
+            "from",
+            "copy from a register file (.sqlite3); a team register is copied by its server",
+        ));
+    }
+    let now = store::timestamp(clock.now());
+    let target_store = Store::new(Box::new(store::postgres::Postgres::open(
+        store::postgres::Target::parse(to)?.with_password_from_env(),
+        &now,
+    )?));
+    let before = source.store().read(|r| r.chain_head())?;
+    let mut rows = 0;
+    target_store.backend().rows_in(&mut |sink| {
+        rows = store::copy::copy_rows(source.store().backend(), sink)?;
+        Ok(())
+    })?;
+    let server = target_store
+        .backend()
+        .server_files()
+        .ok_or_else(|| Error::Database("the team register keeps no files".into()))?;
+    let (files, bytes) = copy_files(&source, server.as_ref())?;
+
+    let after = source.store().read(|r| r.chain_head())?;
+    if after != before {
+        return Err(Error::refused(
+            "the register changed while it was copied (someone worked in it): empty the team database and copy again",
+        ));
+    }
+    let (from_facts, to_facts) = (source.store().facts()?, target_store.facts()?);
+    if (from_facts.requests, from_facts.events) != (to_facts.requests, to_facts.events) {
+        return Err(Error::Corrupt(format!(
+            "the copy holds {} requests and {} events, the register {} and {}",
+            to_facts.requests, to_facts.events, from_facts.requests, from_facts.events
+        )));
+    }
+    let head = target_store.read(|r| r.chain_head())?;
+    if head.1 != before.1 {
+        return Err(Error::Corrupt("the copy's audit chain does not end where the register's does".into()));
+    }
+    let (walk, rows_check) = target_store.read(|r| r.verify_chain_and_rows())?;
+    if let Some(at) = walk.first_break {
+        return Err(Error::Corrupt(format!("the copy's audit chain breaks at {at:?}")));
+    }
+    if rows_check.differing > 0 {
+        return Err(Error::Corrupt(format!(
+            "{} requests of the copy differ from their audit trail",
+            rows_check.differing
+        )));
+    }
+    Ok(CopyReport {
+        to: target_store.path().display().to_string(),
+        requests: to_facts.requests,
+        events: to_facts.events,
+        rows,
+        files,
+        bytes,
+        chain_head: head.1,
+    })
+}
+
+/// Every file of the register's folder, read through its seal, stored on the server and read back: the number of
+/// files and bytes.
+fn copy_files(source: &Desk, server: &dyn store::ServerFiles) -> Result<(u64, u64)> {
+    let mut files = 0;
+    let mut bytes = 0;
+    for folder in FILE_FOLDERS {
+        let mut found = vec![];
+        list(&source.files_dir().join(folder), &mut found)?;
+        found.sort();
+        for path in found {
+            let name = path
+                .strip_prefix(source.files_dir())
+                .map_err(|_| Error::Database(format!("{} is outside the register's folder", path.display())))?
+                .iter()
+                .map(|p| p.to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/");
+            let mut hashing = Hashing { inner: source.open_stored(&path)?, hasher: crate::hash::Hasher::new() };
+            bytes += server.put(&name, &mut hashing, false)?;
+            let sent = hashing.hasher.finish_hex();
+            let mut back = crate::hash::Hasher::new();
+            let mut reader = server.get(&name)?;
+            let mut buf = vec![0u8; 64 * 1024];
+            loop {
+                let n = std::io::Read::read(&mut reader, &mut buf)
+                    .map_err(|e| Error::io(format!("cannot read {name} back from the server"), e))?;
+                if n == 0 {
+                    break;
+                }
+                back.update(&buf[..n]);
+            }
+            if back.finish_hex() != sent {
+                return Err(Error::Corrupt(format!("{name} reads back from the server changed")));
+            }
+            files += 1;
+        }
+    }
+    Ok((files, bytes))
+}
+
+/// Regular files under `dir`, at any depth (none if it does not exist).
+fn list(dir: &Path, found: &mut Vec<std::path::PathBuf>) -> Result<()> {
+    let entries = match std::fs::read_dir(dir) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(Error::io(format!("cannot read {}", dir.display()), e)),
+    };
+    for entry in entries {
+        let entry = entry.map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
+        let kind = entry.file_type().map_err(|e| Error::io(format!("cannot read {}", dir.display()), e))?;
+        if kind.is_dir() {
+            list(&entry.path(), found)?;
+        } else if kind.is_file() {
+            found.push(entry.path());
+        }
+    }
+    Ok(())
+}
+
+struct Hashing {
+    inner: Box<dyn std::io::Read + Send>,
+    hasher: crate::hash::Hasher,
+}
+
+impl std::io::Read for Hashing {
+    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hasher.update(&buf[..n]);
+        Ok(n)
+    }
+}
