@@ -237,3 +237,193 @@ impl Pg<'_> {
         count(&self.one("SELECT count(*) FROM requests WHERE purged_at IS NOT NULL", &[])?, 0)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    //! What the contract reaches only through other concerns (requester records, events): rows and references on
+    //! their own, and the requester and retention reads against SQLite's on the same rows.
+
+    use time::macros::{date, datetime};
+
+    use super::*;
+    use crate::domain::Status;
+    use crate::store::contract::{Engine, sample};
+    use crate::store::postgres::testing::{PostgresEngine, server};
+    use crate::store::{Query, Store, Write};
+
+    fn put(tx: &dyn Write, mut r: Request, import_key: Option<&str>) -> Result<Request> {
+        let (seq, reference) = tx.next_reference(r.received.year())?;
+        r.reference = reference;
+        tx.insert_request(&r, seq, import_key)?;
+        Ok(r)
+    }
+
+    fn database(store: &Store) -> String {
+        store.path().to_string_lossy().rsplit('/').next().unwrap().to_string()
+    }
+
+    #[test]
+    fn a_row_round_trips_and_changes_in_place() {
+        let store = PostgresEngine.fresh();
+        let mut made = vec![];
+        store
+            .write(|tx| {
+                tx.begin_bulk()?;
+                for (i, received) in
+                    [date!(2026 - 02 - 10), date!(2025 - 12 - 31), date!(2026 - 03 - 01)].into_iter().enumerate()
+                {
+                    let mut r = sample("Ann", "ann@example.org", RequestKind::Erasure, Status::InProgress, received);
+                    r.dates.effective_due = if i == 1 { None } else { r.dates.effective_due };
+                    r.agent = if i == 2 { None } else { r.agent };
+                    r.closed_at = Some(datetime!(2026-03-03 09:00:00.25 UTC));
+                    made.push(put(tx, r, None)?);
+                }
+                tx.end_bulk()
+            })
+            .unwrap();
+        let refs: Vec<&str> = made.iter().map(|r| r.reference.as_str()).collect();
+        assert_eq!(refs, ["RD-2026-0001", "RD-2025-0001", "RD-2026-0002"]);
+        for r in &made {
+            assert_eq!(&store.read(|rd| rd.request(&r.id.to_string())).unwrap(), r);
+            assert_eq!(&store.read(|rd| rd.request(&format!("  {} ", r.reference))).unwrap(), r);
+        }
+        let ids: Vec<String> = made.iter().map(|r| r.id.to_string()).collect();
+        assert_eq!(store.read(|rd| rd.request_ids()).unwrap(), ids);
+        let mut changed = made[0].clone();
+        changed.status = Status::Refused;
+        changed.refusal_category = Some(crate::domain::RefusalCategory::Excessive);
+        changed.requester.name = "Anna".into();
+        changed.dates.paused_days = 4;
+        store.write(|tx| tx.update_request(&changed)).unwrap();
+        assert_eq!(store.read(|rd| rd.request(&changed.reference)).unwrap(), changed);
+        let mut dated = changed.clone();
+        dated.dates.effective_due = None;
+        dated.dates.rule_kind = None;
+        dated.updated_at = datetime!(2026-03-04 08:00:00 UTC);
+        dated.requester.name = "not written by update_dates".into();
+        store.write(|tx| tx.update_dates(&dated)).unwrap();
+        let read = store.read(|rd| rd.request(&changed.reference)).unwrap();
+        assert_eq!(
+            (read.dates.clone(), read.updated_at, read.requester.name.as_str()),
+            (dated.dates.clone(), dated.updated_at, "Anna")
+        );
+        let open = store.read(|rd| rd.count(&Query { open_only: true, ..Query::default() })).unwrap();
+        assert_eq!(open, 2, "is_open follows the status");
+        let mut ghost = sample("Gus", "gus@example.org", RequestKind::Access, Status::Received, date!(2026 - 03 - 01));
+        ghost.reference = "RD-2026-0404".into();
+        for dates_only in [false, true] {
+            let missing =
+                store.write(|tx| if dates_only { tx.update_dates(&ghost) } else { tx.update_request(&ghost) });
+            assert!(
+                matches!(missing, Err(Error::NotFound { what: "request", ref key }) if key == "RD-2026-0404"),
+                "{missing:?}"
+            );
+        }
+        assert!(matches!(store.read(|rd| rd.request("RD-2026-9999")), Err(Error::NotFound { what: "request", .. })));
+    }
+
+    #[test]
+    fn a_failed_write_gives_back_its_reference_and_an_import_key_is_taken_once() {
+        let store = PostgresEngine.fresh();
+        let day = date!(2026 - 03 - 01);
+        let failed: Result<()> = store.write(|tx| {
+            put(tx, sample("Ann", "ann@example.org", RequestKind::Access, Status::Received, day), Some("k1"))?;
+            Err(Error::invalid("test", "stop"))
+        });
+        assert!(failed.is_err());
+        let ann = store
+            .write(|tx| put(tx, sample("Ann", "a@example.org", RequestKind::Access, Status::Received, day), Some("k1")))
+            .unwrap();
+        assert_eq!(ann.reference, "RD-2026-0001");
+        assert_eq!(store.read(|rd| rd.imported_as("k1")).unwrap().as_deref(), Some("RD-2026-0001"));
+        assert_eq!(store.read(|rd| rd.imported_as("k2")).unwrap(), None);
+        let again = store.write(|tx| {
+            put(tx, sample("Bob", "b@example.org", RequestKind::Access, Status::Received, day), Some("k1"))
+        });
+        assert!(matches!(again, Err(Error::Constraint(_))), "{again:?}");
+        let open = store.read(|rd| rd.open_requests(None, 0, 10)).unwrap();
+        assert_eq!(open.iter().map(|(_, r)| r.reference.as_str()).collect::<Vec<_>>(), ["RD-2026-0001"]);
+    }
+
+    /// The same rows in both engines (requester records written directly: they are another concern's), and the
+    /// reads of this concern compared.
+    #[test]
+    fn the_requester_and_retention_reads_are_sqlites() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("r.sqlite3");
+        let sqlite = Store::open(&path, "2026-03-02T10:00:00Z", None).unwrap();
+        let pg = PostgresEngine.fresh();
+        let requester = "c0ffee00000000000000000000000001";
+        let insert = format!(
+            "INSERT INTO requesters (id, name, created_at, updated_at) VALUES ('{requester}', 'Ann', 'x', 'x')"
+        );
+        rusqlite::Connection::open(&path).unwrap().execute_batch(&insert).unwrap();
+        server().client(&database(&pg)).batch_execute(&insert).unwrap();
+        let statuses = [Status::Received, Status::Closed, Status::InProgress, Status::Fulfilled, Status::Closed];
+        let made: Vec<Request> = (0..15usize)
+            .map(|i| {
+                let received = date!(2026 - 01 - 01) + time::Duration::days((i % 6) as i64);
+                let kind = if i % 2 == 0 { RequestKind::Access } else { RequestKind::Erasure };
+                let mut r = sample(&format!("P{i}"), "ann@example.org", kind, statuses[i % 5], received);
+                r.requester_id = (i % 3 != 0).then(|| requester.to_string());
+                r.calendar = if i % 4 == 0 { "FR".into() } else { "GB-ENG".into() };
+                if !r.status.is_open() {
+                    // Byte order puts "…00.5Z" before "…00Z" (and after "…00+"…): the purge reads in that order.
+                    let at = datetime!(2026-02-01 10:00:00 UTC) + time::Duration::milliseconds(500 * (i as i64 % 3))
+                        - time::Duration::days(i as i64 % 2);
+                    r.closed_at = Some(at);
+                }
+                r
+            })
+            .collect();
+        for store in [&sqlite, &pg] {
+            store
+                .write(|tx| {
+                    for r in &made {
+                        put(tx, r.clone(), None)?;
+                    }
+                    Ok(())
+                })
+                .unwrap();
+        }
+        let except = made[1].id.to_string();
+        let reads = |store: &Store| {
+            store
+                .read(|rd| {
+                    let rows = |v: Vec<RequestRow>| v.into_iter().map(|r| r.reference).collect::<Vec<_>>();
+                    let open = |calendar| -> Result<Vec<(i64, String)>> {
+                        let mut all = vec![];
+                        let mut after = 0;
+                        loop {
+                            let page = rd.open_requests(calendar, after, 2)?;
+                            let Some((last, _)) = page.last() else { break };
+                            after = *last;
+                            all.extend(page.into_iter().map(|(n, r)| (n, r.reference)));
+                        }
+                        Ok(all)
+                    };
+                    Ok((
+                        rows(rd.requester_history(requester, 4)?),
+                        rows(rd.requests_of_between(
+                            requester,
+                            date!(2026 - 01 - 02),
+                            date!(2026 - 01 - 05),
+                            &except,
+                        )?),
+                        rows(rd.open_of_kind(requester, RequestKind::Access, &except)?),
+                        rd.requests_to_purge("2026-02-01T10:00:00.6Z", 3)?,
+                        rd.requests_to_purge("2026-02-01T10:00:00.6Z", 50)?.len(),
+                        rd.count_to_purge("2026-02-01T10:00:00Z")?,
+                        rd.count_purged()?,
+                        open(None)?,
+                        open(Some("FR"))?,
+                    ))
+                })
+                .unwrap()
+        };
+        let (want, got) = (reads(&sqlite), reads(&pg));
+        assert!(!want.0.is_empty() && !want.1.is_empty() && !want.2.is_empty() && !want.3.is_empty(), "{want:?}");
+        assert!(!want.7.is_empty() && !want.8.is_empty(), "{want:?}");
+        assert_eq!(got, want);
+    }
+}
