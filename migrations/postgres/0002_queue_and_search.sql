@@ -33,7 +33,7 @@ CREATE INDEX requests_status_requester ON requests (status COLLATE "C", requeste
 
 -- The retention purge reads the closed requests oldest first by their closing time, compared byte by byte like every
 -- timestamp (store/postgres/requests.rs): its index is in that order.
-DROP INDEX requests_purge;
+DROP INDEX IF EXISTS requests_purge;
 CREATE INDEX requests_purge ON requests ((closed_at COLLATE "C")) WHERE is_open = 0 AND purged_at IS NULL;
 
 -- Search: a substring of three characters or more, case aside, in reference, requester name, email, account

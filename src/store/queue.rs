@@ -317,18 +317,15 @@ pub(super) fn page_after<T>(
 
 /// A first page (no cursor) from `rows` (up to `limit + 1` from `offset`), with what matched.
 pub(super) fn first_page_of<T>(
-    mut rows: Vec<T>,
+    rows: Vec<T>,
     q: &Query,
     limit: u32,
     total: Total,
     cursor_at: impl Fn(&T) -> String,
     item: impl FnMut(T) -> RequestRow,
 ) -> Page<RequestRow> {
-    let more = rows.len() > limit as usize;
-    rows.truncate(limit as usize);
-    let next = if more { rows.last().map(&cursor_at) } else { None };
-    let prev = if q.offset > 0 { rows.first().map(&cursor_at) } else { None };
-    Page { items: rows.into_iter().map(item).collect(), total: Some(total), offset: q.offset, limit, next, prev }
+    let page = page_after(rows, limit, false, cursor_at, item);
+    Page { total: Some(total), offset: q.offset, prev: page.prev.filter(|_| q.offset > 0), ..page }
 }
 
 fn to_json(v: Value) -> serde_json::Value {

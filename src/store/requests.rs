@@ -224,7 +224,7 @@ pub(crate) fn update_cells(r: &Request) -> Result<Cells<'_>> {
     let pauses = serde_json::to_string(&r.facts.pauses).map_err(|e| Error::Corrupt(e.to_string()))?;
     let agent = r.agent.as_ref().map(serde_json::to_string).transpose().map_err(|e| Error::Corrupt(e.to_string()))?;
     let date = |d: Option<Date>| owned(opt_date(d));
-    Ok(vec![
+    let mut cells = vec![
         ("kind", borrowed(r.kind.id())),
         ("regime", borrowed(&r.regime)),
         ("calendar", borrowed(&r.calendar)),
@@ -251,18 +251,13 @@ pub(crate) fn update_cells(r: &Request) -> Result<Cells<'_>> {
         ("pauses", owned(Some(pauses))),
         ("extended_on", date(r.facts.extended_on)),
         ("due_override", date(r.facts.due_override)),
-        ("rule_kind", borrowed_opt(r.dates.rule_kind.as_deref())),
-        ("clock_start", date(r.dates.clock_start)),
-        ("acknowledge_by", date(r.dates.acknowledge_by)),
-        ("due", date(r.dates.due)),
-        ("extended_due", date(r.dates.extended_due)),
-        ("effective_due", date(r.dates.effective_due)),
-        ("internal_target", date(r.dates.internal_target)),
-        ("paused_days", Cell::Integer(i64::from(r.dates.paused_days))),
-        ("updated_at", owned(Some(timestamp(r.updated_at)))),
+    ];
+    cells.extend(date_cells(r));
+    cells.extend([
         ("closed_at", owned(r.closed_at.map(timestamp))),
         ("is_open", Cell::Integer(i64::from(r.status.is_open()))),
-    ])
+    ]);
+    Ok(cells)
 }
 
 /// Every column a new request row is inserted with; `import_key` for an imported row.

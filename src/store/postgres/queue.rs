@@ -391,8 +391,10 @@ mod tests {
         (forward, backward)
     }
 
+    type SetFilter = Box<dyn Fn(&mut Query)>;
+
     fn queries() -> Vec<(String, Query)> {
-        let filters: Vec<(&str, Box<dyn Fn(&mut Query)>)> = vec![
+        let filters: Vec<(&str, SetFilter)> = vec![
             ("all", Box::new(|_| {})),
             ("open", Box::new(|q| q.open_only = true)),
             ("on hold", Box::new(|q| q.status = Some(Status::OnHold))),
