@@ -1,9 +1,9 @@
 //! Reads for the regulator's log and the yearly metrics: one streaming query each, so a million requests pass
 //! through in constant memory (rows are handed to a callback, never collected).
 
-use rusqlite::types::Type;
 use time::Date;
 
+use super::requests::{At, Columns};
 use super::sqlite::Reader;
 use crate::dates;
 use crate::domain::{PauseRecord, RequestKind, Status};
@@ -46,26 +46,62 @@ pub struct MetricRecord {
 }
 
 /// What was done (`LogRecord::outcome`): the status, or for a closed request the status it was closed from.
-const OUTCOME: &str = "CASE WHEN r.status = 'closed' THEN coalesce(r.closed_from, 'closed') ELSE r.status END";
-
-fn date(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Date> {
-    let s: String = row.get(i)?;
-    dates::parse(&s).map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.into()))
+macro_rules! outcome {
+    () => {
+        "CASE WHEN r.status = 'closed' THEN coalesce(r.closed_from, 'closed') ELSE r.status END"
+    };
 }
+pub(crate) const OUTCOME: &str = outcome!();
 
-fn opt_date(row: &rusqlite::Row, i: usize) -> rusqlite::Result<Option<Date>> {
-    let s: Option<String> = row.get(i)?;
-    // Timestamps (closed_at) carry a time: the day is their first ten characters.
-    s.map(|s| {
-        dates::parse(s.get(..10).unwrap_or(&s))
-            .map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, e.into()))
+/// The columns of a log record, in the order [`log_record_from`] reads them (the requests table as `r`).
+pub(crate) const LOG_COLUMNS: &str = "r.reference, r.kind, r.regime, r.channel, r.received, r.clock_start, \
+    r.acknowledged_on, r.acknowledge_by, r.due, r.extended_due, r.effective_due, r.pauses, r.paused_days, r.status, \
+    r.refusal_category, r.outcome_reason, r.closed_at";
+
+/// A log record from a row of [`LOG_COLUMNS`] followed by [`OUTCOME`].
+pub(crate) fn log_record_from<C: Columns + ?Sized>(row: &C) -> Result<LogRecord>
+where
+    Error: From<C::Error>,
+{
+    let at = At::Index;
+    let reference = row.required_text(at(0))?;
+    let pauses = row.required_text(at(11))?;
+    Ok(LogRecord {
+        kind: row.id(at(1), RequestKind::parse)?,
+        regime: row.required_text(at(2))?,
+        channel: row.required_text(at(3))?,
+        received: row.required_day(at(4))?,
+        clock_start: row.day_of(at(5))?,
+        acknowledged: row.day_of(at(6))?,
+        acknowledge_by: row.day_of(at(7))?,
+        due: row.day_of(at(8))?,
+        extended_due: row.day_of(at(9))?,
+        effective_due: row.day_of(at(10))?,
+        pauses: serde_json::from_str(&pauses).map_err(|e| Error::Corrupt(format!("pauses of {reference}: {e}")))?,
+        paused_days: row.required_integer(at(12))?,
+        status: row.id(at(13), Status::parse)?,
+        refusal_category: row.text(at(14))?,
+        outcome_reason: row.text(at(15))?,
+        closed: row.day_of(at(16))?,
+        outcome: row.id(at(17), Status::parse)?,
+        reference,
     })
-    .transpose()
 }
 
-fn id<T>(row: &rusqlite::Row, i: usize, parse: fn(&str) -> Option<T>) -> rusqlite::Result<T> {
-    let s: String = row.get(i)?;
-    parse(&s).ok_or_else(|| rusqlite::Error::FromSqlConversionFailure(i, Type::Text, format!("unknown id {s}").into()))
+/// The columns of a metric record, in the order [`metric_record_from`] reads them (`outcome`: [`OUTCOME`]).
+pub(crate) const METRIC_COLUMNS: &str =
+    concat!("r.kind, ", outcome!(), " AS outcome, r.received, r.closed_at, r.effective_due");
+
+/// A metric record from a row of [`METRIC_COLUMNS`].
+pub(crate) fn metric_record_from<C: Columns + ?Sized>(row: &C) -> std::result::Result<MetricRecord, C::Error> {
+    let at = At::Index;
+    Ok(MetricRecord {
+        kind: row.id(at(0), RequestKind::parse)?,
+        outcome: row.id(at(1), Status::parse)?,
+        received: row.required_day(at(2))?,
+        closed: row.day_of(at(3))?,
+        effective_due: row.day_of(at(4))?,
+    })
 }
 
 impl Reader<'_> {
@@ -84,9 +120,7 @@ impl Reader<'_> {
         // their events are appended (store/audit.rs, `keep_log_facts`): one indexed scan, no event read.
         let source = self.requests_in(from, to)?;
         let mut stmt = self.conn.prepare(&format!(
-            "SELECT r.reference, r.kind, r.regime, r.channel, r.received, r.clock_start, r.acknowledged_on,
-                    r.acknowledge_by, r.due, r.extended_due, r.effective_due, r.pauses, r.paused_days, r.status,
-                    r.refusal_category, r.outcome_reason, r.closed_at, {OUTCOME}
+            "SELECT {LOG_COLUMNS}, {OUTCOME}
                FROM {source}
               WHERE r.received >= ?1 AND r.received <= ?2 AND r.status <> 'spam'
               ORDER BY r.received, r.ref_year, r.ref_seq"
@@ -94,30 +128,7 @@ impl Reader<'_> {
         let mut rows = stmt.query([dates::fmt(from), dates::fmt(to)])?;
         let mut n = 0;
         while let Some(row) = rows.next()? {
-            let pauses: String = row.get(11)?;
-            let reference: String = row.get(0)?;
-            let record = LogRecord {
-                kind: id(row, 1, RequestKind::parse)?,
-                regime: row.get(2)?,
-                channel: row.get(3)?,
-                received: date(row, 4)?,
-                clock_start: opt_date(row, 5)?,
-                acknowledged: opt_date(row, 6)?,
-                acknowledge_by: opt_date(row, 7)?,
-                due: opt_date(row, 8)?,
-                extended_due: opt_date(row, 9)?,
-                effective_due: opt_date(row, 10)?,
-                pauses: serde_json::from_str(&pauses)
-                    .map_err(|e| Error::Corrupt(format!("pauses of {reference}: {e}")))?,
-                paused_days: row.get(12)?,
-                status: id(row, 13, Status::parse)?,
-                refusal_category: row.get(14)?,
-                outcome_reason: row.get(15)?,
-                closed: opt_date(row, 16)?,
-                outcome: id(row, 17, Status::parse)?,
-                reference,
-            };
-            each(record)?;
+            each(log_record_from(row)?)?;
             n += 1;
         }
         Ok(n)
@@ -158,20 +169,14 @@ impl Reader<'_> {
         let source = self.requests_in(from, to)?;
         let mut stmt = self.conn.prepare(&format!(
             "SELECT * FROM (
-                SELECT r.kind, {OUTCOME} AS outcome, r.received, r.closed_at, r.effective_due
+                SELECT {METRIC_COLUMNS}
                   FROM {source}
                  WHERE r.received >= ?1 AND r.received <= ?2 AND (?3 IS NULL OR r.regime = ?3))
               WHERE outcome NOT IN ('spam', 'duplicate')"
         ))?;
         let mut rows = stmt.query(rusqlite::params![dates::fmt(from), dates::fmt(to), regime])?;
         while let Some(row) = rows.next()? {
-            each(MetricRecord {
-                kind: id(row, 0, RequestKind::parse)?,
-                outcome: id(row, 1, Status::parse)?,
-                received: date(row, 2)?,
-                closed: opt_date(row, 3)?,
-                effective_due: opt_date(row, 4)?,
-            });
+            each(metric_record_from(row)?);
         }
         Ok(())
     }

@@ -163,7 +163,7 @@ impl Sort {
     }
 
     /// The columns this sort orders by, most significant first; the rowid breaks ties after them.
-    fn keys(self) -> &'static [&'static str] {
+    pub(super) fn keys(self) -> &'static [&'static str] {
         match self {
             Sort::Due => &["effective_due"],
             Sort::Received => &["received"],
@@ -190,7 +190,7 @@ pub enum Total {
 }
 
 impl Total {
-    fn capped(count: u64) -> Total {
+    pub(super) fn capped(count: u64) -> Total {
         if count > COUNT_CAP { Total::AtLeast { at_least: COUNT_CAP } } else { Total::Exact(count) }
     }
 }
@@ -233,27 +233,30 @@ impl<T> Page<T> {
     }
 }
 
-/// Where a page ends: the sort it belongs to, its plan, and the last row's keys and rowid. Opaque to callers.
+/// Where a page ends: the sort it belongs to, its plan, and the last row's keys and rowid (the row's insertion
+/// number on every engine). Opaque to callers; the engines make and read the same shape.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-struct Cursor {
-    sort: Sort,
-    desc: bool,
-    /// The plan chosen on the first page: true = sort the matches, false = walk the order's index.
-    narrow: bool,
-    keys: Vec<serde_json::Value>,
-    rowid: i64,
+pub(super) struct Cursor {
+    pub(super) sort: Sort,
+    pub(super) desc: bool,
+    /// The plan chosen on the first page: true = sort the matches, false = walk the order's index (SQLite's; an
+    /// engine that plans each page itself writes false).
+    pub(super) narrow: bool,
+    /// The row's value of each of `sort.keys()`: text, an integer, or null (no due date).
+    pub(super) keys: Vec<serde_json::Value>,
+    pub(super) rowid: i64,
 }
 
 /// The longest cursor taken: a row's keys (a requester's name is at most a few hundred bytes) in JSON, in base64.
 const MAX_CURSOR: usize = 8 * 1024;
 
 impl Cursor {
-    fn encode(&self) -> String {
+    pub(super) fn encode(&self) -> String {
         let json = serde_json::to_vec(self).unwrap_or_default();
         base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(json)
     }
 
-    fn decode(field: &str, text: &str, q: &Query) -> Result<Cursor> {
+    pub(super) fn decode(field: &str, text: &str, q: &Query) -> Result<Cursor> {
         let bad = || Error::invalid(field, "not a cursor of this list (take it from a page's next or prev)");
         // A cursor holds one row's sort keys: anything longer was not made here, and is not decoded.
         if text.len() > MAX_CURSOR {
@@ -266,6 +269,63 @@ impl Cursor {
         }
         Ok(c)
     }
+}
+
+/// The cursor a query pages from, and whether it pages backwards (`before`); None for a first page.
+pub(super) fn cursor_of(q: &Query) -> Result<Option<(Cursor, bool)>> {
+    Ok(match (&q.after, &q.before) {
+        (Some(_), Some(_)) => return Err(Error::invalid("before", "give either after or before, not both")),
+        (Some(a), None) => Some((Cursor::decode("after", a, q)?, false)),
+        (None, Some(b)) => Some((Cursor::decode("before", b, q)?, true)),
+        (None, None) => None,
+    })
+}
+
+/// The rows a page shows at most.
+pub(super) fn page_limit(q: &Query) -> u32 {
+    q.limit.clamp(1, 500)
+}
+
+/// The search text of `q` long enough to be found anywhere in the searched columns (three characters or more);
+/// shorter text is looked for at the start of reference, name and email only.
+pub(super) fn long_search(q: &Query) -> Option<&str> {
+    q.search.as_deref().map(str::trim).filter(|t| t.chars().count() >= 3)
+}
+
+/// A page after or before a cursor from `rows` (up to `limit + 1`, read in the direction of travel, the extra one
+/// telling there is more), with the cursors on either side.
+pub(super) fn page_after<T>(
+    mut rows: Vec<T>,
+    limit: u32,
+    backwards: bool,
+    cursor_at: impl Fn(&T) -> String,
+    item: impl FnMut(T) -> RequestRow,
+) -> Page<RequestRow> {
+    let more = rows.len() > limit as usize;
+    rows.truncate(limit as usize);
+    if backwards {
+        rows.reverse();
+    }
+    // Coming from a page, there is that page on the other side of this one.
+    let (next, prev) = if backwards {
+        (rows.last().map(&cursor_at), if more { rows.first().map(&cursor_at) } else { None })
+    } else {
+        (if more { rows.last().map(&cursor_at) } else { None }, rows.first().map(&cursor_at))
+    };
+    Page { items: rows.into_iter().map(item).collect(), total: None, offset: 0, limit, next, prev }
+}
+
+/// A first page (no cursor) from `rows` (up to `limit + 1` from `offset`), with what matched.
+pub(super) fn first_page_of<T>(
+    rows: Vec<T>,
+    q: &Query,
+    limit: u32,
+    total: Total,
+    cursor_at: impl Fn(&T) -> String,
+    item: impl FnMut(T) -> RequestRow,
+) -> Page<RequestRow> {
+    let page = page_after(rows, limit, false, cursor_at, item);
+    Page { total: Some(total), offset: q.offset, prev: page.prev.filter(|_| q.offset > 0), ..page }
 }
 
 fn to_json(v: Value) -> serde_json::Value {
@@ -289,8 +349,7 @@ const SEARCH_SQL: &str = "SELECT rowid FROM requests_search WHERE requests_searc
 
 /// The search text of `q` long enough for the trigram index, as an FTS5 phrase.
 fn fts_search(q: &Query) -> Option<String> {
-    let text = q.search.as_deref().map(str::trim).filter(|t| t.chars().count() >= 3)?;
-    Some(fts_phrase(text))
+    long_search(q).map(fts_phrase)
 }
 
 /// Quote free text for an FTS5 MATCH: one phrase, inner quotes doubled, so no user text is FTS syntax.
@@ -470,14 +529,8 @@ type Fetched = (RequestRow, i64, Vec<Value>);
 
 impl Reader<'_> {
     pub fn list(&self, q: &Query) -> Result<Page<RequestRow>> {
-        let limit = q.limit.clamp(1, 500);
-        let cursor = match (&q.after, &q.before) {
-            (Some(_), Some(_)) => return Err(Error::invalid("before", "give either after or before, not both")),
-            (Some(a), None) => Some((Cursor::decode("after", a, q)?, false)),
-            (None, Some(b)) => Some((Cursor::decode("before", b, q)?, true)),
-            (None, None) => None,
-        };
-        let Some((cursor, backwards)) = cursor else {
+        let limit = page_limit(q);
+        let Some((cursor, backwards)) = cursor_of(q)? else {
             return self.first_page(q, limit);
         };
         let desc = q.descending != backwards;
@@ -491,19 +544,7 @@ impl Reader<'_> {
             }
             rows.extend(self.fetch(q, &filter, Some(&seek), desc, cursor.narrow, want, 0)?);
         }
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        if backwards {
-            rows.reverse();
-        }
-        let cursor_at = |r: &Fetched| page_cursor(q, cursor.narrow, r);
-        // Coming from a page, there is that page on the other side of this one.
-        let (next, prev) = if backwards {
-            (rows.last().map(cursor_at), if more { rows.first().map(cursor_at) } else { None })
-        } else {
-            (if more { rows.last().map(cursor_at) } else { None }, rows.first().map(cursor_at))
-        };
-        Ok(Page { items: rows.into_iter().map(|r| r.0).collect(), total: None, offset: 0, limit, next, prev })
+        Ok(page_after(rows, limit, backwards, |r| page_cursor(q, cursor.narrow, r), |r| r.0))
     }
 
     /// A page without a cursor: counts (capped), chooses the plan and reads from the start (or `offset`).
@@ -515,20 +556,8 @@ impl Reader<'_> {
             Some(phrase) if self.search_is_broad(&phrase)? => Total::AtLeast { at_least: count },
             _ => Total::capped(count),
         };
-        let mut rows = self.fetch(q, &filters(q, narrow), None, q.descending, narrow, limit as usize + 1, q.offset)?;
-        let more = rows.len() > limit as usize;
-        rows.truncate(limit as usize);
-        let cursor_at = |r: &Fetched| page_cursor(q, narrow, r);
-        let next = if more { rows.last().map(cursor_at) } else { None };
-        let prev = if q.offset > 0 { rows.first().map(cursor_at) } else { None };
-        Ok(Page {
-            items: rows.into_iter().map(|r| r.0).collect(),
-            total: Some(total),
-            offset: q.offset,
-            limit,
-            next,
-            prev,
-        })
+        let rows = self.fetch(q, &filters(q, narrow), None, q.descending, narrow, limit as usize + 1, q.offset)?;
+        Ok(first_page_of(rows, q, limit, total, |r| page_cursor(q, narrow, r), |r| r.0))
     }
 
     /// How many requests match `q`'s filters, exactly (the dashboard's counts: one query per view).
