@@ -530,14 +530,14 @@ impl Backend for Sqlite {
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
                 let mut cells = Vec::with_capacity(names.len());
-                for i in 0..names.len() {
+                for (i, name) in names.iter().enumerate() {
                     cells.push(match row.get_ref(i)? {
                         ValueRef::Null => Cell::Null,
                         ValueRef::Integer(n) => Cell::Int(n),
                         ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
                         ValueRef::Blob(b) => Cell::Bytes(b.to_vec()),
                         ValueRef::Real(x) => {
-                            return Err(Error::Corrupt(format!("a number {x} in {table}.{}", names[i])));
+                            return Err(Error::Corrupt(format!("a number {x} in {table}.{name}")));
                         }
                     });
                 }

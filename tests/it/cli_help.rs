@@ -18,7 +18,8 @@ fn a_bare_command_prints_its_help_and_succeeds() {
     assert_eq!(bare.code, 0, "{}", bare.stderr);
     assert!(bare.stderr.is_empty(), "{}", bare.stderr);
     assert!(bare.stdout.starts_with("Data-subject rights requests"), "{}", bare.stdout);
-    for needle in ["Usage: rightsdesk [OPTIONS] <COMMAND>", "Commands:", "request", "completions", "man", "--db <PATH|URL>"]
+    for needle in
+        ["Usage: rightsdesk [OPTIONS] <COMMAND>", "Commands:", "request", "completions", "man", "--db <PATH|URL>"]
     {
         assert!(bare.stdout.contains(needle), "{needle:?} not in {}", bare.stdout);
     }
