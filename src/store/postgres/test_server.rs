@@ -57,9 +57,10 @@ fn as_server_user(program: &Path) -> Command {
     }
 }
 
-/// A test CA and a certificate for 127.0.0.1 signed by it (rustls checks the chain and the address), made with
-/// the `openssl` command; the server's key is the server user's alone, as PostgreSQL requires.
-fn make_certificates(dir: &Path) {
+/// A test CA and a server certificate for localhost and 127.0.0.1 signed by it (rustls checks the chain and the
+/// name, and refuses a self-signed server certificate), made with the `openssl` command: the CA, the certificate
+/// and its key (0600), in `dir`.
+pub fn make_certificates(dir: &Path) -> (PathBuf, PathBuf, PathBuf) {
     let steps: [&[&str]; 3] = [
         &[
             "req",
@@ -86,7 +87,7 @@ fn make_certificates(dir: &Path) {
             "-out",
             "server.csr",
             "-subj",
-            "/CN=127.0.0.1",
+            "/CN=localhost",
         ],
         &[
             "x509",
@@ -108,7 +109,7 @@ fn make_certificates(dir: &Path) {
     ];
     std::fs::write(
         dir.join("server.ext"),
-        "subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
+        "subjectAltName=DNS:localhost,IP:127.0.0.1\nbasicConstraints=CA:FALSE\nextendedKeyUsage=serverAuth\n",
     )
     .unwrap();
     for args in steps {
@@ -117,10 +118,7 @@ fn make_certificates(dir: &Path) {
     }
     use std::os::unix::fs::PermissionsExt;
     std::fs::set_permissions(dir.join("server.key"), std::fs::Permissions::from_mode(0o600)).unwrap();
-    if is_root() {
-        let ok = Command::new("chown").arg("postgres:postgres").arg(dir.join("server.key")).status().unwrap().success();
-        assert!(ok, "chown of the server's key");
-    }
+    (dir.join("ca.pem"), dir.join("server.pem"), dir.join("server.key"))
 }
 
 fn free_port() -> u16 {
@@ -145,6 +143,11 @@ impl Server {
             .unwrap();
         assert!(out.status.success(), "initdb: {}", String::from_utf8_lossy(&out.stderr));
         make_certificates(&dir);
+        if is_root() {
+            let key = dir.join("server.key");
+            let ok = Command::new("chown").arg("postgres:postgres").arg(key).status().unwrap().success();
+            assert!(ok, "chown of the server's key");
+        }
         let port = free_port();
         let options = format!(
             "-k {d} -p {port} -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off \
