@@ -36,6 +36,9 @@ fn imap_date(at: &str) -> Option<String> {
 
 /// Attempts before a message is left `failed` for the officer.
 pub const MAX_ATTEMPTS: u32 = 8;
+/// How long a claimed message is left to the app sending it before another may take it (its sender stopped): longer
+/// than any one delivery takes, so two apps delivering one register never send a message twice.
+const CLAIM_LEASE: Duration = Duration::minutes(15);
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -459,7 +462,9 @@ impl Desk {
             let transport = self.transport()?;
             let copy = self.imap_settings()?.is_set();
             for item in due {
-                if !self.store.write(|tx| tx.claim_message(&item.id))? {
+                // Claimed for long enough to send it; another app's flush leaves it alone meanwhile.
+                let until = store::timestamp(self.now() + CLAIM_LEASE);
+                if !self.store.write(|tx| tx.claim_message(&item.id, &now, &until))? {
                     continue;
                 }
                 let eml = self.store.read(|r| r.message_eml(&item.id))?;
@@ -745,7 +750,7 @@ mod tests {
         let eml = format!("Subject: Password\r\n\r\nIts password: {secret}\r\n").into_bytes();
         let kept = b"Subject: Password\r\n\r\nIts password: [removed]\r\n".to_vec();
         desk.store.write(|tx| tx.queue_message(&item, &eml, Some(&kept))).unwrap();
-        desk.store.write(|tx| tx.claim_message(&item.id)).unwrap();
+        desk.store.write(|tx| tx.claim_message(&item.id, "2026-03-20T12:00:00Z", "2026-03-20T12:15:00Z")).unwrap();
         let files = || {
             let db = desk.store().path().to_path_buf();
             let mut wal = db.clone().into_os_string();

@@ -1083,9 +1083,16 @@ pub(crate) fn templates_and_the_outbox(e: &dyn Engine) {
     assert_eq!(ids(store.read(|rd| rd.outbox(Some(&r.id.to_string()), 10)).unwrap()), ["m-2", "m-1"]);
     assert_eq!(ids(store.read(|rd| rd.outbox(None, 1)).unwrap()), ["m-2"]);
     assert_eq!(store.read(|rd| rd.undelivered()).unwrap(), 2);
-    assert!(store.write(|tx| tx.claim_message("m-2")).unwrap());
+    let lease = "2026-03-02T10:45:00Z";
+    assert!(store.write(|tx| tx.claim_message("m-1", later, lease)).unwrap());
+    assert!(!store.write(|tx| tx.claim_message("m-1", later, lease)).unwrap(), "claimed: not by a second sender");
+    assert!(store.read(|rd| rd.due_messages(later, false, 10)).unwrap().is_empty(), "not due while claimed");
+    let after = "2026-03-02T11:00:00Z";
+    assert_eq!(ids(store.read(|rd| rd.due_messages(after, false, 10)).unwrap()), ["m-1", "m-2"], "the claim ran out");
+    assert!(store.write(|tx| tx.claim_message("m-1", after, "2026-03-02T11:15:00Z")).unwrap(), "its sender stopped");
+    assert!(store.write(|tx| tx.claim_message("m-2", later, lease)).unwrap());
     store.write(|tx| tx.finish_message("m-2", "sent", later, None, Some(later))).unwrap();
-    assert!(!store.write(|tx| tx.claim_message("m-2")).unwrap(), "a sent message is never claimed again");
+    assert!(!store.write(|tx| tx.claim_message("m-2", after, after)).unwrap(), "a sent message is never claimed again");
     assert_eq!(store.read(|rd| rd.message_kept("m-2")).unwrap().as_deref(), Some(&b"without it"[..]));
     assert!(store.write(|tx| tx.keep_delivered_copy("m-2")).unwrap());
     assert!(!store.write(|tx| tx.keep_delivered_copy("m-2")).unwrap());
@@ -1098,6 +1105,7 @@ pub(crate) fn templates_and_the_outbox(e: &dyn Engine) {
     let sent = store.read(|rd| rd.outbox_item("m-2")).unwrap().unwrap();
     assert_eq!((sent.state.as_str(), sent.attempts, sent.sent_at.as_deref()), ("sent", 1, Some(later)));
     assert_eq!(store.read(|rd| rd.undelivered()).unwrap(), 1);
+    assert_eq!(store.read(|rd| rd.outbox_item("m-1")).unwrap().unwrap().attempts, 2);
     assert_eq!(store.read(|rd| rd.outbox_item("nope")).unwrap(), None);
     let twice = store.write(|tx| {
         tx.queue_message(&item("m-3", later), b"x", None).and(tx.queue_message(&item("m-3", later), b"x", None))

@@ -485,8 +485,10 @@ pub trait Write: Read {
     fn queue_message(&self, item: &OutboxItem, eml: &[u8], kept: Option<&[u8]>) -> Result<()>;
     /// A delivered message is replaced by its kept copy, if it has one (true then).
     fn keep_delivered_copy(&self, id: &str) -> Result<bool>;
-    /// Claim a message for an attempt: `sending`, one more attempt. False if someone else has it.
-    fn claim_message(&self, id: &str) -> Result<bool>;
+    /// Claim a message for an attempt until `until`: `sending`, one more attempt. A queued message is claimed; one
+    /// left `sending` only once its last claim ran out by `now` (its sender stopped); false otherwise (someone else
+    /// has it: two apps delivering one register never send a message twice).
+    fn claim_message(&self, id: &str, now: &str, until: &str) -> Result<bool>;
     /// Where a sent message's copy in the Sent folder stands (`pending` with the last error, or `done`).
     fn set_sent_copy(&self, id: &str, state: &str, error: Option<&str>) -> Result<()>;
     fn finish_message(

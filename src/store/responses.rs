@@ -152,14 +152,16 @@ impl Tx<'_> {
             == 1)
     }
 
-    /// Claim a message for an attempt: `sending`, one more attempt. Returns false if someone else has it.
-    pub fn claim_message(&self, id: &str) -> Result<bool> {
+    /// Claim a message for an attempt until `until` (see `store::Write::claim_message`); its next attempt is then
+    /// due when the claim runs out, so a message whose sender stopped is tried again, and only then.
+    pub fn claim_message(&self, id: &str, now: &str, until: &str) -> Result<bool> {
         Ok(self
             .tx
             .prepare_cached(
-                "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = ?1 AND state IN ('queued', 'sending')",
+                "UPDATE outbox SET state = 'sending', attempts = attempts + 1, next_attempt_at = ?3
+                 WHERE id = ?1 AND (state = 'queued' OR (state = 'sending' AND next_attempt_at <= ?2))",
             )?
-            .execute([id])?
+            .execute(params![id, now, until])?
             == 1)
     }
 

@@ -1000,8 +1000,8 @@ impl Write for Tx<'_> {
         Tx::keep_delivered_copy(self, id)
     }
 
-    fn claim_message(&self, id: &str) -> Result<bool> {
-        Tx::claim_message(self, id)
+    fn claim_message(&self, id: &str, now: &str, until: &str) -> Result<bool> {
+        Tx::claim_message(self, id, now, until)
     }
 
     fn set_sent_copy(&self, id: &str, state: &str, error: Option<&str>) -> Result<()> {

@@ -120,12 +120,13 @@ impl Pg<'_> {
         )? == 1)
     }
 
-    /// Claim a message for an attempt. Two apps flushing the same team's outbox at once: the row's lock makes the
-    /// second claim wait for the first transaction and then find the state changed (false), so one app sends it.
-    pub(super) fn claim_message(&self, id: &str) -> Result<bool> {
+    /// Claim a message for an attempt until `until` (see `store::Write::claim_message`). Writers hold the register's
+    /// write lock, so of two apps flushing at once the second finds the claim made.
+    pub(super) fn claim_message(&self, id: &str, now: &str, until: &str) -> Result<bool> {
         Ok(self.execute(
-            "UPDATE outbox SET state = 'sending', attempts = attempts + 1 WHERE id = $1 AND state IN ('queued', 'sending')",
-            &[&id],
+            "UPDATE outbox SET state = 'sending', attempts = attempts + 1, next_attempt_at = $3
+             WHERE id = $1 AND (state = 'queued' OR (state = 'sending' AND next_attempt_at <= $2))",
+            &[&id, &now, &until],
         )? == 1)
     }
 

@@ -416,8 +416,8 @@ impl crate::store::Write for Pg<'_> {
         Pg::keep_delivered_copy(self, id)
     }
 
-    fn claim_message(&self, id: &str) -> Result<bool> {
-        Pg::claim_message(self, id)
+    fn claim_message(&self, id: &str, now: &str, until: &str) -> Result<bool> {
+        Pg::claim_message(self, id, now, until)
     }
 
     fn set_sent_copy(&self, id: &str, state: &str, error: Option<&str>) -> Result<()> {
