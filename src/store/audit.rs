@@ -38,7 +38,7 @@ pub struct Event {
 
 /// The versions of the row digest in events' `state`; `row_state` writes the newest, `verify_rows` reads both.
 const STATE_V1: &str = "v1:";
-const STATE_V2: &str = "v2:";
+pub(crate) const STATE_V2: &str = "v2:";
 /// Every column of a request row up to schema 10, in the order the v1 digest reads them.
 macro_rules! state_v1_columns {
     () => {
@@ -53,7 +53,7 @@ macro_rules! state_v1_columns {
 const STATE_V1_COLUMNS: &str = state_v1_columns!();
 /// The v2 digest: the v1 columns, then the log's facts (migration 0011). They come last, so the first
 /// `v1_column_count()` columns of a v2 select are exactly the v1 state and one query serves both versions.
-const STATE_V2_COLUMNS: &str = concat!(state_v1_columns!(), ", acknowledged_on, closed_from");
+pub(crate) const STATE_V2_COLUMNS: &str = concat!(state_v1_columns!(), ", acknowledged_on, closed_from");
 
 fn v1_column_count() -> usize {
     STATE_V1_COLUMNS.split(',').count()
@@ -291,7 +291,7 @@ fn append_after(
     kind: &str,
     data: &serde_json::Value,
 ) -> Result<Event> {
-    let id = Uuid::now_v7().to_string();
+    let id = new_event_id();
     let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
     let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
     tx.prepare_cached(
@@ -309,6 +309,34 @@ fn append_after(
         data: data.clone(),
         hash,
     })
+}
+
+/// An event's data as stored, read back (text that is not JSON, as a string).
+pub(crate) fn event_data(text: String) -> serde_json::Value {
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests that compare chains across engines name their events in turn (`fixed_event_ids`).
+    static FIXED_IDS: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// A new event's id: a UUID v7 (time-ordered).
+pub(crate) fn new_event_id() -> String {
+    #[cfg(test)]
+    if let Some(n) = FIXED_IDS.get() {
+        FIXED_IDS.set(Some(n + 1));
+        return format!("00000000-0000-7000-8000-{n:012x}");
+    }
+    Uuid::now_v7().to_string()
+}
+
+/// From now on this thread's new events are named `…-000000000000`, `…-000000000001`, … (tests only): the same
+/// appends then give the same chain on every engine.
+#[cfg(test)]
+pub(crate) fn fixed_event_ids() {
+    FIXED_IDS.set(Some(0));
 }
 
 /// The newest link of the chain: a purged event keeps its place, so the next event chains to it even when the
@@ -361,6 +389,51 @@ const LOG_FACTS_SQL: &str = "UPDATE requests SET
                 ELSE closed_from END
           WHERE id = ?1";
 
+/// What the update of `keep_log_facts` sets for an event, decided without SQL's JSON functions (for an engine
+/// without SQLite's): the day it acknowledges (kept on the row if earlier than the row's), and whether it is a move
+/// to `closed` with the status it came from. Each test is the one `LOG_FACTS_SQL` makes, with SQLite's meaning:
+/// `json_extract` of a string is its text and of null nothing; `LIKE` folds ASCII letters only; `substr` counts
+/// characters. A test checks the two agree on events of every shape.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct LogFacts {
+    pub(crate) acknowledged_on: Option<String>,
+    pub(crate) closed_from: Option<Option<String>>,
+}
+
+pub(crate) fn log_facts(kind: &str, data: &serde_json::Value, at: &str) -> LogFacts {
+    let text = |key: &str| data.get(key).and_then(serde_json::Value::as_str);
+    let acknowledges = match kind {
+        "response_sent" => text("stage") == Some("acknowledgement"),
+        "attachment_added" => text("file_name").is_some_and(is_acknowledgement_file),
+        _ => false,
+    };
+    let closes = kind == "status_changed" && text("to") == Some("closed");
+    LogFacts {
+        acknowledged_on: acknowledges.then(|| at.chars().take(10).collect()),
+        closed_from: closes.then(|| data.get("from").and_then(json_extract_text)),
+    }
+}
+
+/// `name LIKE '%-acknowledgement-%.pdf'` as SQLite tests it (ASCII letters in any case).
+fn is_acknowledgement_file(name: &str) -> bool {
+    const MARK: &[u8] = b"-acknowledgement-";
+    let lower = name.as_bytes().to_ascii_lowercase();
+    let Some(at) = lower.windows(MARK.len()).position(|w| w == MARK) else { return false };
+    lower.ends_with(b".pdf") && lower.len() - 4 >= at + MARK.len()
+}
+
+/// What `json_extract` gives of a JSON value, as a TEXT column stores it: a string's text, a boolean or integer as
+/// its digits, another number or a container as its JSON; null as nothing. (A fraction's text may differ from
+/// SQLite's in form; no status is one.)
+fn json_extract_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Bool(b) => Some(u8::from(*b).to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
 /// Whether the update of `keep_log_facts` can change the row for this event. A status change sets a fact only when
 /// its `to` is the JSON string "closed" (what `json_extract(data, '$.to') = 'closed'` tests; for a status change
 /// the acknowledgement's tests are false): skipping the others leaves the row as the update would, and writes
@@ -406,7 +479,7 @@ pub(super) fn inserted_state(values: &[(&'static str, rusqlite::types::ToSqlOutp
 }
 
 /// The v2 state's column names, in order, as a select of `STATE_V2_COLUMNS` names them.
-static STATE_V2_NAMES: std::sync::LazyLock<Vec<&'static str>> =
+pub(crate) static STATE_V2_NAMES: std::sync::LazyLock<Vec<&'static str>> =
     std::sync::LazyLock::new(|| STATE_V2_COLUMNS.split(',').map(str::trim).collect());
 
 /// The digest of the first `columns` columns of `row` (the state columns of `version`, in order), tagged
@@ -701,7 +774,7 @@ const ROW_CHANGED: &str =
 const FACTS_CHANGED: &str = "the request's log facts (acknowledged, closed from) differ from what the upgrade to \
                              schema 11 recorded: they were changed without an event";
 
-fn fold_row_state(table: &mut Sha256, id: &str, state: &str) {
+pub(crate) fn fold_row_state(table: &mut Sha256, id: &str, state: &str) {
     for part in [id, state] {
         table.update((part.len() as u64).to_le_bytes());
         table.update(part.as_bytes());
@@ -828,10 +901,10 @@ impl Records {
 
 /// Events per chunk of the chain walk, and request rows per chunk of the rows check: enough to keep a worker busy
 /// while this thread reads the next, few enough that the chunks in flight stay within a few megabytes.
-const CHAIN_CHUNK: usize = 2048;
+pub(crate) const CHAIN_CHUNK: usize = 2048;
 /// The page cache while the audit scans the register, in KiB (SQLite's unit when negative).
 const SCAN_CACHE: i64 = -4096;
-const ROWS_CHUNK: usize = 1024;
+pub(crate) const ROWS_CHUNK: usize = 1024;
 
 /// One place in the chain as read: a live event, or a purged one (its data's SHA-256 in `data`; its fields empty
 /// where a purge before schema 10 kept only its hash). Borrowed from the chunk it was read into.
@@ -1086,7 +1159,7 @@ pub(crate) struct StatesChunk {
 
 impl StatesChunk {
     /// What is wrong with each row, if anything. Pure: this is the part the workers do.
-    fn problems(&self) -> Vec<Option<&'static str>> {
+    pub(crate) fn problems(&self) -> Vec<Option<&'static str>> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
             .zip(&self.ends)
@@ -1602,7 +1675,7 @@ impl Reader<'_> {
                 at: r.get(3)?,
                 actor: r.get(4)?,
                 kind: r.get(5)?,
-                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)),
+                data: event_data(data),
                 hash: r.get(7)?,
             })
         })?;
@@ -1857,7 +1930,7 @@ impl Reader<'_> {
                 at: r.get(2)?,
                 actor: r.get(3)?,
                 kind: r.get(4)?,
-                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)),
+                data: event_data(data),
                 hash: r.get(6)?,
             })
         })?;
@@ -1928,6 +2001,70 @@ fn claim(data: &str, purge: Purge, pending: &mut Pending, records: &mut Records)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `log_facts` (for engines without SQLite's JSON functions) sets what `LOG_FACTS_SQL` sets, for events of
+    /// every shape.
+    #[test]
+    fn the_log_facts_decided_in_rust_are_what_the_sql_sets() {
+        use serde_json::json;
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE requests (id TEXT PRIMARY KEY, acknowledged_on TEXT, closed_from TEXT)")
+            .unwrap();
+        let names = [
+            json!("RD-1-Acknowledgement-en.PDF"),
+            json!("x-acknowledgement-.pdf"),
+            json!("-acknowledgement.pdf"),
+            json!("a-ACKNOWLEDGEMENT-b.pdfx"),
+            json!("é-acknowledgement-ü.pdf"),
+            json!("acknowledgement-x.pdf"),
+            json!("x-acknowledgement-y.PdF"),
+            json!(12),
+            json!(["a-acknowledgement-b.pdf"]),
+            json!(null),
+        ];
+        let froms =
+            [json!("refused"), json!(null), json!(7), json!(true), json!(false), json!({"a": [1, "b"]}), json!("")];
+        let mut events = vec![];
+        for name in &names {
+            events.push(("attachment_added", json!({ "file_name": name })));
+        }
+        for stage in [json!("acknowledgement"), json!("Acknowledgement"), json!("final"), json!(1)] {
+            events.push(("response_sent", json!({ "stage": stage })));
+        }
+        for from in &froms {
+            events.push(("status_changed", json!({ "from": from, "to": "closed" })));
+        }
+        events.push(("status_changed", json!({ "to": "closed" })));
+        events.push(("status_changed", json!({ "from": "received", "to": "refused" })));
+        events.push(("status_changed", json!({ "from": "received", "to": ["closed"] })));
+        events.push(("response_sent", json!(["acknowledgement"])));
+        events.push(("note_added", json!({ "stage": "acknowledgement", "to": "closed" })));
+        let ats = ["2026-03-05T23:59:59Z", "2026-03-01T00:00:00Z", "2026-04-01T10:00:00Z", "é"];
+        for (n, (kind, data)) in events.iter().enumerate() {
+            for (start, at) in
+                [(None, ats[0]), (Some("2026-03-02"), ats[1]), (Some("2026-03-02"), ats[2]), (None, ats[3])]
+            {
+                let id = format!("r{n}-{at}");
+                conn.execute("INSERT INTO requests VALUES (?1, ?2, 'before')", params![id, start]).unwrap();
+                let text = serde_json::to_string(data).unwrap();
+                if LOG_FACT_KINDS.contains(kind) {
+                    conn.execute(LOG_FACTS_SQL, params![id, kind, text, at]).unwrap();
+                }
+                let by_sql: (Option<String>, Option<String>) = conn
+                    .query_row("SELECT acknowledged_on, closed_from FROM requests WHERE id = ?1", [&id], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .unwrap();
+                let facts = log_facts(kind, data, at);
+                let acknowledged = match (start, facts.acknowledged_on) {
+                    (Some(s), Some(day)) => Some(if s.as_bytes() < day.as_bytes() { s.to_string() } else { day }),
+                    (s, day) => day.or(s.map(str::to_string)),
+                };
+                let closed_from = facts.closed_from.unwrap_or(Some("before".into()));
+                assert_eq!(by_sql, (acknowledged, closed_from), "{kind} {data} at {at}");
+            }
+        }
+    }
 
     /// A request with each optional field set or not, texts of every kind (empty, long, non-ASCII, digits).
     fn random_request(rng: &mut impl rand::Rng) -> crate::domain::Request {
