@@ -291,24 +291,59 @@ fn append_after(
     kind: &str,
     data: &serde_json::Value,
 ) -> Result<Event> {
-    let id = new_event_id();
-    let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
-    let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
+    let new = NewEvent::chained(prev, request_id, state, at, actor, kind, data)?;
     tx.prepare_cached(
         "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![id, request_id, at, actor, kind, data_text, prev, hash, state])?;
-    Ok(Event {
-        seq: tx.last_insert_rowid(),
-        id,
-        request_id: request_id.unwrap_or("").to_string(),
-        at: at.to_string(),
-        actor: actor.to_string(),
-        kind: kind.to_string(),
-        data: data.clone(),
-        hash,
-    })
+    .execute(params![new.id, request_id, at, actor, kind, new.data_text, new.prev, new.hash, new.state])?;
+    Ok(new.stored(tx.last_insert_rowid()))
+}
+
+/// An event about to be stored: a new id, its data as the text that is hashed, and its hash chained to `prev` with
+/// its request row's `state` — what every engine inserts.
+pub(crate) struct NewEvent<'a> {
+    pub(crate) id: String,
+    pub(crate) request_id: Option<&'a str>,
+    pub(crate) at: &'a str,
+    pub(crate) actor: &'a str,
+    pub(crate) kind: &'a str,
+    data: &'a serde_json::Value,
+    pub(crate) data_text: String,
+    pub(crate) prev: String,
+    pub(crate) hash: String,
+    pub(crate) state: Option<String>,
+}
+
+impl<'a> NewEvent<'a> {
+    pub(crate) fn chained(
+        prev: String,
+        request_id: Option<&'a str>,
+        state: Option<String>,
+        at: &'a str,
+        actor: &'a str,
+        kind: &'a str,
+        data: &'a serde_json::Value,
+    ) -> Result<NewEvent<'a>> {
+        let id = new_event_id();
+        let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
+        Ok(NewEvent { id, request_id, at, actor, kind, data, data_text, prev, hash, state })
+    }
+
+    /// The event as stored at `seq`.
+    pub(crate) fn stored(self, seq: i64) -> Event {
+        Event {
+            seq,
+            id: self.id,
+            request_id: self.request_id.unwrap_or("").to_string(),
+            at: self.at.to_string(),
+            actor: self.actor.to_string(),
+            kind: self.kind.to_string(),
+            data: self.data.clone(),
+            hash: self.hash,
+        }
+    }
 }
 
 /// An event's data as stored, read back (text that is not JSON, as a string).

@@ -13,9 +13,9 @@ use crate::error::{Error, Result};
 use crate::hash::hex;
 use crate::store::audit::ChainBreak;
 use crate::store::audit::{
-    AuditReads, CHAIN_CHUNK, Cell, Cells, ChainWalker, GENESIS, Links, PURGE_LEFT_EVENTS, ROWS_CHUNK, RowsTally,
-    STATE_V2, STATE_V2_COLUMNS, STATE_V2_NAMES, StatesChunk, digest_cells, event_data, link_hash, log_facts,
-    new_event_id, rows_check_select, text_at, text_or_null_at,
+    AuditReads, CHAIN_CHUNK, Cell, Cells, ChainWalker, GENESIS, Links, NewEvent, PURGE_LEFT_EVENTS, ROWS_CHUNK,
+    RowsTally, STATE_V2, STATE_V2_COLUMNS, STATE_V2_NAMES, StatesChunk, digest_cells, event_data, log_facts,
+    rows_check_select, text_at, text_or_null_at,
 };
 use crate::store::last_states::{Kept, LastStates, RequestIds};
 use crate::store::{ChainWalk, ChainedEvent, Event, HeadAt, Purged, RowsCheck, StoredCheckpoint};
@@ -175,7 +175,7 @@ impl Pg<'_> {
     /// The chain walked in order, its hashes recomputed on worker threads a chunk at a time (the SQLite store's
     /// pipeline: this thread fetches the chunks and checks the links in order).
     pub(super) fn verify_chain(&self) -> Result<ChainWalk> {
-        self.walk_chain(None)
+        self.walk_chain(CHAIN_CHUNK, None)
     }
 
     /// Every request row against the state its last event recorded (the SQLite store's check). A read is one
@@ -186,7 +186,7 @@ impl Pg<'_> {
             last.keep(text_at(row, 0)?, text_or_null_at(row, 1)?);
             Ok(())
         })?;
-        self.rows_against(&last)
+        self.rows_against(&last, ROWS_CHUNK)
     }
 
     /// Both checks in one read: the walk keeps each request's last state, then the rows are read against them —
@@ -194,8 +194,8 @@ impl Pg<'_> {
     /// read after the walk, in the same transaction.)
     pub(super) fn verify_chain_and_rows(&self) -> Result<(ChainWalk, RowsCheck)> {
         let mut last = LastStates::new(self.request_ids_sorted()?);
-        let walk = self.walk_chain(Some(last.split()))?;
-        let rows = self.rows_against(&last)?;
+        let walk = self.walk_chain(CHAIN_CHUNK, Some(last.split()))?;
+        let rows = self.rows_against(&last, ROWS_CHUNK)?;
         Ok((walk, rows))
     }
 
@@ -209,7 +209,8 @@ impl Pg<'_> {
         Ok(ids)
     }
 
-    fn walk_chain(&self, last: Option<(&RequestIds, &mut Kept)>) -> Result<ChainWalk> {
+    /// The walk, `chunk` places at a time; with `last`, keeping each request's last state.
+    fn walk_chain(&self, chunk: usize, last: Option<(&RequestIds, &mut Kept)>) -> Result<ChainWalk> {
         let (ids, kept) = match last {
             Some((ids, kept)) => (Some(ids), Some(kept)),
             None => (None, None),
@@ -219,7 +220,7 @@ impl Pg<'_> {
         pipeline::ordered(
             || {
                 let mut links = Links::default();
-                for row in cursor.fetch(CHAIN_CHUNK)? {
+                for row in cursor.fetch(chunk)? {
                     links.push(&row)?;
                 }
                 Ok((links.len() > 0).then_some(links))
@@ -232,14 +233,14 @@ impl Pg<'_> {
     }
 
     /// The rows check: a scan of `requests` in chunks, digested on worker threads.
-    fn rows_against(&self, last: &LastStates) -> Result<RowsCheck> {
+    fn rows_against(&self, last: &LastStates, chunk: usize) -> Result<RowsCheck> {
         let (sql, names) = rows_check_select("row_no");
         let cursor = Cursor::open(self, "audit_rows", &sql)?;
         let mut tally = RowsTally::default();
         let mut counts = Default::default();
         pipeline::ordered(
             || loop {
-                let rows = cursor.fetch(ROWS_CHUNK)?;
+                let rows = cursor.fetch(chunk)?;
                 if rows.is_empty() {
                     return Ok(None);
                 }
@@ -412,24 +413,23 @@ impl Pg<'_> {
         // postgres/mod.rs) until it commits, so no other writer, in this app or another, can append between this
         // read of the head and the insert after it: the chain keeps one head with no further locking.
         let (_, prev) = self.head()?;
-        let id = new_event_id();
-        let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
-        let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
+        let new = NewEvent::chained(prev, request_id, state, at, actor, kind, data)?;
         let row = self.one(
             "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
-            &[&id, &request_id, &at, &actor, &kind, &data_text, &prev, &hash, &state],
+            &[
+                &new.id,
+                &new.request_id,
+                &new.at,
+                &new.actor,
+                &new.kind,
+                &new.data_text,
+                &new.prev,
+                &new.hash,
+                &new.state,
+            ],
         )?;
-        Ok(Event {
-            seq: row.try_get(0)?,
-            id,
-            request_id: request_id.unwrap_or("").to_string(),
-            at: at.to_string(),
-            actor: actor.to_string(),
-            kind: kind.to_string(),
-            data: data.clone(),
-            hash,
-        })
+        Ok(new.stored(row.try_get(0)?))
     }
 
     /// The log's facts this event establishes, kept on the request's row (what SQLite's `keep_log_facts` sets):
@@ -1002,6 +1002,68 @@ mod tests {
         assert_eq!((rows.checked, rows.differing), (2, 0), "{rows:?}");
         let events = store.read(|r| r.events(&a)).unwrap();
         assert_eq!(events.iter().map(|e| e.kind.as_str()).collect::<Vec<_>>(), ["purged"]);
+    }
+
+    /// The walk and the rows check read in chunks of any size find what one pass finds, on a chain with a purge in
+    /// the middle and after any one event is edited.
+    #[test]
+    fn chunks_of_any_size_find_what_one_pass_finds() {
+        use crate::store::last_states::LastStates;
+        let s = server();
+        let name = s.fresh_database_name();
+        let register = Postgres::open(Target::parse(&s.url(&name)).unwrap(), AT).unwrap();
+        let mut client = s.client(&name);
+        for n in 1..=5 {
+            client.batch_execute(&insert_request_sql(n)).unwrap();
+        }
+        register
+            .write_with(&mut |pg| {
+                for round in 0..3 {
+                    for n in 1..=5 {
+                        pg.append_event(&request_id(n), AT, "officer", "note_added", &json!({ "round": round }))?;
+                    }
+                }
+                let purged = pg.purge_request(&request_id(2).to_string(), AT)?;
+                pg.append_event(&request_id(2), AT, "rightsdesk", "purged", &json!({"removed": purged.removed}))?;
+                pg.append_register_event(AT, "officer", "settings_changed", &json!({}))?;
+                Ok(())
+            })
+            .unwrap();
+        client.batch_execute(&format!("UPDATE requests SET notes = 'x' WHERE id = '{}'", request_id(4))).unwrap();
+        let events: Vec<(i64, String)> = client
+            .query("SELECT seq, data FROM events ORDER BY seq", &[])
+            .unwrap()
+            .iter()
+            .map(|r| (r.get(0), r.get(1)))
+            .collect();
+        let check = |chunk: usize| {
+            let mut found = None;
+            register
+                .read_with(&mut |pg| {
+                    let mut last = LastStates::new(pg.request_ids_sorted()?);
+                    let walk = pg.walk_chain(chunk, Some(last.split()))?;
+                    found = Some((walk, pg.rows_against(&last, chunk)?));
+                    Ok(())
+                })
+                .unwrap();
+            found.unwrap()
+        };
+        let whole = check(1 << 20);
+        assert_eq!((whole.0.first_break.as_ref(), whole.0.events_purged, whole.1.differing), (None, 3, 1), "{whole:?}");
+        for chunk in [1, 2, 3, 5, 64] {
+            assert_eq!(check(chunk), whole, "chunk {chunk}");
+        }
+        client.batch_execute("DROP TRIGGER events_no_update ON events").unwrap();
+        for (seq, data) in events {
+            client.execute("UPDATE events SET data = '{\"n\":-1}' WHERE seq = $1", &[&seq]).unwrap();
+            let expected = check(1 << 20);
+            assert!(expected.0.first_break.is_some(), "an edit at {seq}");
+            for chunk in [1, 2, 5] {
+                assert_eq!(check(chunk), expected, "an edit at {seq}, chunk {chunk}");
+            }
+            client.execute("UPDATE events SET data = $2 WHERE seq = $1", &[&seq, &data]).unwrap();
+        }
+        assert_eq!(check(3), whole);
     }
 
     /// The register's own events, checkpoints and the look-ups around them.
