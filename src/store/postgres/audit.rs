@@ -46,7 +46,7 @@ fn guards() -> Result<Vec<Guard<'static>>> {
         let body = function.split("$$").nth(1).ok_or_else(|| shape(name))?;
         let trigger = trigger.trim().trim_end_matches(';');
         let table = trigger.split_once(" ON ").and_then(|(_, t)| t.split(' ').next()).ok_or_else(|| shape(name))?;
-        out.push(Guard { name: name.trim(), table, function: &rest[..function.len() + 3], trigger, body });
+        out.push(Guard { name: name.trim(), table, function: &rest[..function.len() + 2], trigger, body });
     }
     Ok(out)
 }
@@ -1064,6 +1064,24 @@ mod tests {
             client.execute("UPDATE events SET data = $2 WHERE seq = $1", &[&seq, &data]).unwrap();
         }
         assert_eq!(check(3), whole);
+    }
+
+    /// Every guard 0003 ships is read from it whole: SQLite's triggers, and the ones PostgreSQL adds.
+    #[test]
+    fn every_guard_of_the_migration_is_read_whole() {
+        let guards = super::guards().unwrap();
+        assert_eq!(guards.len(), 18);
+        for (name, _) in crate::store::APPEND_ONLY_TRIGGERS {
+            assert!(guards.iter().any(|g| g.name == *name), "{name}");
+        }
+        for g in &guards {
+            assert!(g.function.starts_with(&format!("CREATE FUNCTION {}() RETURNS trigger", g.name)), "{}", g.function);
+            assert!(g.function.ends_with("$$") && g.body.contains("RAISE EXCEPTION"), "{}", g.function);
+            assert!(g.trigger.starts_with(&format!("CREATE TRIGGER {} BEFORE ", g.name)), "{}", g.trigger);
+            let level = if g.name.ends_with("_truncate") { "STATEMENT" } else { "ROW" };
+            let end = format!(" ON {} FOR EACH {level} EXECUTE FUNCTION {}()", g.table, g.name);
+            assert!(g.trigger.ends_with(&end), "{}", g.trigger);
+        }
     }
 
     /// The register's own events, checkpoints and the look-ups around them.
