@@ -6,7 +6,7 @@
 
 use std::collections::{HashMap, HashSet};
 
-use rusqlite::types::{Type, ValueRef};
+use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -38,7 +38,7 @@ pub struct Event {
 
 /// The versions of the row digest in events' `state`; `row_state` writes the newest, `verify_rows` reads both.
 const STATE_V1: &str = "v1:";
-const STATE_V2: &str = "v2:";
+pub(crate) const STATE_V2: &str = "v2:";
 /// Every column of a request row up to schema 10, in the order the v1 digest reads them.
 macro_rules! state_v1_columns {
     () => {
@@ -53,7 +53,7 @@ macro_rules! state_v1_columns {
 const STATE_V1_COLUMNS: &str = state_v1_columns!();
 /// The v2 digest: the v1 columns, then the log's facts (migration 0011). They come last, so the first
 /// `v1_column_count()` columns of a v2 select are exactly the v1 state and one query serves both versions.
-const STATE_V2_COLUMNS: &str = concat!(state_v1_columns!(), ", acknowledged_on, closed_from");
+pub(crate) const STATE_V2_COLUMNS: &str = concat!(state_v1_columns!(), ", acknowledged_on, closed_from");
 
 fn v1_column_count() -> usize {
     STATE_V1_COLUMNS.split(',').count()
@@ -291,24 +291,87 @@ fn append_after(
     kind: &str,
     data: &serde_json::Value,
 ) -> Result<Event> {
-    let id = Uuid::now_v7().to_string();
-    let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
-    let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
+    let new = NewEvent::chained(prev, request_id, state, at, actor, kind, data)?;
     tx.prepare_cached(
         "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash, state)
          VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
     )?
-    .execute(params![id, request_id, at, actor, kind, data_text, prev, hash, state])?;
-    Ok(Event {
-        seq: tx.last_insert_rowid(),
-        id,
-        request_id: request_id.unwrap_or("").to_string(),
-        at: at.to_string(),
-        actor: actor.to_string(),
-        kind: kind.to_string(),
-        data: data.clone(),
-        hash,
-    })
+    .execute(params![new.id, request_id, at, actor, kind, new.data_text, new.prev, new.hash, new.state])?;
+    Ok(new.stored(tx.last_insert_rowid()))
+}
+
+/// An event about to be stored: a new id, its data as the text that is hashed, and its hash chained to `prev` with
+/// its request row's `state` — what every engine inserts.
+pub(crate) struct NewEvent<'a> {
+    pub(crate) id: String,
+    pub(crate) request_id: Option<&'a str>,
+    pub(crate) at: &'a str,
+    pub(crate) actor: &'a str,
+    pub(crate) kind: &'a str,
+    data: &'a serde_json::Value,
+    pub(crate) data_text: String,
+    pub(crate) prev: String,
+    pub(crate) hash: String,
+    pub(crate) state: Option<String>,
+}
+
+impl<'a> NewEvent<'a> {
+    pub(crate) fn chained(
+        prev: String,
+        request_id: Option<&'a str>,
+        state: Option<String>,
+        at: &'a str,
+        actor: &'a str,
+        kind: &'a str,
+        data: &'a serde_json::Value,
+    ) -> Result<NewEvent<'a>> {
+        let id = new_event_id();
+        let data_text = serde_json::to_string(data).map_err(|e| Error::Corrupt(e.to_string()))?;
+        let hash = link_hash(&prev, &id, request_id.unwrap_or(""), at, actor, kind, &data_text, state.as_deref());
+        Ok(NewEvent { id, request_id, at, actor, kind, data, data_text, prev, hash, state })
+    }
+
+    /// The event as stored at `seq`.
+    pub(crate) fn stored(self, seq: i64) -> Event {
+        Event {
+            seq,
+            id: self.id,
+            request_id: self.request_id.unwrap_or("").to_string(),
+            at: self.at.to_string(),
+            actor: self.actor.to_string(),
+            kind: self.kind.to_string(),
+            data: self.data.clone(),
+            hash: self.hash,
+        }
+    }
+}
+
+/// An event's data as stored, read back (text that is not JSON, as a string).
+pub(crate) fn event_data(text: String) -> serde_json::Value {
+    serde_json::from_str(&text).unwrap_or(serde_json::Value::String(text))
+}
+
+#[cfg(test)]
+thread_local! {
+    /// Tests that compare chains across engines name their events in turn (`fixed_event_ids`).
+    static FIXED_IDS: std::cell::Cell<Option<u64>> = const { std::cell::Cell::new(None) };
+}
+
+/// A new event's id: a UUID v7 (time-ordered).
+pub(crate) fn new_event_id() -> String {
+    #[cfg(test)]
+    if let Some(n) = FIXED_IDS.get() {
+        FIXED_IDS.set(Some(n + 1));
+        return format!("00000000-0000-7000-8000-{n:012x}");
+    }
+    Uuid::now_v7().to_string()
+}
+
+/// From now on this thread's new events are named `…-000000000000`, `…-000000000001`, … (tests only): the same
+/// appends then give the same chain on every engine.
+#[cfg(test)]
+pub(crate) fn fixed_event_ids() {
+    FIXED_IDS.set(Some(0));
 }
 
 /// The newest link of the chain: a purged event keeps its place, so the next event chains to it even when the
@@ -361,6 +424,51 @@ const LOG_FACTS_SQL: &str = "UPDATE requests SET
                 ELSE closed_from END
           WHERE id = ?1";
 
+/// What the update of `keep_log_facts` sets for an event, decided without SQL's JSON functions (for an engine
+/// without SQLite's): the day it acknowledges (kept on the row if earlier than the row's), and whether it is a move
+/// to `closed` with the status it came from. Each test is the one `LOG_FACTS_SQL` makes, with SQLite's meaning:
+/// `json_extract` of a string is its text and of null nothing; `LIKE` folds ASCII letters only; `substr` counts
+/// characters. A test checks the two agree on events of every shape.
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub(crate) struct LogFacts {
+    pub(crate) acknowledged_on: Option<String>,
+    pub(crate) closed_from: Option<Option<String>>,
+}
+
+pub(crate) fn log_facts(kind: &str, data: &serde_json::Value, at: &str) -> LogFacts {
+    let text = |key: &str| data.get(key).and_then(serde_json::Value::as_str);
+    let acknowledges = match kind {
+        "response_sent" => text("stage") == Some("acknowledgement"),
+        "attachment_added" => text("file_name").is_some_and(is_acknowledgement_file),
+        _ => false,
+    };
+    let closes = kind == "status_changed" && text("to") == Some("closed");
+    LogFacts {
+        acknowledged_on: acknowledges.then(|| at.chars().take(10).collect()),
+        closed_from: closes.then(|| data.get("from").and_then(json_extract_text)),
+    }
+}
+
+/// `name LIKE '%-acknowledgement-%.pdf'` as SQLite tests it (ASCII letters in any case).
+fn is_acknowledgement_file(name: &str) -> bool {
+    const MARK: &[u8] = b"-acknowledgement-";
+    let lower = name.as_bytes().to_ascii_lowercase();
+    let Some(at) = lower.windows(MARK.len()).position(|w| w == MARK) else { return false };
+    lower.ends_with(b".pdf") && lower.len() - 4 >= at + MARK.len()
+}
+
+/// What `json_extract` gives of a JSON value, as a TEXT column stores it: a string's text, a boolean or integer as
+/// its digits, another number or a container as its JSON; null as nothing. (A fraction's text may differ from
+/// SQLite's in form; no status is one.)
+fn json_extract_text(value: &serde_json::Value) -> Option<String> {
+    match value {
+        serde_json::Value::Null => None,
+        serde_json::Value::String(s) => Some(s.clone()),
+        serde_json::Value::Bool(b) => Some(u8::from(*b).to_string()),
+        other => Some(other.to_string()),
+    }
+}
+
 /// Whether the update of `keep_log_facts` can change the row for this event. A status change sets a fact only when
 /// its `to` is the JSON string "closed" (what `json_extract(data, '$.to') = 'closed'` tests; for a status change
 /// the acknowledgement's tests are false): skipping the others leaves the row as the update would, and writes
@@ -389,90 +497,148 @@ fn row_state(conn: &Connection, request_id: &str) -> Result<Option<String>> {
 pub(super) fn inserted_state(values: &[(&'static str, rusqlite::types::ToSqlOutput<'_>)]) -> Option<String> {
     use rusqlite::types::ToSqlOutput;
     let mut input = Vec::with_capacity(2048);
-    let mut part = |tag: u8, bytes: &[u8]| {
-        input.push(tag);
-        input.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
-        input.extend_from_slice(bytes);
-    };
     for name in STATE_V2_NAMES.iter() {
-        part(b'c', name.as_bytes());
         let value = match values.iter().find(|(n, _)| n == name).map(|(_, v)| v) {
             None => ValueRef::Null,
             Some(ToSqlOutput::Borrowed(v)) => *v,
             Some(ToSqlOutput::Owned(v)) => ValueRef::from(v),
             Some(_) => return None,
         };
-        match value {
-            ValueRef::Null => part(b'n', &[]),
-            ValueRef::Integer(v) => part(b'i', &v.to_le_bytes()),
-            ValueRef::Text(v) => part(b't', v),
-            // A real or a blob in a TEXT column may be stored otherwise than bound: read the row instead.
-            ValueRef::Real(_) | ValueRef::Blob(_) => return None,
+        // A real or a blob in a TEXT column may be stored otherwise than bound: read the row instead.
+        if matches!(value, ValueRef::Real(_) | ValueRef::Blob(_)) {
+            return None;
         }
+        push_column(&mut input, name, value.into());
     }
     Some(state_digest(STATE_V2, &input))
 }
 
 /// The v2 state's column names, in order, as a select of `STATE_V2_COLUMNS` names them.
-static STATE_V2_NAMES: std::sync::LazyLock<Vec<&'static str>> =
+pub(crate) static STATE_V2_NAMES: std::sync::LazyLock<Vec<&'static str>> =
     std::sync::LazyLock::new(|| STATE_V2_COLUMNS.split(',').map(str::trim).collect());
 
 /// The digest of the first `columns` columns of `row` (the state columns of `version`, in order), tagged
 /// `version`.
 fn digest_row(row: &rusqlite::Row, columns: usize, version: &str) -> Result<String> {
-    let mut input = Vec::new();
     let names: Vec<&str> = row.as_ref().column_names().take(columns).collect();
-    state_input(row, &names, &mut input)?;
+    digest_cells(row, &names, version)
+}
+
+/// The digest of the first columns of `row`, named `names`, tagged `version`: what every engine records.
+pub(crate) fn digest_cells(row: &dyn Cells, names: &[&str], version: &str) -> Result<String> {
+    let mut input = Vec::new();
+    state_input(row, names, &mut input)?;
     Ok(state_digest(version, &input))
+}
+
+/// A column's value as the digests read it, tagged by SQLite's storage classes. Every engine maps its column
+/// types onto these (PostgreSQL: bigint → `Integer`, text → `Text`, bytea → `Blob`, NULL → `Null`), so the same
+/// register digests the same on each, and a chain copied between them still verifies.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) enum Cell<'a> {
+    Null,
+    Integer(i64),
+    Real(f64),
+    Text(&'a [u8]),
+    Blob(&'a [u8]),
+}
+
+impl<'a> From<ValueRef<'a>> for Cell<'a> {
+    fn from(v: ValueRef<'a>) -> Cell<'a> {
+        match v {
+            ValueRef::Null => Cell::Null,
+            ValueRef::Integer(v) => Cell::Integer(v),
+            ValueRef::Real(v) => Cell::Real(v),
+            ValueRef::Text(v) => Cell::Text(v),
+            ValueRef::Blob(v) => Cell::Blob(v),
+        }
+    }
+}
+
+impl<'a> Cell<'a> {
+    /// The text it holds (None: NULL); anything else is not what the column should hold.
+    pub(crate) fn text_or_null(self, column: usize) -> Result<Option<&'a str>> {
+        match self {
+            Cell::Null => Ok(None),
+            Cell::Text(v) => std::str::from_utf8(v)
+                .map(Some)
+                .map_err(|_| Error::Corrupt(format!("column {column} of an audit read holds text that is not UTF-8"))),
+            other => {
+                Err(Error::Corrupt(format!("column {column} of an audit read holds {other:?} where text belongs")))
+            }
+        }
+    }
+
+    pub(crate) fn integer(self, column: usize) -> Result<i64> {
+        match self {
+            Cell::Integer(v) => Ok(v),
+            other => Err(Error::Corrupt(format!(
+                "column {column} of an audit read holds {other:?} where an integer belongs"
+            ))),
+        }
+    }
+
+    /// The tag and bytes a digest hashes for it (so no two different values hash the same).
+    fn tagged(self, mut part: impl FnMut(u8, &[u8])) {
+        match self {
+            Cell::Null => part(b'n', &[]),
+            Cell::Integer(v) => part(b'i', &v.to_le_bytes()),
+            Cell::Real(v) => part(b'r', &v.to_bits().to_le_bytes()),
+            Cell::Text(v) => part(b't', v),
+            Cell::Blob(v) => part(b'b', v),
+        }
+    }
+}
+
+/// A row of a query whose columns the audit reads by place, whatever the engine.
+pub(crate) trait Cells {
+    fn cell(&self, i: usize) -> Result<Cell<'_>>;
+}
+
+impl Cells for rusqlite::Row<'_> {
+    fn cell(&self, i: usize) -> Result<Cell<'_>> {
+        Ok(self.get_ref(i)?.into())
+    }
 }
 
 /// Append to `input` what a state digest hashes of the first columns of `row`, named `names`: each column's name,
 /// type and value (so no two different values hash the same), tagged and length-prefixed. Kept apart from the
 /// hashing so a worker thread can hash it; the names are the statement's, taken once by a caller that digests
 /// many rows.
-fn state_input(row: &rusqlite::Row, names: &[&str], input: &mut Vec<u8>) -> Result<()> {
+fn state_input(row: &dyn Cells, names: &[&str], input: &mut Vec<u8>) -> Result<()> {
     append_state_input(row, names, 0, input)
 }
 
 /// `state_input` of the columns `from` on (the first `from` already appended).
-fn append_state_input(row: &rusqlite::Row, names: &[&str], from: usize, input: &mut Vec<u8>) -> Result<()> {
+fn append_state_input(row: &dyn Cells, names: &[&str], from: usize, input: &mut Vec<u8>) -> Result<()> {
+    for (i, name) in names.iter().enumerate().skip(from) {
+        push_column(input, name, row.cell(i)?);
+    }
+    Ok(())
+}
+
+/// One column of a state digest's input: its name, then its value, each tagged and length-prefixed.
+fn push_column(input: &mut Vec<u8>, name: &str, value: Cell) {
     let mut part = |tag: u8, bytes: &[u8]| {
         input.push(tag);
         input.extend_from_slice(&(bytes.len() as u64).to_le_bytes());
         input.extend_from_slice(bytes);
     };
-    for (i, name) in names.iter().enumerate().skip(from) {
-        part(b'c', name.as_bytes());
-        match row.get_ref(i)? {
-            ValueRef::Null => part(b'n', &[]),
-            ValueRef::Integer(v) => part(b'i', &v.to_le_bytes()),
-            ValueRef::Real(v) => part(b'r', &v.to_bits().to_le_bytes()),
-            ValueRef::Text(v) => part(b't', v),
-            ValueRef::Blob(v) => part(b'b', v),
-        }
-    }
-    Ok(())
+    part(b'c', name.as_bytes());
+    value.tagged(part);
 }
 
 fn state_digest(version: &str, input: &[u8]) -> String {
     format!("{version}{}", hex(&Sha256::digest(input)))
 }
 
-fn hash_part(h: &mut Sha256, tag: u8, bytes: &[u8]) {
-    h.update([tag]);
-    h.update((bytes.len() as u64).to_le_bytes());
-    h.update(bytes);
-}
-
 /// A value with its type, so no two different values hash the same.
-fn hash_value(h: &mut Sha256, value: ValueRef) {
-    match value {
-        ValueRef::Null => hash_part(h, b'n', &[]),
-        ValueRef::Integer(v) => hash_part(h, b'i', &v.to_le_bytes()),
-        ValueRef::Real(v) => hash_part(h, b'r', &v.to_bits().to_le_bytes()),
-        ValueRef::Text(v) => hash_part(h, b't', v),
-        ValueRef::Blob(v) => hash_part(h, b'b', v),
-    }
+fn hash_value(h: &mut Sha256, value: Cell) {
+    value.tagged(|tag, bytes| {
+        h.update([tag]);
+        h.update((bytes.len() as u64).to_le_bytes());
+        h.update(bytes);
+    });
 }
 
 /// `state_digest` as bytes, without its tag.
@@ -616,7 +782,7 @@ pub(crate) fn record_row_states(tx: &rusqlite::Transaction, at: &str) -> Result<
 /// The log's facts as migration 0011 back-filled them (`row_facts`), carried by one event of the register with the
 /// table's digest: a row whose last event recorded a v1 state (which does not cover them) is held to this record.
 pub(crate) fn record_row_facts(tx: &rusqlite::Transaction, at: &str) -> Result<()> {
-    let (count, digest) = row_facts_digest(tx)?;
+    let (count, digest) = row_facts_digest(&Reader { conn: tx })?;
     if count > 0 {
         let data = serde_json::json!({"rows": count, "digest": digest});
         append(tx, None, at, "rightsdesk", UPGRADE_FACTS, &data)?;
@@ -625,18 +791,16 @@ pub(crate) fn record_row_facts(tx: &rusqlite::Transaction, at: &str) -> Result<(
 }
 
 /// How many rows `row_facts` holds and the digest of them all, in request id order.
-fn row_facts_digest(conn: &Connection) -> Result<(u64, String)> {
-    let mut stmt =
-        conn.prepare("SELECT request_id, acknowledged_on, closed_from FROM row_facts ORDER BY request_id")?;
-    let mut rows = stmt.query([])?;
+fn row_facts_digest(rd: &dyn AuditReads) -> Result<(u64, String)> {
     let mut table = Sha256::new();
     let mut count = 0u64;
-    while let Some(row) = rows.next()? {
+    rd.each_row_fact(&mut |row| {
         for i in 0..3 {
-            hash_value(&mut table, row.get_ref(i)?);
+            hash_value(&mut table, row.cell(i)?);
         }
         count += 1;
-    }
+        Ok(())
+    })?;
     Ok((count, hex(&table.finalize())))
 }
 
@@ -645,7 +809,7 @@ const ROW_CHANGED: &str =
 const FACTS_CHANGED: &str = "the request's log facts (acknowledged, closed from) differ from what the upgrade to \
                              schema 11 recorded: they were changed without an event";
 
-fn fold_row_state(table: &mut Sha256, id: &str, state: &str) {
+pub(crate) fn fold_row_state(table: &mut Sha256, id: &str, state: &str) {
     for part in [id, state] {
         table.update((part.len() as u64).to_le_bytes());
         table.update(part.as_bytes());
@@ -772,10 +936,10 @@ impl Records {
 
 /// Events per chunk of the chain walk, and request rows per chunk of the rows check: enough to keep a worker busy
 /// while this thread reads the next, few enough that the chunks in flight stay within a few megabytes.
-const CHAIN_CHUNK: usize = 2048;
+pub(crate) const CHAIN_CHUNK: usize = 2048;
 /// The page cache while the audit scans the register, in KiB (SQLite's unit when negative).
 const SCAN_CACHE: i64 = -4096;
-const ROWS_CHUNK: usize = 1024;
+pub(crate) const ROWS_CHUNK: usize = 1024;
 
 /// One place in the chain as read: a live event, or a purged one (its data's SHA-256 in `data`; its fields empty
 /// where a purge before schema 10 kept only its hash). Borrowed from the chunk it was read into.
@@ -798,7 +962,7 @@ struct Link<'a> {
 /// Places of the chain read as one chunk: every text field back to back in one buffer, so reading a million
 /// events does not allocate a string per field.
 #[derive(Default)]
-struct Links {
+pub(crate) struct Links {
     text: String,
     places: Vec<Place>,
 }
@@ -815,8 +979,8 @@ struct Place {
 
 impl Links {
     /// The columns: seq, id, request id, at, actor, kind, data, prev hash, hash, purged, state.
-    fn push(&mut self, row: &rusqlite::Row) -> Result<()> {
-        let purged: bool = row.get(9)?;
+    pub(crate) fn push(&mut self, row: &dyn Cells) -> Result<()> {
+        let purged = row.cell(9)?.integer(9)? != 0;
         let mut fields = [(0u32, 0u32); 9];
         let mut present = [true; 9];
         for (field, column) in [1, 2, 3, 4, 5, 6, 7, 8, 10].into_iter().enumerate() {
@@ -832,11 +996,12 @@ impl Links {
             self.text.push_str(value.unwrap_or_default());
             fields[field] = (start as u32, self.text.len() as u32);
         }
-        self.places.push(Place { seq: row.get(0)?, purged, fields, request_id: present[1], state: present[8] });
+        let seq = row.cell(0)?.integer(0)?;
+        self.places.push(Place { seq, purged, fields, request_id: present[1], state: present[8] });
         Ok(())
     }
 
-    fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.places.len()
     }
 
@@ -922,7 +1087,7 @@ impl Default for Walk {
 impl Walk {
     /// Take the next place in order, its hash already recomputed (`recomputes`); the break, if the chain does not
     /// hold there.
-    fn step(&mut self, rd: &Reader, link: Link, recomputes: bool) -> Result<Option<ChainBreak>> {
+    fn step(&mut self, rd: &dyn AuditReads, link: Link, recomputes: bool) -> Result<Option<ChainBreak>> {
         let head = |walk: &mut ChainWalk| {
             walk.head_seq = link.seq;
             // Reused, not reallocated for each event.
@@ -993,7 +1158,7 @@ impl Walk {
     }
 
     /// The walk's result: the break found on the way, else a gap no record named, else a forged purge record.
-    fn finish(mut self, rd: &Reader, broken: Option<ChainBreak>) -> Result<ChainWalk> {
+    fn finish(mut self, rd: &dyn AuditReads, broken: Option<ChainBreak>) -> Result<ChainWalk> {
         if broken.is_some() {
             self.walk.first_break = broken;
             return Ok(self.walk);
@@ -1018,7 +1183,7 @@ impl Walk {
 /// the version to digest it under, the state its events recorded, whether its log facts hold, and its rowid to
 /// name it by if it differs.
 #[derive(Default)]
-struct StatesChunk {
+pub(crate) struct StatesChunk {
     input: Vec<u8>,
     ends: Vec<usize>,
     versions: Vec<&'static str>,
@@ -1029,7 +1194,7 @@ struct StatesChunk {
 
 impl StatesChunk {
     /// What is wrong with each row, if anything. Pure: this is the part the workers do.
-    fn problems(&self) -> Vec<Option<&'static str>> {
+    pub(crate) fn problems(&self) -> Vec<Option<&'static str>> {
         let starts = std::iter::once(0).chain(self.ends.iter().copied());
         starts
             .zip(&self.ends)
@@ -1061,13 +1226,12 @@ fn version_of(recorded: &Recorded) -> &'static str {
 }
 
 /// A text column borrowed from the row (no copy).
-fn text_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<&'a str> {
-    Ok(text_or_null_at(row, i)?.ok_or_else(|| rusqlite::Error::InvalidColumnType(i, "text".into(), Type::Null))?)
+pub(crate) fn text_at(row: &dyn Cells, i: usize) -> Result<&str> {
+    text_or_null_at(row, i)?.ok_or_else(|| Error::Corrupt(format!("column {i} of an audit read is NULL")))
 }
 
-fn text_or_null_at<'a>(row: &'a rusqlite::Row, i: usize) -> Result<Option<&'a str>> {
-    let value = row.get_ref(i)?;
-    Ok(value.as_str_or_null().map_err(|e| rusqlite::Error::FromSqlConversionFailure(i, value.data_type(), e.into()))?)
+pub(crate) fn text_or_null_at(row: &dyn Cells, i: usize) -> Result<Option<&str>> {
+    row.cell(i)?.text_or_null(i)
 }
 
 /// A request row's digests, read beside the chain walk: of its v1 state and of its v2 state (both untagged), and
@@ -1141,9 +1305,9 @@ fn fact_columns() -> usize {
 
 /// Whether a row's log facts (its state columns after the first `v1`) equal the upgrade's record of them, read
 /// from the row's columns at `record` on (no record: NULLs, so the facts must be none).
-fn facts_hold(row: &rusqlite::Row, v1: usize, record: usize) -> Result<bool> {
+fn facts_hold(row: &dyn Cells, v1: usize, record: usize) -> Result<bool> {
     for i in 0..fact_columns() {
-        if row.get_ref(v1 + i)? != row.get_ref(record + i)? {
+        if row.cell(v1 + i)? != row.cell(record + i)? {
             return Ok(false);
         }
     }
@@ -1196,14 +1360,12 @@ fn row_digests_beside(path: Option<&str>, ids: &RequestIds, snapshot: &(i64, Str
 
 /// What the rows check counts as it reads.
 #[derive(Default)]
-struct RowCounts {
+pub(crate) struct RowCounts {
     checked: u64,
     unchecked: u64,
 }
 
-/// The next `chunk` rows with a recorded state: their last event's (`last`), else the upgrade's record of row
-/// states (rows without either are counted `unchecked` and not kept). The row's columns: the v2 state's
-/// (`names`), its rowid, then the upgrade's record of its log facts.
+/// The next `chunk` rows with a recorded state (see `StatesChunk::take_row`).
 fn read_states(
     rd: &Reader,
     rows: &mut rusqlite::Rows,
@@ -1212,32 +1374,303 @@ fn read_states(
     chunk_rows: usize,
     counts: &mut RowCounts,
 ) -> Result<Option<StatesChunk>> {
-    let v1 = v1_column_count();
     let mut chunk = StatesChunk::default();
     while chunk.ends.len() < chunk_rows {
         let Some(row) = rows.next()? else { break };
+        chunk.take_row(rd, row, names, last, counts)?;
+    }
+    Ok((!chunk.ends.is_empty()).then_some(chunk))
+}
+
+impl StatesChunk {
+    /// Take a request row into the chunk if it has a recorded state: its last event's (`last`), else the
+    /// upgrade's record of row states (rows without either are counted `unchecked` and not kept). The row's
+    /// columns: the v2 state's (`names`), its rowid, then the upgrade's record of its log facts.
+    pub(crate) fn take_row(
+        &mut self,
+        rd: &dyn AuditReads,
+        row: &dyn Cells,
+        names: &[&str],
+        last: &LastStates,
+        counts: &mut RowCounts,
+    ) -> Result<()> {
+        let v1 = v1_column_count();
         let id = text_at(row, 0)?;
-        let Some(recorded) = rd.recorded_or_upgrade(last.get(id), || id.to_string())? else {
+        let Some(recorded) = recorded_or_upgrade(rd, last.get(id), || id.to_string())? else {
             counts.unchecked += 1;
-            continue;
+            return Ok(());
         };
         counts.checked += 1;
         let version = version_of(&recorded);
         // A v1 state predates the log facts on the row: they must be as the upgrade found them.
         let facts = if version == STATE_V2 {
-            state_input(row, names, &mut chunk.input)?;
+            state_input(row, names, &mut self.input)?;
             true
         } else {
-            state_input(row, &names[..v1], &mut chunk.input)?;
+            state_input(row, &names[..v1], &mut self.input)?;
             facts_hold(row, v1, names.len() + 1)?
         };
-        chunk.ends.push(chunk.input.len());
-        chunk.versions.push(version);
-        chunk.recorded.push(recorded);
-        chunk.facts_hold.push(facts);
-        chunk.rowids.push(row.get(names.len())?);
+        self.ends.push(self.input.len());
+        self.versions.push(version);
+        self.recorded.push(recorded);
+        self.facts_hold.push(facts);
+        self.rowids.push(row.cell(names.len())?.integer(names.len())?);
+        Ok(())
     }
-    Ok((!chunk.ends.is_empty()).then_some(chunk))
+
+    pub(crate) fn is_empty(&self) -> bool {
+        self.ends.is_empty()
+    }
+}
+
+/// The rows check as its chunks come back in order: what differs, named by reference (the first 100).
+#[derive(Default)]
+pub(crate) struct RowsTally {
+    check: RowsCheck,
+    pub(crate) counts: RowCounts,
+}
+
+impl RowsTally {
+    pub(crate) fn take(
+        &mut self,
+        rd: &dyn AuditReads,
+        chunk: StatesChunk,
+        problems: Vec<Option<&'static str>>,
+    ) -> Result<bool> {
+        for (rowid, problem) in chunk.rowids.into_iter().zip(problems) {
+            let Some(problem) = problem else { continue };
+            self.check.differing += 1;
+            if self.check.rows.len() < 100 {
+                self.check.rows.push(RowMismatch { reference: rd.reference_at(rowid)?, problem: problem.into() });
+            }
+        }
+        Ok(true)
+    }
+
+    pub(crate) fn finish(self, rd: &dyn AuditReads) -> Result<RowsCheck> {
+        let mut check = self.check;
+        (check.checked, check.unchecked) = (self.counts.checked, self.counts.unchecked);
+        upgrade_records_problems(rd, &mut check)?;
+        Ok(check)
+    }
+}
+
+/// The chain walk as its chunks come back in order (hashes recomputed and slots found by the workers): the links
+/// checked in order and, with `kept`, each request's last state kept to the end of the chain even past a break
+/// (the rows check does not stop at the chain's first break).
+pub(crate) struct ChainWalker<'k> {
+    walk: Walk,
+    broken: Option<ChainBreak>,
+    kept: Option<&'k mut Kept>,
+}
+
+impl<'k> ChainWalker<'k> {
+    pub(crate) fn new(kept: Option<&'k mut Kept>) -> ChainWalker<'k> {
+        ChainWalker { walk: Walk::default(), broken: None, kept }
+    }
+
+    /// The workers' part of a chunk: each link's hash recomputed, and where its state goes.
+    pub(crate) fn work(links: &Links, ids: Option<&RequestIds>) -> Vec<(bool, Slot)> {
+        let slot = |link: &Link| ids.map_or(Slot::Skip, |ids| link.slot(ids));
+        links.iter().map(|link| (link.recomputes(), slot(&link))).collect()
+    }
+
+    /// Take a chunk back, in order; whether to read on.
+    pub(crate) fn take(&mut self, rd: &dyn AuditReads, links: Links, worked: Vec<(bool, Slot)>) -> Result<bool> {
+        for (link, (recomputes, slot)) in links.iter().zip(worked) {
+            if let Some(kept) = self.kept.as_deref_mut() {
+                kept.record(slot, link.request_id.unwrap_or(""), link.state);
+            }
+            if self.broken.is_some() {
+                continue;
+            }
+            if let Some(found) = self.walk.step(rd, link, recomputes)? {
+                self.broken = Some(found);
+                if self.kept.is_none() {
+                    return Ok(false);
+                }
+            }
+        }
+        Ok(true)
+    }
+
+    pub(crate) fn finish(self, rd: &dyn AuditReads) -> Result<ChainWalk> {
+        self.walk.finish(rd, self.broken)
+    }
+}
+
+/// What the chain walk and the rows check look up beside their scans: the same questions, asked of each engine.
+pub(crate) trait AuditReads {
+    /// The reference of a request and whether it was purged (None: no such row).
+    fn request_mark(&self, request_id: &str) -> Result<Option<(String, bool)>>;
+    /// A purge removes every event its request had before it: a `purged` event with live events of its request
+    /// before it is a forged record (the first such, as a break).
+    fn purge_left_events(&self) -> Result<Option<ChainBreak>>;
+    fn reference_of(&self, request_id: &str) -> Result<String>;
+    /// The reference of the request row `rowid` (SQLite's rowid, PostgreSQL's `row_no`), in the check's snapshot.
+    fn reference_at(&self, rowid: i64) -> Result<String>;
+    /// The state the upgrade to schema 10 recorded for a request's row, if it did.
+    fn upgrade_row_state(&self, request_id: &str) -> Result<Option<String>>;
+    /// Every row of `row_states` (request id, state), in request id order (by bytes).
+    fn each_row_state(&self, each: &mut dyn FnMut(&str, &str)) -> Result<()>;
+    /// Every row of `row_facts` (request id, acknowledged on, closed from), in request id order (by bytes).
+    fn each_row_fact(&self, each: &mut dyn FnMut(&dyn Cells) -> Result<()>) -> Result<()>;
+    /// The data of the register's first event of `kind`, as stored.
+    fn first_register_event_data(&self, kind: &str) -> Result<Option<String>>;
+}
+
+/// The text of the break `purge_left_events` reports.
+pub(crate) const PURGE_LEFT_EVENTS: &str =
+    "a purge record on a request whose earlier events are still there: the record is forged";
+
+/// The state a row is held to: its last event's, else the upgrade's record of it (None: unchecked). `id` is
+/// only named for a row whose events recorded none.
+fn recorded_or_upgrade(
+    rd: &dyn AuditReads,
+    recorded: Recorded,
+    id: impl FnOnce() -> String,
+) -> Result<Option<Recorded>> {
+    Ok(match recorded {
+        Recorded::None => rd.upgrade_row_state(&id())?.map(Recorded::Text),
+        recorded => Some(recorded),
+    })
+}
+
+/// The upgrades' records (of row states, of log facts) each rows check also holds to, put first.
+fn upgrade_records_problems(rd: &dyn AuditReads, check: &mut RowsCheck) -> Result<()> {
+    if let Some(problem) = row_states_problem(rd)? {
+        check.differing += 1;
+        check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
+    }
+    if let Some(problem) = row_facts_problem(rd)? {
+        check.differing += 1;
+        check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of log facts)".into(), problem });
+    }
+    Ok(())
+}
+
+/// Whether `row_states` is still what the upgrade recorded (the digest in its chained event).
+fn row_states_problem(rd: &dyn AuditReads) -> Result<Option<String>> {
+    let mut table = Sha256::new();
+    let mut count = 0u64;
+    rd.each_row_state(&mut |id, state| {
+        fold_row_state(&mut table, id, state);
+        count += 1;
+    })?;
+    Ok((!upgrade_record_holds(rd, UPGRADE_ROWS, count, &hex(&table.finalize()))?).then(|| {
+        "the states of request rows recorded at the upgrade to schema 10 were altered after the upgrade".into()
+    }))
+}
+
+/// Whether `row_facts` is still what the upgrade to schema 11 recorded.
+fn row_facts_problem(rd: &dyn AuditReads) -> Result<Option<String>> {
+    let (count, digest) = row_facts_digest(rd)?;
+    Ok((!upgrade_record_holds(rd, UPGRADE_FACTS, count, &digest)?).then(|| {
+        "the log facts of request rows recorded at the upgrade to schema 11 were altered after the upgrade".into()
+    }))
+}
+
+/// Whether a table of `count` rows with `digest` is what the first `kind` event of the register recorded (no
+/// such event: the table must be empty).
+fn upgrade_record_holds(rd: &dyn AuditReads, kind: &str, count: u64, digest: &str) -> Result<bool> {
+    let expected = rd
+        .first_register_event_data(kind)?
+        .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
+        .map(|d| (d["rows"].as_u64().unwrap_or(0), d["digest"].as_str().unwrap_or("").to_string()));
+    Ok(match expected {
+        Some((rows, recorded)) => rows == count && recorded == digest,
+        None => count == 0,
+    })
+}
+
+/// The query the rows check reads request rows with — the v2 state's columns, the row's own number (`rowid`:
+/// SQLite's, PostgreSQL's `row_no`), the upgrade's record of its log facts — and the state columns' names.
+pub(crate) fn rows_check_select(rowid: &str) -> (String, &'static [&'static str]) {
+    (format!("SELECT {STATE_V2_COLUMNS}, {rowid}, {FACTS_RECORD_SQL} FROM requests"), STATE_V2_NAMES.as_slice())
+}
+
+impl AuditReads for Reader<'_> {
+    fn request_mark(&self, request_id: &str) -> Result<Option<(String, bool)>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT reference, purged_at IS NOT NULL FROM requests WHERE id = ?1")?
+            .query_row([request_id], |r| Ok((r.get(0)?, r.get(1)?)))
+            .optional()?)
+    }
+
+    fn purge_left_events(&self) -> Result<Option<ChainBreak>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT p.seq, p.id, r.reference FROM events p
+                   JOIN requests r ON r.id = p.request_id
+                  WHERE p.kind = 'purged'
+                    AND EXISTS (SELECT 1 FROM events e WHERE e.request_id = p.request_id AND e.seq < p.seq)
+                  LIMIT 1",
+                [],
+                |r| {
+                    Ok(ChainBreak {
+                        seq: r.get(0)?,
+                        event_id: r.get(1)?,
+                        reference: r.get(2)?,
+                        problem: PURGE_LEFT_EVENTS.into(),
+                    })
+                },
+            )
+            .optional()?)
+    }
+
+    fn reference_of(&self, request_id: &str) -> Result<String> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT reference FROM requests WHERE id = ?1")?
+            .query_row([request_id], |r| r.get(0))?)
+    }
+
+    fn reference_at(&self, rowid: i64) -> Result<String> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT reference FROM requests WHERE rowid = ?1")?
+            .query_row([rowid], |r| r.get(0))?)
+    }
+
+    fn upgrade_row_state(&self, request_id: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .prepare_cached("SELECT state FROM row_states WHERE request_id = ?1")?
+            .query_row([request_id], |r| r.get(0))
+            .optional()?)
+    }
+
+    fn each_row_state(&self, each: &mut dyn FnMut(&str, &str)) -> Result<()> {
+        let mut stmt = self.conn.prepare("SELECT request_id, state FROM row_states ORDER BY request_id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            each(text_at(row, 0)?, text_at(row, 1)?);
+        }
+        Ok(())
+    }
+
+    fn each_row_fact(&self, each: &mut dyn FnMut(&dyn Cells) -> Result<()>) -> Result<()> {
+        let mut stmt =
+            self.conn.prepare("SELECT request_id, acknowledged_on, closed_from FROM row_facts ORDER BY request_id")?;
+        let mut rows = stmt.query([])?;
+        while let Some(row) = rows.next()? {
+            each(row)?;
+        }
+        Ok(())
+    }
+
+    fn first_register_event_data(&self, kind: &str) -> Result<Option<String>> {
+        Ok(self
+            .conn
+            .query_row(
+                "SELECT data FROM events WHERE request_id IS NULL AND kind = ?1 ORDER BY seq LIMIT 1",
+                [kind],
+                |r| r.get(0),
+            )
+            .optional()?)
+    }
 }
 
 impl Reader<'_> {
@@ -1277,7 +1710,7 @@ impl Reader<'_> {
                 at: r.get(3)?,
                 actor: r.get(4)?,
                 kind: r.get(5)?,
-                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)),
+                data: event_data(data),
                 hash: r.get(7)?,
             })
         })?;
@@ -1366,72 +1799,17 @@ impl Reader<'_> {
              ORDER BY 1",
         )?;
         let mut rows = stmt.query([])?;
-        let mut walk = Walk::default();
-        let mut broken = None;
-        let (ids, mut kept) = match last {
+        let (ids, kept) = match last {
             Some((ids, kept)) => (Some(ids), Some(kept)),
             None => (None, None),
         };
+        let mut walker = ChainWalker::new(kept);
         pipeline::ordered(
             || read_links(&mut rows, chunk),
-            |links: &Links| {
-                let slot = |link: &Link| ids.map_or(Slot::Skip, |ids| link.slot(ids));
-                links.iter().map(|link| (link.recomputes(), slot(&link))).collect::<Vec<_>>()
-            },
-            |links, worked| {
-                for (link, (recomputes, slot)) in links.iter().zip(worked) {
-                    if let Some(kept) = kept.as_deref_mut() {
-                        kept.record(slot, link.request_id.unwrap_or(""), link.state);
-                    }
-                    if broken.is_some() {
-                        continue;
-                    }
-                    if let Some(found) = walk.step(self, link, recomputes)? {
-                        broken = Some(found);
-                        if kept.is_none() {
-                            return Ok(false);
-                        }
-                    }
-                }
-                Ok(true)
-            },
+            |links: &Links| ChainWalker::work(links, ids),
+            |links, worked| walker.take(self, links, worked),
         )?;
-        walk.finish(self, broken)
-    }
-
-    /// The reference of a request and whether it was purged (None: no such row).
-    fn request_mark(&self, request_id: &str) -> Result<Option<(String, bool)>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT reference, purged_at IS NOT NULL FROM requests WHERE id = ?1")?
-            .query_row([request_id], |r| Ok((r.get(0)?, r.get(1)?)))
-            .optional()?)
-    }
-
-    /// A purge removes every event its request had before it: a `purged` event with live events of its request
-    /// before it is a forged record.
-    fn purge_left_events(&self) -> Result<Option<ChainBreak>> {
-        Ok(self
-            .conn
-            .query_row(
-                "SELECT p.seq, p.id, r.reference FROM events p
-                   JOIN requests r ON r.id = p.request_id
-                  WHERE p.kind = 'purged'
-                    AND EXISTS (SELECT 1 FROM events e WHERE e.request_id = p.request_id AND e.seq < p.seq)
-                  LIMIT 1",
-                [],
-                |r| {
-                    Ok(ChainBreak {
-                        seq: r.get(0)?,
-                        event_id: r.get(1)?,
-                        reference: r.get(2)?,
-                        problem: "a purge record on a request whose earlier events are still there: the record is \
-                                  forged"
-                            .into(),
-                    })
-                },
-            )
-            .optional()?)
+        walker.finish(self)
     }
 
     /// Every request row against the state recorded by its last event (or, for a row whose events all predate
@@ -1453,44 +1831,18 @@ impl Reader<'_> {
 
     /// The rows check against each request's last recorded state: a plain scan of `requests`, in its own order.
     fn rows_against(&self, last: &LastStates, chunk: usize) -> Result<RowsCheck> {
-        let mut stmt =
-            self.conn.prepare(&format!("SELECT {STATE_V2_COLUMNS}, rowid, {FACTS_RECORD_SQL} FROM requests"))?;
-        let columns = stmt.column_count() - 1 - fact_columns();
-        let names: Vec<String> = stmt.column_names().take(columns).map(str::to_string).collect();
-        let names: Vec<&str> = names.iter().map(String::as_str).collect();
+        let (sql, names) = rows_check_select("rowid");
+        let mut stmt = self.conn.prepare(&sql)?;
         let mut rows = stmt.query([])?;
-        let mut check = RowsCheck::default();
+        let mut tally = RowsTally::default();
         let mut counts = RowCounts::default();
         pipeline::ordered(
-            || read_states(self, &mut rows, &names, last, chunk, &mut counts),
+            || read_states(self, &mut rows, names, last, chunk, &mut counts),
             |chunk: &StatesChunk| chunk.problems(),
-            |chunk, problems| {
-                for (rowid, problem) in chunk.rowids.into_iter().zip(problems) {
-                    let Some(problem) = problem else { continue };
-                    check.differing += 1;
-                    if check.rows.len() < 100 {
-                        check.rows.push(RowMismatch { reference: self.reference_at(rowid)?, problem: problem.into() });
-                    }
-                }
-                Ok(true)
-            },
+            |chunk, problems| tally.take(self, chunk, problems),
         )?;
-        (check.checked, check.unchecked) = (counts.checked, counts.unchecked);
-        self.upgrade_records_problems(&mut check)?;
-        Ok(check)
-    }
-
-    /// The upgrades' records (of row states, of log facts) each rows check also holds to, put first.
-    fn upgrade_records_problems(&self, check: &mut RowsCheck) -> Result<()> {
-        if let Some(problem) = self.row_states_problem()? {
-            check.differing += 1;
-            check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of rows)".into(), problem });
-        }
-        if let Some(problem) = self.row_facts_problem()? {
-            check.differing += 1;
-            check.rows.insert(0, RowMismatch { reference: "(the upgrade's record of log facts)".into(), problem });
-        }
-        Ok(())
+        tally.counts = counts;
+        tally.finish(self)
     }
 
     /// The digests of every request row (its v1 and v2 states', untagged) and whether its log facts are the
@@ -1540,7 +1892,7 @@ impl Reader<'_> {
                 (last.at(at), &rows.digests[at as usize], Some(at))
             };
             let id = || id.map_or_else(|| rows.others[(at & !OTHER_ROW) as usize].0.clone(), |p| last.ids().id_at(p));
-            let Some(recorded) = self.recorded_or_upgrade(recorded, id)? else {
+            let Some(recorded) = recorded_or_upgrade(self, recorded, id)? else {
                 check.unchecked += 1;
                 continue;
             };
@@ -1556,84 +1908,8 @@ impl Reader<'_> {
                 }
             }
         }
-        self.upgrade_records_problems(&mut check)?;
+        upgrade_records_problems(self, &mut check)?;
         Ok(check)
-    }
-
-    fn reference_of(&self, request_id: &str) -> Result<String> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT reference FROM requests WHERE id = ?1")?
-            .query_row([request_id], |r| r.get(0))?)
-    }
-
-    /// The reference of the request row `rowid` (in the rows check's snapshot).
-    fn reference_at(&self, rowid: i64) -> Result<String> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT reference FROM requests WHERE rowid = ?1")?
-            .query_row([rowid], |r| r.get(0))?)
-    }
-
-    /// The state the upgrade to schema 10 recorded for a request's row, if it did.
-    /// The state a row is held to: its last event's, else the upgrade's record of it (None: unchecked). `id` is
-    /// only named for a row whose events recorded none.
-    fn recorded_or_upgrade(&self, recorded: Recorded, id: impl FnOnce() -> String) -> Result<Option<Recorded>> {
-        Ok(match recorded {
-            Recorded::None => self.upgrade_row_state(&id())?.map(Recorded::Text),
-            recorded => Some(recorded),
-        })
-    }
-
-    fn upgrade_row_state(&self, request_id: &str) -> Result<Option<String>> {
-        Ok(self
-            .conn
-            .prepare_cached("SELECT state FROM row_states WHERE request_id = ?1")?
-            .query_row([request_id], |r| r.get(0))
-            .optional()?)
-    }
-
-    /// Whether `row_states` is still what the upgrade recorded (the digest in its chained event).
-    fn row_states_problem(&self) -> Result<Option<String>> {
-        let mut stmt = self.conn.prepare("SELECT request_id, state FROM row_states ORDER BY request_id")?;
-        let mut rows = stmt.query([])?;
-        let mut table = Sha256::new();
-        let mut count = 0u64;
-        while let Some(row) = rows.next()? {
-            fold_row_state(&mut table, &row.get::<_, String>(0)?, &row.get::<_, String>(1)?);
-            count += 1;
-        }
-        Ok((!self.upgrade_record_holds(UPGRADE_ROWS, count, &hex(&table.finalize()))?).then(|| {
-            "the states of request rows recorded at the upgrade to schema 10 were altered after the upgrade".into()
-        }))
-    }
-
-    /// Whether `row_facts` is still what the upgrade to schema 11 recorded.
-    fn row_facts_problem(&self) -> Result<Option<String>> {
-        let (count, digest) = row_facts_digest(self.conn)?;
-        Ok((!self.upgrade_record_holds(UPGRADE_FACTS, count, &digest)?).then(|| {
-            "the log facts of request rows recorded at the upgrade to schema 11 were altered after the upgrade".into()
-        }))
-    }
-
-    /// Whether a table of `count` rows with `digest` is what the first `kind` event of the register recorded (no
-    /// such event: the table must be empty).
-    fn upgrade_record_holds(&self, kind: &str, count: u64, digest: &str) -> Result<bool> {
-        let recorded: Option<String> = self
-            .conn
-            .query_row(
-                "SELECT data FROM events WHERE request_id IS NULL AND kind = ?1 ORDER BY seq LIMIT 1",
-                [kind],
-                |r| r.get(0),
-            )
-            .optional()?;
-        let expected = recorded
-            .and_then(|d| serde_json::from_str::<serde_json::Value>(&d).ok())
-            .map(|d| (d["rows"].as_u64().unwrap_or(0), d["digest"].as_str().unwrap_or("").to_string()));
-        Ok(match expected {
-            Some((rows, recorded)) => rows == count && recorded == digest,
-            None => count == 0,
-        })
     }
 
     /// Append-only triggers missing or not as shipped.
@@ -1689,7 +1965,7 @@ impl Reader<'_> {
                 at: r.get(2)?,
                 actor: r.get(3)?,
                 kind: r.get(4)?,
-                data: serde_json::from_str(&data).unwrap_or(serde_json::Value::String(data)),
+                data: event_data(data),
                 hash: r.get(6)?,
             })
         })?;
@@ -1760,6 +2036,70 @@ fn claim(data: &str, purge: Purge, pending: &mut Pending, records: &mut Records)
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `log_facts` (for engines without SQLite's JSON functions) sets what `LOG_FACTS_SQL` sets, for events of
+    /// every shape.
+    #[test]
+    fn the_log_facts_decided_in_rust_are_what_the_sql_sets() {
+        use serde_json::json;
+        let conn = Connection::open_in_memory().unwrap();
+        conn.execute_batch("CREATE TABLE requests (id TEXT PRIMARY KEY, acknowledged_on TEXT, closed_from TEXT)")
+            .unwrap();
+        let names = [
+            json!("RD-1-Acknowledgement-en.PDF"),
+            json!("x-acknowledgement-.pdf"),
+            json!("-acknowledgement.pdf"),
+            json!("a-ACKNOWLEDGEMENT-b.pdfx"),
+            json!("é-acknowledgement-ü.pdf"),
+            json!("acknowledgement-x.pdf"),
+            json!("x-acknowledgement-y.PdF"),
+            json!(12),
+            json!(["a-acknowledgement-b.pdf"]),
+            json!(null),
+        ];
+        let froms =
+            [json!("refused"), json!(null), json!(7), json!(true), json!(false), json!({"a": [1, "b"]}), json!("")];
+        let mut events = vec![];
+        for name in &names {
+            events.push(("attachment_added", json!({ "file_name": name })));
+        }
+        for stage in [json!("acknowledgement"), json!("Acknowledgement"), json!("final"), json!(1)] {
+            events.push(("response_sent", json!({ "stage": stage })));
+        }
+        for from in &froms {
+            events.push(("status_changed", json!({ "from": from, "to": "closed" })));
+        }
+        events.push(("status_changed", json!({ "to": "closed" })));
+        events.push(("status_changed", json!({ "from": "received", "to": "refused" })));
+        events.push(("status_changed", json!({ "from": "received", "to": ["closed"] })));
+        events.push(("response_sent", json!(["acknowledgement"])));
+        events.push(("note_added", json!({ "stage": "acknowledgement", "to": "closed" })));
+        let ats = ["2026-03-05T23:59:59Z", "2026-03-01T00:00:00Z", "2026-04-01T10:00:00Z", "é"];
+        for (n, (kind, data)) in events.iter().enumerate() {
+            for (start, at) in
+                [(None, ats[0]), (Some("2026-03-02"), ats[1]), (Some("2026-03-02"), ats[2]), (None, ats[3])]
+            {
+                let id = format!("r{n}-{at}");
+                conn.execute("INSERT INTO requests VALUES (?1, ?2, 'before')", params![id, start]).unwrap();
+                let text = serde_json::to_string(data).unwrap();
+                if LOG_FACT_KINDS.contains(kind) {
+                    conn.execute(LOG_FACTS_SQL, params![id, kind, text, at]).unwrap();
+                }
+                let by_sql: (Option<String>, Option<String>) = conn
+                    .query_row("SELECT acknowledged_on, closed_from FROM requests WHERE id = ?1", [&id], |r| {
+                        Ok((r.get(0)?, r.get(1)?))
+                    })
+                    .unwrap();
+                let facts = log_facts(kind, data, at);
+                let acknowledged = match (start, facts.acknowledged_on) {
+                    (Some(s), Some(day)) => Some(if s.as_bytes() < day.as_bytes() { s.to_string() } else { day }),
+                    (s, day) => day.or(s.map(str::to_string)),
+                };
+                let closed_from = facts.closed_from.unwrap_or(Some("before".into()));
+                assert_eq!(by_sql, (acknowledged, closed_from), "{kind} {data} at {at}");
+            }
+        }
+    }
 
     /// A request with each optional field set or not, texts of every kind (empty, long, non-ASCII, digits).
     fn random_request(rng: &mut impl rand::Rng) -> crate::domain::Request {
@@ -2019,7 +2359,7 @@ mod tests {
             check.differing += 1;
             check.rows.push(RowMismatch { reference: row.get(1).unwrap(), problem: problem.into() });
         }
-        rd.upgrade_records_problems(&mut check).unwrap();
+        upgrade_records_problems(rd, &mut check).unwrap();
         check
     }
 
