@@ -86,7 +86,7 @@ impl Pg<'_> {
         for table in ["attachments", "evidence"] {
             changed += self.execute(
                 &format!(
-                    "UPDATE {table} SET stored_name = substr(stored_name, 1, $1::int) WHERE length(stored_name) > $1::int"
+                    "UPDATE {table} SET stored_name = substr(stored_name, 1, $1::bigint::int) WHERE length(stored_name) > $1::bigint"
                 ),
                 &[&BARE_PATH],
             )?;
