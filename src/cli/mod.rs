@@ -233,9 +233,10 @@ fn open_desk(db: Option<&std::path::Path>, access: &rightsdesk::vault::Access) -
         ));
     }
     if desk.store().is_read_only() {
+        // The register as the store names it: a team register's connection string without its password.
         out::stderr(&format!(
             "note: {} is not writable by this user: opened read-only (changes will be refused)",
-            path.display()
+            desk.store().path().display()
         ));
     }
     Ok(desk)

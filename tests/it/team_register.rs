@@ -7,9 +7,13 @@ use crate::support::{Register, pg_server};
 
 /// Count rows on the register's server database with plain SQL (as an administrator would with psql).
 fn count(reg: &Register, sql: &str) -> i64 {
+    pg_server::server().client(&database_of(reg)).query_one(sql, &[]).unwrap().get(0)
+}
+
+/// The register's database name, from its connection string.
+fn database_of(reg: &Register) -> String {
     let url = reg.db.to_str().unwrap();
-    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap();
-    pg_server::server().client(database).query_one(sql, &[]).unwrap().get(0)
+    url.split('?').next().unwrap().rsplit('/').next().unwrap().to_string()
 }
 
 fn files_in(dir: &Path) -> Vec<String> {
@@ -59,7 +63,7 @@ fn officers_at_once_get_distinct_references_and_one_chain() {
     let expected: Vec<String> = (1..=24).map(|n| format!("RD-2026-{n:04}")).collect();
     assert_eq!(references, expected, "no reference twice, none skipped");
     let listed = reg.run(&["request", "list", "--json"]).json();
-    assert_eq!(listed["total"]["count"], 24, "{listed}");
+    assert_eq!(listed["total"], 24, "{listed}");
     let verified = reg.run(&["audit", "verify", "--json"]).json();
     assert_eq!(verified["ok"], true, "{verified}");
     assert_eq!(count(&reg, "SELECT count(*) FROM events WHERE kind = 'created'"), 24);
@@ -121,16 +125,22 @@ fn a_reading_login_is_refused_changes() {
     let reg = Register::on_postgres("2026-03-20");
     reg.request().name("Pat").kind("access").gdpr("FR").received("2026-03-02").add();
     let url = reg.db.to_str().unwrap();
-    let database = url.rsplit('/').next().unwrap().split('?').next().unwrap().to_string();
     let server = pg_server::server();
-    let reader_url = server.reader_url(&database);
+    let reader_url = server.reader_url(&database_of(&reg));
     // The reader's login over the socket (`host=… user=…` as key=value): as a postgres:// URL for the CLI.
     let user = reader_url.split_whitespace().find_map(|kv| kv.strip_prefix("user=")).unwrap().to_string();
     let as_reader = url.replacen("postgres://postgres@", &format!("postgres://{user}@"), 1);
     let auditor = reg.at_url(&as_reader);
     let listed = auditor.run(&["request", "list", "--json"]).json();
-    assert_eq!(listed["total"]["count"], 1);
-    auditor.run(&["request", "status", "RD-2026-0001", "in-progress"]).assert_error("may read the register");
+    assert_eq!(listed["total"], 1);
+    let refused = auditor.run(&["request", "status", "RD-2026-0001", "in-progress"]);
+    assert_eq!(refused.code, 1, "{}", refused.stderr);
+    assert!(refused.stdout.is_empty());
+    let lines: Vec<&str> = refused.stderr.lines().collect();
+    assert_eq!(lines.len(), 2, "a note that it opened read-only, then the refusal: {lines:?}");
+    assert!(lines[0].starts_with("note: postgres://") && lines[0].contains("read-only"), "{lines:?}");
+    assert!(lines[1].starts_with("error: ") && lines[1].contains("may read the register, not change it"), "{lines:?}");
+    assert!(!refused.stderr.contains("sslrootcert"), "the register is named without its connection options");
     assert_eq!(reg.run(&["request", "show", "RD-2026-0001", "--json"]).json()["status"], "received");
 }
 
