@@ -250,7 +250,7 @@ pub fn write<W: Write + Seek>(
                         ),
                     ));
                 }
-                f.tables = tables(&mut archive, &system.name, f)?;
+                f.tables = tables(&mut archive, &system.name, f, open_source)?;
             }
         }
     }
@@ -278,8 +278,29 @@ pub fn write<W: Write + Seek>(
     archive.finish(FORMAT)
 }
 
+/// The whole content of a stored file, refused past `limit` bytes.
+fn read_bounded(
+    open_source: &dyn Fn(&Path) -> Result<Box<dyn std::io::Read + Send>>,
+    path: &Path,
+    limit: u64,
+) -> Result<Vec<u8>> {
+    use std::io::Read;
+    let mut bytes = Vec::new();
+    open_source(path)?
+        .take(limit + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
+    crate::files::check_len(&path.display().to_string(), bytes.len() as u64, limit)?;
+    Ok(bytes)
+}
+
 /// The CSV tables made from a file: each sheet of a spreadsheet, or the file itself when it is a CSV.
-fn tables<W: Write + Seek>(archive: &mut Archive<'_, W>, system: &str, f: &FileData) -> Result<Vec<String>> {
+fn tables<W: Write + Seek>(
+    archive: &mut Archive<'_, W>,
+    system: &str,
+    f: &FileData,
+    open_source: &dyn Fn(&Path) -> Result<Box<dyn std::io::Read + Send>>,
+) -> Result<Vec<String>> {
     let ext = archive::extension(&f.name);
     if ext == "csv" {
         return Ok(vec![f.path.clone()]);
@@ -290,7 +311,8 @@ fn tables<W: Write + Seek>(archive: &mut Archive<'_, W>, system: &str, f: &FileD
     use crate::files::{self, sheet};
     // A file that is not a readable spreadsheet, or is over the limits of `files::sheet`, is still packed as it
     // is; it just has no CSV beside it.
-    let Ok(bytes) = files::read_input(&f.source, files::MAX_SPREADSHEET_BYTES) else { return Ok(vec![]) };
+    // Read as the register holds it: through its seal in an encrypted register, from the server in a team one.
+    let Ok(bytes) = read_bounded(open_source, &f.source, files::MAX_SPREADSHEET_BYTES) else { return Ok(vec![]) };
     let Ok(sheets) = sheet::read(&f.name, &bytes, sheet::Which::All) else { return Ok(vec![]) };
     drop(bytes);
     let stem = f.name.rsplit_once('.').map_or(f.name.as_str(), |(s, _)| s).to_string();

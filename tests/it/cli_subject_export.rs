@@ -483,3 +483,53 @@ fn bad_requests_for_an_export_get_a_clear_error_and_leave_no_file() {
     assert!(after["events"].as_array().unwrap().iter().any(|e| e["kind"] == "disclosure_removed"));
     reg.run(&["request", "undisclose", &r, "--item", &item]).assert_error("no disclosure item");
 }
+
+/// In an encrypted register (the default) the gathered spreadsheet is stored sealed: its sheets are still read
+/// (through the seal) into CSV tables beside it, as in a plain register.
+#[test]
+fn an_encrypted_registers_spreadsheets_get_their_tables_too() {
+    let reg = Register::new(TODAY);
+    let key = [("RIGHTSDESK_PASSPHRASE", "correct horse battery staple 42"), ("RIGHTSDESK_UNENCRYPTED", "")];
+    let run = |args: &[&str]| reg.run_env(args, &key);
+    let mut org = vec!["settings", "organisation"];
+    org.extend(
+        [
+            ("--name", "Acme Ltd"),
+            ("--address", "1 Main Street, Dublin"),
+            ("--email", "privacy@acme.test"),
+            ("--purposes", "Orders"),
+            ("--categories", "Orders"),
+            ("--recipients", "None"),
+            ("--retention", "Six years"),
+            ("--source", "You"),
+            ("--automated", "None"),
+        ]
+        .iter()
+        .flat_map(|(k, v)| [*k, *v]),
+    );
+    run(&org).ok();
+    run(&["datamap", "add", "--name", "Web shop", "--owner", "IT", "--holds", "Orders"]).ok();
+    let r = reg
+        .request()
+        .kind("access")
+        .gdpr("IE")
+        .received("2026-06-01")
+        .who("Pat Example", "pat@example.org")
+        .env(&key)
+        .add();
+    let book = reg.dir().join("orders.xlsx");
+    xlsx(&book);
+    run(&["request", "disclose", &r, "--system", "Web shop", "--category", "Orders", "--file", book.to_str().unwrap()])
+        .ok();
+    let out = reg.dir().join("export.zip");
+    run(&["export", "subject", &r, "--out", out.to_str().unwrap(), "--json"]).ok();
+    let into = reg.dir().join("unzipped");
+    std::fs::create_dir_all(&into).unwrap();
+    let files = unpack(&["unzip", "-q"], &out, &into);
+    assert_eq!(
+        String::from_utf8_lossy(&files["tables/Web shop/orders - Orders.csv"]),
+        "order,total\nA-1001,42.5\n",
+        "{:?}",
+        files.keys().collect::<Vec<_>>()
+    );
+}
