@@ -31,6 +31,11 @@ git diff --exit-code -- ui/src/lib/bindings.ts || { echo "ui/src/lib/bindings.ts
 step "Core and command-line tests (unit, integration, deadline contract, crash consistency)"
 cargo test --workspace
 
+step "The command line on a team register: the suites that hold on both engines, again on a PostgreSQL server"
+# Register::new makes each register a fresh database on the tests' throwaway server (tests/it/support.rs).
+RIGHTSDESK_TEST_ENGINE=postgres cargo test --workspace --test it -- cli_requests:: cli_clock:: cli_checklist:: \
+  cli_calendar:: cli_requesters:: cli_export:: cli_import:: cli_operations:: first_run:: pdf_scripts::
+
 step "End to end: the real window under Xvfb, driven through tauri-driver"
 DISPLAY_NUM=$((90 + RANDOM % 100))
 Xvfb ":$DISPLAY_NUM" -screen 0 1280x800x24 >/dev/null 2>&1 &
