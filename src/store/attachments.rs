@@ -4,8 +4,8 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -22,7 +22,7 @@ pub struct Attachment {
 }
 
 /// Columns: id, file_name, stored_name, sha256, size, added_at.
-pub(super) fn to_attachment(r: &impl Columns) -> Result<Attachment> {
+pub(super) fn to_attachment(r: &impl Cells) -> Result<Attachment> {
     Ok(Attachment {
         id: r.col(0)?,
         file_name: r.col(1)?,

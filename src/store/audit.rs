@@ -15,6 +15,7 @@ use uuid::Uuid;
 use super::last_states::{Kept, LastStates, Recorded, RequestIds, Slot};
 use super::pipeline;
 use super::sqlite::{Reader, Tx};
+use super::value::{Cell, Cells};
 use crate::error::{Error, Result};
 use crate::hash::hex;
 
@@ -529,76 +530,6 @@ pub(crate) fn digest_cells(row: &dyn Cells, names: &[&str], version: &str) -> Re
     let mut input = Vec::new();
     state_input(row, names, &mut input)?;
     Ok(state_digest(version, &input))
-}
-
-/// A column's value as the digests read it, tagged by SQLite's storage classes. Every engine maps its column
-/// types onto these (PostgreSQL: bigint → `Integer`, text → `Text`, bytea → `Blob`, NULL → `Null`), so the same
-/// register digests the same on each, and a chain copied between them still verifies.
-#[derive(Debug, Clone, Copy, PartialEq)]
-pub(crate) enum Cell<'a> {
-    Null,
-    Integer(i64),
-    Real(f64),
-    Text(&'a [u8]),
-    Blob(&'a [u8]),
-}
-
-impl<'a> From<ValueRef<'a>> for Cell<'a> {
-    fn from(v: ValueRef<'a>) -> Cell<'a> {
-        match v {
-            ValueRef::Null => Cell::Null,
-            ValueRef::Integer(v) => Cell::Integer(v),
-            ValueRef::Real(v) => Cell::Real(v),
-            ValueRef::Text(v) => Cell::Text(v),
-            ValueRef::Blob(v) => Cell::Blob(v),
-        }
-    }
-}
-
-impl<'a> Cell<'a> {
-    /// The text it holds (None: NULL); anything else is not what the column should hold.
-    pub(crate) fn text_or_null(self, column: usize) -> Result<Option<&'a str>> {
-        match self {
-            Cell::Null => Ok(None),
-            Cell::Text(v) => std::str::from_utf8(v)
-                .map(Some)
-                .map_err(|_| Error::Corrupt(format!("column {column} of an audit read holds text that is not UTF-8"))),
-            other => {
-                Err(Error::Corrupt(format!("column {column} of an audit read holds {other:?} where text belongs")))
-            }
-        }
-    }
-
-    pub(crate) fn integer(self, column: usize) -> Result<i64> {
-        match self {
-            Cell::Integer(v) => Ok(v),
-            other => Err(Error::Corrupt(format!(
-                "column {column} of an audit read holds {other:?} where an integer belongs"
-            ))),
-        }
-    }
-
-    /// The tag and bytes a digest hashes for it (so no two different values hash the same).
-    fn tagged(self, mut part: impl FnMut(u8, &[u8])) {
-        match self {
-            Cell::Null => part(b'n', &[]),
-            Cell::Integer(v) => part(b'i', &v.to_le_bytes()),
-            Cell::Real(v) => part(b'r', &v.to_bits().to_le_bytes()),
-            Cell::Text(v) => part(b't', v),
-            Cell::Blob(v) => part(b'b', v),
-        }
-    }
-}
-
-/// A row of a query whose columns the audit reads by place, whatever the engine.
-pub(crate) trait Cells {
-    fn cell(&self, i: usize) -> Result<Cell<'_>>;
-}
-
-impl Cells for rusqlite::Row<'_> {
-    fn cell(&self, i: usize) -> Result<Cell<'_>> {
-        Ok(self.get_ref(i)?.into())
-    }
 }
 
 /// Append to `input` what a state digest hashes of the first columns of `row`, named `names`: each column's name,

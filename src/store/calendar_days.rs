@@ -6,8 +6,8 @@ use rusqlite::params;
 use serde::{Deserialize, Serialize};
 use time::Date;
 
-use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::dates;
 use crate::domain::Request;
 use crate::error::{Error, Result};
@@ -26,7 +26,7 @@ pub struct CalendarDay {
 }
 
 /// Columns: calendar, day, label, at, actor.
-pub(super) fn to_calendar_day(r: &impl Columns) -> Result<CalendarDay> {
+pub(super) fn to_calendar_day(r: &impl Cells) -> Result<CalendarDay> {
     let day: String = r.col(1)?;
     let day = dates::parse(&day).map_err(|e| Error::Corrupt(format!("calendar day {e}")))?;
     Ok(CalendarDay { calendar: r.col(0)?, day, label: r.col(2)?, at: r.col(3)?, actor: r.col(4)? })

@@ -3,8 +3,8 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::error::{Error, Result};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -39,7 +39,7 @@ pub(super) const SYSTEM_COLUMNS: &str = "id, name, owner, holds, is_backup, reti
 pub(super) const ITEM_COLUMNS: &str =
     "id, system_id, system_name, is_backup, action, state, note, proof_id, done_by, done_at";
 
-pub(super) fn to_system(r: &impl Columns) -> Result<System> {
+pub(super) fn to_system(r: &impl Cells) -> Result<System> {
     Ok(System {
         id: r.col(0)?,
         name: r.col(1)?,
@@ -50,7 +50,7 @@ pub(super) fn to_system(r: &impl Columns) -> Result<System> {
     })
 }
 
-pub(super) fn to_item(r: &impl Columns) -> Result<ChecklistItem> {
+pub(super) fn to_item(r: &impl Cells) -> Result<ChecklistItem> {
     Ok(ChecklistItem {
         id: r.col(0)?,
         system_id: r.col(1)?,

@@ -3,22 +3,14 @@
 //!
 //! The tables in an order their references allow, each with the columns both engines have; a source engine hands
 //! out rows ([`Backend::rows_out`](super::Backend::rows_out)), a target takes them in one transaction into an empty
-//! register ([`Backend::rows_in`](super::Backend::rows_in)).
+//! register ([`Backend::rows_in`](super::Backend::rows_in)). Values travel as [`Cell`]s, as stored.
 
+use super::value::Cell;
 use crate::error::Result;
-
-/// One stored value, as both engines hold it (see `migrations/postgres/0001`).
-#[derive(Debug, Clone, PartialEq)]
-pub enum Cell {
-    Null,
-    Int(i64),
-    Text(String),
-    Bytes(Vec<u8>),
-}
 
 /// Where rows go during a copy: one table's row at a time, columns as [`TABLES`] names them.
 pub trait RowSink {
-    fn row(&mut self, table: &str, columns: &[&str], row: Vec<Cell>) -> Result<()>;
+    fn row(&mut self, table: &str, columns: &[&str], row: &[Cell<'_>]) -> Result<()>;
 }
 
 /// The register's tables, parents before children, with the columns copied. `requests` also carries its insertion
@@ -199,7 +191,8 @@ pub fn copy_rows(from: &dyn super::Backend, sink: &mut dyn RowSink) -> Result<u6
     let mut n = 0;
     for (table, columns) in TABLES {
         from.rows_out(table, columns, &mut |row| {
-            if *table == "settings" && matches!(&row[0], Cell::Text(key) if PLACE_SETTINGS.contains(&key.as_str())) {
+            let place = |key: &[u8]| PLACE_SETTINGS.iter().any(|p| p.as_bytes() == key);
+            if *table == "settings" && matches!(row.first(), Some(Cell::Text(key)) if place(key)) {
                 return Ok(());
             }
             n += 1;

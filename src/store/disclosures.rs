@@ -3,8 +3,8 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::error::Result;
 
 /// One item gathered for the requester: a field (label and value) or a file (an attachment of the request).
@@ -32,7 +32,7 @@ pub struct Disclosure {
 }
 
 /// Columns: as `Reader::disclosures` selects them (the item, then its file's name, size, stored name and hash).
-pub(super) fn to_disclosure(r: &impl Columns) -> Result<Disclosure> {
+pub(super) fn to_disclosure(r: &impl Cells) -> Result<Disclosure> {
     Ok(Disclosure {
         id: r.col(0)?,
         system_id: r.col(1)?,

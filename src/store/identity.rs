@@ -4,8 +4,8 @@ use rusqlite::params;
 use time::Date;
 use uuid::Uuid;
 
-use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::dates;
 use crate::domain::{CheckOutcome, Evidence, IdentityCheck, Party, VerificationMethod};
 use crate::error::{Error, Result};
@@ -15,7 +15,7 @@ pub(super) fn corrupt(what: &str, value: &str) -> Error {
 }
 
 /// Columns: `EVIDENCE_COLUMNS`, in order.
-pub(super) fn to_evidence(r: &impl Columns) -> Result<(String, Evidence)> {
+pub(super) fn to_evidence(r: &impl Cells) -> Result<(String, Evidence)> {
     let purged: Option<String> = r.col(8)?;
     Ok((
         r.col(1)?,
@@ -35,7 +35,7 @@ pub(super) fn to_evidence(r: &impl Columns) -> Result<(String, Evidence)> {
 pub(super) const CHECK_COLUMNS: &str = "id, party, method, outcome, checked_on, note, recorded_at, actor";
 
 /// Columns: `CHECK_COLUMNS`; the evidence is added by the caller.
-pub(super) fn to_check(r: &impl Columns) -> Result<IdentityCheck> {
+pub(super) fn to_check(r: &impl Cells) -> Result<IdentityCheck> {
     let (party, method, outcome, on): (String, String, String, String) = (r.col(1)?, r.col(2)?, r.col(3)?, r.col(4)?);
     Ok(IdentityCheck {
         party: Party::parse(&party).ok_or_else(|| corrupt("party", &party))?,

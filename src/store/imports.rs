@@ -3,8 +3,8 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::error::Result;
 
 /// One import run, as the history in settings lists it.
@@ -28,7 +28,7 @@ pub struct ImportRecord {
 
 pub(super) const IMPORT_COLUMNS: &str = "id, file_name, sha256, at, actor, rows, imported, duplicates, errors";
 
-pub(super) fn to_import(r: &impl Columns) -> Result<ImportRecord> {
+pub(super) fn to_import(r: &impl Cells) -> Result<ImportRecord> {
     Ok(ImportRecord {
         id: r.col(0)?,
         file_name: r.col(1)?,

@@ -4,8 +4,8 @@
 use rusqlite::{OptionalExtension, params};
 use serde::{Deserialize, Serialize};
 
-use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::error::Result;
 
 /// A message taken from the mailbox.
@@ -54,7 +54,7 @@ pub(super) const COLUMNS: &str = "m.id, m.folder, m.uidvalidity, m.uid, m.messag
     m.attachments, m.problem, m.state, m.request_id, r.reference, m.reason, m.taken_at, m.decided_at, m.decided_by, \
     m.done_on_server";
 
-pub(super) fn to_message(r: &impl Columns) -> Result<MailMessage> {
+pub(super) fn to_message(r: &impl Cells) -> Result<MailMessage> {
     let refs: String = r.col(6)?;
     let attachments: String = r.col(16)?;
     Ok(MailMessage {

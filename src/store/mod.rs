@@ -11,7 +11,6 @@ mod audit;
 mod bulk;
 mod calendar_days;
 mod checklist;
-mod columns;
 #[cfg(test)]
 pub(crate) mod contract;
 pub mod copy;
@@ -32,6 +31,7 @@ mod requests;
 mod responses;
 mod retention;
 pub mod sqlite;
+pub mod value;
 
 pub use requests::timestamp;
 
@@ -104,7 +104,7 @@ pub trait Backend: Send + Sync {
         &self,
         table: &str,
         columns: &[&str],
-        each: &mut dyn FnMut(Vec<copy::Cell>) -> Result<()>,
+        each: &mut dyn FnMut(&[value::Cell<'_>]) -> Result<()>,
     ) -> Result<()> {
         let _ = (table, columns, each);
         Err(Error::refused("this register's engine cannot be copied from"))

@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use time::Date;
 
 use super::RequestRow;
-use super::columns::Columns;
 use super::requests::{ROW_COLUMNS, to_row};
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::dates;
 use crate::domain::{Request, RequestKind};
 use crate::error::Result;
@@ -59,7 +59,7 @@ pub fn normalise_phone(phone: &str) -> Option<String> {
 
 pub(super) const REQUESTER_COLUMNS: &str = "id, name, email, phone, address, account, created_at, updated_at";
 
-pub(super) fn to_requester(r: &impl Columns) -> Result<RequesterRecord> {
+pub(super) fn to_requester(r: &impl Cells) -> Result<RequesterRecord> {
     Ok(RequesterRecord {
         id: r.col(0)?,
         name: r.col(1)?,
@@ -73,7 +73,7 @@ pub(super) fn to_requester(r: &impl Columns) -> Result<RequesterRecord> {
 }
 
 /// Columns: the other request's reference, relation, whether this request holds the decision, note, at, actor.
-pub(super) fn to_link(r: &impl Columns) -> Result<RequestLink> {
+pub(super) fn to_link(r: &impl Cells) -> Result<RequestLink> {
     Ok(RequestLink {
         reference: r.col(0)?,
         relation: r.col(1)?,
@@ -85,7 +85,7 @@ pub(super) fn to_link(r: &impl Columns) -> Result<RequestLink> {
 }
 
 /// Columns: email, reason, blocked_at, actor.
-pub(super) fn to_blocked(r: &impl Columns) -> Result<BlockedSender> {
+pub(super) fn to_blocked(r: &impl Cells) -> Result<BlockedSender> {
     Ok(BlockedSender { email: r.col(0)?, reason: r.col(1)?, blocked_at: r.col(2)?, actor: r.col(3)? })
 }
 

@@ -3,8 +3,8 @@
 use rusqlite::params;
 use serde::{Deserialize, Serialize};
 
-use super::columns::Columns;
 use super::sqlite::{Reader, Tx};
+use super::value::Cells;
 use crate::error::Result;
 
 /// One shipped template (read from data/templates.toml by `respond`, seeded here): the stage, the request kind it is for (`*` = any), the language, subject and body.
@@ -59,7 +59,7 @@ pub(super) const TEMPLATE_COLUMNS: &str = "stage, kind, lang, subject, body, is_
 pub(super) const OUTBOX_COLUMNS: &str = "o.id, o.request_id, r.reference, o.message_id, o.stage, o.lang, o.recipient, o.subject, \
     o.state, o.attempts, o.next_attempt_at, o.last_error, o.created_at, o.sent_at, o.sent_copy, o.sent_copy_error";
 
-pub(super) fn to_template(r: &impl Columns) -> Result<TemplateRow> {
+pub(super) fn to_template(r: &impl Cells) -> Result<TemplateRow> {
     Ok(TemplateRow {
         stage: r.col(0)?,
         kind: r.col(1)?,
@@ -72,7 +72,7 @@ pub(super) fn to_template(r: &impl Columns) -> Result<TemplateRow> {
     })
 }
 
-pub(super) fn to_item(r: &impl Columns) -> Result<OutboxItem> {
+pub(super) fn to_item(r: &impl Cells) -> Result<OutboxItem> {
     Ok(OutboxItem {
         id: r.col(0)?,
         request_id: r.col(1)?,

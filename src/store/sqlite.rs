@@ -517,11 +517,10 @@ impl Backend for Sqlite {
         &self,
         table: &str,
         columns: &[&str],
-        each: &mut dyn FnMut(Vec<super::copy::Cell>) -> Result<()>,
+        each: &mut dyn FnMut(&[super::value::Cell<'_>]) -> Result<()>,
     ) -> Result<()> {
-        use super::copy::{Cell, ROW_ORDER};
-        use rusqlite::types::ValueRef;
-        let names: Vec<&str> = columns.iter().map(|c| if *c == ROW_ORDER { "rowid" } else { c }).collect();
+        use super::value::Cells;
+        let names: Vec<&str> = columns.iter().map(|c| if *c == super::copy::ROW_ORDER { "rowid" } else { c }).collect();
         // Tables without a rowid are few and small (`row_facts`): their key orders them.
         let order = if table == "row_facts" { "request_id" } else { "rowid" };
         let sql = format!("SELECT {} FROM {table} ORDER BY {order}", names.join(", "));
@@ -529,19 +528,8 @@ impl Backend for Sqlite {
             let mut stmt = r.conn.prepare(&sql)?;
             let mut rows = stmt.query([])?;
             while let Some(row) = rows.next()? {
-                let mut cells = Vec::with_capacity(names.len());
-                for (i, name) in names.iter().enumerate() {
-                    cells.push(match row.get_ref(i)? {
-                        ValueRef::Null => Cell::Null,
-                        ValueRef::Integer(n) => Cell::Int(n),
-                        ValueRef::Text(t) => Cell::Text(String::from_utf8_lossy(t).into_owned()),
-                        ValueRef::Blob(b) => Cell::Bytes(b.to_vec()),
-                        ValueRef::Real(x) => {
-                            return Err(Error::Corrupt(format!("a number {x} in {table}.{name}")));
-                        }
-                    });
-                }
-                each(cells)?;
+                let cells = (0..names.len()).map(|i| row.cell(i)).collect::<Result<Vec<_>>>()?;
+                each(&cells)?;
             }
             Ok(())
         })

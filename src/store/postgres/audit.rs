@@ -4,7 +4,6 @@
 //! guards are PL/pgSQL triggers (`migrations/postgres/0003_audit_guards.sql`), checked against that file.
 
 use postgres::Row;
-use postgres::types::Type;
 use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
@@ -13,11 +12,12 @@ use crate::error::{Error, Result};
 use crate::hash::hex;
 use crate::store::audit::ChainBreak;
 use crate::store::audit::{
-    AuditReads, CHAIN_CHUNK, Cell, Cells, ChainWalker, GENESIS, Links, NewEvent, PURGE_LEFT_EVENTS, ROWS_CHUNK,
-    RowsTally, STATE_V2, STATE_V2_COLUMNS, STATE_V2_NAMES, StatesChunk, digest_cells, event_data, log_facts,
-    rows_check_select, text_at, text_or_null_at,
+    AuditReads, CHAIN_CHUNK, ChainWalker, GENESIS, Links, NewEvent, PURGE_LEFT_EVENTS, ROWS_CHUNK, RowsTally, STATE_V2,
+    STATE_V2_COLUMNS, STATE_V2_NAMES, StatesChunk, digest_cells, event_data, log_facts, rows_check_select, text_at,
+    text_or_null_at,
 };
 use crate::store::last_states::{Kept, LastStates, RequestIds};
+use crate::store::value::Cells;
 use crate::store::{ChainWalk, ChainedEvent, Event, HeadAt, Purged, RowsCheck, StoredCheckpoint};
 use crate::store::{TriggerProblem, pipeline};
 
@@ -57,30 +57,6 @@ fn squash(s: &str) -> String {
 
 /// PostgreSQL's values as the digests tag them (SQLite's storage classes): bigint (and the smaller integers, and a
 /// boolean as SQLite keeps one) as an integer, text as text, bytea as a blob, a double as a real, NULL as null.
-impl Cells for Row {
-    fn cell(&self, i: usize) -> Result<Cell<'_>> {
-        let column = self.columns().get(i).ok_or_else(|| Error::Database(format!("no column {i} in an audit read")))?;
-        let ty = column.type_().clone();
-        Ok(if ty == Type::INT8 {
-            self.try_get::<_, Option<i64>>(i)?.map_or(Cell::Null, Cell::Integer)
-        } else if ty == Type::INT4 {
-            self.try_get::<_, Option<i32>>(i)?.map_or(Cell::Null, |v| Cell::Integer(v.into()))
-        } else if ty == Type::INT2 {
-            self.try_get::<_, Option<i16>>(i)?.map_or(Cell::Null, |v| Cell::Integer(v.into()))
-        } else if ty == Type::BOOL {
-            self.try_get::<_, Option<bool>>(i)?.map_or(Cell::Null, |v| Cell::Integer(v.into()))
-        } else if ty == Type::TEXT || ty == Type::VARCHAR || ty == Type::BPCHAR || ty == Type::NAME {
-            self.try_get::<_, Option<&str>>(i)?.map_or(Cell::Null, |v| Cell::Text(v.as_bytes()))
-        } else if ty == Type::BYTEA {
-            self.try_get::<_, Option<&[u8]>>(i)?.map_or(Cell::Null, Cell::Blob)
-        } else if ty == Type::FLOAT8 {
-            self.try_get::<_, Option<f64>>(i)?.map_or(Cell::Null, Cell::Real)
-        } else {
-            return Err(Error::Corrupt(format!("column {} of an audit read is of type {ty}", column.name())));
-        })
-    }
-}
-
 /// A query read a chunk at a time through a cursor of the transaction: memory stays bounded, and other queries
 /// may run between chunks (the chain walk looks up purge marks and references as it goes), which one result
 /// streamed off the connection would not allow. Closed when dropped.

@@ -7,7 +7,8 @@ use postgres::types::{ToSql, Type};
 
 use super::Pg;
 use crate::error::{Error, Result};
-use crate::store::copy::{Cell, ROW_ORDER, RowSink};
+use crate::store::copy::{ROW_ORDER, RowSink};
+use crate::store::value::Cell;
 
 /// The identity columns whose sequences must continue after the copied rows.
 const SEQUENCES: &[(&str, &str)] =
@@ -48,7 +49,7 @@ impl<'p, 'a> Loader<'p, 'a> {
 }
 
 impl RowSink for Loader<'_, '_> {
-    fn row(&mut self, table: &str, columns: &[&str], row: Vec<Cell>) -> Result<()> {
+    fn row(&mut self, table: &str, columns: &[&str], row: &[Cell<'_>]) -> Result<()> {
         if !self.statements.contains_key(table) {
             let names: Vec<&str> = columns.iter().map(|c| if *c == ROW_ORDER { "row_no" } else { c }).collect();
             let marks: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
@@ -58,14 +59,17 @@ impl RowSink for Loader<'_, '_> {
         }
         let statement = &self.statements[table];
         let mut values: Vec<Box<dyn ToSql + Sync>> = Vec::with_capacity(row.len());
-        for (cell, ty) in row.into_iter().zip(statement.params()) {
-            values.push(match (cell, ty) {
+        for (i, (cell, ty)) in row.iter().zip(statement.params()).enumerate() {
+            values.push(match (*cell, ty) {
                 (Cell::Null, t) if *t == Type::INT8 => Box::new(None::<i64>),
                 (Cell::Null, t) if *t == Type::BYTEA => Box::new(None::<Vec<u8>>),
                 (Cell::Null, _) => Box::new(None::<String>),
-                (Cell::Int(n), _) => Box::new(n),
-                (Cell::Text(t), _) => Box::new(t),
-                (Cell::Bytes(b), _) => Box::new(b),
+                (Cell::Integer(n), _) => Box::new(n),
+                (Cell::Text(_), _) => Box::new(cell.text_or_null(i)?.map(str::to_string)),
+                (Cell::Blob(b), _) => Box::new(b.to_vec()),
+                (Cell::Real(x), _) => {
+                    return Err(Error::Corrupt(format!("a number {x} in {table}.{}, where none belongs", columns[i])));
+                }
             });
         }
         let params: Vec<&(dyn ToSql + Sync)> = values.iter().map(|v| v.as_ref()).collect();

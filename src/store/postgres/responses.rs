@@ -183,7 +183,7 @@ impl Pg<'_> {
             "SELECT coalesce(max(uid), 0) FROM mail_messages WHERE folder = $1 AND uidvalidity = $2",
             &[&folder, &big(uidvalidity)],
         )?;
-        crate::store::columns::Columns::col(&row, 0)
+        crate::store::value::Cells::col(&row, 0)
     }
 
     pub(super) fn mail_taken(&self, folder: &str, uidvalidity: u32, uid: u32) -> Result<bool> {
@@ -196,7 +196,7 @@ impl Pg<'_> {
     }
 
     pub(super) fn mail_not_done(&self, folder: &str, uidvalidity: u32) -> Result<Vec<(String, u32)>> {
-        use crate::store::columns::Columns;
+        use crate::store::value::Cells;
         self.rows(
             "SELECT id, uid FROM mail_messages WHERE folder = $1 AND uidvalidity = $2 AND done_on_server = 0 ORDER BY uid",
             &[&folder, &big(uidvalidity)],
