@@ -116,7 +116,7 @@ pub struct About {
 pub fn about(database: Option<&Path>, updates_from: Option<String>) -> Result<About> {
     Ok(About {
         version: env!("CARGO_PKG_VERSION").into(),
-        database: database.map(|p| p.display().to_string()),
+        database: database.map(crate::desk::register_name),
         updates_from,
         licences: licences()?,
     })

@@ -56,7 +56,7 @@ pub struct AppInfo {
 pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").into(),
-        database: state.db_path().map(|p| p.display().to_string()),
+        database: state.db_path().map(|p| rightsdesk::desk::register_name(p)),
         open_error: state.desk().err(),
         register: state.db_path().and_then(|p| rightsdesk::vault::inspect(p).ok()),
     })

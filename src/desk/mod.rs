@@ -89,7 +89,7 @@ pub use requests::TimelineEvent;
 pub use requests::{
     AckState, DUE_SOON_DAYS, DueState, LONG_PAUSE_DAYS, NewRequest, QueueRow, RequestDetail, StatusChange, due_state,
 };
-pub use settings::resolve_db_path;
+pub use settings::{register_name, resolve_db_path};
 pub use setup::{SetupStatus, SetupStep};
 pub(crate) use validate::{check_email, check_len, clean, validate_agent};
 

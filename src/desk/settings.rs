@@ -19,6 +19,17 @@ pub fn resolve_db_path(given: Option<&Path>) -> Result<PathBuf> {
     Ok(dirs.data_dir().join("rightsdesk.sqlite3"))
 }
 
+/// The register at `db` named as a person may read it: its path, or a team register's server without its password
+/// and connection options.
+pub fn register_name(db: &Path) -> String {
+    match db.to_str().filter(|p| crate::store::postgres::Target::is_connection_string(p)) {
+        Some(url) => {
+            crate::store::postgres::Target::parse(url).map(|t| t.shown()).unwrap_or_else(|_| "postgres://…".into())
+        }
+        None => db.display().to_string(),
+    }
+}
+
 impl Desk {
     pub(crate) fn target_working_days(&self, regime: &str) -> u32 {
         self.store

@@ -270,10 +270,16 @@ pub enum RegisterState {
     Plain,
     /// An encrypted register; how it unlocks.
     Encrypted { unlock_methods: Vec<String> },
+    /// A team register on a PostgreSQL server (named without its password): the server's logins and encryption
+    /// guard it, not the vault.
+    TeamServer { server: String },
 }
 
 /// What is at `db` (see [`RegisterState`]).
 pub fn inspect(db: &Path) -> Result<RegisterState> {
+    if let Some(url) = db.to_str().filter(|p| crate::store::postgres::Target::is_connection_string(p)) {
+        return Ok(RegisterState::TeamServer { server: crate::store::postgres::Target::parse(url)?.shown() });
+    }
     let file = KeyFile::read(&keyfile::path_of(db))?;
     Ok(match (database_state(db)?, file) {
         (DbState::Plain, _) => RegisterState::Plain,

@@ -6,6 +6,7 @@ use crate::support;
 
 mod desktop;
 mod keyboard;
+mod team;
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};

@@ -3566,7 +3566,12 @@ export type RegisterState =
 /**  A register without encryption (made before the vault, or as asked for). */
 { state: "plain" } | 
 /**  An encrypted register; how it unlocks. */
-{ state: "encrypted"; unlock_methods: string[] };
+{ state: "encrypted"; unlock_methods: string[] } | 
+/**
+ *  A team register on a PostgreSQL server (named without its password): the server's logins and encryption
+ *  guard it, not the vault.
+ */
+{ state: "team_server"; server: string };
 
 /**  Record how two requests relate: `linked` (same person, related asks) or `separate` (not a duplicate). */
 export type RelateRequests = RelateRequests_Serialize | RelateRequests_Deserialize;

@@ -63,6 +63,17 @@ export class Desk {
     }
   }
 
+  /** A team register whose server could not be reached: connect again, then start as usual. */
+  async reconnect() {
+    try {
+      await vault.unlock(null);
+    } catch (e) {
+      this.fatal = message(e);
+      return;
+    }
+    await this.start();
+  }
+
   /** Whether the open register is encrypted (the lock button, the idle lock). */
   get encrypted(): boolean {
     return this.info?.register?.state === "encrypted";
