@@ -160,6 +160,15 @@ pub async fn listen_mailbox(state: State<'_, AppState>, on_mail: Channel<u32>) -
     Ok(())
 }
 
+/// The window listens for other officers' changes to a team register: `on_change` is told each time some were
+/// committed (a desk's register never tells).
+#[tauri::command]
+#[specta::specta]
+pub async fn listen_changes(state: State<'_, AppState>, on_change: Channel<u32>) -> Reply<()> {
+    state.listen_for_changes(on_change);
+    Ok(())
+}
+
 /// Lock the register now (the button, the shortcut, or the idle timer): the readable copies of its files made
 /// for other applications go too.
 #[tauri::command]
@@ -202,6 +211,7 @@ macro_rules! commands {
                     unlock_with_recovery,
                     lock,
                     listen_mailbox,
+                    listen_changes,
                     encrypt_register,
                     rotate_key,
                     crate::backup::choose_backup,

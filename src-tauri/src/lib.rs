@@ -24,6 +24,8 @@ pub struct AppState {
     chosen_backup: std::sync::Mutex<Option<PathBuf>>,
     /// The window's ear for new mail: told how many messages wait in the intake tray after a fetch took some.
     mail_listener: std::sync::Mutex<Option<tauri::ipc::Channel<u32>>>,
+    /// The window's ear for other officers' changes to a team register: told each time some were committed.
+    change_listener: std::sync::Mutex<Option<tauri::ipc::Channel<u32>>>,
     /// The window's ear for files dropped on it (`files.rs`).
     drop_listener: std::sync::Mutex<Option<tauri::ipc::Channel<files::DroppedFiles>>>,
     /// A file handed to the app (on its command line, or by a second launch) that the window has not taken yet.
@@ -137,6 +139,19 @@ impl AppState {
         }
     }
 
+    /// The window listens for changes to a team register on `channel`.
+    pub fn listen_for_changes(&self, channel: tauri::ipc::Channel<u32>) {
+        *self.change_listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
+    }
+
+    /// Tell the window that the register changed (a window gone away is forgotten); `n` counts the announcements.
+    fn register_changed(&self, n: u32) {
+        let mut listener = self.change_listener.lock().unwrap_or_else(|p| p.into_inner());
+        if listener.as_ref().is_some_and(|c| c.send(n).is_err()) {
+            *listener = None;
+        }
+    }
+
     /// The window listens for dropped files on `channel`.
     pub fn listen_for_drops(&self, channel: tauri::ipc::Channel<files::DroppedFiles>) {
         *self.drop_listener.lock().unwrap_or_else(|p| p.into_inner()) = Some(channel);
@@ -193,6 +208,7 @@ fn open_state(path: rightsdesk::Result<PathBuf>) -> AppState {
         db_path: path.ok(),
         chosen_backup: std::sync::Mutex::new(None),
         mail_listener: std::sync::Mutex::new(None),
+        change_listener: std::sync::Mutex::new(None),
         handed: std::sync::Mutex::new(handed),
         file_listener: std::sync::Mutex::new(None),
         drop_listener: std::sync::Mutex::new(None),
@@ -210,6 +226,54 @@ fn open_state(path: rightsdesk::Result<PathBuf>) -> AppState {
 /// identity evidence whose retention period has passed, purge what retention says, sign the day's checkpoint and
 /// make the scheduled backup when one is due.
 /// While the register is locked each round is skipped: nothing is read or sent without the officer's key.
+/// For a team register: listen for every app's writes on a connection of its own and tell the window within a
+/// second, so its queue and request page show other officers' changes. A dropped connection (the server restarted,
+/// the register was locked) is made again; a desk's register announces nothing and the thread only waits.
+fn start_change_listener(app: &tauri::AppHandle) {
+    use tauri::Manager;
+    let app = app.clone();
+    let spawned = std::thread::Builder::new().name("changes".into()).spawn(move || {
+        let mut heard = 0u32;
+        loop {
+            let feed = app.state::<AppState>().desk().ok().map(|desk| desk.change_feed());
+            let mut feed = match feed {
+                Some(Ok(Some(feed))) => feed,
+                Some(Ok(None)) => return,
+                Some(Err(e)) => {
+                    eprintln!("Rightsdesk cannot listen for the team's changes: {e}");
+                    std::thread::sleep(std::time::Duration::from_secs(10));
+                    continue;
+                }
+                None => {
+                    std::thread::sleep(std::time::Duration::from_secs(2));
+                    continue;
+                }
+            };
+            loop {
+                match feed.wait(std::time::Duration::from_secs(30)) {
+                    Ok(true) => {
+                        heard = heard.wrapping_add(1);
+                        app.state::<AppState>().register_changed(heard);
+                    }
+                    Ok(false) => {
+                        if app.state::<AppState>().desk().is_err() {
+                            break;
+                        }
+                    }
+                    Err(e) => {
+                        eprintln!("Rightsdesk stopped hearing the team's changes ({e}): listening again");
+                        std::thread::sleep(std::time::Duration::from_secs(5));
+                        break;
+                    }
+                }
+            }
+        }
+    });
+    if let Err(e) = spawned {
+        eprintln!("Rightsdesk cannot start the change listener: {e}");
+    }
+}
+
 fn start_reminders(app: &tauri::AppHandle) {
     use tauri::Manager;
     use tauri_plugin_notification::NotificationExt;
@@ -353,6 +417,7 @@ pub fn run() {
             // Copies left by a run that did not end cleanly.
             files::remove_copies(app.handle());
             start_reminders(app.handle());
+            start_change_listener(app.handle());
             start_mail_watch(app.handle());
             Ok(())
         })

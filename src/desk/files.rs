@@ -29,6 +29,11 @@ impl Desk {
         self.file_key.as_ref()
     }
 
+    /// Word of the changes any app commits to a register several apps share (the team edition; `None` on a desk).
+    pub fn change_feed(&self) -> Result<Option<Box<dyn crate::store::ChangeFeed>>> {
+        self.store.backend().changes()
+    }
+
     /// Whether the register's files are kept by its server (the team edition) rather than in a folder.
     pub fn files_on_server(&self) -> bool {
         self.server_files.is_some()

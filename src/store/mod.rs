@@ -98,6 +98,11 @@ pub trait Backend: Send + Sync {
     fn server_files(&self) -> Option<std::sync::Arc<dyn ServerFiles>> {
         None
     }
+    /// Word of every change committed to the register by any app, for an engine several apps share (a server);
+    /// `None` where one app alone writes (a file).
+    fn changes(&self) -> Result<Option<Box<dyn ChangeFeed>>> {
+        Ok(None)
+    }
     /// Hand every row of `table` to `each` (the named columns, in insertion order), for a copy of the register
     /// to another engine (`store::copy`; `copy::ROW_ORDER` names a request's insertion order).
     fn rows_out(
@@ -115,6 +120,12 @@ pub trait Backend: Send + Sync {
         let _ = fill;
         Err(Error::refused("this register's engine cannot be copied into"))
     }
+}
+
+/// Word of the changes other apps commit to a shared register (the team edition), so open windows show them.
+pub trait ChangeFeed: Send {
+    /// Wait up to `timeout` for changes committed since the last call; whether there were any.
+    fn wait(&mut self, timeout: std::time::Duration) -> Result<bool>;
 }
 
 /// The register's files kept by its database server (the team edition), each named by its path inside the

@@ -42,6 +42,8 @@ use crate::error::{Error, Result};
 const POOL_IDLE: usize = 4;
 /// The key of the register's write lock (`pg_advisory_xact_lock`): one writer at a time, in every app.
 const WRITE_LOCK: i64 = 0x5244_5752; // "RDWR"
+/// The channel every write announces itself on (`LISTEN rightsdesk_changes`).
+const CHANGES: &str = "rightsdesk_changes";
 
 /// A register on a PostgreSQL server: where it is and a small pool of connections to it.
 pub struct Postgres {
@@ -128,6 +130,10 @@ impl Postgres {
             }
             let pg = Pg { tx: RefCell::new(tx), writable };
             f(&pg)?;
+            if writable {
+                // Delivered to every listening app when (and only if) this transaction commits.
+                pg.one("SELECT pg_notify($1, '')", &[&CHANGES])?;
+            }
             pg.tx.into_inner().commit()?;
             Ok(())
         })();
@@ -278,8 +284,33 @@ impl super::Backend for Postgres {
         })
     }
 
+    fn changes(&self) -> Result<Option<Box<dyn super::ChangeFeed>>> {
+        let mut client = self.pool.target.connect()?;
+        client.batch_execute(&format!("LISTEN {CHANGES}"))?;
+        Ok(Some(Box::new(Listener { client })))
+    }
+
     fn server_files(&self) -> Option<Arc<dyn super::ServerFiles>> {
         Some(Arc::new(files::PgFiles { pool: self.pool.clone(), read_only: self.read_only }))
+    }
+}
+
+/// A connection of its own that listens for the register's writes.
+struct Listener {
+    client: Client,
+}
+
+impl super::ChangeFeed for Listener {
+    fn wait(&mut self, timeout: std::time::Duration) -> Result<bool> {
+        use postgres::fallible_iterator::FallibleIterator;
+        let mut notifications = self.client.notifications();
+        let first = notifications.timeout_iter(timeout).next()?;
+        if first.is_none() {
+            return Ok(false);
+        }
+        // A burst of writes is one change to show: take what else has arrived.
+        while notifications.iter().next()?.is_some() {}
+        Ok(true)
     }
 }
 
@@ -300,5 +331,30 @@ impl From<postgres::Error> for Error {
             Some(c) if *c == SqlState::DATA_CORRUPTED || *c == SqlState::INDEX_CORRUPTED => Error::Corrupt(text),
             _ => Error::Database(text),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use crate::store::contract::Engine;
+
+    /// Every committed write is announced to every listener; a write rolled back is not, and a quiet register
+    /// announces nothing.
+    #[test]
+    fn listeners_hear_of_committed_writes_only() {
+        let store = super::testing::PostgresEngine.fresh();
+        let mut feed = store.backend().changes().unwrap().expect("a server announces changes");
+        assert!(!feed.wait(Duration::from_millis(200)).unwrap(), "nothing yet");
+        let _: crate::error::Result<()> = store.write(|tx| {
+            tx.set_setting("contract.key", "x")?;
+            Err(crate::error::Error::invalid("test", "undone"))
+        });
+        assert!(!feed.wait(Duration::from_millis(200)).unwrap(), "a rolled-back write says nothing");
+        store.write(|tx| tx.set_setting("contract.key", "one")).unwrap();
+        store.write(|tx| tx.set_setting("contract.key", "two")).unwrap();
+        assert!(feed.wait(Duration::from_secs(5)).unwrap(), "a committed write is heard");
+        assert!(!feed.wait(Duration::from_millis(200)).unwrap(), "a burst is heard once");
     }
 }

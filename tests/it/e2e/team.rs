@@ -28,6 +28,16 @@ async fn the_window_works_on_a_team_register() {
     assert!(!badge.is_empty(), "the top bar says the register is the team's");
     s.shot("team-01-queue.png").await;
 
+    // Another officer logs a request at the command line: the open queue shows it without a click.
+    let other = team.at_url(team.db.to_str().unwrap());
+    std::thread::spawn(move || {
+        other.request().name("Ines Duarte").kind("erasure").gdpr("FR").received("2026-11-03").add()
+    })
+    .join()
+    .unwrap();
+    s.wait_text("[data-testid=page-info]", |t| t.contains('3')).await;
+    s.wait_text("[data-testid=queue]", |t| t.contains("RD-2026-0003")).await;
+
     // Logged in the window: on the server, and seen by the command line of another officer at once.
     s.click("[data-testid=new-request]").await;
     s.type_into("input[name=name]", "Margaux Hébert").await;
@@ -35,9 +45,19 @@ async fn the_window_works_on_a_team_register() {
     s.set_value("select[name=kind]", "access").await;
     s.type_into("input[name=received]", "2026-11-20").await;
     s.click("[data-testid=save-request]").await;
-    s.wait_text("[data-testid=request-reference]", |t| t == "RD-2026-0003").await;
+    s.wait_text("[data-testid=request-reference]", |t| t == "RD-2026-0004").await;
     s.shot("team-02-request.png").await;
-    let listed = team.run(&["request", "show", "RD-2026-0003", "--json"]).json();
-    assert_eq!(listed["requester"]["name"], "Margaux Hébert");
-    assert_eq!(team.run(&["audit", "verify", "--json"]).json()["ok"], true);
+    // Seen and moved on by another officer: the open page follows.
+    let other = team.at_url(team.db.to_str().unwrap());
+    let shown = std::thread::spawn(move || {
+        let shown = other.run(&["request", "show", "RD-2026-0004", "--json"]).json();
+        other.run(&["request", "status", "RD-2026-0004", "in-progress"]).ok();
+        assert_eq!(other.run(&["audit", "verify", "--json"]).json()["ok"], true);
+        shown
+    })
+    .join()
+    .unwrap();
+    assert_eq!(shown["requester"]["name"], "Margaux Hébert");
+    s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
+    s.shot("team-03-moved-by-another.png").await;
 }

@@ -170,6 +170,7 @@ type ShellCommand =
   | "showWritten"
   | "saveWrittenAs"
   | "listenMailbox"
+  | "listenChanges"
   | "about"
   | "listenFiles"
   | "takeHandedFile"
@@ -241,6 +242,13 @@ export const backups = {
 };
 
 /** New mail: `onmail` is told how many messages wait in the intake tray each time the mailbox brought some. */
+/** A team register: `onchange` is told whenever any officer's app committed changes. */
+export function listenForChanges(onchange: () => void): Promise<null> {
+  const channel = new Channel<number>();
+  channel.onmessage = () => onchange();
+  return unwrap(commands.listenChanges(channel));
+}
+
 export function listenForMail(onmail: (waiting: number) => void): Promise<null> {
   const channel = new Channel<number>();
   channel.onmessage = onmail;

@@ -29,6 +29,11 @@ export const commands = {
 	 *  (the minute's, or the server's announcement) took some.
 	 */
 	listenMailbox: (onMail: Channel<number>) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("listen_mailbox", { onMail })),
+	/**
+	 *  The window listens for other officers' changes to a team register: `on_change` is told each time some were
+	 *  committed (a desk's register never tells).
+	 */
+	listenChanges: (onChange: Channel<number>) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("listen_changes", { onChange })),
 	/**  Encrypt the open plain register under `passphrase`; its recovery key, to show once. */
 	encryptRegister: (passphrase: string) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("encrypt_register", { passphrase })),
 	/**  Re-encrypt the register under a new key (the current `passphrase` is kept); the new recovery key, to show once. */

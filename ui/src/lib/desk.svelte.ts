@@ -1,10 +1,12 @@
 // What the whole window shares: the register's info, the form options, the dashboard's counts and the queue's
 // filters (kept here so that they survive a visit to a request).
-import { appInfo, call, listenForMail, message, reportText, vault } from "./api";
+import { appInfo, call, listenForChanges, listenForMail, message, reportText, vault } from "./api";
 import type { AppInfo, Dashboard, FormOptions, Query, QueueView } from "./api";
 import { QueueWindow, queryOf } from "./queue.svelte";
 
 export class Desk {
+  /** Counts the changes other officers committed to a team register (pages showing the register reload on it). */
+  revision = $state(0);
   info = $state<AppInfo | null>(null);
   options = $state<FormOptions | null>(null);
   dashboard = $state<Dashboard | null>(null);
@@ -58,6 +60,13 @@ export class Desk {
         this.tray = waiting;
         void this.refresh();
       });
+      // A team register: what other officers commit shows here within a second.
+      if (this.info.register?.state === "team_server") {
+        await listenForChanges(() => {
+          this.revision++;
+          void this.refresh();
+        });
+      }
     } catch (e) {
       this.fatal = message(e);
     }
