@@ -105,7 +105,7 @@ enum Command {
     /// One-file encrypted backups of the register: create, verify, restore.
     #[command(subcommand)]
     Backup(backup::Command),
-    /// The register as a whole: copy a desk's register to a team server.
+    /// The register as a whole: copy a desk's register to a team server, keep a team register's password.
     #[command(subcommand)]
     Register(register::Command),
     /// Print a shell completion script for rightsdesk (docs/cli.md says where each shell loads it from).
@@ -212,6 +212,11 @@ impl Ctx {
 
     pub fn desk_with(&self, access: rightsdesk::vault::Access) -> Result<rightsdesk::Desk, Failure> {
         open_desk(self.db.as_deref(), &access)
+    }
+
+    /// `--db` as given (a team register's connection string included), before any default applies.
+    pub fn db_arg(&self) -> Option<&std::path::Path> {
+        self.db.as_deref()
     }
 
     /// The command's result: JSON with `--json`, else the text `human` makes of it.

@@ -8,6 +8,9 @@ use super::{Ctx, Failure};
 
 #[derive(Subcommand)]
 pub enum Command {
+    /// Keep the password of the team register named by --db (postgres://USER@HOST/DATABASE) in the OS keyring, read
+    /// from the first line of standard input: the window and the command line then connect without PGPASSWORD.
+    Password,
     /// Copy the register in a database file to an empty team register on a PostgreSQL server: every request,
     /// event (the audit chain intact), setting and file, then checked there (the same requests and events, the
     /// chain and rows verified, every file read back). The file is left as it was.
@@ -23,6 +26,14 @@ pub enum Command {
 
 pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
     match command {
+        Command::Password => {
+            let db = ctx.db_arg().ok_or_else(|| {
+                Failure::from(rightsdesk::Error::invalid("db", "name the team register with --db postgres://…"))
+            })?;
+            let password = super::secret_from_stdin("password")?;
+            let account = rightsdesk::desk::keep_team_password(&db.to_string_lossy(), &password)?;
+            Ok(format!("the password of {account} is kept in the OS keyring"))
+        }
         Command::Copy { from, to } => {
             let clock = rightsdesk::desk::Clock::from_env()?;
             let report = rightsdesk::desk::copy_register(&from, &ctx.access()?, &to, clock)?;

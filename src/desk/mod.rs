@@ -89,7 +89,7 @@ pub use requests::TimelineEvent;
 pub use requests::{
     AckState, DUE_SOON_DAYS, DueState, LONG_PAUSE_DAYS, NewRequest, QueueRow, RequestDetail, StatusChange, due_state,
 };
-pub use settings::{register_name, resolve_db_path};
+pub use settings::{keep_team_password, register_name, resolve_db_path};
 pub use setup::{SetupStatus, SetupStep};
 pub(crate) use validate::{check_email, check_len, clean, validate_agent};
 
@@ -168,7 +168,8 @@ impl Desk {
     /// or `PGPASSWORD`.
     pub fn open(path: &Path, clock: Clock, access: &crate::vault::Access) -> Result<Desk> {
         if let Some(url) = path.to_str().filter(|p| store::postgres::Target::is_connection_string(p)) {
-            let target = store::postgres::Target::parse(url)?.with_password_from_env();
+            let target = store::postgres::Target::parse(url)?
+                .with_password(|account| server_password::POSTGRES.from_keyring(account));
             let store = Store::new(Box::new(store::postgres::Postgres::open(target, &store::timestamp(clock.now()))?));
             return Desk::around(store, clock, None);
         }

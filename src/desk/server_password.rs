@@ -16,6 +16,9 @@ pub(super) struct ServerPassword {
 
 pub(super) const SMTP: ServerPassword =
     ServerPassword { service: "org.rightsdesk.smtp", env: "RIGHTSDESK_SMTP_PASSWORD", what: "SMTP" };
+/// A team register's login (`user@host:port/database` as the account; `Target::account`).
+pub(super) const POSTGRES: ServerPassword =
+    ServerPassword { service: "org.rightsdesk.postgres", env: "PGPASSWORD", what: "team server" };
 pub(super) const IMAP: ServerPassword =
     ServerPassword { service: "org.rightsdesk.imap", env: super::mailbox::IMAP_PASSWORD_ENV, what: "IMAP" };
 
@@ -41,6 +44,25 @@ impl ServerPassword {
             .set_password(password)
             .map_err(|e| Error::invalid("password", format!("the OS keyring refused the password: {e}")))?;
         Ok(true)
+    }
+
+    /// The password kept in the keyring for `account` (the whole key), if this machine has a keyring and one.
+    pub fn from_keyring(&self, account: &str) -> Option<String> {
+        let entry = keyring::Entry::new(self.service, account).ok()?;
+        entry.get_password().ok()
+    }
+
+    /// Keep the password of `account` (the whole key) in the keyring.
+    pub fn keep_for(&self, account: &str, password: &str) -> Result<()> {
+        let entry = keyring::Entry::new(self.service, account).map_err(|e| {
+            Error::invalid(
+                "password",
+                format!("this machine has no OS keyring ({e}): give the password in {} instead", self.env),
+            )
+        })?;
+        entry
+            .set_password(password)
+            .map_err(|e| Error::invalid("password", format!("the OS keyring refused the password: {e}")))
     }
 
     /// The password: the environment variable if set, else the keyring.

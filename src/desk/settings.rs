@@ -30,6 +30,20 @@ pub fn register_name(db: &Path) -> String {
     }
 }
 
+/// Keep a team register's password in the OS keyring for its login (`rightsdesk register password`), so the window
+/// and the command line connect without `PGPASSWORD`; the login and server it was kept for.
+pub fn keep_team_password(url: &str, password: &str) -> Result<String> {
+    if !crate::store::postgres::Target::is_connection_string(url) {
+        return Err(Error::invalid(
+            "db",
+            "a password is kept for a team register: give --db postgres://USER@HOST/DATABASE",
+        ));
+    }
+    let account = crate::store::postgres::Target::parse(url)?.account();
+    super::server_password::POSTGRES.keep_for(&account, password)?;
+    Ok(account)
+}
+
 impl Desk {
     pub(crate) fn target_working_days(&self, regime: &str) -> u32 {
         self.store

@@ -48,14 +48,77 @@ impl Target {
         Ok(Target { config, ca_pem })
     }
 
-    /// The password from `PGPASSWORD` where the connection string gives none (as libpq reads it).
-    pub fn with_password_from_env(mut self) -> Target {
-        if self.config.get_password().is_none()
-            && let Some(password) = std::env::var_os("PGPASSWORD").filter(|p| !p.is_empty())
-        {
-            self.config.password(password.to_string_lossy().as_bytes());
+    /// The password where the connection string gives none, as libpq finds it — `PGPASSWORD`, then the password
+    /// file (`PGPASSFILE`, else `~/.pgpass`, used only when no one else may read it) — and then `keyring`, asked
+    /// with [`Target::account`].
+    pub fn with_password(mut self, keyring: impl FnOnce(&str) -> Option<String>) -> Target {
+        if self.config.get_password().is_some() {
+            return self;
+        }
+        let found = std::env::var("PGPASSWORD")
+            .ok()
+            .filter(|p| !p.is_empty())
+            .or_else(|| self.from_password_file())
+            .or_else(|| keyring(&self.account()));
+        if let Some(password) = found {
+            self.config.password(password.as_bytes());
         }
         self
+    }
+
+    /// The password from `PGPASSWORD` or the password file only (the command line without a keyring).
+    pub fn with_password_from_env(self) -> Target {
+        self.with_password(|_| None)
+    }
+
+    /// The login and server a kept password belongs to: `user@host:port/database`.
+    pub fn account(&self) -> String {
+        let (host, port) = self.host_and_port();
+        let user = self.config.get_user().unwrap_or_default();
+        format!("{user}@{host}:{port}/{}", self.config.get_dbname().unwrap_or_default())
+    }
+
+    /// The host as the password file names it (`localhost` for a Unix socket) and the port (5432 unless given).
+    fn host_and_port(&self) -> (String, u16) {
+        let host = match self.config.get_hosts().first() {
+            Some(Host::Tcp(h)) => h.clone(),
+            _ => "localhost".into(),
+        };
+        (host, self.config.get_ports().first().copied().unwrap_or(5432))
+    }
+
+    /// The first line of the password file that matches this connection (`host:port:database:user:password`,
+    /// `*` matching anything, `\:` and `\\` escaped).
+    fn from_password_file(&self) -> Option<String> {
+        let path = match std::env::var_os("PGPASSFILE") {
+            Some(p) => std::path::PathBuf::from(p),
+            None => std::path::PathBuf::from(std::env::var_os("HOME")?).join(".pgpass"),
+        };
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            // As libpq: a file others may read is not trusted with passwords.
+            let mode = std::fs::metadata(&path).ok()?.permissions().mode();
+            if mode & 0o077 != 0 {
+                return None;
+            }
+        }
+        let text = crate::files::read_input(&path, 64 * 1024).ok()?;
+        let (host, port) = self.host_and_port();
+        let wanted = [
+            host,
+            port.to_string(),
+            self.config.get_dbname().unwrap_or_default().to_string(),
+            self.config.get_user().unwrap_or_default().to_string(),
+        ];
+        String::from_utf8_lossy(&text).lines().filter(|l| !l.trim_start().starts_with('#')).find_map(|line| {
+            let fields = password_fields(line);
+            if fields.len() != 5 {
+                return None;
+            }
+            let matches = fields[..4].iter().zip(&wanted).all(|(f, w)| f == "*" || f == w);
+            matches.then(|| fields[4].clone())
+        })
     }
 
     /// Whether `text` names a PostgreSQL register rather than a database file.
@@ -136,6 +199,26 @@ impl Target {
     }
 }
 
+/// The five fields of a password file's line, `\:` and `\\` read as `:` and `\`.
+fn password_fields(line: &str) -> Vec<String> {
+    let mut fields = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(next) = chars.next() {
+                    fields.last_mut().map(|f| f.push(next));
+                }
+            }
+            ':' if fields.len() < 5 => fields.push(String::new()),
+            c => {
+                fields.last_mut().map(|f| f.push(c));
+            }
+        }
+    }
+    fields
+}
+
 /// Take `name=value` out of a URL's query string or a key=value string; the rest and the value.
 fn take_param(url: &str, name: &str) -> (String, Option<String>) {
     let prefix = format!("{name}=");
@@ -182,6 +265,44 @@ mod tests {
         assert!(Target::parse("postgres://ann@localhost").is_err(), "no database named");
         let e = Target::parse("postgres://h/db?sslrootcert=/nonexistent/ca.pem").err().unwrap();
         assert!(e.to_string().contains("sslrootcert"), "{e}");
+    }
+
+    /// A password file as libpq reads it: the first matching line, wildcards, escapes; one others may read is
+    /// ignored.
+    #[test]
+    fn a_password_file_gives_the_password() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("pgpass");
+        std::fs::write(
+            &file,
+            "# team\nother.example.org:5432:*:ann:wrong\ndb.example.org:5433:privacy:ann:s\\:cr\\\\et\n*:*:*:ann:fallback\n",
+        )
+        .unwrap();
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let target = |url: &str| Target::parse(url).unwrap();
+        let read = |t: &Target| {
+            // The test's own environment: no PGPASSWORD, this file.
+            temp_env(&file, || t.from_password_file())
+        };
+        assert_eq!(read(&target("postgres://ann@db.example.org:5433/privacy")).as_deref(), Some("s:cr\\et"));
+        assert_eq!(read(&target("postgres://ann@elsewhere/x")).as_deref(), Some("fallback"));
+        assert_eq!(read(&target("postgres://bob@db.example.org:5433/privacy")), None);
+        std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(read(&target("postgres://ann@elsewhere/x")), None, "readable by others: not trusted");
+        let kept = Target::parse("postgres://ann@db.example.org:5433/privacy").unwrap();
+        assert_eq!(kept.account(), "ann@db.example.org:5433/privacy");
+    }
+
+    /// Run `f` with `PGPASSFILE` naming `file` (tests that change the environment run one at a time).
+    fn temp_env<T>(file: &std::path::Path, f: impl FnOnce() -> T) -> T {
+        static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+        let _held = LOCK.lock().unwrap_or_else(|p| p.into_inner());
+        // SAFETY: the variable is set and removed under a lock, by this test alone.
+        unsafe { std::env::set_var("PGPASSFILE", file) };
+        let value = f();
+        unsafe { std::env::remove_var("PGPASSFILE") };
+        value
     }
 
     #[test]
