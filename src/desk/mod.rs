@@ -169,7 +169,7 @@ impl Desk {
     pub fn open(path: &Path, clock: Clock, access: &crate::vault::Access) -> Result<Desk> {
         if let Some(url) = path.to_str().filter(|p| store::postgres::Target::is_connection_string(p)) {
             let target = store::postgres::Target::parse(url)?
-                .with_password(|account| server_password::POSTGRES.from_keyring(account));
+                .with_password(|account| server_password::POSTGRES.kept_for(account));
             let store = Store::new(Box::new(store::postgres::Postgres::open(target, &store::timestamp(clock.now()))?));
             return Desk::around(store, clock, None);
         }

@@ -52,7 +52,7 @@ pub fn copy_register(from: &Path, access: &crate::vault::Access, to: &str, clock
     }
     let now = store::timestamp(clock.now());
     let target_store = Store::new(Box::new(store::postgres::Postgres::open(
-        store::postgres::Target::parse(to)?.with_password(|a| super::server_password::POSTGRES.from_keyring(a)),
+        store::postgres::Target::parse(to)?.with_password(|a| super::server_password::POSTGRES.kept_for(a)),
         &now,
     )?));
     let before = source.store().read(|r| r.chain_head())?;

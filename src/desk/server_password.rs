@@ -47,7 +47,7 @@ impl ServerPassword {
     }
 
     /// The password kept in the keyring for `account` (the whole key), if this machine has a keyring and one.
-    pub fn from_keyring(&self, account: &str) -> Option<String> {
+    pub fn kept_for(&self, account: &str) -> Option<String> {
         let entry = keyring::Entry::new(self.service, account).ok()?;
         entry.get_password().ok()
     }

@@ -58,7 +58,7 @@ impl Target {
         let found = std::env::var("PGPASSWORD")
             .ok()
             .filter(|p| !p.is_empty())
-            .or_else(|| self.from_password_file())
+            .or_else(|| self.in_password_file())
             .or_else(|| keyring(&self.account()));
         if let Some(password) = found {
             self.config.password(password.as_bytes());
@@ -89,7 +89,7 @@ impl Target {
 
     /// The first line of the password file that matches this connection (`host:port:database:user:password`,
     /// `*` matching anything, `\:` and `\\` escaped).
-    fn from_password_file(&self) -> Option<String> {
+    fn in_password_file(&self) -> Option<String> {
         let path = match std::env::var_os("PGPASSFILE") {
             Some(p) => std::path::PathBuf::from(p),
             None => std::path::PathBuf::from(std::env::var_os("HOME")?).join(".pgpass"),
@@ -283,7 +283,7 @@ mod tests {
         let target = |url: &str| Target::parse(url).unwrap();
         let read = |t: &Target| {
             // The test's own environment: no PGPASSWORD, this file.
-            temp_env(&file, || t.from_password_file())
+            temp_env(&file, || t.in_password_file())
         };
         assert_eq!(read(&target("postgres://ann@db.example.org:5433/privacy")).as_deref(), Some("s:cr\\et"));
         assert_eq!(read(&target("postgres://ann@elsewhere/x")).as_deref(), Some("fallback"));
