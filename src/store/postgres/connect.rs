@@ -204,16 +204,19 @@ fn password_fields(line: &str) -> Vec<String> {
     let mut fields = vec![String::new()];
     let mut chars = line.chars();
     while let Some(c) = chars.next() {
-        match c {
-            '\\' => {
-                if let Some(next) = chars.next() {
-                    fields.last_mut().map(|f| f.push(next));
-                }
+        let c = match c {
+            '\\' => match chars.next() {
+                Some(next) => next,
+                None => break,
+            },
+            ':' if fields.len() < 5 => {
+                fields.push(String::new());
+                continue;
             }
-            ':' if fields.len() < 5 => fields.push(String::new()),
-            c => {
-                fields.last_mut().map(|f| f.push(c));
-            }
+            c => c,
+        };
+        if let Some(field) = fields.last_mut() {
+            field.push(c);
         }
     }
     fields
