@@ -128,6 +128,13 @@ fn secret(stdin: bool, env: &str, what: &str) -> Result<Zeroizing<String>, Failu
 }
 
 fn human(s: &VaultStatus) -> String {
+    if s.team_server {
+        return format!(
+            "{}: a team register on a PostgreSQL server — its logins, TLS and the server's own encryption at rest \
+             guard it, not Rightsdesk's vault",
+            s.database
+        );
+    }
     if !s.encrypted {
         return format!(
             "{}: NOT encrypted — anyone who can read the file can read the register (`rightsdesk vault encrypt`)",

@@ -15,6 +15,9 @@ use crate::vault::{KeyFile, RecoveryKey};
 #[cfg_attr(feature = "specta", derive(specta::Type))]
 pub struct VaultStatus {
     pub encrypted: bool,
+    /// A team register on a PostgreSQL server: its server guards it (logins, TLS, the server's encryption at rest),
+    /// not the vault.
+    pub team_server: bool,
     /// `passphrase`, `keyring`, `recovery`: those the key file holds.
     pub unlock_methods: Vec<String>,
     pub database: String,
@@ -47,6 +50,7 @@ impl Desk {
         let Some(vault) = &self.vault else {
             return Ok(VaultStatus {
                 encrypted: false,
+                team_server: self.files_on_server(),
                 unlock_methods: vec![],
                 database,
                 key_file: None,
@@ -58,6 +62,7 @@ impl Desk {
         let file = self.key_file()?;
         Ok(VaultStatus {
             encrypted: true,
+            team_server: false,
             unlock_methods: file.methods().into_iter().map(String::from).collect(),
             database,
             key_file: Some(vault.path.display().to_string()),
@@ -158,6 +163,12 @@ impl Desk {
     /// encrypted beside it, checked, swapped in (see `vault::rekey`), the plain copy overwritten and removed. The
     /// desk is consumed: the register is opened again under its key.
     pub fn encrypt(self, passphrase: &str) -> Result<Rekeyed> {
+        if self.files_on_server() {
+            return Err(Error::refused(
+                "a team register is guarded by its server (logins, TLS, the server's encryption at rest), not encrypted \
+                 by Rightsdesk",
+            ));
+        }
         if self.vault.is_some() {
             return Err(Error::refused(
                 "this register is encrypted already (`rightsdesk vault rotate` changes its key)",

@@ -76,6 +76,10 @@ fn a_team_registers_files_are_kept_by_the_server() {
     let reg = Register::on_postgres("2026-03-20");
     let register = reg.run(&["settings", "register", "--json"]).json();
     assert_eq!(register["files"], "kept by the server");
+    let vault = reg.run(&["vault", "status", "--json"]).json();
+    assert_eq!((vault["team_server"].as_bool(), vault["encrypted"].as_bool()), (Some(true), Some(false)));
+    reg.run_input(&["vault", "encrypt", "--new-passphrase-stdin"], "correct horse battery staple 42\n")
+        .assert_error("guarded by its server");
     assert!(!register["database"].as_str().unwrap().contains("sslrootcert"));
     reg.request().name("Pat").kind("access").gdpr("FR").received("2026-03-02").add();
     let passport = reg.write("passport.jpg", "passport scan");

@@ -60,4 +60,9 @@ async fn the_window_works_on_a_team_register() {
     assert_eq!(shown["requester"]["name"], "Margaux Hébert");
     s.wait_text("[data-testid=request-status]", |t| t == "In progress").await;
     s.shot("team-03-moved-by-another.png").await;
+
+    // Settings → Encryption says who guards a team register, and offers no vault to make.
+    s.click("[data-testid=open-settings]").await;
+    s.wait_text("[data-testid=vault-state]", |t| t.contains("team register")).await;
+    assert!(s.client.find(fantoccini::Locator::Css("[data-testid=vault-encrypt]")).await.is_err());
 }

@@ -4947,6 +4947,11 @@ export type VaultStatus = VaultStatus_Serialize | VaultStatus_Deserialize;
 /**  Whether the register is encrypted and how it can be unlocked. */
 export type VaultStatus_Deserialize = {
 	encrypted: boolean,
+	/**
+	 *  A team register on a PostgreSQL server: its server guards it (logins, TLS, the server's encryption at rest),
+	 *  not the vault.
+	 */
+	team_server: boolean,
 	/**  `passphrase`, `keyring`, `recovery`: those the key file holds. */
 	unlock_methods: string[],
 	database: string,
@@ -4962,6 +4967,11 @@ export type VaultStatus_Deserialize = {
 /**  Whether the register is encrypted and how it can be unlocked. */
 export type VaultStatus_Serialize = {
 	encrypted: boolean,
+	/**
+	 *  A team register on a PostgreSQL server: its server guards it (logins, TLS, the server's encryption at rest),
+	 *  not the vault.
+	 */
+	team_server: boolean,
 	/**  `passphrase`, `keyring`, `recovery`: those the key file holds. */
 	unlock_methods: string[],
 	database: string,
