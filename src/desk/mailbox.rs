@@ -335,6 +335,9 @@ impl Desk {
                     imap.mark_done(uid, done)?;
                     self.store.write(|tx| tx.mark_mail_done(&id))?;
                 }
+                // Another officer's app took it a moment before (a team register): its folder, UIDVALIDITY and UID
+                // are stored once, so it is theirs to mark on the server.
+                Err(Error::Constraint(_)) if self.store.read(|r| r.mail_taken(folder, validity, uid))? => {}
                 Err(e) => report.errors.push(format!("message {uid}: {e}")),
             }
         }
