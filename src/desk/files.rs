@@ -115,7 +115,7 @@ impl Desk {
                 let stored_name = format!("{request_id}/{id}-{file_name}");
                 let path = root.join(&stored_name);
                 let name = server_name(&self.files, &path)?;
-                let mut hashed = HashedRead { inner: content, hasher: crate::hash::Hasher::new(), size: 0 };
+                let mut hashed = HashedRead::new(content, crate::files::MAX_ATTACHMENT_BYTES);
                 server.put(&name, &mut hashed, false)?;
                 let size = i64::try_from(hashed.size).unwrap_or(i64::MAX);
                 Ok(StoredFile {
@@ -134,14 +134,7 @@ impl Desk {
 
     /// The whole content of a small file of the register's folder, within `limit` bytes.
     pub(crate) fn read_stored(&self, path: &Path, limit: u64) -> Result<Vec<u8>> {
-        use std::io::Read;
-        let mut bytes = Vec::new();
-        self.open_stored(path)?
-            .take(limit + 1)
-            .read_to_end(&mut bytes)
-            .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-        crate::files::check_len(&path.display().to_string(), bytes.len() as u64, limit)?;
-        Ok(bytes)
+        crate::files::read_within(&mut self.open_stored(path)?, path, limit)
     }
 
     /// Write a small file into the register's folder whole (sealed in an encrypted register; see `safe_file`).
@@ -201,7 +194,7 @@ pub(super) fn safe_file_name(name: &str) -> Result<String> {
 }
 
 /// A file's name on the server: its path inside the register's folder, with `/` between the parts.
-fn server_name(files: &Path, path: &Path) -> Result<String> {
+pub(super) fn server_name(files: &Path, path: &Path) -> Result<String> {
     let inside = path
         .strip_prefix(files)
         .map_err(|_| Error::Database(format!("{} is not a file of the register", path.display())))?;
@@ -212,19 +205,25 @@ fn server_name(files: &Path, path: &Path) -> Result<String> {
     Ok(parts.join("/"))
 }
 
-/// A reader that hashes and counts what goes through it, and stops a file past the size an attachment may have.
-struct HashedRead<'a> {
+/// A reader that hashes and counts what goes through it, and stops a file past `limit` bytes.
+pub(super) struct HashedRead<'a> {
     inner: &'a mut dyn std::io::Read,
-    hasher: crate::hash::Hasher,
-    size: u64,
+    pub hasher: crate::hash::Hasher,
+    pub size: u64,
+    limit: u64,
+}
+
+impl<'a> HashedRead<'a> {
+    pub fn new(inner: &'a mut dyn std::io::Read, limit: u64) -> HashedRead<'a> {
+        HashedRead { inner, hasher: crate::hash::Hasher::new(), size: 0, limit }
+    }
 }
 
 impl std::io::Read for HashedRead<'_> {
     fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
         let n = self.inner.read(buf)?;
         self.size += n as u64;
-        crate::files::check_len("the file to attach", self.size, crate::files::MAX_ATTACHMENT_BYTES)
-            .map_err(std::io::Error::other)?;
+        crate::files::check_len("the file to attach", self.size, self.limit).map_err(std::io::Error::other)?;
         self.hasher.update(&buf[..n]);
         Ok(n)
     }

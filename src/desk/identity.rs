@@ -315,9 +315,7 @@ impl Desk {
         })?;
         let server = self.server_files.clone();
         let name = match &server {
-            Some(_) => {
-                to.strip_prefix(self.files_dir()).map(|p| p.to_string_lossy().replace('\\', "/")).unwrap_or_default()
-            }
+            Some(_) => super::files::server_name(self.files_dir(), &to)?,
             None => String::new(),
         };
         Ok(StoredFile {

@@ -7,6 +7,7 @@ use std::path::Path;
 
 use serde::Serialize;
 
+use super::files::HashedRead;
 use super::{Clock, Desk};
 use crate::error::{Error, Result};
 use crate::store::{self, Store};
@@ -115,28 +116,15 @@ fn copy_files(source: &Desk, server: &dyn store::ServerFiles) -> Result<(u64, u6
         list(&source.files_dir().join(folder), &mut found)?;
         found.sort();
         for path in found {
-            let name = path
-                .strip_prefix(source.files_dir())
-                .map_err(|_| Error::Database(format!("{} is outside the register's folder", path.display())))?
-                .iter()
-                .map(|p| p.to_string_lossy())
-                .collect::<Vec<_>>()
-                .join("/");
-            let mut hashing = Hashing { inner: source.open_stored(&path)?, hasher: crate::hash::Hasher::new() };
-            bytes += server.put(&name, &mut hashing, false)?;
-            let sent = hashing.hasher.finish_hex();
-            let mut back = crate::hash::Hasher::new();
-            let mut reader = server.get(&name)?;
-            let mut buf = vec![0u8; 64 * 1024];
-            loop {
-                let n = std::io::Read::read(&mut reader, &mut buf)
-                    .map_err(|e| Error::io(format!("cannot read {name} back from the server"), e))?;
-                if n == 0 {
-                    break;
-                }
-                back.update(&buf[..n]);
-            }
-            if back.finish_hex() != sent {
+            let name = super::files::server_name(source.files_dir(), &path)?;
+            let mut file = source.open_stored(&path)?;
+            let mut sent = HashedRead::new(&mut file, u64::MAX);
+            bytes += server.put(&name, &mut sent, false)?;
+            let mut stored = server.get(&name)?;
+            let mut back = HashedRead::new(&mut stored, u64::MAX);
+            std::io::copy(&mut back, &mut std::io::sink())
+                .map_err(|e| Error::io(format!("cannot read {name} back from the server"), e))?;
+            if back.hasher.finish_hex() != sent.hasher.finish_hex() {
                 return Err(Error::Corrupt(format!("{name} reads back from the server changed")));
             }
             files += 1;
@@ -162,17 +150,4 @@ fn list(dir: &Path, found: &mut Vec<std::path::PathBuf>) -> Result<()> {
         }
     }
     Ok(())
-}
-
-struct Hashing {
-    inner: Box<dyn std::io::Read + Send>,
-    hasher: crate::hash::Hasher,
-}
-
-impl std::io::Read for Hashing {
-    fn read(&mut self, buf: &mut [u8]) -> std::io::Result<usize> {
-        let n = self.inner.read(buf)?;
-        self.hasher.update(&buf[..n]);
-        Ok(n)
-    }
 }

@@ -278,22 +278,6 @@ pub fn write<W: Write + Seek>(
     archive.finish(FORMAT)
 }
 
-/// The whole content of a stored file, refused past `limit` bytes.
-fn read_bounded(
-    open_source: &dyn Fn(&Path) -> Result<Box<dyn std::io::Read + Send>>,
-    path: &Path,
-    limit: u64,
-) -> Result<Vec<u8>> {
-    use std::io::Read;
-    let mut bytes = Vec::new();
-    open_source(path)?
-        .take(limit + 1)
-        .read_to_end(&mut bytes)
-        .map_err(|e| Error::io(format!("cannot read {}", path.display()), e))?;
-    crate::files::check_len(&path.display().to_string(), bytes.len() as u64, limit)?;
-    Ok(bytes)
-}
-
 /// The CSV tables made from a file: each sheet of a spreadsheet, or the file itself when it is a CSV.
 fn tables<W: Write + Seek>(
     archive: &mut Archive<'_, W>,
@@ -312,7 +296,8 @@ fn tables<W: Write + Seek>(
     // A file that is not a readable spreadsheet, or is over the limits of `files::sheet`, is still packed as it
     // is; it just has no CSV beside it.
     // Read as the register holds it: through its seal in an encrypted register, from the server in a team one.
-    let Ok(bytes) = read_bounded(open_source, &f.source, files::MAX_SPREADSHEET_BYTES) else { return Ok(vec![]) };
+    let Ok(mut source) = open_source(&f.source) else { return Ok(vec![]) };
+    let Ok(bytes) = files::read_within(&mut source, &f.source, files::MAX_SPREADSHEET_BYTES) else { return Ok(vec![]) };
     let Ok(sheets) = sheet::read(&f.name, &bytes, sheet::Which::All) else { return Ok(vec![]) };
     drop(bytes);
     let stem = f.name.rsplit_once('.').map_or(f.name.as_str(), |(s, _)| s).to_string();

@@ -117,6 +117,14 @@ pub fn read_input(path: &Path, limit: u64) -> Result<Vec<u8>> {
     Ok(bytes)
 }
 
+/// The whole content of `reader` (`name` in messages), refused past `limit` bytes without reading further.
+pub fn read_within(reader: &mut dyn Read, name: &Path, limit: u64) -> Result<Vec<u8>> {
+    let mut bytes = Vec::new();
+    reader.take(limit + 1).read_to_end(&mut bytes).map_err(|e| read_error(name, e))?;
+    check_len(&name.display().to_string(), bytes.len() as u64, limit)?;
+    Ok(bytes)
+}
+
 /// As [`read_input`], for UTF-8 text.
 pub fn read_input_text(path: &Path, limit: u64) -> Result<String> {
     String::from_utf8(read_input(path, limit)?)

@@ -66,11 +66,6 @@ impl Target {
         self
     }
 
-    /// The password from `PGPASSWORD` or the password file only (the command line without a keyring).
-    pub fn with_password_from_env(self) -> Target {
-        self.with_password(|_| None)
-    }
-
     /// The login and server a kept password belongs to: `user@host:port/database`.
     pub fn account(&self) -> String {
         let (host, port) = self.host_and_port();

@@ -203,6 +203,22 @@ impl Pg<'_> {
         Ok(self.tx.borrow_mut().execute(sql, params)?)
     }
 
+    /// Run one statement for each set of parameters, prepared once (a round trip per row, not two); the rows
+    /// changed.
+    pub(crate) fn execute_each(&self, sql: &str, each: &[Vec<&(dyn ToSql + Sync)>]) -> Result<u64> {
+        self.refuse_unless_writable()?;
+        if each.is_empty() {
+            return Ok(0);
+        }
+        let mut tx = self.tx.borrow_mut();
+        let statement = tx.prepare(sql)?;
+        let mut changed = 0;
+        for params in each {
+            changed += tx.execute(&statement, params)?;
+        }
+        Ok(changed)
+    }
+
     /// Hand every row of a query to `each` as the server sends them, never holding the whole result.
     pub(crate) fn each_row(
         &self,

@@ -140,12 +140,15 @@ impl Pg<'_> {
              VALUES ($1, $2, $3, $4, $5, $6, 'open', NULL, NULL, NULL, NULL)
              ON CONFLICT (request_id, system_id) DO NOTHING"
         );
-        for i in items {
-            self.execute(
-                &sql,
-                &[&request_id, &i.id, &i.system_id, &i.system_name, &i64::from(i.is_backup), &i.action],
-            )?;
-        }
+        let backups: Vec<i64> = items.iter().map(|i| i64::from(i.is_backup)).collect();
+        let rows: Vec<Vec<&(dyn postgres::types::ToSql + Sync)>> = items
+            .iter()
+            .zip(&backups)
+            .map(|(i, backup)| {
+                vec![&request_id as _, &i.id as _, &i.system_id as _, &i.system_name as _, backup as _, &i.action as _]
+            })
+            .collect();
+        self.execute_each(&sql, &rows)?;
         Ok(())
     }
 

@@ -30,9 +30,11 @@ impl Pg<'_> {
              ON CONFLICT (stage, kind, lang) DO UPDATE SET subject = $4, body = $5, updated_at = $6
              WHERE templates.is_default = 1 AND (templates.subject <> $4 OR templates.body <> $5)"
         );
-        for t in defaults {
-            self.execute(&sql, &[&t.stage, &t.kind, &t.lang, &t.subject, &t.body, &at])?;
-        }
+        let rows: Vec<Vec<&(dyn postgres::types::ToSql + Sync)>> = defaults
+            .iter()
+            .map(|t| vec![&t.stage as _, &t.kind as _, &t.lang as _, &t.subject as _, &t.body as _, &at as _])
+            .collect();
+        self.execute_each(&sql, &rows)?;
         Ok(())
     }
 
