@@ -225,6 +225,7 @@ pub fn seed(desk: &Desk, count: u64, batch: u64, seed: u64, mut progress: impl F
                 refusal_category: None,
                 refusal_basis: None,
                 agent: None,
+                owner: None,
                 identity_requested_on: None,
                 facts: ClockFacts::default(),
                 dates: Dates::default(),

@@ -5,6 +5,7 @@
 // Printing anywhere but `out` would bypass its sanitising.
 #![deny(clippy::print_stdout, clippy::print_stderr)]
 
+mod account;
 mod audit;
 mod backup;
 mod calendar;
@@ -108,6 +109,9 @@ enum Command {
     /// The register as a whole: copy a desk's register to a team server, keep a team register's password.
     #[command(subcommand)]
     Register(register::Command),
+    /// The people of a team register: accounts, roles, who is using it.
+    #[command(subcommand)]
+    Account(account::Command),
     /// Print a shell completion script for rightsdesk (docs/cli.md says where each shell loads it from).
     Completions(manual::Completions),
     /// Print the man page of rightsdesk, or write one page per command into a folder (--out).
@@ -288,6 +292,7 @@ pub fn main() -> ExitCode {
         Command::Vault(c) => vault::run(&ctx, c),
         Command::Backup(c) => backup::run(&ctx, c),
         Command::Register(c) => register::run(&ctx, c),
+        Command::Account(c) => account::run(&ctx, c),
         Command::Completions(args) => manual::completions(args),
         Command::Man(args) => manual::man(&ctx, args),
     };

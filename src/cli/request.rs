@@ -8,7 +8,7 @@ use rightsdesk::desk::{AckState, DisclosureInput, NewRequest, QueueRow, RequestD
 use rightsdesk::domain::{RequestKind, Status};
 use rightsdesk::files::FileInput;
 use rightsdesk::ops::{self, Operation};
-use rightsdesk::store::{Dashboard, Page, Query, QueueView, Sort};
+use rightsdesk::store::{Dashboard, OwnerFilter, Page, Query, QueueView, Sort};
 
 #[derive(Subcommand)]
 pub enum Command {
@@ -62,6 +62,10 @@ pub enum Command {
         /// Skip N requests first: reads every skipped one, so slow when deep (use --after).
         #[arg(long, default_value_t = 0)]
         offset: u64,
+        /// Only the requests of this person of the team register (a login), `me` for yours, or `nobody` for those
+        /// not assigned yet.
+        #[arg(long, value_name = "LOGIN")]
+        owner: Option<String>,
     },
     /// Correct what was logged: the requester's details, language, channel, date of receipt, description, notes.
     /// Give only what changes; an empty value clears an optional field. The audit event keeps before and after.
@@ -130,6 +134,10 @@ pub enum Command {
     RefreshChecklist(ops::datamap::RefreshChecklist),
     /// Move a request to a new status (holds need --reason; refusals --category and --reason, exemptions --basis).
     Status(ops::requests::ChangeStatus),
+    /// Give a request to a person of the team register (--to LOGIN, or me), or take it back (no --to).
+    Assign(ops::team::AssignRequest),
+    /// Give one line of a request's checklist to a colleague (--system, --to LOGIN), or take it back (no --to).
+    AssignLine(ops::team::AssignChecklistLine),
     /// The counts at the top of the queue: overdue, due soon, by status.
     Dashboard,
 }
@@ -210,6 +218,7 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
             after,
             before,
             offset,
+            owner,
         } => {
             let query = Query {
                 status: status
@@ -233,6 +242,11 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
                     .transpose()?,
                 due_from: due_from.map(|d| dates::parse(&d).map_err(|e| bad("due-from", e.to_string()))).transpose()?,
                 acknowledge_by: None,
+                owner: owner.map(|o| match o.trim() {
+                    "me" => OwnerFilter::Mine,
+                    "nobody" => OwnerFilter::Nobody,
+                    login => OwnerFilter::Login(login.to_string()),
+                }),
                 view: view
                     .map(|v| {
                         QueueView::parse(&v).ok_or_else(|| {
@@ -312,6 +326,8 @@ pub fn run(ctx: &Ctx, command: Command) -> Result<String, Failure> {
         Command::Merge(op) => detail(op.run(&desk)),
         Command::Relate(op) => detail(op.run(&desk)),
         Command::Status(op) => detail(op.run(&desk)),
+        Command::Assign(op) => detail(op.run(&desk)),
+        Command::AssignLine(op) => detail(op.run(&desk)),
         Command::Dashboard => ctx.show(&ops::requests::GetDashboard.run(&desk)?, dashboard_text),
     }
 }
@@ -396,6 +412,9 @@ fn detail_out(ctx: &Ctx, d: &RequestDetail) -> Result<String, Failure> {
         format!("  effective due   {} ({:?})", opt(r.dates.effective_due), d.due_state),
         format!("  internal target {}", opt(r.dates.internal_target)),
     ];
+    if let Some(owner) = &r.owner {
+        lines.insert(2, format!("  owner           {owner}"));
+    }
     if let Some(why) = &d.explanation.no_deadline {
         lines.push(format!("  {why}"));
     }
@@ -431,11 +450,12 @@ fn detail_out(ctx: &Ctx, d: &RequestDetail) -> Result<String, Failure> {
         lines.push("Checklist:".into());
         lines.extend(d.checklist.iter().map(|i| {
             format!(
-                "  [{}] {} — {}{}",
+                "  [{}] {} — {}{}{}",
                 i.state,
                 i.system_name,
                 i.action,
-                i.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default()
+                i.note.as_deref().map(|n| format!(": {n}")).unwrap_or_default(),
+                i.assignee.as_deref().map(|a| format!(" (assigned to {a})")).unwrap_or_default()
             )
         }));
     }
@@ -482,13 +502,14 @@ fn list_text(page: &Page<QueueRow>) -> String {
     for q in &page.items {
         let r = &q.row;
         lines.push(format!(
-            "{:<14} {:<12} {:<22} {:<20} {:<24} due {}",
+            "{:<14} {:<12} {:<22} {:<20} {:<24} due {}{}",
             r.reference,
             r.regime,
             r.kind.id(),
             r.status.id(),
             r.requester_name,
-            r.effective_due.map_or_else(|| "—".into(), dates::fmt)
+            r.effective_due.map_or_else(|| "—".into(), dates::fmt),
+            r.owner.as_deref().map(|o| format!("  [{o}]")).unwrap_or_default()
         ));
         // The acknowledgement's own clock, when one is owed (the window's badge in the Status column).
         let by = || r.acknowledge_by.map_or_else(String::new, dates::fmt);

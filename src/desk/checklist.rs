@@ -275,6 +275,7 @@ fn items(r: &Request, systems: impl Iterator<Item = System>) -> Vec<ChecklistIte
             proof_id: None,
             done_by: None,
             done_at: None,
+            assignee: None,
         })
         .collect()
 }

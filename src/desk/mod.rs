@@ -42,6 +42,7 @@ mod responses;
 mod retention;
 mod setup;
 mod subject_export;
+mod team;
 mod vault;
 
 pub use audit::{AnchorCheck, AuditKeyStatus, ChainReport, CheckpointInfo, CheckpointsCheck, PASSPHRASE_ENV};
@@ -63,6 +64,7 @@ pub use register_copy::{CopyReport, copy_register};
 pub use responses::{LetterCopy, LetterWritten, StageOption, TemplateCatalogue};
 pub use retention::{DEFAULT_RETENTION_MONTHS, RetentionReport};
 pub use subject_export::SubjectExport;
+pub use team::{Me, NewAccount, Team};
 pub use vault::{Rekeyed, VaultStatus};
 
 pub use checklist::{SystemInput, action_for};
@@ -180,7 +182,12 @@ impl Desk {
 
     /// The desk over an opened store: guards checked, the files' place settled, templates seeded.
     fn around(store: Store, clock: Clock, vault: Option<crate::vault::Vault>) -> Result<Desk> {
-        let actor = std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "officer".into());
+        // On a server every change is recorded under the login that made it (the server checks it); on a desk,
+        // under this computer's user.
+        let actor = match store.backend().login() {
+            Some(login) => login.to_string(),
+            None => std::env::var("USER").ok().filter(|u| !u.is_empty()).unwrap_or_else(|| "officer".into()),
+        };
         let extra = store.read(|r| r.calendar_days_by_code())?;
         let engine = std::sync::Arc::new(Engine::shipped()?.with_extra_days(extra));
         let at = store::timestamp(clock.now());

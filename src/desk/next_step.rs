@@ -272,6 +272,7 @@ mod tests {
             proof_id: None,
             done_by: None,
             done_at: None,
+            assignee: None,
         };
         let s = next_step(&r, &[], &[line("done"), line("open"), line("open")], None, TODAY);
         assert_eq!(s.kind, "checklist");

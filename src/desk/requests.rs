@@ -261,10 +261,13 @@ impl Desk {
     /// A page of the queue; a dashboard view (`query.view`) sets its own filters for today.
     pub fn list(&self, query: &Query) -> Result<Page<QueueRow>> {
         let today = self.today();
-        let query = match query.view {
+        let mut query = match query.view {
             Some(view) => view.narrow(query, today, today + Duration::days(DUE_SOON_DAYS)),
             None => query.clone(),
         };
+        if query.owner == Some(store::OwnerFilter::Mine) {
+            query.owner = Some(store::OwnerFilter::Login(self.actor.clone()));
+        }
         let page = self.store.read(|r| r.list(&query))?;
         Ok(page.map(|row| QueueRow::new(row, today)))
     }

@@ -143,9 +143,22 @@ impl Desk {
     }
 
     /// Seed the shipped templates that are missing (the officer's edits are never overwritten).
+    /// Put the shipped templates in (and bring unedited ones up to date), writing only if something is missing or
+    /// stale: opening a register takes no write lock (and needs no right to change templates) when nothing is.
     pub(super) fn seed_templates(&self) -> Result<()> {
+        let defaults = &data()?.templates;
+        let current = self.store.read(|r| r.templates())?;
+        let stale = defaults.iter().any(|d| {
+            match current.iter().find(|t| t.stage == d.stage && t.kind == d.kind && t.lang == d.lang) {
+                None => true,
+                Some(t) => t.is_default && (t.subject != d.subject || t.body != d.body),
+            }
+        });
+        if !stale {
+            return Ok(());
+        }
         let at = store::timestamp(self.now());
-        self.store.write(|tx| tx.seed_templates(&data()?.templates, &at))
+        self.store.write(|tx| tx.seed_templates(defaults, &at))
     }
 
     pub fn template_catalogue(&self) -> Result<TemplateCatalogue> {

@@ -185,6 +185,7 @@ impl Desk {
             refusal_category: None,
             refusal_basis: None,
             agent,
+            owner: None,
             identity_requested_on: None,
             facts: ClockFacts::default(),
             dates: Dates::default(),

@@ -600,6 +600,35 @@ payloads! {
         pub email: String,
     }
 
+    /// The request's owner changed (None: nobody), by login.
+    RequestAssigned {
+        pub from: Option<String>,
+        pub to: Option<String>,
+    }
+
+    /// A checklist line was given to a colleague (or taken back: None), by login.
+    ChecklistLineAssigned {
+        pub system: String,
+        pub from: Option<String>,
+        pub to: Option<String>,
+    }
+
+    /// A person joined the team register: their login, name, email and role, and whether the login was made on
+    /// the server by Rightsdesk (else an existing one was mapped). Never the password.
+    AccountAdded {
+        pub login: String,
+        pub name: String,
+        pub email: Option<String>,
+        pub role: String,
+        pub login_created: bool,
+    }
+
+    /// An account's name, email, role or disabled state changed (text values, before and after).
+    AccountChanged {
+        pub login: String,
+        pub changed: std::collections::BTreeMap<String, Change<String>>,
+    }
+
     LinkedCopied {
         #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
         pub linked: u64,
@@ -715,6 +744,10 @@ audit_events! {
     EvidenceRetentionDaysSet(EvidenceRetentionDaysSet) = "evidence_retention_days_set",
     OwnAuthoritySet(OwnAuthoritySet) = "own_authority_set",
     SenderUnblocked(SenderUnblocked) = "sender_unblocked",
+    RequestAssigned(RequestAssigned) = "request_assigned",
+    ChecklistLineAssigned(ChecklistLineAssigned) = "checklist_line_assigned",
+    AccountAdded(AccountAdded) = "account_added",
+    AccountChanged(AccountChanged) = "account_changed",
 }
 
 impl AuditEvent {

@@ -133,6 +133,9 @@ pub struct Request {
     pub refusal_basis: Option<String>,
     /// Someone acting for the data subject, with their written authority.
     pub agent: Option<Agent>,
+    /// The officer who works the request (a login of the team register), if anyone was assigned.
+    #[serde(default)]
+    pub owner: Option<String>,
     /// The day the requester was asked to confirm their identity (the unverified flag counts from it).
     #[cfg_attr(feature = "specta", specta(type = Option<String>))]
     #[serde(with = "iso::option")]

@@ -20,6 +20,7 @@ pub mod requesters;
 pub mod requests;
 pub mod responses;
 pub mod retention;
+pub mod team;
 pub mod vault;
 
 use std::path::PathBuf;
@@ -99,6 +100,13 @@ macro_rules! operations {
                 edit_request: $crate::ops::requests::EditRequest,
                 change_status: $crate::ops::requests::ChangeStatus,
                 add_attachment: $crate::ops::requests::AddAttachment,
+                me: $crate::ops::team::GetMe,
+                team: $crate::ops::team::GetTeam,
+                add_account: $crate::ops::team::AddAccount,
+                set_account_role: $crate::ops::team::SetAccountRole,
+                set_account_disabled: $crate::ops::team::SetAccountDisabled,
+                assign_request: $crate::ops::team::AssignRequest,
+                assign_checklist_line: $crate::ops::team::AssignChecklistLine,
                 verify_audit: $crate::ops::audit::VerifyAudit,
                 register_events: $crate::ops::audit::ListRegisterEvents,
                 audit_key_status: $crate::ops::audit::GetAuditKeyStatus,

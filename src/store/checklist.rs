@@ -33,11 +33,13 @@ pub struct ChecklistItem {
     pub proof_id: Option<String>,
     pub done_by: Option<String>,
     pub done_at: Option<String>,
+    /// The colleague asked to do this line (a login of the team register), if any.
+    pub assignee: Option<String>,
 }
 
 pub(super) const SYSTEM_COLUMNS: &str = "id, name, owner, holds, is_backup, retired_at";
 pub(super) const ITEM_COLUMNS: &str =
-    "id, system_id, system_name, is_backup, action, state, note, proof_id, done_by, done_at";
+    "id, system_id, system_name, is_backup, action, state, note, proof_id, done_by, done_at, assignee";
 
 pub(super) fn to_system(r: &impl Cells) -> Result<System> {
     Ok(System {
@@ -62,6 +64,7 @@ pub(super) fn to_item(r: &impl Cells) -> Result<ChecklistItem> {
         proof_id: r.col(7)?,
         done_by: r.col(8)?,
         done_at: r.col(9)?,
+        assignee: r.col(10)?,
     })
 }
 
@@ -102,7 +105,7 @@ impl Tx<'_> {
     pub fn add_checklist_items(&self, request_id: &str, items: &[ChecklistItem]) -> Result<()> {
         static SQL: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
             format!(
-                "INSERT INTO checklist_items (request_id, {ITEM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', NULL, NULL, NULL, NULL)
+                "INSERT INTO checklist_items (request_id, {ITEM_COLUMNS}) VALUES (?1, ?2, ?3, ?4, ?5, ?6, 'open', NULL, NULL, NULL, NULL, NULL)
                  ON CONFLICT (request_id, system_id) DO NOTHING"
             )
         });
@@ -116,9 +119,10 @@ impl Tx<'_> {
     pub fn update_checklist_item(&self, i: &ChecklistItem) -> Result<()> {
         self.tx
             .prepare_cached(
-                "UPDATE checklist_items SET state = ?2, note = ?3, proof_id = ?4, done_by = ?5, done_at = ?6 WHERE id = ?1",
+                "UPDATE checklist_items SET state = ?2, note = ?3, proof_id = ?4, done_by = ?5, done_at = ?6, assignee = ?7
+                 WHERE id = ?1",
             )?
-            .execute(params![i.id, i.state, i.note, i.proof_id, i.done_by, i.done_at])?;
+            .execute(params![i.id, i.state, i.note, i.proof_id, i.done_by, i.done_at, i.assignee])?;
         Ok(())
     }
 }

@@ -54,6 +54,7 @@ pub(crate) fn sample(name: &str, email: &str, kind: RequestKind, status: Status,
         refusal_category: None,
         refusal_basis: None,
         agent: Some(Agent { name: "Agent Smith".into(), email: None, authority: "power of attorney".into() }),
+        owner: None,
         identity_requested_on: Some(received),
         facts: ClockFacts {
             verified_on: Some(received),
@@ -863,6 +864,7 @@ pub(crate) fn a_requests_parts_round_trip(e: &dyn Engine) {
         proof_id: None,
         done_by: None,
         done_at: None,
+        assignee: None,
     };
     let id = r.id.to_string();
     store.write(|tx| tx.add_checklist_items(&id, &[item(&crm), item(&tapes)])).unwrap();

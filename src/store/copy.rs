@@ -17,6 +17,7 @@ pub trait RowSink {
 /// order (SQLite's `rowid`, PostgreSQL's `row_no`) as [`ROW_ORDER`].
 pub const TABLES: &[(&str, &[&str])] = &[
     ("settings", &["key", "value"]),
+    ("accounts", &["login", "name", "email", "role", "disabled", "created_at", "updated_at"]),
     ("requesters", &["id", "name", "email", "phone", "address", "account", "created_at", "updated_at"]),
     (
         "requests",
@@ -68,6 +69,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
             "purged_at",
             "purged_facts",
             "acknowledged_on",
+            "owner",
             "closed_from",
         ],
     ),
@@ -100,6 +102,7 @@ pub const TABLES: &[(&str, &[&str])] = &[
             "proof_id",
             "done_by",
             "done_at",
+            "assignee",
         ],
     ),
     ("templates", &["stage", "kind", "lang", "subject", "body", "is_default", "updated_at", "actor"]),

@@ -37,6 +37,7 @@ pub const MIGRATIONS: &[Migration] = &[
     Migration { version: 13, name: "0013_mailbox.sql", sql: include_str!("../../migrations/0013_mailbox.sql") },
     Migration { version: 14, name: "0014_sent_copies.sql", sql: include_str!("../../migrations/0014_sent_copies.sql") },
     Migration { version: 15, name: "0015_kept_copies.sql", sql: include_str!("../../migrations/0015_kept_copies.sql") },
+    Migration { version: 16, name: "0016_assignment.sql", sql: include_str!("../../migrations/0016_assignment.sql") },
 ];
 
 /// What a migration needs done in Rust, in its own transaction, after its SQL.

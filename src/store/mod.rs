@@ -6,6 +6,7 @@
 //! this folder, one per concern, beside the row types they return); a PostgreSQL edition implements the same three
 //! traits in a folder of its own and runs the contract tests (`contract.rs`, written once) against itself.
 
+mod accounts;
 mod attachments;
 mod audit;
 mod bulk;
@@ -44,6 +45,7 @@ use uuid::Uuid;
 use crate::domain::{Evidence, IdentityCheck, Request, RequestKind};
 use crate::error::{Error, Result};
 
+pub use accounts::{Account, NewLogin, OwnerCount, Role};
 pub use attachments::Attachment;
 pub use audit::{
     APPEND_ONLY_TRIGGERS, ChainBreak, ChainWalk, ChainedEvent, Event, HeadAt, RowMismatch, RowsCheck, StoredCheckpoint,
@@ -55,7 +57,7 @@ pub use disclosures::Disclosure;
 pub use export::{LogRecord, MetricRecord};
 pub use imports::ImportRecord;
 pub use mailbox::MailMessage;
-pub use queue::{COUNT_CAP, Page, Query, QueueView, SEARCH_CAP, Sort, Total};
+pub use queue::{COUNT_CAP, OwnerFilter, Page, Query, QueueView, SEARCH_CAP, Sort, Total};
 pub use requesters::{BlockedSender, RequestLink, RequesterRecord, normalise_phone};
 pub use requests::{Dashboard, RequestRow};
 pub use responses::{DefaultTemplate, OutboxItem, TemplateRow};
@@ -71,6 +73,11 @@ pub trait Backend: Send + Sync {
     fn path(&self) -> &Path;
     /// The register can be read but not changed by this user; `write` refuses with `Error::ReadOnly`.
     fn is_read_only(&self) -> bool;
+    /// The login the engine connected as, which every change is recorded under (a server's; `None`: a file,
+    /// written by whoever runs the app).
+    fn login(&self) -> Option<&str> {
+        None
+    }
     /// Run `f` on a consistent view of the register.
     fn read(&self, f: &mut dyn FnMut(&dyn Read) -> Result<()>) -> Result<()>;
     /// Run `f` in one transaction that commits if it returns `Ok` and leaves nothing behind otherwise. Writers are
@@ -398,6 +405,12 @@ pub trait Read {
     fn requests_to_purge(&self, cutoff: &str, limit: u32) -> Result<Vec<String>>;
     fn count_to_purge(&self, cutoff: &str) -> Result<u64>;
     fn count_purged(&self) -> Result<u64>;
+
+    // --- the team's accounts and who works what
+    /// Every account of the team, by login (none on a desk).
+    fn accounts(&self) -> Result<Vec<Account>>;
+    /// Open requests per owner (the unassigned ones under `None`), and how many of them are overdue on `today`.
+    fn owner_counts(&self, today: &str) -> Result<Vec<OwnerCount>>;
 }
 
 /// Every write the core does, inside one transaction of [`Store::write`]; it reads too, seeing what it wrote.
@@ -420,6 +433,12 @@ pub trait Write: Read {
     fn update_request(&self, r: &Request) -> Result<()>;
     /// Write back only the derived dates (a recomputation over many requests: kept cheap).
     fn update_dates(&self, r: &Request) -> Result<()>;
+
+    // --- the team's accounts (a team register only: a desk refuses)
+    /// Record `account` and give its login the role's rights on the server, making the login first if asked.
+    fn add_account(&self, account: &Account, login: NewLogin<'_>) -> Result<()>;
+    /// Change an account's name, email, role or disabled state, and its login's rights with it.
+    fn change_account(&self, before: &Account, after: &Account) -> Result<()>;
 
     // --- settings
     fn set_setting(&self, key: &str, value: &str) -> Result<()>;

@@ -68,6 +68,8 @@ pub struct Query {
     /// One of the dashboard's lists: it sets the status, open and date filters as the dashboard counts them
     /// (`QueueView::narrow`), so a tile's number is the length of the list it opens.
     pub view: Option<QueueView>,
+    /// Whose requests: one person's (a login), the connected officer's own, or nobody's yet.
+    pub owner: Option<OwnerFilter>,
     /// Free text matched against reference, requester name, email, account reference, description and notes
     /// (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
     /// more than [`SEARCH_CAP`] requests lists the [`SEARCH_CAP`] most recently logged of them (total: at least).
@@ -83,6 +85,19 @@ pub struct Query {
     /// scripts; use `after`).
     #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
     pub offset: u64,
+}
+
+/// Whose requests the queue lists.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+#[serde(rename_all = "lowercase")]
+pub enum OwnerFilter {
+    /// The requests nobody was assigned yet.
+    Nobody,
+    /// The requests of the officer using the app (the desk names them before the store reads).
+    Mine,
+    /// The requests of this login.
+    Login(String),
 }
 
 /// The dashboard's lists, each defined once: the dashboard counts the requests a view lists.
@@ -463,6 +478,13 @@ fn filters(q: &Query, narrow: bool) -> Where {
     }
     if let Some(r) = &q.regime {
         w.add(format!("{} = ?", col("regime")), [Value::Text(r.clone())]);
+    }
+    match &q.owner {
+        Some(OwnerFilter::Nobody) => w.add(format!("{} IS NULL", col("owner")), []),
+        Some(OwnerFilter::Login(login)) => w.add(format!("{} = ?", col("owner")), [Value::Text(login.clone())]),
+        // Named by the desk before a query reaches the store; an unnamed one matches nobody's requests.
+        Some(OwnerFilter::Mine) => w.add("0".into(), []),
+        None => {}
     }
     if let Some(d) = q.due_before {
         w.add(format!("{} <= ?", col("effective_due")), [Value::Text(dates::fmt(d))]);

@@ -20,7 +20,7 @@ use crate::error::{Error, Result};
 pub(crate) const COLUMNS: &str = "id, reference, kind, regime, calendar, channel, received, status, requester_name, \
     requester_email, requester_phone, requester_address, requester_account, language, description, notes, \
     outcome_reason, external_id, requester_id, refusal_category, refusal_basis, agent, identity_requested_on, verified_on, fee_paid_on, pauses, extended_on, due_override, rule_kind, clock_start, \
-    acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at, purged_at";
+    acknowledge_by, due, extended_due, effective_due, internal_target, paused_days, created_at, updated_at, closed_at, purged_at, owner";
 
 /// A column of a result row: by name, or by position where a scan reads many rows.
 #[derive(Debug, Clone, Copy)]
@@ -160,6 +160,7 @@ pub(crate) fn request_from<C: Columns + ?Sized>(row: &C) -> std::result::Result<
             .transpose()?,
         refusal_basis: row.text(col("refusal_basis"))?,
         agent: row.json(col("agent"))?,
+        owner: row.text(col("owner"))?,
         identity_requested_on: row.day(col("identity_requested_on"))?,
         facts: ClockFacts {
             verified_on: row.day(col("verified_on"))?,
@@ -245,6 +246,7 @@ pub(crate) fn update_cells(r: &Request) -> Result<Cells<'_>> {
         ("refusal_category", borrowed_opt(r.refusal_category.map(|c| c.id()))),
         ("refusal_basis", borrowed_opt(r.refusal_basis.as_deref())),
         ("agent", owned(agent)),
+        ("owner", borrowed_opt(r.owner.as_deref())),
         ("identity_requested_on", date(r.identity_requested_on)),
         ("verified_on", date(r.facts.verified_on)),
         ("fee_paid_on", date(r.facts.fee_paid_on)),
@@ -334,13 +336,15 @@ pub struct RequestRow {
     pub acknowledged_on: Option<Date>,
     pub statutory: bool,
     pub is_open: bool,
+    /// Who works it (a login of the team register), if anyone was assigned.
+    pub owner: Option<String>,
 }
 
 /// The columns of a queue line, in the order `request_row_from` reads them.
 pub(crate) const ROW_COLUMNS: &str = "id, reference, kind, regime, status, requester_name, requester_email, \
-    received, effective_due, acknowledge_by, rule_kind, is_open, acknowledged_on";
+    received, effective_due, acknowledge_by, rule_kind, is_open, acknowledged_on, owner";
 /// How many columns `ROW_COLUMNS` has: a query reads its own columns after them.
-pub(crate) const ROW_WIDTH: usize = 13;
+pub(crate) const ROW_WIDTH: usize = 14;
 
 /// A queue line from the first [`ROW_WIDTH`] columns of a row ([`ROW_COLUMNS`]).
 pub(crate) fn request_row_from<C: Columns + ?Sized>(row: &C) -> std::result::Result<RequestRow, C::Error> {
@@ -359,6 +363,7 @@ pub(crate) fn request_row_from<C: Columns + ?Sized>(row: &C) -> std::result::Res
         statutory: row.text(at(10))?.is_some(),
         is_open: row.required_integer(at(11))? != 0,
         acknowledged_on: row.day(at(12))?,
+        owner: row.text(at(13))?,
     })
 }
 

@@ -16,9 +16,10 @@ use time::Date;
 use uuid::Uuid;
 
 use super::{
-    Attachment, BlockedSender, CalendarDay, ChainWalk, ChainedEvent, ChecklistItem, DefaultTemplate, Disclosure, Event,
-    HeadAt, ImportRecord, LogRecord, MailMessage, MetricRecord, OutboxItem, Page, Purged, Query, RequestLink,
-    RequestRow, RequesterRecord, RowsCheck, StoredCheckpoint, System, TemplateRow, TriggerProblem, migrate,
+    Account, Attachment, BlockedSender, CalendarDay, ChainWalk, ChainedEvent, ChecklistItem, DefaultTemplate,
+    Disclosure, Event, HeadAt, ImportRecord, LogRecord, MailMessage, MetricRecord, NewLogin, OutboxItem, OwnerCount,
+    Page, Purged, Query, RequestLink, RequestRow, RequesterRecord, RowsCheck, StoredCheckpoint, System, TemplateRow,
+    TriggerProblem, migrate,
 };
 use super::{Backend, Read, Write};
 use crate::domain::{Evidence, IdentityCheck, Request, RequestKind};
@@ -808,6 +809,14 @@ macro_rules! impl_read {
             fn count_purged(&self) -> Result<u64> {
                 self.as_reader().count_purged()
             }
+
+            fn accounts(&self) -> Result<Vec<Account>> {
+                self.as_reader().accounts()
+            }
+
+            fn owner_counts(&self, today: &str) -> Result<Vec<OwnerCount>> {
+                self.as_reader().owner_counts(today)
+            }
         }
     };
 }
@@ -855,6 +864,14 @@ impl Write for Tx<'_> {
 
     fn update_dates(&self, r: &Request) -> Result<()> {
         Tx::update_dates(self, r)
+    }
+
+    fn add_account(&self, account: &Account, login: NewLogin<'_>) -> Result<()> {
+        Tx::add_account(self, account, login)
+    }
+
+    fn change_account(&self, before: &Account, after: &Account) -> Result<()> {
+        Tx::change_account(self, before, after)
     }
 
     fn set_setting(&self, key: &str, value: &str) -> Result<()> {

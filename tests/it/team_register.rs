@@ -285,3 +285,147 @@ fn ten_officers_at_once_lose_nothing_and_send_each_message_once() {
     assert_eq!(requests, created, "every request committed has its event, and no event lacks its request");
     assert!(requests > OFFICERS * EACH && requests < OFFICERS * EACH + 3000, "killed part-way: {requests}");
 }
+
+/// A team register whose owner is an ordinary login that may create roles (as an IT department sets one up), not
+/// the server's superuser (which no role or policy binds); the owner's connection string and a maker of the other
+/// logins' strings.
+fn owned_register(today: &str) -> (Register, impl Fn(&str) -> String) {
+    let server = pg_server::server();
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let owner = format!("own_{tag}");
+    let database = format!("team_{tag}");
+    let mut admin = server.client("postgres");
+    admin.batch_execute(&format!("CREATE ROLE {owner} LOGIN CREATEROLE")).unwrap();
+    admin.batch_execute(&format!("CREATE DATABASE {database} OWNER {owner}")).unwrap();
+    let url = server.tcp_url(&database, &format!("?sslrootcert={}", server.ca_file().display()));
+    let as_login = move |login: &str| url.replacen("postgres://postgres@", &format!("postgres://{login}@"), 1);
+    let reg = Register::on_postgres(today).at_url(&as_login(&owner));
+    (reg, as_login)
+}
+
+/// The roles hold whatever client connects: a contributor sees and ticks only what is theirs (psql included), an
+/// auditor changes nothing, an officer no setting; every event names the login that wrote it; the chain verifies.
+#[test]
+fn accounts_and_roles_are_enforced_by_the_server() {
+    let (owner, as_login) = owned_register("2026-03-20");
+    owner.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "contacts"]).ok();
+    for name in ["Ann One", "Bob Two", "Cy Three"] {
+        owner.request().name(name).kind("access").gdpr("FR").received("2026-03-02").add();
+    }
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let [admin, officer, contributor, auditor] = ["adm", "off", "con", "aud"].map(|r| format!("{r}_{tag}"));
+    let add = |by: &Register, login: &str, role: &str| {
+        by.run_input(
+            &[
+                "account",
+                "add",
+                "--login",
+                login,
+                "--name",
+                &format!("{role} person"),
+                "--role",
+                role,
+                "--password-stdin",
+            ],
+            "a password of some length\n",
+        )
+    };
+    // Only the owner (or an admin) adds accounts; the first makes the team's roles.
+    add(&owner, &admin, "admin").ok();
+    let as_admin = owner.at_url(&as_login(&admin));
+    for (login, role) in [(&officer, "officer"), (&contributor, "contributor"), (&auditor, "auditor")] {
+        add(&as_admin, login, role).ok();
+    }
+    let team = as_admin.run(&["account", "list", "--json"]).json();
+    assert_eq!(team["accounts"].as_array().unwrap().len(), 4, "{team}");
+    let server = pg_server::server();
+    let database = database_of(&owner);
+    let su = |sql: &str| -> i64 { server.client(&database).query_one(sql, &[]).unwrap().get(0) };
+    assert_eq!(
+        su(&format!(
+            "SELECT count(*) FROM pg_authid WHERE rolname = '{officer}' AND rolpassword LIKE 'SCRAM-SHA-256$%'"
+        )),
+        1,
+        "the password reached the server as a SCRAM verifier"
+    );
+
+    // The officer takes a request and gives a checklist line of another to the contributor.
+    let as_officer = owner.at_url(&as_login(&officer));
+    let me = as_officer.run(&["account", "whoami", "--json"]).json();
+    assert_eq!(me["account"]["role"], "officer", "{me}");
+    let taken = as_officer.run(&["request", "assign", "RD-2026-0001", "--to", "me", "--json"]).json();
+    assert_eq!(taken["owner"], officer.as_str(), "{taken}");
+    let last = taken["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["kind"].as_str(), last["actor"].as_str()), (Some("request_assigned"), Some(officer.as_str())));
+    as_officer.run(&["request", "assign-line", "RD-2026-0002", "--system", "CRM", "--to", &contributor]).ok();
+    let mine = as_officer.run(&["request", "list", "--owner", "me", "--json"]).json();
+    assert_eq!(mine["total"], 1, "{mine}");
+    assert_eq!(as_officer.run(&["request", "list", "--owner", "nobody", "--json"]).json()["total"], 2);
+    as_officer
+        .run(&["request", "assign", "RD-2026-0003", "--to", &auditor])
+        .assert_error("an auditor reads, and is given no work");
+    as_officer.run(&["datamap", "add", "--name", "HR", "--owner", "HR", "--holds", "staff"]).assert_error("role");
+
+    // The contributor: only the request with their line, through the app and through plain SQL alike.
+    let as_contributor = owner.at_url(&as_login(&contributor));
+    let listed = as_contributor.run(&["request", "list", "--json"]).json();
+    assert_eq!(listed["total"], 1, "{listed}");
+    assert_eq!(listed["items"][0]["reference"], "RD-2026-0002", "{listed}");
+    as_contributor.run(&["request", "show", "RD-2026-0001"]).assert_error("no request");
+    let ticked =
+        as_contributor.run(&["request", "tick", "RD-2026-0002", "--system", "CRM", "--state", "done", "--json"]);
+    let ticked = ticked.json();
+    let last = ticked["events"].as_array().unwrap().last().unwrap().clone();
+    assert_eq!((last["kind"].as_str(), last["actor"].as_str()), (Some("checklist_ticked"), Some(contributor.as_str())));
+    as_contributor.run(&["request", "status", "RD-2026-0002", "in-progress"]).assert_error("role");
+    let mut psql = postgres::Client::connect(&server.socket_url(&database, &contributor), postgres::NoTls).unwrap();
+    let seen: i64 = psql.query_one("SELECT count(*) FROM requests", &[]).unwrap().get(0);
+    assert_eq!(seen, 1, "a contributor's own connection reads only their request");
+    let foreign: i64 = psql
+        .query_one(
+            "SELECT count(*) FROM events WHERE request_id IS NULL OR request_id <> (SELECT id FROM requests)",
+            &[],
+        )
+        .unwrap()
+        .get(0);
+    assert_eq!(foreign, 0, "nor any other event");
+    for attack in [
+        "UPDATE requests SET status = 'closed'",
+        "UPDATE checklist_items SET assignee = NULL",
+        "DELETE FROM requests",
+        "INSERT INTO settings (key, value) VALUES ('org.name', 'x')",
+        "SELECT count(*) FROM identity_checks WHERE false",
+    ] {
+        let outcome = psql.batch_execute(attack);
+        let changed = su("SELECT count(*) FROM requests WHERE status = 'closed' OR id IS NULL");
+        assert_eq!(changed, 0, "{attack}");
+        if !attack.starts_with("SELECT") {
+            assert!(outcome.is_err() || su("SELECT count(*) FROM requests") == 3, "{attack}");
+        }
+    }
+    let forged = psql.batch_execute(&format!(
+        "INSERT INTO events (id, request_id, at, actor, kind, data, prev_hash, hash)
+         SELECT 'x', id, 'now', '{officer}', 'note', '{{}}', '', '' FROM requests"
+    ));
+    let refusal = forged.unwrap_err().as_db_error().map(|e| e.message().to_string()).unwrap_or_default();
+    assert!(refusal.contains("names the login"), "an event cannot name another login: {refusal}");
+
+    // The auditor reads everything and changes nothing.
+    let as_auditor = owner.at_url(&as_login(&auditor));
+    assert_eq!(as_auditor.run(&["request", "list", "--json"]).json()["total"], 3);
+    assert_eq!(as_auditor.run(&["request", "assign", "RD-2026-0003", "--to", &officer]).code, 1);
+
+    // An admin changes roles and disables accounts (never their own); the server follows.
+    as_admin.run(&["account", "disable", &admin]).assert_error("their own account");
+    as_admin.run(&["account", "set-role", &contributor, "--role", "officer"]).ok();
+    assert_eq!(as_contributor.run(&["request", "list", "--json"]).json()["total"], 3);
+    as_admin.run(&["account", "disable", &officer]).ok();
+    assert_eq!(su(&format!("SELECT count(*) FROM pg_roles WHERE rolname = '{officer}' AND rolcanlogin")), 0);
+    assert_eq!(as_officer.run(&["request", "list"]).code, 1, "a disabled login no longer connects");
+
+    let verified = owner.run(&["audit", "verify", "--json"]).json();
+    assert_eq!(verified["ok"], true, "{verified}");
+    let kinds =
+        su("SELECT count(*) FROM events WHERE kind IN ('account_added', 'account_changed') AND request_id IS NULL");
+    assert_eq!(kinds, 6, "four accounts added, a role changed, one disabled");
+}

@@ -27,6 +27,11 @@ pub const MIGRATIONS: &[Migration] = &[
         sql: include_str!("../../../migrations/postgres/0003_audit_guards.sql"),
     },
     Migration { version: 4, name: "0004_files.sql", sql: include_str!("../../../migrations/postgres/0004_files.sql") },
+    Migration {
+        version: 5,
+        name: "0005_accounts.sql",
+        sql: include_str!("../../../migrations/postgres/0005_accounts.sql"),
+    },
 ];
 
 /// The key of the migration lock (`pg_advisory_lock`), apart from the write lock.
@@ -77,6 +82,32 @@ fn refuse_newer(client: &mut Client) -> Result<()> {
 
 pub fn migrate(client: &mut Client, now: &str) -> Result<()> {
     refuse_newer(client)?;
+    // Up to date: nothing to take a lock for, nor to create (which a team's login other than the owner may not);
+    // what was applied is still checked against what ships.
+    if newest_applied(client)? == Some(latest_version()) {
+        for row in client.query("SELECT version, checksum FROM rightsdesk_migrations", &[])? {
+            let (version, sum): (i64, String) = (row.try_get(0)?, row.try_get(1)?);
+            if let Some(m) = MIGRATIONS.iter().find(|m| m.version == version)
+                && sum != checksum(m.sql)
+            {
+                return Err(Error::MigrationChanged(format!("postgres/{}", m.name)));
+            }
+        }
+        return Ok(());
+    }
+    let owner: Option<String> = client
+        .query_one(
+            "SELECT (SELECT tableowner::text FROM pg_tables WHERE schemaname = current_schema()
+                      AND tablename = 'rightsdesk_migrations' AND tableowner <> session_user)",
+            &[],
+        )?
+        .try_get(0)?;
+    if let Some(owner) = owner {
+        return Err(Error::refused(format!(
+            "this register must first be brought up to this version of Rightsdesk by the login that owns it ({owner}): \
+             open it once as {owner}"
+        )));
+    }
     client.execute("SELECT pg_advisory_lock($1)", &[&MIGRATION_LOCK])?;
     let result = apply(client, now);
     // Released whatever happened: a session lock would otherwise stay with the pooled connection.

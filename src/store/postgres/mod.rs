@@ -11,6 +11,7 @@
 //! The queries are inherent methods of [`Pg`] in the files beside this one, one per concern; `traits.rs` maps the
 //! store's traits onto them, one line a method.
 
+mod accounts;
 mod audit;
 mod connect;
 mod export;
@@ -55,6 +56,8 @@ pub struct Postgres {
     shown: PathBuf,
     /// This login may read the register but not change it (an auditor's): writes are refused.
     read_only: bool,
+    /// The login connected (`session_user`): the account every event is written by.
+    login: String,
 }
 
 /// Where the server is and the connections kept open to it, shared with the register's files (`files.rs`).
@@ -103,9 +106,23 @@ impl Postgres {
         } else {
             migrate::migrate(&mut client, now)?;
         }
+        let login: String = client.query_one("SELECT session_user::text", &[])?.try_get(0)?;
         let pool = Arc::new(Pool { target, idle: Mutex::new(Vec::new()) });
         pool.put_back(client);
-        Ok(Postgres { pool, shown, read_only })
+        let postgres = Postgres { pool, shown, read_only, login };
+        if !read_only {
+            // The owner's app keeps the team's roles in step with the schema (a table a migration added gets its
+            // grants and policies); nothing to do before the first account made them.
+            let mut owner = false;
+            postgres.read_with(&mut |pg| {
+                owner = pg.owns_register()? && pg.roles_made()?;
+                Ok(())
+            })?;
+            if owner {
+                postgres.write_with(&mut |pg| pg.apply_roles(false))?;
+            }
+        }
+        Ok(postgres)
     }
 
     fn take(&self) -> Result<Client> {
@@ -257,6 +274,10 @@ impl super::Backend for Postgres {
         self.read_only
     }
 
+    fn login(&self) -> Option<&str> {
+        Some(&self.login)
+    }
+
     fn read(&self, f: &mut dyn FnMut(&dyn super::Read) -> Result<()>) -> Result<()> {
         self.read_with(&mut |pg| f(pg))
     }
@@ -346,6 +367,11 @@ impl From<postgres::Error> for Error {
             }
             Some(c) if *c == SqlState::LOCK_NOT_AVAILABLE || *c == SqlState::QUERY_CANCELED => Error::Busy(text),
             Some(c) if c.code().starts_with("23") => Error::Constraint(text),
+            // The server's grants, policies and triggers (the account's role) refused it.
+            Some(c) if *c == SqlState::INSUFFICIENT_PRIVILEGE => Error::refused(format!(
+                "your account's role does not allow this ({}); an admin of the team register can change it",
+                e.as_db_error().map_or_else(|| e.to_string(), |db| db.message().to_string())
+            )),
             Some(c) if *c == SqlState::DATA_CORRUPTED || *c == SqlState::INDEX_CORRUPTED => Error::Corrupt(text),
             _ => Error::Database(text),
         }

@@ -137,7 +137,7 @@ impl Pg<'_> {
     pub(super) fn add_checklist_items(&self, request_id: &str, items: &[ChecklistItem]) -> Result<()> {
         let sql = format!(
             "INSERT INTO checklist_items (request_id, {ITEM_COLUMNS})
-             VALUES ($1, $2, $3, $4, $5, $6, 'open', NULL, NULL, NULL, NULL)
+             VALUES ($1, $2, $3, $4, $5, $6, 'open', NULL, NULL, NULL, NULL, NULL)
              ON CONFLICT (request_id, system_id) DO NOTHING"
         );
         let backups: Vec<i64> = items.iter().map(|i| i64::from(i.is_backup)).collect();
@@ -154,8 +154,9 @@ impl Pg<'_> {
 
     pub(super) fn update_checklist_item(&self, i: &ChecklistItem) -> Result<()> {
         self.execute(
-            "UPDATE checklist_items SET state = $2, note = $3, proof_id = $4, done_by = $5, done_at = $6 WHERE id = $1",
-            &[&i.id, &i.state, &i.note, &i.proof_id, &i.done_by, &i.done_at],
+            "UPDATE checklist_items SET state = $2, note = $3, proof_id = $4, done_by = $5, done_at = $6, assignee = $7
+             WHERE id = $1",
+            &[&i.id, &i.state, &i.note, &i.proof_id, &i.done_by, &i.done_at, &i.assignee],
         )?;
         Ok(())
     }

@@ -17,8 +17,8 @@ use crate::dates;
 use crate::error::{Error, Result};
 use crate::store::RequestRow;
 use crate::store::queue::{
-    COUNT_CAP, Cursor, Page, Query, SEARCH_CAP, Sort, Total, cursor_of, first_page_of, long_search, page_after,
-    page_limit,
+    COUNT_CAP, Cursor, OwnerFilter, Page, Query, SEARCH_CAP, Sort, Total, cursor_of, first_page_of, long_search,
+    page_after, page_limit,
 };
 use crate::store::requests::{At, Columns, ROW_COLUMNS, ROW_WIDTH, request_row_from};
 
@@ -122,6 +122,16 @@ fn filters(q: &Query) -> Sql {
     if let Some(r) = &q.regime {
         let p = w.bind(r.clone());
         w.add(format!("regime COLLATE \"C\" = {p}"));
+    }
+    match &q.owner {
+        Some(OwnerFilter::Nobody) => w.add("owner IS NULL".into()),
+        Some(OwnerFilter::Login(login)) => {
+            let p = w.bind(login.clone());
+            w.add(format!("owner COLLATE \"C\" = {p}"));
+        }
+        // Named by the desk before a query reaches the store; an unnamed one matches nobody's requests.
+        Some(OwnerFilter::Mine) => w.add("false".into()),
+        None => {}
     }
     // On the due key, so that the sort's index serves the range ('' is a request without a due date).
     if let Some(d) = q.due_before {

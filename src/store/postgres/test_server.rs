@@ -198,6 +198,11 @@ impl Server {
         format!("postgres://postgres@127.0.0.1:{}/{database}{query}", self.port)
     }
 
+    /// A connection string for `database` as `user`, over the socket (as psql would connect).
+    pub fn socket_url(&self, database: &str, user: &str) -> String {
+        format!("host={} port={} user={user} dbname={database}", self.dir.display(), self.port)
+    }
+
     /// The test CA that signed the server's certificate.
     pub fn ca_file(&self) -> PathBuf {
         self.dir.join("ca.pem")
@@ -230,6 +235,6 @@ impl Server {
                  GRANT USAGE ON SCHEMA public TO {role}; GRANT SELECT ON ALL TABLES IN SCHEMA public TO {role};"
             ))
             .unwrap();
-        format!("host={} port={} user={role} dbname={database}", self.dir.display(), self.port)
+        self.socket_url(database, &role)
     }
 }

@@ -9,9 +9,10 @@ use super::Pg;
 use crate::domain::{Evidence, IdentityCheck, Request, RequestKind};
 use crate::error::Result;
 use crate::store::{
-    Attachment, BlockedSender, CalendarDay, ChainWalk, ChainedEvent, ChecklistItem, DefaultTemplate, Disclosure, Event,
-    HeadAt, ImportRecord, LogRecord, MailMessage, MetricRecord, OutboxItem, Page, Purged, Query, RequestLink,
-    RequestRow, RequesterRecord, RowsCheck, StoredCheckpoint, System, TemplateRow, TriggerProblem,
+    Account, Attachment, BlockedSender, CalendarDay, ChainWalk, ChainedEvent, ChecklistItem, DefaultTemplate,
+    Disclosure, Event, HeadAt, ImportRecord, LogRecord, MailMessage, MetricRecord, NewLogin, OutboxItem, OwnerCount,
+    Page, Purged, Query, RequestLink, RequestRow, RequesterRecord, RowsCheck, StoredCheckpoint, System, TemplateRow,
+    TriggerProblem,
 };
 
 impl crate::store::Read for Pg<'_> {
@@ -258,6 +259,14 @@ impl crate::store::Read for Pg<'_> {
     fn count_purged(&self) -> Result<u64> {
         Pg::count_purged(self)
     }
+
+    fn accounts(&self) -> Result<Vec<Account>> {
+        Pg::accounts(self)
+    }
+
+    fn owner_counts(&self, today: &str) -> Result<Vec<OwnerCount>> {
+        Pg::owner_counts(self, today)
+    }
 }
 
 impl crate::store::Write for Pg<'_> {
@@ -283,6 +292,14 @@ impl crate::store::Write for Pg<'_> {
 
     fn update_dates(&self, r: &Request) -> Result<()> {
         Pg::update_dates(self, r)
+    }
+
+    fn add_account(&self, account: &Account, login: NewLogin<'_>) -> Result<()> {
+        Pg::add_account(self, account, login)
+    }
+
+    fn change_account(&self, before: &Account, after: &Account) -> Result<()> {
+        Pg::change_account(self, before, after)
     }
 
     fn set_setting(&self, key: &str, value: &str) -> Result<()> {

@@ -100,6 +100,13 @@ export const commands = {
 	editRequest: (input: EditRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input })),
 	changeStatus: (input: ChangeStatus_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input })),
 	addAttachment: (input: AddAttachment_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input })),
+	me: (input: GetMe) => typedError<Me_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("me", { input })),
+	team: (input: GetTeam) => typedError<Team_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("team", { input })),
+	addAccount: (input: AddAccount_Deserialize) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_account", { input })),
+	setAccountRole: (input: SetAccountRole) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_account_role", { input })),
+	setAccountDisabled: (input: SetAccountDisabled_Deserialize) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_account_disabled", { input })),
+	assignRequest: (input: AssignRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("assign_request", { input })),
+	assignChecklistLine: (input: AssignChecklistLine_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("assign_checklist_line", { input })),
 	verifyAudit: (input: VerifyAudit) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
 	registerEvents: (input: ListRegisterEvents_Deserialize) => typedError<RegisterHistory_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("register_events", { input })),
 	auditKeyStatus: (input: GetAuditKeyStatus) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input })),
@@ -238,6 +245,69 @@ export type AcceptMail_Serialize = {
 	input: NewRequest_Serialize,
 };
 
+/**  A person of the team: their login on the server, name, email and role. */
+export type Account = Account_Serialize | Account_Deserialize;
+
+/**
+ *  A person joined the team register: their login, name, email and role, and whether the login was made on
+ *  the server by Rightsdesk (else an existing one was mapped). Never the password.
+ */
+export type AccountAdded = AccountAdded_Serialize | AccountAdded_Deserialize;
+
+/**
+ *  A person joined the team register: their login, name, email and role, and whether the login was made on
+ *  the server by Rightsdesk (else an existing one was mapped). Never the password.
+ */
+export type AccountAdded_Deserialize = {
+	login: string,
+	name: string,
+	email?: string | null,
+	role: string,
+	login_created: boolean,
+};
+
+/**
+ *  A person joined the team register: their login, name, email and role, and whether the login was made on
+ *  the server by Rightsdesk (else an existing one was mapped). Never the password.
+ */
+export type AccountAdded_Serialize = {
+	login: string,
+	name: string,
+	email: string | null,
+	role: string,
+	login_created: boolean,
+};
+
+/**  An account's name, email, role or disabled state changed (text values, before and after). */
+export type AccountChanged = {
+	login: string,
+	changed: { [key in string]: Change<string> },
+};
+
+/**  A person of the team: their login on the server, name, email and role. */
+export type Account_Deserialize = {
+	login: string,
+	name: string,
+	email?: string | null,
+	role: Role,
+	/**  A disabled account's login may no longer connect; its name stays on what it did. */
+	disabled: boolean,
+	created_at: string,
+	updated_at: string,
+};
+
+/**  A person of the team: their login on the server, name, email and role. */
+export type Account_Serialize = {
+	login: string,
+	name: string,
+	email: string | null,
+	role: Role,
+	/**  A disabled account's login may no longer connect; its name stays on what it did. */
+	disabled: boolean,
+	created_at: string,
+	updated_at: string,
+};
+
 /**
  *  Where an open request stands with the acknowledgement its regime requires (CCPA: 10 business days), the
  *  queue's second clock beside the due date.
@@ -251,6 +321,52 @@ export type AckState =
 "due-soon" | 
 /**  Owed and past its day. */
 "late";
+
+/**
+ *  Add a person to the team register: make their login on the server with a password (kept by the server only, as
+ *  its SCRAM verifier), or map a login the IT department made (no password). An admin's work.
+ */
+export type AddAccount = AddAccount_Serialize | AddAccount_Deserialize;
+
+/**
+ *  Add a person to the team register: make their login on the server with a password (kept by the server only, as
+ *  its SCRAM verifier), or map a login the IT department made (no password). An admin's work.
+ */
+export type AddAccount_Deserialize = {
+	/**  The login on the server (a letter first, then letters, digits, _ . - or @). */
+	login: string,
+	/**  The person's name, as events and the queue show it. */
+	name: string,
+	/**  Their email address. */
+	email?: string | null,
+	/**
+	 *  admin (settings, accounts, data map, templates), officer (works requests), contributor (sees and ticks only
+	 *  what is assigned to them) or auditor (reads everything, changes nothing).
+	 */
+	role: string,
+	/**  The new login's password (the command line reads it with --password-stdin). */
+	password?: string | null,
+};
+
+/**
+ *  Add a person to the team register: make their login on the server with a password (kept by the server only, as
+ *  its SCRAM verifier), or map a login the IT department made (no password). An admin's work.
+ */
+export type AddAccount_Serialize = {
+	/**  The login on the server (a letter first, then letters, digits, _ . - or @). */
+	login: string,
+	/**  The person's name, as events and the queue show it. */
+	name: string,
+	/**  Their email address. */
+	email: string | null,
+	/**
+	 *  admin (settings, accounts, data map, templates), officer (works requests), contributor (sees and ticks only
+	 *  what is assigned to them) or auditor (reads everything, changes nothing).
+	 */
+	role: string,
+	/**  The new login's password (the command line reads it with --password-stdin). */
+	password: string | null,
+};
 
 /**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
 export type AddAttachment = AddAttachment_Serialize | AddAttachment_Deserialize;
@@ -515,6 +631,57 @@ export type AskIdentity_Serialize = {
 	send: boolean,
 };
 
+/**
+ *  Give one line of a request's checklist to a colleague (who sees that request and ticks that line), or take it
+ *  back.
+ */
+export type AssignChecklistLine = AssignChecklistLine_Serialize | AssignChecklistLine_Deserialize;
+
+/**
+ *  Give one line of a request's checklist to a colleague (who sees that request and ticks that line), or take it
+ *  back.
+ */
+export type AssignChecklistLine_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
+	reference: string,
+	/**  The system of the checklist (its name on the data map). */
+	system: string,
+	/**  The colleague's login; left out: nobody. */
+	to?: string | null,
+};
+
+/**
+ *  Give one line of a request's checklist to a colleague (who sees that request and ticks that line), or take it
+ *  back.
+ */
+export type AssignChecklistLine_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
+	reference: string,
+	/**  The system of the checklist (its name on the data map). */
+	system: string,
+	/**  The colleague's login; left out: nobody. */
+	to: string | null,
+};
+
+/**  Give a request to a person of the team, or take it back. */
+export type AssignRequest = AssignRequest_Serialize | AssignRequest_Deserialize;
+
+/**  Give a request to a person of the team, or take it back. */
+export type AssignRequest_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
+	reference: string,
+	/**  The login of the person who works it from now on (`me` for yourself); left out: nobody. */
+	to?: string | null,
+};
+
+/**  Give a request to a person of the team, or take it back. */
+export type AssignRequest_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
+	reference: string,
+	/**  The login of the person who works it from now on (`me` for yourself); left out: nobody. */
+	to: string | null,
+};
+
 export type Attachment = {
 	id: string,
 	file_name: string,
@@ -551,7 +718,7 @@ export type AuditEvent = AuditEvent_Serialize | AuditEvent_Deserialize;
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "mail_received"; data: MailReceived_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "data_copy_sent"; data: DataCopySent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Deserialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "mail_received"; data: MailReceived_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "data_copy_sent"; data: DataCopySent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Deserialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | { kind: "request_assigned"; data: RequestAssigned_Deserialize } | { kind: "checklist_line_assigned"; data: ChecklistLineAssigned_Deserialize } | { kind: "account_added"; data: AccountAdded_Deserialize } | { kind: "account_changed"; data: AccountChanged } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -565,7 +732,7 @@ export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserializ
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "mail_received"; data: MailReceived_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "data_copy_sent"; data: DataCopySent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Serialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "mail_received"; data: MailReceived_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "data_copy_sent"; data: DataCopySent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Serialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | { kind: "request_assigned"; data: RequestAssigned_Serialize } | { kind: "checklist_line_assigned"; data: ChecklistLineAssigned_Serialize } | { kind: "account_added"; data: AccountAdded_Serialize } | { kind: "account_changed"; data: AccountChanged } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -946,6 +1113,8 @@ export type ChecklistItem_Deserialize = {
 	proof_id?: string | null,
 	done_by?: string | null,
 	done_at?: string | null,
+	/**  The colleague asked to do this line (a login of the team register), if any. */
+	assignee?: string | null,
 };
 
 export type ChecklistItem_Serialize = {
@@ -961,6 +1130,25 @@ export type ChecklistItem_Serialize = {
 	proof_id: string | null,
 	done_by: string | null,
 	done_at: string | null,
+	/**  The colleague asked to do this line (a login of the team register), if any. */
+	assignee: string | null,
+};
+
+/**  A checklist line was given to a colleague (or taken back: None), by login. */
+export type ChecklistLineAssigned = ChecklistLineAssigned_Serialize | ChecklistLineAssigned_Deserialize;
+
+/**  A checklist line was given to a colleague (or taken back: None), by login. */
+export type ChecklistLineAssigned_Deserialize = {
+	system: string,
+	from?: string | null,
+	to?: string | null,
+};
+
+/**  A checklist line was given to a colleague (or taken back: None), by login. */
+export type ChecklistLineAssigned_Serialize = {
+	system: string,
+	from: string | null,
+	to: string | null,
 };
 
 export type ChecklistTicked = ChecklistTicked_Serialize | ChecklistTicked_Deserialize;
@@ -2031,6 +2219,9 @@ export type GetImapSettings = null;
 /**  The letterhead's logo as base64 (for the settings page to show it). */
 export type GetLogo = null;
 
+/**  Who is using the register: the login every change is recorded under, and their account on a team register. */
+export type GetMe = null;
+
 /**  The year's metrics (CCPA §7102 shape), for one regime or all. */
 export type GetMetrics = GetMetrics_Serialize | GetMetrics_Deserialize;
 
@@ -2076,6 +2267,9 @@ export type GetSmtpSettings = null;
 
 /**  The internal target per regime (working days before the statutory date). */
 export type GetTargetSettings = null;
+
+/**  The team: every account (login, name, email, role, disabled) and the open requests each person owns. */
+export type GetTeam = null;
 
 /**  Every template with the stages, kinds and languages it covers. */
 export type GetTemplateCatalogue = null;
@@ -2799,6 +2993,27 @@ export type MarkMailSpam_Serialize = {
 	block_sender: boolean,
 };
 
+/**  The connected officer: their login and, on a team register with accounts, their account. */
+export type Me = Me_Serialize | Me_Deserialize;
+
+/**  The connected officer: their login and, on a team register with accounts, their account. */
+export type Me_Deserialize = {
+	/**  The name every change is recorded under: the server's login, or this computer's user on a desk. */
+	login: string,
+	account?: Account_Deserialize | null,
+	/**  Whether this register has people and roles (a team register on a server). */
+	team: boolean,
+};
+
+/**  The connected officer: their login and, on a team register with accounts, their account. */
+export type Me_Serialize = {
+	/**  The name every change is recorded under: the server's login, or this computer's user on a desk. */
+	login: string,
+	account: Account_Serialize | null,
+	/**  Whether this register has people and roles (a team register on a server). */
+	team: boolean,
+};
+
 /**  Close a request as a duplicate of another (which keeps going). */
 export type MergeDuplicate = MergeDuplicate_Serialize | MergeDuplicate_Deserialize;
 
@@ -3122,6 +3337,32 @@ export type OwnAuthority_Serialize = {
 	website: string,
 };
 
+/**  How many open requests one person owns (`owner` None: nobody yet). */
+export type OwnerCount = OwnerCount_Serialize | OwnerCount_Deserialize;
+
+/**  How many open requests one person owns (`owner` None: nobody yet). */
+export type OwnerCount_Deserialize = {
+	owner?: string | null,
+	open: number,
+	overdue: number,
+};
+
+/**  How many open requests one person owns (`owner` None: nobody yet). */
+export type OwnerCount_Serialize = {
+	owner: string | null,
+	open: number,
+	overdue: number,
+};
+
+/**  Whose requests the queue lists. */
+export type OwnerFilter = 
+/**  The requests nobody was assigned yet. */
+"nobody" | 
+/**  The requests of the officer using the app (the desk names them before the store reads). */
+"mine" | 
+/**  The requests of this login. */
+{ login: string };
+
 /**  Which requests go in: by reference, or every request received in a period (spam aside). */
 export type PackSelection = { by: "references"; references: string[] } | { by: "period"; from: string; to: string };
 
@@ -3297,6 +3538,8 @@ export type Query_Deserialize = {
 	 *  (`QueueView::narrow`), so a tile's number is the length of the list it opens.
 	 */
 	view?: QueueView | null,
+	/**  Whose requests: one person's (a login), the connected officer's own, or nobody's yet. */
+	owner?: OwnerFilter | null,
 	/**
 	 *  Free text matched against reference, requester name, email, account reference, description and notes
 	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
@@ -3335,6 +3578,8 @@ export type Query_Serialize = {
 	 *  (`QueueView::narrow`), so a tile's number is the length of the list it opens.
 	 */
 	view: QueueView | null,
+	/**  Whose requests: one person's (a login), the connected officer's own, or nobody's yet. */
+	owner: OwnerFilter | null,
 	/**
 	 *  Free text matched against reference, requester name, email, account reference, description and notes
 	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
@@ -3662,6 +3907,21 @@ export type Rendered = {
 
 export type Request = Request_Serialize | Request_Deserialize;
 
+/**  The request's owner changed (None: nobody), by login. */
+export type RequestAssigned = RequestAssigned_Serialize | RequestAssigned_Deserialize;
+
+/**  The request's owner changed (None: nobody), by login. */
+export type RequestAssigned_Deserialize = {
+	from?: string | null,
+	to?: string | null,
+};
+
+/**  The request's owner changed (None: nobody), by login. */
+export type RequestAssigned_Serialize = {
+	from: string | null,
+	to: string | null,
+};
+
 /**  Everything the request page shows. */
 export type RequestDetail = RequestDetail_Serialize | RequestDetail_Deserialize;
 
@@ -3841,6 +4101,8 @@ export type RequestRow_Deserialize = {
 	acknowledged_on: string | null,
 	statutory: boolean,
 	is_open: boolean,
+	/**  Who works it (a login of the team register), if anyone was assigned. */
+	owner?: string | null,
 };
 
 /**  One line of the queue. */
@@ -3859,6 +4121,8 @@ export type RequestRow_Serialize = {
 	acknowledged_on: string | null,
 	statutory: boolean,
 	is_open: boolean,
+	/**  Who works it (a login of the team register), if anyone was assigned. */
+	owner: string | null,
 };
 
 export type Request_Deserialize = {
@@ -3885,6 +4149,8 @@ export type Request_Deserialize = {
 	refusal_basis?: string | null,
 	/**  Someone acting for the data subject, with their written authority. */
 	agent?: Agent_Deserialize | null,
+	/**  The officer who works the request (a login of the team register), if anyone was assigned. */
+	owner?: string | null,
 	/**  The day the requester was asked to confirm their identity (the unverified flag counts from it). */
 	identity_requested_on: string | null,
 	created_at: string,
@@ -3918,6 +4184,8 @@ export type Request_Serialize = {
 	refusal_basis: string | null,
 	/**  Someone acting for the data subject, with their written authority. */
 	agent: Agent_Serialize | null,
+	/**  The officer who works the request (a login of the team register), if anyone was assigned. */
+	owner: string | null,
 	/**  The day the requester was asked to confirm their identity (the unverified flag counts from it). */
 	identity_requested_on: string | null,
 	created_at: string,
@@ -4114,6 +4382,17 @@ export type RetryMessage = {
 	id: string,
 };
 
+/**  What an account may do, enforced by the server (grants, row-level security and triggers), not only by the app. */
+export type Role = 
+/**  Settings, accounts, the data map and templates, and every officer's work. */
+"admin" | 
+/**  Works requests. */
+"officer" | 
+/**  Sees and ticks only the checklist lines (and requests) assigned to them. */
+"contributor" | 
+/**  Reads everything and exports logs; changes nothing. */
+"auditor";
+
 export type RowError = {
 	/**  The row as a spreadsheet numbers it (the header is row 1). */
 	row: number,
@@ -4267,6 +4546,33 @@ export type SendDataCopy_Serialize = {
 
 export type SenderUnblocked = {
 	email: string,
+};
+
+/**  Disable an account (its login may no longer connect; its name stays on what it did), or enable it again. */
+export type SetAccountDisabled = SetAccountDisabled_Serialize | SetAccountDisabled_Deserialize;
+
+/**  Disable an account (its login may no longer connect; its name stays on what it did), or enable it again. */
+export type SetAccountDisabled_Deserialize = {
+	/**  The account's login. */
+	login: string,
+	/**  Enable the account again instead. */
+	enable?: boolean,
+};
+
+/**  Disable an account (its login may no longer connect; its name stays on what it did), or enable it again. */
+export type SetAccountDisabled_Serialize = {
+	/**  The account's login. */
+	login: string,
+	/**  Enable the account again instead. */
+	enable: boolean,
+};
+
+/**  Change a person's role; their login's rights on the server change with it. */
+export type SetAccountRole = {
+	/**  The account's login. */
+	login: string,
+	/**  admin, officer, contributor or auditor. */
+	role: string,
 };
 
 /**  The agent acting for the requester and their authority (all None: no agent). */
@@ -4750,6 +5056,21 @@ export type TargetSetting = {
 	regime: string,
 	name: string,
 	working_days: number,
+};
+
+/**  The team at a glance: every account, and the open requests each person owns. */
+export type Team = Team_Serialize | Team_Deserialize;
+
+/**  The team at a glance: every account, and the open requests each person owns. */
+export type Team_Deserialize = {
+	accounts: Account_Deserialize[],
+	workload: OwnerCount_Deserialize[],
+};
+
+/**  The team at a glance: every account, and the open requests each person owns. */
+export type Team_Serialize = {
+	accounts: Account_Serialize[],
+	workload: OwnerCount_Serialize[],
 };
 
 /**  What the template editor offers: stages, languages, the variables. */

@@ -127,6 +127,11 @@ const kinds: [string, unknown, string][] = [
   ["checklist_created", { systems: ["CRM", "Backups"] }, "Checklist made from the data map: CRM, Backups"],
   ["checklist_extended", { systems: ["Billing"] }, "Added to the checklist: Billing"],
   ["checklist_ticked", { system: "CRM", state: "beyond-use" }, "CRM: beyond use"],
+  ["request_assigned", { from: null, to: "ada" }, "Assigned to ada"],
+  ["request_assigned", { from: "ada", to: null }, "No longer assigned (was ada)"],
+  ["checklist_line_assigned", { system: "CRM", from: null, to: "it-bob" }, "CRM line assigned to it-bob"],
+  ["checklist_line_assigned", { system: "CRM", from: "it-bob", to: null }, "CRM line no longer assigned"],
+
   [
     "checklist_ticked",
     { system: "CRM", state: "done", proof: { file_name: "log.txt" } },
@@ -187,6 +192,7 @@ describe("describeEvent", () => {
       "attachment_added",
       "checklist_created",
       "checklist_extended",
+      "checklist_line_assigned",
       "checklist_ticked",
       "clock_paused",
       "clock_resumed",
@@ -208,6 +214,7 @@ describe("describeEvent", () => {
       "mail_received",
       "merged_as_duplicate",
       "purged",
+      "request_assigned",
       "request_linked",
       "response_queued",
       "response_sent",
@@ -224,6 +231,18 @@ describe("describeEvent", () => {
       "Audit signing key made (keyring), fingerprint ab12",
     );
     expect(titleOf("retention_months_set", { before: 24, after: 36 })).toBe("Retention: 24 → 36 months");
+    expect(
+      titleOf("account_added", {
+        login: "ada",
+        name: "Ada Lovelace",
+        email: null,
+        role: "officer",
+        login_created: true,
+      }),
+    ).toBe("Account added: Ada Lovelace (ada), officer");
+    expect(
+      titleOf("account_changed", { login: "ada", changed: { role: { before: "officer", after: "admin" } } }),
+    ).toBe("Account ada changed: role officer → admin");
     expect(titleOf("backup_schedule_set", { before: "off", every: "daily", keep: 7, folder: "/b" })).toBe(
       "Backups daily, newest 7 kept, into /b",
     );

@@ -86,6 +86,10 @@ const KINDS: Record<EventKind, true> = {
   evidence_retention_days_set: true,
   own_authority_set: true,
   sender_unblocked: true,
+  request_assigned: true,
+  checklist_line_assigned: true,
+  account_added: true,
+  account_changed: true,
 };
 
 export const isKnown = (e: AuditEvent): e is KnownEvent => Object.hasOwn(KINDS, e.kind);
@@ -369,6 +373,27 @@ function title(e: KnownEvent, l: EventLabels): string {
         : t("event.own_authority_cleared", { regime: String(e.data.regime) });
     case "sender_unblocked":
       return t("event.sender_unblocked", { email: String(e.data.email) });
+    case "request_assigned":
+      return e.data.to
+        ? t("event.request_assigned", { to: e.data.to })
+        : t("event.request_unassigned", { from: String(e.data.from ?? "") });
+    case "checklist_line_assigned":
+      return e.data.to
+        ? t("event.checklist_line_assigned", { system: String(e.data.system), to: e.data.to })
+        : t("event.checklist_line_unassigned", { system: String(e.data.system) });
+    case "account_added":
+      return t("event.account_added", {
+        login: String(e.data.login),
+        name: String(e.data.name),
+        role: String(e.data.role),
+      });
+    case "account_changed":
+      return t("event.account_changed", {
+        login: String(e.data.login),
+        changes: Object.entries(e.data.changed ?? {})
+          .map(([field, c]) => `${field} ${c.before} → ${c.after}`)
+          .join(", "),
+      });
     default: {
       // Every kind has its line: a kind added to the core without one does not compile.
       const unhandled: never = e;

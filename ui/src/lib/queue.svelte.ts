@@ -19,6 +19,7 @@ export function queryOf(patch: Partial<Query> = {}): Query {
     due_from: null,
     acknowledge_by: null,
     view: null,
+    owner: null,
     search: null,
     sort: "due",
     descending: false,
