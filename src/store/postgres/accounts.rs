@@ -151,6 +151,22 @@ impl Pg<'_> {
                      USING ({rows}) WITH CHECK ({rows});"
             ));
         }
+        // A contributor's changes are held to ticking their lines (`migrations/postgres/0005`), by triggers that
+        // fire for the contributors' group only (the group test is a cache lookup; the account's role, a query,
+        // is asked only of its members and of superusers, who have every role).
+        let member = format!(
+            "pg_has_role(session_user, {}, 'USAGE') AND rightsdesk_role() = 'contributor'",
+            literal(&self.group(Role::Contributor)?)
+        );
+        for (table, check) in
+            [("requests", "requests_contributor_change"), ("checklist_items", "checklist_contributor_change")]
+        {
+            sql.push_str(&format!(
+                "DROP TRIGGER IF EXISTS {check} ON {table};
+                 CREATE TRIGGER {check} BEFORE UPDATE ON {table} FOR EACH ROW WHEN ({member})
+                     EXECUTE FUNCTION {check}();"
+            ));
+        }
         // A contributor changes only the lines assigned to them (the trigger keeps them to ticking it).
         sql.push_str(&format!(
             "DROP POLICY IF EXISTS rightsdesk_contributor_lines ON checklist_items;
