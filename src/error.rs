@@ -20,6 +20,11 @@ pub enum Error {
     /// are open, a change to a purged request, …).
     #[error("{reason}")]
     Refused { reason: String },
+    /// The request changed since the page (or script) that asked for this change read it: nothing was changed.
+    #[error(
+        "{reference} was changed by {by} at {at} ({what}) since you opened it: reload it and try again; nothing was changed"
+    )]
+    Stale { reference: String, by: String, at: String, what: String },
     #[error("cannot move {reference} from {from} to {to}: allowed from {from}: {allowed}")]
     IllegalTransition { reference: String, from: String, to: String, allowed: String },
     #[error(transparent)]
@@ -74,6 +79,7 @@ pub enum ErrorCode {
     Invalid,
     NotFound,
     Refused,
+    Stale,
     IllegalTransition,
     Deadline,
     NewerDatabase,
@@ -98,6 +104,7 @@ impl ErrorCode {
             ErrorCode::Invalid => "invalid",
             ErrorCode::NotFound => "not_found",
             ErrorCode::Refused => "refused",
+            ErrorCode::Stale => "stale",
             ErrorCode::IllegalTransition => "illegal_transition",
             ErrorCode::Deadline => "deadline",
             ErrorCode::NewerDatabase => "newer_database",
@@ -149,6 +156,7 @@ impl Error {
             Error::Invalid { .. } => ErrorCode::Invalid,
             Error::NotFound { .. } => ErrorCode::NotFound,
             Error::Refused { .. } => ErrorCode::Refused,
+            Error::Stale { .. } => ErrorCode::Stale,
             Error::IllegalTransition { .. } => ErrorCode::IllegalTransition,
             Error::Deadline(_) => ErrorCode::Deadline,
             Error::NewerDatabase { .. } => ErrorCode::NewerDatabase,
@@ -227,6 +235,10 @@ fn keyed(e: &Error) -> Option<(&'static str, Vec<(&'static str, String)>)> {
             ("error.newer_database", vec![("found", found.to_string()), ("supported", supported.to_string())])
         }
         Error::MigrationChanged(m) => ("error.migration_changed", vec![("migration", m.clone())]),
+        Error::Stale { reference, by, at, what } => (
+            "error.stale",
+            vec![("reference", reference.clone()), ("by", by.clone()), ("at", at.clone()), ("what", what.clone())],
+        ),
         Error::ReadOnly(path) => ("error.read_only", vec![("path", path.clone())]),
         Error::Busy(detail) => ("error.busy", vec![("detail", detail.clone())]),
         Error::Constraint(detail) | Error::Database(detail) => ("error.database", vec![("detail", detail.clone())]),

@@ -185,8 +185,14 @@ macro_rules! commands {
         $(
             #[tauri::command]
             #[specta::specta]
-            pub async fn $name(state: State<'_, AppState>, input: $op) -> Reply<<$op as Operation>::Output> {
-                with_desk(state, move |d| Operation::run(input, d)).await
+            pub async fn $name(
+                state: State<'_, AppState>,
+                input: $op,
+                seen: Option<rightsdesk::desk::Seen>,
+            ) -> Reply<<$op as Operation>::Output> {
+                // `seen`: the request page's version, so a change made on a stale page is refused, not made over
+                // another officer's.
+                with_desk(state, move |d| rightsdesk::desk::as_seen(seen, || Operation::run(input, d))).await
             }
         )*
         $(

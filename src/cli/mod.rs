@@ -49,6 +49,10 @@ struct Cli {
     /// RIGHTSDESK_UNENCRYPTED=1).
     #[arg(long, global = true)]
     unencrypted: bool,
+    /// Change the request only if it is still at this version (`version` in `request show --json`): a change
+    /// another officer made since is not overwritten (exit 1, "was changed by … since you opened it").
+    #[arg(long = "if-version", global = true, value_name = "VERSION")]
+    if_version: Option<i64>,
     #[command(subcommand)]
     command: Command,
 }
@@ -272,7 +276,8 @@ pub fn main() -> ExitCode {
         }
     };
     let ctx = Ctx { db: cli.db, json: cli.json, passphrase_stdin: cli.passphrase_stdin, unencrypted: cli.unencrypted };
-    let result = match cli.command {
+    let seen = cli.if_version.map(|version| rightsdesk::desk::Seen { reference: None, version });
+    let result = rightsdesk::desk::as_seen(seen, || match cli.command {
         Command::Deadline(args) => deadline::run(&ctx, args),
         Command::Request(c) => request::run(&ctx, c),
         Command::Datamap(c) => datamap::run(&ctx, c),
@@ -295,7 +300,7 @@ pub fn main() -> ExitCode {
         Command::Account(c) => account::run(&ctx, c),
         Command::Completions(args) => manual::completions(args),
         Command::Man(args) => manual::man(&ctx, args),
-    };
+    });
     match result {
         Ok(output) => {
             out::stdout(&output);

@@ -66,6 +66,7 @@ pub use retention::{DEFAULT_RETENTION_MONTHS, RetentionReport};
 pub use subject_export::SubjectExport;
 pub use team::{Me, NewAccount, Team};
 pub use vault::{Rekeyed, VaultStatus};
+pub use write::{Seen, as_seen};
 
 pub use checklist::{SystemInput, action_for};
 pub use requesters::{REPEAT_THRESHOLD, Related, RequesterView};

@@ -103,6 +103,10 @@ pub struct RequestDetail {
     /// The audit trail, as stored (for TypeScript, each event's kind and data are the typed union).
     #[cfg_attr(feature = "specta", specta(type = Vec<TimelineEvent>))]
     pub events: Vec<Event>,
+    /// The request's version: the sequence number of its newest event. A change asked on this version
+    /// (`Seen`, `--if-version`) is refused once another change came first.
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub version: i64,
 }
 
 /// A request's event as the window reads it: `store::Event` with its `kind` and `data` typed as
@@ -253,6 +257,7 @@ impl Desk {
             checklist,
             disclosures,
             attachments,
+            version: events.last().map_or(0, |e| e.seq),
             events,
             request,
         })

@@ -9,7 +9,60 @@ use crate::store;
 
 use super::{Desk, RequestDetail};
 
+/// The version of a request a change was asked on (the page the officer saw, or `--if-version`): a change to a
+/// request that has moved on since is refused (`Error::Stale`) rather than made over what another officer did.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Deserialize)]
+#[cfg_attr(feature = "specta", derive(specta::Type))]
+pub struct Seen {
+    /// The request seen (reference or id); None: the one the change is made to.
+    #[serde(default)]
+    pub reference: Option<String>,
+    /// Its `version` as seen (`RequestDetail.version`: the sequence number of its newest event).
+    #[cfg_attr(feature = "specta", specta(type = specta_typescript::Number))]
+    pub version: i64,
+}
+
+thread_local! {
+    /// What the operation running on this thread was asked on (`Desk::as_seen`).
+    static SEEN: std::cell::RefCell<Option<Seen>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Run `f` (one operation) as asked on `seen`: every request it changes that `seen` names must still be at that
+/// version. Operations are synchronous, one per thread at a time: the expectation lives on the thread for the call
+/// and goes with it, so nothing else carries it.
+pub fn as_seen<T>(seen: Option<Seen>, f: impl FnOnce() -> T) -> T {
+    struct Reset(Option<Seen>);
+    impl Drop for Reset {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            SEEN.with(|s| *s.borrow_mut() = previous);
+        }
+    }
+    let _reset = Reset(SEEN.with(|s| std::mem::replace(&mut *s.borrow_mut(), seen)));
+    f()
+}
+
 impl Desk {
+    /// Refuse the change to `r` if it was asked on an older version of it.
+    fn check_seen(r: &Request, tx: &dyn store::Write) -> Result<()> {
+        let Some(seen) = SEEN.with(|s| s.borrow().clone()) else {
+            return Ok(());
+        };
+        let named = seen.reference.as_deref().map(str::trim);
+        if named.is_some_and(|n| n != r.reference && n != r.id.to_string()) {
+            return Ok(());
+        }
+        match tx.events(&r.id)?.into_iter().last() {
+            Some(newest) if newest.seq != seen.version => Err(Error::Stale {
+                reference: r.reference.clone(),
+                by: newest.actor,
+                at: newest.at,
+                what: newest.kind.replace('_', " "),
+            }),
+            _ => Ok(()),
+        }
+    }
+
     /// Load a request, let `change` modify it (returning the event to record), re-derive its dates, and write the
     /// request and the event in one transaction.
     pub(super) fn update(
@@ -31,6 +84,7 @@ impl Desk {
         let reference = self.store.write(|tx| {
             let mut r = tx.request(id_or_reference)?;
             not_purged(&r)?;
+            Self::check_seen(&r, tx)?;
             let before = r.dates.clone();
             let event = change(&mut r, tx)?;
             let (kind, mut data) = parts(&event)?;

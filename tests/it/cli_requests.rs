@@ -350,3 +350,26 @@ fn each_dashboard_number_is_the_length_of_the_list_it_opens() {
     reg.run(&["request", "list", "--view", "late"]).assert_error("unknown view");
     reg.run(&["request", "list", "--view", "open", "--status", "received"]).assert_error("cannot be used with");
 }
+
+/// A change asked on an older version of a request (a page another officer's change overtook, `--if-version`) is
+/// refused and changes nothing; asked on the current version, it is made.
+#[test]
+fn a_change_made_on_a_stale_version_is_refused() {
+    let reg = Register::new("2026-11-22");
+    let reference = reg.request().name("Ann One").kind("access").gdpr("FR").received("2026-11-20").add();
+    let seen = reg.run(&["request", "show", &reference, "--json"]).json()["version"].as_i64().unwrap();
+    assert!(seen > 0);
+    // Someone else moves it on meanwhile.
+    let moved = reg.run(&["request", "status", &reference, "in-progress", "--json"]).json();
+    let newer = moved["version"].as_i64().unwrap();
+    assert!(newer > seen, "{moved}");
+    let version = seen.to_string();
+    reg.run(&["--if-version", &version, "request", "status", &reference, "on-hold", "--reason", "waiting"])
+        .assert_error("was changed by");
+    let after = reg.run(&["request", "show", &reference, "--json"]).json();
+    assert_eq!((after["status"].as_str(), after["version"].as_i64()), (Some("in-progress"), Some(newer)));
+    reg.run(&["--if-version", &version, "request", "edit", &reference, "--notes", "x"]).assert_error("was changed by");
+    let version = newer.to_string();
+    let done = reg.run(&["--if-version", &version, "request", "status", &reference, "on-hold", "--reason", "waiting"]);
+    assert_eq!(done.code, 0, "{}", done.stderr);
+}

@@ -429,3 +429,51 @@ fn accounts_and_roles_are_enforced_by_the_server() {
         su("SELECT count(*) FROM events WHERE kind IN ('account_added', 'account_changed') AND request_id IS NULL");
     assert_eq!(kinds, 6, "four accounts added, a role changed, one disabled");
 }
+
+/// Two officers on one request: a change asked on the version the first officer saw, after the second changed it,
+/// is refused naming who changed it and nothing is overwritten; ticking different checklist lines both succeed.
+#[test]
+fn a_stale_page_does_not_overwrite_another_officers_change() {
+    let (owner, as_login) = owned_register("2026-03-20");
+    for system in ["CRM", "Billing"] {
+        owner.run(&["datamap", "add", "--name", system, "--owner", "IT", "--holds", "contacts"]).ok();
+    }
+    let reference = owner.request().name("Ann One").kind("access").gdpr("FR").received("2026-03-02").add();
+    let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
+    let [first, second] = ["one", "two"].map(|n| format!("{n}_{tag}"));
+    for login in [&first, &second] {
+        owner
+            .run_input(
+                &["account", "add", "--login", login, "--name", login, "--role", "officer", "--password-stdin"],
+                "a password of some length\n",
+            )
+            .ok();
+    }
+    let (a, b) = (owner.at_url(&as_login(&first)), owner.at_url(&as_login(&second)));
+    let seen = a.run(&["request", "show", &reference, "--json"]).json()["version"].as_i64().unwrap().to_string();
+    b.run(&["request", "status", &reference, "in-progress"]).ok();
+    a.run(&[
+        "--if-version",
+        &seen,
+        "request",
+        "status",
+        &reference,
+        "refused",
+        "--category",
+        "excessive",
+        "--reason",
+        "r",
+    ])
+    .assert_error(&format!("was changed by {second}"));
+    let now = owner.run(&["request", "show", &reference, "--json"]).json();
+    assert_eq!(now["status"], "in-progress", "nothing overwritten");
+    // Different lines of one checklist, ticked by each from the same page: both kept.
+    let ticks: Vec<_> = [(&a, "CRM"), (&b, "Billing")]
+        .into_iter()
+        .map(|(officer, system)| officer.run(&["request", "tick", &reference, "--system", system, "--state", "done"]))
+        .collect();
+    assert!(ticks.iter().all(|t| t.code == 0), "{:?}", ticks.iter().map(|t| &t.stderr).collect::<Vec<_>>());
+    let lines = owner.run(&["request", "show", &reference, "--json"]).json();
+    let done: Vec<_> = lines["checklist"].as_array().unwrap().iter().map(|l| l["done_by"].clone()).collect();
+    assert!(done.contains(&serde_json::json!(first)) && done.contains(&serde_json::json!(second)), "{lines}");
+}

@@ -181,18 +181,30 @@ type Operation = Exclude<keyof Commands, ShellCommand>;
 type Input<K extends Operation> = Parameters<Commands[K]>[0];
 type Output<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>> extends Result<infer T> ? T : never;
 type ProgressOperation = {
-  [K in Operation]: Parameters<Commands[K]>["length"] extends 2 ? K : never;
+  [K in Operation]: Parameters<Commands[K]>[1] extends Channel<never> ? K : never;
 }[Operation];
 type PlainOperation = Exclude<Operation, ProgressOperation>;
 type Progress<K extends ProgressOperation> = Parameters<Commands[K]>[1] extends Channel<infer P> ? P : never;
+
+/** The request the page shows, at the version it shows (null: no request page is open). */
+let seen: B.Seen_Deserialize | null = null;
+
+/** The request page says what it shows: every change sent while it does is made only if the request is still at
+ * that version, so a change another officer made meanwhile is never overwritten (the core refuses: "stale"). */
+export function showing(request: { reference: string; version: number } | null) {
+  seen = request && { reference: request.reference, version: request.version };
+}
+
+// A checklist line is changed on its own: two officers ticking different lines from the same page both stand.
+const OWN_LINE: ReadonlySet<string> = new Set(["tickChecklist", "assignChecklistLine"]);
 
 /** Run a core operation: `call("getRequest", { reference })`, or `call("dashboard")` when it takes no input. */
 export function call<K extends PlainOperation>(
   op: K,
   ...input: Input<K> extends null ? [] : [Input<K>]
 ): Promise<Output<K>> {
-  const run = commands[op] as (input: unknown) => Promise<Result<Output<K>>>;
-  return unwrap(run(input[0] ?? null));
+  const run = commands[op] as (input: unknown, seen: B.Seen_Deserialize | null) => Promise<Result<Output<K>>>;
+  return unwrap(run(input[0] ?? null, OWN_LINE.has(op) ? null : seen));
 }
 
 /** Run a core operation that reports progress (imports and exports) to `onProgress`. */

@@ -91,108 +91,108 @@ export const commands = {
 	installUpdate: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("install_update")),
 	/**  Quit: the window's size and place are saved, the register closed. */
 	quit: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("quit")),
-	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
-	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
-	setupStatus: (input: GetSetupStatus) => typedError<SetupStatus, ErrorReport_Serialize>(__TAURI_INVOKE("setup_status", { input })),
-	listRequests: (input: ListRequests_Deserialize) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),
-	getRequest: (input: GetRequest) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { input })),
-	addRequest: (input: AddRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
-	editRequest: (input: EditRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input })),
-	changeStatus: (input: ChangeStatus_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input })),
-	addAttachment: (input: AddAttachment_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input })),
-	me: (input: GetMe) => typedError<Me_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("me", { input })),
-	team: (input: GetTeam) => typedError<Team_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("team", { input })),
-	addAccount: (input: AddAccount_Deserialize) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_account", { input })),
-	setAccountRole: (input: SetAccountRole) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_account_role", { input })),
-	setAccountDisabled: (input: SetAccountDisabled_Deserialize) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_account_disabled", { input })),
-	assignRequest: (input: AssignRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("assign_request", { input })),
-	assignChecklistLine: (input: AssignChecklistLine_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("assign_checklist_line", { input })),
-	verifyAudit: (input: VerifyAudit) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
-	registerEvents: (input: ListRegisterEvents_Deserialize) => typedError<RegisterHistory_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("register_events", { input })),
-	auditKeyStatus: (input: GetAuditKeyStatus) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input })),
-	setUpAuditKey: (input: SetUpAuditKey_Deserialize) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input })),
-	unlockAuditKey: (input: UnlockAuditKey) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input })),
-	exportAnchor: (input: ExportAnchor) => typedError<AnchorExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input })),
-	recordFeePaid: (input: RecordFeePaid) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { input })),
-	pauseClock: (input: PauseClock_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { input })),
-	resumeClock: (input: ResumeClock) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { input })),
-	takeExtension: (input: TakeExtension_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("take_extension", { input })),
-	overrideDue: (input: OverrideDue_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("override_due", { input })),
-	calendarDays: (input: ListCalendarDays) => typedError<CalendarDay_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("calendar_days", { input })),
-	addNonWorkingDay: (input: AddNonWorkingDay) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_non_working_day", { input })),
-	removeNonWorkingDay: (input: RemoveNonWorkingDay) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { input })),
-	targetSettings: (input: GetTargetSettings) => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings", { input })),
-	setTargetDays: (input: SetTargetDays) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { input })),
-	exportDeadlines: (input: ExportDeadlines) => typedError<DeadlinesExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input })),
-	recordIdentityCheck: (input: RecordIdentityCheck_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { input })),
-	askIdentity: (input: AskIdentity_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { input })),
-	setAgent: (input: SetAgent_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { input })),
-	closeUnverified: (input: CloseUnverified_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { input })),
-	purgeEvidence: (input: PurgeEvidence_Deserialize) => typedError<PurgeReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_evidence", { input })),
-	identitySettings: (input: GetIdentitySettings) => typedError<IdentitySettings, ErrorReport_Serialize>(__TAURI_INVOKE("identity_settings", { input })),
-	setUnverifiedDays: (input: SetUnverifiedDays) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_unverified_days", { input })),
-	setEvidenceDays: (input: SetEvidenceDays) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_evidence_days", { input })),
-	readEmail: (input: ReadEmail) => typedError<EmailDraft_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("read_email", { input })),
-	previewImport: (input: PreviewImport) => typedError<ImportPreview_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("preview_import", { input })),
-	imports: (input: ListImports) => typedError<ImportRecord[], ErrorReport_Serialize>(__TAURI_INVOKE("imports", { input })),
-	mergeDuplicate: (input: MergeDuplicate_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("merge_duplicate", { input })),
-	relateRequests: (input: RelateRequests_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("relate_requests", { input })),
-	requester: (input: GetRequester) => typedError<RequesterView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("requester", { input })),
-	blockedSenders: (input: ListBlockedSenders) => typedError<BlockedSender[], ErrorReport_Serialize>(__TAURI_INVOKE("blocked_senders", { input })),
-	unblockSender: (input: UnblockSender) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unblock_sender", { input })),
-	systems: (input: ListSystems) => typedError<System_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("systems", { input })),
-	addSystem: (input: AddSystem_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_system", { input })),
-	updateSystem: (input: UpdateSystem_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("update_system", { input })),
-	retireSystem: (input: RetireSystem) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retire_system", { input })),
-	tickChecklist: (input: TickChecklist_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("tick_checklist", { input })),
-	refreshChecklist: (input: RefreshChecklist) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { input })),
-	organisation: (input: GetOrganisation) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation", { input })),
-	setOrganisation: (input: SetOrganisation_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { input })),
-	setLogo: (input: SetLogo_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_logo", { input })),
-	logo: (input: GetLogo) => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("logo", { input })),
-	authoritySettings: (input: GetAuthoritySettings) => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings", { input })),
-	setOwnAuthority: (input: SetOwnAuthority_Deserialize) => typedError<RegimeAuthorities_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_own_authority", { input })),
-	templateCatalogue: (input: GetTemplateCatalogue) => typedError<TemplateCatalogue, ErrorReport_Serialize>(__TAURI_INVOKE("template_catalogue", { input })),
-	saveTemplate: (input: SaveTemplate) => typedError<TemplateRow, ErrorReport_Serialize>(__TAURI_INVOKE("save_template", { input })),
-	copyLanguage: (input: CopyLanguage) => typedError<number, ErrorReport_Serialize>(__TAURI_INVOKE("copy_language", { input })),
-	previewResponse: (input: PreviewResponse_Deserialize) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { input })),
-	previewDraft: (input: PreviewDraft) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { input })),
-	queueResponse: (input: QueueResponse_Deserialize) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { input })),
-	sendDataCopy: (input: SendDataCopy_Deserialize) => typedError<DataCopyQueued_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_data_copy", { input })),
-	letterPreview: (input: LetterPreview_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { input })),
-	writeLetter: (input: WriteLetter_Deserialize) => typedError<LetterFiles_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { input })),
-	smtpSettings: (input: GetSmtpSettings) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings", { input })),
-	setSmtpSettings: (input: SetSmtpSettings_Deserialize) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { input })),
-	testSmtp: (input: TestSmtp_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { input })),
-	outbox: (input: ListOutbox_Deserialize) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { input })),
-	flushOutbox: (input: FlushOutbox_Deserialize) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input })),
-	retryMessage: (input: RetryMessage) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { input })),
-	imapSettings: (input: GetImapSettings) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("imap_settings", { input })),
-	setImapSettings: (input: SetImapSettings_Deserialize) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_imap_settings", { input })),
-	fetchMail: (input: FetchMail) => typedError<FetchReport, ErrorReport_Serialize>(__TAURI_INVOKE("fetch_mail", { input })),
-	intakeTray: (input: IntakeTray_Deserialize) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("intake_tray", { input })),
-	showMail: (input: ShowMail) => typedError<MailView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("show_mail", { input })),
-	acceptMail: (input: AcceptMail_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("accept_mail", { input })),
-	linkMail: (input: LinkMail) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("link_mail", { input })),
-	dismissMail: (input: DismissMail) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("dismiss_mail", { input })),
-	markMailSpam: (input: MarkMailSpam_Deserialize) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("mark_mail_spam", { input })),
-	requestMail: (input: RequestMail) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("request_mail", { input })),
-	conversationMessage: (input: ConversationMessage) => typedError<ConversationText_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("conversation_message", { input })),
-	sendAnswer: (input: SendAnswer_Deserialize) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_answer", { input })),
-	metrics: (input: GetMetrics_Deserialize) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input })),
-	addDisclosure: (input: AddDisclosure_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input })),
-	removeDisclosure: (input: RemoveDisclosure) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input })),
-	exportEvidence: (input: ExportEvidence) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input })),
-	retention: (input: GetRetention) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention", { input })),
-	setRetentionMonths: (input: SetRetentionMonths) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { input })),
-	purgeExpired: (input: PurgeExpired) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired", { input })),
-	vaultStatus: (input: GetVaultStatus) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("vault_status", { input })),
-	changePassphrase: (input: ChangePassphrase) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_passphrase", { input })),
-	addKeyring: (input: AddKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_keyring", { input })),
-	removeKeyring: (input: RemoveKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_keyring", { input })),
-	setLockMinutes: (input: SetLockMinutes) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_lock_minutes", { input })),
-	backupSchedule: (input: GetBackupSchedule) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("backup_schedule", { input })),
-	setBackupSchedule: (input: SetBackupSchedule) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_backup_schedule", { input })),
+	formOptions: (input: GetFormOptions, seen: Seen_Deserialize | null) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input, seen })),
+	dashboard: (input: GetDashboard, seen: Seen_Deserialize | null) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input, seen })),
+	setupStatus: (input: GetSetupStatus, seen: Seen_Deserialize | null) => typedError<SetupStatus, ErrorReport_Serialize>(__TAURI_INVOKE("setup_status", { input, seen })),
+	listRequests: (input: ListRequests_Deserialize, seen: Seen_Deserialize | null) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input, seen })),
+	getRequest: (input: GetRequest, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { input, seen })),
+	addRequest: (input: AddRequest_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input, seen })),
+	editRequest: (input: EditRequest_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input, seen })),
+	changeStatus: (input: ChangeStatus_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input, seen })),
+	addAttachment: (input: AddAttachment_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input, seen })),
+	me: (input: GetMe, seen: Seen_Deserialize | null) => typedError<Me_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("me", { input, seen })),
+	team: (input: GetTeam, seen: Seen_Deserialize | null) => typedError<Team_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("team", { input, seen })),
+	addAccount: (input: AddAccount_Deserialize, seen: Seen_Deserialize | null) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_account", { input, seen })),
+	setAccountRole: (input: SetAccountRole, seen: Seen_Deserialize | null) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_account_role", { input, seen })),
+	setAccountDisabled: (input: SetAccountDisabled_Deserialize, seen: Seen_Deserialize | null) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_account_disabled", { input, seen })),
+	assignRequest: (input: AssignRequest_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("assign_request", { input, seen })),
+	assignChecklistLine: (input: AssignChecklistLine_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("assign_checklist_line", { input, seen })),
+	verifyAudit: (input: VerifyAudit, seen: Seen_Deserialize | null) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input, seen })),
+	registerEvents: (input: ListRegisterEvents_Deserialize, seen: Seen_Deserialize | null) => typedError<RegisterHistory_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("register_events", { input, seen })),
+	auditKeyStatus: (input: GetAuditKeyStatus, seen: Seen_Deserialize | null) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input, seen })),
+	setUpAuditKey: (input: SetUpAuditKey_Deserialize, seen: Seen_Deserialize | null) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input, seen })),
+	unlockAuditKey: (input: UnlockAuditKey, seen: Seen_Deserialize | null) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input, seen })),
+	exportAnchor: (input: ExportAnchor, seen: Seen_Deserialize | null) => typedError<AnchorExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input, seen })),
+	recordFeePaid: (input: RecordFeePaid, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { input, seen })),
+	pauseClock: (input: PauseClock_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { input, seen })),
+	resumeClock: (input: ResumeClock, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { input, seen })),
+	takeExtension: (input: TakeExtension_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("take_extension", { input, seen })),
+	overrideDue: (input: OverrideDue_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("override_due", { input, seen })),
+	calendarDays: (input: ListCalendarDays, seen: Seen_Deserialize | null) => typedError<CalendarDay_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("calendar_days", { input, seen })),
+	addNonWorkingDay: (input: AddNonWorkingDay, seen: Seen_Deserialize | null) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_non_working_day", { input, seen })),
+	removeNonWorkingDay: (input: RemoveNonWorkingDay, seen: Seen_Deserialize | null) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { input, seen })),
+	targetSettings: (input: GetTargetSettings, seen: Seen_Deserialize | null) => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings", { input, seen })),
+	setTargetDays: (input: SetTargetDays, seen: Seen_Deserialize | null) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { input, seen })),
+	exportDeadlines: (input: ExportDeadlines, seen: Seen_Deserialize | null) => typedError<DeadlinesExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input, seen })),
+	recordIdentityCheck: (input: RecordIdentityCheck_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { input, seen })),
+	askIdentity: (input: AskIdentity_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { input, seen })),
+	setAgent: (input: SetAgent_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { input, seen })),
+	closeUnverified: (input: CloseUnverified_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { input, seen })),
+	purgeEvidence: (input: PurgeEvidence_Deserialize, seen: Seen_Deserialize | null) => typedError<PurgeReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_evidence", { input, seen })),
+	identitySettings: (input: GetIdentitySettings, seen: Seen_Deserialize | null) => typedError<IdentitySettings, ErrorReport_Serialize>(__TAURI_INVOKE("identity_settings", { input, seen })),
+	setUnverifiedDays: (input: SetUnverifiedDays, seen: Seen_Deserialize | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_unverified_days", { input, seen })),
+	setEvidenceDays: (input: SetEvidenceDays, seen: Seen_Deserialize | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_evidence_days", { input, seen })),
+	readEmail: (input: ReadEmail, seen: Seen_Deserialize | null) => typedError<EmailDraft_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("read_email", { input, seen })),
+	previewImport: (input: PreviewImport, seen: Seen_Deserialize | null) => typedError<ImportPreview_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("preview_import", { input, seen })),
+	imports: (input: ListImports, seen: Seen_Deserialize | null) => typedError<ImportRecord[], ErrorReport_Serialize>(__TAURI_INVOKE("imports", { input, seen })),
+	mergeDuplicate: (input: MergeDuplicate_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("merge_duplicate", { input, seen })),
+	relateRequests: (input: RelateRequests_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("relate_requests", { input, seen })),
+	requester: (input: GetRequester, seen: Seen_Deserialize | null) => typedError<RequesterView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("requester", { input, seen })),
+	blockedSenders: (input: ListBlockedSenders, seen: Seen_Deserialize | null) => typedError<BlockedSender[], ErrorReport_Serialize>(__TAURI_INVOKE("blocked_senders", { input, seen })),
+	unblockSender: (input: UnblockSender, seen: Seen_Deserialize | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unblock_sender", { input, seen })),
+	systems: (input: ListSystems, seen: Seen_Deserialize | null) => typedError<System_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("systems", { input, seen })),
+	addSystem: (input: AddSystem_Deserialize, seen: Seen_Deserialize | null) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_system", { input, seen })),
+	updateSystem: (input: UpdateSystem_Deserialize, seen: Seen_Deserialize | null) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("update_system", { input, seen })),
+	retireSystem: (input: RetireSystem, seen: Seen_Deserialize | null) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retire_system", { input, seen })),
+	tickChecklist: (input: TickChecklist_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("tick_checklist", { input, seen })),
+	refreshChecklist: (input: RefreshChecklist, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { input, seen })),
+	organisation: (input: GetOrganisation, seen: Seen_Deserialize | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation", { input, seen })),
+	setOrganisation: (input: SetOrganisation_Deserialize, seen: Seen_Deserialize | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { input, seen })),
+	setLogo: (input: SetLogo_Deserialize, seen: Seen_Deserialize | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_logo", { input, seen })),
+	logo: (input: GetLogo, seen: Seen_Deserialize | null) => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("logo", { input, seen })),
+	authoritySettings: (input: GetAuthoritySettings, seen: Seen_Deserialize | null) => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings", { input, seen })),
+	setOwnAuthority: (input: SetOwnAuthority_Deserialize, seen: Seen_Deserialize | null) => typedError<RegimeAuthorities_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_own_authority", { input, seen })),
+	templateCatalogue: (input: GetTemplateCatalogue, seen: Seen_Deserialize | null) => typedError<TemplateCatalogue, ErrorReport_Serialize>(__TAURI_INVOKE("template_catalogue", { input, seen })),
+	saveTemplate: (input: SaveTemplate, seen: Seen_Deserialize | null) => typedError<TemplateRow, ErrorReport_Serialize>(__TAURI_INVOKE("save_template", { input, seen })),
+	copyLanguage: (input: CopyLanguage, seen: Seen_Deserialize | null) => typedError<number, ErrorReport_Serialize>(__TAURI_INVOKE("copy_language", { input, seen })),
+	previewResponse: (input: PreviewResponse_Deserialize, seen: Seen_Deserialize | null) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { input, seen })),
+	previewDraft: (input: PreviewDraft, seen: Seen_Deserialize | null) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { input, seen })),
+	queueResponse: (input: QueueResponse_Deserialize, seen: Seen_Deserialize | null) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { input, seen })),
+	sendDataCopy: (input: SendDataCopy_Deserialize, seen: Seen_Deserialize | null) => typedError<DataCopyQueued_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_data_copy", { input, seen })),
+	letterPreview: (input: LetterPreview_Deserialize, seen: Seen_Deserialize | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { input, seen })),
+	writeLetter: (input: WriteLetter_Deserialize, seen: Seen_Deserialize | null) => typedError<LetterFiles_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { input, seen })),
+	smtpSettings: (input: GetSmtpSettings, seen: Seen_Deserialize | null) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings", { input, seen })),
+	setSmtpSettings: (input: SetSmtpSettings_Deserialize, seen: Seen_Deserialize | null) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { input, seen })),
+	testSmtp: (input: TestSmtp_Deserialize, seen: Seen_Deserialize | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { input, seen })),
+	outbox: (input: ListOutbox_Deserialize, seen: Seen_Deserialize | null) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { input, seen })),
+	flushOutbox: (input: FlushOutbox_Deserialize, seen: Seen_Deserialize | null) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input, seen })),
+	retryMessage: (input: RetryMessage, seen: Seen_Deserialize | null) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { input, seen })),
+	imapSettings: (input: GetImapSettings, seen: Seen_Deserialize | null) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("imap_settings", { input, seen })),
+	setImapSettings: (input: SetImapSettings_Deserialize, seen: Seen_Deserialize | null) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_imap_settings", { input, seen })),
+	fetchMail: (input: FetchMail, seen: Seen_Deserialize | null) => typedError<FetchReport, ErrorReport_Serialize>(__TAURI_INVOKE("fetch_mail", { input, seen })),
+	intakeTray: (input: IntakeTray_Deserialize, seen: Seen_Deserialize | null) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("intake_tray", { input, seen })),
+	showMail: (input: ShowMail, seen: Seen_Deserialize | null) => typedError<MailView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("show_mail", { input, seen })),
+	acceptMail: (input: AcceptMail_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("accept_mail", { input, seen })),
+	linkMail: (input: LinkMail, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("link_mail", { input, seen })),
+	dismissMail: (input: DismissMail, seen: Seen_Deserialize | null) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("dismiss_mail", { input, seen })),
+	markMailSpam: (input: MarkMailSpam_Deserialize, seen: Seen_Deserialize | null) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("mark_mail_spam", { input, seen })),
+	requestMail: (input: RequestMail, seen: Seen_Deserialize | null) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("request_mail", { input, seen })),
+	conversationMessage: (input: ConversationMessage, seen: Seen_Deserialize | null) => typedError<ConversationText_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("conversation_message", { input, seen })),
+	sendAnswer: (input: SendAnswer_Deserialize, seen: Seen_Deserialize | null) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_answer", { input, seen })),
+	metrics: (input: GetMetrics_Deserialize, seen: Seen_Deserialize | null) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input, seen })),
+	addDisclosure: (input: AddDisclosure_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input, seen })),
+	removeDisclosure: (input: RemoveDisclosure, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input, seen })),
+	exportEvidence: (input: ExportEvidence, seen: Seen_Deserialize | null) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input, seen })),
+	retention: (input: GetRetention, seen: Seen_Deserialize | null) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention", { input, seen })),
+	setRetentionMonths: (input: SetRetentionMonths, seen: Seen_Deserialize | null) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { input, seen })),
+	purgeExpired: (input: PurgeExpired, seen: Seen_Deserialize | null) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired", { input, seen })),
+	vaultStatus: (input: GetVaultStatus, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("vault_status", { input, seen })),
+	changePassphrase: (input: ChangePassphrase, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_passphrase", { input, seen })),
+	addKeyring: (input: AddKeyring, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_keyring", { input, seen })),
+	removeKeyring: (input: RemoveKeyring, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_keyring", { input, seen })),
+	setLockMinutes: (input: SetLockMinutes, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_lock_minutes", { input, seen })),
+	backupSchedule: (input: GetBackupSchedule, seen: Seen_Deserialize | null) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("backup_schedule", { input, seen })),
+	setBackupSchedule: (input: SetBackupSchedule, seen: Seen_Deserialize | null) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_backup_schedule", { input, seen })),
 	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
 	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
 	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
@@ -1824,7 +1824,7 @@ export type EmailDraft_Serialize = {
 };
 
 /**  The stable machine-readable kinds of error, for the UI and scripts (`ErrorReport.code`). */
-export type ErrorCode = "invalid" | "not_found" | "refused" | "illegal_transition" | "deadline" | "newer_database" | "migration_changed" | "read_only" | "busy" | "constraint" | "database" | "io" | "corrupt" | "export" | "locked" | "internal" | "bridge";
+export type ErrorCode = "invalid" | "not_found" | "refused" | "stale" | "illegal_transition" | "deadline" | "newer_database" | "migration_changed" | "read_only" | "busy" | "constraint" | "database" | "io" | "corrupt" | "export" | "locked" | "internal" | "bridge";
 
 /**
  *  What crosses to the UI or a script: `{code, message, field, key, params}`. `message` is English; `key` (when
@@ -3946,6 +3946,11 @@ export type RequestDetail_Deserialize = {
 	attachments: Attachment[],
 	/**  The audit trail, as stored (for TypeScript, each event's kind and data are the typed union). */
 	events: TimelineEvent_Deserialize[],
+	/**
+	 *  The request's version: the sequence number of its newest event. A change asked on this version
+	 *  (`Seen`, `--if-version`) is refused once another change came first.
+	 */
+	version: number,
 } & Request_Deserialize;
 
 /**  Everything the request page shows. */
@@ -3969,6 +3974,11 @@ export type RequestDetail_Serialize = {
 	attachments: Attachment[],
 	/**  The audit trail, as stored (for TypeScript, each event's kind and data are the typed union). */
 	events: TimelineEvent_Serialize[],
+	/**
+	 *  The request's version: the sequence number of its newest event. A change asked on this version
+	 *  (`Seen`, `--if-version`) is refused once another change came first.
+	 */
+	version: number,
 } & Request_Serialize;
 
 /**
@@ -4470,6 +4480,34 @@ export type SaveTemplate = {
 	lang: string,
 	subject: string,
 	body: string,
+};
+
+/**
+ *  The version of a request a change was asked on (the page the officer saw, or `--if-version`): a change to a
+ *  request that has moved on since is refused (`Error::Stale`) rather than made over what another officer did.
+ */
+export type Seen = Seen_Serialize | Seen_Deserialize;
+
+/**
+ *  The version of a request a change was asked on (the page the officer saw, or `--if-version`): a change to a
+ *  request that has moved on since is refused (`Error::Stale`) rather than made over what another officer did.
+ */
+export type Seen_Deserialize = {
+	/**  The request seen (reference or id); None: the one the change is made to. */
+	reference?: string | null,
+	/**  Its `version` as seen (`RequestDetail.version`: the sequence number of its newest event). */
+	version: number,
+};
+
+/**
+ *  The version of a request a change was asked on (the page the officer saw, or `--if-version`): a change to a
+ *  request that has moved on since is refused (`Error::Stale`) rather than made over what another officer did.
+ */
+export type Seen_Serialize = {
+	/**  The request seen (reference or id); None: the one the change is made to. */
+	reference: string | null,
+	/**  Its `version` as seen (`RequestDetail.version`: the sequence number of its newest event). */
+	version: number,
 };
 
 /**
