@@ -91,6 +91,19 @@ export const commands = {
 	installUpdate: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("install_update")),
 	/**  Quit: the window's size and place are saved, the register closed. */
 	quit: () => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("quit")),
+	/**  Where the window's register is now. */
+	registerLocation: () => typedError<RegisterPlace_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("register_location")),
+	/**
+	 *  Try the place the dialog describes without going there: a team register is connected to (TLS, login, database)
+	 *  and closed again; a file is looked at (and a plain one opened and closed). What is there, or why it fails.
+	 */
+	testRegister: (choice: LocationChoice, password: string | null) => typedError<RegisterState, ErrorReport_Serialize>(__TAURI_INVOKE("test_register", { choice, password })),
+	/**
+	 *  Go to the place the dialog describes: the register there is opened first, and only then does it replace the
+	 *  window's (whose operations still running finish on the old one); a password typed is then kept in the OS
+	 *  keyring for the login, and the choice remembered for the next launch. On failure the window stays where it was.
+	 */
+	openRegister: (choice: LocationChoice, password: string | null) => typedError<RegisterOpened_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("open_register", { choice, password })),
 	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
 	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
 	setupStatus: (input: GetSetupStatus) => typedError<SetupStatus, ErrorReport_Serialize>(__TAURI_INVOKE("setup_status", { input })),
@@ -766,6 +779,15 @@ export type BlockedSender = {
 	blocked_at: string,
 	actor: string,
 };
+
+/**  The CA file of a team server. */
+export type CaChoice = 
+/**  None: the server's certificate is signed by a CA the system trusts. */
+"none" | 
+/**  The CA file the register open now uses. */
+"current" | 
+/**  A file picked in the OS's dialog, by its token. */
+{ chosen: string };
 
 export type CalendarDay = CalendarDay_Serialize | CalendarDay_Deserialize;
 
@@ -1876,6 +1898,15 @@ export type FetchReport = {
 	errors: string[],
 };
 
+/**  Which register file on this computer. */
+export type FileChoice = 
+/**  This computer's default register file. */
+"default" | 
+/**  The file of the register open now. */
+"current" | 
+/**  A file picked in the OS's dialog, by its token. */
+{ chosen: string };
+
 /**  What a file is chosen for: the dialog's title, its filter and whether several may be picked. */
 export type FilePurpose = 
 /**  A file to attach to a request. */
@@ -1893,7 +1924,11 @@ export type FilePurpose =
 /**  The proof a checklist line is done. */
 "proof" | 
 /**  A file found in a system, for the requester's copy. */
-"disclosure";
+"disclosure" | 
+/**  A register file on this computer, to open instead of the current one ("Open register…"). */
+"register" | 
+/**  A team server's CA certificate (PEM), which its TLS certificate is checked against. */
+"certificate";
 
 /**  A file as the trail names it: the file itself may go (a purge), its name, digest and size stay. */
 export type FileRef = {
@@ -2595,6 +2630,34 @@ export type ListRequests_Serialize = {
 
 /**  The systems of the data map, retired ones included. */
 export type ListSystems = null;
+
+/**  What the officer filled in the dialog. */
+export type LocationChoice = { kind: "this-computer"; file: FileChoice } | { kind: "team-server"; host: string; port: number; database: string; user: string; tls: TlsMode; ca: CaChoice };
+
+/**  Where the dialog says a register is (no path flows back from the page). */
+export type LocationView = LocationView_Serialize | LocationView_Deserialize;
+
+/**  Where the dialog says a register is (no path flows back from the page). */
+export type LocationView_Deserialize = { kind: "this-computer"; 
+/**  The file's path, to read. */
+file: string; 
+/**  Whether it is this computer's default register file. */
+is_default: boolean } | { kind: "team-server"; host: string; port: number; database: string; user: string; tls: TlsMode; 
+/**  The CA file's path, if one is given. */
+ca_file?: string | null; 
+/**  The register as a person reads it (`postgres://user@host:port/db`). */
+server: string };
+
+/**  Where the dialog says a register is (no path flows back from the page). */
+export type LocationView_Serialize = { kind: "this-computer"; 
+/**  The file's path, to read. */
+file: string; 
+/**  Whether it is this computer's default register file. */
+is_default: boolean } | { kind: "team-server"; host: string; port: number; database: string; user: string; tls: TlsMode; 
+/**  The CA file's path, if one is given. */
+ca_file: string | null; 
+/**  The register as a person reads it (`postgres://user@host:port/db`). */
+server: string };
 
 /**  Minutes without use after which the window locks the register. */
 export type LockMinutesSet = {
@@ -3562,6 +3625,58 @@ export type RegisterHistory_Deserialize = {
 /**  The register's events, each typed for the window like a request's timeline. */
 export type RegisterHistory_Serialize = {
 	events: TimelineEvent_Serialize[],
+};
+
+/**  What opening a place did, beyond opening it. */
+export type RegisterOpened = RegisterOpened_Serialize | RegisterOpened_Deserialize;
+
+/**  What opening a place did, beyond opening it. */
+export type RegisterOpened_Deserialize = {
+	place: RegisterPlace_Deserialize,
+	/**  Why the password typed could not be kept in the OS keyring (it is then asked again at the next launch). */
+	password_not_kept?: string | null,
+	/**  Why the choice could not be remembered for the next launch. */
+	not_remembered?: string | null,
+	/**  What is at the place now: an encrypted register waits to be unlocked, a missing one to be made. */
+	register: RegisterState,
+};
+
+/**  What opening a place did, beyond opening it. */
+export type RegisterOpened_Serialize = {
+	place: RegisterPlace_Serialize,
+	/**  Why the password typed could not be kept in the OS keyring (it is then asked again at the next launch). */
+	password_not_kept: string | null,
+	/**  Why the choice could not be remembered for the next launch. */
+	not_remembered: string | null,
+	/**  What is at the place now: an encrypted register waits to be unlocked, a missing one to be made. */
+	register: RegisterState,
+};
+
+/**  Where the window's register is, for the dialog to show and prefill. */
+export type RegisterPlace = RegisterPlace_Serialize | RegisterPlace_Deserialize;
+
+/**  Where the window's register is, for the dialog to show and prefill. */
+export type RegisterPlace_Deserialize = {
+	/**  The register's place now; none when it cannot be described (a local socket folder, say). */
+	location?: LocationView_Deserialize | null,
+	/**  The register's name as a person reads it (a path, or the server without password). */
+	shown?: string | null,
+	/**  The window was started with `--db` or `RIGHTSDESK_DB`, which still decide at the next launch. */
+	set_at_launch: boolean,
+	/**  This computer's default register file. */
+	default_file?: string | null,
+};
+
+/**  Where the window's register is, for the dialog to show and prefill. */
+export type RegisterPlace_Serialize = {
+	/**  The register's place now; none when it cannot be described (a local socket folder, say). */
+	location: LocationView_Serialize | null,
+	/**  The register's name as a person reads it (a path, or the server without password). */
+	shown: string | null,
+	/**  The window was started with `--db` or `RIGHTSDESK_DB`, which still decide at the next launch. */
+	set_at_launch: boolean,
+	/**  This computer's default register file. */
+	default_file: string | null,
 };
 
 /**  What is at a register's path, before anything is opened: for the window to ask for what it needs. */
@@ -4867,6 +4982,16 @@ export type TimelineEvent_Serialize = {
 	actor: string,
 	hash: string,
 } & AuditEvent_Serialize;
+
+/**  Whether the connection to the server is encrypted (libpq's `sslmode`). */
+export type TlsMode = 
+/**  TLS, the server's certificate checked against the system's roots and the CA given (`sslmode=require`). */
+"require" | 
+/**
+ *  No TLS: logins, passwords and every request travel in clear (`sslmode=disable`); only for a server on this
+ *  computer or a network the organisation trusts.
+ */
+"disable";
 
 /**
  *  How many requests match: a number when counted to the end, `{"at_least": n}` when counting stopped at
