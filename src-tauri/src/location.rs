@@ -83,7 +83,8 @@ fn open_at(location: &RegisterLocation, password: Option<&str>) -> Reply<(Option
             }
             .map_err(report)?;
             let url = Zeroizing::new(url);
-            let desk = Desk::open(Path::new(url.as_str()), clock, &Access::default()).map_err(report)?;
+            let desk = Desk::open(Path::new(url.as_str()), clock, &Access::default())
+                .map_err(|e| connection_report(server, e))?;
             let shown = desk.store().backend().path().display().to_string();
             Ok((Some(desk), RegisterState::TeamServer { server: shown }))
         }
@@ -121,6 +122,27 @@ fn open_at(location: &RegisterLocation, password: Option<&str>) -> Reply<(Option
             }
         }
     }
+}
+
+/// A team register that could not be reached: said in the window's language under the field to look at, with the
+/// server's own words as the detail.
+fn connection_report(server: &location::TeamServer, e: rightsdesk::Error) -> ErrorReport {
+    let Some(problem) = location::ConnectionProblem::of(&e) else { return report(e) };
+    let message = e.to_string();
+    let detail = location::ConnectionProblem::detail(&e);
+    let mut shown = ErrorReport::keyed(
+        rightsdesk::ErrorCode::Refused,
+        problem.key(),
+        message.clone(),
+        &[
+            ("server", format!("{}:{}", server.host, server.port)),
+            ("user", server.user.clone()),
+            ("database", server.database.clone()),
+            ("detail", detail),
+        ],
+    );
+    shown.field = Some(problem.field().to_string());
+    shown
 }
 
 /// Where the window's register is now.
@@ -169,7 +191,7 @@ pub async fn open_register(
         // Kept only once the server accepted it: a mistyped password never replaces a good one in the keyring.
         let password_not_kept = match (&location, &password) {
             (RegisterLocation::TeamServer(_), Some(p)) => {
-                rightsdesk::desk::keep_team_password(&db.display().to_string(), p).err().map(|e| e.to_string())
+                rightsdesk::desk::keep_team_password(&db.display().to_string(), p).err().map(|e| report(e).message)
             }
             _ => None,
         };

@@ -328,6 +328,74 @@ pub fn startup_db(given: Option<&Path>) -> Result<(PathBuf, bool)> {
     default_register_file().map(|p| (p, false))
 }
 
+/// Why a team register could not be reached, as the dialog tells it: the field to look at, and what to do.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ConnectionProblem {
+    /// Nothing answered at the host and port (wrong address, server down, a firewall).
+    Unreachable,
+    /// The server's TLS certificate was not accepted (its CA not given, or not the one that signed it).
+    Certificate,
+    /// The server offers no TLS.
+    NoTls,
+    /// The server refused the login or its password.
+    Login,
+    /// The server has no such database.
+    Database,
+}
+
+impl ConnectionProblem {
+    /// The problem behind a refusal to open a team register (`store::postgres::Target` says what to check in each).
+    pub fn of(e: &Error) -> Option<ConnectionProblem> {
+        let Error::Refused { reason } = e else { return None };
+        if !reason.starts_with("cannot connect to the team register") {
+            return None;
+        }
+        Some(if reason.contains("refused the login") {
+            ConnectionProblem::Login
+        } else if reason.contains("no such database") {
+            ConnectionProblem::Database
+        } else if reason.contains("does not offer TLS") {
+            ConnectionProblem::NoTls
+        } else if reason.contains("certificate was not accepted") {
+            ConnectionProblem::Certificate
+        } else {
+            ConnectionProblem::Unreachable
+        })
+    }
+
+    /// What the server or the network said, without the register's address and the command line's advice around it.
+    pub fn detail(e: &Error) -> String {
+        let text = e.to_string();
+        let inner = text
+            .strip_prefix("cannot connect to the team register ")
+            .and_then(|rest| rest.split_once(": ").map(|(_, detail)| detail))
+            .unwrap_or(&text);
+        inner.rsplit_once(" (").map_or(inner, |(detail, _)| detail).to_string()
+    }
+
+    /// The dialog's field the problem is shown under.
+    pub fn field(self) -> &'static str {
+        match self {
+            ConnectionProblem::Unreachable => "host",
+            ConnectionProblem::Certificate => "ca",
+            ConnectionProblem::NoTls => "tls",
+            ConnectionProblem::Login => "password",
+            ConnectionProblem::Database => "database",
+        }
+    }
+
+    /// The window's message for it (`register.problem.*`, with `server`, `user`, `database` and `detail`).
+    pub fn key(self) -> &'static str {
+        match self {
+            ConnectionProblem::Unreachable => "register.problem.unreachable",
+            ConnectionProblem::Certificate => "register.problem.certificate",
+            ConnectionProblem::NoTls => "register.problem.noTls",
+            ConnectionProblem::Login => "register.problem.login",
+            ConnectionProblem::Database => "register.problem.database",
+        }
+    }
+}
+
 /// Where the dialog says a register is (no path flows back from the page).
 #[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "specta", derive(specta::Type))]
@@ -529,6 +597,32 @@ mod tests {
         assert!(TeamServer::parse("host=/run/postgresql dbname=x user=y").is_err(), "a socket folder");
         let at = RegisterLocation::of_db(Path::new("/home/ann/r.sqlite3")).unwrap();
         assert_eq!(at, RegisterLocation::ThisComputer { file: "/home/ann/r.sqlite3".into() });
+    }
+
+    /// Each refusal `Target` words is told apart, from what the server really answers where it can be provoked here.
+    #[test]
+    fn a_refused_connection_is_told_by_what_to_check() {
+        let unreachable = crate::store::postgres::Target::parse(
+            "postgres://nobody@127.0.0.1:1/none?sslmode=disable&connect_timeout=2",
+        )
+        .and_then(|t| crate::store::postgres::Postgres::open(t, "2026-11-22T00:00:00Z").map(drop))
+        .err()
+        .unwrap();
+        assert_eq!(ConnectionProblem::of(&unreachable), Some(ConnectionProblem::Unreachable), "{unreachable}");
+        let detail = ConnectionProblem::detail(&unreachable);
+        assert!(!detail.contains("postgres://") && !detail.contains("check that"), "{detail}");
+        assert!(!detail.is_empty());
+        let said = |hint: &str| {
+            ConnectionProblem::of(&Error::refused(format!(
+                "cannot connect to the team register postgres://a@h:1/d: detail ({hint})"
+            )))
+        };
+        assert_eq!(said("the server refused the login: check"), Some(ConnectionProblem::Login));
+        assert_eq!(said("the server has no such database: ask"), Some(ConnectionProblem::Database));
+        assert_eq!(said("the server does not offer TLS: turn"), Some(ConnectionProblem::NoTls));
+        assert_eq!(said("the server's TLS certificate was not accepted: give"), Some(ConnectionProblem::Certificate));
+        assert_eq!(ConnectionProblem::of(&Error::refused("the register is busy")), None);
+        assert_eq!(ConnectionProblem::Login.field(), "password");
     }
 
     #[test]

@@ -85,7 +85,7 @@ async fn the_window_is_pointed_at_a_team_server_through_open_register() {
     s.type_into("[data-testid=register-password]", &team.password).await;
     // TLS is required by default; without the organisation's CA the server's certificate is refused.
     s.click("[data-testid=register-test]").await;
-    s.wait_text("[data-testid=register-error-general]", |t| t.contains("certificate")).await;
+    s.wait_text("[data-testid=register-error-ca]", |t| t.contains("certificate was not accepted")).await;
     s.shot("open-register-02-certificate-refused.png").await;
     s.choose_file("[data-testid=register-choose-ca]", "Choose the server", &team.ca).await;
     s.wait_text("[data-testid=register-ca-chosen]", |t| t == "ca.pem").await;
@@ -120,8 +120,8 @@ async fn the_window_is_pointed_at_a_team_server_through_open_register() {
     assert_eq!(host, "127.0.0.1", "the dialog starts from the register open");
     s.type_into("[data-testid=register-password]", "not the password").await;
     s.click("[data-testid=register-open]").await;
-    let said = s.wait_text("[data-testid=register-error-general]", |t| t.contains("password")).await;
-    assert!(said.contains("refused the login"), "{said}");
+    let said = s.wait_text("[data-testid=register-error-password]", |t| t.contains("password")).await;
+    assert!(said.contains(&format!("The server refused the login “{}”", team.user)), "{said}");
     s.shot("open-register-05-wrong-password.png").await;
     s.click("[data-testid=open-register-close]").await;
     s.find("[data-testid=team-register]").await;
