@@ -65,6 +65,8 @@ async fn the_window_is_pointed_at_a_team_server_through_open_register() {
     // Settings → Register says where the register is, and opens the dialog.
     s.click("[data-testid=open-settings]").await;
     s.wait_text("[data-testid=register-file]", |t| t.ends_with("desk.sqlite3")).await;
+    // The settings' cards read what they show first: a moment before the picture.
+    tokio::time::sleep(Duration::from_secs(1)).await;
     s.shot_at("[data-testid=register-card]", "open-register-01-settings.png").await;
     s.click("[data-testid=open-register-settings]").await;
     s.wait_text("[data-testid=open-register-now]", |t| t.contains("desk.sqlite3")).await;
@@ -128,4 +130,62 @@ async fn the_window_is_pointed_at_a_team_server_through_open_register() {
     s.click("[data-testid=brand]").await;
     s.wait_text("[data-testid=page-info]", |t| t == "3 requests").await;
     s.shot("open-register-06-still-team.png").await;
+}
+
+/// The next launch opens the register remembered on this computer; when its server moved, the screen that says it
+/// cannot be opened leads to the dialog, filled from what was remembered, and the window is pointed at the new
+/// address; and back to a file on this computer, picked in the OS's dialog.
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn a_moved_server_is_repointed_from_the_screen_that_cannot_open_it() {
+    use rightsdesk::desk::location::{RegisterLocation, TeamServer, TlsMode, remember_in};
+    let (app, shots, data) = prepare();
+    let desk_db = data.path().join("desk.sqlite3");
+    seed(&desk_db);
+    let team = std::thread::spawn(team_login).join().unwrap();
+    // Remembered before the server moved: the port nothing listens on now.
+    let before = TeamServer {
+        host: "127.0.0.1".into(),
+        port: free_port(),
+        database: team.database.clone(),
+        user: team.user.clone(),
+        tls: TlsMode::Require,
+        ca_file: Some(team.ca.clone()),
+    };
+    let config = data.path().join("xdg-config/rightsdesk");
+    remember_in(&config, &RegisterLocation::TeamServer(before)).unwrap();
+    // No --db, no RIGHTSDESK_DB: the remembered register.
+    let (_driver, s) = open_window_env(&app, &desk_db, data.path(), shots, &[("RIGHTSDESK_DB", "")]).await;
+    s.wait_text("[role=alert]", |t| t.contains("cannot connect") || t.contains("No answer")).await;
+    s.shot("open-register-07-cannot-open.png").await;
+    s.click("[data-testid=open-register-fatal]").await;
+    let port = s.find("[data-testid=register-port]").await.prop("value").await.unwrap().unwrap_or_default();
+    assert_ne!(port, team.port.to_string(), "filled from the remembered place");
+    s.click("[data-testid=register-test]").await;
+    s.wait_text("[data-testid=register-error-host]", |t| t.contains("No answer from 127.0.0.1")).await;
+    s.type_into("[data-testid=register-port]", &team.port.to_string()).await;
+    s.type_into("[data-testid=register-password]", &team.password).await;
+    s.click("[data-testid=register-open]").await;
+    s.find("[data-testid=team-register]").await;
+    s.wait_text("[data-testid=page-info]", |t| t == "0 requests").await;
+    s.shot("open-register-08-repointed.png").await;
+    let remembered = std::fs::read_to_string(config.join("register.json")).unwrap();
+    assert!(remembered.contains(&format!("\"port\": {}", team.port)), "{remembered}");
+
+    // Back to a register file on this computer, picked in the OS's dialog.
+    s.click("[data-testid=open-palette]").await;
+    s.type_into("[data-testid=palette-input]", "Open register").await;
+    s.click("[data-testid=palette-option][data-command=open-register]").await;
+    s.click("[data-testid=register-this-computer] input").await;
+    s.choose_file("[data-testid=register-choose-file]", "Choose a Rightsdesk register", &desk_db).await;
+    s.wait_text("[data-testid=register-file-chosen]", |t| t == "desk.sqlite3").await;
+    s.click("[data-testid=register-test]").await;
+    s.wait_text("[data-testid=register-tested]", |t| t.contains("opens")).await;
+    s.click("[data-testid=register-open]").await;
+    s.find("[data-testid=unencrypted]").await;
+    s.wait_text("[data-testid=queue]", |t| t.contains("RD-2026-")).await;
+    assert!(s.client.find(Locator::Css("[data-testid=team-register]")).await.is_err());
+    s.shot("open-register-09-back-to-file.png").await;
+    let remembered = std::fs::read_to_string(config.join("register.json")).unwrap();
+    assert!(remembered.contains("this-computer") && remembered.contains("desk.sqlite3"), "{remembered}");
 }
