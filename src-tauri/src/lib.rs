@@ -204,7 +204,11 @@ fn db_arg() -> Option<PathBuf> {
 /// The register's path as the command line, RIGHTSDESK_DB, the choice remembered on this machine or the OS data
 /// folder give it; and whether the first two did.
 fn db_path() -> rightsdesk::Result<(PathBuf, bool)> {
-    rightsdesk::desk::location::startup_db(db_arg().as_deref())
+    let startup = rightsdesk::desk::location::startup_db(db_arg().as_deref())?;
+    if let Some(e) = startup.passed_over {
+        eprintln!("Rightsdesk passed over the register remembered on this computer: {e}");
+    }
+    Ok((startup.db, startup.set_at_launch))
 }
 
 /// At start: a plain register opens at once, an encrypted one through RIGHTSDESK_PASSPHRASE or the OS keyring if it

@@ -309,23 +309,31 @@ pub fn remember_in(dir: &Path, location: &RegisterLocation) -> Result<()> {
     crate::safe_file::write(&dir.join(REMEMBERED), crate::safe_file::Existing::Replace, &json).map(drop)
 }
 
-/// The register the window opens at launch: `--db` (`given`), else `RIGHTSDESK_DB`, else the choice remembered on
-/// this machine, else the OS's data folder; and whether the first two decided (then a choice made in the window
-/// lasts until they are dropped).
-pub fn startup_db(given: Option<&Path>) -> Result<(PathBuf, bool)> {
+/// The register the window opens at launch.
+#[derive(Debug)]
+pub struct Startup {
+    pub db: PathBuf,
+    /// `--db` or `RIGHTSDESK_DB` named it (a choice made in the window lasts only until they are dropped).
+    pub set_at_launch: bool,
+    /// A remembered choice that could not be read, and so was passed over (for the app to say so).
+    pub passed_over: Option<Error>,
+}
+
+/// `--db` (`given`), else `RIGHTSDESK_DB`, else the choice remembered on this machine, else the OS's data folder.
+pub fn startup_db(given: Option<&Path>) -> Result<Startup> {
     let env_given = std::env::var_os("RIGHTSDESK_DB").is_some_and(|p| !p.is_empty());
     if given.is_some() || env_given {
-        return super::resolve_db_path(given).map(|p| (p, true));
+        let db = super::resolve_db_path(given)?;
+        return Ok(Startup { db, set_at_launch: true, passed_over: None });
     }
-    if let Ok(dir) = config_dir() {
-        match remembered_in(&dir) {
-            Ok(Some(location)) => return location.db_path().map(|p| (p, false)),
-            Ok(None) => {}
-            // A damaged file does not keep the app from starting: it opens the default, and says why on stderr.
-            Err(e) => eprintln!("Rightsdesk ignores the remembered register: {e}"),
+    let remembered = config_dir().and_then(|dir| remembered_in(&dir)).and_then(|l| l.map(|l| l.db_path()).transpose());
+    match remembered {
+        Ok(Some(db)) => Ok(Startup { db, set_at_launch: false, passed_over: None }),
+        // A damaged file does not keep the app from starting: it opens the default register.
+        Ok(None) | Err(_) => {
+            Ok(Startup { db: default_register_file()?, set_at_launch: false, passed_over: remembered.err() })
         }
     }
-    default_register_file().map(|p| (p, false))
 }
 
 /// Why a team register could not be reached, as the dialog tells it: the field to look at, and what to do.
