@@ -114,7 +114,7 @@ pub async fn restore_chosen_backup(app: tauri::AppHandle, secrets: BackupSecrets
     blocking(move || {
         let state = app.state::<AppState>();
         let path = chosen(&state)?;
-        let db = state.db_path().cloned().ok_or_else(|| report(rightsdesk::Error::refused("no register path")))?;
+        let db = state.db_path().ok_or_else(|| report(rightsdesk::Error::refused("no register path")))?;
         let clock = Clock::from_env().map_err(report)?;
         let restored = match state.desk() {
             Ok(desk) => {

@@ -56,9 +56,9 @@ pub struct AppInfo {
 pub async fn app_info(state: State<'_, AppState>) -> Reply<AppInfo> {
     Ok(AppInfo {
         version: env!("CARGO_PKG_VERSION").into(),
-        database: state.db_path().map(|p| rightsdesk::desk::register_name(p)),
+        database: state.db_path().map(|p| rightsdesk::desk::register_name(&p)),
         open_error: state.desk().err(),
-        register: state.db_path().and_then(|p| rightsdesk::vault::inspect(p).ok()),
+        register: state.db_path().and_then(|p| rightsdesk::vault::inspect(&p).ok()),
     })
 }
 
@@ -77,7 +77,7 @@ pub async fn create_register(app: tauri::AppHandle, passphrase: Option<String>, 
     blocking(move || {
         let state = app.state::<AppState>();
         if !matches!(
-            state.db_path().map(|p| rightsdesk::vault::inspect(p)),
+            state.db_path().map(|p| rightsdesk::vault::inspect(&p)),
             Some(Ok(rightsdesk::vault::RegisterState::Missing { .. }))
         ) {
             return Err(ErrorReport::from(&rightsdesk::Error::refused("there is a register here already: unlock it")));
@@ -236,6 +236,9 @@ macro_rules! commands {
                     crate::desktop::check_update,
                     crate::desktop::install_update,
                     crate::desktop::quit,
+                    crate::location::register_location,
+                    crate::location::test_register,
+                    crate::location::open_register,
                     $($name,)* $($pname,)*
                 ])
         }

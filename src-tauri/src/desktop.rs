@@ -132,8 +132,7 @@ fn updates_from(app: &AppHandle) -> Option<String> {
 pub async fn about(app: AppHandle) -> Reply<About> {
     blocking(move || {
         let state = app.state::<AppState>();
-        rightsdesk::desktop::about(state.db_path().map(PathBuf::as_path), updates_from(&app))
-            .map_err(|e| ErrorReport::from(&e))
+        rightsdesk::desktop::about(state.db_path().as_deref(), updates_from(&app)).map_err(|e| ErrorReport::from(&e))
     })
     .await
 }

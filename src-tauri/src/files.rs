@@ -44,6 +44,10 @@ pub enum FilePurpose {
     Proof,
     /// A file found in a system, for the requester's copy.
     Disclosure,
+    /// A register file on this computer, to open instead of the current one ("Open register…").
+    Register,
+    /// A team server's CA certificate (PEM), which its TLS certificate is checked against.
+    Certificate,
 }
 
 impl FilePurpose {
@@ -57,6 +61,8 @@ impl FilePurpose {
             FilePurpose::Logo => "Choose the letterhead logo",
             FilePurpose::Proof => "Choose the proof",
             FilePurpose::Disclosure => "Choose the file found",
+            FilePurpose::Register => "Choose a Rightsdesk register",
+            FilePurpose::Certificate => "Choose the server's CA certificate",
         }
     }
 
@@ -65,6 +71,7 @@ impl FilePurpose {
             FilePurpose::Email => Some(("Email message", &["eml"])),
             FilePurpose::Import => Some(("Table", &["csv", "tsv", "txt", "xlsx", "xlsm", "xlsb", "xls", "ods"])),
             FilePurpose::Logo => Some(("Image", &["png", "jpg", "jpeg"])),
+            FilePurpose::Certificate => Some(("CA certificate (PEM)", &["pem", "crt", "cer"])),
             _ => None,
         }
     }

@@ -6,11 +6,12 @@ pub mod backup;
 pub mod commands;
 pub mod desktop;
 pub mod files;
+pub mod location;
 
 use std::path::PathBuf;
 use std::sync::{Arc, RwLock};
 
-use rightsdesk::desk::{Clock, resolve_db_path};
+use rightsdesk::desk::Clock;
 use rightsdesk::vault::Access;
 use rightsdesk::{Desk, ErrorReport};
 
@@ -19,7 +20,10 @@ use rightsdesk::{Desk, ErrorReport};
 /// operation using it ends).
 pub struct AppState {
     desk: RwLock<Result<Arc<Desk>, ErrorReport>>,
-    db_path: Option<PathBuf>,
+    /// Where the register is: set at launch, changed by the "Open register…" dialog (`location.rs`).
+    db_path: RwLock<Option<PathBuf>>,
+    /// `--db` or `RIGHTSDESK_DB` named the register at launch (they still decide at the next one).
+    set_at_launch: bool,
     /// Picked in the OS's file dialog by the shell, never named by the page (see `backup.rs`).
     chosen_backup: std::sync::Mutex<Option<PathBuf>>,
     /// The window's ear for new mail: told how many messages wait in the intake tray after a fetch took some.
@@ -41,8 +45,8 @@ impl AppState {
 
     /// Open the register as `access` allows; on success it replaces whatever was there.
     pub fn open(&self, access: &Access) -> Result<Arc<Desk>, ErrorReport> {
-        let path = self.db_path.as_ref().ok_or_else(|| self.desk().err().unwrap_or_else(no_path))?;
-        let desk = Clock::from_env().and_then(|c| Desk::open(path, c, access)).map_err(|e| ErrorReport::from(&e))?;
+        let path = self.db_path().ok_or_else(|| self.desk().err().unwrap_or_else(no_path))?;
+        let desk = Clock::from_env().and_then(|c| Desk::open(&path, c, access)).map_err(|e| ErrorReport::from(&e))?;
         let desk = Arc::new(desk);
         *self.desk.write().unwrap_or_else(|p| p.into_inner()) = Ok(desk.clone());
         Ok(desk)
@@ -170,8 +174,12 @@ impl AppState {
         &self.chosen_backup
     }
 
-    pub fn db_path(&self) -> Option<&PathBuf> {
-        self.db_path.as_ref()
+    pub fn db_path(&self) -> Option<PathBuf> {
+        self.db_path.read().unwrap_or_else(|p| p.into_inner()).clone()
+    }
+
+    pub fn set_at_launch(&self) -> bool {
+        self.set_at_launch
     }
 }
 
@@ -193,19 +201,25 @@ fn db_arg() -> Option<PathBuf> {
     None
 }
 
-/// The register's path as the command line, RIGHTSDESK_DB or the OS data folder give it.
-fn db_path() -> rightsdesk::Result<PathBuf> {
-    resolve_db_path(db_arg().as_deref())
+/// The register's path as the command line, RIGHTSDESK_DB, the choice remembered on this machine or the OS data
+/// folder give it; and whether the first two did.
+fn db_path() -> rightsdesk::Result<(PathBuf, bool)> {
+    let startup = rightsdesk::desk::location::startup_db(db_arg().as_deref())?;
+    if let Some(e) = startup.passed_over {
+        eprintln!("Rightsdesk passed over the register remembered on this computer: {e}");
+    }
+    Ok((startup.db, startup.set_at_launch))
 }
 
 /// At start: a plain register opens at once, an encrypted one through RIGHTSDESK_PASSPHRASE or the OS keyring if it
 /// can; otherwise the window asks (unlock, or make the register on the first run).
-fn open_state(path: rightsdesk::Result<PathBuf>) -> AppState {
+fn open_state(path: rightsdesk::Result<(PathBuf, bool)>) -> AppState {
     let args: Vec<String> = std::env::args().skip(1).collect();
     let handed = std::env::current_dir().ok().and_then(|cwd| rightsdesk::desktop::file_argument(&args, &cwd));
     let state = AppState {
         desk: RwLock::new(path.as_ref().map_err(ErrorReport::from).and_then(|_| Err(no_path()))),
-        db_path: path.ok(),
+        set_at_launch: path.as_ref().is_ok_and(|(_, given)| *given),
+        db_path: RwLock::new(path.ok().map(|(p, _)| p)),
         chosen_backup: std::sync::Mutex::new(None),
         mail_listener: std::sync::Mutex::new(None),
         change_listener: std::sync::Mutex::new(None),
@@ -213,7 +227,7 @@ fn open_state(path: rightsdesk::Result<PathBuf>) -> AppState {
         file_listener: std::sync::Mutex::new(None),
         drop_listener: std::sync::Mutex::new(None),
     };
-    if state.db_path.is_some() {
+    if state.db_path().is_some() {
         let opened = state.open(&Access::from_env());
         if let Err(e) = opened {
             *state.desk.write().unwrap_or_else(|p| p.into_inner()) = Err(e);
@@ -235,28 +249,40 @@ fn start_change_listener(app: &tauri::AppHandle) {
     let spawned = std::thread::Builder::new().name("changes".into()).spawn(move || {
         let mut heard = 0u32;
         loop {
-            let feed = app.state::<AppState>().desk().ok().map(|desk| desk.change_feed());
+            let Ok(desk) = app.state::<AppState>().desk() else {
+                std::thread::sleep(std::time::Duration::from_secs(2));
+                continue;
+            };
+            // The register listened to, without holding it (a lock or a re-encryption waits for every holder).
+            let listened = Arc::downgrade(&desk);
+            let feed = desk.change_feed();
+            drop(desk);
             let mut feed = match feed {
-                Some(Ok(Some(feed))) => feed,
-                Some(Ok(None)) => return,
-                Some(Err(e)) => {
+                Ok(Some(feed)) => feed,
+                // A desk's register announces nothing; the window may open a team register later.
+                Ok(None) => {
+                    std::thread::sleep(std::time::Duration::from_secs(2));
+                    continue;
+                }
+                Err(e) => {
                     eprintln!("Rightsdesk cannot listen for the team's changes: {e}");
                     std::thread::sleep(std::time::Duration::from_secs(10));
                     continue;
                 }
-                None => {
-                    std::thread::sleep(std::time::Duration::from_secs(2));
-                    continue;
-                }
             };
             loop {
-                match feed.wait(std::time::Duration::from_secs(30)) {
+                match feed.wait(std::time::Duration::from_secs(2)) {
                     Ok(true) => {
                         heard = heard.wrapping_add(1);
                         app.state::<AppState>().register_changed(heard);
                     }
                     Ok(false) => {
-                        if app.state::<AppState>().desk().is_err() {
+                        // Locked, or another register opened in the window: listen to that one instead.
+                        let same = app
+                            .state::<AppState>()
+                            .desk()
+                            .is_ok_and(|now| std::ptr::eq(Arc::as_ptr(&now), listened.as_ptr()));
+                        if !same {
                             break;
                         }
                     }
@@ -397,7 +423,7 @@ pub fn run() {
     let path = db_path();
     // First: a second launch on the same register hands its file to the running window and exits here, before
     // it opens the register or makes a window.
-    let built = desktop::plugins(tauri::Builder::default(), path.as_ref().ok())
+    let built = desktop::plugins(tauri::Builder::default(), path.as_ref().ok().map(|(p, _)| p))
         .plugin(tauri_plugin_notification::init())
         .plugin(tauri_plugin_dialog::init())
         .plugin(tauri_plugin_opener::init())

@@ -8,6 +8,7 @@
 
 mod derive;
 mod files;
+pub mod location;
 mod options;
 mod requests;
 mod server_password;

@@ -6,6 +6,7 @@ use crate::support;
 
 mod desktop;
 mod keyboard;
+mod open_register;
 mod team;
 
 use std::net::TcpListener;

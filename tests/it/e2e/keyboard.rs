@@ -264,6 +264,18 @@ async fn the_keyboard_reaches_everything_in_both_themes_and_axe_finds_nothing_se
         tokio::time::sleep(Duration::from_millis(500)).await;
         s.axe(&format!("{name} (light)"), &mut axe).await;
     }
+    // Open register… from the palette: the dialog, both of its forms; Esc closes it.
+    s.press(&[Key::Control], 'k').await;
+    s.keys("open register").await;
+    s.press(&[], Key::Enter.into()).await;
+    s.wait_text("[data-testid=open-register-now]", |t| t.contains("sqlite3")).await;
+    s.axe("open register, this computer (light)", &mut axe).await;
+    s.click("[data-testid=register-team-server] input").await;
+    s.find("[data-testid=register-host]").await;
+    s.shot("keys-09c-open-register.png").await;
+    s.axe("open register, team server (light)", &mut axe).await;
+    s.press(&[], Key::Escape.into()).await;
+    assert_eq!(s.js("return !!document.querySelector('dialog[open]')").await, json!(false), "Esc closed it");
     s.click("[data-testid=brand]").await;
     s.wait_text("[data-testid=queue] tbody", |t| t.contains("RD-")).await;
     s.click("tr.row button.link").await;

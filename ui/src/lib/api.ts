@@ -72,6 +72,11 @@ export type DroppedFiles = B.DroppedFiles;
 export type FilePurpose = B.FilePurpose;
 export type About = B.About_Serialize;
 export type Handed = B.Handed_Serialize;
+export type RegisterPlace = B.RegisterPlace_Serialize;
+export type RegisterOpened = B.RegisterOpened_Serialize;
+export type LocationChoice = B.LocationChoice;
+export type LocationView = B.LocationView_Serialize;
+export type TlsMode = B.TlsMode;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */
@@ -176,7 +181,10 @@ type ShellCommand =
   | "takeHandedFile"
   | "checkUpdate"
   | "installUpdate"
-  | "quit";
+  | "quit"
+  | "registerLocation"
+  | "testRegister"
+  | "openRegister";
 type Operation = Exclude<keyof Commands, ShellCommand>;
 type Input<K extends Operation> = Parameters<Commands[K]>[0];
 type Output<K extends keyof Commands> = Awaited<ReturnType<Commands[K]>> extends Result<infer T> ? T : never;
@@ -251,6 +259,17 @@ export const backups = {
   restore: (secrets: BackupSecrets) => unwrap(commands.restoreChosenBackup(secrets)),
   /** The OS's folder dialog: where scheduled backups go; null when cancelled. */
   chooseFolder: () => unwrap(commands.chooseBackupFolder()),
+};
+
+/**
+ * Where the window's register is ("Open register…"): this computer's file or a team server. A place is tried
+ * (connected to and closed) or opened; opening replaces the window's register only once the new one opened, and
+ * the shell keeps a typed password in the OS keyring. New files (a register, a CA) are named by their tokens.
+ */
+export const registers = {
+  current: () => unwrap(commands.registerLocation()),
+  test: (choice: LocationChoice, password: string | null) => unwrap(commands.testRegister(choice, password)),
+  open: (choice: LocationChoice, password: string | null) => unwrap(commands.openRegister(choice, password)),
 };
 
 /** New mail: `onmail` is told how many messages wait in the intake tray each time the mailbox brought some. */
