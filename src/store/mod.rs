@@ -21,6 +21,7 @@ mod export;
 mod identity;
 mod imports;
 mod last_states;
+mod load;
 mod mailbox;
 pub mod migrate;
 mod pipeline;
@@ -152,6 +153,8 @@ pub trait ServerFiles: Send + Sync {
     fn remove(&self, name: &str) -> Result<bool>;
     /// Remove every file under the folder `prefix` (a request's files after a purge); how many.
     fn remove_under(&self, prefix: &str) -> Result<u64>;
+    /// Every file's name, in order (a register copied back to a file).
+    fn names(&self) -> Result<Vec<String>>;
 }
 
 /// What a database holds, as a backup's manifest records it and its verification checks it.

@@ -536,6 +536,13 @@ impl Backend for Sqlite {
         })
     }
 
+    fn rows_in(&self, fill: &mut dyn FnMut(&mut dyn super::copy::RowSink) -> Result<()>) -> Result<()> {
+        Sqlite::write(self, |tx| {
+            let mut loader = super::load::Loader::begin(tx)?;
+            fill(&mut loader)
+        })
+    }
+
     fn export_encrypted(&self, target: &Path, key: &crate::vault::DatabaseKey) -> Result<()> {
         Sqlite::export_encrypted(self, target, key)
     }

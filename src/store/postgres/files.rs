@@ -102,6 +102,13 @@ impl crate::store::ServerFiles for PgFiles {
         }))
     }
 
+    fn names(&self) -> Result<Vec<String>> {
+        let mut client = self.pool.take()?;
+        let rows = client.query("SELECT name FROM stored_files ORDER BY name", &[]);
+        self.pool.put_back(client);
+        rows?.iter().map(|r| Ok(r.try_get(0)?)).collect()
+    }
+
     fn exists(&self, name: &str) -> Result<bool> {
         let mut client = self.pool.take()?;
         let found = client.query_opt("SELECT 1 FROM stored_files WHERE name = $1", &[&name]);

@@ -323,6 +323,25 @@ impl super::Backend for Postgres {
         })
     }
 
+    fn rows_out(
+        &self,
+        table: &str,
+        columns: &[&str],
+        each: &mut dyn FnMut(&[super::value::Cell<'_>]) -> Result<()>,
+    ) -> Result<()> {
+        use super::value::Cells;
+        let names: Vec<&str> = columns.iter().map(|c| if *c == super::copy::ROW_ORDER { "row_no" } else { c }).collect();
+        // The first column orders every table as SQLite's rowid does: insertion order (`row_no`, `seq`, `id`) or key.
+        let sql = format!("SELECT {} FROM {table} ORDER BY 1", names.join(", "));
+        self.read_with(&mut |pg| {
+            pg.each_row(&sql, &[], &mut |row| {
+                let cells = (0..names.len()).map(|i| row.cell(i)).collect::<Result<Vec<_>>>()?;
+                each(&cells)
+            })?;
+            Ok(())
+        })
+    }
+
     fn changes(&self) -> Result<Option<Box<dyn super::ChangeFeed>>> {
         let mut client = self.pool.target.connect()?;
         client.batch_execute(&format!("LISTEN {CHANGES}"))?;

@@ -104,101 +104,108 @@ export const commands = {
 	 *  keyring for the login, and the choice remembered for the next launch. On failure the window stays where it was.
 	 */
 	openRegister: (choice: LocationChoice, password: string | null) => typedError<RegisterOpened_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("open_register", { choice, password })),
-	formOptions: (input: GetFormOptions) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input })),
-	dashboard: (input: GetDashboard) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input })),
-	setupStatus: (input: GetSetupStatus) => typedError<SetupStatus, ErrorReport_Serialize>(__TAURI_INVOKE("setup_status", { input })),
-	listRequests: (input: ListRequests_Deserialize) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input })),
-	getRequest: (input: GetRequest) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { input })),
-	addRequest: (input: AddRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input })),
-	editRequest: (input: EditRequest_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input })),
-	changeStatus: (input: ChangeStatus_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input })),
-	addAttachment: (input: AddAttachment_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input })),
-	verifyAudit: (input: VerifyAudit) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input })),
-	registerEvents: (input: ListRegisterEvents_Deserialize) => typedError<RegisterHistory_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("register_events", { input })),
-	auditKeyStatus: (input: GetAuditKeyStatus) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input })),
-	setUpAuditKey: (input: SetUpAuditKey_Deserialize) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input })),
-	unlockAuditKey: (input: UnlockAuditKey) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input })),
-	exportAnchor: (input: ExportAnchor) => typedError<AnchorExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input })),
-	recordFeePaid: (input: RecordFeePaid) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { input })),
-	pauseClock: (input: PauseClock_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { input })),
-	resumeClock: (input: ResumeClock) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { input })),
-	takeExtension: (input: TakeExtension_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("take_extension", { input })),
-	overrideDue: (input: OverrideDue_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("override_due", { input })),
-	calendarDays: (input: ListCalendarDays) => typedError<CalendarDay_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("calendar_days", { input })),
-	addNonWorkingDay: (input: AddNonWorkingDay) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_non_working_day", { input })),
-	removeNonWorkingDay: (input: RemoveNonWorkingDay) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { input })),
-	targetSettings: (input: GetTargetSettings) => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings", { input })),
-	setTargetDays: (input: SetTargetDays) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { input })),
-	exportDeadlines: (input: ExportDeadlines) => typedError<DeadlinesExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input })),
-	recordIdentityCheck: (input: RecordIdentityCheck_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { input })),
-	askIdentity: (input: AskIdentity_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { input })),
-	setAgent: (input: SetAgent_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { input })),
-	closeUnverified: (input: CloseUnverified_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { input })),
-	purgeEvidence: (input: PurgeEvidence_Deserialize) => typedError<PurgeReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_evidence", { input })),
-	identitySettings: (input: GetIdentitySettings) => typedError<IdentitySettings, ErrorReport_Serialize>(__TAURI_INVOKE("identity_settings", { input })),
-	setUnverifiedDays: (input: SetUnverifiedDays) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_unverified_days", { input })),
-	setEvidenceDays: (input: SetEvidenceDays) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_evidence_days", { input })),
-	readEmail: (input: ReadEmail) => typedError<EmailDraft_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("read_email", { input })),
-	previewImport: (input: PreviewImport) => typedError<ImportPreview_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("preview_import", { input })),
-	imports: (input: ListImports) => typedError<ImportRecord[], ErrorReport_Serialize>(__TAURI_INVOKE("imports", { input })),
-	mergeDuplicate: (input: MergeDuplicate_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("merge_duplicate", { input })),
-	relateRequests: (input: RelateRequests_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("relate_requests", { input })),
-	requester: (input: GetRequester) => typedError<RequesterView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("requester", { input })),
-	blockedSenders: (input: ListBlockedSenders) => typedError<BlockedSender[], ErrorReport_Serialize>(__TAURI_INVOKE("blocked_senders", { input })),
-	unblockSender: (input: UnblockSender) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unblock_sender", { input })),
-	systems: (input: ListSystems) => typedError<System_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("systems", { input })),
-	addSystem: (input: AddSystem_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_system", { input })),
-	updateSystem: (input: UpdateSystem_Deserialize) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("update_system", { input })),
-	retireSystem: (input: RetireSystem) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retire_system", { input })),
-	tickChecklist: (input: TickChecklist_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("tick_checklist", { input })),
-	refreshChecklist: (input: RefreshChecklist) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { input })),
-	organisation: (input: GetOrganisation) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation", { input })),
-	setOrganisation: (input: SetOrganisation_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { input })),
-	setLogo: (input: SetLogo_Deserialize) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_logo", { input })),
-	logo: (input: GetLogo) => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("logo", { input })),
-	authoritySettings: (input: GetAuthoritySettings) => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings", { input })),
-	setOwnAuthority: (input: SetOwnAuthority_Deserialize) => typedError<RegimeAuthorities_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_own_authority", { input })),
-	templateCatalogue: (input: GetTemplateCatalogue) => typedError<TemplateCatalogue, ErrorReport_Serialize>(__TAURI_INVOKE("template_catalogue", { input })),
-	saveTemplate: (input: SaveTemplate) => typedError<TemplateRow, ErrorReport_Serialize>(__TAURI_INVOKE("save_template", { input })),
-	copyLanguage: (input: CopyLanguage) => typedError<number, ErrorReport_Serialize>(__TAURI_INVOKE("copy_language", { input })),
-	previewResponse: (input: PreviewResponse_Deserialize) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { input })),
-	previewDraft: (input: PreviewDraft) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { input })),
-	queueResponse: (input: QueueResponse_Deserialize) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { input })),
-	sendDataCopy: (input: SendDataCopy_Deserialize) => typedError<DataCopyQueued_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_data_copy", { input })),
-	letterPreview: (input: LetterPreview_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { input })),
-	writeLetter: (input: WriteLetter_Deserialize) => typedError<LetterFiles_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { input })),
-	smtpSettings: (input: GetSmtpSettings) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings", { input })),
-	setSmtpSettings: (input: SetSmtpSettings_Deserialize) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { input })),
-	testSmtp: (input: TestSmtp_Deserialize) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { input })),
-	outbox: (input: ListOutbox_Deserialize) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { input })),
-	flushOutbox: (input: FlushOutbox_Deserialize) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input })),
-	retryMessage: (input: RetryMessage) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { input })),
-	imapSettings: (input: GetImapSettings) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("imap_settings", { input })),
-	setImapSettings: (input: SetImapSettings_Deserialize) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_imap_settings", { input })),
-	fetchMail: (input: FetchMail) => typedError<FetchReport, ErrorReport_Serialize>(__TAURI_INVOKE("fetch_mail", { input })),
-	intakeTray: (input: IntakeTray_Deserialize) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("intake_tray", { input })),
-	showMail: (input: ShowMail) => typedError<MailView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("show_mail", { input })),
-	acceptMail: (input: AcceptMail_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("accept_mail", { input })),
-	linkMail: (input: LinkMail) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("link_mail", { input })),
-	dismissMail: (input: DismissMail) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("dismiss_mail", { input })),
-	markMailSpam: (input: MarkMailSpam_Deserialize) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("mark_mail_spam", { input })),
-	requestMail: (input: RequestMail) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("request_mail", { input })),
-	conversationMessage: (input: ConversationMessage) => typedError<ConversationText_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("conversation_message", { input })),
-	sendAnswer: (input: SendAnswer_Deserialize) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_answer", { input })),
-	metrics: (input: GetMetrics_Deserialize) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input })),
-	addDisclosure: (input: AddDisclosure_Deserialize) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input })),
-	removeDisclosure: (input: RemoveDisclosure) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input })),
-	exportEvidence: (input: ExportEvidence) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input })),
-	retention: (input: GetRetention) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention", { input })),
-	setRetentionMonths: (input: SetRetentionMonths) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { input })),
-	purgeExpired: (input: PurgeExpired) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired", { input })),
-	vaultStatus: (input: GetVaultStatus) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("vault_status", { input })),
-	changePassphrase: (input: ChangePassphrase) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_passphrase", { input })),
-	addKeyring: (input: AddKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_keyring", { input })),
-	removeKeyring: (input: RemoveKeyring) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_keyring", { input })),
-	setLockMinutes: (input: SetLockMinutes) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_lock_minutes", { input })),
-	backupSchedule: (input: GetBackupSchedule) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("backup_schedule", { input })),
-	setBackupSchedule: (input: SetBackupSchedule) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_backup_schedule", { input })),
+	formOptions: (input: GetFormOptions, seen: Seen_Deserialize | null) => typedError<FormOptions_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("form_options", { input, seen })),
+	dashboard: (input: GetDashboard, seen: Seen_Deserialize | null) => typedError<Dashboard, ErrorReport_Serialize>(__TAURI_INVOKE("dashboard", { input, seen })),
+	setupStatus: (input: GetSetupStatus, seen: Seen_Deserialize | null) => typedError<SetupStatus, ErrorReport_Serialize>(__TAURI_INVOKE("setup_status", { input, seen })),
+	listRequests: (input: ListRequests_Deserialize, seen: Seen_Deserialize | null) => typedError<Page_Serialize<T>, ErrorReport_Serialize>(__TAURI_INVOKE("list_requests", { input, seen })),
+	getRequest: (input: GetRequest, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("get_request", { input, seen })),
+	addRequest: (input: AddRequest_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_request", { input, seen })),
+	editRequest: (input: EditRequest_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("edit_request", { input, seen })),
+	changeStatus: (input: ChangeStatus_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_status", { input, seen })),
+	addAttachment: (input: AddAttachment_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_attachment", { input, seen })),
+	me: (input: GetMe, seen: Seen_Deserialize | null) => typedError<Me_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("me", { input, seen })),
+	team: (input: GetTeam, seen: Seen_Deserialize | null) => typedError<Team_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("team", { input, seen })),
+	addAccount: (input: AddAccount_Deserialize, seen: Seen_Deserialize | null) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_account", { input, seen })),
+	setAccountRole: (input: SetAccountRole, seen: Seen_Deserialize | null) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_account_role", { input, seen })),
+	setAccountDisabled: (input: SetAccountDisabled_Deserialize, seen: Seen_Deserialize | null) => typedError<Account_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_account_disabled", { input, seen })),
+	assignRequest: (input: AssignRequest_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("assign_request", { input, seen })),
+	assignChecklistLine: (input: AssignChecklistLine_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("assign_checklist_line", { input, seen })),
+	verifyAudit: (input: VerifyAudit, seen: Seen_Deserialize | null) => typedError<ChainReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("verify_audit", { input, seen })),
+	registerEvents: (input: ListRegisterEvents_Deserialize, seen: Seen_Deserialize | null) => typedError<RegisterHistory_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("register_events", { input, seen })),
+	auditKeyStatus: (input: GetAuditKeyStatus, seen: Seen_Deserialize | null) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("audit_key_status", { input, seen })),
+	setUpAuditKey: (input: SetUpAuditKey_Deserialize, seen: Seen_Deserialize | null) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_up_audit_key", { input, seen })),
+	unlockAuditKey: (input: UnlockAuditKey, seen: Seen_Deserialize | null) => typedError<AuditKeyStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("unlock_audit_key", { input, seen })),
+	exportAnchor: (input: ExportAnchor, seen: Seen_Deserialize | null) => typedError<AnchorExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_anchor", { input, seen })),
+	recordFeePaid: (input: RecordFeePaid, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_fee_paid", { input, seen })),
+	pauseClock: (input: PauseClock_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("pause_clock", { input, seen })),
+	resumeClock: (input: ResumeClock, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("resume_clock", { input, seen })),
+	takeExtension: (input: TakeExtension_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("take_extension", { input, seen })),
+	overrideDue: (input: OverrideDue_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("override_due", { input, seen })),
+	calendarDays: (input: ListCalendarDays, seen: Seen_Deserialize | null) => typedError<CalendarDay_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("calendar_days", { input, seen })),
+	addNonWorkingDay: (input: AddNonWorkingDay, seen: Seen_Deserialize | null) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_non_working_day", { input, seen })),
+	removeNonWorkingDay: (input: RemoveNonWorkingDay, seen: Seen_Deserialize | null) => typedError<RecomputeReport_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_non_working_day", { input, seen })),
+	targetSettings: (input: GetTargetSettings, seen: Seen_Deserialize | null) => typedError<TargetSetting[], ErrorReport_Serialize>(__TAURI_INVOKE("target_settings", { input, seen })),
+	setTargetDays: (input: SetTargetDays, seen: Seen_Deserialize | null) => typedError<RecomputeCount, ErrorReport_Serialize>(__TAURI_INVOKE("set_target_days", { input, seen })),
+	exportDeadlines: (input: ExportDeadlines, seen: Seen_Deserialize | null) => typedError<DeadlinesExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_deadlines", { input, seen })),
+	recordIdentityCheck: (input: RecordIdentityCheck_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("record_identity_check", { input, seen })),
+	askIdentity: (input: AskIdentity_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("ask_identity", { input, seen })),
+	setAgent: (input: SetAgent_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_agent", { input, seen })),
+	closeUnverified: (input: CloseUnverified_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("close_unverified", { input, seen })),
+	purgeEvidence: (input: PurgeEvidence_Deserialize, seen: Seen_Deserialize | null) => typedError<PurgeReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_evidence", { input, seen })),
+	identitySettings: (input: GetIdentitySettings, seen: Seen_Deserialize | null) => typedError<IdentitySettings, ErrorReport_Serialize>(__TAURI_INVOKE("identity_settings", { input, seen })),
+	setUnverifiedDays: (input: SetUnverifiedDays, seen: Seen_Deserialize | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_unverified_days", { input, seen })),
+	setEvidenceDays: (input: SetEvidenceDays, seen: Seen_Deserialize | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("set_evidence_days", { input, seen })),
+	readEmail: (input: ReadEmail, seen: Seen_Deserialize | null) => typedError<EmailDraft_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("read_email", { input, seen })),
+	previewImport: (input: PreviewImport, seen: Seen_Deserialize | null) => typedError<ImportPreview_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("preview_import", { input, seen })),
+	imports: (input: ListImports, seen: Seen_Deserialize | null) => typedError<ImportRecord[], ErrorReport_Serialize>(__TAURI_INVOKE("imports", { input, seen })),
+	mergeDuplicate: (input: MergeDuplicate_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("merge_duplicate", { input, seen })),
+	relateRequests: (input: RelateRequests_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("relate_requests", { input, seen })),
+	requester: (input: GetRequester, seen: Seen_Deserialize | null) => typedError<RequesterView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("requester", { input, seen })),
+	blockedSenders: (input: ListBlockedSenders, seen: Seen_Deserialize | null) => typedError<BlockedSender[], ErrorReport_Serialize>(__TAURI_INVOKE("blocked_senders", { input, seen })),
+	unblockSender: (input: UnblockSender, seen: Seen_Deserialize | null) => typedError<null, ErrorReport_Serialize>(__TAURI_INVOKE("unblock_sender", { input, seen })),
+	systems: (input: ListSystems, seen: Seen_Deserialize | null) => typedError<System_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("systems", { input, seen })),
+	addSystem: (input: AddSystem_Deserialize, seen: Seen_Deserialize | null) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_system", { input, seen })),
+	updateSystem: (input: UpdateSystem_Deserialize, seen: Seen_Deserialize | null) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("update_system", { input, seen })),
+	retireSystem: (input: RetireSystem, seen: Seen_Deserialize | null) => typedError<System_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retire_system", { input, seen })),
+	tickChecklist: (input: TickChecklist_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("tick_checklist", { input, seen })),
+	refreshChecklist: (input: RefreshChecklist, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("refresh_checklist", { input, seen })),
+	organisation: (input: GetOrganisation, seen: Seen_Deserialize | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("organisation", { input, seen })),
+	setOrganisation: (input: SetOrganisation_Deserialize, seen: Seen_Deserialize | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_organisation", { input, seen })),
+	setLogo: (input: SetLogo_Deserialize, seen: Seen_Deserialize | null) => typedError<Organisation_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_logo", { input, seen })),
+	logo: (input: GetLogo, seen: Seen_Deserialize | null) => typedError<string | null, ErrorReport_Serialize>(__TAURI_INVOKE("logo", { input, seen })),
+	authoritySettings: (input: GetAuthoritySettings, seen: Seen_Deserialize | null) => typedError<RegimeAuthorities_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("authority_settings", { input, seen })),
+	setOwnAuthority: (input: SetOwnAuthority_Deserialize, seen: Seen_Deserialize | null) => typedError<RegimeAuthorities_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_own_authority", { input, seen })),
+	templateCatalogue: (input: GetTemplateCatalogue, seen: Seen_Deserialize | null) => typedError<TemplateCatalogue, ErrorReport_Serialize>(__TAURI_INVOKE("template_catalogue", { input, seen })),
+	saveTemplate: (input: SaveTemplate, seen: Seen_Deserialize | null) => typedError<TemplateRow, ErrorReport_Serialize>(__TAURI_INVOKE("save_template", { input, seen })),
+	copyLanguage: (input: CopyLanguage, seen: Seen_Deserialize | null) => typedError<number, ErrorReport_Serialize>(__TAURI_INVOKE("copy_language", { input, seen })),
+	previewResponse: (input: PreviewResponse_Deserialize, seen: Seen_Deserialize | null) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_response", { input, seen })),
+	previewDraft: (input: PreviewDraft, seen: Seen_Deserialize | null) => typedError<Rendered, ErrorReport_Serialize>(__TAURI_INVOKE("preview_draft", { input, seen })),
+	queueResponse: (input: QueueResponse_Deserialize, seen: Seen_Deserialize | null) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("queue_response", { input, seen })),
+	sendDataCopy: (input: SendDataCopy_Deserialize, seen: Seen_Deserialize | null) => typedError<DataCopyQueued_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_data_copy", { input, seen })),
+	letterPreview: (input: LetterPreview_Deserialize, seen: Seen_Deserialize | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("letter_preview", { input, seen })),
+	writeLetter: (input: WriteLetter_Deserialize, seen: Seen_Deserialize | null) => typedError<LetterFiles_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("write_letter", { input, seen })),
+	smtpSettings: (input: GetSmtpSettings, seen: Seen_Deserialize | null) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("smtp_settings", { input, seen })),
+	setSmtpSettings: (input: SetSmtpSettings_Deserialize, seen: Seen_Deserialize | null) => typedError<SmtpSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_smtp_settings", { input, seen })),
+	testSmtp: (input: TestSmtp_Deserialize, seen: Seen_Deserialize | null) => typedError<string, ErrorReport_Serialize>(__TAURI_INVOKE("test_smtp", { input, seen })),
+	outbox: (input: ListOutbox_Deserialize, seen: Seen_Deserialize | null) => typedError<OutboxItem_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("outbox", { input, seen })),
+	flushOutbox: (input: FlushOutbox_Deserialize, seen: Seen_Deserialize | null) => typedError<FlushReport, ErrorReport_Serialize>(__TAURI_INVOKE("flush_outbox", { input, seen })),
+	retryMessage: (input: RetryMessage, seen: Seen_Deserialize | null) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("retry_message", { input, seen })),
+	imapSettings: (input: GetImapSettings, seen: Seen_Deserialize | null) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("imap_settings", { input, seen })),
+	setImapSettings: (input: SetImapSettings_Deserialize, seen: Seen_Deserialize | null) => typedError<ImapSettings_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_imap_settings", { input, seen })),
+	fetchMail: (input: FetchMail, seen: Seen_Deserialize | null) => typedError<FetchReport, ErrorReport_Serialize>(__TAURI_INVOKE("fetch_mail", { input, seen })),
+	intakeTray: (input: IntakeTray_Deserialize, seen: Seen_Deserialize | null) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("intake_tray", { input, seen })),
+	showMail: (input: ShowMail, seen: Seen_Deserialize | null) => typedError<MailView_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("show_mail", { input, seen })),
+	acceptMail: (input: AcceptMail_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("accept_mail", { input, seen })),
+	linkMail: (input: LinkMail, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("link_mail", { input, seen })),
+	dismissMail: (input: DismissMail, seen: Seen_Deserialize | null) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("dismiss_mail", { input, seen })),
+	markMailSpam: (input: MarkMailSpam_Deserialize, seen: Seen_Deserialize | null) => typedError<MailMessage_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("mark_mail_spam", { input, seen })),
+	requestMail: (input: RequestMail, seen: Seen_Deserialize | null) => typedError<MailMessage_Serialize[], ErrorReport_Serialize>(__TAURI_INVOKE("request_mail", { input, seen })),
+	conversationMessage: (input: ConversationMessage, seen: Seen_Deserialize | null) => typedError<ConversationText_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("conversation_message", { input, seen })),
+	sendAnswer: (input: SendAnswer_Deserialize, seen: Seen_Deserialize | null) => typedError<OutboxItem_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("send_answer", { input, seen })),
+	metrics: (input: GetMetrics_Deserialize, seen: Seen_Deserialize | null) => typedError<Metrics_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("metrics", { input, seen })),
+	addDisclosure: (input: AddDisclosure_Deserialize, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_disclosure", { input, seen })),
+	removeDisclosure: (input: RemoveDisclosure, seen: Seen_Deserialize | null) => typedError<RequestDetail_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_disclosure", { input, seen })),
+	exportEvidence: (input: ExportEvidence, seen: Seen_Deserialize | null) => typedError<EvidencePack, ErrorReport_Serialize>(__TAURI_INVOKE("export_evidence", { input, seen })),
+	retention: (input: GetRetention, seen: Seen_Deserialize | null) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("retention", { input, seen })),
+	setRetentionMonths: (input: SetRetentionMonths, seen: Seen_Deserialize | null) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("set_retention_months", { input, seen })),
+	purgeExpired: (input: PurgeExpired, seen: Seen_Deserialize | null) => typedError<RetentionReport, ErrorReport_Serialize>(__TAURI_INVOKE("purge_expired", { input, seen })),
+	vaultStatus: (input: GetVaultStatus, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("vault_status", { input, seen })),
+	changePassphrase: (input: ChangePassphrase, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("change_passphrase", { input, seen })),
+	addKeyring: (input: AddKeyring, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("add_keyring", { input, seen })),
+	removeKeyring: (input: RemoveKeyring, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("remove_keyring", { input, seen })),
+	setLockMinutes: (input: SetLockMinutes, seen: Seen_Deserialize | null) => typedError<VaultStatus_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_lock_minutes", { input, seen })),
+	backupSchedule: (input: GetBackupSchedule, seen: Seen_Deserialize | null) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("backup_schedule", { input, seen })),
+	setBackupSchedule: (input: SetBackupSchedule, seen: Seen_Deserialize | null) => typedError<BackupSchedule_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("set_backup_schedule", { input, seen })),
 	runImport: (input: RunImport_Deserialize, onProgress: Channel<ImportProgress>) => typedError<ImportOutcome_Serialize, ErrorReport_Serialize>(__TAURI_INVOKE("run_import", { input, onProgress })),
 	exportLog: (input: ExportLog, onProgress: Channel<number>) => typedError<LogExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_log", { input, onProgress })),
 	exportSubject: (input: ExportSubject_Deserialize, onProgress: Channel<number>) => typedError<SubjectExport, ErrorReport_Serialize>(__TAURI_INVOKE("export_subject", { input, onProgress })),
@@ -251,6 +258,69 @@ export type AcceptMail_Serialize = {
 	input: NewRequest_Serialize,
 };
 
+/**  A person of the team: their login on the server, name, email and role. */
+export type Account = Account_Serialize | Account_Deserialize;
+
+/**
+ *  A person joined the team register: their login, name, email and role, and whether the login was made on
+ *  the server by Rightsdesk (else an existing one was mapped). Never the password.
+ */
+export type AccountAdded = AccountAdded_Serialize | AccountAdded_Deserialize;
+
+/**
+ *  A person joined the team register: their login, name, email and role, and whether the login was made on
+ *  the server by Rightsdesk (else an existing one was mapped). Never the password.
+ */
+export type AccountAdded_Deserialize = {
+	login: string,
+	name: string,
+	email?: string | null,
+	role: string,
+	login_created: boolean,
+};
+
+/**
+ *  A person joined the team register: their login, name, email and role, and whether the login was made on
+ *  the server by Rightsdesk (else an existing one was mapped). Never the password.
+ */
+export type AccountAdded_Serialize = {
+	login: string,
+	name: string,
+	email: string | null,
+	role: string,
+	login_created: boolean,
+};
+
+/**  An account's name, email, role or disabled state changed (text values, before and after). */
+export type AccountChanged = {
+	login: string,
+	changed: { [key in string]: Change<string> },
+};
+
+/**  A person of the team: their login on the server, name, email and role. */
+export type Account_Deserialize = {
+	login: string,
+	name: string,
+	email?: string | null,
+	role: Role,
+	/**  A disabled account's login may no longer connect; its name stays on what it did. */
+	disabled: boolean,
+	created_at: string,
+	updated_at: string,
+};
+
+/**  A person of the team: their login on the server, name, email and role. */
+export type Account_Serialize = {
+	login: string,
+	name: string,
+	email: string | null,
+	role: Role,
+	/**  A disabled account's login may no longer connect; its name stays on what it did. */
+	disabled: boolean,
+	created_at: string,
+	updated_at: string,
+};
+
 /**
  *  Where an open request stands with the acknowledgement its regime requires (CCPA: 10 business days), the
  *  queue's second clock beside the due date.
@@ -264,6 +334,52 @@ export type AckState =
 "due-soon" | 
 /**  Owed and past its day. */
 "late";
+
+/**
+ *  Add a person to the team register: make their login on the server with a password (kept by the server only, as
+ *  its SCRAM verifier), or map a login the IT department made (no password). An admin's work.
+ */
+export type AddAccount = AddAccount_Serialize | AddAccount_Deserialize;
+
+/**
+ *  Add a person to the team register: make their login on the server with a password (kept by the server only, as
+ *  its SCRAM verifier), or map a login the IT department made (no password). An admin's work.
+ */
+export type AddAccount_Deserialize = {
+	/**  The login on the server (a letter first, then letters, digits, _ . - or @). */
+	login: string,
+	/**  The person's name, as events and the queue show it. */
+	name: string,
+	/**  Their email address. */
+	email?: string | null,
+	/**
+	 *  admin (settings, accounts, data map, templates), officer (works requests), contributor (sees and ticks only
+	 *  what is assigned to them) or auditor (reads everything, changes nothing).
+	 */
+	role: string,
+	/**  The new login's password (the command line reads it with --password-stdin). */
+	password?: string | null,
+};
+
+/**
+ *  Add a person to the team register: make their login on the server with a password (kept by the server only, as
+ *  its SCRAM verifier), or map a login the IT department made (no password). An admin's work.
+ */
+export type AddAccount_Serialize = {
+	/**  The login on the server (a letter first, then letters, digits, _ . - or @). */
+	login: string,
+	/**  The person's name, as events and the queue show it. */
+	name: string,
+	/**  Their email address. */
+	email: string | null,
+	/**
+	 *  admin (settings, accounts, data map, templates), officer (works requests), contributor (sees and ticks only
+	 *  what is assigned to them) or auditor (reads everything, changes nothing).
+	 */
+	role: string,
+	/**  The new login's password (the command line reads it with --password-stdin). */
+	password: string | null,
+};
 
 /**  Attach a file (a scanned letter, an email, evidence): copied into the register's folder with its SHA-256. */
 export type AddAttachment = AddAttachment_Serialize | AddAttachment_Deserialize;
@@ -528,6 +644,57 @@ export type AskIdentity_Serialize = {
 	send: boolean,
 };
 
+/**
+ *  Give one line of a request's checklist to a colleague (who sees that request and ticks that line), or take it
+ *  back.
+ */
+export type AssignChecklistLine = AssignChecklistLine_Serialize | AssignChecklistLine_Deserialize;
+
+/**
+ *  Give one line of a request's checklist to a colleague (who sees that request and ticks that line), or take it
+ *  back.
+ */
+export type AssignChecklistLine_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
+	reference: string,
+	/**  The system of the checklist (its name on the data map). */
+	system: string,
+	/**  The colleague's login; left out: nobody. */
+	to?: string | null,
+};
+
+/**
+ *  Give one line of a request's checklist to a colleague (who sees that request and ticks that line), or take it
+ *  back.
+ */
+export type AssignChecklistLine_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
+	reference: string,
+	/**  The system of the checklist (its name on the data map). */
+	system: string,
+	/**  The colleague's login; left out: nobody. */
+	to: string | null,
+};
+
+/**  Give a request to a person of the team, or take it back. */
+export type AssignRequest = AssignRequest_Serialize | AssignRequest_Deserialize;
+
+/**  Give a request to a person of the team, or take it back. */
+export type AssignRequest_Deserialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
+	reference: string,
+	/**  The login of the person who works it from now on (`me` for yourself); left out: nobody. */
+	to?: string | null,
+};
+
+/**  Give a request to a person of the team, or take it back. */
+export type AssignRequest_Serialize = {
+	/**  The request's reference (RD-2026-0042) or id. */
+	reference: string,
+	/**  The login of the person who works it from now on (`me` for yourself); left out: nobody. */
+	to: string | null,
+};
+
 export type Attachment = {
 	id: string,
 	file_name: string,
@@ -564,7 +731,7 @@ export type AuditEvent = AuditEvent_Serialize | AuditEvent_Deserialize;
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "mail_received"; data: MailReceived_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "data_copy_sent"; data: DataCopySent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Deserialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserialize } | { kind: "details_corrected"; data: DetailsCorrected_Deserialize } | { kind: "status_changed"; data: StatusChanged_Deserialize } | { kind: "attachment_added"; data: AttachmentAdded_Deserialize } | { kind: "mail_received"; data: MailReceived_Deserialize } | { kind: "fee_paid"; data: FeePaid_Deserialize } | { kind: "clock_paused"; data: ClockPaused_Deserialize } | { kind: "clock_resumed"; data: ClockResumed_Deserialize } | { kind: "extension_taken"; data: ExtensionTaken_Deserialize } | { kind: "due_overridden"; data: DueOverridden_Deserialize } | { kind: "identity_checked"; data: IdentityChecked_Deserialize } | { kind: "identity_requested"; data: IdentityRequested_Deserialize } | { kind: "agent_set"; data: AgentSet_Deserialize } | { kind: "evidence_purged"; data: EvidencePurged_Deserialize } | { kind: "response_queued"; data: ResponseQueued_Deserialize } | { kind: "response_sent"; data: ResponseSent_Deserialize } | { kind: "data_copy_sent"; data: DataCopySent_Deserialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Deserialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Deserialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Deserialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Deserialize } | { kind: "request_linked"; data: RequestRelation_Deserialize } | { kind: "kept_separate"; data: RequestRelation_Deserialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Deserialize } | { kind: "disclosure_added"; data: DisclosureAdded_Deserialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Deserialize } | { kind: "subject_export_made"; data: SubjectExportMade_Deserialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Deserialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Deserialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Deserialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | { kind: "request_assigned"; data: RequestAssigned_Deserialize } | { kind: "checklist_line_assigned"; data: ChecklistLineAssigned_Deserialize } | { kind: "account_added"; data: AccountAdded_Deserialize } | { kind: "account_changed"; data: AccountChanged } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -578,7 +745,7 @@ export type AuditEvent_Deserialize = { kind: "created"; data: Created_Deserializ
  *  An event of the audit trail: its kind and its data, typed. Serialised (`kind`, `data`) it is the event
  *  as stored; `to_parts`/`from_parts` are the way to and from the store.
  */
-export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "mail_received"; data: MailReceived_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "data_copy_sent"; data: DataCopySent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Serialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | 
+export type AuditEvent_Serialize = { kind: "created"; data: Created_Serialize } | { kind: "details_corrected"; data: DetailsCorrected_Serialize } | { kind: "status_changed"; data: StatusChanged_Serialize } | { kind: "attachment_added"; data: AttachmentAdded_Serialize } | { kind: "mail_received"; data: MailReceived_Serialize } | { kind: "fee_paid"; data: FeePaid_Serialize } | { kind: "clock_paused"; data: ClockPaused_Serialize } | { kind: "clock_resumed"; data: ClockResumed_Serialize } | { kind: "extension_taken"; data: ExtensionTaken_Serialize } | { kind: "due_overridden"; data: DueOverridden_Serialize } | { kind: "identity_checked"; data: IdentityChecked_Serialize } | { kind: "identity_requested"; data: IdentityRequested_Serialize } | { kind: "agent_set"; data: AgentSet_Serialize } | { kind: "evidence_purged"; data: EvidencePurged_Serialize } | { kind: "response_queued"; data: ResponseQueued_Serialize } | { kind: "response_sent"; data: ResponseSent_Serialize } | { kind: "data_copy_sent"; data: DataCopySent_Serialize } | { kind: "checklist_created"; data: ChecklistCreated } | { kind: "checklist_extended"; data: ChecklistExtended_Serialize } | { kind: "checklist_ticked"; data: ChecklistTicked_Serialize } | { kind: "merged_as_duplicate"; data: MergedAsDuplicate_Serialize } | { kind: "duplicate_merged"; data: DuplicateMerged_Serialize } | { kind: "request_linked"; data: RequestRelation_Serialize } | { kind: "kept_separate"; data: RequestRelation_Serialize } | { kind: "dates_recomputed"; data: DatesRecomputed_Serialize } | { kind: "disclosure_added"; data: DisclosureAdded_Serialize } | { kind: "disclosure_removed"; data: DisclosureRemoved_Serialize } | { kind: "subject_export_made"; data: SubjectExportMade_Serialize } | { kind: "evidence_pack_made"; data: EvidencePackMade } | { kind: "purged"; data: Purged } | { kind: "trigger_restored"; data: TriggerRestored } | { kind: "signing_key_created"; data: SigningKeyCreated } | { kind: "purges_recorded"; data: PurgesRecorded } | { kind: "row_states_recorded"; data: RowStatesRecorded } | { kind: "row_facts_recorded"; data: RowFactsRecorded } | { kind: "register_copied"; data: RegisterCopied } | { kind: "files_folder_moved"; data: FilesFolderMoved } | { kind: "files_moved_to_register_folder"; data: FilesMovedToRegisterFolder_Serialize } | { kind: "organisation_changed"; data: OrganisationChanged } | { kind: "smtp_settings_changed"; data: SmtpSettingsChanged } | { kind: "imap_settings_changed"; data: ImapSettingsChanged } | { kind: "mail_set_aside"; data: MailSetAside_Serialize } | { kind: "template_saved"; data: TemplateSaved } | { kind: "templates_copied"; data: TemplatesCopied } | { kind: "system_added"; data: SystemAdded } | { kind: "system_updated"; data: SystemUpdated } | { kind: "system_retired"; data: SystemRetired } | { kind: "calendar_day_added"; data: CalendarDayAdded } | { kind: "calendar_day_removed"; data: CalendarDayRemoved } | { kind: "target_days_set"; data: TargetDaysSet } | { kind: "retention_months_set"; data: RetentionMonthsSet } | { kind: "vault_changed"; data: VaultChanged } | { kind: "lock_minutes_set"; data: LockMinutesSet } | { kind: "backup_schedule_set"; data: BackupScheduleSet } | { kind: "unverified_days_set"; data: UnverifiedDaysSet } | { kind: "evidence_retention_days_set"; data: EvidenceRetentionDaysSet } | { kind: "own_authority_set"; data: OwnAuthoritySet_Serialize } | { kind: "sender_unblocked"; data: SenderUnblocked } | { kind: "request_assigned"; data: RequestAssigned_Serialize } | { kind: "checklist_line_assigned"; data: ChecklistLineAssigned_Serialize } | { kind: "account_added"; data: AccountAdded_Serialize } | { kind: "account_changed"; data: AccountChanged } | 
 /**
  *  A kind this version does not know (older or newer), or a known kind in a shape it does not write:
  *  kept exactly as stored.
@@ -968,6 +1135,8 @@ export type ChecklistItem_Deserialize = {
 	proof_id?: string | null,
 	done_by?: string | null,
 	done_at?: string | null,
+	/**  The colleague asked to do this line (a login of the team register), if any. */
+	assignee?: string | null,
 };
 
 export type ChecklistItem_Serialize = {
@@ -983,6 +1152,25 @@ export type ChecklistItem_Serialize = {
 	proof_id: string | null,
 	done_by: string | null,
 	done_at: string | null,
+	/**  The colleague asked to do this line (a login of the team register), if any. */
+	assignee: string | null,
+};
+
+/**  A checklist line was given to a colleague (or taken back: None), by login. */
+export type ChecklistLineAssigned = ChecklistLineAssigned_Serialize | ChecklistLineAssigned_Deserialize;
+
+/**  A checklist line was given to a colleague (or taken back: None), by login. */
+export type ChecklistLineAssigned_Deserialize = {
+	system: string,
+	from?: string | null,
+	to?: string | null,
+};
+
+/**  A checklist line was given to a colleague (or taken back: None), by login. */
+export type ChecklistLineAssigned_Serialize = {
+	system: string,
+	from: string | null,
+	to: string | null,
 };
 
 export type ChecklistTicked = ChecklistTicked_Serialize | ChecklistTicked_Deserialize;
@@ -1658,7 +1846,7 @@ export type EmailDraft_Serialize = {
 };
 
 /**  The stable machine-readable kinds of error, for the UI and scripts (`ErrorReport.code`). */
-export type ErrorCode = "invalid" | "not_found" | "refused" | "illegal_transition" | "deadline" | "newer_database" | "migration_changed" | "read_only" | "busy" | "constraint" | "database" | "io" | "corrupt" | "export" | "locked" | "internal" | "bridge";
+export type ErrorCode = "invalid" | "not_found" | "refused" | "stale" | "illegal_transition" | "deadline" | "newer_database" | "migration_changed" | "read_only" | "busy" | "constraint" | "database" | "io" | "corrupt" | "export" | "locked" | "internal" | "bridge";
 
 /**
  *  What crosses to the UI or a script: `{code, message, field, key, params}`. `message` is English; `key` (when
@@ -2066,6 +2254,9 @@ export type GetImapSettings = null;
 /**  The letterhead's logo as base64 (for the settings page to show it). */
 export type GetLogo = null;
 
+/**  Who is using the register: the login every change is recorded under, and their account on a team register. */
+export type GetMe = null;
+
 /**  The year's metrics (CCPA §7102 shape), for one regime or all. */
 export type GetMetrics = GetMetrics_Serialize | GetMetrics_Deserialize;
 
@@ -2111,6 +2302,9 @@ export type GetSmtpSettings = null;
 
 /**  The internal target per regime (working days before the statutory date). */
 export type GetTargetSettings = null;
+
+/**  The team: every account (login, name, email, role, disabled) and the open requests each person owns. */
+export type GetTeam = null;
 
 /**  Every template with the stages, kinds and languages it covers. */
 export type GetTemplateCatalogue = null;
@@ -2862,6 +3056,27 @@ export type MarkMailSpam_Serialize = {
 	block_sender: boolean,
 };
 
+/**  The connected officer: their login and, on a team register with accounts, their account. */
+export type Me = Me_Serialize | Me_Deserialize;
+
+/**  The connected officer: their login and, on a team register with accounts, their account. */
+export type Me_Deserialize = {
+	/**  The name every change is recorded under: the server's login, or this computer's user on a desk. */
+	login: string,
+	account?: Account_Deserialize | null,
+	/**  Whether this register has people and roles (a team register on a server). */
+	team: boolean,
+};
+
+/**  The connected officer: their login and, on a team register with accounts, their account. */
+export type Me_Serialize = {
+	/**  The name every change is recorded under: the server's login, or this computer's user on a desk. */
+	login: string,
+	account: Account_Serialize | null,
+	/**  Whether this register has people and roles (a team register on a server). */
+	team: boolean,
+};
+
 /**  Close a request as a duplicate of another (which keeps going). */
 export type MergeDuplicate = MergeDuplicate_Serialize | MergeDuplicate_Deserialize;
 
@@ -3185,6 +3400,32 @@ export type OwnAuthority_Serialize = {
 	website: string,
 };
 
+/**  How many open requests one person owns (`owner` None: nobody yet). */
+export type OwnerCount = OwnerCount_Serialize | OwnerCount_Deserialize;
+
+/**  How many open requests one person owns (`owner` None: nobody yet). */
+export type OwnerCount_Deserialize = {
+	owner?: string | null,
+	open: number,
+	overdue: number,
+};
+
+/**  How many open requests one person owns (`owner` None: nobody yet). */
+export type OwnerCount_Serialize = {
+	owner: string | null,
+	open: number,
+	overdue: number,
+};
+
+/**  Whose requests the queue lists. */
+export type OwnerFilter = 
+/**  The requests nobody was assigned yet. */
+"nobody" | 
+/**  The requests of the officer using the app (the desk names them before the store reads). */
+"mine" | 
+/**  The requests of this login. */
+{ login: string };
+
 /**  Which requests go in: by reference, or every request received in a period (spam aside). */
 export type PackSelection = { by: "references"; references: string[] } | { by: "period"; from: string; to: string };
 
@@ -3360,6 +3601,8 @@ export type Query_Deserialize = {
 	 *  (`QueueView::narrow`), so a tile's number is the length of the list it opens.
 	 */
 	view?: QueueView | null,
+	/**  Whose requests: one person's (a login), the connected officer's own, or nobody's yet. */
+	owner?: OwnerFilter | null,
 	/**
 	 *  Free text matched against reference, requester name, email, account reference, description and notes
 	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
@@ -3398,6 +3641,8 @@ export type Query_Serialize = {
 	 *  (`QueueView::narrow`), so a tile's number is the length of the list it opens.
 	 */
 	view: QueueView | null,
+	/**  Whose requests: one person's (a login), the connected officer's own, or nobody's yet. */
+	owner: OwnerFilter | null,
 	/**
 	 *  Free text matched against reference, requester name, email, account reference, description and notes
 	 *  (3 characters or more: anywhere in them; shorter: the start of reference, name or email). A search matching
@@ -3777,6 +4022,21 @@ export type Rendered = {
 
 export type Request = Request_Serialize | Request_Deserialize;
 
+/**  The request's owner changed (None: nobody), by login. */
+export type RequestAssigned = RequestAssigned_Serialize | RequestAssigned_Deserialize;
+
+/**  The request's owner changed (None: nobody), by login. */
+export type RequestAssigned_Deserialize = {
+	from?: string | null,
+	to?: string | null,
+};
+
+/**  The request's owner changed (None: nobody), by login. */
+export type RequestAssigned_Serialize = {
+	from: string | null,
+	to: string | null,
+};
+
 /**  Everything the request page shows. */
 export type RequestDetail = RequestDetail_Serialize | RequestDetail_Deserialize;
 
@@ -3801,6 +4061,11 @@ export type RequestDetail_Deserialize = {
 	attachments: Attachment[],
 	/**  The audit trail, as stored (for TypeScript, each event's kind and data are the typed union). */
 	events: TimelineEvent_Deserialize[],
+	/**
+	 *  The request's version: the sequence number of its newest event. A change asked on this version
+	 *  (`Seen`, `--if-version`) is refused once another change came first.
+	 */
+	version: number,
 } & Request_Deserialize;
 
 /**  Everything the request page shows. */
@@ -3824,6 +4089,11 @@ export type RequestDetail_Serialize = {
 	attachments: Attachment[],
 	/**  The audit trail, as stored (for TypeScript, each event's kind and data are the typed union). */
 	events: TimelineEvent_Serialize[],
+	/**
+	 *  The request's version: the sequence number of its newest event. A change asked on this version
+	 *  (`Seen`, `--if-version`) is refused once another change came first.
+	 */
+	version: number,
 } & Request_Serialize;
 
 /**
@@ -3956,6 +4226,8 @@ export type RequestRow_Deserialize = {
 	acknowledged_on: string | null,
 	statutory: boolean,
 	is_open: boolean,
+	/**  Who works it (a login of the team register), if anyone was assigned. */
+	owner?: string | null,
 };
 
 /**  One line of the queue. */
@@ -3974,6 +4246,8 @@ export type RequestRow_Serialize = {
 	acknowledged_on: string | null,
 	statutory: boolean,
 	is_open: boolean,
+	/**  Who works it (a login of the team register), if anyone was assigned. */
+	owner: string | null,
 };
 
 export type Request_Deserialize = {
@@ -4000,6 +4274,8 @@ export type Request_Deserialize = {
 	refusal_basis?: string | null,
 	/**  Someone acting for the data subject, with their written authority. */
 	agent?: Agent_Deserialize | null,
+	/**  The officer who works the request (a login of the team register), if anyone was assigned. */
+	owner?: string | null,
 	/**  The day the requester was asked to confirm their identity (the unverified flag counts from it). */
 	identity_requested_on: string | null,
 	created_at: string,
@@ -4033,6 +4309,8 @@ export type Request_Serialize = {
 	refusal_basis: string | null,
 	/**  Someone acting for the data subject, with their written authority. */
 	agent: Agent_Serialize | null,
+	/**  The officer who works the request (a login of the team register), if anyone was assigned. */
+	owner: string | null,
 	/**  The day the requester was asked to confirm their identity (the unverified flag counts from it). */
 	identity_requested_on: string | null,
 	created_at: string,
@@ -4229,6 +4507,17 @@ export type RetryMessage = {
 	id: string,
 };
 
+/**  What an account may do, enforced by the server (grants, row-level security and triggers), not only by the app. */
+export type Role = 
+/**  Settings, accounts, the data map and templates, and every officer's work. */
+"admin" | 
+/**  Works requests. */
+"officer" | 
+/**  Sees and ticks only the checklist lines (and requests) assigned to them. */
+"contributor" | 
+/**  Reads everything and exports logs; changes nothing. */
+"auditor";
+
 export type RowError = {
 	/**  The row as a spreadsheet numbers it (the header is row 1). */
 	row: number,
@@ -4309,6 +4598,34 @@ export type SaveTemplate = {
 };
 
 /**
+ *  The version of a request a change was asked on (the page the officer saw, or `--if-version`): a change to a
+ *  request that has moved on since is refused (`Error::Stale`) rather than made over what another officer did.
+ */
+export type Seen = Seen_Serialize | Seen_Deserialize;
+
+/**
+ *  The version of a request a change was asked on (the page the officer saw, or `--if-version`): a change to a
+ *  request that has moved on since is refused (`Error::Stale`) rather than made over what another officer did.
+ */
+export type Seen_Deserialize = {
+	/**  The request seen (reference or id); None: the one the change is made to. */
+	reference?: string | null,
+	/**  Its `version` as seen (`RequestDetail.version`: the sequence number of its newest event). */
+	version: number,
+};
+
+/**
+ *  The version of a request a change was asked on (the page the officer saw, or `--if-version`): a change to a
+ *  request that has moved on since is refused (`Error::Stale`) rather than made over what another officer did.
+ */
+export type Seen_Serialize = {
+	/**  The request seen (reference or id); None: the one the change is made to. */
+	reference: string | null,
+	/**  Its `version` as seen (`RequestDetail.version`: the sequence number of its newest event). */
+	version: number,
+};
+
+/**
  *  Queue a written answer to the requester (not a template's), in the thread of the message `reply_to` (a message
  *  of the request), else of their newest one. The subject defaults to "Re: " and theirs; the reference is added.
  */
@@ -4382,6 +4699,33 @@ export type SendDataCopy_Serialize = {
 
 export type SenderUnblocked = {
 	email: string,
+};
+
+/**  Disable an account (its login may no longer connect; its name stays on what it did), or enable it again. */
+export type SetAccountDisabled = SetAccountDisabled_Serialize | SetAccountDisabled_Deserialize;
+
+/**  Disable an account (its login may no longer connect; its name stays on what it did), or enable it again. */
+export type SetAccountDisabled_Deserialize = {
+	/**  The account's login. */
+	login: string,
+	/**  Enable the account again instead. */
+	enable?: boolean,
+};
+
+/**  Disable an account (its login may no longer connect; its name stays on what it did), or enable it again. */
+export type SetAccountDisabled_Serialize = {
+	/**  The account's login. */
+	login: string,
+	/**  Enable the account again instead. */
+	enable: boolean,
+};
+
+/**  Change a person's role; their login's rights on the server change with it. */
+export type SetAccountRole = {
+	/**  The account's login. */
+	login: string,
+	/**  admin, officer, contributor or auditor. */
+	role: string,
 };
 
 /**  The agent acting for the requester and their authority (all None: no agent). */
@@ -4865,6 +5209,21 @@ export type TargetSetting = {
 	regime: string,
 	name: string,
 	working_days: number,
+};
+
+/**  The team at a glance: every account, and the open requests each person owns. */
+export type Team = Team_Serialize | Team_Deserialize;
+
+/**  The team at a glance: every account, and the open requests each person owns. */
+export type Team_Deserialize = {
+	accounts: Account_Deserialize[],
+	workload: OwnerCount_Deserialize[],
+};
+
+/**  The team at a glance: every account, and the open requests each person owns. */
+export type Team_Serialize = {
+	accounts: Account_Serialize[],
+	workload: OwnerCount_Serialize[],
 };
 
 /**  What the template editor offers: stages, languages, the variables. */
