@@ -72,6 +72,12 @@ export type DroppedFiles = B.DroppedFiles;
 export type FilePurpose = B.FilePurpose;
 export type About = B.About_Serialize;
 export type Handed = B.Handed_Serialize;
+export type Me = B.Me_Serialize;
+export type Team = B.Team_Serialize;
+export type Account = B.Account_Serialize;
+export type Role = B.Role;
+export type OwnerCount = B.OwnerCount_Serialize;
+export type OwnerFilter = B.OwnerFilter;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */
