@@ -96,6 +96,10 @@ async fn the_owner_adds_an_officer_and_gives_them_a_request() {
     s.type_into("[data-testid=account-add] input[name=account-name]", "Olivia Officer").await;
     s.type_into("[data-testid=account-add] input[name=account-email]", "olivia@example.org").await;
     s.set_value("[data-testid=account-add] select[name=role]", "officer").await;
+    // A password too short is the core's refusal, under its field; nothing is added.
+    s.type_into("[data-testid=account-add] input[name=account-password]", "short").await;
+    s.click("[data-testid=account-add-save]").await;
+    s.wait_text("[data-testid=account-add] .field-error", |t| t.contains("12 characters")).await;
     s.type_into("[data-testid=account-add] input[name=account-password]", "a password of some length").await;
     s.click("[data-testid=account-add-save]").await;
     s.wait_text("[data-testid=settings-notice]", |t| t.contains("Olivia Officer")).await;
@@ -128,6 +132,11 @@ async fn the_owner_adds_an_officer_and_gives_them_a_request() {
     s.click("[data-testid=open-settings]").await;
     s.wait_text("[data-testid=team-workload]", |t| t.contains("Olivia Officer")).await;
     s.shot_at("[data-testid=team-card]", "team-07-workload.png").await;
+    // Disabled, then enabled again, by the owner: the account's row says so each time.
+    s.click(&format!("[data-testid=toggle-{officer}]")).await;
+    s.wait_text(&format!("[data-testid=account-{officer}]"), |t| t.contains("Disabled")).await;
+    s.click(&format!("[data-testid=toggle-{officer}]")).await;
+    s.wait_text(&format!("[data-testid=account-{officer}]"), |t| t.contains("Active")).await;
 
     // On the server, under the officer's own login: their request, their line, the chain whole.
     let as_officer = owner.at_url(&as_login(&officer));

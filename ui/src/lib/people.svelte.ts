@@ -72,7 +72,9 @@ class People {
   /** Who is using the register, and on a team register its people. */
   async load() {
     this.me = await call("me");
-    this.team = this.me.team ? await call("team") : null;
+    // Without the team's list the window still works (logins instead of names); Settings → Team reads it again
+    // and says why it could not.
+    this.team = this.me.team ? await call("team").catch(() => null) : null;
   }
 
   /** The team as it now stands (an account added, a request assigned elsewhere). */
