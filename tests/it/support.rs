@@ -111,6 +111,23 @@ impl Register {
         Register { dir, db: PathBuf::from(url), today: today.to_string() }
     }
 
+    /// A team register whose owner is an ordinary login that may create roles (as an IT department sets one up),
+    /// not the server's superuser (which no role or policy binds); the owner's register and a maker of the other
+    /// logins' connection strings.
+    pub fn owned_on_postgres(today: &str) -> (Register, impl Fn(&str) -> String + Send + Clone + 'static) {
+        let server = pg_server::server();
+        let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
+        let owner = format!("own_{tag}");
+        let database = format!("team_{tag}");
+        let mut admin = server.client("postgres");
+        admin.batch_execute(&format!("CREATE ROLE {owner} LOGIN CREATEROLE")).unwrap();
+        admin.batch_execute(&format!("CREATE DATABASE {database} OWNER {owner}")).unwrap();
+        let url = server.tcp_url(&database, &format!("?sslrootcert={}", server.ca_file().display()));
+        let as_login = move |login: &str| url.replacen("postgres://postgres@", &format!("postgres://{login}@"), 1);
+        let reg = Register::on_postgres(today).at_url(&as_login(&owner));
+        (reg, as_login)
+    }
+
     /// The same register reached at `url` (another login), with a temporary folder of its own.
     pub fn at_url(&self, url: &str) -> Register {
         let dir = tempfile::tempdir().expect("a temporary folder");

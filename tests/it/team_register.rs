@@ -286,28 +286,11 @@ fn ten_officers_at_once_lose_nothing_and_send_each_message_once() {
     assert!(requests > OFFICERS * EACH && requests < OFFICERS * EACH + 3000, "killed part-way: {requests}");
 }
 
-/// A team register whose owner is an ordinary login that may create roles (as an IT department sets one up), not
-/// the server's superuser (which no role or policy binds); the owner's connection string and a maker of the other
-/// logins' strings.
-fn owned_register(today: &str) -> (Register, impl Fn(&str) -> String) {
-    let server = pg_server::server();
-    let tag = &uuid::Uuid::new_v4().simple().to_string()[..8];
-    let owner = format!("own_{tag}");
-    let database = format!("team_{tag}");
-    let mut admin = server.client("postgres");
-    admin.batch_execute(&format!("CREATE ROLE {owner} LOGIN CREATEROLE")).unwrap();
-    admin.batch_execute(&format!("CREATE DATABASE {database} OWNER {owner}")).unwrap();
-    let url = server.tcp_url(&database, &format!("?sslrootcert={}", server.ca_file().display()));
-    let as_login = move |login: &str| url.replacen("postgres://postgres@", &format!("postgres://{login}@"), 1);
-    let reg = Register::on_postgres(today).at_url(&as_login(&owner));
-    (reg, as_login)
-}
-
 /// The roles hold whatever client connects: a contributor sees and ticks only what is theirs (psql included), an
 /// auditor changes nothing, an officer no setting; every event names the login that wrote it; the chain verifies.
 #[test]
 fn accounts_and_roles_are_enforced_by_the_server() {
-    let (owner, as_login) = owned_register("2026-03-20");
+    let (owner, as_login) = Register::owned_on_postgres("2026-03-20");
     owner.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "contacts"]).ok();
     for name in ["Ann One", "Bob Two", "Cy Three"] {
         owner.request().name(name).kind("access").gdpr("FR").received("2026-03-02").add();
@@ -434,7 +417,7 @@ fn accounts_and_roles_are_enforced_by_the_server() {
 /// is refused naming who changed it and nothing is overwritten; ticking different checklist lines both succeed.
 #[test]
 fn a_stale_page_does_not_overwrite_another_officers_change() {
-    let (owner, as_login) = owned_register("2026-03-20");
+    let (owner, as_login) = Register::owned_on_postgres("2026-03-20");
     for system in ["CRM", "Billing"] {
         owner.run(&["datamap", "add", "--name", system, "--owner", "IT", "--holds", "contacts"]).ok();
     }

@@ -66,3 +66,91 @@ async fn the_window_works_on_a_team_register() {
     s.wait_text("[data-testid=vault-state]", |t| t.contains("team register")).await;
     assert!(s.client.find(fantoccini::Locator::Css("[data-testid=vault-encrypt]")).await.is_err());
 }
+
+/// The people of a team register in the window (issue 18): the register's owner adds an officer in Settings → Team,
+/// gives a request and a checklist line to them from the request's page, filters the queue to that person, and
+/// sees their open request counted on the Team card; the server holds all of it.
+#[tokio::test]
+#[ignore = "needs Xvfb, tauri-driver, WebKitWebDriver and the built app: run by scripts/test.sh"]
+async fn the_owner_adds_an_officer_and_gives_them_a_request() {
+    let (app, shots, data) = prepare();
+    let (owner, as_login) = std::thread::spawn(|| {
+        let (owner, as_login) = support::Register::owned_on_postgres(TODAY);
+        owner.run(&["datamap", "add", "--name", "CRM", "--owner", "IT", "--holds", "contacts"]).ok();
+        for name in ["Nadia Kowalski", "Tomás Ortega"] {
+            owner.request().name(name).kind("access").gdpr("FR").received("2026-11-02").add();
+        }
+        (owner, as_login)
+    })
+    .join()
+    .unwrap();
+    let officer = format!("off_{}", &uuid::Uuid::new_v4().simple().to_string()[..8]);
+    let (_driver, s) = open_window(&app, &owner.db, data.path(), shots).await;
+    s.wait_text("[data-testid=queue]", |t| t.contains("RD-2026-0002")).await;
+    s.find("[data-testid=filter-owner]").await;
+
+    // Settings → Team: the owner adds an officer with a password of their own.
+    s.click("[data-testid=open-settings]").await;
+    s.find("[data-testid=team-card]").await;
+    s.type_into("[data-testid=account-add] input[name=login]", &officer).await;
+    s.type_into("[data-testid=account-add] input[name=account-name]", "Olivia Officer").await;
+    s.type_into("[data-testid=account-add] input[name=account-email]", "olivia@example.org").await;
+    s.set_value("[data-testid=account-add] select[name=role]", "officer").await;
+    // A password too short is the core's refusal, under its field; nothing is added.
+    s.type_into("[data-testid=account-add] input[name=account-password]", "short").await;
+    s.click("[data-testid=account-add-save]").await;
+    s.wait_text("[data-testid=account-add] .field-error", |t| t.contains("12 characters")).await;
+    s.type_into("[data-testid=account-add] input[name=account-password]", "a password of some length").await;
+    s.click("[data-testid=account-add-save]").await;
+    s.wait_text("[data-testid=settings-notice]", |t| t.contains("Olivia Officer")).await;
+    s.wait_text("[data-testid=team-accounts]", |t| t.contains(&officer) && t.contains("Officer")).await;
+    s.shot_at("[data-testid=team-card]", "team-04-account-added.png").await;
+
+    // The request's page: given to the officer, and its CRM line too.
+    s.click("[data-testid=brand]").await;
+    s.click("tr[data-reference=RD-2026-0001] button").await;
+    s.wait_text("[data-testid=request-reference]", |t| t == "RD-2026-0001").await;
+    s.wait_text("[data-testid=request-owner]", |t| t.contains("Nobody")).await;
+    s.set_value("[data-testid=assign-owner]", &officer).await;
+    s.wait_text("[data-testid=request-owner]", |t| t.contains("Olivia Officer")).await;
+    s.set_value("[data-testid=assign-line-CRM]", &officer).await;
+    s.wait_text("[data-testid=timeline]", |t| t.contains("CRM line assigned")).await;
+    s.shot("team-05-request-assigned.png").await;
+
+    // The queue: the row names its owner; filtered to that person it lists only their request.
+    s.click("[data-testid=brand]").await;
+    s.wait_text("tr[data-reference=RD-2026-0001] [data-testid=row-owner]", |t| t.contains("Olivia Officer")).await;
+    s.set_value("[data-testid=filter-owner]", &format!("login:{officer}")).await;
+    s.wait_text("[data-testid=page-info]", |t| t.starts_with("1 ")).await;
+    let listed = s.text("[data-testid=queue]").await;
+    assert!(listed.contains("RD-2026-0001") && !listed.contains("RD-2026-0002"), "{listed}");
+    s.shot("team-06-queue-by-owner.png").await;
+    s.set_value("[data-testid=filter-owner]", "nobody").await;
+    s.wait_text("[data-testid=queue]", |t| t.contains("RD-2026-0002") && !t.contains("RD-2026-0001")).await;
+
+    // The Team card counts the officer's open request.
+    s.click("[data-testid=open-settings]").await;
+    s.wait_text("[data-testid=team-workload]", |t| t.contains("Olivia Officer")).await;
+    s.shot_at("[data-testid=team-card]", "team-07-workload.png").await;
+    // Disabled, then enabled again, by the owner: the account's row says so each time.
+    s.click(&format!("[data-testid=toggle-{officer}]")).await;
+    s.wait_text(&format!("[data-testid=account-{officer}]"), |t| t.contains("Disabled")).await;
+    s.click(&format!("[data-testid=toggle-{officer}]")).await;
+    s.wait_text(&format!("[data-testid=account-{officer}]"), |t| t.contains("Active")).await;
+
+    // On the server, under the officer's own login: their request, their line, the chain whole.
+    let as_officer = owner.at_url(&as_login(&officer));
+    let (mine, shown, verified) = std::thread::spawn(move || {
+        (
+            as_officer.run(&["request", "list", "--owner", "me", "--json"]).json(),
+            as_officer.run(&["request", "show", "RD-2026-0001", "--json"]).json(),
+            as_officer.run(&["audit", "verify", "--json"]).json(),
+        )
+    })
+    .join()
+    .unwrap();
+    assert_eq!(mine["total"], 1, "{mine}");
+    assert_eq!(shown["owner"], officer.as_str(), "{shown}");
+    assert_eq!(shown["checklist"][0]["assignee"], officer.as_str(), "{shown}");
+    assert_eq!(verified["ok"], true, "{verified}");
+}

@@ -77,6 +77,12 @@ export type RegisterOpened = B.RegisterOpened_Serialize;
 export type LocationChoice = B.LocationChoice;
 export type LocationView = B.LocationView_Serialize;
 export type TlsMode = B.TlsMode;
+export type Me = B.Me_Serialize;
+export type Team = B.Team_Serialize;
+export type Account = B.Account_Serialize;
+export type Role = B.Role;
+export type OwnerCount = B.OwnerCount_Serialize;
+export type OwnerFilter = B.OwnerFilter;
 
 export class ApiError extends Error {
   /** The core's stable code ("bridge" when the backend did not answer at all). */

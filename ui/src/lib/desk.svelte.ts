@@ -3,6 +3,7 @@
 import { appInfo, call, listenForChanges, listenForMail, message, reportText, vault } from "./api";
 import type { AppInfo, Dashboard, FormOptions, Query, QueueView } from "./api";
 import { QueueWindow, queryOf } from "./queue.svelte";
+import { people } from "./people.svelte";
 
 export class Desk {
   /** Counts the changes other officers committed to a team register (pages showing the register reload on it). */
@@ -54,6 +55,8 @@ export class Desk {
         return;
       }
       this.options = await call("formOptions");
+      // Who is using the register (a team register's login and role), for every page.
+      await people.load();
       await this.refresh();
       // Mail the server announces shows at once (the tile, the tray), not at the officer's next step.
       await listenForMail((waiting) => {
@@ -65,6 +68,7 @@ export class Desk {
         await listenForChanges(() => {
           this.revision++;
           void this.refresh();
+          void people.reloadTeam().catch(() => {});
         });
       }
     } catch (e) {
@@ -97,6 +101,7 @@ export class Desk {
   lock = async () => {
     await vault.lock();
     this.options = null;
+    people.clear();
     this.dashboard = null;
     await this.start();
   };
@@ -111,6 +116,11 @@ export class Desk {
       this.fatal = message(e);
     }
   };
+
+  /** The officer's own open requests (a team register's "My requests"). */
+  showMine() {
+    this.query = { ...this.query, owner: "mine", view: null, status: null, open_only: true, offset: 0 };
+  }
 
   /** The list a dashboard tile counts: the core sets its filters, so the list holds what the tile's number says. */
   showView(view: QueueView) {
