@@ -11,15 +11,18 @@ pub enum Command {
     /// Keep the password of the team register named by --db (postgres://USER@HOST/DATABASE) in the OS keyring, read
     /// from the first line of standard input: the window and the command line then connect without PGPASSWORD.
     Password,
-    /// Copy the register in a database file to an empty team register on a PostgreSQL server: every request,
-    /// event (the audit chain intact), setting and file, then checked there (the same requests and events, the
-    /// chain and rows verified, every file read back). The file is left as it was.
+    /// Copy the register in a database file to an empty team register on a PostgreSQL server, or a team register
+    /// back into a new register file (with --unencrypted): every request, event (the audit chain intact), setting
+    /// and file, then checked there (the same requests and events, the chain and rows verified, every file read
+    /// back). The register copied from is left as it was.
     Copy {
-        /// The register's database file (unlocked as usual: RIGHTSDESK_PASSPHRASE, --passphrase-stdin, keyring).
-        #[arg(long, value_name = "PATH")]
+        /// The register's database file (unlocked as usual: RIGHTSDESK_PASSPHRASE, --passphrase-stdin, keyring), or a
+        /// team register: postgres://USER@HOST[:PORT]/DATABASE.
+        #[arg(long, value_name = "PATH|URL")]
         from: PathBuf,
-        /// The team register: postgres://USER@HOST[:PORT]/DATABASE (an empty database; see --db).
-        #[arg(long, value_name = "URL")]
+        /// The team register: postgres://USER@HOST[:PORT]/DATABASE (an empty database; see --db), or the new
+        /// register file a team register is copied back into.
+        #[arg(long, value_name = "URL|PATH")]
         to: String,
     },
 }

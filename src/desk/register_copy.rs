@@ -36,12 +36,18 @@ pub struct CopyReport {
 /// The folders of a register's own folder whose files are the register's (not its marker file).
 const FILE_FOLDERS: &[&str] = &["attachments", "evidence", "letterhead", "mailbox"];
 
-/// Copy the register at `from` (unlocked as `access` allows) into the empty team register at `to`.
+/// Copy the register at `from` (unlocked as `access` allows) into the empty team register at `to`, or a team
+/// register at `from` back into a new register file at `to`.
 pub fn copy_register(from: &Path, access: &crate::vault::Access, to: &str, clock: Clock) -> Result<CopyReport> {
+    let from_server = from.to_str().is_some_and(store::postgres::Target::is_connection_string);
+    if from_server && !store::postgres::Target::is_connection_string(to) {
+        return copy_to_file(from, access, Path::new(to), clock);
+    }
     if !store::postgres::Target::is_connection_string(to) {
         return Err(Error::invalid(
             "to",
-            "a register is copied to a team server: give --to postgres://USER@HOST/DATABASE",
+            "a register is copied between a file and a team server: give --to postgres://USER@HOST/DATABASE, or \
+             --from postgres://… and --to a new file",
         ));
     }
     let source = Desk::open(from, clock, access)?;
@@ -67,11 +73,23 @@ pub fn copy_register(from: &Path, access: &crate::vault::Access, to: &str, clock
         .server_files()
         .ok_or_else(|| Error::Database("the team register keeps no files".into()))?;
     let (files, bytes) = copy_files(&source, server.as_ref())?;
+    checked(&source, &target_store, before, rows, files, bytes)
+}
 
+/// The copy checked against the register it came from, which must not have changed meanwhile: the same requests,
+/// events and chain head, a chain and rows that verify.
+fn checked(
+    source: &Desk,
+    target_store: &Store,
+    before: (i64, String, u64),
+    rows: u64,
+    files: u64,
+    bytes: u64,
+) -> Result<CopyReport> {
     let after = source.store().read(|r| r.chain_head())?;
     if after != before {
         return Err(Error::refused(
-            "the register changed while it was copied (someone worked in it): empty the team database and copy again",
+            "the register changed while it was copied (someone worked in it): empty or remove the copy and copy again",
         ));
     }
     let (from_facts, to_facts) = (source.store().facts()?, target_store.facts()?);
@@ -104,6 +122,86 @@ pub fn copy_register(from: &Path, access: &crate::vault::Access, to: &str, clock
         bytes,
         chain_head: head.1,
     })
+}
+
+/// A team register copied back into a new register file (leaving the team edition, or a copy to keep apart): every
+/// row as stored, every file from the server into the file's own folder, then checked there as a copy to the server
+/// is. The new file is a plain register: the server's file names hold the names files were given, which an
+/// encrypted register never writes on disk (encrypt it afterwards with `vault encrypt`).
+fn copy_to_file(from: &Path, access: &crate::vault::Access, to: &Path, clock: Clock) -> Result<CopyReport> {
+    if !access.unencrypted || access.passphrase.is_some() {
+        return Err(Error::invalid(
+            "to",
+            "a team register is copied back into a plain register file: add --unencrypted (then encrypt it with \
+             `rightsdesk vault encrypt`)",
+        ));
+    }
+    if to.exists() {
+        return Err(Error::invalid(
+            "to",
+            format!("{} exists already: a register is copied into a new file", to.display()),
+        ));
+    }
+    let source = Desk::open(from, clock, access)?;
+    let server = source
+        .store()
+        .backend()
+        .server_files()
+        .ok_or_else(|| Error::invalid("from", "copy back from a team register (postgres://USER@HOST/DATABASE)"))?;
+    let before = source.store().read(|r| r.chain_head())?;
+    let id = super::register_files::checked_id(source.store().setting("register.id")?)?;
+    let path = std::path::absolute(to).map_err(|e| Error::io(format!("cannot resolve {}", to.display()), e))?;
+    let folder = super::register_files::folder_of(&path, &id);
+    if folder.exists() {
+        return Err(Error::invalid(
+            "to",
+            format!(
+                "{} holds the files of a copy of this register already (the file it was copied from?): copy into \
+                 another folder",
+                folder.display()
+            ),
+        ));
+    }
+    // Made as a new register, then filled: its own shipped settings and templates give way to the copied ones,
+    // and it takes the team register's id (and with it a files folder of that name).
+    let made = Desk::open(to, clock, access)?;
+    let mut rows = 0;
+    made.store().backend().rows_in(&mut |sink| {
+        rows = store::copy::copy_rows(source.store().backend(), sink)?;
+        Ok(())
+    })?;
+    made.store().write(|tx| tx.set_setting("register.path", &path.to_string_lossy()))?;
+    let first_folder = made.files_dir().to_path_buf();
+    drop(made);
+    std::fs::remove_dir_all(&first_folder)
+        .map_err(|e| Error::io(format!("cannot remove {}", first_folder.display()), e))?;
+    let target = Desk::open(to, clock, access)?;
+    let mut files = 0;
+    let mut bytes = 0;
+    for name in server.names()? {
+        let path = target.files_dir().join(&name);
+        if super::files::server_name(target.files_dir(), &path)? != name {
+            return Err(Error::Corrupt(format!("the server holds a file named {name:?}, which no register writes")));
+        }
+        let mut content = server.get(&name)?;
+        let mut sent = HashedRead::new(&mut content, u64::MAX);
+        let mut kept = Vec::new();
+        std::io::copy(&mut sent, &mut kept).map_err(|e| Error::io(format!("cannot read {name} from the server"), e))?;
+        if let Some(parent) = path.parent() {
+            crate::safe_file::private_dir(parent)?;
+        }
+        target.write_stored(&path, crate::safe_file::Existing::Refuse, &kept)?;
+        let mut back = target.open_stored(&path)?;
+        let mut read = HashedRead::new(&mut back, u64::MAX);
+        std::io::copy(&mut read, &mut std::io::sink())
+            .map_err(|e| Error::io(format!("cannot read {} back", path.display()), e))?;
+        if read.hasher.finish_hex() != sent.hasher.finish_hex() {
+            return Err(Error::Corrupt(format!("{name} reads back from the copy changed")));
+        }
+        files += 1;
+        bytes += sent.size;
+    }
+    checked(&source, target.store(), before, rows, files, bytes)
 }
 
 /// Every file of the register's folder, read through its seal, stored on the server and read back: the number of

@@ -17,7 +17,9 @@ impl<'t, 'a> Loader<'t, 'a> {
     /// ones take their place.
     pub(super) fn begin(tx: &'t Tx<'a>) -> Result<Loader<'t, 'a>> {
         let held: i64 =
-            tx.tx.query_row("SELECT (SELECT count(*) FROM requests) + (SELECT count(*) FROM events)", [], |r| r.get(0))?;
+            tx.tx.query_row("SELECT (SELECT count(*) FROM requests) + (SELECT count(*) FROM events)", [], |r| {
+                r.get(0)
+            })?;
         if held > 0 {
             return Err(Error::refused(
                 "the register file already holds requests or events: a register is copied into a new file only",
@@ -31,8 +33,7 @@ impl<'t, 'a> Loader<'t, 'a> {
 impl RowSink for Loader<'_, '_> {
     fn row(&mut self, table: &str, columns: &[&str], row: &[Cell<'_>]) -> Result<()> {
         let names: Vec<&str> = columns.iter().map(|c| if *c == ROW_ORDER { "rowid" } else { c }).collect();
-        let sql =
-            format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), vec!["?"; names.len()].join(", "));
+        let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), vec!["?"; names.len()].join(", "));
         let values = row.iter().map(|cell| {
             ToSqlOutput::Borrowed(match *cell {
                 Cell::Null => ValueRef::Null,

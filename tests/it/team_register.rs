@@ -188,6 +188,38 @@ fn a_desk_register_is_copied_to_the_team_server() {
 
     desk.run(&["register", "copy", "--from", desk.db.to_str().unwrap(), "--to", url])
         .assert_error("already holds requests");
+
+    // And back into a new register file: the same queue, pages, chain and files, and it carries on.
+    let beside = desk.path("beside.sqlite3");
+    desk.run(&["register", "copy", "--from", url, "--to", beside.to_str().unwrap()])
+        .assert_error("holds the files of a copy of this register");
+    assert!(!beside.exists(), "nothing made");
+    let elsewhere = tempfile::tempdir().unwrap();
+    let sealed = elsewhere.path().join("sealed.sqlite3");
+    desk.run_env(
+        &["register", "copy", "--from", url, "--to", sealed.to_str().unwrap()],
+        &[("RIGHTSDESK_PASSPHRASE", "a passphrase long enough"), ("RIGHTSDESK_UNENCRYPTED", "0")],
+    )
+    .assert_error("plain register file");
+    assert!(!sealed.exists());
+    let back_path = elsewhere.path().join("back.sqlite3");
+    let back_file = back_path.to_str().unwrap();
+    let back = desk.run(&["register", "copy", "--from", url, "--to", back_file, "--json"]).json();
+    assert_eq!((back["requests"].as_u64(), back["files"].as_u64()), (Some(4), Some(1)), "{back}");
+    let copy = Register::with_file("2026-03-20", "unused.sqlite3").at_url(back_file);
+    assert_eq!(list(&copy), list(&team), "the same queue");
+    for reference in ["RD-2026-0001", "RD-2026-0004"] {
+        let show = |r: &Register| r.run(&["request", "show", reference, "--json"]).json();
+        assert_eq!(show(&copy), show(&team), "{reference} reads the same");
+    }
+    assert_eq!(copy.run(&["audit", "verify", "--json"]).json()["ok"], true);
+    let held = files_in(&elsewhere.path().join(format!(
+        "rightsdesk-files-{}",
+        copy.run(&["settings", "register", "--json"]).json()["id"].as_str().unwrap()
+    )));
+    assert!(held.iter().any(|f| f.ends_with("scan.pdf")), "{held:?}");
+    assert_eq!(copy.request().name("Eve").kind("access").gdpr("FR").received("2026-03-04").add(), "RD-2026-0005");
+    desk.run(&["register", "copy", "--from", url, "--to", back_file]).assert_error("exists already");
 }
 
 /// Ten officers' processes at once on one team register, each logging requests, moving them, ticking two officers'
