@@ -186,6 +186,11 @@ pub const TABLES: &[(&str, &[&str])] = &[
 /// The name [`TABLES`] gives a request row's insertion order.
 pub const ROW_ORDER: &str = "row_order";
 
+/// `columns` as an engine names them: [`ROW_ORDER`] as its own name for insertion order (`rowid`, `row_no`).
+pub fn engine_columns<'a>(columns: &[&'a str], row_order: &'a str) -> Vec<&'a str> {
+    columns.iter().map(|c| if *c == ROW_ORDER { row_order } else { c }).collect()
+}
+
 /// Settings that belong to where a register is, not to the register: not copied.
 pub const PLACE_SETTINGS: &[&str] = &["register.path"];
 

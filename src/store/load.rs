@@ -3,7 +3,7 @@
 
 use rusqlite::types::{ToSqlOutput, ValueRef};
 
-use super::copy::{ROW_ORDER, RowSink};
+use super::copy::{RowSink, engine_columns};
 use super::sqlite::Tx;
 use super::value::Cell;
 use crate::error::{Error, Result};
@@ -32,7 +32,7 @@ impl<'t, 'a> Loader<'t, 'a> {
 
 impl RowSink for Loader<'_, '_> {
     fn row(&mut self, table: &str, columns: &[&str], row: &[Cell<'_>]) -> Result<()> {
-        let names: Vec<&str> = columns.iter().map(|c| if *c == ROW_ORDER { "rowid" } else { c }).collect();
+        let names = engine_columns(columns, "rowid");
         let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), vec!["?"; names.len()].join(", "));
         let values = row.iter().map(|cell| {
             ToSqlOutput::Borrowed(match *cell {

@@ -521,7 +521,7 @@ impl Backend for Sqlite {
         each: &mut dyn FnMut(&[super::value::Cell<'_>]) -> Result<()>,
     ) -> Result<()> {
         use super::value::Cells;
-        let names: Vec<&str> = columns.iter().map(|c| if *c == super::copy::ROW_ORDER { "rowid" } else { c }).collect();
+        let names = super::copy::engine_columns(columns, "rowid");
         // Tables without a rowid are few and small (`row_facts`): their key orders them.
         let order = if table == "row_facts" { "request_id" } else { "rowid" };
         let sql = format!("SELECT {} FROM {table} ORDER BY {order}", names.join(", "));

@@ -7,7 +7,7 @@ use postgres::types::{ToSql, Type};
 
 use super::Pg;
 use crate::error::{Error, Result};
-use crate::store::copy::{ROW_ORDER, RowSink};
+use crate::store::copy::{RowSink, engine_columns};
 use crate::store::value::Cell;
 
 /// The identity columns whose sequences must continue after the copied rows.
@@ -51,7 +51,7 @@ impl<'p, 'a> Loader<'p, 'a> {
 impl RowSink for Loader<'_, '_> {
     fn row(&mut self, table: &str, columns: &[&str], row: &[Cell<'_>]) -> Result<()> {
         if !self.statements.contains_key(table) {
-            let names: Vec<&str> = columns.iter().map(|c| if *c == ROW_ORDER { "row_no" } else { c }).collect();
+            let names = engine_columns(columns, "row_no");
             let marks: Vec<String> = (1..=names.len()).map(|i| format!("${i}")).collect();
             let sql = format!("INSERT INTO {table} ({}) VALUES ({})", names.join(", "), marks.join(", "));
             let statement = self.pg.tx.borrow_mut().prepare(&sql)?;

@@ -330,8 +330,7 @@ impl super::Backend for Postgres {
         each: &mut dyn FnMut(&[super::value::Cell<'_>]) -> Result<()>,
     ) -> Result<()> {
         use super::value::Cells;
-        let names: Vec<&str> =
-            columns.iter().map(|c| if *c == super::copy::ROW_ORDER { "row_no" } else { c }).collect();
+        let names = super::copy::engine_columns(columns, "row_no");
         // The first column orders every table as SQLite's rowid does: insertion order (`row_no`, `seq`, `id`) or key.
         let sql = format!("SELECT {} FROM {table} ORDER BY 1", names.join(", "));
         self.read_with(&mut |pg| {
