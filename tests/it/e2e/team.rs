@@ -65,6 +65,9 @@ async fn the_window_works_on_a_team_register() {
     s.click("[data-testid=open-settings]").await;
     s.wait_text("[data-testid=vault-state]", |t| t.contains("team register")).await;
     assert!(s.client.find(fantoccini::Locator::Css("[data-testid=vault-encrypt]")).await.is_err());
+    // Backups are the server's: no "Back up now" or restore over a team register.
+    s.wait_text("[data-testid=backup-team]", |t| t.contains("pg_dump")).await;
+    assert!(s.client.find(fantoccini::Locator::Css("[data-testid=restore]")).await.is_err());
 }
 
 /// The people of a team register in the window (issue 18): the register's owner adds an officer in Settings → Team,
