@@ -492,3 +492,183 @@ fn a_stale_page_does_not_overwrite_another_officers_change() {
     let done: Vec<_> = lines["checklist"].as_array().unwrap().iter().map(|l| l["done_by"].clone()).collect();
     assert!(done.contains(&serde_json::json!(first)) && done.contains(&serde_json::json!(second)), "{lines}");
 }
+
+/// What one officer's process did, as it reports it: its requests, the last status and ticked lines it gave each,
+/// and the acknowledgements it queued.
+#[derive(serde::Serialize, serde::Deserialize, Default)]
+struct OfficerRecord {
+    added: Vec<String>,
+    statuses: std::collections::BTreeMap<String, String>,
+    ticked: std::collections::BTreeMap<String, Vec<String>>,
+    acknowledged: Vec<String>,
+    operations: usize,
+}
+
+const OFFICER_ENV: &str = "RIGHTSDESK_TEAM_OFFICER";
+
+/// Ten officers' processes at once, a thousand mixed operations each (log, move, tick, answer, deliver, read,
+/// verify) on one team register: every reference once, every officer's last word on each of their requests kept,
+/// every acknowledgement delivered exactly once, and one audit chain that verifies.
+#[test]
+fn ten_officers_a_thousand_operations_each() {
+    const OFFICERS: usize = 10;
+    const OPERATIONS: usize = 1000;
+    let reg = Register::on_postgres("2026-03-20");
+    reg.organisation(&[("--name", "Acme Ltd"), ("--email", "privacy@acme.test")]);
+    for system in ["CRM", "Billing"] {
+        reg.run(&["datamap", "add", "--name", system, "--owner", "IT", "--holds", "contact details"]).ok();
+    }
+    let server = crate::support::smtp::start(reg.dir(), "", None);
+    let port = server.port.to_string();
+    reg.run(&["settings", "smtp", "--host", "127.0.0.1", "--port", &port, "--security", "none"]).ok();
+
+    // Each officer is this test binary again, running `officer_process` alone: a process of its own, with its own
+    // connections, as ten officers' apps are.
+    let exe = std::env::current_exe().unwrap();
+    let url = reg.db.to_str().unwrap().to_string();
+    let officers: Vec<_> = (0..OFFICERS)
+        .map(|o| {
+            let record = reg.path(format!("officer-{o}.json"));
+            let child = std::process::Command::new(&exe)
+                .args(["--ignored", "--exact", "team_register::officer_process", "--test-threads", "1"])
+                .env(OFFICER_ENV, format!("{o}\t{OPERATIONS}\t{}\t{url}", record.display()))
+                .env("RIGHTSDESK_NOW", "2026-03-20T12:00:00Z")
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            (child, record)
+        })
+        .collect();
+    let records: Vec<OfficerRecord> = officers
+        .into_iter()
+        .map(|(child, record)| {
+            let out = child.wait_with_output().unwrap();
+            assert!(
+                out.status.success(),
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            serde_json::from_slice(&std::fs::read(record).unwrap()).unwrap()
+        })
+        .collect();
+    assert!(records.iter().all(|r| r.operations == OPERATIONS));
+
+    let mut references: Vec<&String> = records.iter().flat_map(|r| &r.added).collect();
+    references.sort();
+    let expected: Vec<String> = (1..=references.len()).map(|n| format!("RD-2026-{n:04}")).collect();
+    assert_eq!(references, expected.iter().collect::<Vec<_>>(), "no reference twice, none skipped");
+    let server_db = pg_server::server().client(&database_of(&reg));
+    let mut db = server_db;
+    for record in &records {
+        for (reference, status) in &record.statuses {
+            let stored: String =
+                db.query_one("SELECT status FROM requests WHERE reference = $1", &[reference]).unwrap().get(0);
+            assert_eq!(&stored, status, "{reference}: the officer's last move is what the register holds");
+        }
+        for (reference, systems) in &record.ticked {
+            for system in systems {
+                let state: String = db
+                    .query_one(
+                        "SELECT c.state FROM checklist_items c JOIN requests r ON r.id = c.request_id
+                         WHERE r.reference = $1 AND c.system_name = $2",
+                        &[reference, system],
+                    )
+                    .unwrap()
+                    .get(0);
+                assert_eq!(state, "done", "{reference} {system}: a tick is kept");
+            }
+        }
+    }
+    let flushed = reg.run(&["mail", "flush"]);
+    assert_eq!(flushed.code, 0, "{}", flushed.stderr);
+    let queued: usize = records.iter().map(|r| r.acknowledged.len()).sum();
+    let sent = crate::support::smtp::received(&server);
+    assert_eq!(sent.len(), queued, "every acknowledgement delivered exactly once");
+    let mut recipients: Vec<String> = sent.iter().map(|(_, rcpt)| rcpt.trim().to_string()).collect();
+    recipients.sort();
+    recipients.dedup();
+    assert_eq!(recipients.len(), queued, "one message to each requester acknowledged");
+    let verified = reg.run(&["audit", "verify", "--json"]).json();
+    assert_eq!(verified["ok"], true, "{verified}");
+}
+
+/// One officer's process of `ten_officers_a_thousand_operations_each`, which starts ten of them (with
+/// `RIGHTSDESK_TEAM_OFFICER` = number, operations, record file, register): its operations through the core, as
+/// the app makes them, and what it did written to the record file.
+#[test]
+#[ignore = "one officer of ten_officers_a_thousand_operations_each, which starts it"]
+fn officer_process() {
+    use rightsdesk::desk::{Clock, NewRequest, StatusChange};
+    let spec = std::env::var(OFFICER_ENV).expect("started by ten_officers_a_thousand_operations_each");
+    let mut parts = spec.splitn(4, '\t');
+    let (o, operations, record_file, url) =
+        (parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap(), parts.next().unwrap());
+    let operations: usize = operations.parse().unwrap();
+    let desk =
+        rightsdesk::Desk::open(Path::new(url), Clock::from_env().unwrap(), &rightsdesk::vault::Access::unencrypted())
+            .unwrap();
+    let mut record = OfficerRecord::default();
+    let pick = |record: &OfficerRecord, i: usize| record.added[(i * 7919) % record.added.len()].clone();
+    for i in 0..operations {
+        match i % 10 {
+            _ if record.added.is_empty() || i % 10 < 3 => {
+                let added = desk
+                    .add_request(NewRequest {
+                        kind: "erasure".into(),
+                        regime: "eu-gdpr".into(),
+                        calendar: Some("FR".into()),
+                        received: "2026-03-02".into(),
+                        name: format!("Officer {o} person {i}"),
+                        email: Some(format!("o{o}p{i}@example.org")),
+                        ..NewRequest::default()
+                    })
+                    .unwrap();
+                let reference = added.request.reference.clone();
+                record.statuses.insert(reference.clone(), "received".into());
+                record.added.push(reference);
+            }
+            3 | 4 => {
+                let reference = pick(&record, i);
+                let (to, reason) = match record.statuses[&reference].as_str() {
+                    "in-progress" => ("on-hold", Some("waiting for the requester".to_string())),
+                    _ => ("in-progress", None),
+                };
+                desk.change_status(&reference, StatusChange { status: to.into(), reason, ..StatusChange::default() })
+                    .unwrap();
+                record.statuses.insert(reference, to.into());
+            }
+            5 | 6 => {
+                let reference = pick(&record, i);
+                let system = ["CRM", "Billing"][(i / 10) % 2];
+                desk.tick(&reference, system, "done", None, None).unwrap();
+                let ticked = record.ticked.entry(reference).or_default();
+                if !ticked.iter().any(|s| s == system) {
+                    ticked.push(system.into());
+                }
+            }
+            7 => {
+                let reference = pick(&record, i);
+                if !record.acknowledged.contains(&reference) {
+                    desk.queue_response_with(&reference, "acknowledgement", None, None, false, None).unwrap();
+                    record.acknowledged.push(reference);
+                }
+            }
+            8 => {
+                // Another officer's delivery may hold a message for now: what this one sends is sent once.
+                desk.flush_outbox().unwrap();
+            }
+            _ => {
+                let page = desk.list(&rightsdesk::store::Query { limit: 50, ..Default::default() }).unwrap();
+                assert!(!page.items.is_empty());
+                desk.request(&pick(&record, i)).unwrap();
+                if i % 250 == 9 {
+                    assert!(desk.verify_audit().unwrap().ok, "the chain verifies while the others write");
+                }
+            }
+        }
+        record.operations += 1;
+    }
+    std::fs::write(record_file, serde_json::to_vec(&record).unwrap()).unwrap();
+}
