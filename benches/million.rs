@@ -13,6 +13,9 @@
 //! - `RIGHTSDESK_BENCH_ONLY`: operations to run, by id, comma-separated (`seed,import,list,deep,search,export,verify,size`)
 //! - `RIGHTSDESK_BENCH_DB`: measure this register instead of the cached one (never seeded, never removed)
 //! - `RIGHTSDESK_BENCH_REBUILD=1`: seed the cached register again
+//! - `RIGHTSDESK_BENCH_TEAM`: a team register (`postgres://…`, password in `PGPASSWORD`) to measure too (issue 18):
+//!   filled once by `register copy` from the cached register when empty, then its queue page, search, log export and
+//!   audit read beside the same SQL in `psql` (the `team-*` operations; without it they are skipped)
 //!
 //! Each operation is one entry of `OPS`: its core command and its baseline command, with `{db}`, `{fresh}`,
 //! `{csv}`, `{out}` and `{half}` filled in. A run is a pair (core, then baseline) after one unmeasured warm-up
@@ -37,6 +40,8 @@ enum Prog {
     Core,
     /// The `sqlite3` shell.
     Sqlite3,
+    /// PostgreSQL's `psql`, on the team register (`{team}`).
+    Psql,
 }
 
 /// One command line; `stdout` names the file its output goes to (else /dev/null).
@@ -59,6 +64,10 @@ const fn sql_to(args: &'static [&'static str], file: &'static str) -> Cmd {
     Cmd { prog: Prog::Sqlite3, args, stdout: Some(file) }
 }
 
+const fn psql(args: &'static [&'static str]) -> Cmd {
+    Cmd { prog: Prog::Psql, args, stdout: None }
+}
+
 /// The file a run works on.
 #[derive(Clone, Copy, PartialEq)]
 enum Target {
@@ -66,6 +75,8 @@ enum Target {
     Register,
     /// A new, empty database for each run (`{fresh}`).
     Fresh,
+    /// The team register on a PostgreSQL server (`{team}`), when one is given.
+    Team,
 }
 
 struct Op {
@@ -91,6 +102,20 @@ const LOG_SQL: &str = "SELECT reference, kind, regime, channel, received, clock_
 // What `verify_chain` reads: every event's hashed fields.
 const EVENTS_SQL: &str = "SELECT seq, id, request_id, at, actor, kind, data, prev_hash, hash, state FROM events \
     ORDER BY seq";
+
+// The same reads on the team register, as `store/postgres/queue.rs` and `export.rs` write them.
+const PG_QUEUE_SQL: &str = "SELECT id, reference, kind, regime, status, requester_name, requester_email, received, \
+    effective_due, acknowledge_by, rule_kind, is_open, acknowledged_on, owner, row_no FROM requests \
+    WHERE status <> 'spam' ORDER BY (coalesce(effective_due, '') COLLATE \"C\"), row_no LIMIT 51";
+const PG_SEARCH_SQL: &str = "SELECT id, reference, kind, regime, status, requester_name, requester_email, received, \
+    effective_due, acknowledge_by, rule_kind, is_open, acknowledged_on, owner, row_no FROM requests \
+    WHERE status <> 'spam' AND row_no IN (SELECT row_no FROM requests WHERE (reference || ' ' || requester_name || \
+    ' ' || coalesce(requester_email, '') || ' ' || coalesce(requester_account, '') || ' ' || description || ' ' || \
+    notes) ILIKE '%owalsk%' ORDER BY row_no DESC LIMIT 1000) \
+    ORDER BY (coalesce(effective_due, '') COLLATE \"C\"), row_no LIMIT 51";
+const PG_LOG_SQL: &str = "\\copy (SELECT reference, kind, regime, channel, received, clock_start, acknowledge_by, \
+    due, extended_due, effective_due, paused_days, pauses, status, refusal_category, outcome_reason, closed_at \
+    FROM requests WHERE status <> 'spam' ORDER BY received, ref_year, ref_seq) TO '{out}/log-psql.csv' CSV HEADER";
 
 /// Every operation, in the order printed. Adapt an entry here when a command changes.
 const OPS: &[Op] = &[
@@ -157,6 +182,53 @@ const OPS: &[Op] = &[
         core: core(&["--db", "{db}", "audit", "verify", "--json"]),
         baseline: sql(&["{db}", EVENTS_SQL]),
     },
+    Op {
+        id: "team-list",
+        name: "team: first queue page (process)",
+        target: Target::Team,
+        heavy: false,
+        core: core(&["--db", "{team}", "request", "list", "--limit", "50", "--json"]),
+        baseline: psql(&["{team}", "-c", PG_QUEUE_SQL]),
+    },
+    Op {
+        id: "team-search",
+        name: "team: search 'owalsk', first page",
+        target: Target::Team,
+        heavy: false,
+        core: core(&["--db", "{team}", "request", "list", "--search", "owalsk", "--limit", "50", "--json"]),
+        baseline: psql(&["{team}", "-c", PG_SEARCH_SQL]),
+    },
+    Op {
+        id: "team-export",
+        name: "team: log export CSV, all rows",
+        target: Target::Team,
+        heavy: true,
+        core: core(&[
+            "--db",
+            "{team}",
+            "export",
+            "log",
+            "--from",
+            "2000-01-01",
+            "--to",
+            "2099-12-31",
+            "--format",
+            "csv",
+            "--out",
+            "{out}/log-team.csv",
+            "--force",
+            "--json",
+        ]),
+        baseline: psql(&["{team}", "-c", PG_LOG_SQL]),
+    },
+    Op {
+        id: "team-verify",
+        name: "team: audit verify",
+        target: Target::Team,
+        heavy: true,
+        core: core(&["--db", "{team}", "audit", "verify", "--json"]),
+        baseline: psql(&["{team}", "-o", "/dev/null", "-c", EVENTS_SQL]),
+    },
 ];
 
 /// One finished child: wall time, its own peak RSS in KiB, and whether it succeeded.
@@ -169,6 +241,8 @@ struct Ran {
 struct Env {
     bin: PathBuf,
     db: PathBuf,
+    /// The team register's connection string (empty: none given).
+    team: String,
     csv: PathBuf,
     out: PathBuf,
     count: u64,
@@ -180,6 +254,7 @@ fn var(name: &str, default: u64) -> u64 {
 
 fn fill(arg: &str, env: &Env, fresh: &Path) -> String {
     arg.replace("{db}", &env.db.to_string_lossy())
+        .replace("{team}", &env.team)
         .replace("{fresh}", &fresh.to_string_lossy())
         .replace("{csv}", &env.csv.to_string_lossy())
         .replace("{out}", &env.out.to_string_lossy())
@@ -191,6 +266,7 @@ fn run(cmd: &Cmd, env: &Env, fresh: &Path) -> Ran {
     let program = match cmd.prog {
         Prog::Core => env.bin.clone(),
         Prog::Sqlite3 => PathBuf::from("sqlite3"),
+        Prog::Psql => PathBuf::from("psql"),
     };
     let stdout = match cmd.stdout {
         Some(file) => Stdio::from(fs::File::create(fill(file, env, fresh)).expect("the baseline's output file")),
@@ -324,7 +400,14 @@ fn register(data: &Path, bin: &Path, count: u64) -> (PathBuf, String) {
     }
     fs::create_dir_all(&dir).expect("target/bench-data");
     println!("seeding {count} requests into {} (once; cached for later runs)…", db.display());
-    let env = Env { bin: bin.to_path_buf(), db: db.clone(), csv: PathBuf::new(), out: dir.clone(), count };
+    let env = Env {
+        bin: bin.to_path_buf(),
+        db: db.clone(),
+        team: String::new(),
+        csv: PathBuf::new(),
+        out: dir.clone(),
+        count,
+    };
     let count_arg: &'static str = Box::leak(count.to_string().into_boxed_str());
     let args: &'static [&'static str] =
         Box::leak(vec!["--db", "{db}", "demo", "seed", "--count", count_arg, "--seed", SEED, "--json"].into());
@@ -346,6 +429,28 @@ fn register(data: &Path, bin: &Path, count: u64) -> (PathBuf, String) {
     );
     fs::write(&ready, &figures).expect("mark the register ready");
     (db, figures)
+}
+
+/// The team register holding the cached register: copied in (`register copy`) when it holds no request yet.
+fn fill_team(env: &Env) {
+    let held = Command::new("psql")
+        .args([env.team.as_str(), "-tAc", "SELECT count(*) FROM requests"])
+        .output()
+        .ok()
+        .filter(|o| o.status.success())
+        .and_then(|o| String::from_utf8_lossy(&o.stdout).trim().parse::<u64>().ok())
+        .unwrap_or(0);
+    if held > 0 {
+        println!("team register {} holds {held} requests", env.team);
+        return;
+    }
+    println!("copying the register to the team register (once)…");
+    let copied = run(&core(&["register", "copy", "--from", "{db}", "--to", "{team}", "--json"]), env, Path::new(""));
+    assert!(copied.ok, "register copy failed");
+    println!("register copy: {} (peak {:.0} MB)", secs(copied.wall.as_secs_f64()), copied.rss_kib as f64 / 1024.0);
+    // The server's statistics, as a database after a bulk load should have them.
+    let analyzed = Command::new("psql").args([env.team.as_str(), "-qc", "VACUUM ANALYZE"]).status();
+    assert!(analyzed.is_ok_and(|s| s.success()), "VACUUM ANALYZE");
 }
 
 /// A CSV of `rows` valid requests in the shape an officer imports (deterministic).
@@ -438,7 +543,12 @@ fn main() {
     fs::create_dir_all(&out).expect("target/bench-data/scratch");
     let csv =
         if wanted("import") { import_file(&data, var("RIGHTSDESK_BENCH_IMPORT", 100_000)) } else { PathBuf::new() };
-    let env = Env { bin, db, csv, out, count };
+    let team = std::env::var("RIGHTSDESK_BENCH_TEAM").unwrap_or_default();
+    let env = Env { bin, db, team, csv, out, count };
+    let team_ops = !env.team.is_empty() && OPS.iter().any(|op| op.target == Target::Team && wanted(op.id));
+    if team_ops {
+        fill_team(&env);
+    }
 
     println!("register {} with {count} requests, today {NOW}; {}", env.db.display(), env.bin.display());
     println!(
@@ -448,7 +558,7 @@ fn main() {
     if wanted("seed") {
         println!("{seed}");
     }
-    for op in OPS.iter().filter(|op| wanted(op.id)) {
+    for op in OPS.iter().filter(|op| wanted(op.id) && (op.target != Target::Team || team_ops)) {
         measure(op, &env, if op.heavy { heavy_runs } else { runs });
     }
     if wanted("size") {
