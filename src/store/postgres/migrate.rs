@@ -41,6 +41,11 @@ pub fn latest_version() -> i64 {
     MIGRATIONS.last().map_or(0, |m| m.version)
 }
 
+/// Whether the database holds a register at this build's newest migration.
+pub(super) fn is_current(client: &mut Client) -> Result<bool> {
+    Ok(newest_applied(client)? == Some(latest_version()))
+}
+
 /// The newest migration the database records (None: a database without a register yet).
 fn newest_applied(client: &mut Client) -> Result<Option<i64>> {
     let exists: bool = client.query_one("SELECT to_regclass('rightsdesk_migrations') IS NOT NULL", &[])?.try_get(0)?;

@@ -101,6 +101,7 @@ impl Postgres {
         let shown = PathBuf::from(target.shown());
         let mut client = target.connect()?;
         let read_only = !migrate::may_write(&mut client)?;
+        let upgrading = !migrate::is_current(&mut client)?;
         if read_only {
             migrate::require_current(&mut client, &shown)?;
         } else {
@@ -110,9 +111,9 @@ impl Postgres {
         let pool = Arc::new(Pool { target, idle: Mutex::new(Vec::new()) });
         pool.put_back(client);
         let postgres = Postgres { pool, shown, read_only, login };
-        if !read_only {
-            // The owner's app keeps the team's roles in step with the schema (a table a migration added gets its
-            // grants and policies); nothing to do before the first account made them.
+        if upgrading && !read_only {
+            // After a migration the owner's app brings the team's roles in step with the schema (a table it added
+            // gets its grants and policies); nothing to do before the first account made them.
             let mut owner = false;
             postgres.read_with(&mut |pg| {
                 owner = pg.owns_register()? && pg.roles_made()?;
