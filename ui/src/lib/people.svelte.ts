@@ -54,6 +54,13 @@ class People {
     return this.me.account === null || this.me.account.role === "admin";
   }
 
+  /** The connected account's role when it limits what the window can do (an auditor reads, a contributor ticks
+   * their lines): said at the top of every page. */
+  get limitedRole(): "auditor" | "contributor" | null {
+    const role = this.me?.account?.role;
+    return role === "auditor" || role === "contributor" ? role : null;
+  }
+
   /** May take a request for themselves: an enabled account that is given work (not an auditor's). */
   get mayTake(): boolean {
     const a = this.me?.account;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { assignable, ownerFilterOf, ownerValue, personName } from "./people.svelte";
+import { assignable, ownerFilterOf, ownerValue, people, personName } from "./people.svelte";
 import type { Account } from "./api";
 
 function account(login: string, patch: Partial<Account> = {}): Account {
@@ -52,5 +52,21 @@ describe("people", () => {
   it("does not reorder the team it was given", () => {
     assignable(team);
     expect(team[0]?.login).toBe("zed");
+  });
+});
+
+describe("what the window says of the connected account", () => {
+  it("names the roles that limit it, and only on a team register", () => {
+    const me = (role: Account["role"] | null, team = true) => {
+      people.me = { login: "x", team, account: role ? account("x", { role }) : null };
+      return people.limitedRole;
+    };
+    expect(me("auditor")).toBe("auditor");
+    expect(me("contributor")).toBe("contributor");
+    expect(me("officer")).toBeNull();
+    expect(me("admin")).toBeNull();
+    expect(me(null)).toBeNull();
+    expect(me(null, false)).toBeNull();
+    people.me = null;
   });
 });
