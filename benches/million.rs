@@ -278,6 +278,8 @@ fn run(cmd: &Cmd, env: &Env, fresh: &Path) -> Ran {
         .env("RIGHTSDESK_NOW", NOW)
         // Measured against the sqlite3 shell on the same file: a plain register (encrypted vs plain is its own run).
         .env("RIGHTSDESK_UNENCRYPTED", "1")
+        // psql checks the server's certificate as the core always does.
+        .env("PGSSLMODE", "verify-full")
         .stdin(Stdio::null())
         .stdout(stdout)
         .stderr(Stdio::piped());

@@ -27,10 +27,15 @@ impl Target {
     /// `sslmode`, TLS is required.
     pub fn parse(url: &str) -> Result<Target> {
         let (url, ca_file) = take_param(url, "sslrootcert");
+        // libpq's `verify-ca` and `verify-full` ask for what this client always does (the certificate checked
+        // against the trusted roots, for the host named): the driver knows only `require`.
+        let (stripped, mode) = take_param(&url, "sslmode");
+        let verify = matches!(mode.as_deref(), Some("verify-ca" | "verify-full"));
+        let url = if verify { stripped } else { url };
         let mut config: Config = url
             .parse()
             .map_err(|e| Error::invalid("db", format!("the PostgreSQL connection string cannot be read: {e}")))?;
-        if !url.contains("sslmode") {
+        if verify || !url.contains("sslmode") {
             config.ssl_mode(SslMode::Require);
         }
         if config.get_connect_timeout().is_none() {
@@ -260,6 +265,14 @@ mod tests {
         assert_eq!(t.config.get_ssl_mode(), SslMode::Require);
         let t = Target::parse("postgres://ann@localhost/privacy?sslmode=disable").unwrap();
         assert_eq!(t.config.get_ssl_mode(), SslMode::Disable);
+        // libpq's verifying modes, as IT departments write them: what this client always does.
+        for mode in ["verify-ca", "verify-full"] {
+            let t = Target::parse(&format!("postgres://ann@db.example.org/privacy?sslmode={mode}&application_name=x"))
+                .unwrap();
+            assert_eq!(t.config.get_ssl_mode(), SslMode::Require, "{mode}");
+            let t = Target::parse(&format!("host=db.example.org dbname=privacy sslmode={mode}")).unwrap();
+            assert_eq!(t.config.get_ssl_mode(), SslMode::Require, "{mode}");
+        }
         assert!(Target::parse("postgres://ann@localhost").is_err(), "no database named");
         let e = Target::parse("postgres://h/db?sslrootcert=/nonexistent/ca.pem").err().unwrap();
         assert!(e.to_string().contains("sslrootcert"), "{e}");
