@@ -227,7 +227,7 @@ const OPS: &[Op] = &[
         target: Target::Team,
         heavy: true,
         core: core(&["--db", "{team}", "audit", "verify", "--json"]),
-        baseline: psql(&["{team}", "-o", "/dev/null", "-c", EVENTS_SQL]),
+        baseline: psql(&["{team}", "-At", "-o", "/dev/null", "-c", EVENTS_SQL]),
     },
 ];
 
@@ -555,7 +555,7 @@ fn main() {
     println!("register {} with {count} requests, today {NOW}; {}", env.db.display(), env.bin.display());
     println!(
         "{:<38} {:>10} {:>10} {:>8} {:>8} {:>8}  runs",
-        "operation", "core", "sqlite3", "ratio", "core MB", "sql MB"
+        "operation", "core", "baseline", "ratio", "core MB", "base MB"
     );
     if wanted("seed") {
         println!("{seed}");
