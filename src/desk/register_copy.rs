@@ -162,6 +162,46 @@ fn copy_to_file(from: &Path, access: &crate::vault::Access, to: &Path, clock: Cl
             ),
         ));
     }
+    // A copy that fails leaves nothing: the new file and every files folder made beside it go.
+    let folders_before = files_folders(&path);
+    let copied = fill_file(&source, server.as_ref(), before, to, &path, access, clock);
+    if copied.is_err() {
+        for suffix in ["", "-wal", "-shm", "-journal"] {
+            let mut name = path.clone().into_os_string();
+            name.push(suffix);
+            let _ = std::fs::remove_file(&name);
+        }
+        for folder in files_folders(&path).difference(&folders_before) {
+            let _ = std::fs::remove_dir_all(folder);
+        }
+    }
+    copied
+}
+
+/// The register files folders beside the database file `db`.
+fn files_folders(db: &Path) -> std::collections::HashSet<std::path::PathBuf> {
+    let parent = db.parent().unwrap_or(Path::new("."));
+    std::fs::read_dir(parent)
+        .map(|entries| {
+            entries
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.file_name().is_some_and(|n| n.to_string_lossy().starts_with("rightsdesk-files-")))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// `copy_to_file`'s work once its checks passed: the new register made at `to` (`path`, absolute), filled and
+/// checked.
+fn fill_file(
+    source: &Desk,
+    server: &dyn store::ServerFiles,
+    before: (i64, String, u64),
+    to: &Path,
+    path: &Path,
+    access: &crate::vault::Access,
+    clock: Clock,
+) -> Result<CopyReport> {
     // Made as a new register, then filled: its own shipped settings and templates give way to the copied ones,
     // and it takes the team register's id (and with it a files folder of that name).
     let made = Desk::open(to, clock, access)?;
@@ -201,7 +241,7 @@ fn copy_to_file(from: &Path, access: &crate::vault::Access, to: &Path, clock: Cl
         files += 1;
         bytes += sent.size;
     }
-    checked(&source, target.store(), before, rows, files, bytes)
+    checked(source, target.store(), before, rows, files, bytes)
 }
 
 /// Every file of the register's folder, read through its seal, stored on the server and read back: the number of

@@ -672,3 +672,27 @@ fn officer_process() {
     }
     std::fs::write(record_file, serde_json::to_vec(&record).unwrap()).unwrap();
 }
+
+/// A team register whose server holds a file under a name no register writes (`../…`, as someone with SQL access to
+/// the server could plant): the copy back is refused, nothing is written outside its folder, and the half-made copy
+/// is gone.
+#[test]
+fn a_copy_back_refuses_a_file_name_that_climbs_out_and_leaves_nothing() {
+    let team = Register::on_postgres("2026-03-20");
+    team.request().name("Ann One").kind("access").gdpr("FR").received("2026-03-02").add();
+    let mut db = pg_server::server().client(&database_of(&team));
+    db.batch_execute(
+        "INSERT INTO stored_files (name, size) VALUES ('attachments/../../../escaped.txt', 3);
+         INSERT INTO stored_file_chunks (name, n, bytes) VALUES ('attachments/../../../escaped.txt', 0, 'abc');",
+    )
+    .unwrap();
+    let place = tempfile::tempdir().unwrap();
+    let inner = place.path().join("deep/er");
+    std::fs::create_dir_all(&inner).unwrap();
+    let to = inner.join("back.sqlite3");
+    team.run(&["register", "copy", "--from", team.db.to_str().unwrap(), "--to", to.to_str().unwrap()])
+        .assert_error("is not a file of the register");
+    let mut left: Vec<_> = std::fs::read_dir(&inner).unwrap().map(|e| e.unwrap().file_name()).collect();
+    left.extend(std::fs::read_dir(place.path()).unwrap().map(|e| e.unwrap().file_name()));
+    assert_eq!(left, ["deep"], "no half copy, nothing escaped: {left:?}");
+}
